@@ -1,0 +1,88 @@
+/*
+ * Internal helpers shared by every part of the library: allocation, errors,
+ * an arena for per-check scratch memory, and a growable byte buffer.
+ */
+#ifndef AG_CORE_COMMON_H
+#define AG_CORE_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agentguard.h"
+
+#if defined(__GNUC__)
+#define AG_PRINTF(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
+#else
+#define AG_PRINTF(format_index, first_arg)
+#endif
+
+/* Every allocation of the library goes through these, so tests can make them fail. */
+void *ag_malloc(size_t size);
+void *ag_calloc(size_t count, size_t size);
+void *ag_realloc(void *pointer, size_t size);
+void ag_free(void *pointer);
+char *ag_strdup(const char *text);
+char *ag_strndup(const char *text, size_t length);
+
+/*
+ * Creates an error. `file` may be NULL, and `line` and `column` are 0 when
+ * the error has no location. When memory runs out, returns a static
+ * AG_ERR_NOMEM error that ag_error_free() ignores.
+ */
+ag_error *ag_error_new(ag_status code, const char *file, unsigned line,
+                       unsigned column, const char *format, ...) AG_PRINTF(5, 6);
+ag_error *ag_error_newv(ag_status code, const char *file, unsigned line,
+                        unsigned column, const char *format, va_list args);
+
+/* Stores a new error in *out when `out` is not NULL, and returns `code`. */
+ag_status ag_error_set(ag_error **out, ag_status code, const char *file,
+                       unsigned line, unsigned column, const char *format, ...)
+    AG_PRINTF(6, 7);
+
+/* The static out-of-memory error. */
+ag_error *ag_error_nomem(void);
+
+/*
+ * An arena: many small allocations freed all at once. ag_arena_reset() keeps
+ * the first block, so a checker that resets its arena per check reaches a
+ * steady state with no allocation.
+ */
+typedef struct ag_arena_block ag_arena_block;
+typedef struct ag_arena {
+    ag_arena_block *first;
+    ag_arena_block *current;
+} ag_arena;
+
+void ag_arena_init(ag_arena *arena);
+void *ag_arena_alloc(ag_arena *arena, size_t size);
+void *ag_arena_calloc(ag_arena *arena, size_t count, size_t size);
+char *ag_arena_strndup(ag_arena *arena, const char *text, size_t length);
+char *ag_arena_printf(ag_arena *arena, const char *format, ...) AG_PRINTF(2, 3);
+void ag_arena_reset(ag_arena *arena);
+void ag_arena_release(ag_arena *arena);
+
+/*
+ * A growable byte buffer, always NUL-terminated after a successful append.
+ * `failed` records an allocation failure, after which appends do nothing.
+ */
+typedef struct ag_buffer {
+    char *data;
+    size_t length;
+    size_t capacity;
+    bool failed;
+} ag_buffer;
+
+void ag_buffer_init(ag_buffer *buffer);
+void ag_buffer_clear(ag_buffer *buffer);
+void ag_buffer_release(ag_buffer *buffer);
+bool ag_buffer_append(ag_buffer *buffer, const char *data, size_t length);
+bool ag_buffer_append_char(ag_buffer *buffer, char c);
+bool ag_buffer_append_string(ag_buffer *buffer, const char *text);
+bool ag_buffer_printf(ag_buffer *buffer, const char *format, ...) AG_PRINTF(2, 3);
+
+/* The byte that stands for an unknown part of a dynamic word. Rules may not contain it. */
+#define AG_DYNAMIC_MARK '\x01'
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * Rules: parsing Claude Code's permission rule syntax and matching rules
+ * against requests. Glob patterns are compiled to PCRE2 once, when the
+ * policy loads.
+ */
+#ifndef AG_RULES_RULES_H
+#define AG_RULES_RULES_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "core/common.h"
+
+/* Where a rule was written. `file` is owned by the policy. */
+typedef struct ag_source_location {
+    const char *file;
+    unsigned line;
+    unsigned column;
+} ag_source_location;
+
+typedef enum ag_rule_kind {
+    AG_RULE_TOOL,      /* a bare tool name, or Tool(*): every use of the tool */
+    AG_RULE_COMMAND,   /* Bash(specifier): a glob over the command's words */
+    AG_RULE_SPECIFIER  /* any other Tool(specifier); matched by later work */
+} ag_rule_kind;
+
+typedef struct ag_rule {
+    ag_rule_kind kind;
+    ag_decision decision;
+    char *text;                  /* the rule as written */
+    char *tool;                  /* tool name: "Bash", "WebFetch", "mcp__server__tool" */
+    char *specifier;             /* text between the parentheses, or NULL */
+    pcre2_code *pattern;         /* AG_RULE_COMMAND: the compiled glob, anchored both ends */
+    char *literal_prefix;        /* AG_RULE_COMMAND: the specifier's text before its first wildcard */
+    char *source;                /* "FILE:LINE:COLUMN" */
+    ag_source_location location;
+} ag_rule;
+
+/*
+ * Parses `text` as a rule with `decision`, written at `location`. Fills *rule
+ * and returns AG_OK, or returns AG_ERR_RULE or AG_ERR_PATTERN with *error set
+ * to a message that names the rule, its location and the fix.
+ */
+ag_status ag_rule_parse(const char *text, ag_decision decision,
+                        ag_source_location location, ag_rule *rule,
+                        ag_error **error);
+
+/* Frees what ag_rule_parse() allocated inside *rule (not the struct itself). */
+void ag_rule_clear(ag_rule *rule);
+
+typedef enum ag_match {
+    AG_MATCH_NO = 0,      /* the rule cannot match */
+    AG_MATCH_MAYBE = 1,   /* the rule could match for some value of the dynamic words */
+    AG_MATCH_YES = 2      /* the rule matches */
+} ag_match;
+
+/*
+ * Matches an AG_RULE_COMMAND or a Bash AG_RULE_TOOL rule against a command
+ * given as its words joined with single spaces (`subject`, `length` bytes,
+ * with AG_DYNAMIC_MARK for unknown parts). `match_data` comes from
+ * ag_rule_match_data_new() and belongs to the calling thread.
+ *
+ * For an allow rule only AG_MATCH_YES counts, and a dynamic part matches only
+ * inside a `*` of the pattern. For deny and ask rules AG_MATCH_MAYBE means the
+ * command must get at least ask.
+ */
+ag_match ag_rule_match_command(const ag_rule *rule, const char *subject,
+                               size_t length, bool name_dynamic,
+                               pcre2_match_data *match_data);
+
+/* Creates match data large enough for any rule, or NULL when out of memory. */
+pcre2_match_data *ag_rule_match_data_new(void);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * Shell analysis: parses a Bash command with tree-sitter-bash and lists every
+ * simple command that could run, with its words after quote removal, its
+ * variable assignments and its redirections.
+ *
+ * All memory of an analysis comes from the arena passed to ag_shell_analyze(),
+ * so a caller frees an analysis by resetting or releasing that arena.
+ */
+#ifndef AG_SHELL_SHELL_H
+#define AG_SHELL_SHELL_H
+
+#include "core/common.h"
+
+/*
+ * One shell word after quote removal. A word is dynamic when part of its value
+ * is only known at run time: parameter expansion, command substitution,
+ * arithmetic, an unquoted glob, brace expansion, or a tilde. Each unknown part
+ * appears in `text` as one AG_DYNAMIC_MARK byte, so "foo$X" is "foo\x01".
+ */
+typedef struct ag_shell_word {
+    const char *text;      /* NUL-terminated; may contain AG_DYNAMIC_MARK */
+    size_t length;         /* bytes in text, without the NUL */
+    bool dynamic;
+    uint32_t start, end;   /* byte span of the word in the analysed input */
+} ag_shell_word;
+
+typedef enum ag_redirect_kind {
+    AG_REDIRECT_READ,        /* <  */
+    AG_REDIRECT_WRITE,       /* >, >|, &> */
+    AG_REDIRECT_APPEND,      /* >>, &>> */
+    AG_REDIRECT_READ_WRITE,  /* <> */
+    AG_REDIRECT_DUPLICATE,   /* >&N, <&N, N>&-: copies or closes a descriptor */
+    AG_REDIRECT_HEREDOC,     /* << and <<-: target is the delimiter, body in `body` */
+    AG_REDIRECT_HERESTRING   /* <<< */
+} ag_redirect_kind;
+
+typedef struct ag_shell_redirect {
+    ag_redirect_kind kind;
+    int fd;                  /* the descriptor number written before the operator, or -1 */
+    const char *op;          /* the operator as written: ">", ">>", "&>", "<<-", ... */
+    ag_shell_word target;    /* file name, descriptor, heredoc delimiter or here-string */
+    ag_shell_word body;      /* heredoc body after expansion marks; empty otherwise */
+    bool body_expands;       /* heredoc with an unquoted delimiter: $(...) in it runs */
+} ag_shell_redirect;
+
+/* Where a command sits, as a bit set. */
+enum {
+    AG_CONTEXT_SUBSTITUTION = 1u << 0,  /* inside $(...) or backticks */
+    AG_CONTEXT_PROCESS_SUBSTITUTION = 1u << 1, /* inside <(...) or >(...) */
+    AG_CONTEXT_SUBSHELL = 1u << 2,      /* inside ( ... ) */
+    AG_CONTEXT_FUNCTION = 1u << 3,      /* inside a function body */
+    AG_CONTEXT_CONDITION = 1u << 4,     /* in the condition of if, while or until */
+    AG_CONTEXT_LOOP = 1u << 5,          /* in the body of for, while or until */
+    AG_CONTEXT_BACKGROUND = 1u << 6,    /* followed by & */
+    AG_CONTEXT_NEGATED = 1u << 7,       /* after ! */
+    AG_CONTEXT_HEREDOC = 1u << 8        /* inside an expanding heredoc body */
+};
+
+/*
+ * One simple command. `words` is its argv: words[0] is the command name. A
+ * command with no words (only assignments or redirections, such as `X=1` or
+ * `> file`) has word_count 0.
+ */
+typedef struct ag_shell_command {
+    ag_shell_word *words;
+    size_t word_count;
+    ag_shell_word *assignments;     /* NAME=value prefixes, text as "NAME=value" */
+    size_t assignment_count;
+    ag_shell_redirect *redirects;
+    size_t redirect_count;
+    uint32_t start, end;            /* byte span of the command in the input */
+    unsigned context;               /* AG_CONTEXT_* bits */
+    unsigned depth;                 /* nesting depth of substitutions and subshells */
+    uint32_t pipeline;              /* commands of one pipeline share this number */
+    uint32_t pipeline_position;     /* 0 for the first command of its pipeline */
+    const char *keyword;            /* NULL, or a declaration or test command kind: "declare", "[[", "((" ... */
+} ag_shell_command;
+
+/* Why an analysis is incomplete. Any of these bits forbids allowing the request. */
+enum {
+    AG_SHELL_PARSE_ERROR = 1u << 0,   /* tree-sitter produced an ERROR or MISSING node */
+    AG_SHELL_UNKNOWN_NODE = 1u << 1,  /* a node type the walker does not know */
+    AG_SHELL_LIMIT = 1u << 2,         /* a size, depth, count or time limit was reached */
+    AG_SHELL_NOMEM = 1u << 3          /* memory ran out; the analysis is partial */
+};
+
+typedef struct ag_shell_limits {
+    size_t max_input_bytes;   /* 0 means no limit */
+    unsigned max_depth;       /* nesting depth of the syntax tree walked */
+    size_t max_commands;
+    uint64_t timeout_micros;  /* parse time budget, 0 means none */
+} ag_shell_limits;
+
+/* Limits used when a policy sets none. */
+#define AG_SHELL_DEFAULT_MAX_INPUT_BYTES (1024 * 1024)
+#define AG_SHELL_DEFAULT_MAX_DEPTH 200
+#define AG_SHELL_DEFAULT_MAX_COMMANDS 1000
+#define AG_SHELL_DEFAULT_TIMEOUT_MICROS 1000000
+
+typedef struct ag_shell_analysis {
+    ag_shell_command *commands;
+    size_t command_count;
+    unsigned incomplete;             /* AG_SHELL_* bits; 0 when complete */
+    const char *problem;             /* first problem as a sentence, or NULL */
+    uint32_t problem_start, problem_end;  /* byte span of the first problem */
+} ag_shell_analysis;
+
+/* Owns a tree-sitter parser. One per thread. */
+typedef struct ag_shell_analyzer ag_shell_analyzer;
+
+ag_shell_analyzer *ag_shell_analyzer_new(void);
+void ag_shell_analyzer_free(ag_shell_analyzer *analyzer);
+
+/*
+ * Analyses `length` bytes of `input`. Every allocation comes from `arena`.
+ * Always fills *out: on any problem, including running out of memory, the
+ * commands found so far are kept and `incomplete` says why the rest is
+ * missing. Returns AG_OK, or AG_ERR_NOMEM when even the result could not be
+ * stored.
+ */
+ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
+                           size_t length, const ag_shell_limits *limits,
+                           ag_arena *arena, ag_shell_analysis *out);
+
+#endif
