@@ -82,20 +82,26 @@ char *ag_arena_strndup(ag_arena *arena, const char *text, size_t length)
     return copy;
 }
 
-char *ag_arena_printf(ag_arena *arena, const char *format, ...)
+char *ag_arena_vprintf(ag_arena *arena, const char *format, va_list args)
 {
-    va_list args;
-    va_start(args, format);
-    int length = vsnprintf(NULL, 0, format, args);
-    va_end(args);
+    va_list copy;
+    va_copy(copy, args);
+    int length = vsnprintf(NULL, 0, format, copy);
+    va_end(copy);
     if (length < 0)
         return NULL;
 
     char *text = ag_arena_alloc(arena, (size_t)length + 1);
-    if (text == NULL)
-        return NULL;
+    if (text != NULL)
+        vsnprintf(text, (size_t)length + 1, format, args);
+    return text;
+}
+
+char *ag_arena_printf(ag_arena *arena, const char *format, ...)
+{
+    va_list args;
     va_start(args, format);
-    vsnprintf(text, (size_t)length + 1, format, args);
+    char *text = ag_arena_vprintf(arena, format, args);
     va_end(args);
     return text;
 }

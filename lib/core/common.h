@@ -60,6 +60,7 @@ void *ag_arena_alloc(ag_arena *arena, size_t size);
 void *ag_arena_calloc(ag_arena *arena, size_t count, size_t size);
 char *ag_arena_strndup(ag_arena *arena, const char *text, size_t length);
 char *ag_arena_printf(ag_arena *arena, const char *format, ...) AG_PRINTF(2, 3);
+char *ag_arena_vprintf(ag_arena *arena, const char *format, va_list args);
 void ag_arena_reset(ag_arena *arena);
 void ag_arena_release(ag_arena *arena);
 

@@ -1,2 +1,126 @@
-/* Placeholder */
-#include "core/common.h"
+/* Checkers: the per-thread object that turns requests into verdicts. */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "eval/eval.h"
+
+ag_checker *ag_checker_new(const ag_policy *policy, ag_error **error)
+{
+    if (policy == NULL) {
+        ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                     "ag_checker_new: the policy is NULL; load one with ag_policy_load_file()");
+        return NULL;
+    }
+
+    ag_checker *checker = ag_calloc(1, sizeof(*checker));
+    if (checker == NULL)
+        goto nomem;
+    checker->policy = policy;
+    ag_arena_init(&checker->arena);
+    ag_buffer_init(&checker->subject);
+
+    checker->analyzer = ag_shell_analyzer_new();
+    checker->match_data = ag_rule_match_data_new();
+    if (checker->analyzer == NULL || checker->match_data == NULL) {
+        ag_checker_free(checker);
+        goto nomem;
+    }
+    return checker;
+
+nomem:
+    if (error != NULL)
+        *error = ag_error_nomem();
+    return NULL;
+}
+
+void ag_checker_free(ag_checker *checker)
+{
+    if (checker == NULL)
+        return;
+    ag_shell_analyzer_free(checker->analyzer);
+    pcre2_match_data_free(checker->match_data);
+    ag_buffer_release(&checker->subject);
+    ag_arena_release(&checker->arena);
+    ag_free(checker);
+}
+
+static void start_check(ag_checker *checker)
+{
+    ag_arena_reset(&checker->arena);
+    memset(&checker->verdict, 0, sizeof(checker->verdict));
+    checker->verdict.decision = AG_DENY;
+    checker->verdict.reason = "the check did not finish";
+}
+
+static const ag_verdict *finish_check(ag_checker *checker, ag_status status, ag_error **error)
+{
+    if (status == AG_OK)
+        return &checker->verdict;
+    if (error != NULL)
+        *error = status == AG_ERR_NOMEM
+                     ? ag_error_nomem()
+                     : ag_error_new(status, NULL, 0, 0, "the check failed; deny the request");
+    return NULL;
+}
+
+/* Reads the "command" field of a Bash request and evaluates it. */
+static ag_status check_bash_input(ag_checker *checker, json_t *input, const char *cwd)
+{
+    json_t *command = json_object_get(input, "command");
+    if (command == NULL)
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the Bash tool input has no \"command\" field");
+    if (!json_is_string(command))
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the Bash tool input's \"command\" is not a string");
+    return ag_eval_command(checker, json_string_value(command),
+                           json_string_length(command), cwd);
+}
+
+const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
+                           const char *tool_input_json, const char *cwd,
+                           ag_error **error)
+{
+    if (checker == NULL || tool_name == NULL || tool_input_json == NULL) {
+        ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                     "ag_check: the checker, tool name and tool input must not be NULL");
+        return NULL;
+    }
+    start_check(checker);
+
+    if (tool_name[0] == '\0')
+        return finish_check(checker,
+                            ag_eval_reject(checker, AG_ERR_REQUEST, "the tool name is empty"),
+                            error);
+
+    /* JSON_REJECT_DUPLICATES: two "command" fields could mean one thing to us and another to the host. */
+    json_error_t json_error;
+    json_t *input = json_loads(tool_input_json, JSON_REJECT_DUPLICATES, &json_error);
+    ag_status status;
+    if (input == NULL) {
+        status = ag_eval_reject(checker, AG_ERR_REQUEST,
+                                "the tool input is not valid JSON: %s at line %d, column %d",
+                                json_error.text, json_error.line, json_error.column);
+    } else if (!json_is_object(input)) {
+        status = ag_eval_reject(checker, AG_ERR_REQUEST, "the tool input is not a JSON object");
+    } else if (strcmp(tool_name, "Bash") == 0) {
+        status = check_bash_input(checker, input, cwd);
+    } else {
+        status = ag_eval_tool(checker, tool_name);
+    }
+    json_decref(input);
+    return finish_check(checker, status, error);
+}
+
+const ag_verdict *ag_check_command(ag_checker *checker, const char *command,
+                                   size_t length, const char *cwd, ag_error **error)
+{
+    if (checker == NULL || command == NULL) {
+        ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                     "ag_check_command: the checker and the command must not be NULL");
+        return NULL;
+    }
+    start_check(checker);
+    return finish_check(checker, ag_eval_command(checker, command, length, cwd), error);
+}

@@ -68,7 +68,22 @@ ag_match ag_rule_match_command(const ag_rule *rule, const char *subject,
                                size_t length, bool name_dynamic,
                                pcre2_match_data *match_data);
 
+/*
+ * Returns whether `rule` names the tool `tool`: the same name, a server rule
+ * `mcp__server` for any `mcp__server__...` tool, or a `*` glob over the whole
+ * name (deny and ask rules only).
+ */
+bool ag_rule_tool_matches(const ag_rule *rule, const char *tool);
+
 /* Creates match data large enough for any rule, or NULL when out of memory. */
 pcre2_match_data *ag_rule_match_data_new(void);
+
+/*
+ * Returns whether `rule` applies to the tool named `tool`: the names are
+ * equal, or the rule names an MCP server (`mcp__server`) and `tool` is one of
+ * its tools (`mcp__server__...`), or the rule's tool name contains `*` and
+ * matches the whole of `tool`, each `*` matching any run of characters.
+ */
+bool ag_rule_tool_matches(const ag_rule *rule, const char *tool);
 
 #endif

@@ -1,0 +1,308 @@
+/*
+ * Verdict tests: the golden table cases/check.json run against real policy
+ * files in cases/policies/ and the built-in default policy, plus the API's
+ * contracts (NULL handling, spans, command lists, versions).
+ *
+ * Usage: test_check CASES_DIR
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "agentguard.h"
+
+static const char *cases_dir;
+
+typedef struct table_case {
+    json_t *spec;
+    char name[96];
+} table_case;
+
+static ag_policy *load_named_policy(const char *name)
+{
+    ag_error *error = NULL;
+    ag_policy *policy;
+    if (strcmp(name, "default") == 0) {
+        policy = ag_policy_load_default(&error);
+    } else {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/policies/%s.yaml", cases_dir, name);
+        policy = ag_policy_load_file(path, &error);
+    }
+    if (policy == NULL)
+        fail_msg("cannot load policy %s: %s", name, ag_error_message(error));
+    return policy;
+}
+
+static bool ends_with(const char *text, const char *suffix)
+{
+    size_t text_length = strlen(text);
+    size_t suffix_length = strlen(suffix);
+    return text_length >= suffix_length
+           && strcmp(text + text_length - suffix_length, suffix) == 0;
+}
+
+static const ag_verdict *run_case(ag_checker *checker, json_t *spec)
+{
+    ag_error *error = NULL;
+    const ag_verdict *verdict;
+    json_t *command = json_object_get(spec, "command");
+    if (command != NULL) {
+        verdict = ag_check_command(checker, json_string_value(command),
+                                   json_string_length(command), "/repo", &error);
+    } else {
+        const char *tool = json_string_value(json_object_get(spec, "tool"));
+        json_t *input_text = json_object_get(spec, "input_text");
+        char *input = input_text != NULL
+                          ? strdup(json_string_value(input_text))
+                          : json_dumps(json_object_get(spec, "input"), JSON_COMPACT);
+        verdict = ag_check(checker, tool, input, "/repo", &error);
+        free(input);
+    }
+    if (verdict == NULL)
+        fail_msg("the check failed: %s", ag_error_message(error));
+    return verdict;
+}
+
+static void check_rule(json_t *spec, const ag_verdict *verdict, const char *label)
+{
+    json_t *expected_rule = json_object_get(spec, "rule");
+    const char *rule = ag_verdict_rule(verdict);
+    if (expected_rule != NULL) {
+        if (json_is_null(expected_rule) && rule != NULL)
+            fail_msg("%s: expected no deciding rule, got %s (%s)", label, rule,
+                     ag_verdict_reason(verdict));
+        if (json_is_string(expected_rule)
+            && (rule == NULL || strcmp(rule, json_string_value(expected_rule)) != 0))
+            fail_msg("%s: expected rule %s, got %s (%s)", label,
+                     json_string_value(expected_rule), rule ? rule : "none",
+                     ag_verdict_reason(verdict));
+    }
+
+    json_t *rule_present = json_object_get(spec, "rule_present");
+    if (rule_present != NULL && json_is_true(rule_present) != (rule != NULL))
+        fail_msg("%s: expected %s rule, got %s", label,
+                 json_is_true(rule_present) ? "a" : "no", rule ? rule : "none");
+
+    json_t *source = json_object_get(spec, "source");
+    if (source != NULL) {
+        const char *actual = ag_verdict_source(verdict);
+        if (actual == NULL || !ends_with(actual, json_string_value(source)))
+            fail_msg("%s: expected source %s, got %s", label, json_string_value(source),
+                     actual ? actual : "none");
+    }
+}
+
+static void test_table_case(void **state)
+{
+    table_case *item = *state;
+    json_t *spec = item->spec;
+    ag_policy *policy = load_named_policy(json_string_value(json_object_get(spec, "policy")));
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_non_null(checker);
+
+    const ag_verdict *verdict = run_case(checker, spec);
+    const char *expected = json_string_value(json_object_get(spec, "expect"));
+    const char *actual = ag_decision_name(ag_verdict_decision(verdict));
+    if (strcmp(expected, actual) != 0)
+        fail_msg("%s: expected %s, got %s: %s", item->name, expected, actual,
+                 ag_verdict_reason(verdict));
+    check_rule(spec, verdict, item->name);
+
+    json_t *error = json_object_get(spec, "error");
+    if (error != NULL)
+        assert_string_equal(ag_status_name(ag_verdict_error(verdict)), json_string_value(error));
+
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+/* ------------------------------------------------------------ API contracts */
+
+static void test_version_matches_header(void **state)
+{
+    (void)state;
+    assert_string_equal(ag_version(), AG_VERSION_STRING);
+    assert_int_equal(ag_version_number(), AG_VERSION_NUMBER);
+}
+
+static void test_free_functions_accept_null(void **state)
+{
+    (void)state;
+    ag_policy_free(NULL);
+    ag_checker_free(NULL);
+    ag_error_free(NULL);
+    ag_policy_builder_free(NULL);
+}
+
+static void test_null_arguments_rejected(void **state)
+{
+    (void)state;
+    ag_error *error = NULL;
+    assert_null(ag_checker_new(NULL, &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
+    ag_error_free(error);
+
+    ag_policy *policy = ag_policy_load_default(NULL);
+    assert_non_null(policy);
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    error = NULL;
+    assert_null(ag_check(checker, NULL, "{}", NULL, &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
+    ag_error_free(error);
+    error = NULL;
+    assert_null(ag_check_command(checker, NULL, 0, NULL, &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
+    ag_error_free(error);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static void test_span_points_at_deciding_command(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const char *command = "git status && rm -rf /tmp/x; ls";
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), NULL, NULL);
+
+    size_t start = 0, end = 0;
+    assert_true(ag_verdict_span(verdict, &start, &end));
+    assert_int_equal(start, 14);
+    assert_int_equal(end, 27);
+    assert_int_equal(ag_verdict_decision(verdict), AG_DENY);
+
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static void test_command_list_has_every_command(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const char *command = "git status && echo \"a  b\" $X";
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), NULL, NULL);
+
+    assert_int_equal(ag_verdict_command_count(verdict), 2);
+    assert_int_equal(ag_verdict_command_argc(verdict, 1), 3);
+    bool dynamic = true;
+    assert_string_equal(ag_verdict_command_arg(verdict, 1, 1, &dynamic), "a  b");
+    assert_false(dynamic);
+    assert_string_equal(ag_verdict_command_arg(verdict, 1, 2, &dynamic), "\x01");
+    assert_true(dynamic);
+    assert_null(ag_verdict_command_arg(verdict, 1, 3, NULL));
+    assert_null(ag_verdict_command_arg(verdict, 2, 0, NULL));
+    assert_int_equal(ag_verdict_command_decision(verdict, 0), AG_ALLOW);
+    assert_string_equal(ag_verdict_command_rule(verdict, 0), "Bash(git status)");
+
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static void test_checker_reuse_is_independent(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    for (int round = 0; round < 200; round++) {
+        const char *command = round % 2 ? "rm -rf /" : "git status";
+        const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), NULL, NULL);
+        assert_int_equal(ag_verdict_decision(verdict), round % 2 ? AG_DENY : AG_ALLOW);
+    }
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static void test_command_need_not_be_terminated(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const char text[] = "git statusrm -rf /";
+    const ag_verdict *verdict = ag_check_command(checker, text, 10, NULL, NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ALLOW);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static void test_nul_byte_cannot_hide_a_command(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const char text[] = "git status\0; rm -rf /";
+    const ag_verdict *verdict = ag_check_command(checker, text, sizeof(text) - 1, NULL, NULL);
+    assert_int_not_equal(ag_verdict_decision(verdict), AG_ALLOW);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static const struct CMUnitTest api_tests[] = {
+    cmocka_unit_test(test_version_matches_header),
+    cmocka_unit_test(test_free_functions_accept_null),
+    cmocka_unit_test(test_null_arguments_rejected),
+    cmocka_unit_test(test_span_points_at_deciding_command),
+    cmocka_unit_test(test_command_list_has_every_command),
+    cmocka_unit_test(test_checker_reuse_is_independent),
+    cmocka_unit_test(test_command_need_not_be_terminated),
+    cmocka_unit_test(test_nul_byte_cannot_hide_a_command),
+};
+
+static void name_case(table_case *item, size_t index)
+{
+    json_t *spec = item->spec;
+    const char *text = json_string_value(json_object_get(spec, "command"));
+    if (text == NULL)
+        text = json_string_value(json_object_get(spec, "tool"));
+    char shown[60];
+    size_t j = 0;
+    for (size_t i = 0; text[i] != '\0' && j + 1 < sizeof(shown); i++)
+        shown[j++] = (text[i] == '\n' || text[i] == '\t') ? ' ' : text[i];
+    shown[j] = '\0';
+    snprintf(item->name, sizeof(item->name), "case %zu [%s] %s", index,
+             json_string_value(json_object_get(spec, "policy")), shown);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s CASES_DIR\n", argv[0]);
+        return 2;
+    }
+    cases_dir = argv[1];
+
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/check.json", cases_dir);
+    json_error_t json_error;
+    json_t *table = json_load_file(path, 0, &json_error);
+    if (table == NULL) {
+        fprintf(stderr, "%s:%d:%d: %s\n", path, json_error.line, json_error.column, json_error.text);
+        return 2;
+    }
+
+    json_t *cases = json_object_get(table, "cases");
+    size_t count = json_array_size(cases);
+    table_case *items = calloc(count, sizeof(*items));
+    struct CMUnitTest *tests = calloc(count, sizeof(*tests));
+    for (size_t i = 0; i < count; i++) {
+        items[i].spec = json_array_get(cases, i);
+        name_case(&items[i], i);
+        tests[i] = (struct CMUnitTest){items[i].name, test_table_case, NULL, NULL, &items[i]};
+    }
+
+    int failed = _cmocka_run_group_tests("verdict table", tests, count, NULL, NULL);
+    failed += cmocka_run_group_tests_name("verdict API", api_tests, NULL, NULL);
+
+    free(tests);
+    free(items);
+    json_decref(table);
+    return failed == 0 ? 0 : 1;
+}
