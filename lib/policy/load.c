@@ -1,2 +1,517 @@
-/* Placeholder so the tree builds; the policy loader replaces it. */
+/*
+ * Loading one YAML policy source (the format is described in policy.h) with
+ * libyaml's document API. Locations in errors and rule sources are 1-based;
+ * columns count bytes, while libyaml counts characters, so marks are
+ * converted against the source text.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <yaml.h>
+
 #include "policy/policy.h"
+
+#define ACCEPTED_KEYS "default, allow, ask, deny, limits"
+#define ACCEPTED_LIMITS "max_input_bytes, max_depth, max_commands, timeout_ms"
+
+typedef struct load_context {
+    ag_policy *policy;
+    ag_policy_settings *settings;
+    ag_error **error;
+    const char *name;            /* owned by policy->files */
+    const char *text;
+    size_t length;
+    yaml_document_t *document;
+
+    /* Start of the line last looked up, so document-order lookups stay linear. */
+    size_t cursor_line;
+    size_t cursor_offset;
+} load_context;
+
+/* ------------------------------------------------------------ locations */
+
+/* Returns the length of the line break at `offset` as libyaml counts breaks, or 0. */
+static size_t line_break_length(const load_context *context, size_t offset)
+{
+    const unsigned char *text = (const unsigned char *)context->text;
+    size_t left = context->length - offset;
+
+    if (text[offset] == '\r')
+        return left >= 2 && text[offset + 1] == '\n' ? 2 : 1;
+    if (text[offset] == '\n')
+        return 1;
+    if (left >= 2 && text[offset] == 0xC2 && text[offset + 1] == 0x85)
+        return 2;
+    if (left >= 3 && text[offset] == 0xE2 && text[offset + 1] == 0x80
+        && (text[offset + 2] == 0xA8 || text[offset + 2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+/* Returns the byte offset where 0-based `line` starts. */
+static size_t line_start(load_context *context, size_t line)
+{
+    if (line < context->cursor_line) {
+        context->cursor_line = 0;
+        context->cursor_offset = 0;
+    }
+
+    size_t offset = context->cursor_offset;
+    size_t current = context->cursor_line;
+    while (current < line && offset < context->length) {
+        size_t width = line_break_length(context, offset);
+        offset += width > 0 ? width : 1;
+        if (width > 0)
+            current++;
+    }
+    context->cursor_line = current;
+    context->cursor_offset = offset;
+    return offset;
+}
+
+static size_t utf8_width(unsigned char lead)
+{
+    if (lead >= 0xF0)
+        return 4;
+    if (lead >= 0xE0)
+        return 3;
+    if (lead >= 0xC0)
+        return 2;
+    return 1;
+}
+
+/* Converts a libyaml mark (0-based line, column in characters) to a 1-based byte column. */
+static unsigned mark_column(load_context *context, yaml_mark_t mark)
+{
+    size_t start = line_start(context, mark.line);
+    size_t offset = start;
+    if (mark.line == 0 && context->length >= 3 && memcmp(context->text, "\xEF\xBB\xBF", 3) == 0)
+        offset += 3;    /* libyaml does not count the byte order mark */
+
+    for (size_t i = 0; i < mark.column && offset < context->length; i++)
+        offset += utf8_width((unsigned char)context->text[offset]);
+    return (unsigned)(offset - start + 1);
+}
+
+static ag_source_location node_location(load_context *context, const yaml_node_t *node)
+{
+    ag_source_location location = {
+        context->name, (unsigned)node->start_mark.line + 1,
+        mark_column(context, node->start_mark)
+    };
+    return location;
+}
+
+/* Stores an error located at `node` and returns `code`. */
+static ag_status node_error(load_context *context, ag_status code, const yaml_node_t *node,
+                            const char *format, ...) AG_PRINTF(4, 5);
+
+static ag_status node_error(load_context *context, ag_status code, const yaml_node_t *node,
+                            const char *format, ...)
+{
+    if (context->error == NULL)
+        return code;
+    ag_source_location location = node_location(context, node);
+    va_list args;
+    va_start(args, format);
+    *context->error = ag_error_newv(code, location.file, location.line, location.column,
+                                    format, args);
+    va_end(args);
+    return code;
+}
+
+/* ------------------------------------------------------------- YAML errors */
+
+static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
+{
+    if (parser->error == YAML_MEMORY_ERROR)
+        return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    unsigned line = 0;
+    unsigned column = 0;
+    if (parser->error == YAML_READER_ERROR) {
+        /* Reader errors (bad UTF-8, control characters) carry a byte offset, not a mark. */
+        size_t offset = parser->problem_offset < context->length ? parser->problem_offset
+                                                                : context->length;
+        size_t start = 0;
+        size_t current = 0;
+        for (size_t i = 0; i < offset;) {
+            size_t width = line_break_length(context, i);
+            i += width > 0 ? width : 1;
+            if (width > 0 && i <= offset) {
+                current++;
+                start = i;
+            }
+        }
+        line = (unsigned)current + 1;
+        column = (unsigned)(offset - start + 1);
+    } else {
+        line = (unsigned)parser->problem_mark.line + 1;
+        column = mark_column(context, parser->problem_mark);
+    }
+
+    const char *problem = parser->problem != NULL ? parser->problem : "unknown problem";
+    if (parser->context != NULL)
+        return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
+                            "invalid YAML %s: %s; fix the syntax here", parser->context,
+                            problem);
+    return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
+                        "invalid YAML: %s; fix the syntax here", problem);
+}
+
+/* ---------------------------------------------------------------- values */
+
+static bool scalar_equals(const yaml_node_t *node, const char *text)
+{
+    size_t length = strlen(text);
+    return node->data.scalar.length == length
+        && memcmp(node->data.scalar.value, text, length) == 0;
+}
+
+/* Returns whether `node` is YAML's null: an empty value, `~` or `null`. */
+static bool is_null(const yaml_node_t *node)
+{
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    return node->data.scalar.length == 0 || scalar_equals(node, "~")
+        || scalar_equals(node, "null") || scalar_equals(node, "Null")
+        || scalar_equals(node, "NULL");
+}
+
+/* Returns the scalar's text, which a NUL byte would silently cut, or NULL when it has one. */
+static const char *scalar_text(const yaml_node_t *node)
+{
+    const char *value = (const char *)node->data.scalar.value;
+    if (memchr(value, '\0', node->data.scalar.length) != NULL)
+        return NULL;
+    return value;
+}
+
+static ag_status read_default(load_context *context, const yaml_node_t *node)
+{
+    static const char *const names[] = {"allow", "ask", "deny"};
+    static const ag_decision decisions[] = {AG_ALLOW, AG_ASK, AG_DENY};
+
+    if (node->type == YAML_SCALAR_NODE) {
+        for (size_t i = 0; i < 3; i++) {
+            if (scalar_equals(node, names[i])) {
+                context->settings->has_default = true;
+                context->settings->default_decision = decisions[i];
+                return AG_OK;
+            }
+        }
+    }
+    return node_error(context, AG_ERR_POLICY_VALUE, node,
+                      "invalid value for 'default'; use allow, ask or deny");
+}
+
+/* Appends one rule to the policy, growing the array to the next power of two. */
+static ag_status append_rule(load_context *context, const ag_rule *rule)
+{
+    ag_policy *policy = context->policy;
+    size_t count = policy->rule_count;
+    bool full = count == 0 || (count >= 8 && (count & (count - 1)) == 0);
+    if (full) {
+        size_t capacity = count == 0 ? 8 : count * 2;
+        ag_rule *rules = ag_realloc(policy->rules, capacity * sizeof(*rules));
+        if (rules == NULL)
+            return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        policy->rules = rules;
+    }
+    policy->rules[policy->rule_count++] = *rule;
+    return AG_OK;
+}
+
+static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_decision decision)
+{
+    if (node->type != YAML_SCALAR_NODE)
+        return node_error(context, AG_ERR_POLICY_VALUE, node,
+                          "a rule must be a string such as \"Bash(git status)\"; quote a rule "
+                          "that contains ': ' or ' #' so YAML reads it as one string");
+    const char *text = scalar_text(node);
+    if (text == NULL)
+        return node_error(context, AG_ERR_RULE, node,
+                          "invalid rule: it contains a NUL byte; remove it");
+
+    ag_rule rule;
+    ag_status status = ag_rule_parse(text, decision, node_location(context, node), &rule,
+                                     context->error);
+    if (status != AG_OK)
+        return status;
+    status = append_rule(context, &rule);
+    if (status != AG_OK)
+        ag_rule_clear(&rule);
+    return status;
+}
+
+static ag_status read_rules(load_context *context, const yaml_node_t *key,
+                            const yaml_node_t *node, ag_decision decision)
+{
+    if (is_null(node))
+        return AG_OK;
+    if (node->type != YAML_SEQUENCE_NODE)
+        return node_error(context, AG_ERR_POLICY_VALUE, node,
+                          "'%s' must be a list of rules, such as %s: [\"Bash(git status)\"]",
+                          (const char *)key->data.scalar.value,
+                          (const char *)key->data.scalar.value);
+
+    for (yaml_node_item_t *item = node->data.sequence.items.start;
+         item < node->data.sequence.items.top; item++) {
+        ag_status status = read_rule(context, yaml_document_get_node(context->document, *item),
+                                     decision);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/* ---------------------------------------------------------------- limits */
+
+/* Parses a non-negative decimal integer no larger than `max`. */
+static bool parse_count(const yaml_node_t *node, uint64_t max, uint64_t *out)
+{
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE
+        || node->data.scalar.length == 0)
+        return false;
+
+    uint64_t value = 0;
+    for (size_t i = 0; i < node->data.scalar.length; i++) {
+        unsigned char c = node->data.scalar.value[i];
+        if (c < '0' || c > '9')
+            return false;
+        uint64_t digit = (uint64_t)(c - '0');
+        if (value > (max - digit) / 10)
+            return false;
+        value = value * 10 + digit;
+    }
+    *out = value;
+    return true;
+}
+
+static ag_status read_limit(load_context *context, const yaml_node_t *key,
+                            const yaml_node_t *value)
+{
+    ag_shell_limits *limits = &context->settings->limits;
+    static const char *const names[] = {"max_input_bytes", "max_depth", "max_commands",
+                                        "timeout_ms"};
+    const uint64_t maxima[] = {SIZE_MAX, UINT_MAX, SIZE_MAX, UINT64_MAX / 1000};
+
+    size_t index = 0;
+    while (index < 4 && !scalar_equals(key, names[index]))
+        index++;
+    if (index == 4)
+        return node_error(context, AG_ERR_POLICY_KEY, key,
+                          "unknown key '%s' in 'limits'; accepted keys: " ACCEPTED_LIMITS,
+                          (const char *)key->data.scalar.value);
+
+    uint64_t number = 0;
+    if (!parse_count(value, maxima[index], &number))
+        return node_error(context, AG_ERR_POLICY_VALUE, value,
+                          "'limits.%s' must be a non-negative integer of at most %llu, "
+                          "written without quotes", names[index],
+                          (unsigned long long)maxima[index]);
+
+    switch (index) {
+    case 0: limits->max_input_bytes = (size_t)number; break;
+    case 1: limits->max_depth = (unsigned)number; break;
+    case 2: limits->max_commands = (size_t)number; break;
+    default: limits->timeout_micros = number * 1000; break;
+    }
+    return AG_OK;
+}
+
+/*
+ * Checks that a mapping key is a scalar not seen before in the same mapping.
+ * Mappings here have at most a handful of keys, so the quadratic scan is fine.
+ */
+static ag_status check_key(load_context *context, const yaml_node_t *mapping,
+                           const yaml_node_pair_t *pair)
+{
+    const yaml_node_t *key = yaml_document_get_node(context->document, pair->key);
+    if (key->type != YAML_SCALAR_NODE || scalar_text(key) == NULL)
+        return node_error(context, AG_ERR_POLICY_KEY, key,
+                          "a key must be a plain name; accepted keys: " ACCEPTED_KEYS);
+
+    for (const yaml_node_pair_t *other = mapping->data.mapping.pairs.start; other < pair;
+         other++) {
+        const yaml_node_t *earlier = yaml_document_get_node(context->document, other->key);
+        if (earlier->type == YAML_SCALAR_NODE
+            && earlier->data.scalar.length == key->data.scalar.length
+            && memcmp(earlier->data.scalar.value, key->data.scalar.value,
+                      key->data.scalar.length) == 0)
+            return node_error(context, AG_ERR_POLICY_KEY, key,
+                              "duplicate key '%s' (first at line %lu); merge the two into one",
+                              (const char *)key->data.scalar.value,
+                              (unsigned long)earlier->start_mark.line + 1);
+    }
+    return AG_OK;
+}
+
+static ag_status read_limits(load_context *context, const yaml_node_t *node)
+{
+    if (is_null(node))
+        return AG_OK;
+    if (node->type != YAML_MAPPING_NODE)
+        return node_error(context, AG_ERR_POLICY_VALUE, node,
+                          "'limits' must be a mapping, such as limits: {max_depth: 100}");
+
+    for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+         pair < node->data.mapping.pairs.top; pair++) {
+        ag_status status = check_key(context, node, pair);
+        if (status == AG_OK)
+            status = read_limit(context, yaml_document_get_node(context->document, pair->key),
+                                yaml_document_get_node(context->document, pair->value));
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/* ------------------------------------------------------------------ root */
+
+static ag_status read_entry(load_context *context, const yaml_node_t *key,
+                            const yaml_node_t *value)
+{
+    if (scalar_equals(key, "default"))
+        return read_default(context, value);
+    if (scalar_equals(key, "allow"))
+        return read_rules(context, key, value, AG_ALLOW);
+    if (scalar_equals(key, "ask"))
+        return read_rules(context, key, value, AG_ASK);
+    if (scalar_equals(key, "deny"))
+        return read_rules(context, key, value, AG_DENY);
+    if (scalar_equals(key, "limits"))
+        return read_limits(context, value);
+    return node_error(context, AG_ERR_POLICY_KEY, key,
+                      "unknown key '%s'; accepted keys: " ACCEPTED_KEYS,
+                      (const char *)key->data.scalar.value);
+}
+
+static ag_status read_root(load_context *context)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(context->document);
+    if (root == NULL || is_null(root))
+        return AG_OK;    /* an empty file is a policy with no rules */
+    if (root->type != YAML_MAPPING_NODE)
+        return node_error(context, AG_ERR_POLICY_VALUE, root,
+                          "a policy must be a mapping with the keys " ACCEPTED_KEYS);
+
+    for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+         pair < root->data.mapping.pairs.top; pair++) {
+        ag_status status = check_key(context, root, pair);
+        if (status == AG_OK)
+            status = read_entry(context, yaml_document_get_node(context->document, pair->key),
+                                yaml_document_get_node(context->document, pair->value));
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/* Loads the only document of the stream and checks that no second one follows. */
+static ag_status load_document(load_context *context, yaml_parser_t *parser,
+                               yaml_document_t *document)
+{
+    if (!yaml_parser_load(parser, document))
+        return yaml_error(context, parser);
+
+    yaml_document_t next;
+    if (!yaml_parser_load(parser, &next)) {
+        yaml_document_delete(document);
+        return yaml_error(context, parser);
+    }
+    yaml_node_t *extra = yaml_document_get_root_node(&next);
+    if (extra == NULL) {
+        yaml_document_delete(&next);
+        return AG_OK;
+    }
+
+    ag_status status = node_error(context, AG_ERR_YAML, extra,
+                                  "a second YAML document; a policy is one document, so "
+                                  "remove the '---' or split the file");
+    yaml_document_delete(&next);
+    yaml_document_delete(document);
+    return status;
+}
+
+static ag_status parse_text(load_context *context)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)context->text,
+                                 context->length);
+
+    yaml_document_t document;
+    ag_status status = load_document(context, &parser, &document);
+    if (status == AG_OK) {
+        context->document = &document;
+        status = read_root(context);
+        yaml_document_delete(&document);
+    }
+    yaml_parser_delete(&parser);
+    return status;
+}
+
+static ag_status append_name(ag_policy *policy, const char *name, ag_error **error)
+{
+    char **files = ag_realloc(policy->files, (policy->file_count + 1) * sizeof(*files));
+    if (files == NULL)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    policy->files = files;
+
+    files[policy->file_count] = ag_strdup(name);
+    if (files[policy->file_count] == NULL)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    policy->file_count++;
+    return AG_OK;
+}
+
+/* Undoes what a failed parse appended, back to the given counts. */
+static void truncate_policy(ag_policy *policy, size_t rule_count, size_t file_count)
+{
+    while (policy->rule_count > rule_count)
+        ag_rule_clear(&policy->rules[--policy->rule_count]);
+    while (policy->file_count > file_count)
+        ag_free(policy->files[--policy->file_count]);
+}
+
+ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,
+                                 size_t length, ag_policy_settings *settings,
+                                 ag_error **error)
+{
+    size_t rule_count = policy->rule_count;
+    size_t file_count = policy->file_count;
+    memset(settings, 0, sizeof(*settings));
+
+    ag_status status = append_name(policy, name, error);
+    if (status != AG_OK)
+        return status;
+
+    load_context context = {
+        .policy = policy,
+        .settings = settings,
+        .error = error,
+        .name = policy->files[policy->file_count - 1],
+        .text = text,
+        .length = length,
+    };
+    status = parse_text(&context);
+    if (status != AG_OK) {
+        truncate_policy(policy, rule_count, file_count);
+        memset(settings, 0, sizeof(*settings));
+    }
+    return status;
+}
+
+void ag_policy_clear(ag_policy *policy)
+{
+    if (policy == NULL)
+        return;
+    truncate_policy(policy, 0, 0);
+    ag_free(policy->rules);
+    ag_free(policy->files);
+    policy->rules = NULL;
+    policy->files = NULL;
+}

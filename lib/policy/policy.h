@@ -7,7 +7,9 @@
  *   ask:     [RULE, ...]
  *   deny:    [RULE, ...]
  *   limits:  {max_input_bytes: N, max_depth: N, max_commands: N, timeout_ms: N}
- * Any other key is an error (AG_ERR_POLICY_KEY).
+ * Any other key, and any key given twice, is an error (AG_ERR_POLICY_KEY).
+ * Each section may be empty (`allow:` with no value). A limit of 0 counts as
+ * unset, so the built-in default applies; a policy cannot remove a limit.
  */
 #ifndef AG_POLICY_POLICY_H
 #define AG_POLICY_POLICY_H
@@ -27,5 +29,29 @@ struct ag_policy {
 
 /* The name that stands for the built-in default policy in rule sources. */
 #define AG_DEFAULT_POLICY_NAME "<default>"
+
+/*
+ * What one policy source sets besides its rules. Each limit is 0 when the
+ * source leaves it unset, and `timeout_micros` is the source's timeout_ms
+ * converted to microseconds.
+ */
+typedef struct ag_policy_settings {
+    bool has_default;
+    ag_decision default_decision;
+    ag_shell_limits limits;
+} ag_policy_settings;
+
+/*
+ * Parses `length` bytes of YAML policy text named `name` (a file name, or
+ * the name given for a string) and appends its rules and its name to
+ * `policy`, storing the rest in *settings. On failure returns the error
+ * code with *error set, and `policy` is left as it was before the call.
+ */
+ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,
+                                 size_t length, ag_policy_settings *settings,
+                                 ag_error **error);
+
+/* Frees the rules and names inside `policy`, not the struct itself. */
+void ag_policy_clear(ag_policy *policy);
 
 #endif

@@ -75,14 +75,20 @@ ag_match ag_rule_match_command(const ag_rule *rule, const char *subject,
  */
 bool ag_rule_tool_matches(const ag_rule *rule, const char *tool);
 
+/*
+ * Creates a PCRE2 general context that allocates through ag_malloc(), or NULL
+ * when out of memory. Free it with pcre2_general_context_free() after use.
+ */
+pcre2_general_context *ag_rule_pcre2_context(void);
+
 /* Creates match data large enough for any rule, or NULL when out of memory. */
 pcre2_match_data *ag_rule_match_data_new(void);
 
 /*
- * Returns whether `rule` applies to the tool named `tool`: the names are
- * equal, or the rule names an MCP server (`mcp__server`) and `tool` is one of
- * its tools (`mcp__server__...`), or the rule's tool name contains `*` and
- * matches the whole of `tool`, each `*` matching any run of characters.
+ * Returns whether `rule` applies to the tool named `tool`. It does when the
+ * names are equal, or when the rule names an MCP server (`mcp__server`) and
+ * `tool` is one of its tools (`mcp__server__...`). A rule tool name with `*`
+ * must match the whole of `tool`, each `*` matching any run of characters.
  */
 bool ag_rule_tool_matches(const ag_rule *rule, const char *tool);
 

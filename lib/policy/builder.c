@@ -1,0 +1,292 @@
+/*
+ * The public policy API: a builder collects policy sources, and build()
+ * compiles them into an immutable ag_policy.
+ *
+ * The builder keeps each source's text, already validated by a full parse
+ * when it was added, and build() parses them all again into a fresh policy.
+ * This makes a failed add leave the builder untouched, and lets build() run
+ * more than once, at the cost of parsing each source twice.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+/*
+ * Largest policy file read. Policies are hand-written lists of rules, so this
+ * only stops a wrong path (a device, a log) from being read into memory.
+ */
+#define AG_POLICY_MAX_FILE_BYTES (16u * 1024 * 1024)
+
+typedef struct ag_policy_source {
+    char *name;
+    char *text;
+    size_t length;
+} ag_policy_source;
+
+struct ag_policy_builder {
+    ag_policy_source *sources;
+    size_t source_count;
+};
+
+ag_policy_builder *ag_policy_builder_new(void)
+{
+    return ag_calloc(1, sizeof(ag_policy_builder));
+}
+
+void ag_policy_builder_free(ag_policy_builder *builder)
+{
+    if (builder == NULL)
+        return;
+    for (size_t i = 0; i < builder->source_count; i++) {
+        ag_free(builder->sources[i].name);
+        ag_free(builder->sources[i].text);
+    }
+    ag_free(builder->sources);
+    ag_free(builder);
+}
+
+/* Parses a source into a scratch policy, only to report its errors. */
+static ag_status validate_source(const char *name, const char *text, size_t length,
+                                 ag_error **error)
+{
+    ag_policy scratch;
+    memset(&scratch, 0, sizeof(scratch));
+    ag_policy_settings settings;
+    ag_status status = ag_policy_parse_source(&scratch, name, text, length, &settings, error);
+    ag_policy_clear(&scratch);
+    return status;
+}
+
+/* Takes ownership of `text` on success only. */
+static ag_status store_source(ag_policy_builder *builder, const char *name, char *text,
+                              size_t length, ag_error **error)
+{
+    ag_policy_source *sources = ag_realloc(builder->sources,
+                                           (builder->source_count + 1) * sizeof(*sources));
+    if (sources == NULL)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    builder->sources = sources;
+
+    char *copy = ag_strdup(name);
+    if (copy == NULL)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    sources[builder->source_count++] = (ag_policy_source){copy, text, length};
+    return AG_OK;
+}
+
+ag_status ag_policy_builder_add_string(ag_policy_builder *builder, const char *name,
+                                       const char *text, size_t length, ag_error **error)
+{
+    if (builder == NULL || (text == NULL && length > 0))
+        return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                            "ag_policy_builder_add_string: builder or text is NULL");
+    if (name == NULL)
+        name = "<string>";
+
+    char *copy = ag_strndup(text != NULL ? text : "", length);
+    if (copy == NULL)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    ag_status status = validate_source(name, copy, length, error);
+    if (status == AG_OK)
+        status = store_source(builder, name, copy, length, error);
+    if (status != AG_OK)
+        ag_free(copy);
+    return status;
+}
+
+static ag_status io_error(ag_error **error, const char *path, const char *action)
+{
+    char reason[256];
+    if (strerror_r(errno, reason, sizeof(reason)) != 0)
+        snprintf(reason, sizeof(reason), "error %d", errno);
+    return ag_error_set(error, AG_ERR_IO, path, 0, 0,
+                        "cannot %s the policy file: %s; check the path and its permissions",
+                        action, reason);
+}
+
+/* Reads a whole file into a NUL-terminated buffer. */
+static ag_status read_file(const char *path, ag_buffer *content, ag_error **error)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return io_error(error, path, "open");
+
+    char chunk[8192];
+    size_t got;
+    ag_buffer_append(content, "", 0);
+    while ((got = fread(chunk, 1, sizeof(chunk), file)) > 0) {
+        if (content->length + got > AG_POLICY_MAX_FILE_BYTES) {
+            fclose(file);
+            return ag_error_set(error, AG_ERR_LIMIT, path, 0, 0,
+                                "the policy file is larger than %u bytes; check the path",
+                                AG_POLICY_MAX_FILE_BYTES);
+        }
+        ag_buffer_append(content, chunk, got);
+    }
+
+    bool failed = ferror(file) != 0;
+    int saved = errno;
+    fclose(file);
+    if (failed) {
+        errno = saved;
+        return io_error(error, path, "read");
+    }
+    if (content->failed)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return AG_OK;
+}
+
+ag_status ag_policy_builder_add_file(ag_policy_builder *builder, const char *path,
+                                     ag_error **error)
+{
+    if (builder == NULL || path == NULL)
+        return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                            "ag_policy_builder_add_file: builder or path is NULL");
+
+    ag_buffer content;
+    ag_buffer_init(&content);
+    ag_status status = read_file(path, &content, error);
+    if (status == AG_OK)
+        status = validate_source(path, content.data, content.length, error);
+    if (status == AG_OK)
+        status = store_source(builder, path, content.data, content.length, error);
+    if (status != AG_OK)
+        ag_buffer_release(&content);
+    return status;
+}
+
+/* Keeps the smallest non-zero value of each limit. */
+static void merge_limits(ag_shell_limits *merged, const ag_shell_limits *source)
+{
+    if (source->max_input_bytes != 0
+        && (merged->max_input_bytes == 0 || source->max_input_bytes < merged->max_input_bytes))
+        merged->max_input_bytes = source->max_input_bytes;
+    if (source->max_depth != 0
+        && (merged->max_depth == 0 || source->max_depth < merged->max_depth))
+        merged->max_depth = source->max_depth;
+    if (source->max_commands != 0
+        && (merged->max_commands == 0 || source->max_commands < merged->max_commands))
+        merged->max_commands = source->max_commands;
+    if (source->timeout_micros != 0
+        && (merged->timeout_micros == 0 || source->timeout_micros < merged->timeout_micros))
+        merged->timeout_micros = source->timeout_micros;
+}
+
+static void apply_default_limits(ag_shell_limits *limits)
+{
+    if (limits->max_input_bytes == 0)
+        limits->max_input_bytes = AG_SHELL_DEFAULT_MAX_INPUT_BYTES;
+    if (limits->max_depth == 0)
+        limits->max_depth = AG_SHELL_DEFAULT_MAX_DEPTH;
+    if (limits->max_commands == 0)
+        limits->max_commands = AG_SHELL_DEFAULT_MAX_COMMANDS;
+    if (limits->timeout_micros == 0)
+        limits->timeout_micros = AG_SHELL_DEFAULT_TIMEOUT_MICROS;
+}
+
+/* Parses one source into `policy` and merges what it sets. */
+static ag_status add_to_policy(ag_policy *policy, const ag_policy_source *source,
+                               bool *has_default, ag_error **error)
+{
+    ag_policy_settings settings;
+    ag_status status = ag_policy_parse_source(policy, source->name, source->text,
+                                              source->length, &settings, error);
+    if (status != AG_OK)
+        return status;
+
+    if (settings.has_default) {
+        if (!*has_default || settings.default_decision > policy->default_decision)
+            policy->default_decision = settings.default_decision;
+        *has_default = true;
+    }
+    merge_limits(&policy->limits, &settings.limits);
+    return AG_OK;
+}
+
+ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
+{
+    if (builder == NULL) {
+        ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0, "ag_policy_builder_build: builder is NULL");
+        return NULL;
+    }
+    ag_policy *policy = ag_calloc(1, sizeof(*policy));
+    if (policy == NULL) {
+        ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+
+    const char *default_text = ag_default_policy_text();
+    ag_policy_source builtin = {AG_DEFAULT_POLICY_NAME, (char *)default_text,
+                                strlen(default_text)};
+    const ag_policy_source *sources = builder->source_count > 0 ? builder->sources : &builtin;
+    size_t count = builder->source_count > 0 ? builder->source_count : 1;
+
+    bool has_default = false;
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < count && status == AG_OK; i++)
+        status = add_to_policy(policy, &sources[i], &has_default, error);
+    if (status != AG_OK) {
+        ag_policy_free(policy);
+        return NULL;
+    }
+
+    if (!has_default)
+        policy->default_decision = AG_ASK;
+    apply_default_limits(&policy->limits);
+    return policy;
+}
+
+static ag_policy *build_once(ag_policy_builder *builder, ag_status status, ag_error **error)
+{
+    ag_policy *policy = status == AG_OK ? ag_policy_builder_build(builder, error) : NULL;
+    ag_policy_builder_free(builder);
+    return policy;
+}
+
+ag_policy *ag_policy_load_file(const char *path, ag_error **error)
+{
+    ag_policy_builder *builder = ag_policy_builder_new();
+    if (builder == NULL) {
+        ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    return build_once(builder, ag_policy_builder_add_file(builder, path, error), error);
+}
+
+ag_policy *ag_policy_load_string(const char *name, const char *text, size_t length,
+                                 ag_error **error)
+{
+    ag_policy_builder *builder = ag_policy_builder_new();
+    if (builder == NULL) {
+        ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    return build_once(builder, ag_policy_builder_add_string(builder, name, text, length, error),
+                      error);
+}
+
+ag_policy *ag_policy_load_default(ag_error **error)
+{
+    ag_policy_builder *builder = ag_policy_builder_new();
+    if (builder == NULL) {
+        ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    return build_once(builder, AG_OK, error);
+}
+
+void ag_policy_free(ag_policy *policy)
+{
+    if (policy == NULL)
+        return;
+    ag_policy_clear(policy);
+    ag_free(policy);
+}
+
+size_t ag_policy_rule_count(const ag_policy *policy)
+{
+    return policy != NULL ? policy->rule_count : 0;
+}
