@@ -1,0 +1,462 @@
+"""Tests of the agentguard command-line tool, run against the built binary.
+
+The binary's path comes from the AGENTGUARD environment variable, which
+tests/meson.build sets. Each test writes its policy files into its own
+temporary directory.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+AGENTGUARD = os.environ.get("AGENTGUARD", "")
+
+EXIT_ALLOW = 0
+EXIT_USAGE = 1
+EXIT_DENY = 2
+EXIT_ASK = 3
+
+VERDICT_FIELDS = {"decision", "reason", "rule", "source", "span", "commands"}
+COMMAND_FIELDS = {"argv", "dynamic", "decision", "rule", "source", "span"}
+
+# Plain block scalars, so each rule's line and column are known: the deny
+# rule starts at line 5, column 5.
+POLICY = """\
+default: ask
+allow:
+  - Bash(git status)
+deny:
+  - Bash(rm -rf *)
+"""
+
+
+def run(arguments, stdin_text=None):
+    """Run the built binary and return the completed process (text, UTF-8)."""
+    return subprocess.run(
+        [AGENTGUARD] + arguments,
+        input=stdin_text,
+        capture_output=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        check=False,
+    )
+
+
+class CliTestCase(unittest.TestCase):
+    def setUp(self):
+        if not AGENTGUARD or not os.access(AGENTGUARD, os.X_OK):
+            self.fail("set AGENTGUARD to the built agentguard binary, "
+                      "as tests/meson.build does; got %r" % AGENTGUARD)
+        self.directory = tempfile.TemporaryDirectory(prefix="agentguard-cli-")
+        self.addCleanup(self.directory.cleanup)
+        self.policy = self.write_file("policy.yaml", POLICY)
+
+    def write_file(self, name, text):
+        path = os.path.join(self.directory.name, name)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
+        return path
+
+    def check(self, command, *options):
+        return run(["check", "--policy", self.policy, *options, "--", command])
+
+    def check_json(self, command, *options):
+        result = self.check(command, "--json", *options)
+        self.assertEqual(result.stdout.count("\n"), 1, result.stdout)
+        return result, json.loads(result.stdout)
+
+    def assert_exit(self, result, status):
+        self.assertEqual(result.returncode, status,
+                         "stdout: %s\nstderr: %s" % (result.stdout, result.stderr))
+
+
+class CheckExitStatusTest(CliTestCase):
+    CASES = [
+        ("git status", EXIT_ALLOW),
+        ("rm -rf /tmp/x", EXIT_DENY),
+        ("git status && rm -rf x", EXIT_DENY),
+        ("make", EXIT_ASK),
+        ("echo $(rm -rf x)", EXIT_DENY),
+        ("git   status", EXIT_ALLOW),
+        ("'git' \"status\"", EXIT_ALLOW),
+        ("rm -rf x; git status", EXIT_DENY),
+        ("git status | rm -rf x", EXIT_DENY),
+        ("git status --short", EXIT_ASK),
+    ]
+
+    def test_exit_status_per_decision(self):
+        for command, status in self.CASES:
+            with self.subTest(command=command):
+                self.assert_exit(self.check(command), status)
+
+    def test_plain_output_names_decision_and_rule(self):
+        result = self.check("rm -rf /tmp/x")
+        self.assert_exit(result, EXIT_DENY)
+        first_line = result.stdout.splitlines()[0]
+        self.assertTrue(first_line.startswith("deny: "), first_line)
+        self.assertIn("Bash(rm -rf *)", result.stdout)
+        self.assertIn("policy.yaml:5:5", result.stdout)
+        self.assertEqual(result.stderr, "")
+
+    def test_plain_output_default_decision(self):
+        result = self.check("make")
+        self.assert_exit(result, EXIT_ASK)
+        self.assertTrue(result.stdout.startswith("ask: "), result.stdout)
+        self.assertIn("no rule decided", result.stdout)
+
+    def test_plain_output_marks_dynamic_words(self):
+        result = self.check("echo $HOME")
+        self.assertNotEqual(result.returncode, EXIT_ALLOW, result.stdout)
+        self.assertIn("\u2039?\u203a", result.stdout)
+        self.assertNotIn("\x01", result.stdout)
+
+    def test_without_policy_uses_default_policy(self):
+        result = run(["check", "--json", "rm -rf /"])
+        self.assertIn(result.returncode, (EXIT_DENY, EXIT_ASK), result.stdout + result.stderr)
+        verdict = json.loads(result.stdout)
+        self.assertNotEqual(verdict["decision"], "allow")
+
+
+class CheckJsonTest(CliTestCase):
+    def test_deny_fields(self):
+        command = "rm -rf /tmp/x"
+        result, verdict = self.check_json(command)
+        self.assert_exit(result, EXIT_DENY)
+        self.assertEqual(set(verdict), VERDICT_FIELDS)
+        self.assertEqual(verdict["decision"], "deny")
+        self.assertIsInstance(verdict["reason"], str)
+        self.assertNotEqual(verdict["reason"], "")
+        self.assertEqual(verdict["rule"], "Bash(rm -rf *)")
+        self.assertTrue(verdict["source"].endswith("policy.yaml:5:5"), verdict["source"])
+        self.assertEqual(verdict["span"], [0, len(command)])
+
+    def test_deny_command_list(self):
+        result, verdict = self.check_json("rm -rf /tmp/x")
+        self.assertEqual(len(verdict["commands"]), 1)
+        command = verdict["commands"][0]
+        self.assertEqual(set(command), COMMAND_FIELDS)
+        self.assertEqual(command["argv"], ["rm", "-rf", "/tmp/x"])
+        self.assertEqual(command["dynamic"], [False, False, False])
+        self.assertEqual(command["decision"], "deny")
+        self.assertEqual(command["rule"], "Bash(rm -rf *)")
+        self.assertTrue(command["source"].endswith("policy.yaml:5:5"), command["source"])
+        self.assertEqual(command["span"], [0, 13])
+
+    def test_default_decision_has_null_rule(self):
+        result, verdict = self.check_json("make")
+        self.assert_exit(result, EXIT_ASK)
+        self.assertEqual(verdict["decision"], "ask")
+        self.assertIsNone(verdict["rule"])
+        self.assertIsNone(verdict["source"])
+        self.assertNotIn("error", verdict)
+        self.assertEqual(verdict["commands"][0]["argv"], ["make"])
+        self.assertIsNone(verdict["commands"][0]["rule"])
+
+    def test_list_decided_by_strictest_command(self):
+        command = "git status && rm -rf x"
+        result, verdict = self.check_json(command)
+        self.assert_exit(result, EXIT_DENY)
+        commands = verdict["commands"]
+        self.assertEqual([c["argv"] for c in commands], [["git", "status"], ["rm", "-rf", "x"]])
+        self.assertEqual([c["decision"] for c in commands], ["allow", "deny"])
+        self.assertEqual(commands[0]["rule"], "Bash(git status)")
+        self.assertEqual(verdict["span"], commands[1]["span"])
+        start, end = verdict["span"]
+        self.assertEqual(command[start:end], "rm -rf x")
+
+    def test_quotes_removed_from_words(self):
+        result, verdict = self.check_json("'git' \"status\"")
+        self.assert_exit(result, EXIT_ALLOW)
+        self.assertEqual(verdict["commands"][0]["argv"], ["git", "status"])
+
+    def test_dynamic_word_as_u0001(self):
+        result, verdict = self.check_json("echo $HOME")
+        self.assertNotEqual(verdict["decision"], "allow")
+        self.assertIn("\\u0001", result.stdout)
+        command = verdict["commands"][0]
+        self.assertEqual(command["argv"][0], "echo")
+        self.assertIn("\x01", command["argv"][1])
+        self.assertEqual(command["dynamic"], [False, True])
+
+    def test_substitution_command_listed(self):
+        result, verdict = self.check_json("echo $(rm -rf x)")
+        self.assert_exit(result, EXIT_DENY)
+        argvs = [c["argv"] for c in verdict["commands"]]
+        self.assertIn(["rm", "-rf", "x"], argvs)
+
+
+class CheckArgumentsTest(CliTestCase):
+    def test_double_dash_allows_leading_dash(self):
+        result = run(["check", "--policy", self.policy, "--json", "--", "-rf"])
+        self.assertNotEqual(result.returncode, EXIT_USAGE, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["commands"][0]["argv"], ["-rf"])
+
+    def test_options_end_at_command(self):
+        # Without '+' ordering, getopt would read -rf as options of check.
+        result = run(["check", "--policy", self.policy, "rm -rf /tmp/x"])
+        self.assert_exit(result, EXIT_DENY)
+
+    def test_option_after_command_rejected(self):
+        result = run(["check", "--policy", self.policy, "git status", "--json"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("expected one COMMAND", result.stderr)
+        self.assertEqual(result.stdout, "")
+
+    def test_missing_command(self):
+        result = run(["check", "--policy", self.policy])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("missing COMMAND", result.stderr)
+        self.assertIn("--help", result.stderr)
+
+    def test_missing_command_after_double_dash(self):
+        result = run(["check", "--"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("missing COMMAND", result.stderr)
+
+    def test_unknown_option(self):
+        result = run(["check", "--frobnicate", "ls"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("'--frobnicate'", result.stderr)
+        self.assertIn("agentguard check --help", result.stderr)
+
+    def test_unknown_short_option(self):
+        result = run(["check", "-z", "ls"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("'-z'", result.stderr)
+
+    def test_option_missing_argument(self):
+        result = run(["check", "--policy"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("'--policy' requires an argument", result.stderr)
+
+    def test_cwd_accepted(self):
+        for options in (["--cwd", self.directory.name], ["-C", "/nonexistent/dir"]):
+            with self.subTest(options=options):
+                self.assert_exit(self.check("git status", *options), EXIT_ALLOW)
+                self.assert_exit(self.check("rm -rf x", *options), EXIT_DENY)
+
+    def test_cwd_missing_argument(self):
+        result = run(["check", "git status", "--cwd"])
+        self.assert_exit(result, EXIT_USAGE)
+        result = run(["check", "--cwd"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("'--cwd' requires an argument", result.stderr)
+
+
+class PolicyFilesTest(CliTestCase):
+    def test_several_policies_combine(self):
+        allow_git = self.write_file("git.yaml", "allow:\n  - Bash(git status)\n")
+        deny_rm = self.write_file("rm.yaml", "default: ask\ndeny:\n  - Bash(rm -rf *)\n")
+        cases = [("git status", EXIT_ALLOW), ("rm -rf /", EXIT_DENY), ("make", EXIT_ASK)]
+        for command, status in cases:
+            with self.subTest(command=command):
+                result = run(["check", "-p", allow_git, "--policy", deny_rm, command])
+                self.assert_exit(result, status)
+
+    def test_deny_in_second_policy_wins(self):
+        allow_rm = self.write_file("allow.yaml", "default: allow\nallow:\n  - Bash(rm *)\n")
+        deny_rm = self.write_file("deny.yaml", "deny:\n  - Bash(rm -rf *)\n")
+        result = run(["check", "--json", "-p", allow_rm, "-p", deny_rm, "rm -rf /"])
+        self.assert_exit(result, EXIT_DENY)
+        verdict = json.loads(result.stdout)
+        self.assertEqual(verdict["rule"], "Bash(rm -rf *)")
+        self.assertTrue(verdict["source"].endswith("deny.yaml:2:5"), verdict["source"])
+
+    def test_strictest_default_wins(self):
+        lenient = self.write_file("lenient.yaml", "default: allow\n")
+        strict = self.write_file("strict.yaml", "default: deny\n")
+        result = run(["check", "-p", lenient, "-p", strict, "make"])
+        self.assert_exit(result, EXIT_DENY)
+
+    def test_unknown_key_reports_location(self):
+        bad = self.write_file("bad.yaml", "default: ask\nallow:\n  - Bash(ls)\ncolour: red\n")
+        result = run(["check", "--policy", self.policy, "--policy", bad, "ls"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("bad.yaml:4:1", result.stderr)
+        self.assertIn("AG_ERR_POLICY_KEY", result.stderr)
+        self.assertEqual(result.stdout, "")
+
+    def test_invalid_yaml_reports_location(self):
+        bad = self.write_file("broken.yaml", "allow:\n  - [unclosed\n")
+        result = run(["check", "--policy", bad, "ls"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertRegex(result.stderr, r"broken\.yaml:\d+:\d+")
+        self.assertEqual(result.stdout, "")
+
+    def test_missing_file_names_path(self):
+        path = os.path.join(self.directory.name, "absent.yaml")
+        result = run(["check", "--policy", path, "ls"])
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("absent.yaml", result.stderr)
+        self.assertEqual(result.stdout, "")
+
+    def test_bad_policy_stops_eval(self):
+        bad = self.write_file("bad.yaml", "deny:\n  - Bash(\n")
+        request = json.dumps({"tool_name": "Bash", "tool_input": {"command": "ls"}})
+        result = run(["eval", "--policy", bad], request + "\n")
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("bad.yaml:2:", result.stderr)
+        self.assertEqual(result.stdout, "")
+
+
+def bash_request(command, **fields):
+    request = {"tool_name": "Bash", "tool_input": {"command": command}}
+    request.update(fields)
+    return json.dumps(request)
+
+
+class EvalTest(CliTestCase):
+    def evaluate(self, lines, *options):
+        result = run(["eval", "--policy", self.policy, *options], "".join(lines))
+        self.assert_exit(result, 0)
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    def test_one_verdict_per_request_in_order(self):
+        verdicts = self.evaluate([
+            bash_request("git status", cwd="/repo") + "\n",
+            bash_request("rm -rf /tmp/x") + "\n",
+            bash_request("make") + "\n",
+        ])
+        self.assertEqual([v["line"] for v in verdicts], [1, 2, 3])
+        self.assertEqual([v["decision"] for v in verdicts], ["allow", "deny", "ask"])
+        self.assertEqual(set(verdicts[1]), VERDICT_FIELDS | {"line"})
+        self.assertEqual(verdicts[1]["rule"], "Bash(rm -rf *)")
+
+    def test_malformed_lines_denied_run_goes_on(self):
+        lines = [
+            bash_request("git status") + "\n",                        # 1
+            "\n",                                                     # 2 blank
+            "not json\n",                                             # 3
+            "[1, 2]\n",                                               # 4
+            '{"tool_input": {"command": "ls"}}\n',                    # 5
+            '{"tool_name": 7, "tool_input": {}}\n',                   # 6
+            '{"tool_name": "Bash", "tool_input": "ls"}\n',            # 7
+            '{"tool_name": "Bash"}\n',                                # 8
+            bash_request("ls", cwd=5) + "\n",                         # 9
+            "   \t \n",                                               # 10 blank
+            bash_request("rm -rf /tmp/x") + "\n",                     # 11
+            '{"tool_name": "Bash", "tool_input": {"command": "git status"}, '
+            '"tool_input": {"command": "rm -rf /"}}\n',               # 12
+            bash_request("git status"),                               # 13, no newline
+        ]
+        verdicts = self.evaluate(lines)
+        self.assertEqual([v["line"] for v in verdicts], [1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13])
+        by_line = {v["line"]: v for v in verdicts}
+        self.assertEqual(by_line[1]["decision"], "allow")
+        self.assertEqual(by_line[11]["decision"], "deny")
+        self.assertEqual(by_line[13]["decision"], "allow")
+        problems = {
+            3: "invalid JSON",
+            4: "not a JSON object",
+            5: "tool_name",
+            6: "tool_name",
+            7: "tool_input",
+            8: "tool_input",
+            9: "cwd",
+            12: "duplicate",
+        }
+        for line, problem in problems.items():
+            with self.subTest(line=line):
+                verdict = by_line[line]
+                self.assertEqual(verdict["decision"], "deny")
+                self.assertIn("line %d" % line, verdict["error"])
+                self.assertIn(problem, verdict["error"])
+                self.assertEqual(set(verdict), VERDICT_FIELDS | {"line", "error"})
+
+    def test_nul_in_command_denied(self):
+        # A host that cuts strings at NUL would see only "git status".
+        verdicts = self.evaluate([bash_request("git status\u0000; rm -rf /") + "\n"])
+        self.assertEqual(len(verdicts), 1)
+        self.assertEqual(verdicts[0]["decision"], "deny")
+        self.assertIn("line 1", verdicts[0]["error"])
+
+    def test_malformed_request_error_from_library(self):
+        verdicts = self.evaluate([
+            '{"tool_name": "Bash", "tool_input": {}}\n',
+            '{"tool_name": "Bash", "tool_input": {"command": 5}}\n',
+        ])
+        for verdict in verdicts:
+            with self.subTest(line=verdict["line"]):
+                self.assertEqual(verdict["decision"], "deny")
+                self.assertEqual(verdict["error"], "AG_ERR_REQUEST")
+
+    def test_crlf_line_endings(self):
+        verdicts = self.evaluate([bash_request("git status") + "\r\n",
+                                  bash_request("make") + "\r\n"])
+        self.assertEqual([v["decision"] for v in verdicts], ["allow", "ask"])
+
+    def test_long_line(self):
+        command = "echo " + "a" * 1_000_000
+        verdicts = self.evaluate([bash_request(command) + "\n", bash_request("git status") + "\n"])
+        self.assertEqual(len(verdicts), 2)
+        self.assertIn(verdicts[0]["decision"], ("ask", "deny"))
+        self.assertEqual(verdicts[1]["decision"], "allow")
+
+    def test_empty_input(self):
+        self.assertEqual(self.evaluate([]), [])
+        self.assertEqual(self.evaluate(["\n", "  \n"]), [])
+
+    def test_cwd_option_and_field_accepted(self):
+        verdicts = self.evaluate([bash_request("git status", cwd="/repo") + "\n",
+                                  bash_request("rm -rf x") + "\n"],
+                                 "--cwd", self.directory.name)
+        self.assertEqual([v["decision"] for v in verdicts], ["allow", "deny"])
+
+    def test_unexpected_argument(self):
+        result = run(["eval", "--policy", self.policy, "requests.jsonl"], "")
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("'requests.jsonl'", result.stderr)
+
+    def test_json_option_rejected(self):
+        result = run(["eval", "--json"], "")
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("'--json'", result.stderr)
+
+
+class TopLevelTest(unittest.TestCase):
+    def setUp(self):
+        if not AGENTGUARD or not os.access(AGENTGUARD, os.X_OK):
+            self.fail("set AGENTGUARD to the built agentguard binary; got %r" % AGENTGUARD)
+
+    def test_version(self):
+        result = run(["--version"])
+        self.assertEqual(result.returncode, 0)
+        self.assertRegex(result.stdout, r"^agentguard \d+\.\d+\.\d+ \(library \d+\.\d+\.\d+, "
+                                        r"header \d+\.\d+\.\d+\)\n$")
+
+    def test_help_lists_options(self):
+        expectations = [
+            ([], ["check", "eval", "--version"]),
+            (["check"], ["--policy", "--cwd", "--json", "\u2039?\u203a"]),
+            (["eval"], ["--policy", "--cwd", "tool_name"]),
+        ]
+        for prefix, words in expectations:
+            with self.subTest(prefix=prefix):
+                result = run(prefix + ["--help"])
+                self.assertEqual(result.returncode, 0, result.stderr)
+                for word in words:
+                    self.assertIn(word, result.stdout)
+
+    def test_unknown_subcommand(self):
+        result = run(["frobnicate"])
+        self.assertEqual(result.returncode, EXIT_USAGE)
+        self.assertIn("'frobnicate'", result.stderr)
+        self.assertIn("agentguard --help", result.stderr)
+
+    def test_unknown_top_level_option(self):
+        result = run(["--frobnicate"])
+        self.assertEqual(result.returncode, EXIT_USAGE)
+        self.assertIn("'--frobnicate'", result.stderr)
+
+    def test_missing_subcommand(self):
+        result = run([])
+        self.assertEqual(result.returncode, EXIT_USAGE)
+        self.assertIn("missing subcommand", result.stderr)
+
+
+if __name__ == "__main__":
+    program = unittest.main(verbosity=2, exit=False)
+    sys.exit(0 if program.result.wasSuccessful() else 1)

@@ -1,0 +1,71 @@
+/*
+ * Shared declarations of the agentguard command-line tool.
+ */
+#ifndef AGENTGUARD_CLI_H
+#define AGENTGUARD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "agentguard.h"
+
+/* Exit statuses. check maps its decision onto 0, 2 and 3 so shell scripts can branch on it. */
+enum {
+    CLI_EXIT_ALLOW = 0,
+    CLI_EXIT_USAGE = 1, /* a usage error, a policy error or an output error */
+    CLI_EXIT_DENY = 2,
+    CLI_EXIT_ASK = 3
+};
+
+/* Printed in plain output in place of each part of a word that is only known at run time. */
+#define CLI_DYNAMIC_MARKER "\xe2\x80\xb9?\xe2\x80\xba" /* "‹?›" */
+
+/* Options shared by the check and eval subcommands. */
+struct cli_options {
+    const char **policy_paths; /* each --policy FILE, in command-line order */
+    size_t policy_count;
+    const char *cwd; /* --cwd DIR, or NULL when not given */
+    bool json;       /* --json (check only) */
+    int first_operand; /* index in argv of the first argument after the options */
+};
+
+/* Outcome of cli_parse_options(). */
+enum cli_parse_result {
+    CLI_PARSE_OK,
+    CLI_PARSE_HELP, /* --help was given: print the help and exit 0 */
+    CLI_PARSE_ERROR /* a message is already printed: exit CLI_EXIT_USAGE */
+};
+
+/* cmd_check.c and cmd_eval.c: each returns the exit status. */
+int cli_check_main(int argc, char **argv);
+int cli_eval_main(int argc, char **argv);
+
+/* options.c */
+enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char **argv,
+                                        bool accept_json, struct cli_options *options);
+void cli_options_free(struct cli_options *options);
+void cli_usage_error(const char *subcommand, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_report_unknown_option(const char *subcommand, char **argv);
+ag_policy *cli_load_policy(const struct cli_options *options);
+
+/* text.c */
+size_t cli_utf8_sequence_length(const unsigned char *text, size_t length);
+void cli_print_escaped(FILE *stream, const char *text, size_t length);
+void cli_print_word(FILE *stream, const char *word);
+json_t *cli_json_string(const char *text, size_t length);
+json_t *cli_json_string_or_null(const char *text);
+
+/* verdict_json.c */
+json_t *cli_verdict_to_json(const ag_verdict *verdict);
+json_t *cli_failure_to_json(const char *reason, const char *error);
+int cli_print_json_line(json_t *object);
+
+/* verdict_text.c */
+void cli_print_verdict_text(FILE *stream, const ag_verdict *verdict,
+                            const char *command, size_t command_length);
+
+#endif /* AGENTGUARD_CLI_H */

@@ -1,0 +1,238 @@
+/*
+ * agentguard eval: reads one JSON request per line from standard input, in
+ * the field names of Claude Code's PreToolUse hook, and writes one JSON
+ * verdict line for each, in order.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "cli.h"
+
+/* Size of the buffer for a message about a malformed line; jansson's own text is at most 160 bytes. */
+#define ERROR_MESSAGE_SIZE 512
+
+static void print_help(void)
+{
+    printf("Usage: agentguard eval [OPTION]...\n"
+           "\n"
+           "Reads requests from standard input, one JSON object per line:\n"
+           "  {\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"git status\"},\"cwd\":\"/repo\"}\n"
+           "and writes one JSON verdict per request to standard output, in order:\n"
+           "  {\"line\":N,\"decision\":...,\"reason\":...,\"rule\":...,\"source\":...,\n"
+           "   \"span\":[START,END],\"commands\":[...]}\n"
+           "with an \"error\" field when the request is malformed or could not be fully\n"
+           "analysed. Other fields of a request are ignored. A line that is not such a\n"
+           "request gets \"decision\":\"deny\" and an \"error\" that names the line and the\n"
+           "problem, and reading goes on. Blank lines are skipped. Each verdict line is\n"
+           "flushed as soon as it is written.\n"
+           "\n"
+           "Exit status: 0 when every line was read, 1 on a usage or policy error or\n"
+           "when reading or writing failed.\n"
+           "\n"
+           "Options:\n"
+           "  -p, --policy FILE  add the rules of the YAML policy FILE; repeat to combine\n"
+           "                     several files into one policy (default: the built-in\n"
+           "                     default policy)\n"
+           "  -C, --cwd DIR      the working directory for requests without a \"cwd\"\n"
+           "                     field (default: none, so rules on relative paths cannot\n"
+           "                     match them)\n"
+           "  -h, --help         print this help and exit\n");
+}
+
+static bool is_blank(const char *line, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (strchr(" \t\r\n\v\f", line[i]) == NULL || line[i] == '\0') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Returns a deny object whose error is "line N: " and the problem. */
+__attribute__((format(printf, 2, 3)))
+static json_t *malformed(long line_number, const char *format, ...)
+{
+    char message[ERROR_MESSAGE_SIZE];
+    va_list arguments;
+
+    int prefix_length = snprintf(message, sizeof message, "line %ld: ", line_number);
+    va_start(arguments, format);
+    vsnprintf(message + prefix_length, sizeof message - (size_t)prefix_length, format, arguments);
+    va_end(arguments);
+    return cli_failure_to_json("the request is malformed, so it is denied", message);
+}
+
+/*
+ * Checks the request object `request`. Its fields are validated here, so the
+ * error can name the field; the tool input goes back to the library as
+ * compact JSON text.
+ */
+static json_t *check_request(ag_checker *checker, json_t *request, long line_number,
+                             const char *default_cwd)
+{
+    json_t *tool_name = json_object_get(request, "tool_name");
+    json_t *tool_input = json_object_get(request, "tool_input");
+    json_t *cwd = json_object_get(request, "cwd");
+
+    if (tool_name == NULL) {
+        return malformed(line_number, "missing \"tool_name\"");
+    }
+    if (!json_is_string(tool_name)) {
+        return malformed(line_number, "\"tool_name\" is not a string");
+    }
+    if (tool_input == NULL) {
+        return malformed(line_number, "missing \"tool_input\"");
+    }
+    if (!json_is_object(tool_input)) {
+        return malformed(line_number, "\"tool_input\" is not an object");
+    }
+    if (cwd != NULL && !json_is_string(cwd)) {
+        return malformed(line_number, "\"cwd\" is not a string");
+    }
+
+    char *input_text = json_dumps(tool_input, JSON_COMPACT);
+    if (input_text == NULL) {
+        return cli_failure_to_json("agentguard ran out of memory", ag_status_name(AG_ERR_NOMEM));
+    }
+
+    ag_error *error = NULL;
+    const ag_verdict *verdict = ag_check(checker, json_string_value(tool_name), input_text,
+                                         cwd != NULL ? json_string_value(cwd) : default_cwd,
+                                         &error);
+    json_t *result;
+    if (verdict != NULL) {
+        result = cli_verdict_to_json(verdict);
+    } else {
+        char reason[ERROR_MESSAGE_SIZE];
+        snprintf(reason, sizeof reason, "the check failed: %s",
+                 error != NULL ? ag_error_message(error) : "no error message");
+        result = cli_failure_to_json(reason, ag_status_name(error != NULL ? ag_error_code(error)
+                                                                          : AG_ERR_INTERNAL));
+    }
+
+    ag_error_free(error);
+    free(input_text);
+    return result;
+}
+
+/*
+ * Returns the verdict object for one line. Duplicate keys are rejected
+ * because a host's JSON parser may keep the first copy of a key where jansson
+ * keeps the last, and the two would then check different commands.
+ */
+static json_t *evaluate_line(ag_checker *checker, const char *line, size_t length,
+                             long line_number, const char *default_cwd)
+{
+    json_error_t parse_error;
+    json_t *request = json_loadb(line, length, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+                                 &parse_error);
+    if (request == NULL) {
+        return malformed(line_number, "invalid JSON at column %d: %s",
+                         parse_error.column, parse_error.text);
+    }
+
+    json_t *result;
+    if (json_is_object(request)) {
+        result = check_request(checker, request, line_number, default_cwd);
+    } else {
+        result = malformed(line_number, "the request is not a JSON object");
+    }
+
+    json_decref(request);
+    return result;
+}
+
+/* Puts "line" in front of the verdict's fields, for readers that scan the output. */
+static json_t *with_line_number(json_t *verdict, long line_number)
+{
+    json_t *object = json_object();
+
+    if (verdict == NULL || object == NULL ||
+        json_object_set_new(object, "line", json_integer(line_number)) != 0 ||
+        json_object_update(object, verdict) != 0) {
+        json_decref(object);
+        json_decref(verdict);
+        return NULL;
+    }
+
+    json_decref(verdict);
+    return object;
+}
+
+/* Writes a verdict line for every non-blank line of standard input. Returns the exit status. */
+static int evaluate_stream(ag_checker *checker, const char *default_cwd)
+{
+    char *line = NULL;
+    size_t capacity = 0;
+    long line_number = 0;
+    ssize_t read_length;
+    int status = CLI_EXIT_ALLOW;
+
+    while ((read_length = getline(&line, &capacity, stdin)) != -1) {
+        size_t length = (size_t)read_length;
+        line_number++;
+        if (is_blank(line, length)) {
+            continue;
+        }
+
+        json_t *verdict = evaluate_line(checker, line, length, line_number, default_cwd);
+        if (cli_print_json_line(with_line_number(verdict, line_number)) != 0) {
+            fprintf(stderr, "agentguard eval: writing the verdict of line %ld to standard "
+                            "output failed\n", line_number);
+            status = CLI_EXIT_USAGE;
+            break;
+        }
+    }
+
+    if (status == CLI_EXIT_ALLOW && ferror(stdin)) {
+        fprintf(stderr, "agentguard eval: reading standard input failed after line %ld\n",
+                line_number);
+        status = CLI_EXIT_USAGE;
+    }
+    free(line);
+    return status;
+}
+
+int cli_eval_main(int argc, char **argv)
+{
+    struct cli_options options;
+
+    enum cli_parse_result parsed = cli_parse_options("eval", argc, argv, false, &options);
+    if (parsed != CLI_PARSE_OK) {
+        if (parsed == CLI_PARSE_HELP) {
+            print_help();
+        }
+        cli_options_free(&options);
+        return parsed == CLI_PARSE_HELP ? 0 : CLI_EXIT_USAGE;
+    }
+    if (options.first_operand < argc) {
+        cli_usage_error("eval", "unexpected argument '%s' (requests are read from standard input)",
+                        argv[options.first_operand]);
+        cli_options_free(&options);
+        return CLI_EXIT_USAGE;
+    }
+
+    int status = CLI_EXIT_USAGE;
+    ag_error *error = NULL;
+    ag_checker *checker = NULL;
+    ag_policy *policy = cli_load_policy(&options);
+    if (policy != NULL) {
+        checker = ag_checker_new(policy, &error);
+        if (checker == NULL) {
+            fprintf(stderr, "agentguard eval: %s\n",
+                    error != NULL ? ag_error_message(error) : "creating the checker failed");
+        }
+    }
+    if (checker != NULL) {
+        status = evaluate_stream(checker, options.cwd);
+    }
+
+    ag_error_free(error);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+    cli_options_free(&options);
+    return status;
+}

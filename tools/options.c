@@ -1,0 +1,175 @@
+/*
+ * Option parsing shared by the subcommands, usage errors, and loading the
+ * policy that --policy names.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Prints "agentguard[ SUBCOMMAND]: MESSAGE" and where to find help. */
+void cli_usage_error(const char *subcommand, const char *format, ...)
+{
+    va_list arguments;
+
+    fprintf(stderr, "agentguard%s%s: ", subcommand ? " " : "", subcommand ? subcommand : "");
+    va_start(arguments, format);
+    vfprintf(stderr, format, arguments);
+    va_end(arguments);
+    fprintf(stderr, "; run 'agentguard%s%s --help' for the options\n",
+            subcommand ? " " : "", subcommand ? subcommand : "");
+}
+
+/*
+ * Returns the text of the option getopt_long() just returned, for messages. A
+ * long option is the argument itself (argv[optind - 1]). A short option may
+ * sit in a cluster such as -jx, where optind may not have moved on yet, so
+ * it is rebuilt from `short_option`.
+ */
+static const char *option_text(char **argv, int short_option, char buffer[3])
+{
+    const char *argument = argv[optind - 1];
+
+    if (short_option == 0 || strncmp(argument, "--", 2) == 0) {
+        return argument;
+    }
+    buffer[0] = '-';
+    buffer[1] = (char)short_option;
+    buffer[2] = '\0';
+    return buffer;
+}
+
+/* Reports an option getopt_long() rejected, whose character it left in optopt. */
+void cli_report_unknown_option(const char *subcommand, char **argv)
+{
+    char buffer[3];
+    cli_usage_error(subcommand, "unknown option '%s'", option_text(argv, optopt, buffer));
+}
+
+static void report_missing_argument(const char *subcommand, char **argv)
+{
+    char buffer[3];
+    cli_usage_error(subcommand, "option '%s' requires an argument",
+                    option_text(argv, optopt, buffer));
+}
+
+/*
+ * Parses the options of `subcommand`; argv[0] is the subcommand's name. The
+ * leading '+' stops at the first operand, so a command such as
+ * `check rm -rf /` is never read as the options -r and -f.
+ */
+enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char **argv,
+                                        bool accept_json, struct cli_options *options)
+{
+    static const struct option long_options[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"cwd", required_argument, NULL, 'C'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+
+    *options = (struct cli_options){0};
+    options->policy_paths = calloc((size_t)argc, sizeof *options->policy_paths);
+    if (options->policy_paths == NULL) {
+        fprintf(stderr, "agentguard %s: out of memory while reading the options\n", subcommand);
+        return CLI_PARSE_ERROR;
+    }
+
+    /* optind = 0 makes glibc reset its state, which the top-level parse left behind. */
+    optind = 0;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "+:p:C:jh", long_options, NULL)) != -1) {
+        switch (option) {
+        case 'p':
+            options->policy_paths[options->policy_count++] = optarg;
+            break;
+        case 'C':
+            options->cwd = optarg;
+            break;
+        case 'j':
+            if (!accept_json) {
+                char buffer[3];
+                cli_usage_error(subcommand, "unknown option '%s'", option_text(argv, 'j', buffer));
+                return CLI_PARSE_ERROR;
+            }
+            options->json = true;
+            break;
+        case 'h':
+            return CLI_PARSE_HELP;
+        case ':':
+            report_missing_argument(subcommand, argv);
+            return CLI_PARSE_ERROR;
+        default:
+            cli_report_unknown_option(subcommand, argv);
+            return CLI_PARSE_ERROR;
+        }
+    }
+
+    options->first_operand = optind;
+    return CLI_PARSE_OK;
+}
+
+void cli_options_free(struct cli_options *options)
+{
+    free(options->policy_paths);
+    options->policy_paths = NULL;
+}
+
+/*
+ * Prints a policy error. The library's message starts with FILE:LINE:COLUMN
+ * when the error has a location. An error without one (a file that cannot be
+ * opened, for example) gets the path in front, so the user knows which
+ * --policy failed.
+ */
+static void print_policy_error(const ag_error *error, const char *path)
+{
+    if (error == NULL) {
+        fprintf(stderr, "agentguard: the policy could not be loaded and the library gave no error\n");
+        return;
+    }
+
+    if (path != NULL && ag_error_line(error) == 0) {
+        fprintf(stderr, "%s: %s\n", path, ag_error_message(error));
+        return;
+    }
+    fprintf(stderr, "%s\n", ag_error_message(error));
+}
+
+/*
+ * Builds one policy from every --policy file, or the built-in default policy
+ * when there is none. Prints the error and returns NULL on failure.
+ */
+ag_policy *cli_load_policy(const struct cli_options *options)
+{
+    ag_error *error = NULL;
+
+    ag_policy_builder *builder = ag_policy_builder_new();
+    if (builder == NULL) {
+        fprintf(stderr, "agentguard: out of memory while creating the policy builder\n");
+        return NULL;
+    }
+
+    for (size_t i = 0; i < options->policy_count; i++) {
+        const char *path = options->policy_paths[i];
+        if (ag_policy_builder_add_file(builder, path, &error) != AG_OK) {
+            print_policy_error(error, path);
+            ag_error_free(error);
+            ag_policy_builder_free(builder);
+            return NULL;
+        }
+    }
+
+    ag_policy *policy = ag_policy_builder_build(builder, &error);
+    if (policy == NULL) {
+        print_policy_error(error, NULL);
+    }
+
+    ag_error_free(error);
+    ag_policy_builder_free(builder);
+    return policy;
+}
