@@ -60,6 +60,14 @@ enum {
  * One simple command. `words` is its argv: words[0] is the command name. A
  * command with no words (only assignments or redirections, such as `X=1` or
  * `> file`) has word_count 0.
+ *
+ * Redirections of a compound statement (`{ a; } > f`, `while ...; done < f`,
+ * `(cd x) > y`, or those written after a function body) are listed as an
+ * extra command with no words that carries them, followed by the commands of
+ * the body. `[[ ]]`, `[ ]`, `(( ))`, declarations and `unset` are commands
+ * whose words are their tokens, so `[[ -f x ]]` has the words "[[", "-f", "x",
+ * "]]". Commands are sorted by start byte, an outer command before the
+ * commands substituted inside it.
  */
 typedef struct ag_shell_command {
     ag_shell_word *words;
@@ -74,7 +82,26 @@ typedef struct ag_shell_command {
     uint32_t pipeline;              /* commands of one pipeline share this number */
     uint32_t pipeline_position;     /* 0 for the first command of its pipeline */
     const char *keyword;            /* NULL, or a declaration or test command kind: "declare", "[[", "((" ... */
+    unsigned flags;                 /* AG_COMMAND_* bits, set by the evaluator after analysis */
+    const char *wrapper;            /* for a command found behind a wrapper: the wrapper's name */
 } ag_shell_command;
+
+/*
+ * What the evaluator learns about a command beyond its words. The analysis
+ * leaves these 0; unwrapping (lib/eval/unwrap.c) sets them.
+ */
+enum {
+    AG_COMMAND_WRAPPED = 1u << 0,        /* found behind a wrapper: sudo, env, xargs, bash -c, ... */
+    AG_COMMAND_RUNS_CODE = 1u << 1,      /* an interpreter fed code (python -c, awk with system()):
+                                            only an allow rule without `*` can allow it */
+    AG_COMMAND_OPAQUE = 1u << 2,         /* runs something the analysis cannot see: at least ask */
+    AG_COMMAND_EXTRA_ARGUMENTS = 1u << 3,/* gets more arguments at run time (xargs); a trailing
+                                            dynamic word stands for them */
+    AG_COMMAND_UNSAFE_ENVIRONMENT = 1u << 4, /* assigns a variable that changes what runs
+                                            (PATH, LD_PRELOAD, BASH_ENV, ...): at least ask */
+    AG_COMMAND_UNLISTED_ENVIRONMENT = 1u << 5 /* assigns a variable outside the harmless list:
+                                            allow rules do not apply */
+};
 
 /* Why an analysis is incomplete. Any of these bits forbids allowing the request. */
 enum {
@@ -86,7 +113,8 @@ enum {
 
 typedef struct ag_shell_limits {
     size_t max_input_bytes;   /* 0 means no limit */
-    unsigned max_depth;       /* nesting depth of the syntax tree walked */
+    unsigned max_depth;       /* nesting depth of the syntax tree walked; 0 or above 1000 means 1000,
+                                 because the walk recurses once per level */
     size_t max_commands;
     uint64_t timeout_micros;  /* parse time budget, 0 means none */
 } ag_shell_limits;

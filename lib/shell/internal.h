@@ -1,0 +1,173 @@
+/*
+ * Internal interface between the parts of the shell analysis: the analyzer
+ * (analyze.c), the statement walk (walk.c), word building (word.c) and
+ * redirections (redirect.c).
+ */
+#ifndef AG_SHELL_INTERNAL_H
+#define AG_SHELL_INTERNAL_H
+
+#include <tree_sitter/api.h>
+
+#include "shell/shell.h"
+
+/* Node kinds the walker handles; every other named node type is unknown. */
+typedef enum ag_node_kind {
+    AG_NODE_UNKNOWN = 0,
+    AG_NODE_ANONYMOUS,
+    AG_NODE_ERROR,
+    AG_NODE_COMMENT,
+    AG_NODE_PROGRAM,
+    AG_NODE_LIST,
+    AG_NODE_PIPELINE,
+    AG_NODE_COMMAND,
+    AG_NODE_COMMAND_NAME,
+    AG_NODE_REDIRECTED_STATEMENT,
+    AG_NODE_SUBSHELL,
+    AG_NODE_COMPOUND_STATEMENT,
+    AG_NODE_IF_STATEMENT,
+    AG_NODE_ELIF_CLAUSE,
+    AG_NODE_ELSE_CLAUSE,
+    AG_NODE_WHILE_STATEMENT,
+    AG_NODE_FOR_STATEMENT,
+    AG_NODE_C_STYLE_FOR_STATEMENT,
+    AG_NODE_CASE_STATEMENT,
+    AG_NODE_CASE_ITEM,
+    AG_NODE_DO_GROUP,
+    AG_NODE_FUNCTION_DEFINITION,
+    AG_NODE_NEGATED_COMMAND,
+    AG_NODE_TEST_COMMAND,
+    AG_NODE_DECLARATION_COMMAND,
+    AG_NODE_UNSET_COMMAND,
+    AG_NODE_VARIABLE_ASSIGNMENT,
+    AG_NODE_VARIABLE_ASSIGNMENTS,
+    AG_NODE_FILE_REDIRECT,
+    AG_NODE_HEREDOC_REDIRECT,
+    AG_NODE_HERESTRING_REDIRECT,
+    AG_NODE_HEREDOC_BODY,
+    AG_NODE_HEREDOC_START,
+    AG_NODE_HEREDOC_END,
+    AG_NODE_HEREDOC_CONTENT,
+    AG_NODE_WORD,
+    AG_NODE_STRING,
+    AG_NODE_STRING_CONTENT,
+    AG_NODE_RAW_STRING,
+    AG_NODE_ANSI_C_STRING,
+    AG_NODE_TRANSLATED_STRING,
+    AG_NODE_CONCATENATION,
+    AG_NODE_SIMPLE_EXPANSION,
+    AG_NODE_EXPANSION,
+    AG_NODE_COMMAND_SUBSTITUTION,
+    AG_NODE_PROCESS_SUBSTITUTION,
+    AG_NODE_ARITHMETIC_EXPANSION,
+    AG_NODE_BRACE_EXPRESSION,
+    AG_NODE_NUMBER,
+    AG_NODE_ARRAY,
+    AG_NODE_SUBSCRIPT,
+    AG_NODE_BINARY_EXPRESSION,
+    AG_NODE_UNARY_EXPRESSION,
+    AG_NODE_TERNARY_EXPRESSION,
+    AG_NODE_POSTFIX_EXPRESSION,
+    AG_NODE_PARENTHESIZED_EXPRESSION,
+    AG_NODE_VARIABLE_NAME,
+    AG_NODE_SPECIAL_VARIABLE_NAME,
+    AG_NODE_EXTGLOB_PATTERN,
+    AG_NODE_REGEX,
+    AG_NODE_TEST_OPERATOR,
+    AG_NODE_FILE_DESCRIPTOR
+} ag_node_kind;
+
+/* An arena-backed growable array. Growing copies, so pointers into it move. */
+typedef struct ag_vec {
+    void *items;
+    size_t count;
+    size_t capacity;
+} ag_vec;
+
+/* State of one analysis. */
+typedef struct ag_walker {
+    const char *source;
+    uint32_t source_length;
+    ag_arena *arena;
+    const uint8_t *kinds;        /* ag_node_kind per tree-sitter symbol */
+    uint32_t kind_count;
+    unsigned max_depth;          /* already capped, never 0 */
+    size_t max_commands;         /* 0 means no limit */
+    unsigned depth;              /* current recursion depth of the walk */
+    ag_vec commands;             /* ag_shell_command, in walk order */
+    ag_vec order;                /* uint32_t sequence number per command, for a stable sort */
+    uint32_t next_pipeline;
+    unsigned incomplete;
+    const char *problem;
+    uint32_t problem_start, problem_end;
+    bool stopped;                /* a limit or out-of-memory ended the walk */
+} ag_walker;
+
+/* Where the walk is: the bits and numbers copied into each command found. */
+typedef struct ag_walk_state {
+    unsigned context;
+    unsigned depth;
+    uint32_t pipeline;           /* 0 while not inside a pipeline */
+    uint32_t pipeline_position;
+} ag_walk_state;
+
+/* A word under construction; see word.c for the post-pass that uses `syntax`. */
+typedef struct ag_word_builder {
+    ag_buffer text;
+    ag_buffer syntax;            /* one byte per text byte: 1 when unquoted and unescaped */
+    bool dynamic;
+    bool empty;                  /* no part added yet */
+    bool pending_dollar;         /* a lone `$` that may start a $"..." string */
+    size_t value_start;          /* for assignments: offset of the value in text */
+    bool assignment;
+    uint32_t start, end;
+} ag_word_builder;
+
+/* Words of one command, merging nodes that touch into one shell word. */
+typedef struct ag_word_list {
+    ag_vec words;                /* ag_shell_word */
+    ag_word_builder open;
+    bool has_open;
+} ag_word_list;
+
+/* analyze.c */
+ag_node_kind ag_node_kind_of(const ag_walker *walker, TSNode node);
+void ag_walker_problem(ag_walker *walker, unsigned bit, TSNode node, const char *format, ...)
+    AG_PRINTF(4, 5);
+void ag_walker_nomem(ag_walker *walker);
+void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size);
+bool ag_walker_enter(ag_walker *walker, TSNode node);
+TSNode *ag_node_children(ag_walker *walker, TSNode node, bool named_only, uint32_t *count,
+                         const char ***fields);
+void ag_walker_leave(ag_walker *walker);
+
+/* walk.c */
+void ag_walk_statement(ag_walker *walker, TSNode node, ag_walk_state state);
+void ag_walk_substitution(ag_walker *walker, TSNode node, ag_walk_state state, unsigned context);
+void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state);
+ag_shell_command *ag_emit_command(ag_walker *walker, TSNode span, ag_walk_state state);
+
+/* word.c */
+void ag_word_begin(ag_word_builder *builder, uint32_t start);
+void ag_word_release(ag_word_builder *builder);
+void ag_word_add(ag_walker *walker, ag_word_builder *builder, TSNode node, ag_walk_state state);
+void ag_word_add_literal(ag_word_builder *builder, const char *text, size_t length, bool syntax);
+void ag_word_add_mark(ag_word_builder *builder);
+bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *out);
+void ag_word_from_node(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out);
+void ag_word_assignment(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out);
+void ag_word_heredoc_body(ag_walker *walker, TSNode redirect, TSNode body, TSNode end,
+                          bool expands, bool strip_tabs, ag_walk_state state,
+                          ag_shell_word *out);
+void ag_word_delimiter(ag_walker *walker, TSNode start, ag_shell_word *out, bool *quoted);
+bool ag_nodes_touch(const ag_walker *walker, uint32_t end, uint32_t start);
+
+void ag_word_list_init(ag_word_list *list);
+void ag_word_list_add(ag_walker *walker, ag_word_list *list, TSNode node, ag_walk_state state);
+void ag_word_list_add_word(ag_walker *walker, ag_word_list *list, const ag_shell_word *word);
+void ag_word_list_break(ag_walker *walker, ag_word_list *list);
+
+/* redirect.c */
+void ag_redirect_add(ag_walker *walker, TSNode node, ag_walk_state state, ag_vec *redirects,
+                     ag_word_list *extra_words, ag_vec *trailing);
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * Redirections: file redirects, here-strings and heredocs, with their
+ * operator, descriptor and quote-removed target.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell/internal.h"
+
+static const struct {
+    const char *op;
+    ag_redirect_kind kind;
+} ag_redirect_ops[] = {
+    {"<", AG_REDIRECT_READ},
+    {">", AG_REDIRECT_WRITE},
+    {">|", AG_REDIRECT_WRITE},
+    {"&>", AG_REDIRECT_WRITE},
+    {">>", AG_REDIRECT_APPEND},
+    {"&>>", AG_REDIRECT_APPEND},
+    {"<>", AG_REDIRECT_READ_WRITE},
+    {">&", AG_REDIRECT_DUPLICATE},
+    {"<&", AG_REDIRECT_DUPLICATE},
+    {">&-", AG_REDIRECT_DUPLICATE},
+    {"<&-", AG_REDIRECT_DUPLICATE},
+    {"<<", AG_REDIRECT_HEREDOC},
+    {"<<-", AG_REDIRECT_HEREDOC},
+    {"<<<", AG_REDIRECT_HERESTRING},
+};
+
+/* Finds the operator token among the anonymous children; NULL when it is not known. */
+static const char *find_operator(ag_walker *walker, TSNode node, ag_redirect_kind *kind)
+{
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        if (ts_node_is_named(child))
+            continue;
+        const char *type = ts_node_type(child);
+        for (size_t j = 0; j < sizeof(ag_redirect_ops) / sizeof(ag_redirect_ops[0]); j++) {
+            if (strcmp(type, ag_redirect_ops[j].op) == 0) {
+                *kind = ag_redirect_ops[j].kind;
+                return ag_redirect_ops[j].op;
+            }
+        }
+    }
+    return NULL;
+}
+
+static int parse_descriptor(ag_walker *walker, TSNode node)
+{
+    uint32_t start = ts_node_start_byte(node);
+    uint32_t end = ts_node_end_byte(node);
+    long value = 0;
+    if (end <= start || end - start > 6)
+        return -1;
+    for (uint32_t i = start; i < end; i++) {
+        char c = walker->source[i];
+        if (c < '0' || c > '9')
+            return -1;
+        value = value * 10 + (c - '0');
+    }
+    return (int)value;
+}
+
+static bool is_descriptor_text(const ag_shell_word *word)
+{
+    if (word->dynamic || word->length == 0)
+        return false;
+    if (word->length == 1 && word->text[0] == '-')
+        return true;
+    for (size_t i = 0; i < word->length; i++) {
+        char c = word->text[i];
+        if (c < '0' || c > '9')
+            return i > 0 && i + 1 == word->length && c == '-';
+    }
+    return true;
+}
+
+/*
+ * `>&word` and `<&word` copy a descriptor only when word is a number or `-`.
+ * Otherwise Bash opens the file, so a dynamic target counts as a file too.
+ */
+static void settle_duplicate(ag_shell_redirect *redirect)
+{
+    if (redirect->kind != AG_REDIRECT_DUPLICATE)
+        return;
+    if (strcmp(redirect->op, ">&-") == 0 || strcmp(redirect->op, "<&-") == 0) {
+        redirect->target = (ag_shell_word){.text = "-", .length = 1,
+                                           .start = redirect->target.start,
+                                           .end = redirect->target.end};
+        return;
+    }
+    if (!is_descriptor_text(&redirect->target))
+        redirect->kind = redirect->op[0] == '>' ? AG_REDIRECT_WRITE : AG_REDIRECT_READ;
+}
+
+static void add_heredoc_parts(ag_walker *walker, TSNode node, ag_walk_state state,
+                              ag_shell_redirect *redirect, ag_vec *redirects,
+                              ag_word_list *extra_words, ag_vec *trailing)
+{
+    TSNode body = {0};
+    TSNode end = {0};
+    bool quoted = false;
+    uint32_t count;
+    const char **fields;
+    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        const char *field = fields[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+
+        if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_FILE_DESCRIPTOR) {
+            continue;
+        } else if (kind == AG_NODE_HEREDOC_START) {
+            ag_word_delimiter(walker, child, &redirect->target, &quoted);
+        } else if (kind == AG_NODE_HEREDOC_BODY) {
+            body = child;
+        } else if (kind == AG_NODE_HEREDOC_END) {
+            end = child;
+        } else if (field != NULL && strcmp(field, "argument") == 0) {
+            ag_word_list_add(walker, extra_words, child, state);
+        } else if (kind == AG_NODE_FILE_REDIRECT || kind == AG_NODE_HERESTRING_REDIRECT) {
+            ag_redirect_add(walker, child, state, redirects, extra_words, trailing);
+        } else {
+            /* `cat <<EOF | grep x` or `cat <<EOF && y`: the rest of the line is a statement. */
+            TSNode *slot = ag_vec_push(walker, trailing, sizeof(*slot));
+            if (slot != NULL)
+                *slot = child;
+        }
+    }
+
+    redirect->body_expands = !quoted;
+    if (ts_node_is_null(body)) {
+        redirect->body = (ag_shell_word){.text = "", .start = redirect->target.end,
+                                         .end = redirect->target.end};
+        return;
+    }
+    ag_word_heredoc_body(walker, node, body, end, !quoted, strcmp(redirect->op, "<<-") == 0,
+                         state, &redirect->body);
+}
+
+static void add_target_parts(ag_walker *walker, TSNode node, ag_walk_state state,
+                             ag_shell_redirect *redirect, ag_word_list *extra_words)
+{
+    ag_word_builder target;
+    bool open = false;
+    bool done = false;
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
+
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_FILE_DESCRIPTOR)
+            continue;
+
+        uint32_t start = ts_node_start_byte(child);
+        if (open && !ag_nodes_touch(walker, target.end, start)) {
+            ag_word_finish(walker, &target, &redirect->target);
+            open = false;
+            done = true;
+        }
+        if (done) {
+            /* `cmd > file arg`: words after the target are arguments of the command. */
+            ag_word_list_add(walker, extra_words, child, state);
+            continue;
+        }
+        if (!open) {
+            ag_word_begin(&target, start);
+            open = true;
+        }
+        ag_word_add(walker, &target, child, state);
+    }
+
+    if (open)
+        ag_word_finish(walker, &target, &redirect->target);
+}
+
+void ag_redirect_add(ag_walker *walker, TSNode node, ag_walk_state state, ag_vec *redirects,
+                     ag_word_list *extra_words, ag_vec *trailing)
+{
+    ag_node_kind node_kind = ag_node_kind_of(walker, node);
+    if (node_kind != AG_NODE_FILE_REDIRECT && node_kind != AG_NODE_HEREDOC_REDIRECT
+        && node_kind != AG_NODE_HERESTRING_REDIRECT) {
+        ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
+                          "Unexpected `%s` where a redirection was expected at byte %u.",
+                          ts_node_type(node), ts_node_start_byte(node));
+        ag_walk_scan(walker, node, state);
+        return;
+    }
+
+    ag_shell_redirect *redirect = ag_vec_push(walker, redirects, sizeof(*redirect));
+    if (redirect == NULL)
+        return;
+    size_t index = redirects->count - 1;
+    redirect->fd = -1;
+    redirect->target = (ag_shell_word){.text = "", .start = ts_node_end_byte(node),
+                                       .end = ts_node_end_byte(node)};
+    redirect->body = (ag_shell_word){.text = ""};
+
+    ag_redirect_kind kind = AG_REDIRECT_WRITE;
+    const char *op = find_operator(walker, node, &kind);
+    if (op == NULL) {
+        op = "?";
+        ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
+                          "Unknown redirection operator at byte %u; the analysis cannot tell "
+                          "which file it touches.", ts_node_start_byte(node));
+    }
+    redirect->op = op;
+    redirect->kind = kind;
+
+    TSNode descriptor = ts_node_child_by_field_name(node, "descriptor", 10);
+    if (!ts_node_is_null(descriptor))
+        redirect->fd = parse_descriptor(walker, descriptor);
+
+    /* Nested redirects and substitutions may grow `redirects`, so write through an index. */
+    ag_shell_redirect local = *redirect;
+    if (node_kind == AG_NODE_HEREDOC_REDIRECT)
+        add_heredoc_parts(walker, node, state, &local, redirects, extra_words, trailing);
+    else
+        add_target_parts(walker, node, state, &local, extra_words);
+    settle_duplicate(&local);
+    ((ag_shell_redirect *)redirects->items)[index] = local;
+}

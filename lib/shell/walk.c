@@ -1,0 +1,648 @@
+/*
+ * The statement walk: visits every node of the syntax tree and lists each
+ * simple command that could run, with the context it runs in.
+ */
+#include <string.h>
+
+#include "shell/internal.h"
+
+/* A command's parts while they are collected; copied into the command at the end. */
+typedef struct ag_command_parts {
+    ag_word_list words;
+    ag_vec assignments;          /* ag_shell_word */
+    ag_vec redirects;            /* ag_shell_redirect */
+    ag_vec trailing;             /* TSNode: statements that follow a heredoc operator */
+    const char *keyword;
+} ag_command_parts;
+
+static void walk_sequence(ag_walker *walker, TSNode node, ag_walk_state state);
+static void walk_pipeline(ag_walker *walker, TSNode node, const ag_vec *last_redirects,
+                          ag_walk_state state);
+
+static bool is_statement_kind(ag_node_kind kind)
+{
+    switch (kind) {
+    case AG_NODE_LIST:
+    case AG_NODE_PIPELINE:
+    case AG_NODE_COMMAND:
+    case AG_NODE_REDIRECTED_STATEMENT:
+    case AG_NODE_SUBSHELL:
+    case AG_NODE_COMPOUND_STATEMENT:
+    case AG_NODE_IF_STATEMENT:
+    case AG_NODE_ELIF_CLAUSE:
+    case AG_NODE_ELSE_CLAUSE:
+    case AG_NODE_WHILE_STATEMENT:
+    case AG_NODE_FOR_STATEMENT:
+    case AG_NODE_C_STYLE_FOR_STATEMENT:
+    case AG_NODE_CASE_STATEMENT:
+    case AG_NODE_CASE_ITEM:
+    case AG_NODE_DO_GROUP:
+    case AG_NODE_FUNCTION_DEFINITION:
+    case AG_NODE_NEGATED_COMMAND:
+    case AG_NODE_TEST_COMMAND:
+    case AG_NODE_DECLARATION_COMMAND:
+    case AG_NODE_UNSET_COMMAND:
+    case AG_NODE_VARIABLE_ASSIGNMENTS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_redirect_kind(ag_node_kind kind)
+{
+    return kind == AG_NODE_FILE_REDIRECT || kind == AG_NODE_HEREDOC_REDIRECT
+        || kind == AG_NODE_HERESTRING_REDIRECT;
+}
+
+static bool field_is(const char *field, const char *name)
+{
+    return field != NULL && strcmp(field, name) == 0;
+}
+
+static bool is_arithmetic_command(TSNode node)
+{
+    if (ts_node_child_count(node) == 0)
+        return false;
+    return strcmp(ts_node_type(ts_node_child(node, 0)), "((") == 0;
+}
+
+ag_shell_command *ag_emit_command(ag_walker *walker, TSNode span, ag_walk_state state)
+{
+    if (walker->stopped)
+        return NULL;
+    if (walker->max_commands != 0 && walker->commands.count >= walker->max_commands) {
+        ag_walker_problem(walker, AG_SHELL_LIMIT, span,
+                          "The command line holds more than %zu commands (limit reached at "
+                          "byte %u); raise max_commands or split the command.",
+                          walker->max_commands, ts_node_start_byte(span));
+        walker->stopped = true;
+        return NULL;
+    }
+
+    ag_shell_command *command = ag_vec_push(walker, &walker->commands, sizeof(*command));
+    if (command == NULL)
+        return NULL;
+    command->start = ts_node_start_byte(span);
+    command->end = ts_node_end_byte(span);
+    command->context = state.context;
+    command->depth = state.depth;
+    if (state.pipeline == 0) {
+        command->pipeline = walker->next_pipeline++;
+        command->pipeline_position = 0;
+    } else {
+        command->pipeline = state.pipeline;
+        command->pipeline_position = state.pipeline_position;
+    }
+    return command;
+}
+
+static void parts_init(ag_command_parts *parts)
+{
+    ag_word_list_init(&parts->words);
+    parts->assignments = (ag_vec){0};
+    parts->redirects = (ag_vec){0};
+    parts->trailing = (ag_vec){0};
+    parts->keyword = NULL;
+}
+
+static void add_redirects(ag_walker *walker, ag_command_parts *parts, const ag_vec *nodes,
+                          ag_walk_state state)
+{
+    for (size_t i = 0; nodes != NULL && i < nodes->count; i++) {
+        ag_word_list_break(walker, &parts->words);
+        ag_redirect_add(walker, ((TSNode *)nodes->items)[i], state, &parts->redirects,
+                        &parts->words, &parts->trailing);
+    }
+}
+
+/*
+ * Walks what follows a heredoc operator on its line. A `| cmd` there
+ * continues the pipeline of the command that reads the heredoc.
+ */
+static void walk_trailing(ag_walker *walker, const ag_vec *trailing, ag_walk_state state,
+                          uint32_t pipeline, uint32_t position)
+{
+    for (size_t i = 0; i < trailing->count; i++) {
+        TSNode node = ((TSNode *)trailing->items)[i];
+        if (ag_node_kind_of(walker, node) != AG_NODE_PIPELINE) {
+            ag_walk_state fresh = state;
+            fresh.pipeline = 0;
+            ag_walk_statement(walker, node, fresh);
+            continue;
+        }
+
+        /* NOTE: `cat <<EOF | a && b` parses as cat | (a && b), so b joins the pipeline too. */
+        uint32_t count;
+        TSNode *stages = ag_node_children(walker, node, true, &count, NULL);
+        for (uint32_t j = 0; j < count; j++) {
+            ag_walk_state stage = state;
+            stage.pipeline = pipeline;
+            stage.pipeline_position = ++position;
+            ag_walk_statement(walker, stages[j], stage);
+        }
+    }
+}
+
+static void emit_parts(ag_walker *walker, ag_command_parts *parts, TSNode span,
+                       ag_walk_state state)
+{
+    ag_word_list_break(walker, &parts->words);
+    ag_shell_command *command = ag_emit_command(walker, span, state);
+    if (command == NULL)
+        return;
+
+    command->words = parts->words.words.items;
+    command->word_count = parts->words.words.count;
+    command->assignments = parts->assignments.items;
+    command->assignment_count = parts->assignments.count;
+    command->redirects = parts->redirects.items;
+    command->redirect_count = parts->redirects.count;
+    command->keyword = parts->keyword;
+
+    uint32_t pipeline = command->pipeline;
+    uint32_t position = command->pipeline_position;
+    if (parts->trailing.count > 0)
+        walk_trailing(walker, &parts->trailing, state, pipeline, position);
+}
+
+static void add_assignment(ag_walker *walker, ag_command_parts *parts, TSNode node,
+                           ag_walk_state state)
+{
+    ag_shell_word word;
+    ag_word_assignment(walker, node, state, &word);
+    ag_shell_word *slot = ag_vec_push(walker, &parts->assignments, sizeof(*slot));
+    if (slot != NULL)
+        *slot = word;
+}
+
+/* A simple command, or (with `node` null) the redirects of a statement as a command with no words. */
+static void walk_command(ag_walker *walker, TSNode node, TSNode span, const ag_vec *redirects,
+                         ag_walk_state state)
+{
+    ag_command_parts parts;
+    parts_init(&parts);
+
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+
+        if (kind == AG_NODE_VARIABLE_ASSIGNMENT) {
+            add_assignment(walker, &parts, child, state);
+        } else if (kind == AG_NODE_COMMAND_NAME) {
+            uint32_t name_count;
+            TSNode *name_parts = ag_node_children(walker, child, false, &name_count, NULL);
+            for (uint32_t j = 0; j < name_count; j++)
+                ag_word_list_add(walker, &parts.words, name_parts[j], state);
+        } else if (is_redirect_kind(kind)) {
+            ag_word_list_break(walker, &parts.words);
+            ag_redirect_add(walker, child, state, &parts.redirects, &parts.words, &parts.trailing);
+        } else if (kind == AG_NODE_SUBSHELL) {
+            TSNode *slot = ag_vec_push(walker, &parts.trailing, sizeof(*slot));
+            if (slot != NULL)
+                *slot = child;
+        } else if (kind != AG_NODE_COMMENT) {
+            if (kind == AG_NODE_UNKNOWN)
+                ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
+                                  "Unknown node `%s` in a command at byte %u.",
+                                  ts_node_type(child), ts_node_start_byte(child));
+            ag_word_list_add(walker, &parts.words, child, state);
+        }
+    }
+
+    add_redirects(walker, &parts, redirects, state);
+    emit_parts(walker, &parts, span, state);
+}
+
+/* Lists the tokens of a `[[ ]]`, `[ ]` or `(( ))` expression as words. */
+static void flatten_test(ag_walker *walker, ag_command_parts *parts, TSNode node,
+                         ag_walk_state state)
+{
+    if (!ag_walker_enter(walker, node))
+        return;
+
+    uint32_t count;
+    const char **fields;
+    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        const char *type = ts_node_type(child);
+
+        if (kind == AG_NODE_ANONYMOUS && (strcmp(type, "[[") == 0 || strcmp(type, "]]") == 0
+                                          || strcmp(type, "[") == 0 || strcmp(type, "]") == 0
+                                          || strcmp(type, "((") == 0 || strcmp(type, "))") == 0)) {
+            /* The brackets are words of their own even where they touch the expression. */
+            ag_word_list_break(walker, &parts->words);
+            ag_word_list_add(walker, &parts->words, child, state);
+            ag_word_list_break(walker, &parts->words);
+        } else if (kind == AG_NODE_BINARY_EXPRESSION || kind == AG_NODE_UNARY_EXPRESSION
+                   || kind == AG_NODE_TERNARY_EXPRESSION || kind == AG_NODE_POSTFIX_EXPRESSION
+                   || kind == AG_NODE_PARENTHESIZED_EXPRESSION
+                   || kind == AG_NODE_VARIABLE_ASSIGNMENT) {
+            flatten_test(walker, parts, child, state);
+        } else if (is_redirect_kind(kind)) {
+            ag_word_list_break(walker, &parts->words);
+            ag_redirect_add(walker, child, state, &parts->redirects, &parts->words,
+                            &parts->trailing);
+        } else if (is_statement_kind(kind)) {
+            TSNode *slot = ag_vec_push(walker, &parts->trailing, sizeof(*slot));
+            if (slot != NULL)
+                *slot = child;
+        } else if (kind != AG_NODE_COMMENT) {
+            if (kind == AG_NODE_UNKNOWN)
+                ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
+                                  "Unknown node `%s` in a test at byte %u.", type,
+                                  ts_node_start_byte(child));
+            ag_word_list_add(walker, &parts->words, child, state);
+        }
+    }
+    ag_walker_leave(walker);
+}
+
+/* Test commands, arithmetic commands, declarations and unset: listed with their words. */
+static void walk_builtin(ag_walker *walker, TSNode node, TSNode span, const ag_vec *redirects,
+                         ag_walk_state state)
+{
+    ag_command_parts parts;
+    parts_init(&parts);
+    ag_node_kind kind = ag_node_kind_of(walker, node);
+    const char *first = ts_node_child_count(node) > 0 ? ts_node_type(ts_node_child(node, 0)) : "";
+
+    if (kind == AG_NODE_TEST_COMMAND || kind == AG_NODE_COMPOUND_STATEMENT) {
+        /* `[ ]` is an ordinary command named `[`, so it gets no keyword. */
+        if (strcmp(first, "[[") == 0 || strcmp(first, "((") == 0)
+            parts.keyword = first;
+        flatten_test(walker, &parts, node, state);
+    } else {
+        parts.keyword = first;
+        uint32_t count;
+    const char **fields;
+    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+        for (uint32_t i = 0; i < count; i++) {
+            TSNode child = children[i];
+            ag_node_kind child_kind = ag_node_kind_of(walker, child);
+            if (child_kind == AG_NODE_VARIABLE_ASSIGNMENT) {
+                ag_shell_word word;
+                ag_word_assignment(walker, child, state, &word);
+                ag_word_list_add_word(walker, &parts.words, &word);
+            } else if (is_redirect_kind(child_kind)) {
+                ag_word_list_break(walker, &parts.words);
+                ag_redirect_add(walker, child, state, &parts.redirects, &parts.words,
+                                &parts.trailing);
+            } else if (child_kind != AG_NODE_COMMENT) {
+                if (child_kind == AG_NODE_UNKNOWN)
+                    ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
+                                      "Unknown node `%s` in `%s` at byte %u.",
+                                      ts_node_type(child), first, ts_node_start_byte(child));
+                ag_word_list_add(walker, &parts.words, child, state);
+            }
+        }
+    }
+
+    add_redirects(walker, &parts, redirects, state);
+    emit_parts(walker, &parts, span, state);
+}
+
+static void walk_assignments(ag_walker *walker, TSNode node, ag_walk_state state)
+{
+    ag_command_parts parts;
+    parts_init(&parts);
+
+    if (ag_node_kind_of(walker, node) == AG_NODE_VARIABLE_ASSIGNMENT) {
+        add_assignment(walker, &parts, node, state);
+    } else {
+        uint32_t count;
+    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+        for (uint32_t i = 0; i < count; i++) {
+            TSNode child = children[i];
+            if (ag_node_kind_of(walker, child) == AG_NODE_VARIABLE_ASSIGNMENT)
+                add_assignment(walker, &parts, child, state);
+            else
+                ag_walk_scan(walker, child, state);
+        }
+    }
+    emit_parts(walker, &parts, node, state);
+}
+
+/*
+ * A statement with redirects. A simple command takes them as its own. Any
+ * other statement becomes a command with no words that carries them, so the
+ * file effect is visible, and then its body is walked as usual.
+ */
+static void walk_redirected(ag_walker *walker, TSNode node, ag_walk_state state)
+{
+    TSNode body = {0};
+    ag_vec redirects = {0};
+    uint32_t count;
+    const char **fields;
+    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (field_is(fields[i], "body")) {
+            body = child;
+        } else if (is_redirect_kind(kind)) {
+            TSNode *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
+            if (slot != NULL)
+                *slot = child;
+        } else if (kind != AG_NODE_ANONYMOUS && kind != AG_NODE_COMMENT) {
+            ag_walk_scan(walker, child, state);
+        }
+    }
+
+    ag_node_kind body_kind = ts_node_is_null(body) ? AG_NODE_UNKNOWN : ag_node_kind_of(walker, body);
+    if (ts_node_is_null(body) || body_kind == AG_NODE_COMMAND) {
+        walk_command(walker, body, node, &redirects, state);
+    } else if (body_kind == AG_NODE_TEST_COMMAND || body_kind == AG_NODE_DECLARATION_COMMAND
+               || body_kind == AG_NODE_UNSET_COMMAND
+               || (body_kind == AG_NODE_COMPOUND_STATEMENT && is_arithmetic_command(body))) {
+        walk_builtin(walker, body, node, &redirects, state);
+    } else if (body_kind == AG_NODE_PIPELINE) {
+        walk_pipeline(walker, body, &redirects, state);
+    } else {
+        walk_command(walker, (TSNode){0}, node, &redirects, state);
+        ag_walk_statement(walker, body, state);
+    }
+}
+
+/*
+ * tree-sitter-bash attaches the redirects of `a | b > f` to the whole
+ * pipeline, but Bash applies them to the last stage only, so they go there.
+ */
+static void walk_pipeline(ag_walker *walker, TSNode node, const ag_vec *last_redirects,
+                          ag_walk_state state)
+{
+    uint32_t pipeline = walker->next_pipeline++;
+    uint32_t position = 0;
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+    uint32_t last = count;
+    for (uint32_t i = 0; i < count; i++) {
+        if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
+            last = i;
+    }
+
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (kind == AG_NODE_COMMENT)
+            continue;
+        ag_walk_state stage = state;
+        stage.pipeline = pipeline;
+        stage.pipeline_position = position++;
+        if (i != last || last_redirects == NULL) {
+            ag_walk_statement(walker, child, stage);
+        } else if (kind == AG_NODE_COMMAND) {
+            walk_command(walker, child, child, last_redirects, stage);
+        } else {
+            walk_command(walker, (TSNode){0}, child, last_redirects, stage);
+            ag_walk_statement(walker, child, stage);
+        }
+    }
+}
+
+/* Walks the children of `node`, giving `bits` to those before the first `until` token. */
+static void walk_children(ag_walker *walker, TSNode node, ag_walk_state state,
+                          const char *field, unsigned field_bits, const char *until,
+                          unsigned until_bits)
+{
+    bool before = until != NULL;
+    uint32_t count;
+    const char **fields;
+    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (kind == AG_NODE_ANONYMOUS) {
+            if (until != NULL && strcmp(ts_node_type(child), until) == 0)
+                before = false;
+            continue;
+        }
+        if (kind == AG_NODE_COMMENT)
+            continue;
+
+        ag_walk_state child_state = state;
+        if (field != NULL && field_is(fields[i], field))
+            child_state.context |= field_bits;
+        if (before)
+            child_state.context |= until_bits;
+        if (is_statement_kind(kind) || kind == AG_NODE_ERROR)
+            ag_walk_statement(walker, child, child_state);
+        else
+            ag_walk_scan(walker, child, child_state);
+    }
+}
+
+static void walk_function(ag_walker *walker, TSNode node, ag_walk_state state)
+{
+    ag_vec redirects = {0};
+    uint32_t count;
+    const char **fields;
+    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+    state.context |= AG_CONTEXT_FUNCTION;
+
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (field_is(fields[i], "body")) {
+            ag_walk_statement(walker, child, state);
+        } else if (is_redirect_kind(kind)) {
+            TSNode *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
+            if (slot != NULL)
+                *slot = child;
+        } else if (kind == AG_NODE_UNKNOWN || kind == AG_NODE_ERROR) {
+            ag_walk_scan(walker, child, state);
+        }
+    }
+
+    /* Redirects written after the body apply each time the function runs. */
+    if (redirects.count > 0)
+        walk_command(walker, (TSNode){0}, node, &redirects, state);
+}
+
+void ag_walk_substitution(ag_walker *walker, TSNode node, ag_walk_state state, unsigned context)
+{
+    uint32_t start = ts_node_start_byte(node);
+    uint32_t end = ts_node_end_byte(node);
+    const char *source = walker->source;
+
+    /*
+     * Inside backticks Bash removes one level of \\, \` and \$ and parses the
+     * result again, so `a \`b\`` runs b. tree-sitter-bash does not.
+     * TODO(backticks): parse the unescaped text again instead of giving up.
+     */
+    while (start < end && source[start] == ' ')
+        start++;
+    if (start < end && source[start] == '`') {
+        for (uint32_t i = start + 1; i + 1 < end; i++) {
+            if (source[i] == '\\' && strchr("\\`$", source[i + 1]) != NULL) {
+                ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
+                                  "Backslash escape inside backticks at byte %u: the analysis "
+                                  "does not parse the nested command; use $(...) instead.", i);
+                break;
+            }
+        }
+    }
+
+    state.context |= context;
+    state.depth++;
+    state.pipeline = 0;
+    state.pipeline_position = 0;
+
+    /* `$(< file)` reads the file: show it as a command with no words. */
+    ag_vec redirects = {0};
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        if (is_redirect_kind(ag_node_kind_of(walker, child))) {
+            TSNode *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
+            if (slot != NULL)
+                *slot = child;
+        }
+    }
+    if (redirects.count > 0)
+        walk_command(walker, (TSNode){0}, node, &redirects, state);
+
+    walk_sequence(walker, node, state);
+}
+
+/* Walks the statements of a list-like node; a statement followed by `&` runs in the background. */
+static void walk_sequence(ag_walker *walker, TSNode node, ag_walk_state state)
+{
+    uint32_t count;
+    const char **fields;
+    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_COMMENT || is_redirect_kind(kind))
+            continue;
+
+        ag_walk_state child_state = state;
+        if (i + 1 < count) {
+            TSNode next = children[i + 1];
+            if (!ts_node_is_named(next) && strcmp(ts_node_type(next), "&") == 0)
+                child_state.context |= AG_CONTEXT_BACKGROUND;
+        }
+        if (is_statement_kind(kind) || kind == AG_NODE_VARIABLE_ASSIGNMENT
+            || kind == AG_NODE_ERROR)
+            ag_walk_statement(walker, child, child_state);
+        else
+            ag_walk_scan(walker, child, child_state);
+    }
+}
+
+static void walk_by_kind(ag_walker *walker, TSNode node, ag_node_kind kind, ag_walk_state state)
+{
+    switch (kind) {
+    case AG_NODE_PROGRAM:
+    case AG_NODE_LIST:
+    case AG_NODE_DO_GROUP:
+    case AG_NODE_ELSE_CLAUSE:
+    case AG_NODE_ERROR:
+        walk_sequence(walker, node, state);
+        break;
+    case AG_NODE_COMPOUND_STATEMENT:
+        if (is_arithmetic_command(node))
+            walk_builtin(walker, node, node, NULL, state);
+        else
+            walk_sequence(walker, node, state);
+        break;
+    case AG_NODE_PIPELINE:
+        walk_pipeline(walker, node, NULL, state);
+        break;
+    case AG_NODE_COMMAND:
+        walk_command(walker, node, node, NULL, state);
+        break;
+    case AG_NODE_REDIRECTED_STATEMENT:
+        walk_redirected(walker, node, state);
+        break;
+    case AG_NODE_SUBSHELL:
+        state.context |= AG_CONTEXT_SUBSHELL;
+        state.depth++;
+        walk_sequence(walker, node, state);
+        break;
+    case AG_NODE_IF_STATEMENT:
+        walk_children(walker, node, state, "condition", AG_CONTEXT_CONDITION, NULL, 0);
+        break;
+    case AG_NODE_ELIF_CLAUSE:
+        walk_children(walker, node, state, NULL, 0, "then", AG_CONTEXT_CONDITION);
+        break;
+    case AG_NODE_WHILE_STATEMENT:
+        walk_children(walker, node, state, "condition", AG_CONTEXT_CONDITION, NULL, 0);
+        break;
+    case AG_NODE_FOR_STATEMENT:
+    case AG_NODE_C_STYLE_FOR_STATEMENT:
+        walk_children(walker, node, state, NULL, 0, NULL, 0);
+        break;
+    case AG_NODE_CASE_STATEMENT:
+    case AG_NODE_CASE_ITEM:
+    case AG_NODE_NEGATED_COMMAND:
+        if (kind == AG_NODE_NEGATED_COMMAND)
+            state.context |= AG_CONTEXT_NEGATED;
+        walk_children(walker, node, state, NULL, 0, NULL, 0);
+        break;
+    case AG_NODE_FUNCTION_DEFINITION:
+        walk_function(walker, node, state);
+        break;
+    case AG_NODE_TEST_COMMAND:
+    case AG_NODE_DECLARATION_COMMAND:
+    case AG_NODE_UNSET_COMMAND:
+        walk_builtin(walker, node, node, NULL, state);
+        break;
+    case AG_NODE_VARIABLE_ASSIGNMENT:
+    case AG_NODE_VARIABLE_ASSIGNMENTS:
+        walk_assignments(walker, node, state);
+        break;
+    case AG_NODE_COMMENT:
+        break;
+    default:
+        ag_walk_scan(walker, node, state);
+        break;
+    }
+}
+
+void ag_walk_statement(ag_walker *walker, TSNode node, ag_walk_state state)
+{
+    if (!ag_walker_enter(walker, node))
+        return;
+
+    ag_node_kind kind = ag_node_kind_of(walker, node);
+    /* The body of a loop gets the loop bit; the do_group node marks it. */
+    if (kind == AG_NODE_DO_GROUP)
+        state.context |= AG_CONTEXT_LOOP;
+    walk_by_kind(walker, node, kind, state);
+    ag_walker_leave(walker);
+}
+
+/* Finds and walks the commands inside a node that is not a statement. */
+void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state)
+{
+    if (!ag_walker_enter(walker, node))
+        return;
+
+    ag_node_kind kind = ag_node_kind_of(walker, node);
+    if (kind == AG_NODE_COMMAND_SUBSTITUTION) {
+        ag_walk_substitution(walker, node, state, AG_CONTEXT_SUBSTITUTION);
+    } else if (kind == AG_NODE_PROCESS_SUBSTITUTION) {
+        ag_walk_substitution(walker, node, state, AG_CONTEXT_PROCESS_SUBSTITUTION);
+    } else if (is_statement_kind(kind)) {
+        ag_walk_statement(walker, node, state);
+    } else {
+        if (kind == AG_NODE_UNKNOWN)
+            ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
+                              "Unknown node `%s` at byte %u; the analysis does not handle it.",
+                              ts_node_type(node), ts_node_start_byte(node));
+        uint32_t count;
+        TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+        for (uint32_t i = 0; i < count; i++)
+            ag_walk_scan(walker, children[i], state);
+    }
+    ag_walker_leave(walker);
+}

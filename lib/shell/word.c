@@ -1,0 +1,728 @@
+/*
+ * Word building: quote removal as Bash does it before passing argv, with one
+ * AG_DYNAMIC_MARK per part only known at run time.
+ *
+ * Each text byte carries a `syntax` flag: 1 when it came from unquoted,
+ * unescaped source text, so it may still act as a glob, brace or tilde. The
+ * post-pass in ag_word_finish() uses those flags on the whole word, because
+ * tree-sitter splits `{a,"b c"}` or `~/"x"` into several nodes.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "shell/internal.h"
+
+void ag_word_begin(ag_word_builder *builder, uint32_t start)
+{
+    ag_buffer_init(&builder->text);
+    ag_buffer_init(&builder->syntax);
+    builder->dynamic = false;
+    builder->empty = true;
+    builder->pending_dollar = false;
+    builder->value_start = 0;
+    builder->assignment = false;
+    builder->start = start;
+    builder->end = start;
+}
+
+void ag_word_release(ag_word_builder *builder)
+{
+    ag_buffer_release(&builder->text);
+    ag_buffer_release(&builder->syntax);
+}
+
+void ag_word_add_literal(ag_word_builder *builder, const char *text, size_t length, bool syntax)
+{
+    ag_buffer_append(&builder->text, text, length);
+    for (size_t i = 0; i < length; i++)
+        ag_buffer_append_char(&builder->syntax, syntax ? 1 : 0);
+}
+
+void ag_word_add_mark(ag_word_builder *builder)
+{
+    char mark = AG_DYNAMIC_MARK;
+    ag_word_add_literal(builder, &mark, 1, false);
+    builder->dynamic = true;
+}
+
+static const char *node_text(const ag_walker *walker, TSNode node, size_t *length)
+{
+    uint32_t start = ts_node_start_byte(node);
+    uint32_t end = ts_node_end_byte(node);
+    if (end > walker->source_length)
+        end = walker->source_length;
+    if (start > end)
+        start = end;
+    *length = end - start;
+    return walker->source + start;
+}
+
+/* True when `c` after an unquoted `$` starts an expansion. */
+static bool starts_expansion(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || (c != '\0' && strchr("{(@*#?$!-", c) != NULL);
+}
+
+/*
+ * Unquoted text: backslash escapes and line continuations. A `$` or backtick
+ * that tree-sitter left inside a word still counts as an expansion, so a
+ * grammar gap can only make a word more dynamic, never less.
+ */
+static void add_unquoted(ag_word_builder *builder, const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (c == '\\' && i + 1 < length) {
+            if (text[i + 1] != '\n')
+                ag_word_add_literal(builder, &text[i + 1], 1, false);
+            i++;
+        } else if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`') {
+            ag_word_add_mark(builder);
+        } else {
+            ag_word_add_literal(builder, &c, 1, true);
+        }
+    }
+}
+
+/*
+ * Text inside double quotes or an expanding heredoc. A backslash only escapes
+ * the characters in `escapable`. `strip_tabs` removes leading tabs of each
+ * line (for <<-), with *line_start carried across segments.
+ */
+static void add_quoted(ag_word_builder *builder, const char *text, size_t length,
+                       const char *escapable, bool expands, bool strip_tabs, bool *line_start)
+{
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (strip_tabs && *line_start && c == '\t')
+            continue;
+        *line_start = c == '\n';
+
+        if (!expands) {
+            ag_word_add_literal(builder, &c, 1, false);
+        } else if (c == '\\' && i + 1 < length && strchr(escapable, text[i + 1]) != NULL) {
+            if (text[i + 1] != '\n')
+                ag_word_add_literal(builder, &text[i + 1], 1, false);
+            i++;
+        } else if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`') {
+            ag_word_add_mark(builder);
+        } else {
+            ag_word_add_literal(builder, &c, 1, false);
+        }
+    }
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void add_utf8(ag_word_builder *builder, uint32_t code)
+{
+    char bytes[4];
+    size_t length;
+    if (code < 0x80) {
+        bytes[0] = (char)code;
+        length = 1;
+    } else if (code < 0x800) {
+        bytes[0] = (char)(0xC0 | (code >> 6));
+        bytes[1] = (char)(0x80 | (code & 0x3F));
+        length = 2;
+    } else if (code < 0x10000) {
+        bytes[0] = (char)(0xE0 | (code >> 12));
+        bytes[1] = (char)(0x80 | ((code >> 6) & 0x3F));
+        bytes[2] = (char)(0x80 | (code & 0x3F));
+        length = 3;
+    } else {
+        bytes[0] = (char)(0xF0 | ((code >> 18) & 0x07));
+        bytes[1] = (char)(0x80 | ((code >> 12) & 0x3F));
+        bytes[2] = (char)(0x80 | ((code >> 6) & 0x3F));
+        bytes[3] = (char)(0x80 | (code & 0x3F));
+        length = 4;
+    }
+    ag_word_add_literal(builder, bytes, length, false);
+}
+
+/* Reads up to `max` digits of `base` at text[*i]; *i ends on the last digit read. */
+static uint32_t read_number(const char *text, size_t length, size_t *i, int base, int max, int *digits)
+{
+    uint32_t value = 0;
+    *digits = 0;
+    while (*digits < max && *i + 1 < length) {
+        int digit = hex_value(text[*i + 1]);
+        if (digit < 0 || digit >= base)
+            break;
+        value = value * (uint32_t)base + (uint32_t)digit;
+        (*i)++;
+        (*digits)++;
+    }
+    return value;
+}
+
+static char ansi_c_simple_escape(char c)
+{
+    switch (c) {
+    case 'a': return '\a';
+    case 'b': return '\b';
+    case 'e': case 'E': return '\x1b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case 'v': return '\v';
+    case '\\': return '\\';
+    case '\'': return '\'';
+    case '"': return '"';
+    case '?': return '?';
+    default: return 0;
+    }
+}
+
+/*
+ * Decodes the inside of $'...'. Bash ends the string at a decoded NUL
+ * because argv strings cannot hold one, so the rest is dropped.
+ */
+static void add_ansi_c(ag_word_builder *builder, const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] != '\\' || i + 1 >= length) {
+            ag_word_add_literal(builder, &text[i], 1, false);
+            continue;
+        }
+
+        char escape = text[++i];
+        char simple = ansi_c_simple_escape(escape);
+        uint32_t code;
+        int digits;
+        if (simple != 0) {
+            ag_word_add_literal(builder, &simple, 1, false);
+            continue;
+        }
+        if (escape >= '0' && escape <= '7') {
+            i--;
+            code = read_number(text, length, &i, 8, 3, &digits) & 0xFF;
+        } else if (escape == 'x') {
+            code = read_number(text, length, &i, 16, 2, &digits);
+        } else if (escape == 'u' || escape == 'U') {
+            code = read_number(text, length, &i, 16, escape == 'u' ? 4 : 8, &digits);
+            if (digits > 0 && code != 0) {
+                add_utf8(builder, code > 0x10FFFF ? 0xFFFD : code);
+                continue;
+            }
+        } else if (escape == 'c' && i + 1 < length) {
+            code = (uint32_t)(text[++i] & 0x1F);
+            digits = 1;
+        } else {
+            /* Bash keeps an unknown escape as written. */
+            ag_word_add_literal(builder, &text[i - 1], 2, false);
+            continue;
+        }
+
+        if (digits == 0) {
+            ag_word_add_literal(builder, &text[i - 1], 2, false);
+            continue;
+        }
+        if (code == 0)
+            return;
+        char byte = (char)code;
+        ag_word_add_literal(builder, &byte, 1, false);
+    }
+}
+
+static bool is_expansion_kind(ag_node_kind kind)
+{
+    return kind == AG_NODE_SIMPLE_EXPANSION || kind == AG_NODE_EXPANSION
+        || kind == AG_NODE_COMMAND_SUBSTITUTION || kind == AG_NODE_ARITHMETIC_EXPANSION
+        || kind == AG_NODE_PROCESS_SUBSTITUTION;
+}
+
+/*
+ * Adds the parts of a node holding literal text between expansions: a
+ * double-quoted string or a heredoc body. The text between the expansion
+ * children is read from the source, because tree-sitter-bash does not cover
+ * every byte with a content node (it folds spaces into the `$(` token).
+ */
+static void add_with_expansions(ag_walker *walker, ag_word_builder *builder, TSNode node,
+                                uint32_t start, uint32_t end, const char *escapable,
+                                bool expands, bool strip_tabs, ag_walk_state state)
+{
+    bool line_start = true;
+    uint32_t cursor = start;
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+
+    for (uint32_t i = 0; i < count && expands; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (kind == AG_NODE_STRING_CONTENT || kind == AG_NODE_HEREDOC_CONTENT)
+            continue;
+
+        uint32_t child_start = ts_node_start_byte(child);
+        while (child_start < end && isspace((unsigned char)walker->source[child_start]))
+            child_start++;
+        if (child_start < cursor || child_start > end)
+            child_start = cursor;
+        add_quoted(builder, walker->source + cursor, child_start - cursor, escapable, expands,
+                   strip_tabs, &line_start);
+
+        if (!is_expansion_kind(kind) && kind != AG_NODE_ERROR)
+            ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
+                              "Unexpected `%s` inside quoted text at byte %u; the analysis "
+                              "does not know its value.", ts_node_type(child), child_start);
+        ag_word_add(walker, builder, child, state);
+        line_start = false;
+
+        uint32_t child_end = ts_node_end_byte(child);
+        if (child_end > cursor)
+            cursor = child_end > end ? end : child_end;
+    }
+
+    if (cursor < end)
+        add_quoted(builder, walker->source + cursor, end - cursor, escapable, expands, strip_tabs,
+                   &line_start);
+}
+
+static void add_double_quoted(ag_walker *walker, ag_word_builder *builder, TSNode node,
+                              ag_walk_state state)
+{
+    uint32_t start = ts_node_start_byte(node);
+    uint32_t end = ts_node_end_byte(node);
+    if (start < end && walker->source[start] == '"')
+        start++;
+    if (end > start && walker->source[end - 1] == '"')
+        end--;
+    add_with_expansions(walker, builder, node, start, end, "\"\\$`\n", true, false, state);
+}
+
+static void add_quoted_content(ag_walker *walker, ag_word_builder *builder, TSNode node,
+                               size_t prefix, bool ansi_c)
+{
+    size_t length;
+    const char *text = node_text(walker, node, &length);
+    if (length >= prefix) {
+        text += prefix;
+        length -= prefix;
+    }
+    if (length > 0 && text[length - 1] == '\'')
+        length--;
+    if (ansi_c)
+        add_ansi_c(builder, text, length);
+    else
+        ag_word_add_literal(builder, text, length, false);
+}
+
+/* Adds a part whose value is unknown, after listing the commands inside it. */
+static void add_dynamic(ag_walker *walker, ag_word_builder *builder, TSNode node,
+                        ag_walk_state state)
+{
+    ag_word_add_mark(builder);
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+    for (uint32_t i = 0; i < count; i++)
+        ag_walk_scan(walker, children[i], state);
+}
+
+static void add_array(ag_walker *walker, ag_word_builder *builder, TSNode node,
+                      ag_walk_state state)
+{
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+    ag_word_add_literal(builder, "(", 1, false);
+    for (uint32_t i = 0; i < count; i++) {
+        if (i > 0)
+            ag_word_add_literal(builder, " ", 1, false);
+        ag_word_add(walker, builder, children[i], state);
+    }
+    ag_word_add_literal(builder, ")", 1, false);
+}
+
+static void flush_dollar(ag_walker *walker, ag_word_builder *builder, TSNode next, ag_node_kind kind)
+{
+    if (!builder->pending_dollar)
+        return;
+    builder->pending_dollar = false;
+
+    /* $"..." is a translated string: its value is the string's. */
+    if (kind == AG_NODE_STRING && ag_nodes_touch(walker, builder->end, ts_node_start_byte(next)))
+        return;
+    ag_word_add_literal(builder, "$", 1, false);
+}
+
+static void add_by_kind(ag_walker *walker, ag_word_builder *builder, TSNode node,
+                        ag_node_kind kind, ag_walk_state state)
+{
+    size_t length;
+    const char *text = node_text(walker, node, &length);
+    uint32_t count;
+    TSNode *children;
+
+    switch (kind) {
+    case AG_NODE_ANONYMOUS:
+        if (length == 1 && text[0] == '$')
+            builder->pending_dollar = true;
+        else
+            ag_word_add_literal(builder, text, length, false);
+        break;
+    case AG_NODE_WORD:
+    case AG_NODE_EXTGLOB_PATTERN:
+        add_unquoted(builder, text, length);
+        break;
+    case AG_NODE_NUMBER:
+        if (ts_node_named_child_count(node) > 0)
+            add_dynamic(walker, builder, node, state);
+        else
+            add_unquoted(builder, text, length);
+        break;
+    case AG_NODE_STRING:
+        add_double_quoted(walker, builder, node, state);
+        break;
+    case AG_NODE_RAW_STRING:
+        add_quoted_content(walker, builder, node, 1, false);
+        break;
+    case AG_NODE_ANSI_C_STRING:
+        add_quoted_content(walker, builder, node, 2, true);
+        break;
+    case AG_NODE_TRANSLATED_STRING:
+    case AG_NODE_CONCATENATION:
+        children = ag_node_children(walker, node, false, &count, NULL);
+        for (uint32_t i = 0; i < count; i++)
+            ag_word_add(walker, builder, children[i], state);
+        break;
+    case AG_NODE_COMMAND_SUBSTITUTION:
+        ag_word_add_mark(builder);
+        ag_walk_substitution(walker, node, state, AG_CONTEXT_SUBSTITUTION);
+        break;
+    case AG_NODE_PROCESS_SUBSTITUTION:
+        ag_word_add_mark(builder);
+        ag_walk_substitution(walker, node, state, AG_CONTEXT_PROCESS_SUBSTITUTION);
+        break;
+    case AG_NODE_ARRAY:
+        add_array(walker, builder, node, state);
+        break;
+    case AG_NODE_VARIABLE_NAME:
+    case AG_NODE_SPECIAL_VARIABLE_NAME:
+    case AG_NODE_REGEX:
+    case AG_NODE_TEST_OPERATOR:
+    case AG_NODE_FILE_DESCRIPTOR:
+        ag_word_add_literal(builder, text, length, false);
+        break;
+    case AG_NODE_SIMPLE_EXPANSION:
+    case AG_NODE_EXPANSION:
+    case AG_NODE_ARITHMETIC_EXPANSION:
+    case AG_NODE_BRACE_EXPRESSION:
+    case AG_NODE_BINARY_EXPRESSION:
+    case AG_NODE_UNARY_EXPRESSION:
+    case AG_NODE_TERNARY_EXPRESSION:
+    case AG_NODE_POSTFIX_EXPRESSION:
+    case AG_NODE_PARENTHESIZED_EXPRESSION:
+    case AG_NODE_SUBSCRIPT:
+    case AG_NODE_VARIABLE_ASSIGNMENT:
+    case AG_NODE_ERROR:
+        add_dynamic(walker, builder, node, state);
+        break;
+    default:
+        /* A statement or an unknown type where a word was expected. */
+        ag_word_add_mark(builder);
+        ag_walk_scan(walker, node, state);
+        break;
+    }
+}
+
+void ag_word_add(ag_walker *walker, ag_word_builder *builder, TSNode node, ag_walk_state state)
+{
+    if (!ag_walker_enter(walker, node)) {
+        ag_word_add_mark(builder);
+        return;
+    }
+
+    ag_node_kind kind = ag_node_kind_of(walker, node);
+    flush_dollar(walker, builder, node, kind);
+    add_by_kind(walker, builder, node, kind, state);
+
+    uint32_t end = ts_node_end_byte(node);
+    if (builder->empty || end > builder->end)
+        builder->end = end;
+    builder->empty = false;
+    ag_walker_leave(walker);
+}
+
+/* Index of the unquoted `}` closing the brace at `open`, or 0 when none. */
+static size_t brace_close(const char *text, const char *syntax, size_t length, size_t open,
+                          bool *expands)
+{
+    int depth = 0;
+    *expands = false;
+    for (size_t i = open; i < length; i++) {
+        if (!syntax[i])
+            continue;
+        if (text[i] == '{') {
+            depth++;
+        } else if (text[i] == '}') {
+            if (--depth == 0)
+                return i;
+        } else if (depth == 1 && text[i] == ',') {
+            *expands = true;
+        } else if (depth == 1 && text[i] == '.' && i + 1 < length && text[i + 1] == '.'
+                   && syntax[i + 1]) {
+            *expands = true;
+        }
+    }
+    return 0;
+}
+
+/* Replaces each brace expansion by one mark: its words are not one argv entry. */
+static void collapse_braces(ag_word_builder *builder)
+{
+    const char *text = builder->text.data;
+    const char *syntax = builder->syntax.data;
+    size_t length = builder->text.length;
+    if (text == NULL || memchr(text, '{', length) == NULL)
+        return;
+
+    ag_word_builder result;
+    ag_word_begin(&result, builder->start);
+    for (size_t i = 0; i < length; i++) {
+        bool expands = false;
+        size_t close = 0;
+        if (syntax[i] && text[i] == '{')
+            close = brace_close(text, syntax, length, i, &expands);
+        if (close != 0 && expands) {
+            ag_word_add_mark(&result);
+            i = close;
+            continue;
+        }
+        ag_word_add_literal(&result, &text[i], 1, syntax[i] != 0);
+    }
+
+    if (result.text.failed || result.syntax.failed) {
+        builder->text.failed = true;
+        ag_word_release(&result);
+        return;
+    }
+    ag_buffer_release(&builder->text);
+    ag_buffer_release(&builder->syntax);
+    builder->text = result.text;
+    builder->syntax = result.syntax;
+    builder->dynamic = builder->dynamic || result.dynamic;
+}
+
+static bool has_glob(const char *text, const char *syntax, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (!syntax[i])
+            continue;
+        if (text[i] == '*' || text[i] == '?')
+            return true;
+        if ((text[i] == '+' || text[i] == '@' || text[i] == '!') && i + 1 < length
+            && text[i + 1] == '(')
+            return true;
+        if (text[i] == '[') {
+            for (size_t j = i + 1; j < length; j++) {
+                if (syntax[j] && text[j] == ']')
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Bash expands a leading `~`, and in assignments also one after `=` or `:`. */
+static bool has_tilde(const ag_word_builder *builder, const char *text, const char *syntax,
+                      size_t length)
+{
+    if (!builder->assignment)
+        return length > 0 && syntax[0] && text[0] == '~';
+
+    for (size_t i = builder->value_start; i < length; i++) {
+        bool after_separator = i == builder->value_start || (syntax[i - 1] && text[i - 1] == ':');
+        if (syntax[i] && text[i] == '~' && after_separator)
+            return true;
+    }
+    return false;
+}
+
+bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *out)
+{
+    if (builder->pending_dollar) {
+        builder->pending_dollar = false;
+        ag_word_add_literal(builder, "$", 1, false);
+    }
+    /* An empty word ("" or '') still needs a NUL-terminated buffer. */
+    ag_buffer_append(&builder->text, "", 0);
+    ag_buffer_append(&builder->syntax, "", 0);
+    collapse_braces(builder);
+
+    const char *text = builder->text.data;
+    const char *syntax = builder->syntax.data;
+    size_t length = builder->text.length;
+    bool failed = builder->text.failed || builder->syntax.failed;
+    if (!failed && (has_glob(text, syntax, length) || has_tilde(builder, text, syntax, length)))
+        builder->dynamic = true;
+
+    *out = (ag_shell_word){.start = builder->start, .end = builder->end, .dynamic = true};
+    char *copy = failed ? NULL : ag_arena_strndup(walker->arena, text, length);
+    ag_word_release(builder);
+    if (copy == NULL) {
+        ag_walker_nomem(walker);
+        out->text = "";
+        return false;
+    }
+    out->text = copy;
+    out->length = length;
+    out->dynamic = builder->dynamic;
+    return true;
+}
+
+void ag_word_from_node(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out)
+{
+    ag_word_builder builder;
+    ag_word_begin(&builder, ts_node_start_byte(node));
+    ag_word_add(walker, &builder, node, state);
+    ag_word_finish(walker, &builder, out);
+}
+
+/* Builds "NAME=value" (or "NAME[index]+=value") from a variable_assignment. */
+void ag_word_assignment(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out)
+{
+    ag_word_builder builder;
+    ag_word_begin(&builder, ts_node_start_byte(node));
+    builder.assignment = true;
+
+    bool in_value = false;
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
+    for (uint32_t i = 0; i < count; i++) {
+        TSNode child = children[i];
+        ag_node_kind kind = ag_node_kind_of(walker, child);
+        if (!in_value && kind == AG_NODE_SUBSCRIPT) {
+            /* The name, the brackets and a literal index stay as written. */
+            uint32_t part_count;
+            TSNode *parts = ag_node_children(walker, child, false, &part_count, NULL);
+            for (uint32_t j = 0; j < part_count; j++)
+                ag_word_add(walker, &builder, parts[j], state);
+            continue;
+        }
+        ag_word_add(walker, &builder, child, state);
+        if (!in_value && kind == AG_NODE_ANONYMOUS) {
+            in_value = true;
+            builder.value_start = builder.text.length;
+        }
+    }
+
+    builder.end = ts_node_end_byte(node);
+    ag_word_finish(walker, &builder, out);
+}
+
+void ag_word_heredoc_body(ag_walker *walker, TSNode redirect, TSNode body, TSNode end,
+                          bool expands, bool strip_tabs, ag_walk_state state,
+                          ag_shell_word *out)
+{
+    const char *source = walker->source;
+    uint32_t start = ts_node_start_byte(body);
+    uint32_t stop = ts_node_is_null(end) ? ts_node_end_byte(body) : ts_node_start_byte(end);
+    if (stop < start)
+        stop = start;
+
+    /* tree-sitter-bash leaves the tabs of the first line and the end line on the wrong side. */
+    if (strip_tabs) {
+        while (start > 0 && source[start - 1] == '\t')
+            start--;
+        while (stop > start && source[stop - 1] == '\t')
+            stop--;
+    }
+
+    ag_word_builder builder;
+    ag_word_begin(&builder, start);
+    state.context |= AG_CONTEXT_HEREDOC;
+    add_with_expansions(walker, &builder, body, start, stop, "\\$`\n", expands, strip_tabs, state);
+    builder.end = stop;
+    builder.empty = false;
+    ag_word_finish(walker, &builder, out);
+    (void)redirect;
+}
+
+/* Removes the quotes of a heredoc delimiter; any quote turns expansion of the body off. */
+void ag_word_delimiter(ag_walker *walker, TSNode start, ag_shell_word *out, bool *quoted)
+{
+    size_t length;
+    const char *text = node_text(walker, start, &length);
+    ag_word_builder builder;
+    ag_word_begin(&builder, ts_node_start_byte(start));
+    *quoted = false;
+
+    char quote = 0;
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (quote != 0 && c == quote) {
+            quote = 0;
+        } else if (quote == 0 && (c == '\'' || c == '"')) {
+            quote = c;
+            *quoted = true;
+        } else if (quote != '\'' && c == '\\' && i + 1 < length) {
+            *quoted = true;
+            ag_word_add_literal(&builder, &text[++i], 1, false);
+        } else {
+            ag_word_add_literal(&builder, &c, 1, false);
+        }
+    }
+
+    builder.end = ts_node_end_byte(start);
+    ag_word_finish(walker, &builder, out);
+}
+
+/* True when nothing but line continuations separates two nodes, so they form one word. */
+bool ag_nodes_touch(const ag_walker *walker, uint32_t end, uint32_t start)
+{
+    if (start <= end)
+        return true;
+    for (uint32_t i = end; i < start; i += 2) {
+        if (i + 1 >= start || walker->source[i] != '\\' || walker->source[i + 1] != '\n')
+            return false;
+    }
+    return true;
+}
+
+void ag_word_list_init(ag_word_list *list)
+{
+    list->words = (ag_vec){0};
+    list->has_open = false;
+}
+
+void ag_word_list_break(ag_walker *walker, ag_word_list *list)
+{
+    if (!list->has_open)
+        return;
+    list->has_open = false;
+
+    ag_shell_word word;
+    bool stored = ag_word_finish(walker, &list->open, &word);
+    ag_shell_word *slot = stored ? ag_vec_push(walker, &list->words, sizeof(*slot)) : NULL;
+    if (slot != NULL)
+        *slot = word;
+}
+
+void ag_word_list_add(ag_walker *walker, ag_word_list *list, TSNode node, ag_walk_state state)
+{
+    uint32_t start = ts_node_start_byte(node);
+    if (list->has_open && !ag_nodes_touch(walker, list->open.end, start))
+        ag_word_list_break(walker, list);
+    if (!list->has_open) {
+        ag_word_begin(&list->open, start);
+        list->has_open = true;
+    }
+    ag_word_add(walker, &list->open, node, state);
+}
+
+void ag_word_list_add_word(ag_walker *walker, ag_word_list *list, const ag_shell_word *word)
+{
+    ag_word_list_break(walker, list);
+    ag_shell_word *slot = ag_vec_push(walker, &list->words, sizeof(*slot));
+    if (slot != NULL)
+        *slot = *word;
+}

@@ -1,0 +1,412 @@
+/*
+ * Table tests of the shell analysis. Each case of the JSON file given as
+ * argv[1] runs as its own cmocka test:
+ *
+ *   {"name": "optional label",
+ *    "input": "echo \"a b\" $x",
+ *    "limits": {"max_depth": 5},           optional, else the library defaults
+ *    "incomplete": ["parse_error"],        optional, default []; always checked
+ *    "min_commands": 1,                    optional, for partial results
+ *    "commands": [                         optional; when given, the exact list
+ *      {"words": ["echo", "a b", "\u0001"],
+ *       "dynamic": [false, false, true],   the rest is optional
+ *       "assignments": ["X=1"],
+ *       "redirects": [{"kind": "write", "fd": -1, "op": ">", "target": "f",
+ *                      "target_dynamic": false, "body": "...", "body_expands": true}],
+ *       "context": ["substitution"],       exact set of context bits
+ *       "keyword": "[[",                   null for none
+ *       "pipeline": "p1",                  label: equal labels, equal pipeline numbers
+ *       "pipeline_position": 0}]}
+ *
+ * Every key inside a command or redirect is checked only when present.
+ * Context, redirect kind and incomplete names are the lower-case suffixes of
+ * the AG_CONTEXT_*, AG_REDIRECT_* and AG_SHELL_* constants.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "shell/shell.h"
+
+static const char *const kind_names[] = {
+    "read", "write", "append", "read_write", "duplicate", "heredoc", "herestring",
+};
+
+static const char *const context_names[] = {
+    "substitution", "process_substitution", "subshell", "function", "condition",
+    "loop", "background", "negated", "heredoc",
+};
+
+static const char *const incomplete_names[] = {
+    "parse_error", "unknown_node", "limit", "nomem",
+};
+
+typedef struct case_run {
+    json_t *test;
+    const char *input;
+    size_t input_length;
+    int failures;
+} case_run;
+
+static void report(case_run *run, const char *format, ...) AG_PRINTF(2, 3);
+
+static void report(case_run *run, const char *format, ...)
+{
+    if (run->failures++ == 0) {
+        json_t *input = json_stringn(run->input, run->input_length);
+        char *shown = input == NULL ? NULL : json_dumps(input, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+        print_error("input: %s\n", shown != NULL ? shown : "(not printable)");
+        free(shown);
+        json_decref(input);
+    }
+    char message[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof(message), format, args);
+    va_end(args);
+    print_error("  %s\n", message);
+}
+
+/* Renders bytes as JSON so marks and newlines show up in messages. */
+static char *shown(const char *text, size_t length)
+{
+    json_t *value = json_stringn_nocheck(text, length);
+    char *result = json_dumps(value, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+    json_decref(value);
+    return result;
+}
+
+static void check_text(case_run *run, const char *what, const ag_shell_word *word, json_t *expected)
+{
+    if (!json_is_string(expected)) {
+        report(run, "%s: the table holds a non-string expectation", what);
+        return;
+    }
+    size_t length = json_string_length(expected);
+    if (length == word->length && memcmp(json_string_value(expected), word->text, length) == 0)
+        return;
+    char *got = shown(word->text, word->length);
+    char *want = shown(json_string_value(expected), length);
+    report(run, "%s: got %s, expected %s", what, got, want);
+    free(got);
+    free(want);
+}
+
+static unsigned names_to_bits(case_run *run, json_t *list, const char *const *names, size_t count)
+{
+    unsigned bits = 0;
+    size_t index;
+    json_t *item;
+    json_array_foreach(list, index, item) {
+        size_t i = 0;
+        while (i < count && strcmp(json_string_value(item) ? json_string_value(item) : "", names[i]) != 0)
+            i++;
+        if (i == count)
+            report(run, "the table names an unknown flag %s", json_string_value(item));
+        else
+            bits |= 1u << i;
+    }
+    return bits;
+}
+
+static void join_names(unsigned bits, const char *const *names, size_t count, char *out,
+                       size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        if ((bits & (1u << i)) && used < size)
+            used += (size_t)snprintf(out + used, size - used, " %s", names[i]);
+    }
+}
+
+static void check_bits(case_run *run, const char *what, unsigned got, json_t *expected,
+                       const char *const *names, size_t count)
+{
+    unsigned want = names_to_bits(run, expected, names, count);
+    if (got == want)
+        return;
+    char got_text[256];
+    char want_text[256];
+    join_names(got, names, count, got_text, sizeof(got_text));
+    join_names(want, names, count, want_text, sizeof(want_text));
+    report(run, "%s: got [%s ], expected [%s ]", what, got_text, want_text);
+}
+
+static void check_words(case_run *run, size_t index, const ag_shell_command *command, json_t *expected)
+{
+    json_t *words = json_object_get(expected, "words");
+    json_t *dynamic = json_object_get(expected, "dynamic");
+    if (json_array_size(words) != command->word_count) {
+        report(run, "command %zu: got %zu words, expected %zu", index, command->word_count,
+               json_array_size(words));
+        return;
+    }
+    for (size_t i = 0; i < command->word_count; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "command %zu word %zu", index, i);
+        check_text(run, what, &command->words[i], json_array_get(words, i));
+        if (dynamic != NULL && json_is_boolean(json_array_get(dynamic, i))
+            && json_boolean_value(json_array_get(dynamic, i)) != command->words[i].dynamic)
+            report(run, "%s: dynamic is %s, expected %s", what,
+                   command->words[i].dynamic ? "true" : "false",
+                   command->words[i].dynamic ? "false" : "true");
+    }
+}
+
+static void check_assignments(case_run *run, size_t index, const ag_shell_command *command,
+                              json_t *expected)
+{
+    if (json_array_size(expected) != command->assignment_count) {
+        report(run, "command %zu: got %zu assignments, expected %zu", index,
+               command->assignment_count, json_array_size(expected));
+        return;
+    }
+    for (size_t i = 0; i < command->assignment_count; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "command %zu assignment %zu", index, i);
+        check_text(run, what, &command->assignments[i], json_array_get(expected, i));
+    }
+}
+
+static void check_redirect(case_run *run, const char *what, const ag_shell_redirect *redirect,
+                           json_t *expected)
+{
+    json_t *value;
+    if ((value = json_object_get(expected, "kind")) != NULL
+        && strcmp(json_string_value(value) ? json_string_value(value) : "", kind_names[redirect->kind]) != 0)
+        report(run, "%s: kind is %s, expected %s", what, kind_names[redirect->kind],
+               json_string_value(value));
+    if ((value = json_object_get(expected, "fd")) != NULL && json_integer_value(value) != redirect->fd)
+        report(run, "%s: fd is %d, expected %lld", what, redirect->fd,
+               (long long)json_integer_value(value));
+    if ((value = json_object_get(expected, "op")) != NULL
+        && strcmp(json_string_value(value) ? json_string_value(value) : "", redirect->op) != 0)
+        report(run, "%s: op is %s, expected %s", what, redirect->op, json_string_value(value));
+    if ((value = json_object_get(expected, "target")) != NULL)
+        check_text(run, what, &redirect->target, value);
+    if ((value = json_object_get(expected, "target_dynamic")) != NULL
+        && json_boolean_value(value) != redirect->target.dynamic)
+        report(run, "%s: target dynamic is %s", what, redirect->target.dynamic ? "true" : "false");
+    if ((value = json_object_get(expected, "body")) != NULL)
+        check_text(run, what, &redirect->body, value);
+    if ((value = json_object_get(expected, "body_expands")) != NULL
+        && json_boolean_value(value) != redirect->body_expands)
+        report(run, "%s: body_expands is %s", what, redirect->body_expands ? "true" : "false");
+}
+
+static void check_redirects(case_run *run, size_t index, const ag_shell_command *command,
+                            json_t *expected)
+{
+    if (json_array_size(expected) != command->redirect_count) {
+        report(run, "command %zu: got %zu redirects, expected %zu", index,
+               command->redirect_count, json_array_size(expected));
+        return;
+    }
+    for (size_t i = 0; i < command->redirect_count; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "command %zu redirect %zu", index, i);
+        check_redirect(run, what, &command->redirects[i], json_array_get(expected, i));
+    }
+}
+
+static void check_keyword(case_run *run, size_t index, const ag_shell_command *command,
+                          json_t *expected)
+{
+    const char *want = json_string_value(expected);
+    const char *got = command->keyword;
+    if ((want == NULL) != (got == NULL) || (want != NULL && strcmp(want, got) != 0))
+        report(run, "command %zu: keyword is %s, expected %s", index, got ? got : "null",
+               want ? want : "null");
+}
+
+/* Equal labels in the table must mean equal pipeline numbers, and different labels different ones. */
+static void check_pipelines(case_run *run, const ag_shell_analysis *analysis, json_t *commands)
+{
+    for (size_t i = 0; i < analysis->command_count; i++) {
+        const char *label_i = json_string_value(json_object_get(json_array_get(commands, i), "pipeline"));
+        for (size_t j = i + 1; j < analysis->command_count && label_i != NULL; j++) {
+            const char *label_j = json_string_value(json_object_get(json_array_get(commands, j), "pipeline"));
+            if (label_j == NULL)
+                continue;
+            bool same = analysis->commands[i].pipeline == analysis->commands[j].pipeline;
+            if (same != (strcmp(label_i, label_j) == 0))
+                report(run, "commands %zu and %zu: %s pipeline, expected %s", i, j,
+                       same ? "same" : "different", same ? "different" : "same");
+        }
+    }
+}
+
+static void check_command(case_run *run, size_t index, const ag_shell_command *command, json_t *expected)
+{
+    json_t *value;
+    check_words(run, index, command, expected);
+    if ((value = json_object_get(expected, "assignments")) != NULL)
+        check_assignments(run, index, command, value);
+    if ((value = json_object_get(expected, "redirects")) != NULL)
+        check_redirects(run, index, command, value);
+    if ((value = json_object_get(expected, "context")) != NULL) {
+        char what[64];
+        snprintf(what, sizeof(what), "command %zu context", index);
+        check_bits(run, what, command->context, value, context_names, 9);
+    }
+    if ((value = json_object_get(expected, "keyword")) != NULL)
+        check_keyword(run, index, command, value);
+    if ((value = json_object_get(expected, "pipeline_position")) != NULL
+        && (json_int_t)command->pipeline_position != json_integer_value(value))
+        report(run, "command %zu: pipeline_position is %u, expected %lld", index,
+               command->pipeline_position, (long long)json_integer_value(value));
+}
+
+static void read_limits(json_t *object, ag_shell_limits *limits)
+{
+    *limits = (ag_shell_limits){
+        .max_input_bytes = AG_SHELL_DEFAULT_MAX_INPUT_BYTES,
+        .max_depth = AG_SHELL_DEFAULT_MAX_DEPTH,
+        .max_commands = AG_SHELL_DEFAULT_MAX_COMMANDS,
+        .timeout_micros = AG_SHELL_DEFAULT_TIMEOUT_MICROS,
+    };
+    json_t *value;
+    if ((value = json_object_get(object, "max_input_bytes")) != NULL)
+        limits->max_input_bytes = (size_t)json_integer_value(value);
+    if ((value = json_object_get(object, "max_depth")) != NULL)
+        limits->max_depth = (unsigned)json_integer_value(value);
+    if ((value = json_object_get(object, "max_commands")) != NULL)
+        limits->max_commands = (size_t)json_integer_value(value);
+    if ((value = json_object_get(object, "timeout_micros")) != NULL)
+        limits->timeout_micros = (uint64_t)json_integer_value(value);
+}
+
+/* Builds inputs too large to write in the table: {"repeat": "(", "count": 100000}. */
+static char *case_input(json_t *test, size_t *length)
+{
+    json_t *input = json_object_get(test, "input");
+    if (json_is_string(input)) {
+        *length = json_string_length(input);
+        char *copy = malloc(*length + 1);
+        memcpy(copy, json_string_value(input), *length + 1);
+        return copy;
+    }
+    const char *unit = json_string_value(json_object_get(input, "repeat"));
+    size_t count = (size_t)json_integer_value(json_object_get(input, "count"));
+    size_t unit_length = unit == NULL ? 0 : strlen(unit);
+    *length = unit_length * count;
+    char *text = malloc(*length + 1);
+    for (size_t i = 0; i < count; i++)
+        memcpy(text + i * unit_length, unit, unit_length);
+    text[*length] = '\0';
+    return text;
+}
+
+static ag_shell_analyzer *analyzer;
+
+static void run_case(void **state)
+{
+    case_run run = {.test = *state};
+    size_t length;
+    char *input = case_input(run.test, &length);
+    run.input = input;
+    run.input_length = length;
+
+    ag_shell_limits limits;
+    json_t *limits_json = json_object_get(run.test, "limits");
+    read_limits(limits_json, &limits);
+
+    ag_arena arena;
+    ag_arena_init(&arena);
+    ag_shell_analysis analysis;
+    ag_status status = ag_shell_analyze(analyzer, input, length,
+                                        limits_json != NULL ? &limits : NULL, &arena, &analysis);
+    if (status != AG_OK)
+        report(&run, "ag_shell_analyze returned %d", (int)status);
+
+    json_t *incomplete = json_object_get(run.test, "incomplete");
+    json_t *empty = json_array();
+    check_bits(&run, "incomplete", analysis.incomplete, incomplete != NULL ? incomplete : empty,
+               incomplete_names, 4);
+    json_decref(empty);
+    if (analysis.incomplete != 0 && analysis.problem == NULL)
+        report(&run, "incomplete is set but problem is NULL");
+
+    json_t *min_commands = json_object_get(run.test, "min_commands");
+    if (min_commands != NULL && analysis.command_count < (size_t)json_integer_value(min_commands))
+        report(&run, "got %zu commands, expected at least %lld", analysis.command_count,
+               (long long)json_integer_value(min_commands));
+
+    json_t *commands = json_object_get(run.test, "commands");
+    if (commands != NULL && json_array_size(commands) != analysis.command_count) {
+        report(&run, "got %zu commands, expected %zu", analysis.command_count,
+               json_array_size(commands));
+        for (size_t i = 0; i < analysis.command_count; i++) {
+            char *name = analysis.commands[i].word_count > 0
+                ? shown(analysis.commands[i].words[0].text, analysis.commands[i].words[0].length)
+                : NULL;
+            print_error("    command %zu: %s\n", i, name != NULL ? name : "(no words)");
+            free(name);
+        }
+    } else if (commands != NULL) {
+        for (size_t i = 0; i < analysis.command_count; i++)
+            check_command(&run, i, &analysis.commands[i], json_array_get(commands, i));
+        check_pipelines(&run, &analysis, commands);
+    }
+
+    ag_arena_release(&arena);
+    free(input);
+    assert_int_equal(run.failures, 0);
+}
+
+static int setup_analyzer(void **state)
+{
+    (void)state;
+    analyzer = ag_shell_analyzer_new();
+    return analyzer == NULL ? -1 : 0;
+}
+
+static int teardown_analyzer(void **state)
+{
+    (void)state;
+    ag_shell_analyzer_free(analyzer);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_shell CASES.json\n");
+        return 2;
+    }
+    json_error_t error;
+    json_t *table = json_load_file(argv[1], JSON_ALLOW_NUL, &error);
+    if (table == NULL) {
+        fprintf(stderr, "%s:%d:%d: invalid JSON: %s\n", argv[1], error.line, error.column, error.text);
+        return 2;
+    }
+
+    json_t *cases = json_object_get(table, "cases");
+    size_t count = json_array_size(cases);
+    struct CMUnitTest *tests = calloc(count, sizeof(*tests));
+    char **names = calloc(count, sizeof(*names));
+    for (size_t i = 0; i < count; i++) {
+        json_t *test = json_array_get(cases, i);
+        const char *label = json_string_value(json_object_get(test, "name"));
+        if (label == NULL)
+            label = json_string_value(json_object_get(test, "input"));
+        names[i] = malloc(128);
+        snprintf(names[i], 128, "%zu: %.80s", i, label != NULL ? label : "(generated input)");
+        tests[i] = (struct CMUnitTest){.name = names[i], .test_func = run_case, .initial_state = test};
+    }
+
+    int failed = _cmocka_run_group_tests("shell", tests, count, setup_analyzer, teardown_analyzer);
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    free(tests);
+    json_decref(table);
+    return failed;
+}
