@@ -7,10 +7,15 @@
  * This makes a failed add leave the builder untouched, and lets build() run
  * more than once, at the cost of parsing each source twice.
  */
+/* realpath() is an XSI function; _POSIX_C_SOURCE alone does not declare it. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "effects/effects.h"
 #include "policy/policy.h"
 
 /*
@@ -23,6 +28,7 @@ typedef struct ag_policy_source {
     char *name;
     char *text;
     size_t length;
+    char *directory;    /* absolute directory of a policy file, or NULL */
 } ag_policy_source;
 
 struct ag_policy_builder {
@@ -42,6 +48,7 @@ void ag_policy_builder_free(ag_policy_builder *builder)
     for (size_t i = 0; i < builder->source_count; i++) {
         ag_free(builder->sources[i].name);
         ag_free(builder->sources[i].text);
+        ag_free(builder->sources[i].directory);
     }
     ag_free(builder->sources);
     ag_free(builder);
@@ -54,7 +61,8 @@ static ag_status validate_source(const char *name, const char *text, size_t leng
     ag_policy scratch;
     memset(&scratch, 0, sizeof(scratch));
     ag_policy_settings settings;
-    ag_status status = ag_policy_parse_source(&scratch, name, text, length, &settings, error);
+    ag_status status = ag_policy_parse_source_in(&scratch, name, NULL, text, length, &settings,
+                                                 error);
     ag_policy_clear(&scratch);
     return status;
 }
@@ -72,7 +80,7 @@ static ag_status store_source(ag_policy_builder *builder, const char *name, char
     char *copy = ag_strdup(name);
     if (copy == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    sources[builder->source_count++] = (ag_policy_source){copy, text, length};
+    sources[builder->source_count++] = (ag_policy_source){copy, text, length, NULL};
     return AG_OK;
 }
 
@@ -139,6 +147,28 @@ static ag_status read_file(const char *path, ag_buffer *content, ag_error **erro
     return AG_OK;
 }
 
+/*
+ * Returns the absolute directory of the policy file at `path` (links in the
+ * directory resolved, the file name kept), which `/path` rules are anchored
+ * at, or NULL when it cannot be resolved.
+ * TODO(paths): a NULL directory anchors those rules at the request's cwd.
+ */
+static char *file_directory(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *directory = slash == NULL ? ag_strdup(".")
+                                    : ag_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (directory == NULL)
+        return NULL;
+    char *resolved = realpath(directory, NULL);
+    ag_free(directory);
+    if (resolved == NULL)
+        return NULL;
+    char *copy = ag_strdup(resolved);
+    free(resolved);    /* realpath() allocates with malloc() */
+    return copy;
+}
+
 ag_status ag_policy_builder_add_file(ag_policy_builder *builder, const char *path,
                                      ag_error **error)
 {
@@ -153,9 +183,12 @@ ag_status ag_policy_builder_add_file(ag_policy_builder *builder, const char *pat
         status = validate_source(path, content.data, content.length, error);
     if (status == AG_OK)
         status = store_source(builder, path, content.data, content.length, error);
-    if (status != AG_OK)
+    if (status != AG_OK) {
         ag_buffer_release(&content);
-    return status;
+        return status;
+    }
+    builder->sources[builder->source_count - 1].directory = file_directory(path);
+    return AG_OK;
 }
 
 /* Keeps the smallest non-zero value of each limit. */
@@ -192,8 +225,9 @@ static ag_status add_to_policy(ag_policy *policy, const ag_policy_source *source
                                bool *has_default, ag_error **error)
 {
     ag_policy_settings settings;
-    ag_status status = ag_policy_parse_source(policy, source->name, source->text,
-                                              source->length, &settings, error);
+    ag_status status = ag_policy_parse_source_in(policy, source->name, source->directory,
+                                                 source->text, source->length, &settings,
+                                                 error);
     if (status != AG_OK)
         return status;
 
@@ -220,7 +254,7 @@ ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
 
     const char *default_text = ag_default_policy_text();
     ag_policy_source builtin = {AG_DEFAULT_POLICY_NAME, (char *)default_text,
-                                strlen(default_text)};
+                                strlen(default_text), NULL};
     const ag_policy_source *sources = builder->source_count > 0 ? builder->sources : &builtin;
     size_t count = builder->source_count > 0 ? builder->source_count : 1;
 
@@ -229,6 +263,13 @@ ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
     for (size_t i = 0; i < count && status == AG_OK; i++)
         status = add_to_policy(policy, &sources[i], &has_default, error);
     if (status != AG_OK) {
+        ag_policy_free(policy);
+        return NULL;
+    }
+
+    /* Parsed per policy, not per check; a broken data file fails every build. */
+    policy->effects = ag_effects_table_load(error);
+    if (policy->effects == NULL) {
         ag_policy_free(policy);
         return NULL;
     }
@@ -282,6 +323,8 @@ void ag_policy_free(ag_policy *policy)
 {
     if (policy == NULL)
         return;
+    ag_effects_table_free(policy->effects);
+    policy->effects = NULL;
     ag_policy_clear(policy);
     ag_free(policy);
 }

@@ -11,7 +11,7 @@
 
 #include "policy/policy.h"
 
-#define ACCEPTED_KEYS "default, allow, ask, deny, limits"
+#define ACCEPTED_KEYS "default, allow, ask, deny, limits, additional_directories"
 #define ACCEPTED_LIMITS "max_input_bytes, max_depth, max_commands, timeout_ms"
 
 typedef struct load_context {
@@ -19,6 +19,7 @@ typedef struct load_context {
     ag_policy_settings *settings;
     ag_error **error;
     const char *name;            /* owned by policy->files */
+    const char *directory;       /* owned by policy->directories; NULL when not a file */
     const char *text;
     size_t length;
     yaml_document_t *document;
@@ -238,6 +239,7 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
                                      context->error);
     if (status != AG_OK)
         return status;
+    rule.policy_directory = context->directory;
     status = append_rule(context, &rule);
     if (status != AG_OK)
         ag_rule_clear(&rule);
@@ -367,6 +369,53 @@ static ag_status read_limits(load_context *context, const yaml_node_t *node)
     return AG_OK;
 }
 
+/* ------------------------------------------------- additional directories */
+
+static ag_status append_directory(load_context *context, const char *path)
+{
+    ag_policy *policy = context->policy;
+    ag_policy_directory *entries = ag_realloc(
+        policy->additional_directories,
+        (policy->additional_directory_count + 1) * sizeof(*entries));
+    if (entries == NULL)
+        return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    policy->additional_directories = entries;
+
+    char *copy = ag_strdup(path);
+    if (copy == NULL)
+        return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    entries[policy->additional_directory_count++] = (ag_policy_directory){copy,
+                                                                          context->directory};
+    return AG_OK;
+}
+
+static ag_status read_directories(load_context *context, const yaml_node_t *node)
+{
+    if (is_null(node))
+        return AG_OK;
+    if (node->type != YAML_SEQUENCE_NODE)
+        return node_error(context, AG_ERR_POLICY_VALUE, node,
+                          "'additional_directories' must be a list of paths, such as "
+                          "additional_directories: [\"../shared\", \"~/notes\"]");
+
+    for (yaml_node_item_t *item = node->data.sequence.items.start;
+         item < node->data.sequence.items.top; item++) {
+        const yaml_node_t *entry = yaml_document_get_node(context->document, *item);
+        const char *path = entry->type == YAML_SCALAR_NODE ? scalar_text(entry) : NULL;
+        if (path == NULL || path[0] == '\0')
+            return node_error(context, AG_ERR_POLICY_VALUE, entry,
+                              "an additional directory must be a non-empty path string "
+                              "without NUL bytes, such as \"../shared\"");
+        if (path[0] == '~' && path[1] != '\0' && path[1] != '/')
+            return node_error(context, AG_ERR_POLICY_VALUE, entry,
+                              "\"~user\" paths are not supported; write the absolute path");
+        ag_status status = append_directory(context, path);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
 /* ------------------------------------------------------------------ root */
 
 static ag_status read_entry(load_context *context, const yaml_node_t *key,
@@ -382,6 +431,8 @@ static ag_status read_entry(load_context *context, const yaml_node_t *key,
         return read_rules(context, key, value, AG_DENY);
     if (scalar_equals(key, "limits"))
         return read_limits(context, value);
+    if (scalar_equals(key, "additional_directories"))
+        return read_directories(context, value);
     return node_error(context, AG_ERR_POLICY_KEY, key,
                       "unknown key '%s'; accepted keys: " ACCEPTED_KEYS,
                       (const char *)key->data.scalar.value);
@@ -454,38 +505,57 @@ static ag_status parse_text(load_context *context)
     return status;
 }
 
-static ag_status append_name(ag_policy *policy, const char *name, ag_error **error)
+/* Appends the source's name and directory; `files` and `directories` grow together. */
+static ag_status append_name(ag_policy *policy, const char *name, const char *directory,
+                             ag_error **error)
 {
-    char **files = ag_realloc(policy->files, (policy->file_count + 1) * sizeof(*files));
-    if (files == NULL)
+    size_t count = policy->file_count + 1;
+    char **files = ag_realloc(policy->files, count * sizeof(*files));
+    if (files != NULL)
+        policy->files = files;
+    char **directories = ag_realloc(policy->directories, count * sizeof(*directories));
+    if (directories != NULL)
+        policy->directories = directories;
+    if (files == NULL || directories == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    policy->files = files;
 
     files[policy->file_count] = ag_strdup(name);
-    if (files[policy->file_count] == NULL)
+    directories[policy->file_count] = directory != NULL ? ag_strdup(directory) : NULL;
+    if (files[policy->file_count] == NULL
+        || (directory != NULL && directories[policy->file_count] == NULL)) {
+        ag_free(files[policy->file_count]);
+        ag_free(directories[policy->file_count]);
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
     policy->file_count++;
     return AG_OK;
 }
 
 /* Undoes what a failed parse appended, back to the given counts. */
-static void truncate_policy(ag_policy *policy, size_t rule_count, size_t file_count)
+static void truncate_policy(ag_policy *policy, size_t rule_count, size_t file_count,
+                            size_t directory_count)
 {
     while (policy->rule_count > rule_count)
         ag_rule_clear(&policy->rules[--policy->rule_count]);
-    while (policy->file_count > file_count)
-        ag_free(policy->files[--policy->file_count]);
+    while (policy->additional_directory_count > directory_count)
+        ag_free(policy->additional_directories[--policy->additional_directory_count].path);
+    while (policy->file_count > file_count) {
+        policy->file_count--;
+        ag_free(policy->files[policy->file_count]);
+        ag_free(policy->directories[policy->file_count]);
+    }
 }
 
-ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,
-                                 size_t length, ag_policy_settings *settings,
-                                 ag_error **error)
+ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const char *directory,
+                                    const char *text, size_t length,
+                                    ag_policy_settings *settings, ag_error **error)
 {
     size_t rule_count = policy->rule_count;
     size_t file_count = policy->file_count;
+    size_t directory_count = policy->additional_directory_count;
     memset(settings, 0, sizeof(*settings));
 
-    ag_status status = append_name(policy, name, error);
+    ag_status status = append_name(policy, name, directory, error);
     if (status != AG_OK)
         return status;
 
@@ -494,24 +564,36 @@ ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char
         .settings = settings,
         .error = error,
         .name = policy->files[policy->file_count - 1],
+        .directory = policy->directories[policy->file_count - 1],
         .text = text,
         .length = length,
     };
     status = parse_text(&context);
     if (status != AG_OK) {
-        truncate_policy(policy, rule_count, file_count);
+        truncate_policy(policy, rule_count, file_count, directory_count);
         memset(settings, 0, sizeof(*settings));
     }
     return status;
+}
+
+ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,
+                                 size_t length, ag_policy_settings *settings,
+                                 ag_error **error)
+{
+    return ag_policy_parse_source_in(policy, name, NULL, text, length, settings, error);
 }
 
 void ag_policy_clear(ag_policy *policy)
 {
     if (policy == NULL)
         return;
-    truncate_policy(policy, 0, 0);
+    truncate_policy(policy, 0, 0, 0);
     ag_free(policy->rules);
     ag_free(policy->files);
+    ag_free(policy->directories);
+    ag_free(policy->additional_directories);
     policy->rules = NULL;
     policy->files = NULL;
+    policy->directories = NULL;
+    policy->additional_directories = NULL;
 }

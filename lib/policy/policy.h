@@ -7,6 +7,8 @@
  *   ask:     [RULE, ...]
  *   deny:    [RULE, ...]
  *   limits:  {max_input_bytes: N, max_depth: N, max_commands: N, timeout_ms: N}
+ *   additional_directories: [PATH, ...]   working directories besides the cwd;
+ *                                   a relative PATH is relative to the policy file
  * Any other key, and any key given twice, is an error (AG_ERR_POLICY_KEY).
  * Each section may be empty (`allow:` with no value). A limit of 0 counts as
  * unset, so the built-in default applies; a policy cannot remove a limit.
@@ -25,7 +27,22 @@ struct ag_policy {
     char **files;              /* source names that rule locations point into */
     size_t file_count;
     ag_shell_limits limits;    /* the strictest of the sources' limits */
+    char **directories;        /* per entry of `files`: the file's absolute directory, or
+                                  NULL for a string policy or the built-in default */
+    struct ag_policy_directory *additional_directories;
+    size_t additional_directory_count;
+    struct ag_effects_table *effects; /* the parsed effects.yaml, set by ag_policy_builder_build() */
 };
+
+/*
+ * One entry of `additional_directories` as written. A relative `path` is
+ * resolved against `base` (the policy file's directory, or the request's
+ * cwd when `base` is NULL) and "~" against the checker's home, at check time.
+ */
+typedef struct ag_policy_directory {
+    char *path;
+    const char *base;          /* owned by the policy's `directories` */
+} ag_policy_directory;
 
 /* The name that stands for the built-in default policy in rule sources. */
 #define AG_DEFAULT_POLICY_NAME "<default>"
@@ -50,6 +67,15 @@ typedef struct ag_policy_settings {
 ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,
                                  size_t length, ag_policy_settings *settings,
                                  ag_error **error);
+
+/*
+ * Same as ag_policy_parse_source() for a policy file whose absolute directory
+ * is `directory` (NULL when the source is not a file), which `/path` rules
+ * and relative additional directories are anchored at.
+ */
+ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const char *directory,
+                                    const char *text, size_t length,
+                                    ag_policy_settings *settings, ag_error **error);
 
 /* Frees the rules and names inside `policy`, not the struct itself. */
 void ag_policy_clear(ag_policy *policy);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rules/paths.h"
 #include "rules/rules.h"
 
 /* Buffer for a PCRE2 error message; pcre2_get_error_message() truncates longer ones. */
@@ -401,6 +402,12 @@ static ag_status fill_rule(const char *text, const ag_rule_parts *parts, ag_rule
     rule->specifier = ag_strndup(parts->specifier, parts->specifier_length);
     if (rule->specifier == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    /* Path and domain specifiers are compiled now, so a bad one fails the load. */
+    if (strcmp(rule->tool, "Read") == 0 || strcmp(rule->tool, "Edit") == 0)
+        return ag_path_rule_compile(rule, error);
+    if (strcmp(rule->tool, "WebFetch") == 0)
+        return ag_domain_rule_compile(rule, error);
     return AG_OK;
 }
 
@@ -449,6 +456,8 @@ void ag_rule_clear(ag_rule *rule)
     ag_free(rule->literal_prefix);
     ag_free(rule->source);
     pcre2_code_free(rule->pattern);
+    pcre2_code_free(rule->path_pattern);
+    ag_free(rule->domain);
 
     ag_decision decision = rule->decision;
     ag_source_location location = rule->location;

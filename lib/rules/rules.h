@@ -34,6 +34,15 @@ typedef struct ag_rule {
     char *literal_prefix;        /* AG_RULE_COMMAND: the specifier's text before its first wildcard */
     char *source;                /* "FILE:LINE:COLUMN" */
     ag_source_location location;
+
+    /* Read(...) and Edit(...) path rules, filled by ag_path_rule_compile() (paths.c). */
+    int path_anchor;             /* an ag_path_anchor; AG_PATH_ANCHOR_NONE for other rules */
+    pcre2_code *path_pattern;    /* the glob after the anchor, anchored both ends */
+    const char *policy_directory; /* absolute directory of the policy file for `/path`, or
+                                     NULL (a string policy); owned by the policy */
+
+    /* WebFetch(domain:...) rules: the host pattern, lowercase, no trailing dot. */
+    char *domain;
 } ag_rule;
 
 /*

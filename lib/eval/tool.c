@@ -1,0 +1,409 @@
+/*
+ * Evaluation of requests for tools other than Bash.
+ *
+ * - File readers (Read, NotebookRead) and searchers (Grep, Glob, LS): the
+ *   input's path is checked against Read rules. A searcher reads a whole
+ *   tree, so a deny or ask rule that could match anything below its
+ *   directory applies (at least ask).
+ * - File writers (Edit, Write, MultiEdit, NotebookEdit): the path is checked
+ *   against Edit rules, and a Read deny rule blocks the write too. A write
+ *   outside the working directories (the cwd and the policy's
+ *   additional_directories) asks unless an Edit allow rule covers it.
+ * - WebFetch: the URL's host is checked against WebFetch(domain:...) rules.
+ * - Any other tool: a bare tool rule matches every call, and a deny or ask
+ *   rule with a specifier counts as "could match" (this version cannot
+ *   evaluate it), so such a call asks rather than being allowed past it.
+ *
+ * When a file path exists on disk, symbolic links are resolved: a deny or ask
+ * rule applies when the path or its target matches, an allow rule needs both.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "eval/eval.h"
+#include "rules/paths.h"
+
+typedef enum tool_family {
+    FAMILY_OTHER,
+    FAMILY_READ,      /* reads one file */
+    FAMILY_SEARCH,    /* reads a directory tree */
+    FAMILY_WRITE,     /* writes one file */
+    FAMILY_FETCH      /* fetches a URL */
+} tool_family;
+
+static tool_family family_of(const char *tool)
+{
+    static const char *const readers[] = {"Read", "NotebookRead"};
+    static const char *const searchers[] = {"Grep", "Glob", "LS"};
+    static const char *const writers[] = {"Edit", "Write", "MultiEdit", "NotebookEdit"};
+    for (size_t i = 0; i < sizeof(readers) / sizeof(*readers); i++)
+        if (strcmp(tool, readers[i]) == 0)
+            return FAMILY_READ;
+    for (size_t i = 0; i < sizeof(searchers) / sizeof(*searchers); i++)
+        if (strcmp(tool, searchers[i]) == 0)
+            return FAMILY_SEARCH;
+    for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
+        if (strcmp(tool, writers[i]) == 0)
+            return FAMILY_WRITE;
+    return strcmp(tool, "WebFetch") == 0 ? FAMILY_FETCH : FAMILY_OTHER;
+}
+
+/* What one file request is about, resolved for matching. */
+typedef struct file_request {
+    tool_family family;
+    const char *tool;
+    const char *path;         /* normalized; may start with AG_DYNAMIC_MARK or "~" */
+    const char *target;       /* the path with symbolic links resolved, or NULL */
+    ag_path_context context;  /* normalized cwd and home */
+} file_request;
+
+static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
+{
+    ag_verdict *verdict = &checker->verdict;
+    verdict->decision = result->decision;
+    verdict->rule = result->rule;
+    verdict->reason = result->reason;
+    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+/* ------------------------------------------------------------ other tools */
+
+static ag_status eval_other_tool(ag_checker *checker, const char *tool_name)
+{
+    const ag_policy *policy = checker->policy;
+    ag_rule_findings findings = {0};
+    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
+        const ag_rule *rule = &policy->rules[i];
+        if (!ag_rule_tool_matches(rule, tool_name))
+            continue;
+        ag_findings_record(&findings, rule,
+                           rule->kind == AG_RULE_TOOL ? AG_MATCH_YES : AG_MATCH_MAYBE);
+    }
+
+    ag_command_verdict result = {0};
+    const char *text = ag_quote_text(&checker->arena, tool_name, strlen(tool_name));
+    ag_findings_decide(checker, &result, &findings, text);
+    return finish(checker, &result);
+}
+
+/* ------------------------------------------------------------- file tools */
+
+/* Matches one path rule against the path and, when it differs, its link target. */
+static ag_match match_file_rule(ag_checker *checker, const ag_rule *rule,
+                                const file_request *request)
+{
+    bool below = request->family == FAMILY_SEARCH && rule->decision != AG_ALLOW;
+    ag_match (*match)(const ag_rule *, const char *, const ag_path_context *,
+                      pcre2_match_data *) = below ? ag_rule_match_path_below
+                                                  : ag_rule_match_path;
+    ag_match on_path = match(rule, request->path, &request->context, checker->match_data);
+    if (request->target == NULL)
+        return on_path;
+
+    ag_match on_target = match(rule, request->target, &request->context, checker->match_data);
+    if (rule->decision == AG_ALLOW)
+        return on_path == AG_MATCH_YES && on_target == AG_MATCH_YES ? AG_MATCH_YES
+                                                                    : AG_MATCH_NO;
+    return on_path > on_target ? on_path : on_target;
+}
+
+/*
+ * Returns how `rule` matches a file request. Read rules govern readers and
+ * searchers, Edit rules govern writers, and Read deny rules govern writers
+ * too, so a file that may not be read may not be overwritten either.
+ */
+static ag_match match_file_request(ag_checker *checker, const ag_rule *rule,
+                                   const file_request *request)
+{
+    const char *family_tool = request->family == FAMILY_WRITE ? "Edit" : "Read";
+    bool read_deny_on_write = request->family == FAMILY_WRITE && rule->decision == AG_DENY
+                              && rule->tool != NULL && strcmp(rule->tool, "Read") == 0;
+    bool governs = read_deny_on_write
+                   || (rule->tool != NULL && strcmp(rule->tool, family_tool) == 0);
+
+    if (governs && ag_rule_is_path(rule))
+        return match_file_rule(checker, rule, request);
+    if (governs && rule->kind == AG_RULE_TOOL)
+        return AG_MATCH_YES;
+    if (!ag_rule_tool_matches(rule, request->tool))
+        return AG_MATCH_NO;
+    return rule->kind == AG_RULE_TOOL ? AG_MATCH_YES : AG_MATCH_MAYBE;
+}
+
+static bool is_within_directory(const char *path, const char *directory)
+{
+    return directory != NULL && directory[0] == '/' && ag_path_is_within(path, directory);
+}
+
+/* Returns whether `path` lies in the cwd or one of the policy's additional directories. */
+static bool in_working_directories(ag_checker *checker, const file_request *request,
+                                   const char *path)
+{
+    if (is_within_directory(path, request->context.cwd))
+        return true;
+
+    const ag_policy *policy = checker->policy;
+    for (size_t i = 0; i < policy->additional_directory_count; i++) {
+        const ag_policy_directory *entry = &policy->additional_directories[i];
+        ag_path_context context = {entry->base != NULL ? entry->base : request->context.cwd,
+                                   request->context.home};
+        const char *directory = ag_path_normalize(&checker->arena, &context, entry->path,
+                                                  strlen(entry->path));
+        if (is_within_directory(path, directory))
+            return true;
+    }
+    return false;
+}
+
+static const char *describe_request(ag_checker *checker, const file_request *request)
+{
+    ag_arena *arena = &checker->arena;
+    const char *path = ag_quote_text(arena, request->path, strlen(request->path));
+    if (request->target == NULL)
+        return ag_arena_printf(arena, "%s %s", request->tool, path);
+    const char *target = ag_quote_text(arena, request->target, strlen(request->target));
+    return ag_arena_printf(arena, "%s %s (a link to %s)", request->tool, path, target);
+}
+
+static ag_status decide_file_request(ag_checker *checker, const file_request *request)
+{
+    const ag_policy *policy = checker->policy;
+    ag_rule_findings findings = {0};
+    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
+        const ag_rule *rule = &policy->rules[i];
+        ag_findings_record(&findings, rule, match_file_request(checker, rule, request));
+    }
+
+    ag_command_verdict result = {0};
+    const char *text = describe_request(checker, request);
+    if (text == NULL)
+        return AG_ERR_NOMEM;
+    ag_findings_decide(checker, &result, &findings, text);
+
+    bool outside = !in_working_directories(checker, request, request->path)
+                   || (request->target != NULL
+                       && !in_working_directories(checker, request, request->target));
+    if (request->family == FAMILY_WRITE && outside && findings.allow == NULL
+        && result.decision < AG_ASK) {
+        result.decision = AG_ASK;
+        result.rule = NULL;
+        result.reason = ag_arena_printf(
+            &checker->arena,
+            "`%s` writes outside the working directories (the cwd and the policy's "
+            "additional_directories) and no Edit allow rule covers it", text);
+    }
+    return finish(checker, &result);
+}
+
+/* Returns the name of the first path field present in the input, or NULL. */
+static const char *path_field(json_t *input)
+{
+    static const char *const fields[] = {"file_path", "notebook_path", "path"};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+        if (json_object_get(input, fields[i]) != NULL)
+            return fields[i];
+    return NULL;
+}
+
+/*
+ * Returns whether a Glob pattern can reach outside its search directory: an
+ * absolute pattern, a "~" or a ".." component.
+ */
+static bool glob_leaves_directory(json_t *input)
+{
+    const char *pattern = json_string_value(json_object_get(input, "pattern"));
+    if (pattern == NULL)
+        return false;
+    return pattern[0] == '/' || pattern[0] == '~' || strncmp(pattern, "..", 2) == 0
+           || strstr(pattern, "/..") != NULL;
+}
+
+static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
+                                tool_family family, json_t *input, const char *cwd)
+{
+    ag_arena *arena = &checker->arena;
+    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL}};
+    ag_path_context none = {NULL, NULL};
+    if (cwd != NULL && cwd[0] == '/')
+        request.context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
+    if (checker->home != NULL)
+        request.context.home = ag_path_normalize(arena, &none, checker->home,
+                                                 strlen(checker->home));
+
+    const char *field = path_field(input);
+    json_t *value = field != NULL ? json_object_get(input, field) : NULL;
+    const char *raw = ".";
+    size_t length = 1;
+    if (value == NULL && family != FAMILY_SEARCH)
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the %s tool input has no \"file_path\" field", tool_name);
+    if (value != NULL) {
+        raw = json_string_value(value);
+        length = json_string_length(value);
+        if (raw == NULL || length == 0 || memchr(raw, '\0', length) != NULL)
+            return ag_eval_reject(checker, AG_ERR_REQUEST,
+                                  "the %s tool input's \"%s\" is not a non-empty string "
+                                  "without NUL bytes", tool_name, field);
+    }
+
+    char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    if (strcmp(tool_name, "Glob") == 0 && glob_leaves_directory(input)) {
+        raw = unknown;    /* the pattern, not the path, decides what is read */
+        length = 1;
+    }
+    request.path = ag_path_normalize(arena, &request.context, raw, length);
+    if (request.path == NULL)
+        return AG_ERR_NOMEM;
+    const char *target = ag_path_resolve(arena, request.path);
+    if (target != NULL && strcmp(target, request.path) != 0)
+        request.target = target;
+    return decide_file_request(checker, &request);
+}
+
+/* --------------------------------------------------------------- WebFetch */
+
+static bool is_host_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
+}
+
+/*
+ * Extracts the lowercase host of scheme://[userinfo@]host[:port][/...], or
+ * returns NULL with *problem set. The authority ends at '/', '?' or '#'. A
+ * '\\' in it is rejected because browsers end the authority there while other
+ * parsers do not ("https://a.com\\@b.com/"). Whitespace, control bytes, '%' and non-ASCII bytes in the host are
+ * rejected rather than guessed at.
+ */
+static const char *parse_url_host(ag_arena *arena, const char *url, size_t length,
+                                  const char **problem)
+{
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)url[i];
+        if (c <= 0x20 || c == 0x7f) {
+            *problem = "it contains whitespace or a control character";
+            return NULL;
+        }
+    }
+    size_t i = 0;
+    while (i < length && (isalnum((unsigned char)url[i]) || strchr("+-.", url[i]) != NULL))
+        i++;
+    if (i == 0 || !isalpha((unsigned char)url[0]) || length - i < 3
+        || memcmp(url + i, "://", 3) != 0) {
+        *problem = "it does not start with scheme://";
+        return NULL;
+    }
+
+    const char *authority = url + i + 3;
+    size_t size = strcspn(authority, "/?#");
+    if (memchr(authority, '\\', size) != NULL) {
+        *problem = "its authority contains '\\', which URL parsers read differently";
+        return NULL;
+    }
+    const char *at = NULL;
+    for (size_t j = 0; j < size; j++)
+        if (authority[j] == '@')
+            at = authority + j;
+    const char *host = at != NULL ? at + 1 : authority;
+    size_t host_size = (size_t)(authority + size - host);
+
+    size_t name_size = 0;
+    if (host_size > 0 && host[0] == '[') {
+        const char *close = memchr(host, ']', host_size);
+        if (close == NULL) {
+            *problem = "its IPv6 address has no ']'";
+            return NULL;
+        }
+        name_size = (size_t)(close - host) + 1;
+        for (size_t j = 1; j + 1 < name_size; j++) {
+            if (!isxdigit((unsigned char)host[j]) && host[j] != ':' && host[j] != '.') {
+                *problem = "its IPv6 address has an invalid character";
+                return NULL;
+            }
+        }
+    } else {
+        while (name_size < host_size && host[name_size] != ':')
+            name_size++;
+        for (size_t j = 0; j < name_size; j++) {
+            if (!is_host_char(host[j]) || (host[j] == '.' && (j == 0 || host[j - 1] == '.'))) {
+                *problem = "its host has an invalid character or an empty label";
+                return NULL;
+            }
+        }
+    }
+    if (name_size == 0 || (name_size == 1 && host[0] == '.')) {
+        *problem = "it has no host";
+        return NULL;
+    }
+    for (size_t j = name_size; j < host_size; j++) {
+        if (!(j == name_size && host[j] == ':') && !isdigit((unsigned char)host[j])) {
+            *problem = "its port is not a number";
+            return NULL;
+        }
+    }
+
+    char *copy = ag_arena_strndup(arena, host, name_size);
+    if (copy == NULL)
+        return NULL;
+    for (char *p = copy; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return copy;
+}
+
+static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *input)
+{
+    json_t *url = json_object_get(input, "url");
+    if (url == NULL)
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the %s tool input has no \"url\" field", tool_name);
+    const char *text = json_string_value(url);
+    size_t length = json_string_length(url);
+    if (text == NULL || memchr(text, '\0', length) != NULL)
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the %s tool input's \"url\" is not a string without NUL bytes",
+                              tool_name);
+
+    const char *problem = "out of memory";
+    const char *host = parse_url_host(&checker->arena, text, length, &problem);
+    if (host == NULL)
+        return ag_eval_reject(checker, AG_ERR_REQUEST, "the URL `%s` cannot be parsed: %s",
+                              ag_quote_text(&checker->arena, text, length), problem);
+
+    /* TODO(paths): numeric IPv4 spellings (2130706433, 0x7f.1) are not
+     * canonicalized, so a domain rule naming 127.0.0.1 does not see them. */
+    const ag_policy *policy = checker->policy;
+    ag_rule_findings findings = {0};
+    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
+        const ag_rule *rule = &policy->rules[i];
+        if (!ag_rule_tool_matches(rule, tool_name))
+            continue;
+        ag_match match = AG_MATCH_MAYBE;
+        if (rule->kind == AG_RULE_TOOL)
+            match = AG_MATCH_YES;
+        else if (ag_rule_is_domain(rule))
+            match = ag_rule_match_domain(rule, host);
+        ag_findings_record(&findings, rule, match);
+    }
+
+    ag_command_verdict result = {0};
+    const char *described = ag_arena_printf(&checker->arena, "%s %s", tool_name, host);
+    if (described == NULL)
+        return AG_ERR_NOMEM;
+    ag_findings_decide(checker, &result, &findings, described);
+    return finish(checker, &result);
+}
+
+ag_status ag_eval_tool(ag_checker *checker, const char *tool_name, json_t *input,
+                       const char *cwd)
+{
+    tool_family family = family_of(tool_name);
+    switch (family) {
+    case FAMILY_READ:
+    case FAMILY_SEARCH:
+    case FAMILY_WRITE:
+        return eval_file_tool(checker, tool_name, family, input, cwd);
+    case FAMILY_FETCH:
+        return eval_fetch(checker, tool_name, input);
+    default:
+        return eval_other_tool(checker, tool_name);
+    }
+}

@@ -1,0 +1,674 @@
+/*
+ * Path normalization, Read/Edit path rules and WebFetch domain rules.
+ *
+ * A path rule is stored as an anchor (root, home, policy directory or the
+ * request's cwd) plus a PCRE2 pattern for the part of the path below that
+ * anchor. At match time the anchor is resolved to an absolute base, the path
+ * must lie inside the base (whole components), and the pattern must match
+ * the rest of the path.
+ *
+ * Unknown parts: an unknown part of a path (AG_DYNAMIC_MARK) may expand to
+ * text with "/" and "..", so `/safe/$X` can name any file at all. The
+ * normalizer therefore replaces everything before an unknown part by that
+ * part, and a normalized path with an unknown part always starts with the
+ * mark. Such a path never lies inside a known base: an allow rule never
+ * matches it, and a deny or ask rule gives MAYBE.
+ */
+/* realpath() is an XSI function; _POSIX_C_SOURCE alone does not declare it. */
+#define _XOPEN_SOURCE 700
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/paths.h"
+
+/* Buffer for a PCRE2 error message; pcre2_get_error_message() truncates longer ones. */
+#define AG_PCRE2_MESSAGE_SIZE 256
+
+/* ------------------------------------------------------------ normalizing */
+
+/*
+ * The path being built. `floor` is the length below which ".." cannot pop:
+ * 0 for the root "/" (the text is then "" or "/a/b"), 1 for "~" when the home
+ * is unknown, and the length of the leading unknown part otherwise.
+ */
+typedef struct path_builder {
+    char *text;
+    size_t length;
+    size_t floor;
+    bool known_root;   /* the path starts at "/" */
+} path_builder;
+
+static void builder_set_unknown(path_builder *builder, const char *part, size_t length)
+{
+    memcpy(builder->text, part, length);
+    builder->length = length;
+    builder->floor = length;
+    builder->known_root = false;
+}
+
+static void builder_pop(path_builder *builder)
+{
+    if (builder->length > builder->floor) {
+        while (builder->length > builder->floor && builder->text[builder->length - 1] != '/')
+            builder->length--;
+        builder->length--;    /* the '/' before the component */
+        return;
+    }
+    /* Above an unknown part, or above an unknown home, lies an unknown directory. */
+    if (!builder->known_root) {
+        char mark = AG_DYNAMIC_MARK;
+        builder_set_unknown(builder, &mark, 1);
+    }
+}
+
+static void builder_push(path_builder *builder, const char *part, size_t length)
+{
+    if (length == 0 || (length == 1 && part[0] == '.'))
+        return;
+    if (length == 2 && part[0] == '.' && part[1] == '.') {
+        builder_pop(builder);
+        return;
+    }
+
+    /* An unknown part may contain "/..", so nothing before it is known. */
+    const char *mark = memchr(part, AG_DYNAMIC_MARK, length);
+    if (mark != NULL) {
+        builder_set_unknown(builder, mark, length - (size_t)(mark - part));
+        return;
+    }
+    builder->text[builder->length++] = '/';
+    memcpy(builder->text + builder->length, part, length);
+    builder->length += length;
+}
+
+static void builder_push_all(path_builder *builder, const char *path, size_t length)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= length; i++) {
+        if (i == length || path[i] == '/') {
+            builder_push(builder, path + start, i - start);
+            start = i + 1;
+        }
+    }
+}
+
+/* Starts the path at an absolute directory, or at an unknown one when `directory` is not absolute. */
+static void builder_start_at(path_builder *builder, const char *directory)
+{
+    if (directory != NULL && directory[0] == '/') {
+        builder->known_root = true;
+        builder_push_all(builder, directory, strlen(directory));
+        return;
+    }
+    char mark = AG_DYNAMIC_MARK;
+    builder_set_unknown(builder, &mark, 1);
+}
+
+const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
+                              const char *path, size_t length)
+{
+    const char *cwd = context != NULL ? context->cwd : NULL;
+    const char *home = context != NULL ? context->home : NULL;
+    size_t capacity = length + (cwd != NULL ? strlen(cwd) : 0)
+                      + (home != NULL ? strlen(home) : 0) + 4;
+    path_builder builder = {ag_arena_alloc(arena, capacity), 0, 0, false};
+    if (builder.text == NULL)
+        return NULL;
+
+    if (length > 0 && path[0] == '/') {
+        builder.known_root = true;
+        builder_push_all(&builder, path, length);
+    } else if (length > 0 && path[0] == '~') {
+        size_t first = 1;
+        while (first < length && path[first] != '/')
+            first++;
+        if (first > 1) {
+            builder_start_at(&builder, NULL);          /* ~user: someone else's home */
+        } else if (home != NULL && home[0] == '/') {
+            builder_start_at(&builder, home);
+        } else {
+            builder_set_unknown(&builder, "~", 1);     /* kept as ~ so home rules match it */
+        }
+        builder_push_all(&builder, path + first, length - first);
+    } else {
+        builder_start_at(&builder, cwd);
+        builder_push_all(&builder, path, length);
+    }
+
+    if (builder.known_root && builder.length == 0)
+        builder.text[builder.length++] = '/';
+    builder.text[builder.length] = '\0';
+    return builder.text;
+}
+
+/* Returns the length of `directory` without trailing slashes, keeping a lone "/". */
+static size_t directory_length(const char *directory)
+{
+    size_t length = strlen(directory);
+    while (length > 1 && directory[length - 1] == '/')
+        length--;
+    return length;
+}
+
+bool ag_path_is_within(const char *path, const char *directory)
+{
+    if (path == NULL || directory == NULL || directory[0] == '\0')
+        return false;
+    size_t length = directory_length(directory);
+    if (length == 1 && directory[0] == '/')
+        return path[0] == '/';
+    return strncmp(path, directory, length) == 0
+           && (path[length] == '\0' || path[length] == '/');
+}
+
+const char *ag_path_resolve(ag_arena *arena, const char *path)
+{
+    if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
+        return NULL;
+
+    /* Walk up to the nearest ancestor that exists, so a new file under a link resolves too. */
+    size_t length = strlen(path);
+    char *prefix = ag_arena_strndup(arena, path, length);
+    if (prefix == NULL)
+        return NULL;
+    size_t cut = length;
+    for (;;) {
+        char *resolved = realpath(cut > 0 ? prefix : "/", NULL);
+        if (resolved != NULL) {
+            const char *rest = path + cut;
+            bool root = strcmp(resolved, "/") == 0;
+            char *joined = ag_arena_printf(arena, "%s%s", root && rest[0] == '/' ? "" : resolved,
+                                           rest);
+            free(resolved);    /* realpath() allocates with malloc() */
+            return joined;
+        }
+        if (errno != ENOENT && errno != ENOTDIR)
+            return NULL;
+        while (cut > 0 && prefix[cut - 1] != '/')
+            cut--;
+        if (cut == 0)
+            return NULL;
+        cut--;
+        prefix[cut] = '\0';
+    }
+}
+
+/* ------------------------------------------------------------- rule errors */
+
+static ag_status spec_error(ag_error **error, ag_status code, const ag_rule *rule,
+                            const char *detail)
+{
+    return ag_error_set(error, code, rule->location.file, rule->location.line,
+                        rule->location.column, "invalid rule \"%s\": %s", rule->text, detail);
+}
+
+/* ------------------------------------------------------------- path rules */
+
+/* Appends a byte so PCRE2 reads it literally, inside or outside a class. */
+static void append_literal(ag_buffer *regex, unsigned char c)
+{
+    if (isalnum(c) && c < 0x80)
+        ag_buffer_append_char(regex, (char)c);
+    else
+        ag_buffer_printf(regex, "\\x{%02x}", c);
+}
+
+/*
+ * Translates a `[...]` class starting at glob[*index]. Returns false when the
+ * class has no closing ']', so the caller takes the '[' literally. A class
+ * never matches '/'.
+ */
+static bool append_class(const char *glob, size_t *index, ag_buffer *regex)
+{
+    size_t i = *index + 1;
+    bool negate = glob[i] == '!' || glob[i] == '^';
+    if (negate)
+        i++;
+    size_t first = i;
+    if (glob[i] == ']')
+        i++;
+    while (glob[i] != '\0' && glob[i] != ']')
+        i++;
+    if (glob[i] != ']')
+        return false;
+
+    ag_buffer_append_string(regex, negate ? "(?!/)[^" : "(?!/)[");
+    for (size_t j = first; j < i; j++) {
+        bool range = glob[j] == '-' && j > first && j + 1 < i;
+        if (range)
+            ag_buffer_append_char(regex, '-');
+        else
+            append_literal(regex, (unsigned char)glob[j]);
+    }
+    ag_buffer_append_char(regex, ']');
+    *index = i;
+    return true;
+}
+
+/* Translates a run of '*' at glob[*index]; `**` alone in a segment crosses directories. */
+static void append_stars(const char *glob, size_t *index, ag_buffer *regex)
+{
+    size_t start = *index;
+    size_t end = start;
+    while (glob[end] == '*')
+        end++;
+    bool segment_start = start == 0 || glob[start - 1] == '/';
+    bool segment_end = glob[end] == '\0' || glob[end] == '/';
+
+    if (end - start >= 2 && segment_start && glob[end] == '/') {
+        ag_buffer_append_string(regex, "(?:[\\s\\S]*/)?");   /* `**` + `/`: zero or more directories */
+        end++;
+    } else if (end - start >= 2 && segment_start && segment_end) {
+        ag_buffer_append_string(regex, "[\\s\\S]*");
+    } else {
+        ag_buffer_append_string(regex, "[^/]*");
+    }
+    *index = end - 1;
+}
+
+/* Translates the glob after the anchor; returns false on a trailing backslash. */
+static bool append_glob(const char *glob, ag_buffer *regex)
+{
+    for (size_t i = 0; glob[i] != '\0'; i++) {
+        char c = glob[i];
+        if (c == '\\') {
+            if (glob[i + 1] == '\0')
+                return false;
+            append_literal(regex, (unsigned char)glob[++i]);
+        } else if (c == '*') {
+            append_stars(glob, &i, regex);
+        } else if (c == '?') {
+            ag_buffer_append_string(regex, "[^/]");
+        } else if (c == '[') {
+            if (!append_class(glob, &i, regex))
+                append_literal(regex, '[');
+        } else if (c == '/') {
+            ag_buffer_append_char(regex, '/');
+        } else {
+            append_literal(regex, (unsigned char)c);
+        }
+    }
+    return true;
+}
+
+/* Splits the anchor off the specifier; returns the glob after it, or NULL for `~user`. */
+static const char *split_anchor(const char *spec, ag_path_anchor *anchor)
+{
+    if (strncmp(spec, "//", 2) == 0) {
+        *anchor = AG_PATH_ANCHOR_ROOT;
+        return spec + 2;
+    }
+    if (spec[0] == '~') {
+        *anchor = AG_PATH_ANCHOR_HOME;
+        if (spec[1] == '\0')
+            return spec + 1;
+        return spec[1] == '/' ? spec + 2 : NULL;
+    }
+    if (spec[0] == '/') {
+        *anchor = AG_PATH_ANCHOR_POLICY;
+        return spec + 1;
+    }
+    *anchor = AG_PATH_ANCHOR_CWD;
+    return strncmp(spec, "./", 2) == 0 ? spec + 2 : spec;
+}
+
+/* Returns a message when the glob has an empty, "." or ".." component, else NULL. */
+static const char *check_components(const char *glob, size_t length)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= length; i++) {
+        if (i < length && glob[i] != '/')
+            continue;
+        size_t size = i - start;
+        const char *part = glob + start;
+        if (size == 0 && length > 0)
+            return "an empty path component (\"//\" inside the path); remove the extra '/'";
+        if ((size == 1 && part[0] == '.') || (size == 2 && part[0] == '.' && part[1] == '.'))
+            return "a \".\" or \"..\" component; write the path without it, or use an "
+                   "absolute //path";
+        start = i + 1;
+    }
+    return NULL;
+}
+
+static ag_status compile_regex(ag_rule *rule, const ag_buffer *regex, ag_error **error)
+{
+    pcre2_general_context *general = ag_rule_pcre2_context();
+    pcre2_compile_context *compile = general != NULL ? pcre2_compile_context_create(general) : NULL;
+    int code = 0;
+    PCRE2_SIZE offset = 0;
+    if (compile != NULL)
+        rule->path_pattern = pcre2_compile((PCRE2_SPTR)regex->data, regex->length,
+                                           PCRE2_NEVER_UTF, &code, &offset, compile);
+    pcre2_compile_context_free(compile);
+    pcre2_general_context_free(general);
+
+    if (compile == NULL || code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_NOMEMORY)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (rule->path_pattern == NULL) {
+        PCRE2_UCHAR message[AG_PCRE2_MESSAGE_SIZE];
+        pcre2_get_error_message(code, message, sizeof(message));
+        char detail[AG_PCRE2_MESSAGE_SIZE + 96];
+        snprintf(detail, sizeof(detail), "PCRE2 failed to compile its pattern: %s; "
+                 "shorten or split the rule", (const char *)message);
+        return spec_error(error, AG_ERR_PATTERN, rule, detail);
+    }
+    /* Without JIT, pcre2_match() falls back to the interpreter: same results, slower. */
+    pcre2_jit_compile(rule->path_pattern, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+    return AG_OK;
+}
+
+/*
+ * Builds the regex for the glob after the anchor. A name without '/' matches
+ * at any depth. A trailing "/" or "/" "**" also matches the directory itself.
+ * Deny and ask rules also cover everything below a matched path, because
+ * denying a directory means denying its contents; allow rules do not widen.
+ */
+static bool build_path_regex(const ag_rule *rule, const char *glob, bool bare, ag_buffer *regex)
+{
+    size_t length = strlen(glob);
+    bool below = rule->decision != AG_ALLOW;
+    if (length >= 3 && strcmp(glob + length - 3, "/**") == 0) {
+        length -= 3;
+        below = true;
+    } else if (length >= 1 && glob[length - 1] == '/') {
+        length -= 1;
+        below = true;
+    }
+
+    char *body = ag_strndup(glob, length);
+    if (body == NULL)
+        return false;
+    ag_buffer_append_string(regex, "\\A");
+    /* A deny or ask rule naming one directory ("secrets/" then "**") matches at any depth. */
+    bool one_segment = length > 0 && memchr(body, '/', length) == NULL
+                       && strcmp(body, "**") != 0;
+    bool any_depth = bare && one_segment
+                     && (strchr(glob, '/') == NULL || rule->decision != AG_ALLOW);
+    if (any_depth)
+        ag_buffer_append_string(regex, "(?:[\\s\\S]*/)?");
+    bool ok = append_glob(body, regex);
+    ag_free(body);
+    if (!ok)
+        return false;
+    if (length == 0)
+        ag_buffer_append_string(regex, "[\\s\\S]*");
+    else if (below)
+        ag_buffer_append_string(regex, "(?:/[\\s\\S]*)?");
+    ag_buffer_append_string(regex, "\\z");
+    return true;
+}
+
+ag_status ag_path_rule_compile(ag_rule *rule, ag_error **error)
+{
+    ag_path_anchor anchor = AG_PATH_ANCHOR_NONE;
+    const char *glob = split_anchor(rule->specifier, &anchor);
+    if (glob == NULL)
+        return spec_error(error, AG_ERR_RULE, rule,
+                          "\"~user\" paths are not supported; write the absolute path as "
+                          "//home/user/...");
+
+    size_t length = strlen(glob);
+    size_t checked = length;
+    if (checked >= 1 && glob[checked - 1] == '/')
+        checked--;    /* a trailing '/' is allowed: it means the directory */
+    const char *problem = check_components(glob, checked);
+    if (problem != NULL)
+        return spec_error(error, AG_ERR_RULE, rule, problem);
+
+    ag_buffer regex;
+    ag_buffer_init(&regex);
+    /* Only a pattern written without an anchor (not "./x", "/x", "~/x", "//x") floats. */
+    bool bare = anchor == AG_PATH_ANCHOR_CWD && strncmp(rule->specifier, "./", 2) != 0;
+    if (!build_path_regex(rule, glob, bare, &regex)) {
+        bool nomem = regex.failed;
+        ag_buffer_release(&regex);
+        if (nomem)
+            return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return spec_error(error, AG_ERR_RULE, rule,
+                          "a '\\' at the end escapes nothing; remove it or escape a character");
+    }
+    if (regex.failed) {
+        ag_buffer_release(&regex);
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    ag_status status = compile_regex(rule, &regex, error);
+    ag_buffer_release(&regex);
+    if (status == AG_OK)
+        rule->path_anchor = anchor;
+    return status;
+}
+
+bool ag_rule_is_path(const ag_rule *rule)
+{
+    return rule != NULL && rule->path_anchor != AG_PATH_ANCHOR_NONE;
+}
+
+/*
+ * Returns the absolute directory a rule's anchor stands for, "~" for the
+ * home when it is unknown, or NULL when the base is unknown.
+ * TODO(paths): a `/path` rule from a string policy or the built-in default
+ * has no file directory, so it is anchored at the request's cwd.
+ */
+static const char *anchor_base(const ag_rule *rule, const ag_path_context *context)
+{
+    const char *cwd = context != NULL ? context->cwd : NULL;
+    const char *home = context != NULL ? context->home : NULL;
+    switch ((ag_path_anchor)rule->path_anchor) {
+    case AG_PATH_ANCHOR_ROOT:
+        return "/";
+    case AG_PATH_ANCHOR_HOME:
+        return home != NULL && home[0] == '/' ? home : "~";
+    case AG_PATH_ANCHOR_POLICY:
+        if (rule->policy_directory != NULL)
+            return rule->policy_directory;
+        return cwd != NULL && cwd[0] == '/' ? cwd : NULL;
+    case AG_PATH_ANCHOR_CWD:
+        return cwd != NULL && cwd[0] == '/' ? cwd : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* Returns the part of `path` below `base`, which must contain it, without a leading '/'. */
+static const char *remainder_below(const char *path, const char *base)
+{
+    size_t length = directory_length(base);
+    if (length == 1 && base[0] == '/')
+        return path + 1;
+    return path[length] == '/' ? path + length + 1 : path + length;
+}
+
+/*
+ * Finds the base for matching `path`, or returns MAYBE or NO in *early when
+ * the path cannot be compared: an unknown part, an unknown base, or a path
+ * and base of which one is under an unknown home and the other is not.
+ */
+static const char *comparable_base(const ag_rule *rule, const char *path,
+                                   const ag_path_context *context, ag_match *early)
+{
+    *early = AG_MATCH_MAYBE;
+    if (!ag_rule_is_path(rule) || rule->path_pattern == NULL || path == NULL
+        || path[0] == AG_DYNAMIC_MARK)
+        return NULL;
+    const char *base = anchor_base(rule, context);
+    if (base == NULL)
+        return NULL;
+    if ((base[0] == '~') != (path[0] == '~'))
+        return NULL;
+    if (!ag_path_is_within(path, base)) {
+        *early = AG_MATCH_NO;
+        return NULL;
+    }
+    return base;
+}
+
+ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
+                            const ag_path_context *context, pcre2_match_data *match_data)
+{
+    ag_match early;
+    const char *base = comparable_base(rule, path, context, &early);
+    if (base == NULL)
+        return early;
+    if (match_data == NULL)
+        return AG_MATCH_MAYBE;
+
+    const char *rest = remainder_below(path, base);
+    int rc = pcre2_match(rule->path_pattern, (PCRE2_SPTR)rest, strlen(rest), 0, 0,
+                         match_data, NULL);
+    if (rc >= 0)
+        return AG_MATCH_YES;
+    return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
+}
+
+ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
+                                  const ag_path_context *context,
+                                  pcre2_match_data *match_data)
+{
+    ag_match itself = ag_rule_match_path(rule, directory, context, match_data);
+    if (itself != AG_MATCH_NO)
+        return itself;
+
+    const char *base = anchor_base(rule, context);
+    if (base == NULL)
+        return AG_MATCH_MAYBE;
+    if (ag_path_is_within(base, directory))
+        return AG_MATCH_MAYBE;    /* the whole anchor lies below the directory */
+    if (!ag_path_is_within(directory, base))
+        return AG_MATCH_NO;
+
+    /* A partial match means some longer path, below the directory, could match. */
+    const char *rest = remainder_below(directory, base);
+    int rc = pcre2_match(rule->path_pattern, (PCRE2_SPTR)rest, strlen(rest), 0,
+                         PCRE2_PARTIAL_HARD, match_data, NULL);
+    return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
+}
+
+/* ----------------------------------------------------------- domain rules */
+
+static bool is_host_pattern_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_' || c == '*'
+           || c == ':' || c == '[' || c == ']';
+}
+
+ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error)
+{
+    const char *spec = rule->specifier;
+    if (strncmp(spec, "domain:", 7) != 0)
+        return spec_error(error, AG_ERR_RULE, rule,
+                          "a WebFetch specifier must be domain:HOST, such as "
+                          "WebFetch(domain:example.com) or WebFetch(domain:*.example.com)");
+
+    const char *host = spec + 7;
+    size_t length = strlen(host);
+    if (length > 0 && host[length - 1] == '.')
+        length--;
+    if (length == 0)
+        return spec_error(error, AG_ERR_RULE, rule,
+                          "missing host after domain:; write domain:example.com, or the bare "
+                          "tool name WebFetch to match every host");
+    for (size_t i = 0; i < length; i++) {
+        if (!is_host_pattern_char(host[i]))
+            return spec_error(error, AG_ERR_RULE, rule,
+                              "invalid character in the host; a host contains letters, digits, "
+                              "'-', '.' and '*' (write internationalized names in punycode)");
+        if (host[i] == '.' && (i == 0 || host[i - 1] == '.'))
+            return spec_error(error, AG_ERR_RULE, rule,
+                              "an empty label in the host (\"..\" or a leading '.'); remove the "
+                              "extra '.'");
+    }
+
+    rule->domain = ag_strndup(host, length);
+    if (rule->domain == NULL)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    for (char *p = rule->domain; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return AG_OK;
+}
+
+bool ag_rule_is_domain(const ag_rule *rule)
+{
+    return rule != NULL && rule->domain != NULL;
+}
+
+/* Matches one label against a glob whose `*` matches any run of characters, ignoring case. */
+static bool label_matches(const char *glob, size_t glob_length, const char *label,
+                          size_t label_length)
+{
+    size_t g = 0, l = 0, star = SIZE_MAX, resume = 0;
+    while (l < label_length) {
+        if (g < glob_length && glob[g] == '*') {
+            star = g++;
+            resume = l;
+        } else if (g < glob_length
+                   && glob[g] == (char)tolower((unsigned char)label[l])) {
+            g++;
+            l++;
+        } else if (star != SIZE_MAX) {
+            g = star + 1;
+            l = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (g < glob_length && glob[g] == '*')
+        g++;
+    return g == glob_length;
+}
+
+/* Matches a host against a pattern label by label; both must have the same number of labels. */
+static bool labels_match(const char *pattern, size_t pattern_length, const char *host,
+                         size_t host_length)
+{
+    size_t p = 0, h = 0;
+    for (;;) {
+        size_t p_end = p, h_end = h;
+        while (p_end < pattern_length && pattern[p_end] != '.')
+            p_end++;
+        while (h_end < host_length && host[h_end] != '.')
+            h_end++;
+        if (!label_matches(pattern + p, p_end - p, host + h, h_end - h))
+            return false;
+        bool pattern_done = p_end == pattern_length;
+        bool host_done = h_end == host_length;
+        if (pattern_done || host_done)
+            return pattern_done && host_done;
+        p = p_end + 1;
+        h = h_end + 1;
+    }
+}
+
+ag_match ag_rule_match_domain(const ag_rule *rule, const char *host)
+{
+    if (!ag_rule_is_domain(rule) || host == NULL)
+        return AG_MATCH_NO;
+    size_t host_length = strlen(host);
+    if (host_length > 0 && host[host_length - 1] == '.')
+        host_length--;
+    if (host_length == 0)
+        return AG_MATCH_NO;
+
+    const char *pattern = rule->domain;
+    size_t pattern_length = strlen(pattern);
+    if (strcmp(pattern, "*") == 0)
+        return AG_MATCH_YES;
+
+    /* `*.example.com`: one or more labels before example.com, never the apex itself. */
+    if (strncmp(pattern, "*.", 2) == 0) {
+        for (size_t i = 0; i < host_length; i++) {
+            if (host[i] == '.' && i > 0
+                && labels_match(pattern + 2, pattern_length - 2, host + i + 1,
+                                host_length - i - 1))
+                return AG_MATCH_YES;
+        }
+        return AG_MATCH_NO;
+    }
+    return labels_match(pattern, pattern_length, host, host_length) ? AG_MATCH_YES
+                                                                    : AG_MATCH_NO;
+}

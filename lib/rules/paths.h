@@ -1,0 +1,87 @@
+/*
+ * Path and domain rules: Read(...), Edit(...) and WebFetch(domain:...), and
+ * the path normalization that effects and file tools share.
+ *
+ * Paths handed to the matchers are absolute and normalized (no ".", "..",
+ * "//", or trailing slash). An unknown part of a path is one AG_DYNAMIC_MARK
+ * byte; a path that still starts with "~" means the home directory was not
+ * known.
+ */
+#ifndef AG_RULES_PATHS_H
+#define AG_RULES_PATHS_H
+
+#include "rules/rules.h"
+
+/* What a relative path or a rule anchor is resolved against. */
+typedef struct ag_path_context {
+    const char *cwd;    /* absolute working directory of the command, or NULL when unknown */
+    const char *home;   /* absolute home directory, or NULL when the host did not give one */
+} ag_path_context;
+
+/*
+ * Makes `path` absolute against context->cwd and normalizes it; "~" and "~/x"
+ * expand to context->home when known. Returns arena memory, or NULL when out
+ * of memory. A relative path with an unknown cwd becomes AG_DYNAMIC_MARK
+ * followed by "/" and the path, so rules can still match its tail.
+ */
+const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
+                              const char *path, size_t length);
+
+/* How a path rule's specifier is anchored. */
+typedef enum ag_path_anchor {
+    AG_PATH_ANCHOR_NONE = 0,   /* not a path rule */
+    AG_PATH_ANCHOR_ROOT,       /* `//path`: from the file system root */
+    AG_PATH_ANCHOR_HOME,       /* `~/path`: from the home directory */
+    AG_PATH_ANCHOR_POLICY,     /* `/path`: from the directory of the policy file */
+    AG_PATH_ANCHOR_CWD         /* `path` or `./path`: from the request's working directory */
+} ag_path_anchor;
+
+/*
+ * Compiles the specifier of a Read or Edit rule (gitignore-style glob) into
+ * rule->path_anchor and rule->path_pattern. Returns AG_ERR_RULE or
+ * AG_ERR_PATTERN with *error naming the rule and the fix.
+ */
+ag_status ag_path_rule_compile(ag_rule *rule, ag_error **error);
+
+/* Checks a WebFetch specifier (`domain:HOST`) and stores the host pattern in rule->domain. */
+ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
+
+/*
+ * Resolves symbolic links in a normalized absolute path with realpath(): the
+ * path itself when it exists, else its nearest existing ancestor with the
+ * rest appended. Returns arena memory, or NULL when the path has unknown
+ * parts, no ancestor resolves, or memory runs out. This is the only place
+ * where the library reads the file system at check time.
+ */
+const char *ag_path_resolve(ag_arena *arena, const char *path);
+
+/*
+ * Matches a deny or ask path rule against everything below `directory`, for
+ * tools that search a whole tree (Grep, Glob, LS): YES when the directory
+ * itself matches, MAYBE when some path below it could, NO otherwise.
+ */
+ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
+                                  const ag_path_context *context,
+                                  pcre2_match_data *match_data);
+
+/* Returns whether a rule is a path rule: Read(...) or Edit(...) with a specifier. */
+bool ag_rule_is_path(const ag_rule *rule);
+
+/* Returns whether a rule is WebFetch(domain:...). */
+bool ag_rule_is_domain(const ag_rule *rule);
+
+/*
+ * Matches a Read or Edit path rule against a normalized absolute path. YES
+ * when it matches, MAYBE when it could match for some value of the unknown
+ * parts, NO otherwise.
+ */
+ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
+                            const ag_path_context *context, pcre2_match_data *match_data);
+
+/* Matches a WebFetch(domain:...) rule against a host name (any case, trailing dot ignored). */
+ag_match ag_rule_match_domain(const ag_rule *rule, const char *host);
+
+/* Returns whether `path` is `directory` or inside it, comparing whole path components. */
+bool ag_path_is_within(const char *path, const char *directory);
+
+#endif

@@ -1,0 +1,387 @@
+/*
+ * Path normalization, Read/Edit path rules, WebFetch domain rules and
+ * symbolic links, against real PCRE2 and a temporary directory.
+ */
+#define _XOPEN_SOURCE 700
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "policy/policy.h"
+#include "rules/paths.h"
+
+#define M "\x01"
+
+/* ------------------------------------------------------------ normalize */
+
+static void test_normalize_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cwd, *home, *path, *expected;
+    } cases[] = {
+        {"/repo", NULL, "a.txt", "/repo/a.txt"},
+        {"/repo", NULL, "./a.txt", "/repo/a.txt"},
+        {"/repo", NULL, "a/./b", "/repo/a/b"},
+        {"/repo", NULL, "a//b///c", "/repo/a/b/c"},
+        {"/repo", NULL, "a/b/", "/repo/a/b"},
+        {"/repo", NULL, "../x", "/x"},
+        {"/repo", NULL, "../../../../x", "/x"},
+        {"/repo", NULL, "..", "/"},
+        {"/repo", NULL, ".", "/repo"},
+        {"/repo/", NULL, "a", "/repo/a"},
+        {"/repo", NULL, "/etc/passwd", "/etc/passwd"},
+        {"/repo", NULL, "/", "/"},
+        {"/repo", NULL, "//etc//passwd/", "/etc/passwd"},
+        {"/repo", NULL, "/a/b/../../..", "/"},
+        {"/repo", NULL, "/a/b/../c", "/a/c"},
+        {NULL, NULL, "a/b", M "/a/b"},
+        {NULL, NULL, "../etc", M "/etc"},
+        {NULL, NULL, "/etc/../x", "/x"},
+        {"/repo", "/home/u", "~", "/home/u"},
+        {"/repo", "/home/u", "~/.ssh/id", "/home/u/.ssh/id"},
+        {"/repo", "/home/u/", "~/.ssh/../x", "/home/u/x"},
+        {"/repo", NULL, "~/.ssh/id", "~/.ssh/id"},
+        {"/repo", NULL, "~", "~"},
+        {"/repo", NULL, "~/../etc", M "/etc"},
+        {"/repo", "/home/u", "~root/.ssh", M "/.ssh"},
+        {"/repo", "/home/u", "a~/b", "/repo/a~/b"},
+        {"/repo", NULL, "/safe/" M, M},
+        {"/repo", NULL, "/safe/" M "/../../etc/passwd", M "/etc/passwd"},
+        {"/repo", NULL, "/safe/" M "/x", M "/x"},
+        {"/repo", NULL, "/safe/a" M "b/c", M "b/c"},
+        {"/repo", NULL, M "/etc", M "/etc"},
+        {"/repo", NULL, "/a/" M "/b/" M ".log", M ".log"},
+        {"/repo", NULL, "/a/" M "/b/..", M},
+        {"/repo", NULL, "/a/" M "/b/../..", M},
+        {"/repo", NULL, "/a/b/c/../../d", "/a/d"},
+        {"relative", NULL, "x", M "/x"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ag_arena arena;
+        ag_arena_init(&arena);
+        ag_path_context context = {cases[i].cwd, cases[i].home};
+        const char *got = ag_path_normalize(&arena, &context, cases[i].path,
+                                            strlen(cases[i].path));
+        assert_non_null(got);
+        if (strcmp(got, cases[i].expected) != 0)
+            fail_msg("case %zu: normalize(%s) = %s, expected %s", i, cases[i].path, got,
+                     cases[i].expected);
+        ag_arena_release(&arena);
+    }
+}
+
+static void test_is_within_whole_components(void **state)
+{
+    (void)state;
+    assert_true(ag_path_is_within("/srv/app", "/srv/app"));
+    assert_true(ag_path_is_within("/srv/app/x", "/srv/app"));
+    assert_true(ag_path_is_within("/srv/app/x", "/srv/app/"));
+    assert_false(ag_path_is_within("/srv/app-old", "/srv/app"));
+    assert_false(ag_path_is_within("/srv", "/srv/app"));
+    assert_true(ag_path_is_within("/x", "/"));
+    assert_false(ag_path_is_within(M "/x", "/"));
+}
+
+/* ------------------------------------------------------------ path rules */
+
+static void parse_rule(const char *text, ag_decision decision, ag_rule *rule)
+{
+    ag_error *error = NULL;
+    ag_source_location location = {"test.yaml", 1, 1};
+    if (ag_rule_parse(text, decision, location, rule, &error) != AG_OK)
+        fail_msg("cannot parse %s: %s", text, ag_error_message(error));
+}
+
+static void test_path_rule_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rule;
+        ag_decision decision;
+        const char *path;
+        const char *cwd, *home;
+        ag_match expected;
+    } cases[] = {
+        {"Read(//etc/**)", AG_DENY, "/etc/passwd", "/repo", NULL, AG_MATCH_YES},
+        {"Read(//etc/**)", AG_ALLOW, "/etc", "/repo", NULL, AG_MATCH_YES},
+        {"Read(//etc/**)", AG_DENY, "/etcetera", "/repo", NULL, AG_MATCH_NO},
+        {"Read(//srv/app/**)", AG_ALLOW, "/srv/app-old/x", "/repo", NULL, AG_MATCH_NO},
+        {"Read(//srv/app/**)", AG_ALLOW, "/srv/app/x/y", "/repo", NULL, AG_MATCH_YES},
+        {"Read(~/.ssh/**)", AG_DENY, "/home/u/.ssh/id", "/repo", "/home/u", AG_MATCH_YES},
+        {"Read(~/.ssh/**)", AG_DENY, "/home/v/.ssh/id", "/repo", "/home/u", AG_MATCH_NO},
+        {"Read(~/.ssh/**)", AG_DENY, "~/.ssh/id", "/repo", NULL, AG_MATCH_YES},
+        {"Read(~/.ssh/**)", AG_DENY, "/home/u/.ssh/id", "/repo", NULL, AG_MATCH_MAYBE},
+        {"Read(.env)", AG_DENY, "/repo/.env", "/repo", NULL, AG_MATCH_YES},
+        {"Read(.env)", AG_DENY, "/repo/a/b/.env", "/repo", NULL, AG_MATCH_YES},
+        {"Read(.env)", AG_DENY, "/other/.env", "/repo", NULL, AG_MATCH_NO},
+        {"Read(.env)", AG_DENY, "/repo/.env.local", "/repo", NULL, AG_MATCH_NO},
+        {"Read(.env)", AG_DENY, "/repo/.env/inner", "/repo", NULL, AG_MATCH_YES},
+        {"Read(.env)", AG_ALLOW, "/repo/.env/inner", "/repo", NULL, AG_MATCH_NO},
+        {"Read(*.pem)", AG_DENY, "/repo/x/key.pem", "/repo", NULL, AG_MATCH_YES},
+        {"Read(./*.pem)", AG_DENY, "/repo/x/key.pem", "/repo", NULL, AG_MATCH_NO},
+        {"Read(src/*.c)", AG_ALLOW, "/repo/src/a.c", "/repo", NULL, AG_MATCH_YES},
+        {"Read(src/*.c)", AG_ALLOW, "/repo/src/x/a.c", "/repo", NULL, AG_MATCH_NO},
+        {"Read(src/**/*.c)", AG_ALLOW, "/repo/src/a.c", "/repo", NULL, AG_MATCH_YES},
+        {"Read(src/**/*.c)", AG_ALLOW, "/repo/src/x/y/a.c", "/repo", NULL, AG_MATCH_YES},
+        {"Read(src/?.c)", AG_ALLOW, "/repo/src/a.c", "/repo", NULL, AG_MATCH_YES},
+        {"Read(src/?.c)", AG_ALLOW, "/repo/src/ab.c", "/repo", NULL, AG_MATCH_NO},
+        {"Read(src/[ab].c)", AG_ALLOW, "/repo/src/b.c", "/repo", NULL, AG_MATCH_YES},
+        {"Read(src/[!ab].c)", AG_ALLOW, "/repo/src/b.c", "/repo", NULL, AG_MATCH_NO},
+        {"Edit(src/**)", AG_ALLOW, "/repo/src", "/repo", NULL, AG_MATCH_YES},
+        {"Edit(src/**)", AG_ALLOW, "/repo/lib/src/x", "/repo", NULL, AG_MATCH_NO},
+        {"Edit(src/**)", AG_DENY, "/repo/lib/src/x", "/repo", NULL, AG_MATCH_YES},
+        {"Edit(build/)", AG_DENY, "/repo/build/out.o", "/repo", NULL, AG_MATCH_YES},
+        {"Edit(build/)", AG_ALLOW, "/repo/build", "/repo", NULL, AG_MATCH_YES},
+        {"Edit(/gen/**)", AG_DENY, "/repo/gen/a", "/repo", NULL, AG_MATCH_YES},
+        {"Read(//**/.env)", AG_DENY, "/x/y/.env", "/repo", NULL, AG_MATCH_YES},
+        {"Read(.env)", AG_DENY, "/repo/.env", NULL, NULL, AG_MATCH_MAYBE},
+        {"Read(//etc/**)", AG_DENY, M "/passwd", "/repo", NULL, AG_MATCH_MAYBE},
+        {"Read(//etc/**)", AG_ALLOW, M "/passwd", "/repo", NULL, AG_MATCH_MAYBE},
+        {"Read(//etc/**)", AG_DENY, "~/x", "/repo", NULL, AG_MATCH_MAYBE},
+        {"Read(a\\*b)", AG_ALLOW, "/repo/a*b", "/repo", NULL, AG_MATCH_YES},
+        {"Read(a\\*b)", AG_ALLOW, "/repo/axb", "/repo", NULL, AG_MATCH_NO},
+    };
+    pcre2_match_data *data = ag_rule_match_data_new();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ag_rule rule;
+        parse_rule(cases[i].rule, cases[i].decision, &rule);
+        assert_true(ag_rule_is_path(&rule));
+        ag_path_context context = {cases[i].cwd, cases[i].home};
+        ag_match got = ag_rule_match_path(&rule, cases[i].path, &context, data);
+        if (got != cases[i].expected)
+            fail_msg("case %zu: %s on %s gave %d, expected %d", i, cases[i].rule,
+                     cases[i].path, got, cases[i].expected);
+        ag_rule_clear(&rule);
+    }
+    pcre2_match_data_free(data);
+}
+
+static void test_path_rule_below_directory(void **state)
+{
+    (void)state;
+    pcre2_match_data *data = ag_rule_match_data_new();
+    ag_path_context context = {"/repo", "/home/u"};
+    ag_rule rule;
+    parse_rule("Read(~/.ssh/**)", AG_DENY, &rule);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/home", &context, data), AG_MATCH_MAYBE);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/repo", &context, data), AG_MATCH_NO);
+    ag_rule_clear(&rule);
+    parse_rule("Read(//etc/shadow)", AG_DENY, &rule);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/etc", &context, data), AG_MATCH_MAYBE);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/usr", &context, data), AG_MATCH_NO);
+    ag_rule_clear(&rule);
+    pcre2_match_data_free(data);
+}
+
+static void expect_rule_error(const char *text, ag_status code)
+{
+    ag_rule rule;
+    ag_error *error = NULL;
+    ag_source_location location = {"test.yaml", 3, 5};
+    assert_int_equal(ag_rule_parse(text, AG_DENY, location, &rule, &error), code);
+    assert_non_null(strstr(ag_error_message(error), "test.yaml:3:5"));
+    ag_error_free(error);
+}
+
+static void test_invalid_specifiers_rejected(void **state)
+{
+    (void)state;
+    expect_rule_error("Read(~root/.ssh)", AG_ERR_RULE);
+    expect_rule_error("Read(../x)", AG_ERR_RULE);
+    expect_rule_error("Edit(a//b)", AG_ERR_RULE);
+    expect_rule_error("Read(a\\)", AG_ERR_RULE);
+    expect_rule_error("WebFetch(example.com)", AG_ERR_RULE);
+    expect_rule_error("WebFetch(domain:)", AG_ERR_RULE);
+    expect_rule_error("WebFetch(domain:a..b)", AG_ERR_RULE);
+    expect_rule_error("WebFetch(domain:a/b)", AG_ERR_RULE);
+}
+
+/* ---------------------------------------------------------- domain rules */
+
+static void test_domain_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rule, *host;
+        ag_match expected;
+    } cases[] = {
+        {"WebFetch(domain:example.com)", "example.com", AG_MATCH_YES},
+        {"WebFetch(domain:example.com)", "EXAMPLE.Com", AG_MATCH_YES},
+        {"WebFetch(domain:example.com)", "example.com.", AG_MATCH_YES},
+        {"WebFetch(domain:Example.com.)", "example.com", AG_MATCH_YES},
+        {"WebFetch(domain:example.com)", "www.example.com", AG_MATCH_NO},
+        {"WebFetch(domain:example.com)", "example.com.evil.net", AG_MATCH_NO},
+        {"WebFetch(domain:example.com)", "badexample.com", AG_MATCH_NO},
+        {"WebFetch(domain:*.example.com)", "example.com", AG_MATCH_NO},
+        {"WebFetch(domain:*.example.com)", "a.example.com", AG_MATCH_YES},
+        {"WebFetch(domain:*.example.com)", "a.b.c.example.com", AG_MATCH_YES},
+        {"WebFetch(domain:*.example.com)", "aexample.com", AG_MATCH_NO},
+        {"WebFetch(domain:*.example.com)", "A.EXAMPLE.COM.", AG_MATCH_YES},
+        {"WebFetch(domain:example.*)", "example.org", AG_MATCH_YES},
+        {"WebFetch(domain:example.*)", "example.evil.com", AG_MATCH_NO},
+        {"WebFetch(domain:api-*.example.com)", "api-v1.example.com", AG_MATCH_YES},
+        {"WebFetch(domain:api-*.example.com)", "api-v1.x.example.com", AG_MATCH_NO},
+        {"WebFetch(domain:*)", "anything.at.all", AG_MATCH_YES},
+        {"WebFetch(domain:*)", "localhost", AG_MATCH_YES},
+        {"WebFetch(domain:localhost)", "localhost", AG_MATCH_YES},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ag_rule rule;
+        parse_rule(cases[i].rule, AG_ALLOW, &rule);
+        assert_true(ag_rule_is_domain(&rule));
+        ag_match got = ag_rule_match_domain(&rule, cases[i].host);
+        if (got != cases[i].expected)
+            fail_msg("case %zu: %s on %s gave %d, expected %d", i, cases[i].rule,
+                     cases[i].host, got, cases[i].expected);
+        ag_rule_clear(&rule);
+    }
+}
+
+/* -------------------------------------------------------------- symlinks */
+
+/* A temp dir with secret/key, and a link repo/link -> secret. */
+typedef struct fixture {
+    char root[64];
+    char policy[256];
+} fixture;
+
+static int make_fixture(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->root, sizeof(f->root), "/tmp/ag-paths-XXXXXX");
+    if (mkdtemp(f->root) == NULL)
+        return -1;
+    char path[512], target[512];
+    snprintf(path, sizeof(path), "%s/secret", f->root);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/secret/key", f->root);
+    FILE *file = fopen(path, "w");
+    fputs("k", file);
+    fclose(file);
+    snprintf(path, sizeof(path), "%s/repo", f->root);
+    mkdir(path, 0700);
+    snprintf(target, sizeof(target), "%s/secret", f->root);
+    snprintf(path, sizeof(path), "%s/repo/link", f->root);
+    if (symlink(target, path) != 0)
+        return -1;
+
+    snprintf(f->policy, sizeof(f->policy), "%s/repo/policy.yaml", f->root);
+    file = fopen(f->policy, "w");
+    fprintf(file, "default: allow\nallow:\n  - \"Read(./**)\"\n  - \"Edit(/gen/**)\"\n"
+                  "deny:\n  - \"Read(//%s/secret/**)\"\n", f->root + 1);
+    fclose(file);
+    *state = f;
+    return 0;
+}
+
+static int remove_fixture(void **state)
+{
+    fixture *f = *state;
+    char command[256];
+    snprintf(command, sizeof(command), "rm -rf '%s'", f->root);
+    int rc = system(command);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static ag_decision check_tool(ag_checker *checker, const char *tool, const char *path,
+                              const char *cwd)
+{
+    char input[1024];
+    snprintf(input, sizeof(input), "{\"file_path\": \"%s\"}", path);
+    const ag_verdict *verdict = ag_check(checker, tool, input, cwd, NULL);
+    assert_non_null(verdict);
+    return ag_verdict_decision(verdict);
+}
+
+static void test_symlink_into_denied_directory(void **state)
+{
+    fixture *f = *state;
+    ag_error *error = NULL;
+    ag_policy *policy = ag_policy_load_file(f->policy, &error);
+    if (policy == NULL)
+        fail_msg("%s", ag_error_message(error));
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    char cwd[256], path[512];
+    snprintf(cwd, sizeof(cwd), "%s/repo", f->root);
+
+    snprintf(path, sizeof(path), "%s/repo/link/key", f->root);
+    assert_int_equal(check_tool(checker, "Read", path, cwd), AG_DENY);
+    assert_int_equal(check_tool(checker, "Read", "link/key", cwd), AG_DENY);
+    /* A new file under the link resolves through its existing parent. */
+    assert_int_equal(check_tool(checker, "Read", "link/new-file", cwd), AG_DENY);
+    snprintf(path, sizeof(path), "%s/secret/key", f->root);
+    assert_int_equal(check_tool(checker, "Read", path, cwd), AG_DENY);
+    assert_int_equal(check_tool(checker, "Read", "policy.yaml", cwd), AG_ALLOW);
+
+    /* Edit(/gen/...) is anchored at the policy file's directory, not at the cwd. */
+    const ag_verdict *verdict = ag_check(checker, "Edit", "{\"file_path\": \"gen/a.c\"}",
+                                         "/elsewhere", NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ALLOW);
+    assert_null(ag_verdict_rule(verdict));
+    snprintf(path, sizeof(path), "%s/repo/gen/a.c", f->root);
+    char input[1024];
+    snprintf(input, sizeof(input), "{\"file_path\": \"%s\"}", path);
+    verdict = ag_check(checker, "Edit", input, "/elsewhere", NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ALLOW);
+    assert_string_equal(ag_verdict_rule(verdict), "Edit(/gen/**)");
+
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static void test_set_home_contract(void **state)
+{
+    (void)state;
+    ag_policy *policy = ag_policy_load_default(NULL);
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_int_equal(ag_checker_set_home(NULL, "/h"), AG_ERR_ARGUMENT);
+    assert_int_equal(ag_checker_set_home(checker, "relative"), AG_ERR_ARGUMENT);
+    assert_int_equal(ag_checker_set_home(checker, "/home/u"), AG_OK);
+    assert_int_equal(ag_checker_set_home(checker, NULL), AG_OK);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+static void test_additional_directories_type_errors(void **state)
+{
+    (void)state;
+    const char *bad[] = {"additional_directories: x\n", "additional_directories: [[a]]\n",
+                         "additional_directories: [\"\"]\n",
+                         "additional_directories: [\"~bob/x\"]\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        ag_error *error = NULL;
+        ag_policy *policy = ag_policy_load_string("p.yaml", bad[i], strlen(bad[i]), &error);
+        assert_null(policy);
+        assert_int_equal(ag_error_code(error), AG_ERR_POLICY_VALUE);
+        assert_int_equal(ag_error_line(error), 1);
+        ag_error_free(error);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalize_table),
+        cmocka_unit_test(test_is_within_whole_components),
+        cmocka_unit_test(test_path_rule_table),
+        cmocka_unit_test(test_path_rule_below_directory),
+        cmocka_unit_test(test_invalid_specifiers_rejected),
+        cmocka_unit_test(test_domain_table),
+        cmocka_unit_test_setup_teardown(test_symlink_into_denied_directory, make_fixture,
+                                        remove_fixture),
+        cmocka_unit_test(test_set_home_contract),
+        cmocka_unit_test(test_additional_directories_type_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
