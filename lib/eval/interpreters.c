@@ -1,0 +1,458 @@
+/*
+ * Interpreters fed code: python -c, node -e, perl -e, awk programs that run
+ * commands, sed scripts that execute or write files, an interpreter reading
+ * its program from stdin, and git -c with a key that runs a program. Such a
+ * command gets AG_COMMAND_RUNS_CODE, so only an allow rule without `*` that
+ * matches it exactly can allow it. When unsure, these checks mark.
+ *
+ * Shells (sh -c, bash with a heredoc) are handled in unwrap.c, which also
+ * parses the code they are given.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "eval/unwrap_internal.h"
+
+/* How one interpreter takes code, a script, or option values. */
+typedef struct ag_interpreter {
+    const char *names;          /* space-separated base names */
+    const char *code_short;     /* option letters whose value is program text: python -c */
+    const char *code_long;      /* long options whose value is program text: --eval */
+    const char *value_short;    /* option letters that take a value, attached or separate */
+    const char *value_long;     /* long options that take a separate value unless `=` is used */
+    const char *script_short;   /* option letters whose value names the program: python -m */
+    bool code_anywhere;         /* a code letter anywhere in a cluster counts (perl -lne) */
+} ag_interpreter;
+
+static const ag_interpreter interpreters[] = {
+    {.names = "python python2 python3 pypy pypy3", .code_short = "c", .value_short = "WX",
+     .script_short = "m"},
+    {.names = "node nodejs bun", .code_short = "ep", .code_long = "eval print",
+     .value_short = "rC",
+     .value_long = "require import loader experimental-loader conditions input-type title"},
+    {.names = "perl", .code_short = "eE", .value_short = "", .code_anywhere = true},
+    {.names = "ruby", .code_short = "e", .value_short = "Ir", .code_anywhere = true},
+    {.names = "php", .code_short = "rBRE", .value_short = "cdzt", .script_short = "f"},
+    {.names = "lua luajit", .code_short = "e", .value_short = "l"},
+};
+
+static bool contains_char(const char *set, char c)
+{
+    return set != NULL && c != '\0' && strchr(set, c) != NULL;
+}
+
+/* Returns whether `name` is python3.12 and the like. */
+static bool is_versioned_python(const char *name, size_t length)
+{
+    static const char prefix[] = "python";
+    size_t prefix_length = sizeof(prefix) - 1;
+    if (length <= prefix_length || memcmp(name, prefix, prefix_length) != 0)
+        return false;
+    for (size_t i = prefix_length; i < length; i++) {
+        if (!isdigit((unsigned char)name[i]) && name[i] != '.')
+            return false;
+    }
+    return true;
+}
+
+static const ag_interpreter *find_interpreter(const char *name, size_t length)
+{
+    if (is_versioned_python(name, length))
+        return &interpreters[0];
+    for (size_t i = 0; i < sizeof(interpreters) / sizeof(interpreters[0]); i++) {
+        if (ag_list_contains(interpreters[i].names, name, length))
+            return &interpreters[i];
+    }
+    return NULL;
+}
+
+/*
+ * Reads an interpreter's options. Returns true when it is fed code: a code
+ * option, a dynamic word before the script, `-` (program on stdin), or no
+ * script at all (program on stdin or typed in).
+ */
+static bool interpreter_runs_code(const ag_interpreter *interpreter,
+                                  const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *text = word->text;
+        if (word->dynamic || strcmp(text, "-") == 0)
+            return true;
+        if (strcmp(text, "--") == 0)
+            return i + 1 >= command->word_count;
+        if (text[0] != '-')
+            return false;  /* the script */
+
+        if (text[1] == '-') {
+            size_t name_length = strcspn(text + 2, "=");
+            if (ag_list_contains(interpreter->code_long, text + 2, name_length))
+                return true;
+            if (text[2 + name_length] != '=' &&
+                ag_list_contains(interpreter->value_long, text + 2, name_length))
+                i++;
+            continue;
+        }
+        for (size_t j = 1; text[j] != '\0'; j++) {
+            if (contains_char(interpreter->code_short, text[j]))
+                return true;
+            if (interpreter->code_anywhere)
+                continue;
+            if (contains_char(interpreter->script_short, text[j]))
+                return false;
+            if (contains_char(interpreter->value_short, text[j])) {
+                if (text[j + 1] == '\0')
+                    i++;
+                break;
+            }
+        }
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ awk */
+
+/*
+ * Returns whether an awk program could run a command or write a file:
+ * system(), a pipe (`|`, `|&`, `| getline`), output redirection after print
+ * or printf, or gawk's @load and @include. `||` is only logical or; a `>`
+ * is counted whenever the program prints, since telling a comparison from a
+ * redirection needs a parser.
+ */
+static bool awk_program_is_risky(const ag_shell_word *program)
+{
+    const char *text = program->text;
+    if (program->dynamic || strstr(text, "system") != NULL || strstr(text, "getline") != NULL
+        || strchr(text, '@') != NULL)
+        return true;
+    for (size_t i = 0; i < program->length; i++) {
+        if (text[i] != '|')
+            continue;
+        if (text[i + 1] == '|') {
+            i++;
+            continue;
+        }
+        return true;
+    }
+    return strstr(text, "print") != NULL && strchr(text, '>') != NULL;
+}
+
+/* Reads awk's options; a program from a file (-f) or an unknown option counts as risky. */
+static bool awk_runs_code(const ag_shell_command *command)
+{
+    bool has_program = false;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *text = word->text;
+        if (word->dynamic)
+            return true;
+        if (strcmp(text, "--") == 0) {
+            if (!has_program && i + 1 < command->word_count)
+                return awk_program_is_risky(&command->words[i + 1]);
+            return !has_program;
+        }
+        if (text[0] != '-' || text[1] == '\0')
+            return has_program ? false : awk_program_is_risky(word);
+
+        char option = text[1];
+        bool separate = text[2] == '\0';
+        if ((option == 'e' && separate) || strcmp(text, "--source") == 0) {
+            if (i + 1 >= command->word_count || awk_program_is_risky(&command->words[i + 1]))
+                return true;
+            has_program = true;
+            i++;
+        } else if (strncmp(text, "--source=", 9) == 0) {
+            ag_shell_word source = *word;
+            source.text = text + 9;
+            source.length = word->length - 9;
+            if (awk_program_is_risky(&source))
+                return true;
+            has_program = true;
+        } else if (option == 'F' || option == 'v') {
+            if (separate)
+                i++;
+        } else if (strncmp(text, "--field-separator", 17) == 0
+                   || strncmp(text, "--assign", 8) == 0) {
+            if (strchr(text, '=') == NULL)
+                i++;
+        } else {
+            return true;  /* -f FILE, -i, -l, -E, or an option not listed here */
+        }
+    }
+    return !has_program;
+}
+
+/* ------------------------------------------------------------------ sed */
+
+typedef struct sed_cursor {
+    const char *text;
+    size_t length;
+    size_t at;
+} sed_cursor;
+
+static char sed_peek(const sed_cursor *cursor)
+{
+    return cursor->at < cursor->length ? cursor->text[cursor->at] : '\0';
+}
+
+/* Skips past the next unescaped `delimiter`; returns false when there is none. */
+static bool sed_skip_delimited(sed_cursor *cursor, char delimiter)
+{
+    while (cursor->at < cursor->length) {
+        char c = cursor->text[cursor->at++];
+        if (c == '\\')
+            cursor->at++;
+        else if (c == delimiter)
+            return true;
+    }
+    return false;
+}
+
+static void sed_skip_to_line_end(sed_cursor *cursor)
+{
+    while (cursor->at < cursor->length && cursor->text[cursor->at] != '\n') {
+        if (cursor->text[cursor->at] == '\\')
+            cursor->at++;
+        cursor->at++;
+    }
+}
+
+static void sed_skip_label(sed_cursor *cursor)
+{
+    while (cursor->at < cursor->length && cursor->text[cursor->at] != '\n'
+           && cursor->text[cursor->at] != ';')
+        cursor->at++;
+}
+
+static bool sed_skip_address_part(sed_cursor *cursor)
+{
+    char c = sed_peek(cursor);
+    if (isdigit((unsigned char)c) || c == '+' || c == '~') {
+        cursor->at++;
+        while (isdigit((unsigned char)sed_peek(cursor)) || sed_peek(cursor) == '~')
+            cursor->at++;
+    } else if (c == '$') {
+        cursor->at++;
+    } else if (c == '/' || c == '\\') {
+        cursor->at++;
+        char delimiter = '/';
+        if (c == '\\') {
+            delimiter = sed_peek(cursor);
+            cursor->at++;
+        }
+        if (!sed_skip_delimited(cursor, delimiter))
+            return false;
+        while (sed_peek(cursor) == 'I' || sed_peek(cursor) == 'M')
+            cursor->at++;
+    }
+    return true;
+}
+
+/* Reads an s or y command after its letter; returns whether it executes or writes. */
+static bool sed_substitution_is_risky(sed_cursor *cursor, bool has_flags)
+{
+    char delimiter = sed_peek(cursor);
+    if (delimiter == '\0' || delimiter == '\n' || delimiter == '\\')
+        return true;
+    cursor->at++;
+    if (!sed_skip_delimited(cursor, delimiter) || !sed_skip_delimited(cursor, delimiter))
+        return true;
+    while (has_flags && cursor->at < cursor->length) {
+        char flag = cursor->text[cursor->at];
+        if (flag == 'e' || flag == 'w')
+            return true;
+        if (!isdigit((unsigned char)flag) && !contains_char("gpiImM", flag))
+            break;
+        cursor->at++;
+    }
+    return false;
+}
+
+/*
+ * Returns whether a sed script could run a command (`e`, `s///e`) or write a
+ * file (`w`, `W`, `s///w`). A command this parser does not know counts as
+ * risky.
+ */
+static bool sed_script_is_risky(const ag_shell_word *script)
+{
+    if (script->dynamic)
+        return true;
+    sed_cursor cursor = {script->text, script->length, 0};
+    for (;;) {
+        while (cursor.at < cursor.length && (isspace((unsigned char)sed_peek(&cursor))
+                                             || contains_char(";{}!", sed_peek(&cursor))))
+            cursor.at++;
+        if (cursor.at >= cursor.length)
+            return false;
+        if (sed_peek(&cursor) == '#') {
+            sed_skip_to_line_end(&cursor);
+            continue;
+        }
+        if (!sed_skip_address_part(&cursor))
+            return true;
+        if (sed_peek(&cursor) == ',') {
+            cursor.at++;
+            if (!sed_skip_address_part(&cursor))
+                return true;
+        }
+        while (sed_peek(&cursor) == ' ' || sed_peek(&cursor) == '!')
+            cursor.at++;
+
+        char command = sed_peek(&cursor);
+        cursor.at++;
+        if (command == 's' || command == 'y') {
+            if (sed_substitution_is_risky(&cursor, command == 's'))
+                return true;
+        } else if (contains_char("aicrR", command)) {
+            sed_skip_to_line_end(&cursor);
+        } else if (contains_char("btTv:", command)) {
+            sed_skip_label(&cursor);
+        } else if (contains_char("qQlL", command)) {
+            while (isdigit((unsigned char)sed_peek(&cursor)))
+                cursor.at++;
+        } else if (command == '{' || command == '}' || command == ';') {
+            continue;
+        } else if (!contains_char("=dDgGhHnNpPxzF", command)) {
+            return true;  /* e, w, W, or a command not known here */
+        }
+    }
+}
+
+/* Reads sed's options: in-place editing, a script file or an unknown option count as risky. */
+static bool sed_runs_code(const ag_shell_command *command)
+{
+    bool has_script = false;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *text = word->text;
+        if (word->dynamic)
+            return true;
+        if (text[0] != '-' || text[1] == '\0') {
+            if (has_script)
+                continue;  /* an input file */
+            if (sed_script_is_risky(word))
+                return true;
+            has_script = true;
+            continue;
+        }
+        if (strcmp(text, "-e") == 0 || strcmp(text, "--expression") == 0) {
+            if (i + 1 >= command->word_count || sed_script_is_risky(&command->words[i + 1]))
+                return true;
+            has_script = true;
+            i++;
+        } else if (strncmp(text, "--expression=", 13) == 0) {
+            ag_shell_word script = *word;
+            script.text = text + 13;
+            script.length = word->length - 13;
+            if (sed_script_is_risky(&script))
+                return true;
+            has_script = true;
+        } else if (strcmp(text, "-l") == 0) {
+            i++;
+        } else if (text[1] == '-') {
+            if (!ag_list_contains("quiet silent debug posix sandbox follow-symlinks separate "
+                                  "unbuffered null-data zero-terminated regexp-extended "
+                                  "line-length",
+                                  text + 2, strcspn(text + 2, "=")))
+                return true;  /* --in-place, --file, or unknown */
+        } else if (text[strspn(text + 1, "nErsuz") + 1] != '\0') {
+            return true;  /* -i, -f, -e inside a cluster, or an unknown letter */
+        }
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ git */
+
+/* Lower-cased config keys whose value runs a program or changes which one runs; `*` is any text. */
+static const char *const risky_git_keys[] = {
+    "core.pager", "core.sshcommand", "core.editor", "core.hookspath", "core.fsmonitor",
+    "core.askpass", "core.gitproxy", "core.alternaterefscommand", "alias.*",
+    "diff.external", "diff.*.textconv", "diff.*.command", "merge.*.driver", "filter.*",
+    "credential.helper", "credential.*.helper", "sequence.editor",
+    "uploadpack.packobjectshook", "protocol.allow", "protocol.*.allow", "pager.*",
+    "gpg.program", "gpg.*.program", "include.path", "includeif.*", "remote.*.uploadpack",
+    "remote.*.receivepack", "interactive.difffilter", "sendemail.*",
+};
+
+static bool glob_matches(const char *pattern, const char *text, size_t length)
+{
+    if (*pattern == '\0')
+        return length == 0;
+    if (*pattern == '*') {
+        for (size_t skip = 0; skip <= length; skip++) {
+            if (glob_matches(pattern + 1, text + skip, length - skip))
+                return true;
+        }
+        return false;
+    }
+    return length > 0 && tolower((unsigned char)*text) == *pattern
+           && glob_matches(pattern + 1, text + 1, length - 1);
+}
+
+static bool git_key_is_risky(const char *text)
+{
+    size_t length = strcspn(text, "=");
+    if (memchr(text, AG_DYNAMIC_MARK, length) != NULL)
+        return true;
+    for (size_t i = 0; i < sizeof(risky_git_keys) / sizeof(risky_git_keys[0]); i++) {
+        if (glob_matches(risky_git_keys[i], text, length))
+            return true;
+    }
+    return false;
+}
+
+/* Reads git's global options, before the subcommand. */
+static bool git_runs_code(const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *text = word->text;
+        if (word->dynamic && (text[0] == AG_DYNAMIC_MARK || text[0] == '-'))
+            return true;
+        if (text[0] != '-')
+            return false;  /* the subcommand */
+        if (strcmp(text, "-c") == 0 || strcmp(text, "--config-env") == 0) {
+            if (i + 1 >= command->word_count)
+                return false;
+            const ag_shell_word *setting = &command->words[++i];
+            if (git_key_is_risky(setting->text))
+                return true;
+        } else if (strncmp(text, "--config-env=", 13) == 0) {
+            if (git_key_is_risky(text + 13))
+                return true;
+        } else if (strncmp(text, "--exec-path=", 12) == 0) {
+            return true;  /* git runs its subcommands from this directory */
+        } else if (ag_list_contains("-C --git-dir --work-tree --namespace --super-prefix",
+                                    text, word->length)) {
+            i++;
+        }
+    }
+    return false;
+}
+
+void ag_interpreter_mark(ag_shell_command *command)
+{
+    size_t length = 0;
+    const char *name = ag_command_base_name(command, &length);
+    if (name == NULL)
+        return;
+
+    bool runs_code = false;
+    const ag_interpreter *interpreter = find_interpreter(name, length);
+    if (interpreter != NULL)
+        runs_code = interpreter_runs_code(interpreter, command);
+    else if (ag_list_contains("awk gawk mawk nawk busybox-awk", name, length))
+        runs_code = awk_runs_code(command);
+    else if (ag_list_contains("sed gsed", name, length))
+        runs_code = sed_runs_code(command);
+    else if (length == 3 && memcmp(name, "git", 3) == 0)
+        runs_code = git_runs_code(command);
+    else if (length == 4 && memcmp(name, "deno", 4) == 0)
+        runs_code = command->word_count < 2
+                    || ag_list_contains("eval repl", command->words[1].text,
+                                        command->words[1].length);
+
+    if (runs_code)
+        command->flags |= AG_COMMAND_RUNS_CODE;
+}

@@ -1,0 +1,1105 @@
+/*
+ * Unwrapping: for each command, sets the AG_COMMAND_* flags that depend on
+ * its environment and on the code it is fed, and appends the commands that a
+ * wrapper runs (sudo rm, xargs rm, find -exec rm, bash -c 'rm', ...).
+ *
+ * Inner commands are slices of the wrapper's words when the wrapper runs its
+ * arguments as a command, or the result of a new shell analysis when it runs
+ * them as a script (bash -c, eval, ssh, watch, parallel). Wherever the inner
+ * command cannot be found for sure, the wrapper gets AG_COMMAND_OPAQUE, so
+ * the request asks.
+ */
+#include <string.h>
+
+#include "eval/unwrap.h"
+#include "eval/unwrap_internal.h"
+
+/* Options of one wrapper that are remembered; a wrapper with more is opaque. */
+enum { AG_SCAN_MAX_OPTIONS = 16 };
+
+/* Times `env -S STRING` may appear in one env command before it counts as opaque. */
+enum { AG_ENV_MAX_SPLITS = 4 };
+
+/* One option read from a wrapper's words, with its value (NULL for a flag). */
+typedef struct option_seen {
+    char short_name;            /* the option letter, or 0 for a long option */
+    const char *long_name;      /* not NUL-terminated; NULL for a short option */
+    size_t long_length;
+    const char *value;          /* NUL-terminated, or NULL */
+    size_t value_length;
+} option_seen;
+
+/* Where the inner command of a wrapper starts, and the options found before it. */
+typedef struct wrapper_scan {
+    size_t command;             /* index of the inner command's name; the word count when none */
+    bool no_command;            /* an option means nothing runs: command -v, sudo -l */
+    bool opaque;                /* an unknown option or a dynamic word: the start is unknown */
+    bool split;                 /* env -S: `split_text` is split into words, then `command` on */
+    const char *split_text;
+    size_t assignment_first;    /* NAME=value words before the command (env, sudo) */
+    size_t assignment_count;
+    option_seen options[AG_SCAN_MAX_OPTIONS];
+    size_t option_count;
+} wrapper_scan;
+
+/* Where a command from a nested script comes from, for its flags and words. */
+typedef enum script_mode {
+    AG_SCRIPT_PLAIN,
+    AG_SCRIPT_EXTRA_ARGUMENTS   /* parallel: {} placeholders and appended arguments */
+} script_mode;
+
+static const ag_shell_word dynamic_argument = {"\x01", 1, true, 0, 0};
+
+static bool contains_char(const char *set, char c)
+{
+    return set != NULL && c != '\0' && strchr(set, c) != NULL;
+}
+
+static bool text_equals(const ag_shell_word *word, const char *text)
+{
+    return !word->dynamic && strcmp(word->text, text) == 0;
+}
+
+/* ------------------------------------------------------------ option scan */
+
+static void record_option(const ag_wrapper *wrapper, wrapper_scan *scan, char short_name,
+                          const char *long_name, size_t long_length, const char *value)
+{
+    if (scan->option_count == AG_SCAN_MAX_OPTIONS) {
+        scan->opaque = true;
+        return;
+    }
+    option_seen *option = &scan->options[scan->option_count++];
+    option->short_name = short_name;
+    option->long_name = long_name;
+    option->long_length = long_length;
+    option->value = value;
+    option->value_length = value != NULL ? strlen(value) : 0;
+
+    bool splits = short_name == 'S'
+                  || (long_name != NULL && long_length == 12
+                      && memcmp(long_name, "split-string", 12) == 0);
+    if (wrapper->kind == AG_WRAPPER_ENV && splits && value != NULL) {
+        scan->split = true;
+        scan->split_text = value;
+    }
+}
+
+/* Returns the last option seen with this letter or long name, or NULL. */
+static const option_seen *find_option(const wrapper_scan *scan, char short_name,
+                                      const char *long_name)
+{
+    const option_seen *found = NULL;
+    for (size_t i = 0; i < scan->option_count; i++) {
+        const option_seen *option = &scan->options[i];
+        if (option->short_name != 0 && option->short_name == short_name)
+            found = option;
+        if (option->long_name != NULL && long_name != NULL
+            && option->long_length == strlen(long_name)
+            && memcmp(option->long_name, long_name, option->long_length) == 0)
+            found = option;
+    }
+    return found;
+}
+
+/* Returns the next word as an option's value, or NULL (and marks opaque) when there is none. */
+static const char *separate_value(const ag_shell_word *words, size_t count, size_t index,
+                                  wrapper_scan *scan)
+{
+    if (index + 1 >= count || words[index + 1].dynamic) {
+        scan->opaque = true;
+        return NULL;
+    }
+    return words[index + 1].text;
+}
+
+/* Reads `--name`, `--name=value` or `--name value`; returns the number of words used. */
+static size_t scan_long_option(const ag_wrapper *wrapper, const ag_shell_word *words,
+                               size_t count, size_t index, wrapper_scan *scan)
+{
+    const char *name = words[index].text + 2;
+    size_t length = strcspn(name, "=");
+    if (ag_list_contains(wrapper->long_no_command, name, length)) {
+        scan->no_command = true;
+        return 1;
+    }
+    if (name[length] == '=') {
+        if (!ag_list_contains(wrapper->long_values, name, length))
+            scan->opaque = true;
+        else
+            record_option(wrapper, scan, 0, name, length, name + length + 1);
+        return 1;
+    }
+    if (ag_list_contains(wrapper->long_flags, name, length)) {
+        record_option(wrapper, scan, 0, name, length, NULL);
+        return 1;
+    }
+    if (ag_list_contains(wrapper->long_values, name, length)) {
+        const char *value = separate_value(words, count, index, scan);
+        if (value != NULL)
+            record_option(wrapper, scan, 0, name, length, value);
+        return 2;
+    }
+    scan->opaque = true;  /* unknown, or an abbreviation getopt would accept */
+    return 1;
+}
+
+/* Reads a cluster of short options such as `-nu root`; returns the number of words used. */
+static size_t scan_short_options(const ag_wrapper *wrapper, const ag_shell_word *words,
+                                 size_t count, size_t index, wrapper_scan *scan)
+{
+    const char *text = words[index].text;
+    for (size_t j = 1; text[j] != '\0'; j++) {
+        char letter = text[j];
+        if (contains_char(wrapper->short_no_command, letter)) {
+            scan->no_command = true;
+            return 1;
+        }
+        if (contains_char(wrapper->short_values, letter)) {
+            if (text[j + 1] != '\0') {
+                record_option(wrapper, scan, letter, NULL, 0, text + j + 1);
+                return 1;
+            }
+            const char *value = separate_value(words, count, index, scan);
+            if (value != NULL)
+                record_option(wrapper, scan, letter, NULL, 0, value);
+            return 2;
+        }
+        if (contains_char(wrapper->short_optional, letter)) {
+            record_option(wrapper, scan, letter, NULL, 0, text + j + 1);
+            return 1;
+        }
+        if (!contains_char(wrapper->short_flags, letter)) {
+            scan->opaque = true;
+            return 1;
+        }
+        record_option(wrapper, scan, letter, NULL, 0, NULL);
+    }
+    return 1;
+}
+
+static bool is_number_option(const char *text)
+{
+    size_t digits = strspn(text + 1, "0123456789");
+    return digits > 0 && text[1 + digits] == '\0';
+}
+
+/* Returns whether an operand looks like a duration, a priority, a CPU mask or a CPU list. */
+static bool looks_numeric(const char *text)
+{
+    return text[0] != '\0' && strspn(text, "0123456789abcdefABCDEFxX.,-:smhd") == strlen(text)
+           && strchr("0123456789.", text[0]) != NULL;
+}
+
+static bool is_assignment_word(const ag_shell_word *word)
+{
+    const char *text = word->text;
+    if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z')
+          || (text[0] >= 'a' && text[0] <= 'z')))
+        return false;
+    size_t name = strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+    return text[name] == '=';
+}
+
+/*
+ * Reads a wrapper's options and operands from words[start], stopping at the
+ * inner command. Any dynamic word before the inner command makes the scan
+ * opaque: unquoted, it could expand to several words and move the command.
+ */
+static void scan_wrapper(const ag_wrapper *wrapper, const ag_shell_word *words, size_t count,
+                         size_t start, wrapper_scan *scan)
+{
+    memset(scan, 0, sizeof(*scan));
+    scan->command = count;
+    bool options = true;
+    unsigned operands = 0;
+
+    for (size_t i = start; i < count; i++) {
+        const ag_shell_word *word = &words[i];
+        const char *text = word->text;
+        if (word->dynamic) {
+            scan->opaque = true;
+            return;
+        }
+        if (options && text[0] == '-' && text[1] != '\0') {
+            size_t used = 1;
+            if (strcmp(text, "--") == 0)
+                options = false;
+            else if ((wrapper->features & AG_WRAPPER_NUMERIC_OPTION) && is_number_option(text))
+                used = 1;
+            else if (text[1] == '-')
+                used = scan_long_option(wrapper, words, count, i, scan);
+            else
+                used = scan_short_options(wrapper, words, count, i, scan);
+            if (scan->opaque || scan->no_command)
+                return;
+            i += used - 1;
+            if (scan->split) {
+                scan->command = i + 1;
+                return;
+            }
+            continue;
+        }
+        if (options && (wrapper->features & AG_WRAPPER_DASH_OPTION) && strcmp(text, "-") == 0)
+            continue;
+        if ((wrapper->features & AG_WRAPPER_ASSIGNMENTS) && operands == 0
+            && is_assignment_word(word)) {
+            if (scan->assignment_count++ == 0)
+                scan->assignment_first = i;
+            options = false;
+            continue;
+        }
+        if (operands < wrapper->operands) {
+            if ((wrapper->features & AG_WRAPPER_NUMERIC_OPERANDS) && !looks_numeric(text)) {
+                scan->opaque = true;
+                return;
+            }
+            operands++;
+            options = false;
+            continue;
+        }
+        scan->command = i;
+        return;
+    }
+}
+
+/* ------------------------------------------------------- building commands */
+
+/* Returns a command that inherits the wrapper's position, redirections and depth. */
+static ag_shell_command inner_command(const ag_shell_command *outer, const char *wrapper_name)
+{
+    ag_shell_command inner = {0};
+    inner.redirects = outer->redirects;
+    inner.redirect_count = outer->redirect_count;
+    inner.start = outer->start;
+    inner.end = outer->end;
+    inner.context = outer->context;
+    inner.depth = outer->depth + 1;
+    inner.pipeline = outer->pipeline;
+    inner.pipeline_position = outer->pipeline_position;
+    inner.flags = AG_COMMAND_WRAPPED;
+    inner.wrapper = wrapper_name;
+    return inner;
+}
+
+static ag_shell_word *copy_words(ag_arena *arena, const ag_shell_word *words, size_t count,
+                                 size_t extra)
+{
+    ag_shell_word *copy = ag_arena_calloc(arena, count + extra + 1, sizeof(*copy));
+    if (copy != NULL && count > 0)
+        memcpy(copy, words, count * sizeof(*copy));
+    return copy;
+}
+
+/*
+ * Makes a word dynamic where it contains `token` (xargs -I, find {}): each
+ * occurrence becomes one AG_DYNAMIC_MARK. Returns false when out of memory.
+ */
+static bool replace_token(ag_arena *arena, ag_shell_word *word, const char *token)
+{
+    size_t token_length = strlen(token);
+    if (token_length == 0 || strstr(word->text, token) == NULL)
+        return true;
+
+    char *text = ag_arena_alloc(arena, word->length + 1);
+    if (text == NULL)
+        return false;
+    size_t length = 0;
+    for (const char *at = word->text; *at != '\0';) {
+        if (strncmp(at, token, token_length) == 0) {
+            text[length++] = AG_DYNAMIC_MARK;
+            at += token_length;
+        } else {
+            text[length++] = *at++;
+        }
+    }
+    text[length] = '\0';
+    word->text = text;
+    word->length = length;
+    word->dynamic = true;
+    return true;
+}
+
+/* Returns the length of a GNU parallel replacement string at `at` ({}, {.}, {1}, {/.}), or 0. */
+static size_t parallel_placeholder_length(const char *at)
+{
+    if (at[0] != '{')
+        return 0;
+    size_t inside = strspn(at + 1, "./#%0123456789");
+    return at[1 + inside] == '}' ? inside + 2 : 0;
+}
+
+static bool replace_parallel_placeholders(ag_arena *arena, ag_shell_word *word)
+{
+    char *text = NULL;
+    size_t length = 0;
+    for (size_t i = 0; i < word->length;) {
+        size_t placeholder = parallel_placeholder_length(word->text + i);
+        if (placeholder > 0 && text == NULL) {
+            if ((text = ag_arena_alloc(arena, word->length + 1)) == NULL)
+                return false;
+            memcpy(text, word->text, i);
+            length = i;
+        }
+        if (placeholder > 0) {
+            text[length++] = AG_DYNAMIC_MARK;
+            i += placeholder;
+        } else {
+            if (text != NULL)
+                text[length++] = word->text[i];
+            i++;
+        }
+    }
+    if (text != NULL) {
+        text[length] = '\0';
+        word->text = text;
+        word->length = length;
+        word->dynamic = true;
+    }
+    return true;
+}
+
+/* Sets the span of an inner command from its words, which lie inside the wrapper's span. */
+static void span_from_words(ag_shell_command *inner)
+{
+    if (inner->word_count == 0)
+        return;
+    uint32_t start = inner->words[0].start, end = inner->words[0].end;
+    for (size_t i = 1; i < inner->word_count; i++) {
+        if (inner->words[i].end > end)
+            end = inner->words[i].end;
+    }
+    if (start >= inner->start && end <= inner->end && start < end) {
+        inner->start = start;
+        inner->end = end;
+    }
+}
+
+/*
+ * Appends the inner command words[first..count) of list->items[index], with
+ * `extra` trailing dynamic words for arguments that only exist at run time.
+ * The words are copied when `extra` or `replace` ask for changes.
+ */
+static ag_status append_words(ag_checker *checker, ag_command_list *list, size_t index,
+                              const char *wrapper_name, const ag_shell_word *words, size_t count,
+                              size_t extra, const char *replace)
+{
+    ag_shell_command outer = list->items[index];
+    ag_shell_command inner = inner_command(&outer, wrapper_name);
+    inner.word_count = count;
+    inner.words = (ag_shell_word *)words;
+    span_from_words(&inner);
+
+    if (extra > 0 || replace != NULL) {
+        inner.words = copy_words(&checker->arena, words, count, extra);
+        if (inner.words == NULL)
+            return AG_ERR_NOMEM;
+        for (size_t i = 0; replace != NULL && i < count; i++) {
+            if (!replace_token(&checker->arena, &inner.words[i], replace))
+                return AG_ERR_NOMEM;
+        }
+        for (size_t i = 0; i < extra; i++) {
+            inner.words[count + i] = dynamic_argument;
+            inner.words[count + i].start = inner.end;
+            inner.words[count + i].end = inner.end;
+        }
+        inner.word_count = count + extra;
+        if (extra > 0)
+            inner.flags |= AG_COMMAND_EXTRA_ARGUMENTS;
+    }
+    return ag_command_list_append(&checker->arena, list, &inner);
+}
+
+/* Moves every span of a command from a nested script to the span of the text it came from. */
+static void move_spans(ag_shell_command *command, uint32_t start, uint32_t end)
+{
+    command->start = start;
+    command->end = end;
+    for (size_t i = 0; i < command->word_count; i++) {
+        command->words[i].start = start;
+        command->words[i].end = end;
+    }
+    for (size_t i = 0; i < command->assignment_count; i++) {
+        command->assignments[i].start = start;
+        command->assignments[i].end = end;
+    }
+    for (size_t i = 0; i < command->redirect_count; i++) {
+        ag_shell_redirect *redirect = &command->redirects[i];
+        redirect->target.start = redirect->body.start = start;
+        redirect->target.end = redirect->body.end = end;
+    }
+}
+
+/* Gives a command from a parallel script its placeholders and run-time arguments. */
+static ag_status add_parallel_arguments(ag_arena *arena, ag_shell_command *command)
+{
+    if (command->word_count == 0)
+        return AG_OK;
+    ag_shell_word *words = copy_words(arena, command->words, command->word_count, 1);
+    if (words == NULL)
+        return AG_ERR_NOMEM;
+    for (size_t i = 0; i < command->word_count; i++) {
+        if (!replace_parallel_placeholders(arena, &words[i]))
+            return AG_ERR_NOMEM;
+    }
+    words[command->word_count] = dynamic_argument;
+    words[command->word_count].start = command->end;
+    words[command->word_count].end = command->end;
+    command->words = words;
+    command->word_count++;
+    command->flags |= AG_COMMAND_EXTRA_ARGUMENTS;
+    return AG_OK;
+}
+
+/*
+ * Parses `text` as a shell script run by list->items[index] and appends its
+ * commands, each with the span start..end of the text in the request. A
+ * dynamic text or an incomplete analysis makes the wrapper opaque.
+ */
+static ag_status append_script(ag_checker *checker, ag_command_list *list, size_t index,
+                               const char *wrapper_name, const char *text, size_t length,
+                               uint32_t start, uint32_t end, script_mode mode)
+{
+    /* TODO(wrappers): parse the script and keep its unknown parts dynamic, so
+     * `bash -c "rm -rf $D"` denies instead of asking. */
+    if (memchr(text, AG_DYNAMIC_MARK, length) != NULL) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+
+    ag_shell_analysis analysis;
+    ag_status status = ag_shell_analyze(checker->analyzer, text, length,
+                                        &checker->limits, &checker->arena, &analysis);
+    if (status != AG_OK)
+        return status;
+    if (analysis.incomplete & AG_SHELL_NOMEM)
+        return AG_ERR_NOMEM;
+    if (analysis.incomplete != 0)
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+
+    ag_shell_command outer = list->items[index];
+    for (size_t i = 0; i < analysis.command_count; i++) {
+        ag_shell_command *command = &analysis.commands[i];
+        move_spans(command, start, end);
+        command->depth += outer.depth + 1;
+        command->context |= outer.context;
+        command->flags |= AG_COMMAND_WRAPPED;
+        command->wrapper = wrapper_name;
+        if (mode == AG_SCRIPT_EXTRA_ARGUMENTS
+            && (status = add_parallel_arguments(&checker->arena, command)) != AG_OK)
+            return status;
+        if ((status = ag_command_list_append(&checker->arena, list, command)) != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/* Joins words with single spaces, as eval, ssh and watch do, into arena text. */
+static const char *join_words(ag_arena *arena, const ag_shell_word *words, size_t count,
+                              size_t *length)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += words[i].length + 1;
+    char *text = ag_arena_alloc(arena, total + 1);
+    if (text == NULL)
+        return NULL;
+    size_t at = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0)
+            text[at++] = ' ';
+        memcpy(text + at, words[i].text, words[i].length);
+        at += words[i].length;
+    }
+    text[at] = '\0';
+    *length = at;
+    return text;
+}
+
+/* Parses words[first..count) joined with spaces as a script; see append_script(). */
+static ag_status append_joined_script(ag_checker *checker, ag_command_list *list, size_t index,
+                                      const char *wrapper_name, size_t first, script_mode mode,
+                                      size_t count)
+{
+    const ag_shell_word *words = list->items[index].words;
+    if (first >= count)
+        return AG_OK;
+    size_t length = 0;
+    const char *text = join_words(&checker->arena, words + first, count - first, &length);
+    if (text == NULL)
+        return AG_ERR_NOMEM;
+    return append_script(checker, list, index, wrapper_name, text, length, words[first].start,
+                         words[count - 1].end, mode);
+}
+
+static ag_status append_word_script(ag_checker *checker, ag_command_list *list, size_t index,
+                                    const char *wrapper_name, const ag_shell_word *word)
+{
+    return append_script(checker, list, index, wrapper_name, word->text, word->length,
+                         word->start, word->end, AG_SCRIPT_PLAIN);
+}
+
+/* ------------------------------------------------------------ the wrappers */
+
+/* sudo -s and sudo -i with no command start an interactive shell that reads stdin. */
+static bool starts_shell(const wrapper_scan *scan)
+{
+    return find_option(scan, 's', "shell") != NULL || find_option(scan, 'i', "login") != NULL;
+}
+
+static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
+                              const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (scan.opaque) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (scan.no_command)
+        return AG_OK;
+    if (scan.command >= outer.word_count) {
+        if (starts_shell(&scan))
+            list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+        return AG_OK;
+    }
+
+    size_t before = list->count;
+    ag_status status = append_words(checker, list, index, name, outer.words + scan.command,
+                                    outer.word_count - scan.command, 0, NULL);
+    if (status == AG_OK && scan.assignment_count > 0) {
+        list->items[before].assignments = outer.words + scan.assignment_first;
+        list->items[before].assignment_count = scan.assignment_count;
+    }
+    return status;
+}
+
+/*
+ * Splits the string of `env -S` into words. Quotes group words; escapes,
+ * ${VAR} and comments, which env -S also handles, make the command opaque.
+ */
+static ag_shell_word *split_env_string(ag_arena *arena, const char *text, uint32_t start,
+                                       uint32_t end, size_t *count, bool *opaque)
+{
+    *count = 0;
+    if (strpbrk(text, "\\$#\x01") != NULL) {
+        *opaque = true;
+        return NULL;
+    }
+    size_t length = strlen(text);
+    ag_shell_word *words = ag_arena_calloc(arena, length / 2 + 2, sizeof(*words));
+    char *buffer = ag_arena_alloc(arena, length + 1);
+    if (words == NULL || buffer == NULL)
+        return NULL;
+
+    const char *at = text;
+    while (*at != '\0') {
+        while (*at == ' ' || *at == '\t' || *at == '\n')
+            at++;
+        if (*at == '\0')
+            break;
+        char *word = buffer;
+        char quote = 0;
+        while (*at != '\0' && (quote != 0 || (*at != ' ' && *at != '\t' && *at != '\n'))) {
+            if (quote == 0 && (*at == '\'' || *at == '"'))
+                quote = *at;
+            else if (quote != 0 && *at == quote)
+                quote = 0;
+            else
+                *buffer++ = *at;
+            at++;
+        }
+        if (quote != 0) {
+            *opaque = true;
+            return NULL;
+        }
+        *buffer++ = '\0';
+        words[*count] = (ag_shell_word){word, (size_t)(buffer - word - 1), false, start, end};
+        (*count)++;
+    }
+    return words;
+}
+
+/* env: NAME=value words become the inner command's assignments; -S STRING is split. */
+static ag_status unwrap_env(ag_checker *checker, ag_command_list *list, size_t index,
+                            const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    const ag_shell_word *words = outer.words;
+    size_t count = outer.word_count;
+    size_t start = 1;
+    wrapper_scan scan;
+
+    for (unsigned splits = 0;; splits++) {
+        scan_wrapper(wrapper, words, count, start, &scan);
+        if (!scan.split)
+            break;
+        bool opaque = splits == AG_ENV_MAX_SPLITS;
+        size_t split_count = 0;
+        const ag_shell_word *value = &words[scan.command - 1];
+        ag_shell_word *split = opaque ? NULL
+                                      : split_env_string(&checker->arena, scan.split_text,
+                                                         value->start, value->end, &split_count,
+                                                         &opaque);
+        if (opaque) {
+            list->items[index].flags |= AG_COMMAND_OPAQUE;
+            return AG_OK;
+        }
+        if (split == NULL)
+            return AG_ERR_NOMEM;
+        ag_shell_word *joined = copy_words(&checker->arena, split, split_count,
+                                           count - scan.command);
+        if (joined == NULL)
+            return AG_ERR_NOMEM;
+        memcpy(joined + split_count, words + scan.command,
+               (count - scan.command) * sizeof(*joined));
+        count = split_count + count - scan.command;
+        words = joined;
+        start = 0;
+    }
+
+    if (scan.opaque) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (scan.no_command || scan.command >= count)
+        return AG_OK;
+
+    size_t before = list->count;
+    ag_status status = append_words(checker, list, index, name, words + scan.command,
+                                    count - scan.command, 0, NULL);
+    if (status == AG_OK && scan.assignment_count > 0) {
+        list->items[before].assignments = (ag_shell_word *)words + scan.assignment_first;
+        list->items[before].assignment_count = scan.assignment_count;
+    }
+    return status;
+}
+
+/* watch joins its arguments and runs them with sh -c, unless -x (--exec) runs them as they are. */
+static ag_status unwrap_watch(ag_checker *checker, ag_command_list *list, size_t index,
+                              const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (scan.opaque) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (scan.no_command || scan.command >= outer.word_count)
+        return AG_OK;
+    if (find_option(&scan, 'x', "exec") != NULL)
+        return append_words(checker, list, index, name, outer.words + scan.command,
+                            outer.word_count - scan.command, 0, NULL);
+    return append_joined_script(checker, list, index, name, scan.command, AG_SCRIPT_PLAIN,
+                                outer.word_count);
+}
+
+/* flock FILE COMMAND..., or flock FILE -c STRING, which runs STRING with sh -c. */
+static ag_status unwrap_flock(ag_checker *checker, ag_command_list *list, size_t index,
+                              const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (scan.opaque) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (scan.no_command || scan.command >= outer.word_count)
+        return AG_OK;
+
+    const ag_shell_word *first = &outer.words[scan.command];
+    if (text_equals(first, "-c") || text_equals(first, "--command")) {
+        if (scan.command + 1 >= outer.word_count)
+            return AG_OK;
+        return append_word_script(checker, list, index, name, &outer.words[scan.command + 1]);
+    }
+    return append_words(checker, list, index, name, first, outer.word_count - scan.command, 0,
+                        NULL);
+}
+
+/* xargs runs its command (echo by default) with arguments read from stdin. */
+static ag_status unwrap_xargs(ag_checker *checker, ag_command_list *list, size_t index,
+                              const ag_wrapper *wrapper, const char *name)
+{
+    static const ag_shell_word echo = {"echo", 4, false, 0, 0};
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (scan.opaque) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (scan.no_command)
+        return AG_OK;
+
+    const char *replace = NULL;
+    const option_seen *option = find_option(&scan, 'I', "replace");
+    const option_seen *old_option = find_option(&scan, 'i', NULL);
+    if (option == NULL)
+        option = old_option;
+    if (option != NULL)
+        replace = option->value != NULL && option->value[0] != '\0' ? option->value : "{}";
+
+    if (scan.command >= outer.word_count) {
+        ag_shell_word *words = copy_words(&checker->arena, &echo, 1, 0);
+        if (words == NULL)
+            return AG_ERR_NOMEM;
+        words[0].start = words[0].end = outer.end;
+        return append_words(checker, list, index, name, words, 1, 1, NULL);
+    }
+    return append_words(checker, list, index, name, outer.words + scan.command,
+                        outer.word_count - scan.command, 1, replace);
+}
+
+static bool is_parallel_separator(const ag_shell_word *word)
+{
+    return text_equals(word, ":::") || text_equals(word, "::::") || text_equals(word, ":::+")
+           || text_equals(word, "::::+");
+}
+
+/*
+ * parallel COMMAND ::: ARGS: the command words are joined and run by a shell
+ * with each argument, unless -q (--quote) runs them as they are. With no
+ * command, the commands come from stdin.
+ */
+static ag_status unwrap_parallel(ag_checker *checker, ag_command_list *list, size_t index,
+                                 const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (scan.no_command && !scan.opaque)
+        return AG_OK;
+    size_t end = scan.command;
+    while (end < outer.word_count && !is_parallel_separator(&outer.words[end]))
+        end++;
+    if (scan.opaque || end == scan.command) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+
+    if (find_option(&scan, 'q', "quote") != NULL) {
+        size_t before = list->count;
+        ag_status status = append_words(checker, list, index, name, outer.words + scan.command,
+                                        end - scan.command, 0, NULL);
+        if (status != AG_OK)
+            return status;
+        return add_parallel_arguments(&checker->arena, &list->items[before]);
+    }
+    return append_joined_script(checker, list, index, name, scan.command,
+                                AG_SCRIPT_EXTRA_ARGUMENTS, end);
+}
+
+static bool is_find_exec(const ag_shell_word *word)
+{
+    return text_equals(word, "-exec") || text_equals(word, "-execdir") || text_equals(word, "-ok")
+           || text_equals(word, "-okdir");
+}
+
+/* find actions other than -exec that change files. */
+static bool is_find_write(const ag_shell_word *word)
+{
+    return text_equals(word, "-delete") || text_equals(word, "-fprint")
+           || text_equals(word, "-fprint0") || text_equals(word, "-fprintf")
+           || text_equals(word, "-fls");
+}
+
+/*
+ * find -exec COMMAND ; runs COMMAND once per file with {} replaced by its
+ * name; -exec COMMAND {} + runs it with many names. A find that executes,
+ * deletes or writes gets AG_COMMAND_RUNS_CODE, and so does one with a dynamic
+ * word that could be such an action.
+ */
+static ag_status unwrap_find(ag_checker *checker, ag_command_list *list, size_t index,
+                             const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    unsigned flags = 0;
+    for (size_t i = 1; i < outer.word_count; i++) {
+        const ag_shell_word *word = &outer.words[i];
+        if (word->dynamic && (word->text[0] == AG_DYNAMIC_MARK || word->text[0] == '-'))
+            flags |= AG_COMMAND_RUNS_CODE;
+        if (is_find_write(word))
+            flags |= AG_COMMAND_RUNS_CODE;
+        if (!is_find_exec(word))
+            continue;
+
+        flags |= AG_COMMAND_RUNS_CODE;
+        size_t first = i + 1, end = first;
+        bool many = false;
+        while (end < outer.word_count && !text_equals(&outer.words[end], ";")) {
+            if (text_equals(&outer.words[end], "+") && end > first
+                && text_equals(&outer.words[end - 1], "{}")) {
+                many = true;
+                break;
+            }
+            end++;
+        }
+        if (end >= outer.word_count || end == first) {
+            flags |= AG_COMMAND_OPAQUE;
+            break;
+        }
+        size_t before = list->count;
+        ag_status status = append_words(checker, list, index, name, outer.words + first,
+                                        end - first, 0, "{}");
+        if (status != AG_OK)
+            return status;
+        if (many)
+            list->items[before].flags |= AG_COMMAND_EXTRA_ARGUMENTS;
+        i = end;
+    }
+    list->items[index].flags |= flags;
+    return AG_OK;
+}
+
+/* How a shell was told to get its program. */
+typedef struct shell_options {
+    size_t operand;     /* index of the first operand: STRING with -c, else the script */
+    bool command_string; /* -c */
+    bool from_stdin;    /* -s */
+    bool opaque;
+} shell_options;
+
+static void scan_shell_options(const ag_shell_command *command, shell_options *options)
+{
+    memset(options, 0, sizeof(*options));
+    size_t i = 1;
+    for (; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *text = word->text;
+        if (word->dynamic) {
+            options->opaque = true;
+            break;
+        }
+        if (strcmp(text, "--") == 0 || strcmp(text, "-") == 0) {
+            i++;
+            break;
+        }
+        if (text[0] == '-' && text[1] == '-') {
+            if (ag_list_contains("rcfile init-file", text + 2, word->length - 2))
+                i++;
+            else if (!ag_list_contains("norc noprofile login posix restricted verbose debugger "
+                                       "noediting help version dump-strings dump-po-strings "
+                                       "pretty-print",
+                                       text + 2, word->length - 2))
+                options->opaque = true;
+            continue;
+        }
+        if ((text[0] != '-' && text[0] != '+') || text[1] == '\0')
+            break;
+        for (size_t j = 1; text[j] != '\0'; j++) {
+            char letter = text[j];
+            if (letter == 'c')
+                options->command_string = true;
+            else if (letter == 's')
+                options->from_stdin = true;
+            else if (letter == 'o' || letter == 'O')
+                i++;  /* -o pipefail: the option name is the next word */
+            else if (!((letter >= 'a' && letter <= 'z') || (letter >= 'A' && letter <= 'Z')))
+                options->opaque = true;
+        }
+    }
+    options->operand = i;
+}
+
+/* Returns the heredoc or here-string that feeds a command's stdin, or NULL. */
+static const ag_shell_word *stdin_document(const ag_shell_command *command)
+{
+    const ag_shell_word *document = NULL;
+    for (size_t i = 0; i < command->redirect_count; i++) {
+        const ag_shell_redirect *redirect = &command->redirects[i];
+        if (redirect->fd > 0)
+            continue;
+        if (redirect->kind == AG_REDIRECT_HEREDOC)
+            document = &redirect->body;
+        else if (redirect->kind == AG_REDIRECT_HERESTRING)
+            document = &redirect->target;
+        else if (redirect->kind == AG_REDIRECT_READ || redirect->kind == AG_REDIRECT_READ_WRITE
+                 || redirect->kind == AG_REDIRECT_DUPLICATE)
+            document = NULL;  /* a later redirection of stdin replaces an earlier one */
+    }
+    return document;
+}
+
+/*
+ * sh -c STRING parses STRING; a shell reading its program from a heredoc or
+ * here-string parses that text; a shell reading a script file or a pipe runs
+ * code this check cannot see.
+ */
+static ag_status unwrap_shell(ag_checker *checker, ag_command_list *list, size_t index,
+                              const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    shell_options options;
+    scan_shell_options(&outer, &options);
+    if (options.opaque) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (options.command_string) {
+        if (options.operand >= outer.word_count)
+            return AG_OK;
+        return append_word_script(checker, list, index, name, &outer.words[options.operand]);
+    }
+    if (options.from_stdin || options.operand >= outer.word_count) {
+        const ag_shell_word *document = stdin_document(&outer);
+        if (document != NULL)
+            return append_word_script(checker, list, index, name, document);
+    }
+    return AG_OK;
+}
+
+/* su [options] [-] [USER] with -c STRING runs STRING with the user's shell. */
+static ag_status unwrap_su(ag_checker *checker, ag_command_list *list, size_t index,
+                           const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    const ag_shell_word *script = NULL;
+    size_t operands = 0;
+    for (size_t i = 1; i < outer.word_count; i++) {
+        const ag_shell_word *word = &outer.words[i];
+        const char *text = word->text;
+        bool takes_script = text_equals(word, "-c") || text_equals(word, "--command")
+                            || text_equals(word, "--session-command");
+        if (takes_script && i + 1 < outer.word_count) {
+            script = &outer.words[++i];
+        } else if (!word->dynamic && strcmp(text, "-") != 0 && text[0] == '-') {
+            bool value = ag_list_contains("-g -G -s -w --group --supp-group --shell "
+                                          "--whitelist-environment", text, word->length);
+            bool flag = ag_list_contains("-l -m -p -f -P --login --preserve-environment "
+                                         "--pty --fast", text, word->length);
+            if (!value && !flag) {
+                list->items[index].flags |= AG_COMMAND_OPAQUE;
+                return AG_OK;
+            }
+            i += value ? 1 : 0;
+        } else if (word->dynamic || strcmp(text, "-") != 0) {
+            operands++;
+        }
+    }
+    /* Words after the user name are arguments of the shell: a script or its options. */
+    if (operands > 1) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (script == NULL)
+        return AG_OK;
+    return append_word_script(checker, list, index, name, script);
+}
+
+static bool is_risky_ssh_option(const option_seen *option)
+{
+    static const char *const risky[] = {"proxycommand", "localcommand", "knownhostscommand",
+                                        "permitlocalcommand"};
+    if (option->short_name != 'o' || option->value == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(risky) / sizeof(risky[0]); i++) {
+        size_t length = strlen(risky[i]);
+        if (option->value_length < length)
+            continue;
+        bool same = true;
+        for (size_t j = 0; j < length && same; j++) {
+            char c = option->value[j];
+            same = (c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c) == risky[i][j];
+        }
+        if (same)
+            return true;
+    }
+    return false;
+}
+
+static bool ssh_scan_is_opaque(const wrapper_scan *scan)
+{
+    for (size_t i = 0; i < scan->option_count; i++) {
+        if (is_risky_ssh_option(&scan->options[i]))
+            return true;
+    }
+    return scan->opaque;
+}
+
+/*
+ * ssh [options] HOST [options] COMMAND...: the remote shell runs the command
+ * words joined with spaces, so they are parsed as a script. -o ProxyCommand
+ * and LocalCommand run local commands, which makes ssh opaque.
+ */
+static ag_status unwrap_ssh(ag_checker *checker, ag_command_list *list, size_t index,
+                            const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (ssh_scan_is_opaque(&scan)) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (scan.no_command || scan.command >= outer.word_count)
+        return AG_OK;
+
+    /* OpenSSH reads options again after the host name. */
+    size_t host = scan.command;
+    scan_wrapper(wrapper, outer.words, outer.word_count, host + 1, &scan);
+    if (ssh_scan_is_opaque(&scan)) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (scan.no_command || scan.command >= outer.word_count)
+        return AG_OK;
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    return append_joined_script(checker, list, index, name, scan.command, AG_SCRIPT_PLAIN,
+                                outer.word_count);
+}
+
+static ag_status unwrap_wrapper(ag_checker *checker, ag_command_list *list, size_t index,
+                                const ag_wrapper *wrapper, const char *name)
+{
+    switch (wrapper->kind) {
+    case AG_WRAPPER_PLAIN:
+        return unwrap_plain(checker, list, index, wrapper, name);
+    case AG_WRAPPER_ENV:
+        return unwrap_env(checker, list, index, wrapper, name);
+    case AG_WRAPPER_WATCH:
+        return unwrap_watch(checker, list, index, wrapper, name);
+    case AG_WRAPPER_FLOCK:
+        return unwrap_flock(checker, list, index, wrapper, name);
+    case AG_WRAPPER_XARGS:
+        return unwrap_xargs(checker, list, index, wrapper, name);
+    case AG_WRAPPER_PARALLEL:
+        return unwrap_parallel(checker, list, index, wrapper, name);
+    case AG_WRAPPER_FIND:
+        return unwrap_find(checker, list, index, name);
+    case AG_WRAPPER_SHELL:
+        return unwrap_shell(checker, list, index, name);
+    case AG_WRAPPER_SU:
+        return unwrap_su(checker, list, index, name);
+    case AG_WRAPPER_EVAL:
+        list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+        return append_joined_script(checker, list, index, name, 1, AG_SCRIPT_PLAIN,
+                                    list->items[index].word_count);
+    case AG_WRAPPER_SSH:
+        return unwrap_ssh(checker, list, index, wrapper, name);
+    }
+    return AG_OK;
+}
+
+ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    ag_shell_command *command = &list->items[index];
+    ag_environment_mark(command);
+    ag_interpreter_mark(command);
+
+    size_t length = 0;
+    const char *name = ag_command_base_name(command, &length);
+    const ag_wrapper *wrapper = name != NULL ? ag_wrapper_find(name, length) : NULL;
+    if (wrapper == NULL)
+        return AG_OK;
+    if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    return unwrap_wrapper(checker, list, index, wrapper, name);
+}

@@ -1,0 +1,80 @@
+/*
+ * Private parts of unwrapping, shared by unwrap.c, wrappers.c, environment.c
+ * and interpreters.c.
+ */
+#ifndef AG_EVAL_UNWRAP_INTERNAL_H
+#define AG_EVAL_UNWRAP_INTERNAL_H
+
+#include "eval/eval.h"
+
+/* Deepest wrapper nesting that is unwrapped; a deeper command gets AG_COMMAND_OPAQUE. */
+#define AG_UNWRAP_MAX_DEPTH 16
+
+/* How the inner command of a wrapper is found once its options are read. */
+typedef enum ag_wrapper_kind {
+    AG_WRAPPER_PLAIN,     /* options, `operands` operands, then the command */
+    AG_WRAPPER_ENV,       /* also NAME=value words, and -S STRING split into words */
+    AG_WRAPPER_WATCH,     /* the command words are joined and run by sh -c, unless -x */
+    AG_WRAPPER_FLOCK,     /* FILE, then a command or -c STRING */
+    AG_WRAPPER_XARGS,     /* the command (default echo) gets arguments from stdin */
+    AG_WRAPPER_PARALLEL,  /* the command ends at :::, and runs through a shell */
+    AG_WRAPPER_FIND,      /* -exec ... ; and -exec ... {} +, several per find */
+    AG_WRAPPER_SHELL,     /* sh -c STRING, a script file, or a program on stdin */
+    AG_WRAPPER_SU,        /* su [USER] -c STRING, options anywhere */
+    AG_WRAPPER_EVAL,      /* the words are joined and parsed as a script */
+    AG_WRAPPER_SSH        /* HOST, then remote command words joined and parsed */
+} ag_wrapper_kind;
+
+/* Bits of ag_wrapper.features. */
+enum {
+    AG_WRAPPER_ASSIGNMENTS = 1u << 0,    /* NAME=value words before the command set variables */
+    AG_WRAPPER_NUMERIC_OPTION = 1u << 1, /* `-10` is an option (nice) */
+    AG_WRAPPER_DASH_OPTION = 1u << 2,    /* a lone `-` is an option (env: same as -i) */
+    AG_WRAPPER_NUMERIC_OPERANDS = 1u << 3 /* the operands must look like numbers, masks or
+                                            durations, or the wrapper is opaque */
+};
+
+/*
+ * One wrapper. Short option lists are strings of option letters; long option
+ * lists are names separated by spaces, without the leading `--`. A long
+ * option listed both as a flag and as taking a value takes an optional value
+ * written as `--name=value`.
+ */
+typedef struct ag_wrapper {
+    const char *name;
+    ag_wrapper_kind kind;
+    const char *short_values;     /* take a value: `-u root` or `-uroot` */
+    const char *short_optional;   /* take an optional attached value only: `-i{}` */
+    const char *short_flags;      /* take no value */
+    const char *short_no_command; /* mean nothing runs: `command -v` */
+    const char *long_values;
+    const char *long_flags;
+    const char *long_no_command;
+    unsigned operands;            /* operands between the options and the command */
+    unsigned features;            /* AG_WRAPPER_* bits */
+} ag_wrapper;
+
+/* Returns the wrapper named `name` (a base name, `length` bytes), or NULL. */
+const ag_wrapper *ag_wrapper_find(const char *name, size_t length);
+
+/* Returns whether the space-separated `list` contains the `length` bytes at `name`. */
+bool ag_list_contains(const char *list, const char *name, size_t length);
+
+/*
+ * Returns the command name without its directory (`/usr/bin/sudo` gives
+ * `sudo`), NUL-terminated, or NULL when the command has no words or its name
+ * is dynamic.
+ */
+const char *ag_command_base_name(const ag_shell_command *command, size_t *length);
+
+/*
+ * Sets AG_COMMAND_UNSAFE_ENVIRONMENT and AG_COMMAND_UNLISTED_ENVIRONMENT on a
+ * command from its prefix assignments and, for export, declare, typeset,
+ * readonly and local, from the variables it declares.
+ */
+void ag_environment_mark(ag_shell_command *command);
+
+/* Sets AG_COMMAND_RUNS_CODE on an interpreter fed code, and on git -c with a risky key. */
+void ag_interpreter_mark(ag_shell_command *command);
+
+#endif
