@@ -197,6 +197,36 @@ AG_EXPORT ag_checker *ag_checker_new(const ag_policy *policy, ag_error **error);
 /* Frees a checker and its last verdict. Accepts NULL. */
 AG_EXPORT void ag_checker_free(ag_checker *checker);
 
+/*
+ * Sets the home directory that "~" means in rules such as Read(~/.ssh/id_*) and
+ * in request paths. The library never reads $HOME itself: with no home set,
+ * "~/..." paths match only rules written with "~/", and a home-anchored rule
+ * could match any other path, so it makes deny and ask rules apply (at least
+ * ask) and allow rules not apply. `home` must be absolute; it is copied, and
+ * NULL unsets it. Returns AG_ERR_ARGUMENT for a NULL checker or a relative
+ * home, and AG_ERR_NOMEM when the copy fails.
+ */
+AG_EXPORT ag_status ag_checker_set_home(ag_checker *checker, const char *home);
+
+/*
+ * Limits on the analysis of one Bash request. A field of 0 keeps the limit
+ * the policy sets. Reaching a limit never skips the deny and ask rules for
+ * what was analysed, and the request then gets at least ask.
+ */
+typedef struct ag_limits {
+    size_t max_input_bytes;   /* longest command text analysed, in bytes */
+    unsigned max_depth;       /* deepest nesting of the syntax tree walked */
+    size_t max_commands;      /* most commands, wrapped ones included, per request */
+    unsigned timeout_ms;      /* parse time budget, in milliseconds */
+} ag_limits;
+
+/*
+ * Sets limits for the checks of this checker. Each limit takes the stricter
+ * of `limits` and the policy's, so a checker can only tighten a policy.
+ * Returns AG_ERR_ARGUMENT when an argument is NULL.
+ */
+AG_EXPORT ag_status ag_checker_set_limits(ag_checker *checker, const ag_limits *limits);
+
 /* The outcome of one check. Owned by the checker. */
 typedef struct ag_verdict ag_verdict;
 
@@ -297,6 +327,64 @@ AG_EXPORT const char *ag_verdict_command_source(const ag_verdict *verdict, size_
 /* Stores the byte span of command `index` in the input and returns true, or returns false when out of range. */
 AG_EXPORT bool ag_verdict_command_span(const ag_verdict *verdict, size_t index,
                                        size_t *start, size_t *end);
+
+/* ---------------------------------------------------------------- effects */
+
+/*
+ * What a command does besides running: a file it reads, a file it writes or
+ * deletes, a directory it changes into, or a host it contacts. Effects come
+ * from the command's arguments (per a built-in table of common commands),
+ * its redirections and `cd`. Read(...) rules apply to reads, Edit(...) rules
+ * to writes, WebFetch rules to hosts, whatever the command is.
+ */
+typedef enum ag_effect_kind {
+    AG_EFFECT_READ = 0,
+    AG_EFFECT_WRITE = 1,
+    AG_EFFECT_CHDIR = 2,
+    AG_EFFECT_NETWORK = 3
+} ag_effect_kind;
+
+/* Returns "read", "write", "chdir" or "network", or "unknown" for another value. Never NULL. */
+AG_EXPORT const char *ag_effect_kind_name(ag_effect_kind kind);
+
+/*
+ * Returns the number of effects found in a Bash request. The request's
+ * decision is the strictest of its commands' and its effects' decisions.
+ */
+AG_EXPORT size_t ag_verdict_effect_count(const ag_verdict *verdict);
+
+/* Returns the kind of effect `index`, or AG_EFFECT_READ when out of range. */
+AG_EXPORT ag_effect_kind ag_verdict_effect_kind(const ag_verdict *verdict, size_t index);
+
+/*
+ * Returns the target of effect `index`: an absolute normalized path, or a
+ * host name for AG_EFFECT_NETWORK. An unknown part shows as the byte 0x01,
+ * and a path that starts with "~" means the home directory was not known.
+ * NULL when out of range. Owned by the verdict.
+ */
+AG_EXPORT const char *ag_verdict_effect_target(const ag_verdict *verdict, size_t index);
+
+/* Returns the decision effect `index` got, or AG_DENY when out of range. */
+AG_EXPORT ag_decision ag_verdict_effect_decision(const ag_verdict *verdict, size_t index);
+
+/* Returns the rule that decided effect `index`, or NULL when none did. */
+AG_EXPORT const char *ag_verdict_effect_rule(const ag_verdict *verdict, size_t index);
+
+/* Returns the deciding rule's "FILE:LINE:COLUMN" for effect `index`, or NULL. */
+AG_EXPORT const char *ag_verdict_effect_source(const ag_verdict *verdict, size_t index);
+
+/*
+ * Stores the byte span of the word effect `index` came from and returns true,
+ * or returns false when out of range.
+ */
+AG_EXPORT bool ag_verdict_effect_span(const ag_verdict *verdict, size_t index,
+                                      size_t *start, size_t *end);
+
+/*
+ * Returns the index (into the verdict's commands) of the command that has
+ * effect `index`, or SIZE_MAX when out of range.
+ */
+AG_EXPORT size_t ag_verdict_effect_command(const ag_verdict *verdict, size_t index);
 
 #ifdef __cplusplus
 }

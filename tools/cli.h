@@ -28,6 +28,7 @@ struct cli_options {
     const char **policy_paths; /* each --policy FILE, in command-line order */
     size_t policy_count;
     const char *cwd; /* --cwd DIR, or NULL when not given */
+    const char *home; /* --home DIR, else $HOME, else NULL */
     bool json;       /* --json (check only) */
     int first_operand; /* index in argv of the first argument after the options */
 };
@@ -51,6 +52,7 @@ void cli_usage_error(const char *subcommand, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_report_unknown_option(const char *subcommand, char **argv);
 ag_policy *cli_load_policy(const struct cli_options *options);
+bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_options *options);
 
 /* text.c */
 size_t cli_utf8_sequence_length(const unsigned char *text, size_t length);

@@ -22,6 +22,8 @@ static void print_help(void)
            "                     default policy)\n"
            "  -C, --cwd DIR      the directory the command would run in, for rules on\n"
            "                     relative paths (default: the current directory)\n"
+           "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
+           "                     (default: the HOME environment variable)\n"
            "  -j, --json         print the verdict as one JSON object in place of text\n"
            "  -h, --help         print this help and exit\n"
            "\n"
@@ -86,6 +88,11 @@ static int check_command(const struct cli_options *options, const ag_policy *pol
         int status = report_check_failure(options, error);
         ag_error_free(error);
         return status;
+    }
+
+    if (!cli_set_home("check", checker, options)) {
+        ag_checker_free(checker);
+        return CLI_EXIT_USAGE;
     }
 
     size_t length = strlen(command);

@@ -21,7 +21,7 @@ static void print_help(void)
            "  {\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"git status\"},\"cwd\":\"/repo\"}\n"
            "and writes one JSON verdict per request to standard output, in order:\n"
            "  {\"line\":N,\"decision\":...,\"reason\":...,\"rule\":...,\"source\":...,\n"
-           "   \"span\":[START,END],\"commands\":[...]}\n"
+           "   \"span\":[START,END],\"commands\":[...],\"effects\":[...]}\n"
            "with an \"error\" field when the request is malformed or could not be fully\n"
            "analysed. Other fields of a request are ignored. A line that is not such a\n"
            "request gets \"decision\":\"deny\" and an \"error\" that names the line and the\n"
@@ -38,6 +38,8 @@ static void print_help(void)
            "  -C, --cwd DIR      the working directory for requests without a \"cwd\"\n"
            "                     field (default: none, so rules on relative paths cannot\n"
            "                     match them)\n"
+           "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
+           "                     (default: the HOME environment variable)\n"
            "  -h, --help         print this help and exit\n");
 }
 
@@ -226,7 +228,7 @@ int cli_eval_main(int argc, char **argv)
                     error != NULL ? ag_error_message(error) : "creating the checker failed");
         }
     }
-    if (checker != NULL) {
+    if (checker != NULL && cli_set_home("eval", checker, &options)) {
         status = evaluate_stream(checker, options.cwd);
     }
 

@@ -67,6 +67,7 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
     static const struct option long_options[] = {
         {"policy", required_argument, NULL, 'p'},
         {"cwd", required_argument, NULL, 'C'},
+        {"home", required_argument, NULL, 'H'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -83,13 +84,16 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
     optind = 0;
     opterr = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+:p:C:jh", long_options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "+:p:C:H:jh", long_options, NULL)) != -1) {
         switch (option) {
         case 'p':
             options->policy_paths[options->policy_count++] = optarg;
             break;
         case 'C':
             options->cwd = optarg;
+            break;
+        case 'H':
+            options->home = optarg;
             break;
         case 'j':
             if (!accept_json) {
@@ -110,6 +114,11 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
         }
     }
 
+    /* The library never reads the environment, so the tool passes $HOME on. */
+    if (options->home == NULL) {
+        const char *home = getenv("HOME");
+        options->home = home != NULL && home[0] == '/' ? home : NULL;
+    }
     options->first_operand = optind;
     return CLI_PARSE_OK;
 }
@@ -172,4 +181,22 @@ ag_policy *cli_load_policy(const struct cli_options *options)
     ag_error_free(error);
     ag_policy_builder_free(builder);
     return policy;
+}
+
+/*
+ * Sets the checker's home directory from --home or $HOME. Prints the error
+ * and returns false when the library rejects it (a relative path).
+ */
+bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_options *options)
+{
+    if (options->home == NULL) {
+        return true;
+    }
+    ag_status status = ag_checker_set_home(checker, options->home);
+    if (status != AG_OK) {
+        cli_usage_error(subcommand, "invalid home directory '%s' (%s); give an absolute path "
+                        "with --home DIR", options->home, ag_status_name(status));
+        return false;
+    }
+    return true;
 }

@@ -1,6 +1,7 @@
 /*
  * JSON form of a verdict, shared by `check --json` and `eval`:
- * {"decision", "reason", "rule", "source", "span", "commands", ["error"]}.
+ * {"decision", "reason", "rule", "source", "span", "commands", "effects", ["error"]}.
+ * Each effect is {"kind", "target", "decision", "rule", "source", "span", "command"}.
  */
 #include <stdio.h>
 
@@ -9,7 +10,8 @@
 /* Printed when even the JSON of a failure cannot be built, so a host still reads a deny. */
 static const char out_of_memory_line[] =
     "{\"decision\":\"deny\",\"reason\":\"agentguard ran out of memory\","
-    "\"rule\":null,\"source\":null,\"span\":null,\"commands\":[],\"error\":\"AG_ERR_NOMEM\"}";
+    "\"rule\":null,\"source\":null,\"span\":null,\"commands\":[],\"effects\":[],"
+    "\"error\":\"AG_ERR_NOMEM\"}";
 
 /*
  * Sets `key` to `value`, taking the reference. Clears *ok when `value` is NULL
@@ -86,6 +88,49 @@ static json_t *commands_to_json(const ag_verdict *verdict)
     return commands;
 }
 
+static json_t *effect_to_json(const ag_verdict *verdict, size_t index)
+{
+    json_t *effect = json_object();
+    if (effect == NULL) {
+        return NULL;
+    }
+
+    size_t start = 0;
+    size_t end = 0;
+    bool has_span = ag_verdict_effect_span(verdict, index, &start, &end);
+    bool ok = true;
+    set_field(effect, "kind", json_string(ag_effect_kind_name(ag_verdict_effect_kind(verdict, index))), &ok);
+    set_field(effect, "target", cli_json_string_or_null(ag_verdict_effect_target(verdict, index)), &ok);
+    set_field(effect, "decision",
+              json_string(ag_decision_name(ag_verdict_effect_decision(verdict, index))), &ok);
+    set_field(effect, "rule", cli_json_string_or_null(ag_verdict_effect_rule(verdict, index)), &ok);
+    set_field(effect, "source", cli_json_string_or_null(ag_verdict_effect_source(verdict, index)), &ok);
+    set_field(effect, "span", span_to_json(has_span, start, end), &ok);
+    set_field(effect, "command", json_integer((json_int_t)ag_verdict_effect_command(verdict, index)), &ok);
+    if (!ok) {
+        json_decref(effect);
+        return NULL;
+    }
+    return effect;
+}
+
+static json_t *effects_to_json(const ag_verdict *verdict)
+{
+    json_t *effects = json_array();
+    if (effects == NULL) {
+        return NULL;
+    }
+
+    size_t count = ag_verdict_effect_count(verdict);
+    for (size_t i = 0; i < count; i++) {
+        if (json_array_append_new(effects, effect_to_json(verdict, i)) != 0) {
+            json_decref(effects);
+            return NULL;
+        }
+    }
+    return effects;
+}
+
 /* Returns the JSON object of a verdict, or NULL when out of memory. */
 json_t *cli_verdict_to_json(const ag_verdict *verdict)
 {
@@ -105,6 +150,7 @@ json_t *cli_verdict_to_json(const ag_verdict *verdict)
     set_field(object, "source", cli_json_string_or_null(ag_verdict_source(verdict)), &ok);
     set_field(object, "span", span_to_json(has_span, start, end), &ok);
     set_field(object, "commands", commands_to_json(verdict), &ok);
+    set_field(object, "effects", effects_to_json(verdict), &ok);
 
     ag_status status = ag_verdict_error(verdict);
     if (status != AG_OK) {
@@ -136,6 +182,7 @@ json_t *cli_failure_to_json(const char *reason, const char *error)
     set_field(object, "source", json_null(), &ok);
     set_field(object, "span", json_null(), &ok);
     set_field(object, "commands", json_array(), &ok);
+    set_field(object, "effects", json_array(), &ok);
     set_field(object, "error", cli_json_string_or_null(error), &ok);
 
     if (!ok) {

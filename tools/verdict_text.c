@@ -65,7 +65,34 @@ static void print_command(FILE *stream, const ag_verdict *verdict, size_t index)
  *   commands:
  *     DECISION WORD...
  *           rule RULE at SOURCE
+ *   effects:
+ *     DECISION KIND TARGET
+ *           rule RULE at SOURCE
+ * where only effects that are not allowed are listed.
  */
+static void print_effects(FILE *stream, const ag_verdict *verdict)
+{
+    bool header = false;
+    size_t count = ag_verdict_effect_count(verdict);
+    for (size_t i = 0; i < count; i++) {
+        ag_decision decision = ag_verdict_effect_decision(verdict, i);
+        if (decision == AG_ALLOW) {
+            continue;
+        }
+        if (!header) {
+            fputs("effects:\n", stream);
+            header = true;
+        }
+        const char *target = ag_verdict_effect_target(verdict, i);
+        fprintf(stream, "  %-5s %s ", ag_decision_name(decision),
+                ag_effect_kind_name(ag_verdict_effect_kind(verdict, i)));
+        cli_print_word(stream, target != NULL ? target : "");
+        fputs("\n        ", stream);
+        print_rule(stream, ag_verdict_effect_rule(verdict, i), ag_verdict_effect_source(verdict, i));
+        fputc('\n', stream);
+    }
+}
+
 void cli_print_verdict_text(FILE *stream, const ag_verdict *verdict,
                             const char *command, size_t command_length)
 {
@@ -97,4 +124,5 @@ void cli_print_verdict_text(FILE *stream, const ag_verdict *verdict,
     for (size_t i = 0; i < count; i++) {
         print_command(stream, verdict, i);
     }
+    print_effects(stream, verdict);
 }

@@ -17,8 +17,10 @@ ag_checker *ag_checker_new(const ag_policy *policy, ag_error **error)
     if (checker == NULL)
         goto nomem;
     checker->policy = policy;
+    checker->limits = policy->limits;
     ag_arena_init(&checker->arena);
-    ag_buffer_init(&checker->subject);
+    for (size_t i = 0; i < 4; i++)
+        ag_buffer_init(&checker->subjects[i]);
 
     checker->analyzer = ag_shell_analyzer_new();
     checker->match_data = ag_rule_match_data_new();
@@ -40,9 +42,48 @@ void ag_checker_free(ag_checker *checker)
         return;
     ag_shell_analyzer_free(checker->analyzer);
     pcre2_match_data_free(checker->match_data);
-    ag_buffer_release(&checker->subject);
+    for (size_t i = 0; i < 4; i++)
+        ag_buffer_release(&checker->subjects[i]);
     ag_arena_release(&checker->arena);
+    ag_free(checker->home);
     ag_free(checker);
+}
+
+/* Returns the stricter of two limits, where 0 means none. */
+static uint64_t stricter(uint64_t current, uint64_t requested)
+{
+    if (requested == 0)
+        return current;
+    return current == 0 || requested < current ? requested : current;
+}
+
+ag_status ag_checker_set_limits(ag_checker *checker, const ag_limits *limits)
+{
+    if (checker == NULL || limits == NULL)
+        return AG_ERR_ARGUMENT;
+
+    const ag_shell_limits *policy = &checker->policy->limits;
+    ag_shell_limits *target = &checker->limits;
+    target->max_input_bytes = stricter(policy->max_input_bytes, limits->max_input_bytes);
+    target->max_depth = (unsigned)stricter(policy->max_depth, limits->max_depth);
+    target->max_commands = stricter(policy->max_commands, limits->max_commands);
+    target->timeout_micros = stricter(policy->timeout_micros, (uint64_t)limits->timeout_ms * 1000);
+    return AG_OK;
+}
+
+ag_status ag_checker_set_home(ag_checker *checker, const char *home)
+{
+    if (checker == NULL || (home != NULL && home[0] != '/'))
+        return AG_ERR_ARGUMENT;
+    char *copy = NULL;
+    if (home != NULL) {
+        copy = ag_strdup(home);
+        if (copy == NULL)
+            return AG_ERR_NOMEM;
+    }
+    ag_free(checker->home);
+    checker->home = copy;
+    return AG_OK;
 }
 
 static void start_check(ag_checker *checker)
@@ -64,6 +105,22 @@ static const ag_verdict *finish_check(ag_checker *checker, ag_status status, ag_
     return NULL;
 }
 
+/*
+ * Evaluates a command's text. A NUL byte ends the command where the host
+ * passes it to a shell as a C string, and bash drops it when reading a
+ * script, so the text checked and the text run would differ: reject it.
+ */
+static ag_status check_command_text(ag_checker *checker, const char *command, size_t length,
+                                    const char *cwd)
+{
+    const char *nul = memchr(command, '\0', length);
+    if (nul != NULL)
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the command contains a NUL byte at offset %zu",
+                              (size_t)(nul - command));
+    return ag_eval_command(checker, command, length, cwd);
+}
+
 /* Reads the "command" field of a Bash request and evaluates it. */
 static ag_status check_bash_input(ag_checker *checker, json_t *input, const char *cwd)
 {
@@ -74,8 +131,8 @@ static ag_status check_bash_input(ag_checker *checker, json_t *input, const char
     if (!json_is_string(command))
         return ag_eval_reject(checker, AG_ERR_REQUEST,
                               "the Bash tool input's \"command\" is not a string");
-    return ag_eval_command(checker, json_string_value(command),
-                           json_string_length(command), cwd);
+    return check_command_text(checker, json_string_value(command),
+                              json_string_length(command), cwd);
 }
 
 const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
@@ -107,7 +164,7 @@ const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
     } else if (strcmp(tool_name, "Bash") == 0) {
         status = check_bash_input(checker, input, cwd);
     } else {
-        status = ag_eval_tool(checker, tool_name);
+        status = ag_eval_tool(checker, tool_name, input, cwd);
     }
     json_decref(input);
     return finish_check(checker, status, error);
@@ -122,5 +179,5 @@ const ag_verdict *ag_check_command(ag_checker *checker, const char *command,
         return NULL;
     }
     start_check(checker);
-    return finish_check(checker, ag_eval_command(checker, command, length, cwd), error);
+    return finish_check(checker, check_command_text(checker, command, length, cwd), error);
 }

@@ -5,24 +5,19 @@
  * gets, on its own: deny if a deny rule matches; else ask if a deny rule could
  * match for some value of its dynamic words, or an ask rule matches or could
  * match; else allow if an allow rule matches; else the policy's default. The
- * request gets the strictest of its commands' decisions, and at least ask
+ * request gets the strictest of its commands' and its effects' decisions
+ * (lib/effects/: files read and written, hosts contacted), and at least ask
  * when the analysis could not see the whole command.
  */
 #include <string.h>
 
+#include "effects/decide.h"
 #include "eval/eval.h"
+#include "eval/unwrap.h"
 
 /* Longest piece of a command quoted in a reason, in bytes. */
 enum { AG_REASON_QUOTE_MAX = 80 };
 
-/* What the rules say about one command. */
-typedef struct rule_findings {
-    const ag_rule *deny;        /* first deny rule that matches */
-    const ag_rule *deny_maybe;  /* first deny rule that could match */
-    const ag_rule *ask;         /* first ask rule that matches or could match */
-    bool ask_is_maybe;
-    const ag_rule *allow;       /* first allow rule that matches */
-} rule_findings;
 
 ag_status ag_eval_reject(ag_checker *checker, ag_status code, const char *format, ...)
 {
@@ -42,7 +37,7 @@ ag_status ag_eval_reject(ag_checker *checker, ag_status code, const char *format
 }
 
 /* Copies text for a reason: at most AG_REASON_QUOTE_MAX bytes, unknown parts shown as "$?". */
-static const char *quote_text(ag_arena *arena, const char *text, size_t length)
+const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
 {
     bool cut = length > AG_REASON_QUOTE_MAX;
     if (cut)
@@ -69,21 +64,109 @@ static const char *quote_text(ag_arena *arena, const char *text, size_t length)
     return copy != NULL ? copy : "(command)";
 }
 
-/* Joins the words of a command with single spaces into checker->subject. */
-static bool build_subject(ag_checker *checker, const ag_shell_command *command)
+/* Characters that make an unquoted word expand: globs, brace expansion, tilde. */
+static bool is_expansion_char(char c)
 {
-    ag_buffer *subject = &checker->subject;
+    return c == '*' || c == '?' || c == '[' || c == '{' || c == '~';
+}
+
+/*
+ * Joins the words of a command with single spaces into `subject`, starting
+ * the command name at byte `name_offset` (to drop a directory part). With
+ * `mark_expansions`, each glob, brace or tilde character of a dynamic word
+ * becomes AG_DYNAMIC_MARK, because `cat /etc/shado?` may read /etc/shadow.
+ */
+static bool join_words(ag_buffer *subject, const ag_shell_command *command, size_t name_offset,
+                       bool mark_expansions)
+{
     ag_buffer_clear(subject);
     for (size_t i = 0; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        size_t skip = i == 0 ? name_offset : 0;
         if (i > 0)
             ag_buffer_append_char(subject, ' ');
-        ag_buffer_append(subject, command->words[i].text, command->words[i].length);
+        if (!mark_expansions || !word->dynamic) {
+            ag_buffer_append(subject, word->text + skip, word->length - skip);
+            continue;
+        }
+        for (size_t j = skip; j < word->length; j++) {
+            char c = word->text[j];
+            ag_buffer_append_char(subject, is_expansion_char(c) ? AG_DYNAMIC_MARK : c);
+        }
     }
     ag_buffer_append(subject, "", 0);
     return !subject->failed;
 }
 
-static void record_match(rule_findings *findings, const ag_rule *rule, ag_match match)
+/*
+ * Returns the offset of the command name's last path component, or 0 when the
+ * name has no slash. `/usr/bin/rm` and `./rm` both name `rm` for deny and ask
+ * rules; an allow rule must spell the path as written.
+ */
+static size_t name_base_offset(const ag_shell_word *name)
+{
+    const char *slash = NULL;
+    for (size_t i = 0; i < name->length; i++) {
+        if (name->text[i] == '/')
+            slash = name->text + i;
+    }
+    return slash != NULL ? (size_t)(slash - name->text) + 1 : 0;
+}
+
+static bool has_expansion(const ag_shell_command *command)
+{
+    for (size_t i = 0; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        for (size_t j = 0; word->dynamic && j < word->length; j++) {
+            if (is_expansion_char(word->text[j]))
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Builds the subjects rules are matched against: the words as written (the
+ * only one allow rules see), and for deny and ask rules also the name without
+ * its directory and the words with expansions marked unknown.
+ */
+static bool build_subjects(ag_checker *checker, const ag_shell_command *command)
+{
+    size_t offset = name_base_offset(&command->words[0]);
+    bool has_base = offset > 0 && offset < command->words[0].length;
+    bool marks = has_expansion(command);
+    ag_buffer *subjects = checker->subjects;
+
+    checker->subject_count = 1;
+    if (!join_words(&subjects[0], command, 0, false))
+        return false;
+    if (has_base && !join_words(&subjects[checker->subject_count++], command, offset, false))
+        return false;
+    if (marks && !join_words(&subjects[checker->subject_count++], command, 0, true))
+        return false;
+    if (has_base && marks
+        && !join_words(&subjects[checker->subject_count++], command, offset, true))
+        return false;
+    return true;
+}
+
+/* Returns whether a rule allows every argument list: a bare tool, or a `*` in it. */
+static bool rule_has_wildcard(const ag_rule *rule)
+{
+    return rule->kind == AG_RULE_TOOL || (rule->specifier != NULL && strchr(rule->specifier, '*'));
+}
+
+/* Returns whether an allow rule may allow this command at all, given its flags. */
+static bool allow_rule_applies(const ag_rule *rule, unsigned flags)
+{
+    if (flags & AG_COMMAND_UNLISTED_ENVIRONMENT)
+        return false;
+    if ((flags & AG_COMMAND_RUNS_CODE) && rule_has_wildcard(rule))
+        return false;
+    return true;
+}
+
+void ag_findings_record(ag_rule_findings *findings, const ag_rule *rule, ag_match match)
 {
     if (match == AG_MATCH_NO)
         return;
@@ -109,36 +192,49 @@ static void record_match(rule_findings *findings, const ag_rule *rule, ag_match 
     }
 }
 
+/* Returns the best match of a rule over the subjects its decision may see. */
+static ag_match match_subjects(ag_checker *checker, const ag_rule *rule, bool name_dynamic)
+{
+    size_t count = rule->decision == AG_ALLOW ? 1 : checker->subject_count;
+    ag_match best = AG_MATCH_NO;
+    for (size_t i = 0; i < count && best != AG_MATCH_YES; i++) {
+        ag_match match = ag_rule_match_command(rule, checker->subjects[i].data,
+                                               checker->subjects[i].length, name_dynamic,
+                                               checker->match_data);
+        if (match > best)
+            best = match;
+    }
+    return best;
+}
+
 /*
  * Matches every Bash rule against one command. A rule for Bash whose
  * specifier this version cannot evaluate counts as "could match" for deny
- * and ask, and never as a match for allow.
+ * and ask, and never as a match for allow. Deny and ask rules also see the
+ * command name without its directory.
  */
 static void find_command_rules(ag_checker *checker, const ag_shell_command *command,
-                               rule_findings *findings)
+                               ag_rule_findings *findings)
 {
     const ag_policy *policy = checker->policy;
-    const char *subject = checker->subject.data;
-    size_t length = checker->subject.length;
     bool name_dynamic = command->words[0].dynamic;
 
     for (size_t i = 0; i < policy->rule_count && findings->deny == NULL; i++) {
         const ag_rule *rule = &policy->rules[i];
         if (!ag_rule_tool_matches(rule, "Bash"))
             continue;
+        if (rule->decision == AG_ALLOW && !allow_rule_applies(rule, command->flags))
+            continue;
 
-        ag_match match;
-        if (rule->kind == AG_RULE_SPECIFIER)
-            match = AG_MATCH_MAYBE;
-        else
-            match = ag_rule_match_command(rule, subject, length, name_dynamic,
-                                          checker->match_data);
-        record_match(findings, rule, match);
+        ag_match match = AG_MATCH_MAYBE;
+        if (rule->kind != AG_RULE_SPECIFIER)
+            match = match_subjects(checker, rule, name_dynamic);
+        ag_findings_record(findings, rule, match);
     }
 }
 
-static void decide_from_findings(ag_checker *checker, ag_command_verdict *result,
-                                 const rule_findings *findings, const char *text)
+void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
+                        const ag_rule_findings *findings, const char *text)
 {
     ag_arena *arena = &checker->arena;
     const ag_policy *policy = checker->policy;
@@ -205,22 +301,41 @@ static void decide_wordless_command(ag_checker *checker, ag_command_verdict *res
                                      text, ag_decision_name(result->decision));
 }
 
+/* Commands that run something unseen, or run with a changed environment, never get allow. */
+static void raise_for_flags(ag_checker *checker, ag_command_verdict *result, const char *text)
+{
+    unsigned flags = result->command->flags;
+    const char *why = NULL;
+    if (flags & AG_COMMAND_OPAQUE)
+        why = "runs code that cannot be analysed";
+    else if (flags & AG_COMMAND_UNSAFE_ENVIRONMENT)
+        why = "sets a variable that changes which program runs or how";
+    if (why == NULL || result->decision > AG_ALLOW)
+        return;
+
+    result->decision = AG_ASK;
+    result->rule = NULL;
+    result->reason = ag_arena_printf(&checker->arena, "`%s` %s, so it is not allowed without asking",
+                                     text, why);
+}
+
 static ag_status decide_command(ag_checker *checker, const char *input,
                                 ag_command_verdict *result)
 {
     const ag_shell_command *command = result->command;
-    const char *text = quote_text(&checker->arena, input + command->start,
+    const char *text = ag_quote_text(&checker->arena, input + command->start,
                                   command->end - command->start);
 
     if (command->word_count == 0) {
         decide_wordless_command(checker, result, text);
     } else {
-        if (!build_subject(checker, command))
+        if (!build_subjects(checker, command))
             return AG_ERR_NOMEM;
-        rule_findings findings = {0};
+        ag_rule_findings findings = {0};
         find_command_rules(checker, command, &findings);
-        decide_from_findings(checker, result, &findings, text);
+        ag_findings_decide(checker, result, &findings, text);
     }
+    raise_for_flags(checker, result, text);
     return result->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
@@ -239,6 +354,31 @@ static void combine_commands(ag_verdict *verdict)
     verdict->has_span = true;
     verdict->span_start = deciding->command->start;
     verdict->span_end = deciding->command->end;
+}
+
+/*
+ * Raises the request's decision to its strictest effect's; the first one wins
+ * ties, and a command that is as strict as an effect keeps deciding. Effects
+ * never lower a decision.
+ */
+static void combine_effects(ag_verdict *verdict)
+{
+    const ag_effect *deciding = NULL;
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        const ag_effect *effect = &verdict->effects[i];
+        if (effect->decision > verdict->decision
+            && (deciding == NULL || effect->decision > deciding->decision))
+            deciding = effect;
+    }
+    if (deciding == NULL)
+        return;
+
+    verdict->decision = deciding->decision;
+    verdict->rule = deciding->rule;
+    verdict->reason = deciding->reason;
+    verdict->has_span = true;
+    verdict->span_start = deciding->start;
+    verdict->span_end = deciding->end;
 }
 
 /* An incomplete analysis may hide a command, so nothing from it is allowed. */
@@ -271,63 +411,89 @@ static ag_status decide_empty(ag_checker *checker)
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
+ag_status ag_command_list_append(ag_arena *arena, ag_command_list *list,
+                                 const ag_shell_command *command)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity < 16 ? 16 : list->capacity * 2;
+        ag_shell_command *items = ag_arena_alloc(arena, capacity * sizeof(*items));
+        if (items == NULL)
+            return AG_ERR_NOMEM;
+        if (list->count > 0)
+            memcpy(items, list->items, list->count * sizeof(*items));
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = *command;
+    return AG_OK;
+}
+
+/*
+ * Lists the analysed commands and everything they run behind wrappers.
+ * Unwrapping stops at the policy's command limit, which leaves the request
+ * incomplete: commands past the limit are never looked at, so it asks.
+ */
+static ag_status list_commands(ag_checker *checker, ag_shell_analysis *analysis,
+                               ag_command_list *list)
+{
+    for (size_t i = 0; i < analysis->command_count; i++) {
+        ag_status status = ag_command_list_append(&checker->arena, list, &analysis->commands[i]);
+        if (status != AG_OK)
+            return status;
+    }
+
+    size_t max_commands = checker->limits.max_commands;
+    for (size_t i = 0; i < list->count; i++) {
+        if (max_commands != 0 && list->count > max_commands) {
+            analysis->incomplete |= AG_SHELL_LIMIT;
+            if (analysis->problem == NULL)
+                analysis->problem = "the command runs more commands than the policy's max_commands limit";
+            break;
+        }
+        ag_status status = ag_unwrap(checker, list, i);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
 ag_status ag_eval_command(ag_checker *checker, const char *command, size_t length,
                           const char *cwd)
 {
-    (void)cwd;  /* TODO(effects): resolve file paths of commands against cwd. */
     ag_verdict *verdict = &checker->verdict;
     ag_shell_analysis analysis;
     ag_status status = ag_shell_analyze(checker->analyzer, command, length,
-                                        &checker->policy->limits, &checker->arena, &analysis);
+                                        &checker->limits, &checker->arena, &analysis);
     if (status != AG_OK)
         return status;
     if (analysis.incomplete & AG_SHELL_NOMEM)
         return AG_ERR_NOMEM;
 
-    verdict->commands = ag_arena_calloc(&checker->arena, analysis.command_count + 1,
+    ag_command_list list = {0};
+    if ((status = list_commands(checker, &analysis, &list)) != AG_OK)
+        return status;
+
+    verdict->commands = ag_arena_calloc(&checker->arena, list.count + 1,
                                         sizeof(*verdict->commands));
     if (verdict->commands == NULL)
         return AG_ERR_NOMEM;
-    verdict->command_count = analysis.command_count;
+    verdict->command_count = list.count;
 
-    for (size_t i = 0; i < analysis.command_count; i++) {
-        verdict->commands[i].command = &analysis.commands[i];
+    for (size_t i = 0; i < list.count; i++) {
+        verdict->commands[i].command = &list.items[i];
         status = decide_command(checker, command, &verdict->commands[i]);
         if (status != AG_OK)
             return status;
     }
 
-    if (analysis.command_count > 0)
+    if (list.count > 0)
         combine_commands(verdict);
     else if ((status = decide_empty(checker)) != AG_OK)
         return status;
+
+    status = ag_effects_evaluate(checker, list.items, list.count, cwd, length);
+    if (status != AG_OK)
+        return status;
+    combine_effects(verdict);
     return apply_incomplete(checker, &analysis);
-}
-
-/*
- * Requests for tools other than Bash: a bare tool rule matches every call.
- * TODO(rule-language): evaluate path, domain and parameter specifiers; until
- * then a deny or ask rule with a specifier counts as "could match", so such a
- * call asks rather than being allowed past it.
- */
-ag_status ag_eval_tool(ag_checker *checker, const char *tool_name)
-{
-    const ag_policy *policy = checker->policy;
-    rule_findings findings = {0};
-    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
-        const ag_rule *rule = &policy->rules[i];
-        if (!ag_rule_tool_matches(rule, tool_name))
-            continue;
-        record_match(&findings, rule, rule->kind == AG_RULE_TOOL ? AG_MATCH_YES : AG_MATCH_MAYBE);
-    }
-
-    ag_command_verdict result = {0};
-    const char *text = quote_text(&checker->arena, tool_name, strlen(tool_name));
-    decide_from_findings(checker, &result, &findings, text);
-
-    ag_verdict *verdict = &checker->verdict;
-    verdict->decision = result.decision;
-    verdict->rule = result.rule;
-    verdict->reason = result.reason;
-    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }

@@ -96,3 +96,78 @@ bool ag_verdict_command_span(const ag_verdict *verdict, size_t index, size_t *st
         *end = command->command->end;
     return true;
 }
+
+const char *ag_effect_kind_name(ag_effect_kind kind)
+{
+    switch (kind) {
+    case AG_EFFECT_READ:
+        return "read";
+    case AG_EFFECT_WRITE:
+        return "write";
+    case AG_EFFECT_CHDIR:
+        return "chdir";
+    case AG_EFFECT_NETWORK:
+        return "network";
+    }
+    return "unknown";
+}
+
+size_t ag_verdict_effect_count(const ag_verdict *verdict)
+{
+    return verdict != NULL ? verdict->effect_count : 0;
+}
+
+static const ag_effect *effect_at(const ag_verdict *verdict, size_t index)
+{
+    if (verdict == NULL || index >= verdict->effect_count)
+        return NULL;
+    return &verdict->effects[index];
+}
+
+ag_effect_kind ag_verdict_effect_kind(const ag_verdict *verdict, size_t index)
+{
+    const ag_effect *effect = effect_at(verdict, index);
+    return effect != NULL ? effect->kind : AG_EFFECT_READ;
+}
+
+const char *ag_verdict_effect_target(const ag_verdict *verdict, size_t index)
+{
+    const ag_effect *effect = effect_at(verdict, index);
+    return effect != NULL ? effect->target : NULL;
+}
+
+ag_decision ag_verdict_effect_decision(const ag_verdict *verdict, size_t index)
+{
+    const ag_effect *effect = effect_at(verdict, index);
+    return effect != NULL ? effect->decision : AG_DENY;
+}
+
+const char *ag_verdict_effect_rule(const ag_verdict *verdict, size_t index)
+{
+    const ag_effect *effect = effect_at(verdict, index);
+    return effect != NULL && effect->rule != NULL ? effect->rule->text : NULL;
+}
+
+const char *ag_verdict_effect_source(const ag_verdict *verdict, size_t index)
+{
+    const ag_effect *effect = effect_at(verdict, index);
+    return effect != NULL && effect->rule != NULL ? effect->rule->source : NULL;
+}
+
+bool ag_verdict_effect_span(const ag_verdict *verdict, size_t index, size_t *start, size_t *end)
+{
+    const ag_effect *effect = effect_at(verdict, index);
+    if (effect == NULL)
+        return false;
+    if (start != NULL)
+        *start = effect->start;
+    if (end != NULL)
+        *end = effect->end;
+    return true;
+}
+
+size_t ag_verdict_effect_command(const ag_verdict *verdict, size_t index)
+{
+    const ag_effect *effect = effect_at(verdict, index);
+    return effect != NULL ? effect->command : SIZE_MAX;
+}

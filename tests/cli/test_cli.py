@@ -19,7 +19,7 @@ EXIT_USAGE = 1
 EXIT_DENY = 2
 EXIT_ASK = 3
 
-VERDICT_FIELDS = {"decision", "reason", "rule", "source", "span", "commands"}
+VERDICT_FIELDS = {"decision", "reason", "rule", "source", "span", "commands", "effects"}
 COMMAND_FIELDS = {"argv", "dynamic", "decision", "rule", "source", "span"}
 
 # Plain block scalars, so each rule's line and column are known: the deny
@@ -455,6 +455,72 @@ class TopLevelTest(unittest.TestCase):
         result = run([])
         self.assertEqual(result.returncode, EXIT_USAGE)
         self.assertIn("missing subcommand", result.stderr)
+
+
+EFFECTS_POLICY = """\
+allow:
+  - "Bash(cat *)"
+  - "Bash(echo *)"
+  - "Bash(curl *)"
+deny:
+  - "Read(~/.ssh/**)"
+  - "WebFetch(domain:blocked.example)"
+"""
+
+
+class EffectsOutputTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        self.policy = self.write_file("effects.yaml", EFFECTS_POLICY)
+
+    def test_read_effect_json(self):
+        result, verdict = self.check_json("cat ~/.ssh/id_rsa", "--home", "/home/u", "--cwd", "/repo")
+        self.assert_exit(result, EXIT_DENY)
+        self.assertEqual(verdict["effects"], [{
+            "kind": "read", "target": "/home/u/.ssh/id_rsa", "decision": "deny",
+            "rule": "Read(~/.ssh/**)", "source": self.policy + ":6:5", "span": [4, 17],
+            "command": 0}])
+        self.assertEqual(verdict["rule"], "Read(~/.ssh/**)")
+        self.assertEqual(verdict["span"], [4, 17])
+
+    def test_home_from_environment(self):
+        result = run(["check", "--json", "--policy", self.policy, "--cwd", "/repo", "--",
+                      "cat ~/.ssh/id_rsa"])
+        self.assert_exit(result, EXIT_DENY)
+
+    def test_network_effect_json(self):
+        result, verdict = self.check_json("curl https://blocked.example/x", "--cwd", "/repo")
+        self.assert_exit(result, EXIT_DENY)
+        self.assertEqual(verdict["effects"][0]["kind"], "network")
+        self.assertEqual(verdict["effects"][0]["target"], "blocked.example")
+
+    def test_allowed_effect_listed_in_json(self):
+        result, verdict = self.check_json("echo x > out.txt", "--cwd", "/repo")
+        self.assert_exit(result, EXIT_ALLOW)
+        self.assertEqual(verdict["effects"][0]["kind"], "write")
+        self.assertEqual(verdict["effects"][0]["target"], "/repo/out.txt")
+        self.assertEqual(verdict["effects"][0]["decision"], "allow")
+        self.assertIsNone(verdict["effects"][0]["rule"])
+
+    def test_plain_output_lists_denied_effect(self):
+        result = self.check("cat ~/.ssh/id_rsa README", "--home", "/home/u", "--cwd", "/repo")
+        self.assert_exit(result, EXIT_DENY)
+        self.assertIn("effects:\n  deny  read /home/u/.ssh/id_rsa\n", result.stdout)
+        self.assertNotIn("/repo/README", result.stdout)
+
+    def test_eval_has_effects(self):
+        request = json.dumps({"tool_name": "Bash", "tool_input": {"command": "cat ~/.ssh/k"},
+                              "cwd": "/repo"})
+        result = run(["eval", "--policy", self.policy, "--home", "/home/u"], request + "\n")
+        self.assert_exit(result, 0)
+        verdict = json.loads(result.stdout)
+        self.assertEqual(verdict["decision"], "deny")
+        self.assertEqual(verdict["effects"][0]["target"], "/home/u/.ssh/k")
+
+    def test_relative_home_rejected(self):
+        result = self.check("cat x", "--home", "relative")
+        self.assert_exit(result, EXIT_USAGE)
+        self.assertIn("--home", result.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,470 @@
+/*
+ * Reading a command's arguments against its table entry: which words are
+ * options, their values and operands, and what each of them is.
+ */
+#include <string.h>
+
+#include "effects/internal.h"
+
+/* An option value or operand with the role it has. */
+typedef struct argument {
+    const ag_shell_word *word;
+    const char *text;           /* the value: may be part of the word (-ofile, --output=file) */
+    size_t length;
+    ag_effect_role role;
+    const ag_effect_option *option;  /* NULL for an operand */
+} argument;
+
+/* What parsing found, before any effect is added. */
+typedef struct parsed_arguments {
+    argument *items;
+    size_t count;
+    bool script_given;
+    bool writes_operands;
+    bool reads_operands;
+    bool writes_cwd;
+    char flag_letters[64];      /* unlisted short flags seen, such as tar's modes */
+    size_t short_flag_count;
+    const ag_shell_word *subcommand_words;
+    size_t subcommand_count;
+    const ag_effect_spec *subcommand;
+} parsed_arguments;
+
+static const ag_effect_option *find_option(const ag_effect_spec *spec, const char *name,
+                                           size_t length)
+{
+    for (size_t i = 0; i < spec->option_count; i++) {
+        const char *option = spec->options[i].name;
+        if (strlen(option) == length && memcmp(option, name, length) == 0)
+            return &spec->options[i];
+    }
+    return NULL;
+}
+
+static bool takes_value(const ag_effect_option *option)
+{
+    return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
+           || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END;
+}
+
+static void push(parsed_arguments *parsed, const ag_shell_word *word, const char *text,
+                 size_t length, ag_effect_role role, const ag_effect_option *option)
+{
+    parsed->items[parsed->count++] = (argument){word, text, length, role, option};
+}
+
+static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, char letter)
+{
+    if (option == NULL) {
+        if (letter != 0 && parsed->short_flag_count + 1 < sizeof(parsed->flag_letters))
+            parsed->flag_letters[parsed->short_flag_count++] = letter;
+        return;
+    }
+    if (option->kind == AG_OPTION_WRITES_OPERANDS)
+        parsed->writes_operands = true;
+    else if (option->kind == AG_OPTION_READS_OPERANDS)
+        parsed->reads_operands = true;
+    else if (option->kind == AG_OPTION_WRITES_CWD)
+        parsed->writes_cwd = true;
+}
+
+/*
+ * Records an option that takes a value. Returns whether the value was the
+ * next word, which the caller then skips, or sets *end for END options.
+ */
+static bool take_value(parsed_arguments *parsed, const ag_effect_option *option,
+                       const ag_shell_word *words, size_t count, size_t index,
+                       const char *attached, size_t attached_length, bool *end)
+{
+    if (option->kind == AG_OPTION_SCRIPT)
+        parsed->script_given = true;
+    if (option->kind == AG_OPTION_END)
+        *end = true;
+
+    bool uses_next = attached == NULL;
+    const ag_shell_word *word = &words[index];
+    if (uses_next) {
+        if (index + 1 >= count)
+            return false;
+        word = &words[index + 1];
+        attached = word->text;
+        attached_length = word->length;
+    }
+    push(parsed, word, attached, attached_length, option->role, option);
+    return uses_next;
+}
+
+/* Parses a cluster of short options such as -xzf; returns whether it used the next word. */
+static bool parse_short(parsed_arguments *parsed, const ag_effect_spec *spec,
+                        const ag_shell_word *words, size_t count, size_t index, size_t first,
+                        bool *end)
+{
+    const ag_shell_word *word = &words[index];
+    for (size_t j = first; j < word->length; j++) {
+        char name[3] = {'-', word->text[j], '\0'};
+        const ag_effect_option *option = find_option(spec, name, 2);
+        if (option == NULL || !takes_value(option)) {
+            note_flag(parsed, option, word->text[j]);
+            continue;
+        }
+        bool rest = j + 1 < word->length;
+        return take_value(parsed, option, words, count, index, rest ? word->text + j + 1 : NULL,
+                          rest ? word->length - j - 1 : 0, end);
+    }
+    return false;
+}
+
+/* Parses --name, --name=value, or -name for single_dash_long entries. */
+static bool parse_long(parsed_arguments *parsed, const ag_effect_spec *spec,
+                       const ag_shell_word *words, size_t count, size_t index, bool *end)
+{
+    const ag_shell_word *word = &words[index];
+    const char *equals = memchr(word->text, '=', word->length);
+    size_t name_length = equals != NULL ? (size_t)(equals - word->text) : word->length;
+    /* TODO(effects): GNU tools accept unambiguous prefixes such as --out for --output. */
+    const ag_effect_option *option = find_option(spec, word->text, name_length);
+    if (option == NULL || !takes_value(option)) {
+        note_flag(parsed, option, 0);
+        return false;
+    }
+    return take_value(parsed, option, words, count, index, equals != NULL ? equals + 1 : NULL,
+                      equals != NULL ? word->length - name_length - 1 : 0, end);
+}
+
+static bool is_option_word(const ag_shell_word *word)
+{
+    /* TODO(effects): a dynamic word such as "-$X" may be an option that takes the next word. */
+    return word->length > 1 && word->text[0] == '-';
+}
+
+/* Splits `words` into option values and operands, without adding any effect. */
+static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
+                                 const ag_shell_word *words, size_t count, parsed_arguments *parsed)
+{
+    memset(parsed, 0, sizeof(*parsed));
+    parsed->items = ag_arena_calloc(arena, count + 1, sizeof(*parsed->items));
+    if (parsed->items == NULL)
+        return AG_ERR_NOMEM;
+
+    bool options_done = false;
+    bool saw_option = false;
+    bool end = false;
+    size_t operands = 0;
+    for (size_t i = 0; i < count && !end; i++) {
+        const ag_shell_word *word = &words[i];
+        /* tar's first word may be its options without the dash: tar xzf a.tgz. */
+        bool tar_key = spec->tar && i == 0 && !is_option_word(word) && !word->dynamic;
+        if (!options_done && strcmp(word->text, "--") == 0 && !word->dynamic) {
+            options_done = true;
+        } else if (!options_done && (is_option_word(word) || tar_key)) {
+            saw_option = true;
+            bool long_form = !tar_key && (word->text[1] == '-' || spec->single_dash_long);
+            bool skip = long_form ? parse_long(parsed, spec, words, count, i, &end)
+                                  : parse_short(parsed, spec, words, count, i, tar_key ? 0 : 1,
+                                                &end);
+            if (skip)
+                i++;
+        } else if (spec->stop_at_option && saw_option) {
+            continue;
+        } else if (spec->subcommand_count > 0 && operands == 0) {
+            for (size_t s = 0; s < spec->subcommand_count; s++) {
+                if (strcmp(spec->subcommands[s].name, word->text) == 0)
+                    parsed->subcommand = &spec->subcommands[s];
+            }
+            parsed->subcommand_words = words + i + 1;
+            parsed->subcommand_count = count - i - 1;
+            return AG_OK;
+        } else {
+            push(parsed, word, word->text, word->length, AG_ROLE_NONE, NULL);
+            operands++;
+            if (spec->options_first)
+                options_done = true;
+        }
+    }
+    return AG_OK;
+}
+
+static bool has_scheme(const char *text, size_t length)
+{
+    for (size_t i = 0; i + 3 <= length; i++) {
+        if (memcmp(text + i, "://", 3) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Adds the effect of one argument whose role is known. */
+static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
+                              ag_effect_role role, bool *wrote, bool *contacted)
+{
+    const ag_shell_word *word = arg->word;
+    bool whole_word = arg->text == word->text && arg->length == word->length;
+    bool stdin_dash = arg->length == 1 && arg->text[0] == '-' && !word->dynamic;
+    if (stdin_dash)
+        return AG_OK;
+
+    switch (role) {
+    case AG_ROLE_READ:
+    case AG_ROLE_WRITE:
+        if (spec->remote_operands && whole_word && ag_word_is_remote_path(word)) {
+            *contacted = true;
+            return ag_extractor_add_remote_path(ex, word);
+        }
+        *wrote |= role == AG_ROLE_WRITE;
+        return ag_extractor_add_path(ex, role == AG_ROLE_READ ? AG_EFFECT_READ : AG_EFFECT_WRITE,
+                                     word, arg->text, arg->length);
+    case AG_ROLE_CHDIR:
+        return ag_extractor_add_path(ex, AG_EFFECT_CHDIR, word, arg->text, arg->length);
+    case AG_ROLE_URL:
+    case AG_ROLE_HOST:
+    case AG_ROLE_REMOTE:
+    case AG_ROLE_PACKAGE:
+        break;
+    default:
+        return AG_OK;
+    }
+
+    /* The rest name hosts. An option value inside a word (--url=x) is parsed as a word of its own. */
+    ag_shell_word value = *word;
+    value.text = arg->text;
+    value.length = arg->length;
+    bool url = has_scheme(value.text, value.length);
+    size_t before = ex->out->count;
+    ag_status status = AG_OK;
+    if (role == AG_ROLE_URL || (url && role != AG_ROLE_HOST)) {
+        status = ag_extractor_add_url(ex, &value, true);
+    } else if (role == AG_ROLE_HOST) {
+        status = ag_extractor_add_url(ex, &value, true);
+    } else if (role == AG_ROLE_REMOTE && ag_word_is_remote_path(&value)) {
+        status = ag_extractor_add_remote_path(ex, &value);
+    } else if (role == AG_ROLE_REMOTE && memchr(value.text, '/', value.length) != NULL) {
+        return ag_extractor_add_path(ex, AG_EFFECT_READ, word, value.text, value.length);
+    } else if (value.dynamic) {
+        /* A word known only at run time may be a URL to any host. */
+        status = ag_extractor_add_host(ex, word, "\x01", 1);
+    }
+    *contacted |= ex->out->count > before;
+    return status;
+}
+
+/* curl -d @FILE, -F name=@FILE, -F name=<FILE: the part after @ or < is a file read. */
+static ag_status add_data(ag_extractor *ex, const argument *arg)
+{
+    const char *text = arg->text;
+    size_t length = arg->length;
+    const char *equals = memchr(text, '=', length);
+    size_t at = 0;
+    if (length > 0 && (text[0] == '@' || text[0] == '<'))
+        at = 1;
+    else if (equals != NULL && (size_t)(equals - text) + 1 < length
+             && (equals[1] == '@' || equals[1] == '<'))
+        at = (size_t)(equals - text) + 2;
+    if (at == 0)
+        return AG_OK;
+
+    /* curl -F name=@FILE;type=text/plain: the file name ends at ';'. */
+    const char *semicolon = memchr(text + at, ';', length - at);
+    size_t end = semicolon != NULL ? (size_t)(semicolon - text) : length;
+    if (end - at == 1 && text[at] == '-')
+        return AG_OK;
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, text + at, end - at);
+}
+
+/* Returns the role of operand `position` of `count`, per the entry. */
+static ag_effect_role operand_role(const ag_effect_spec *spec, const parsed_arguments *parsed,
+                                   size_t position, size_t count)
+{
+    if (spec->has_last && count >= 2 && position == count - 1)
+        return spec->last;
+    size_t slot = position;
+    if (parsed->script_given && spec->operand_count > 0 && spec->operands[0] == AG_ROLE_SCRIPT)
+        slot++;
+    if (spec->operand_count == 0)
+        return AG_ROLE_NONE;
+    if (slot >= spec->operand_count)
+        return spec->repeat_last ? spec->operands[spec->operand_count - 1] : AG_ROLE_NONE;
+    return spec->operands[slot];
+}
+
+static ag_effect_role adjust_role(const parsed_arguments *parsed, ag_effect_role role)
+{
+    if (parsed->writes_operands && role == AG_ROLE_READ)
+        return AG_ROLE_WRITE;
+    if (parsed->reads_operands && role == AG_ROLE_WRITE)
+        return AG_ROLE_READ;
+    return role;
+}
+
+/* dd if=FILE of=FILE: an operand KEY=VALUE whose KEY the entry lists. */
+static bool assignment_role(const ag_effect_spec *spec, argument *arg)
+{
+    const char *equals = memchr(arg->text, '=', arg->length);
+    if (equals == NULL)
+        return false;
+    size_t key_length = (size_t)(equals - arg->text);
+    for (size_t i = 0; i < spec->assignment_count; i++) {
+        const char *key = spec->assignments[i].key;
+        if (strlen(key) == key_length && memcmp(key, arg->text, key_length) == 0) {
+            arg->role = spec->assignments[i].role;
+            arg->text = equals + 1;
+            arg->length -= key_length + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Applies chdir option values first, so relative paths resolve against them (git -C DIR). */
+static ag_status apply_chdir(ag_extractor *ex, const parsed_arguments *parsed)
+{
+    for (size_t i = 0; i < parsed->count; i++) {
+        const argument *arg = &parsed->items[i];
+        if (arg->option == NULL || arg->role != AG_ROLE_CHDIR)
+            continue;
+        const char *path = ag_path_normalize(ex->arena, &ex->context, arg->text, arg->length);
+        ag_status status = ag_extractor_add(ex, AG_EFFECT_CHDIR, path, arg->word);
+        if (status != AG_OK)
+            return status;
+        ex->context.cwd = path != NULL && path[0] == '/' ? path : NULL;
+    }
+    return AG_OK;
+}
+
+static const argument *option_value(const parsed_arguments *parsed, const char *short_name,
+                                    const char *long_name)
+{
+    const argument *found = NULL;
+    for (size_t i = 0; i < parsed->count; i++) {
+        const ag_effect_option *option = parsed->items[i].option;
+        if (option != NULL && (strcmp(option->name, short_name) == 0
+                               || strcmp(option->name, long_name) == 0))
+            found = &parsed->items[i];
+    }
+    return found;
+}
+
+static bool has_flag(const parsed_arguments *parsed, const char *letters)
+{
+    for (size_t i = 0; i < parsed->short_flag_count; i++) {
+        if (strchr(letters, parsed->flag_letters[i]) != NULL)
+            return true;
+    }
+    return false;
+}
+
+static bool has_long_flag(const ag_shell_word *words, size_t count, const char *const *names)
+{
+    for (size_t i = 0; i < count; i++) {
+        for (const char *const *name = names; *name != NULL; name++) {
+            if (strcmp(words[i].text, *name) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * tar: the archive (-f) is read when extracting or listing and written when
+ * creating; extraction writes into -C DIR or the working directory; the
+ * operands of a create are read. Without a mode it is read and written.
+ * TODO(effects): old-style keys with several value letters (tar cbf 20 a.tar)
+ * take their values in order; here the first such letter takes the rest.
+ */
+static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
+                           const ag_shell_word *words, size_t count)
+{
+    static const char *const create_names[] = {"--create", "--append", "--update",
+                                               "--concatenate", "--catenate", NULL};
+    static const char *const extract_names[] = {"--extract", "--get", NULL};
+    static const char *const list_names[] = {"--list", "--diff", "--compare", NULL};
+    bool create = has_flag(parsed, "cruA") || has_long_flag(words, count, create_names);
+    bool extract = has_flag(parsed, "x") || has_long_flag(words, count, extract_names);
+    bool list = has_flag(parsed, "td") || has_long_flag(words, count, list_names);
+    bool unknown = !create && !extract && !list;
+
+    const argument *archive = option_value(parsed, "-f", "--file");
+    const argument *directory = option_value(parsed, "-C", "--directory");
+    ag_status status = AG_OK;
+    if (archive != NULL && (extract || list || unknown))
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, archive->word, archive->text,
+                                       archive->length);
+    if (status == AG_OK && archive != NULL && (create || unknown))
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, archive->word, archive->text,
+                                       archive->length);
+    if (status != AG_OK || !(extract || unknown || create))
+        return status;
+
+    if (directory != NULL) {
+        const char *path = ag_path_normalize(ex->arena, &ex->context, directory->text,
+                                             directory->length);
+        if (path == NULL)
+            return AG_ERR_NOMEM;
+        if (extract || unknown)
+            status = ag_extractor_add(ex, AG_EFFECT_WRITE, path, directory->word);
+        ex->context.cwd = path[0] == '/' ? path : NULL;
+    } else if (extract || unknown) {
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], ".", 1);
+    }
+    for (size_t i = 0; i < parsed->count && status == AG_OK && create; i++) {
+        const argument *arg = &parsed->items[i];
+        if (arg->option == NULL)
+            status = ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, arg->text, arg->length);
+    }
+    return status;
+}
+
+static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
+                                const parsed_arguments *parsed, bool wrote, bool contacted)
+{
+    const ag_shell_word *name = &ex->command->words[0];
+    ag_status status = AG_OK;
+    if (parsed->writes_cwd)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, ".", 1);
+    if (status == AG_OK && !wrote && spec->default_write != NULL)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, spec->default_write,
+                                       strlen(spec->default_write));
+    if (status == AG_OK && !contacted && spec->default_network != NULL)
+        status = ag_extractor_add_host(ex, name, spec->default_network,
+                                       strlen(spec->default_network));
+    return status;
+}
+
+ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
+                               const ag_shell_word *words, size_t count)
+{
+    parsed_arguments parsed;
+    ag_status status = parse_arguments(ex->arena, spec, words, count, &parsed);
+    if (status == AG_OK)
+        status = apply_chdir(ex, &parsed);
+    if (status != AG_OK)
+        return status;
+    if (spec->tar)
+        return apply_tar(ex, &parsed, words, count);
+
+    size_t operand_count = 0;
+    for (size_t i = 0; i < parsed.count; i++)
+        operand_count += parsed.items[i].option == NULL;
+
+    bool wrote = false;
+    bool contacted = false;
+    size_t position = 0;
+    for (size_t i = 0; i < parsed.count && status == AG_OK; i++) {
+        argument arg = parsed.items[i];
+        if (arg.option != NULL && arg.option->kind == AG_OPTION_DATA) {
+            status = add_data(ex, &arg);
+            continue;
+        }
+        if (arg.option == NULL && !assignment_role(spec, &arg))
+            arg.role = adjust_role(&parsed, operand_role(spec, &parsed, position, operand_count));
+        position += arg.option == NULL;
+        if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
+            status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
+    }
+
+    if (status == AG_OK)
+        status = apply_defaults(ex, spec, &parsed, wrote, contacted);
+    if (status == AG_OK && parsed.subcommand != NULL)
+        status = ag_extract_arguments(ex, parsed.subcommand, parsed.subcommand_words,
+                                      parsed.subcommand_count);
+    return status;
+}

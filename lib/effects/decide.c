@@ -1,0 +1,166 @@
+/*
+ * Deciding effects: Read(...) deny and ask rules apply to every file read,
+ * Edit(...) deny and ask rules and Read(...) deny rules to every file
+ * written, WebFetch(domain:...) and bare WebFetch deny and ask rules to every
+ * host contacted. A write outside the working directory and the policy's
+ * additional directories asks unless an Edit(...) allow rule matches it.
+ */
+#include <string.h>
+
+#include "effects/decide.h"
+
+static bool rule_names(const ag_rule *rule, const char *tool)
+{
+    return strcmp(rule->tool, tool) == 0;
+}
+
+/*
+ * Matches a domain rule against a host. A host with an unknown part (curl
+ * $URL) could be any host, so it could match every domain rule. This holds
+ * whatever the domain matcher does with the unknown mark.
+ */
+static ag_match match_host(const ag_rule *rule, const char *host)
+{
+    ag_match match = ag_rule_match_domain(rule, host);
+    if (match == AG_MATCH_NO && strchr(host, AG_DYNAMIC_MARK) != NULL)
+        return AG_MATCH_MAYBE;
+    return match;
+}
+
+/* Returns how `rule` bears on `effect`, and whether it applies at all. */
+static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_effect *effect,
+                             const ag_path_context *context)
+{
+    switch (effect->kind) {
+    case AG_EFFECT_READ:
+        if (rule->decision == AG_ALLOW || !rule_names(rule, "Read") || !ag_rule_is_path(rule))
+            return AG_MATCH_NO;
+        break;
+    case AG_EFFECT_WRITE:
+        if (!ag_rule_is_path(rule))
+            return AG_MATCH_NO;
+        if (!rule_names(rule, "Edit") && !(rule_names(rule, "Read") && rule->decision == AG_DENY))
+            return AG_MATCH_NO;
+        break;
+    case AG_EFFECT_NETWORK:
+        if (rule->decision == AG_ALLOW || !rule_names(rule, "WebFetch"))
+            return AG_MATCH_NO;
+        if (rule->kind == AG_RULE_TOOL)
+            return AG_MATCH_YES;
+        return ag_rule_is_domain(rule) ? match_host(rule, effect->target) : AG_MATCH_NO;
+    case AG_EFFECT_CHDIR:
+    default:
+        return AG_MATCH_NO;
+    }
+    return ag_rule_match_path(rule, effect->target, context, checker->match_data);
+}
+
+static bool is_within_directory(const char *path, const char *directory)
+{
+    return directory != NULL && directory[0] == '/' && ag_path_is_within(path, directory);
+}
+
+/* Returns whether a written path lies in the request's cwd or an additional directory. */
+static bool inside_workspace(ag_checker *checker, const char *path,
+                             const ag_path_context *context)
+{
+    if (is_within_directory(path, context->cwd))
+        return true;
+
+    const ag_policy *policy = checker->policy;
+    for (size_t i = 0; i < policy->additional_directory_count; i++) {
+        const ag_policy_directory *entry = &policy->additional_directories[i];
+        ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home};
+        const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
+                                                  strlen(entry->path));
+        if (is_within_directory(path, directory))
+            return true;
+    }
+    return false;
+}
+
+static const char *describe(ag_arena *arena, const ag_effect *effect)
+{
+    const char *target = ag_quote_text(arena, effect->target, strlen(effect->target));
+    switch (effect->kind) {
+    case AG_EFFECT_READ:
+        return ag_arena_printf(arena, "reading %s", target);
+    case AG_EFFECT_WRITE:
+        return ag_arena_printf(arena, "writing %s", target);
+    case AG_EFFECT_NETWORK:
+        return ag_arena_printf(arena, "contacting %s", target);
+    default:
+        return ag_arena_printf(arena, "changing into %s", target);
+    }
+}
+
+static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
+                               const ag_path_context *context)
+{
+    ag_rule_findings findings = {0};
+    const ag_policy *policy = checker->policy;
+    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
+        const ag_rule *rule = &policy->rules[i];
+        ag_findings_record(&findings, rule, match_effect(checker, rule, effect, context));
+    }
+
+    const char *what = describe(&checker->arena, effect);
+    if (what == NULL)
+        return AG_ERR_NOMEM;
+    ag_command_verdict result = {0};
+    if (findings.deny != NULL || findings.deny_maybe != NULL || findings.ask != NULL) {
+        ag_findings_decide(checker, &result, &findings, what);
+    } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL
+               && !inside_workspace(checker, effect->target, context)) {
+        result.decision = AG_ASK;
+        result.reason = ag_arena_printf(&checker->arena,
+                                        "`%s` is outside the working directory and the policy's "
+                                        "additional directories, and no Edit allow rule covers it",
+                                        what);
+    } else {
+        result.decision = AG_ALLOW;
+        result.rule = findings.allow;
+        result.reason = ag_arena_printf(&checker->arena, "no rule restricts `%s`", what);
+    }
+    effect->decision = result.decision;
+    effect->rule = result.rule;
+    effect->reason = result.reason;
+    return effect->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+ag_status ag_effects_decide(ag_checker *checker, ag_effect_list *effects,
+                            const ag_path_context *context)
+{
+    for (size_t i = 0; i < effects->count; i++) {
+        ag_status status = decide_effect(checker, &effects->items[i], context);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+ag_status ag_effects_evaluate(ag_checker *checker, const ag_shell_command *commands, size_t count,
+                              const char *cwd, size_t input_length)
+{
+    ag_verdict *verdict = &checker->verdict;
+    ag_effect_list effects = {0};
+    if (checker->policy->effects == NULL)
+        return AG_OK;
+
+    /* The same normalized cwd and home as the file tools use, so rules match alike. */
+    ag_arena *arena = &checker->arena;
+    ag_path_context none = {NULL, NULL};
+    ag_path_context context = {NULL, NULL};
+    if (cwd != NULL && cwd[0] == '/')
+        context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
+    if (checker->home != NULL)
+        context.home = ag_path_normalize(arena, &none, checker->home, strlen(checker->home));
+
+    ag_status status = ag_effects_extract(arena, checker->policy->effects, commands, count,
+                                          &context, input_length, &effects);
+    if (status == AG_OK)
+        status = ag_effects_decide(checker, &effects, &context);
+    verdict->effects = effects.items;
+    verdict->effect_count = status == AG_OK ? effects.count : 0;
+    return status;
+}

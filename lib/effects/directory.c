@@ -1,0 +1,160 @@
+/*
+ * Following the working directory through `cd`, `pushd` and `popd`.
+ *
+ * A cd in the top-level shell changes the directory of every later command.
+ * A cd in a subshell, a substitution, a background job or one member of a
+ * pipeline runs in a child shell, so it changes nothing after that child
+ * ends. Child shells are not told apart here, so after a cd in a child, the
+ * later commands of any child get an unknown directory until a top-level
+ * command comes. A cd in a function body makes every later command's
+ * directory unknown, because the function may be called. Commands found
+ * behind a wrapper run in the directory of the command that wraps them.
+ */
+#include <string.h>
+
+#include "effects/internal.h"
+
+enum {
+    AG_CONTEXT_CHILD_SHELL = AG_CONTEXT_SUBSTITUTION | AG_CONTEXT_PROCESS_SUBSTITUTION
+                             | AG_CONTEXT_SUBSHELL
+};
+
+ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
+                                    const ag_shell_command *commands, size_t count,
+                                    const ag_path_context *context)
+{
+    memset(tracker, 0, sizeof(*tracker));
+    tracker->arena = arena;
+    tracker->commands = commands;
+    tracker->count = count;
+    tracker->cwd = context->cwd;
+    tracker->cwd_at = ag_arena_calloc(arena, count + 1, sizeof(*tracker->cwd_at));
+    return tracker->cwd_at != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+static bool is_wrapped(const ag_shell_command *command)
+{
+    return (command->flags & AG_COMMAND_WRAPPED) != 0;
+}
+
+static bool is_top_level(const ag_shell_command *command)
+{
+    return command->depth == 0
+           && (command->context & (AG_CONTEXT_CHILD_SHELL | AG_CONTEXT_FUNCTION)) == 0;
+}
+
+/* Returns whether a command shares its pipeline with another command, so it runs in a child. */
+static bool in_long_pipeline(const ag_directory_tracker *tracker, const ag_shell_command *command)
+{
+    if (command->pipeline_position > 0)
+        return true;
+    for (size_t i = 0; i < tracker->count; i++) {
+        const ag_shell_command *other = &tracker->commands[i];
+        if (!is_wrapped(other) && other->pipeline == command->pipeline
+            && other->pipeline_position > 0)
+            return true;
+    }
+    return false;
+}
+
+/* The directory of the innermost unwrapped command whose text holds a wrapped command. */
+static const char *wrapper_cwd(const ag_directory_tracker *tracker, const ag_shell_command *command)
+{
+    const ag_shell_command *best = NULL;
+    const char *cwd = NULL;
+    for (size_t i = 0; i < tracker->count; i++) {
+        const ag_shell_command *other = &tracker->commands[i];
+        if (is_wrapped(other) || other->start > command->start || other->end < command->end)
+            continue;
+        if (best == NULL || other->end - other->start <= best->end - best->start) {
+            best = other;
+            cwd = tracker->cwd_at[i];
+        }
+    }
+    return cwd;
+}
+
+const char *ag_directory_tracker_cwd(ag_directory_tracker *tracker, size_t index)
+{
+    const ag_shell_command *command = &tracker->commands[index];
+    const char *cwd;
+    if (is_wrapped(command))
+        cwd = tracker->wrapped_unknown ? NULL : wrapper_cwd(tracker, command);
+    else if (is_top_level(command)) {
+        tracker->nested_unknown = false;
+        cwd = tracker->cwd;
+    } else
+        cwd = tracker->nested_unknown ? NULL : tracker->cwd;
+    tracker->cwd_at[index] = cwd;
+    return cwd;
+}
+
+/* Returns the first operand of cd or pushd, skipping options, or NULL when there is none. */
+static const ag_shell_word *directory_operand(const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (strcmp(word->text, "--") == 0)
+            return i + 1 < command->word_count ? &command->words[i + 1] : NULL;
+        if (word->text[0] != '-' || strcmp(word->text, "-") == 0 || word->dynamic)
+            return word;
+    }
+    return NULL;
+}
+
+/*
+ * Returns the directory a cd or pushd moves to, or NULL when it is unknown:
+ * a dynamic word (which may be absolute), `cd -`, pushd's stack forms, or a
+ * relative path from an unknown directory.
+ */
+static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, bool pushd,
+                             const ag_shell_word **word)
+{
+    *word = directory_operand(command);
+    if (*word == NULL)
+        return pushd ? NULL : ex->context.home;
+    const char *text = (*word)->text;
+    if ((*word)->dynamic && text[0] != '~')
+        return NULL;
+    if (strcmp(text, "-") == 0 || (pushd && (text[0] == '+' || text[0] == '-')))
+        return NULL;
+
+    /* TODO(effects): CDPATH makes `cd name` search other directories first. */
+    const char *path = ag_path_normalize(ex->arena, &ex->context, text, (*word)->length);
+    if (path == NULL || path[0] != '/' || memchr(path, AG_DYNAMIC_MARK, strlen(path)) != NULL)
+        return NULL;
+    return path;
+}
+
+ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extractor *ex,
+                                      size_t index)
+{
+    const ag_shell_command *command = &tracker->commands[index];
+    if (command->word_count == 0 || command->words[0].dynamic)
+        return AG_OK;
+    const char *name = command->words[0].text;
+    bool cd = strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0;
+    bool pushd = strcmp(name, "pushd") == 0;
+    bool popd = strcmp(name, "popd") == 0;
+    if (!cd && !pushd && !popd)
+        return AG_OK;
+
+    const ag_shell_word *word = NULL;
+    const char *target = popd ? NULL : cd_target(ex, command, pushd, &word);
+    ag_status status = AG_OK;
+    if (target != NULL)
+        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, target, word);
+    else if (word != NULL)
+        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, "\x01", word);
+
+    /* A cd that fails leaves the directory as it was. TODO(effects): check both directories. */
+    if (is_wrapped(command))
+        tracker->wrapped_unknown = true;
+    else if (command->context & AG_CONTEXT_FUNCTION)
+        tracker->cwd = NULL;
+    else if (!is_top_level(command))
+        tracker->nested_unknown = true;
+    else if (!(command->context & AG_CONTEXT_BACKGROUND) && !in_long_pipeline(tracker, command))
+        tracker->cwd = target;
+    return status;
+}

@@ -1,0 +1,128 @@
+/*
+ * Effects of shell commands: the files a command reads or writes, the
+ * directories it changes into and the hosts it contacts. They are found from
+ * a data table (effects.yaml, embedded at build time), from redirections and
+ * from `cd`, and are checked against Read(...), Edit(...) and WebFetch rules,
+ * so a shell command cannot reach what a file or web rule protects.
+ */
+#ifndef AG_EFFECTS_EFFECTS_H
+#define AG_EFFECTS_EFFECTS_H
+
+#include "rules/paths.h"
+#include "shell/shell.h"
+
+/* What an argument (operand or option value) of a command is. */
+typedef enum ag_effect_role {
+    AG_ROLE_NONE,      /* no file and no host */
+    AG_ROLE_VALUE,     /* an option value that is no file */
+    AG_ROLE_READ,
+    AG_ROLE_WRITE,
+    AG_ROLE_CHDIR,
+    AG_ROLE_URL,       /* a URL; without a scheme its first component is the host */
+    AG_ROLE_HOST,      /* [user@]host[:port] */
+    AG_ROLE_REMOTE,    /* URL or [user@]host:path contacted, a path with "/" read, else a name */
+    AG_ROLE_PACKAGE,   /* a URL contacted, anything else nothing */
+    AG_ROLE_SCRIPT     /* program text, skipped when a script option is given */
+} ag_effect_role;
+
+/* What an option listed in the table does. */
+typedef enum ag_option_kind {
+    AG_OPTION_VALUE,            /* takes a value whose role is `role` */
+    AG_OPTION_SCRIPT,           /* takes the program text (role VALUE) or its file (role READ) */
+    AG_OPTION_DATA,             /* takes data; @FILE and <FILE forms read FILE */
+    AG_OPTION_END,              /* takes a value and ends the command's own arguments */
+    AG_OPTION_WRITES_OPERANDS,  /* flag: read operands become writes */
+    AG_OPTION_READS_OPERANDS,   /* flag: written operands become reads */
+    AG_OPTION_WRITES_CWD        /* flag: writes into the working directory */
+} ag_option_kind;
+
+typedef struct ag_effect_option {
+    char *name;                 /* as typed: "-o", "--output", "-name" */
+    ag_option_kind kind;
+    ag_effect_role role;
+} ag_effect_option;
+
+typedef struct ag_effect_assignment {
+    char *key;                  /* "if" for dd's if=FILE */
+    ag_effect_role role;
+} ag_effect_assignment;
+
+/* The entry of one command (or subcommand) in the table. */
+typedef struct ag_effect_spec {
+    char *name;
+    ag_effect_option *options;
+    size_t option_count;
+    ag_effect_role *operands;
+    size_t operand_count;
+    bool repeat_last;           /* the last operand role repeats ("read...") */
+    bool has_last;
+    ag_effect_role last;        /* the role of the last of two or more operands */
+    ag_effect_assignment *assignments;
+    size_t assignment_count;
+    bool remote_operands;
+    bool options_first;
+    bool single_dash_long;
+    bool stop_at_option;
+    char *default_write;
+    char *default_network;
+    bool tar;                   /* handler: tar */
+    struct ag_effect_spec *subcommands;
+    size_t subcommand_count;
+} ag_effect_spec;
+
+/* The parsed table: one spec per command name (aliases share a copy). */
+typedef struct ag_effects_table {
+    ag_effect_spec *specs;
+    size_t spec_count;
+} ag_effects_table;
+
+/* The text of effects.yaml, embedded at build time. */
+extern const char ag_effects_yaml[];
+extern const size_t ag_effects_yaml_length;
+
+/*
+ * Parses a table in the format of effects.yaml. Returns a table to free with
+ * ag_effects_table_free(), or NULL with *error set to AG_ERR_YAML or
+ * AG_ERR_POLICY_VALUE naming the line that is wrong.
+ */
+ag_effects_table *ag_effects_table_parse(const char *name, const char *text, size_t length,
+                                         ag_error **error);
+
+/* Parses the embedded effects.yaml. */
+ag_effects_table *ag_effects_table_load(ag_error **error);
+
+void ag_effects_table_free(ag_effects_table *table);
+
+/* Returns the entry for a command name (without directory), or NULL. */
+const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name);
+
+/* One effect of one command. */
+typedef struct ag_effect {
+    ag_effect_kind kind;
+    const char *target;         /* normalized absolute path, or host; arena text */
+    size_t command;             /* index into the list of commands passed to extraction */
+    uint32_t start, end;        /* byte span of the word it came from */
+    ag_decision decision;       /* set by ag_effects_decide() */
+    const ag_rule *rule;        /* the deciding rule, or NULL */
+    const char *reason;
+} ag_effect;
+
+typedef struct ag_effect_list {
+    ag_effect *items;
+    size_t count;
+    size_t capacity;
+} ag_effect_list;
+
+/*
+ * Lists the effects of `commands` (in the order the evaluator lists them:
+ * the analysed commands in text order, then the commands found behind
+ * wrappers) into `out`, resolving paths against `context` and following `cd`.
+ * `input_length` bounds word spans: a word whose span lies outside the input
+ * gets its command's span. Returns AG_OK or AG_ERR_NOMEM.
+ */
+ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
+                             const ag_shell_command *commands, size_t count,
+                             const ag_path_context *context, size_t input_length,
+                             ag_effect_list *out);
+
+#endif

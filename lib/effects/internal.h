@@ -1,0 +1,50 @@
+/* Shared between the parts of effect extraction; not used outside lib/effects/. */
+#ifndef AG_EFFECTS_INTERNAL_H
+#define AG_EFFECTS_INTERNAL_H
+
+#include "effects/effects.h"
+
+/* State of extraction for the command being looked at. */
+typedef struct ag_extractor {
+    ag_arena *arena;
+    const ag_effects_table *table;
+    ag_effect_list *out;
+    size_t input_length;
+    const ag_shell_command *command;
+    size_t index;
+    ag_path_context context;   /* the command's working directory and home */
+} ag_extractor;
+
+ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *target,
+                           const ag_shell_word *word);
+ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
+                                const char *text, size_t length);
+ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length);
+ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool bare_host);
+bool ag_word_is_remote_path(const ag_shell_word *word);
+ag_status ag_extractor_add_remote_path(ag_extractor *ex, const ag_shell_word *word);
+
+/* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
+ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
+                               const ag_shell_word *words, size_t count);
+
+/* The working directory of each command, following cd (directory.c). */
+typedef struct ag_directory_tracker {
+    ag_arena *arena;
+    const ag_shell_command *commands;
+    size_t count;
+    const char **cwd_at;        /* the directory each command ran in, once looked at */
+    const char *cwd;            /* the top-level shell's directory, NULL when unknown */
+    bool nested_unknown;        /* a cd ran in a subshell or substitution not yet left */
+    bool wrapped_unknown;       /* a cd ran behind a wrapper */
+} ag_directory_tracker;
+
+ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
+                                    const ag_shell_command *commands, size_t count,
+                                    const ag_path_context *context);
+const char *ag_directory_tracker_cwd(ag_directory_tracker *tracker, size_t index);
+ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extractor *ex,
+                                      size_t index);
+
+#endif

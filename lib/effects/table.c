@@ -1,0 +1,449 @@
+/*
+ * Loading the effects table (effects.yaml, format described at its top) with
+ * libyaml's document API, which resolves anchors and aliases. Every key is
+ * checked: an unknown key or role is an error, so a typo in the data file
+ * fails the policy build instead of dropping an effect.
+ */
+#include <string.h>
+
+#include <yaml.h>
+
+#include "effects/effects.h"
+
+typedef struct table_parser {
+    yaml_document_t *document;
+    const char *name;
+    ag_error **error;
+} table_parser;
+
+static ag_status fail_at(table_parser *parser, const yaml_node_t *node, const char *format,
+                         const char *detail)
+{
+    unsigned line = node != NULL ? (unsigned)node->start_mark.line + 1 : 0;
+    unsigned column = node != NULL ? (unsigned)node->start_mark.column + 1 : 0;
+    return ag_error_set(parser->error, AG_ERR_POLICY_VALUE, parser->name, line, column, format,
+                        detail);
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+    return node != NULL && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value
+                                                           : NULL;
+}
+
+static yaml_node_t *node_at(table_parser *parser, int id)
+{
+    return yaml_document_get_node(parser->document, id);
+}
+
+static const struct {
+    const char *name;
+    ag_effect_role role;
+} role_names[] = {
+    {"none", AG_ROLE_NONE},     {"value", AG_ROLE_VALUE},   {"read", AG_ROLE_READ},
+    {"write", AG_ROLE_WRITE},   {"chdir", AG_ROLE_CHDIR},   {"url", AG_ROLE_URL},
+    {"host", AG_ROLE_HOST},     {"remote", AG_ROLE_REMOTE}, {"package", AG_ROLE_PACKAGE},
+    {"script", AG_ROLE_SCRIPT},
+};
+
+static bool parse_role(const char *text, size_t length, ag_effect_role *role)
+{
+    for (size_t i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++) {
+        if (strlen(role_names[i].name) == length && memcmp(role_names[i].name, text, length) == 0) {
+            *role = role_names[i].role;
+            return true;
+        }
+    }
+    return false;
+}
+
+static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node,
+                                   ag_effect_option *option)
+{
+    static const struct {
+        const char *name;
+        ag_option_kind kind;
+        ag_effect_role role;
+    } kinds[] = {
+        {"script", AG_OPTION_SCRIPT, AG_ROLE_VALUE},
+        {"script-read", AG_OPTION_SCRIPT, AG_ROLE_READ},
+        {"data", AG_OPTION_DATA, AG_ROLE_VALUE},
+        {"end", AG_OPTION_END, AG_ROLE_VALUE},
+        {"writes-operands", AG_OPTION_WRITES_OPERANDS, AG_ROLE_NONE},
+        {"reads-operands", AG_OPTION_READS_OPERANDS, AG_ROLE_NONE},
+        {"writes-cwd", AG_OPTION_WRITES_CWD, AG_ROLE_NONE},
+    };
+    const char *text = scalar(node);
+    if (text == NULL)
+        return fail_at(parser, node, "an option's kind must be a word%s", "");
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(kinds[i].name, text) == 0) {
+            option->kind = kinds[i].kind;
+            option->role = kinds[i].role;
+            return AG_OK;
+        }
+    }
+    option->kind = AG_OPTION_VALUE;
+    if (!parse_role(text, strlen(text), &option->role) || option->role == AG_ROLE_NONE
+        || option->role == AG_ROLE_SCRIPT)
+        return fail_at(parser, node, "unknown option kind '%s'; see the format at the top of effects.yaml",
+                       text);
+    return AG_OK;
+}
+
+static ag_status parse_options(table_parser *parser, const yaml_node_t *node, ag_effect_spec *spec)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return fail_at(parser, node, "'options' must be a mapping from option to kind%s", "");
+    size_t count = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+    spec->options = ag_calloc(count + 1, sizeof(*spec->options));
+    if (spec->options == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+         pair < node->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = node_at(parser, pair->key);
+        const char *name = scalar(key);
+        if (name == NULL || name[0] != '-')
+            return fail_at(parser, key, "an option must start with '-'%s", "");
+        ag_effect_option *option = &spec->options[spec->option_count];
+        ag_status status = parse_option_kind(parser, node_at(parser, pair->value), option);
+        if (status != AG_OK)
+            return status;
+        if ((option->name = ag_strdup(name)) == NULL)
+            return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        spec->option_count++;
+    }
+    return AG_OK;
+}
+
+static ag_status parse_role_node(table_parser *parser, const yaml_node_t *node,
+                                 ag_effect_role *role, bool allow_repeat, bool *repeat)
+{
+    const char *text = scalar(node);
+    size_t length = text != NULL ? strlen(text) : 0;
+    if (allow_repeat && length > 3 && strcmp(text + length - 3, "...") == 0) {
+        *repeat = true;
+        length -= 3;
+    }
+    if (text == NULL || !parse_role(text, length, role) || *role == AG_ROLE_VALUE)
+        return fail_at(parser, node, "unknown operand role '%s'; see the format at the top of effects.yaml",
+                       text != NULL ? text : "(not a word)");
+    return AG_OK;
+}
+
+static ag_status parse_operands(table_parser *parser, const yaml_node_t *node, ag_effect_spec *spec)
+{
+    if (node->type != YAML_SEQUENCE_NODE)
+        return fail_at(parser, node, "'operands' must be a list of roles%s", "");
+    size_t count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+    spec->operands = ag_calloc(count + 1, sizeof(*spec->operands));
+    if (spec->operands == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *item = node_at(parser, node->data.sequence.items.start[i]);
+        bool repeat = false;
+        ag_status status = parse_role_node(parser, item, &spec->operands[i], i + 1 == count,
+                                           &repeat);
+        if (status != AG_OK)
+            return status;
+        spec->repeat_last = repeat;
+    }
+    spec->operand_count = count;
+    return AG_OK;
+}
+
+static ag_status parse_assignments(table_parser *parser, const yaml_node_t *node,
+                                   ag_effect_spec *spec)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return fail_at(parser, node, "'assignments' must be a mapping from key to role%s", "");
+    size_t count = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+    spec->assignments = ag_calloc(count + 1, sizeof(*spec->assignments));
+    if (spec->assignments == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+         pair < node->data.mapping.pairs.top; pair++) {
+        ag_effect_assignment *assignment = &spec->assignments[spec->assignment_count];
+        bool repeat = false;
+        ag_status status = parse_role_node(parser, node_at(parser, pair->value), &assignment->role,
+                                           false, &repeat);
+        if (status != AG_OK)
+            return status;
+        const char *key = scalar(node_at(parser, pair->key));
+        if (key == NULL || (assignment->key = ag_strdup(key)) == NULL)
+            return fail_at(parser, node, "an assignment key must be a word%s", "");
+        spec->assignment_count++;
+    }
+    return AG_OK;
+}
+
+static ag_status parse_flag(table_parser *parser, const yaml_node_t *node, bool *flag)
+{
+    const char *text = scalar(node);
+    if (text == NULL || (strcmp(text, "true") != 0 && strcmp(text, "false") != 0))
+        return fail_at(parser, node, "expected true or false, got '%s'", text ? text : "(not a word)");
+    *flag = strcmp(text, "true") == 0;
+    return AG_OK;
+}
+
+static ag_status parse_text(table_parser *parser, const yaml_node_t *node, char **out)
+{
+    const char *text = scalar(node);
+    if (text == NULL)
+        return fail_at(parser, node, "expected a word%s", "");
+    *out = ag_strdup(text);
+    return *out != NULL ? AG_OK : ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+}
+
+static ag_status parse_spec(table_parser *parser, const char *name, const yaml_node_t *node,
+                            ag_effect_spec *spec);
+
+static ag_status parse_subcommands(table_parser *parser, const yaml_node_t *node,
+                                   ag_effect_spec *spec)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return fail_at(parser, node, "'subcommands' must be a mapping%s", "");
+    size_t count = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+    spec->subcommands = ag_calloc(count + 1, sizeof(*spec->subcommands));
+    if (spec->subcommands == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+         pair < node->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = node_at(parser, pair->key);
+        if (scalar(key) == NULL)
+            return fail_at(parser, key, "a subcommand name must be a word%s", "");
+        ag_status status = parse_spec(parser, scalar(key), node_at(parser, pair->value),
+                                      &spec->subcommands[spec->subcommand_count++]);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag_effect_spec *spec)
+{
+    const char *text = scalar(node);
+    if (text == NULL || strcmp(text, "tar") != 0)
+        return fail_at(parser, node, "unknown handler '%s'; the only handler is tar",
+                       text ? text : "(not a word)");
+    spec->tar = true;
+    return AG_OK;
+}
+
+/* Parses one key of an entry; `aliases` was already read by the caller. */
+static ag_status parse_key(table_parser *parser, const char *key, const yaml_node_t *value,
+                           const yaml_node_t *key_node, ag_effect_spec *spec)
+{
+    if (strcmp(key, "aliases") == 0)
+        return AG_OK;
+    if (strcmp(key, "options") == 0)
+        return parse_options(parser, value, spec);
+    if (strcmp(key, "operands") == 0)
+        return parse_operands(parser, value, spec);
+    if (strcmp(key, "last") == 0) {
+        bool repeat = false;
+        spec->has_last = true;
+        return parse_role_node(parser, value, &spec->last, false, &repeat);
+    }
+    if (strcmp(key, "assignments") == 0)
+        return parse_assignments(parser, value, spec);
+    if (strcmp(key, "remote_operands") == 0)
+        return parse_flag(parser, value, &spec->remote_operands);
+    if (strcmp(key, "options_first") == 0)
+        return parse_flag(parser, value, &spec->options_first);
+    if (strcmp(key, "single_dash_long") == 0)
+        return parse_flag(parser, value, &spec->single_dash_long);
+    if (strcmp(key, "stop_at_option") == 0)
+        return parse_flag(parser, value, &spec->stop_at_option);
+    if (strcmp(key, "default_write") == 0)
+        return parse_text(parser, value, &spec->default_write);
+    if (strcmp(key, "default_network") == 0)
+        return parse_text(parser, value, &spec->default_network);
+    if (strcmp(key, "handler") == 0)
+        return parse_handler(parser, value, spec);
+    if (strcmp(key, "subcommands") == 0)
+        return parse_subcommands(parser, value, spec);
+    return fail_at(parser, key_node, "unknown key '%s' in an effects entry", key);
+}
+
+static ag_status parse_spec(table_parser *parser, const char *name, const yaml_node_t *node,
+                            ag_effect_spec *spec)
+{
+    if ((spec->name = ag_strdup(name)) == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (node->type == YAML_SCALAR_NODE && node->data.scalar.length == 0)
+        return AG_OK;
+    if (node->type != YAML_MAPPING_NODE)
+        return fail_at(parser, node, "the entry of '%s' must be a mapping", name);
+
+    for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+         pair < node->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = node_at(parser, pair->key);
+        if (scalar(key) == NULL)
+            return fail_at(parser, key, "a key must be a word%s", "");
+        ag_status status = parse_key(parser, scalar(key), node_at(parser, pair->value), key, spec);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+static void clear_spec(ag_effect_spec *spec)
+{
+    ag_free(spec->name);
+    for (size_t i = 0; i < spec->option_count; i++)
+        ag_free(spec->options[i].name);
+    ag_free(spec->options);
+    ag_free(spec->operands);
+    for (size_t i = 0; i < spec->assignment_count; i++)
+        ag_free(spec->assignments[i].key);
+    ag_free(spec->assignments);
+    ag_free(spec->default_write);
+    ag_free(spec->default_network);
+    for (size_t i = 0; i < spec->subcommand_count; i++)
+        clear_spec(&spec->subcommands[i]);
+    ag_free(spec->subcommands);
+}
+
+void ag_effects_table_free(ag_effects_table *table)
+{
+    if (table == NULL)
+        return;
+    for (size_t i = 0; i < table->spec_count; i++)
+        clear_spec(&table->specs[i]);
+    ag_free(table->specs);
+    ag_free(table);
+}
+
+static size_t alias_count(table_parser *parser, const yaml_node_t *entry)
+{
+    if (entry->type != YAML_MAPPING_NODE)
+        return 0;
+    for (yaml_node_pair_t *pair = entry->data.mapping.pairs.start;
+         pair < entry->data.mapping.pairs.top; pair++) {
+        const char *key = scalar(node_at(parser, pair->key));
+        yaml_node_t *value = node_at(parser, pair->value);
+        if (key != NULL && strcmp(key, "aliases") == 0 && value->type == YAML_SEQUENCE_NODE)
+            return (size_t)(value->data.sequence.items.top - value->data.sequence.items.start);
+    }
+    return 0;
+}
+
+/* Adds the entry under `name` and once more under each alias. */
+static ag_status add_entry(table_parser *parser, ag_effects_table *table, const char *name,
+                           const yaml_node_t *entry)
+{
+    ag_status status = parse_spec(parser, name, entry, &table->specs[table->spec_count++]);
+    if (status != AG_OK || entry->type != YAML_MAPPING_NODE)
+        return status;
+
+    for (yaml_node_pair_t *pair = entry->data.mapping.pairs.start;
+         pair < entry->data.mapping.pairs.top; pair++) {
+        const char *key = scalar(node_at(parser, pair->key));
+        yaml_node_t *value = node_at(parser, pair->value);
+        if (key == NULL || strcmp(key, "aliases") != 0)
+            continue;
+        if (value->type != YAML_SEQUENCE_NODE)
+            return fail_at(parser, value, "'aliases' must be a list of names%s", "");
+        for (yaml_node_item_t *item = value->data.sequence.items.start;
+             item < value->data.sequence.items.top; item++) {
+            const char *alias = scalar(node_at(parser, *item));
+            if (alias == NULL)
+                return fail_at(parser, value, "an alias must be a word%s", "");
+            status = parse_spec(parser, alias, entry, &table->specs[table->spec_count++]);
+            if (status != AG_OK)
+                return status;
+        }
+    }
+    return AG_OK;
+}
+
+static ag_status parse_commands(table_parser *parser, ag_effects_table *table)
+{
+    yaml_node_t *root = yaml_document_get_root_node(parser->document);
+    if (root == NULL || root->type != YAML_MAPPING_NODE)
+        return fail_at(parser, root, "the effects table must be a mapping with the key 'commands'%s", "");
+
+    yaml_node_t *commands = NULL;
+    for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+         pair < root->data.mapping.pairs.top; pair++) {
+        const char *key = scalar(node_at(parser, pair->key));
+        if (key == NULL || strcmp(key, "commands") != 0)
+            return fail_at(parser, node_at(parser, pair->key), "unknown top-level key '%s'",
+                           key ? key : "(not a word)");
+        commands = node_at(parser, pair->value);
+    }
+    if (commands == NULL || commands->type != YAML_MAPPING_NODE)
+        return fail_at(parser, root, "'commands' must be a mapping from command name to entry%s", "");
+
+    size_t count = 0;
+    for (yaml_node_pair_t *pair = commands->data.mapping.pairs.start;
+         pair < commands->data.mapping.pairs.top; pair++)
+        count += 1 + alias_count(parser, node_at(parser, pair->value));
+    table->specs = ag_calloc(count + 1, sizeof(*table->specs));
+    if (table->specs == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    for (yaml_node_pair_t *pair = commands->data.mapping.pairs.start;
+         pair < commands->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = node_at(parser, pair->key);
+        if (scalar(key) == NULL)
+            return fail_at(parser, key, "a command name must be a word%s", "");
+        if (ag_effects_table_find(table, scalar(key)) != NULL)
+            return fail_at(parser, key, "the command '%s' has two entries", scalar(key));
+        ag_status status = add_entry(parser, table, scalar(key), node_at(parser, pair->value));
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+ag_effects_table *ag_effects_table_parse(const char *name, const char *text, size_t length,
+                                         ag_error **error)
+{
+    yaml_parser_t yaml;
+    yaml_document_t document;
+    if (!yaml_parser_initialize(&yaml)) {
+        ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    yaml_parser_set_input_string(&yaml, (const unsigned char *)text, length);
+    if (!yaml_parser_load(&yaml, &document)) {
+        ag_error_set(error, AG_ERR_YAML, name, (unsigned)yaml.problem_mark.line + 1,
+                     (unsigned)yaml.problem_mark.column + 1, "invalid YAML: %s",
+                     yaml.problem != NULL ? yaml.problem : "unknown problem");
+        yaml_parser_delete(&yaml);
+        return NULL;
+    }
+
+    ag_effects_table *table = ag_calloc(1, sizeof(*table));
+    table_parser parser = {&document, name, error};
+    ag_status status = table != NULL ? parse_commands(&parser, table)
+                                     : ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    yaml_document_delete(&document);
+    yaml_parser_delete(&yaml);
+    if (status != AG_OK) {
+        ag_effects_table_free(table);
+        return NULL;
+    }
+    return table;
+}
+
+ag_effects_table *ag_effects_table_load(ag_error **error)
+{
+    return ag_effects_table_parse("effects.yaml", ag_effects_yaml, ag_effects_yaml_length, error);
+}
+
+const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name)
+{
+    for (size_t i = 0; i < table->spec_count; i++) {
+        if (table->specs[i].name != NULL && strcmp(table->specs[i].name, name) == 0)
+            return &table->specs[i];
+    }
+    return NULL;
+}

@@ -1,0 +1,281 @@
+/*
+ * Effect extraction through the internal API: the shell analysis of each
+ * command in a table, then ag_effects_extract() against the embedded
+ * effects.yaml, compared as "KIND:TARGET" items joined by spaces (an unknown
+ * part shows as "?"). The working directory is /repo and the home /home/u.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "effects/effects.h"
+
+typedef struct extraction_case {
+    const char *command;
+    const char *expected;
+} extraction_case;
+
+static const extraction_case cases[] = {
+    /* Files read. */
+    {"cat a b", "read:/repo/a read:/repo/b"},
+    {"tac a", "read:/repo/a"},
+    {"/bin/cat /etc/passwd", "read:/etc/passwd"},
+    {"cat ~/.ssh/id_rsa", "read:/home/u/.ssh/id_rsa"},
+    {"cat -", ""},
+    {"cat -- -n", "read:/repo/-n"},
+    {"head -n 5 a", "read:/repo/a"},
+    {"head -n5 a", "read:/repo/a"},
+    {"tail -f --lines=3 log", "read:/repo/log"},
+    {"less -p x a", "read:/repo/a"},
+    {"more a", "read:/repo/a"},
+    {"grep -r key src", "read:/repo/src"},
+    {"grep -e key src", "read:/repo/src"},
+    {"grep -f pats src", "read:/repo/pats read:/repo/src"},
+    {"rg -g '*.c' key lib", "read:/repo/lib"},
+    {"sed s/a/b/ f", "read:/repo/f"},
+    {"sed -i s/a/b/ f", "write:/repo/f"},
+    {"sed -n -e p f", "read:/repo/f"},
+    {"awk '{print}' f", "read:/repo/f"},
+    {"awk -f prog.awk f", "read:/repo/prog.awk read:/repo/f"},
+    {"cut -d: -f1 /etc/passwd", "read:/etc/passwd"},
+    {"sort -o out in", "write:/repo/out read:/repo/in"},
+    {"uniq in out", "read:/repo/in write:/repo/out"},
+    {"wc -l a", "read:/repo/a"},
+    {"diff -u a b", "read:/repo/a read:/repo/b"},
+    {"cmp a b", "read:/repo/a read:/repo/b"},
+    {"file a", "read:/repo/a"},
+    {"stat -c %s a", "read:/repo/a"},
+    {"ls -la /tmp", "read:/tmp"},
+    {"find /etc -name '*.conf' -newer ref", "read:/etc read:/repo/ref"},
+    {"find . -delete", "write:/repo"},
+    {"find . -fprint out", "read:/repo write:/repo/out"},
+    {"tree -L 2 src", "read:/repo/src"},
+    {"du -sh /var", "read:/var"},
+    /* Files written. */
+    {"cp a b", "read:/repo/a write:/repo/b"},
+    {"cp -t dir a b", "write:/repo/dir read:/repo/a write:/repo/b"},
+    {"mv a b", "write:/repo/a write:/repo/b"},
+    {"rm -rf build", "write:/repo/build"},
+    {"rmdir d", "write:/repo/d"},
+    {"mkdir -p -m 755 a/b", "write:/repo/a/b"},
+    {"touch -r ref x", "read:/repo/ref write:/repo/x"},
+    {"ln -s target link", "write:/repo/link"},
+    {"chmod 600 key", "write:/repo/key"},
+    {"chown u:g f", "write:/repo/f"},
+    {"chgrp g f", "write:/repo/f"},
+    {"tee -a log", "write:/repo/log"},
+    {"dd if=/dev/sda of=img bs=1M", "read:/dev/sda write:/repo/img"},
+    {"tar -xzf a.tgz -C /etc", "read:/repo/a.tgz write:/etc"},
+    {"tar xf a.tar", "read:/repo/a.tar write:/repo"},
+    {"tar -czf out.tgz src", "write:/repo/out.tgz read:/repo/src"},
+    {"tar --list --file=a.tar", "read:/repo/a.tar"},
+    {"zip out.zip a b", "write:/repo/out.zip read:/repo/a read:/repo/b"},
+    {"unzip a.zip", "read:/repo/a.zip write:/repo"},
+    {"unzip a.zip -d /tmp/x", "read:/repo/a.zip write:/tmp/x"},
+    {"gzip a", "write:/repo/a"},
+    {"gzip -c a", "read:/repo/a"},
+    {"truncate -s 0 f", "write:/repo/f"},
+    {"install -m 644 a /usr/local/bin/a", "read:/repo/a write:/usr/local/bin/a"},
+    {"rsync -av src/ host:/dst", "read:/repo/src network:host"},
+    {"scp user@host:/x .", "network:host write:/repo"},
+    {"scp -i key a host:b", "read:/repo/key read:/repo/a network:host"},
+    /* Hosts contacted. */
+    {"curl https://example.com/x", "network:example.com"},
+    {"curl example.com/x", "network:example.com"},
+    {"curl -o out https://a.example", "write:/repo/out network:a.example"},
+    {"curl -O https://a.example/f", "network:a.example write:/repo"},
+    {"curl -T up https://a.example", "read:/repo/up network:a.example"},
+    {"curl -d @body https://a.example", "read:/repo/body network:a.example"},
+    {"curl -d x=1 https://a.example", "network:a.example"},
+    {"curl -F f=@img.png https://a.example", "read:/repo/img.png network:a.example"},
+    {"curl -x http://proxy:3128 https://a.example", "network:proxy network:a.example"},
+    {"curl http://[::1]:8080/", "network:::1"},
+    {"curl file:///etc/passwd", "read:/etc/passwd"},
+    {"curl $URL", "network:?"},
+    {"wget https://a.example/f", "network:a.example write:/repo"},
+    {"wget -O out https://a.example/f", "write:/repo/out network:a.example"},
+    {"git clone https://h.example/r.git", "network:h.example write:/repo"},
+    {"git clone git@h.example:o/r.git dir", "network:h.example write:/repo/dir"},
+    {"git clone ../other copy", "read:/other write:/repo/copy"},
+    {"git fetch https://h.example/r", "network:h.example"},
+    {"git pull origin main", ""},
+    {"git push --force https://h.example/r main", "network:h.example"},
+    {"git -C /src fetch ../up", "chdir:/src read:/up"},
+    {"git status", ""},
+    {"ssh host", "network:host"},
+    {"ssh -i key u@host ls /", "read:/repo/key network:host"},
+    {"nc -v host 80", "network:host"},
+    {"python3 script.py arg", "read:/repo/script.py"},
+    {"python -c 'print(1)' x", ""},
+    {"python3 -m http.server", ""},
+    {"pip install requests", "network:pypi.example"},
+    {"pip install -r req.txt", "read:/repo/req.txt network:pypi.example"},
+    {"pip install -i https://mirror.example/simple x", "network:mirror.example"},
+    {"pip list", ""},
+    {"npm install", "network:registry.npm.example"},
+    {"npm ci --registry https://r.example", "network:r.example"},
+    {"npm run test", ""},
+    /* Redirections. */
+    {"echo x > out", "write:/repo/out"},
+    {"echo x >> ~/.bashrc", "write:/home/u/.bashrc"},
+    {"echo x >| out", "write:/repo/out"},
+    {"echo x &> out", "write:/repo/out"},
+    {"echo x &>> out", "write:/repo/out"},
+    {"echo x 2> err", "write:/repo/err"},
+    {"cat < in", "read:/repo/in"},
+    /* NOTE: the shell analysis reads `3<> f` as `3< UNKNOWN` and the word f,
+     * so the read-write form shows as an unknown read; it still fails closed. */
+    {"cat 3<> f", "read:? read:/repo/f"},
+    {"echo x > /dev/null 2>&1", ""},
+    {"echo x > /dev/stderr", ""},
+    {"cat < /dev/fd/3", ""},
+    {"cat <<EOF\nx\nEOF", ""},
+    {"cat <<< word", ""},
+    {"{ echo a; } > out", "write:/repo/out"},
+    {"echo x > $F", "write:?"},
+    /* Directories. */
+    {"cd /etc && cat shadow", "chdir:/etc read:/etc/shadow"},
+    {"cd /etc; cat shadow", "chdir:/etc read:/etc/shadow"},
+    {"cd sub && cat a", "chdir:/repo/sub read:/repo/sub/a"},
+    {"cd && cat .bashrc", "chdir:/home/u read:/home/u/.bashrc"},
+    {"cd ~/.ssh && cat id_rsa", "chdir:/home/u/.ssh read:/home/u/.ssh/id_rsa"},
+    {"(cd /etc); cat shadow", "chdir:/etc read:/repo/shadow"},
+    {"(cd /etc; cat shadow)", "chdir:/etc read:?/shadow"},
+    {"cd /etc | cat shadow", "chdir:/etc read:/repo/shadow"},
+    {"cd /etc & cat shadow", "chdir:/etc read:/repo/shadow"},
+    {"echo $(cd /etc) && cat shadow", "chdir:/etc read:/repo/shadow"},
+    {"f() { cd /etc; }; cat shadow", "chdir:/etc read:?/shadow"},
+    {"cd $D && cat shadow", "chdir:? read:?/shadow"},
+    {"cd - && cat a", "chdir:? read:?/a"},
+    {"pushd /etc && cat a", "chdir:/etc read:/etc/a"},
+    {"pushd /etc && popd && cat a", "chdir:/etc read:?/a"},
+    {"cd /etc && cat /abs", "chdir:/etc read:/abs"},
+    /* Unknown commands and dynamic names have only their redirections. */
+    {"make all", ""},
+    {"$CMD a b > out", "write:/repo/out"},
+    {"cat $F", "read:?"},
+};
+
+static const char *format_effects(const ag_effect_list *list, char *buffer, size_t size)
+{
+    size_t used = 0;
+    buffer[0] = '\0';
+    for (size_t i = 0; i < list->count; i++) {
+        const ag_effect *effect = &list->items[i];
+        const char *kind = ag_effect_kind_name(effect->kind);
+        used += (size_t)snprintf(buffer + used, size - used, "%s%s:", i > 0 ? " " : "", kind);
+        for (const char *c = effect->target; *c != '\0' && used + 1 < size; c++)
+            buffer[used++] = *c == AG_DYNAMIC_MARK ? '?' : *c;
+        buffer[used] = '\0';
+    }
+    return buffer;
+}
+
+static ag_effects_table *table;
+
+static int load_table(void **state)
+{
+    (void)state;
+    ag_error *error = NULL;
+    table = ag_effects_table_load(&error);
+    if (table == NULL)
+        fail_msg("effects.yaml does not load: %s", ag_error_message(error));
+    return 0;
+}
+
+static int free_table(void **state)
+{
+    (void)state;
+    ag_effects_table_free(table);
+    return 0;
+}
+
+static void test_extraction_table(void **state)
+{
+    (void)state;
+    ag_shell_analyzer *analyzer = ag_shell_analyzer_new();
+    assert_non_null(analyzer);
+    ag_shell_limits limits = {0, AG_SHELL_DEFAULT_MAX_DEPTH, AG_SHELL_DEFAULT_MAX_COMMANDS, 0};
+    ag_path_context context = {"/repo", "/home/u"};
+    int failures = 0;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ag_arena arena;
+        ag_arena_init(&arena);
+        ag_shell_analysis analysis;
+        const char *command = cases[i].command;
+        assert_int_equal(ag_shell_analyze(analyzer, command, strlen(command), &limits, &arena,
+                                          &analysis), AG_OK);
+        ag_effect_list list = {0};
+        assert_int_equal(ag_effects_extract(&arena, table, analysis.commands,
+                                            analysis.command_count, &context, strlen(command),
+                                            &list), AG_OK);
+        char actual[1024];
+        format_effects(&list, actual, sizeof(actual));
+        if (strcmp(actual, cases[i].expected) != 0) {
+            print_error("%s\n  expected: %s\n  actual:   %s\n", command, cases[i].expected, actual);
+            failures++;
+        }
+        ag_arena_release(&arena);
+    }
+    ag_shell_analyzer_free(analyzer);
+    assert_int_equal(failures, 0);
+}
+
+static void test_table_rejects_unknown_key(void **state)
+{
+    (void)state;
+    static const char text[] = "commands:\n  cat:\n    operand: [read...]\n";
+    ag_error *error = NULL;
+    assert_null(ag_effects_table_parse("bad.yaml", text, sizeof(text) - 1, &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_POLICY_VALUE);
+    assert_int_equal(ag_error_line(error), 3);
+    ag_error_free(error);
+}
+
+static void test_table_rejects_unknown_role(void **state)
+{
+    (void)state;
+    static const char text[] = "commands:\n  cat:\n    operands: [reads]\n";
+    ag_error *error = NULL;
+    assert_null(ag_effects_table_parse("bad.yaml", text, sizeof(text) - 1, &error));
+    assert_non_null(strstr(ag_error_message(error), "reads"));
+    ag_error_free(error);
+}
+
+static void test_table_rejects_invalid_yaml(void **state)
+{
+    (void)state;
+    static const char text[] = "commands: [\n";
+    ag_error *error = NULL;
+    assert_null(ag_effects_table_parse("bad.yaml", text, sizeof(text) - 1, &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_YAML);
+    ag_error_free(error);
+}
+
+static void test_effect_kind_names(void **state)
+{
+    (void)state;
+    assert_string_equal(ag_effect_kind_name(AG_EFFECT_READ), "read");
+    assert_string_equal(ag_effect_kind_name(AG_EFFECT_WRITE), "write");
+    assert_string_equal(ag_effect_kind_name(AG_EFFECT_CHDIR), "chdir");
+    assert_string_equal(ag_effect_kind_name(AG_EFFECT_NETWORK), "network");
+    assert_string_equal(ag_effect_kind_name((ag_effect_kind)9), "unknown");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_extraction_table),
+        cmocka_unit_test(test_table_rejects_unknown_key),
+        cmocka_unit_test(test_table_rejects_unknown_role),
+        cmocka_unit_test(test_table_rejects_invalid_yaml),
+        cmocka_unit_test(test_effect_kind_names),
+    };
+    return cmocka_run_group_tests(tests, load_table, free_table);
+}
