@@ -3,7 +3,8 @@
  * files in cases/policies/ and the built-in default policy, plus the API's
  * contracts (NULL handling, spans, command lists, versions).
  *
- * Usage: test_check CASES_DIR
+ * Usage: test_check CASES_DIR TABLE.json...
+ * Each table is read from CASES_DIR; policies from CASES_DIR/policies.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,10 +50,22 @@ static bool ends_with(const char *text, const char *suffix)
            && strcmp(text + text_length - suffix_length, suffix) == 0;
 }
 
+/* The case's "cwd": "/repo" when absent, NULL when null. */
+static const char *case_cwd(json_t *spec)
+{
+    json_t *cwd = json_object_get(spec, "cwd");
+    if (cwd == NULL)
+        return "/repo";
+    return json_string_value(cwd);
+}
+
 static const ag_verdict *run_case(ag_checker *checker, json_t *spec)
 {
     ag_error *error = NULL;
     const ag_verdict *verdict;
+    const char *home = json_string_value(json_object_get(spec, "home"));
+    if (home != NULL)
+        assert_int_equal(ag_checker_set_home(checker, home), AG_OK);
     json_t *command = json_object_get(spec, "command");
     if (command != NULL) {
         verdict = ag_check_command(checker, json_string_value(command),
@@ -63,7 +76,7 @@ static const ag_verdict *run_case(ag_checker *checker, json_t *spec)
         char *input = input_text != NULL
                           ? strdup(json_string_value(input_text))
                           : json_dumps(json_object_get(spec, "input"), JSON_COMPACT);
-        verdict = ag_check(checker, tool, input, "/repo", &error);
+        verdict = ag_check(checker, tool, input, case_cwd(spec), &error);
         free(input);
     }
     if (verdict == NULL)
@@ -245,7 +258,31 @@ static void test_nul_byte_cannot_hide_a_command(void **state)
     ag_policy_free(policy);
 }
 
+static void test_checker_limits_only_tighten(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const char *command = "true; true; true";
+
+    ag_limits loose = {.max_commands = 100000};
+    assert_int_equal(ag_checker_set_limits(checker, &loose), AG_OK);
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), NULL, NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ALLOW);
+
+    ag_limits tight = {.max_commands = 2};
+    assert_int_equal(ag_checker_set_limits(checker, &tight), AG_OK);
+    verdict = ag_check_command(checker, command, strlen(command), NULL, NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ASK);
+    assert_int_equal(ag_verdict_error(verdict), AG_ERR_LIMIT);
+
+    assert_int_equal(ag_checker_set_limits(checker, NULL), AG_ERR_ARGUMENT);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 static const struct CMUnitTest api_tests[] = {
+    cmocka_unit_test(test_checker_limits_only_tighten),
     cmocka_unit_test(test_version_matches_header),
     cmocka_unit_test(test_free_functions_accept_null),
     cmocka_unit_test(test_null_arguments_rejected),
@@ -271,24 +308,42 @@ static void name_case(table_case *item, size_t index)
              json_string_value(json_object_get(spec, "policy")), shown);
 }
 
-int main(int argc, char **argv)
+/* Loads one table and appends its cases; returns false when the file is unusable. */
+static bool load_table(const char *file, json_t *all_cases)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CASES_DIR\n", argv[0]);
-        return 2;
-    }
-    cases_dir = argv[1];
-
     char path[4096];
-    snprintf(path, sizeof(path), "%s/check.json", cases_dir);
+    snprintf(path, sizeof(path), "%s/%s", cases_dir, file);
     json_error_t json_error;
     json_t *table = json_load_file(path, 0, &json_error);
     if (table == NULL) {
         fprintf(stderr, "%s:%d:%d: %s\n", path, json_error.line, json_error.column, json_error.text);
+        return false;
+    }
+    json_t *cases = json_object_get(table, "cases");
+    if (!json_is_array(cases) || json_array_size(cases) == 0) {
+        fprintf(stderr, "%s: no \"cases\" array\n", path);
+        json_decref(table);
+        return false;
+    }
+    json_array_extend(all_cases, cases);
+    json_decref(table);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s CASES_DIR TABLE.json...\n", argv[0]);
         return 2;
     }
+    cases_dir = argv[1];
 
-    json_t *cases = json_object_get(table, "cases");
+    json_t *cases = json_array();
+    for (int i = 2; i < argc; i++) {
+        if (!load_table(argv[i], cases))
+            return 2;
+    }
+
     size_t count = json_array_size(cases);
     table_case *items = calloc(count, sizeof(*items));
     struct CMUnitTest *tests = calloc(count, sizeof(*tests));
@@ -303,6 +358,6 @@ int main(int argc, char **argv)
 
     free(tests);
     free(items);
-    json_decref(table);
+    json_decref(cases);
     return failed == 0 ? 0 : 1;
 }
