@@ -237,10 +237,11 @@ typedef struct ag_verdict ag_verdict;
  * directory `cwd` (may be NULL when unknown).
  *
  * Returns a verdict that stays valid until the next check on this checker.
- * A malformed request is not an error: its verdict is deny, and
- * ag_verdict_error() says what is wrong. Returns NULL with *error set only when
- * memory runs out or an argument is NULL; the host must then treat the
- * request as denied.
+ * A malformed request is not an error: a request whose JSON or fields are
+ * invalid gets deny, a command that cannot be fully analysed (a syntax error,
+ * a limit reached) gets at least ask, and ag_verdict_error() says why.
+ * Returns NULL with *error set only when memory runs out or an argument is
+ * NULL, and the host must then treat the request as denied.
  */
 AG_EXPORT const ag_verdict *ag_check(ag_checker *checker,
                                      const char *tool_name,

@@ -15,7 +15,7 @@
 #include "eval/eval.h"
 #include "eval/unwrap.h"
 
-/* Longest piece of a command quoted in a reason, in bytes. */
+/* Maximum length of a piece of command quoted in a reason, in bytes. */
 enum { AG_REASON_QUOTE_MAX = 80 };
 
 
@@ -286,8 +286,8 @@ static void decide_wordless_command(ag_checker *checker, ag_command_verdict *res
     }
 
     if (!opens_file) {
-        /* TODO(wrappers): assignments to PATH, LD_PRELOAD, IFS and the like change
-         * what later commands do and should ask. */
+        /* Assignments to PATH, LD_PRELOAD and the like are flagged by unwrapping,
+         * and raise_for_flags() then makes them ask. */
         result->decision = AG_ALLOW;
         result->reason = ag_arena_printf(&checker->arena,
                                          "`%s` only assigns variables", text);
