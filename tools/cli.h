@@ -40,9 +40,10 @@ enum cli_parse_result {
     CLI_PARSE_ERROR /* a message is already printed: exit CLI_EXIT_USAGE */
 };
 
-/* cmd_check.c and cmd_eval.c: each returns the exit status. */
+/* cmd_check.c, cmd_eval.c and cmd_hook.c: each returns the exit status. */
 int cli_check_main(int argc, char **argv);
 int cli_eval_main(int argc, char **argv);
+int cli_hook_main(int argc, char **argv);
 
 /* options.c */
 enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char **argv,

@@ -15,6 +15,7 @@ static void print_help(void)
     printf("Usage: agentguard [--help | --version]\n"
            "       agentguard check [OPTION]... [--] COMMAND\n"
            "       agentguard eval [OPTION]...\n"
+           "       agentguard hook claude [OPTION]...\n"
            "\n"
            "Decides allow, ask or deny for an AI coding agent's tool calls.\n"
            "\n"
@@ -23,12 +24,15 @@ static void print_help(void)
            "          0 allow, 2 deny, 3 ask, 1 usage or policy error\n"
            "  eval    read JSON requests (Claude Code hook fields), one per line, from\n"
            "          standard input and write one JSON verdict line for each\n"
+           "  hook    run as an agent's hook: 'hook claude' reads one Claude Code\n"
+           "          PreToolUse input from standard input and writes its decision;\n"
+           "          any failure exits with 2, which blocks the tool call\n"
            "\n"
            "Options:\n"
            "  -h, --help      print this help and exit\n"
            "  -V, --version   print the versions of this tool's library and header and exit\n"
            "\n"
-           "Run 'agentguard check --help' or 'agentguard eval --help' for their options.\n");
+           "Run 'agentguard SUBCOMMAND --help' (check, eval, hook) for their options.\n");
 }
 
 static void print_version(void)
@@ -51,6 +55,9 @@ static int run_subcommand(int argc, char **argv)
     }
     if (strcmp(name, "eval") == 0) {
         return cli_eval_main(argc, argv);
+    }
+    if (strcmp(name, "hook") == 0) {
+        return cli_hook_main(argc, argv);
     }
 
     fprintf(stderr, "agentguard: unknown subcommand '%s'; run 'agentguard --help' for the list\n",
@@ -84,7 +91,7 @@ int main(int argc, char **argv)
     }
 
     if (optind >= argc) {
-        fprintf(stderr, "agentguard: missing subcommand (check or eval); run 'agentguard --help'\n");
+        fprintf(stderr, "agentguard: missing subcommand (check, eval or hook); run 'agentguard --help'\n");
         return CLI_EXIT_USAGE;
     }
 
