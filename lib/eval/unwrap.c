@@ -1086,6 +1086,28 @@ static ag_status unwrap_wrapper(ag_checker *checker, ag_command_list *list, size
     return AG_OK;
 }
 
+ag_status ag_unwrap_append_words(ag_checker *checker, ag_command_list *list, size_t index,
+                                 const char *wrapper_name, const ag_shell_word *words,
+                                 size_t count)
+{
+    if (count == 0)
+        return AG_OK;
+    return append_words(checker, list, index, wrapper_name, words, count, 0, NULL);
+}
+
+ag_status ag_unwrap_append_script(ag_checker *checker, ag_command_list *list, size_t index,
+                                  const char *wrapper_name, const ag_shell_word *word)
+{
+    return append_word_script(checker, list, index, wrapper_name, word);
+}
+
+ag_status ag_unwrap_append_joined_script(ag_checker *checker, ag_command_list *list,
+                                         size_t index, const char *wrapper_name, size_t first)
+{
+    return append_joined_script(checker, list, index, wrapper_name, first, AG_SCRIPT_PLAIN,
+                                list->items[index].word_count);
+}
+
 ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
 {
     ag_shell_command *command = &list->items[index];
@@ -1094,6 +1116,8 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
 
     size_t length = 0;
     const char *name = ag_command_base_name(command, &length);
+    if (name != NULL && length == 3 && memcmp(name, "git", 3) == 0 && command->depth < AG_UNWRAP_MAX_DEPTH)
+        return ag_unwrap_git(checker, list, index);
     const ag_wrapper *wrapper = name != NULL ? ag_wrapper_find(name, length) : NULL;
     if (wrapper == NULL)
         return AG_OK;

@@ -77,4 +77,23 @@ void ag_environment_mark(ag_shell_command *command);
 /* Sets AG_COMMAND_RUNS_CODE on an interpreter fed code, and on git -c with a risky key. */
 void ag_interpreter_mark(ag_shell_command *command);
 
+/*
+ * Appends the command `words` (count words; the array must outlive the check)
+ * as run by list->items[index] through `wrapper_name`.
+ */
+ag_status ag_unwrap_append_words(ag_checker *checker, ag_command_list *list, size_t index,
+                                 const char *wrapper_name, const ag_shell_word *words,
+                                 size_t count);
+
+/* Parses `word` as a shell script run by list->items[index] and appends its commands. */
+ag_status ag_unwrap_append_script(ag_checker *checker, ag_command_list *list, size_t index,
+                                  const char *wrapper_name, const ag_shell_word *word);
+
+/* Parses the words from `first` on, joined with spaces, as a script; see above. */
+ag_status ag_unwrap_append_joined_script(ag_checker *checker, ag_command_list *list,
+                                         size_t index, const char *wrapper_name, size_t first);
+
+/* Unwraps git: see lib/eval/git.c. */
+ag_status ag_unwrap_git(ag_checker *checker, ag_command_list *list, size_t index);
+
 #endif

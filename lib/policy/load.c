@@ -27,6 +27,12 @@ typedef struct load_context {
     /* Start of the line last looked up, so document-order lookups stay linear. */
     size_t cursor_line;
     size_t cursor_offset;
+
+    /* The last column looked up on that line, for the same reason: a flow
+     * sequence can put thousands of rules on one line. */
+    size_t column_line;
+    size_t column_characters;
+    size_t column_offset;
 } load_context;
 
 /* ------------------------------------------------------------ locations */
@@ -86,11 +92,21 @@ static unsigned mark_column(load_context *context, yaml_mark_t mark)
 {
     size_t start = line_start(context, mark.line);
     size_t offset = start;
+    size_t characters = 0;
     if (mark.line == 0 && context->length >= 3 && memcmp(context->text, "\xEF\xBB\xBF", 3) == 0)
         offset += 3;    /* libyaml does not count the byte order mark */
 
-    for (size_t i = 0; i < mark.column && offset < context->length; i++)
+    bool same_line = context->column_offset >= offset && context->column_line == mark.line;
+    if (same_line && context->column_characters <= mark.column) {
+        characters = context->column_characters;
+        offset = context->column_offset;
+    }
+    for (; characters < mark.column && offset < context->length; characters++)
         offset += utf8_width((unsigned char)context->text[offset]);
+
+    context->column_line = mark.line;
+    context->column_characters = characters;
+    context->column_offset = offset;
     return (unsigned)(offset - start + 1);
 }
 
