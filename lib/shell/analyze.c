@@ -161,24 +161,41 @@ void ag_walker_nomem(ag_walker *walker)
         walker->problem = "Out of memory while analysing the command; the analysis is partial.";
 }
 
+static void record_problem(ag_walker *walker, unsigned bit, uint32_t start, uint32_t end,
+                           const char *format, va_list args) AG_PRINTF(5, 0);
+
 /* Records a problem; only the first one gets a sentence and a span. */
-void ag_walker_problem(ag_walker *walker, unsigned bit, TSNode node, const char *format, ...)
+static void record_problem(ag_walker *walker, unsigned bit, uint32_t start, uint32_t end,
+                           const char *format, va_list args)
 {
     walker->incomplete |= bit;
     if (walker->problem != NULL)
         return;
 
     char message[256];
-    va_list args;
-    va_start(args, format);
     vsnprintf(message, sizeof(message), format, args);
-    va_end(args);
-
-    walker->problem_start = ts_node_start_byte(node);
-    walker->problem_end = ts_node_end_byte(node);
+    walker->problem_start = start;
+    walker->problem_end = end;
     walker->problem = ag_arena_strndup(walker->arena, message, strlen(message));
     if (walker->problem == NULL)
         ag_walker_nomem(walker);
+}
+
+void ag_walker_problem(ag_walker *walker, unsigned bit, TSNode node, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    record_problem(walker, bit, ts_node_start_byte(node), ts_node_end_byte(node), format, args);
+    va_end(args);
+}
+
+void ag_walker_problem_at(ag_walker *walker, unsigned bit, uint32_t start, uint32_t end,
+                          const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    record_problem(walker, bit, start, end, format, args);
+    va_end(args);
 }
 
 void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size)
@@ -419,6 +436,39 @@ static void check_coverage(ag_walker *walker, TSNode root)
     }
 }
 
+/* True when a carriage return at this node is a literal character for Bash as well. */
+static bool quotes_carriage_return(const ag_walker *walker, TSNode node)
+{
+    ag_node_kind kind = ag_node_kind_of(walker, node);
+    return kind == AG_NODE_RAW_STRING || kind == AG_NODE_STRING || kind == AG_NODE_STRING_CONTENT
+        || kind == AG_NODE_ANSI_C_STRING;
+}
+
+/*
+ * Fails on a carriage return outside single or double quotes.
+ * tree-sitter-bash 0.25.1 treats `\r` as a blank, so it reads `ls\r#; rm x`
+ * as `ls` and a comment, but Bash reads the word `ls\r#` and then runs
+ * `rm x`. A carriage return in a heredoc body fails too, because the two
+ * may also disagree on where the body ends.
+ */
+static void check_carriage_returns(ag_walker *walker, TSNode root)
+{
+    const char *source = walker->source;
+    const char *found = memchr(source, '\r', walker->source_length);
+    while (found != NULL) {
+        uint32_t offset = (uint32_t)(found - source);
+        TSNode node = ts_node_descendant_for_byte_range(root, offset, offset + 1);
+        if (!quotes_carriage_return(walker, node)) {
+            ag_walker_problem_at(walker, AG_SHELL_PARSE_ERROR, offset, offset + 1,
+                                 "Carriage return (\\r) outside quotes at byte %u: Bash reads it "
+                                 "as part of a word, but tree-sitter-bash reads it as a blank; "
+                                 "remove it or quote it.", offset);
+            return;
+        }
+        found = memchr(found + 1, '\r', walker->source_length - offset - 1);
+    }
+}
+
 static int compare_commands(const void *left, const void *right)
 {
     const ag_shell_command *a = left;
@@ -522,8 +572,10 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
         report_parse_error(&walker, root);
     else
         check_coverage(&walker, root);
+    check_carriage_returns(&walker, root);
     ag_walk_statement(&walker, root, (ag_walk_state){0});
     ts_tree_delete(tree);
+    ag_check_evaluated_words(&walker);
 
     store_result(&walker, out);
     if ((walker.incomplete & AG_SHELL_NOMEM) && walker.commands.count == 0)

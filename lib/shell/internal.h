@@ -133,6 +133,8 @@ typedef struct ag_word_list {
 ag_node_kind ag_node_kind_of(const ag_walker *walker, TSNode node);
 void ag_walker_problem(ag_walker *walker, unsigned bit, TSNode node, const char *format, ...)
     AG_PRINTF(4, 5);
+void ag_walker_problem_at(ag_walker *walker, unsigned bit, uint32_t start, uint32_t end,
+                          const char *format, ...) AG_PRINTF(5, 6);
 void ag_walker_nomem(ag_walker *walker);
 void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size);
 bool ag_walker_enter(ag_walker *walker, TSNode node);
@@ -160,11 +162,19 @@ void ag_word_heredoc_body(ag_walker *walker, TSNode redirect, TSNode body, TSNod
                           ag_shell_word *out);
 void ag_word_delimiter(ag_walker *walker, TSNode start, ag_shell_word *out, bool *quoted);
 bool ag_nodes_touch(const ag_walker *walker, uint32_t end, uint32_t start);
+void ag_check_unparsed(ag_walker *walker, const char *text, size_t length);
 
 void ag_word_list_init(ag_word_list *list);
 void ag_word_list_add(ag_walker *walker, ag_word_list *list, TSNode node, ag_walk_state state);
 void ag_word_list_add_word(ag_walker *walker, ag_word_list *list, const ag_shell_word *word);
 void ag_word_list_break(ag_walker *walker, ag_word_list *list);
+
+/* evaluated.c */
+void ag_check_arithmetic(ag_walker *walker, TSNode node);
+void ag_check_test_expression(ag_walker *walker, TSNode node);
+void ag_check_subscript(ag_walker *walker, TSNode subscript);
+void ag_check_expansion(ag_walker *walker, TSNode node);
+void ag_check_evaluated_words(ag_walker *walker);
 
 /* redirect.c */
 void ag_redirect_add(ag_walker *walker, TSNode node, ag_walk_state state, ag_vec *redirects,

@@ -242,6 +242,8 @@ static void flatten_test(ag_walker *walker, ag_command_parts *parts, TSNode node
                    || kind == AG_NODE_TERNARY_EXPRESSION || kind == AG_NODE_POSTFIX_EXPRESSION
                    || kind == AG_NODE_PARENTHESIZED_EXPRESSION
                    || kind == AG_NODE_VARIABLE_ASSIGNMENT) {
+            if (kind == AG_NODE_BINARY_EXPRESSION)
+                ag_check_test_expression(walker, child);
             flatten_test(walker, parts, child, state);
         } else if (is_redirect_kind(kind)) {
             ag_word_list_break(walker, &parts->words);
@@ -275,6 +277,8 @@ static void walk_builtin(ag_walker *walker, TSNode node, TSNode span, const ag_v
         /* `[ ]` is an ordinary command named `[`, so it gets no keyword. */
         if (strcmp(first, "[[") == 0 || strcmp(first, "((") == 0)
             parts.keyword = first;
+        if (strcmp(first, "((") == 0)
+            ag_check_arithmetic(walker, node);
         flatten_test(walker, &parts, node, state);
     } else {
         parts.keyword = first;
@@ -579,6 +583,8 @@ static void walk_by_kind(ag_walker *walker, TSNode node, ag_node_kind kind, ag_w
         break;
     case AG_NODE_FOR_STATEMENT:
     case AG_NODE_C_STYLE_FOR_STATEMENT:
+        if (kind == AG_NODE_C_STYLE_FOR_STATEMENT)
+            ag_check_arithmetic(walker, node);
         walk_children(walker, node, state, NULL, 0, NULL, 0);
         break;
     case AG_NODE_CASE_STATEMENT:
@@ -621,6 +627,28 @@ void ag_walk_statement(ag_walker *walker, TSNode node, ag_walk_state state)
     ag_walker_leave(walker);
 }
 
+static bool is_text_kind(ag_node_kind kind)
+{
+    return kind == AG_NODE_WORD || kind == AG_NODE_REGEX || kind == AG_NODE_EXTGLOB_PATTERN
+        || kind == AG_NODE_STRING_CONTENT || kind == AG_NODE_NUMBER;
+}
+
+/*
+ * Checks the text of a leaf that the walk reaches without building a word
+ * from it, such as the operand of `${x:-word}`. tree-sitter-bash 0.25.1 does
+ * not parse backticks or `<(` there, but Bash runs them.
+ */
+static void check_leaf_text(ag_walker *walker, TSNode node, ag_node_kind kind)
+{
+    if (!is_text_kind(kind) || ts_node_child_count(node) > 0)
+        return;
+    uint32_t start = ts_node_start_byte(node);
+    uint32_t end = ts_node_end_byte(node);
+    if (end > walker->source_length || start > end)
+        return;
+    ag_check_unparsed(walker, walker->source + start, end - start);
+}
+
 /* Finds and walks the commands inside a node that is not a statement. */
 void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state)
 {
@@ -628,6 +656,7 @@ void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state)
         return;
 
     ag_node_kind kind = ag_node_kind_of(walker, node);
+    check_leaf_text(walker, node, kind);
     if (kind == AG_NODE_COMMAND_SUBSTITUTION) {
         ag_walk_substitution(walker, node, state, AG_CONTEXT_SUBSTITUTION);
     } else if (kind == AG_NODE_PROCESS_SUBSTITUTION) {

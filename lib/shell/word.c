@@ -64,11 +64,53 @@ static bool starts_expansion(char c)
 }
 
 /*
+ * True when text[i] starts code that Bash runs: a backtick, `$(`, or when
+ * `unquoted`, `<(` or `>(`. The caller has skipped backslash escapes.
+ */
+static bool starts_code(const char *text, size_t length, size_t i, bool unquoted)
+{
+    char next = i + 1 < length ? text[i + 1] : '\0';
+    if (text[i] == '`')
+        return true;
+    if (text[i] == '$')
+        return next == '(';
+    return unquoted && (text[i] == '<' || text[i] == '>') && next == '(';
+}
+
+/*
+ * Records code that tree-sitter-bash left as plain text, such as a backtick
+ * in `${x:-`cmd`}` or in a heredoc body. The walk cannot list the commands
+ * inside, so the analysis is incomplete. `text` points into the source.
+ */
+static void report_unparsed_code(ag_walker *walker, const char *text)
+{
+    uint32_t offset = (uint32_t)(text - walker->source);
+    ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, offset, offset + 1,
+                         "Unparsed command or process substitution at byte %u: tree-sitter-bash "
+                         "leaves it as text there, so the commands in it are not analysed.",
+                         offset);
+}
+
+void ag_check_unparsed(ag_walker *walker, const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] == '\\') {
+            i++;
+        } else if (starts_code(text, length, i, true)) {
+            report_unparsed_code(walker, text + i);
+            return;
+        }
+    }
+}
+
+/*
  * Unquoted text: backslash escapes and line continuations. A `$` or backtick
  * that tree-sitter left inside a word still counts as an expansion, so a
- * grammar gap can only make a word more dynamic, never less.
+ * grammar gap can only make a word more dynamic, never less, and one that
+ * runs code makes the analysis incomplete.
  */
-static void add_unquoted(ag_word_builder *builder, const char *text, size_t length)
+static void add_unquoted(ag_walker *walker, ag_word_builder *builder, const char *text,
+                         size_t length)
 {
     for (size_t i = 0; i < length; i++) {
         char c = text[i];
@@ -76,11 +118,14 @@ static void add_unquoted(ag_word_builder *builder, const char *text, size_t leng
             if (text[i + 1] != '\n')
                 ag_word_add_literal(builder, &text[i + 1], 1, false);
             i++;
-        } else if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`') {
-            ag_word_add_mark(builder);
-        } else {
-            ag_word_add_literal(builder, &c, 1, true);
+            continue;
         }
+        if (starts_code(text, length, i, true))
+            report_unparsed_code(walker, text + i);
+        if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`')
+            ag_word_add_mark(builder);
+        else
+            ag_word_add_literal(builder, &c, 1, true);
     }
 }
 
@@ -89,8 +134,9 @@ static void add_unquoted(ag_word_builder *builder, const char *text, size_t leng
  * the characters in `escapable`. `strip_tabs` removes leading tabs of each
  * line (for <<-), with *line_start carried across segments.
  */
-static void add_quoted(ag_word_builder *builder, const char *text, size_t length,
-                       const char *escapable, bool expands, bool strip_tabs, bool *line_start)
+static void add_quoted(ag_walker *walker, ag_word_builder *builder, const char *text,
+                       size_t length, const char *escapable, bool expands, bool strip_tabs,
+                       bool *line_start)
 {
     for (size_t i = 0; i < length; i++) {
         char c = text[i];
@@ -105,6 +151,8 @@ static void add_quoted(ag_word_builder *builder, const char *text, size_t length
                 ag_word_add_literal(builder, &text[i + 1], 1, false);
             i++;
         } else if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`') {
+            if (starts_code(text, length, i, false))
+                report_unparsed_code(walker, text + i);
             ag_word_add_mark(builder);
         } else {
             ag_word_add_literal(builder, &c, 1, false);
@@ -268,8 +316,8 @@ static void add_with_expansions(ag_walker *walker, ag_word_builder *builder, TSN
             child_start++;
         if (child_start < cursor || child_start > end)
             child_start = cursor;
-        add_quoted(builder, walker->source + cursor, child_start - cursor, escapable, expands,
-                   strip_tabs, &line_start);
+        add_quoted(walker, builder, walker->source + cursor, child_start - cursor, escapable,
+                   expands, strip_tabs, &line_start);
 
         if (!is_expansion_kind(kind) && kind != AG_NODE_ERROR)
             ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
@@ -284,8 +332,8 @@ static void add_with_expansions(ag_walker *walker, ag_word_builder *builder, TSN
     }
 
     if (cursor < end)
-        add_quoted(builder, walker->source + cursor, end - cursor, escapable, expands, strip_tabs,
-                   &line_start);
+        add_quoted(walker, builder, walker->source + cursor, end - cursor, escapable, expands,
+                   strip_tabs, &line_start);
 }
 
 static void add_double_quoted(ag_walker *walker, ag_word_builder *builder, TSNode node,
@@ -371,13 +419,13 @@ static void add_by_kind(ag_walker *walker, ag_word_builder *builder, TSNode node
         break;
     case AG_NODE_WORD:
     case AG_NODE_EXTGLOB_PATTERN:
-        add_unquoted(builder, text, length);
+        add_unquoted(walker, builder, text, length);
         break;
     case AG_NODE_NUMBER:
         if (ts_node_named_child_count(node) > 0)
             add_dynamic(walker, builder, node, state);
         else
-            add_unquoted(builder, text, length);
+            add_unquoted(walker, builder, text, length);
         break;
     case AG_NODE_STRING:
         add_double_quoted(walker, builder, node, state);
@@ -412,9 +460,15 @@ static void add_by_kind(ag_walker *walker, ag_word_builder *builder, TSNode node
     case AG_NODE_FILE_DESCRIPTOR:
         ag_word_add_literal(builder, text, length, false);
         break;
-    case AG_NODE_SIMPLE_EXPANSION:
     case AG_NODE_EXPANSION:
+        ag_check_expansion(walker, node);
+        add_dynamic(walker, builder, node, state);
+        break;
     case AG_NODE_ARITHMETIC_EXPANSION:
+        ag_check_arithmetic(walker, node);
+        add_dynamic(walker, builder, node, state);
+        break;
+    case AG_NODE_SIMPLE_EXPANSION:
     case AG_NODE_BRACE_EXPRESSION:
     case AG_NODE_BINARY_EXPRESSION:
     case AG_NODE_UNARY_EXPRESSION:
@@ -602,6 +656,7 @@ void ag_word_assignment(ag_walker *walker, TSNode node, ag_walk_state state, ag_
         ag_node_kind kind = ag_node_kind_of(walker, child);
         if (!in_value && kind == AG_NODE_SUBSCRIPT) {
             /* The name, the brackets and a literal index stay as written. */
+            ag_check_subscript(walker, child);
             uint32_t part_count;
             TSNode *parts = ag_node_children(walker, child, false, &part_count, NULL);
             for (uint32_t j = 0; j < part_count; j++)
