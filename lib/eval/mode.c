@@ -1,0 +1,515 @@
+/*
+ * Permission modes and protected paths, applied after the rules decided.
+ *
+ * - default: no change.
+ * - acceptEdits: an edit tool (Edit, Write, MultiEdit, NotebookEdit) writing
+ *   inside the working directories, and a shell command `mkdir`, `touch`,
+ *   `mv`, `cp`, `rm`, `rmdir` or `sed -i` whose every effect lies inside
+ *   them, get allow when no rule decided (only the policy default did).
+ * - plan: read-only. Edit tools and every command with a write effect get
+ *   deny, whatever the rules say; the rest follows the rules.
+ * - dontAsk: every ask becomes deny, for runs with nobody to ask.
+ * - bypassPermissions: what no rule decided gets allow (the policy default,
+ *   and the ask for writes outside the working directories). Deny and ask
+ *   rules still apply, and so do the asks for an incomplete analysis and for
+ *   code that cannot be analysed.
+ *
+ * In every mode, a write to a protected path (see protected_paths) that no
+ * Edit allow rule naming that path allows gets at least ask. dontAsk then
+ * turns that ask into deny.
+ */
+#include <string.h>
+
+#include "eval/mode.h"
+#include "rules/paths.h"
+
+/* ----------------------------------------------------------- checker API */
+
+ag_status ag_checker_set_mode(ag_checker *checker, ag_mode mode)
+{
+    if (checker == NULL || (unsigned)mode > AG_MODE_BYPASS_PERMISSIONS)
+        return AG_ERR_ARGUMENT;
+
+    /* A locked mode, and a bypassPermissions the policy disables, are kept:
+     * see ag_checker_set_mode() in agentguard.h for why this is not an error. */
+    const ag_policy *policy = checker->policy;
+    if (policy->mode_locked)
+        return AG_OK;
+    if (mode == AG_MODE_BYPASS_PERMISSIONS && policy->bypass_disabled)
+        return AG_OK;
+    checker->mode = mode;
+    return AG_OK;
+}
+
+ag_mode ag_checker_mode(const ag_checker *checker)
+{
+    return checker != NULL ? checker->mode : AG_MODE_DEFAULT;
+}
+
+/* ------------------------------------------------------- protected paths */
+
+typedef enum protected_kind {
+    PROTECT_COMPONENT,  /* any path with a component of this name, and everything below it */
+    PROTECT_HOME        /* this path under the home directory, and everything below it */
+} protected_kind;
+
+typedef struct protected_path {
+    const char *name;   /* shown in reasons; an Edit allow rule must contain it to exempt */
+    protected_kind kind;
+} protected_path;
+
+/*
+ * Paths whose change runs code later or changes who may do what: version
+ * control internals and hooks, shell startup files, SSH keys and config,
+ * the agent's and the editors' project settings, git's own settings. The
+ * policy's own files are protected too (protected_policy_file()).
+ */
+static const protected_path protected_paths[] = {
+    {".git", PROTECT_COMPONENT},
+    {".gitmodules", PROTECT_COMPONENT},
+    {".claude", PROTECT_COMPONENT},
+    {".vscode", PROTECT_COMPONENT},
+    {".idea", PROTECT_COMPONENT},
+    {".bashrc", PROTECT_HOME},
+    {".bash_profile", PROTECT_HOME},
+    {".bash_login", PROTECT_HOME},
+    {".bash_logout", PROTECT_HOME},
+    {".profile", PROTECT_HOME},
+    {".zshrc", PROTECT_HOME},
+    {".zprofile", PROTECT_HOME},
+    {".zshenv", PROTECT_HOME},
+    {".zlogin", PROTECT_HOME},
+    {".config/fish", PROTECT_HOME},
+    {".ssh", PROTECT_HOME},
+    {".gitconfig", PROTECT_HOME},
+    {".config/git", PROTECT_HOME},
+};
+
+static bool has_component(const char *path, const char *name)
+{
+    size_t length = strlen(name);
+    for (const char *p = path; (p = strstr(p, name)) != NULL; p++) {
+        bool starts = p > path && p[-1] == '/';
+        bool ends = p[length] == '\0' || p[length] == '/';
+        if (starts && ends)
+            return true;
+    }
+    return false;
+}
+
+/* Returns whether `path` is `name` under the home directory, or below it. */
+static bool is_in_home(ag_checker *checker, const char *path, const char *name)
+{
+    /* With no home known, home paths keep their "~" (ag_path_normalize()). */
+    const char *home = checker->home != NULL ? checker->home : "~";
+    const char *directory = ag_arena_printf(&checker->arena, "%s%s%s", home,
+                                            home[strlen(home) - 1] == '/' ? "" : "/", name);
+    if (directory == NULL)
+        return true;    /* out of memory: protected, so the write asks at least */
+    return ag_path_is_within(path, directory);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+/*
+ * Returns the protected name that `path` falls under, or NULL. A path with
+ * an unknown part could be any path, so it is protected as "(unknown path)".
+ */
+static const char *protected_name(ag_checker *checker, const char *path)
+{
+    if (path == NULL)
+        return NULL;
+    if (strchr(path, AG_DYNAMIC_MARK) != NULL)
+        return "(unknown path)";
+
+    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
+        const protected_path *entry = &protected_paths[i];
+        bool hit = entry->kind == PROTECT_COMPONENT ? has_component(path, entry->name)
+                                                    : is_in_home(checker, path, entry->name);
+        if (hit)
+            return entry->name;
+    }
+
+    const ag_policy *policy = checker->policy;
+    for (size_t i = 0; i < policy->policy_path_count; i++) {
+        if (strcmp(path, policy->policy_paths[i]) == 0)
+            return base_name(policy->policy_paths[i]);
+    }
+    return NULL;
+}
+
+/*
+ * Returns whether the rule that allowed a write names the protected path:
+ * an Edit allow rule whose specifier contains the protected name, such as
+ * Edit(.git/hooks/...). A bare Edit, or Edit with only wildcards, does not count.
+ */
+static bool rule_names_protected(const ag_rule *rule, const char *name)
+{
+    return rule != NULL && rule->decision == AG_ALLOW && rule->tool != NULL
+           && strcmp(rule->tool, "Edit") == 0 && rule->specifier != NULL
+           && strstr(rule->specifier, name) != NULL;
+}
+
+/* Returns the reason for asking about a protected write, or NULL when the write is exempt. */
+static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
+                           const char *before)
+{
+    const char *name = protected_name(checker, path);
+    if (name == NULL || rule_names_protected(rule, name))
+        return NULL;
+    const char *reason = ag_arena_printf(
+        &checker->arena,
+        "the write to %s touches the protected path %s, which only an Edit allow rule that "
+        "names it allows (%s)", ag_quote_text(&checker->arena, path, strlen(path)), name, before);
+    return reason != NULL ? reason : "the write touches a protected path (out of memory)";
+}
+
+/* -------------------------------------------------------- working directory */
+
+static bool is_within_directory(const char *path, const char *directory)
+{
+    return directory != NULL && directory[0] == '/' && ag_path_is_within(path, directory);
+}
+
+/* Returns whether a known path lies in the cwd or one of the policy's additional directories. */
+static bool inside_workspace(ag_checker *checker, const char *path,
+                             const ag_path_context *context)
+{
+    if (strchr(path, AG_DYNAMIC_MARK) != NULL)
+        return false;
+    if (is_within_directory(path, context->cwd))
+        return true;
+
+    const ag_policy *policy = checker->policy;
+    for (size_t i = 0; i < policy->additional_directory_count; i++) {
+        const ag_policy_directory *entry = &policy->additional_directories[i];
+        ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home};
+        const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
+                                                  strlen(entry->path));
+        if (is_within_directory(path, directory))
+            return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------- Bash requests */
+
+/*
+ * Returns a reason that says the mode changed a decision, keeping the old
+ * reason, or NULL when out of memory (the callers then fail the check).
+ */
+static const char *mode_reason(ag_checker *checker, const char *what, const char *before)
+{
+    return ag_arena_printf(&checker->arena, "%s mode %s (%s)", ag_mode_name(checker->mode),
+                           what, before);
+}
+
+/* Returns whether every reason of the verdict was allocated. */
+static bool reasons_complete(const ag_verdict *verdict)
+{
+    for (size_t i = 0; i < verdict->command_count; i++) {
+        if (verdict->commands[i].reason == NULL)
+            return false;
+    }
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        if (verdict->effects[i].reason == NULL)
+            return false;
+    }
+    return verdict->reason != NULL;
+}
+
+/* Returns whether word `word` of a command is exactly `text`. */
+static bool word_is(const ag_shell_command *command, size_t word, const char *text)
+{
+    return word < command->word_count && !command->words[word].dynamic
+           && strcmp(command->words[word].text, text) == 0;
+}
+
+/*
+ * Returns whether a command is one of the file commands acceptEdits allows:
+ * mkdir, touch, mv, cp, rm, rmdir, or sed with -i or --in-place. Every word
+ * must be known, so that no unknown option changes what the command does.
+ */
+static bool is_edit_command(const ag_shell_command *command)
+{
+    static const char *const names[] = {"mkdir", "touch", "mv", "cp", "rm", "rmdir"};
+    if (command->word_count == 0)
+        return false;
+    for (size_t i = 0; i < command->word_count; i++) {
+        if (command->words[i].dynamic)
+            return false;
+    }
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        if (word_is(command, 0, names[i]))
+            return true;
+    }
+    if (!word_is(command, 0, "sed"))
+        return false;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const char *word = command->words[i].text;
+        if (strncmp(word, "-i", 2) == 0 || strcmp(word, "--in-place") == 0
+            || strncmp(word, "--in-place=", 11) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Returns whether every effect of command `index` is a known path inside the working directories. */
+static bool effects_inside(ag_checker *checker, size_t index, const ag_path_context *context)
+{
+    const ag_verdict *verdict = &checker->verdict;
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        const ag_effect *effect = &verdict->effects[i];
+        if (effect->command != index)
+            continue;
+        if (effect->kind == AG_EFFECT_NETWORK || effect->decision > AG_ALLOW
+            || !inside_workspace(checker, effect->target, context))
+            return false;
+    }
+    return true;
+}
+
+static bool command_writes(const ag_verdict *verdict, size_t index)
+{
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        if (verdict->effects[i].command == index && verdict->effects[i].kind == AG_EFFECT_WRITE)
+            return true;
+    }
+    return false;
+}
+
+/* Applies the mode to each command on its own; returns whether a decision changed. */
+static bool adjust_commands(ag_checker *checker, const ag_path_context *context)
+{
+    ag_verdict *verdict = &checker->verdict;
+    bool changed = false;
+    for (size_t i = 0; i < verdict->command_count; i++) {
+        ag_command_verdict *command = &verdict->commands[i];
+        bool open = command->decision > AG_ALLOW && command->bypassable;
+
+        if (checker->mode == AG_MODE_BYPASS_PERMISSIONS && open) {
+            command->decision = AG_ALLOW;
+            command->reason = mode_reason(checker, "allows what no rule decides",
+                                          command->reason);
+            changed = true;
+        } else if (checker->mode == AG_MODE_ACCEPT_EDITS && open
+                   && is_edit_command(command->command) && effects_inside(checker, i, context)) {
+            command->decision = AG_ALLOW;
+            command->reason = mode_reason(
+                checker, "allows file commands inside the working directories", command->reason);
+            changed = true;
+        } else if (checker->mode == AG_MODE_PLAN && command->decision < AG_DENY
+                   && command_writes(verdict, i)) {
+            command->decision = AG_DENY;
+            command->rule = NULL;
+            command->reason = mode_reason(checker, "is read-only, so a command that writes "
+                                          "files is denied", command->reason);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+/* Applies the mode and the protected paths to each effect; returns whether one changed. */
+static bool adjust_effects(ag_checker *checker)
+{
+    ag_verdict *verdict = &checker->verdict;
+    bool changed = false;
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        ag_effect *effect = &verdict->effects[i];
+        if (effect->kind != AG_EFFECT_WRITE)
+            continue;
+
+        /* With no rule, a write's only ask is the one for leaving the working directories. */
+        if (checker->mode == AG_MODE_BYPASS_PERMISSIONS && effect->decision == AG_ASK
+            && effect->rule == NULL) {
+            effect->decision = AG_ALLOW;
+            effect->reason = mode_reason(checker, "allows what no rule decides", effect->reason);
+            changed = true;
+        }
+        if (checker->mode == AG_MODE_PLAN && effect->decision < AG_DENY) {
+            effect->decision = AG_DENY;
+            effect->rule = NULL;
+            effect->reason = mode_reason(checker, "is read-only, so writing files is denied",
+                                         effect->reason);
+            changed = true;
+        }
+
+        const char *reason = effect->decision < AG_ASK
+                                 ? protect(checker, effect->target, effect->rule, effect->reason)
+                                 : NULL;
+        if (reason != NULL) {
+            effect->decision = AG_ASK;
+            effect->rule = NULL;
+            effect->reason = reason;
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+/*
+ * Sets the request's verdict again from its commands and effects, as
+ * command.c does: the strictest command (the first on ties), then a stricter
+ * effect, then at least ask for an incomplete analysis.
+ */
+static ag_status recombine(ag_checker *checker, const ag_shell_analysis *analysis)
+{
+    ag_verdict *verdict = &checker->verdict;
+    if (verdict->command_count > 0) {
+        const ag_command_verdict *deciding = &verdict->commands[0];
+        for (size_t i = 1; i < verdict->command_count; i++) {
+            if (verdict->commands[i].decision > deciding->decision)
+                deciding = &verdict->commands[i];
+        }
+        verdict->decision = deciding->decision;
+        verdict->rule = deciding->rule;
+        verdict->reason = deciding->reason;
+        verdict->has_span = true;
+        verdict->span_start = deciding->command->start;
+        verdict->span_end = deciding->command->end;
+    }
+
+    const ag_effect *strictest = NULL;
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        const ag_effect *effect = &verdict->effects[i];
+        if (effect->decision > verdict->decision
+            && (strictest == NULL || effect->decision > strictest->decision))
+            strictest = effect;
+    }
+    if (strictest != NULL) {
+        verdict->decision = strictest->decision;
+        verdict->rule = strictest->rule;
+        verdict->reason = strictest->reason;
+        verdict->has_span = true;
+        verdict->span_start = strictest->start;
+        verdict->span_end = strictest->end;
+    }
+
+    if (analysis->incomplete != 0 && verdict->decision == AG_ALLOW) {
+        verdict->decision = AG_ASK;
+        verdict->rule = NULL;
+        verdict->has_span = true;
+        verdict->span_start = analysis->problem_start;
+        verdict->span_end = analysis->problem_end;
+        verdict->reason = ag_arena_printf(
+            &checker->arena, "the command cannot be fully analysed, so it is not allowed: %s",
+            analysis->problem != NULL ? analysis->problem : "unknown problem");
+    }
+    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+/* dontAsk: turns every ask of the request, its commands and its effects into deny. */
+static void deny_asks(ag_checker *checker)
+{
+    ag_verdict *verdict = &checker->verdict;
+    for (size_t i = 0; i < verdict->command_count; i++) {
+        if (verdict->commands[i].decision == AG_ASK) {
+            verdict->commands[i].decision = AG_DENY;
+            verdict->commands[i].reason = mode_reason(checker, "denies what would ask",
+                                                      verdict->commands[i].reason);
+        }
+    }
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        if (verdict->effects[i].decision == AG_ASK) {
+            verdict->effects[i].decision = AG_DENY;
+            verdict->effects[i].reason = mode_reason(checker, "denies what would ask",
+                                                     verdict->effects[i].reason);
+        }
+    }
+    if (verdict->decision == AG_ASK) {
+        verdict->decision = AG_DENY;
+        verdict->reason = mode_reason(checker, "denies what would ask", verdict->reason);
+    }
+}
+
+ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *analysis,
+                                const char *cwd)
+{
+    ag_verdict *verdict = &checker->verdict;
+    ag_arena *arena = &checker->arena;
+    ag_path_context none = {NULL, NULL};
+    ag_path_context context = {NULL, NULL};
+    if (cwd != NULL && cwd[0] == '/' &&
+        (context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd))) == NULL)
+        return AG_ERR_NOMEM;
+    if (checker->home != NULL
+        && (context.home = ag_path_normalize(arena, &none, checker->home,
+                                             strlen(checker->home))) == NULL)
+        return AG_ERR_NOMEM;
+
+    bool changed = adjust_commands(checker, &context);
+    changed = adjust_effects(checker) || changed;
+    if (changed) {
+        ag_status status = recombine(checker, analysis);
+        if (status != AG_OK)
+            return status;
+    }
+
+    /* A request that runs nothing got the policy default. */
+    if (checker->mode == AG_MODE_BYPASS_PERMISSIONS && verdict->command_count == 0
+        && verdict->bypassable && verdict->decision > AG_ALLOW && analysis->incomplete == 0
+        && verdict->effect_count == 0) {
+        verdict->decision = AG_ALLOW;
+        verdict->reason = mode_reason(checker, "allows what no rule decides", verdict->reason);
+    }
+
+    if (checker->mode == AG_MODE_DONT_ASK)
+        deny_asks(checker);
+    return reasons_complete(verdict) ? AG_OK : AG_ERR_NOMEM;
+}
+
+/* -------------------------------------------------------------- tool calls */
+
+ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name)
+{
+    ag_verdict *verdict = &checker->verdict;
+    bool open = verdict->decision > AG_ALLOW && verdict->bypassable && verdict->error == AG_OK;
+    (void)tool_name;
+
+    if (checker->mode == AG_MODE_BYPASS_PERMISSIONS && open) {
+        verdict->decision = AG_ALLOW;
+        verdict->reason = mode_reason(checker, "allows what no rule decides", verdict->reason);
+    } else if (checker->mode == AG_MODE_ACCEPT_EDITS && open && verdict->file_write
+               && !verdict->file_outside) {
+        verdict->decision = AG_ALLOW;
+        verdict->reason = mode_reason(checker, "allows edits inside the working directories",
+                                      verdict->reason);
+    } else if (checker->mode == AG_MODE_PLAN && verdict->file_write
+               && verdict->decision < AG_DENY) {
+        verdict->decision = AG_DENY;
+        verdict->rule = NULL;
+        verdict->reason = mode_reason(checker, "is read-only, so file edits are denied",
+                                      verdict->reason);
+    }
+
+    if (verdict->file_write && verdict->decision < AG_ASK) {
+        const char *reason = protect(checker, verdict->file_path, verdict->rule, verdict->reason);
+        if (reason == NULL && verdict->file_target != NULL)
+            reason = protect(checker, verdict->file_target, verdict->rule, verdict->reason);
+        if (reason != NULL) {
+            verdict->decision = AG_ASK;
+            verdict->rule = NULL;
+            verdict->reason = reason;
+        }
+    }
+
+    if (checker->mode == AG_MODE_DONT_ASK && verdict->decision == AG_ASK) {
+        verdict->decision = AG_DENY;
+        verdict->reason = mode_reason(checker, "denies what would ask", verdict->reason);
+    }
+    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+bool ag_verdict_layer(const ag_verdict *verdict, ag_layer *layer)
+{
+    if (verdict == NULL || verdict->rule == NULL)
+        return false;
+    if (layer != NULL)
+        *layer = verdict->rule->layer;
+    return true;
+}

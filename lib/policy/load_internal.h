@@ -1,0 +1,62 @@
+/*
+ * The YAML loader's parts that the other readers of policy sources use:
+ * model.c (the mode and layer keys) and settings.c (Claude Code settings
+ * files, which are JSON and so parsed by the same libyaml machinery, keeping
+ * FILE:LINE:COLUMN in errors and rule sources).
+ */
+#ifndef AG_POLICY_LOAD_INTERNAL_H
+#define AG_POLICY_LOAD_INTERNAL_H
+
+#include <yaml.h>
+
+#include "policy/policy.h"
+
+/* The state of one source being loaded; defined in load.c. */
+struct load_context;
+
+/* Returns the node with index `index` of the document being loaded. */
+yaml_node_t *ag_load_node(struct load_context *context, int index);
+
+/* Returns what the source sets besides its rules, filled while it loads. */
+ag_policy_settings *ag_load_settings(struct load_context *context);
+
+/* Returns the 1-based location of `node` in the source. */
+ag_source_location ag_load_location(struct load_context *context, const yaml_node_t *node);
+
+/* Stores an error located at `node` and returns `code`. */
+ag_status ag_load_error(struct load_context *context, ag_status code, const yaml_node_t *node,
+                        const char *format, ...) AG_PRINTF(4, 5);
+
+/* Reads a sequence of rules with `decision`; `key` names the list in messages. */
+ag_status ag_load_rules(struct load_context *context, const yaml_node_t *key,
+                        const yaml_node_t *node, ag_decision decision);
+
+/* Reads a sequence of additional working directories. */
+ag_status ag_load_directories(struct load_context *context, const yaml_node_t *node);
+
+/* Returns whether a scalar node's text is exactly `text`. */
+bool ag_load_scalar_equals(const yaml_node_t *node, const char *text);
+
+/* Returns whether a source named `name` is a settings file: its name ends in ".json". */
+bool ag_load_is_settings_name(const char *name);
+
+/*
+ * Reads the policy model's keys of a YAML policy (model.c): `mode`,
+ * `mode_locked` and `allow_managed_rules_only`. Sets *handled when `key` is
+ * one of them.
+ */
+ag_status ag_model_read_entry(struct load_context *context, const yaml_node_t *key,
+                              const yaml_node_t *value, bool *handled);
+
+/* Reads a mode name; `name` is the key as written, for messages (model.c). */
+ag_status ag_model_read_mode(struct load_context *context, const char *name,
+                             const yaml_node_t *value);
+
+/* Reads the flag that keeps only managed allow rules, under the key `name` (model.c). */
+ag_status ag_model_read_managed_only(struct load_context *context, const char *name,
+                                     const yaml_node_t *key, const yaml_node_t *value);
+
+/* Reads the root of a Claude Code settings file (settings.c). */
+ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t *root);
+
+#endif
