@@ -1,0 +1,111 @@
+/*
+ * Check-time matching of the rule forms in lib/rules/forms.c: param rules
+ * (Tool(param:value)) and specifier rules over a tool's primary field.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "eval/eval.h"
+#include "policy/forms.h"
+
+/*
+ * Returns the text a param rule compares for a top-level field: a string as
+ * it is, a number, boolean or null as its JSON text. Arrays and objects are
+ * not scalars and give NULL, as does an absent field.
+ */
+static const char *scalar_field_text(ag_checker *checker, json_t *value, size_t *length)
+{
+    if (json_is_string(value)) {
+        *length = json_string_length(value);
+        return json_string_value(value);
+    }
+    const char *text = NULL;
+    if (json_is_true(value))
+        text = "true";
+    else if (json_is_false(value))
+        text = "false";
+    else if (json_is_null(value))
+        text = "null";
+    else if (json_is_integer(value))
+        text = ag_arena_printf(&checker->arena, "%" JSON_INTEGER_FORMAT,
+                               json_integer_value(value));
+    else if (json_is_real(value))
+        text = ag_arena_printf(&checker->arena, "%.17g", json_real_value(value));
+    if (text != NULL)
+        *length = strlen(text);
+    return text;
+}
+
+static ag_match match_param(ag_checker *checker, const ag_rule *rule, json_t *input)
+{
+    json_t *value = json_object_get(input, rule->param);
+    if (value == NULL || json_is_array(value) || json_is_object(value))
+        return AG_MATCH_NO;    /* an omitted parameter never matches */
+
+    size_t length = 0;
+    const char *text = scalar_field_text(checker, value, &length);
+    if (text == NULL)
+        return AG_MATCH_MAYBE;    /* out of memory: deny and ask rules still apply */
+    return ag_rule_match_value(rule, text, length, checker->match_data);
+}
+
+/*
+ * A specifier rule globs the tool's primary field. With no primary field, a
+ * missing field or one that is not a string, the rule cannot be evaluated:
+ * MAYBE, so a deny or ask rule still makes the call ask and an allow rule
+ * does not apply.
+ */
+static ag_match match_specifier(ag_checker *checker, const ag_rule *rule, const char *tool,
+                                json_t *input)
+{
+    const char *field = ag_policy_primary_field(checker->policy, tool);
+    json_t *value = field != NULL ? json_object_get(input, field) : NULL;
+    if (!json_is_string(value))
+        return AG_MATCH_MAYBE;
+    return ag_rule_match_value(rule, json_string_value(value), json_string_length(value),
+                               checker->match_data);
+}
+
+ag_match ag_eval_match_input(ag_checker *checker, const ag_rule *rule, const char *tool,
+                             json_t *input)
+{
+    if (rule->kind == AG_RULE_TOOL)
+        return AG_MATCH_YES;
+    if (rule->kind == AG_RULE_PARAM)
+        return match_param(checker, rule, input);
+    if (rule->kind == AG_RULE_SPECIFIER && rule->pattern != NULL)
+        return match_specifier(checker, rule, tool, input);
+    return AG_MATCH_MAYBE;
+}
+
+ag_status ag_eval_bash_params(ag_checker *checker, json_t *input)
+{
+    const ag_policy *policy = checker->policy;
+    ag_rule_findings findings = {0};
+    checker->explain_sink = &checker->verdict.matches;
+    for (size_t i = 0; i < policy->rule_count && !ag_findings_done(checker, &findings); i++) {
+        const ag_rule *rule = &policy->rules[i];
+        if (rule->kind != AG_RULE_PARAM || !ag_rule_tool_matches(rule, "Bash"))
+            continue;
+        ag_findings_note(checker, &findings, rule, match_param(checker, rule, input));
+    }
+    checker->explain_sink = NULL;
+
+    /* Param rules only raise: a request that matches none keeps its verdict. */
+    ag_verdict *verdict = &checker->verdict;
+    const ag_rule *deciding = findings.deny != NULL ? findings.deny
+                              : findings.deny_maybe != NULL ? findings.deny_maybe
+                                                            : findings.ask;
+    ag_decision decision = findings.deny != NULL ? AG_DENY : AG_ASK;
+    if (deciding == NULL || verdict->decision >= decision)
+        return AG_OK;
+
+    verdict->decision = decision;
+    verdict->rule = deciding;
+    verdict->has_span = false;
+    verdict->reason = ag_arena_printf(&checker->arena,
+                                      "the Bash call's \"%s\" field matches the %s rule %s (%s)",
+                                      deciding->param, ag_decision_name(deciding->decision),
+                                      deciding->text, deciding->source);
+    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}

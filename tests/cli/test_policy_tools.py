@@ -1,0 +1,118 @@
+"""`agentguard test` and `agentguard explain`, run as subprocesses."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+AGENTGUARD = os.environ["AGENTGUARD"]
+
+
+def run(*args):
+    return subprocess.run([AGENTGUARD, *args], capture_output=True, text=True, check=False)
+
+
+class PolicyFile:
+    """A temporary policy file with the given YAML text."""
+
+    def __init__(self, text):
+        self.directory = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.directory.name, "policy.yaml")
+        with open(self.path, "w", encoding="utf-8") as file:
+            file.write(text)
+
+    def __enter__(self):
+        return self.path
+
+    def __exit__(self, *exception):
+        self.directory.cleanup()
+
+
+class TestCommand(unittest.TestCase):
+    def test_passing_tests_exit_zero(self):
+        text = ('allow: ["Bash(git status)"]\n'
+                "tests:\n"
+                "  - {name: status, command: git status, expect: allow, rule: Bash(git status)}\n"
+                "  - {name: push, command: git push, expect: ask}\n")
+        with PolicyFile(text) as path:
+            result = run("test", path)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "2 passed, 0 failed")
+
+    def test_failure_names_test_and_actual_verdict(self):
+        text = ('deny: ["Bash(rm *)"]\n'
+                "tests:\n"
+                "  - {name: rm is allowed, command: rm x, expect: allow}\n")
+        with PolicyFile(text) as path:
+            result = run("test", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"FAIL {path}:3:5: rm is allowed", result.stdout)
+        self.assertIn("got deny by the rule Bash(rm *)", result.stdout)
+        self.assertIn("reason:", result.stdout)
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "0 passed, 1 failed")
+
+    def test_failing_example_is_load_error(self):
+        text = ("deny:\n"
+                "  - rule: Bash(git push *)\n"
+                "    examples: {match: [git pull]}\n")
+        with PolicyFile(text) as path:
+            result = run("test", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}:3:24", result.stderr)
+        self.assertIn('"git pull" does not match the rule "Bash(git push *)"', result.stderr)
+
+    def test_warning_goes_to_stderr(self):
+        with PolicyFile('deny: ["Bsh(rm *)"]\n') as path:
+            result = run("check", "--policy", path, "--", "ls")
+        self.assertIn(f"{path}:1:8: warning:", result.stderr)
+        self.assertIn("'Bsh'", result.stderr)
+
+    def test_missing_policy_is_usage_error(self):
+        result = run("test")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("missing POLICY", result.stderr)
+
+
+class ExplainCommand(unittest.TestCase):
+    POLICY = ('deny: ["Bash(rm -rf *)"]\n'
+              'ask: ["Bash(rm *)"]\n'
+              'allow: ["Bash(ls *)", "mcp__github__get_*"]\n')
+
+    def test_text_lists_every_matching_rule(self):
+        with PolicyFile(self.POLICY) as path:
+            result = run("explain", "--policy", path, "--", "ls && rm -rf x")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        lines = result.stdout.splitlines()
+        self.assertIn("command 1: ls -> allow", lines)
+        self.assertIn("command 2: rm -rf x -> deny", lines)
+        self.assertTrue(any("yes" in line and "Bash(rm -rf *)" in line for line in lines))
+        self.assertTrue(any("yes" in line and "ask" in line and "Bash(rm *)" in line
+                            for line in lines))
+        self.assertIn(f"    decided by Bash(rm -rf *) ({path}:1:8)", lines)
+        self.assertIn("decision: deny", lines)
+
+    def test_json_has_matches_per_command(self):
+        with PolicyFile(self.POLICY) as path:
+            result = run("explain", "--json", "--policy", path, "--", "rm -rf x")
+        verdict = json.loads(result.stdout)
+        rules = [match["rule"] for match in verdict["commands"][0]["matches"]]
+        self.assertEqual(rules, ["Bash(rm -rf *)", "Bash(rm *)"])
+        self.assertEqual(verdict["commands"][0]["matches"][0]["match"], "yes")
+        self.assertEqual(verdict["decision"], "deny")
+
+    def test_tool_call(self):
+        with PolicyFile(self.POLICY) as path:
+            result = run("explain", "--json", "--policy", path, "--tool",
+                         "mcp__github__get_issue", "--input", "{}")
+        verdict = json.loads(result.stdout)
+        self.assertEqual(result.returncode, 0)
+        self.assertEqual(verdict["matches"][0]["rule"], "mcp__github__get_*")
+
+    def test_tool_without_input_is_usage_error(self):
+        result = run("explain", "--tool", "Read")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("--tool needs --input", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

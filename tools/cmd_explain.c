@@ -1,0 +1,262 @@
+/*
+ * agentguard explain: checks one request in explain mode and prints every
+ * command and effect found, every rule that matches or could match each of
+ * them with its source, and the rule that decided.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void print_help(void)
+{
+    printf("Usage: agentguard explain [OPTION]... [--] COMMAND\n"
+           "       agentguard explain [OPTION]... --tool NAME --input JSON\n"
+           "\n"
+           "Prints how the policy decides one Bash command or tool call: the commands\n"
+           "and effects found, every rule that matches ('yes') or could match for some\n"
+           "value of a dynamic word ('maybe') with its FILE:LINE:COLUMN, and the rule\n"
+           "that decided. The exit status is that of 'agentguard check'.\n"
+           "\n"
+           "Options:\n"
+           "  -p, --policy FILE   add a policy file (repeatable; default: the built-in policy)\n"
+           "  -C, --cwd DIR       the request's working directory\n"
+           "  -H, --home DIR      the home directory for '~' (default: $HOME)\n"
+           "  -t, --tool NAME     check a call of tool NAME instead of a command\n"
+           "  -i, --input JSON    the tool call's input, a JSON object (with --tool)\n"
+           "  -j, --json          print one JSON object instead of text\n"
+           "  -h, --help          print this help and exit\n");
+}
+
+typedef struct explain_options {
+    struct cli_options common;
+    const char *tool;
+    const char *input;
+} explain_options;
+
+static enum cli_parse_result parse(int argc, char **argv, explain_options *options)
+{
+    static const struct option long_options[] = {
+        {"policy", required_argument, NULL, 'p'}, {"cwd", required_argument, NULL, 'C'},
+        {"home", required_argument, NULL, 'H'},   {"tool", required_argument, NULL, 't'},
+        {"input", required_argument, NULL, 'i'},  {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct cli_options *common = &options->common;
+    common->policy_paths = calloc((size_t)argc, sizeof(*common->policy_paths));
+    common->policy_layers = calloc((size_t)argc, sizeof(*common->policy_layers));
+    if (common->policy_paths == NULL || common->policy_layers == NULL)
+        return CLI_PARSE_ERROR;
+
+    optind = 0;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "+:p:C:H:t:i:jh", long_options, NULL)) != -1) {
+        switch (option) {
+        case 'p':
+            common->policy_layers[common->policy_count] = AG_LAYER_COMMAND_LINE;
+            common->policy_paths[common->policy_count++] = optarg;
+            break;
+        case 'C': common->cwd = optarg; break;
+        case 'H': common->home = optarg; break;
+        case 't': options->tool = optarg; break;
+        case 'i': options->input = optarg; break;
+        case 'j': common->json = true; break;
+        case 'h': return CLI_PARSE_HELP;
+        case ':':
+            cli_usage_error("explain", "option '%s' requires an argument", argv[optind - 1]);
+            return CLI_PARSE_ERROR;
+        default:
+            cli_report_unknown_option("explain", argv);
+            return CLI_PARSE_ERROR;
+        }
+    }
+    if (common->home == NULL) {
+        const char *home = getenv("HOME");
+        common->home = home != NULL && home[0] == '/' ? home : NULL;
+    }
+    common->first_operand = optind;
+    return CLI_PARSE_OK;
+}
+
+/* ------------------------------------------------------------- JSON */
+
+typedef bool (*match_reader)(const ag_verdict *, size_t, size_t, const char **, const char **,
+                             ag_decision *, bool *);
+
+static bool read_request_match(const ag_verdict *verdict, size_t list, size_t index,
+                               const char **text, const char **source, ag_decision *decision,
+                               bool *certain)
+{
+    (void)list;
+    return ag_verdict_match(verdict, index, text, source, decision, certain);
+}
+
+static json_t *matches_json(const ag_verdict *verdict, size_t list, size_t count,
+                            match_reader read)
+{
+    json_t *array = json_array();
+    for (size_t j = 0; j < count; j++) {
+        const char *text = NULL;
+        const char *source = NULL;
+        ag_decision decision = AG_DENY;
+        bool certain = false;
+        if (!read(verdict, list, j, &text, &source, &decision, &certain))
+            continue;
+        json_array_append_new(array, json_pack("{s:o,s:o,s:s,s:s}", "rule",
+                                               cli_json_string_or_null(text), "source",
+                                               cli_json_string_or_null(source), "decision",
+                                               ag_decision_name(decision), "match",
+                                               certain ? "yes" : "maybe"));
+    }
+    return array;
+}
+
+static void add_explain_json(json_t *object, const ag_verdict *verdict)
+{
+    json_object_set_new(object, "matches",
+                        matches_json(verdict, 0, ag_verdict_match_count(verdict),
+                                     read_request_match));
+    json_t *commands = json_object_get(object, "commands");
+    for (size_t i = 0; json_is_array(commands) && i < json_array_size(commands); i++)
+        json_object_set_new(json_array_get(commands, i), "matches",
+                            matches_json(verdict, i, ag_verdict_command_match_count(verdict, i),
+                                         ag_verdict_command_match));
+    json_t *effects = json_object_get(object, "effects");
+    for (size_t i = 0; json_is_array(effects) && i < json_array_size(effects); i++)
+        json_object_set_new(json_array_get(effects, i), "matches",
+                            matches_json(verdict, i, ag_verdict_effect_match_count(verdict, i),
+                                         ag_verdict_effect_match));
+}
+
+/* ------------------------------------------------------------- text */
+
+static void print_matches(const ag_verdict *verdict, size_t list, size_t count,
+                          match_reader read)
+{
+    if (count == 0)
+        printf("    no rule matches\n");
+    for (size_t j = 0; j < count; j++) {
+        const char *text = NULL;
+        const char *source = NULL;
+        ag_decision decision = AG_DENY;
+        bool certain = false;
+        if (read(verdict, list, j, &text, &source, &decision, &certain))
+            printf("    %-5s %-5s %s (%s)\n", certain ? "yes" : "maybe",
+                   ag_decision_name(decision), text, source);
+    }
+}
+
+static void print_decided_by(const char *rule, const char *source)
+{
+    if (rule != NULL)
+        printf("    decided by %s (%s)\n", rule, source);
+    else
+        printf("    decided by no rule (the policy default or a check)\n");
+}
+
+static void print_explain_text(const ag_verdict *verdict)
+{
+    for (size_t i = 0; i < ag_verdict_command_count(verdict); i++) {
+        printf("command %zu:", i + 1);
+        for (size_t w = 0; w < ag_verdict_command_argc(verdict, i); w++) {
+            putchar(' ');
+            cli_print_word(stdout, ag_verdict_command_arg(verdict, i, w, NULL));
+        }
+        printf(" -> %s\n", ag_decision_name(ag_verdict_command_decision(verdict, i)));
+        print_matches(verdict, i, ag_verdict_command_match_count(verdict, i),
+                      ag_verdict_command_match);
+        print_decided_by(ag_verdict_command_rule(verdict, i),
+                         ag_verdict_command_source(verdict, i));
+    }
+    for (size_t i = 0; i < ag_verdict_effect_count(verdict); i++) {
+        printf("effect %zu: %s ", i + 1, ag_effect_kind_name(ag_verdict_effect_kind(verdict, i)));
+        cli_print_word(stdout, ag_verdict_effect_target(verdict, i));
+        printf(" -> %s\n", ag_decision_name(ag_verdict_effect_decision(verdict, i)));
+        print_matches(verdict, i, ag_verdict_effect_match_count(verdict, i),
+                      ag_verdict_effect_match);
+        print_decided_by(ag_verdict_effect_rule(verdict, i),
+                         ag_verdict_effect_source(verdict, i));
+    }
+    if (ag_verdict_command_count(verdict) == 0 || ag_verdict_match_count(verdict) > 0) {
+        printf("request:\n");
+        print_matches(verdict, 0, ag_verdict_match_count(verdict), read_request_match);
+    }
+    printf("decision: %s\n", ag_decision_name(ag_verdict_decision(verdict)));
+    if (ag_verdict_rule(verdict) != NULL)
+        printf("rule: %s (%s)\n", ag_verdict_rule(verdict), ag_verdict_source(verdict));
+    printf("reason: %s\n", ag_verdict_reason(verdict));
+}
+
+/* ------------------------------------------------------------- main */
+
+static const ag_verdict *run_check(ag_checker *checker, const explain_options *options,
+                                   char **argv, ag_error **error)
+{
+    const char *cwd = options->common.cwd;
+    if (options->tool != NULL)
+        return ag_check(checker, options->tool, options->input, cwd, error);
+    const char *command = argv[options->common.first_operand];
+    return ag_check_command(checker, command, strlen(command), cwd, error);
+}
+
+static int exit_status(ag_decision decision)
+{
+    return decision == AG_ALLOW ? CLI_EXIT_ALLOW : decision == AG_ASK ? CLI_EXIT_ASK
+                                                                    : CLI_EXIT_DENY;
+}
+
+static bool check_operands(const explain_options *options, int argc)
+{
+    int operands = argc - options->common.first_operand;
+    if (options->tool != NULL && (options->input == NULL || operands != 0)) {
+        cli_usage_error("explain", "--tool needs --input JSON and no COMMAND");
+        return false;
+    }
+    if (options->tool == NULL && (options->input != NULL || operands != 1)) {
+        cli_usage_error("explain", "give exactly one COMMAND, or --tool NAME --input JSON");
+        return false;
+    }
+    return true;
+}
+
+int cli_explain_main(int argc, char **argv)
+{
+    explain_options options = {0};
+    enum cli_parse_result parsed = parse(argc, argv, &options);
+    if (parsed != CLI_PARSE_OK || !check_operands(&options, argc)) {
+        if (parsed == CLI_PARSE_HELP)
+            print_help();
+        cli_options_free(&options.common);
+        return parsed == CLI_PARSE_HELP ? 0 : CLI_EXIT_USAGE;
+    }
+
+    int status = CLI_EXIT_USAGE;
+    ag_error *error = NULL;
+    ag_policy *policy = cli_load_policy(&options.common);
+    ag_checker *checker = policy != NULL ? ag_checker_new(policy, &error) : NULL;
+    if (checker != NULL && cli_set_home("explain", checker, &options.common)) {
+        ag_checker_set_explain(checker, true);
+        const ag_verdict *verdict = run_check(checker, &options, argv, &error);
+        if (verdict != NULL && options.common.json) {
+            json_t *object = cli_verdict_to_json(verdict);
+            if (object != NULL)
+                add_explain_json(object, verdict);
+            status = object != NULL && cli_print_json_line(object) == 0
+                         ? exit_status(ag_verdict_decision(verdict))
+                         : CLI_EXIT_USAGE;
+        } else if (verdict != NULL) {
+            print_explain_text(verdict);
+            status = exit_status(ag_verdict_decision(verdict));
+        }
+    }
+    if (error != NULL)
+        fprintf(stderr, "agentguard explain: %s\n", ag_error_message(error));
+    ag_error_free(error);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+    cli_options_free(&options.common);
+    return status;
+}
