@@ -27,6 +27,15 @@ char *ag_strdup(const char *text);
 char *ag_strndup(const char *text, size_t length);
 
 /*
+ * Test hook, not exported from the shared library: after `count` more
+ * successful allocations through the functions above, the next one returns
+ * NULL (once); -1 disables. Resets the count that
+ * ag_alloc_failures_injected() returns. Not thread-safe.
+ */
+void ag_alloc_fail_after(long count);
+long ag_alloc_failures_injected(void);
+
+/*
  * Creates an error. `file` may be NULL, and `line` and `column` are 0 when
  * the error has no location. When memory runs out, returns a static
  * AG_ERR_NOMEM error that ag_error_free() ignores.
