@@ -321,7 +321,7 @@ static ag_status apply_chdir(ag_extractor *ex, const parsed_arguments *parsed)
         const argument *arg = &parsed->items[i];
         if (arg->option == NULL || arg->role != AG_ROLE_CHDIR)
             continue;
-        const char *path = ag_path_normalize(ex->arena, &ex->context, arg->text, arg->length);
+        const char *path = ag_extractor_normalize(ex, arg->word, arg->text, arg->length);
         ag_status status = ag_extractor_add(ex, AG_EFFECT_CHDIR, path, arg->word);
         if (status != AG_OK)
             return status;
@@ -395,8 +395,8 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
         return status;
 
     if (directory != NULL) {
-        const char *path = ag_path_normalize(ex->arena, &ex->context, directory->text,
-                                             directory->length);
+        const char *path = ag_extractor_normalize(ex, directory->word, directory->text,
+                                                  directory->length);
         if (path == NULL)
             return AG_ERR_NOMEM;
         if (extract || unknown)

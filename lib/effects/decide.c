@@ -3,7 +3,9 @@
  * Edit(...) deny and ask rules and Read(...) deny rules to every file
  * written, WebFetch(domain:...) and bare WebFetch deny and ask rules to every
  * host contacted. A write outside the working directory and the policy's
- * additional directories asks unless an Edit(...) allow rule matches it.
+ * additional directories asks unless an Edit(...) allow rule matches it. A
+ * target that is a symbolic link on disk is checked as itself and as the
+ * file it leads to (ag_path_resolve), as the file tools do.
  */
 #include <string.h>
 
@@ -27,9 +29,9 @@ static ag_match match_host(const ag_rule *rule, const char *host)
     return match;
 }
 
-/* Returns how `rule` bears on `effect`, and whether it applies at all. */
-static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_effect *effect,
-                             const ag_path_context *context)
+/* Returns how `rule` bears on `effect` with the target `path`, and whether it applies at all. */
+static ag_match match_effect_at(ag_checker *checker, const ag_rule *rule, const ag_effect *effect,
+                                const char *path, const ag_path_context *context)
 {
     switch (effect->kind) {
     case AG_EFFECT_READ:
@@ -52,7 +54,40 @@ static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_
     default:
         return AG_MATCH_NO;
     }
-    return ag_rule_match_path(rule, effect->target, context, checker->match_data);
+    return ag_rule_match_path(rule, path, context, checker->match_data);
+}
+
+/*
+ * Returns how `rule` bears on `effect`. When the target is a symbolic link,
+ * a deny or ask rule applies if it matches the link or the file it leads to,
+ * and an allow rule only if it matches both, as for the file tools.
+ */
+static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_effect *effect,
+                             const char *link_target, const ag_path_context *context)
+{
+    ag_match on_path = match_effect_at(checker, rule, effect, effect->target, context);
+    if (link_target == NULL || effect->kind == AG_EFFECT_NETWORK)
+        return on_path;
+    ag_match on_target = match_effect_at(checker, rule, effect, link_target, context);
+    if (rule->decision == AG_ALLOW)
+        return on_path == AG_MATCH_YES && on_target == AG_MATCH_YES ? AG_MATCH_YES : AG_MATCH_NO;
+    return on_path > on_target ? on_path : on_target;
+}
+
+/*
+ * Returns where the path target of `effect` leads through symbolic links on
+ * disk, or NULL when it leads nowhere else, does not resolve, or the effect
+ * contacts a host. A link that the same command line creates is not on disk
+ * yet: extraction makes the paths under it unknown instead.
+ */
+static const char *link_target_of(ag_checker *checker, const ag_effect *effect)
+{
+    if (effect->kind == AG_EFFECT_NETWORK)
+        return NULL;
+    const char *resolved = ag_path_resolve(&checker->arena, effect->target);
+    if (resolved == NULL || strcmp(resolved, effect->target) == 0)
+        return NULL;
+    return resolved;
 }
 
 static bool is_within_directory(const char *path, const char *directory)
@@ -79,9 +114,12 @@ static bool inside_workspace(ag_checker *checker, const char *path,
     return false;
 }
 
-static const char *describe(ag_arena *arena, const ag_effect *effect)
+static const char *describe(ag_arena *arena, const ag_effect *effect, const char *link_target)
 {
     const char *target = ag_quote_text(arena, effect->target, strlen(effect->target));
+    if (target != NULL && link_target != NULL)
+        target = ag_arena_printf(arena, "%s (a link to %s)", target,
+                                 ag_quote_text(arena, link_target, strlen(link_target)));
     switch (effect->kind) {
     case AG_EFFECT_READ:
         return ag_arena_printf(arena, "reading %s", target);
@@ -99,19 +137,26 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
 {
     ag_rule_findings findings = {0};
     const ag_policy *policy = checker->policy;
-    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
-        const ag_rule *rule = &policy->rules[i];
-        ag_findings_record(&findings, rule, match_effect(checker, rule, effect, context));
+    /* match_effect() consults only rules that name one of these tools exactly. */
+    const char *tools[] = {"Read", "Edit", "WebFetch"};
+    ag_rule_cursor cursor;
+    ag_rule_cursor_for_tools(&cursor, policy, tools, sizeof(tools) / sizeof(*tools));
+    const ag_rule *rule;
+    const char *link_target = link_target_of(checker, effect);
+    while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
+        ag_findings_note(checker, &findings, rule,
+                         match_effect(checker, rule, effect, link_target, context));
     }
 
-    const char *what = describe(&checker->arena, effect);
+    const char *what = describe(&checker->arena, effect, link_target);
     if (what == NULL)
         return AG_ERR_NOMEM;
+    bool outside = !inside_workspace(checker, effect->target, context)
+                   || (link_target != NULL && !inside_workspace(checker, link_target, context));
     ag_command_verdict result = {0};
     if (findings.deny != NULL || findings.deny_maybe != NULL || findings.ask != NULL) {
         ag_findings_decide(checker, &result, &findings, what);
-    } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL
-               && !inside_workspace(checker, effect->target, context)) {
+    } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL && outside) {
         result.decision = AG_ASK;
         result.reason = ag_arena_printf(&checker->arena,
                                         "`%s` is outside the working directory and the policy's "
@@ -131,8 +176,18 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
 ag_status ag_effects_decide(ag_checker *checker, ag_effect_list *effects,
                             const ag_path_context *context)
 {
+    /* Explain mode records each effect's rules in a list of its own (explain.c). */
+    ag_match_list *matches = NULL;
+    if (checker->explain && effects->count > 0) {
+        matches = ag_arena_calloc(&checker->arena, effects->count, sizeof(*matches));
+        if (matches == NULL)
+            return AG_ERR_NOMEM;
+    }
+    checker->verdict.effect_matches = matches;
     for (size_t i = 0; i < effects->count; i++) {
+        checker->explain_sink = matches != NULL ? &matches[i] : NULL;
         ag_status status = decide_effect(checker, &effects->items[i], context);
+        checker->explain_sink = NULL;
         if (status != AG_OK)
             return status;
     }

@@ -14,9 +14,14 @@
 
 #include "effects/internal.h"
 
+/*
+ * A background job is a child shell too: in `cd ~/.ssh && cat id_rsa &` both
+ * commands run in it, so its cd must make the directory of the job's later
+ * commands unknown rather than leave them in the old directory.
+ */
 enum {
     AG_CONTEXT_CHILD_SHELL = AG_CONTEXT_SUBSTITUTION | AG_CONTEXT_PROCESS_SUBSTITUTION
-                             | AG_CONTEXT_SUBSHELL
+                             | AG_CONTEXT_SUBSHELL | AG_CONTEXT_BACKGROUND
 };
 
 ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
@@ -57,6 +62,34 @@ static bool in_long_pipeline(const ag_directory_tracker *tracker, const ag_shell
     return false;
 }
 
+static bool is_directory_change(const ag_shell_command *command)
+{
+    if (command->word_count == 0 || command->words[0].dynamic)
+        return false;
+    const char *name = command->words[0].text;
+    return strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0 || strcmp(name, "pushd") == 0
+           || strcmp(name, "popd") == 0;
+}
+
+/*
+ * Returns whether an earlier command of the same pipeline member changes
+ * directory. Each member of `a | b` runs in its own child shell, so in
+ * `echo x | { cd ~/.ssh && cat id_rsa; }` the cd moves the cat, which the
+ * top-level directory would miss.
+ */
+static bool member_changed_directory(const ag_directory_tracker *tracker, size_t index)
+{
+    const ag_shell_command *command = &tracker->commands[index];
+    for (size_t i = 0; i < index; i++) {
+        const ag_shell_command *other = &tracker->commands[i];
+        if (!is_wrapped(other) && other->pipeline == command->pipeline
+            && other->pipeline_position == command->pipeline_position
+            && is_directory_change(other))
+            return true;
+    }
+    return false;
+}
+
 /* The directory of the innermost unwrapped command whose text holds a wrapped command. */
 static const char *wrapper_cwd(const ag_directory_tracker *tracker, const ag_shell_command *command)
 {
@@ -82,7 +115,8 @@ const char *ag_directory_tracker_cwd(ag_directory_tracker *tracker, size_t index
         cwd = tracker->wrapped_unknown ? NULL : wrapper_cwd(tracker, command);
     else if (is_top_level(command)) {
         tracker->nested_unknown = false;
-        cwd = tracker->cwd;
+        bool moved = in_long_pipeline(tracker, command) && member_changed_directory(tracker, index);
+        cwd = moved ? NULL : tracker->cwd;
     } else
         cwd = tracker->nested_unknown ? NULL : tracker->cwd;
     tracker->cwd_at[index] = cwd;
@@ -120,7 +154,7 @@ static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, 
         return NULL;
 
     /* TODO(effects): CDPATH makes `cd name` search other directories first. */
-    const char *path = ag_path_normalize(ex->arena, &ex->context, text, (*word)->length);
+    const char *path = ag_extractor_normalize(ex, *word, text, (*word)->length);
     if (path == NULL || path[0] != '/' || memchr(path, AG_DYNAMIC_MARK, strlen(path)) != NULL)
         return NULL;
     return path;

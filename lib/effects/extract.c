@@ -65,13 +65,125 @@ static bool is_exempt_device(const char *text, size_t length)
     return true;
 }
 
+static bool is_glob_char(const char *text, size_t length, size_t i)
+{
+    char c = text[i];
+    if (c == '*' || c == '?' || c == '[' || c == '{')
+        return true;
+    /* Extended globs: +(...), @(...) and !(...); ?(...) and *(...) are caught above. */
+    return (c == '+' || c == '@' || c == '!') && i + 1 < length && text[i + 1] == '(';
+}
+
+/*
+ * Returns `text` with each glob character replaced by AG_DYNAMIC_MARK when
+ * the word is dynamic, else `text` itself. Bash expands an unquoted glob in
+ * an argument or a redirection target into names on disk, so `~/.ss?/id_rsa`
+ * may read ~/.ssh/id_rsa. A word does not record which of its characters were
+ * quoted, so every glob character of a dynamic word counts; a word that is
+ * not dynamic has only quoted, literal ones. Returns NULL when out of memory.
+ */
+const char *ag_extractor_mark_globs(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                    size_t length)
+{
+    if (!word->dynamic)
+        return text;
+    char *copy = NULL;
+    for (size_t i = 0; i < length; i++) {
+        if (!is_glob_char(text, length, i))
+            continue;
+        if (copy == NULL && (copy = ag_arena_strndup(ex->arena, text, length)) == NULL)
+            return NULL;
+        copy[i] = AG_DYNAMIC_MARK;
+    }
+    return copy != NULL ? copy : text;
+}
+
+static bool has_prefix(const char *text, const char *prefix)
+{
+    return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* Returns the end of the path component that starts at `text`. */
+static const char *component_end(const char *text)
+{
+    const char *slash = strchr(text, '/');
+    return slash != NULL ? slash : text + strlen(text);
+}
+
+static bool component_is(const char *start, const char *end, const char *name)
+{
+    return (size_t)(end - start) == strlen(name) && memcmp(start, name, strlen(name)) == 0;
+}
+
+/*
+ * Returns where the aliased part of a normalized path begins, or NULL when
+ * the path is no alias. /proc/PID/root, /proc/PID/cwd, /proc/PID/fd and
+ * /proc/PID/map_files (also under /proc/PID/task/TID, and with PID "self" or
+ * "thread-self") are links the kernel follows to any directory or open file,
+ * and /dev/fd, /dev/stdin, /dev/stdout and /dev/stderr lead into
+ * /proc/self/fd. Lexical normalization cannot see where they lead.
+ */
+static const char *aliased_part(const char *path)
+{
+    if (has_prefix(path, "/dev/fd/") || has_prefix(path, "/dev/stdin/")
+        || has_prefix(path, "/dev/stdout/") || has_prefix(path, "/dev/stderr/"))
+        return strchr(path + 5, '/');
+    if (strcmp(path, "/dev/fd") == 0)
+        return path + strlen(path);
+    if (!has_prefix(path, "/proc/"))
+        return NULL;
+    for (const char *part = path + 6; *part != '\0';) {
+        const char *end = component_end(part);
+        if (component_is(part, end, "root") || component_is(part, end, "cwd")
+            || component_is(part, end, "fd") || component_is(part, end, "map_files"))
+            return end;
+        part = *end == '/' ? end + 1 : end;
+    }
+    return NULL;
+}
+
+/*
+ * Returns the part of `path` below a name that an earlier command of the
+ * request made a link (ln, cp, mv), or NULL. That link is not on disk yet,
+ * so ag_path_resolve() cannot see where it leads.
+ */
+static const char *below_link(const ag_extractor *ex, const char *path)
+{
+    for (size_t i = 0; i < ex->link_count; i++) {
+        if (ag_path_is_within(path, ex->link_names[i]))
+            return path + strlen(ex->link_names[i]);
+    }
+    return NULL;
+}
+
+/*
+ * Normalizes the path `text` of `word` as an effect target: glob characters
+ * become unknown parts, and the part of a /proc or /dev/fd alias before the
+ * link becomes one unknown part, so deny and ask rules answer MAYBE. So
+ * does the part of a path that lies at or under a link an earlier command of
+ * the request created.
+ */
+const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length)
+{
+    const char *marked = ag_extractor_mark_globs(ex, word, text, length);
+    if (marked == NULL)
+        return NULL;
+    const char *path = ag_path_normalize(ex->arena, &ex->context, marked, length);
+    const char *alias = path != NULL ? aliased_part(path) : NULL;
+    if (alias == NULL && path != NULL)
+        alias = below_link(ex, path);
+    if (alias == NULL)
+        return path;
+    return ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, alias);
+}
+
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
                                 const char *text, size_t length)
 {
     if (is_exempt_device(text, length))
         return AG_OK;
-    const char *path = ag_path_normalize(ex->arena, &ex->context, text, length);
-    return ag_extractor_add(ex, kind, path, word);
+    return ag_extractor_add(ex, kind, ag_extractor_normalize(ex, word, text, length), word);
 }
 
 ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, const char *text,
@@ -79,7 +191,12 @@ ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, con
 {
     if (length == 0)
         return AG_OK;
-    return ag_extractor_add(ex, AG_EFFECT_NETWORK, ag_arena_strndup(ex->arena, text, length), word);
+    /* `curl evil.exampl?` names evil.example when a file of that name exists. */
+    const char *marked = ag_extractor_mark_globs(ex, word, text, length);
+    if (marked == NULL)
+        return AG_ERR_NOMEM;
+    return ag_extractor_add(ex, AG_EFFECT_NETWORK, ag_arena_strndup(ex->arena, marked, length),
+                            word);
 }
 
 static const char *find_text(const char *text, size_t length, const char *needle)
@@ -167,13 +284,58 @@ ag_status ag_extractor_add_remote_path(ag_extractor *ex, const ag_shell_word *wo
 }
 
 /*
- * The effects of a redirection. Reads and writes of a file count; copying
- * a descriptor (2>&1), heredocs and here-strings open no file.
+ * Adds the host of a /dev/tcp/HOST/PORT or /dev/udp/HOST/PORT redirection
+ * target, which Bash opens as a socket, not a file (it matches the expanded
+ * name against "/dev/tcp/" "*" "/" "*"). Sets *socket when the target is
+ * surely such a name, so it is no file. A target with an unknown part that
+ * may spell such a name contacts an unknown host and may still be a file.
+ */
+static ag_status add_socket(ag_extractor *ex, const ag_shell_word *target, bool *socket)
+{
+    *socket = false;
+    const char *text = ag_extractor_mark_globs(ex, target, target->text, target->length);
+    if (text == NULL)
+        return AG_ERR_NOMEM;
+
+    static const char *const prefixes[] = {"/dev/tcp/", "/dev/udp/"};
+    for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+        const char *prefix = prefixes[p];
+        size_t i = 0;
+        while (prefix[i] != '\0' && text[i] == prefix[i])
+            i++;
+        if (prefix[i] != '\0' && text[i] == AG_DYNAMIC_MARK)
+            return ag_extractor_add_host(ex, target, "\x01", 1);
+        if (prefix[i] != '\0')
+            continue;
+
+        const char *host = text + i;
+        const char *slash = strchr(host, '/');
+        const char *mark = strchr(host, AG_DYNAMIC_MARK);
+        if (slash == NULL && mark == NULL)
+            return AG_OK;       /* no port: Bash opens it as a file */
+        *socket = slash != NULL;
+        if (mark != NULL && (slash == NULL || mark < slash))
+            return ag_extractor_add_host(ex, target, "\x01", 1);
+        return ag_extractor_add_host(ex, target, host, (size_t)(slash - host));
+    }
+    return AG_OK;
+}
+
+/*
+ * The effects of a redirection. Reads and writes of a file count, and
+ * /dev/tcp and /dev/udp names contact a host; copying a descriptor (2>&1),
+ * heredocs and here-strings open no file.
  */
 static ag_status add_redirect(ag_extractor *ex, const ag_shell_redirect *redirect)
 {
     const ag_shell_word *target = &redirect->target;
     ag_status status = AG_OK;
+    bool socket = false;
+    if (redirect->kind != AG_REDIRECT_DUPLICATE && redirect->kind != AG_REDIRECT_HEREDOC
+        && redirect->kind != AG_REDIRECT_HERESTRING)
+        status = add_socket(ex, target, &socket);
+    if (status != AG_OK || socket)
+        return status;
     switch (redirect->kind) {
     case AG_REDIRECT_READ:
         return ag_extractor_add_path(ex, AG_EFFECT_READ, target, target->text, target->length);
@@ -226,6 +388,61 @@ static ag_status extract_command(ag_extractor *ex)
     return ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
 }
 
+/* Returns whether a cp command makes symbolic links (-s, --symbolic-link) in place of copies. */
+static bool copies_as_links(const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (strcmp(word->text, "--") == 0)
+            return false;
+        if (strcmp(word->text, "--symbolic-link") == 0
+            || (word->text[0] == '-' && word->text[1] != '-' && strchr(word->text, 's') != NULL))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Records the links the command at ex->index may create: the paths it wrote
+ * (from effect `first` on) when it is ln, link, cp or mv. mv moves a link
+ * and cp -P or -a copies one. After ln, link or cp -s, where the link points
+ * is unknown, and a relative path may pass through a link whose name was
+ * not written out (ln -s DIR with no link name), so every later relative
+ * path of the request becomes unknown too.
+ */
+static ag_status note_links(ag_extractor *ex, size_t first)
+{
+    const ag_shell_command *command = ex->command;
+    if (command->word_count == 0 || command->words[0].dynamic)
+        return AG_OK;
+    const char *name = base_name(ex->arena, &command->words[0]);
+    if (name == NULL)
+        return AG_ERR_NOMEM;
+    bool links = strcmp(name, "ln") == 0 || strcmp(name, "link") == 0
+                 || (strcmp(name, "cp") == 0 && copies_as_links(command));
+    if (!links && strcmp(name, "cp") != 0 && strcmp(name, "mv") != 0)
+        return AG_OK;
+    ex->links_created |= links;
+
+    for (size_t i = first; i < ex->out->count; i++) {
+        const ag_effect *effect = &ex->out->items[i];
+        if (effect->kind != AG_EFFECT_WRITE || effect->target[0] != '/')
+            continue;
+        if (ex->link_count == ex->link_capacity) {
+            size_t capacity = ex->link_capacity < 8 ? 8 : ex->link_capacity * 2;
+            const char **names = ag_arena_alloc(ex->arena, capacity * sizeof(*names));
+            if (names == NULL)
+                return AG_ERR_NOMEM;
+            if (ex->link_count > 0)
+                memcpy(names, ex->link_names, ex->link_count * sizeof(*names));
+            ex->link_names = names;
+            ex->link_capacity = capacity;
+        }
+        ex->link_names[ex->link_count++] = effect->target;
+    }
+    return AG_OK;
+}
+
 ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
                              const ag_shell_command *commands, size_t count,
                              const ag_path_context *context, size_t input_length,
@@ -240,7 +457,12 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         ex.index = i;
         ex.context.home = context->home;
         ex.context.cwd = ag_directory_tracker_cwd(&tracker, i);
+        if (ex.links_created)
+            ex.context.cwd = NULL;
+        size_t first = out->count;
         status = extract_command(&ex);
+        if (status == AG_OK)
+            status = note_links(&ex, first);
         if (status == AG_OK)
             status = ag_directory_tracker_follow(&tracker, &ex, i);
     }

@@ -13,10 +13,18 @@ typedef struct ag_extractor {
     const ag_shell_command *command;
     size_t index;
     ag_path_context context;   /* the command's working directory and home */
+    bool links_created;        /* an earlier command may have created a symbolic link */
+    const char **link_names;   /* paths an earlier command made (or moved) a link to */
+    size_t link_count;
+    size_t link_capacity;
 } ag_extractor;
 
 ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *target,
                            const ag_shell_word *word);
+const char *ag_extractor_mark_globs(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                    size_t length);
+const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length);
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
                                 const char *text, size_t length);
 ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, const char *text,

@@ -174,8 +174,10 @@ static ag_status parse_assignments(table_parser *parser, const yaml_node_t *node
         if (status != AG_OK)
             return status;
         const char *key = scalar(node_at(parser, pair->key));
-        if (key == NULL || (assignment->key = ag_strdup(key)) == NULL)
+        if (key == NULL)
             return fail_at(parser, node, "an assignment key must be a word%s", "");
+        if ((assignment->key = ag_strdup(key)) == NULL)
+            return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         spec->assignment_count++;
     }
     return AG_OK;
