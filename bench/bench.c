@@ -1,0 +1,510 @@
+/*
+ * agentguard-bench: latency, throughput, scaling and memory of the checker.
+ *
+ * Prints Markdown sections to stdout (bench/run-all puts them into
+ * docs/benchmarks.md) and, with --json FILE, the per-workload medians that
+ * bench/peers/compare reads. Every timing is wall-clock (CLOCK_MONOTONIC)
+ * around one call, on one thread; the numbers include whatever else the
+ * machine runs at the time.
+ *
+ * Usage: agentguard-bench [--corpus DIR] [--passes N] [--checks N] [--json FILE]
+ */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tree_sitter/api.h>
+
+#include "agentguard.h"
+#include "bench_alloc.h"
+#include "shell/shell.h"
+
+const TSLanguage *tree_sitter_bash(void);
+
+/* A list of requests timed together. `tools` is NULL for Bash commands. */
+typedef struct workload {
+    const char *name;
+    char **items;       /* commands, or tool inputs as JSON */
+    const char **tools;
+    size_t count;
+} workload;
+
+typedef struct options {
+    const char *corpus;
+    int passes;
+    long checks;
+    const char *json;
+} options;
+
+/* Commands used when the corpus directory is missing. */
+static const char *const sample_commands[] = {
+    "git status", "git diff --stat HEAD~1", "ls -la src/", "cat README.md | head -50",
+    "npm test -- --watch=false", "rm -rf build && make -j4", "grep -rn 'TODO' lib/ | wc -l",
+    "python3 -m pytest tests/ -x -q", "find . -name '*.o' -delete",
+    "curl -s https://api.github.com/repos/x/y | jq .stargazers_count",
+    "cd /tmp && tar xzf archive.tar.gz", "echo \"$HOME\" > /tmp/out.txt",
+    "for f in *.c; do gcc -c \"$f\"; done", "git commit -m 'Fix the parser'",
+    "docker build -t app . && docker run --rm app", "sed -i 's/foo/bar/g' src/main.c",
+};
+
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Returns the q-quantile (0..1) of sorted samples, nearest rank. */
+static double quantile(const double *sorted, size_t count, double q)
+{
+    size_t rank = (size_t)(q * (double)(count - 1) + 0.5);
+    return sorted[rank];
+}
+
+static long resident_kib(void)
+{
+    long pages = 0, resident = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (statm == NULL)
+        return -1;
+    if (fscanf(statm, "%ld %ld", &pages, &resident) != 2)
+        resident = -1;
+    fclose(statm);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void add_item(workload *load, char *text, const char *tool)
+{
+    load->items = realloc(load->items, (load->count + 1) * sizeof(*load->items));
+    load->tools = tool != NULL ? realloc(load->tools, (load->count + 1) * sizeof(*load->tools))
+                               : load->tools;
+    if (tool != NULL)
+        load->tools[load->count] = tool;
+    load->items[load->count++] = text;
+}
+
+/* Reads one command per line, or `%%`-separated entries when `separator` is set. */
+static bool read_commands(workload *load, const char *path, bool separator)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return false;
+    char *line = NULL;
+    size_t capacity = 0;
+    ssize_t got;
+    char *entry = NULL;
+    size_t entry_length = 0;
+    while ((got = getline(&line, &capacity, file)) >= 0) {
+        if (!separator) {
+            if (got > 0 && line[got - 1] == '\n')
+                line[--got] = '\0';
+            if (got > 0)
+                add_item(load, strdup(line), NULL);
+            continue;
+        }
+        if (strcmp(line, "%%\n") == 0 || strcmp(line, "%%") == 0) {
+            if (entry_length > 0)
+                add_item(load, entry, NULL);
+            else
+                free(entry);
+            entry = NULL;
+            entry_length = 0;
+            continue;
+        }
+        entry = realloc(entry, entry_length + (size_t)got + 1);
+        memcpy(entry + entry_length, line, (size_t)got + 1);
+        entry_length += (size_t)got;
+    }
+    if (entry_length > 0)
+        add_item(load, entry, NULL);
+    else
+        free(entry);
+    free(line);
+    fclose(file);
+    return load->count > 0;
+}
+
+static workload load_corpus(const char *directory, const char *name, const char *file,
+                            bool separator)
+{
+    workload load = {name, NULL, NULL, 0};
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", directory, file);
+    if (!read_commands(&load, path, separator)) {
+        load.name = "built-in sample";
+        for (size_t i = 0; i < sizeof(sample_commands) / sizeof(*sample_commands); i++)
+            add_item(&load, strdup(sample_commands[i]), NULL);
+    }
+    return load;
+}
+
+/* Tool requests other than Bash: file reads and writes, fetches and MCP tools. */
+static workload tool_workload(void)
+{
+    static const char *const requests[][2] = {
+        {"Read", "{\"file_path\": \"/repo/src/main.c\"}"},
+        {"Read", "{\"file_path\": \"/home/user/.ssh/id_ed25519\"}"},
+        {"Edit", "{\"file_path\": \"/repo/lib/parser.c\", \"old_string\": \"a\", \"new_string\": \"b\"}"},
+        {"Write", "{\"file_path\": \"/etc/hosts\", \"content\": \"x\"}"},
+        {"Grep", "{\"pattern\": \"TODO\", \"path\": \"/repo\"}"},
+        {"WebFetch", "{\"url\": \"https://docs.python.org/3/library/os.html\", \"prompt\": \"x\"}"},
+        {"WebFetch", "{\"url\": \"https://evil.example.net/x\", \"prompt\": \"x\"}"},
+        {"mcp__github__create_issue", "{\"title\": \"x\"}"},
+    };
+    workload load = {"tool requests", NULL, NULL, 0};
+    for (size_t i = 0; i < sizeof(requests) / sizeof(*requests); i++)
+        add_item(&load, strdup(requests[i][1]), requests[i][0]);
+    return load;
+}
+
+static const ag_verdict *check_item(ag_checker *checker, const workload *load, size_t i)
+{
+    ag_error *error = NULL;
+    const ag_verdict *verdict =
+        load->tools != NULL
+            ? ag_check(checker, load->tools[i], load->items[i], "/repo", &error)
+            : ag_check_command(checker, load->items[i], strlen(load->items[i]), "/repo", &error);
+    ag_error_free(error);
+    return verdict;
+}
+
+/* Latency samples and phase totals of one workload. */
+typedef struct timing {
+    double *samples;     /* per-check latency, ns, sorted after measure() */
+    size_t sample_count;
+    double check_total, parse_total, analyze_total;
+    size_t allocations;  /* malloc calls during one steady-state pass */
+    size_t allocating_checks;
+} timing;
+
+static double time_parse(TSParser *parser, const char *text, size_t length)
+{
+    double start = now_ns();
+    TSTree *tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)length);
+    ts_tree_delete(tree);
+    return now_ns() - start;
+}
+
+static double time_analyze(ag_shell_analyzer *analyzer, ag_arena *arena, const char *text,
+                           size_t length)
+{
+    ag_shell_limits limits = {AG_SHELL_DEFAULT_MAX_INPUT_BYTES, AG_SHELL_DEFAULT_MAX_DEPTH,
+                              AG_SHELL_DEFAULT_MAX_COMMANDS, AG_SHELL_DEFAULT_TIMEOUT_MICROS};
+    ag_shell_analysis analysis;
+    double start = now_ns();
+    ag_shell_analyze(analyzer, text, length, &limits, arena, &analysis);
+    ag_arena_reset(arena);
+    return now_ns() - start;
+}
+
+/* Counts allocations over one pass, after a warm-up pass has sized the checker's buffers. */
+static void count_allocations(ag_checker *checker, const workload *load, timing *result)
+{
+    for (size_t i = 0; i < load->count; i++) {
+        size_t before = bench_alloc_snapshot().calls;
+        check_item(checker, load, i);
+        size_t made = bench_alloc_snapshot().calls - before;
+        result->allocations += made;
+        result->allocating_checks += made > 0;
+    }
+}
+
+/*
+ * Times every request `passes` times: the full check, and for Bash commands
+ * the bare tree-sitter parse and the shell analysis of the same text.
+ */
+static timing measure(ag_checker *checker, const workload *load, int passes)
+{
+    timing result = {0};
+    result.samples = malloc((size_t)passes * load->count * sizeof(double));
+    TSParser *parser = ts_parser_new();
+    ts_parser_set_language(parser, tree_sitter_bash());
+    ag_shell_analyzer *analyzer = ag_shell_analyzer_new();
+    ag_arena arena;
+    ag_arena_init(&arena);
+
+    for (size_t i = 0; i < load->count; i++)
+        check_item(checker, load, i);    /* warm-up */
+    count_allocations(checker, load, &result);
+
+    for (int pass = 0; pass < passes; pass++) {
+        for (size_t i = 0; i < load->count; i++) {
+            double start = now_ns();
+            check_item(checker, load, i);
+            double elapsed = now_ns() - start;
+            result.samples[result.sample_count++] = elapsed;
+            result.check_total += elapsed;
+            if (load->tools != NULL)
+                continue;
+            size_t length = strlen(load->items[i]);
+            result.parse_total += time_parse(parser, load->items[i], length);
+            result.analyze_total += time_analyze(analyzer, &arena, load->items[i], length);
+        }
+    }
+    qsort(result.samples, result.sample_count, sizeof(double), compare_doubles);
+    ag_arena_release(&arena);
+    ag_shell_analyzer_free(analyzer);
+    ts_parser_delete(parser);
+    return result;
+}
+
+static void print_latency_row(const char *name, size_t requests, const timing *t)
+{
+    size_t n = t->sample_count;
+    printf("| %s | %zu | %.1f | %.1f | %.1f | %.0f | %.2f |\n", name, requests,
+           quantile(t->samples, n, 0.5) / 1e3, quantile(t->samples, n, 0.99) / 1e3,
+           t->samples[n - 1] / 1e3, (double)n / (t->check_total / 1e9),
+           (double)t->allocations / (double)requests);
+}
+
+static void print_share_row(const char *name, const timing *t)
+{
+    if (t->parse_total == 0)
+        return;
+    double parse = t->parse_total, analyze = t->analyze_total, check = t->check_total;
+    printf("| %s | %.1f | %.1f | %.1f | %.0f%% | %.0f%% | %.0f%% | %.0f%% |\n", name,
+           parse / (double)t->sample_count / 1e3, analyze / (double)t->sample_count / 1e3,
+           check / (double)t->sample_count / 1e3, 100 * parse / check,
+           100 * (analyze - parse) / check, 100 * (check - analyze) / check,
+           100 * (check - parse) / parse);
+}
+
+/* ------------------------------------------------------------- scaling */
+
+/*
+ * Writes `count` rules in realistic shapes: command prefixes with distinct
+ * names, paths, domains and MCP names, a third each allow, ask and deny.
+ */
+static void write_generated_policy(FILE *out, size_t count)
+{
+    static const char *const sections[] = {"allow", "ask", "deny"};
+    for (size_t s = 0; s < 3; s++) {
+        fprintf(out, "%s:\n", sections[s]);
+        for (size_t i = s; i < count; i += 3) {
+            switch (i % 8) {
+            case 0: fprintf(out, "  - Bash(tool%zu *)\n", i); break;
+            case 1: fprintf(out, "  - Bash(deploy%zu --env prod *)\n", i); break;
+            case 2: fprintf(out, "  - Bash(/opt/bin/run%zu)\n", i); break;
+            case 3: fprintf(out, "  - Read(~/data%zu/**)\n", i); break;
+            case 4: fprintf(out, "  - Edit(/srv/app%zu/**/*.conf)\n", i); break;
+            case 5: fprintf(out, "  - WebFetch(domain:host%zu.example.com)\n", i); break;
+            case 6: fprintf(out, "  - mcp__server%zu__tool\n", i); break;
+            default: fprintf(out, "  - mcp__server%zu\n", i); break;
+            }
+        }
+    }
+}
+
+/* Loads the built-in default policy plus `path`, the way a host layers its own rules. */
+static ag_policy *load_layered(const char *path)
+{
+    ag_error *error = NULL;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    const char *text = ag_default_policy_text();
+    ag_policy *policy = NULL;
+    if (ag_policy_builder_add_string(builder, "default", text, strlen(text), &error) == AG_OK
+        && ag_policy_builder_add_file(builder, path, &error) == AG_OK)
+        policy = ag_policy_builder_build(builder, &error);
+    if (policy == NULL)
+        fprintf(stderr, "agentguard-bench: loading %s failed: %s\n", path,
+                error != NULL ? ag_error_message(error) : "unknown error");
+    ag_error_free(error);
+    ag_policy_builder_free(builder);
+    return policy;
+}
+
+static void scale_row(size_t rules, const workload *commands, const workload *tools,
+                      int passes, double *base)
+{
+    char path[] = "/tmp/agentguard-bench-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *out = fdopen(fd, "w");
+    write_generated_policy(out, rules);
+    fclose(out);
+
+    double loads[5];
+    for (int i = 0; i < 5; i++) {
+        double start = now_ns();
+        ag_policy_free(load_layered(path));
+        loads[i] = now_ns() - start;
+    }
+    qsort(loads, 5, sizeof(double), compare_doubles);
+
+    struct mallinfo2 heap_before = mallinfo2();
+    long long live_before = bench_alloc_snapshot().live_bytes;
+    ag_policy *policy = load_layered(path);
+    long long live = bench_alloc_snapshot().live_bytes - live_before;
+    long long heap = (long long)mallinfo2().uordblks - (long long)heap_before.uordblks;
+    unlink(path);
+    if (policy == NULL)
+        exit(1);
+
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    timing bash = measure(checker, commands, passes);
+    timing other = measure(checker, tools, passes);
+    double median = quantile(bash.samples, bash.sample_count, 0.5);
+    double mean = bash.check_total / (double)bash.sample_count;
+    if (*base == 0)
+        *base = mean;
+    size_t total = ag_policy_rule_count(policy);
+    printf("| %zu | %zu | %.2f | %.1f | %.0f | %.1f | %.1f | %.2fx | %.1f |\n", rules, total,
+           loads[2] / 1e6, (double)live / (double)total, (double)heap / (double)total,
+           median / 1e3, mean / 1e3, mean / *base,
+           quantile(other.samples, other.sample_count, 0.5) / 1e3);
+    free(bash.samples);
+    free(other.samples);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+/* ------------------------------------------------------------ stability */
+
+static void stability(ag_checker *checker, const workload *load, long checks)
+{
+    long kib[3];
+    long long live[3];
+    long sample = 0;
+    for (long i = 0; i < checks; i++) {
+        if (i == checks / 100 || i == checks / 2) {
+            kib[sample] = resident_kib();
+            live[sample++] = bench_alloc_snapshot().live_bytes;
+        }
+        check_item(checker, load, (size_t)i % load->count);
+    }
+    kib[2] = resident_kib();
+    live[2] = bench_alloc_snapshot().live_bytes;
+    printf("| %ld | %ld | %ld | %ld | %lld | %lld | %lld |\n", checks, kib[0], kib[1], kib[2],
+           live[0], live[1], live[2]);
+}
+
+/* ----------------------------------------------------------------- main */
+
+static options parse_options(int argc, char **argv)
+{
+    options opts = {"/work/shared/corpus", 3, 1000000, NULL};
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--corpus") == 0)
+            opts.corpus = argv[i + 1];
+        else if (strcmp(argv[i], "--passes") == 0)
+            opts.passes = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--checks") == 0)
+            opts.checks = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--json") == 0)
+            opts.json = argv[i + 1];
+        else {
+            fprintf(stderr, "usage: %s [--corpus DIR] [--passes N] [--checks N] [--json FILE]\n",
+                    argv[0]);
+            exit(2);
+        }
+    }
+    if (opts.passes < 1)
+        opts.passes = 1;
+    return opts;
+}
+
+/* The first `count` requests of a workload, for the scaling runs. */
+static workload head(const workload *load, size_t count)
+{
+    workload part = *load;
+    if (part.count > count)
+        part.count = count;
+    return part;
+}
+
+int main(int argc, char **argv)
+{
+    options opts = parse_options(argc, argv);
+    workload loads[] = {
+        load_corpus(opts.corpus, "agent-commands.txt", "agent-commands.txt", false),
+        load_corpus(opts.corpus, "nl2bash.txt", "nl2bash.txt", false),
+        load_corpus(opts.corpus, "agent-commands-multiline.txt", "agent-commands-multiline.txt",
+                    true),
+        tool_workload(),
+    };
+    size_t load_count = sizeof(loads) / sizeof(*loads);
+
+    ag_error *error = NULL;
+    ag_policy *policy = ag_policy_load_default(&error);
+    ag_checker *checker = ag_checker_new(policy, &error);
+    if (checker == NULL) {
+        fprintf(stderr, "agentguard-bench: %s\n", ag_error_message(error));
+        return 1;
+    }
+
+    printf("### Latency per check, built-in default policy (%zu rules), one checker\n\n",
+           ag_policy_rule_count(policy));
+    printf("Each request checked %d times after one warm-up pass; allocations are counted over "
+           "one more pass.\n\n", opts.passes);
+    printf("| workload | requests | median us | p99 us | max us | checks/s | mallocs/check |\n");
+    printf("|---|---|---|---|---|---|---|\n");
+    timing timings[4];
+    for (size_t i = 0; i < load_count; i++) {
+        timings[i] = measure(checker, &loads[i], opts.passes);
+        print_latency_row(loads[i].name, loads[i].count, &timings[i]);
+    }
+
+    printf("\n### Where the time goes (mean per check)\n\n");
+    printf("parse: bare `ts_parser_parse_string` with tree-sitter-bash; analysis: "
+           "`ag_shell_analyze` (parse included); check: `ag_check_command`. "
+           "Overhead is (check - parse) / parse.\n\n");
+    printf("| workload | parse us | analysis us | check us | parse | walk | rules+effects | overhead over parse |\n");
+    printf("|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i + 1 < load_count; i++)
+        print_share_row(loads[i].name, &timings[i]);
+
+    printf("\n### Allocation on the check path\n\n");
+    printf("| workload | requests | mallocs in one pass | checks that allocate |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < load_count; i++)
+        printf("| %s | %zu | %zu | %zu |\n", loads[i].name, loads[i].count,
+               timings[i].allocations, timings[i].allocating_checks);
+
+    printf("\n### Rule count: the built-in policy plus N generated rules\n\n");
+    printf("Commands: the first 2,000 of %s. Memory per rule: bytes the library's objects hold "
+           "(counted through -Wl,--wrap=malloc) and the glibc heap growth (mallinfo2) "
+           "after loading, divided by the total rule count.\n\n", loads[0].name);
+    printf("| generated | total rules | load ms | bytes/rule (wrap) | bytes/rule (heap) | median us | mean us | mean vs first | tool median us |\n");
+    printf("|---|---|---|---|---|---|---|---|---|\n");
+    workload sample = head(&loads[0], 2000);
+    double base = 0;
+    const size_t sizes[] = {10, 100, 1000, 10000};
+    for (size_t i = 0; i < 4; i++)
+        scale_row(sizes[i], &sample, &loads[3], opts.passes, &base);
+
+    printf("\n### Memory stability: one checker, the default policy\n\n");
+    printf("RSS sampled after 1%% of the checks, half of them and all; live bytes are the "
+           "library's allocations not yet freed.\n\n");
+    printf("| checks | RSS KiB at 1%% | RSS KiB at 50%% | RSS KiB at end | live bytes at 1%% | at 50%% | at end |\n");
+    printf("|---|---|---|---|---|---|---|\n");
+    stability(checker, &loads[0], opts.checks);
+
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("\nPeak RSS of the benchmark process: %ld KiB.\n", usage.ru_maxrss);
+
+    if (opts.json != NULL) {
+        FILE *out = fopen(opts.json, "w");
+        fprintf(out, "{");
+        for (size_t i = 0; i < load_count; i++)
+            fprintf(out, "%s\"%s\": {\"median_us\": %.3f, \"mean_us\": %.3f, \"p99_us\": %.3f}",
+                    i > 0 ? ", " : "", loads[i].name,
+                    quantile(timings[i].samples, timings[i].sample_count, 0.5) / 1e3,
+                    timings[i].check_total / (double)timings[i].sample_count / 1e3,
+                    quantile(timings[i].samples, timings[i].sample_count, 0.99) / 1e3);
+        fprintf(out, "}\n");
+        fclose(out);
+    }
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+    return 0;
+}
