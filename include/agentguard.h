@@ -183,6 +183,36 @@ AG_EXPORT void ag_policy_free(ag_policy *policy);
 /* Returns the number of rules in a policy. */
 AG_EXPORT size_t ag_policy_rule_count(const ag_policy *policy);
 
+/*
+ * Warnings of a policy: rules that load but probably do not do what their
+ * author meant, such as a deny rule naming an unknown tool (a typo would
+ * protect nothing) or an allow rule that can never match. Each message is
+ * "FILE:LINE:COLUMN: warning: TEXT", owned by the policy; NULL when `index`
+ * is out of range. Hosts should show them to the user.
+ */
+AG_EXPORT size_t ag_policy_warning_count(const ag_policy *policy);
+AG_EXPORT const char *ag_policy_warning(const ag_policy *policy, size_t index);
+
+/*
+ * Tests written in the policy's `tests:` key, in the order written, from every
+ * source. Each test is a request (a tool name, its input as a JSON object
+ * text, and an optional cwd and home), the expected decision and optionally
+ * the expected deciding rule. Every string is owned by the policy; the
+ * accessors return NULL (or AG_DENY for the decision) when `index` is out of
+ * range, and cwd, home and rule are NULL when the test does not give them.
+ * `agentguard test` runs them; a host can run them with ag_check().
+ */
+AG_EXPORT size_t ag_policy_test_count(const ag_policy *policy);
+AG_EXPORT const char *ag_policy_test_name(const ag_policy *policy, size_t index);
+AG_EXPORT const char *ag_policy_test_tool_name(const ag_policy *policy, size_t index);
+AG_EXPORT const char *ag_policy_test_tool_input_json(const ag_policy *policy, size_t index);
+AG_EXPORT const char *ag_policy_test_cwd(const ag_policy *policy, size_t index);
+AG_EXPORT const char *ag_policy_test_home(const ag_policy *policy, size_t index);
+AG_EXPORT ag_decision ag_policy_test_expect(const ag_policy *policy, size_t index);
+AG_EXPORT const char *ag_policy_test_rule(const ag_policy *policy, size_t index);
+/* Returns where the test was written, "FILE:LINE:COLUMN". */
+AG_EXPORT const char *ag_policy_test_source(const ag_policy *policy, size_t index);
+
 /* --------------------------------------------------------------- checkers */
 
 /* Checks requests against one policy. One checker per thread. */
@@ -226,6 +256,15 @@ typedef struct ag_limits {
  * Returns AG_ERR_ARGUMENT when an argument is NULL.
  */
 AG_EXPORT ag_status ag_checker_set_limits(ag_checker *checker, const ag_limits *limits);
+
+/*
+ * Turns explain mode on or off. In explain mode each check records every rule
+ * that matches or could match each command, effect and tool call, not only
+ * the deciding one; read them with ag_verdict_command_match() and the like.
+ * Decisions are the same either way; checks are slower, because the rule
+ * loops no longer stop at the first deny. Returns AG_ERR_ARGUMENT for NULL.
+ */
+AG_EXPORT ag_status ag_checker_set_explain(ag_checker *checker, bool explain);
 
 /* The outcome of one check. Owned by the checker. */
 typedef struct ag_verdict ag_verdict;
@@ -386,6 +425,193 @@ AG_EXPORT bool ag_verdict_effect_span(const ag_verdict *verdict, size_t index,
  * effect `index`, or SIZE_MAX when out of range.
  */
 AG_EXPORT size_t ag_verdict_effect_command(const ag_verdict *verdict, size_t index);
+
+/* ------------------------------------------------------- explain mode */
+
+/*
+ * Rules recorded in explain mode (ag_checker_set_explain()); every count is 0
+ * when explain mode is off. Each accessor stores the rule's text, its
+ * "FILE:LINE:COLUMN", its decision and whether it matches for certain (true)
+ * or only could match for some value of the dynamic words (false), in each
+ * output that is not NULL, and returns false when an index is out of range.
+ * The strings are owned by the verdict's policy.
+ *
+ * ag_verdict_match*() lists the rules matched by the request as a whole: a
+ * non-Bash tool call, or the Bash(param:value) rules of a Bash request.
+ */
+AG_EXPORT size_t ag_verdict_match_count(const ag_verdict *verdict);
+AG_EXPORT bool ag_verdict_match(const ag_verdict *verdict, size_t index,
+                                const char **rule_text, const char **source,
+                                ag_decision *decision, bool *certain);
+
+/* Rules that matched command `command` of a Bash request. */
+AG_EXPORT size_t ag_verdict_command_match_count(const ag_verdict *verdict, size_t command);
+AG_EXPORT bool ag_verdict_command_match(const ag_verdict *verdict, size_t command,
+                                        size_t index, const char **rule_text,
+                                        const char **source, ag_decision *decision,
+                                        bool *certain);
+
+/* Rules that matched effect `effect` of a Bash request. */
+AG_EXPORT size_t ag_verdict_effect_match_count(const ag_verdict *verdict, size_t effect);
+AG_EXPORT bool ag_verdict_effect_match(const ag_verdict *verdict, size_t effect, size_t index,
+                                       const char **rule_text, const char **source,
+                                       ag_decision *decision, bool *certain);
+
+/* ------------------------------------------------------ decisions and audit */
+
+/*
+ * A function the checker calls once for each ag_check() or
+ * ag_check_command() that returns a verdict, after the verdict is final, on
+ * the thread that made the check. It is not called when the check returns
+ * NULL. Exactly one of two inputs is set:
+ * - for ag_check(), `tool_input_json` is the JSON text as passed, and
+ *   `command` is NULL with `command_length` 0;
+ * - for ag_check_command(), `tool_input_json` is NULL, and `command` and
+ *   `command_length` are the command text as passed (not NUL-terminated, and
+ *   not necessarily valid UTF-8). `tool_name` is then "Bash".
+ * `cwd` is the cwd argument of the check and may be NULL. Every pointer is
+ * valid only during the call. The callback must not free the checker, and a
+ * check it makes on the same checker returns NULL with AG_ERR_ARGUMENT,
+ * because that check would overwrite the verdict being reported.
+ */
+typedef void (*ag_decision_callback)(const ag_verdict *verdict,
+                                     const char *tool_name,
+                                     const char *tool_input_json,
+                                     const char *command,
+                                     size_t command_length,
+                                     const char *cwd,
+                                     void *user_data);
+
+/*
+ * Sets the decision callback of `checker` and the `user_data` passed to it;
+ * a NULL callback removes it. The checker does not own `user_data`. Returns
+ * AG_ERR_ARGUMENT for a NULL checker.
+ */
+AG_EXPORT ag_status ag_checker_set_callback(ag_checker *checker,
+                                            ag_decision_callback callback,
+                                            void *user_data);
+
+/*
+ * Returns the policy's digest: 64 lowercase hex digits of the SHA-256 of its
+ * sources in the order they were added, each fed as the netstring of its name
+ * then the netstring of its text ("LENGTH:BYTES," with the length in
+ * decimal). A policy file's name is its path as given, so the same file
+ * loaded by another path has another digest. A policy built with no source
+ * hashes the built-in default as the one source named "<default>". Computed
+ * when the policy is built; owned by the policy. NULL for a NULL policy.
+ */
+AG_EXPORT const char *ag_policy_digest(const ag_policy *policy);
+
+/*
+ * Writes the SHA-256 of `length` bytes at `data` into `hex` as 64 lowercase
+ * hex digits and a NUL. Returns AG_ERR_ARGUMENT when `hex` is NULL or `data`
+ * is NULL with a non-zero length. Thread-safe.
+ */
+AG_EXPORT ag_status ag_sha256_hex(const void *data, size_t length, char hex[65]);
+
+/* ----------------------------------------------------------------- layers */
+
+/*
+ * Where a policy source comes from, from the most to the least authoritative.
+ * Every rule of every layer is checked, so a deny or ask rule in any layer
+ * beats an allow rule in any other. The layer decides which `mode:` wins (the
+ * most authoritative layer that sets one), and a managed source with
+ * `allow_managed_rules_only: true` makes the allow rules of every other layer
+ * ignored (their deny and ask rules still apply).
+ */
+typedef enum ag_layer {
+    AG_LAYER_MANAGED = 0,        /* set by an administrator, e.g. managed-settings.json */
+    AG_LAYER_COMMAND_LINE = 1,   /* given to this run; ag_policy_builder_add_file() uses it */
+    AG_LAYER_LOCAL_PROJECT = 2,  /* the project's own, not shared: .claude/settings.local.json */
+    AG_LAYER_PROJECT = 3,        /* the project's shared settings: .claude/settings.json */
+    AG_LAYER_USER = 4            /* the user's settings for every project */
+} ag_layer;
+
+/*
+ * Returns "managed", "command_line", "local_project", "project" or "user", or
+ * "unknown" for another value. Never NULL.
+ */
+AG_EXPORT const char *ag_layer_name(ag_layer layer);
+
+/* Stores the layer named `name` (as ag_layer_name() spells it) in *layer and returns true, or returns false. */
+AG_EXPORT bool ag_layer_from_name(const char *name, ag_layer *layer);
+
+/*
+ * Same as ag_policy_builder_add_file(), with the source in `layer`. A file
+ * whose name ends in ".json" is read as a Claude Code settings file
+ * (.claude/settings.json, managed-settings.json): its "permissions" object
+ * gives the rules and the mode, and its other top-level keys are ignored.
+ * Returns AG_ERR_ARGUMENT for a layer outside the enum.
+ */
+AG_EXPORT ag_status ag_policy_builder_add_file_in_layer(ag_policy_builder *builder,
+                                                        const char *path,
+                                                        ag_layer layer,
+                                                        ag_error **error);
+
+/*
+ * Same as ag_policy_builder_add_string(), with the source in `layer`. A
+ * `name` ending in ".json" makes the text a settings file.
+ */
+AG_EXPORT ag_status ag_policy_builder_add_string_in_layer(ag_policy_builder *builder,
+                                                          const char *name,
+                                                          const char *text,
+                                                          size_t length,
+                                                          ag_layer layer,
+                                                          ag_error **error);
+
+/*
+ * Stores the layer of the rule that decided the verdict in *layer and returns
+ * true, or returns false when no rule decided.
+ */
+AG_EXPORT bool ag_verdict_layer(const ag_verdict *verdict, ag_layer *layer);
+
+/* ------------------------------------------------------------------ modes */
+
+/*
+ * Permission modes, as Claude Code names them. A mode adjusts the decision
+ * the rules made. In no mode does a write to a protected path (.git, shell
+ * startup files, ~/.ssh, the policy's own files and others) get allow
+ * without an Edit allow rule that names the path. See docs/policy-model.md.
+ */
+typedef enum ag_mode {
+    AG_MODE_DEFAULT = 0,             /* the rules decide */
+    AG_MODE_ACCEPT_EDITS = 1,        /* file edits inside the working directories are allowed */
+    AG_MODE_PLAN = 2,                /* read-only: every write is denied */
+    AG_MODE_DONT_ASK = 3,            /* every ask becomes deny, for runs with nobody to ask */
+    AG_MODE_BYPASS_PERMISSIONS = 4   /* what no rule decides is allowed */
+} ag_mode;
+
+/*
+ * Returns "default", "acceptEdits", "plan", "dontAsk" or "bypassPermissions",
+ * or "unknown" for another value. Never NULL.
+ */
+AG_EXPORT const char *ag_mode_name(ag_mode mode);
+
+/* Stores the mode named `name` (as ag_mode_name() spells it) in *mode and returns true, or returns false. */
+AG_EXPORT bool ag_mode_from_name(const char *name, ag_mode *mode);
+
+/*
+ * Returns the mode the policy sets (the `mode:` of its most authoritative
+ * layer that has one), or AG_MODE_DEFAULT.
+ */
+AG_EXPORT ag_mode ag_policy_mode(const ag_policy *policy);
+
+/* Returns whether the policy locks its mode (`mode_locked: true`), so ag_checker_set_mode() cannot change it. */
+AG_EXPORT bool ag_policy_mode_locked(const ag_policy *policy);
+
+/*
+ * Sets the mode of this checker's next checks; a new checker has the
+ * policy's mode. When the policy locks its mode, the request is ignored and
+ * AG_OK returned: a host passes on the mode its user picked (a hook's
+ * "permission_mode"), and a policy locks its mode so that this choice cannot
+ * loosen it, so keeping the locked mode is the expected outcome, not a
+ * failure. ag_checker_mode() returns the mode in force. Returns
+ * AG_ERR_ARGUMENT for a NULL checker or a mode outside the enum.
+ */
+AG_EXPORT ag_status ag_checker_set_mode(ag_checker *checker, ag_mode mode);
+
+/* Returns the mode of the checker's next checks, or AG_MODE_DEFAULT for a NULL checker. */
+AG_EXPORT ag_mode ag_checker_mode(const ag_checker *checker);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,55 @@ static bool ends_with(const char *text, const char *suffix)
            && strcmp(text + text_length - suffix_length, suffix) == 0;
 }
 
+/*
+ * Builds the policy of a case with "layers": a list of {"file": NAME,
+ * "layer": LAYER}, each file under policies/ added in its layer.
+ */
+static ag_policy *load_layered_policy(json_t *layers)
+{
+    ag_error *error = NULL;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    assert_non_null(builder);
+    for (size_t i = 0; i < json_array_size(layers); i++) {
+        json_t *entry = json_array_get(layers, i);
+        const char *file = json_string_value(json_object_get(entry, "file"));
+        const char *layer_name = json_string_value(json_object_get(entry, "layer"));
+        ag_layer layer;
+        if (file == NULL || !ag_layer_from_name(layer_name, &layer))
+            fail_msg("invalid layers entry %zu", i);
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/policies/%s", cases_dir, file);
+        if (ag_policy_builder_add_file_in_layer(builder, path, layer, &error) != AG_OK)
+            fail_msg("cannot add %s: %s", path, ag_error_message(error));
+    }
+    ag_policy *policy = ag_policy_builder_build(builder, &error);
+    ag_policy_builder_free(builder);
+    if (policy == NULL)
+        fail_msg("cannot build the layered policy: %s", ag_error_message(error));
+    return policy;
+}
+
+/* The case's policy: its "layers" when present, else the policy it names. */
+static ag_policy *load_case_policy(json_t *spec)
+{
+    json_t *layers = json_object_get(spec, "layers");
+    if (layers != NULL)
+        return load_layered_policy(layers);
+    return load_named_policy(json_string_value(json_object_get(spec, "policy")));
+}
+
+/* Sets the case's optional "mode" on the checker. */
+static void set_case_mode(ag_checker *checker, json_t *spec)
+{
+    const char *name = json_string_value(json_object_get(spec, "mode"));
+    ag_mode mode;
+    if (name == NULL)
+        return;
+    if (!ag_mode_from_name(name, &mode))
+        fail_msg("unknown mode %s in a case", name);
+    assert_int_equal(ag_checker_set_mode(checker, mode), AG_OK);
+}
+
 /* The case's "cwd": "/repo" when absent, NULL when null. */
 static const char *case_cwd(json_t *spec)
 {
@@ -69,7 +118,7 @@ static const ag_verdict *run_case(ag_checker *checker, json_t *spec)
     json_t *command = json_object_get(spec, "command");
     if (command != NULL) {
         verdict = ag_check_command(checker, json_string_value(command),
-                                   json_string_length(command), "/repo", &error);
+                                   json_string_length(command), case_cwd(spec), &error);
     } else {
         const char *tool = json_string_value(json_object_get(spec, "tool"));
         json_t *input_text = json_object_get(spec, "input_text");
@@ -117,9 +166,10 @@ static void test_table_case(void **state)
 {
     table_case *item = *state;
     json_t *spec = item->spec;
-    ag_policy *policy = load_named_policy(json_string_value(json_object_get(spec, "policy")));
+    ag_policy *policy = load_case_policy(spec);
     ag_checker *checker = ag_checker_new(policy, NULL);
     assert_non_null(checker);
+    set_case_mode(checker, spec);
 
     const ag_verdict *verdict = run_case(checker, spec);
     const char *expected = json_string_value(json_object_get(spec, "expect"));

@@ -26,10 +26,16 @@ enum {
 /* Options shared by the check and eval subcommands. */
 struct cli_options {
     const char **policy_paths; /* each --policy FILE, in command-line order */
+    ag_layer *policy_layers;   /* the layer of each policy_paths entry: --policy is the command
+                                  line's, --managed-settings FILE and the like name theirs */
     size_t policy_count;
+    const char *mode;          /* --mode NAME, or NULL */
     const char *cwd; /* --cwd DIR, or NULL when not given */
     const char *home; /* --home DIR, else $HOME, else NULL */
     bool json;       /* --json (check only) */
+    /* --audit FILE, or NULL. TODO(audit): only check, eval and hook claude write the log;
+     * other subcommands parse the option and ignore it. */
+    const char *audit_path;
     int first_operand; /* index in argv of the first argument after the options */
 };
 
@@ -44,6 +50,8 @@ enum cli_parse_result {
 int cli_check_main(int argc, char **argv);
 int cli_eval_main(int argc, char **argv);
 int cli_hook_main(int argc, char **argv);
+int cli_test_main(int argc, char **argv);     /* cmd_test.c */
+int cli_explain_main(int argc, char **argv);  /* cmd_explain.c */
 
 /* options.c */
 enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char **argv,
@@ -66,6 +74,18 @@ json_t *cli_json_string_or_null(const char *text);
 json_t *cli_verdict_to_json(const ag_verdict *verdict);
 json_t *cli_failure_to_json(const char *reason, const char *error);
 int cli_print_json_line(json_t *object);
+
+/* audit.c: the --audit log; see docs/audit.md */
+struct cli_audit;
+struct cli_audit *cli_audit_open(const char *subcommand, const char *path,
+                                 const ag_policy *policy);
+void cli_audit_close(struct cli_audit *audit);
+bool cli_audit_attach(struct cli_audit *audit, ag_checker *checker);
+bool cli_audit_failed(struct cli_audit *audit, const char *subcommand);
+
+/* audit_mask.c */
+char *cli_mask_secrets(const char *text, size_t length, size_t *out_length);
+char *cli_mask_json_text(const char *json_text, size_t *out_length);
 
 /* verdict_text.c */
 void cli_print_verdict_text(FILE *stream, const ag_verdict *verdict,

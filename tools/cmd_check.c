@@ -20,11 +20,19 @@ static void print_help(void)
            "  -p, --policy FILE  add the rules of the YAML policy FILE; repeat to combine\n"
            "                     several files into one policy (default: the built-in\n"
            "                     default policy)\n"
+           "      --managed-settings FILE, --project-settings FILE,\n"
+           "      --local-settings FILE, --user-settings FILE\n"
+           "                     add FILE in that layer (a .json file is read as a Claude\n"
+           "                     Code settings file); --policy adds to the command-line layer\n"
+           "      --mode NAME    the permission mode: default, acceptEdits, plan, dontAsk or\n"
+           "                     bypassPermissions (ignored when the policy locks its mode)\n"
            "  -C, --cwd DIR      the directory the command would run in, for rules on\n"
            "                     relative paths (default: the current directory)\n"
            "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
            "                     (default: the HOME environment variable)\n"
            "  -j, --json         print the verdict as one JSON object in place of text\n"
+           "      --audit FILE   append one JSON line per decision to FILE (created with\n"
+           "                     mode 0600), with secrets masked; see docs/audit.md\n"
            "  -h, --help         print this help and exit\n"
            "\n"
            "Options must come before COMMAND; '--' ends them, for a command that\n"
@@ -80,7 +88,7 @@ static int report_check_failure(const struct cli_options *options, const ag_erro
 }
 
 static int check_command(const struct cli_options *options, const ag_policy *policy,
-                         const char *command, const char *cwd)
+                         struct cli_audit *audit, const char *command, const char *cwd)
 {
     ag_error *error = NULL;
     ag_checker *checker = ag_checker_new(policy, &error);
@@ -90,7 +98,7 @@ static int check_command(const struct cli_options *options, const ag_policy *pol
         return status;
     }
 
-    if (!cli_set_home("check", checker, options)) {
+    if (!cli_set_home("check", checker, options) || !cli_audit_attach(audit, checker)) {
         ag_checker_free(checker);
         return CLI_EXIT_USAGE;
     }
@@ -100,6 +108,8 @@ static int check_command(const struct cli_options *options, const ag_policy *pol
     int status;
     if (verdict == NULL) {
         status = report_check_failure(options, error);
+    } else if (cli_audit_failed(audit, "check")) {
+        status = CLI_EXIT_USAGE;
     } else if (options->json) {
         status = exit_status_for(ag_verdict_decision(verdict));
         if (cli_print_json_line(cli_verdict_to_json(verdict)) != 0) {
@@ -144,9 +154,14 @@ int cli_check_main(int argc, char **argv)
     int status = CLI_EXIT_USAGE;
     ag_policy *policy = cli_load_policy(&options);
     char *cwd = policy != NULL ? resolve_cwd(&options) : NULL;
-    if (cwd != NULL) {
-        status = check_command(&options, policy, command, cwd);
+    struct cli_audit *audit = NULL;
+    if (cwd != NULL && options.audit_path != NULL) {
+        audit = cli_audit_open("check", options.audit_path, policy);
     }
+    if (cwd != NULL && (options.audit_path == NULL || audit != NULL)) {
+        status = check_command(&options, policy, audit, command, cwd);
+    }
+    cli_audit_close(audit);
 
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "agentguard check: writing the verdict to standard output failed\n");

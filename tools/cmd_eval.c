@@ -35,11 +35,19 @@ static void print_help(void)
            "  -p, --policy FILE  add the rules of the YAML policy FILE; repeat to combine\n"
            "                     several files into one policy (default: the built-in\n"
            "                     default policy)\n"
+           "      --managed-settings FILE, --project-settings FILE,\n"
+           "      --local-settings FILE, --user-settings FILE\n"
+           "                     add FILE in that layer (a .json file is read as a Claude\n"
+           "                     Code settings file); --policy adds to the command-line layer\n"
+           "      --mode NAME    the permission mode: default, acceptEdits, plan, dontAsk or\n"
+           "                     bypassPermissions (ignored when the policy locks its mode)\n"
            "  -C, --cwd DIR      the working directory for requests without a \"cwd\"\n"
            "                     field (default: none, so rules on relative paths cannot\n"
            "                     match them)\n"
            "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
            "                     (default: the HOME environment variable)\n"
+           "      --audit FILE   append one JSON line per decision to FILE (created with\n"
+           "                     mode 0600), with secrets masked; see docs/audit.md\n"
            "  -h, --help         print this help and exit\n");
 }
 
@@ -165,7 +173,8 @@ static json_t *with_line_number(json_t *verdict, long line_number)
 }
 
 /* Writes a verdict line for every non-blank line of standard input. Returns the exit status. */
-static int evaluate_stream(ag_checker *checker, const char *default_cwd)
+static int evaluate_stream(ag_checker *checker, struct cli_audit *audit,
+                           const char *default_cwd)
 {
     char *line = NULL;
     size_t capacity = 0;
@@ -181,6 +190,12 @@ static int evaluate_stream(ag_checker *checker, const char *default_cwd)
         }
 
         json_t *verdict = evaluate_line(checker, line, length, line_number, default_cwd);
+        /* A decision the log could not record is not written, and reading stops. */
+        if (cli_audit_failed(audit, "eval")) {
+            json_decref(verdict);
+            status = CLI_EXIT_USAGE;
+            break;
+        }
         if (cli_print_json_line(with_line_number(verdict, line_number)) != 0) {
             fprintf(stderr, "agentguard eval: writing the verdict of line %ld to standard "
                             "output failed\n", line_number);
@@ -228,9 +243,15 @@ int cli_eval_main(int argc, char **argv)
                     error != NULL ? ag_error_message(error) : "creating the checker failed");
         }
     }
-    if (checker != NULL && cli_set_home("eval", checker, &options)) {
-        status = evaluate_stream(checker, options.cwd);
+    struct cli_audit *audit = NULL;
+    if (checker != NULL && options.audit_path != NULL) {
+        audit = cli_audit_open("eval", options.audit_path, policy);
     }
+    if (checker != NULL && (options.audit_path == NULL || audit != NULL)
+        && cli_set_home("eval", checker, &options) && cli_audit_attach(audit, checker)) {
+        status = evaluate_stream(checker, audit, options.cwd);
+    }
+    cli_audit_close(audit);
 
     ag_error_free(error);
     ag_checker_free(checker);

@@ -42,7 +42,16 @@ static void print_help(void)
            "  -p, --policy FILE  add the rules of the YAML policy FILE; repeat to combine\n"
            "                     several files into one policy (default: the built-in\n"
            "                     default policy)\n"
+           "      --managed-settings FILE, --project-settings FILE,\n"
+           "      --local-settings FILE, --user-settings FILE\n"
+           "                     add FILE in that layer (a .json file is read as a Claude\n"
+           "                     Code settings file); --policy adds to the command-line layer\n"
+           "      --mode NAME    the permission mode: default, acceptEdits, plan, dontAsk or\n"
+           "                     bypassPermissions (ignored when the policy locks its mode)\n"
            "  -C, --cwd DIR      the working directory when the input has no \"cwd\"\n"
+           "      --audit FILE   append one JSON line per decision to FILE (created with\n"
+           "                     mode 0600), with secrets masked; a log that cannot be\n"
+           "                     opened or written blocks the tool call\n"
            "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
            "                     (default: the HOME environment variable)\n"
            "  -h, --help         print this help and exit\n");
@@ -99,10 +108,25 @@ static const char *validate_input(json_t *input)
         return "\"cwd\" is not a string";
     }
 
-    /* TODO(modes): "permission_mode" (default, plan, acceptEdits,
-     * bypassPermissions) is accepted and ignored. Modes come with the
-     * policy-model work. */
+    json_t *mode = json_object_get(input, "permission_mode");
+    if (mode != NULL && !json_is_string(mode)) {
+        return "\"permission_mode\" is not a string";
+    }
     return NULL;
+}
+
+/*
+ * Sets the checker's mode from the input's "permission_mode" (the library
+ * keeps a mode the policy locks). A mode name this version does not know
+ * keeps the mode of --mode or the policy, which may ask more but never less.
+ */
+static void apply_permission_mode(ag_checker *checker, json_t *input)
+{
+    const char *name = json_string_value(json_object_get(input, "permission_mode"));
+    ag_mode mode;
+    if (name != NULL && ag_mode_from_name(name, &mode)) {
+        ag_checker_set_mode(checker, mode);
+    }
 }
 
 /*
@@ -163,7 +187,7 @@ static json_t *hook_output(const ag_verdict *verdict)
  * are rejected because Claude Code's JSON parser may keep a different copy
  * of a key than jansson does, and the two would then see different tool calls.
  */
-static int run_hook(ag_checker *checker, const char *default_cwd)
+static int run_hook(ag_checker *checker, struct cli_audit *audit, const char *default_cwd)
 {
     json_error_t parse_error;
     json_t *input = json_loadf(stdin, JSON_REJECT_DUPLICATES, &parse_error);
@@ -178,6 +202,7 @@ static int run_hook(ag_checker *checker, const char *default_cwd)
         return block("the input is malformed (%s), so the tool call is blocked", problem);
     }
 
+    apply_permission_mode(checker, input);
     json_t *cwd = json_object_get(input, "cwd");
     char *tool_input = json_dumps(json_object_get(input, "tool_input"), JSON_COMPACT);
     if (tool_input == NULL) {
@@ -201,6 +226,10 @@ static int run_hook(ag_checker *checker, const char *default_cwd)
         return status;
     }
     ag_error_free(error);
+    if (cli_audit_failed(audit, "hook claude")) {
+        return block("the decision could not be written to the audit log, so the tool call "
+                     "is blocked");
+    }
 
     json_t *output = hook_output(verdict);
     if (output == NULL) {
@@ -266,9 +295,18 @@ int cli_hook_main(int argc, char **argv)
                   error != NULL ? ag_error_message(error) : "creating the checker failed");
         }
     }
-    if (checker != NULL && cli_set_home("hook claude", checker, &options)) {
-        status = run_hook(checker, options.cwd);
+    struct cli_audit *audit = NULL;
+    if (checker != NULL && options.audit_path != NULL) {
+        audit = cli_audit_open("hook claude", options.audit_path, policy);
+        if (audit == NULL) {
+            block("the audit log could not be opened, so the tool call is blocked");
+        }
     }
+    if (checker != NULL && (options.audit_path == NULL || audit != NULL)
+        && cli_set_home("hook claude", checker, &options) && cli_audit_attach(audit, checker)) {
+        status = run_hook(checker, audit, options.cwd);
+    }
+    cli_audit_close(audit);
 
     ag_error_free(error);
     ag_checker_free(checker);

@@ -16,6 +16,8 @@ static void print_help(void)
            "       agentguard check [OPTION]... [--] COMMAND\n"
            "       agentguard eval [OPTION]...\n"
            "       agentguard hook claude [OPTION]...\n"
+           "       agentguard test POLICY...\n"
+           "       agentguard explain [OPTION]... [--] COMMAND\n"
            "\n"
            "Decides allow, ask or deny for an AI coding agent's tool calls.\n"
            "\n"
@@ -27,6 +29,9 @@ static void print_help(void)
            "  hook    run as an agent's hook: 'hook claude' reads one Claude Code\n"
            "          PreToolUse input from standard input and writes its decision;\n"
            "          any failure exits with 2, which blocks the tool call\n"
+           "  test    run the tests written in policy files; exits 1 on any failure\n"
+           "  explain print every rule that matches a command or tool call, and the\n"
+           "          rule that decided\n"
            "\n"
            "Options:\n"
            "  -h, --help      print this help and exit\n"
@@ -58,6 +63,12 @@ static int run_subcommand(int argc, char **argv)
     }
     if (strcmp(name, "hook") == 0) {
         return cli_hook_main(argc, argv);
+    }
+    if (strcmp(name, "test") == 0) {
+        return cli_test_main(argc, argv);
+    }
+    if (strcmp(name, "explain") == 0) {
+        return cli_explain_main(argc, argv);
     }
 
     fprintf(stderr, "agentguard: unknown subcommand '%s'; run 'agentguard --help' for the list\n",

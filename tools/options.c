@@ -10,6 +10,9 @@
 
 #include "cli.h"
 
+/* getopt_long() values of the layer options: OPTION_LAYER plus the ag_layer. */
+enum { OPTION_LAYER = 1000 };
+
 /* Prints "agentguard[ SUBCOMMAND]: MESSAGE" and where to find help. */
 void cli_usage_error(const char *subcommand, const char *format, ...)
 {
@@ -69,13 +72,20 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
         {"cwd", required_argument, NULL, 'C'},
         {"home", required_argument, NULL, 'H'},
         {"json", no_argument, NULL, 'j'},
+        {"audit", required_argument, NULL, 'A'}, /* long only: 'A' is not in the short list */
         {"help", no_argument, NULL, 'h'},
+        {"mode", required_argument, NULL, 'M'},   /* long only, as are the layer options */
+        {"managed-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_MANAGED},
+        {"local-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_LOCAL_PROJECT},
+        {"project-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_PROJECT},
+        {"user-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_USER},
         {NULL, 0, NULL, 0},
     };
 
     *options = (struct cli_options){0};
     options->policy_paths = calloc((size_t)argc, sizeof *options->policy_paths);
-    if (options->policy_paths == NULL) {
+    options->policy_layers = calloc((size_t)argc, sizeof *options->policy_layers);
+    if (options->policy_paths == NULL || options->policy_layers == NULL) {
         fprintf(stderr, "agentguard %s: out of memory while reading the options\n", subcommand);
         return CLI_PARSE_ERROR;
     }
@@ -87,13 +97,34 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
     while ((option = getopt_long(argc, argv, "+:p:C:H:jh", long_options, NULL)) != -1) {
         switch (option) {
         case 'p':
+            options->policy_layers[options->policy_count] = AG_LAYER_COMMAND_LINE;
             options->policy_paths[options->policy_count++] = optarg;
             break;
+        case OPTION_LAYER + AG_LAYER_MANAGED:
+        case OPTION_LAYER + AG_LAYER_LOCAL_PROJECT:
+        case OPTION_LAYER + AG_LAYER_PROJECT:
+        case OPTION_LAYER + AG_LAYER_USER:
+            options->policy_layers[options->policy_count] = (ag_layer)(option - OPTION_LAYER);
+            options->policy_paths[options->policy_count++] = optarg;
+            break;
+        case 'M': {
+            ag_mode mode;
+            if (!ag_mode_from_name(optarg, &mode)) {
+                cli_usage_error(subcommand, "unknown mode '%s'; use default, acceptEdits, plan, "
+                                "dontAsk or bypassPermissions", optarg);
+                return CLI_PARSE_ERROR;
+            }
+            options->mode = optarg;
+            break;
+        }
         case 'C':
             options->cwd = optarg;
             break;
         case 'H':
             options->home = optarg;
+            break;
+        case 'A':
+            options->audit_path = optarg;
             break;
         case 'j':
             if (!accept_json) {
@@ -127,6 +158,8 @@ void cli_options_free(struct cli_options *options)
 {
     free(options->policy_paths);
     options->policy_paths = NULL;
+    free(options->policy_layers);
+    options->policy_layers = NULL;
 }
 
 /*
@@ -165,7 +198,8 @@ ag_policy *cli_load_policy(const struct cli_options *options)
 
     for (size_t i = 0; i < options->policy_count; i++) {
         const char *path = options->policy_paths[i];
-        if (ag_policy_builder_add_file(builder, path, &error) != AG_OK) {
+        if (ag_policy_builder_add_file_in_layer(builder, path, options->policy_layers[i],
+                                                &error) != AG_OK) {
             print_policy_error(error, path);
             ag_error_free(error);
             ag_policy_builder_free(builder);
@@ -177,6 +211,9 @@ ag_policy *cli_load_policy(const struct cli_options *options)
     if (policy == NULL) {
         print_policy_error(error, NULL);
     }
+    for (size_t i = 0; i < ag_policy_warning_count(policy); i++) {
+        fprintf(stderr, "%s\n", ag_policy_warning(policy, i));
+    }
 
     ag_error_free(error);
     ag_policy_builder_free(builder);
@@ -184,11 +221,16 @@ ag_policy *cli_load_policy(const struct cli_options *options)
 }
 
 /*
- * Sets the checker's home directory from --home or $HOME. Prints the error
- * and returns false when the library rejects it (a relative path).
+ * Sets the checker's mode from --mode (kept by the library when the policy
+ * locks its mode) and its home directory from --home or $HOME. Prints the
+ * error and returns false when the library rejects the home (a relative path).
  */
 bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_options *options)
 {
+    ag_mode mode;
+    if (options->mode != NULL && ag_mode_from_name(options->mode, &mode)) {
+        ag_checker_set_mode(checker, mode);
+    }
     if (options->home == NULL) {
         return true;
     }

@@ -18,6 +18,7 @@ ag_checker *ag_checker_new(const ag_policy *policy, ag_error **error)
         goto nomem;
     checker->policy = policy;
     checker->limits = policy->limits;
+    checker->mode = policy->mode;
     ag_arena_init(&checker->arena);
     for (size_t i = 0; i < 4; i++)
         ag_buffer_init(&checker->subjects[i]);
@@ -94,10 +95,52 @@ static void start_check(ag_checker *checker)
     checker->verdict.reason = "the check did not finish";
 }
 
-static const ag_verdict *finish_check(ag_checker *checker, ag_status status, ag_error **error)
+/* What a check was asked, passed on to the decision callback. */
+typedef struct check_request {
+    const char *tool_name;
+    const char *tool_input_json;    /* NULL for ag_check_command() */
+    const char *command;            /* NULL for ag_check() */
+    size_t command_length;
+    const char *cwd;
+} check_request;
+
+ag_status ag_checker_set_callback(ag_checker *checker, ag_decision_callback callback,
+                                  void *user_data)
 {
-    if (status == AG_OK)
+    if (checker == NULL)
+        return AG_ERR_ARGUMENT;
+    checker->callback = callback;
+    checker->callback_data = callback != NULL ? user_data : NULL;
+    return AG_OK;
+}
+
+/*
+ * Returns true when the checker is inside its own decision callback. A check
+ * from there would reset the arena that the verdict being reported lives in.
+ */
+static bool rejects_reentry(const ag_checker *checker, const char *function, ag_error **error)
+{
+    if (!checker->in_callback)
+        return false;
+    ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                 "%s: called from the checker's own decision callback; use another checker",
+                 function);
+    return true;
+}
+
+static const ag_verdict *finish_check(ag_checker *checker, ag_status status,
+                                      const check_request *request, ag_error **error)
+{
+    if (status == AG_OK) {
+        if (checker->callback != NULL) {
+            checker->in_callback = true;
+            checker->callback(&checker->verdict, request->tool_name, request->tool_input_json,
+                              request->command, request->command_length, request->cwd,
+                              checker->callback_data);
+            checker->in_callback = false;
+        }
         return &checker->verdict;
+    }
     if (error != NULL)
         *error = status == AG_ERR_NOMEM
                      ? ag_error_nomem()
@@ -131,8 +174,11 @@ static ag_status check_bash_input(ag_checker *checker, json_t *input, const char
     if (!json_is_string(command))
         return ag_eval_reject(checker, AG_ERR_REQUEST,
                               "the Bash tool input's \"command\" is not a string");
-    return check_command_text(checker, json_string_value(command),
-                              json_string_length(command), cwd);
+    ag_status status = check_command_text(checker, json_string_value(command),
+                                          json_string_length(command), cwd);
+    if (status != AG_OK || checker->verdict.error == AG_ERR_REQUEST)
+        return status;
+    return ag_eval_bash_params(checker, input);
 }
 
 const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
@@ -144,12 +190,15 @@ const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
                      "ag_check: the checker, tool name and tool input must not be NULL");
         return NULL;
     }
+    if (rejects_reentry(checker, "ag_check", error))
+        return NULL;
     start_check(checker);
+    const check_request request = {tool_name, tool_input_json, NULL, 0, cwd};
 
     if (tool_name[0] == '\0')
         return finish_check(checker,
                             ag_eval_reject(checker, AG_ERR_REQUEST, "the tool name is empty"),
-                            error);
+                            &request, error);
 
     /* JSON_REJECT_DUPLICATES: two "command" fields could mean one thing to us and another to the host. */
     json_error_t json_error;
@@ -167,7 +216,7 @@ const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
         status = ag_eval_tool(checker, tool_name, input, cwd);
     }
     json_decref(input);
-    return finish_check(checker, status, error);
+    return finish_check(checker, status, &request, error);
 }
 
 const ag_verdict *ag_check_command(ag_checker *checker, const char *command,
@@ -178,6 +227,10 @@ const ag_verdict *ag_check_command(ag_checker *checker, const char *command,
                      "ag_check_command: the checker and the command must not be NULL");
         return NULL;
     }
+    if (rejects_reentry(checker, "ag_check_command", error))
+        return NULL;
     start_check(checker);
-    return finish_check(checker, check_command_text(checker, command, length, cwd), error);
+    const check_request request = {"Bash", NULL, command, length, cwd};
+    return finish_check(checker, check_command_text(checker, command, length, cwd), &request,
+                        error);
 }

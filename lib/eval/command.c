@@ -13,6 +13,7 @@
 
 #include "effects/decide.h"
 #include "eval/eval.h"
+#include "eval/mode.h"
 #include "eval/unwrap.h"
 
 /* Maximum length of a piece of command quoted in a reason, in bytes. */
@@ -219,9 +220,14 @@ static void find_command_rules(ag_checker *checker, const ag_shell_command *comm
     const ag_policy *policy = checker->policy;
     bool name_dynamic = command->words[0].dynamic;
 
-    for (size_t i = 0; i < policy->rule_count && findings->deny == NULL; i++) {
-        const ag_rule *rule = &policy->rules[i];
-        if (!ag_rule_tool_matches(rule, "Bash"))
+    /* The index skips only rules that cannot match, and keeps the policy's order. */
+    ag_rule_cursor cursor;
+    ag_rule_cursor_for_command(&cursor, policy, checker->subjects, checker->subject_count,
+                               name_dynamic);
+    const ag_rule *rule;
+    while (!ag_findings_done(checker, findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
+        /* Bash(param:value) rules apply to the request, not to each command (forms.c). */
+        if (!ag_rule_tool_matches(rule, "Bash") || rule->kind == AG_RULE_PARAM)
             continue;
         if (rule->decision == AG_ALLOW && !allow_rule_applies(rule, command->flags))
             continue;
@@ -229,7 +235,7 @@ static void find_command_rules(ag_checker *checker, const ag_shell_command *comm
         ag_match match = AG_MATCH_MAYBE;
         if (rule->kind != AG_RULE_SPECIFIER)
             match = match_subjects(checker, rule, name_dynamic);
-        ag_findings_record(findings, rule, match);
+        ag_findings_note(checker, findings, rule, match);
     }
 }
 
@@ -263,6 +269,7 @@ void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
                                          findings->allow->text, findings->allow->source);
     } else {
         result->decision = policy->default_decision;
+        result->bypassable = true;
         result->reason = ag_arena_printf(arena, "no rule matches `%s`, so the policy default (%s) applies",
                                          text, ag_decision_name(policy->default_decision));
     }
@@ -296,6 +303,7 @@ static void decide_wordless_command(ag_checker *checker, ag_command_verdict *res
 
     /* No rule can name a command-less redirection, so the default decides. */
     result->decision = checker->policy->default_decision;
+    result->bypassable = true;
     result->reason = ag_arena_printf(&checker->arena,
                                      "`%s` opens a file without a command, so the policy default (%s) applies",
                                      text, ag_decision_name(result->decision));
@@ -319,6 +327,7 @@ static void raise_for_flags(ag_checker *checker, ag_command_verdict *result, con
 
     result->decision = AG_ASK;
     result->rule = NULL;
+    result->bypassable = false;    /* bypassPermissions keeps this ask, as for an incomplete analysis */
     result->reason = ag_arena_printf(&checker->arena, "`%s` %s, so it is not allowed without asking",
                                      text, why);
 }
@@ -336,7 +345,9 @@ static ag_status decide_command(ag_checker *checker, const char *input,
         if (!build_subjects(checker, command))
             return AG_ERR_NOMEM;
         ag_rule_findings findings = {0};
+        checker->explain_sink = &result->matches;
         find_command_rules(checker, command, &findings);
+        checker->explain_sink = NULL;
         ag_findings_decide(checker, result, &findings, text);
     }
     raise_for_flags(checker, result, text);
@@ -409,6 +420,7 @@ static ag_status decide_empty(ag_checker *checker)
 {
     ag_verdict *verdict = &checker->verdict;
     verdict->decision = checker->policy->default_decision;
+    verdict->bypassable = true;
     verdict->reason = ag_arena_printf(&checker->arena,
                                       "the command runs nothing, so the policy default (%s) applies",
                                       ag_decision_name(verdict->decision));
@@ -499,5 +511,9 @@ ag_status ag_eval_command(ag_checker *checker, const char *command, size_t lengt
     if (status != AG_OK)
         return status;
     combine_effects(verdict);
-    return apply_incomplete(checker, &analysis);
+    if ((status = apply_incomplete(checker, &analysis)) != AG_OK)
+        return status;
+
+    /* The verdict is final here: the mode and the protected paths adjust it (mode.c). */
+    return ag_mode_apply_command(checker, &analysis, cwd);
 }

@@ -23,12 +23,28 @@ typedef struct ag_command_list {
 ag_status ag_command_list_append(ag_arena *arena, ag_command_list *list,
                                  const ag_shell_command *command);
 
+/* One rule that matched (YES) or could match (MAYBE), recorded in explain mode. */
+typedef struct ag_rule_match_record {
+    const ag_rule *rule;
+    ag_match match;
+} ag_rule_match_record;
+
+/* The rules that matched one command, effect or tool call, in the checker's arena. */
+typedef struct ag_match_list {
+    ag_rule_match_record *items;
+    size_t count;
+    size_t capacity;
+} ag_match_list;
+
 /* The decision one command of a Bash request got on its own. */
 typedef struct ag_command_verdict {
     const ag_shell_command *command;
     ag_decision decision;
     const ag_rule *rule;      /* the deciding rule, or NULL when the default or a check decided */
     const char *reason;       /* arena text */
+    ag_match_list matches;    /* explain mode only */
+    bool bypassable;          /* no rule decided, only the policy default or the check for
+                                 writes outside the working directories (mode.c) */
 } ag_command_verdict;
 
 /* What the rules say about one command. */
@@ -42,6 +58,14 @@ typedef struct ag_rule_findings {
 
 /* Notes a rule's match in *findings; the first rule of each kind is kept. */
 void ag_findings_record(ag_rule_findings *findings, const ag_rule *rule, ag_match match);
+
+/*
+ * Same as ag_findings_record(), and in explain mode also appends the match to
+ * checker->explain_sink (explain.c). Running out of memory while recording
+ * drops the record and never changes the findings.
+ */
+void ag_findings_note(ag_checker *checker, ag_rule_findings *findings, const ag_rule *rule,
+                      ag_match match);
 
 /* Sets result's decision, rule and reason from findings; `text` names what was checked. */
 void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
@@ -61,6 +85,16 @@ struct ag_verdict {
     size_t command_count;
     ag_effect *effects;       /* files read and written, directories entered, hosts contacted */
     size_t effect_count;
+    ag_match_list matches;    /* explain mode: rules matched by a non-Bash tool call, and
+                                 Bash(param:value) rules matched by a Bash request */
+    ag_match_list *effect_matches; /* explain mode: one list per effect, or NULL */
+
+    /* What the mode (mode.c) needs to know about the request. */
+    bool bypassable;          /* as in ag_command_verdict, for a tool call or an empty command */
+    bool file_write;          /* an edit tool: Edit, Write, MultiEdit, NotebookEdit */
+    bool file_outside;        /* its path or link target lies outside the working directories */
+    const char *file_path;    /* a file tool's normalized path, and its link target or NULL */
+    const char *file_target;
 };
 
 struct ag_checker {
@@ -73,7 +107,37 @@ struct ag_checker {
     ag_verdict verdict;
     char *home;                      /* absolute home directory for "~", or NULL */
     ag_shell_limits limits;          /* the policy's limits, tightened by ag_checker_set_limits() */
+    ag_decision_callback callback;   /* called after each check that returns a verdict, or NULL */
+    void *callback_data;
+    bool in_callback;                /* rejects a check made from inside the callback */
+    ag_mode mode;                    /* the policy's mode, or the one ag_checker_set_mode() set */
+    bool explain;                    /* record every matching rule: ag_checker_set_explain() */
+    ag_match_list *explain_sink;     /* where ag_findings_note() records, or NULL */
 };
+
+/*
+ * Returns whether a rule loop may stop: at the first deny, except in explain
+ * mode, where every matching rule is recorded. Going on past a deny never
+ * changes the decision, because a deny wins and the first one is kept.
+ */
+static inline bool ag_findings_done(const ag_checker *checker, const ag_rule_findings *findings)
+{
+    return findings->deny != NULL && !checker->explain;
+}
+
+/*
+ * Returns how a rule with a specifier that is neither a command, a path nor a
+ * domain (AG_RULE_PARAM, AG_RULE_SPECIFIER) matches a call of `tool` with
+ * `input` (forms.c). A param rule compares one top-level scalar field; a
+ * specifier rule globs the tool's primary field (the policy's
+ * `primary_fields` or the built-in one). Whatever cannot be decided gives
+ * MAYBE, which an allow rule ignores.
+ */
+ag_match ag_eval_match_input(ag_checker *checker, const ag_rule *rule, const char *tool,
+                             json_t *input);
+
+/* Raises a Bash verdict for the Bash(param:value) rules that match `input` (forms.c). */
+ag_status ag_eval_bash_params(ag_checker *checker, json_t *input);
 
 /* Evaluates a Bash command and fills checker->verdict. Returns AG_ERR_NOMEM or AG_OK. */
 ag_status ag_eval_command(ag_checker *checker, const char *command, size_t length,

@@ -10,9 +10,10 @@
  *   outside the working directories (the cwd and the policy's
  *   additional_directories) asks unless an Edit allow rule covers it.
  * - WebFetch: the URL's host is checked against WebFetch(domain:...) rules.
- * - Any other tool: a bare tool rule matches every call, and a deny or ask
- *   rule with a specifier counts as "could match" (this version cannot
- *   evaluate it), so such a call asks rather than being allowed past it.
+ * - Any other tool: a bare tool rule matches every call, a param rule
+ *   (Tool(param:value)) one input field, and a Tool(GLOB) rule the tool's
+ *   primary field (lib/eval/forms.c). A specifier that cannot be evaluated
+ *   counts as "could match", so such a call asks rather than being allowed.
  *
  * When a file path exists on disk, symbolic links are resolved: a deny or ask
  * rule applies when the path or its target matches, an allow rule needs both.
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "eval/eval.h"
+#include "eval/mode.h"
 #include "rules/paths.h"
 
 typedef enum tool_family {
@@ -55,6 +57,7 @@ typedef struct file_request {
     const char *path;         /* normalized; may start with AG_DYNAMIC_MARK or "~" */
     const char *target;       /* the path with symbolic links resolved, or NULL */
     ag_path_context context;  /* normalized cwd and home */
+    json_t *input;            /* the tool input, for param rules */
 } file_request;
 
 static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
@@ -63,21 +66,27 @@ static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
     verdict->decision = result->decision;
     verdict->rule = result->rule;
     verdict->reason = result->reason;
+    verdict->bypassable = result->bypassable;
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
 /* ------------------------------------------------------------ other tools */
 
-static ag_status eval_other_tool(ag_checker *checker, const char *tool_name)
+static ag_status eval_other_tool(ag_checker *checker, const char *tool_name, json_t *input)
 {
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};
-    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
-        const ag_rule *rule = &policy->rules[i];
+    /* Agent and Task are one tool under two names (ag_rule_tool_matches()). */
+    bool agent = strcmp(tool_name, "Agent") == 0 || strcmp(tool_name, "Task") == 0;
+    const char *agent_tools[] = {"Agent", "Task"};
+    ag_rule_cursor cursor;
+    ag_rule_cursor_for_tools(&cursor, policy, agent ? agent_tools : &tool_name, agent ? 2 : 1);
+    const ag_rule *rule;
+    while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
         if (!ag_rule_tool_matches(rule, tool_name))
             continue;
-        ag_findings_record(&findings, rule,
-                           rule->kind == AG_RULE_TOOL ? AG_MATCH_YES : AG_MATCH_MAYBE);
+        ag_findings_note(checker, &findings, rule,
+                         ag_eval_match_input(checker, rule, tool_name, input));
     }
 
     ag_command_verdict result = {0};
@@ -127,6 +136,9 @@ static ag_match match_file_request(ag_checker *checker, const ag_rule *rule,
         return AG_MATCH_YES;
     if (!ag_rule_tool_matches(rule, request->tool))
         return AG_MATCH_NO;
+    if (rule->kind == AG_RULE_PARAM)
+        return ag_eval_match_input(checker, rule, request->tool, request->input);
+    /* Other specifiers (Write(path), Grep(x)) would glob an unnormalized path: never allow. */
     return rule->kind == AG_RULE_TOOL ? AG_MATCH_YES : AG_MATCH_MAYBE;
 }
 
@@ -169,9 +181,13 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
 {
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};
-    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
-        const ag_rule *rule = &policy->rules[i];
-        ag_findings_record(&findings, rule, match_file_request(checker, rule, request));
+    /* Read and Edit rules govern every file tool (see match_file_request()). */
+    const char *tools[] = {request->tool, "Read", "Edit"};
+    ag_rule_cursor cursor;
+    ag_rule_cursor_for_tools(&cursor, policy, tools, sizeof(tools) / sizeof(*tools));
+    const ag_rule *rule;
+    while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
+        ag_findings_note(checker, &findings, rule, match_file_request(checker, rule, request));
     }
 
     ag_command_verdict result = {0};
@@ -187,11 +203,18 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
         && result.decision < AG_ASK) {
         result.decision = AG_ASK;
         result.rule = NULL;
+        result.bypassable = true;    /* bypassPermissions waives this check (mode.c) */
         result.reason = ag_arena_printf(
             &checker->arena,
             "`%s` writes outside the working directories (the cwd and the policy's "
             "additional_directories) and no Edit allow rule covers it", text);
     }
+
+    /* For the mode and the protected paths (mode.c). */
+    checker->verdict.file_write = request->family == FAMILY_WRITE;
+    checker->verdict.file_outside = outside;
+    checker->verdict.file_path = request->path;
+    checker->verdict.file_target = request->target;
     return finish(checker, &result);
 }
 
@@ -222,7 +245,7 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
                                 tool_family family, json_t *input, const char *cwd)
 {
     ag_arena *arena = &checker->arena;
-    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL}};
+    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL}, input};
     ag_path_context none = {NULL, NULL};
     if (cwd != NULL && cwd[0] == '/')
         request.context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
@@ -372,8 +395,10 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *
      * canonicalized, so a domain rule naming 127.0.0.1 does not see them. */
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};
-    for (size_t i = 0; i < policy->rule_count && findings.deny == NULL; i++) {
-        const ag_rule *rule = &policy->rules[i];
+    ag_rule_cursor cursor;
+    ag_rule_cursor_for_tools(&cursor, policy, &tool_name, 1);
+    const ag_rule *rule;
+    while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
         if (!ag_rule_tool_matches(rule, tool_name))
             continue;
         ag_match match = AG_MATCH_MAYBE;
@@ -381,7 +406,9 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *
             match = AG_MATCH_YES;
         else if (ag_rule_is_domain(rule))
             match = ag_rule_match_domain(rule, host);
-        ag_findings_record(&findings, rule, match);
+        else if (rule->kind == AG_RULE_PARAM)
+            match = ag_eval_match_input(checker, rule, tool_name, input);
+        ag_findings_note(checker, &findings, rule, match);
     }
 
     ag_command_verdict result = {0};
@@ -396,14 +423,24 @@ ag_status ag_eval_tool(ag_checker *checker, const char *tool_name, json_t *input
                        const char *cwd)
 {
     tool_family family = family_of(tool_name);
+    checker->explain_sink = &checker->verdict.matches;
+    ag_status status;
     switch (family) {
     case FAMILY_READ:
     case FAMILY_SEARCH:
     case FAMILY_WRITE:
-        return eval_file_tool(checker, tool_name, family, input, cwd);
+        status = eval_file_tool(checker, tool_name, family, input, cwd);
+        break;
     case FAMILY_FETCH:
-        return eval_fetch(checker, tool_name, input);
+        status = eval_fetch(checker, tool_name, input);
+        break;
     default:
-        return eval_other_tool(checker, tool_name);
+        status = eval_other_tool(checker, tool_name, input);
+        break;
     }
+
+    /* The verdict is final here: the mode and the protected paths adjust it (mode.c). */
+    if (status != AG_OK)
+        return status;
+    return ag_mode_apply_tool(checker, tool_name);
 }

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/sha256.h"
 #include "effects/effects.h"
+#include "policy/model.h"
+#include "policy/forms.h"
 #include "policy/policy.h"
 
 /*
@@ -29,6 +32,7 @@ typedef struct ag_policy_source {
     char *text;
     size_t length;
     char *directory;    /* absolute directory of a policy file, or NULL */
+    ag_layer layer;
 } ag_policy_source;
 
 struct ag_policy_builder {
@@ -56,20 +60,22 @@ void ag_policy_builder_free(ag_policy_builder *builder)
 
 /* Parses a source into a scratch policy, only to report its errors. */
 static ag_status validate_source(const char *name, const char *text, size_t length,
-                                 ag_error **error)
+                                 ag_layer layer, ag_error **error)
 {
     ag_policy scratch;
     memset(&scratch, 0, sizeof(scratch));
     ag_policy_settings settings;
     ag_status status = ag_policy_parse_source_in(&scratch, name, NULL, text, length, &settings,
                                                  error);
+    if (status == AG_OK)
+        status = ag_model_check_source(&settings, layer, error);
     ag_policy_clear(&scratch);
     return status;
 }
 
 /* Takes ownership of `text` on success only. */
 static ag_status store_source(ag_policy_builder *builder, const char *name, char *text,
-                              size_t length, ag_error **error)
+                              size_t length, ag_layer layer, ag_error **error)
 {
     ag_policy_source *sources = ag_realloc(builder->sources,
                                            (builder->source_count + 1) * sizeof(*sources));
@@ -80,12 +86,20 @@ static ag_status store_source(ag_policy_builder *builder, const char *name, char
     char *copy = ag_strdup(name);
     if (copy == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    sources[builder->source_count++] = (ag_policy_source){copy, text, length, NULL};
+    sources[builder->source_count++] = (ag_policy_source){copy, text, length, NULL, layer};
     return AG_OK;
 }
 
 ag_status ag_policy_builder_add_string(ag_policy_builder *builder, const char *name,
                                        const char *text, size_t length, ag_error **error)
+{
+    return ag_policy_builder_add_string_in_layer(builder, name, text, length,
+                                                 AG_LAYER_COMMAND_LINE, error);
+}
+
+ag_status ag_policy_builder_add_string_in_layer(ag_policy_builder *builder, const char *name,
+                                                const char *text, size_t length,
+                                                ag_layer layer, ag_error **error)
 {
     if (builder == NULL || (text == NULL && length > 0))
         return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
@@ -97,9 +111,9 @@ ag_status ag_policy_builder_add_string(ag_policy_builder *builder, const char *n
     if (copy == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
 
-    ag_status status = validate_source(name, copy, length, error);
+    ag_status status = validate_source(name, copy, length, layer, error);
     if (status == AG_OK)
-        status = store_source(builder, name, copy, length, error);
+        status = store_source(builder, name, copy, length, layer, error);
     if (status != AG_OK)
         ag_free(copy);
     return status;
@@ -172,6 +186,12 @@ static char *file_directory(const char *path)
 ag_status ag_policy_builder_add_file(ag_policy_builder *builder, const char *path,
                                      ag_error **error)
 {
+    return ag_policy_builder_add_file_in_layer(builder, path, AG_LAYER_COMMAND_LINE, error);
+}
+
+ag_status ag_policy_builder_add_file_in_layer(ag_policy_builder *builder, const char *path,
+                                              ag_layer layer, ag_error **error)
+{
     if (builder == NULL || path == NULL)
         return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
                             "ag_policy_builder_add_file: builder or path is NULL");
@@ -180,9 +200,9 @@ ag_status ag_policy_builder_add_file(ag_policy_builder *builder, const char *pat
     ag_buffer_init(&content);
     ag_status status = read_file(path, &content, error);
     if (status == AG_OK)
-        status = validate_source(path, content.data, content.length, error);
+        status = validate_source(path, content.data, content.length, layer, error);
     if (status == AG_OK)
-        status = store_source(builder, path, content.data, content.length, error);
+        status = store_source(builder, path, content.data, content.length, layer, error);
     if (status != AG_OK) {
         ag_buffer_release(&content);
         return status;
@@ -220,16 +240,37 @@ static void apply_default_limits(ag_shell_limits *limits)
         limits->timeout_micros = AG_SHELL_DEFAULT_TIMEOUT_MICROS;
 }
 
+/* Protects a policy file from writes: its resolved directory and its file name. */
+static ag_status add_policy_path(ag_policy *policy, const ag_policy_source *source)
+{
+    const char *slash = strrchr(source->name, '/');
+    const char *base = slash != NULL ? slash + 1 : source->name;
+    ag_buffer path;
+    ag_buffer_init(&path);
+    ag_buffer_append_string(&path, source->directory);
+    if (strcmp(source->directory, "/") != 0)
+        ag_buffer_append_char(&path, '/');
+    ag_buffer_append_string(&path, base);
+    ag_buffer_append(&path, "", 0);
+    ag_status status = path.failed ? AG_ERR_NOMEM : ag_model_add_policy_path(policy, path.data);
+    ag_buffer_release(&path);
+    return status;
+}
+
 /* Parses one source into `policy` and merges what it sets. */
 static ag_status add_to_policy(ag_policy *policy, const ag_policy_source *source,
                                bool *has_default, ag_error **error)
 {
     ag_policy_settings settings;
+    size_t first_rule = policy->rule_count;
     ag_status status = ag_policy_parse_source_in(policy, source->name, source->directory,
                                                  source->text, source->length, &settings,
                                                  error);
     if (status != AG_OK)
         return status;
+    ag_model_merge_source(policy, first_rule, &settings, source->layer);
+    if (source->directory != NULL && (status = add_policy_path(policy, source)) != AG_OK)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
 
     if (settings.has_default) {
         if (!*has_default || settings.default_decision > policy->default_decision)
@@ -238,6 +279,30 @@ static ag_status add_to_policy(ag_policy *policy, const ag_policy_source *source
     }
     merge_limits(&policy->limits, &settings.limits);
     return AG_OK;
+}
+
+/* Feeds "LENGTH:BYTES," so that no two lists of sources hash the same bytes. */
+static void hash_netstring(ag_sha256 *context, const char *bytes, size_t length)
+{
+    char prefix[32];
+    int prefix_length = snprintf(prefix, sizeof(prefix), "%zu:", length);
+    ag_sha256_update(context, prefix, (size_t)prefix_length);
+    ag_sha256_update(context, bytes, length);
+    ag_sha256_update(context, ",", 1);
+}
+
+/* Stores the digest that ag_policy_digest() documents. */
+static void compute_digest(ag_policy *policy, const ag_policy_source *sources, size_t count)
+{
+    ag_sha256 context;
+    unsigned char digest[AG_SHA256_DIGEST_BYTES];
+    ag_sha256_init(&context);
+    for (size_t i = 0; i < count; i++) {
+        hash_netstring(&context, sources[i].name, strlen(sources[i].name));
+        hash_netstring(&context, sources[i].text, sources[i].length);
+    }
+    ag_sha256_final(&context, digest);
+    ag_sha256_to_hex(digest, policy->digest);
 }
 
 ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
@@ -254,7 +319,7 @@ ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
 
     const char *default_text = ag_default_policy_text();
     ag_policy_source builtin = {AG_DEFAULT_POLICY_NAME, (char *)default_text,
-                                strlen(default_text), NULL};
+                                strlen(default_text), NULL, AG_LAYER_COMMAND_LINE};
     const ag_policy_source *sources = builder->source_count > 0 ? builder->sources : &builtin;
     size_t count = builder->source_count > 0 ? builder->source_count : 1;
 
@@ -266,6 +331,7 @@ ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
         ag_policy_free(policy);
         return NULL;
     }
+    ag_model_finish(policy);
 
     /* Parsed per policy, not per check; a broken data file fails every build. */
     policy->effects = ag_effects_table_load(error);
@@ -277,6 +343,19 @@ ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
     if (!has_default)
         policy->default_decision = AG_ASK;
     apply_default_limits(&policy->limits);
+    compute_digest(policy, sources, count);
+
+    if (ag_policy_index_build(policy) != AG_OK) {
+        ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        ag_policy_free(policy);
+        return NULL;
+    }
+
+    /* Needs the finished policy: it checks rule examples with a checker. */
+    if (ag_forms_finish(policy, error) != AG_OK) {
+        ag_policy_free(policy);
+        return NULL;
+    }
     return policy;
 }
 
@@ -325,6 +404,9 @@ void ag_policy_free(ag_policy *policy)
         return;
     ag_effects_table_free(policy->effects);
     policy->effects = NULL;
+    ag_policy_index_free(policy->index);
+    policy->index = NULL;
+    ag_model_clear(policy);
     ag_policy_clear(policy);
     ag_free(policy);
 }
@@ -332,4 +414,9 @@ void ag_policy_free(ag_policy *policy)
 size_t ag_policy_rule_count(const ag_policy *policy)
 {
     return policy != NULL ? policy->rule_count : 0;
+}
+
+const char *ag_policy_digest(const ag_policy *policy)
+{
+    return policy != NULL ? policy->digest : NULL;
 }

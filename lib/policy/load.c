@@ -9,9 +9,11 @@
 
 #include <yaml.h>
 
+#include "policy/forms.h"
+#include "policy/load_internal.h"
 #include "policy/policy.h"
 
-#define ACCEPTED_KEYS "default, allow, ask, deny, limits, additional_directories"
+#define ACCEPTED_KEYS "default, allow, ask, deny, limits, additional_directories, mode, mode_locked, allow_managed_rules_only, primary_fields, tests"
 #define ACCEPTED_LIMITS "max_input_bytes, max_depth, max_commands, timeout_ms"
 
 typedef struct load_context {
@@ -168,12 +170,14 @@ static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
     }
 
     const char *problem = parser->problem != NULL ? parser->problem : "unknown problem";
+    /* Settings files are JSON, which libyaml parses as YAML's flow style. */
+    const char *format = ag_load_is_settings_name(context->name) ? "JSON" : "YAML";
     if (parser->context != NULL)
         return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
-                            "invalid YAML %s: %s; fix the syntax here", parser->context,
+                            "invalid %s %s: %s; fix the syntax here", format, parser->context,
                             problem);
     return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
-                        "invalid YAML: %s; fix the syntax here", problem);
+                        "invalid %s: %s; fix the syntax here", format, problem);
 }
 
 /* ---------------------------------------------------------------- values */
@@ -241,6 +245,13 @@ static ag_status append_rule(load_context *context, const ag_rule *rule)
 
 static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_decision decision)
 {
+    /* A mapping {rule: ..., examples: ...} carries examples checked at build (forms.c). */
+    const yaml_node_t *examples = NULL;
+    if (node->type == YAML_MAPPING_NODE) {
+        ag_status status = ag_forms_rule_mapping(context, node, &node, &examples);
+        if (status != AG_OK)
+            return status;
+    }
     if (node->type != YAML_SCALAR_NODE)
         return node_error(context, AG_ERR_POLICY_VALUE, node,
                           "a rule must be a string such as \"Bash(git status)\"; quote a rule "
@@ -257,9 +268,11 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
         return status;
     rule.policy_directory = context->directory;
     status = append_rule(context, &rule);
-    if (status != AG_OK)
+    if (status != AG_OK) {
         ag_rule_clear(&rule);
-    return status;
+        return status;
+    }
+    return ag_forms_rule_added(context, context->policy->rule_count - 1, examples);
 }
 
 static ag_status read_rules(load_context *context, const yaml_node_t *key,
@@ -449,6 +462,14 @@ static ag_status read_entry(load_context *context, const yaml_node_t *key,
         return read_limits(context, value);
     if (scalar_equals(key, "additional_directories"))
         return read_directories(context, value);
+
+    bool handled = false;
+    ag_status status = ag_model_read_entry(context, key, value, &handled);
+    if (handled)
+        return status;
+    status = ag_forms_read_entry(context, key, value, &handled);
+    if (handled)
+        return status;
     return node_error(context, AG_ERR_POLICY_KEY, key,
                       "unknown key '%s'; accepted keys: " ACCEPTED_KEYS,
                       (const char *)key->data.scalar.value);
@@ -459,6 +480,8 @@ static ag_status read_root(load_context *context)
     const yaml_node_t *root = yaml_document_get_root_node(context->document);
     if (root == NULL || is_null(root))
         return AG_OK;    /* an empty file is a policy with no rules */
+    if (ag_load_is_settings_name(context->name))
+        return ag_settings_read_root(context, root);
     if (root->type != YAML_MAPPING_NODE)
         return node_error(context, AG_ERR_POLICY_VALUE, root,
                           "a policy must be a mapping with the keys " ACCEPTED_KEYS);
@@ -569,6 +592,7 @@ ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const c
     size_t rule_count = policy->rule_count;
     size_t file_count = policy->file_count;
     size_t directory_count = policy->additional_directory_count;
+    ag_forms_marks forms_marks = ag_forms_mark(policy);
     memset(settings, 0, sizeof(*settings));
 
     ag_status status = append_name(policy, name, directory, error);
@@ -586,6 +610,7 @@ ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const c
     };
     status = parse_text(&context);
     if (status != AG_OK) {
+        ag_forms_truncate(policy, &forms_marks);
         truncate_policy(policy, rule_count, file_count, directory_count);
         memset(settings, 0, sizeof(*settings));
     }
@@ -603,6 +628,7 @@ void ag_policy_clear(ag_policy *policy)
 {
     if (policy == NULL)
         return;
+    ag_forms_clear(policy);
     truncate_policy(policy, 0, 0, 0);
     ag_free(policy->rules);
     ag_free(policy->files);
@@ -612,4 +638,79 @@ void ag_policy_clear(ag_policy *policy)
     policy->files = NULL;
     policy->directories = NULL;
     policy->additional_directories = NULL;
+}
+
+/* ------------------------------------------ for model.c and settings.c */
+
+yaml_node_t *ag_load_node(struct load_context *context, int index)
+{
+    return yaml_document_get_node(context->document, index);
+}
+
+ag_policy_settings *ag_load_settings(struct load_context *context)
+{
+    return context->settings;
+}
+
+ag_source_location ag_load_location(struct load_context *context, const yaml_node_t *node)
+{
+    return node_location(context, node);
+}
+
+ag_status ag_load_error(struct load_context *context, ag_status code, const yaml_node_t *node,
+                        const char *format, ...)
+{
+    if (context->error == NULL)
+        return code;
+    ag_source_location location = node_location(context, node);
+    va_list args;
+    va_start(args, format);
+    *context->error = ag_error_newv(code, location.file, location.line, location.column,
+                                    format, args);
+    va_end(args);
+    return code;
+}
+
+ag_status ag_load_rules(struct load_context *context, const yaml_node_t *key,
+                        const yaml_node_t *node, ag_decision decision)
+{
+    return read_rules(context, key, node, decision);
+}
+
+ag_status ag_load_directories(struct load_context *context, const yaml_node_t *node)
+{
+    return read_directories(context, node);
+}
+
+bool ag_load_scalar_equals(const yaml_node_t *node, const char *text)
+{
+    return node->type == YAML_SCALAR_NODE && scalar_equals(node, text);
+}
+
+bool ag_load_is_settings_name(const char *name)
+{
+    size_t length = name != NULL ? strlen(name) : 0;
+    return length >= 5 && strcmp(name + length - 5, ".json") == 0;
+}
+
+/* ------------------------------------------------------------ for forms.c */
+
+ag_policy *ag_load_policy(struct load_context *context)
+{
+    return context->policy;
+}
+
+const char *ag_load_directory(struct load_context *context)
+{
+    return context->directory;
+}
+
+const char *ag_load_scalar_text(const yaml_node_t *node)
+{
+    return node->type == YAML_SCALAR_NODE ? scalar_text(node) : NULL;
+}
+
+bool ag_load_is_null(const yaml_node_t *node)
+{
+    return is_null(node);
 }

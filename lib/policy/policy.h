@@ -17,6 +17,7 @@
 #define AG_POLICY_POLICY_H
 
 #include "core/common.h"
+#include "policy/index.h"
 #include "rules/rules.h"
 #include "shell/shell.h"
 
@@ -32,6 +33,28 @@ struct ag_policy {
     struct ag_policy_directory *additional_directories;
     size_t additional_directory_count;
     struct ag_effects_table *effects; /* the parsed effects.yaml, set by ag_policy_builder_build() */
+    ag_policy_index *index;    /* built by ag_policy_builder_build(); NULL makes checks walk every rule */
+    char digest[65];           /* hex SHA-256 of the sources, see ag_policy_digest() */
+
+    /* The policy model (model.c): layers, the mode and the policy's own files. */
+    ag_mode mode;              /* the `mode:` of the most authoritative layer that sets one */
+    bool mode_locked;
+    bool has_mode;
+    ag_layer mode_layer;       /* the layer `mode` came from, while building */
+    bool managed_allow_only;   /* a managed source set allow_managed_rules_only */
+    bool bypass_disabled;      /* a source set disableBypassPermissionsMode */
+    char **policy_paths;       /* absolute paths of the policy files, protected from writes */
+    size_t policy_path_count;
+
+    /* Rule forms, warnings, tests and rule examples (forms.h, forms.c). */
+    struct ag_primary_field *primary_fields;  /* `primary_fields:` of every source */
+    size_t primary_field_count;
+    char **warnings;           /* "FILE:LINE:COLUMN: warning: TEXT" */
+    size_t warning_count;
+    struct ag_policy_test *tests;
+    size_t test_count;
+    struct ag_rule_example *examples;
+    size_t example_count;
 };
 
 /*
@@ -56,6 +79,15 @@ typedef struct ag_policy_settings {
     bool has_default;
     ag_decision default_decision;
     ag_shell_limits limits;
+
+    /* The policy model's keys (model.c); a location is set with its flag. */
+    bool has_mode;
+    ag_mode mode;
+    bool mode_locked;
+    ag_source_location mode_locked_location;
+    bool allow_managed_rules_only;
+    ag_source_location managed_only_location;
+    bool disable_bypass;       /* settings files: disableBypassPermissionsMode */
 } ag_policy_settings;
 
 /*

@@ -38,6 +38,12 @@ static bool names_mcp_server(const char *name)
     return strstr(name + 5, "__") == NULL;
 }
 
+/* Claude Code renamed the Task tool to Agent; a rule for either name covers both. */
+static bool is_agent_tool(const char *name)
+{
+    return strcmp(name, "Agent") == 0 || strcmp(name, "Task") == 0;
+}
+
 bool ag_rule_tool_matches(const ag_rule *rule, const char *tool)
 {
     if (rule == NULL || rule->tool == NULL || tool == NULL)
@@ -46,6 +52,8 @@ bool ag_rule_tool_matches(const ag_rule *rule, const char *tool)
     if (strchr(rule->tool, '*') != NULL)
         return glob_matches(rule->tool, tool);
     if (strcmp(rule->tool, tool) == 0)
+        return true;
+    if (is_agent_tool(rule->tool) && is_agent_tool(tool))
         return true;
 
     size_t length = strlen(rule->tool);

@@ -348,7 +348,8 @@ static ag_status compile_regex(ag_rule *rule, const ag_buffer *regex, ag_error *
     pcre2_compile_context_free(compile);
     pcre2_general_context_free(general);
 
-    if (compile == NULL || code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_NOMEMORY)
+    if (compile == NULL || code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_NOMEMORY
+        || code == PCRE2_ERROR_HEAP_FAILED)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (rule->path_pattern == NULL) {
         PCRE2_UCHAR message[AG_PCRE2_MESSAGE_SIZE];
@@ -382,8 +383,10 @@ static bool build_path_regex(const ag_rule *rule, const char *glob, bool bare, a
     }
 
     char *body = ag_strndup(glob, length);
-    if (body == NULL)
+    if (body == NULL) {
+        regex->failed = true;    /* so the caller reports AG_ERR_NOMEM, not a bad rule */
         return false;
+    }
     ag_buffer_append_string(regex, "\\A");
     /* A deny or ask rule naming one directory ("secrets/" then "**") matches at any depth. */
     bool one_segment = length > 0 && memchr(body, '/', length) == NULL

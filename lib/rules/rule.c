@@ -325,7 +325,8 @@ static ag_status compile_pattern(const char *text, ag_rule *rule, ag_error **err
     pcre2_compile_context_free(compile);
     pcre2_general_context_free(general);
 
-    if (compile == NULL || code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_NOMEMORY) {
+    if (compile == NULL || code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_NOMEMORY
+        || code == PCRE2_ERROR_HEAP_FAILED) {
         ag_buffer_release(&regex);
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
@@ -391,6 +392,13 @@ static ag_status fill_rule(const char *text, const ag_rule_parts *parts, ag_rule
 
     bool whole_tool = parts->specifier == NULL
         || (parts->specifier_length == 1 && parts->specifier[0] == '*');
+    if (!whole_tool) {
+        bool handled = false;
+        ag_status status = ag_rule_parse_param(text, parts->specifier, parts->specifier_length,
+                                               rule, &handled, error);
+        if (status != AG_OK || handled)
+            return status;
+    }
     if (strcmp(rule->tool, "Bash") == 0 && !whole_tool)
         return parse_command_rule(text, parts, rule, error);
 
@@ -408,7 +416,7 @@ static ag_status fill_rule(const char *text, const ag_rule_parts *parts, ag_rule
         return ag_path_rule_compile(rule, error);
     if (strcmp(rule->tool, "WebFetch") == 0)
         return ag_domain_rule_compile(rule, error);
-    return AG_OK;
+    return ag_rule_compile_specifier(rule, error);
 }
 
 ag_status ag_rule_parse(const char *text, ag_decision decision,
@@ -458,6 +466,7 @@ void ag_rule_clear(ag_rule *rule)
     pcre2_code_free(rule->pattern);
     pcre2_code_free(rule->path_pattern);
     ag_free(rule->domain);
+    ag_free(rule->param);
 
     ag_decision decision = rule->decision;
     ag_source_location location = rule->location;

@@ -21,7 +21,8 @@ typedef struct ag_source_location {
 typedef enum ag_rule_kind {
     AG_RULE_TOOL,      /* a bare tool name, or Tool(*): every use of the tool */
     AG_RULE_COMMAND,   /* Bash(specifier): a glob over the command's words */
-    AG_RULE_SPECIFIER  /* any other Tool(specifier); matched by later work */
+    AG_RULE_SPECIFIER, /* any other Tool(specifier): a glob over the tool's primary input field */
+    AG_RULE_PARAM      /* Tool(param:value), deny and ask only: a glob over one input field */
 } ag_rule_kind;
 
 typedef struct ag_rule {
@@ -34,6 +35,7 @@ typedef struct ag_rule {
     char *literal_prefix;        /* AG_RULE_COMMAND: the specifier's text before its first wildcard */
     char *source;                /* "FILE:LINE:COLUMN" */
     ag_source_location location;
+    ag_layer layer;              /* the layer of the source it was written in (policy/model.c) */
 
     /* Read(...) and Edit(...) path rules, filled by ag_path_rule_compile() (paths.c). */
     int path_anchor;             /* an ag_path_anchor; AG_PATH_ANCHOR_NONE for other rules */
@@ -43,6 +45,9 @@ typedef struct ag_rule {
 
     /* WebFetch(domain:...) rules: the host pattern, lowercase, no trailing dot. */
     char *domain;
+
+    /* AG_RULE_PARAM: the input field's name; `pattern` holds the value glob (forms.c). */
+    char *param;
 } ag_rule;
 
 /*
@@ -78,9 +83,9 @@ ag_match ag_rule_match_command(const ag_rule *rule, const char *subject,
                                pcre2_match_data *match_data);
 
 /*
- * Returns whether `rule` names the tool `tool`: the same name, a server rule
- * `mcp__server` for any `mcp__server__...` tool, or a `*` glob over the whole
- * name (deny and ask rules only).
+ * Returns whether `rule` names the tool `tool`: the same name, Agent for Task
+ * and Task for Agent, a server rule `mcp__server` for any `mcp__server__...`
+ * tool, or a `*` glob over the whole name.
  */
 bool ag_rule_tool_matches(const ag_rule *rule, const char *tool);
 
@@ -100,5 +105,40 @@ pcre2_match_data *ag_rule_match_data_new(void);
  * must match the whole of `tool`, each `*` matching any run of characters.
  */
 bool ag_rule_tool_matches(const ag_rule *rule, const char *tool);
+
+/* ------------------------------------------------ rule forms (forms.c) */
+
+/* Returns whether `tool` is a tool the host ships (Bash, Read, Agent, ...), not an MCP tool. */
+bool ag_tool_is_builtin(const char *tool);
+
+/*
+ * Returns the built-in primary input field of `tool`: the field a Tool(GLOB)
+ * rule matches ("command" for Bash, "subagent_type" for Agent and Task,
+ * "skill" for Skill), or NULL when the tool has none.
+ */
+const char *ag_tool_builtin_primary_field(const char *tool);
+
+/*
+ * Parses a specifier of the form `param:value` into an AG_RULE_PARAM rule and
+ * sets *handled, or leaves *handled false when the specifier is not one (then
+ * the caller parses it as the tool's usual specifier). Returns AG_ERR_RULE
+ * for a param rule that is an allow rule or names the tool's primary field.
+ */
+ag_status ag_rule_parse_param(const char *text, const char *specifier, size_t length,
+                              ag_rule *rule, bool *handled, ag_error **error);
+
+/*
+ * Compiles an AG_RULE_SPECIFIER rule's specifier into rule->pattern: a glob
+ * where `*` matches any run of characters and a final ` *` also matches
+ * nothing, as in Bash rules.
+ */
+ag_status ag_rule_compile_specifier(ag_rule *rule, ag_error **error);
+
+/*
+ * Matches the value glob of an AG_RULE_PARAM rule, or the specifier glob of an
+ * AG_RULE_SPECIFIER rule, against `text`. A PCRE2 failure gives MAYBE.
+ */
+ag_match ag_rule_match_value(const ag_rule *rule, const char *text, size_t length,
+                             pcre2_match_data *match_data);
 
 #endif

@@ -536,6 +536,9 @@ static void collapse_braces(ag_word_builder *builder)
     const char *text = builder->text.data;
     const char *syntax = builder->syntax.data;
     size_t length = builder->text.length;
+    /* After a failed append the syntax flags may be missing or shorter than the text. */
+    if (builder->text.failed || builder->syntax.failed || syntax == NULL)
+        return;
     if (text == NULL || memchr(text, '{', length) == NULL)
         return;
 
