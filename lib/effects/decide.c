@@ -33,15 +33,23 @@ static ag_match match_host(const ag_rule *rule, const char *host)
 static ag_match match_effect_at(ag_checker *checker, const ag_rule *rule, const ag_effect *effect,
                                 const char *path, const ag_path_context *context)
 {
+    /* A bare Read or Edit deny or ask rule covers every file, read or written by any means. */
+    bool bare = rule->kind == AG_RULE_TOOL && rule->decision != AG_ALLOW;
     switch (effect->kind) {
     case AG_EFFECT_READ:
-        if (rule->decision == AG_ALLOW || !rule_names(rule, "Read") || !ag_rule_is_path(rule))
+        if (rule->decision == AG_ALLOW || !rule_names(rule, "Read"))
+            return AG_MATCH_NO;
+        if (bare)
+            return AG_MATCH_YES;
+        if (!ag_rule_is_path(rule))
             return AG_MATCH_NO;
         break;
     case AG_EFFECT_WRITE:
-        if (!ag_rule_is_path(rule))
-            return AG_MATCH_NO;
         if (!rule_names(rule, "Edit") && !(rule_names(rule, "Read") && rule->decision == AG_DENY))
+            return AG_MATCH_NO;
+        if (bare)
+            return AG_MATCH_YES;
+        if (!ag_rule_is_path(rule))
             return AG_MATCH_NO;
         break;
     case AG_EFFECT_NETWORK:
