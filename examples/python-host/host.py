@@ -6,11 +6,15 @@ Claude Code's PreToolUse hook:
 
     {"tool_name": "Bash", "tool_input": {"command": "git status"}, "cwd": "/repo"}
 
-and prints one line per call, in order:
+and prints one line per call, in order, followed by one indented line for
+each effect of a Bash command (a file it reads or writes, a directory it
+changes into, a host it contacts):
 
     line 1: allow Bash (rule "Bash(git status)" at policy.yaml:5:5): REASON
-    line 2: ask Bash (no rule matched, so the policy default decided): REASON
-    line 3: deny ? (invalid request): line 3 is not valid JSON: ...
+    line 2: deny Bash (rule "Bash(rm -rf *)" at policy.yaml:23:5): REASON
+      write /tmp/build: ask (no rule)
+    line 3: ask Bash (no rule matched, so the policy default decided): REASON
+    line 4: deny ? (invalid request): line 4 is not valid JSON: ...
 
 A line that is not a valid request is denied, and reading goes on. Blank
 lines are skipped. The exit status is 0 when every line was read and 1 when a
@@ -32,6 +36,10 @@ def parse_arguments():
     parser.add_argument(
         "--cwd", "-C", default=None, metavar="DIR",
         help="working directory for calls without a \"cwd\" field (default: unknown)")
+    parser.add_argument(
+        "--mode", "-m", default=None, metavar="MODE",
+        help="permission mode: default, acceptEdits, plan, dontAsk or bypassPermissions "
+             "(default: the policy's mode)")
     return parser.parse_args()
 
 
@@ -42,7 +50,11 @@ def describe(line_number, tool_name, verdict):
         origin = f"invalid request, {verdict.error}"
     else:
         origin = "no rule matched, so the policy default decided"
-    return f"line {line_number}: {verdict.decision} {tool_name} ({origin}): {verdict.reason}"
+    lines = [f"line {line_number}: {verdict.decision} {tool_name} ({origin}): {verdict.reason}"]
+    for effect in verdict.effects:
+        rule = f'rule "{effect.rule}" at {effect.source}' if effect.rule is not None else "no rule"
+        lines.append(f"  {effect.kind} {effect.target}: {effect.decision} ({rule})")
+    return "\n".join(lines)
 
 
 def denied(line_number, tool_name, problem):
@@ -50,7 +62,7 @@ def denied(line_number, tool_name, problem):
 
 
 def check_line(checker, line_number, line, default_cwd):
-    """Check one input line and return the output line."""
+    """Check one input line and return the output, one or more lines."""
     try:
         call = json.loads(line)
     except json.JSONDecodeError as error:
@@ -87,8 +99,17 @@ def main():
     except agentguard.Error as error:
         print(f"host.py: {error}", file=sys.stderr)
         return 1
+    for warning in policy.warnings:
+        print(f"host.py: {warning}", file=sys.stderr)
 
-    with policy, agentguard.Checker(policy) as checker:
+    try:
+        checker = agentguard.Checker(policy, mode=arguments.mode)
+    except ValueError as error:
+        policy.close()
+        print(f"host.py: --mode: {error}", file=sys.stderr)
+        return 2
+
+    with policy, checker:
         for line_number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
                 continue

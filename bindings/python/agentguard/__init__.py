@@ -14,26 +14,36 @@ See docs/python.md in the libagentguard repository.
 """
 
 from . import _native
-from .checker import Checker, check_command
+from .checker import Checker, DecisionEvent, Limits, check_command
 from .errors import ClosedError, Error, LibraryError, PolicyError, Status
-from .policy import Policy, PolicyBuilder, default_policy_text
-from .verdict import Command, Decision, Verdict
+from .model import Layer, Mode
+from .policy import Policy, PolicyBuilder, PolicyTest, default_policy_text, sha256_hex
+from .verdict import Command, Decision, Effect, EffectKind, Match, Verdict
 
 __all__ = [
     "Checker",
     "ClosedError",
     "Command",
     "Decision",
+    "DecisionEvent",
+    "Effect",
+    "EffectKind",
     "Error",
+    "Layer",
     "LibraryError",
+    "Limits",
+    "Match",
+    "Mode",
     "Policy",
     "PolicyBuilder",
     "PolicyError",
+    "PolicyTest",
     "Status",
     "Verdict",
     "check_command",
     "default_policy_text",
     "library_version",
+    "sha256_hex",
 ]
 
 __version__ = "0.1.0"

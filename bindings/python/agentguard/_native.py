@@ -32,6 +32,28 @@ _library = None
 _c_error_p = ctypes.POINTER(ctypes.c_void_p)
 _c_size_p = ctypes.POINTER(ctypes.c_size_t)
 _c_bool_p = ctypes.POINTER(ctypes.c_bool)
+_c_int_p = ctypes.POINTER(ctypes.c_int)
+_c_void_p_p = ctypes.POINTER(ctypes.c_void_p)
+
+
+class Limits(ctypes.Structure):
+    """struct ag_limits of include/agentguard.h."""
+
+    _fields_ = [
+        ("max_input_bytes", ctypes.c_size_t),
+        ("max_depth", ctypes.c_uint),
+        ("max_commands", ctypes.c_size_t),
+        ("timeout_ms", ctypes.c_uint),
+    ]
+
+
+# ag_decision_callback. Every pointer argument is c_void_p so that ctypes
+# does not convert it, because the command is not NUL-terminated and may
+# contain NUL bytes, so it is read with its length.
+DecisionCallback = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)
+
 
 # name: (restype, argtypes). Opaque handles are c_void_p. Strings the library
 # returns are c_void_p too, so that ctypes does not convert them and they can
@@ -96,7 +118,78 @@ _PROTOTYPES = {
     "ag_verdict_command_span": (
         ctypes.c_bool,
         [ctypes.c_void_p, ctypes.c_size_t, _c_size_p, _c_size_p]),
+    # Policy warnings and tests.
+    "ag_policy_warning_count": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "ag_policy_warning": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_count": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "ag_policy_test_name": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_tool_name": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_tool_input_json": (
+        ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_cwd": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_home": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_expect": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_rule": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_policy_test_source": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    # Checker settings.
+    "ag_checker_set_home": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
+    "ag_checker_set_limits": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(Limits)]),
+    "ag_checker_set_explain": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_bool]),
+    "ag_checker_set_callback": (
+        ctypes.c_int, [ctypes.c_void_p, DecisionCallback, ctypes.c_void_p]),
+    # Effects.
+    "ag_effect_kind_name": (ctypes.c_void_p, [ctypes.c_int]),
+    "ag_verdict_effect_count": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "ag_verdict_effect_kind": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_verdict_effect_target": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_verdict_effect_decision": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_verdict_effect_rule": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_verdict_effect_source": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_verdict_effect_span": (
+        ctypes.c_bool,
+        [ctypes.c_void_p, ctypes.c_size_t, _c_size_p, _c_size_p]),
+    "ag_verdict_effect_command": (ctypes.c_size_t, [ctypes.c_void_p, ctypes.c_size_t]),
+    # Explain mode.
+    "ag_verdict_match_count": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "ag_verdict_match": (
+        ctypes.c_bool,
+        [ctypes.c_void_p, ctypes.c_size_t, _c_void_p_p, _c_void_p_p, _c_int_p,
+         _c_bool_p]),
+    "ag_verdict_command_match_count": (
+        ctypes.c_size_t, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_verdict_command_match": (
+        ctypes.c_bool,
+        [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, _c_void_p_p, _c_void_p_p,
+         _c_int_p, _c_bool_p]),
+    "ag_verdict_effect_match_count": (
+        ctypes.c_size_t, [ctypes.c_void_p, ctypes.c_size_t]),
+    "ag_verdict_effect_match": (
+        ctypes.c_bool,
+        [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, _c_void_p_p, _c_void_p_p,
+         _c_int_p, _c_bool_p]),
+    # Digests.
+    "ag_policy_digest": (ctypes.c_void_p, [ctypes.c_void_p]),
+    "ag_sha256_hex": (
+        ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]),
+    # Layers.
+    "ag_layer_name": (ctypes.c_void_p, [ctypes.c_int]),
+    "ag_layer_from_name": (ctypes.c_bool, [ctypes.c_char_p, _c_int_p]),
+    "ag_policy_builder_add_file_in_layer": (
+        ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, _c_error_p]),
+    "ag_policy_builder_add_string_in_layer": (
+        ctypes.c_int,
+        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
+         ctypes.c_int, _c_error_p]),
+    "ag_verdict_layer": (ctypes.c_bool, [ctypes.c_void_p, _c_int_p]),
+    # Modes.
+    "ag_mode_name": (ctypes.c_void_p, [ctypes.c_int]),
+    "ag_mode_from_name": (ctypes.c_bool, [ctypes.c_char_p, _c_int_p]),
+    "ag_policy_mode": (ctypes.c_int, [ctypes.c_void_p]),
+    "ag_policy_mode_locked": (ctypes.c_bool, [ctypes.c_void_p]),
+    "ag_checker_set_mode": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int]),
+    "ag_checker_mode": (ctypes.c_int, [ctypes.c_void_p]),
 }
+
 
 
 def candidate_paths(environ=None, package_dir=None):
