@@ -170,7 +170,9 @@ static void check_rule(const ag_rule *rule, ag_decision decision, const char *te
 {
     FUZZ_ASSERT(rule->decision == decision);
     FUZZ_ASSERT(rule->kind == AG_RULE_TOOL || rule->kind == AG_RULE_COMMAND
-                || rule->kind == AG_RULE_SPECIFIER);
+                || rule->kind == AG_RULE_SPECIFIER || rule->kind == AG_RULE_PARAM);
+    /* Parameter rules exist only as deny and ask rules: an allow is a load error. */
+    FUZZ_ASSERT(rule->kind != AG_RULE_PARAM || decision != AG_ALLOW);
     FUZZ_ASSERT(rule->text != NULL);
     FUZZ_ASSERT(rule->source != NULL);
     FUZZ_ASSERT(rule->tool != NULL);

@@ -400,12 +400,19 @@ static void combine_effects(ag_verdict *verdict)
 static ag_status apply_incomplete(ag_checker *checker, const ag_shell_analysis *analysis)
 {
     ag_verdict *verdict = &checker->verdict;
-    if (analysis->incomplete == 0 || verdict->decision > AG_ALLOW)
+    if (analysis->incomplete == 0)
         return AG_OK;
 
-    verdict->decision = AG_ASK;
-    verdict->rule = NULL;
+    /* The error is recorded whatever decided, so a host can tell why. A rule
+     * that already made the request ask or deny keeps explaining it. */
     verdict->error = (analysis->incomplete & AG_SHELL_LIMIT) ? AG_ERR_LIMIT : AG_ERR_REQUEST;
+    verdict->bypassable = false;
+    if (verdict->decision > AG_ALLOW && verdict->rule != NULL)
+        return AG_OK;
+
+    if (verdict->decision < AG_ASK)
+        verdict->decision = AG_ASK;
+    verdict->rule = NULL;
     verdict->has_span = true;
     verdict->span_start = analysis->problem_start;
     verdict->span_end = analysis->problem_end;
