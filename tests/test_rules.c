@@ -243,6 +243,77 @@ static void test_parse_rejects_null(void **state)
 
 /* ------------------------------------------------------- tool matching */
 
+/*
+ * The regex result that ag_rule_match_command() gives for a subject whose
+ * dynamic words are marked, with the pattern JIT-compiled as before literal
+ * forms existed: a full match, else a partial match (hard) up to the mark.
+ */
+static ag_match regex_result(const ag_rule *rule, const char *subject, size_t length,
+                             pcre2_match_data *match_data)
+{
+    int rc = pcre2_match(rule->pattern, (PCRE2_SPTR)subject, length, 0, 0, match_data, NULL);
+    if (rc >= 0)
+        return AG_MATCH_YES;
+    const char *mark = memchr(subject, '\x01', length);
+    if (mark == NULL)
+        return AG_MATCH_NO;
+    size_t cut = (size_t)(mark - subject);
+    if (cut > 0 && subject[cut - 1] == ' ')
+        cut--;
+    rc = pcre2_match(rule->pattern, (PCRE2_SPTR)subject, cut, 0, PCRE2_PARTIAL_HARD,
+                     match_data, NULL);
+    return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
+}
+
+/* Literal forms match without PCRE2: they must agree with the JIT-compiled regex. */
+static void test_literal_forms_match_regex(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rule;
+        ag_literal_form form;
+    } rules[] = {
+        {"Bash(git status)", AG_LITERAL_EXACT},   {"Bash(git status *)", AG_LITERAL_WORD},
+        {"Bash(git status:*)", AG_LITERAL_WORD},  {"Bash(git status*)", AG_LITERAL_PREFIX},
+        {"Bash(ls  -la  *)", AG_LITERAL_WORD},    {"Bash(a.b[c] $x *)", AG_LITERAL_WORD},
+        {"Bash(git * status)", AG_LITERAL_NONE},  {"Bash(* status)", AG_LITERAL_NONE},
+        {"Bash(git**)", AG_LITERAL_PREFIX},       {"Bash(rm -rf /*)", AG_LITERAL_PREFIX},
+        {"Bash(ls *)", AG_LITERAL_WORD},          {"Bash(x)", AG_LITERAL_EXACT},
+    };
+    static const char *subjects[] = {
+        "", "g", "git", "git status", "git status ", "git status -s", "git statuses",
+        "git status\n", "git status\t-s", "git  status", "ls -la", "ls -la x", "ls -lax",
+        "a.b[c] $x", "a.b[c] $x y", "abbc] $x", "rm -rf /", "rm -rf /tmp", "git x status",
+        "\x01", " \x01", "g\x01", "git\x01", "git \x01", "git stat\x01", "git status\x01",
+        "git status \x01", "git status -s\x01", "gitx\x01", "ls\x01", "ls \x01 -la",
+        "ls -\x01", "lsof \x01", "x\x01", "x \x01", "rm -rf /\x01", "rm -rf \x01",
+        "a.b[c] \x01", "a.b[c] $x \x01", "xyz\x01",
+    };
+    pcre2_match_data *match_data = ag_rule_match_data_new();
+    assert_non_null(match_data);
+    for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+        ag_rule rule;
+        parse_ok(rules[r].rule, AG_ALLOW, &rule);
+        assert_int_equal(rule.literal_form, rules[r].form);
+        ag_rule jit = rule;
+        jit.literal_form = AG_LITERAL_NONE;
+        assert_int_equal(pcre2_jit_compile(jit.pattern, PCRE2_JIT_COMPLETE
+                                                        | PCRE2_JIT_PARTIAL_HARD), 0);
+        for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+            size_t length = strlen(subjects[i]);
+            ag_match expected = regex_result(&jit, subjects[i], length, match_data);
+            assert_int_equal(ag_rule_match_command(&jit, subjects[i], length, false, match_data),
+                             expected);
+            ag_match got = ag_rule_match_command(&rule, subjects[i], length, false, match_data);
+            if (got != expected)
+                fail_msg("%s on \"%s\": got %d, the regex gives %d", rules[r].rule, subjects[i],
+                         (int)got, (int)expected);
+        }
+        ag_rule_clear(&rule);
+    }
+    pcre2_match_data_free(match_data);
+}
+
 static void test_tool_matching(void **state)
 {
     (void)state;
@@ -467,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_parse_quotes_rule_in_message),
         cmocka_unit_test(test_parse_pattern_too_large),
         cmocka_unit_test(test_parse_rejects_null),
+        cmocka_unit_test(test_literal_forms_match_regex),
         cmocka_unit_test(test_tool_matching),
         cmocka_unit_test(test_match_table),
         cmocka_unit_test(test_match_subject_with_nul),

@@ -91,6 +91,12 @@ ag_effects_table *ag_effects_table_parse(const char *name, const char *text, siz
 /* Parses the embedded effects.yaml. */
 ag_effects_table *ag_effects_table_load(ag_error **error);
 
+/*
+ * Returns effects.yaml as parsed at build time (effects_table.c, written by
+ * compile.c): immutable, shared by every policy and thread, never freed.
+ */
+const ag_effects_table *ag_effects_table_builtin(void);
+
 void ag_effects_table_free(ag_effects_table *table);
 
 /* Returns the entry for a command name (without directory), or NULL. */

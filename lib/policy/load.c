@@ -18,6 +18,7 @@
 
 typedef struct load_context {
     ag_policy *policy;
+    bool check_only;             /* rules are only checked for errors: no JIT */
     ag_policy_settings *settings;
     ag_error **error;
     const char *name;            /* owned by policy->files */
@@ -262,8 +263,10 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
                           "invalid rule: it contains a NUL byte; remove it");
 
     ag_rule rule;
-    ag_status status = ag_rule_parse(text, decision, node_location(context, node), &rule,
-                                     context->error);
+    ag_status status = ag_rule_parse_unjitted(text, decision, node_location(context, node),
+                                              &rule, context->error);
+    if (status == AG_OK && !context->check_only)
+        ag_rule_jit(&rule);
     if (status != AG_OK)
         return status;
     rule.policy_directory = context->directory;
@@ -585,9 +588,9 @@ static void truncate_policy(ag_policy *policy, size_t rule_count, size_t file_co
     }
 }
 
-ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const char *directory,
-                                    const char *text, size_t length,
-                                    ag_policy_settings *settings, ag_error **error)
+static ag_status parse_source(ag_policy *policy, const char *name, const char *directory,
+                              const char *text, size_t length, bool check_only,
+                              ag_policy_settings *settings, ag_error **error)
 {
     size_t rule_count = policy->rule_count;
     size_t file_count = policy->file_count;
@@ -601,6 +604,7 @@ ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const c
 
     load_context context = {
         .policy = policy,
+        .check_only = check_only,
         .settings = settings,
         .error = error,
         .name = policy->files[policy->file_count - 1],
@@ -615,6 +619,20 @@ ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const c
         memset(settings, 0, sizeof(*settings));
     }
     return status;
+}
+
+ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const char *directory,
+                                    const char *text, size_t length,
+                                    ag_policy_settings *settings, ag_error **error)
+{
+    return parse_source(policy, name, directory, text, length, false, settings, error);
+}
+
+ag_status ag_policy_check_source_in(ag_policy *policy, const char *name, const char *directory,
+                                    const char *text, size_t length,
+                                    ag_policy_settings *settings, ag_error **error)
+{
+    return parse_source(policy, name, directory, text, length, true, settings, error);
 }
 
 ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,

@@ -32,7 +32,7 @@ struct ag_policy {
                                   NULL for a string policy or the built-in default */
     struct ag_policy_directory *additional_directories;
     size_t additional_directory_count;
-    struct ag_effects_table *effects; /* the parsed effects.yaml, set by ag_policy_builder_build() */
+    const struct ag_effects_table *effects; /* ag_effects_table_builtin(), not owned */
     ag_policy_index *index;    /* built by ag_policy_builder_build(); NULL makes checks walk every rule */
     char digest[65];           /* hex SHA-256 of the sources, see ag_policy_digest() */
 
@@ -106,6 +106,15 @@ ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char
  * and relative additional directories are anchored at.
  */
 ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const char *directory,
+                                    const char *text, size_t length,
+                                    ag_policy_settings *settings, ag_error **error);
+
+/*
+ * Same as ag_policy_parse_source_in() without JIT-compiling the rules'
+ * regexes, which is most of the cost of a large policy: for a policy only
+ * checked for errors, never matched against (see ag_rule_jit()).
+ */
+ag_status ag_policy_check_source_in(ag_policy *policy, const char *name, const char *directory,
                                     const char *text, size_t length,
                                     ag_policy_settings *settings, ag_error **error);
 

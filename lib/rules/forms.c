@@ -201,8 +201,7 @@ static ag_status compile_glob(ag_rule *rule, const char *glob, size_t length, bo
                             "offset %zu: %s; shorten or split the rule", rule->text,
                             (size_t)offset, (const char *)message);
     }
-    pcre2_jit_compile(rule->pattern, PCRE2_JIT_COMPLETE);
-    return AG_OK;
+    return AG_OK;    /* JIT-compiled by ag_rule_jit() */
 }
 
 ag_status ag_rule_compile_specifier(ag_rule *rule, ag_error **error)

@@ -96,6 +96,38 @@ bool ag_rule_tool_matches(const ag_rule *rule, const char *tool)
 /* Characters after which a dynamic command name is unknown. */
 #define AG_EXPANDING_CHARACTERS "\x01*?[]~{}!@+()"
 
+/* Matches a rule in a literal form as its regex would, byte for byte. */
+static bool literal_matches(const ag_rule *rule, const char *subject, size_t length)
+{
+    size_t literal = rule->literal_length;
+    if (length < literal || memcmp(subject, rule->literal_prefix, literal) != 0)
+        return false;
+    switch (rule->literal_form) {
+    case AG_LITERAL_EXACT:
+        return length == literal;
+    case AG_LITERAL_PREFIX:
+        return true;
+    case AG_LITERAL_WORD:
+        return length == literal || subject[literal] == ' ';
+    default:
+        return false;
+    }
+}
+
+/*
+ * Returns whether some text appended to the `length` bytes of `subject` would
+ * match a rule in a literal form. This is what a partial match (hard) of its
+ * regex with JIT returns, an empty subject included; the PCRE2 interpreter
+ * instead returns no match for an empty subject.
+ */
+static bool literal_extends(const ag_rule *rule, const char *subject, size_t length)
+{
+    size_t literal = rule->literal_length;
+    if (length <= literal)
+        return memcmp(subject, rule->literal_prefix, length) == 0;
+    return rule->literal_form != AG_LITERAL_EXACT && literal_matches(rule, subject, length);
+}
+
 /*
  * Returns MAYBE when the first `cut` bytes of the subject (less a space right
  * before the cut) could be extended to a match, and NO when they cannot.
@@ -105,6 +137,8 @@ static ag_match match_prefix(const ag_rule *rule, const char *subject, size_t cu
 {
     if (cut > 0 && subject[cut - 1] == ' ')
         cut--;
+    if (rule->literal_form != AG_LITERAL_NONE)
+        return literal_extends(rule, subject, cut) ? AG_MATCH_MAYBE : AG_MATCH_NO;
     int rc = pcre2_match(rule->pattern, (PCRE2_SPTR)subject, cut, 0, PCRE2_PARTIAL_HARD,
                          match_data, NULL);
     return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
@@ -144,7 +178,10 @@ ag_match ag_rule_match_command(const ag_rule *rule, const char *subject,
         return match_prefix(rule, subject, cut, match_data);
     }
 
-    int rc = pcre2_match(rule->pattern, (PCRE2_SPTR)subject, length, 0, 0, match_data, NULL);
+    int rc = rule->literal_form != AG_LITERAL_NONE
+                 ? (literal_matches(rule, subject, length) ? 0 : PCRE2_ERROR_NOMATCH)
+                 : pcre2_match(rule->pattern, (PCRE2_SPTR)subject, length, 0, 0, match_data,
+                               NULL);
     if (rc >= 0)
         return AG_MATCH_YES;
     if (rc != PCRE2_ERROR_NOMATCH)

@@ -359,9 +359,7 @@ static ag_status compile_regex(ag_rule *rule, const ag_buffer *regex, ag_error *
                  "shorten or split the rule", (const char *)message);
         return spec_error(error, AG_ERR_PATTERN, rule, detail);
     }
-    /* Without JIT, pcre2_match() falls back to the interpreter: same results, slower. */
-    pcre2_jit_compile(rule->path_pattern, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
-    return AG_OK;
+    return AG_OK;    /* JIT-compiled by ag_rule_jit() */
 }
 
 /*

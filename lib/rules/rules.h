@@ -25,6 +25,18 @@ typedef enum ag_rule_kind {
     AG_RULE_PARAM      /* Tool(param:value), deny and ask only: a glob over one input field */
 } ag_rule_kind;
 
+/*
+ * Bash patterns that match by comparing bytes, exactly as their regex would
+ * (see build_regex() in rule.c), for a literal L: "L" (EXACT), "L*" (PREFIX)
+ * and "L *" (WORD: L alone or followed by a space). Such rules skip JIT.
+ */
+typedef enum ag_literal_form {
+    AG_LITERAL_NONE = 0,
+    AG_LITERAL_EXACT,
+    AG_LITERAL_PREFIX,
+    AG_LITERAL_WORD
+} ag_literal_form;
+
 typedef struct ag_rule {
     ag_rule_kind kind;
     ag_decision decision;
@@ -33,6 +45,8 @@ typedef struct ag_rule {
     char *specifier;             /* text between the parentheses, or NULL */
     pcre2_code *pattern;         /* AG_RULE_COMMAND: the compiled glob, anchored both ends */
     char *literal_prefix;        /* AG_RULE_COMMAND: the specifier's text before its first wildcard */
+    ag_literal_form literal_form; /* AG_RULE_COMMAND: a form matched without PCRE2, or NONE */
+    size_t literal_length;       /* bytes of literal_prefix that literal_form compares */
     char *source;                /* "FILE:LINE:COLUMN" */
     ag_source_location location;
     ag_layer layer;              /* the layer of the source it was written in (policy/model.c) */
@@ -58,6 +72,18 @@ typedef struct ag_rule {
 ag_status ag_rule_parse(const char *text, ag_decision decision,
                         ag_source_location location, ag_rule *rule,
                         ag_error **error);
+
+/*
+ * Same as ag_rule_parse() without JIT-compiling the rule's regexes, for a
+ * rule only checked for errors. Matching it before ag_rule_jit() may give
+ * other results (see ag_rule_jit()).
+ */
+ag_status ag_rule_parse_unjitted(const char *text, ag_decision decision,
+                                 ag_source_location location, ag_rule *rule,
+                                 ag_error **error);
+
+/* JIT-compiles the regexes of a rule parsed by ag_rule_parse_unjitted(). */
+void ag_rule_jit(ag_rule *rule);
 
 /* Frees what ag_rule_parse() allocated inside *rule (not the struct itself). */
 void ag_rule_clear(ag_rule *rule);
