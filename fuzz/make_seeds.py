@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import re
 import sys
 
@@ -157,10 +158,112 @@ def read_shared(folder):
             + evenly_spaced(multiline, 10))
 
 
+# Table sizes of tests/property_gen.c and fuzz/fuzz_property.c, for the byte layout of property seeds.
+PROPERTY_DENIED = 13
+PROPERTY_CORPUS = 30
+PROPERTY_FORMS = 19 + 5  # prop_forms[] and the forms that add a second command X
+PROPERTY_VERBS = 20
+PROPERTY_WORDS = 37
+PROPERTY_REDIRECTIONS = 9
+
+
+def property_built_command(rng):
+    """Return the bytes that make fuzz_property.c build a command: verb, words, redirection."""
+    data = [rng.randrange(PROPERTY_VERBS), rng.randrange(4)]
+    for _ in range(data[1]):
+        if rng.random() < 0.8:
+            data.append(rng.randrange(PROPERTY_WORDS))
+        else:
+            length = rng.randrange(1, 9)
+            data += [0xc0 + rng.randrange(2), length - 1]
+            data += [rng.randrange(256) for _ in range(length)]
+    data.append(rng.randrange(PROPERTY_REDIRECTIONS))
+    return data
+
+
+def property_part(rng, table_size):
+    """Return the bytes that pick a command of a table (below 0x80) or build one."""
+    if rng.random() < 0.75:
+        return [rng.randrange(table_size)]
+    return [0x80 + rng.randrange(0x80)] + property_built_command(rng)
+
+
+def property_seeds():
+    """Return inputs of fuzz_property.c: every form once around each denied command, then mixes."""
+    rng = random.Random(1)
+    seeds = []
+    # Every form, one deep, around denied commands taken in turn.
+    for form in range(PROPERTY_FORMS):
+        data = [form % PROPERTY_DENIED, 0, form]
+        if form >= PROPERTY_FORMS - 5:
+            data += [0] + property_part(rng, PROPERTY_CORPUS)
+        seeds.append(bytes(data))
+    # Random depths, forms and second commands, with built commands now and then.
+    while len(seeds) < 100:
+        data = property_part(rng, PROPERTY_DENIED)
+        depth = rng.randrange(4)
+        data.append(depth)
+        for _ in range(depth + 1):
+            form = rng.randrange(PROPERTY_FORMS)
+            data.append(form)
+            if form >= PROPERTY_FORMS - 5:
+                if rng.random() < 0.7:
+                    data += [0] + property_part(rng, PROPERTY_CORPUS)
+                else:
+                    data += [0x80] + property_part(rng, PROPERTY_DENIED)
+        seeds.append(bytes(data))
+    return seeds
+
+
+def hook_seeds(cases):
+    """Return inputs of `agentguard hook claude`: the recorded inputs, the tests' requests, malformed ones."""
+    folder = os.path.join(TOP, "tests", "cli", "hook-inputs")
+    seeds = []
+    for file in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, file), "rb") as f:
+            seeds.append(f.read())
+    base = {"session_id": "s", "cwd": "/repo", "permission_mode": "default",
+            "hook_event_name": "PreToolUse"}
+    for case in cases[::4]:
+        if "command" in case:
+            tool, tool_input = "Bash", {"command": case["command"]}
+        elif "input" in case:
+            tool, tool_input = case["tool"], case["input"]
+        else:
+            continue
+        seeds.append(json.dumps(dict(base, tool_name=tool, tool_input=tool_input)))
+    bash = json.dumps(dict(base, tool_name="Bash", tool_input={"command": "rm -rf /"}))
+    seeds += [
+        "", "{", "[]", "null", "{}", bash + " trailing", bash[:-1],
+        bash.replace('"cwd": "/repo"', '"cwd": 1'),
+        bash.replace('"default"', '"bypassPermissions"'),
+        bash.replace('"default"', '"plan"'),
+        bash.replace('"default"', '"unknownMode"'),
+        bash.replace('"PreToolUse"', '"PostToolUse"'),
+        bash.replace('"tool_name"', '"tool_name": "Read", "tool_name"'),
+        bash.replace('{"command": "rm -rf /"}', '[]'),
+        bash.replace('"Bash"', '1'),
+        bash.replace('rm -rf /', 'ls\\u0000; rm -rf /'),
+        bash.replace('rm -rf /', '\\ud800'),
+        json.dumps({"tool_name": "Bash", "tool_input": {"command": "ls"}}),
+        json.dumps({"tool_name": "Bash", "tool_input": {}}),
+        json.dumps({"tool_name": "mcp__x__y", "tool_input": {"a": [1, {"b": None}]}}),
+    ]
+    return seeds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared-corpus", help="folder of the shell command corpus")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="write only the seeds of harness NAME (repeat for several); "
+                             "without --shared-corpus this keeps the shared selection of shell and check")
     args = parser.parse_args()
+
+
+    def write(name, seeds):
+        if not args.only or name in args.only:
+            write_seeds(name, seeds)
 
     with open(os.path.join(TOP, "tests", "cases", "check.json")) as f:
         cases = json.load(f)["cases"]
@@ -178,7 +281,7 @@ def main():
     commands = test_commands + HANDWRITTEN_COMMANDS
 
     # shell: the tests' commands first, then the shared selection, up to MAX_SEEDS.
-    write_seeds("shell", commands + shared)
+    write("shell", commands + shared)
 
     # check: each test case's policy and command; then shared commands under the test policies.
     check = []
@@ -194,10 +297,10 @@ def main():
         check.append(policies[names[i % len(names)]] + "\n%%\n" + command)
     for i, policy in enumerate(HANDWRITTEN_POLICIES):
         check.append(policy + "\n%%\n" + HANDWRITTEN_COMMANDS[i % len(HANDWRITTEN_COMMANDS)])
-    write_seeds("check", check)
+    write("check", check)
 
     # policy: the tests' policies and the hand-written ones.
-    write_seeds("policy", list(policies.values()) + HANDWRITTEN_POLICIES)
+    write("policy", list(policies.values()) + HANDWRITTEN_POLICIES)
 
     # rule: every rule of the tests' policies and cases, each with a few subjects.
     rules = []
@@ -209,7 +312,7 @@ def main():
     for i, rule in enumerate(dict.fromkeys(rules)):
         subjects = [SUBJECTS[(i + k) % len(SUBJECTS)] for k in range(3)]
         rule_seeds.append("\n".join([rule] + subjects))
-    write_seeds("rule", rule_seeds)
+    write("rule", rule_seeds)
 
     # request: tool inputs of the tests, Bash inputs of their commands, and malformed JSON.
     request = []
@@ -224,7 +327,7 @@ def main():
                 "{\"command\":\"ls\\u0000; rm -rf /\"}", "{\"command\":\"\\ud800\"}",
                 "{\"command\":\"ls\"} trailing", "Read\n{\"file_path\":\"~/.ssh/id_rsa\"}",
                 "\n{\"command\":\"ls\"}", "mcp__evil__x\n{}", "WebFetch\n{\"url\":1}"]
-    write_seeds("request", request)
+    write("request", request)
 
     # eval: JSON lines as `agentguard eval` reads them, several requests per file.
     lines = []
@@ -241,8 +344,11 @@ def main():
               "{\"tool_name\":\"Bash\",\"tool_input\":{},\"cwd\":5}",
               "{\"tool_name\":\"Bash\",\"tool_name\":\"Read\",\"tool_input\":{}}",
               "{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}\r"]
-    write_seeds("eval", ["\n".join(lines[i:i + 4]) + "\n" for i in range(0, len(lines), 4)]
+    write("eval", ["\n".join(lines[i:i + 4]) + "\n" for i in range(0, len(lines), 4)]
                 + [line + "\n" for line in lines])
+
+    write("hook", hook_seeds(cases))
+    write("property", property_seeds())
 
 
 if __name__ == "__main__":
