@@ -257,27 +257,6 @@ static bool form_adds_words(const prop_form *form)
     return strcmp(form->name, "xargs") == 0;
 }
 
-/*
- * Returns whether `inner` meets an open library bug, with the expected
- * decision lowered to ask while the bug is open. Setting the environment
- * variable FUZZ_PROPERTY_STRICT turns this off; the tests of
- * fuzz/known-bugs/property/ set it, so they fail until the bug is fixed.
- *
- * TODO: remove once fixed. `find . -exec rm /home/user/.ssh/id_rsa > /tmp/out
- * \;` is denied alone but asked as `true && find ...`: inside a list, the
- * redirection among the -exec words ends them before `\;`, so the analysis
- * cannot read the -exec command (known-bugs/property/find-exec-redirection-in-list).
- */
-static bool open_bug(const char *inner)
-{
-    static int strict = -1;
-    if (strict < 0)
-        strict = getenv("FUZZ_PROPERTY_STRICT") != NULL;
-    if (strict)
-        return false;
-    return strstr(inner, "-exec ") != NULL && strpbrk(inner, "<>") != NULL;
-}
-
 static const char *name_of(int decision)
 {
     return ag_decision_name((ag_decision)decision);
@@ -394,12 +373,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         /*
          * A part the analysis cannot read (a backslash inside backticks, a
-         * 0x01 byte inside `bash -c`, an open bug) makes the whole request
+         * 0x01 byte inside `bash -c`) makes the whole request
          * ask, so from then on every command of the text, X added later
          * included, expects at most ask.
          */
         if ((filled.quoting == PROP_QUOTE_BACKTICK && strpbrk(current, "\\`") != NULL)
-            || dynamic_mark_gap(&filled, current) || open_bug(current))
+            || dynamic_mark_gap(&filled, current))
             text_unanalysed = true;
 
         /*

@@ -16,6 +16,10 @@ typedef struct ag_command_parts {
 } ag_command_parts;
 
 static void walk_sequence(ag_walker *walker, TSNode node, ag_walk_state state);
+static void walk_redirected_body(ag_walker *walker, TSNode body, TSNode span,
+                                 const ag_vec *redirects, ag_walk_state state);
+static void walk_redirected_list(ag_walker *walker, TSNode list, const ag_vec *redirects,
+                                 ag_walk_state state);
 static void walk_pipeline(ag_walker *walker, TSNode node, const ag_vec *last_redirects,
                           ag_walk_state state);
 
@@ -358,19 +362,57 @@ static void walk_redirected(ag_walker *walker, TSNode node, ag_walk_state state)
         }
     }
 
+    walk_redirected_body(walker, body, node, &redirects, state);
+}
+
+/* Walks the body of a redirected statement, giving `redirects` to the command that takes them. */
+static void walk_redirected_body(ag_walker *walker, TSNode body, TSNode span,
+                                 const ag_vec *redirects, ag_walk_state state)
+{
     ag_node_kind body_kind = ts_node_is_null(body) ? AG_NODE_UNKNOWN : ag_node_kind_of(walker, body);
     if (ts_node_is_null(body) || body_kind == AG_NODE_COMMAND) {
-        walk_command(walker, body, node, &redirects, state);
+        walk_command(walker, body, span, redirects, state);
     } else if (body_kind == AG_NODE_TEST_COMMAND || body_kind == AG_NODE_DECLARATION_COMMAND
                || body_kind == AG_NODE_UNSET_COMMAND
                || (body_kind == AG_NODE_COMPOUND_STATEMENT && is_arithmetic_command(body))) {
-        walk_builtin(walker, body, node, &redirects, state);
+        walk_builtin(walker, body, span, redirects, state);
     } else if (body_kind == AG_NODE_PIPELINE) {
-        walk_pipeline(walker, body, &redirects, state);
+        walk_pipeline(walker, body, redirects, state);
+    } else if (body_kind == AG_NODE_LIST) {
+        walk_redirected_list(walker, body, redirects, state);
     } else {
-        walk_command(walker, (TSNode){0}, node, &redirects, state);
+        walk_command(walker, (TSNode){0}, span, redirects, state);
         ag_walk_statement(walker, body, state);
     }
+}
+
+/*
+ * tree-sitter-bash attaches the redirects of `a && b > f x` to the whole
+ * list, with `x` as a second destination word, but Bash applies the redirect
+ * and the word `x` to the last command, `b`. So they go there: otherwise
+ * `a && git push > f --force` would hide `--force` from the rules.
+ */
+static void walk_redirected_list(ag_walker *walker, TSNode list, const ag_vec *redirects,
+                                 ag_walk_state state)
+{
+    if (!ag_walker_enter(walker, list))
+        return;
+
+    uint32_t count;
+    TSNode *children = ag_node_children(walker, list, true, &count, NULL);
+    uint32_t last = count;
+    for (uint32_t i = 0; i < count; i++) {
+        if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
+            last = i;
+    }
+
+    for (uint32_t i = 0; i < count; i++) {
+        if (i == last)
+            walk_redirected_body(walker, children[i], children[i], redirects, state);
+        else if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
+            ag_walk_statement(walker, children[i], state);
+    }
+    ag_walker_leave(walker);
 }
 
 /*
