@@ -34,7 +34,8 @@ static const char dangerous_names[] =
     "NODE_OPTIONS NODE_PATH PERL5LIB PERL5OPT PERLLIB RUBYOPT RUBYLIB "
     "JAVA_TOOL_OPTIONS _JAVA_OPTIONS JDK_JAVA_OPTIONS CLASSPATH "
     "HOME SHELL TMPDIR XDG_CONFIG_HOME ZDOTDIR INPUTRC "
-    "SSH_ASKPASS SUDO_ASKPASS SUDO_EDITOR";
+    "SSH_ASKPASS SUDO_ASKPASS SUDO_EDITOR "
+    "BASH_CMDS BASH_ALIASES BASH_LOADABLES_PATH BASH_XTRACEFD BASH_COMPAT EXECIGNORE";
 
 /*
  * Name prefixes of dangerous variables: the dynamic loader (LD_PRELOAD,
@@ -43,6 +44,11 @@ static const char dangerous_names[] =
  * the environment.
  */
 static const char *const dangerous_prefixes[] = {"LD_", "DYLD_", "GIT_", "BASH_FUNC_"};
+
+static bool contains_letter(const char *set, char c)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
 
 static bool has_prefix(const char *name, size_t length, const char *const *prefixes,
                        size_t count)
@@ -94,14 +100,26 @@ static unsigned flags_for_variable(const ag_shell_word *word)
     return 0;
 }
 
-/* TODO(wrappers): `read`, `printf -v` and `mapfile` also assign variables and are not checked. */
+/* Returns the builtin's name when the command is one of the space-separated `names`, else NULL. */
+static const char *builtin_name(const ag_shell_command *command, const char *names,
+                                size_t *length)
+{
+    const char *name = ag_command_base_name(command, length);
+    if (name == NULL || command->words[0].length != *length)
+        return NULL;  /* a path such as /usr/bin/export is no shell builtin */
+    return ag_list_contains(names, name, *length) ? name : NULL;
+}
+
 static bool is_declaration(const ag_shell_command *command)
 {
     size_t length = 0;
-    const char *name = ag_command_base_name(command, &length);
-    if (name == NULL || command->words[0].length != length)
-        return false;  /* a path such as /usr/bin/export is no shell builtin */
-    return ag_list_contains("export declare typeset readonly local", name, length);
+    return builtin_name(command, "export declare typeset readonly local", &length) != NULL;
+}
+
+/* Returns whether an option word such as `-rn` contains `letter`; a dynamic word may. */
+static bool option_has_letter(const ag_shell_word *word, char letter)
+{
+    return word->dynamic || (word->text[0] == '-' && strchr(word->text + 1, letter) != NULL);
 }
 
 /*
@@ -111,14 +129,143 @@ static bool is_declaration(const ag_shell_command *command)
  */
 static void mark_declaration(ag_shell_command *command)
 {
+    bool reference = false;
     for (size_t i = 1; i < command->word_count; i++) {
         const ag_shell_word *word = &command->words[i];
         if (word->length > 0 && (word->text[0] == '-' || word->text[0] == '+')
-            && !word->dynamic)
+            && !word->dynamic) {
+            reference |= option_has_letter(word, 'n');
             continue;
+        }
         if (classify_variable(word->text, variable_name_length(word)) == AG_VARIABLE_DANGEROUS)
             command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+        /* declare -n REF=PATH makes every later assignment to REF assign PATH. */
+        const char *equals = memchr(word->text, '=', word->length);
+        if (reference && equals != NULL) {
+            const char *target = equals + 1;
+            size_t length = strcspn(target, "[");
+            if (classify_variable(target, length) == AG_VARIABLE_DANGEROUS)
+                command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+        }
     }
+}
+
+/* Marks the command unsafe when `word` names a dangerous variable; `NAME[KEY]` names NAME. */
+static void mark_variable_name(ag_shell_command *command, const ag_shell_word *word)
+{
+    size_t length = strcspn(word->text, "[");
+    if (classify_variable(word->text, length) == AG_VARIABLE_DANGEROUS)
+        command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+}
+
+/*
+ * Reads an option cluster such as `-ra NAME` or `-raNAME`: the first letter
+ * that takes a value ends it, and its value is the rest of the word or the
+ * next word. Returns the number of following words used.
+ */
+static size_t read_option_cluster(ag_shell_command *command, size_t index, const char *names,
+                                  const char *values)
+{
+    const ag_shell_word *word = &command->words[index];
+    for (size_t j = 1; j < word->length; j++) {
+        char letter = word->text[j];
+        bool name = contains_letter(names, letter);
+        if (!name && !contains_letter(values, letter))
+            continue;
+        if (word->text[j + 1] != '\0') {
+            ag_shell_word attached = *word;
+            attached.text += j + 1;
+            attached.length -= j + 1;
+            if (name)
+                mark_variable_name(command, &attached);
+            return 0;
+        }
+        if (index + 1 >= command->word_count)
+            return 0;
+        if (name)
+            mark_variable_name(command, &command->words[index + 1]);
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Builtins that assign variables named in their arguments: read NAME...,
+ * read -a NAME, mapfile NAME, printf -v NAME, getopts OPTSTRING NAME. An
+ * option word that might be dynamic marks the word after it as a name.
+ */
+static void mark_assigning_builtin(ag_shell_command *command)
+{
+    size_t length = 0;
+    const char *name = builtin_name(command, "read mapfile readarray printf getopts", &length);
+    if (name == NULL)
+        return;
+    const char *values = "";  /* option letters whose separate value is not a name */
+    const char *names = "";   /* option letters whose value is a name */
+    bool operands = true;     /* the operands are names */
+    if (strcmp(name, "read") == 0) {
+        values = "dinNptu";
+        names = "a";
+    } else if (strcmp(name, "printf") == 0) {
+        names = "v";
+        operands = false;
+    } else if (strcmp(name, "getopts") == 0) {
+        if (command->word_count > 2)
+            mark_variable_name(command, &command->words[2]);
+        return;
+    } else {
+        values = "dnOsuCc";
+    }
+
+    bool options = true;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        bool dynamic_start = options && word->dynamic && word->text[0] == AG_DYNAMIC_MARK;
+        if (!dynamic_start
+            && (!options || word->text[0] != '-' || strcmp(word->text, "-") == 0)) {
+            if (!operands)
+                return;
+            mark_variable_name(command, word);
+            continue;
+        }
+        if (strcmp(word->text, "--") == 0) {
+            options = false;
+            continue;
+        }
+        if (dynamic_start) {
+            if (i + 1 < command->word_count)
+                mark_variable_name(command, &command->words[++i]);
+            continue;
+        }
+        i += read_option_cluster(command, i, names, values);
+    }
+}
+
+/*
+ * Builtins that change which program or code a later command name runs:
+ * hash -p PATH NAME, enable (loads or hides builtins), alias NAME=VALUE and
+ * shopt -s expand_aliases.
+ */
+static void mark_lookup_builtin(ag_shell_command *command)
+{
+    size_t length = 0;
+    const char *name = builtin_name(command, "hash enable alias shopt", &length);
+    if (name == NULL || command->word_count < 2)
+        return;
+    bool unsafe = false;
+    for (size_t i = 1; i < command->word_count && !unsafe; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (strcmp(name, "hash") == 0)
+            unsafe = option_has_letter(word, 'p');
+        else if (strcmp(name, "enable") == 0)
+            unsafe = true;
+        else if (strcmp(name, "alias") == 0)
+            unsafe = word->dynamic || strchr(word->text, '=') != NULL;
+        else
+            unsafe = word->dynamic || strcmp(word->text, "expand_aliases") == 0;
+    }
+    if (unsafe)
+        command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
 }
 
 void ag_environment_mark(ag_shell_command *command)
@@ -132,4 +279,6 @@ void ag_environment_mark(ag_shell_command *command)
     }
     if (is_declaration(command))
         mark_declaration(command);
+    mark_assigning_builtin(command);
+    mark_lookup_builtin(command);
 }

@@ -21,12 +21,21 @@ typedef struct ag_interpreter {
     const char *value_short;    /* option letters that take a value, attached or separate */
     const char *value_long;     /* long options that take a separate value unless `=` is used */
     const char *script_short;   /* option letters whose value names the program: python -m */
+    const char *code_modules;   /* values of script_short that run code from text or stdin */
     bool code_anywhere;         /* a code letter anywhere in a cluster counts (perl -lne) */
 } ag_interpreter;
 
+/*
+ * python -m MODULE for these modules runs code given as text or read from
+ * stdin (python -m timeit 'STATEMENT', python -m code), or debugs a script.
+ */
+static const char python_code_modules[] =
+    "code timeit pdb ipdb IPython runpy trace cProfile profile idlelib asyncio";
+
 static const ag_interpreter interpreters[] = {
     {.names = "python python2 python3 pypy pypy3", .code_short = "c", .value_short = "WX",
-     .script_short = "m"},
+     .value_long = "check-hash-based-pycs", .script_short = "m",
+     .code_modules = python_code_modules},
     {.names = "node nodejs bun", .code_short = "ep", .code_long = "eval print",
      .value_short = "rC",
      .value_long = "require import loader experimental-loader conditions input-type title"},
@@ -34,6 +43,53 @@ static const ag_interpreter interpreters[] = {
     {.names = "ruby", .code_short = "e", .value_short = "Ir", .code_anywhere = true},
     {.names = "php", .code_short = "rBRE", .value_short = "cdzt", .script_short = "f"},
     {.names = "lua luajit", .code_short = "e", .value_short = "l"},
+    {.names = "tclsh wish expect", .code_short = "c", .value_short = "f"},
+    {.names = "Rscript", .code_short = "e"},
+    {.names = "R", .code_short = "e", .script_short = "f"},
+    {.names = "julia", .code_short = "eE", .code_long = "eval print",
+     .value_short = "ptJCL", .value_long = "project threads procs sysimage load"},
+    {.names = "guile", .code_short = "ce", .value_short = "lLCx"},
+    {.names = "racket", .code_short = "eiI", .code_long = "eval repl",
+     .value_short = "ftrlpk"},
+    {.names = "elixir", .code_short = "e", .code_long = "eval", .value_short = "r",
+     .value_long = "erl require pa pz"},
+    {.names = "scala", .code_short = "e"},
+    {.names = "osascript", .code_short = "e", .value_short = "ls"},
+};
+
+/*
+ * Programs whose code is harder to tell from their other arguments: any of
+ * `code_words` (`*` at the end matches any rest) or any option cluster with
+ * one of `code_letters`, anywhere in the command, means code. `always`
+ * programs are REPLs or run functions by name; `stdin_code` ones read
+ * commands from a heredoc, a here-string, a file or a pipe on stdin (ed's
+ * `!`, sqlite3's .shell, psql's \!, mysql's system).
+ */
+typedef struct ag_code_tool {
+    const char *names;
+    const char *code_words;
+    const char *code_letters;
+    const char *code_text;      /* substrings of any argument that run code, ignoring case */
+    bool always;
+    bool stdin_code;
+} ag_code_tool;
+
+static const ag_code_tool code_tools[] = {
+    {.names = "erl irb ghci gdb", .always = true},
+    {.names = "emacs emacsclient",
+     .code_words = "--eval --eval=* -eval --batch -batch --script --script=* -script -x "
+                   "-l --load --load=* -f --funcall --funcall=* --execute"},
+    {.names = "vim vi nvim view vimdiff gvim rvim ex",
+     .code_words = "--cmd +* -S -s -u -e -es -E -Es", .code_letters = "c", .stdin_code = true},
+    {.names = "ed red", .stdin_code = true},
+    {.names = "sqlite3", .code_words = "-cmd -init", .stdin_code = true,
+     .code_text = ".sh .system .load load_extension .output .once .read .import edit( "
+                  ".excel .www .open"},
+    {.names = "psql", .code_words = "--command --command=* --file --file=*",
+     .code_letters = "cf", .stdin_code = true},
+    {.names = "mysql mariadb", .code_words = "--execute --execute=* --init-command "
+                                             "--init-command=*",
+     .code_letters = "e", .stdin_code = true},
 };
 
 static bool contains_char(const char *set, char c)
@@ -53,6 +109,26 @@ static bool is_versioned_python(const char *name, size_t length)
             return false;
     }
     return true;
+}
+
+/* Returns whether a script operand names stdin, so the program comes from there. */
+static bool names_stdin(const char *text)
+{
+    return ag_list_contains("/dev/stdin /dev/fd/0 /proc/self/fd/0", text, strlen(text));
+}
+
+/* Returns whether `-m MODULE` (the value after letter j of `word`, or the next word) runs code. */
+static bool runs_code_module(const ag_interpreter *interpreter, const ag_shell_command *command,
+                             size_t i, size_t j)
+{
+    const ag_shell_word *word = &command->words[i];
+    if (word->text[j + 1] != '\0')
+        return ag_list_contains(interpreter->code_modules, word->text + j + 1,
+                                word->length - j - 1);
+    if (i + 1 >= command->word_count || command->words[i + 1].dynamic)
+        return true;
+    const ag_shell_word *module = &command->words[i + 1];
+    return ag_list_contains(interpreter->code_modules, module->text, module->length);
 }
 
 static const ag_interpreter *find_interpreter(const char *name, size_t length)
@@ -82,7 +158,7 @@ static bool interpreter_runs_code(const ag_interpreter *interpreter,
         if (strcmp(text, "--") == 0)
             return i + 1 >= command->word_count;
         if (text[0] != '-')
-            return false;  /* the script */
+            return names_stdin(text);  /* the script */
 
         if (text[1] == '-') {
             size_t name_length = strcspn(text + 2, "=");
@@ -99,7 +175,7 @@ static bool interpreter_runs_code(const ag_interpreter *interpreter,
             if (interpreter->code_anywhere)
                 continue;
             if (contains_char(interpreter->script_short, text[j]))
-                return false;
+                return runs_code_module(interpreter, command, i, j);
             if (contains_char(interpreter->value_short, text[j])) {
                 if (text[j + 1] == '\0')
                     i++;
@@ -108,6 +184,84 @@ static bool interpreter_runs_code(const ag_interpreter *interpreter,
         }
     }
     return true;
+}
+
+/* Returns whether `text` contains one of the space-separated `needles`, ignoring case. */
+static bool contains_text(const char *text, const char *needles)
+{
+    for (const char *item = needles; item != NULL && *item != '\0';) {
+        size_t item_length = strcspn(item, " ");
+        for (const char *at = text; *at != '\0'; at++) {
+            size_t k = 0;
+            while (k < item_length && at[k] != '\0'
+                   && tolower((unsigned char)at[k]) == tolower((unsigned char)item[k]))
+                k++;
+            if (k == item_length)
+                return true;
+        }
+        item += item_length;
+        item += strspn(item, " ");
+    }
+    return false;
+}
+
+/* Returns whether a code word, code letter or code text appears anywhere in the command. */
+static bool has_code_word(const ag_code_tool *tool, const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *text = word->text;
+        if (word->dynamic && text[0] == AG_DYNAMIC_MARK)
+            return true;  /* may expand to a code option */
+        if (ag_list_contains(tool->code_words, text, word->length))
+            return true;
+        for (const char *item = tool->code_words; item != NULL && *item != '\0';) {
+            size_t item_length = strcspn(item, " ");
+            if (item_length > 1 && item[item_length - 1] == '*'
+                && strncmp(text, item, item_length - 1) == 0)
+                return true;
+            item += item_length;
+            item += strspn(item, " ");
+        }
+        if (tool->code_letters != NULL && text[0] == '-' && text[1] != '-'
+            && strpbrk(text + 1, tool->code_letters) != NULL)
+            return true;
+        if (contains_text(text, tool->code_text))
+            return true;
+    }
+    return false;
+}
+
+/* Returns whether stdin is a heredoc, a here-string, a file or a pipe. */
+static bool stdin_is_fed(const ag_shell_command *command)
+{
+    if (command->pipeline_position > 0)
+        return true;
+    for (size_t i = 0; i < command->redirect_count; i++) {
+        const ag_shell_redirect *redirect = &command->redirects[i];
+        if (redirect->fd > 0)
+            continue;
+        if (redirect->kind == AG_REDIRECT_READ || redirect->kind == AG_REDIRECT_READ_WRITE
+            || redirect->kind == AG_REDIRECT_HEREDOC || redirect->kind == AG_REDIRECT_HERESTRING
+            || (redirect->kind == AG_REDIRECT_DUPLICATE && redirect->op[0] == '<'))
+            return true;
+    }
+    return false;
+}
+
+static bool code_tool_runs_code(const ag_code_tool *tool, const ag_shell_command *command)
+{
+    return tool->always || has_code_word(tool, command)
+           || (tool->stdin_code && stdin_is_fed(command));
+}
+
+static const ag_code_tool *find_code_tool(const char *name, size_t length)
+{
+    for (size_t i = 0; i < sizeof(code_tools) / sizeof(code_tools[0]); i++) {
+        if (ag_list_contains(code_tools[i].names, name, length))
+            return &code_tools[i];
+    }
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ awk */
@@ -390,7 +544,7 @@ static bool glob_matches(const char *pattern, const char *text, size_t length)
            && glob_matches(pattern + 1, text + 1, length - 1);
 }
 
-static bool git_key_is_risky(const char *text)
+bool ag_git_key_is_risky(const char *text)
 {
     size_t length = strcspn(text, "=");
     if (memchr(text, AG_DYNAMIC_MARK, length) != NULL)
@@ -416,10 +570,10 @@ static bool git_runs_code(const ag_shell_command *command)
             if (i + 1 >= command->word_count)
                 return false;
             const ag_shell_word *setting = &command->words[++i];
-            if (git_key_is_risky(setting->text))
+            if (ag_git_key_is_risky(setting->text))
                 return true;
         } else if (strncmp(text, "--config-env=", 13) == 0) {
-            if (git_key_is_risky(text + 13))
+            if (ag_git_key_is_risky(text + 13))
                 return true;
         } else if (strncmp(text, "--exec-path=", 12) == 0) {
             return true;  /* git runs its subcommands from this directory */
@@ -440,8 +594,11 @@ void ag_interpreter_mark(ag_shell_command *command)
 
     bool runs_code = false;
     const ag_interpreter *interpreter = find_interpreter(name, length);
+    const ag_code_tool *tool = find_code_tool(name, length);
     if (interpreter != NULL)
         runs_code = interpreter_runs_code(interpreter, command);
+    else if (tool != NULL)
+        runs_code = code_tool_runs_code(tool, command);
     else if (ag_list_contains("awk gawk mawk nawk busybox-awk", name, length))
         runs_code = awk_runs_code(command);
     else if (ag_list_contains("sed gsed", name, length))

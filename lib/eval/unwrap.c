@@ -547,6 +547,21 @@ static bool starts_shell(const wrapper_scan *scan)
     return find_option(scan, 's', "shell") != NULL || find_option(scan, 'i', "login") != NULL;
 }
 
+/* strace -o '|COMMAND' (or '!COMMAND') writes its trace to a shell command. */
+static bool pipes_output(const wrapper_scan *scan)
+{
+    for (size_t i = 0; i < scan->option_count; i++) {
+        const option_seen *option = &scan->options[i];
+        bool output = option->short_name == 'o'
+                      || (option->long_name != NULL && option->long_length == 6
+                          && memcmp(option->long_name, "output", 6) == 0);
+        if (output && option->value != NULL
+            && (option->value[0] == '|' || option->value[0] == '!'))
+            return true;
+    }
+    return false;
+}
+
 static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
@@ -560,8 +575,12 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
     if (scan.no_command)
         return AG_OK;
     if (scan.command >= outer.word_count) {
-        if (starts_shell(&scan))
+        if (starts_shell(&scan) || (wrapper->features & AG_WRAPPER_DEFAULT_SHELL))
             list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+        return AG_OK;
+    }
+    if ((wrapper->features & AG_WRAPPER_OUTPUT_PIPE) && pipes_output(&scan)) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
         return AG_OK;
     }
 
@@ -1054,6 +1073,199 @@ static ag_status unwrap_ssh(ag_checker *checker, ag_command_list *list, size_t i
                                 outer.word_count);
 }
 
+/* ------------------------------------------------- builtins and late wrappers */
+
+/* Marks a wrapper opaque; returns AG_OK so callers can return it. */
+static ag_status mark_opaque(ag_command_list *list, size_t index)
+{
+    list->items[index].flags |= AG_COMMAND_OPAQUE;
+    return AG_OK;
+}
+
+/* Parses an option's value as a script. The value has no span, so it gets the command's. */
+static ag_status append_option_script(ag_checker *checker, ag_command_list *list, size_t index,
+                                      const char *name, const option_seen *option)
+{
+    const ag_shell_command outer = list->items[index];
+    return append_script(checker, list, index, name, option->value, option->value_length,
+                         outer.start, outer.end, AG_SCRIPT_PLAIN);
+}
+
+/*
+ * coproc COMMAND runs COMMAND. tree-sitter-bash 0.25 reads `coproc NAME {
+ * LIST; }` as words, so the words after `{` (up to the first `;`) are the
+ * first command of LIST; the others are separate commands already.
+ */
+static ag_status unwrap_coproc(ag_checker *checker, ag_command_list *list, size_t index,
+                               const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    size_t first = 1;
+    for (size_t i = 1; i < outer.word_count && i <= 2; i++) {
+        if (outer.words[i].dynamic)
+            return mark_opaque(list, index);
+        if (text_equals(&outer.words[i], "{") || text_equals(&outer.words[i], "(")) {
+            first = i + 1;
+            break;
+        }
+    }
+    if (first >= outer.word_count)
+        return AG_OK;
+    return append_words(checker, list, index, name, outer.words + first,
+                        outer.word_count - first, 0, NULL);
+}
+
+/*
+ * trap CODE SIGNAL... runs CODE later, so CODE is parsed like eval. One
+ * operand, or `-` as CODE, resets the signals instead.
+ */
+static ag_status unwrap_trap(ag_checker *checker, ag_command_list *list, size_t index,
+                             const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (scan.opaque)
+        return mark_opaque(list, index);
+    if (scan.no_command || scan.command + 1 >= outer.word_count
+        || text_equals(&outer.words[scan.command], "-"))
+        return AG_OK;
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    return append_word_script(checker, list, index, name, &outer.words[scan.command]);
+}
+
+/*
+ * source FILE runs the code in FILE, which this check cannot read. When stdin
+ * is a heredoc or here-string (`. /dev/stdin <<< CODE`), its text is parsed
+ * too, since FILE may be stdin.
+ */
+static ag_status unwrap_source(ag_checker *checker, ag_command_list *list, size_t index,
+                               const char *name)
+{
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    const ag_shell_word *document = stdin_document(&list->items[index]);
+    if (document == NULL)
+        return AG_OK;
+    return append_word_script(checker, list, index, name, document);
+}
+
+/*
+ * alias NAME=VALUE makes later commands named NAME run VALUE; environment.c
+ * marks the definition unsafe, and VALUE is parsed here so deny rules see it.
+ */
+static ag_status unwrap_alias(ag_checker *checker, ag_command_list *list, size_t index,
+                              const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    for (size_t i = 1; i < outer.word_count; i++) {
+        const ag_shell_word *word = &outer.words[i];
+        const char *equals = memchr(word->text, '=', word->length);
+        if (word->text[0] == '-' || equals == NULL)
+            continue;
+        size_t offset = (size_t)(equals + 1 - word->text);
+        ag_status status = append_script(checker, list, index, name, equals + 1,
+                                         word->length - offset, word->start, word->end,
+                                         AG_SCRIPT_PLAIN);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/*
+ * script [FILE] -c STRING runs STRING with $SHELL -c; without -c it starts an
+ * interactive shell. Options may follow FILE, as getopt permutes them.
+ */
+static ag_status unwrap_script(ag_checker *checker, ag_command_list *list, size_t index,
+                               const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    option_seen command = {0};
+    size_t operands = 0;
+    for (size_t start = 1; start < outer.word_count; start = scan.command + 1) {
+        scan_wrapper(wrapper, outer.words, outer.word_count, start, &scan);
+        if (scan.opaque || operands > 1)
+            return mark_opaque(list, index);
+        if (scan.no_command)
+            return AG_OK;
+        const option_seen *found = find_option(&scan, 'c', "command");
+        if (found != NULL)
+            command = *found;
+        if (scan.command < outer.word_count)
+            operands++;
+    }
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    if (operands > 1)
+        return mark_opaque(list, index);
+    if (command.value == NULL)
+        return AG_OK;
+    return append_option_script(checker, list, index, name, &command);
+}
+
+/* sg GROUP [-c] STRING runs STRING with /bin/sh -c; with no STRING, a shell reads stdin. */
+static ag_status unwrap_sg(ag_checker *checker, ag_command_list *list, size_t index,
+                           const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    size_t at = 1;
+    if (at < outer.word_count && text_equals(&outer.words[at], "-"))
+        at++;
+    if (at < outer.word_count && (outer.words[at].dynamic || outer.words[at].text[0] == '-'))
+        return mark_opaque(list, index);
+    at++;  /* the group */
+    if (at < outer.word_count && text_equals(&outer.words[at], "-c"))
+        at++;
+    if (at >= outer.word_count)
+        return AG_OK;
+    if (at + 1 != outer.word_count)
+        return mark_opaque(list, index);
+    return append_word_script(checker, list, index, name, &outer.words[at]);
+}
+
+/*
+ * runuser -u USER [--] COMMAND runs COMMAND as it is; without -u, runuser
+ * reads su's options and runs -c STRING with a shell.
+ */
+static ag_status unwrap_runuser(ag_checker *checker, ag_command_list *list, size_t index,
+                                const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    wrapper_scan scan;
+    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
+    if (scan.opaque || find_option(&scan, 'u', "user") == NULL)
+        return unwrap_su(checker, list, index, name);
+    if (scan.no_command)
+        return AG_OK;
+    if (scan.command >= outer.word_count)
+        return mark_opaque(list, index);
+    return append_words(checker, list, index, name, outer.words + scan.command,
+                        outer.word_count - scan.command, 0, NULL);
+}
+
+/*
+ * gdb runs code from -ex, -x, .gdbinit and its own prompt, so it always
+ * counts as running code. gdb [OPTIONS] --args PROGRAM ARGS also runs PROGRAM.
+ */
+static ag_status unwrap_gdb(ag_checker *checker, ag_command_list *list, size_t index,
+                            const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    for (size_t i = 1; i < outer.word_count; i++) {
+        if (outer.words[i].dynamic)
+            return mark_opaque(list, index);
+        if (!text_equals(&outer.words[i], "--args") && !text_equals(&outer.words[i], "-args"))
+            continue;
+        if (i + 1 >= outer.word_count)
+            return AG_OK;
+        return append_words(checker, list, index, name, outer.words + i + 1,
+                            outer.word_count - i - 1, 0, NULL);
+    }
+    return AG_OK;
+}
+
 static ag_status unwrap_wrapper(ag_checker *checker, ag_command_list *list, size_t index,
                                 const ag_wrapper *wrapper, const char *name)
 {
@@ -1082,6 +1294,25 @@ static ag_status unwrap_wrapper(ag_checker *checker, ag_command_list *list, size
                                     list->items[index].word_count);
     case AG_WRAPPER_SSH:
         return unwrap_ssh(checker, list, index, wrapper, name);
+    case AG_WRAPPER_FOREIGN_SHELL:
+        list->items[index].flags |= AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE;
+        return AG_OK;
+    case AG_WRAPPER_COPROC:
+        return unwrap_coproc(checker, list, index, name);
+    case AG_WRAPPER_TRAP:
+        return unwrap_trap(checker, list, index, wrapper, name);
+    case AG_WRAPPER_SOURCE:
+        return unwrap_source(checker, list, index, name);
+    case AG_WRAPPER_ALIAS:
+        return unwrap_alias(checker, list, index, name);
+    case AG_WRAPPER_SCRIPT:
+        return unwrap_script(checker, list, index, wrapper, name);
+    case AG_WRAPPER_SG:
+        return unwrap_sg(checker, list, index, name);
+    case AG_WRAPPER_RUNUSER:
+        return unwrap_runuser(checker, list, index, wrapper, name);
+    case AG_WRAPPER_GDB:
+        return unwrap_gdb(checker, list, index, name);
     }
     return AG_OK;
 }
@@ -1120,7 +1351,7 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
         return ag_unwrap_git(checker, list, index);
     const ag_wrapper *wrapper = name != NULL ? ag_wrapper_find(name, length) : NULL;
     if (wrapper == NULL)
-        return AG_OK;
+        return ag_unwrap_tool(checker, list, index);
     if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
         command->flags |= AG_COMMAND_OPAQUE;
         return AG_OK;

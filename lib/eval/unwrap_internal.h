@@ -22,7 +22,16 @@ typedef enum ag_wrapper_kind {
     AG_WRAPPER_SHELL,     /* sh -c STRING, a script file, or a program on stdin */
     AG_WRAPPER_SU,        /* su [USER] -c STRING, options anywhere */
     AG_WRAPPER_EVAL,      /* the words are joined and parsed as a script */
-    AG_WRAPPER_SSH        /* HOST, then remote command words joined and parsed */
+    AG_WRAPPER_SSH,       /* HOST, then remote command words joined and parsed */
+    AG_WRAPPER_FOREIGN_SHELL, /* fish, pwsh, csh...: code this check cannot parse */
+    AG_WRAPPER_COPROC,    /* coproc COMMAND, or coproc [NAME] { LIST; } split into words */
+    AG_WRAPPER_TRAP,      /* trap [--] CODE SIGNAL...: CODE is parsed as a script */
+    AG_WRAPPER_SOURCE,    /* source FILE and `. FILE`: code from a file, or a heredoc */
+    AG_WRAPPER_ALIAS,     /* alias NAME=VALUE: VALUE is parsed as a script */
+    AG_WRAPPER_SCRIPT,    /* script -c STRING, or an interactive shell */
+    AG_WRAPPER_SG,        /* sg GROUP [-c] STRING */
+    AG_WRAPPER_RUNUSER,   /* runuser -u USER COMMAND, otherwise like su */
+    AG_WRAPPER_GDB        /* runs code; gdb --args COMMAND also runs COMMAND */
 } ag_wrapper_kind;
 
 /* Bits of ag_wrapper.features. */
@@ -30,8 +39,12 @@ enum {
     AG_WRAPPER_ASSIGNMENTS = 1u << 0,    /* NAME=value words before the command set variables */
     AG_WRAPPER_NUMERIC_OPTION = 1u << 1, /* `-10` is an option (nice) */
     AG_WRAPPER_DASH_OPTION = 1u << 2,    /* a lone `-` is an option (env: same as -i) */
-    AG_WRAPPER_NUMERIC_OPERANDS = 1u << 3 /* the operands must look like numbers, masks or
+    AG_WRAPPER_NUMERIC_OPERANDS = 1u << 3, /* the operands must look like numbers, masks or
                                             durations, or the wrapper is opaque */
+    AG_WRAPPER_DEFAULT_SHELL = 1u << 4,  /* with no command, an interactive shell runs:
+                                            chroot, unshare, nsenter, fakeroot, pkexec */
+    AG_WRAPPER_OUTPUT_PIPE = 1u << 5     /* -o '|COMMAND' or -o '!COMMAND' pipes the output
+                                            to a shell command (strace), so it is opaque */
 };
 
 /*
@@ -70,7 +83,9 @@ const char *ag_command_base_name(const ag_shell_command *command, size_t *length
 /*
  * Sets AG_COMMAND_UNSAFE_ENVIRONMENT and AG_COMMAND_UNLISTED_ENVIRONMENT on a
  * command from its prefix assignments and, for export, declare, typeset,
- * readonly and local, from the variables it declares.
+ * readonly and local, from the variables it declares. Also marks read,
+ * mapfile, printf -v and getopts that assign a dangerous variable, and hash
+ * -p, enable, alias and shopt -s expand_aliases.
  */
 void ag_environment_mark(ag_shell_command *command);
 
@@ -95,5 +110,15 @@ ag_status ag_unwrap_append_joined_script(ag_checker *checker, ag_command_list *l
 
 /* Unwraps git: see lib/eval/git.c. */
 ag_status ag_unwrap_git(ag_checker *checker, ag_command_list *list, size_t index);
+
+/*
+ * Returns whether a git config setting `KEY` or `KEY=VALUE` names a key that
+ * runs a program or changes which one runs (core.pager, alias.*, ...); a
+ * dynamic key counts as risky.
+ */
+bool ag_git_key_is_risky(const char *text);
+
+/* Flags tar, rsync, make, npm and other tools whose options run programs: see lib/eval/tools.c. */
+ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t index);
 
 #endif

@@ -12,6 +12,23 @@
 
 #include "eval/unwrap_internal.h"
 
+/*
+ * valgrind 3.22 options: each takes `--name=value`, and some boolean ones
+ * also stand alone. --db-command and tool options not listed stay opaque.
+ */
+#define VALGRIND_OPTIONS                                                                      \
+    "tool leak-check show-leak-kinds track-origins log-file log-fd xml xml-file error-exitcode " \
+    "suppressions gen-suppressions num-callers trace-children child-silent-after-fork "        \
+    "show-reachable undef-value-errors errors-for-leak-kinds leak-resolution main-stacksize "  \
+    "max-stackframe smc-check read-var-info read-inline-info keep-debuginfo time-stamp "       \
+    "fair-sched track-fds demangle massif-out-file callgrind-out-file cachegrind-out-file "    \
+    "verbose quiet"
+
+/* Resources of util-linux prlimit: `--nofile` prints the limit, `--nofile=N` sets it. */
+#define PRLIMIT_RESOURCES                                                                     \
+    "as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime "       \
+    "sigpending stack"
+
 static const ag_wrapper wrappers[] = {
     {.name = "sudo", .kind = AG_WRAPPER_PLAIN,
      .short_values = "aCcDgpRrTtUu", .short_flags = "ABbEHikNnPSs",
@@ -108,6 +125,158 @@ static const ag_wrapper wrappers[] = {
     {.name = "ssh", .kind = AG_WRAPPER_SSH,
      .short_values = "BbcDEeFIiJLlmOoPpQRSWw", .short_flags = "46AaCfGgKkMNnqsTtvXxYy",
      .short_no_command = "V"},
+
+    /* POSIX shells that read sh syntax. */
+    {.name = "rbash", .kind = AG_WRAPPER_SHELL},
+    {.name = "yash", .kind = AG_WRAPPER_SHELL},
+    {.name = "posh", .kind = AG_WRAPPER_SHELL},
+    {.name = "ksh93", .kind = AG_WRAPPER_SHELL},
+    {.name = "oksh", .kind = AG_WRAPPER_SHELL},
+    {.name = "lksh", .kind = AG_WRAPPER_SHELL},
+    {.name = "hush", .kind = AG_WRAPPER_SHELL},
+    {.name = "osh", .kind = AG_WRAPPER_SHELL},
+    /* Shells whose language is not sh: their code is never parsed. */
+    {.name = "fish", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "csh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "tcsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "pwsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "powershell", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "elvish", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "nu", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "xonsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "ysh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "rc", .kind = AG_WRAPPER_FOREIGN_SHELL},
+
+    /* Bash builtins that run or prepare code. */
+    {.name = "coproc", .kind = AG_WRAPPER_COPROC},
+    {.name = "trap", .kind = AG_WRAPPER_TRAP, .short_no_command = "lpP"},
+    {.name = "source", .kind = AG_WRAPPER_SOURCE},
+    {.name = ".", .kind = AG_WRAPPER_SOURCE},
+    {.name = "alias", .kind = AG_WRAPPER_ALIAS},
+
+    /* BusyBox 1.36: `busybox APPLET ARGS` runs the applet, so the applet is the command. */
+    {.name = "busybox", .kind = AG_WRAPPER_PLAIN,
+     .long_no_command = "help list list-full list-path install"},
+    {.name = "chroot", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "groups userspec", .long_flags = "skip-chdir",
+     .long_no_command = "help version",
+     .operands = 1, .features = AG_WRAPPER_DEFAULT_SHELL},
+    {.name = "script", .kind = AG_WRAPPER_SCRIPT,
+     .short_values = "cEBIOTmo", .short_optional = "t", .short_flags = "aefq",
+     .short_no_command = "hV",
+     .long_values = "command echo log-io log-in log-out log-timing logging-format "
+                    "output-limit timing",
+     .long_flags = "append return flush force quiet timing",
+     .long_no_command = "help version"},
+    {.name = "nsenter", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "tSGW", .short_optional = "muinpCUTrw", .short_flags = "FZaec",
+     .short_no_command = "hV",
+     .long_values = "target setuid setgid wdns mount uts ipc net pid cgroup user time root wd",
+     .long_flags = "mount uts ipc net pid cgroup user time root wd preserve-credentials "
+                   "no-fork follow-context all user-parent keep-caps env join-cgroup",
+     .long_no_command = "help version",
+     .features = AG_WRAPPER_DEFAULT_SHELL},
+    {.name = "unshare", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "RwSG", .short_optional = "muinpUCT", .short_flags = "frc",
+     .short_no_command = "hV",
+     .long_values = "mount uts ipc net pid user cgroup time kill-child mount-proc map-user "
+                    "map-group map-users map-groups propagation setgroups root wd setuid "
+                    "setgid monotonic boottime",
+     .long_flags = "mount uts ipc net pid user cgroup time fork kill-child mount-proc "
+                   "map-root-user map-current-user map-auto keep-caps",
+     .long_no_command = "help version",
+     .features = AG_WRAPPER_DEFAULT_SHELL},
+    /* strace 6: -E sets the traced program's environment, so it is left out (opaque). */
+    {.name = "strace", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "abeIoOpPsSuUX", .short_flags = "cCdDfFiknqrtTvwxyYzZA",
+     .short_no_command = "hV",
+     .long_values = "trace signal string-limit output summary-sort-by columns user",
+     .long_flags = "follow-forks output-separately summary-only summary summary-wall-clock "
+                   "decode-fds no-abbrev verbose quiet relative-timestamps "
+                   "absolute-timestamps syscall-times seccomp-bpf",
+     .long_no_command = "help version",
+     .features = AG_WRAPPER_OUTPUT_PIPE},
+    {.name = "ltrace", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "aADeFlnopsuwx", .short_flags = "bcCfirSLtT", .short_no_command = "hV",
+     .long_values = "align demangle indent output library", .long_flags = "demangle",
+     .long_no_command = "help version"},
+    {.name = "gdb", .kind = AG_WRAPPER_GDB},
+    {.name = "valgrind", .kind = AG_WRAPPER_PLAIN,
+     .short_flags = "qvd", .short_no_command = "h",
+     .long_values = VALGRIND_OPTIONS, .long_flags = VALGRIND_OPTIONS,
+     .long_no_command = "help help-debug help-dyn-options version"},
+    /* fakeroot -l LIBRARY and --faked BINARY load other code, so they are left out. */
+    {.name = "fakeroot", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "sib", .short_flags = "u", .short_no_command = "hv",
+     .long_flags = "unknown-is-real", .long_no_command = "help version",
+     .features = AG_WRAPPER_DEFAULT_SHELL},
+    {.name = "runuser", .kind = AG_WRAPPER_RUNUSER,
+     .short_values = "ugGw", .short_flags = "mp", .short_no_command = "hV",
+     .long_values = "user group supp-group whitelist-environment",
+     .long_flags = "preserve-environment", .long_no_command = "help version"},
+    {.name = "sg", .kind = AG_WRAPPER_SG},
+    {.name = "pkexec", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "user", .long_flags = "disable-internal-agent keep-cwd",
+     .long_no_command = "help version",
+     .features = AG_WRAPPER_DEFAULT_SHELL},
+    {.name = "xvfb-run", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "efnpsw", .short_flags = "adl", .short_no_command = "h",
+     .long_values = "error-file auth-file server-num xauth-protocol server-args wait",
+     .long_flags = "auto-servernum auto-display listen-tcp", .long_no_command = "help"},
+    /* --dbus-daemon=BINARY runs another program, so it is left out. */
+    {.name = "dbus-run-session", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "config-file", .long_no_command = "help version"},
+    {.name = "ssh-agent", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "aEOPt", .short_flags = "csDd", .short_no_command = "k"},
+    {.name = "setpriv", .kind = AG_WRAPPER_PLAIN,
+     .short_no_command = "dhV",
+     .long_values = "groups inh-caps ambient-caps bounding-set reuid regid ruid rgid euid "
+                    "egid securebits pdeathsig selinux-label apparmor-profile "
+                    "landlock-access landlock-rule",
+     .long_flags = "clear-groups keep-groups init-groups nnp no-new-privs reset-env",
+     .long_no_command = "dump list-caps help version"},
+    {.name = "prlimit", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "po", .short_optional = "cdefilmnqrstuvxy", .short_no_command = "hV",
+     .long_values = "pid output " PRLIMIT_RESOURCES,
+     .long_flags = "noheadings raw verbose " PRLIMIT_RESOURCES,
+     .long_no_command = "help version"},
+    {.name = "numactl", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "iPpCNmwSfLoMI", .short_flags = "albt", .short_no_command = "sHV",
+     .long_values = "interleave preferred preferred-many physcpubind cpunodebind membind "
+                    "weighted-interleave shm file length offset shmmode shmid",
+     .long_flags = "all localalloc balancing touch",
+     .long_no_command = "show hardware version"},
+    /*
+     * firejail takes every value as --name=VALUE. --env, --shell, --join and
+     * the many options not listed here make it opaque.
+     */
+    {.name = "firejail", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "net profile whitelist blacklist read-only read-write dns hostname name "
+                    "private private-bin private-etc timeout rlimit-nofile rlimit-as "
+                    "caps.drop",
+     .long_flags = "noprofile quiet private private-tmp private-dev private-cache noroot "
+                   "seccomp nonewprivs nogroups nosound no3d x11 machine-id caps.drop",
+     .long_no_command = "help version list tree",
+     .features = AG_WRAPPER_DEFAULT_SHELL},
+    /* runit chpst: -e DIR sets variables from files, so it is left out. */
+    {.name = "chpst", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "uUb/CnlLmdopfcrt", .short_flags = "P012v"},
+    {.name = "catchsegv", .kind = AG_WRAPPER_PLAIN},
+    {.name = "unbuffer", .kind = AG_WRAPPER_PLAIN, .short_flags = "p"},
+    /*
+     * systemd-run: -p (a unit property such as ExecStartPre= or Environment=),
+     * -E, --shell, --host and --machine are left out, so they make it opaque.
+     */
+    {.name = "systemd-run", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "u", .short_flags = "rdtPqG", .short_no_command = "h",
+     .long_values = "unit description slice service-type uid gid nice working-directory",
+     .long_flags = "remain-after-exit send-sighup same-dir pty pipe quiet wait collect user "
+                   "system scope no-block no-ask-password slice-inherit",
+     .long_no_command = "help version"},
+    {.name = "torsocks", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "upaP", .short_flags = "idq", .long_no_command = "help version"},
+    {.name = "proxychains", .kind = AG_WRAPPER_PLAIN, .short_values = "f", .short_flags = "q"},
+    {.name = "proxychains4", .kind = AG_WRAPPER_PLAIN, .short_values = "f", .short_flags = "q"},
 };
 
 bool ag_list_contains(const char *list, const char *name, size_t length)
