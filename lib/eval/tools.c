@@ -1,0 +1,332 @@
+/*
+ * Tools whose options run a program: tar --to-command, rsync -e, make
+ * --eval, npm exec, sort --compress-program, ... An allow rule such as
+ * `Bash(tar *)` must not allow `tar --to-command='rm -rf ~'`, so such an
+ * option gives the command AG_COMMAND_RUNS_CODE, and a value that is a shell
+ * command is parsed so its commands meet the rules too.
+ *
+ * Option names follow GNU tar 1.35, rsync 3.2, GNU make 4.4, npm 10,
+ * Info-ZIP zip 3.0, GNU coreutils 9 sort, curl 8 and GNU wget 1.21. Options
+ * are read as getopt_long reads them, with abbreviations (options.c).
+ */
+#include <string.h>
+
+#include "eval/options.h"
+
+#define END_OPTIONS {0, NULL, AG_TOOL_VALUE_NONE, AG_TOOL_OTHER}
+
+static const ag_tool_option tar_options[] = {
+    {0, "to-command", AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    {'I', "use-compress-program", AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    {'F', "info-script", AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    {0, "new-volume-script", AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    {0, "rsh-command", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "checkpoint-action", AG_TOOL_VALUE_REQUIRED, AG_TOOL_TAR_ACTION},
+    {0, "checkpoint", AG_TOOL_VALUE_OPTIONAL, AG_TOOL_OTHER},
+    {'f', "file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'C', "directory", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'T', "files-from", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'X', "exclude-from", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {0, "exclude", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'b', "blocking-factor", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'g', "listed-incremental", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'H', "format", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'V', "label", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'N', "newer", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+static const ag_tool_option rsync_options[] = {
+    /* rsync runs these with the host and its own arguments appended. */
+    {'e', "rsh", AG_TOOL_VALUE_REQUIRED, AG_TOOL_COMMAND},
+    {0, "rsync-path", AG_TOOL_VALUE_REQUIRED, AG_TOOL_COMMAND},
+    {'f', "filter", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'T', "temp-dir", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'B', "block-size", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {0, "exclude", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {0, "include", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+static const ag_tool_option make_options[] = {
+    /* make syntax, whose recipes run through the shell. */
+    {'E', "eval", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'f', "file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_MAKEFILE},
+    {0, "makefile", AG_TOOL_VALUE_REQUIRED, AG_TOOL_MAKEFILE},
+    {'C', "directory", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'I', "include-dir", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'o', "old-file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'W', "what-if", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+/* npm options that name a program, a config file or code, for every subcommand. */
+static const ag_tool_option npm_options[] = {
+    {0, "script-shell", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "shell", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "node-options", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "userconfig", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "globalconfig", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "init-module", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "editor", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "browser", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "git", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'c', "call", AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    /* The package given here provides the program that runs. */
+    {'p', "package", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "prefix", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {0, "registry", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'w', "workspace", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+static const ag_tool_option zip_options[] = {
+    /* -TT, the short form, is two letters: see unwrap_zip(). */
+    {0, "unzip-command", AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    END_OPTIONS,
+};
+
+static const ag_tool_option sort_options[] = {
+    {0, "compress-program", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'T', "temporary-directory", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'S', "buffer-size", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'o', "output", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'k', "key", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'t', "field-separator", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+static const ag_tool_option curl_options[] = {
+    /* A config file can hold any option, including ones that write files. */
+    {'K', "config", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    END_OPTIONS,
+};
+
+static const ag_tool_option wget_options[] = {
+    /* -e runs a .wgetrc command, and a config file holds many of them. */
+    {'e', "execute", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {0, "config", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    END_OPTIONS,
+};
+
+typedef struct tool {
+    const char *names;          /* space-separated base names */
+    const ag_tool_option *options;
+} tool;
+
+static const tool tools[] = {
+    {"tar gtar bsdtar", tar_options},
+    {"rsync", rsync_options},
+    {"make gmake", make_options},
+    {"npm npx", npm_options},
+    {"zip", zip_options},
+    {"sort", sort_options},
+    {"curl", curl_options},
+    {"wget", wget_options},
+};
+
+static bool word_is(const ag_shell_word *word, const char *text)
+{
+    return !word->dynamic && strcmp(word->text, text) == 0;
+}
+
+static bool name_is(const char *name, size_t length, const char *expected)
+{
+    return strlen(expected) == length && memcmp(name, expected, length) == 0;
+}
+
+/* Make variables that choose the shell or the makefiles, given as `NAME=value` operands. */
+static void mark_make_variables(ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const char *text = command->words[i].text;
+        size_t name_length = strcspn(text, "=");
+        if (text[0] == '-' || text[name_length] != '=')
+            continue;
+        /* NOTE: any other override (`make CC='rm -rf ~'`) can reach a recipe
+         * too; those are left to the rules, because `make CFLAGS=-O2` is common. */
+        if (ag_list_contains("SHELL .SHELLFLAGS MAKESHELL MAKEFLAGS MFLAGS MAKEFILES", text,
+                             name_length)
+            || memchr(text, AG_DYNAMIC_MARK, name_length) != NULL)
+            command->flags |= AG_COMMAND_RUNS_CODE;
+    }
+}
+
+/* zip -TT CMD (also `-TTCMD` and `-TT=CMD`) tests the archive with CMD through the shell. */
+static ag_status unwrap_zip(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    for (size_t i = 1; i < list->items[index].word_count; i++) {
+        const ag_shell_word *word = &list->items[index].words[i];
+        if (word->text[0] != '-' || word->text[1] == '-' || strstr(word->text, "TT") == NULL)
+            continue;
+        list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+        if (strcmp(word->text, "-TT") != 0 || i + 1 >= list->items[index].word_count)
+            continue;
+        ag_status status = ag_unwrap_append_script(checker, list, index, "zip",
+                                                   &list->items[index].words[i + 1]);
+        if (status != AG_OK)
+            return status;
+    }
+    return ag_options_apply(checker, list, index, 1, zip_options, "zip");
+}
+
+/* Returns the index of npm's subcommand: its first operand, or the word count. */
+static size_t npm_subcommand(const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word->text[0] != '-')
+            return i;
+        if (word->text[1] == '-' && strchr(word->text, '=') == NULL
+            && ag_list_contains("--prefix --registry --workspace --userconfig --cache", word->text,
+                                word->length))
+            i++;
+    }
+    return command->word_count;
+}
+
+/*
+ * Appends the command that npm exec or npx runs: the words after `--`, or
+ * from the first operand on. An option before it that npm does not know
+ * could take that word as its value; then a harmless value is checked as a
+ * command, which can only ask.
+ */
+static ag_status append_npm_command(ag_checker *checker, ag_command_list *list, size_t index,
+                                    size_t first, const char *wrapper_name)
+{
+    const ag_shell_command *command = &list->items[index];
+    for (size_t i = first; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word_is(word, "--"))
+            return ag_unwrap_append_words(checker, list, index, wrapper_name, word + 1,
+                                          command->word_count - i - 1);
+        if (word->text[0] != '-')
+            return ag_unwrap_append_words(checker, list, index, wrapper_name, word,
+                                          command->word_count - i);
+        if (word->text[1] != '-' ? strchr("pcw", word->text[1]) != NULL && word->text[2] == '\0'
+                                 : strchr(word->text, '=') == NULL
+                                       && ag_list_contains("--package --call --workspace "
+                                                           "--prefix --registry",
+                                                           word->text, word->length))
+            i++;  /* skips the option's value */
+    }
+    return AG_OK;
+}
+
+/* Returns whether a `npm pkg set` or `npm config set` operand sets a risky key. */
+static bool npm_setting_is_risky(const ag_shell_word *word, bool package_json)
+{
+    const char *text = word->text;
+    size_t key_length = strcspn(text, "=");
+    if (word->dynamic)
+        return true;
+    if (package_json)
+        return strncmp(text, "scripts", 7) == 0 || strncmp(text, "bin", 3) == 0;
+    return ag_list_contains("script-shell shell node-options userconfig globalconfig "
+                            "init-module editor browser git prefix",
+                            text, key_length);
+}
+
+/*
+ * npm subcommands that change what later npm commands run (a script in
+ * package.json, the script shell) get AG_COMMAND_UNSAFE_ENVIRONMENT.
+ */
+static void mark_npm_settings(ag_shell_command *command, size_t subcommand)
+{
+    const ag_shell_word *name = &command->words[subcommand];
+    if (word_is(name, "set-script") || word_is(name, "edit")) {
+        command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+        return;
+    }
+    bool package_json = word_is(name, "pkg");
+    bool config = word_is(name, "config") || word_is(name, "c");
+    size_t first = subcommand + 1;
+    if (word_is(name, "set")) {
+        config = true;
+        first = subcommand;
+    }
+    if (!package_json && !config)
+        return;
+    if (first + 1 >= command->word_count)
+        return;
+    const ag_shell_word *action = &command->words[first];
+    if (config && word_is(action, "edit")) {
+        command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+        return;
+    }
+    if (!word_is(action, "set") && !word_is(action, "delete") && !action->dynamic)
+        return;
+    for (size_t i = first + 1; i < command->word_count; i++) {
+        if (command->words[i].text[0] != '-'
+            && npm_setting_is_risky(&command->words[i], package_json))
+            command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+    }
+}
+
+static ag_status unwrap_npm(ag_checker *checker, ag_command_list *list, size_t index,
+                            const char *name, size_t length)
+{
+    ag_status status = ag_options_apply(checker, list, index, 1, npm_options, "npm");
+    if (status != AG_OK)
+        return status;
+    if (name_is(name, length, "npx"))
+        return append_npm_command(checker, list, index, 1, "npx");
+
+    ag_shell_command *command = &list->items[index];
+    size_t subcommand = npm_subcommand(command);
+    if (subcommand >= command->word_count)
+        return AG_OK;
+    if (command->words[subcommand].dynamic) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    mark_npm_settings(command, subcommand);
+    if (word_is(&command->words[subcommand], "exec") || word_is(&command->words[subcommand], "x"))
+        return append_npm_command(checker, list, index, subcommand + 1, "npm");
+    return AG_OK;
+}
+
+static ag_status unwrap_tar(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    size_t first = 1;
+    const ag_shell_command *command = &list->items[index];
+    /* `tar xf FILE`: a first word without a dash holds option letters. */
+    if (command->word_count > 1 && command->words[1].text[0] != '-') {
+        ag_status status = ag_options_apply_bundled(checker, list, index, 1, tar_options, "tar",
+                                                    &first);
+        if (status != AG_OK)
+            return status;
+    }
+    return ag_options_apply(checker, list, index, first, tar_options, "tar");
+}
+
+ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    size_t length = 0;
+    const char *name = ag_command_base_name(&list->items[index], &length);
+    if (name == NULL)
+        return AG_OK;
+
+    const tool *found = NULL;
+    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && found == NULL; i++) {
+        if (ag_list_contains(tools[i].names, name, length))
+            found = &tools[i];
+    }
+    if (found == NULL)
+        return AG_OK;
+    if (list->items[index].depth >= AG_UNWRAP_MAX_DEPTH) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;  /* too deep to check what it runs */
+        return AG_OK;
+    }
+    if (found->options == tar_options)
+        return unwrap_tar(checker, list, index);
+    if (found->options == npm_options)
+        return unwrap_npm(checker, list, index, name, length);
+    if (found->options == zip_options)
+        return unwrap_zip(checker, list, index);
+    if (found->options == make_options)
+        mark_make_variables(&list->items[index]);
+    if (found->options == curl_options || found->options == wget_options)
+        return ag_options_apply_static(checker, list, index, 1, found->options, name);
+    return ag_options_apply(checker, list, index, 1, found->options, name);
+}
