@@ -117,7 +117,6 @@ static const extraction_case cases[] = {
     {"git hash-object -w f", "read:/repo/f"},
     {"git grep --no-index -e key dir", "read:/repo/dir"},
     {"git bundle create b.bundle HEAD", "write:/repo/b.bundle"},
-    {"git config --file cfg a.b c", "write:/repo/cfg"},
     {"git apply p.patch", "read:/repo/p.patch write:/repo"},
     {"git am x.mbox", "read:/repo/x.mbox write:/repo"},
     {"git format-patch -o out HEAD~1", "write:/repo/out"},
@@ -126,6 +125,28 @@ static const extraction_case cases[] = {
     {"git reset --hard", "write:/repo"},
     {"git archive -o a.tar HEAD", "write:/repo/a.tar"},
     {"git -C /src checkout .", "chdir:/src write:/src"},
+    /* git config: the action decides read or write, the scope the file. */
+    {"git config core.hooksPath /tmp/h", "write:/repo/.git/config"},
+    {"git config --global core.pager x", "write:/home/u/.gitconfig write:/home/u/.config/git/config"},
+    {"git config --system core.pager x", "write:/etc/gitconfig"},
+    {"git config --worktree a.b c", "write:/repo/.git/config write:/repo/.git/config.worktree"},
+    {"git config --unset a.b", "write:/repo/.git/config"},
+    {"git config set a.b c", "write:/repo/.git/config"},
+    {"git config -f cfg --get a.b", "read:/repo/cfg"},
+    {"git config --file=cfg a.b c", "write:/repo/cfg"},
+    {"git config --file --get a.b c", "write:/repo/--get"},
+    {"git -C sub config a.b c", "chdir:/repo/sub write:/repo/sub/.git/config"},
+    {"git config --get a.b", ""},
+    {"git config -l", ""},
+    {"git config get a.b", ""},
+    {"git config a.b", ""},
+    {"git config --blob HEAD:cfg a.b c", ""},
+    /* git init writes DIR and DIR/.git. */
+    {"git init", "write:/repo write:/repo/.git"},
+    {"git init d", "write:/repo/d write:/repo/d/.git"},
+    {"git -C .git init", "chdir:/repo/.git write:/repo/.git write:/repo/.git/.git"},
+    {"git init --bare /srv/r", "write:/srv/r"},
+    {"git init --template t d", "read:/repo/t write:/repo/d write:/repo/d/.git"},
     {"ssh host", "network:host"},
     {"ssh -i key u@host ls /", "read:/repo/key network:host"},
     {"nc -v host 80", "network:host"},
@@ -207,9 +228,42 @@ static const extraction_case cases[] = {
     {"pushd /etc && popd && cat a", "chdir:/etc read:?/a"},
     {"cd /etc && cat /abs", "chdir:/etc read:/abs"},
     /* Unknown commands and dynamic names have only their redirections. */
-    {"make all", ""},
+    {"make all", ""},    /* make is in the table, but its targets are no files */
     {"$CMD a b > out", "write:/repo/out"},
     {"cat $F", "read:?"},
+    /* Commands added for reads, and the writes of editors and in-place tools. */
+    {"openssl enc -d -in k -out o", "read:/repo/k write:/repo/o"},
+    {"openssl rsa -passin file:pw -inkey k", "read:/repo/pw read:/repo/k"},
+    {"openssl dgst -sha256 f", "read:/repo/f"},
+    {"jq .a f", "read:/repo/.a read:/repo/f"},
+    {"jq -n --rawfile k f .", "read:/repo/f read:/repo"},
+    {"jq -f prog f", "read:/repo/prog read:/repo/f"},
+    {"rev f", "read:/repo/f"},
+    {"iconv -f utf8 -t ascii -o out in", "write:/repo/out read:/repo/in"},
+    {"xxd in out", "read:/repo/in write:/repo/out"},
+    {"hexdump -n 16 f", "read:/repo/f"},
+    {"shuf -o out in", "write:/repo/out read:/repo/in"},
+    {"split -l 10 in part", "read:/repo/in write:/repo/part"},
+    {"split in", "read:/repo/in write:/repo/x"},
+    {"csplit -f p in 5", "write:/repo/p read:/repo/in"},
+    {"look word dict", "read:/repo/dict"},
+    {"ssh-keygen -t ed25519 -f k", "write:/repo/k"},
+    {"ssh-keygen -R host", "write:/home/u/.ssh"},
+    {"gpg -o out -d in", "write:/repo/out read:/repo/in"},
+    {"make -C sub -f mk all", "chdir:/repo/sub read:/repo/sub/mk"},
+    {"vim f", "write:/repo/f"},
+    {"nano -w f", "write:/repo/f"},
+    {"patch f p.diff", "write:/repo/f read:/repo/p.diff"},
+    {"patch -p1 -i p.diff", "read:/repo/p.diff write:/repo"},
+    {"perl -pi -e s/a/b/ f", "write:/repo/f"},
+    {"perl script.pl f", "read:/repo/script.pl read:/repo/f"},
+    {"ruby -i -pe x f", "write:/repo/f"},
+    {"chattr -i f", "write:/repo/f"},
+    {"setfacl -m u:x:rw f", "write:/repo/f"},
+    {"mkfifo p", "write:/repo/p"},
+    {"mknod p c 1 3", "write:/repo/p"},
+    {"exiftool -all= f", "write:/repo/f"},
+    {"convert a.png b.png", "read:/repo/a.png write:/repo/b.png"},
 };
 
 static const char *format_effects(const ag_effect_list *list, char *buffer, size_t size)
@@ -354,7 +408,7 @@ static void assert_same_spec(const ag_effect_spec *built, const ag_effect_spec *
     assert_int_equal(built->stop_at_option, parsed->stop_at_option);
     assert_same_text(built->default_write, parsed->default_write);
     assert_same_text(built->default_network, parsed->default_network);
-    assert_int_equal(built->tar, parsed->tar);
+    assert_int_equal(built->handler, parsed->handler);
     assert_int_equal(built->subcommand_count, parsed->subcommand_count);
     for (size_t i = 0; i < built->subcommand_count; i++)
         assert_same_spec(&built->subcommands[i], &parsed->subcommands[i]);

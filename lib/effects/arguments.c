@@ -153,7 +153,7 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
     for (size_t i = 0; i < count && !end; i++) {
         const ag_shell_word *word = &words[i];
         /* tar's first word may be its options without the dash: tar xzf a.tgz. */
-        bool tar_key = spec->tar && i == 0 && !is_option_word(word) && !word->dynamic;
+        bool tar_key = spec->handler == AG_HANDLER_TAR && i == 0 && !is_option_word(word) && !word->dynamic;
         if (!options_done && strcmp(word->text, "--") == 0 && !word->dynamic) {
             options_done = true;
         } else if (!options_done && (is_option_word(word) || tar_key)) {
@@ -247,7 +247,10 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     return status;
 }
 
-/* curl -d @FILE, -F name=@FILE, -F name=<FILE: the part after @ or < is a file read. */
+/*
+ * curl -d @FILE, -F name=@FILE, -F name=<FILE, openssl -passin file:FILE:
+ * the part after @, < or file: is a file read.
+ */
 static ag_status add_data(ag_extractor *ex, const argument *arg)
 {
     const char *text = arg->text;
@@ -256,6 +259,8 @@ static ag_status add_data(ag_extractor *ex, const argument *arg)
     size_t at = 0;
     if (length > 0 && (text[0] == '@' || text[0] == '<'))
         at = 1;
+    else if (length > 5 && memcmp(text, "file:", 5) == 0)
+        at = 5;
     else if (equals != NULL && (size_t)(equals - text) + 1 < length
              && (equals[1] == '@' || equals[1] == '<'))
         at = (size_t)(equals - text) + 2;
@@ -413,6 +418,127 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
     return status;
 }
 
+/* Returns whether a word that is a flag, not an operand or an option's value, is in `names`. */
+static bool has_flag_word(const parsed_arguments *parsed, const ag_shell_word *words, size_t count,
+                          const char *const *names)
+{
+    for (size_t i = 0; i < count; i++) {
+        /* An operand, or an option's value taken from the next word, is the whole word. */
+        bool argument_word = false;
+        for (size_t j = 0; j < parsed->count && !argument_word; j++)
+            argument_word = parsed->items[j].word == &words[i]
+                            && parsed->items[j].text == words[i].text;
+        if (!argument_word && has_long_flag(&words[i], 1, names))
+            return true;
+    }
+    return false;
+}
+
+static const argument *first_operand(const parsed_arguments *parsed, size_t *count)
+{
+    const argument *first = NULL;
+    *count = 0;
+    for (size_t i = 0; i < parsed->count; i++) {
+        if (parsed->items[i].option == NULL && (*count)++ == 0)
+            first = &parsed->items[i];
+    }
+    return first;
+}
+
+/*
+ * Returns whether `git config` only reads: a read action (--get, --list,
+ * `git config get`), or the old form with at most one operand and no write
+ * action. A word known only at run time could be any action, so it writes.
+ */
+static bool git_config_reads_only(const parsed_arguments *parsed, const ag_shell_word *words,
+                                  size_t count)
+{
+    static const char *const read_actions[] = {
+        "--get", "--get-all", "--get-regexp", "--get-urlmatch", "--get-color",
+        "--get-colorbool", "--list", NULL};
+    static const char *const write_actions[] = {
+        "--add", "--replace-all", "--unset", "--unset-all", "--rename-section",
+        "--remove-section", "--edit", NULL};
+    for (size_t i = 0; i < count; i++) {
+        if (words[i].dynamic)
+            return false;
+    }
+    if (has_flag(parsed, "e") || has_flag_word(parsed, words, count, write_actions))
+        return false;
+    if (has_flag(parsed, "l") || has_flag_word(parsed, words, count, read_actions))
+        return true;
+
+    size_t operands = 0;
+    const argument *first = first_operand(parsed, &operands);
+    if (first != NULL && (strcmp(first->text, "get") == 0 || strcmp(first->text, "list") == 0))
+        return true;    /* git 2.46 subcommands; set, unset, edit and the others write */
+    bool subcommand = first != NULL && memchr(first->text, '.', first->length) == NULL;
+    return !subcommand && operands <= 1;
+}
+
+/*
+ * git config: a write changes the file its scope names. --global writes
+ * ~/.gitconfig, or the XDG file when only that exists, so both count.
+ * --worktree falls back to .git/config without extensions.worktreeConfig.
+ * NOTE: .git/config is taken relative to the working directory (after -C);
+ * from a subdirectory of the work tree the real file lies higher up, and
+ * deny rules on .git, which match at any depth, still apply to it.
+ */
+static ag_status apply_git_config(ag_extractor *ex, const parsed_arguments *parsed,
+                                  const ag_shell_word *words, size_t count)
+{
+    static const char *const global[] = {"--global", NULL};
+    static const char *const system[] = {"--system", NULL};
+    static const char *const worktree[] = {"--worktree", NULL};
+    static const char *const blob[] = {"--blob", NULL};
+    const argument *file = option_value(parsed, "-f", "--file");
+    bool reads_only = git_config_reads_only(parsed, words, count);
+    ag_effect_kind kind = reads_only ? AG_EFFECT_READ : AG_EFFECT_WRITE;
+    if (file != NULL)
+        return ag_extractor_add_path(ex, kind, file->word, file->text, file->length);
+    if (reads_only || option_value(parsed, "--blob", "--blob") != NULL
+        || has_flag_word(parsed, words, count, blob))
+        return AG_OK;
+
+    const char *targets[2] = {".git/config", NULL};
+    if (has_flag_word(parsed, words, count, global)) {
+        targets[0] = "~/.gitconfig";
+        targets[1] = "~/.config/git/config";
+    } else if (has_flag_word(parsed, words, count, system)) {
+        targets[0] = "/etc/gitconfig";
+    } else if (has_flag_word(parsed, words, count, worktree)) {
+        targets[1] = ".git/config.worktree";
+    }
+    const ag_shell_word *name = &ex->command->words[0];
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < 2 && targets[i] != NULL && status == AG_OK; i++)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, targets[i], strlen(targets[i]));
+    return status;
+}
+
+/*
+ * git init [DIR]: besides DIR (the table's operand), writes DIR/.git, where
+ * a repeated init copies --template hooks into an existing repository.
+ * With --bare, DIR is the git directory itself.
+ */
+static ag_status apply_git_init(ag_extractor *ex, const parsed_arguments *parsed,
+                                const ag_shell_word *words, size_t count)
+{
+    static const char *const bare[] = {"--bare", NULL};
+    if (has_flag_word(parsed, words, count, bare))
+        return AG_OK;
+    size_t operands = 0;
+    const argument *directory = first_operand(parsed, &operands);
+    const ag_shell_word *word = directory != NULL ? directory->word : &ex->command->words[0];
+    const char *text = directory != NULL
+                           ? ag_arena_printf(ex->arena, "%.*s/.git", (int)directory->length,
+                                             directory->text)
+                           : ".git";
+    if (text == NULL)
+        return AG_ERR_NOMEM;
+    return ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, text, strlen(text));
+}
+
 static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
                                 const parsed_arguments *parsed, bool wrote, bool contacted)
 {
@@ -438,8 +564,10 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
         status = apply_chdir(ex, &parsed);
     if (status != AG_OK)
         return status;
-    if (spec->tar)
+    if (spec->handler == AG_HANDLER_TAR)
         return apply_tar(ex, &parsed, words, count);
+    if (spec->handler == AG_HANDLER_GIT_CONFIG)
+        return apply_git_config(ex, &parsed, words, count);
 
     size_t operand_count = 0;
     for (size_t i = 0; i < parsed.count; i++)
@@ -463,6 +591,8 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
 
     if (status == AG_OK)
         status = apply_defaults(ex, spec, &parsed, wrote, contacted);
+    if (status == AG_OK && spec->handler == AG_HANDLER_GIT_INIT)
+        status = apply_git_init(ex, &parsed, words, count);
     if (status == AG_OK && parsed.subcommand != NULL)
         status = ag_extract_arguments(ex, parsed.subcommand, parsed.subcommand_words,
                                       parsed.subcommand_count);

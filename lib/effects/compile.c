@@ -116,7 +116,7 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_string(out, spec->default_write);
     fputs(", .default_network = ", out);
     write_string(out, spec->default_network);
-    fprintf(out, ", .tar = %d, .subcommands = ", spec->tar);
+    fprintf(out, ", .handler = (ag_effect_handler)%d, .subcommands = ", (int)spec->handler);
     write_pointer(out, spec->subcommand_count > 0, id, "sub");
     fprintf(out, ", .subcommand_count = %zu},\n", spec->subcommand_count);
 }

@@ -47,6 +47,14 @@ typedef struct ag_effect_assignment {
     ag_effect_role role;
 } ag_effect_assignment;
 
+/* Extraction written in C for a command that the table's keys cannot describe. */
+typedef enum ag_effect_handler {
+    AG_HANDLER_NONE,
+    AG_HANDLER_TAR,         /* tar: the mode letters decide what the archive and operands are */
+    AG_HANDLER_GIT_CONFIG,  /* git config: the action decides read or write, the scope the file */
+    AG_HANDLER_GIT_INIT     /* git init: also writes DIR/.git, which the table cannot name */
+} ag_effect_handler;
+
 /* The entry of one command (or subcommand) in the table. */
 typedef struct ag_effect_spec {
     char *name;
@@ -65,7 +73,7 @@ typedef struct ag_effect_spec {
     bool stop_at_option;
     char *default_write;
     char *default_network;
-    bool tar;                   /* handler: tar */
+    ag_effect_handler handler;  /* handler: tar, git-config, git-init */
     struct ag_effect_spec *subcommands;
     size_t subcommand_count;
 } ag_effect_spec;

@@ -229,12 +229,23 @@ static ag_status parse_subcommands(table_parser *parser, const yaml_node_t *node
 
 static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag_effect_spec *spec)
 {
+    static const struct {
+        const char *name;
+        ag_effect_handler handler;
+    } handlers[] = {
+        {"tar", AG_HANDLER_TAR},
+        {"git-config", AG_HANDLER_GIT_CONFIG},
+        {"git-init", AG_HANDLER_GIT_INIT},
+    };
     const char *text = scalar(node);
-    if (text == NULL || strcmp(text, "tar") != 0)
-        return fail_at(parser, node, "unknown handler '%s'; the only handler is tar",
-                       text ? text : "(not a word)");
-    spec->tar = true;
-    return AG_OK;
+    for (size_t i = 0; text != NULL && i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+        if (strcmp(text, handlers[i].name) == 0) {
+            spec->handler = handlers[i].handler;
+            return AG_OK;
+        }
+    }
+    return fail_at(parser, node, "unknown handler '%s'; the handlers are tar, git-config and "
+                   "git-init", text ? text : "(not a word)");
 }
 
 /* Parses one key of an entry; `aliases` was already read by the caller. */

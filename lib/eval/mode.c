@@ -85,13 +85,35 @@ static const protected_path protected_paths[] = {
     {".config/git", PROTECT_HOME},
 };
 
+/* Compares `length` bytes, ASCII letters in either case equal (no locale, unlike strncasecmp). */
+static bool equal_caseless(const char *a, const char *b, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+        if (x == '\0')
+            return true;
+    }
+    return true;
+}
+
+/*
+ * Returns whether a component of `path`, in ASCII letters of either case,
+ * is `name`: on a file system that ignores case `.GIT/hooks` is `.git/hooks`.
+ */
 static bool has_component(const char *path, const char *name)
 {
     size_t length = strlen(name);
-    for (const char *p = path; (p = strstr(p, name)) != NULL; p++) {
+    for (const char *p = path; *p != '\0'; p++) {
         bool starts = p > path && p[-1] == '/';
-        bool ends = p[length] == '\0' || p[length] == '/';
-        if (starts && ends)
+        if (!starts || !equal_caseless(p, name, length))
+            continue;
+        if (p[length] == '\0' || p[length] == '/')
             return true;
     }
     return false;
@@ -106,7 +128,7 @@ static bool is_in_home(ag_checker *checker, const char *path, const char *name)
                                             home[strlen(home) - 1] == '/' ? "" : "/", name);
     if (directory == NULL)
         return true;    /* out of memory: protected, so the write asks at least */
-    return ag_path_is_within(path, directory);
+    return ag_path_is_within_caseless(path, directory);
 }
 
 static const char *base_name(const char *path)
@@ -136,7 +158,8 @@ static const char *protected_name(ag_checker *checker, const char *path)
 
     const ag_policy *policy = checker->policy;
     for (size_t i = 0; i < policy->policy_path_count; i++) {
-        if (strcmp(path, policy->policy_paths[i]) == 0)
+        if (strlen(path) == strlen(policy->policy_paths[i])
+            && equal_caseless(path, policy->policy_paths[i], strlen(path)))
             return base_name(policy->policy_paths[i]);
     }
     return NULL;
