@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -23,7 +25,7 @@
 #include "eval/eval.h"
 #include "policy/policy.h"
 
-enum { GENERATED_POLICIES = 12, GENERATED_RULES = 160, MAX_WORDS = 512 };
+enum { GENERATED_POLICIES = 12, GENERATED_RULES = 160, MAX_WORDS = 512, MAX_EFFECTS = 64 };
 
 /* One request of a table: a Bash command, or a tool with its input as JSON text. */
 typedef struct request {
@@ -94,9 +96,17 @@ static void load_table(const char *file)
     json_decref(table);
 }
 
-/* Checks one request and returns the verdict's decision and deciding rule. */
-static void check_one(ag_checker *checker, const request *entry, ag_decision *decision,
-                      const ag_rule **rule)
+/* What the comparison looks at: the decision and deciding rule of the verdict and of each effect. */
+typedef struct outcome {
+    ag_decision decision;
+    const ag_rule *rule;
+    size_t effect_count;
+    ag_decision effect_decisions[MAX_EFFECTS];
+    const ag_rule *effect_rules[MAX_EFFECTS];
+} outcome;
+
+/* Checks one request and stores what the comparison looks at. */
+static void check_one(ag_checker *checker, const request *entry, outcome *result)
 {
     ag_error *error = NULL;
     const ag_verdict *verdict =
@@ -104,38 +114,83 @@ static void check_one(ag_checker *checker, const request *entry, ag_decision *de
             ? ag_check_command(checker, entry->command, strlen(entry->command), entry->cwd, &error)
             : ag_check(checker, entry->tool, entry->input, entry->cwd, &error);
     ag_error_free(error);
-    *decision = verdict != NULL ? verdict->decision : (ag_decision)-1;
-    *rule = verdict != NULL ? verdict->rule : NULL;
+    memset(result, 0, sizeof(*result));
+    result->decision = verdict != NULL ? verdict->decision : (ag_decision)-1;
+    result->rule = verdict != NULL ? verdict->rule : NULL;
+    if (verdict == NULL)
+        return;
+    result->effect_count = verdict->effect_count;
+    for (size_t i = 0; i < verdict->effect_count && i < MAX_EFFECTS; i++) {
+        result->effect_decisions[i] = verdict->effects[i].decision;
+        result->effect_rules[i] = verdict->effects[i].rule;
+    }
 }
 
-/* Compares every request's verdict with and without the index of `policy`. */
-static void compare_policy(ag_policy *policy, const char *name)
+/* Returns the index of the first effect that differs, the effect count when none does. */
+static size_t first_different_effect(const outcome *a, const outcome *b)
+{
+    size_t count = a->effect_count < MAX_EFFECTS ? a->effect_count : MAX_EFFECTS;
+    for (size_t i = 0; i < count; i++)
+        if (a->effect_decisions[i] != b->effect_decisions[i]
+            || a->effect_rules[i] != b->effect_rules[i])
+            return i;
+    return a->effect_count;
+}
+
+static const char *rule_text(const ag_rule *rule)
+{
+    return rule != NULL ? rule->text : "no rule";
+}
+
+static void compare_request(ag_checker *checker, ag_policy *policy, ag_policy_index *index,
+                            const request *entry, const char *name)
+{
+    outcome indexed, scanned;
+    policy->index = index;
+    check_one(checker, entry, &indexed);
+    policy->index = NULL;
+    check_one(checker, entry, &scanned);
+    policy->index = index;
+
+    const char *tool = entry->command != NULL ? "Bash" : entry->tool;
+    const char *text = entry->command != NULL ? entry->command : entry->input;
+    if (indexed.decision != scanned.decision || indexed.rule != scanned.rule)
+        fail_msg("policy %s, request %s %s (cwd %s): indexed %d (%s), full scan %d (%s)", name,
+                 tool, text, entry->cwd != NULL ? entry->cwd : "unknown", indexed.decision,
+                 rule_text(indexed.rule), scanned.decision, rule_text(scanned.rule));
+    if (indexed.effect_count != scanned.effect_count)
+        fail_msg("policy %s, request %s %s: %zu effects indexed, %zu in a full scan", name, tool,
+                 text, indexed.effect_count, scanned.effect_count);
+    size_t effect = first_different_effect(&indexed, &scanned);
+    if (effect < indexed.effect_count)
+        fail_msg("policy %s, request %s %s (cwd %s), effect %zu: indexed %d (%s), full scan "
+                 "%d (%s)", name, tool, text, entry->cwd != NULL ? entry->cwd : "unknown", effect,
+                 indexed.effect_decisions[effect], rule_text(indexed.effect_rules[effect]),
+                 scanned.effect_decisions[effect], rule_text(scanned.effect_rules[effect]));
+}
+
+/*
+ * Compares every request's verdict with and without the index of `policy`,
+ * for a checker whose home is `home` (NULL: the home is unknown).
+ */
+static void compare_policy_at_home(ag_policy *policy, const char *name, const char *home)
 {
     ag_error *error = NULL;
     ag_checker *checker = ag_checker_new(policy, &error);
     assert_non_null(checker);
-    assert_int_equal(ag_checker_set_home(checker, "/home/user"), AG_OK);
+    if (home != NULL)
+        assert_int_equal(ag_checker_set_home(checker, home), AG_OK);
     ag_policy_index *index = policy->index;
     assert_non_null(index);
 
-    for (size_t i = 0; i < request_count; i++) {
-        ag_decision indexed, scanned;
-        const ag_rule *indexed_rule, *scanned_rule;
-        policy->index = index;
-        check_one(checker, &requests[i], &indexed, &indexed_rule);
-        policy->index = NULL;
-        check_one(checker, &requests[i], &scanned, &scanned_rule);
-        if (indexed != scanned || indexed_rule != scanned_rule) {
-            const request *entry = &requests[i];
-            fail_msg("policy %s, request %s %s: indexed %d (%s), full scan %d (%s)", name,
-                     entry->command != NULL ? "Bash" : entry->tool,
-                     entry->command != NULL ? entry->command : entry->input, indexed,
-                     indexed_rule != NULL ? indexed_rule->text : "no rule", scanned,
-                     scanned_rule != NULL ? scanned_rule->text : "no rule");
-        }
-    }
-    policy->index = index;
+    for (size_t i = 0; i < request_count; i++)
+        compare_request(checker, policy, index, &requests[i], name);
     ag_checker_free(checker);
+}
+
+static void compare_policy(ag_policy *policy, const char *name)
+{
+    compare_policy_at_home(policy, name, "/home/user");
 }
 
 static void test_index_case_policies(void **state)
@@ -274,6 +329,184 @@ static void add_generated_requests(void)
     }
 }
 
+/* ------------------------------------------------------------ path rules */
+
+enum { PATH_POLICIES = 8, PATH_RULES = 120, PATH_REQUESTS = 400 };
+
+/* A directory with a policy subdirectory and a symbolic link, so file rules meet real links. */
+static char scratch[64];
+
+/* Path components that rules and requests share, so that generated rules often match. */
+static const char *const components[] = {
+    "src", "secrets", ".env", "home", "user", "repo", "id_rsa", ".ssh", "etc", "passwd",
+    "tmp", "build", "a.key", "policydir", "real", "link", "x",
+};
+
+static const char *random_component(void)
+{
+    return components[random_below(sizeof(components) / sizeof(*components))];
+}
+
+/*
+ * Writes one random Read or Edit path rule: bare names that match at any
+ * depth, `**`, every anchor, trailing `/` and `/` `**`, and globs.
+ */
+static void write_path_rule(char *out, size_t size)
+{
+    static const char *const anchors[] = {"", "", "./", "/", "~/", "//", "//repo/",
+                                          "//home/user/", "//tmp/"};
+    static const char *const globs[] = {"*", "**", "**", "*.key", "se*ts", "[ab]c", ".e?v", "*rc"};
+    static const char *const suffixes[] = {"", "", "/**", "/"};
+    static const char *const others[] = {"Read", "Edit", "Write", "Write(src/**)", "WebFetch",
+                                         "NotebookRead", "Read(//)", "Edit(~)", "Read(**)"};
+    if (random_below(12) == 0) {
+        snprintf(out, size, "%s", others[random_below(sizeof(others) / sizeof(*others))]);
+        return;
+    }
+    size_t length = (size_t)snprintf(out, size, "%s(%s", random_below(2) ? "Read" : "Edit",
+                                     anchors[random_below(sizeof(anchors) / sizeof(*anchors))]);
+    size_t parts = 1 + random_below(3);
+    for (size_t i = 0; i < parts && length < size; i++) {
+        const char *part = random_below(3) == 0
+                               ? globs[random_below(sizeof(globs) / sizeof(*globs))]
+                               : random_component();
+        length += (size_t)snprintf(out + length, size - length, "%s%s", i > 0 ? "/" : "", part);
+    }
+    if (length < size)
+        snprintf(out + length, size - length, "%s)",
+                 suffixes[random_below(sizeof(suffixes) / sizeof(*suffixes))]);
+}
+
+/* Writes a random path: absolute, under the home, relative, or under the scratch directory. */
+static void write_path(char *out, size_t size)
+{
+    char policy_directory[128], link[128];
+    snprintf(policy_directory, sizeof(policy_directory), "%s/policydir/", scratch);
+    snprintf(link, sizeof(link), "%s/link/", scratch);
+    const char *const prefixes[] = {"/repo/", "/home/user/", "~/", "", "./", "../", "/etc/",
+                                    "/tmp/", "/", policy_directory, link};
+    size_t length = (size_t)snprintf(out, size, "%s",
+                                     prefixes[random_below(sizeof(prefixes) / sizeof(*prefixes))]);
+    size_t parts = 1 + random_below(3);
+    for (size_t i = 0; i < parts && length < size; i++)
+        length += (size_t)snprintf(out + length, size - length, "%s%s", i > 0 ? "/" : "",
+                                   random_component());
+}
+
+static void add_path_request(char *command, char *tool, char *input)
+{
+    const char *const cwds[] = {"/repo", NULL, "/home/user", scratch};
+    const char *cwd = cwds[random_below(sizeof(cwds) / sizeof(*cwds))];
+    if (cwd == scratch) {
+        static char policy_directory[128];
+        snprintf(policy_directory, sizeof(policy_directory), "%s/policydir", scratch);
+        cwd = policy_directory;
+    }
+    requests = realloc(requests, (request_count + 1) * sizeof(*requests));
+    requests[request_count++] = (request){command, tool, input, copy_or_null(cwd)};
+}
+
+/* Adds file tool requests and Bash commands that read and write generated paths. */
+static void add_path_requests(void)
+{
+    static const char *const tools[] = {"Read", "Edit", "Write", "NotebookRead", "Grep", "LS"};
+    static const char *const forms[] = {"cat %s", "echo x > %s", "cp %s /repo/out",
+                                        "rm -rf %s", "cat $X/%s", "cat %s/$X", "touch %s %s"};
+    for (size_t i = 0; i < PATH_REQUESTS; i++) {
+        char path[512], other[512], text[1200];
+        write_path(path, sizeof(path));
+        write_path(other, sizeof(other));
+        if (random_below(2) == 0) {
+            const char *tool = tools[random_below(sizeof(tools) / sizeof(*tools))];
+            bool search = strcmp(tool, "Grep") == 0 || strcmp(tool, "LS") == 0;
+            snprintf(text, sizeof(text), "{\"%s\": \"%s\"%s}", search ? "path" : "file_path",
+                     path, search ? ", \"pattern\": \"x\"" : "");
+            add_path_request(NULL, strdup(tool), strdup(text));
+        } else {
+            snprintf(text, sizeof(text), forms[random_below(sizeof(forms) / sizeof(*forms))], path,
+                     other);
+            add_path_request(strdup(text), NULL, NULL);
+        }
+    }
+}
+
+/* Creates the scratch directory: policydir/ for policy files, real/secrets/, and link -> real. */
+static void make_scratch(void)
+{
+    snprintf(scratch, sizeof(scratch), "/tmp/agentguard-index-XXXXXX");
+    assert_non_null(mkdtemp(scratch));
+    char path[256], target[256];
+    snprintf(path, sizeof(path), "%s/policydir", scratch);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/real", scratch);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/real/secrets", scratch);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(target, sizeof(target), "%s/real", scratch);
+    snprintf(path, sizeof(path), "%s/link", scratch);
+    assert_int_equal(symlink(target, path), 0);
+}
+
+static void remove_scratch(void)
+{
+    const char *const paths[] = {"policydir/policy.yaml", "policydir", "real/secrets", "real",
+                                 "link"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s", scratch, paths[i]);
+        remove(path);
+    }
+    rmdir(scratch);
+}
+
+/*
+ * Writes a policy of PATH_RULES random path rules into the scratch policy
+ * directory and loads it from there, so `/path` rules are anchored at it.
+ */
+static ag_policy *generate_path_policy(void)
+{
+    static const char *const sections[] = {"allow", "ask", "deny"};
+    char file[256];
+    snprintf(file, sizeof(file), "%s/policydir/policy.yaml", scratch);
+    FILE *out = fopen(file, "w");
+    assert_non_null(out);
+    fprintf(out, "default: allow\n");
+    for (size_t s = 0; s < 3; s++) {
+        fprintf(out, "%s:\n", sections[s]);
+        for (size_t i = 0; i < PATH_RULES / 3; i++) {
+            char rule[256];
+            write_path_rule(rule, sizeof(rule));
+            ag_error *error = NULL;
+            char single[512];
+            snprintf(single, sizeof(single), "%s:\n  - '%s'\n", sections[s], rule);
+            ag_policy *probe = ag_policy_load_string("probe", single, strlen(single), &error);
+            ag_error_free(error);
+            if (probe != NULL)
+                fprintf(out, "  - '%s'\n", rule);
+            ag_policy_free(probe);
+        }
+    }
+    fclose(out);
+    ag_error *error = NULL;
+    ag_policy *policy = ag_policy_load_file(file, &error);
+    if (policy == NULL)
+        fail_msg("generated path policy failed to load: %s", ag_error_message(error));
+    return policy;
+}
+
+static void test_index_path_policies(void **state)
+{
+    (void)state;
+    for (int i = 0; i < PATH_POLICIES; i++) {
+        ag_policy *policy = generate_path_policy();
+        char name[32];
+        snprintf(name, sizeof(name), "path policy #%d", i);
+        compare_policy_at_home(policy, name, "/home/user");
+        compare_policy_at_home(policy, name, NULL);
+        ag_policy_free(policy);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -284,10 +517,15 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++)
         load_table(argv[i]);
     add_generated_requests();
+    make_scratch();
+    add_path_requests();
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_case_policies),
         cmocka_unit_test(test_index_generated_policies),
+        cmocka_unit_test(test_index_path_policies),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failures = cmocka_run_group_tests(tests, NULL, NULL);
+    remove_scratch();
+    return failures;
 }

@@ -44,25 +44,28 @@ const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
     if (cut)
         length = AG_REASON_QUOTE_MAX;
 
-    ag_buffer quoted;
-    ag_buffer_init(&quoted);
+    /* Written straight into the arena: each byte becomes at most two ("$?"). */
+    char *quoted = ag_arena_alloc(arena, 2 * length + sizeof("..."));
+    if (quoted == NULL)
+        return "(command)";
+    size_t used = 0;
     for (size_t i = 0; i < length; i++) {
         unsigned char c = (unsigned char)text[i];
-        if (c == (unsigned char)AG_DYNAMIC_MARK)
-            ag_buffer_append_string(&quoted, "$?");
-        else if (c == '\n' || c == '\t')
-            ag_buffer_append_char(&quoted, ' ');
-        else if (c >= 0x20 && c != 0x7f)
-            ag_buffer_append_char(&quoted, (char)c);
+        if (c == (unsigned char)AG_DYNAMIC_MARK) {
+            quoted[used++] = '$';
+            quoted[used++] = '?';
+        } else if (c == '\n' || c == '\t') {
+            quoted[used++] = ' ';
+        } else if (c >= 0x20 && c != 0x7f) {
+            quoted[used++] = (char)c;
+        }
     }
-    if (cut)
-        ag_buffer_append_string(&quoted, "...");
-
-    const char *copy = quoted.failed ? NULL
-                                     : ag_arena_strndup(arena, quoted.data ? quoted.data : "",
-                                                        quoted.length);
-    ag_buffer_release(&quoted);
-    return copy != NULL ? copy : "(command)";
+    if (cut) {
+        memcpy(quoted + used, "...", 3);
+        used += 3;
+    }
+    quoted[used] = '\0';
+    return quoted;
 }
 
 /* Characters that make an unquoted word expand: globs, brace expansion, tilde. */

@@ -183,8 +183,16 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
     ag_rule_findings findings = {0};
     /* Read and Edit rules govern every file tool (see match_file_request()). */
     const char *tools[] = {request->tool, "Read", "Edit"};
+    size_t tool_count = sizeof(tools) / sizeof(*tools);
     ag_rule_cursor cursor;
-    ag_rule_cursor_for_tools(&cursor, policy, tools, sizeof(tools) / sizeof(*tools));
+    if (request->family == FAMILY_SEARCH) {
+        /* A rule can match below the directory, so no path component narrows the rules. */
+        ag_rule_cursor_for_tools(&cursor, policy, tools, tool_count);
+    } else {
+        const char *paths[] = {request->path, request->target};
+        ag_rule_cursor_for_paths(&cursor, policy, tools, tool_count, paths,
+                                 request->target != NULL ? 2 : 1, &request->context);
+    }
     const ag_rule *rule;
     while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
         ag_findings_note(checker, &findings, rule, match_file_request(checker, rule, request));

@@ -7,6 +7,23 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "rules/paths.h"
+
+/*
+ * Anchor groups of path rules. A group's base is comparable with a path
+ * (see comparable_base() in lib/rules/paths.c) for all its rules or for none,
+ * so for a path that cannot be compared with it the cursor visits the whole group.
+ */
+enum {
+    AG_PATH_GROUP_ROOT,      /* `//path` */
+    AG_PATH_GROUP_HOME,      /* `~/path` */
+    AG_PATH_GROUP_POLICY,    /* `/path` in a policy file, anchored at its absolute directory */
+    AG_PATH_GROUP_CWD,       /* `path`, `./path`, and `/path` of a policy without a file */
+    AG_PATH_GROUP_COUNT
+};
+
+/* At most this many literal components of one rule are weighed as its key. */
+enum { AG_PATH_KEY_CANDIDATES = 8 };
 
 /* One key and the indices of the rules filed under it, ascending. */
 typedef struct ag_rule_bucket {
@@ -35,6 +52,11 @@ struct ag_policy_index {
     ag_rule_list bash;            /* every rule that applies to Bash */
     ag_bucket_table words;        /* Bash command rules by the literal first word of the pattern */
     ag_rule_list bash_unkeyed;    /* Bash rules with no literal first word */
+    ag_bucket_table tools_without_paths;   /* `tools` less the path rules */
+    ag_bucket_table path_components;       /* path rules by one literal component of the glob */
+    ag_rule_list path_unkeyed;             /* path rules that no component can find */
+    ag_rule_list path_groups[AG_PATH_GROUP_COUNT];   /* keyed path rules by anchor group */
+    ag_rule_list paths;                    /* every path rule */
 };
 
 /* A key and a rule index, sorted by key and then by index to build a table. */
@@ -44,12 +66,27 @@ typedef struct ag_key_entry {
     uint32_t rule;
 } ag_key_entry;
 
+/* Returns an ASCII letter in lowercase, any other byte unchanged (no locale). */
+static unsigned char fold_case(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * Orders keys with ASCII letters of either case equal. Deny and ask path
+ * rules match caselessly (ag_path_rule_is_caseless()), so the key `.ssh` must
+ * find the path component `.SSH`. For every other rule a caseless bucket is
+ * only a superset of the exact one, and the rule's own test drops the rest.
+ */
 static int compare_keys(const char *a, size_t a_length, const char *b, size_t b_length)
 {
     size_t common = a_length < b_length ? a_length : b_length;
-    int order = memcmp(a, b, common);
-    if (order != 0)
-        return order;
+    for (size_t i = 0; i < common; i++) {
+        unsigned char left = fold_case((unsigned char)a[i]);
+        unsigned char right = fold_case((unsigned char)b[i]);
+        if (left != right)
+            return left < right ? -1 : 1;
+    }
     return (a_length > b_length) - (a_length < b_length);
 }
 
@@ -129,10 +166,16 @@ static ag_status list_append(ag_rule_list *list, size_t capacity, size_t rule)
     return AG_OK;
 }
 
+/* Key entries being collected for one table. */
+typedef struct ag_key_entries {
+    ag_key_entry *items;
+    size_t count;
+} ag_key_entries;
+
 /* Files one rule under its tool name and, when it applies to Bash, under its first word. */
 static ag_status file_rule(ag_policy_index *index, const ag_policy *policy, size_t i,
-                           ag_key_entry *tool_entries, size_t *tool_count,
-                           ag_key_entry *word_entries, size_t *word_count)
+                           ag_key_entries *tools, ag_key_entries *unpathed,
+                           ag_key_entries *words)
 {
     const ag_rule *rule = &policy->rules[i];
     size_t capacity = policy->rule_count;
@@ -140,10 +183,14 @@ static ag_status file_rule(ag_policy_index *index, const ag_policy *policy, size
         return AG_OK;    /* ag_rule_tool_matches() never matches such a rule */
 
     ag_status status = AG_OK;
-    if (tool_needs_glob_list(rule))
+    if (tool_needs_glob_list(rule)) {
         status = list_append(&index->tool_globs, capacity, i);
-    else
-        tool_entries[(*tool_count)++] = (ag_key_entry){rule->tool, strlen(rule->tool), (uint32_t)i};
+    } else {
+        ag_key_entry entry = {rule->tool, strlen(rule->tool), (uint32_t)i};
+        tools->items[tools->count++] = entry;
+        if (!ag_rule_is_path(rule))
+            unpathed->items[unpathed->count++] = entry;
+    }
     if (status != AG_OK || !ag_rule_tool_matches(rule, "Bash"))
         return status;
 
@@ -152,7 +199,7 @@ static ag_status file_rule(ag_policy_index *index, const ag_policy *policy, size
     const char *word;
     size_t length;
     if (literal_first_word(rule, &word, &length))
-        word_entries[(*word_count)++] = (ag_key_entry){word, length, (uint32_t)i};
+        words->items[words->count++] = (ag_key_entry){word, length, (uint32_t)i};
     else
         status = list_append(&index->bash_unkeyed, capacity, i);
     return status;
@@ -161,20 +208,132 @@ static ag_status file_rule(ag_policy_index *index, const ag_policy *policy, size
 static ag_status build_tables(ag_policy_index *index, const ag_policy *policy)
 {
     size_t count = policy->rule_count;
-    ag_key_entry *tool_entries = ag_calloc(count, sizeof(*tool_entries));
-    ag_key_entry *word_entries = ag_calloc(count, sizeof(*word_entries));
-    size_t tool_count = 0;
-    size_t word_count = 0;
-    ag_status status = tool_entries != NULL && word_entries != NULL ? AG_OK : AG_ERR_NOMEM;
+    ag_key_entries tools = {ag_calloc(count, sizeof(ag_key_entry)), 0};
+    ag_key_entries unpathed = {ag_calloc(count, sizeof(ag_key_entry)), 0};
+    ag_key_entries words = {ag_calloc(count, sizeof(ag_key_entry)), 0};
+    ag_status status = tools.items != NULL && unpathed.items != NULL && words.items != NULL
+                           ? AG_OK
+                           : AG_ERR_NOMEM;
 
     for (size_t i = 0; i < count && status == AG_OK; i++)
-        status = file_rule(index, policy, i, tool_entries, &tool_count, word_entries, &word_count);
+        status = file_rule(index, policy, i, &tools, &unpathed, &words);
     if (status == AG_OK)
-        status = fill_table(&index->tools, tool_entries, tool_count);
+        status = fill_table(&index->tools, tools.items, tools.count);
     if (status == AG_OK)
-        status = fill_table(&index->words, word_entries, word_count);
-    ag_free(tool_entries);
-    ag_free(word_entries);
+        status = fill_table(&index->tools_without_paths, unpathed.items, unpathed.count);
+    if (status == AG_OK)
+        status = fill_table(&index->words, words.items, words.count);
+    ag_free(tools.items);
+    ag_free(unpathed.items);
+    ag_free(words.items);
+    return status;
+}
+
+/* ---------------------------------------------------------- path rules */
+
+/* Returns the anchor group of a path rule, or AG_PATH_GROUP_COUNT when none describes its base. */
+static int path_group_of(const ag_rule *rule)
+{
+    switch ((ag_path_anchor)rule->path_anchor) {
+    case AG_PATH_ANCHOR_ROOT:
+        return AG_PATH_GROUP_ROOT;
+    case AG_PATH_ANCHOR_HOME:
+        return AG_PATH_GROUP_HOME;
+    case AG_PATH_ANCHOR_POLICY:
+        if (rule->policy_directory == NULL)
+            return AG_PATH_GROUP_CWD;    /* anchor_base() falls back to the cwd */
+        return rule->policy_directory[0] == '/' ? AG_PATH_GROUP_POLICY : AG_PATH_GROUP_COUNT;
+    case AG_PATH_ANCHOR_CWD:
+        return AG_PATH_GROUP_CWD;
+    default:
+        return AG_PATH_GROUP_COUNT;
+    }
+}
+
+/* Adds a path rule's literal components to `candidates`, or files it as unkeyed. */
+static ag_status collect_path_rule(ag_policy_index *index, const ag_policy *policy, size_t i,
+                                   ag_key_entries *candidates, size_t *capacity)
+{
+    const ag_rule *rule = &policy->rules[i];
+    ag_status status = list_append(&index->paths, policy->rule_count, i);
+    ag_path_literal literals[AG_PATH_KEY_CANDIDATES];
+    size_t found = ag_path_rule_literals(rule, literals, AG_PATH_KEY_CANDIDATES);
+    int group = path_group_of(rule);
+    if (status != AG_OK || found == 0 || group == AG_PATH_GROUP_COUNT)
+        return status != AG_OK ? status : list_append(&index->path_unkeyed, policy->rule_count, i);
+    if ((status = list_append(&index->path_groups[group], policy->rule_count, i)) != AG_OK)
+        return status;
+
+    if (candidates->count + found > *capacity) {
+        size_t grown = (*capacity + found) * 2;
+        ag_key_entry *items = ag_realloc(candidates->items, grown * sizeof(*items));
+        if (items == NULL)
+            return AG_ERR_NOMEM;
+        candidates->items = items;
+        *capacity = grown;
+    }
+    for (size_t k = 0; k < found; k++)
+        candidates->items[candidates->count++] =
+            (ag_key_entry){literals[k].text, literals[k].length, (uint32_t)i};
+    return AG_OK;
+}
+
+/*
+ * Files each keyed path rule under the one of its literal components that
+ * the fewest rules share, so a common directory name (`src`, `home`) does not
+ * make every path that contains it visit many rules. `candidates` is sorted
+ * and rewritten in place.
+ */
+static ag_status choose_path_keys(ag_policy_index *index, const ag_policy *policy,
+                                  ag_key_entries *candidates)
+{
+    ag_key_entry *entries = candidates->items;
+    size_t count = candidates->count;
+    qsort(entries, count, sizeof(*entries), compare_entries);
+
+    /* best[r]: the candidate of rule r with the fewest sharers so far, and how many share it. */
+    size_t *best = ag_calloc(policy->rule_count, sizeof(*best));
+    size_t *weight = ag_calloc(policy->rule_count, sizeof(*weight));
+    if (best == NULL || weight == NULL) {
+        ag_free(best);
+        ag_free(weight);
+        return AG_ERR_NOMEM;
+    }
+    for (size_t run = 0; run < count;) {
+        size_t end = run + 1;
+        while (end < count && compare_keys(entries[run].key, entries[run].key_length,
+                                           entries[end].key, entries[end].key_length) == 0)
+            end++;
+        for (size_t k = run; k < end; k++) {
+            uint32_t rule = entries[k].rule;
+            if (weight[rule] == 0 || end - run < weight[rule]) {
+                weight[rule] = end - run;
+                best[rule] = k;
+            }
+        }
+        run = end;
+    }
+
+    size_t chosen = 0;
+    for (size_t k = 0; k < count; k++)
+        if (best[entries[k].rule] == k && weight[entries[k].rule] > 0)
+            entries[chosen++] = entries[k];    /* chosen <= k, so no unread entry is overwritten */
+    ag_free(best);
+    ag_free(weight);
+    return fill_table(&index->path_components, entries, chosen);
+}
+
+static ag_status build_path_tables(ag_policy_index *index, const ag_policy *policy)
+{
+    ag_key_entries candidates = {NULL, 0};
+    size_t capacity = 0;
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < policy->rule_count && status == AG_OK; i++)
+        if (ag_rule_is_path(&policy->rules[i]))
+            status = collect_path_rule(index, policy, i, &candidates, &capacity);
+    if (status == AG_OK)
+        status = choose_path_keys(index, policy, &candidates);
+    ag_free(candidates.items);
     return status;
 }
 
@@ -189,6 +348,8 @@ ag_status ag_policy_index_build(ag_policy *policy)
     if (index == NULL)
         return AG_ERR_NOMEM;
     ag_status status = build_tables(index, policy);
+    if (status == AG_OK)
+        status = build_path_tables(index, policy);
     if (status != AG_OK) {
         ag_policy_index_free(index);
         return status;
@@ -209,9 +370,15 @@ void ag_policy_index_free(ag_policy_index *index)
         return;
     free_table(&index->tools);
     free_table(&index->words);
+    free_table(&index->tools_without_paths);
+    free_table(&index->path_components);
     ag_free(index->tool_globs.rules);
     ag_free(index->bash.rules);
     ag_free(index->bash_unkeyed.rules);
+    ag_free(index->path_unkeyed.rules);
+    ag_free(index->paths.rules);
+    for (size_t i = 0; i < AG_PATH_GROUP_COUNT; i++)
+        ag_free(index->path_groups[i].rules);
     ag_free(index);
 }
 
@@ -263,22 +430,100 @@ static void start(ag_rule_cursor *cursor, const ag_policy *policy)
     cursor->scan_all = policy->index == NULL;
 }
 
+/* Adds the rules of `table` filed under one of the tools or its MCP server, and the tool globs. */
+static void add_tools(ag_rule_cursor *cursor, const ag_bucket_table *table,
+                      const char *const *tools, size_t count)
+{
+    const ag_policy_index *index = cursor->policy->index;
+    add_list(cursor, index->tool_globs.rules, index->tool_globs.count);
+    for (size_t i = 0; i < count; i++) {
+        add_bucket(cursor, table, tools[i], strlen(tools[i]));
+        size_t server = mcp_server_length(tools[i]);
+        if (server > 0)
+            add_bucket(cursor, table, tools[i], server);
+    }
+}
+
 void ag_rule_cursor_for_tools(ag_rule_cursor *cursor, const ag_policy *policy,
                               const char *const *tools, size_t count)
 {
     start(cursor, policy);
     if (cursor->scan_all)
         return;
-    const ag_policy_index *index = policy->index;
-    add_list(cursor, index->tool_globs.rules, index->tool_globs.count);
-    for (size_t i = 0; i < count; i++) {
-        add_bucket(cursor, &index->tools, tools[i], strlen(tools[i]));
-        size_t server = mcp_server_length(tools[i]);
-        if (server > 0)
-            add_bucket(cursor, &index->tools, tools[i], server);
-    }
+    add_tools(cursor, &policy->index->tools, tools, count);
 
     /* Too many tools for one cursor: walking every rule is always a superset. */
+    if (cursor->overflow)
+        cursor->scan_all = true;
+}
+
+/*
+ * Returns whether the rules of an anchor group can be compared with a path
+ * without unknown parts, mirroring comparable_base() in lib/rules/paths.c: a
+ * path under an unknown home ("~/x") compares only with a home anchor whose
+ * home is unknown too, and a cwd anchor needs a known cwd.
+ */
+static bool group_comparable(int group, const char *path, const ag_path_context *context)
+{
+    bool path_in_unknown_home = path[0] == '~';
+    const char *home = context != NULL ? context->home : NULL;
+    const char *cwd = context != NULL ? context->cwd : NULL;
+    switch (group) {
+    case AG_PATH_GROUP_HOME:
+        return (home == NULL || home[0] != '/') == path_in_unknown_home;
+    case AG_PATH_GROUP_CWD:
+        return cwd != NULL && cwd[0] == '/' && !path_in_unknown_home;
+    default:
+        return !path_in_unknown_home;
+    }
+}
+
+/* Adds the path rules filed under any component of `path`. */
+static void add_components(ag_rule_cursor *cursor, const ag_bucket_table *table, const char *path)
+{
+    size_t start_of_component = 0;
+    for (size_t i = 0;; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        if (i > start_of_component)
+            add_bucket(cursor, table, path + start_of_component, i - start_of_component);
+        if (path[i] == '\0')
+            return;
+        start_of_component = i + 1;
+    }
+}
+
+void ag_rule_cursor_for_paths(ag_rule_cursor *cursor, const ag_policy *policy,
+                              const char *const *tools, size_t tool_count,
+                              const char *const *paths, size_t path_count,
+                              const ag_path_context *context)
+{
+    start(cursor, policy);
+    if (cursor->scan_all)
+        return;
+    const ag_policy_index *index = policy->index;
+    add_tools(cursor, &index->tools_without_paths, tools, tool_count);
+
+    /* A path with an unknown part may compare with any rule's base: it sees every path rule. */
+    bool unknown = false;
+    for (size_t i = 0; i < path_count; i++)
+        unknown = unknown || paths[i] == NULL || strchr(paths[i], AG_DYNAMIC_MARK) != NULL;
+    if (unknown) {
+        add_list(cursor, index->paths.rules, index->paths.count);
+    } else {
+        add_list(cursor, index->path_unkeyed.rules, index->path_unkeyed.count);
+        bool whole_group[AG_PATH_GROUP_COUNT] = {false};
+        for (size_t i = 0; i < path_count; i++) {
+            for (int group = 0; group < AG_PATH_GROUP_COUNT; group++) {
+                if (whole_group[group] || group_comparable(group, paths[i], context))
+                    continue;
+                whole_group[group] = true;
+                add_list(cursor, index->path_groups[group].rules, index->path_groups[group].count);
+            }
+            add_components(cursor, &index->path_components, paths[i]);
+        }
+    }
+
     if (cursor->overflow)
         cursor->scan_all = true;
 }
@@ -311,7 +556,9 @@ void ag_rule_cursor_add_prefix(ag_rule_cursor *cursor, const char *prefix, size_
     const ag_bucket_table *table = &cursor->policy->index->words;
     for (size_t i = lower_bound(table, prefix, length); i < table->count; i++) {
         const ag_rule_bucket *bucket = &table->buckets[i];
-        if (bucket->key_length < length || memcmp(bucket->key, prefix, length) != 0)
+        /* Caseless, as compare_keys() sorted the table. */
+        if (bucket->key_length < length
+            || compare_keys(bucket->key, length, prefix, length) != 0)
             break;
         add_list(cursor, bucket->rules, bucket->count);
     }

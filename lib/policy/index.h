@@ -16,13 +16,14 @@
 #include <stdint.h>
 
 #include "core/common.h"
+#include "rules/paths.h"
 #include "rules/rules.h"
 
 struct ag_policy;
 typedef struct ag_policy_index ag_policy_index;
 
 /* Maximum number of lists one cursor merges; more make it walk a wider list instead. */
-enum { AG_RULE_CURSOR_MAX_LISTS = 8 };
+enum { AG_RULE_CURSOR_MAX_LISTS = 16 };
 
 typedef struct ag_rule_cursor {
     const struct ag_policy *policy;
@@ -50,6 +51,21 @@ void ag_policy_index_free(ag_policy_index *index);
  */
 void ag_rule_cursor_for_tools(ag_rule_cursor *cursor, const struct ag_policy *policy,
                               const char *const *tools, size_t count);
+
+/*
+ * Starts a cursor for matching the files `paths` (normalized, as
+ * ag_rule_match_path() takes them; a symbolic link and its target are two)
+ * against the rules of `tools`. It visits the rules of those tools that are
+ * not path rules, every rule whose tool name is a glob, and every Read or
+ * Edit path rule that could match one of the paths: the rules filed under one
+ * of a path's components, the rules without a literal component, and the
+ * rules whose anchor a path cannot be compared with. A NULL path or one with
+ * an unknown part makes it visit every path rule.
+ */
+void ag_rule_cursor_for_paths(ag_rule_cursor *cursor, const struct ag_policy *policy,
+                              const char *const *tools, size_t tool_count,
+                              const char *const *paths, size_t path_count,
+                              const ag_path_context *context);
 
 /*
  * Starts a cursor over the rules that can apply to Bash commands, and returns

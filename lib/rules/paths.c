@@ -155,15 +155,46 @@ static size_t directory_length(const char *directory)
     return length;
 }
 
-bool ag_path_is_within(const char *path, const char *directory)
+static unsigned char fold_ascii(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * Compares the first `length` bytes of two strings, ASCII letters in either
+ * case equal. No locale applies, as for PCRE2's default tables.
+ */
+static bool equal_caseless(const char *a, const char *b, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (a[i] == '\0' || b[i] == '\0')
+            return a[i] == b[i];
+        if (fold_ascii((unsigned char)a[i]) != fold_ascii((unsigned char)b[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool path_is_within(const char *path, const char *directory, bool caseless)
 {
     if (path == NULL || directory == NULL || directory[0] == '\0')
         return false;
     size_t length = directory_length(directory);
     if (length == 1 && directory[0] == '/')
         return path[0] == '/';
-    return strncmp(path, directory, length) == 0
-           && (path[length] == '\0' || path[length] == '/');
+    bool prefix = caseless ? equal_caseless(path, directory, length)
+                           : strncmp(path, directory, length) == 0;
+    return prefix && (path[length] == '\0' || path[length] == '/');
+}
+
+bool ag_path_is_within(const char *path, const char *directory)
+{
+    return path_is_within(path, directory, false);
+}
+
+bool ag_path_is_within_caseless(const char *path, const char *directory)
+{
+    return path_is_within(path, directory, true);
 }
 
 const char *ag_path_resolve(ag_arena *arena, const char *path)
@@ -336,6 +367,22 @@ static const char *check_components(const char *glob, size_t length)
     return NULL;
 }
 
+/*
+ * Deny and ask rules match ASCII letters in either case, because on a file
+ * system that ignores case (the macOS and Windows defaults) `.SSH/id_rsa`
+ * names the file `.ssh/id_rsa` does. Allow rules stay exact, so this only
+ * ever makes a request stricter.
+ */
+static uint32_t path_case_option(const ag_rule *rule)
+{
+    return ag_path_rule_is_caseless(rule) ? PCRE2_CASELESS : 0;
+}
+
+bool ag_path_rule_is_caseless(const ag_rule *rule)
+{
+    return rule->decision != AG_ALLOW;
+}
+
 static ag_status compile_regex(ag_rule *rule, const ag_buffer *regex, ag_error **error)
 {
     pcre2_general_context *general = ag_rule_pcre2_context();
@@ -344,7 +391,8 @@ static ag_status compile_regex(ag_rule *rule, const ag_buffer *regex, ag_error *
     PCRE2_SIZE offset = 0;
     if (compile != NULL)
         rule->path_pattern = pcre2_compile((PCRE2_SPTR)regex->data, regex->length,
-                                           PCRE2_NEVER_UTF, &code, &offset, compile);
+                                           PCRE2_NEVER_UTF | path_case_option(rule), &code,
+                                           &offset, compile);
     pcre2_compile_context_free(compile);
     pcre2_general_context_free(general);
 
@@ -362,44 +410,59 @@ static ag_status compile_regex(ag_rule *rule, const ag_buffer *regex, ag_error *
     return AG_OK;    /* JIT-compiled by ag_rule_jit() */
 }
 
+/* The shape of the glob after a path rule's anchor, as build_path_regex() translates it. */
+typedef struct path_glob_shape {
+    size_t body_length;    /* the glob without a trailing "/" or "/" "**" */
+    bool below;            /* the pattern also matches everything below a matched path */
+    bool any_depth;        /* the body is one component that matches at any depth */
+} path_glob_shape;
+
 /*
- * Builds the regex for the glob after the anchor. A name without '/' matches
- * at any depth. A trailing "/" or "/" "**" also matches the directory itself.
- * Deny and ask rules also cover everything below a matched path, because
- * denying a directory means denying its contents; allow rules do not widen.
+ * Finds the body of a glob and how far its pattern reaches. A name without
+ * '/' matches at any depth. A trailing "/" or "/" "**" also matches the
+ * directory itself. Deny and ask rules also cover everything
+ * below a matched path, because denying a directory means denying its
+ * contents; allow rules do not widen.
  */
-static bool build_path_regex(const ag_rule *rule, const char *glob, bool bare, ag_buffer *regex)
+static path_glob_shape shape_glob(const ag_rule *rule, const char *glob, bool bare)
 {
-    size_t length = strlen(glob);
-    bool below = rule->decision != AG_ALLOW;
-    if (length >= 3 && strcmp(glob + length - 3, "/**") == 0) {
-        length -= 3;
-        below = true;
-    } else if (length >= 1 && glob[length - 1] == '/') {
-        length -= 1;
-        below = true;
+    path_glob_shape shape = {strlen(glob), rule->decision != AG_ALLOW, false};
+    if (shape.body_length >= 3 && strcmp(glob + shape.body_length - 3, "/**") == 0) {
+        shape.body_length -= 3;
+        shape.below = true;
+    } else if (shape.body_length >= 1 && glob[shape.body_length - 1] == '/') {
+        shape.body_length -= 1;
+        shape.below = true;
     }
 
-    char *body = ag_strndup(glob, length);
+    /* A deny or ask rule naming one directory ("secrets/" then "**") matches at any depth. */
+    size_t length = shape.body_length;
+    bool one_segment = length > 0 && memchr(glob, '/', length) == NULL
+                       && !(length == 2 && strncmp(glob, "**", 2) == 0);
+    shape.any_depth = bare && one_segment
+                      && (strchr(glob, '/') == NULL || rule->decision != AG_ALLOW);
+    return shape;
+}
+
+/* Builds the regex for the glob after the anchor; returns false on a trailing backslash. */
+static bool build_path_regex(const ag_rule *rule, const char *glob, bool bare, ag_buffer *regex)
+{
+    path_glob_shape shape = shape_glob(rule, glob, bare);
+    char *body = ag_strndup(glob, shape.body_length);
     if (body == NULL) {
         regex->failed = true;    /* so the caller reports AG_ERR_NOMEM, not a bad rule */
         return false;
     }
     ag_buffer_append_string(regex, "\\A");
-    /* A deny or ask rule naming one directory ("secrets/" then "**") matches at any depth. */
-    bool one_segment = length > 0 && memchr(body, '/', length) == NULL
-                       && strcmp(body, "**") != 0;
-    bool any_depth = bare && one_segment
-                     && (strchr(glob, '/') == NULL || rule->decision != AG_ALLOW);
-    if (any_depth)
+    if (shape.any_depth)
         ag_buffer_append_string(regex, "(?:[\\s\\S]*/)?");
     bool ok = append_glob(body, regex);
     ag_free(body);
     if (!ok)
         return false;
-    if (length == 0)
+    if (shape.body_length == 0)
         ag_buffer_append_string(regex, "[\\s\\S]*");
-    else if (below)
+    else if (shape.below)
         ag_buffer_append_string(regex, "(?:/[\\s\\S]*)?");
     ag_buffer_append_string(regex, "\\z");
     return true;
@@ -448,6 +511,48 @@ ag_status ag_path_rule_compile(ag_rule *rule, ag_error **error)
 bool ag_rule_is_path(const ag_rule *rule)
 {
     return rule != NULL && rule->path_anchor != AG_PATH_ANCHOR_NONE;
+}
+
+static bool is_literal_component(const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++)
+        if (strchr("*?[\\", text[i]) != NULL)
+            return false;
+    return true;
+}
+
+/*
+ * A literal component is eligible as a key only when at most one part of the
+ * pattern that crosses directories (the any-depth prefix or a `**` component)
+ * comes before it. With more, PCRE2 could reach its match limit on a long
+ * path before failing at the literal, and ag_rule_match_path() would return
+ * MAYBE for that error where the index returns no rule.
+ */
+size_t ag_path_rule_literals(const ag_rule *rule, ag_path_literal *literals, size_t capacity)
+{
+    if (!ag_rule_is_path(rule))
+        return 0;
+    ag_path_anchor anchor = AG_PATH_ANCHOR_NONE;
+    const char *glob = split_anchor(rule->specifier, &anchor);
+    if (glob == NULL)
+        return 0;
+    bool bare = anchor == AG_PATH_ANCHOR_CWD && strncmp(rule->specifier, "./", 2) != 0;
+    path_glob_shape shape = shape_glob(rule, glob, bare);
+
+    size_t count = 0;
+    size_t crossings = shape.any_depth ? 1 : 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= shape.body_length && count < capacity; i++) {
+        if (i < shape.body_length && glob[i] != '/')
+            continue;
+        size_t length = i - start;
+        if (length == 2 && strncmp(glob + start, "**", 2) == 0)
+            crossings++;
+        else if (length > 0 && crossings <= 1 && is_literal_component(glob + start, length))
+            literals[count++] = (ag_path_literal){glob + start, length};
+        start = i + 1;
+    }
+    return count;
 }
 
 /*
@@ -502,7 +607,7 @@ static const char *comparable_base(const ag_rule *rule, const char *path,
         return NULL;
     if ((base[0] == '~') != (path[0] == '~'))
         return NULL;
-    if (!ag_path_is_within(path, base)) {
+    if (!path_is_within(path, base, ag_path_rule_is_caseless(rule))) {
         *early = AG_MATCH_NO;
         return NULL;
     }
@@ -538,9 +643,10 @@ ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
     const char *base = anchor_base(rule, context);
     if (base == NULL)
         return AG_MATCH_MAYBE;
-    if (ag_path_is_within(base, directory))
+    bool caseless = ag_path_rule_is_caseless(rule);
+    if (path_is_within(base, directory, caseless))
         return AG_MATCH_MAYBE;    /* the whole anchor lies below the directory */
-    if (!ag_path_is_within(directory, base))
+    if (!path_is_within(directory, base, caseless))
         return AG_MATCH_NO;
 
     /* A partial match means some longer path, below the directory, could match. */

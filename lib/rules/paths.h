@@ -67,6 +67,28 @@ ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
 /* Returns whether a rule is a path rule: Read(...) or Edit(...) with a specifier. */
 bool ag_rule_is_path(const ag_rule *rule);
 
+/*
+ * Returns whether a path rule matches ASCII letters in either case: true for
+ * deny and ask rules, so that a case variant cannot slip past them on a file
+ * system that ignores case; allow rules match exactly.
+ */
+bool ag_path_rule_is_caseless(const ag_rule *rule);
+
+/* A component of a path rule's glob without wildcards, pointing into rule->specifier. */
+typedef struct ag_path_literal {
+    const char *text;
+    size_t length;
+} ag_path_literal;
+
+/*
+ * Lists up to `capacity` literal components of a path rule's glob, in glob
+ * order. Every path that the rule's pattern matches below its anchor
+ * contains each of them as a whole component, in ASCII letters of either
+ * case when ag_path_rule_is_caseless(). Returns how many were stored:
+ * 0 for a glob without an eligible literal component (`**`, `*.env`).
+ */
+size_t ag_path_rule_literals(const ag_rule *rule, ag_path_literal *literals, size_t capacity);
+
 /* Returns whether a rule is WebFetch(domain:...). */
 bool ag_rule_is_domain(const ag_rule *rule);
 
@@ -83,5 +105,8 @@ ag_match ag_rule_match_domain(const ag_rule *rule, const char *host);
 
 /* Returns whether `path` is `directory` or inside it, comparing whole path components. */
 bool ag_path_is_within(const char *path, const char *directory);
+
+/* Like ag_path_is_within(), but ASCII letters of either case compare equal. */
+bool ag_path_is_within_caseless(const char *path, const char *directory);
 
 #endif

@@ -89,6 +89,7 @@ typedef struct ag_walker {
     uint32_t source_length;
     ag_arena *arena;
     const uint8_t *kinds;        /* ag_node_kind per tree-sitter symbol */
+    TSTreeCursor *cursor;        /* the analyzer's cursor; each user resets it to its node */
     uint32_t kind_count;
     unsigned max_depth;          /* already capped, never 0 */
     size_t max_commands;         /* 0 means no limit */
