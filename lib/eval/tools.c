@@ -143,11 +143,13 @@ static void mark_make_variables(ag_shell_command *command)
         size_t name_length = strcspn(text, "=");
         if (text[0] == '-' || text[name_length] != '=')
             continue;
-        /* NOTE: any other override (`make CC='rm -rf ~'`) can reach a recipe
-         * too; those are left to the rules, because `make CFLAGS=-O2` is common. */
+        /* Any override can reach a recipe (`make CC='rm -rf ~'`), so a value
+         * that could carry shell syntax counts as code; `make CFLAGS=-O2` does not. */
+        const char *value = text + name_length + 1;
         if (ag_list_contains("SHELL .SHELLFLAGS MAKESHELL MAKEFLAGS MFLAGS MAKEFILES", text,
                              name_length)
-            || memchr(text, AG_DYNAMIC_MARK, name_length) != NULL)
+            || command->words[i].dynamic
+            || strpbrk(value, " \t\n;&|$()<>`\\\"'{}*?[~#") != NULL)
             command->flags |= AG_COMMAND_RUNS_CODE;
     }
 }

@@ -1014,7 +1014,10 @@ static ag_status unwrap_su(ag_checker *checker, ag_command_list *list, size_t in
 static bool is_risky_ssh_option(const option_seen *option)
 {
     static const char *const risky[] = {"proxycommand", "localcommand", "knownhostscommand",
-                                        "permitlocalcommand"};
+                                        "permitlocalcommand", "include", "match"};
+    /* A configuration file given with -F can set any of these. */
+    if (option->short_name == 'F')
+        return true;
     if (option->short_name != 'o' || option->value == NULL)
         return false;
     for (size_t i = 0; i < sizeof(risky) / sizeof(risky[0]); i++) {
@@ -1044,7 +1047,8 @@ static bool ssh_scan_is_opaque(const wrapper_scan *scan)
 /*
  * ssh [options] HOST [options] COMMAND...: the remote shell runs the command
  * words joined with spaces, so they are parsed as a script. -o ProxyCommand
- * and LocalCommand run local commands, which makes ssh opaque.
+ * and LocalCommand run local commands, and so can a file named by -F, which
+ * makes ssh opaque.
  */
 static ag_status unwrap_ssh(ag_checker *checker, ag_command_list *list, size_t index,
                             const ag_wrapper *wrapper, const char *name)
