@@ -140,7 +140,8 @@ static bool literal_first_word(const ag_rule *rule, const char **word, size_t *l
 /* Groups sorted entries into buckets that share a key. */
 static ag_status fill_table(ag_bucket_table *table, ag_key_entry *entries, size_t count)
 {
-    qsort(entries, count, sizeof(*entries), compare_entries);
+    if (count > 0)
+        qsort(entries, count, sizeof(*entries), compare_entries);
     table->storage = ag_calloc(count, sizeof(*table->storage));
     table->buckets = ag_calloc(count, sizeof(*table->buckets));
     if (table->storage == NULL || table->buckets == NULL)
@@ -289,7 +290,8 @@ static ag_status choose_path_keys(ag_policy_index *index, const ag_policy *polic
 {
     ag_key_entry *entries = candidates->items;
     size_t count = candidates->count;
-    qsort(entries, count, sizeof(*entries), compare_entries);
+    if (count > 0)    /* with no keyed path rule, entries is NULL, which qsort() must not see */
+        qsort(entries, count, sizeof(*entries), compare_entries);
 
     /* best[r]: the candidate of rule r with the fewest sharers so far, and how many share it. */
     size_t *best = ag_calloc(policy->rule_count, sizeof(*best));
