@@ -16,6 +16,7 @@ void ag_arena_init(ag_arena *arena)
 {
     arena->first = NULL;
     arena->current = NULL;
+    arena->failed = false;
 }
 
 static ag_arena_block *new_block(size_t minimum)
@@ -47,8 +48,10 @@ void *ag_arena_alloc(ag_arena *arena, size_t size)
     ag_arena_block *block = arena->current;
     if (block == NULL || block->size - block->used < size) {
         ag_arena_block *fresh = new_block(size);
-        if (fresh == NULL)
+        if (fresh == NULL) {
+            arena->failed = true;
             return NULL;
+        }
         if (block == NULL)
             arena->first = fresh;
         else
@@ -108,6 +111,7 @@ char *ag_arena_printf(ag_arena *arena, const char *format, ...)
 
 void ag_arena_reset(ag_arena *arena)
 {
+    arena->failed = false;
     arena->current = arena->first;
     if (arena->current != NULL)
         arena->current->used = 0;

@@ -62,6 +62,7 @@ typedef struct ag_arena_block ag_arena_block;
 typedef struct ag_arena {
     ag_arena_block *first;
     ag_arena_block *current;
+    bool failed;    /* an allocation failed since the last reset */
 } ag_arena;
 
 void ag_arena_init(ag_arena *arena);

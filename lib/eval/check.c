@@ -131,6 +131,10 @@ static bool rejects_reentry(const ag_checker *checker, const char *function, ag_
 static const ag_verdict *finish_check(ag_checker *checker, ag_status status,
                                       const check_request *request, ag_error **error)
 {
+    /* Some steps fall back to a shorter reason when memory runs out; a verdict
+     * built that way could still allow, so any failed allocation fails the check. */
+    if (status == AG_OK && checker->arena.failed)
+        status = AG_ERR_NOMEM;
     if (status == AG_OK) {
         if (checker->callback != NULL) {
             checker->in_callback = true;
