@@ -83,6 +83,20 @@ typedef struct ag_vec {
     size_t capacity;
 } ag_vec;
 
+/*
+ * Word buffers kept by the analyzer between words and between analyses:
+ * ag_word_begin() takes two from here and ag_word_release() puts them back
+ * cleared, so a warm analyzer builds words without malloc or realloc.
+ */
+typedef struct ag_buffer_pool {
+    ag_buffer *buffers;
+    size_t count;
+    size_t capacity;
+} ag_buffer_pool;
+
+bool ag_buffer_pool_init(ag_buffer_pool *pool);
+void ag_buffer_pool_release(ag_buffer_pool *pool);
+
 /* State of one analysis. */
 typedef struct ag_walker {
     const char *source;
@@ -90,6 +104,7 @@ typedef struct ag_walker {
     ag_arena *arena;
     const uint8_t *kinds;        /* ag_node_kind per tree-sitter symbol */
     TSTreeCursor *cursor;        /* the analyzer's cursor; each user resets it to its node */
+    ag_buffer_pool *word_buffers; /* the analyzer's; see ag_word_begin() */
     uint32_t kind_count;
     unsigned max_depth;          /* already capped, never 0 */
     size_t max_commands;         /* 0 means no limit */
@@ -150,8 +165,8 @@ void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state);
 ag_shell_command *ag_emit_command(ag_walker *walker, TSNode span, ag_walk_state state);
 
 /* word.c */
-void ag_word_begin(ag_word_builder *builder, uint32_t start);
-void ag_word_release(ag_word_builder *builder);
+void ag_word_begin(ag_walker *walker, ag_word_builder *builder, uint32_t start);
+void ag_word_release(ag_walker *walker, ag_word_builder *builder);
 void ag_word_add(ag_walker *walker, ag_word_builder *builder, TSNode node, ag_walk_state state);
 void ag_word_add_literal(ag_word_builder *builder, const char *text, size_t length, bool syntax);
 void ag_word_add_mark(ag_word_builder *builder);

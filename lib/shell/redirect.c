@@ -168,7 +168,7 @@ static void add_target_parts(ag_walker *walker, TSNode node, ag_walk_state state
             continue;
         }
         if (!open) {
-            ag_word_begin(&target, start);
+            ag_word_begin(walker, &target, start);
             open = true;
         }
         ag_word_add(walker, &target, child, state);
