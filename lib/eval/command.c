@@ -454,6 +454,47 @@ ag_status ag_command_list_append(ag_arena *arena, ag_command_list *list,
     return AG_OK;
 }
 
+/* Returns whether a known command name has an uppercase ASCII letter. */
+static bool name_has_uppercase(const ag_shell_command *command)
+{
+    if (command->word_count == 0 || command->words[0].dynamic)
+        return false;
+    const ag_shell_word *name = &command->words[0];
+    for (size_t i = 0; i < name->length; i++) {
+        if (name->text[i] >= 'A' && name->text[i] <= 'Z')
+            return true;
+    }
+    return false;
+}
+
+/*
+ * On a case-insensitive file system (the default on macOS and Windows) `RM`
+ * and `/BIN/RM` run rm. A command whose name has uppercase letters therefore
+ * also gets a copy with the name in lowercase, which meets every rule,
+ * wrapper and effect like any other command; the strictest verdict wins.
+ */
+static ag_status append_lowercase_copy(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    ag_shell_command copy = list->items[index];
+    ag_shell_word *words = ag_arena_alloc(&checker->arena, copy.word_count * sizeof(*words));
+    if (words == NULL)
+        return AG_ERR_NOMEM;
+    memcpy(words, copy.words, copy.word_count * sizeof(*words));
+
+    char *name = ag_arena_strndup(&checker->arena, words[0].text, words[0].length);
+    if (name == NULL)
+        return AG_ERR_NOMEM;
+    for (size_t i = 0; i < words[0].length; i++) {
+        if (name[i] >= 'A' && name[i] <= 'Z')
+            name[i] = (char)(name[i] - 'A' + 'a');
+    }
+    words[0].text = name;
+    copy.words = words;
+    copy.flags |= AG_COMMAND_WRAPPED;
+    copy.wrapper = "a case-insensitive file system";
+    return ag_command_list_append(&checker->arena, list, &copy);
+}
+
 /*
  * Lists the analysed commands and everything they run behind wrappers.
  * Unwrapping stops at the policy's command limit, which leaves the request
@@ -476,7 +517,11 @@ static ag_status list_commands(ag_checker *checker, ag_shell_analysis *analysis,
                 analysis->problem = "the command runs more commands than the policy's max_commands limit";
             break;
         }
-        ag_status status = ag_unwrap(checker, list, i);
+        ag_status status = AG_OK;
+        if (name_has_uppercase(&list->items[i]))
+            status = append_lowercase_copy(checker, list, i);
+        if (status == AG_OK)
+            status = ag_unwrap(checker, list, i);
         if (status != AG_OK)
             return status;
     }
