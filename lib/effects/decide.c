@@ -178,6 +178,7 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
 {
     ag_rule_findings findings = {0};
     const char *link_target = link_target_of(checker, effect);
+    effect->link_target = link_target;    /* for the protected paths and the modes (mode.c) */
     ag_rule_cursor cursor;
     start_cursor(&cursor, checker->policy, effect, link_target, context);
     const ag_rule *rule;

@@ -7,7 +7,9 @@
  *   `mv`, `cp`, `rm`, `rmdir` or `sed -i` whose every effect lies inside
  *   them, get allow when no rule decided (only the policy default did).
  * - plan: read-only. Edit tools and every command with a write effect get
- *   deny, whatever the rules say; the rest follows the rules.
+ *   deny, whatever the rules say. Of what the rules allow, only commands on
+ *   the read-only list (read_only_commands, is_read_only_git()) and the
+ *   read-only tools (is_read_only_tool()) stay allowed; the rest asks.
  * - dontAsk: every ask becomes deny, for runs with nobody to ask.
  * - bypassPermissions: what no rule decided gets allow (the policy default,
  *   and the ask for writes outside the working directories). Deny and ask
@@ -61,13 +63,16 @@ typedef struct protected_path {
 /*
  * Paths whose change runs code later or changes who may do what: version
  * control internals and hooks, shell startup files, SSH keys and config,
- * the agent's and the editors' project settings, git's own settings. The
+ * the agent's and the editors' project settings, the files that define MCP
+ * servers (each starts a command), git's own settings. The
  * policy's own files are protected too (protected_policy_file()).
  */
 static const protected_path protected_paths[] = {
     {".git", PROTECT_COMPONENT},
     {".gitmodules", PROTECT_COMPONENT},
     {".claude", PROTECT_COMPONENT},
+    {".claude.json", PROTECT_COMPONENT},   /* ~/.claude.json and ./.claude.json: MCP servers */
+    {".mcp.json", PROTECT_COMPONENT},      /* MCP servers, which start commands */
     {".vscode", PROTECT_COMPONENT},
     {".idea", PROTECT_COMPONENT},
     {".bashrc", PROTECT_HOME},
@@ -290,10 +295,164 @@ static bool effects_inside(ag_checker *checker, size_t index, const ag_path_cont
         if (effect->command != index)
             continue;
         if (effect->kind == AG_EFFECT_NETWORK || effect->decision > AG_ALLOW
-            || !inside_workspace(checker, effect->target, context))
+            || !inside_workspace(checker, effect->target, context)
+            || (effect->link_target != NULL
+                && !inside_workspace(checker, effect->link_target, context)))
             return false;
     }
     return true;
+}
+
+/*
+ * Plan mode's read-only commands: what they may do is read files and print.
+ * Each entry lists the words after the name that make it write or run
+ * something else; a word that starts with one of them (an option, or an
+ * option with its value attached) takes the command off the list.
+ */
+typedef struct read_only_command {
+    const char *name;
+    const char *const *unsafe;   /* NULL-terminated option prefixes, or NULL */
+    int max_operands;            /* words that are not options, -1 for any */
+} read_only_command;
+
+static const char *const find_unsafe[] = {"-exec", "-execdir", "-ok", "-okdir", "-delete",
+                                          "-fprint", "-fls", NULL};
+static const char *const sort_unsafe[] = {"-o", "--output", NULL};
+static const char *const rg_unsafe[] = {"--pre", "--search-zip", "-z", NULL};
+static const char *const tree_unsafe[] = {"-o", NULL};
+static const char *const file_unsafe[] = {"-C", "--compile", NULL};
+static const char *const date_unsafe[] = {"-s", "--set", NULL};
+static const char *const jq_unsafe[] = {"-i", "--in-place", NULL};
+
+static const read_only_command read_only_commands[] = {
+    {"ls", NULL, -1},      {"cat", NULL, -1},      {"head", NULL, -1},
+    {"tail", NULL, -1},    {"less", NULL, -1},     {"more", NULL, -1},
+    {"grep", NULL, -1},    {"egrep", NULL, -1},    {"fgrep", NULL, -1},
+    {"rg", rg_unsafe, -1}, {"ag", NULL, -1},       {"find", find_unsafe, -1},
+    {"wc", NULL, -1},      {"stat", NULL, -1},     {"file", file_unsafe, -1},
+    {"du", NULL, -1},      {"df", NULL, -1},       {"tree", tree_unsafe, -1},
+    {"diff", NULL, -1},    {"cmp", NULL, -1},      {"sort", sort_unsafe, -1},
+    {"uniq", NULL, 1},     {"cut", NULL, -1},      {"tr", NULL, -1},
+    {"echo", NULL, -1},    {"printf", NULL, -1},   {"pwd", NULL, -1},
+    {"which", NULL, -1},   {"type", NULL, -1},     {"whereis", NULL, -1},
+    {"date", date_unsafe, -1}, {"env", NULL, 0},   {"printenv", NULL, -1},
+    {"id", NULL, -1},      {"whoami", NULL, -1},   {"uname", NULL, -1},
+    {"hostname", NULL, 0}, {"ps", NULL, -1},       {"jq", jq_unsafe, -1},
+    {"basename", NULL, -1}, {"dirname", NULL, -1}, {"realpath", NULL, -1},
+    {"readlink", NULL, -1}, {"true", NULL, -1},    {"false", NULL, -1},
+    {"test", NULL, -1},    {"[", NULL, -1},
+};
+
+/* git subcommands that only read, and for branch, tag and remote their listing options. */
+static const char *const git_reads[] = {"status", "log", "show", "diff", "rev-parse",
+                                        "ls-files", "blame", "grep", "shortlog", "describe",
+                                        "ls-tree", "cat-file", NULL};
+static const char *const git_unsafe[] = {"--output", "-O", "--open-files-in-pager",
+                                         "--ext-diff", "--textconv", NULL};
+static const char *const git_branch_list[] = {"-a", "-r", "-v", "-vv", "-l", "--all",
+                                              "--remotes", "--verbose", "--list",
+                                              "--show-current", NULL};
+static const char *const git_tag_list[] = {"-l", "--list", NULL};
+static const char *const git_remote_list[] = {"-v", "--verbose", NULL};
+static const char *const git_config_get[] = {"--get", "--get-all", "--get-regexp", "-l",
+                                             "--list", "--show-origin", "--show-scope",
+                                             "--name-only", "--global", "--local",
+                                             "--system", "-z", "--null", NULL};
+
+
+static bool in_list(const char *const *list, const char *word)
+{
+    for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+        if (strcmp(list[i], word) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool starts_with_any(const char *const *list, const char *word)
+{
+    for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+        if (strncmp(word, list[i], strlen(list[i])) == 0)
+            return true;
+    }
+    return false;
+}
+/* git config that reads: the options of git_config_get and one name, or `config get NAME`. */
+static bool is_git_config_read(const ag_shell_command *command)
+{
+    size_t first = 2;
+    if (command->word_count > 2 && strcmp(command->words[2].text, "get") == 0)
+        first = 3;
+    size_t operands = 0;
+    for (size_t i = first; i < command->word_count; i++) {
+        const char *word = command->words[i].text;
+        if (word[0] != '-')
+            operands++;
+        else if (!in_list(git_config_get, word))
+            return false;
+    }
+    return operands <= 1;
+}
+
+/* Returns whether a git command only reads: a subcommand of git_reads, or a listing form. */
+static bool is_read_only_git(const ag_shell_command *command)
+{
+    if (command->word_count < 2)
+        return false;
+    const char *sub = command->words[1].text;
+    if (strcmp(sub, "config") == 0)
+        return is_git_config_read(command);
+    const char *const *only = NULL;    /* for branch, tag, remote: the words allowed */
+    if (strcmp(sub, "branch") == 0)
+        only = git_branch_list;
+    else if (strcmp(sub, "tag") == 0)
+        only = git_tag_list;
+    else if (strcmp(sub, "remote") == 0)
+        only = git_remote_list;
+    else if (!in_list(git_reads, sub))
+        return false;
+    for (size_t i = 2; i < command->word_count; i++) {
+        const char *word = command->words[i].text;
+        if (only != NULL ? !in_list(only, word) : starts_with_any(git_unsafe, word))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Returns whether plan mode may keep an allow for a command: every word is
+ * known and the command is on the read-only list with no option that writes.
+ */
+static bool is_read_only_command(const ag_shell_command *command)
+{
+    if (command->word_count == 0)
+        return false;
+    for (size_t i = 0; i < command->word_count; i++) {
+        if (command->words[i].dynamic)
+            return false;
+    }
+    const char *name = command->words[0].text;
+    if (strcmp(name, "git") == 0)
+        return is_read_only_git(command);
+    for (size_t i = 0; i < sizeof(read_only_commands) / sizeof(*read_only_commands); i++) {
+        const read_only_command *entry = &read_only_commands[i];
+        if (strcmp(entry->name, name) != 0)
+            continue;
+        int operands = 0;
+        for (size_t j = 1; j < command->word_count; j++) {
+            const char *word = command->words[j].text;
+            if (starts_with_any(entry->unsafe, word))
+                return false;
+            /* sort -uo FILE: a short option cluster that holds -o writes too. */
+            if (entry->unsafe == sort_unsafe && word[0] == '-' && word[1] != '-'
+                && strchr(word, 'o') != NULL)
+                return false;
+            if (word[0] != '-')
+                operands++;
+        }
+        return entry->max_operands < 0 || operands <= entry->max_operands;
+    }
+    return false;
 }
 
 static bool command_writes(const ag_verdict *verdict, size_t index)
@@ -332,6 +491,13 @@ static bool adjust_commands(ag_checker *checker, const ag_path_context *context)
             command->reason = mode_reason(checker, "is read-only, so a command that writes "
                                           "files is denied", command->reason);
             changed = true;
+        } else if (checker->mode == AG_MODE_PLAN && command->decision == AG_ALLOW
+                   && !is_read_only_command(command->command)) {
+            command->decision = AG_ASK;
+            command->rule = NULL;
+            command->reason = mode_reason(checker, "is read-only, so a command not known to "
+                                          "only read asks", command->reason);
+            changed = true;
         }
     }
     return changed;
@@ -362,9 +528,13 @@ static bool adjust_effects(ag_checker *checker)
             changed = true;
         }
 
-        const char *reason = effect->decision < AG_ASK
-                                 ? protect(checker, effect->target, effect->rule, effect->reason)
-                                 : NULL;
+        /* A link on disk is protected when it or the file it leads to is. */
+        const char *reason = NULL;
+        if (effect->decision < AG_ASK) {
+            reason = protect(checker, effect->target, effect->rule, effect->reason);
+            if (reason == NULL && effect->link_target != NULL)
+                reason = protect(checker, effect->link_target, effect->rule, effect->reason);
+        }
         if (reason != NULL) {
             effect->decision = AG_ASK;
             effect->rule = NULL;
@@ -488,11 +658,19 @@ ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *an
 
 /* -------------------------------------------------------------- tool calls */
 
+/* Tools that plan mode lets the rules allow: they read, search, fetch or plan. */
+static bool is_read_only_tool(const char *tool_name)
+{
+    static const char *const tools[] = {"Read", "NotebookRead", "Grep", "Glob", "LS",
+                                        "WebFetch", "WebSearch", "Agent", "Task",
+                                        "TodoWrite", "TodoRead", "ExitPlanMode", NULL};
+    return in_list(tools, tool_name);
+}
+
 ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name)
 {
     ag_verdict *verdict = &checker->verdict;
     bool open = verdict->decision > AG_ALLOW && verdict->bypassable && verdict->error == AG_OK;
-    (void)tool_name;
 
     if (checker->mode == AG_MODE_BYPASS_PERMISSIONS && open) {
         verdict->decision = AG_ALLOW;
@@ -508,6 +686,12 @@ ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name)
         verdict->rule = NULL;
         verdict->reason = mode_reason(checker, "is read-only, so file edits are denied",
                                       verdict->reason);
+    } else if (checker->mode == AG_MODE_PLAN && verdict->decision == AG_ALLOW
+               && !is_read_only_tool(tool_name)) {
+        verdict->decision = AG_ASK;
+        verdict->rule = NULL;
+        verdict->reason = mode_reason(checker, "is read-only, so a tool that may change "
+                                      "something asks", verdict->reason);
     }
 
     if (verdict->file_write && verdict->decision < AG_ASK) {

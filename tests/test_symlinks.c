@@ -1,0 +1,193 @@
+/*
+ * Symbolic links on disk, through the public API: writes through a link
+ * into a protected path or out of the working directory, a ".." after a
+ * link (which the kernel applies to where the link leads), and Glob
+ * patterns that start at a link. Verdict tables cannot make links, so this
+ * test builds a temp dir:
+ *
+ *   ROOT/home/.ssh/id_rsa        the home directory, with a key
+ *   ROOT/repo/.git/hooks/        the working directory
+ *   ROOT/repo/protected/sub/     denied to Edit
+ *   ROOT/repo/gl  -> .git/hooks
+ *   ROOT/repo/hl  -> ROOT/home
+ *   ROOT/repo/lnk -> ROOT/home/.ssh
+ *   ROOT/repo/src/l2 -> ROOT/repo/protected/sub
+ */
+#define _XOPEN_SOURCE 700
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agentguard.h"
+
+typedef struct fixture {
+    char root[64];
+    char repo[128];
+    char home[128];
+    ag_policy *policy;
+    ag_checker *checker;
+} fixture;
+
+static int make_dir(const char *root, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", root, name);
+    return mkdir(path, 0700);
+}
+
+static int make_link(const char *root, const char *name, const char *target)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", root, name);
+    return symlink(target, path);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return -1;
+    snprintf(f->root, sizeof(f->root), "/tmp/ag-symlinks-XXXXXX");
+    if (mkdtemp(f->root) == NULL)
+        return -1;
+    snprintf(f->repo, sizeof(f->repo), "%s/repo", f->root);
+    snprintf(f->home, sizeof(f->home), "%s/home", f->root);
+    const char *dirs[] = {"home", "home/.ssh", "repo", "repo/.git", "repo/.git/hooks",
+                          "repo/protected", "repo/protected/sub", "repo/src"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+        if (make_dir(f->root, dirs[i]) != 0)
+            return -1;
+    }
+    char target[256];
+    snprintf(target, sizeof(target), "%s/.ssh/id_rsa", f->home);
+    FILE *file = fopen(target, "w");
+    if (file == NULL)
+        return -1;
+    fputs("k", file);
+    fclose(file);
+
+    char ssh[256], sub[256];
+    snprintf(ssh, sizeof(ssh), "%s/.ssh", f->home);
+    snprintf(sub, sizeof(sub), "%s/protected/sub", f->repo);
+    if (make_link(f->root, "repo/gl", ".git/hooks") != 0
+        || make_link(f->root, "repo/hl", f->home) != 0
+        || make_link(f->root, "repo/lnk", ssh) != 0
+        || make_link(f->root, "repo/src/l2", sub) != 0)
+        return -1;
+
+    /* f->root starts with "/", so "Edit(/" + root is a `//` (file system root) rule. */
+    char policy[1024];
+    int length = snprintf(policy, sizeof(policy),
+                          "default: ask\n"
+                          "deny: [\"Read(~/.ssh/**)\", \"Edit(/%s/protected/**)\"]\n"
+                          "allow: [\"Bash(cat *)\", \"Read\", \"Grep\", \"Glob\", "
+                          "\"Edit(/%s/**)\"]\n", f->repo, f->repo);
+    ag_error *error = NULL;
+    f->policy = ag_policy_load_string("symlinks.yaml", policy, (size_t)length, &error);
+    if (f->policy == NULL) {
+        fprintf(stderr, "cannot load the test policy: %s\n", ag_error_message(error));
+        ag_error_free(error);
+        return -1;
+    }
+    f->checker = ag_checker_new(f->policy, &error);
+    if (f->checker == NULL || ag_checker_set_home(f->checker, f->home) != AG_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    ag_checker_free(f->checker);
+    ag_policy_free(f->policy);
+    char command[256];
+    snprintf(command, sizeof(command), "rm -rf '%s'", f->root);
+    int rc = system(command);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static ag_decision check_command(fixture *f, ag_mode mode, const char *command)
+{
+    assert_int_equal(ag_checker_set_mode(f->checker, mode), AG_OK);
+    const ag_verdict *verdict = ag_check_command(f->checker, command, strlen(command), f->repo,
+                                                 NULL);
+    assert_non_null(verdict);
+    return ag_verdict_decision(verdict);
+}
+
+/* `input` is a printf format whose one %s is the repo directory. */
+static ag_decision check_tool(fixture *f, ag_mode mode, const char *tool, const char *input)
+{
+    char json[1024];
+    snprintf(json, sizeof(json), input, f->repo);
+    assert_int_equal(ag_checker_set_mode(f->checker, mode), AG_OK);
+    const ag_verdict *verdict = ag_check(f->checker, tool, json, f->repo, NULL);
+    assert_non_null(verdict);
+    return ag_verdict_decision(verdict);
+}
+
+/* A shell write through a link into .git, or to ~/.bashrc, asks in every mode. */
+static void test_protected_write_through_link(void **state)
+{
+    fixture *f = *state;
+    const ag_mode modes[] = {AG_MODE_DEFAULT, AG_MODE_ACCEPT_EDITS,
+                             AG_MODE_BYPASS_PERMISSIONS};
+    for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+        assert_int_equal(check_command(f, modes[i], "cat a > gl/pre-commit"), AG_ASK);
+        assert_int_equal(check_command(f, modes[i], "cat a > hl/.bashrc"), AG_ASK);
+        assert_int_equal(check_command(f, modes[i], "cat a > src/x"), AG_ALLOW);
+    }
+    assert_int_equal(check_tool(f, AG_MODE_BYPASS_PERMISSIONS, "Write",
+                                "{\"file_path\":\"%s/gl/pre-commit\",\"content\":\"x\"}"),
+                     AG_ASK);
+}
+
+/* A ".." after a link leaves where the link leads, as in the kernel. */
+static void test_dotdot_after_link(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat lnk/../.ssh/id_rsa"), AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat x > src/l2/../y"), AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat src/../src/x"), AG_ALLOW);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read",
+                                "{\"file_path\":\"%s/lnk/../.ssh/id_rsa\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Edit",
+                                "{\"file_path\":\"%s/src/l2/../y\",\"old_string\":\"a\","
+                                "\"new_string\":\"b\"}"),
+                     AG_DENY);
+}
+
+/* Glob follows a link in the literal directory of its pattern. */
+static void test_glob_through_link(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"lnk/*\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob",
+                                "{\"pattern\":\"*\",\"path\":\"%s/lnk\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"src/*.c\"}"),
+                     AG_ALLOW);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_protected_write_through_link),
+        cmocka_unit_test(test_dotdot_after_link),
+        cmocka_unit_test(test_glob_through_link),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
