@@ -2,7 +2,9 @@
  * Reading a command's arguments against its table entry: which words are
  * options, their values and operands, and what each of them is.
  */
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "effects/internal.h"
 
@@ -177,7 +179,9 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
         } else {
             push(parsed, word, word->text, word->length, AG_ROLE_NONE, NULL);
             operands++;
-            if (spec->options_first)
+            /* ssh reads options again after its host, up to the remote command. */
+            bool host_first = spec->operand_count > 0 && spec->operands[0] == AG_ROLE_HOST;
+            if (spec->options_first && (operands > 1 || !host_first))
                 options_done = true;
         }
     }
@@ -193,12 +197,194 @@ static bool has_scheme(const char *text, size_t length)
     return false;
 }
 
+/*
+ * Splits `text` at ":" into at most `max` fields, keeping a bracketed IPv6
+ * address whole. Returns the number of fields.
+ */
+static size_t split_colons(const char *text, size_t length, const char **fields,
+                           size_t *lengths, size_t max)
+{
+    size_t count = 0, start = 0;
+    bool bracket = false;
+    for (size_t i = 0; i <= length && count < max; i++) {
+        if (i < length && text[i] == '[')
+            bracket = true;
+        else if (i < length && text[i] == ']')
+            bracket = false;
+        if (i < length && (text[i] != ':' || bracket))
+            continue;
+        fields[count] = text + start;
+        lengths[count++] = i - start;
+        start = i + 1;
+    }
+    return count;
+}
+
+static bool starts_with_caseless(const char *text, size_t length, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return length >= n && strncasecmp(text, prefix, n) == 0;
+}
+
+/*
+ * ssh -o KEY=VALUE, -o "KEY VALUE": Hostname names the host ssh connects to
+ * (which may contain %h tokens: unknown), ProxyJump a list of hops. Both
+ * apply whatever the operand says, so the host operand stays contacted too.
+ */
+static ag_status add_ssh_option(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length)
+{
+    size_t key = 0;
+    while (key < length && (isalnum((unsigned char)text[key])))
+        key++;
+    size_t value = key;
+    while (value < length && (text[value] == ' ' || text[value] == '\t'))
+        value++;
+    if (value < length && text[value] == '=')
+        value++;
+    while (value < length && (text[value] == ' ' || text[value] == '\t'))
+        value++;
+    const char *rest = text + value;
+    size_t rest_length = length - value;
+    bool hostname = key == 8 && strncasecmp(text, "hostname", 8) == 0;
+    bool jump = key == 9 && strncasecmp(text, "proxyjump", 9) == 0;
+    if (!hostname && !jump)
+        return AG_OK;
+    if (memchr(rest, '%', rest_length) != NULL || rest_length == 0)
+        return ag_extractor_add_unknown_host(ex, word);
+    if (hostname)
+        return ag_extractor_add_host(ex, word, rest, rest_length);
+    if (rest_length == 4 && strncasecmp(rest, "none", 4) == 0)
+        return AG_OK;
+    ag_status status = AG_OK;
+    for (size_t start = 0; start <= rest_length && status == AG_OK;) {
+        const char *comma = memchr(rest + start, ',', rest_length - start);
+        size_t end = comma != NULL ? (size_t)(comma - rest) : rest_length;
+        ag_shell_word hop = *word;
+        hop.text = rest + start;
+        hop.length = end - start;
+        status = ag_extractor_add_url(ex, &hop, true);
+        start = end + 1;
+    }
+    return status;
+}
+
+/* git -c KEY=VALUE: a proxy names a host; a URL (url.BASE.insteadOf, remote.NAME.url) any host. */
+static ag_status add_git_config(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length)
+{
+    const char *equals = memchr(text, '=', length);
+    size_t key = equals != NULL ? (size_t)(equals - text) : length;
+    bool proxy = key >= 5 && strncasecmp(text + key - 5, "proxy", 5) == 0;
+    if (proxy && equals != NULL) {
+        ag_shell_word value = *word;
+        value.text = equals + 1;
+        value.length = length - key - 1;
+        return ag_extractor_add_url(ex, &value, true);
+    }
+    if (proxy || starts_with_caseless(text, key, "url.") || starts_with_caseless(text, key, "remote.")
+        || starts_with_caseless(text, key, "core.gitproxy")
+        || starts_with_caseless(text, key, "core.sshcommand"))
+        return ag_extractor_add_unknown_host(ex, word);
+    return AG_OK;
+}
+
+/*
+ * socat ADDRESS: TCP:host:port, OPENSSL:host:port, SOCKS4:proxy:host:port
+ * and the like contact hosts; listening, files, programs and standard
+ * streams do not. An address type not known to be local counts as
+ * contacting its second field.
+ */
+static ag_status add_socat(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                           size_t length)
+{
+    static const char *const local[] = {"STDIO", "STDIN", "STDOUT", "STDERR", "FILE", "OPEN",
+                                        "CREATE", "GOPEN", "EXEC", "SYSTEM", "SHELL", "PIPE",
+                                        "UNIX", "ABSTRACT", "PTY", "FD", "READLINE", "TUN",
+                                        "INTERFACE", NULL};
+    const char *comma = memchr(text, ',', length);
+    if (comma != NULL)
+        length = (size_t)(comma - text);
+    const char *fields[4];
+    size_t lengths[4];
+    size_t count = split_colons(text, length, fields, lengths, 4);
+    if (count < 2)
+        return AG_OK;
+    for (size_t i = 0; i + 6 <= lengths[0]; i++) {
+        if (strncasecmp(text + i, "listen", 6) == 0 || strncasecmp(text + i, "recv", 4) == 0)
+            return AG_OK;
+    }
+    for (const char *const *type = local; *type != NULL; type++) {
+        if (starts_with_caseless(text, lengths[0], *type))
+            return AG_OK;
+    }
+    ag_status status = ag_extractor_add_host(ex, word, fields[1], lengths[1]);
+    if (status == AG_OK && count >= 4 && (starts_with_caseless(text, lengths[0], "SOCKS")
+                                          || starts_with_caseless(text, lengths[0], "PROXY")))
+        status = ag_extractor_add_host(ex, word, fields[2], lengths[2]);
+    return status;
+}
+
+/* The roles whose value has a structure of its own: see ag_effect_role. */
+static ag_status add_structured(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length, ag_effect_role role)
+{
+    if (word->dynamic)
+        return ag_extractor_add_unknown_host(ex, word);
+    const char *fields[8];
+    size_t lengths[8];
+    size_t count;
+    ag_status status = AG_OK;
+    switch (role) {
+    case AG_ROLE_CONNECT_TO:
+        count = split_colons(text, length, fields, lengths, 4);
+        if (count < 3)
+            return ag_extractor_add_unknown_host(ex, word);
+        return ag_extractor_add_authority(ex, word, fields[2], lengths[2]);
+    case AG_ROLE_RESOLVE:
+        count = split_colons(text, length, fields, lengths, 3);
+        if (count < 3)
+            return ag_extractor_add_unknown_host(ex, word);
+        for (const char *a = fields[2], *end = text + length; a < end && status == AG_OK;) {
+            const char *comma = memchr(a, ',', (size_t)(end - a));
+            const char *stop = comma != NULL ? comma : end;
+            status = ag_extractor_add_host(ex, word, a, (size_t)(stop - a));
+            a = stop + 1;
+        }
+        return status;
+    case AG_ROLE_SSH_OPTION:
+        return add_ssh_option(ex, word, text, length);
+    case AG_ROLE_FORWARD:
+        /* [BIND:]PORT:HOST:HOSTPORT; a spec of one or two fields (-R PORT, socket paths) has none. */
+        count = split_colons(text, length, fields, lengths, 8);
+        if (count < 3)
+            return AG_OK;
+        return ag_extractor_add_host(ex, word, fields[count - 2], lengths[count - 2]);
+    case AG_ROLE_URL_FILE:
+        if (!(length == 1 && text[0] == '-'))
+            status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+        if (status == AG_OK)
+            status = ag_extractor_add_unknown_host(ex, word);
+        return status;
+    case AG_ROLE_GIT_CONFIG:
+        return add_git_config(ex, word, text, length);
+    case AG_ROLE_SOCAT:
+        return add_socat(ex, word, text, length);
+    default:
+        return AG_OK;
+    }
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
 {
     const ag_shell_word *word = arg->word;
     bool whole_word = arg->text == word->text && arg->length == word->length;
+    if (role >= AG_ROLE_CONNECT_TO) {
+        *contacted = true;
+        return add_structured(ex, word, arg->text, arg->length, role);
+    }
     bool stdin_dash = arg->length == 1 && arg->text[0] == '-' && !word->dynamic;
     if (stdin_dash)
         return AG_OK;
@@ -206,6 +392,10 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     switch (role) {
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
+        if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {
+            *contacted = true;     /* rsync://host/module, scp://host/path */
+            return ag_extractor_add_url(ex, word, false);
+        }
         if (spec->remote_operands && whole_word && ag_word_is_remote_path(word)) {
             *contacted = true;
             return ag_extractor_add_remote_path(ex, word);
@@ -573,6 +763,11 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
     for (size_t i = 0; i < parsed.count; i++)
         operand_count += parsed.items[i].option == NULL;
 
+    static const char *const globoff[] = {"--globoff", NULL};
+    bool globbing = ex->url_globbing;
+    if (spec->handler == AG_HANDLER_CURL)
+        ex->url_globbing = !has_flag(&parsed, "g") && !has_flag_word(&parsed, words, count, globoff);
+
     bool wrote = false;
     bool contacted = false;
     size_t position = 0;
@@ -589,6 +784,7 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
     }
 
+    ex->url_globbing = globbing;
     if (status == AG_OK)
         status = apply_defaults(ex, spec, &parsed, wrote, contacted);
     if (status == AG_OK && spec->handler == AG_HANDLER_GIT_INIT)

@@ -22,7 +22,14 @@ typedef enum ag_effect_role {
     AG_ROLE_HOST,      /* [user@]host[:port] */
     AG_ROLE_REMOTE,    /* URL or [user@]host:path contacted, a path with "/" read, else a name */
     AG_ROLE_PACKAGE,   /* a URL contacted, anything else nothing */
-    AG_ROLE_SCRIPT     /* program text, skipped when a script option is given */
+    AG_ROLE_SCRIPT,    /* program text, skipped when a script option is given */
+    AG_ROLE_CONNECT_TO, /* curl --connect-to HOST1:PORT1:HOST2:PORT2: HOST2 is contacted */
+    AG_ROLE_RESOLVE,   /* curl --resolve HOST:PORT:ADDR[,ADDR...]: each ADDR is contacted */
+    AG_ROLE_SSH_OPTION, /* ssh -o KEY=VALUE: Hostname and ProxyJump name hosts */
+    AG_ROLE_FORWARD,   /* ssh -L/-R [BIND:]PORT:HOST:HOSTPORT: HOST is contacted */
+    AG_ROLE_URL_FILE,  /* a file of URLs (wget -i): read, and unknown hosts contacted */
+    AG_ROLE_GIT_CONFIG, /* git -c KEY=VALUE: a proxy or URL rewrite names a host */
+    AG_ROLE_SOCAT      /* a socat address TYPE:HOST:PORT[,OPTIONS] */
 } ag_effect_role;
 
 /* What an option listed in the table does. */
@@ -52,7 +59,8 @@ typedef enum ag_effect_handler {
     AG_HANDLER_NONE,
     AG_HANDLER_TAR,         /* tar: the mode letters decide what the archive and operands are */
     AG_HANDLER_GIT_CONFIG,  /* git config: the action decides read or write, the scope the file */
-    AG_HANDLER_GIT_INIT     /* git init: also writes DIR/.git, which the table cannot name */
+    AG_HANDLER_GIT_INIT,    /* git init: also writes DIR/.git, which the table cannot name */
+    AG_HANDLER_CURL         /* curl: URLs are globs ({a,b}, [a-z]) unless -g or --globoff */
 } ag_effect_handler;
 
 /* The entry of one command (or subcommand) in the table. */
@@ -114,6 +122,8 @@ const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const
 typedef struct ag_effect {
     ag_effect_kind kind;
     const char *target;         /* normalized absolute path, or host; arena text */
+    const char *link_target;    /* set by ag_effects_decide(): where `target` leads
+                                   through symbolic links on disk, or NULL */
     size_t command;             /* index into the list of commands passed to extraction */
     uint32_t start, end;        /* byte span of the word it came from */
     ag_decision decision;       /* set by ag_effects_decide() */

@@ -3,6 +3,8 @@
  * reads and writes, the directories it changes into and the hosts it
  * contacts, following `cd` from one command to the next.
  */
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "effects/effects.h"
@@ -186,6 +188,62 @@ ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_
     return ag_extractor_add(ex, kind, ag_extractor_normalize(ex, word, text, length), word);
 }
 
+static const char unknown_host[] = {AG_DYNAMIC_MARK, '\0'};
+
+/*
+ * Returns the host as rules see it: %XX decoded (curl and URL parsers decode
+ * it), lowercase, and an IP address literal in canonical form
+ * (ag_host_canonical_address()). A host with a character no host name has,
+ * such as curl's glob characters "{" and ",", a bracketed address that was
+ * percent-encoded, or one that looks like an address but is none, becomes
+ * the unknown host.
+ */
+static const char *canonical_host(ag_extractor *ex, const char *text, size_t length)
+{
+    char *copy = ag_arena_strndup(ex->arena, text, length);
+    if (copy == NULL)
+        return NULL;
+    size_t out = 0;
+    bool decoded = false;
+    for (size_t i = 0; i < length; i++) {
+        if (copy[i] != '%') {
+            copy[out++] = copy[i];
+            continue;
+        }
+        if (i + 2 >= length || !isxdigit((unsigned char)copy[i + 1])
+            || !isxdigit((unsigned char)copy[i + 2]))
+            return unknown_host;
+        char hex[3] = {copy[i + 1], copy[i + 2], '\0'};
+        copy[out++] = (char)strtol(hex, NULL, 16);
+        decoded = true;
+        i += 2;
+    }
+    copy[out] = '\0';
+    length = out;
+    bool bracketed = length > 0 && copy[0] == '[';
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)copy[i];
+        copy[i] = (char)tolower(c);
+        if (bracketed && !decoded && (isxdigit(c) || c == ':' || c == '.' || c == '[' || c == ']'))
+            continue;
+        if (isalnum(c) || c == '-' || c == '_' || c == ':' || c == '.' || c == AG_DYNAMIC_MARK)
+            continue;
+        return unknown_host;
+    }
+    if (memchr(copy, AG_DYNAMIC_MARK, length) != NULL)
+        return copy;
+    char address[AG_HOST_ADDRESS_MAX];
+    switch (ag_host_canonical_address(copy, length, address)) {
+    case AG_HOST_ADDRESS:
+        return ag_arena_strndup(ex->arena, address, strlen(address));
+    case AG_HOST_BAD_ADDRESS:
+        return unknown_host;
+    case AG_HOST_NAME:
+        break;
+    }
+    return copy;
+}
+
 ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                 size_t length)
 {
@@ -195,8 +253,12 @@ ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, con
     const char *marked = ag_extractor_mark_globs(ex, word, text, length);
     if (marked == NULL)
         return AG_ERR_NOMEM;
-    return ag_extractor_add(ex, AG_EFFECT_NETWORK, ag_arena_strndup(ex->arena, marked, length),
-                            word);
+    return ag_extractor_add(ex, AG_EFFECT_NETWORK, canonical_host(ex, marked, length), word);
+}
+
+ag_status ag_extractor_add_unknown_host(ag_extractor *ex, const ag_shell_word *word)
+{
+    return ag_extractor_add(ex, AG_EFFECT_NETWORK, unknown_host, word);
 }
 
 static const char *find_text(const char *text, size_t length, const char *needle)
@@ -209,22 +271,37 @@ static const char *find_text(const char *text, size_t length, const char *needle
     return NULL;
 }
 
-/* Cuts [user@]host[:port] out of an authority, keeping IPv6 brackets' content whole. */
-static ag_status add_authority(ag_extractor *ex, const ag_shell_word *word, const char *text,
-                               size_t length)
+/* Returns where the host of an authority starts: after the last "@". */
+static size_t host_offset(const char *text, size_t length)
 {
     for (size_t i = length; i > 0; i--) {
-        if (text[i - 1] == '@') {
-            text += i;
-            length -= i;
-            break;
-        }
+        if (text[i - 1] == '@')
+            return i;
     }
+    return 0;
+}
+
+/*
+ * Cuts [user@]host[:port] out of an authority. An IPv6 address keeps its
+ * brackets; written without them (ssh ::1) it has two or more ":".
+ */
+ag_status ag_extractor_add_authority(ag_extractor *ex, const ag_shell_word *word,
+                                     const char *text, size_t length)
+{
+    size_t offset = host_offset(text, length);
+    text += offset;
+    length -= offset;
     if (length > 0 && text[0] == '[') {
         const char *close = memchr(text, ']', length);
-        size_t end = close != NULL ? (size_t)(close - text) : length;
-        return ag_extractor_add_host(ex, word, text + 1, end > 0 ? end - 1 : 0);
+        if (close == NULL)
+            return ag_extractor_add_unknown_host(ex, word);
+        return ag_extractor_add_host(ex, word, text, (size_t)(close - text) + 1);
     }
+    size_t colons = 0;
+    for (size_t i = 0; i < length; i++)
+        colons += text[i] == ':';
+    if (colons >= 2)
+        return ag_extractor_add_host(ex, word, text, length);
     const char *colon = memchr(text, ':', length);
     return ag_extractor_add_host(ex, word, text, colon != NULL ? (size_t)(colon - text) : length);
 }
@@ -247,10 +324,29 @@ ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool
     const char *text = word->text;
     size_t length = word->length;
     const char *separator = find_text(text, length, "://");
+    /* A "://" after something that is no scheme (host/?x=://y) is no scheme's. */
+    for (const char *c = text; separator != NULL && c < separator; c++) {
+        if (!isalnum((unsigned char)*c) && strchr("+-.", *c) == NULL)
+            separator = NULL;
+    }
+    if (separator == text)
+        separator = NULL;
+    const char *authority_start = separator != NULL ? separator + 3 : text;
+    size_t authority_size = authority_length(authority_start,
+                                             length - (size_t)(authority_start - text));
+    if (ex->url_globbing && (separator != NULL || bare_host)) {
+        /* curl expands {a,b} and [a-z] anywhere in its URLs, even across "://";
+         * only a "[" that opens an IPv6 host is no glob. */
+        const char *host = authority_start + host_offset(authority_start, authority_size);
+        for (size_t i = 0; i < length; i++) {
+            if (text[i] == '{' || (text[i] == '[' && text + i != host))
+                return ag_extractor_add_unknown_host(ex, word);
+        }
+    }
     if (separator == NULL) {
         if (!bare_host)
             return AG_OK;
-        return add_authority(ex, word, text, authority_length(text, length));
+        return ag_extractor_add_authority(ex, word, text, authority_size);
     }
 
     size_t scheme_length = (size_t)(separator - text);
@@ -264,7 +360,7 @@ ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool
     }
     if (authority == 0)
         return ag_extractor_add_host(ex, word, "\x01", 1);
-    return add_authority(ex, word, rest, authority);
+    return ag_extractor_add_authority(ex, word, rest, authority);
 }
 
 /* Returns whether a word is scp's [user@]host:path: a ":" before any "/". */
@@ -279,8 +375,18 @@ bool ag_word_is_remote_path(const ag_shell_word *word)
 
 ag_status ag_extractor_add_remote_path(ag_extractor *ex, const ag_shell_word *word)
 {
+    /* [::1]:path names an IPv6 host; git and scp also read [user@host]:path and
+     * [host:port]:path, the brackets around the whole authority. */
+    const char *close = memchr(word->text, ']', word->length);
+    if (word->text[0] == '[' && close != NULL && close[1] == ':') {
+        char address[AG_HOST_ADDRESS_MAX];
+        size_t inner_length = (size_t)(close - word->text) - 1;
+        if (ag_host_canonical_address(word->text, inner_length + 2, address) == AG_HOST_ADDRESS)
+            return ag_extractor_add_host(ex, word, word->text, inner_length + 2);
+        return ag_extractor_add_authority(ex, word, word->text + 1, inner_length);
+    }
     const char *colon = memchr(word->text, ':', word->length);
-    return add_authority(ex, word, word->text, (size_t)(colon - word->text));
+    return ag_extractor_add_authority(ex, word, word->text, (size_t)(colon - word->text));
 }
 
 /*

@@ -17,6 +17,7 @@ typedef struct ag_extractor {
     const char **link_names;   /* paths an earlier command made (or moved) a link to */
     size_t link_count;
     size_t link_capacity;
+    bool url_globbing;         /* URLs are curl globs: {a,b} and [a-z] expand (no -g) */
 } ag_extractor;
 
 ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *target,
@@ -29,6 +30,9 @@ ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_
                                 const char *text, size_t length);
 ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                 size_t length);
+ag_status ag_extractor_add_unknown_host(ag_extractor *ex, const ag_shell_word *word);
+ag_status ag_extractor_add_authority(ag_extractor *ex, const ag_shell_word *word,
+                                     const char *text, size_t length);
 ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool bare_host);
 bool ag_word_is_remote_path(const ag_shell_word *word);
 ag_status ag_extractor_add_remote_path(ag_extractor *ex, const ag_shell_word *word);

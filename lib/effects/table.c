@@ -43,7 +43,10 @@ static const struct {
     {"none", AG_ROLE_NONE},     {"value", AG_ROLE_VALUE},   {"read", AG_ROLE_READ},
     {"write", AG_ROLE_WRITE},   {"chdir", AG_ROLE_CHDIR},   {"url", AG_ROLE_URL},
     {"host", AG_ROLE_HOST},     {"remote", AG_ROLE_REMOTE}, {"package", AG_ROLE_PACKAGE},
-    {"script", AG_ROLE_SCRIPT},
+    {"script", AG_ROLE_SCRIPT}, {"connect-to", AG_ROLE_CONNECT_TO},
+    {"resolve", AG_ROLE_RESOLVE}, {"ssh-option", AG_ROLE_SSH_OPTION},
+    {"forward", AG_ROLE_FORWARD}, {"url-file", AG_ROLE_URL_FILE},
+    {"git-config", AG_ROLE_GIT_CONFIG}, {"socat", AG_ROLE_SOCAT},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
@@ -236,6 +239,7 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
         {"tar", AG_HANDLER_TAR},
         {"git-config", AG_HANDLER_GIT_CONFIG},
         {"git-init", AG_HANDLER_GIT_INIT},
+        {"curl", AG_HANDLER_CURL},
     };
     const char *text = scalar(node);
     for (size_t i = 0; text != NULL && i < sizeof(handlers) / sizeof(handlers[0]); i++) {
@@ -244,8 +248,8 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
             return AG_OK;
         }
     }
-    return fail_at(parser, node, "unknown handler '%s'; the handlers are tar, git-config and "
-                   "git-init", text ? text : "(not a word)");
+    return fail_at(parser, node, "unknown handler '%s'; the handlers are tar, git-config, "
+                   "git-init and curl", text ? text : "(not a word)");
 }
 
 /* Parses one key of an entry; `aliases` was already read by the caller. */

@@ -226,29 +226,83 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
     return finish(checker, &result);
 }
 
-/* Returns the name of the first path field present in the input, or NULL. */
-static const char *path_field(json_t *input)
+/*
+ * The input fields that name a path. Every one present is checked, whatever
+ * the tool, so a field the tool reads cannot hide behind one it ignores.
+ */
+static const char *const path_fields[] = {"file_path", "notebook_path", "path"};
+
+/*
+ * Returns whether a Glob pattern can reach outside its search directory, or
+ * is too hard to read to tell: an absolute or "~" start, a ".." anywhere,
+ * brace expansion ({../x,y}), a backslash escape (\.\./x) or an extglob
+ * group (@(..)/x).
+ */
+static bool glob_leaves_directory(const char *pattern)
 {
-    static const char *const fields[] = {"file_path", "notebook_path", "path"};
-    for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
-        if (json_object_get(input, fields[i]) != NULL)
-            return fields[i];
-    return NULL;
+    static const char *const groups[] = {"@(", "!(", "+(", "*(", "?("};
+    if (pattern[0] == '/' || pattern[0] == '~' || strstr(pattern, "..") != NULL
+        || strchr(pattern, '{') != NULL || strchr(pattern, '\\') != NULL)
+        return true;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(*groups); i++) {
+        if (strstr(pattern, groups[i]) != NULL)
+            return true;
+    }
+    return false;
+}
+
+/* Returns the length of the leading components of a Glob pattern that have no wildcard. */
+static size_t glob_literal_prefix(const char *pattern)
+{
+    size_t literal = 0;
+    for (size_t i = 0;; i++) {
+        if (pattern[i] == '\0')
+            return i;
+        if (strchr("*?[", pattern[i]) != NULL)
+            return literal;
+        if (pattern[i] == '/')
+            literal = i;
+    }
+}
+
+/* The outcome of one path of a file tool call, after the mode (mode.c). */
+typedef struct path_outcome {
+    ag_decision decision;
+    const ag_rule *rule;
+    const char *reason;
+    bool bypassable, file_write, file_outside;
+    const char *file_path, *file_target;
+} path_outcome;
+
+/* Checks one path of a file tool call, with the mode, into *outcome. */
+static ag_status check_one_path(ag_checker *checker, file_request *request, const char *raw,
+                                size_t length, path_outcome *outcome)
+{
+    ag_arena *arena = &checker->arena;
+    request->path = ag_path_normalize(arena, &request->context, raw, length);
+    if (request->path == NULL)
+        return AG_ERR_NOMEM;
+    request->target = NULL;
+    const char *target = ag_path_resolve(arena, request->path);
+    if (target != NULL && strcmp(target, request->path) != 0)
+        request->target = target;
+    ag_status status = decide_file_request(checker, request);
+    if (status == AG_OK)
+        status = ag_mode_apply_tool(checker, request->tool);
+    if (status != AG_OK)
+        return status;
+    const ag_verdict *verdict = &checker->verdict;
+    *outcome = (path_outcome){verdict->decision, verdict->rule, verdict->reason,
+                              verdict->bypassable, verdict->file_write, verdict->file_outside,
+                              verdict->file_path, verdict->file_target};
+    return AG_OK;
 }
 
 /*
- * Returns whether a Glob pattern can reach outside its search directory: an
- * absolute pattern, a "~" or a ".." component.
+ * Checks every path of a file tool call: each path field present and, for
+ * Glob, the directory its pattern searches. The strictest outcome (the first
+ * on ties) is the verdict, so a call is allowed only when every path is.
  */
-static bool glob_leaves_directory(json_t *input)
-{
-    const char *pattern = json_string_value(json_object_get(input, "pattern"));
-    if (pattern == NULL)
-        return false;
-    return pattern[0] == '/' || pattern[0] == '~' || strncmp(pattern, "..", 2) == 0
-           || strstr(pattern, "/..") != NULL;
-}
-
 static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
                                 tool_family family, json_t *input, const char *cwd)
 {
@@ -261,34 +315,72 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
         request.context.home = ag_path_normalize(arena, &none, checker->home,
                                                  strlen(checker->home));
 
-    const char *field = path_field(input);
-    json_t *value = field != NULL ? json_object_get(input, field) : NULL;
-    const char *raw = ".";
-    size_t length = 1;
-    if (value == NULL && family != FAMILY_SEARCH)
-        return ag_eval_reject(checker, AG_ERR_REQUEST,
-                              "the %s tool input has no \"file_path\" field", tool_name);
-    if (value != NULL) {
-        raw = json_string_value(value);
-        length = json_string_length(value);
+    /* Up to the three fields, the search directory and the Glob pattern's directory. */
+    const char *raws[5];
+    size_t lengths[5];
+    size_t count = 0;
+    const char *search = ".";    /* a searcher's directory: its "path", else the cwd */
+    for (size_t i = 0; i < sizeof(path_fields) / sizeof(*path_fields); i++) {
+        json_t *value = json_object_get(input, path_fields[i]);
+        if (value == NULL)
+            continue;
+        const char *raw = json_string_value(value);
+        size_t length = json_string_length(value);
         if (raw == NULL || length == 0 || memchr(raw, '\0', length) != NULL)
             return ag_eval_reject(checker, AG_ERR_REQUEST,
                                   "the %s tool input's \"%s\" is not a non-empty string "
-                                  "without NUL bytes", tool_name, field);
+                                  "without NUL bytes", tool_name, path_fields[i]);
+        raws[count] = raw;
+        lengths[count++] = length;
+        if (strcmp(path_fields[i], "path") == 0)
+            search = raw;
+    }
+    if (count == 0 && family != FAMILY_SEARCH)
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the %s tool input has no \"file_path\" field", tool_name);
+    if (count == 0) {
+        raws[count] = ".";
+        lengths[count++] = 1;
     }
 
+    /* The pattern, not the path, decides what Glob reads. */
     char unknown[] = {AG_DYNAMIC_MARK, '\0'};
-    if (strcmp(tool_name, "Glob") == 0 && glob_leaves_directory(input)) {
-        raw = unknown;    /* the pattern, not the path, decides what is read */
-        length = 1;
+    const char *pattern = strcmp(tool_name, "Glob") == 0
+                              ? json_string_value(json_object_get(input, "pattern"))
+                              : NULL;
+    if (pattern != NULL && glob_leaves_directory(pattern)) {
+        raws[count] = unknown;
+        lengths[count++] = 1;
+    } else if (pattern != NULL && glob_literal_prefix(pattern) > 0) {
+        /* Its literal directory, such as `lnk` of `lnk/[*].txt`, so that a link there is followed. */
+        const char *joined = ag_arena_printf(arena, "%s/%.*s", search,
+                                             (int)glob_literal_prefix(pattern), pattern);
+        if (joined == NULL)
+            return AG_ERR_NOMEM;
+        raws[count] = joined;
+        lengths[count++] = strlen(joined);
     }
-    request.path = ag_path_normalize(arena, &request.context, raw, length);
-    if (request.path == NULL)
-        return AG_ERR_NOMEM;
-    const char *target = ag_path_resolve(arena, request.path);
-    if (target != NULL && strcmp(target, request.path) != 0)
-        request.target = target;
-    return decide_file_request(checker, &request);
+
+    path_outcome strictest = {0};
+    for (size_t i = 0; i < count; i++) {
+        path_outcome outcome;
+        ag_status status = check_one_path(checker, &request, raws[i], lengths[i], &outcome);
+        if (status != AG_OK)
+            return status;
+        if (i == 0 || outcome.decision > strictest.decision)
+            strictest = outcome;
+    }
+
+    ag_verdict *verdict = &checker->verdict;
+    verdict->decision = strictest.decision;
+    verdict->rule = strictest.rule;
+    verdict->reason = strictest.reason;
+    verdict->bypassable = strictest.bypassable;
+    verdict->file_write = strictest.file_write;
+    verdict->file_outside = strictest.file_outside;
+    verdict->file_path = strictest.file_path;
+    verdict->file_target = strictest.file_target;
+    return AG_OK;
 }
 
 /* --------------------------------------------------------------- WebFetch */
@@ -302,8 +394,10 @@ static bool is_host_char(char c)
  * Extracts the lowercase host of scheme://[userinfo@]host[:port][/...], or
  * returns NULL with *problem set. The authority ends at '/', '?' or '#'. A
  * '\\' in it is rejected because browsers end the authority there while other
- * parsers do not ("https://a.com\\@b.com/"). Whitespace, control bytes, '%' and non-ASCII bytes in the host are
- * rejected rather than guessed at.
+ * parsers do not ("https://a.com\\@b.com/"). Whitespace, control bytes, '%'
+ * and non-ASCII bytes in the host are rejected rather than guessed at. An IP
+ * address literal comes back in canonical form (ag_host_canonical_address()),
+ * and a host that looks like an address but is none is rejected.
  */
 static const char *parse_url_host(ag_arena *arena, const char *url, size_t length,
                                   const char **problem)
@@ -372,6 +466,16 @@ static const char *parse_url_host(ag_arena *arena, const char *url, size_t lengt
         }
     }
 
+    char address[AG_HOST_ADDRESS_MAX];
+    switch (ag_host_canonical_address(host, name_size, address)) {
+    case AG_HOST_ADDRESS:
+        return ag_arena_strndup(arena, address, strlen(address));
+    case AG_HOST_BAD_ADDRESS:
+        *problem = "its host looks like an IP address but is not a valid one";
+        return NULL;
+    case AG_HOST_NAME:
+        break;
+    }
     char *copy = ag_arena_strndup(arena, host, name_size);
     if (copy == NULL)
         return NULL;
@@ -399,8 +503,6 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *
         return ag_eval_reject(checker, AG_ERR_REQUEST, "the URL `%s` cannot be parsed: %s",
                               ag_quote_text(&checker->arena, text, length), problem);
 
-    /* TODO(paths): numeric IPv4 spellings (2130706433, 0x7f.1) are not
-     * canonicalized, so a domain rule naming 127.0.0.1 does not see them. */
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};
     ag_rule_cursor cursor;
@@ -437,8 +539,8 @@ ag_status ag_eval_tool(ag_checker *checker, const char *tool_name, json_t *input
     case FAMILY_READ:
     case FAMILY_SEARCH:
     case FAMILY_WRITE:
-        status = eval_file_tool(checker, tool_name, family, input, cwd);
-        break;
+        /* Applies the mode to each path itself. */
+        return eval_file_tool(checker, tool_name, family, input, cwd);
     case FAMILY_FETCH:
         status = eval_fetch(checker, tool_name, input);
         break;

@@ -41,7 +41,40 @@ typedef struct path_builder {
     size_t length;
     size_t floor;
     bool known_root;   /* the path starts at "/" */
+    ag_arena *arena;   /* for following links before a ".." (follow_links()) */
+    size_t reserve;    /* room kept for the rest of the input when the text is replaced */
 } path_builder;
+
+static void builder_set_unknown(path_builder *builder, const char *part, size_t length);
+
+/*
+ * Before a ".." pops a component of a known absolute path: when the
+ * directory built so far leads elsewhere through a symbolic link on disk,
+ * the kernel applies ".." to where the link leads, not to the text. So
+ * `lnk/../x` with `lnk -> ~/.ssh` names ~/x, not ./x. The text becomes the
+ * resolved directory (ag_path_resolve()), or unknown when it cannot be
+ * resolved, so deny and ask rules answer MAYBE.
+ */
+static void follow_links(path_builder *builder)
+{
+    if (!builder->known_root || builder->length == 0 || builder->arena == NULL)
+        return;
+    builder->text[builder->length] = '\0';
+    const char *resolved = ag_path_resolve(builder->arena, builder->text);
+    if (resolved != NULL && strcmp(resolved, builder->text) == 0)
+        return;
+    size_t length = resolved != NULL ? strlen(resolved) : 0;
+    char *text = resolved != NULL ? ag_arena_alloc(builder->arena, length + builder->reserve)
+                                  : NULL;
+    if (text == NULL) {
+        char mark = AG_DYNAMIC_MARK;
+        builder_set_unknown(builder, &mark, 1);
+        return;
+    }
+    memcpy(text, resolved, length);
+    builder->text = text;
+    builder->length = strcmp(resolved, "/") == 0 ? 0 : length;
+}
 
 static void builder_set_unknown(path_builder *builder, const char *part, size_t length)
 {
@@ -53,6 +86,7 @@ static void builder_set_unknown(path_builder *builder, const char *part, size_t 
 
 static void builder_pop(path_builder *builder)
 {
+    follow_links(builder);
     if (builder->length > builder->floor) {
         while (builder->length > builder->floor && builder->text[builder->length - 1] != '/')
             builder->length--;
@@ -116,7 +150,7 @@ const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
     const char *home = context != NULL ? context->home : NULL;
     size_t capacity = length + (cwd != NULL ? strlen(cwd) : 0)
                       + (home != NULL ? strlen(home) : 0) + 4;
-    path_builder builder = {ag_arena_alloc(arena, capacity), 0, 0, false};
+    path_builder builder = {ag_arena_alloc(arena, capacity), 0, 0, false, arena, capacity};
     if (builder.text == NULL)
         return NULL;
 
@@ -691,6 +725,13 @@ ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error)
                               "extra '.'");
     }
 
+    /* domain:127.1 and domain:[::ffff:7f00:1] name 127.0.0.1, as hosts are compared. */
+    char address[AG_HOST_ADDRESS_MAX];
+    if (memchr(host, '*', length) == NULL
+        && ag_host_canonical_address(host, length, address) == AG_HOST_ADDRESS) {
+        host = address;
+        length = strlen(address);
+    }
     rule->domain = ag_strndup(host, length);
     if (rule->domain == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
@@ -760,6 +801,15 @@ ag_match ag_rule_match_domain(const ag_rule *rule, const char *host)
         host_length--;
     if (host_length == 0)
         return AG_MATCH_NO;
+    /* Hosts come canonical from their parsers; an address spelled another way is caught here too. */
+    char address[AG_HOST_ADDRESS_MAX];
+    ag_host_kind kind = ag_host_canonical_address(host, host_length, address);
+    if (kind == AG_HOST_BAD_ADDRESS)
+        return AG_MATCH_MAYBE;
+    if (kind == AG_HOST_ADDRESS) {
+        host = address;
+        host_length = strlen(address);
+    }
 
     const char *pattern = rule->domain;
     size_t pattern_length = strlen(pattern);

@@ -23,6 +23,12 @@ typedef struct ag_path_context {
  * expand to context->home when known. Returns arena memory, or NULL when out
  * of memory. A relative path with an unknown cwd becomes AG_DYNAMIC_MARK
  * followed by "/" and the path, so rules can still match its tail.
+ *
+ * Normalization is lexical except for "..": when the directory before a ".."
+ * leads elsewhere through a symbolic link on disk, ".." applies to where the
+ * link leads, as in the kernel (`lnk/../x` with `lnk -> /a/b` is /a/x), and
+ * a directory that cannot be resolved makes the path unknown. Only then does
+ * it read the file system (through ag_path_resolve()).
  */
 const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
                               const char *path, size_t length);
@@ -43,6 +49,26 @@ typedef enum ag_path_anchor {
  */
 ag_status ag_path_rule_compile(ag_rule *rule, ag_error **error);
 
+/* What ag_host_canonical_address() found in a host (host.c). */
+typedef enum ag_host_kind {
+    AG_HOST_NAME,          /* a name, not an address literal */
+    AG_HOST_ADDRESS,       /* an IP address, written into `out` in canonical form */
+    AG_HOST_BAD_ADDRESS    /* looks like an address but is none: treat as an unknown host */
+} ag_host_kind;
+
+/* Room for the canonical text of an address: "[" IPv6 "]" and the NUL. */
+#define AG_HOST_ADDRESS_MAX 48
+
+/*
+ * Looks at a host (no port, no userinfo) for an IP address literal. An IPv4
+ * address in any form WHATWG URL parsers or inet_aton() accept (2130706433,
+ * 0x7f.1, 0177.0.0.1) becomes dotted decimal; an IPv6 address, bracketed or
+ * not, becomes "[" inet_ntop() text "]", and an IPv4-mapped one
+ * (::ffff:a.b.c.d) becomes the IPv4 form. A name whose last label starts
+ * with a digit, or any text with ':', counts as an address.
+ */
+ag_host_kind ag_host_canonical_address(const char *host, size_t length, char *out);
+
 /* Checks a WebFetch specifier (`domain:HOST`) and stores the host pattern in rule->domain. */
 ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
 
@@ -51,7 +77,8 @@ ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
  * path itself when it exists, else its nearest existing ancestor with the
  * rest appended. Returns arena memory, or NULL when the path has unknown
  * parts, no ancestor resolves, or memory runs out. This is the only place
- * where the library reads the file system at check time.
+ * where the library reads the file system at check time; ag_path_normalize()
+ * calls it for a ".." below a link.
  */
 const char *ag_path_resolve(ag_arena *arena, const char *path);
 
