@@ -47,6 +47,18 @@ enum cli_parse_result {
 };
 
 /* cmd_check.c, cmd_eval.c and cmd_hook.c: each returns the exit status. */
+/* Help lines for the policy options that check, eval and hook share. */
+#define CLI_POLICY_OPTIONS_HELP \
+    "  -p, --policy FILE  add the rules of the YAML policy FILE; repeat to combine\n" \
+    "                     several files into one policy (default: the built-in\n" \
+    "                     default policy)\n" \
+    "      --managed-settings FILE, --project-settings FILE,\n" \
+    "      --local-settings FILE, --user-settings FILE\n" \
+    "                     add FILE in that layer (a .json file is read as a Claude\n" \
+    "                     Code settings file); --policy adds to the command-line layer\n" \
+    "      --mode NAME    the permission mode: default, acceptEdits, plan, dontAsk or\n" \
+    "                     bypassPermissions (ignored when the policy locks its mode)\n"
+
 int cli_check_main(int argc, char **argv);
 int cli_eval_main(int argc, char **argv);
 int cli_hook_main(int argc, char **argv);
@@ -61,6 +73,13 @@ void cli_usage_error(const char *subcommand, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_report_unknown_option(const char *subcommand, char **argv);
 ag_policy *cli_load_policy(const struct cli_options *options);
+
+/*
+ * Checks the fields of a request in Claude Code's hook field names that
+ * ag_check() needs: "tool_name" a string, "tool_input" an object, and "cwd",
+ * when present, a string. Returns NULL, or a message naming the wrong field.
+ */
+const char *cli_request_problem(json_t *request);
 bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_options *options);
 
 /* text.c */

@@ -32,15 +32,7 @@ static void print_help(void)
            "when reading or writing failed.\n"
            "\n"
            "Options:\n"
-           "  -p, --policy FILE  add the rules of the YAML policy FILE; repeat to combine\n"
-           "                     several files into one policy (default: the built-in\n"
-           "                     default policy)\n"
-           "      --managed-settings FILE, --project-settings FILE,\n"
-           "      --local-settings FILE, --user-settings FILE\n"
-           "                     add FILE in that layer (a .json file is read as a Claude\n"
-           "                     Code settings file); --policy adds to the command-line layer\n"
-           "      --mode NAME    the permission mode: default, acceptEdits, plan, dontAsk or\n"
-           "                     bypassPermissions (ignored when the policy locks its mode)\n"
+           CLI_POLICY_OPTIONS_HELP
            "  -C, --cwd DIR      the working directory for requests without a \"cwd\"\n"
            "                     field (default: none, so rules on relative paths cannot\n"
            "                     match them)\n"
@@ -87,20 +79,9 @@ static json_t *check_request(ag_checker *checker, json_t *request, long line_num
     json_t *tool_input = json_object_get(request, "tool_input");
     json_t *cwd = json_object_get(request, "cwd");
 
-    if (tool_name == NULL) {
-        return malformed(line_number, "missing \"tool_name\"");
-    }
-    if (!json_is_string(tool_name)) {
-        return malformed(line_number, "\"tool_name\" is not a string");
-    }
-    if (tool_input == NULL) {
-        return malformed(line_number, "missing \"tool_input\"");
-    }
-    if (!json_is_object(tool_input)) {
-        return malformed(line_number, "\"tool_input\" is not an object");
-    }
-    if (cwd != NULL && !json_is_string(cwd)) {
-        return malformed(line_number, "\"cwd\" is not a string");
+    const char *problem = cli_request_problem(request);
+    if (problem != NULL) {
+        return malformed(line_number, "%s", problem);
     }
 
     char *input_text = json_dumps(tool_input, JSON_COMPACT);

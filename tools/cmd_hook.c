@@ -39,15 +39,7 @@ static void print_help(void)
            "Code blocks the tool call on status 2.\n"
            "\n"
            "Options:\n"
-           "  -p, --policy FILE  add the rules of the YAML policy FILE; repeat to combine\n"
-           "                     several files into one policy (default: the built-in\n"
-           "                     default policy)\n"
-           "      --managed-settings FILE, --project-settings FILE,\n"
-           "      --local-settings FILE, --user-settings FILE\n"
-           "                     add FILE in that layer (a .json file is read as a Claude\n"
-           "                     Code settings file); --policy adds to the command-line layer\n"
-           "      --mode NAME    the permission mode: default, acceptEdits, plan, dontAsk or\n"
-           "                     bypassPermissions (ignored when the policy locks its mode)\n"
+           CLI_POLICY_OPTIONS_HELP
            "  -C, --cwd DIR      the working directory when the input has no \"cwd\"\n"
            "      --audit FILE   append one JSON line per decision to FILE (created with\n"
            "                     mode 0600), with secrets masked; a log that cannot be\n"
@@ -87,25 +79,9 @@ static const char *validate_input(json_t *input)
         return "\"hook_event_name\" is not \"PreToolUse\"; install this hook under PreToolUse only";
     }
 
-    json_t *tool_name = json_object_get(input, "tool_name");
-    if (tool_name == NULL) {
-        return "missing \"tool_name\"";
-    }
-    if (!json_is_string(tool_name)) {
-        return "\"tool_name\" is not a string";
-    }
-
-    json_t *tool_input = json_object_get(input, "tool_input");
-    if (tool_input == NULL) {
-        return "missing \"tool_input\"";
-    }
-    if (!json_is_object(tool_input)) {
-        return "\"tool_input\" is not an object";
-    }
-
-    json_t *cwd = json_object_get(input, "cwd");
-    if (cwd != NULL && !json_is_string(cwd)) {
-        return "\"cwd\" is not a string";
+    const char *problem = cli_request_problem(input);
+    if (problem != NULL) {
+        return problem;
     }
 
     json_t *mode = json_object_get(input, "permission_mode");

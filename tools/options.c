@@ -242,3 +242,28 @@ bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_
     }
     return true;
 }
+
+const char *cli_request_problem(json_t *request)
+{
+    json_t *tool_name = json_object_get(request, "tool_name");
+    if (tool_name == NULL) {
+        return "missing \"tool_name\"";
+    }
+    if (!json_is_string(tool_name)) {
+        return "\"tool_name\" is not a string";
+    }
+
+    json_t *tool_input = json_object_get(request, "tool_input");
+    if (tool_input == NULL) {
+        return "missing \"tool_input\"";
+    }
+    if (!json_is_object(tool_input)) {
+        return "\"tool_input\" is not an object";
+    }
+
+    json_t *cwd = json_object_get(request, "cwd");
+    if (cwd != NULL && !json_is_string(cwd)) {
+        return "\"cwd\" is not a string";
+    }
+    return NULL;
+}

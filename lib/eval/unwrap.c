@@ -562,16 +562,29 @@ static bool pipes_output(const wrapper_scan *scan)
     return false;
 }
 
+/*
+ * Reads the options of the wrapper list->items[index] into *scan. Returns
+ * false, with the command marked opaque, when the inner command cannot be
+ * found because an option is unknown or dynamic.
+ */
+static bool scan_or_mark_opaque(const ag_wrapper *wrapper, ag_command_list *list, size_t index,
+                                wrapper_scan *scan)
+{
+    const ag_shell_command *outer = &list->items[index];
+    scan_wrapper(wrapper, outer->words, outer->word_count, 1, scan);
+    if (!scan->opaque)
+        return true;
+    list->items[index].flags |= AG_COMMAND_OPAQUE;
+    return false;
+}
+
 static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
     const ag_shell_command outer = list->items[index];
     wrapper_scan scan;
-    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
-    if (scan.opaque) {
-        list->items[index].flags |= AG_COMMAND_OPAQUE;
+    if (!scan_or_mark_opaque(wrapper, list, index, &scan))
         return AG_OK;
-    }
     if (scan.no_command)
         return AG_OK;
     if (scan.command >= outer.word_count) {
@@ -701,11 +714,8 @@ static ag_status unwrap_watch(ag_checker *checker, ag_command_list *list, size_t
 {
     const ag_shell_command outer = list->items[index];
     wrapper_scan scan;
-    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
-    if (scan.opaque) {
-        list->items[index].flags |= AG_COMMAND_OPAQUE;
+    if (!scan_or_mark_opaque(wrapper, list, index, &scan))
         return AG_OK;
-    }
     if (scan.no_command || scan.command >= outer.word_count)
         return AG_OK;
     if (find_option(&scan, 'x', "exec") != NULL)
@@ -721,11 +731,8 @@ static ag_status unwrap_flock(ag_checker *checker, ag_command_list *list, size_t
 {
     const ag_shell_command outer = list->items[index];
     wrapper_scan scan;
-    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
-    if (scan.opaque) {
-        list->items[index].flags |= AG_COMMAND_OPAQUE;
+    if (!scan_or_mark_opaque(wrapper, list, index, &scan))
         return AG_OK;
-    }
     if (scan.no_command || scan.command >= outer.word_count)
         return AG_OK;
 
@@ -746,11 +753,8 @@ static ag_status unwrap_xargs(ag_checker *checker, ag_command_list *list, size_t
     static const ag_shell_word echo = {"echo", 4, false, 0, 0};
     const ag_shell_command outer = list->items[index];
     wrapper_scan scan;
-    scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
-    if (scan.opaque) {
-        list->items[index].flags |= AG_COMMAND_OPAQUE;
+    if (!scan_or_mark_opaque(wrapper, list, index, &scan))
         return AG_OK;
-    }
     if (scan.no_command)
         return AG_OK;
 

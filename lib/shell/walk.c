@@ -365,6 +365,17 @@ static void walk_redirected(ag_walker *walker, TSNode node, ag_walk_state state)
     walk_redirected_body(walker, body, node, &redirects, state);
 }
 
+/* Returns the index of the last child that is not a comment, or `count` when none is. */
+static uint32_t last_statement(ag_walker *walker, const TSNode *children, uint32_t count)
+{
+    uint32_t last = count;
+    for (uint32_t i = 0; i < count; i++) {
+        if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
+            last = i;
+    }
+    return last;
+}
+
 /* Walks the body of a redirected statement, giving `redirects` to the command that takes them. */
 static void walk_redirected_body(ag_walker *walker, TSNode body, TSNode span,
                                  const ag_vec *redirects, ag_walk_state state)
@@ -400,11 +411,7 @@ static void walk_redirected_list(ag_walker *walker, TSNode list, const ag_vec *r
 
     uint32_t count;
     TSNode *children = ag_node_children(walker, list, true, &count, NULL);
-    uint32_t last = count;
-    for (uint32_t i = 0; i < count; i++) {
-        if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
-            last = i;
-    }
+    uint32_t last = last_statement(walker, children, count);
 
     for (uint32_t i = 0; i < count; i++) {
         if (i == last)
@@ -426,11 +433,7 @@ static void walk_pipeline(ag_walker *walker, TSNode node, const ag_vec *last_red
     uint32_t position = 0;
     uint32_t count;
     TSNode *children = ag_node_children(walker, node, true, &count, NULL);
-    uint32_t last = count;
-    for (uint32_t i = 0; i < count; i++) {
-        if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
-            last = i;
-    }
+    uint32_t last = last_statement(walker, children, count);
 
     for (uint32_t i = 0; i < count; i++) {
         TSNode child = children[i];
