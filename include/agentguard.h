@@ -197,9 +197,9 @@ AG_EXPORT const char *ag_policy_warning(const ag_policy *policy, size_t index);
  * Tests written in the policy's `tests:` key, in the order written, from every
  * source. Each test is a request (a tool name, its input as a JSON object
  * text, and an optional cwd and home), the expected decision and optionally
- * the expected deciding rule. Every string is owned by the policy; the
+ * the expected deciding rule. Every string is owned by the policy. The
  * accessors return NULL (or AG_DENY for the decision) when `index` is out of
- * range, and cwd, home and rule are NULL when the test does not give them.
+ * range. cwd, home and rule are NULL when the test does not give them.
  * `agentguard test` runs them; a host can run them with ag_check().
  */
 AG_EXPORT size_t ag_policy_test_count(const ag_policy *policy);
@@ -229,11 +229,11 @@ AG_EXPORT void ag_checker_free(ag_checker *checker);
 
 /*
  * Sets the home directory that "~" means in rules such as Read(~/.ssh/id_*) and
- * in request paths. The library never reads $HOME itself: with no home set,
- * "~/..." paths match only rules written with "~/", and a home-anchored rule
- * could match any other path, so it makes deny and ask rules apply (at least
- * ask) and allow rules not apply. `home` must be absolute; it is copied, and
- * NULL unsets it. Returns AG_ERR_ARGUMENT for a NULL checker or a relative
+ * in request paths. The library never reads $HOME itself. With no home set,
+ * "~/..." paths match only rules written with "~/". Any other path could be
+ * under the unknown home, so a home-anchored deny or ask rule makes it ask,
+ * and a home-anchored allow rule does not allow it. `home` must be absolute.
+ * It is copied, and NULL unsets it. Returns AG_ERR_ARGUMENT for a NULL checker or a relative
  * home, and AG_ERR_NOMEM when the copy fails.
  */
 AG_EXPORT ag_status ag_checker_set_home(ag_checker *checker, const char *home);
@@ -244,9 +244,9 @@ AG_EXPORT ag_status ag_checker_set_home(ag_checker *checker, const char *home);
  * what was analysed, and the request then gets at least ask.
  */
 typedef struct ag_limits {
-    size_t max_input_bytes;   /* longest command text analysed, in bytes */
-    unsigned max_depth;       /* deepest nesting of the syntax tree walked */
-    size_t max_commands;      /* most commands, wrapped ones included, per request */
+    size_t max_input_bytes;   /* maximum length of a command text, in bytes */
+    unsigned max_depth;       /* maximum nesting depth of the syntax tree walked */
+    size_t max_commands;      /* maximum number of commands per request, wrapped ones included */
     unsigned timeout_ms;      /* parse time budget, in milliseconds */
 } ag_limits;
 
@@ -260,8 +260,8 @@ AG_EXPORT ag_status ag_checker_set_limits(ag_checker *checker, const ag_limits *
 /*
  * Turns explain mode on or off. In explain mode each check records every rule
  * that matches or could match each command, effect and tool call, not only
- * the deciding one; read them with ag_verdict_command_match() and the like.
- * Decisions are the same either way; checks are slower, because the rule
+ * the deciding one. ag_verdict_command_match() and the like read them.
+ * Decisions are the same either way, but checks are slower, because the rule
  * loops no longer stop at the first deny. Returns AG_ERR_ARGUMENT for NULL.
  */
 AG_EXPORT ag_status ag_checker_set_explain(ag_checker *checker, bool explain);
@@ -430,10 +430,10 @@ AG_EXPORT size_t ag_verdict_effect_command(const ag_verdict *verdict, size_t ind
 
 /*
  * Rules recorded in explain mode (ag_checker_set_explain()); every count is 0
- * when explain mode is off. Each accessor stores the rule's text, its
- * "FILE:LINE:COLUMN", its decision and whether it matches for certain (true)
- * or only could match for some value of the dynamic words (false), in each
- * output that is not NULL, and returns false when an index is out of range.
+ * when explain mode is off. Each accessor stores, in each output that is not
+ * NULL, the rule's text, its "FILE:LINE:COLUMN", its decision, and whether it
+ * matches for certain (true) or only could match for some value of the
+ * dynamic words (false). It returns false when an index is out of range.
  * The strings are owned by the verdict's policy.
  *
  * ag_verdict_match*() lists the rules matched by the request as a whole: a
@@ -600,9 +600,9 @@ AG_EXPORT ag_mode ag_policy_mode(const ag_policy *policy);
 AG_EXPORT bool ag_policy_mode_locked(const ag_policy *policy);
 
 /*
- * Sets the mode of this checker's next checks; a new checker has the
+ * Sets the mode of this checker's next checks. A new checker has the
  * policy's mode. When the policy locks its mode, the request is ignored and
- * AG_OK returned: a host passes on the mode its user picked (a hook's
+ * AG_OK is returned. A host passes on the mode its user picked (a hook's
  * "permission_mode"), and a policy locks its mode so that this choice cannot
  * loosen it, so keeping the locked mode is the expected outcome, not a
  * failure. ag_checker_mode() returns the mode in force. Returns

@@ -1,11 +1,14 @@
 /*
  * Evaluation of requests against the policy's rules.
  *
- * A Bash request is split by the shell analysis into commands. Each command
- * gets, on its own: deny if a deny rule matches; else ask if a deny rule could
- * match for some value of its dynamic words, or an ask rule matches or could
- * match; else allow if an allow rule matches; else the policy's default. The
- * request gets the strictest of its commands' and its effects' decisions
+ * A Bash request is split by the shell analysis into commands, and each
+ * command is decided on its own, in this order:
+ *   1. deny if a deny rule matches;
+ *   2. ask if a deny rule could match for some value of its dynamic words,
+ *      or an ask rule matches or could match;
+ *   3. allow if an allow rule matches;
+ *   4. otherwise the policy's default.
+ * The request gets the strictest of its commands' and its effects' decisions
  * (lib/effects/: files read and written, hosts contacted), and at least ask
  * when the analysis could not see the whole command.
  */
@@ -469,9 +472,9 @@ static bool name_has_uppercase(const ag_shell_command *command)
 
 /*
  * On a case-insensitive file system (the default on macOS and Windows) `RM`
- * and `/BIN/RM` run rm. A command whose name has uppercase letters therefore
- * also gets a copy with the name in lowercase, which meets every rule,
- * wrapper and effect like any other command; the strictest verdict wins.
+ * and `/BIN/RM` run rm. So a command whose name has uppercase letters also
+ * gets a copy with the name in lowercase. The copy meets every rule, wrapper
+ * and effect like any other command, and the strictest verdict wins.
  */
 static ag_status append_lowercase_copy(ag_checker *checker, ag_command_list *list, size_t index)
 {
