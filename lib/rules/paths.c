@@ -242,15 +242,13 @@ const char *ag_path_resolve(ag_arena *arena, const char *path)
     if (prefix == NULL)
         return NULL;
     size_t cut = length;
+    /* A stack buffer, because realpath() with NULL would malloc on every check. */
+    char resolved[PATH_MAX];
     for (;;) {
-        char *resolved = realpath(cut > 0 ? prefix : "/", NULL);
-        if (resolved != NULL) {
+        if (realpath(cut > 0 ? prefix : "/", resolved) != NULL) {
             const char *rest = path + cut;
             bool root = strcmp(resolved, "/") == 0;
-            char *joined = ag_arena_printf(arena, "%s%s", root && rest[0] == '/' ? "" : resolved,
-                                           rest);
-            free(resolved);    /* realpath() allocates with malloc() */
-            return joined;
+            return ag_arena_printf(arena, "%s%s", root && rest[0] == '/' ? "" : resolved, rest);
         }
         if (errno != ENOENT && errno != ENOTDIR)
             return NULL;
