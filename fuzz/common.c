@@ -172,13 +172,7 @@ ag_checker *fuzz_default_checker(void)
 }
 
 /* A growable string for building commands. Appending aborts when out of memory. */
-struct text {
-    char *data;
-    size_t length;
-    size_t capacity;
-};
-
-static void text_add(struct text *text, const char *data, size_t length)
+void text_add(struct text *text, const char *data, size_t length)
 {
     if (text->length + length + 1 > text->capacity) {
         size_t capacity = (text->length + length + 1) * 2;

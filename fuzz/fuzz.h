@@ -72,6 +72,16 @@ void fuzz_check_glob_keeps_deny(ag_checker *checker, const char *command, size_t
  */
 void fuzz_check_nul_truncation(ag_checker *checker, const char *command, size_t length);
 
+/* A growable, NUL-terminated text for building commands; aborts when memory runs out. */
+struct text {
+    char *data;
+    size_t length;
+    size_t capacity;
+};
+
+/* Appends `length` bytes of `data` to `text`. */
+void text_add(struct text *text, const char *data, size_t length);
+
 /* Returns a checker for the built-in default policy, created on the first call. */
 ag_checker *fuzz_default_checker(void);
 

@@ -52,28 +52,6 @@ static uint8_t next_byte(struct byte_reader *reader)
     return reader->data[reader->position++];
 }
 
-/* A growable NUL-terminated string. Appending aborts when out of memory. */
-struct text {
-    char *data;
-    size_t length;
-    size_t capacity;
-};
-
-static void text_add(struct text *text, const char *data, size_t length)
-{
-    if (text->length + length + 1 > text->capacity) {
-        size_t capacity = (text->length + length + 1) * 2;
-        char *grown = realloc(text->data, capacity);
-        if (grown == NULL)
-            abort();
-        text->data = grown;
-        text->capacity = capacity;
-    }
-    memcpy(text->data + text->length, data, length);
-    text->length += length;
-    text->data[text->length] = '\0';
-}
-
 static void text_add_string(struct text *text, const char *string)
 {
     text_add(text, string, strlen(string));
