@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "policy/forms.h"
 #include "policy/policy.h"
 
 static const char *policies_dir = "tests/policies";
@@ -203,6 +204,245 @@ static void test_failed_add_leaves_builder(void **state)
     policy = ag_policy_builder_build(builder, &error);
     assert_int_equal(ag_policy_rule_count(policy), 6);
     ag_policy_free(policy);
+    ag_policy_builder_free(builder);
+}
+
+/* A policy that uses every part a parse fills in: rules, examples, tests and settings. */
+static const char full_policy[] =
+    "mode: plan\n"
+    "default: deny\n"
+    "limits: {max_depth: 40}\n"
+    "primary_fields: {mcp__db__query: sql}\n"
+    "additional_directories: [\"../shared\"]\n"
+    "allow:\n"
+    "  - Read(src/**)\n"
+    "  - rule: Bash(git log *)\n"
+    "    examples: {match: [\"git log --oneline\"], not_match: [\"git push\"]}\n"
+    "  - mcp__db__query(SELECT *)\n"
+    "deny:\n"
+    "  - Bash(git * --force)\n"
+    "  - Fetch\n"
+    "tests:\n"
+    "  - {name: push is denied, command: \"git push\", expect: deny}\n";
+
+static bool is_jitted(const pcre2_code *code)
+{
+    size_t size = 0;
+    return pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &size) == 0 && size > 0;
+}
+
+/*
+ * Checks that every regex a check can run is JIT-compiled, because matching
+ * without JIT gives other results (see ag_rule_jit()). Literal Bash forms
+ * match without PCRE2.
+ */
+static void assert_rules_jitted(const ag_policy *policy)
+{
+    uint32_t available = 0;
+    pcre2_config(PCRE2_CONFIG_JIT, &available);
+    if (!available)
+        return;
+    for (size_t i = 0; i < policy->rule_count; i++) {
+        const ag_rule *rule = &policy->rules[i];
+        bool literal = rule->kind == AG_RULE_COMMAND && rule->literal_form != AG_LITERAL_NONE;
+        if (rule->pattern != NULL && !literal && !is_jitted(rule->pattern))
+            fail_msg("the pattern of %s is not JIT-compiled", rule->text);
+        if (rule->path_pattern != NULL && !is_jitted(rule->path_pattern))
+            fail_msg("the path pattern of %s is not JIT-compiled", rule->text);
+    }
+}
+
+/* Checks that the rule's location points into the policy's own file names. */
+static void assert_location_owned(const ag_policy *policy, const ag_rule *rule)
+{
+    for (size_t i = 0; i < policy->file_count; i++)
+        if (rule->location.file == policy->files[i])
+            return;
+    fail_msg("the location of %s does not point into the policy's files", rule->text);
+}
+
+/* Checks that two builds of the same sources gave the same policy. */
+static void assert_same_policy(const ag_policy *first, const ag_policy *second)
+{
+    assert_string_equal(ag_policy_digest(first), ag_policy_digest(second));
+    assert_int_equal(first->default_decision, second->default_decision);
+    assert_int_equal(first->mode, second->mode);
+    assert_int_equal(first->limits.max_depth, second->limits.max_depth);
+
+    assert_int_equal(first->rule_count, second->rule_count);
+    for (size_t i = 0; i < first->rule_count; i++) {
+        assert_string_equal(first->rules[i].text, second->rules[i].text);
+        assert_string_equal(first->rules[i].source, second->rules[i].source);
+        assert_int_equal(first->rules[i].decision, second->rules[i].decision);
+        assert_int_equal(first->rules[i].layer, second->rules[i].layer);
+        assert_location_owned(second, &second->rules[i]);
+    }
+
+    assert_int_equal(first->warning_count, second->warning_count);
+    for (size_t i = 0; i < first->warning_count; i++)
+        assert_string_equal(first->warnings[i], second->warnings[i]);
+    assert_int_equal(first->test_count, second->test_count);
+    for (size_t i = 0; i < first->test_count; i++)
+        assert_string_equal(first->tests[i].source, second->tests[i].source);
+    assert_int_equal(first->example_count, second->example_count);
+    for (size_t i = 0; i < first->example_count; i++)
+        assert_int_equal(first->examples[i].rule, second->examples[i].rule);
+    assert_int_equal(first->additional_directory_count, second->additional_directory_count);
+    assert_int_equal(first->primary_field_count, second->primary_field_count);
+}
+
+static void test_add_reports_location(void **state)
+{
+    (void)state;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    ag_error *error = NULL;
+    const char *good = "allow: [Bash(pwd)]\n";
+    assert_int_equal(ag_policy_builder_add_string(builder, "good", good, strlen(good), &error),
+                     AG_OK);
+    const char *path = policy_path("bad_rule.yaml");
+    assert_int_equal(ag_policy_builder_add_file(builder, path, &error), AG_ERR_RULE);
+    assert_string_equal(ag_error_file(error), path);
+    assert_int_equal(ag_error_line(error), 3);
+    assert_int_equal(ag_error_column(error), 7);
+    ag_error_free(error);
+    error = NULL;
+
+    const char *text = "allow:\n  - Bash(ls)\n  - Bash(a))\n";
+    assert_int_equal(ag_policy_builder_add_string(builder, "inline", text, strlen(text), &error),
+                     AG_ERR_RULE);
+    assert_string_equal(ag_error_file(error), "inline");
+    assert_int_equal(ag_error_line(error), 3);
+    assert_int_equal(ag_error_column(error), 5);
+    ag_error_free(error);
+    error = NULL;
+
+    /* A key that only the layer check rejects: its rules, parsed first, are dropped too. */
+    const char *managed = "allow: [Bash(make)]\nallow_managed_rules_only: true\n";
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "project.yaml", managed,
+                                                           strlen(managed), AG_LAYER_PROJECT,
+                                                           &error),
+                     AG_ERR_POLICY_VALUE);
+    assert_string_equal(ag_error_file(error), "project.yaml");
+    assert_int_equal(ag_error_line(error), 2);
+    assert_int_equal(ag_error_column(error), 1);
+    ag_error_free(error);
+    error = NULL;
+
+    /* Nothing of the failed sources is kept. */
+    ag_policy *policy = ag_policy_builder_build(builder, &error);
+    assert_non_null(policy);
+    assert_int_equal(ag_policy_rule_count(policy), 1);
+    assert_int_equal(policy->file_count, 1);
+    assert_string_equal(policy->files[0], "good");
+    assert_false(policy->managed_allow_only);
+    ag_policy_free(policy);
+    ag_policy_builder_free(builder);
+}
+
+static void test_build_twice(void **state)
+{
+    (void)state;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    ag_error *error = NULL;
+    assert_int_equal(ag_policy_builder_add_file(builder, policy_path("good_basic.yaml"), &error),
+                     AG_OK);
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "inline", full_policy,
+                                                           strlen(full_policy),
+                                                           AG_LAYER_PROJECT, &error),
+                     AG_OK);
+
+    ag_policy *first = ag_policy_builder_build(builder, &error);
+    assert_non_null(first);
+    ag_policy *second = ag_policy_builder_build(builder, &error);
+    assert_non_null(second);
+    ag_policy_builder_free(builder);
+
+    assert_int_equal(ag_policy_rule_count(first), 11);
+    assert_int_equal(first->rules[6].layer, AG_LAYER_PROJECT);
+    assert_int_equal(first->rules[0].layer, AG_LAYER_COMMAND_LINE);
+    assert_string_equal(first->rules[6].source, "inline:7:5");
+    assert_int_equal(first->mode, AG_MODE_PLAN);
+    assert_int_equal(first->default_decision, AG_DENY);
+    assert_int_equal(first->limits.max_depth, 40);
+    assert_int_equal(first->example_count, 2);
+    assert_int_equal(first->examples[0].rule, 7);
+    assert_int_equal(first->test_count, 1);
+    assert_int_equal(first->warning_count, 1);
+    assert_non_null(strstr(first->warnings[0], "inline:13:5: warning: "));
+    assert_int_equal(first->policy_path_count, 1);
+    assert_rules_jitted(first);
+    assert_rules_jitted(second);
+    assert_same_policy(first, second);
+
+    /* Each policy owns what it points to. */
+    ag_policy_free(first);
+    assert_string_equal(second->rules[6].location.file, "inline");
+    ag_policy_free(second);
+}
+
+static void test_add_after_build(void **state)
+{
+    (void)state;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    ag_error *error = NULL;
+    assert_int_equal(ag_policy_builder_add_file(builder, policy_path("good_basic.yaml"), &error),
+                     AG_OK);
+    ag_policy *first = ag_policy_builder_build(builder, &error);
+    assert_non_null(first);
+
+    /* A failed add after a build keeps the sources added before it. */
+    const char *bad = "deny: [Bash(rm *)]\nbogus: 1\n";
+    assert_int_equal(ag_policy_builder_add_string(builder, "bad", bad, strlen(bad), &error),
+                     AG_ERR_POLICY_KEY);
+    assert_int_equal(ag_error_line(error), 2);
+    ag_error_free(error);
+    error = NULL;
+
+    assert_int_equal(ag_policy_builder_add_string(builder, "inline", full_policy,
+                                                  strlen(full_policy), &error),
+                     AG_OK);
+    ag_policy *second = ag_policy_builder_build(builder, &error);
+    assert_non_null(second);
+    ag_policy_builder_free(builder);
+
+    assert_int_equal(ag_policy_rule_count(first), 6);
+    assert_int_equal(first->file_count, 1);
+    assert_int_equal(ag_policy_rule_count(second), 11);
+    assert_int_equal(second->file_count, 2);
+    assert_string_equal(second->rules[6].source, "inline:7:5");
+    assert_int_equal(second->examples[0].rule, 7);
+    assert_string_not_equal(ag_policy_digest(first), ag_policy_digest(second));
+    for (size_t i = 0; i < second->rule_count; i++)
+        assert_location_owned(second, &second->rules[i]);
+    assert_rules_jitted(second);
+    ag_policy_free(first);
+    ag_policy_free(second);
+}
+
+/* LeakSanitizer reports what a builder freed without a build leaves behind. */
+static void test_free_builder_unbuilt(void **state)
+{
+    (void)state;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    ag_error *error = NULL;
+    assert_int_equal(ag_policy_builder_add_file(builder, policy_path("good_basic.yaml"), &error),
+                     AG_OK);
+    assert_int_equal(ag_policy_builder_add_string(builder, "inline", full_policy,
+                                                  strlen(full_policy), &error),
+                     AG_OK);
+    assert_int_equal(ag_policy_builder_add_file(builder, policy_path("bad_rule.yaml"), &error),
+                     AG_ERR_RULE);
+    ag_error_free(error);
+    ag_policy_builder_free(builder);
+
+    /* Built once, then added to: the add parses the earlier sources again. */
+    builder = ag_policy_builder_new();
+    assert_int_equal(ag_policy_builder_add_string(builder, "inline", full_policy,
+                                                  strlen(full_policy), NULL),
+                     AG_OK);
+    ag_policy_free(ag_policy_builder_build(builder, NULL));
+    assert_int_equal(ag_policy_builder_add_file(builder, policy_path("good_basic.yaml"), NULL),
+                     AG_OK);
     ag_policy_builder_free(builder);
 }
 
@@ -415,6 +655,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_several_sources),
         cmocka_unit_test(test_default_is_strictest),
         cmocka_unit_test(test_failed_add_leaves_builder),
+        cmocka_unit_test(test_add_reports_location),
+        cmocka_unit_test(test_build_twice),
+        cmocka_unit_test(test_add_after_build),
+        cmocka_unit_test(test_free_builder_unbuilt),
         cmocka_unit_test(test_load_string),
         cmocka_unit_test(test_string_errors),
         cmocka_unit_test(test_bad_files),

@@ -2,10 +2,11 @@
  * The public policy API: a builder collects policy sources, and build()
  * compiles them into an immutable ag_policy.
  *
- * The builder keeps each source's text, already validated by a full parse
- * when it was added, and build() parses them all again into a fresh policy.
- * This makes a failed add leave the builder untouched, and lets build() run
- * more than once, at the cost of parsing each source twice.
+ * Each add parses its source at once, so that its errors come back from the
+ * add call, and appends the result to a policy that the builder keeps. A
+ * failed add leaves that policy as it was. build() takes the policy over and
+ * finishes it, so each source is parsed once. The builder also keeps each
+ * source's text, because the next add or build after a build parses them again.
  */
 /* realpath() is an XSI function; _POSIX_C_SOURCE alone does not declare it. */
 #define _XOPEN_SOURCE 700
@@ -27,17 +28,17 @@
  */
 #define AG_POLICY_MAX_FILE_BYTES (16u * 1024 * 1024)
 
-typedef struct ag_policy_source {
-    char *name;
-    char *text;
-    size_t length;
-    char *directory;    /* absolute directory of a policy file, or NULL */
-    ag_layer layer;
-} ag_policy_source;
-
 struct ag_policy_builder {
     ag_policy_source *sources;
     size_t source_count;
+
+    /*
+     * The sources parsed so far, in order, without JIT, and merged as build()
+     * needs them. NULL after build() took them over: the next add or build
+     * parses the sources again from their text.
+     */
+    ag_policy *parsed;
+    bool has_default;    /* a source in `parsed` set `default:` */
 };
 
 ag_policy_builder *ag_policy_builder_new(void)
@@ -45,53 +46,108 @@ ag_policy_builder *ag_policy_builder_new(void)
     return ag_calloc(1, sizeof(ag_policy_builder));
 }
 
+static void free_source(ag_policy_source *source)
+{
+    ag_free(source->name);
+    ag_free(source->text);
+    ag_free(source->directory);
+}
+
 void ag_policy_builder_free(ag_policy_builder *builder)
 {
     if (builder == NULL)
         return;
-    for (size_t i = 0; i < builder->source_count; i++) {
-        ag_free(builder->sources[i].name);
-        ag_free(builder->sources[i].text);
-        ag_free(builder->sources[i].directory);
-    }
+    for (size_t i = 0; i < builder->source_count; i++)
+        free_source(&builder->sources[i]);
     ag_free(builder->sources);
+    ag_policy_free(builder->parsed);
     ag_free(builder);
 }
 
-/*
- * Parses a source into a scratch policy, only to report its errors. It skips
- * JIT: for the 10,000-rule policy of bench.c it costs 213M instructions, the
- * parse in build() 509M (callgrind).
- * TODO(perf): build() still parses each source a second time.
- */
-static ag_status validate_source(const char *name, const char *text, size_t length,
-                                 ag_layer layer, ag_error **error)
+/* Keeps the smallest non-zero value of each limit. */
+static void merge_limits(ag_shell_limits *merged, const ag_shell_limits *source)
 {
-    ag_policy scratch;
-    memset(&scratch, 0, sizeof(scratch));
-    ag_policy_settings settings;
-    ag_status status = ag_policy_check_source_in(&scratch, name, NULL, text, length, &settings,
-                                                 error);
-    if (status == AG_OK)
-        status = ag_model_check_source(&settings, layer, error);
-    ag_policy_clear(&scratch);
-    return status;
+    if (source->max_input_bytes != 0
+        && (merged->max_input_bytes == 0 || source->max_input_bytes < merged->max_input_bytes))
+        merged->max_input_bytes = source->max_input_bytes;
+    if (source->max_depth != 0
+        && (merged->max_depth == 0 || source->max_depth < merged->max_depth))
+        merged->max_depth = source->max_depth;
+    if (source->max_commands != 0
+        && (merged->max_commands == 0 || source->max_commands < merged->max_commands))
+        merged->max_commands = source->max_commands;
+    if (source->timeout_micros != 0
+        && (merged->timeout_micros == 0 || source->timeout_micros < merged->timeout_micros))
+        merged->timeout_micros = source->timeout_micros;
 }
 
-/* Takes ownership of `text` on success only. */
-static ag_status store_source(ag_policy_builder *builder, const char *name, char *text,
-                              size_t length, ag_layer layer, ag_error **error)
+/*
+ * Parses one source into `policy` and merges what it sets. On failure
+ * `policy` and *has_default are left as they were.
+ */
+static ag_status add_to_policy(ag_policy *policy, const ag_policy_source *source,
+                               bool *has_default, ag_error **error)
 {
+    ag_policy_settings settings;
+    size_t first_rule = policy->rule_count;
+    ag_status status = ag_policy_parse_source(policy, source, &settings, error);
+    if (status != AG_OK)
+        return status;
+    ag_model_merge_source(policy, first_rule, &settings, source->layer);
+
+    if (settings.has_default) {
+        if (!*has_default || settings.default_decision > policy->default_decision)
+            policy->default_decision = settings.default_decision;
+        *has_default = true;
+    }
+    merge_limits(&policy->limits, &settings.limits);
+    return AG_OK;
+}
+
+/* Parses the stored sources again when a build took over what their adds parsed. */
+static ag_status ensure_parsed(ag_policy_builder *builder, ag_error **error)
+{
+    if (builder->parsed != NULL)
+        return AG_OK;
+    ag_policy *policy = ag_calloc(1, sizeof(*policy));
+    if (policy == NULL)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    bool has_default = false;
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < builder->source_count && status == AG_OK; i++)
+        status = add_to_policy(policy, &builder->sources[i], &has_default, error);
+    if (status != AG_OK) {
+        ag_policy_free(policy);
+        return status;
+    }
+    builder->parsed = policy;
+    builder->has_default = has_default;
+    return AG_OK;
+}
+
+/*
+ * Parses `source` into the builder's policy and, on success, takes ownership
+ * of the source's strings. On failure the builder is left as it was.
+ */
+static ag_status add_source(ag_policy_builder *builder, const ag_policy_source *source,
+                            ag_error **error)
+{
+    ag_status status = ensure_parsed(builder, error);
+    if (status != AG_OK)
+        return status;
+
+    /* Grown first, so that nothing can fail once the source is parsed. */
     ag_policy_source *sources = ag_realloc(builder->sources,
                                            (builder->source_count + 1) * sizeof(*sources));
     if (sources == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     builder->sources = sources;
 
-    char *copy = ag_strdup(name);
-    if (copy == NULL)
-        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    sources[builder->source_count++] = (ag_policy_source){copy, text, length, NULL, layer};
+    status = add_to_policy(builder->parsed, source, &builder->has_default, error);
+    if (status != AG_OK)
+        return status;
+    sources[builder->source_count++] = *source;
     return AG_OK;
 }
 
@@ -112,15 +168,13 @@ ag_status ag_policy_builder_add_string_in_layer(ag_policy_builder *builder, cons
     if (name == NULL)
         name = "<string>";
 
-    char *copy = ag_strndup(text != NULL ? text : "", length);
-    if (copy == NULL)
-        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-
-    ag_status status = validate_source(name, copy, length, layer, error);
-    if (status == AG_OK)
-        status = store_source(builder, name, copy, length, layer, error);
+    ag_policy_source source = {ag_strdup(name), ag_strndup(text != NULL ? text : "", length),
+                               length, NULL, layer};
+    ag_status status = source.name != NULL && source.text != NULL
+                           ? add_source(builder, &source, error)
+                           : ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (status != AG_OK)
-        ag_free(copy);
+        free_source(&source);
     return status;
 }
 
@@ -204,33 +258,20 @@ ag_status ag_policy_builder_add_file_in_layer(ag_policy_builder *builder, const 
     ag_buffer content;
     ag_buffer_init(&content);
     ag_status status = read_file(path, &content, error);
-    if (status == AG_OK)
-        status = validate_source(path, content.data, content.length, layer, error);
-    if (status == AG_OK)
-        status = store_source(builder, path, content.data, content.length, layer, error);
     if (status != AG_OK) {
         ag_buffer_release(&content);
         return status;
     }
-    builder->sources[builder->source_count - 1].directory = file_directory(path);
-    return AG_OK;
-}
 
-/* Keeps the smallest non-zero value of each limit. */
-static void merge_limits(ag_shell_limits *merged, const ag_shell_limits *source)
-{
-    if (source->max_input_bytes != 0
-        && (merged->max_input_bytes == 0 || source->max_input_bytes < merged->max_input_bytes))
-        merged->max_input_bytes = source->max_input_bytes;
-    if (source->max_depth != 0
-        && (merged->max_depth == 0 || source->max_depth < merged->max_depth))
-        merged->max_depth = source->max_depth;
-    if (source->max_commands != 0
-        && (merged->max_commands == 0 || source->max_commands < merged->max_commands))
-        merged->max_commands = source->max_commands;
-    if (source->timeout_micros != 0
-        && (merged->timeout_micros == 0 || source->timeout_micros < merged->timeout_micros))
-        merged->timeout_micros = source->timeout_micros;
+    /* The parse anchors `/path` rules at the directory, so it is resolved first. */
+    ag_policy_source source = {ag_strdup(path), content.data, content.length,
+                               file_directory(path), layer};
+    status = source.name != NULL ? add_source(builder, &source, error)
+                                 : ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0,
+                                                "out of memory");
+    if (status != AG_OK)
+        free_source(&source);
+    return status;
 }
 
 static void apply_default_limits(ag_shell_limits *limits)
@@ -262,30 +303,6 @@ static ag_status add_policy_path(ag_policy *policy, const ag_policy_source *sour
     return status;
 }
 
-/* Parses one source into `policy` and merges what it sets. */
-static ag_status add_to_policy(ag_policy *policy, const ag_policy_source *source,
-                               bool *has_default, ag_error **error)
-{
-    ag_policy_settings settings;
-    size_t first_rule = policy->rule_count;
-    ag_status status = ag_policy_parse_source_in(policy, source->name, source->directory,
-                                                 source->text, source->length, &settings,
-                                                 error);
-    if (status != AG_OK)
-        return status;
-    ag_model_merge_source(policy, first_rule, &settings, source->layer);
-    if (source->directory != NULL && (status = add_policy_path(policy, source)) != AG_OK)
-        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-
-    if (settings.has_default) {
-        if (!*has_default || settings.default_decision > policy->default_decision)
-            policy->default_decision = settings.default_decision;
-        *has_default = true;
-    }
-    merge_limits(&policy->limits, &settings.limits);
-    return AG_OK;
-}
-
 /* Feeds "LENGTH:BYTES," so that no two lists of sources hash the same bytes. */
 static void hash_netstring(ag_sha256 *context, const char *bytes, size_t length)
 {
@@ -310,33 +327,73 @@ static void compute_digest(ag_policy *policy, const ag_policy_source *sources, s
     ag_sha256_to_hex(digest, policy->digest);
 }
 
-ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
+/* Protects every policy file of the sources from writes, in the order added. */
+static ag_status add_policy_paths(ag_policy *policy, const ag_policy_source *sources,
+                                  size_t count, ag_error **error)
 {
-    if (builder == NULL) {
-        ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0, "ag_policy_builder_build: builder is NULL");
-        return NULL;
+    for (size_t i = 0; i < count; i++)
+        if (sources[i].directory != NULL && add_policy_path(policy, &sources[i]) != AG_OK)
+            return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return AG_OK;
+}
+
+/* JIT-compiles the rules the policy kept: the adds parsed them without JIT. */
+static void jit_rules(ag_policy *policy)
+{
+    for (size_t i = 0; i < policy->rule_count; i++)
+        ag_rule_jit(&policy->rules[i]);
+}
+
+static ag_policy_source builtin_source(void)
+{
+    const char *text = ag_default_policy_text();
+    ag_policy_source builtin = {AG_DEFAULT_POLICY_NAME, (char *)text, strlen(text), NULL,
+                                AG_LAYER_COMMAND_LINE};
+    return builtin;
+}
+
+/*
+ * Returns the parsed sources for build() to finish. This is the builder's own
+ * policy, which the builder gives up, or the built-in default when no source
+ * was added.
+ */
+static ag_policy *take_parsed(ag_policy_builder *builder, const ag_policy_source *builtin,
+                              bool *has_default, ag_error **error)
+{
+    if (builder->source_count > 0) {
+        if (ensure_parsed(builder, error) != AG_OK)
+            return NULL;
+        ag_policy *policy = builder->parsed;
+        *has_default = builder->has_default;
+        builder->parsed = NULL;
+        builder->has_default = false;
+        return policy;
     }
+
     ag_policy *policy = ag_calloc(1, sizeof(*policy));
     if (policy == NULL) {
         ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         return NULL;
     }
-
-    const char *default_text = ag_default_policy_text();
-    ag_policy_source builtin = {AG_DEFAULT_POLICY_NAME, (char *)default_text,
-                                strlen(default_text), NULL, AG_LAYER_COMMAND_LINE};
-    const ag_policy_source *sources = builder->source_count > 0 ? builder->sources : &builtin;
-    size_t count = builder->source_count > 0 ? builder->source_count : 1;
-
-    bool has_default = false;
-    ag_status status = AG_OK;
-    for (size_t i = 0; i < count && status == AG_OK; i++)
-        status = add_to_policy(policy, &sources[i], &has_default, error);
-    if (status != AG_OK) {
+    *has_default = false;
+    if (add_to_policy(policy, builtin, has_default, error) != AG_OK) {
         ag_policy_free(policy);
         return NULL;
     }
+    return policy;
+}
+
+/* Finishes the parsed sources into a policy that checkers can use. */
+static ag_status finish_policy(ag_policy *policy, const ag_policy_source *sources, size_t count,
+                               bool has_default, ag_error **error)
+{
+    ag_status status = add_policy_paths(policy, sources, count, error);
+    if (status != AG_OK)
+        return status;
     ag_model_finish(policy);
+
+    /* After ag_model_finish(), so that the allow rules it drops cost no JIT. */
+    jit_rules(policy);
 
     /* Parsed at build time: an invalid effects.yaml fails the library's build. */
     policy->effects = ag_effects_table_builtin();
@@ -346,14 +403,29 @@ ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
     apply_default_limits(&policy->limits);
     compute_digest(policy, sources, count);
 
-    if (ag_policy_index_build(policy) != AG_OK) {
-        ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        ag_policy_free(policy);
+    if (ag_policy_index_build(policy) != AG_OK)
+        return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    /* Needs the finished policy: it checks rule examples with a checker. */
+    return ag_forms_finish(policy, error);
+}
+
+ag_policy *ag_policy_builder_build(ag_policy_builder *builder, ag_error **error)
+{
+    if (builder == NULL) {
+        ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0, "ag_policy_builder_build: builder is NULL");
         return NULL;
     }
 
-    /* Needs the finished policy: it checks rule examples with a checker. */
-    if (ag_forms_finish(policy, error) != AG_OK) {
+    ag_policy_source builtin = builtin_source();
+    const ag_policy_source *sources = builder->source_count > 0 ? builder->sources : &builtin;
+    size_t count = builder->source_count > 0 ? builder->source_count : 1;
+
+    bool has_default = false;
+    ag_policy *policy = take_parsed(builder, &builtin, &has_default, error);
+    if (policy == NULL)
+        return NULL;
+    if (finish_policy(policy, sources, count, has_default, error) != AG_OK) {
         ag_policy_free(policy);
         return NULL;
     }

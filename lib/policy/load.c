@@ -11,6 +11,7 @@
 
 #include "policy/forms.h"
 #include "policy/load_internal.h"
+#include "policy/model.h"
 #include "policy/policy.h"
 
 #define ACCEPTED_KEYS "default, allow, ask, deny, limits, additional_directories, mode, mode_locked, allow_managed_rules_only, primary_fields, tests"
@@ -18,7 +19,6 @@
 
 typedef struct load_context {
     ag_policy *policy;
-    bool check_only;             /* rules are only checked for errors: no JIT */
     ag_policy_settings *settings;
     ag_error **error;
     const char *name;            /* owned by policy->files */
@@ -263,10 +263,9 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
                           "invalid rule: it contains a NUL byte; remove it");
 
     ag_rule rule;
+    /* JIT waits for the builder, which compiles only the rules that a build keeps. */
     ag_status status = ag_rule_parse_unjitted(text, decision, node_location(context, node),
                                               &rule, context->error);
-    if (status == AG_OK && !context->check_only)
-        ag_rule_jit(&rule);
     if (status != AG_OK)
         return status;
     rule.policy_directory = context->directory;
@@ -588,9 +587,8 @@ static void truncate_policy(ag_policy *policy, size_t rule_count, size_t file_co
     }
 }
 
-static ag_status parse_source(ag_policy *policy, const char *name, const char *directory,
-                              const char *text, size_t length, bool check_only,
-                              ag_policy_settings *settings, ag_error **error)
+ag_status ag_policy_parse_source(ag_policy *policy, const ag_policy_source *source,
+                                 ag_policy_settings *settings, ag_error **error)
 {
     size_t rule_count = policy->rule_count;
     size_t file_count = policy->file_count;
@@ -598,48 +596,28 @@ static ag_status parse_source(ag_policy *policy, const char *name, const char *d
     ag_forms_marks forms_marks = ag_forms_mark(policy);
     memset(settings, 0, sizeof(*settings));
 
-    ag_status status = append_name(policy, name, directory, error);
+    ag_status status = append_name(policy, source->name, source->directory, error);
     if (status != AG_OK)
         return status;
 
     load_context context = {
         .policy = policy,
-        .check_only = check_only,
         .settings = settings,
         .error = error,
         .name = policy->files[policy->file_count - 1],
         .directory = policy->directories[policy->file_count - 1],
-        .text = text,
-        .length = length,
+        .text = source->text,
+        .length = source->length,
     };
     status = parse_text(&context);
+    if (status == AG_OK)
+        status = ag_model_check_source(settings, source->layer, error);
     if (status != AG_OK) {
         ag_forms_truncate(policy, &forms_marks);
         truncate_policy(policy, rule_count, file_count, directory_count);
         memset(settings, 0, sizeof(*settings));
     }
     return status;
-}
-
-ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const char *directory,
-                                    const char *text, size_t length,
-                                    ag_policy_settings *settings, ag_error **error)
-{
-    return parse_source(policy, name, directory, text, length, false, settings, error);
-}
-
-ag_status ag_policy_check_source_in(ag_policy *policy, const char *name, const char *directory,
-                                    const char *text, size_t length,
-                                    ag_policy_settings *settings, ag_error **error)
-{
-    return parse_source(policy, name, directory, text, length, true, settings, error);
-}
-
-ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,
-                                 size_t length, ag_policy_settings *settings,
-                                 ag_error **error)
-{
-    return ag_policy_parse_source_in(policy, name, NULL, text, length, settings, error);
 }
 
 void ag_policy_clear(ag_policy *policy)

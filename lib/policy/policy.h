@@ -90,33 +90,28 @@ typedef struct ag_policy_settings {
     bool disable_bypass;       /* settings files: disableBypassPermissionsMode */
 } ag_policy_settings;
 
-/*
- * Parses `length` bytes of YAML policy text named `name` (a file name, or
- * the name given for a string) and appends its rules and its name to
- * `policy`, storing the rest in *settings. On failure returns the error
- * code with *error set, and `policy` is left as it was before the call.
- */
-ag_status ag_policy_parse_source(ag_policy *policy, const char *name, const char *text,
-                                 size_t length, ag_policy_settings *settings,
-                                 ag_error **error);
+/* One policy source as a builder stores it. */
+typedef struct ag_policy_source {
+    char *name;                /* a file name, or the name given for a string */
+    char *text;
+    size_t length;
+    char *directory;           /* absolute directory of a policy file, or NULL */
+    ag_layer layer;
+} ag_policy_source;
 
 /*
- * Same as ag_policy_parse_source() for a policy file whose absolute directory
- * is `directory` (NULL when the source is not a file), which `/path` rules
- * and relative additional directories are anchored at.
+ * Parses a YAML policy source (or a settings file, by its ".json" name),
+ * appends its rules and its name to `policy`, and stores the rest in
+ * *settings. `/path` rules and relative additional directories are anchored
+ * at the source's directory. Also checks what the source's layer may set
+ * (ag_model_check_source()). On failure returns the error code with *error
+ * set, and `policy` is left as it was before the call.
+ *
+ * The rules' regexes are not JIT-compiled: run ag_rule_jit() on every rule
+ * before the policy is matched against (see ag_rule_jit()).
  */
-ag_status ag_policy_parse_source_in(ag_policy *policy, const char *name, const char *directory,
-                                    const char *text, size_t length,
-                                    ag_policy_settings *settings, ag_error **error);
-
-/*
- * Same as ag_policy_parse_source_in() without JIT-compiling the rules'
- * regexes, which is most of the cost of a large policy: for a policy only
- * checked for errors, never matched against (see ag_rule_jit()).
- */
-ag_status ag_policy_check_source_in(ag_policy *policy, const char *name, const char *directory,
-                                    const char *text, size_t length,
-                                    ag_policy_settings *settings, ag_error **error);
+ag_status ag_policy_parse_source(ag_policy *policy, const ag_policy_source *source,
+                                 ag_policy_settings *settings, ag_error **error);
 
 /* Frees the rules and names inside `policy`, not the struct itself. */
 void ag_policy_clear(ag_policy *policy);

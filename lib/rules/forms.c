@@ -148,17 +148,10 @@ static bool build_glob_regex(const char *glob, size_t length, bool word_suffix, 
 
     ag_buffer_append_string(regex, "\\A");
     for (size_t i = 0; i < body; i++) {
-        unsigned char c = (unsigned char)glob[i];
-        bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                            || (c >= '0' && c <= '9');
-        if (c == '*')
+        if (glob[i] == '*')
             ag_buffer_append_string(regex, "[\\s\\S]*");
-        else if (alphanumeric)
-            ag_buffer_append_char(regex, (char)c);
-        else if (c < 0x80)
-            ag_buffer_printf(regex, "\\%c", c);
         else
-            ag_buffer_printf(regex, "\\x{%02x}", c);
+            ag_rule_append_literal(regex, (unsigned char)glob[i]);
     }
     if (optional_tail)
         ag_buffer_append_string(regex, "(?: [\\s\\S]*)?");

@@ -218,37 +218,37 @@ static char *normalize_command_specifier(const char *text, const ag_rule_parts *
                                          ag_source_location location, ag_status *status,
                                          ag_error **error)
 {
-    ag_buffer out;
-    ag_buffer_init(&out);
-    ag_buffer_append(&out, "", 0);
-
-    for (size_t i = 0; i < parts->specifier_length; i++) {
-        char c = parts->specifier[i];
-        char previous = out.length > 0 ? out.data[out.length - 1] : '\0';
-        if (is_blank(c)) {
-            if (out.length > 0 && previous != ' ')
-                ag_buffer_append_char(&out, ' ');
-        } else if (!(c == '*' && previous == '*')) {
-            ag_buffer_append_char(&out, c);
-        }
-    }
-    if (out.failed) {
+    /* Normalizing never lengthens the specifier, so one allocation of its size is enough. */
+    char *out = ag_malloc(parts->specifier_length + 1);
+    if (out == NULL) {
         *status = ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         return NULL;
     }
 
-    size_t length = out.length;
-    if (length >= 2 && strcmp(out.data + length - 2, ":*") == 0) {
-        if (length == 2 || out.data[length - 3] == ' ') {
-            ag_buffer_release(&out);
+    size_t length = 0;
+    for (size_t i = 0; i < parts->specifier_length; i++) {
+        char c = parts->specifier[i];
+        char previous = length > 0 ? out[length - 1] : '\0';
+        if (is_blank(c)) {
+            if (length > 0 && previous != ' ')
+                out[length++] = ' ';
+        } else if (!(c == '*' && previous == '*')) {
+            out[length++] = c;
+        }
+    }
+    out[length] = '\0';
+
+    if (length >= 2 && strcmp(out + length - 2, ":*") == 0) {
+        if (length == 2 || out[length - 3] == ' ') {
+            ag_free(out);
             *status = rule_error(error, AG_ERR_RULE, text, location, length == 2
                                  ? "':*' needs a command before it; write Bash to match every command"
                                  : "space before ':*'; remove the space");
             return NULL;
         }
-        out.data[length - 2] = ' ';
+        out[length - 2] = ' ';
     }
-    return out.data;
+    return out;
 }
 
 static void *pcre2_malloc_hook(PCRE2_SIZE size, void *data)
@@ -268,16 +268,19 @@ pcre2_general_context *ag_rule_pcre2_context(void)
     return pcre2_general_context_create(pcre2_malloc_hook, pcre2_free_hook, NULL);
 }
 
-/* Appends one literal byte to a regex, escaped so PCRE2 reads it literally. */
-static void append_literal(ag_buffer *regex, unsigned char c)
+void ag_rule_append_literal(ag_buffer *regex, unsigned char c)
 {
+    static const char hex_digits[] = "0123456789abcdef";
     bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (alphanumeric)
+    if (alphanumeric) {
         ag_buffer_append_char(regex, (char)c);
-    else if (c < 0x80)
-        ag_buffer_printf(regex, "\\%c", c);
-    else
-        ag_buffer_printf(regex, "\\x{%02x}", c);
+    } else if (c < 0x80) {
+        char escaped[2] = {'\\', (char)c};
+        ag_buffer_append(regex, escaped, sizeof(escaped));
+    } else {
+        char escaped[6] = {'\\', 'x', '{', hex_digits[c >> 4], hex_digits[c & 0xF], '}'};
+        ag_buffer_append(regex, escaped, sizeof(escaped));
+    }
 }
 
 /*
@@ -297,7 +300,7 @@ static bool build_regex(const char *specifier, ag_buffer *regex)
         if (specifier[i] == '*')
             ag_buffer_append_string(regex, "[\\s\\S]*");
         else
-            append_literal(regex, (unsigned char)specifier[i]);
+            ag_rule_append_literal(regex, (unsigned char)specifier[i]);
     }
     if (word_suffix)
         ag_buffer_append_string(regex, "(?: [\\s\\S]*)?");
@@ -384,12 +387,28 @@ static ag_status parse_command_rule(const char *text, const ag_rule_parts *parts
 
 /* ---------------------------------------------------------------- API */
 
+/* Appends `value` in decimal, as printf's %u writes it. */
+static void append_unsigned(ag_buffer *buffer, unsigned value)
+{
+    char digits[3 * sizeof(value)];
+    size_t start = sizeof(digits);
+    do {
+        digits[--start] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    ag_buffer_append(buffer, digits + start, sizeof(digits) - start);
+}
+
+/* Formats "FILE:LINE:COLUMN" with appends, which cost far less than printf per rule. */
 static char *format_source(ag_source_location location)
 {
     ag_buffer source;
     ag_buffer_init(&source);
-    ag_buffer_printf(&source, "%s:%u:%u", location.file != NULL ? location.file : "<rule>",
-                     location.line, location.column);
+    ag_buffer_append_string(&source, location.file != NULL ? location.file : "<rule>");
+    ag_buffer_append_char(&source, ':');
+    append_unsigned(&source, location.line);
+    ag_buffer_append_char(&source, ':');
+    append_unsigned(&source, location.column);
     if (source.failed) {
         ag_buffer_release(&source);
         return NULL;

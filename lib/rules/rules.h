@@ -74,9 +74,9 @@ ag_status ag_rule_parse(const char *text, ag_decision decision,
                         ag_error **error);
 
 /*
- * Same as ag_rule_parse() without JIT-compiling the rule's regexes, for a
- * rule only checked for errors. Matching it before ag_rule_jit() may give
- * other results (see ag_rule_jit()).
+ * Same as ag_rule_parse() without JIT-compiling the rule's regexes, so that
+ * the caller JIT-compiles only the rules it keeps. Matching it before
+ * ag_rule_jit() may give other results (see ag_rule_jit()).
  */
 ag_status ag_rule_parse_unjitted(const char *text, ag_decision decision,
                                  ag_source_location location, ag_rule *rule,
@@ -84,6 +84,9 @@ ag_status ag_rule_parse_unjitted(const char *text, ag_decision decision,
 
 /* JIT-compiles the regexes of a rule parsed by ag_rule_parse_unjitted(). */
 void ag_rule_jit(ag_rule *rule);
+
+/* Appends byte `c` to a regex, escaped so that PCRE2 reads it literally. */
+void ag_rule_append_literal(ag_buffer *regex, unsigned char c);
 
 /* Frees what ag_rule_parse() allocated inside *rule (not the struct itself). */
 void ag_rule_clear(ag_rule *rule);
