@@ -5,6 +5,9 @@
  * every check walk all rules in order). The policies are those of
  * cases/policies/, the built-in default, and policies generated from the
  * tables' command names so that many rules share, extend or cut a name.
+ * Generated Read and Edit path rules meet file reads, writes and directory
+ * searches, and generated WebFetch domain rules meet fetches of hosts in
+ * other spellings.
  *
  * Arguments: CASES_DIR and the table files to read from it.
  */
@@ -331,7 +334,7 @@ static void add_generated_requests(void)
 
 /* ------------------------------------------------------------ path rules */
 
-enum { PATH_POLICIES = 8, PATH_RULES = 120, PATH_REQUESTS = 400 };
+enum { PATH_POLICIES = 8, PATH_RULES = 120, PATH_REQUESTS = 400, SEARCH_REQUESTS = 400 };
 
 /* A directory with a policy subdirectory and a symbolic link, so file rules meet real links. */
 static char scratch[64];
@@ -340,6 +343,9 @@ static char scratch[64];
 static const char *const components[] = {
     "src", "secrets", ".env", "home", "user", "repo", "id_rsa", ".ssh", "etc", "passwd",
     "tmp", "build", "a.key", "policydir", "real", "link", "x",
+    /* Case variants, which deny and ask rules meet, and character prefixes of the names
+     * above, which a directory search's partial match meets. */
+    "SRC", ".SSH", "Secrets", "sec", "us", "rep", "ho", "s",
 };
 
 static const char *random_component(void)
@@ -353,8 +359,11 @@ static const char *random_component(void)
  */
 static void write_path_rule(char *out, size_t size)
 {
-    static const char *const anchors[] = {"", "", "./", "/", "~/", "//", "//repo/",
-                                          "//home/user/", "//tmp/"};
+    /* The scratch directory, so that rules meet the targets of its link. */
+    char scratch_anchor[128];
+    snprintf(scratch_anchor, sizeof(scratch_anchor), "/%s/", scratch);
+    const char *const anchors[] = {"", "", "./", "/", "~/", "//", "//repo/",
+                                   "//home/user/", "//tmp/", scratch_anchor};
     static const char *const globs[] = {"*", "**", "**", "*.key", "se*ts", "[ab]c", ".e?v", "*rc"};
     static const char *const suffixes[] = {"", "", "/**", "/"};
     static const char *const others[] = {"Read", "Edit", "Write", "Write(src/**)", "WebFetch",
@@ -384,7 +393,13 @@ static void write_path(char *out, size_t size)
     snprintf(policy_directory, sizeof(policy_directory), "%s/policydir/", scratch);
     snprintf(link, sizeof(link), "%s/link/", scratch);
     const char *const prefixes[] = {"/repo/", "/home/user/", "~/", "", "./", "../", "/etc/",
-                                    "/tmp/", "/", policy_directory, link};
+                                    "/tmp/", "/", policy_directory, link, "/home/",
+                                    "/REPO/", "/Home/User/", "~/SRC/"};
+    const char *const whole[] = {"/", "~", ".", "/repo", "/home/user", "/home/us", "/re"};
+    if (random_below(8) == 0) {
+        snprintf(out, size, "%s", whole[random_below(sizeof(whole) / sizeof(*whole))]);
+        return;
+    }
     size_t length = (size_t)snprintf(out, size, "%s",
                                      prefixes[random_below(sizeof(prefixes) / sizeof(*prefixes))]);
     size_t parts = 1 + random_below(3);
@@ -406,10 +421,19 @@ static void add_path_request(char *command, char *tool, char *input)
     requests[request_count++] = (request){command, tool, input, copy_or_null(cwd)};
 }
 
+/* Returns a random Glob pattern: in the directory, below a literal directory, or leaving it. */
+static const char *random_glob_pattern(void)
+{
+    static const char *const patterns[] = {"*.c", "**/*.key", "src/*.c", "link/*",
+                                           "secrets/**", "se*/a.key", "../x", "/etc/*", "x"};
+    return patterns[random_below(sizeof(patterns) / sizeof(*patterns))];
+}
+
 /* Adds file tool requests and Bash commands that read and write generated paths. */
 static void add_path_requests(void)
 {
-    static const char *const tools[] = {"Read", "Edit", "Write", "NotebookRead", "Grep", "LS"};
+    static const char *const tools[] = {"Read", "Edit", "Write", "NotebookRead",
+                                        "Grep", "LS", "Glob", "Grep"};
     static const char *const forms[] = {"cat %s", "echo x > %s", "cp %s /repo/out",
                                         "rm -rf %s", "cat $X/%s", "cat %s/$X", "touch %s %s"};
     for (size_t i = 0; i < PATH_REQUESTS; i++) {
@@ -418,15 +442,41 @@ static void add_path_requests(void)
         write_path(other, sizeof(other));
         if (random_below(2) == 0) {
             const char *tool = tools[random_below(sizeof(tools) / sizeof(*tools))];
-            bool search = strcmp(tool, "Grep") == 0 || strcmp(tool, "LS") == 0;
-            snprintf(text, sizeof(text), "{\"%s\": \"%s\"%s}", search ? "path" : "file_path",
-                     path, search ? ", \"pattern\": \"x\"" : "");
+            bool search = strcmp(tool, "Grep") == 0 || strcmp(tool, "LS") == 0
+                          || strcmp(tool, "Glob") == 0;
+            const char *pattern = strcmp(tool, "Glob") == 0 ? random_glob_pattern() : "x";
+            snprintf(text, sizeof(text), "{\"%s\": \"%s\"", search ? "path" : "file_path", path);
+            if (search)
+                snprintf(text + strlen(text), sizeof(text) - strlen(text),
+                         ", \"pattern\": \"%s\"", pattern);
+            snprintf(text + strlen(text), sizeof(text) - strlen(text), "}");
             add_path_request(NULL, strdup(tool), strdup(text));
         } else {
             snprintf(text, sizeof(text), forms[random_below(sizeof(forms) / sizeof(*forms))], path,
                      other);
             add_path_request(strdup(text), NULL, NULL);
         }
+    }
+}
+
+/*
+ * Adds Grep, LS and Glob requests over generated directories, some without a
+ * "path", which searches the cwd.
+ */
+static void add_search_requests(void)
+{
+    static const char *const tools[] = {"Grep", "LS", "Glob"};
+    for (size_t i = 0; i < SEARCH_REQUESTS; i++) {
+        char path[512], text[1200];
+        write_path(path, sizeof(path));
+        const char *tool = tools[random_below(sizeof(tools) / sizeof(*tools))];
+        const char *pattern = strcmp(tool, "Glob") == 0 ? random_glob_pattern() : "TODO";
+        if (random_below(6) == 0)
+            snprintf(text, sizeof(text), "{\"pattern\": \"%s\"}", pattern);
+        else
+            snprintf(text, sizeof(text), "{\"path\": \"%s\", \"pattern\": \"%s\"}", path,
+                     pattern);
+        add_path_request(NULL, strdup(tool), strdup(text));
     }
 }
 
@@ -507,6 +557,211 @@ static void test_index_path_policies(void **state)
     }
 }
 
+/*
+ * Directory searches that the index must not narrow too far. They include a
+ * partial match below the directory (`/repo/src/x` for a `*.key` rule in
+ * `src`) and a directory that is only a character prefix of a rule's
+ * directory (`/repo/sr`, `/data/sec`). Case variants and searches of a
+ * rule's parents and of the root follow. Each case also names the rule that
+ * decides it in a full scan, so that the case keeps meeting that rule.
+ */
+static void test_index_search_edges(void **state)
+{
+    (void)state;
+    static const char policy_text[] =
+        "default: allow\n"
+        "deny:\n"
+        "  - Read(src/*.key)\n"
+        "  - Read(//data/secrets/**)\n"
+        "  - Read(~/.ssh/**)\n"
+        "ask:\n"
+        "  - Read(//opt/tools/bin)\n"
+        "  - Read(docs/*/private)\n"
+        "  - Read(./build/out/**)\n";
+    static const struct {
+        const char *tool;
+        const char *input;
+        const char *rule;    /* deciding rule of a full scan, NULL for none */
+    } cases[] = {
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/repo/src/x\"}", "Read(src/*.key)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/repo/sr\"}", "Read(src/*.key)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/data/sec\"}", "Read(//data/secrets/**)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/data/SECRETS/x\"}", "Read(//data/secrets/**)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/data\"}", "Read(//data/secrets/**)"},
+        {"LS", "{\"path\":\"/home/user\"}", "Read(~/.ssh/**)"},
+        {"LS", "{\"path\":\"/HOME/user/.SSH/keys\"}", "Read(~/.ssh/**)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/\"}", "Read(src/*.key)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/opt\"}", "Read(//opt/tools/bin)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/opt/tools/bin/x\"}", "Read(//opt/tools/bin)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/repo/docs/a\"}", "Read(docs/*/private)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/repo/docsx\"}", NULL},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/repo/Build/o\"}", "Read(./build/out/**)"},
+        {"Grep", "{\"pattern\":\"x\",\"path\":\"/elsewhere\"}", NULL},
+        {"Glob", "{\"pattern\":\"src/*.c\",\"path\":\"/repo\"}", "Read(src/*.key)"},
+    };
+    ag_error *error = NULL;
+    ag_policy *policy = ag_policy_load_string("edges", policy_text, strlen(policy_text), &error);
+    assert_non_null(policy);
+    ag_checker *checker = ag_checker_new(policy, &error);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, "/home/user"), AG_OK);
+    ag_policy_index *index = policy->index;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        request entry = {NULL, (char *)cases[i].tool, (char *)cases[i].input, "/repo"};
+        compare_request(checker, policy, index, &entry, "search edges");
+        policy->index = NULL;
+        outcome scanned;
+        check_one(checker, &entry, &scanned);
+        policy->index = index;
+        if (cases[i].rule == NULL && scanned.rule != NULL)
+            fail_msg("%s %s: decided by %s, expected no rule", cases[i].tool, cases[i].input,
+                     scanned.rule->text);
+        if (cases[i].rule != NULL
+            && (scanned.rule == NULL || strcmp(scanned.rule->text, cases[i].rule) != 0))
+            fail_msg("%s %s: decided by %s, expected %s", cases[i].tool, cases[i].input,
+                     rule_text(scanned.rule), cases[i].rule);
+    }
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+/* ---------------------------------------------------------- domain rules */
+
+enum { DOMAIN_POLICIES = 8, DOMAIN_RULES = 120, DOMAIN_REQUESTS = 300 };
+
+/* Hosts that rules and requests share, so that generated rules often match. */
+static const char *const hosts[] = {
+    "example.com", "example.org", "github.com", "python.org", "evil.example", "localhost",
+    "co.uk", "x", "127.0.0.1", "10.0.0.1", "169.254.169.254", "[::1]",
+};
+
+/* Labels put before a host, so that wildcard rules and label suffixes meet. */
+static const char *const labels[] = {"www", "api", "docs", "a", "api-1", "0"};
+
+/* Changes the case of some ASCII letters of `text`. */
+static void mix_case(char *text)
+{
+    for (char *p = text; *p != '\0'; p++)
+        if (*p >= 'a' && *p <= 'z' && random_below(3) == 0)
+            *p = (char)(*p - 'a' + 'A');
+}
+
+/* Writes a host name: a shared host with up to two labels before it, in mixed case. */
+static void write_host(char *out, size_t size)
+{
+    size_t length = 0;
+    for (size_t i = random_below(3); i > 0; i--)
+        length += (size_t)snprintf(out + length, size - length, "%s.",
+                                   labels[random_below(sizeof(labels) / sizeof(*labels))]);
+    snprintf(out + length, size - length, "%s", hosts[random_below(sizeof(hosts) / sizeof(*hosts))]);
+    if (random_below(4) == 0)
+        mix_case(out);
+}
+
+/*
+ * Writes one WebFetch rule: an exact or wildcard domain, one with a trailing
+ * dot, an IP address in another spelling, a pattern no key can find, or
+ * another kind of rule that applies to WebFetch.
+ */
+static void write_domain_rule(char *out, size_t size)
+{
+    static const char *const odd[] = {
+        "*", "api-*.example.com", "*.*.com", "example.*", "*ex*.com", "ex*ample.com",
+        "*.example.c*", "*github*", "127.1", "0x7f.0.0.1", "2130706433", "0177.0.0.1", "::1",
+        "[::ffff:127.0.0.1]", "0x0a.1", "1.2.3.999", "*.0.0.1", "[::1]", "*.co.uk", "co.*",
+    };
+    static const char *const others[] = {"WebFetch", "WebFetch(prompt:*password*)", "Web*",
+                                         "*", "Read(**)", "WebFetch(*)", "mcp__x"};
+    char host[256];
+    write_host(host, sizeof(host));
+    switch (random_below(8)) {
+    case 0:
+    case 1: snprintf(out, size, "WebFetch(domain:%s)", host); break;
+    case 2: snprintf(out, size, "WebFetch(domain:*.%s)", host); break;
+    case 3: snprintf(out, size, "WebFetch(domain:%s.)", host); break;
+    case 4:
+    case 5:
+        snprintf(out, size, "WebFetch(domain:%s)", odd[random_below(sizeof(odd) / sizeof(*odd))]);
+        break;
+    default: snprintf(out, size, "%s", others[random_below(sizeof(others) / sizeof(*others))]);
+    }
+}
+
+/* Builds a YAML policy of DOMAIN_RULES random WebFetch rules, skipping those that fail to parse. */
+static ag_policy *generate_domain_policy(void)
+{
+    static const char *const sections[] = {"allow", "ask", "deny"};
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    fprintf(out, "default: %s\n", sections[random_below(3)]);
+    for (size_t s = 0; s < 3; s++) {
+        fprintf(out, "%s:\n", sections[s]);
+        for (size_t i = 0; i < DOMAIN_RULES / 3; i++) {
+            char rule[512];
+            write_domain_rule(rule, sizeof(rule));
+            ag_error *error = NULL;
+            char single[1024];
+            snprintf(single, sizeof(single), "%s:\n  - '%s'\n", sections[s], rule);
+            ag_policy *probe = ag_policy_load_string("probe", single, strlen(single), &error);
+            ag_error_free(error);
+            if (probe != NULL)
+                fprintf(out, "  - '%s'\n", rule);
+            ag_policy_free(probe);
+        }
+    }
+    fclose(out);
+    ag_error *error = NULL;
+    ag_policy *policy = ag_policy_load_string("generated", text, size, &error);
+    if (policy == NULL)
+        fail_msg("generated domain policy failed to load: %s\n%s", ag_error_message(error), text);
+    free(text);
+    return policy;
+}
+
+/*
+ * Adds WebFetch requests: shared hosts with a port, userinfo or trailing dot,
+ * in mixed case, IP addresses in other spellings, invalid addresses, and a
+ * host with more labels than a cursor merges lists.
+ */
+static void add_domain_requests(void)
+{
+    static const char *const spelled[] = {
+        "2130706433", "0x7f.1", "127.1", "0177.0.0.1", "[::ffff:7f00:1]", "[0:0::1]",
+        "0x0a.1", "10.1", "1.2.3.999", "[::ffff:a00:1]", "0xA9.254.169.254",
+        "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.example.com", "www.example.com.",
+    };
+    for (size_t i = 0; i < DOMAIN_REQUESTS; i++) {
+        char host[256], input[600];
+        if (random_below(4) == 0)
+            snprintf(host, sizeof(host), "%s", spelled[random_below(sizeof(spelled) / sizeof(*spelled))]);
+        else
+            write_host(host, sizeof(host));
+        static const char *const forms[] = {"https://%s/path", "http://%s:8080/", "https://u@%s",
+                                            "https://%s./x", "HTTPS://%s?q"};
+        char url[400];
+        snprintf(url, sizeof(url), forms[random_below(sizeof(forms) / sizeof(*forms))], host);
+        snprintf(input, sizeof(input), "{\"url\": \"%s\", \"prompt\": \"%s\"}", url,
+                 random_below(4) == 0 ? "the password" : "x");
+        requests = realloc(requests, (request_count + 1) * sizeof(*requests));
+        requests[request_count++] = (request){NULL, strdup("WebFetch"), strdup(input),
+                                              strdup("/repo")};
+    }
+}
+
+static void test_index_domain_policies(void **state)
+{
+    (void)state;
+    for (int i = 0; i < DOMAIN_POLICIES; i++) {
+        ag_policy *policy = generate_domain_policy();
+        char name[32];
+        snprintf(name, sizeof(name), "domain policy #%d", i);
+        compare_policy(policy, name);
+        ag_policy_free(policy);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -519,11 +774,15 @@ int main(int argc, char **argv)
     add_generated_requests();
     make_scratch();
     add_path_requests();
+    add_search_requests();
+    add_domain_requests();
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_case_policies),
         cmocka_unit_test(test_index_generated_policies),
         cmocka_unit_test(test_index_path_policies),
+        cmocka_unit_test(test_index_search_edges),
+        cmocka_unit_test(test_index_domain_policies),
     };
     int failures = cmocka_run_group_tests(tests, NULL, NULL);
     remove_scratch();

@@ -185,14 +185,14 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
     const char *tools[] = {request->tool, "Read", "Edit"};
     size_t tool_count = sizeof(tools) / sizeof(*tools);
     ag_rule_cursor cursor;
-    if (request->family == FAMILY_SEARCH) {
-        /* A rule can match below the directory, so no path component narrows the rules. */
-        ag_rule_cursor_for_tools(&cursor, policy, tools, tool_count);
-    } else {
-        const char *paths[] = {request->path, request->target};
-        ag_rule_cursor_for_paths(&cursor, policy, tools, tool_count, paths,
-                                 request->target != NULL ? 2 : 1, &request->context);
-    }
+    const char *paths[] = {request->path, request->target};
+    size_t path_count = request->target != NULL ? 2 : 1;
+    if (request->family == FAMILY_SEARCH)
+        ag_rule_cursor_for_search(&cursor, policy, tools, tool_count, paths, path_count,
+                                  &request->context);
+    else
+        ag_rule_cursor_for_paths(&cursor, policy, tools, tool_count, paths, path_count,
+                                 &request->context);
     const ag_rule *rule;
     while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
         ag_findings_note(checker, &findings, rule, match_file_request(checker, rule, request));
@@ -506,7 +506,7 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};
     ag_rule_cursor cursor;
-    ag_rule_cursor_for_tools(&cursor, policy, &tool_name, 1);
+    ag_rule_cursor_for_domain(&cursor, policy, tool_name, host);
     const ag_rule *rule;
     while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
         if (!ag_rule_tool_matches(rule, tool_name))

@@ -68,6 +68,33 @@ void ag_rule_cursor_for_paths(ag_rule_cursor *cursor, const struct ag_policy *po
                               const ag_path_context *context);
 
 /*
+ * Starts a cursor for a tool that searches the trees below `directories`
+ * (normalized, as ag_rule_match_path_below() takes them; a symbolic link and
+ * its target are two). It visits the rules of `tools` that are not path
+ * rules and every rule whose tool name is a glob. Of the Read and Edit path
+ * rules, it visits those that ag_rule_match_path() or
+ * ag_rule_match_path_below() could match for one of the directories. Those
+ * are the rules whose literal directory (ag_path_rule_literal_directory())
+ * is the directory, one of its parents, or starts with it, and the rules
+ * whose anchor a directory cannot be compared with. A NULL directory or one
+ * with an unknown part makes it visit every path rule.
+ */
+void ag_rule_cursor_for_search(ag_rule_cursor *cursor, const struct ag_policy *policy,
+                               const char *const *tools, size_t tool_count,
+                               const char *const *directories, size_t directory_count,
+                               const ag_path_context *context);
+
+/*
+ * Starts a cursor for fetching from `host` with `tool`. It visits the rules
+ * of `tool` that are not domain rules and every rule whose tool name is a
+ * glob. Of the WebFetch(domain:...) rules, it visits those filed under the
+ * host or one of its label suffixes (see ag_domain_rule_key()) and those
+ * without a key.
+ */
+void ag_rule_cursor_for_domain(ag_rule_cursor *cursor, const struct ag_policy *policy,
+                               const char *tool, const char *host);
+
+/*
  * Starts a cursor over the rules that can apply to Bash commands, and returns
  * it ready for ag_rule_cursor_add_word() and ag_rule_cursor_add_prefix().
  * With `every_bash_rule`, the cursor visits every rule that applies to Bash

@@ -587,6 +587,35 @@ size_t ag_path_rule_literals(const ag_rule *rule, ag_path_literal *literals, siz
     return count;
 }
 
+size_t ag_path_rule_literal_directory(const ag_rule *rule, const char **text)
+{
+    *text = NULL;
+    if (!ag_rule_is_path(rule))
+        return 0;
+    ag_path_anchor anchor = AG_PATH_ANCHOR_NONE;
+    const char *glob = split_anchor(rule->specifier, &anchor);
+    if (glob == NULL)
+        return 0;
+    *text = glob;
+    bool bare = anchor == AG_PATH_ANCHOR_CWD && strncmp(rule->specifier, "./", 2) != 0;
+    path_glob_shape shape = shape_glob(rule, glob, bare);
+    if (shape.any_depth)
+        return 0;
+
+    /* Up to the '/' before the first component with a wildcard or an escape. */
+    size_t literal = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= shape.body_length; i++) {
+        if (i < shape.body_length && glob[i] != '/')
+            continue;
+        if (i == start || !is_literal_component(glob + start, i - start))
+            return literal;
+        literal = i;
+        start = i + 1;
+    }
+    return literal;
+}
+
 /*
  * Returns the absolute directory a rule's anchor stands for, "~" for the
  * home when it is unknown, or NULL when the base is unknown.
@@ -790,24 +819,55 @@ static bool labels_match(const char *pattern, size_t pattern_length, const char 
     }
 }
 
+ag_host_kind ag_host_match_form(const char *host, char *address, const char **text,
+                                size_t *length)
+{
+    *text = host;
+    *length = strlen(host);
+    if (*length > 0 && host[*length - 1] == '.')
+        (*length)--;
+    if (*length == 0)
+        return AG_HOST_NAME;
+    /* Hosts come canonical from their parsers; an address spelled another way is caught here too. */
+    ag_host_kind kind = ag_host_canonical_address(host, *length, address);
+    if (kind == AG_HOST_ADDRESS) {
+        *text = address;
+        *length = strlen(address);
+    }
+    return kind;
+}
+
+size_t ag_domain_rule_key(const ag_rule *rule, const char **key)
+{
+    *key = NULL;
+    if (!ag_rule_is_domain(rule))
+        return 0;
+    size_t length = strlen(rule->domain);
+
+    /* The labels after the last one with a `*`, which labels_match() compares without wildcards. */
+    const char *star = strrchr(rule->domain, '*');
+    if (star == NULL) {
+        *key = rule->domain;
+        return length;
+    }
+    const char *dot = strchr(star, '.');
+    if (dot == NULL)
+        return 0;
+    *key = dot + 1;
+    return length - (size_t)(*key - rule->domain);
+}
+
 ag_match ag_rule_match_domain(const ag_rule *rule, const char *host)
 {
     if (!ag_rule_is_domain(rule) || host == NULL)
         return AG_MATCH_NO;
-    size_t host_length = strlen(host);
-    if (host_length > 0 && host[host_length - 1] == '.')
-        host_length--;
+    char address[AG_HOST_ADDRESS_MAX];
+    size_t host_length;
+    ag_host_kind kind = ag_host_match_form(host, address, &host, &host_length);
     if (host_length == 0)
         return AG_MATCH_NO;
-    /* Hosts come canonical from their parsers; an address spelled another way is caught here too. */
-    char address[AG_HOST_ADDRESS_MAX];
-    ag_host_kind kind = ag_host_canonical_address(host, host_length, address);
     if (kind == AG_HOST_BAD_ADDRESS)
         return AG_MATCH_MAYBE;
-    if (kind == AG_HOST_ADDRESS) {
-        host = address;
-        host_length = strlen(address);
-    }
 
     const char *pattern = rule->domain;
     size_t pattern_length = strlen(pattern);

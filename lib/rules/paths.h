@@ -116,6 +116,17 @@ typedef struct ag_path_literal {
  */
 size_t ag_path_rule_literals(const ag_rule *rule, ag_path_literal *literals, size_t capacity);
 
+/*
+ * Finds the literal directory of a path rule: the leading components of the
+ * glob after its anchor that have no wildcard or escape (`src/lib` of
+ * `src/lib/main.*`). Stores that glob in *text and returns the directory's
+ * length in it: 0 when the glob starts with a wildcard, matches at any depth
+ * or is empty. A path below the anchor matches the rule's pattern, fully or
+ * partially (PCRE2_PARTIAL_HARD), only when it lies in that directory or is
+ * a character prefix of it (`src/li`), ASCII letters in either case equal.
+ */
+size_t ag_path_rule_literal_directory(const ag_rule *rule, const char **text);
+
 /* Returns whether a rule is WebFetch(domain:...). */
 bool ag_rule_is_domain(const ag_rule *rule);
 
@@ -129,6 +140,25 @@ ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
 
 /* Matches a WebFetch(domain:...) rule against a host name (any case, trailing dot ignored). */
 ag_match ag_rule_match_domain(const ag_rule *rule, const char *host);
+
+/*
+ * Finds the text of `host` that ag_rule_match_domain() compares with rules:
+ * without a trailing dot, and the canonical form of an IP address literal
+ * (written into `address`, AG_HOST_ADDRESS_MAX bytes). Stores it in *text and
+ * *length, which is 0 for an empty host (no rule matches it), and returns
+ * the kind of host. Every rule gives MAYBE for AG_HOST_BAD_ADDRESS.
+ */
+ag_host_kind ag_host_match_form(const char *host, char *address, const char **text,
+                                size_t *length);
+
+/*
+ * Finds the labels at the end of a domain rule's pattern that have no `*`:
+ * the whole pattern when it has none, `example.com` for `*.example.com` and
+ * for `api-*.example.com`. A host matches the rule only when its last labels,
+ * lowercased, are these. Stores them in *key and returns their length, or 0
+ * when the last label has a `*` (`*`, `example.*`).
+ */
+size_t ag_domain_rule_key(const ag_rule *rule, const char **key);
 
 /* Returns whether `path` is `directory` or inside it, comparing whole path components. */
 bool ag_path_is_within(const char *path, const char *directory);
