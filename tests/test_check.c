@@ -331,6 +331,64 @@ static void test_checker_limits_only_tighten(void **state)
     ag_policy_free(policy);
 }
 
+/* Checks `command` in bypassPermissions mode, where only a protected path makes a write ask. */
+static const ag_verdict *check_bypassing(ag_checker *checker, const char *command, const char *cwd)
+{
+    assert_int_equal(ag_checker_set_mode(checker, AG_MODE_BYPASS_PERMISSIONS), AG_OK);
+    return ag_check_command(checker, command, strlen(command), cwd, NULL);
+}
+
+static void test_protected_home_paths(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    static const char *const homes[] = {"/home/user", "/home/user/"};
+    static const char *const protected_writes[] = {
+        "echo x > /home/user/.ssh/config", "echo x > /HOME/USER/.SSH/config",
+        "echo x > /home/user/.ssh", "echo x > /home/user/.config/git/config",
+        "echo x > /home/user/.bashrc", "echo x > ~/.zshrc"};
+    static const char *const other_writes[] = {
+        "echo x > /home/user/.sshx", "echo x > /home/userx/.ssh/config",
+        "echo x > /home/user/x/.ssh", "echo x > /home/user/.bashrc_old",
+        "echo x > /home/.bashrc"};
+
+    for (size_t h = 0; h < sizeof(homes) / sizeof(homes[0]); h++) {
+        assert_int_equal(ag_checker_set_home(checker, homes[h]), AG_OK);
+        for (size_t i = 0; i < sizeof(protected_writes) / sizeof(protected_writes[0]); i++) {
+            const ag_verdict *verdict = check_bypassing(checker, protected_writes[i], "/repo");
+            assert_int_equal(ag_verdict_decision(verdict), AG_ASK);
+            assert_non_null(strstr(ag_verdict_reason(verdict), "touches the protected path"));
+        }
+        for (size_t i = 0; i < sizeof(other_writes) / sizeof(other_writes[0]); i++) {
+            const ag_verdict *verdict = check_bypassing(checker, other_writes[i], "/repo");
+            assert_int_equal(ag_verdict_decision(verdict), AG_ALLOW);
+        }
+    }
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+/* The checker keeps the last normalized cwd, and a check with another cwd must not reuse it. */
+static void test_cwd_change_between_checks(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("basic");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    static const char *const cwds[] = {"/repo", "/repo/", "/other", "/repo/../other", "/repo"};
+    static const char *const targets[] = {"/repo/out.txt", "/repo/out.txt", "/other/out.txt",
+                                          "/other/out.txt", "/repo/out.txt"};
+    for (size_t i = 0; i < sizeof(cwds) / sizeof(cwds[0]); i++) {
+        const char *command = "echo x > out.txt";
+        const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), cwds[i],
+                                                     NULL);
+        assert_int_equal(ag_verdict_effect_count(verdict), 1);
+        assert_string_equal(ag_verdict_effect_target(verdict, 0), targets[i]);
+    }
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_checker_limits_only_tighten),
     cmocka_unit_test(test_version_matches_header),
@@ -341,6 +399,8 @@ static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_checker_reuse_is_independent),
     cmocka_unit_test(test_command_need_not_be_terminated),
     cmocka_unit_test(test_nul_byte_cannot_hide_a_command),
+    cmocka_unit_test(test_protected_home_paths),
+    cmocka_unit_test(test_cwd_change_between_checks),
 };
 
 static void name_case(table_case *item, size_t index)

@@ -9,11 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "effects/effects.h"
+#include "eval/unwrap_internal.h"
 
 typedef struct extraction_case {
     const char *command;
@@ -486,6 +488,218 @@ static void test_builtin_table_matches_yaml(void **state)
         assert_same_spec(&built->specs[i], &table->specs[i]);
 }
 
+/* Returns `name` with its first letter in uppercase, in `buffer`. */
+static const char *capitalized(char *buffer, size_t size, const char *name)
+{
+    snprintf(buffer, size, "%s", name);
+    if (buffer[0] >= 'a' && buffer[0] <= 'z')
+        buffer[0] = (char)(buffer[0] - 'a' + 'A');
+    return buffer;
+}
+
+static void test_table_lookup_edges(void **state)
+{
+    (void)state;
+    const ag_effects_table *built = ag_effects_table_builtin();
+    assert_true(built->spec_count > 2);
+    for (size_t i = 1; i < built->spec_count; i++)
+        assert_true(strcmp(built->specs[i - 1].name, built->specs[i].name) < 0);
+    for (size_t i = 0; i < built->spec_count; i++)
+        assert_ptr_equal(ag_effects_table_find(built, built->specs[i].name), &built->specs[i]);
+
+    /* The first and last entries, one byte shorter or longer, and in uppercase. */
+    const char *ends[] = {built->specs[0].name, built->specs[built->spec_count - 1].name};
+    char text[128];
+    for (size_t i = 0; i < 2; i++) {
+        size_t length = strlen(ends[i]);
+        snprintf(text, sizeof(text), "%.*s", (int)(length - 1), ends[i]);
+        const ag_effect_spec *shorter = ag_effects_table_find(built, text);
+        assert_true(shorter == NULL || strcmp(shorter->name, text) == 0);
+        snprintf(text, sizeof(text), "%s~", ends[i]);
+        assert_null(ag_effects_table_find(built, text));
+        assert_null(ag_effects_table_find(built, capitalized(text, sizeof(text), ends[i])));
+    }
+    assert_null(ag_effects_table_find(built, ""));
+    assert_null(ag_effects_table_find(built, "CAT"));
+
+    /* Where one name starts the next, each still finds its own entry. */
+    size_t prefixes = 0;
+    for (size_t i = 1; i < built->spec_count; i++) {
+        const char *first = built->specs[i - 1].name;
+        if (strncmp(first, built->specs[i].name, strlen(first)) != 0)
+            continue;
+        assert_ptr_equal(ag_effects_table_find(built, first), &built->specs[i - 1]);
+        assert_ptr_equal(ag_effects_table_find(built, built->specs[i].name), &built->specs[i]);
+        prefixes++;
+    }
+    assert_true(prefixes > 0);
+}
+
+static void test_table_parse_sorts_entries(void **state)
+{
+    (void)state;
+    static const char text[] = "commands:\n"
+                               "  zz:\n    operands: [read]\n"
+                               "  aa:\n    operands: [write]\n    aliases: [mm]\n";
+    ag_error *error = NULL;
+    ag_effects_table *parsed = ag_effects_table_parse("sorted.yaml", text, sizeof(text) - 1,
+                                                      &error);
+    assert_non_null(parsed);
+    assert_int_equal(parsed->spec_count, 3);
+    assert_string_equal(parsed->specs[0].name, "aa");
+    assert_string_equal(parsed->specs[1].name, "mm");
+    assert_string_equal(parsed->specs[2].name, "zz");
+    assert_int_equal(ag_effects_table_find(parsed, "zz")->operands[0], AG_ROLE_READ);
+    assert_int_equal(ag_effects_table_find(parsed, "mm")->operands[0], AG_ROLE_WRITE);
+    assert_null(ag_effects_table_find(parsed, "z"));
+    ag_effects_table_free(parsed);
+}
+
+static void test_table_rejects_alias_twice(void **state)
+{
+    (void)state;
+    /* The key comes first, so only the check after sorting finds that the alias repeats it. */
+    static const char text[] = "commands:\n"
+                               "  tac:\n    operands: [read]\n"
+                               "  cat:\n    operands: [read]\n    aliases: [tac]\n";
+    ag_error *error = NULL;
+    assert_null(ag_effects_table_parse("twice.yaml", text, sizeof(text) - 1, &error));
+    assert_non_null(strstr(ag_error_message(error), "'tac' has two entries"));
+    ag_error_free(error);
+}
+
+static void test_name_compare(void **state)
+{
+    (void)state;
+    assert_int_equal(ag_name_compare("ssh", "ssh", 3), 0);
+    assert_true(ag_name_compare("ssh", "ssh-agent", 9) < 0);
+    assert_true(ag_name_compare("ssh-agent", "ssh", 3) > 0);
+    assert_true(ag_name_compare("ssh", "sh", 2) > 0);
+    assert_true(ag_name_compare("sh", "ssh", 3) < 0);
+    assert_true(ag_name_compare("sh", "sh\0x", 4) < 0);
+    assert_true(ag_name_compare("sh", "SH", 2) > 0);
+}
+
+static void test_wrapper_lookup_edges(void **state)
+{
+    (void)state;
+    size_t count = 0;
+    const ag_wrapper *wrappers = ag_wrapper_table(&count);
+    assert_true(ag_sorted_is_strict(wrappers, count, sizeof(*wrappers)));
+    for (size_t i = 0; i < count; i++)
+        assert_ptr_equal(ag_wrapper_find(wrappers[i].name, strlen(wrappers[i].name)),
+                         &wrappers[i]);
+
+    static const char *const found[] = {".", "zsh", "ssh", "ssh-agent", "ksh", "ksh93",
+                                        "proxychains", "proxychains4", "sudo", "su"};
+    for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+        const ag_wrapper *wrapper = ag_wrapper_find(found[i], strlen(found[i]));
+        assert_non_null(wrapper);
+        assert_string_equal(wrapper->name, found[i]);
+    }
+    static const char *const missing[] = {"", "..", "zs", "zshh", "sud", "sudoo", "SUDO",
+                                          "Sudo", "ssh-", "proxychains5", "-", "{"};
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
+        assert_null(ag_wrapper_find(missing[i], strlen(missing[i])));
+    assert_null(ag_wrapper_find("sh\0x", 4));
+    assert_non_null(ag_wrapper_find("shx", 2));    /* only `length` bytes count */
+}
+
+static void test_name_tables_sorted(void **state)
+{
+    (void)state;
+    assert_true(ag_interpreter_index_is_consistent());
+    assert_true(ag_tool_table_is_sorted());
+    assert_true(ag_builtin_table_is_sorted());
+}
+
+/* Returns whether ag_interpreter_mark() marks the command `NAME OPTION 1` as running code. */
+static bool marks_code(const char *name, const char *option)
+{
+    ag_shell_word words[3] = {
+        {name, strlen(name), false, 0, 0},
+        {option, strlen(option), false, 0, 0},
+        {"1", 1, false, 0, 0},
+    };
+    ag_shell_command command = {0};
+    command.words = words;
+    command.word_count = 3;
+    ag_interpreter_mark(&command);
+    return (command.flags & AG_COMMAND_RUNS_CODE) != 0;
+}
+
+static void test_interpreter_lookup_edges(void **state)
+{
+    (void)state;
+    assert_true(marks_code("R", "-e"));         /* the first name of the index */
+    assert_true(marks_code("Rscript", "-e"));
+    assert_true(marks_code("wish", "-c"));      /* the last */
+    assert_true(marks_code("/usr/bin/wish", "-c"));
+    assert_true(marks_code("python3", "-c"));
+    assert_true(marks_code("python3.12", "-c"));
+    assert_true(marks_code("pypy3", "-c"));
+    assert_true(marks_code("nodejs", "-e"));
+    assert_true(marks_code("node", "-e"));
+    assert_true(marks_code("emacsclient", "--eval"));
+    assert_true(marks_code("vimdiff", "--cmd"));
+
+    /* Lookups are case-sensitive, because command.c adds a lowercase copy of `PYTHON3`. */
+    static const char *const others[] = {"r", "rscript", "Rscrip", "Rscripts", "wis", "wishx",
+                                         "Wish", "pytho", "PYTHON3", "nod", "nodej", "emacsclien"};
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        assert_false(marks_code(others[i], "-e"));
+        assert_false(marks_code(others[i], "-c"));
+    }
+}
+
+/*
+ * ag_arena_printf() writes into the free end of the arena's current block
+ * and formats again elsewhere when the text does not fit. Reasons built at
+ * the end of a block must come out whole and stay intact after later
+ * allocations.
+ */
+static void test_arena_printf_at_block_end(void **state)
+{
+    (void)state;
+    char word[41];
+    memset(word, 'w', sizeof(word) - 1);
+    word[sizeof(word) - 1] = '\0';
+    char expected[128];
+    snprintf(expected, sizeof(expected), "`%s` matches %s (%d)", word, "Bash(x)", 12345);
+
+    for (size_t fill = 16 * 1024 - 160; fill <= 16 * 1024; fill += 8) {
+        ag_arena arena;
+        ag_arena_init(&arena);
+        assert_non_null(ag_arena_alloc(&arena, fill));
+        char *text = ag_arena_printf(&arena, "`%s` matches %s (%d)", word, "Bash(x)", 12345);
+        assert_non_null(text);
+        assert_string_equal(text, expected);
+
+        char *after = ag_arena_alloc(&arena, 64);
+        assert_non_null(after);
+        memset(after, 'x', 64);
+        assert_string_equal(text, expected);
+        ag_arena_release(&arena);
+    }
+
+    /* Longer than a whole block. */
+    size_t length = 20 * 1024;
+    char *large = malloc(length + 1);
+    assert_non_null(large);
+    memset(large, 'l', length);
+    large[length] = '\0';
+    ag_arena arena;
+    ag_arena_init(&arena);
+    char *text = ag_arena_printf(&arena, "[%s]", large);
+    assert_non_null(text);
+    assert_int_equal(strlen(text), length + 2);
+    assert_int_equal(text[0], '[');
+    assert_int_equal(text[length + 1], ']');
+    assert_memory_equal(text + 1, large, length);
+    ag_arena_release(&arena);
+    free(large);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +709,14 @@ int main(void)
         cmocka_unit_test(test_table_rejects_unknown_role),
         cmocka_unit_test(test_table_rejects_invalid_yaml),
         cmocka_unit_test(test_effect_kind_names),
+        cmocka_unit_test(test_table_lookup_edges),
+        cmocka_unit_test(test_table_parse_sorts_entries),
+        cmocka_unit_test(test_table_rejects_alias_twice),
+        cmocka_unit_test(test_name_compare),
+        cmocka_unit_test(test_wrapper_lookup_edges),
+        cmocka_unit_test(test_name_tables_sorted),
+        cmocka_unit_test(test_interpreter_lookup_edges),
+        cmocka_unit_test(test_arena_printf_at_block_end),
     };
     return cmocka_run_group_tests(tests, load_table, free_table);
 }

@@ -122,22 +122,29 @@ static bool inside_workspace(ag_checker *checker, const char *path,
     return false;
 }
 
-static const char *describe(ag_arena *arena, const ag_effect *effect, const char *link_target)
+static const char *effect_verb(ag_effect_kind kind)
+{
+    switch (kind) {
+    case AG_EFFECT_READ:
+        return "reading";
+    case AG_EFFECT_WRITE:
+        return "writing";
+    case AG_EFFECT_NETWORK:
+        return "contacting";
+    default:
+        return "changing into";
+    }
+}
+
+/* Returns the target as reasons show it: quoted, and with the file a link leads to. */
+static const char *describe_target(ag_arena *arena, const ag_effect *effect,
+                                   const char *link_target)
 {
     const char *target = ag_quote_text(arena, effect->target, strlen(effect->target));
     if (target != NULL && link_target != NULL)
         target = ag_arena_printf(arena, "%s (a link to %s)", target,
                                  ag_quote_text(arena, link_target, strlen(link_target)));
-    switch (effect->kind) {
-    case AG_EFFECT_READ:
-        return ag_arena_printf(arena, "reading %s", target);
-    case AG_EFFECT_WRITE:
-        return ag_arena_printf(arena, "writing %s", target);
-    case AG_EFFECT_NETWORK:
-        return ag_arena_printf(arena, "contacting %s", target);
-    default:
-        return ag_arena_printf(arena, "changing into %s", target);
-    }
+    return target;
 }
 
 /*
@@ -187,24 +194,31 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
                          match_effect(checker, rule, effect, link_target, context));
     }
 
-    const char *what = describe(&checker->arena, effect, link_target);
-    if (what == NULL)
+    const char *verb = effect_verb(effect->kind);
+    const char *target = describe_target(&checker->arena, effect, link_target);
+    if (target == NULL)
         return AG_ERR_NOMEM;
     bool outside = !inside_workspace(checker, effect->target, context)
                    || (link_target != NULL && !inside_workspace(checker, link_target, context));
     ag_command_verdict result = {0};
     if (findings.deny != NULL || findings.deny_maybe != NULL || findings.ask != NULL) {
+        const char *what = ag_arena_printf(&checker->arena, "%s %s", verb, target);
+        if (what == NULL)
+            return AG_ERR_NOMEM;
         ag_findings_decide(checker, &result, &findings, what);
     } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL && outside) {
         result.decision = AG_ASK;
         result.reason = ag_arena_printf(&checker->arena,
-                                        "`%s` is outside the working directory and the policy's "
-                                        "additional directories, and no Edit allow rule covers it",
-                                        what);
+                                        "`%s %s` is outside the working directory and the "
+                                        "policy's additional directories, and no Edit allow rule "
+                                        "covers it",
+                                        verb, target);
     } else {
+        /* Most effects meet no rule, so this reason is built in one step. */
         result.decision = AG_ALLOW;
         result.rule = findings.allow;
-        result.reason = ag_arena_printf(&checker->arena, "no rule restricts `%s`", what);
+        result.reason = ag_arena_printf(&checker->arena, "no rule restricts `%s %s`", verb,
+                                        target);
     }
     effect->decision = result.decision;
     effect->rule = result.rule;
@@ -243,12 +257,14 @@ ag_status ag_effects_evaluate(ag_checker *checker, const ag_shell_command *comma
 
     /* The same normalized cwd and home as the file tools use, so rules match alike. */
     ag_arena *arena = &checker->arena;
-    ag_path_context none = {NULL, NULL};
     ag_path_context context = {NULL, NULL};
-    if (cwd != NULL && cwd[0] == '/')
-        context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
-    if (checker->home != NULL)
-        context.home = ag_path_normalize(arena, &none, checker->home, strlen(checker->home));
+    if (cwd != NULL && cwd[0] == '/'
+        && (context.cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
+        return AG_ERR_NOMEM;
+    if (checker->home != NULL
+        && (context.home = ag_checker_normalize(checker, &checker->home_cache, checker->home))
+               == NULL)
+        return AG_ERR_NOMEM;
 
     ag_status status = ag_effects_extract(arena, checker->policy->effects, commands, count,
                                           &context, input_length, &effects);

@@ -88,7 +88,7 @@ typedef struct ag_effect_spec {
 
 /* The parsed table: one spec per command name (aliases share a copy). */
 typedef struct ag_effects_table {
-    ag_effect_spec *specs;
+    ag_effect_spec *specs;      /* sorted by name in strcmp() order, no name twice */
     size_t spec_count;
 } ag_effects_table;
 
@@ -115,7 +115,7 @@ const ag_effects_table *ag_effects_table_builtin(void);
 
 void ag_effects_table_free(ag_effects_table *table);
 
-/* Returns the entry for a command name (without directory), or NULL. */
+/* Returns the entry for a command name (without directory, case-sensitive), or NULL. */
 const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name);
 
 /* One effect of one command. */

@@ -470,6 +470,9 @@ static const char *base_name(ag_arena *arena, const ag_shell_word *name)
         if (name->text[i] == '/')
             offset = i + 1;
     }
+    /* The base name of a NUL-terminated word is NUL-terminated already. */
+    if (name->text[name->length] == '\0')
+        return name->text + offset;
     return ag_arena_strndup(arena, name->text + offset, name->length - offset);
 }
 

@@ -4,6 +4,7 @@
  * checked: an unknown key or role is an error, so a typo in the data file
  * fails the policy build instead of dropping an effect.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -380,6 +381,21 @@ static ag_status add_entry(table_parser *parser, ag_effects_table *table, const 
     return AG_OK;
 }
 
+/* Finds a spec while the table is parsed, before it is sorted. */
+static const ag_effect_spec *find_parsed(const ag_effects_table *table, const char *name)
+{
+    for (size_t i = 0; i < table->spec_count; i++) {
+        if (table->specs[i].name != NULL && strcmp(table->specs[i].name, name) == 0)
+            return &table->specs[i];
+    }
+    return NULL;
+}
+
+static int compare_specs(const void *a, const void *b)
+{
+    return strcmp(((const ag_effect_spec *)a)->name, ((const ag_effect_spec *)b)->name);
+}
+
 static ag_status parse_commands(table_parser *parser, ag_effects_table *table)
 {
     yaml_node_t *root = yaml_document_get_root_node(parser->document);
@@ -411,11 +427,20 @@ static ag_status parse_commands(table_parser *parser, ag_effects_table *table)
         yaml_node_t *key = node_at(parser, pair->key);
         if (scalar(key) == NULL)
             return fail_at(parser, key, "a command name must be a word%s", "");
-        if (ag_effects_table_find(table, scalar(key)) != NULL)
+        if (find_parsed(table, scalar(key)) != NULL)
             return fail_at(parser, key, "the command '%s' has two entries", scalar(key));
         ag_status status = add_entry(parser, table, scalar(key), node_at(parser, pair->value));
         if (status != AG_OK)
             return status;
+    }
+
+    /* Sorted for ag_effects_table_find(), and compile.c writes the specs in this order. */
+    qsort(table->specs, table->spec_count, sizeof(*table->specs), compare_specs);
+    for (size_t i = 1; i < table->spec_count; i++) {
+        /* An alias can repeat a name that the key check above does not see. */
+        if (strcmp(table->specs[i - 1].name, table->specs[i].name) == 0)
+            return fail_at(parser, commands, "the command '%s' has two entries",
+                           table->specs[i].name);
     }
     return AG_OK;
 }
@@ -458,9 +483,20 @@ ag_effects_table *ag_effects_table_load(ag_error **error)
 
 const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name)
 {
-    for (size_t i = 0; i < table->spec_count; i++) {
-        if (table->specs[i].name != NULL && strcmp(table->specs[i].name, name) == 0)
-            return &table->specs[i];
+    size_t low = 0, high = table->spec_count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        const char *entry = table->specs[middle].name;
+        /* Most steps differ in the first byte, which needs no call to strcmp(). */
+        int order = (unsigned char)entry[0] - (unsigned char)name[0];
+        if (order == 0)
+            order = strcmp(entry, name);
+        if (order == 0)
+            return &table->specs[middle];
+        if (order < 0)
+            low = middle + 1;
+        else
+            high = middle;
     }
     return NULL;
 }

@@ -47,7 +47,36 @@ void ag_checker_free(ag_checker *checker)
         ag_buffer_release(&checker->subjects[i]);
     ag_arena_release(&checker->arena);
     ag_free(checker->home);
+    ag_free(checker->cwd_cache.path);
+    ag_free(checker->cwd_cache.normalized);
+    ag_free(checker->home_cache.path);
+    ag_free(checker->home_cache.normalized);
     ag_free(checker);
+}
+
+const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, const char *path)
+{
+    if (cache->path != NULL && strcmp(cache->path, path) == 0)
+        return cache->normalized;
+
+    ag_path_context none = {NULL, NULL};
+    const char *normalized = ag_path_normalize(&checker->arena, &none, path, strlen(path));
+    /* A ".." makes normalizing follow symbolic links on disk, which may change between checks. */
+    if (normalized == NULL || strstr(path, "..") != NULL)
+        return normalized;
+
+    char *copy_path = ag_strdup(path);
+    char *copy_normalized = ag_strdup(normalized);
+    if (copy_path == NULL || copy_normalized == NULL) {
+        ag_free(copy_path);
+        ag_free(copy_normalized);
+        return NULL;
+    }
+    ag_free(cache->path);
+    ag_free(cache->normalized);
+    cache->path = copy_path;
+    cache->normalized = copy_normalized;
+    return copy_normalized;
 }
 
 /* Returns the stricter of two limits, where 0 means none. */

@@ -40,7 +40,10 @@ ag_status ag_eval_reject(ag_checker *checker, ag_status code, const char *format
     return AG_OK;
 }
 
-/* Copies text for a reason: at most AG_REASON_QUOTE_MAX bytes, unknown parts shown as "$?". */
+/*
+ * Copies text for a reason: at most AG_REASON_QUOTE_MAX bytes, unknown parts
+ * shown as "$?", newlines and tabs as spaces, other control bytes dropped.
+ */
 const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
 {
     bool cut = length > AG_REASON_QUOTE_MAX;
@@ -53,14 +56,22 @@ const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
         return "(command)";
     size_t used = 0;
     for (size_t i = 0; i < length; i++) {
+        /* Runs of printable bytes, most of a command, are copied in one memcpy. */
+        size_t run = i;
+        while (run < length && (unsigned char)text[run] >= 0x20 && text[run] != 0x7f)
+            run++;
+        memcpy(quoted + used, text + i, run - i);
+        used += run - i;
+        if (run == length)
+            break;
+        i = run;
+
         unsigned char c = (unsigned char)text[i];
         if (c == (unsigned char)AG_DYNAMIC_MARK) {
             quoted[used++] = '$';
             quoted[used++] = '?';
         } else if (c == '\n' || c == '\t') {
             quoted[used++] = ' ';
-        } else if (c >= 0x20 && c != 0x7f) {
-            quoted[used++] = (char)c;
         }
     }
     if (cut) {

@@ -100,20 +100,44 @@ static unsigned flags_for_variable(const ag_shell_word *word)
     return 0;
 }
 
-/* Returns the builtin's name when the command is one of the space-separated `names`, else NULL. */
-static const char *builtin_name(const ag_shell_command *command, const char *names,
-                                size_t *length)
+/* Builtins whose words can change the environment, by what they do. */
+typedef enum ag_builtin_group {
+    AG_BUILTIN_DECLARATION,   /* declare variables: export NAME=value */
+    AG_BUILTIN_ASSIGNING,     /* assign variables they name: read NAME */
+    AG_BUILTIN_LOOKUP         /* change which program a name runs: hash -p */
+} ag_builtin_group;
+
+typedef struct ag_builtin {
+    const char *name;
+    ag_builtin_group group;
+} ag_builtin;
+
+/* Sorted by name in strcmp() order for ag_sorted_find(). */
+static const ag_builtin builtins[] = {
+    {"alias", AG_BUILTIN_LOOKUP},      {"declare", AG_BUILTIN_DECLARATION},
+    {"enable", AG_BUILTIN_LOOKUP},     {"export", AG_BUILTIN_DECLARATION},
+    {"getopts", AG_BUILTIN_ASSIGNING}, {"hash", AG_BUILTIN_LOOKUP},
+    {"local", AG_BUILTIN_DECLARATION}, {"mapfile", AG_BUILTIN_ASSIGNING},
+    {"printf", AG_BUILTIN_ASSIGNING},  {"read", AG_BUILTIN_ASSIGNING},
+    {"readarray", AG_BUILTIN_ASSIGNING}, {"readonly", AG_BUILTIN_DECLARATION},
+    {"shopt", AG_BUILTIN_LOOKUP},      {"typeset", AG_BUILTIN_DECLARATION},
+};
+
+bool ag_builtin_table_is_sorted(void)
 {
-    const char *name = ag_command_base_name(command, length);
-    if (name == NULL || command->words[0].length != *length)
-        return NULL;  /* a path such as /usr/bin/export is no shell builtin */
-    return ag_list_contains(names, name, *length) ? name : NULL;
+    return ag_sorted_is_strict(builtins, sizeof(builtins) / sizeof(builtins[0]),
+                               sizeof(builtins[0]));
 }
 
-static bool is_declaration(const ag_shell_command *command)
+/* Returns the command's builtin entry, or NULL; a path such as /usr/bin/export is no builtin. */
+static const ag_builtin *find_builtin(const ag_shell_command *command)
 {
     size_t length = 0;
-    return builtin_name(command, "export declare typeset readonly local", &length) != NULL;
+    const char *name = ag_command_base_name(command, &length);
+    if (name == NULL || command->words[0].length != length)
+        return NULL;
+    return ag_sorted_find(builtins, sizeof(builtins) / sizeof(builtins[0]), sizeof(builtins[0]),
+                          name, length);
 }
 
 /* Returns whether an option word such as `-rn` contains `letter`; a dynamic word may. */
@@ -194,12 +218,8 @@ static size_t read_option_cluster(ag_shell_command *command, size_t index, const
  * read -a NAME, mapfile NAME, printf -v NAME, getopts OPTSTRING NAME. An
  * option word that might be dynamic marks the word after it as a name.
  */
-static void mark_assigning_builtin(ag_shell_command *command)
+static void mark_assigning_builtin(ag_shell_command *command, const char *name)
 {
-    size_t length = 0;
-    const char *name = builtin_name(command, "read mapfile readarray printf getopts", &length);
-    if (name == NULL)
-        return;
     const char *values = "";  /* option letters whose separate value is not a name */
     const char *names = "";   /* option letters whose value is a name */
     bool operands = true;     /* the operands are names */
@@ -246,11 +266,9 @@ static void mark_assigning_builtin(ag_shell_command *command)
  * hash -p PATH NAME, enable (loads or hides builtins), alias NAME=VALUE and
  * shopt -s expand_aliases.
  */
-static void mark_lookup_builtin(ag_shell_command *command)
+static void mark_lookup_builtin(ag_shell_command *command, const char *name)
 {
-    size_t length = 0;
-    const char *name = builtin_name(command, "hash enable alias shopt", &length);
-    if (name == NULL || command->word_count < 2)
+    if (command->word_count < 2)
         return;
     bool unsafe = false;
     for (size_t i = 1; i < command->word_count && !unsafe; i++) {
@@ -277,8 +295,14 @@ void ag_environment_mark(ag_shell_command *command)
             flags &= AG_COMMAND_UNSAFE_ENVIRONMENT;
         command->flags |= flags;
     }
-    if (is_declaration(command))
+
+    const ag_builtin *builtin = find_builtin(command);
+    if (builtin == NULL)
+        return;
+    if (builtin->group == AG_BUILTIN_DECLARATION)
         mark_declaration(command);
-    mark_assigning_builtin(command);
-    mark_lookup_builtin(command);
+    else if (builtin->group == AG_BUILTIN_ASSIGNING)
+        mark_assigning_builtin(command, builtin->name);
+    else
+        mark_lookup_builtin(command, builtin->name);
 }

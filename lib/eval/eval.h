@@ -97,6 +97,12 @@ struct ag_verdict {
     const char *file_target;
 };
 
+/* A path normalized by an earlier check, kept so the next check with the same path reuses it. */
+typedef struct ag_path_cache {
+    char *path;          /* as given, or NULL */
+    char *normalized;
+} ag_path_cache;
+
 struct ag_checker {
     const ag_policy *policy;
     ag_shell_analyzer *analyzer;
@@ -113,7 +119,17 @@ struct ag_checker {
     ag_mode mode;                    /* the policy's mode, or the one ag_checker_set_mode() set */
     bool explain;                    /* record every matching rule: ag_checker_set_explain() */
     ag_match_list *explain_sink;     /* where ag_findings_note() records, or NULL */
+    ag_path_cache cwd_cache;         /* see ag_checker_normalize() */
+    ag_path_cache home_cache;
 };
+
+/*
+ * Returns the absolute `path` normalized with no context, as
+ * ag_path_normalize() does, from `cache` when it contains the same path. The
+ * text may outlive the check's arena but not the next call with this cache.
+ * Returns NULL when out of memory.
+ */
+const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, const char *path);
 
 /*
  * Returns whether a rule loop may stop: at the first deny, except in explain

@@ -114,26 +114,37 @@ static bool equal_caseless(const char *a, const char *b, size_t length)
 static bool has_component(const char *path, const char *name)
 {
     size_t length = strlen(name);
-    for (const char *p = path; *p != '\0'; p++) {
-        bool starts = p > path && p[-1] == '/';
-        if (!starts || !equal_caseless(p, name, length))
-            continue;
-        if (p[length] == '\0' || p[length] == '/')
+    for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+        const char *p = slash + 1;
+        if (equal_caseless(p, name, length) && (p[length] == '\0' || p[length] == '/'))
             return true;
     }
     return false;
 }
 
-/* Returns whether `path` is `name` under the home directory, or below it. */
-static bool is_in_home(ag_checker *checker, const char *path, const char *name)
+/*
+ * Returns the part of `path` after the home directory and a slash, or NULL
+ * when `path` is not below home. Letters compare in either case, as
+ * ag_path_is_within_caseless() does.
+ */
+static const char *below_home(const ag_checker *checker, const char *path)
 {
     /* With no home known, home paths keep their "~" (ag_path_normalize()). */
     const char *home = checker->home != NULL ? checker->home : "~";
-    const char *directory = ag_arena_printf(&checker->arena, "%s%s%s", home,
-                                            home[strlen(home) - 1] == '/' ? "" : "/", name);
-    if (directory == NULL)
-        return true;    /* out of memory: protected, so the write asks at least */
-    return ag_path_is_within_caseless(path, directory);
+    size_t length = strlen(home);
+    if (!equal_caseless(path, home, length))
+        return NULL;
+    if (length > 0 && home[length - 1] == '/')
+        return path + length;
+    return path[length] == '/' ? path + length + 1 : NULL;
+}
+
+/* Returns whether `rest`, a path below home, is `name` or below it. */
+static bool is_home_entry(const char *rest, const char *name)
+{
+    size_t length = strlen(name);
+    return rest != NULL && equal_caseless(rest, name, length)
+           && (rest[length] == '\0' || rest[length] == '/');
 }
 
 static const char *base_name(const char *path)
@@ -153,10 +164,11 @@ static const char *protected_name(ag_checker *checker, const char *path)
     if (strchr(path, AG_DYNAMIC_MARK) != NULL)
         return "(unknown path)";
 
+    const char *rest = below_home(checker, path);
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
         const protected_path *entry = &protected_paths[i];
         bool hit = entry->kind == PROTECT_COMPONENT ? has_component(path, entry->name)
-                                                    : is_in_home(checker, path, entry->name);
+                                                    : is_home_entry(rest, entry->name);
         if (hit)
             return entry->name;
     }
@@ -627,10 +639,12 @@ ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *an
     ag_arena *arena = &checker->arena;
     ag_path_context none = {NULL, NULL};
     ag_path_context context = {NULL, NULL};
-    if (cwd != NULL && cwd[0] == '/' &&
-        (context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd))) == NULL)
+    /* Only acceptEdits compares paths with the working directories. */
+    bool needs_context = checker->mode == AG_MODE_ACCEPT_EDITS;
+    if (needs_context && cwd != NULL && cwd[0] == '/'
+        && (context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd))) == NULL)
         return AG_ERR_NOMEM;
-    if (checker->home != NULL
+    if (needs_context && checker->home != NULL
         && (context.home = ag_path_normalize(arena, &none, checker->home,
                                              strlen(checker->home))) == NULL)
         return AG_ERR_NOMEM;

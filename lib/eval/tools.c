@@ -110,20 +110,30 @@ static const ag_tool_option wget_options[] = {
 };
 
 typedef struct tool {
-    const char *names;          /* space-separated base names */
+    const char *name;           /* base name */
     const ag_tool_option *options;
 } tool;
 
+/* Sorted by name in strcmp() order for ag_sorted_find(). */
 static const tool tools[] = {
-    {"tar gtar bsdtar", tar_options},
-    {"rsync", rsync_options},
-    {"make gmake", make_options},
-    {"npm npx", npm_options},
-    {"zip", zip_options},
-    {"sort", sort_options},
+    {"bsdtar", tar_options},
     {"curl", curl_options},
+    {"gmake", make_options},
+    {"gtar", tar_options},
+    {"make", make_options},
+    {"npm", npm_options},
+    {"npx", npm_options},
+    {"rsync", rsync_options},
+    {"sort", sort_options},
+    {"tar", tar_options},
     {"wget", wget_options},
+    {"zip", zip_options},
 };
+
+bool ag_tool_table_is_sorted(void)
+{
+    return ag_sorted_is_strict(tools, sizeof(tools) / sizeof(tools[0]), sizeof(tools[0]));
+}
 
 static bool word_is(const ag_shell_word *word, const char *text)
 {
@@ -309,11 +319,8 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
     if (name == NULL)
         return AG_OK;
 
-    const tool *found = NULL;
-    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && found == NULL; i++) {
-        if (ag_list_contains(tools[i].names, name, length))
-            found = &tools[i];
-    }
+    const tool *found = ag_sorted_find(tools, sizeof(tools) / sizeof(tools[0]), sizeof(tools[0]),
+                                       name, length);
     if (found == NULL)
         return AG_OK;
     if (list->items[index].depth >= AG_UNWRAP_MAX_DEPTH) {

@@ -70,6 +70,28 @@ typedef struct ag_wrapper {
 /* Returns the wrapper named `name` (a base name, `length` bytes), or NULL. */
 const ag_wrapper *ag_wrapper_find(const char *name, size_t length);
 
+/* Returns the wrapper table, sorted by name, and sets *count to its length (for tests). */
+const ag_wrapper *ag_wrapper_table(size_t *count);
+
+/*
+ * Compares a NUL-terminated table name with the `length` bytes at `name` in
+ * strcmp() order. Returns a negative number when `entry` sorts first, 0 when
+ * they are equal, and a positive number otherwise.
+ */
+int ag_name_compare(const char *entry, const char *name, size_t length);
+
+/*
+ * Finds `name` (`length` bytes, case-sensitive) by halves in `count`
+ * elements of `stride` bytes at `base`, each starting with a `const char *`
+ * name, sorted in strcmp() order without duplicates. Returns the element, or
+ * NULL.
+ */
+const void *ag_sorted_find(const void *base, size_t count, size_t stride, const char *name,
+                           size_t length);
+
+/* Returns whether the names that start the elements at `base` are sorted without duplicates. */
+bool ag_sorted_is_strict(const void *base, size_t count, size_t stride);
+
 /* Returns whether the space-separated `list` contains the `length` bytes at `name`. */
 bool ag_list_contains(const char *list, const char *name, size_t length);
 
@@ -89,8 +111,17 @@ const char *ag_command_base_name(const ag_shell_command *command, size_t *length
  */
 void ag_environment_mark(ag_shell_command *command);
 
+/* Returns whether the builtin table of environment.c is sorted without duplicates (for tests). */
+bool ag_builtin_table_is_sorted(void);
+
 /* Sets AG_COMMAND_RUNS_CODE on an interpreter fed code, and on git -c with a risky key. */
 void ag_interpreter_mark(ag_shell_command *command);
+
+/*
+ * Returns whether the sorted name index of interpreters.c is sorted and
+ * contains exactly the names its tables list (for tests).
+ */
+bool ag_interpreter_index_is_consistent(void);
 
 /*
  * Appends the command `words` (count words; the array must outlive the check)
@@ -120,5 +151,8 @@ bool ag_git_key_is_risky(const char *text);
 
 /* Flags tar, rsync, make, npm and other tools whose options run programs: see lib/eval/tools.c. */
 ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t index);
+
+/* Returns whether the tool table of tools.c is sorted without duplicates (for tests). */
+bool ag_tool_table_is_sorted(void);
 
 #endif
