@@ -16,9 +16,11 @@
  *       "context": ["substitution"],       exact set of context bits
  *       "keyword": "[[",                   null for none
  *       "pipeline": "p1",                  label: equal labels, equal pipeline numbers
- *       "pipeline_position": 0}]}
+ *       "pipeline_position": 0,
+ *       "spans": [[0, 4], [5, 9]]}]}       start and end byte of each word
  *
- * Every key inside a command or redirect is checked only when present.
+ * Every key inside a command or redirect is checked only when present. The
+ * cases in word_cases below run after those of the file.
  * Context, redirect kind and incomplete names are the lower-case suffixes of
  * the AG_CONTEXT_*, AG_REDIRECT_* and AG_SHELL_* constants.
  */
@@ -157,6 +159,13 @@ static void check_words(case_run *run, size_t index, const ag_shell_command *com
             report(run, "%s: dynamic is %s, expected %s", what,
                    command->words[i].dynamic ? "true" : "false",
                    command->words[i].dynamic ? "false" : "true");
+        json_t *span = json_array_get(json_object_get(expected, "spans"), i);
+        if (span != NULL && (json_integer_value(json_array_get(span, 0)) != command->words[i].start
+                             || json_integer_value(json_array_get(span, 1)) != command->words[i].end))
+            report(run, "%s: span is [%u, %u], expected [%lld, %lld]", what,
+                   command->words[i].start, command->words[i].end,
+                   (long long)json_integer_value(json_array_get(span, 0)),
+                   (long long)json_integer_value(json_array_get(span, 1)));
     }
 }
 
@@ -304,6 +313,200 @@ static char *case_input(json_t *test, size_t *length)
     return text;
 }
 
+enum { WORD_CASE_MAX_WORDS = 6, WORD_CASE_MAX_COMMANDS = 3 };
+
+/*
+ * Edges of the plain-word fast path in ag_word_list_add(). Each expectation
+ * is what the general word builder produced before the fast path existed,
+ * so the two paths must agree on text, dynamic flag and span.
+ */
+typedef struct word_case {
+    const char *name;
+    const char *input;
+    unsigned max_depth;              /* 0 for the default limits */
+    const char *incomplete;          /* NULL, or the one expected incomplete name */
+    size_t command_count;
+    struct {
+        const char *words[WORD_CASE_MAX_WORDS];
+        const char *dynamic;         /* 't' or 'f' per word */
+        uint32_t spans[WORD_CASE_MAX_WORDS][2];
+    } commands[WORD_CASE_MAX_COMMANDS];
+} word_case;
+
+static const word_case word_cases[] = {
+    {"plain words", "ls -la /repo/src", 0, NULL, 1, {
+        {{"ls", "-la", "/repo/src"}, "fff", {{0, 2}, {3, 6}, {7, 16}}},
+    }},
+    {"word next to double quotes", "echo a\"b c\"d", 0, NULL, 1, {
+        {{"echo", "ab cd"}, "ff", {{0, 4}, {5, 12}}},
+    }},
+    {"word next to single quotes", "echo a'b c'", 0, NULL, 1, {
+        {{"echo", "ab c"}, "ff", {{0, 4}, {5, 11}}},
+    }},
+    {"word before translated string", "echo a$\"x y\"", 0, NULL, 1, {
+        {{"echo", "ax y"}, "ff", {{0, 4}, {5, 12}}},
+    }},
+    {"escaped blank joins a word", "echo a\\ b", 0, NULL, 1, {
+        {{"echo", "a b"}, "ff", {{0, 4}, {5, 9}}},
+    }},
+    {"escaped quote in a word", "echo a\\'b", 0, NULL, 1, {
+        {{"echo", "a'b"}, "ff", {{0, 4}, {5, 9}}},
+    }},
+    {"backslash at end of input", "echo a\\", 0, "parse_error", 1, {
+        {{"echo", "a"}, "ff", {{0, 4}, {5, 6}}},
+    }},
+    {"line continuation inside a word", "echo ab\\\ncd", 0, NULL, 1, {
+        {{"echo", "abcd"}, "ff", {{0, 4}, {5, 11}}},
+    }},
+    {"star glob", "ls *.py", 0, NULL, 1, {
+        {{"ls", "*.py"}, "ft", {{0, 2}, {3, 7}}},
+    }},
+    {"question mark glob", "ls a?c", 0, NULL, 1, {
+        {{"ls", "a?c"}, "ft", {{0, 2}, {3, 6}}},
+    }},
+    {"bracket glob", "ls [ab].txt", 0, NULL, 1, {
+        {{"ls", "[ab].txt"}, "ft", {{0, 2}, {3, 11}}},
+    }},
+    {"bracket without close", "echo a[b", 0, NULL, 1, {
+        {{"echo", "a[b"}, "ff", {{0, 4}, {5, 8}}},
+    }},
+    {"at and plus signs in words", "echo a@b.c x+y !z", 0, NULL, 1, {
+        {{"echo", "a@b.c", "x+y", "!z"}, "ffff", {{0, 4}, {5, 10}, {11, 14}, {15, 17}}},
+    }},
+    {"extglob that tree-sitter rejects", "echo !(x)", 0, "parse_error", 2, {
+        {{"echo", "\x01"}, "ft", {{0, 4}, {5, 6}}},
+        {{"x"}, "f", {{7, 8}}},
+    }},
+    {"leading tilde", "cd ~/work", 0, NULL, 1, {
+        {{"cd", "~/work"}, "ft", {{0, 2}, {3, 9}}},
+    }},
+    {"lone tilde", "echo ~", 0, NULL, 1, {
+        {{"echo", "~"}, "ft", {{0, 4}, {5, 6}}},
+    }},
+    {"tilde inside a word", "echo a~b", 0, NULL, 1, {
+        {{"echo", "a~b"}, "ff", {{0, 4}, {5, 8}}},
+    }},
+    {"tilde after equals in an argument", "echo --dir=~/x", 0, NULL, 1, {
+        {{"echo", "--dir=~/x"}, "ff", {{0, 4}, {5, 14}}},
+    }},
+    {"equals in words", "git -c core.pager=cat log --format=%H", 0, NULL, 1, {
+        {{"git", "-c", "core.pager=cat", "log", "--format=%H"}, "fffff", {{0, 3}, {4, 6}, {7, 21}, {22, 25}, {26, 37}}},
+    }},
+    {"assignment before a plain command", "A=b c=~/d env", 0, NULL, 1, {
+        {{"env"}, "f", {{10, 13}}},
+    }},
+    {"dollar expansion in a word", "echo a$HOME", 0, NULL, 1, {
+        {{"echo", "a\x01"}, "ft", {{0, 4}, {5, 11}}},
+    }},
+    {"trailing dollar", "echo a$", 0, NULL, 1, {
+        {{"echo", "a$"}, "ff", {{0, 4}, {5, 7}}},
+    }},
+    {"dollar before a blank", "echo a$ b", 0, NULL, 1, {
+        {{"echo", "a$", "b"}, "fff", {{0, 4}, {5, 7}, {8, 9}}},
+    }},
+    {"single-quoted dollar", "echo 'a$b'", 0, NULL, 1, {
+        {{"echo", "a$b"}, "ff", {{0, 4}, {5, 10}}},
+    }},
+    {"brace expansion", "echo a{b,c}d", 0, NULL, 1, {
+        {{"echo", "a\x01""d"}, "ft", {{0, 4}, {5, 12}}},
+    }},
+    {"braces without expansion", "echo a{b}c", 0, NULL, 1, {
+        {{"echo", "a{b}c"}, "ff", {{0, 4}, {5, 10}}},
+    }},
+    {"dynamic mark byte in a word", "echo a\x01""b", 0, NULL, 1, {
+        {{"echo", "a\x01""b"}, "ft", {{0, 4}, {5, 8}}},
+    }},
+    {"comment after words", "echo a b # c d", 0, NULL, 1, {
+        {{"echo", "a", "b"}, "fff", {{0, 4}, {5, 6}, {7, 8}}},
+    }},
+    {"hash inside a word", "echo a#b", 0, NULL, 1, {
+        {{"echo", "a#b"}, "ff", {{0, 4}, {5, 8}}},
+    }},
+    {"heredoc with an argument after it", "cat <<EOF -n\nbody $x\nEOF", 0, NULL, 1, {
+        {{"cat", "-n"}, "ff", {{0, 3}, {10, 12}}},
+    }},
+    {"heredoc with a quoted delimiter", "cat <<'EOF' > out.txt\n$x `y`\nEOF", 0, NULL, 1, {
+        {{"cat"}, "f", {{0, 3}}},
+    }},
+    {"carriage return after a word", "ls\r", 0, "parse_error", 1, {
+        {{"ls"}, "f", {{0, 2}}},
+    }},
+    {"carriage return in double quotes", "echo \"a\rb\"", 0, NULL, 1, {
+        {{"echo", "a\rb"}, "ff", {{0, 4}, {5, 10}}},
+    }},
+    {"process substitution in a word", "diff a<(ls) b", 0, NULL, 2, {
+        {{"diff", "a\x01", "b"}, "ftf", {{0, 4}, {5, 11}, {12, 13}}},
+        {{"ls"}, "f", {{8, 10}}},
+    }},
+    {"redirect target word", "echo hi > out.txt 2>&1", 0, NULL, 1, {
+        {{"echo", "hi"}, "ff", {{0, 4}, {5, 7}}},
+    }},
+    {"plain word at the depth limit", "echo a", 2, "limit", 1, {
+        {{"\x01", "\x01"}, "tt", {{0, 0}, {5, 5}}},
+    }},
+    {"plain words in a pipeline", "ls -1 | grep -v x | wc -l", 0, NULL, 3, {
+        {{"ls", "-1"}, "ff", {{0, 2}, {3, 5}}},
+        {{"grep", "-v", "x"}, "fff", {{8, 12}, {13, 15}, {16, 17}}},
+        {{"wc", "-l"}, "ff", {{20, 22}, {23, 25}}},
+    }},
+    {"plain words in test brackets", "[ -f a.txt ] && cat a.txt", 0, NULL, 2, {
+        {{"[", "-f", "a.txt", "]"}, "ffff", {{0, 1}, {2, 4}, {5, 10}, {11, 12}}},
+        {{"cat", "a.txt"}, "ff", {{16, 19}, {20, 25}}},
+    }},
+};
+
+/* Converts a word case into a case of the JSON table format. */
+static json_t *word_case_json(const word_case *item)
+{
+    json_t *commands = json_array();
+    for (size_t i = 0; i < item->command_count; i++) {
+        json_t *words = json_array();
+        json_t *dynamic = json_array();
+        json_t *spans = json_array();
+        for (size_t j = 0; j < WORD_CASE_MAX_WORDS && item->commands[i].words[j] != NULL; j++) {
+            json_array_append_new(words, json_string(item->commands[i].words[j]));
+            json_array_append_new(dynamic, json_boolean(item->commands[i].dynamic[j] == 't'));
+            const uint32_t *span = item->commands[i].spans[j];
+            json_array_append_new(spans, json_pack("[II]", (json_int_t)span[0],
+                                                   (json_int_t)span[1]));
+        }
+        json_array_append_new(commands, json_pack("{s:o, s:o, s:o}", "words", words, "dynamic",
+                                                  dynamic, "spans", spans));
+    }
+
+    json_t *test = json_pack("{s:s, s:s, s:o, s:[]}", "name", item->name, "input", item->input,
+                             "commands", commands, "incomplete");
+    if (item->incomplete != NULL)
+        json_array_append_new(json_object_get(test, "incomplete"), json_string(item->incomplete));
+    if (item->max_depth != 0)
+        json_object_set_new(test, "limits", json_pack("{s:I}", "max_depth",
+                                                      (json_int_t)item->max_depth));
+    return test;
+}
+
+/* A word of `length` bytes of `unit`, as the only word of the input. */
+static json_t *long_word_json(const char *name, char unit, size_t length, bool dynamic)
+{
+    char *text = malloc(length + 1);
+    memset(text, unit, length);
+    text[length] = '\0';
+    json_t *test = json_pack("{s:s, s:{s:s#, s:I}, s:[{s:[s#], s:[b], s:[[II]]}]}", "name", name,
+                             "input", "repeat", &unit, (size_t)1, "count", (json_int_t)length,
+                             "commands", "words", text, length, "dynamic", dynamic, "spans",
+                             (json_int_t)0, (json_int_t)length);
+    free(text);
+    return test;
+}
+
+/* Appends the built-in cases to the table read from the file. */
+static void add_builtin_cases(json_t *cases)
+{
+    for (size_t i = 0; i < sizeof(word_cases) / sizeof(word_cases[0]); i++)
+        json_array_append_new(cases, word_case_json(&word_cases[i]));
+    json_array_append_new(cases, long_word_json("very long plain word", 'a', 100000, false));
+    json_array_append_new(cases, long_word_json("very long glob word", '*', 100000, true));
+}
+
 static ag_shell_analyzer *analyzer;
 
 static void run_case(void **state)
@@ -389,6 +592,7 @@ int main(int argc, char **argv)
     }
 
     json_t *cases = json_object_get(table, "cases");
+    add_builtin_cases(cases);
     size_t count = json_array_size(cases);
     struct CMUnitTest *tests = calloc(count, sizeof(*tests));
     char **names = calloc(count, sizeof(*names));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/ts_alloc.h"
 #include "shell/internal.h"
 
 const TSLanguage *tree_sitter_bash(void);
@@ -19,6 +20,7 @@ enum { AG_SHELL_DEPTH_CAP = 1000 };
 
 struct ag_shell_analyzer {
     TSParser *parser;
+    ag_ts_pool *ts_pool;       /* every allocation of the parser, its trees and the cursor */
     uint8_t *kinds;
     uint32_t kind_count;
     /*
@@ -29,6 +31,8 @@ struct ag_shell_analyzer {
     TSTreeCursor cursor;
     bool has_cursor;
     ag_buffer_pool word_buffers;
+    ag_field_ids fields;
+    bool has_fields;
 };
 
 static const struct {
@@ -121,6 +125,20 @@ static bool build_kind_table(ag_shell_analyzer *analyzer, const TSLanguage *lang
     return true;
 }
 
+/* Creates the pool and the parser allocated from it. Returns false when memory ran out. */
+static bool create_parser(ag_shell_analyzer *analyzer, const TSLanguage *language)
+{
+    analyzer->ts_pool = ag_ts_pool_new();
+    if (analyzer->ts_pool == NULL)
+        return false;
+
+    ag_ts_pool *previous = ag_ts_pool_enter(analyzer->ts_pool);
+    analyzer->parser = ts_parser_new();
+    bool created = ts_parser_set_language(analyzer->parser, language);
+    ag_ts_pool_leave(previous);
+    return created && !ag_ts_pool_failed(analyzer->ts_pool);
+}
+
 ag_shell_analyzer *ag_shell_analyzer_new(void)
 {
     ag_shell_analyzer *analyzer = ag_calloc(1, sizeof(*analyzer));
@@ -128,9 +146,8 @@ ag_shell_analyzer *ag_shell_analyzer_new(void)
         return NULL;
 
     const TSLanguage *language = tree_sitter_bash();
-    analyzer->parser = ts_parser_new();
-    if (analyzer->parser == NULL || !ts_parser_set_language(analyzer->parser, language)
-        || !build_kind_table(analyzer, language) || !ag_buffer_pool_init(&analyzer->word_buffers)) {
+    if (!create_parser(analyzer, language) || !build_kind_table(analyzer, language)
+        || !ag_buffer_pool_init(&analyzer->word_buffers)) {
         ag_shell_analyzer_free(analyzer);
         return NULL;
     }
@@ -141,27 +158,39 @@ void ag_shell_analyzer_free(ag_shell_analyzer *analyzer)
 {
     if (analyzer == NULL)
         return;
+
+    /* tree-sitter frees into the pool, so the pool goes last. */
+    ag_ts_pool *previous = ag_ts_pool_enter(analyzer->ts_pool);
     if (analyzer->parser != NULL)
         ts_parser_delete(analyzer->parser);
     if (analyzer->has_cursor)
         ts_tree_cursor_delete(&analyzer->cursor);
+    ag_ts_pool_leave(previous);
+    ag_ts_pool_free(analyzer->ts_pool);
+
     ag_buffer_pool_release(&analyzer->word_buffers);
     ag_free(analyzer->kinds);
     ag_free(analyzer);
 }
 
-ag_node_kind ag_node_kind_of(const ag_walker *walker, TSNode node)
+static ag_node_kind kind_of_symbol(const ag_walker *walker, TSSymbol symbol, bool named,
+                                   bool missing)
 {
-    if (ts_node_is_missing(node))
+    if (missing)
         return AG_NODE_ERROR;
-    if (!ts_node_is_named(node))
+    if (!named)
         return AG_NODE_ANONYMOUS;
-    TSSymbol symbol = ts_node_symbol(node);
     if (symbol == (TSSymbol)-1)
         return AG_NODE_ERROR;
     if (symbol >= walker->kind_count)
         return AG_NODE_UNKNOWN;
     return (ag_node_kind)walker->kinds[symbol];
+}
+
+ag_node_kind ag_node_kind_of(const ag_walker *walker, TSNode node)
+{
+    return kind_of_symbol(walker, ts_node_symbol(node), ts_node_is_named(node),
+                          ts_node_is_missing(node));
 }
 
 void ag_walker_nomem(ag_walker *walker)
@@ -192,11 +221,12 @@ static void record_problem(ag_walker *walker, unsigned bit, uint32_t start, uint
         ag_walker_nomem(walker);
 }
 
-void ag_walker_problem(ag_walker *walker, unsigned bit, TSNode node, const char *format, ...)
+void ag_walker_problem(ag_walker *walker, unsigned bit, ag_node_id node, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    record_problem(walker, bit, ts_node_start_byte(node), ts_node_end_byte(node), format, args);
+    const ag_node *at = ag_node_at(walker, node);
+    record_problem(walker, bit, at->start, at->end, format, args);
     va_end(args);
 }
 
@@ -230,50 +260,26 @@ void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size)
     return slot;
 }
 
-/*
- * Copies the children of a node (and their field names when `fields` is not
- * NULL) into the arena with one cursor pass. ts_node_child(node, i) costs
- * O(i), so looping over it would be quadratic on a wide node such as a long
- * list or a large ERROR node.
- */
-TSNode *ag_node_children(ag_walker *walker, TSNode node, bool named_only, uint32_t *count,
-                         const char ***fields)
+/* Returns the node's type name as ts_node_type() does. The name lives as long as the grammar. */
+const char *ag_node_type(const ag_walker *walker, ag_node_id id)
 {
-    *count = 0;
-    if (fields != NULL)
-        *fields = NULL;
-    uint32_t capacity = ts_node_is_null(node) ? 0
-        : (named_only ? ts_node_named_child_count(node) : ts_node_child_count(node));
-    if (capacity == 0)
-        return NULL;
+    return ts_language_symbol_name(walker->language, ag_node_at(walker, id)->symbol);
+}
 
-    TSNode *children = ag_arena_calloc(walker->arena, capacity, sizeof(*children));
-    const char **names = fields == NULL ? NULL
-        : ag_arena_calloc(walker->arena, capacity, sizeof(*names));
-    if (children == NULL || (fields != NULL && names == NULL)) {
-        ag_walker_nomem(walker);
-        return NULL;
+/* Returns the first child with the field, like ts_node_child_by_field_id(), or AG_NO_NODE. */
+ag_node_id ag_node_child_by_field(const ag_walker *walker, ag_node_id id, TSFieldId field)
+{
+    const ag_node *node = ag_node_at(walker, id);
+    for (uint32_t i = 0; i < node->child_count; i++) {
+        ag_node_id child = node->first_child + i;
+        if (ag_field_is(ag_node_at(walker, child)->field, field))
+            return child;
     }
-
-    TSTreeCursor *cursor = walker->cursor;
-    ts_tree_cursor_reset(cursor, node);
-    bool more = ts_tree_cursor_goto_first_child(cursor);
-    while (more && *count < capacity) {
-        TSNode child = ts_tree_cursor_current_node(cursor);
-        if (!named_only || ts_node_is_named(child)) {
-            if (names != NULL)
-                names[*count] = ts_tree_cursor_current_field_name(cursor);
-            children[(*count)++] = child;
-        }
-        more = ts_tree_cursor_goto_next_sibling(cursor);
-    }
-    if (fields != NULL)
-        *fields = names;
-    return children;
+    return AG_NO_NODE;
 }
 
 /* Enters one level of the recursive walk; false when the walk must not go deeper. */
-bool ag_walker_enter(ag_walker *walker, TSNode node)
+bool ag_walker_enter(ag_walker *walker, ag_node_id node)
 {
     if (walker->stopped)
         return false;
@@ -281,7 +287,7 @@ bool ag_walker_enter(ag_walker *walker, TSNode node)
         ag_walker_problem(walker, AG_SHELL_LIMIT, node,
                           "The command nests deeper than the depth limit of %u syntax levels "
                           "at byte %u; raise max_depth or simplify the command.",
-                          walker->max_depth, ts_node_start_byte(node));
+                          walker->max_depth, ag_node_at(walker, node)->start);
         return false;
     }
     walker->depth++;
@@ -319,68 +325,258 @@ static const char *read_input(void *payload, uint32_t byte, TSPoint position, ui
     return walker->source + byte;
 }
 
+typedef struct ag_parse_watch {
+    ag_parse_clock clock;
+    bool has_deadline;
+    const ag_ts_pool *pool;
+} ag_parse_watch;
+
 /*
- * NOTE: every allocation left on a warm checker's Bash check path is made in
- * here: on the first 2,000 agent-commands.txt requests, 17.7 per check, of
- * which 1 is the returned tree and the rest are subtrees and stack nodes past
- * tree-sitter's own free lists (32 subtrees, 50 stack nodes in tree-sitter
- * 0.25's subtree.c and stack.c). The checker cannot hold them without
- * changing tree-sitter.
+ * Stops the parse at the time limit, or as soon as the pool served from its
+ * reserve: the rest of the parse would only use up the reserve, and the
+ * check fails with AG_ERR_NOMEM anyway. tree-sitter 0.25 calls this every
+ * 100 parse operations.
+ */
+static bool stop_parse(TSParseState *state)
+{
+    const ag_parse_watch *watch = state->payload;
+    if (ag_ts_pool_failed(watch->pool))
+        return true;
+    if (!watch->has_deadline)
+        return false;
+
+    TSParseState clock_state = *state;
+    clock_state.payload = (void *)&watch->clock;
+    return parse_timed_out(&clock_state);
+}
+
+/*
+ * Parses with the analyzer's pool, which the caller has made current.
+ * Returns NULL on timeout or when memory ran out (ag_ts_pool_failed()).
  */
 static TSTree *parse(ag_shell_analyzer *analyzer, ag_walker *walker, uint64_t timeout_micros)
 {
+    if (!ag_ts_pool_prepare(analyzer->ts_pool))
+        return NULL;
+
     TSInput input = {
         .payload = walker,
         .read = read_input,
         .encoding = TSInputEncodingUTF8,
         .decode = NULL,
     };
-    if (timeout_micros == 0)
-        return ts_parser_parse(analyzer->parser, NULL, input);
+    ag_parse_watch watch = {.has_deadline = timeout_micros != 0, .pool = analyzer->ts_pool};
+    if (watch.has_deadline) {
+        struct timespec *deadline = &watch.clock.deadline;
+        clock_gettime(CLOCK_MONOTONIC, deadline);
+        uint64_t nanoseconds = (uint64_t)deadline->tv_nsec + (timeout_micros % 1000000) * 1000;
+        deadline->tv_sec += (time_t)(timeout_micros / 1000000 + nanoseconds / 1000000000);
+        deadline->tv_nsec = (long)(nanoseconds % 1000000000);
+    }
 
-    ag_parse_clock clock;
-    clock_gettime(CLOCK_MONOTONIC, &clock.deadline);
-    uint64_t nanoseconds = (uint64_t)clock.deadline.tv_nsec + (timeout_micros % 1000000) * 1000;
-    clock.deadline.tv_sec += (time_t)(timeout_micros / 1000000 + nanoseconds / 1000000000);
-    clock.deadline.tv_nsec = (long)(nanoseconds % 1000000000);
-
-    TSParseOptions options = {.payload = &clock, .progress_callback = parse_timed_out};
+    TSParseOptions options = {.payload = &watch, .progress_callback = stop_parse};
     TSTree *tree = ts_parser_parse_with_options(analyzer->parser, NULL, input, options);
     if (tree == NULL)
         ts_parser_reset(analyzer->parser);
     return tree;
 }
 
-/* Descends to the first ERROR or MISSING node without recursion. */
-static void report_parse_error(ag_walker *walker, TSNode root)
+/* Fills `out` for a parse that gave no tree or ran out of memory, and deletes the tree. */
+static ag_status report_failed_parse(ag_shell_analyzer *analyzer, TSTree *tree,
+                                     uint64_t timeout_micros, ag_arena *arena,
+                                     ag_shell_analysis *out)
 {
-    TSNode node = root;
-    for (;;) {
-        if (ts_node_is_error(node) || ts_node_is_missing(node))
-            break;
-        TSNode next = {0};
-        bool found = false;
-        uint32_t count;
-        TSNode *children = ag_node_children(walker, node, false, &count, NULL);
-        for (uint32_t i = 0; i < count && !found; i++) {
-            TSNode child = children[i];
-            if (ts_node_has_error(child) || ts_node_is_missing(child)) {
-                next = child;
-                found = true;
-            }
-        }
-        if (!found)
-            break;
-        node = next;
+    ts_tree_delete(tree);
+    if (ag_ts_pool_failed(analyzer->ts_pool)) {
+        out->incomplete = AG_SHELL_NOMEM;
+        out->problem = "Out of memory while parsing the command; the command was not analysed.";
+        return AG_ERR_NOMEM;
     }
 
-    uint32_t start = ts_node_start_byte(node);
-    if (ts_node_is_missing(node))
-        ag_walker_problem(walker, AG_SHELL_PARSE_ERROR, node,
+    out->incomplete = AG_SHELL_LIMIT;
+    out->problem = ag_arena_printf(arena,
+        "Parsing the command took longer than the time limit of %llu microseconds; "
+        "raise timeout_micros or shorten the command.", (unsigned long long)timeout_micros);
+    return out->problem == NULL ? AG_ERR_NOMEM : AG_OK;
+}
+
+static void find_field_ids(const TSLanguage *language, ag_field_ids *fields)
+{
+    fields->argument = ts_language_field_id_for_name(language, "argument", 8);
+    fields->body = ts_language_field_id_for_name(language, "body", 4);
+    fields->condition = ts_language_field_id_for_name(language, "condition", 9);
+    fields->descriptor = ts_language_field_id_for_name(language, "descriptor", 10);
+    fields->index = ts_language_field_id_for_name(language, "index", 5);
+}
+
+/*
+ * Children of a node with more children than this are read with the tree
+ * cursor. ts_node_child() starts from the first child on every call, so it is
+ * quadratic on a wide node such as a large ERROR node. On a narrow node it
+ * costs less than the cursor's steps.
+ */
+enum { AG_CHILD_LOOKUP_MAX = 8 };
+
+/*
+ * Node kinds whose children's fields the walk reads (see the users of
+ * ag_field_is() and ag_node_child_by_field()). Only their children get a
+ * field, because only the cursor can tell it cheaply.
+ */
+static bool needs_child_fields(ag_node_kind kind)
+{
+    switch (kind) {
+    case AG_NODE_REDIRECTED_STATEMENT:
+    case AG_NODE_IF_STATEMENT:
+    case AG_NODE_WHILE_STATEMENT:
+    case AG_NODE_FUNCTION_DEFINITION:
+    case AG_NODE_FILE_REDIRECT:
+    case AG_NODE_HEREDOC_REDIRECT:
+    case AG_NODE_HERESTRING_REDIRECT:
+    case AG_NODE_C_STYLE_FOR_STATEMENT:
+    case AG_NODE_COMPOUND_STATEMENT:
+    case AG_NODE_TEST_COMMAND:
+    case AG_NODE_ARITHMETIC_EXPANSION:
+    case AG_NODE_BINARY_EXPRESSION:
+    case AG_NODE_SUBSCRIPT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The tree being copied: tree-sitter handles of the nodes whose children are still to copy. */
+typedef struct ag_tree_copy {
+    ag_node *nodes;
+    TSNode *handles;
+    uint32_t used;
+    uint32_t capacity;
+    bool errors;             /* the tree has an ERROR or MISSING node */
+} ag_tree_copy;
+
+/* Fills node `id` from `current`, reserving the next slots for its children. */
+static void copy_node(const ag_walker *walker, ag_tree_copy *copy, ag_node_id id, TSNode current,
+                      ag_node_id parent, TSFieldId field)
+{
+    ag_node *node = &copy->nodes[id];
+    TSSymbol symbol = ts_node_symbol(current);
+    bool named = ts_node_is_named(current);
+    bool missing = ts_node_is_missing(current);
+
+    copy->handles[id] = current;
+    node->start = ts_node_start_byte(current);
+    node->end = ts_node_end_byte(current);
+    node->parent = parent;
+    node->symbol = symbol;
+    node->field = field;
+    node->kind = (uint8_t)kind_of_symbol(walker, symbol, named, missing);
+    node->flags = (uint8_t)((named ? AG_NODE_NAMED : 0) | (missing ? AG_NODE_MISSING : 0)
+        | (symbol == (TSSymbol)-1 ? AG_NODE_IS_ERROR : 0)
+        | (copy->errors && ts_node_has_error(current) ? AG_NODE_HAS_ERROR : 0));
+
+    uint32_t count = ts_node_child_count(current);
+    if (count > copy->capacity - copy->used)
+        count = copy->capacity - copy->used;
+    node->child_count = count;
+    node->named_child_count = count == 0 ? 0 : ts_node_named_child_count(current);
+    node->first_child = copy->used;
+    copy->used += count;
+}
+
+/* Copies the children of `id` with the cursor, which also gives their fields. */
+static void copy_children_with_cursor(ag_walker *walker, ag_tree_copy *copy, ag_node_id id)
+{
+    TSTreeCursor *cursor = walker->cursor;
+    ag_node *node = &copy->nodes[id];
+    bool fields = needs_child_fields((ag_node_kind)node->kind);
+    ts_tree_cursor_reset(cursor, copy->handles[id]);
+
+    for (uint32_t i = 0; i < node->child_count; i++) {
+        bool moved = i == 0 ? ts_tree_cursor_goto_first_child(cursor)
+                            : ts_tree_cursor_goto_next_sibling(cursor);
+        if (!moved) {
+            /* A cursor that ends early leaves the remaining slots unused. */
+            node->child_count = i;
+            return;
+        }
+        TSFieldId field = fields ? ts_tree_cursor_current_field_id(cursor) : 0;
+        copy_node(walker, copy, node->first_child + i, ts_tree_cursor_current_node(cursor), id,
+                  field);
+    }
+}
+
+static void copy_children_by_index(ag_walker *walker, ag_tree_copy *copy, ag_node_id id)
+{
+    ag_node *node = &copy->nodes[id];
+    for (uint32_t i = 0; i < node->child_count; i++) {
+        TSNode child = ts_node_child(copy->handles[id], i);
+        if (ts_node_is_null(child)) {
+            node->child_count = i;
+            return;
+        }
+        copy_node(walker, copy, node->first_child + i, child, id, 0);
+    }
+}
+
+/*
+ * Copies every visible node into walker->nodes, each read from tree-sitter
+ * once. Nodes are numbered breadth first by parent, so the children of a
+ * node are contiguous. Returns false when memory ran out.
+ */
+static bool copy_tree(ag_walker *walker, TSNode root)
+{
+    ag_tree_copy copy = {
+        .capacity = ts_node_descendant_count(root),
+        .used = 1,
+        .errors = ts_node_has_error(root),
+    };
+    copy.nodes = ag_arena_calloc(walker->arena, copy.capacity, sizeof(*copy.nodes));
+    copy.handles = ag_arena_calloc(walker->arena, copy.capacity, sizeof(*copy.handles));
+    if (copy.nodes == NULL || copy.handles == NULL) {
+        ag_walker_nomem(walker);
+        return false;
+    }
+
+    copy_node(walker, &copy, 0, root, AG_NO_NODE, 0);
+    for (ag_node_id id = 0; id < copy.used; id++) {
+        const ag_node *node = &copy.nodes[id];
+        if (node->child_count == 0)
+            continue;
+        if (node->child_count > AG_CHILD_LOOKUP_MAX || needs_child_fields((ag_node_kind)node->kind))
+            copy_children_with_cursor(walker, &copy, id);
+        else
+            copy_children_by_index(walker, &copy, id);
+    }
+
+    walker->nodes = copy.nodes;
+    return true;
+}
+
+/* Descends to the first ERROR or MISSING node without recursion. */
+static void report_parse_error(ag_walker *walker)
+{
+    ag_node_id id = 0;
+    for (;;) {
+        const ag_node *node = ag_node_at(walker, id);
+        if (node->flags & (AG_NODE_IS_ERROR | AG_NODE_MISSING))
+            break;
+        ag_node_id next = AG_NO_NODE;
+        for (uint32_t i = 0; i < node->child_count && next == AG_NO_NODE; i++) {
+            ag_node_id child = node->first_child + i;
+            if (ag_node_at(walker, child)->flags & (AG_NODE_HAS_ERROR | AG_NODE_MISSING))
+                next = child;
+        }
+        if (next == AG_NO_NODE)
+            break;
+        id = next;
+    }
+
+    uint32_t start = ag_node_at(walker, id)->start;
+    if (ag_node_at(walker, id)->flags & AG_NODE_MISSING)
+        ag_walker_problem(walker, AG_SHELL_PARSE_ERROR, id,
                           "Syntax error: `%s` is missing at byte %u; the command is not valid Bash.",
-                          ts_node_type(node), start);
+                          ag_node_type(walker, id), start);
     else
-        ag_walker_problem(walker, AG_SHELL_PARSE_ERROR, node,
+        ag_walker_problem(walker, AG_SHELL_PARSE_ERROR, id,
                           "Syntax error at byte %u: tree-sitter-bash could not parse the command "
                           "there; the command is not valid Bash.", start);
 }
@@ -403,39 +599,39 @@ static bool is_blank_gap(const char *text, uint32_t start, uint32_t end)
  * `python3 - <<EOF`, and a dropped word must not vanish from the analysis.
  * TODO(dropped-words): recover such words instead of failing closed.
  */
-static void check_coverage(ag_walker *walker, TSNode root)
+static void check_coverage(ag_walker *walker)
 {
-    TSTreeCursor *cursor = walker->cursor;
-    ts_tree_cursor_reset(cursor, root);
     uint32_t covered = 0;
-    bool descend = true;
+    ag_node_id id = 0;
 
     for (;;) {
-        TSNode node = ts_tree_cursor_current_node(cursor);
-        ag_node_kind kind = ag_node_kind_of(walker, node);
-        bool opaque = ts_node_child_count(node) == 0 || kind == AG_NODE_HEREDOC_BODY
-            || kind == AG_NODE_ERROR;
-        if (descend && opaque) {
-            uint32_t start = ts_node_start_byte(node);
-            uint32_t end = ts_node_end_byte(node);
-            if (start > covered && !is_blank_gap(walker->source, covered, start))
+        const ag_node *node = ag_node_at(walker, id);
+        bool opaque = node->child_count == 0 || node->kind == AG_NODE_HEREDOC_BODY
+            || node->kind == AG_NODE_ERROR;
+        if (opaque) {
+            if (node->start > covered && !is_blank_gap(walker->source, covered, node->start))
                 break;
-            if (end > covered)
-                covered = end;
+            if (node->end > covered)
+                covered = node->end;
+        } else {
+            id = node->first_child;
+            continue;
         }
 
-        if (descend && !opaque && ts_tree_cursor_goto_first_child(cursor))
-            continue;
-        if (ts_tree_cursor_goto_next_sibling(cursor)) {
-            descend = true;
-            continue;
+        /* Go to the next sibling, or up to the first ancestor that has one. */
+        while (id != 0) {
+            const ag_node *parent = ag_node_at(walker, node->parent);
+            if (id + 1 < parent->first_child + parent->child_count)
+                break;
+            id = node->parent;
+            node = parent;
         }
-        if (!ts_tree_cursor_goto_parent(cursor)) {
+        if (id == 0) {
             covered = covered < walker->source_length && is_blank_gap(walker->source, covered,
                 walker->source_length) ? walker->source_length : covered;
             break;
         }
-        descend = false;
+        id++;
     }
 
     if (covered < walker->source_length) {
@@ -577,14 +773,13 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
         return out->problem == NULL ? AG_ERR_NOMEM : AG_OK;
     }
 
+    /* tree-sitter allocates from the analyzer's pool until the tree is deleted. */
+    ag_ts_pool *previous_pool = ag_ts_pool_enter(analyzer->ts_pool);
     TSTree *tree = parse(analyzer, &walker, resolved.timeout_micros);
-    if (tree == NULL) {
-        out->incomplete = AG_SHELL_LIMIT;
-        out->problem = ag_arena_printf(arena,
-            "Parsing the command took longer than the time limit of %llu microseconds; "
-            "raise timeout_micros or shorten the command.",
-            (unsigned long long)resolved.timeout_micros);
-        return out->problem == NULL ? AG_ERR_NOMEM : AG_OK;
+    if (tree == NULL || ag_ts_pool_failed(analyzer->ts_pool)) {
+        ag_status status = report_failed_parse(analyzer, tree, resolved.timeout_micros, arena, out);
+        ag_ts_pool_leave(previous_pool);
+        return status;
     }
 
     TSNode root = ts_tree_root_node(tree);
@@ -592,14 +787,25 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
         analyzer->cursor = ts_tree_cursor_new(root);
         analyzer->has_cursor = true;
     }
+    if (!analyzer->has_fields) {
+        find_field_ids(ts_tree_language(tree), &analyzer->fields);
+        analyzer->has_fields = true;
+    }
     walker.cursor = &analyzer->cursor;
-    if (ts_node_has_error(root))
-        report_parse_error(&walker, root);
-    else
-        check_coverage(&walker, root);
-    check_carriage_returns(&walker, root);
-    ag_walk_statement(&walker, root, (ag_walk_state){0});
+    walker.language = ts_tree_language(tree);
+    walker.fields = &analyzer->fields;
+    if (copy_tree(&walker, root)) {
+        if (ts_node_has_error(root))
+            report_parse_error(&walker);
+        else
+            check_coverage(&walker);
+        check_carriage_returns(&walker, root);
+        ag_walk_statement(&walker, 0, (ag_walk_state){0});
+    }
     ts_tree_delete(tree);
+    if (ag_ts_pool_failed(analyzer->ts_pool))
+        ag_walker_nomem(&walker);
+    ag_ts_pool_leave(previous_pool);
     ag_check_evaluated_words(&walker);
 
     store_result(&walker, out);

@@ -18,10 +18,10 @@
 #include "shell/internal.h"
 
 /* True when a leaf's source text is a decimal number, `@` or `*`. */
-static bool is_literal_text(const ag_walker *walker, TSNode node)
+static bool is_literal_text(const ag_walker *walker, ag_node_id node)
 {
-    uint32_t start = ts_node_start_byte(node);
-    uint32_t end = ts_node_end_byte(node);
+    uint32_t start = ag_node_at(walker, node)->start;
+    uint32_t end = ag_node_at(walker, node)->end;
     if (start >= end || end > walker->source_length)
         return false;
     const char *text = walker->source + start;
@@ -35,16 +35,16 @@ static bool is_literal_text(const ag_walker *walker, TSNode node)
 }
 
 /* True when an arithmetic operand holds only numbers and operators. */
-static bool is_literal_arithmetic(ag_walker *walker, TSNode node)
+static bool is_literal_arithmetic(ag_walker *walker, ag_node_id node)
 {
-    if (!ts_node_is_named(node))
+    if (!ag_node_is_named(walker, node))
         return true;
 
-    ag_node_kind kind = ag_node_kind_of(walker, node);
+    ag_node_kind kind = ag_node_kind_at(walker, node);
     switch (kind) {
     case AG_NODE_NUMBER:
     case AG_NODE_WORD:
-        return ts_node_named_child_count(node) == 0 && is_literal_text(walker, node);
+        return ag_node_at(walker, node)->named_child_count == 0 && is_literal_text(walker, node);
     case AG_NODE_BINARY_EXPRESSION:
     case AG_NODE_UNARY_EXPRESSION:
     case AG_NODE_TERNARY_EXPRESSION:
@@ -60,32 +60,34 @@ static bool is_literal_arithmetic(ag_walker *walker, TSNode node)
         return false;
     bool literal = true;
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
-    for (uint32_t i = 0; i < count && literal; i++)
-        literal = is_literal_arithmetic(walker, children[i]);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count && literal; child++) {
+        if (ag_node_is_named(walker, child))
+            literal = is_literal_arithmetic(walker, child);
+    }
     ag_walker_leave(walker);
     return literal;
 }
 
-static void report_arithmetic(ag_walker *walker, TSNode node)
+static void report_arithmetic(ag_walker *walker, ag_node_id node)
 {
     ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
                       "Arithmetic at byte %u reads a variable or an expansion; Bash evaluates "
                       "array subscripts in that value, which can run commands the analysis "
-                      "cannot see.", ts_node_start_byte(node));
+                      "cannot see.", ag_node_at(walker, node)->start);
 }
 
-void ag_check_arithmetic(ag_walker *walker, TSNode node)
+void ag_check_arithmetic(ag_walker *walker, ag_node_id node)
 {
     uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, true, &count, &fields);
-    for (uint32_t i = 0; i < count; i++) {
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
         /* The body of `for ((...))` is walked as statements. */
-        if (fields != NULL && fields[i] != NULL && strcmp(fields[i], "body") == 0)
+        if (!ag_node_is_named(walker, child)
+            || ag_field_is(ag_node_at(walker, child)->field, walker->fields->body))
             continue;
-        if (!is_literal_arithmetic(walker, children[i])) {
-            report_arithmetic(walker, children[i]);
+        if (!is_literal_arithmetic(walker, child)) {
+            report_arithmetic(walker, child);
             return;
         }
     }
@@ -102,16 +104,17 @@ static bool is_arithmetic_test(const char *text, size_t length)
     return false;
 }
 
-void ag_check_test_expression(ag_walker *walker, TSNode node)
+void ag_check_test_expression(ag_walker *walker, ag_node_id node)
 {
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+    ag_node_id first = ag_node_children(walker, node, &count);
     bool arithmetic = false;
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        uint32_t start = ts_node_start_byte(child);
-        uint32_t end = ts_node_end_byte(child);
-        if (ag_node_kind_of(walker, child) == AG_NODE_TEST_OPERATOR && end <= walker->source_length
+    for (ag_node_id child = first; child < first + count; child++) {
+        uint32_t start = ag_node_at(walker, child)->start;
+        uint32_t end = ag_node_at(walker, child)->end;
+        if (ag_node_is_named(walker, child)
+            && ag_node_kind_at(walker, child) == AG_NODE_TEST_OPERATOR
+            && end <= walker->source_length
             && is_arithmetic_test(walker->source + start, end - start))
             arithmetic = true;
     }
@@ -120,26 +123,26 @@ void ag_check_test_expression(ag_walker *walker, TSNode node)
 }
 
 /* The index of `a[index]` when it is not a literal number, `@` or `*`. */
-void ag_check_subscript(ag_walker *walker, TSNode subscript)
+void ag_check_subscript(ag_walker *walker, ag_node_id subscript)
 {
-    TSNode index = ts_node_child_by_field_name(subscript, "index", 5);
-    if (!ts_node_is_null(index) && !is_literal_arithmetic(walker, index))
+    ag_node_id index = ag_node_child_by_field(walker, subscript, walker->fields->index);
+    if (index != AG_NO_NODE && !is_literal_arithmetic(walker, index))
         report_arithmetic(walker, index);
 }
 
 /* True for `${!name}` and `${!name[i]}`, false for `${!name[@]}` and `${!prefix*}`. */
-static bool is_indirection(ag_walker *walker, const TSNode *children, uint32_t count)
+static bool is_indirection(ag_walker *walker, ag_node_id first, uint32_t count)
 {
-    if (count < 3 || strcmp(ts_node_type(children[1]), "!") != 0)
+    if (count < 3 || strcmp(ag_node_type(walker, first + 1), "!") != 0)
         return false;
-    TSNode name = children[2];
-    if (ag_node_kind_of(walker, name) == AG_NODE_SUBSCRIPT) {
-        TSNode index = ts_node_child_by_field_name(name, "index", 5);
-        return ts_node_is_null(index) || !is_literal_text(walker, index)
-            || isdigit((unsigned char)walker->source[ts_node_start_byte(index)]);
+    ag_node_id name = first + 2;
+    if (ag_node_kind_at(walker, name) == AG_NODE_SUBSCRIPT) {
+        ag_node_id index = ag_node_child_by_field(walker, name, walker->fields->index);
+        return index == AG_NO_NODE || !is_literal_text(walker, index)
+            || isdigit((unsigned char)walker->source[ag_node_at(walker, index)->start]);
     }
     if (count > 3) {
-        const char *next = ts_node_type(children[3]);
+        const char *next = ag_node_type(walker, first + 3);
         if (strcmp(next, "*") == 0 || strcmp(next, "@") == 0)
             return false;
     }
@@ -150,31 +153,30 @@ static bool is_indirection(ag_walker *walker, const TSNode *children, uint32_t c
  * Checks a `${...}` expansion: indirection, the `@P` operator, a subscript
  * and the offset and length of `${name:offset:length}`.
  */
-void ag_check_expansion(ag_walker *walker, TSNode node)
+void ag_check_expansion(ag_walker *walker, ag_node_id node)
 {
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
-    if (is_indirection(walker, children, count)) {
+    ag_node_id first = ag_node_children(walker, node, &count);
+    if (is_indirection(walker, first, count)) {
         ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
                           "Indirect expansion `${!name}` at byte %u: the analysis does not know "
                           "which variable it reads, and Bash evaluates a subscript in its "
-                          "value, which can run commands.", ts_node_start_byte(node));
+                          "value, which can run commands.", ag_node_at(walker, node)->start);
         return;
     }
 
     bool substring = false;
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        const char *type = ts_node_type(child);
-        ag_node_kind kind = ag_node_kind_of(walker, child);
+    for (ag_node_id child = first; child < first + count; child++) {
+        const char *type = ag_node_type(walker, child);
+        ag_node_kind kind = ag_node_kind_at(walker, child);
         if (kind == AG_NODE_SUBSCRIPT) {
             ag_check_subscript(walker, child);
-        } else if (kind == AG_NODE_ANONYMOUS && strcmp(type, "@") == 0 && i + 1 < count
-                   && strcmp(ts_node_type(children[i + 1]), "P") == 0) {
+        } else if (kind == AG_NODE_ANONYMOUS && strcmp(type, "@") == 0 && child + 1 < first + count
+                   && strcmp(ag_node_type(walker, child + 1), "P") == 0) {
             ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
                               "Prompt expansion `${name@P}` at byte %u runs the command "
                               "substitutions in a value the analysis does not know.",
-                              ts_node_start_byte(node));
+                              ag_node_at(walker, node)->start);
             return;
         } else if (kind == AG_NODE_ANONYMOUS && strcmp(type, ":") == 0) {
             substring = true;

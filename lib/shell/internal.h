@@ -97,6 +97,43 @@ typedef struct ag_buffer_pool {
 bool ag_buffer_pool_init(ag_buffer_pool *pool);
 void ag_buffer_pool_release(ag_buffer_pool *pool);
 
+/* Index of a node in ag_walker.nodes. */
+typedef uint32_t ag_node_id;
+#define AG_NO_NODE UINT32_MAX
+
+enum {
+    AG_NODE_NAMED = 1u << 0,
+    AG_NODE_MISSING = 1u << 1,      /* inserted by tree-sitter's error recovery */
+    AG_NODE_IS_ERROR = 1u << 2,     /* an ERROR node */
+    AG_NODE_HAS_ERROR = 1u << 3     /* an ERROR or MISSING node at or below this one */
+};
+
+/*
+ * One visible node of the syntax tree, read from tree-sitter once before the
+ * walk (see copy_tree() in analyze.c). Each tree-sitter navigation step walks
+ * the hidden nodes between visible ones, so the walk and the checks read
+ * these copies instead. The children of a node are contiguous in
+ * ag_walker.nodes.
+ */
+typedef struct ag_node {
+    uint32_t start, end;            /* byte span in the input */
+    uint32_t first_child;           /* index of the first child when child_count > 0 */
+    uint32_t child_count;           /* named and anonymous children */
+    uint32_t named_child_count;
+    ag_node_id parent;              /* AG_NO_NODE for the root */
+    TSSymbol symbol;                /* ts_node_symbol(): the alias when the node is aliased */
+    TSFieldId field;                /* field of the node in its parent; 0 when none, and
+                                       always 0 under parents that needs_child_fields() in
+                                       analyze.c does not list */
+    uint8_t kind;                   /* ag_node_kind */
+    uint8_t flags;                  /* AG_NODE_* bits */
+} ag_node;
+
+/* Field ids of the grammar that the walk looks for. An id is 0 when the grammar lacks the field. */
+typedef struct ag_field_ids {
+    TSFieldId argument, body, condition, descriptor, index;
+} ag_field_ids;
+
 /* State of one analysis. */
 typedef struct ag_walker {
     const char *source;
@@ -104,19 +141,52 @@ typedef struct ag_walker {
     ag_arena *arena;
     const uint8_t *kinds;        /* ag_node_kind per tree-sitter symbol */
     TSTreeCursor *cursor;        /* the analyzer's cursor; each user resets it to its node */
+    const TSLanguage *language;
+    const ag_field_ids *fields;
+    const ag_node *nodes;        /* the syntax tree, numbered by copy_tree(); [0] is the root */
     ag_buffer_pool *word_buffers; /* the analyzer's; see ag_word_begin() */
     uint32_t kind_count;
     unsigned max_depth;          /* already capped, never 0 */
     size_t max_commands;         /* 0 means no limit */
     unsigned depth;              /* current recursion depth of the walk */
     ag_vec commands;             /* ag_shell_command, in walk order */
-    ag_vec order;                /* uint32_t sequence number per command, for a stable sort */
     uint32_t next_pipeline;
     unsigned incomplete;
     const char *problem;
     uint32_t problem_start, problem_end;
     bool stopped;                /* a limit or out-of-memory ended the walk */
 } ag_walker;
+
+static inline const ag_node *ag_node_at(const ag_walker *walker, ag_node_id id)
+{
+    return &walker->nodes[id];
+}
+
+static inline ag_node_kind ag_node_kind_at(const ag_walker *walker, ag_node_id id)
+{
+    return (ag_node_kind)walker->nodes[id].kind;
+}
+
+static inline bool ag_node_is_named(const ag_walker *walker, ag_node_id id)
+{
+    return (walker->nodes[id].flags & AG_NODE_NAMED) != 0;
+}
+
+/* Returns the first child of `id` and stores the number of its contiguous children in *count. */
+static inline ag_node_id ag_node_children(const ag_walker *walker, ag_node_id id, uint32_t *count)
+{
+    if (id == AG_NO_NODE) {
+        *count = 0;
+        return AG_NO_NODE;
+    }
+    *count = walker->nodes[id].child_count;
+    return walker->nodes[id].first_child;
+}
+
+static inline bool ag_field_is(TSFieldId field, TSFieldId expected)
+{
+    return expected != 0 && field == expected;
+}
 
 /* Where the walk is: the bits and numbers copied into each command found. */
 typedef struct ag_walk_state {
@@ -143,57 +213,60 @@ typedef struct ag_word_list {
     ag_vec words;                /* ag_shell_word */
     ag_word_builder open;
     bool has_open;
+    bool has_plain;              /* a plain word at plain_start..plain_end, not built yet */
+    uint32_t plain_start, plain_end;
 } ag_word_list;
 
 /* analyze.c */
 ag_node_kind ag_node_kind_of(const ag_walker *walker, TSNode node);
-void ag_walker_problem(ag_walker *walker, unsigned bit, TSNode node, const char *format, ...)
+const char *ag_node_type(const ag_walker *walker, ag_node_id id);
+ag_node_id ag_node_child_by_field(const ag_walker *walker, ag_node_id id, TSFieldId field);
+void ag_walker_problem(ag_walker *walker, unsigned bit, ag_node_id node, const char *format, ...)
     AG_PRINTF(4, 5);
 void ag_walker_problem_at(ag_walker *walker, unsigned bit, uint32_t start, uint32_t end,
                           const char *format, ...) AG_PRINTF(5, 6);
 void ag_walker_nomem(ag_walker *walker);
 void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size);
-bool ag_walker_enter(ag_walker *walker, TSNode node);
-TSNode *ag_node_children(ag_walker *walker, TSNode node, bool named_only, uint32_t *count,
-                         const char ***fields);
+bool ag_walker_enter(ag_walker *walker, ag_node_id node);
 void ag_walker_leave(ag_walker *walker);
 
 /* walk.c */
-void ag_walk_statement(ag_walker *walker, TSNode node, ag_walk_state state);
-void ag_walk_substitution(ag_walker *walker, TSNode node, ag_walk_state state, unsigned context);
-void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state);
-ag_shell_command *ag_emit_command(ag_walker *walker, TSNode span, ag_walk_state state);
+void ag_walk_statement(ag_walker *walker, ag_node_id node, ag_walk_state state);
+void ag_walk_substitution(ag_walker *walker, ag_node_id node, ag_walk_state state,
+                          unsigned context);
+void ag_walk_scan(ag_walker *walker, ag_node_id node, ag_walk_state state);
+ag_shell_command *ag_emit_command(ag_walker *walker, ag_node_id span, ag_walk_state state);
 
 /* word.c */
 void ag_word_begin(ag_walker *walker, ag_word_builder *builder, uint32_t start);
 void ag_word_release(ag_walker *walker, ag_word_builder *builder);
-void ag_word_add(ag_walker *walker, ag_word_builder *builder, TSNode node, ag_walk_state state);
+void ag_word_add(ag_walker *walker, ag_word_builder *builder, ag_node_id node, ag_walk_state state);
 void ag_word_add_literal(ag_word_builder *builder, const char *text, size_t length, bool syntax);
 void ag_word_add_mark(ag_word_builder *builder);
 bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *out);
-void ag_word_from_node(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out);
-void ag_word_assignment(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out);
-void ag_word_heredoc_body(ag_walker *walker, TSNode redirect, TSNode body, TSNode end,
+void ag_word_assignment(ag_walker *walker, ag_node_id node, ag_walk_state state,
+                        ag_shell_word *out);
+void ag_word_heredoc_body(ag_walker *walker, ag_node_id redirect, ag_node_id body, ag_node_id end,
                           bool expands, bool strip_tabs, ag_walk_state state,
                           ag_shell_word *out);
-void ag_word_delimiter(ag_walker *walker, TSNode start, ag_shell_word *out, bool *quoted);
+void ag_word_delimiter(ag_walker *walker, ag_node_id start, ag_shell_word *out, bool *quoted);
 bool ag_nodes_touch(const ag_walker *walker, uint32_t end, uint32_t start);
 void ag_check_unparsed(ag_walker *walker, const char *text, size_t length);
 
 void ag_word_list_init(ag_word_list *list);
-void ag_word_list_add(ag_walker *walker, ag_word_list *list, TSNode node, ag_walk_state state);
+void ag_word_list_add(ag_walker *walker, ag_word_list *list, ag_node_id node, ag_walk_state state);
 void ag_word_list_add_word(ag_walker *walker, ag_word_list *list, const ag_shell_word *word);
 void ag_word_list_break(ag_walker *walker, ag_word_list *list);
 
 /* evaluated.c */
-void ag_check_arithmetic(ag_walker *walker, TSNode node);
-void ag_check_test_expression(ag_walker *walker, TSNode node);
-void ag_check_subscript(ag_walker *walker, TSNode subscript);
-void ag_check_expansion(ag_walker *walker, TSNode node);
+void ag_check_arithmetic(ag_walker *walker, ag_node_id node);
+void ag_check_test_expression(ag_walker *walker, ag_node_id node);
+void ag_check_subscript(ag_walker *walker, ag_node_id subscript);
+void ag_check_expansion(ag_walker *walker, ag_node_id node);
 void ag_check_evaluated_words(ag_walker *walker);
 
 /* redirect.c */
-void ag_redirect_add(ag_walker *walker, TSNode node, ag_walk_state state, ag_vec *redirects,
+void ag_redirect_add(ag_walker *walker, ag_node_id node, ag_walk_state state, ag_vec *redirects,
                      ag_word_list *extra_words, ag_vec *trailing);
 
 #endif

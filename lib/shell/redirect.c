@@ -28,15 +28,14 @@ static const struct {
 };
 
 /* Finds the operator token among the anonymous children; NULL when it is not known. */
-static const char *find_operator(ag_walker *walker, TSNode node, ag_redirect_kind *kind)
+static const char *find_operator(ag_walker *walker, ag_node_id node, ag_redirect_kind *kind)
 {
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        if (ts_node_is_named(child))
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        if (ag_node_is_named(walker, child))
             continue;
-        const char *type = ts_node_type(child);
+        const char *type = ag_node_type(walker, child);
         for (size_t j = 0; j < sizeof(ag_redirect_ops) / sizeof(ag_redirect_ops[0]); j++) {
             if (strcmp(type, ag_redirect_ops[j].op) == 0) {
                 *kind = ag_redirect_ops[j].kind;
@@ -47,10 +46,10 @@ static const char *find_operator(ag_walker *walker, TSNode node, ag_redirect_kin
     return NULL;
 }
 
-static int parse_descriptor(ag_walker *walker, TSNode node)
+static int parse_descriptor(ag_walker *walker, ag_node_id node)
 {
-    uint32_t start = ts_node_start_byte(node);
-    uint32_t end = ts_node_end_byte(node);
+    uint32_t start = ag_node_at(walker, node)->start;
+    uint32_t end = ag_node_at(walker, node)->end;
     long value = 0;
     if (end <= start || end - start > 6)
         return -1;
@@ -95,21 +94,18 @@ static void settle_duplicate(ag_shell_redirect *redirect)
         redirect->kind = redirect->op[0] == '>' ? AG_REDIRECT_WRITE : AG_REDIRECT_READ;
 }
 
-static void add_heredoc_parts(ag_walker *walker, TSNode node, ag_walk_state state,
+static void add_heredoc_parts(ag_walker *walker, ag_node_id node, ag_walk_state state,
                               ag_shell_redirect *redirect, ag_vec *redirects,
                               ag_word_list *extra_words, ag_vec *trailing)
 {
-    TSNode body = {0};
-    TSNode end = {0};
+    ag_node_id body = AG_NO_NODE;
+    ag_node_id end = AG_NO_NODE;
     bool quoted = false;
     uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+    ag_node_id first = ag_node_children(walker, node, &count);
 
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        const char *field = fields[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
 
         if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_FILE_DESCRIPTOR) {
             continue;
@@ -119,20 +115,20 @@ static void add_heredoc_parts(ag_walker *walker, TSNode node, ag_walk_state stat
             body = child;
         } else if (kind == AG_NODE_HEREDOC_END) {
             end = child;
-        } else if (field != NULL && strcmp(field, "argument") == 0) {
+        } else if (ag_field_is(ag_node_at(walker, child)->field, walker->fields->argument)) {
             ag_word_list_add(walker, extra_words, child, state);
         } else if (kind == AG_NODE_FILE_REDIRECT || kind == AG_NODE_HERESTRING_REDIRECT) {
             ag_redirect_add(walker, child, state, redirects, extra_words, trailing);
         } else {
             /* `cat <<EOF | grep x` or `cat <<EOF && y`: the rest of the line is a statement. */
-            TSNode *slot = ag_vec_push(walker, trailing, sizeof(*slot));
+            ag_node_id *slot = ag_vec_push(walker, trailing, sizeof(*slot));
             if (slot != NULL)
                 *slot = child;
         }
     }
 
     redirect->body_expands = !quoted;
-    if (ts_node_is_null(body)) {
+    if (body == AG_NO_NODE) {
         redirect->body = (ag_shell_word){.text = "", .start = redirect->target.end,
                                          .end = redirect->target.end};
         return;
@@ -141,22 +137,21 @@ static void add_heredoc_parts(ag_walker *walker, TSNode node, ag_walk_state stat
                          state, &redirect->body);
 }
 
-static void add_target_parts(ag_walker *walker, TSNode node, ag_walk_state state,
+static void add_target_parts(ag_walker *walker, ag_node_id node, ag_walk_state state,
                              ag_shell_redirect *redirect, ag_word_list *extra_words)
 {
     ag_word_builder target;
     bool open = false;
     bool done = false;
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
+    ag_node_id first = ag_node_children(walker, node, &count);
 
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
         if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_FILE_DESCRIPTOR)
             continue;
 
-        uint32_t start = ts_node_start_byte(child);
+        uint32_t start = ag_node_at(walker, child)->start;
         if (open && !ag_nodes_touch(walker, target.end, start)) {
             ag_word_finish(walker, &target, &redirect->target);
             open = false;
@@ -178,15 +173,15 @@ static void add_target_parts(ag_walker *walker, TSNode node, ag_walk_state state
         ag_word_finish(walker, &target, &redirect->target);
 }
 
-void ag_redirect_add(ag_walker *walker, TSNode node, ag_walk_state state, ag_vec *redirects,
+void ag_redirect_add(ag_walker *walker, ag_node_id node, ag_walk_state state, ag_vec *redirects,
                      ag_word_list *extra_words, ag_vec *trailing)
 {
-    ag_node_kind node_kind = ag_node_kind_of(walker, node);
+    ag_node_kind node_kind = ag_node_kind_at(walker, node);
     if (node_kind != AG_NODE_FILE_REDIRECT && node_kind != AG_NODE_HEREDOC_REDIRECT
         && node_kind != AG_NODE_HERESTRING_REDIRECT) {
         ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
                           "Unexpected `%s` where a redirection was expected at byte %u.",
-                          ts_node_type(node), ts_node_start_byte(node));
+                          ag_node_type(walker, node), ag_node_at(walker, node)->start);
         ag_walk_scan(walker, node, state);
         return;
     }
@@ -196,8 +191,8 @@ void ag_redirect_add(ag_walker *walker, TSNode node, ag_walk_state state, ag_vec
         return;
     size_t index = redirects->count - 1;
     redirect->fd = -1;
-    redirect->target = (ag_shell_word){.text = "", .start = ts_node_end_byte(node),
-                                       .end = ts_node_end_byte(node)};
+    redirect->target = (ag_shell_word){.text = "", .start = ag_node_at(walker, node)->end,
+                                       .end = ag_node_at(walker, node)->end};
     redirect->body = (ag_shell_word){.text = ""};
 
     ag_redirect_kind kind = AG_REDIRECT_WRITE;
@@ -206,13 +201,13 @@ void ag_redirect_add(ag_walker *walker, TSNode node, ag_walk_state state, ag_vec
         op = "?";
         ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
                           "Unknown redirection operator at byte %u; the analysis cannot tell "
-                          "which file it touches.", ts_node_start_byte(node));
+                          "which file it touches.", ag_node_at(walker, node)->start);
     }
     redirect->op = op;
     redirect->kind = kind;
 
-    TSNode descriptor = ts_node_child_by_field_name(node, "descriptor", 10);
-    if (!ts_node_is_null(descriptor))
+    ag_node_id descriptor = ag_node_child_by_field(walker, node, walker->fields->descriptor);
+    if (descriptor != AG_NO_NODE)
         redirect->fd = parse_descriptor(walker, descriptor);
 
     /* Nested redirects and substitutions may grow `redirects`, so write through an index. */

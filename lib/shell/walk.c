@@ -11,16 +11,16 @@ typedef struct ag_command_parts {
     ag_word_list words;
     ag_vec assignments;          /* ag_shell_word */
     ag_vec redirects;            /* ag_shell_redirect */
-    ag_vec trailing;             /* TSNode: statements that follow a heredoc operator */
+    ag_vec trailing;             /* ag_node_id: statements that follow a heredoc operator */
     const char *keyword;
 } ag_command_parts;
 
-static void walk_sequence(ag_walker *walker, TSNode node, ag_walk_state state);
-static void walk_redirected_body(ag_walker *walker, TSNode body, TSNode span,
+static void walk_sequence(ag_walker *walker, ag_node_id node, ag_walk_state state);
+static void walk_redirected_body(ag_walker *walker, ag_node_id body, ag_node_id span,
                                  const ag_vec *redirects, ag_walk_state state);
-static void walk_redirected_list(ag_walker *walker, TSNode list, const ag_vec *redirects,
+static void walk_redirected_list(ag_walker *walker, ag_node_id list, const ag_vec *redirects,
                                  ag_walk_state state);
-static void walk_pipeline(ag_walker *walker, TSNode node, const ag_vec *last_redirects,
+static void walk_pipeline(ag_walker *walker, ag_node_id node, const ag_vec *last_redirects,
                           ag_walk_state state);
 
 static bool is_statement_kind(ag_node_kind kind)
@@ -59,19 +59,19 @@ static bool is_redirect_kind(ag_node_kind kind)
         || kind == AG_NODE_HERESTRING_REDIRECT;
 }
 
-static bool field_is(const char *field, const char *name)
+/* The type of a node's first child, or "" when it has none. */
+static const char *first_child_type(const ag_walker *walker, ag_node_id node)
 {
-    return field != NULL && strcmp(field, name) == 0;
+    const ag_node *at = ag_node_at(walker, node);
+    return at->child_count == 0 ? "" : ag_node_type(walker, at->first_child);
 }
 
-static bool is_arithmetic_command(TSNode node)
+static bool is_arithmetic_command(const ag_walker *walker, ag_node_id node)
 {
-    if (ts_node_child_count(node) == 0)
-        return false;
-    return strcmp(ts_node_type(ts_node_child(node, 0)), "((") == 0;
+    return strcmp(first_child_type(walker, node), "((") == 0;
 }
 
-ag_shell_command *ag_emit_command(ag_walker *walker, TSNode span, ag_walk_state state)
+ag_shell_command *ag_emit_command(ag_walker *walker, ag_node_id span, ag_walk_state state)
 {
     if (walker->stopped)
         return NULL;
@@ -79,7 +79,7 @@ ag_shell_command *ag_emit_command(ag_walker *walker, TSNode span, ag_walk_state 
         ag_walker_problem(walker, AG_SHELL_LIMIT, span,
                           "The command line holds more than %zu commands (limit reached at "
                           "byte %u); raise max_commands or split the command.",
-                          walker->max_commands, ts_node_start_byte(span));
+                          walker->max_commands, ag_node_at(walker, span)->start);
         walker->stopped = true;
         return NULL;
     }
@@ -87,8 +87,8 @@ ag_shell_command *ag_emit_command(ag_walker *walker, TSNode span, ag_walk_state 
     ag_shell_command *command = ag_vec_push(walker, &walker->commands, sizeof(*command));
     if (command == NULL)
         return NULL;
-    command->start = ts_node_start_byte(span);
-    command->end = ts_node_end_byte(span);
+    command->start = ag_node_at(walker, span)->start;
+    command->end = ag_node_at(walker, span)->end;
     command->context = state.context;
     command->depth = state.depth;
     if (state.pipeline == 0) {
@@ -115,7 +115,7 @@ static void add_redirects(ag_walker *walker, ag_command_parts *parts, const ag_v
 {
     for (size_t i = 0; nodes != NULL && i < nodes->count; i++) {
         ag_word_list_break(walker, &parts->words);
-        ag_redirect_add(walker, ((TSNode *)nodes->items)[i], state, &parts->redirects,
+        ag_redirect_add(walker, ((ag_node_id *)nodes->items)[i], state, &parts->redirects,
                         &parts->words, &parts->trailing);
     }
 }
@@ -128,8 +128,8 @@ static void walk_trailing(ag_walker *walker, const ag_vec *trailing, ag_walk_sta
                           uint32_t pipeline, uint32_t position)
 {
     for (size_t i = 0; i < trailing->count; i++) {
-        TSNode node = ((TSNode *)trailing->items)[i];
-        if (ag_node_kind_of(walker, node) != AG_NODE_PIPELINE) {
+        ag_node_id node = ((ag_node_id *)trailing->items)[i];
+        if (ag_node_kind_at(walker, node) != AG_NODE_PIPELINE) {
             ag_walk_state fresh = state;
             fresh.pipeline = 0;
             ag_walk_statement(walker, node, fresh);
@@ -138,17 +138,19 @@ static void walk_trailing(ag_walker *walker, const ag_vec *trailing, ag_walk_sta
 
         /* NOTE: `cat <<EOF | a && b` parses as cat | (a && b), so b joins the pipeline too. */
         uint32_t count;
-        TSNode *stages = ag_node_children(walker, node, true, &count, NULL);
-        for (uint32_t j = 0; j < count; j++) {
+        ag_node_id first = ag_node_children(walker, node, &count);
+        for (ag_node_id stage_node = first; stage_node < first + count; stage_node++) {
+            if (!ag_node_is_named(walker, stage_node))
+                continue;
             ag_walk_state stage = state;
             stage.pipeline = pipeline;
             stage.pipeline_position = ++position;
-            ag_walk_statement(walker, stages[j], stage);
+            ag_walk_statement(walker, stage_node, stage);
         }
     }
 }
 
-static void emit_parts(ag_walker *walker, ag_command_parts *parts, TSNode span,
+static void emit_parts(ag_walker *walker, ag_command_parts *parts, ag_node_id span,
                        ag_walk_state state)
 {
     ag_word_list_break(walker, &parts->words);
@@ -170,7 +172,7 @@ static void emit_parts(ag_walker *walker, ag_command_parts *parts, TSNode span,
         walk_trailing(walker, &parts->trailing, state, pipeline, position);
 }
 
-static void add_assignment(ag_walker *walker, ag_command_parts *parts, TSNode node,
+static void add_assignment(ag_walker *walker, ag_command_parts *parts, ag_node_id node,
                            ag_walk_state state)
 {
     ag_shell_word word;
@@ -180,38 +182,40 @@ static void add_assignment(ag_walker *walker, ag_command_parts *parts, TSNode no
         *slot = word;
 }
 
-/* A simple command, or (with `node` null) the redirects of a statement as a command with no words. */
-static void walk_command(ag_walker *walker, TSNode node, TSNode span, const ag_vec *redirects,
-                         ag_walk_state state)
+/*
+ * A simple command, or (with `node` AG_NO_NODE) the redirects of a statement
+ * as a command with no words.
+ */
+static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
+                         const ag_vec *redirects, ag_walk_state state)
 {
     ag_command_parts parts;
     parts_init(&parts);
 
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
 
         if (kind == AG_NODE_VARIABLE_ASSIGNMENT) {
             add_assignment(walker, &parts, child, state);
         } else if (kind == AG_NODE_COMMAND_NAME) {
             uint32_t name_count;
-            TSNode *name_parts = ag_node_children(walker, child, false, &name_count, NULL);
-            for (uint32_t j = 0; j < name_count; j++)
-                ag_word_list_add(walker, &parts.words, name_parts[j], state);
+            ag_node_id name_first = ag_node_children(walker, child, &name_count);
+            for (ag_node_id part = name_first; part < name_first + name_count; part++)
+                ag_word_list_add(walker, &parts.words, part, state);
         } else if (is_redirect_kind(kind)) {
             ag_word_list_break(walker, &parts.words);
             ag_redirect_add(walker, child, state, &parts.redirects, &parts.words, &parts.trailing);
         } else if (kind == AG_NODE_SUBSHELL) {
-            TSNode *slot = ag_vec_push(walker, &parts.trailing, sizeof(*slot));
+            ag_node_id *slot = ag_vec_push(walker, &parts.trailing, sizeof(*slot));
             if (slot != NULL)
                 *slot = child;
         } else if (kind != AG_NODE_COMMENT) {
             if (kind == AG_NODE_UNKNOWN)
                 ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
                                   "Unknown node `%s` in a command at byte %u.",
-                                  ts_node_type(child), ts_node_start_byte(child));
+                                  ag_node_type(walker, child), ag_node_at(walker, child)->start);
             ag_word_list_add(walker, &parts.words, child, state);
         }
     }
@@ -221,19 +225,17 @@ static void walk_command(ag_walker *walker, TSNode node, TSNode span, const ag_v
 }
 
 /* Lists the tokens of a `[[ ]]`, `[ ]` or `(( ))` expression as words. */
-static void flatten_test(ag_walker *walker, ag_command_parts *parts, TSNode node,
+static void flatten_test(ag_walker *walker, ag_command_parts *parts, ag_node_id node,
                          ag_walk_state state)
 {
     if (!ag_walker_enter(walker, node))
         return;
 
     uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
-        const char *type = ts_node_type(child);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        const char *type = ag_node_type(walker, child);
 
         if (kind == AG_NODE_ANONYMOUS && (strcmp(type, "[[") == 0 || strcmp(type, "]]") == 0
                                           || strcmp(type, "[") == 0 || strcmp(type, "]") == 0
@@ -254,14 +256,14 @@ static void flatten_test(ag_walker *walker, ag_command_parts *parts, TSNode node
             ag_redirect_add(walker, child, state, &parts->redirects, &parts->words,
                             &parts->trailing);
         } else if (is_statement_kind(kind)) {
-            TSNode *slot = ag_vec_push(walker, &parts->trailing, sizeof(*slot));
+            ag_node_id *slot = ag_vec_push(walker, &parts->trailing, sizeof(*slot));
             if (slot != NULL)
                 *slot = child;
         } else if (kind != AG_NODE_COMMENT) {
             if (kind == AG_NODE_UNKNOWN)
                 ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
                                   "Unknown node `%s` in a test at byte %u.", type,
-                                  ts_node_start_byte(child));
+                                  ag_node_at(walker, child)->start);
             ag_word_list_add(walker, &parts->words, child, state);
         }
     }
@@ -269,13 +271,13 @@ static void flatten_test(ag_walker *walker, ag_command_parts *parts, TSNode node
 }
 
 /* Test commands, arithmetic commands, declarations and unset: listed with their words. */
-static void walk_builtin(ag_walker *walker, TSNode node, TSNode span, const ag_vec *redirects,
-                         ag_walk_state state)
+static void walk_builtin(ag_walker *walker, ag_node_id node, ag_node_id span,
+                         const ag_vec *redirects, ag_walk_state state)
 {
     ag_command_parts parts;
     parts_init(&parts);
-    ag_node_kind kind = ag_node_kind_of(walker, node);
-    const char *first = ts_node_child_count(node) > 0 ? ts_node_type(ts_node_child(node, 0)) : "";
+    ag_node_kind kind = ag_node_kind_at(walker, node);
+    const char *first = first_child_type(walker, node);
 
     if (kind == AG_NODE_TEST_COMMAND || kind == AG_NODE_COMPOUND_STATEMENT) {
         /* `[ ]` is an ordinary command named `[`, so it gets no keyword. */
@@ -287,11 +289,9 @@ static void walk_builtin(ag_walker *walker, TSNode node, TSNode span, const ag_v
     } else {
         parts.keyword = first;
         uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
-        for (uint32_t i = 0; i < count; i++) {
-            TSNode child = children[i];
-            ag_node_kind child_kind = ag_node_kind_of(walker, child);
+        ag_node_id first_child = ag_node_children(walker, node, &count);
+        for (ag_node_id child = first_child; child < first_child + count; child++) {
+            ag_node_kind child_kind = ag_node_kind_at(walker, child);
             if (child_kind == AG_NODE_VARIABLE_ASSIGNMENT) {
                 ag_shell_word word;
                 ag_word_assignment(walker, child, state, &word);
@@ -304,7 +304,8 @@ static void walk_builtin(ag_walker *walker, TSNode node, TSNode span, const ag_v
                 if (child_kind == AG_NODE_UNKNOWN)
                     ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
                                       "Unknown node `%s` in `%s` at byte %u.",
-                                      ts_node_type(child), first, ts_node_start_byte(child));
+                                      ag_node_type(walker, child), first,
+                                      ag_node_at(walker, child)->start);
                 ag_word_list_add(walker, &parts.words, child, state);
             }
         }
@@ -314,19 +315,20 @@ static void walk_builtin(ag_walker *walker, TSNode node, TSNode span, const ag_v
     emit_parts(walker, &parts, span, state);
 }
 
-static void walk_assignments(ag_walker *walker, TSNode node, ag_walk_state state)
+static void walk_assignments(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
     ag_command_parts parts;
     parts_init(&parts);
 
-    if (ag_node_kind_of(walker, node) == AG_NODE_VARIABLE_ASSIGNMENT) {
+    if (ag_node_kind_at(walker, node) == AG_NODE_VARIABLE_ASSIGNMENT) {
         add_assignment(walker, &parts, node, state);
     } else {
         uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
-        for (uint32_t i = 0; i < count; i++) {
-            TSNode child = children[i];
-            if (ag_node_kind_of(walker, child) == AG_NODE_VARIABLE_ASSIGNMENT)
+        ag_node_id first = ag_node_children(walker, node, &count);
+        for (ag_node_id child = first; child < first + count; child++) {
+            if (!ag_node_is_named(walker, child))
+                continue;
+            if (ag_node_kind_at(walker, child) == AG_NODE_VARIABLE_ASSIGNMENT)
                 add_assignment(walker, &parts, child, state);
             else
                 ag_walk_scan(walker, child, state);
@@ -340,21 +342,19 @@ static void walk_assignments(ag_walker *walker, TSNode node, ag_walk_state state
  * other statement becomes a command with no words that carries them, so the
  * file effect is visible, and then its body is walked as usual.
  */
-static void walk_redirected(ag_walker *walker, TSNode node, ag_walk_state state)
+static void walk_redirected(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
-    TSNode body = {0};
+    ag_node_id body = AG_NO_NODE;
     ag_vec redirects = {0};
     uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+    ag_node_id first = ag_node_children(walker, node, &count);
 
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
-        if (field_is(fields[i], "body")) {
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (ag_field_is(ag_node_at(walker, child)->field, walker->fields->body)) {
             body = child;
         } else if (is_redirect_kind(kind)) {
-            TSNode *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
+            ag_node_id *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
             if (slot != NULL)
                 *slot = child;
         } else if (kind != AG_NODE_ANONYMOUS && kind != AG_NODE_COMMENT) {
@@ -365,34 +365,37 @@ static void walk_redirected(ag_walker *walker, TSNode node, ag_walk_state state)
     walk_redirected_body(walker, body, node, &redirects, state);
 }
 
-/* Returns the index of the last child that is not a comment, or `count` when none is. */
-static uint32_t last_statement(ag_walker *walker, const TSNode *children, uint32_t count)
+/* Returns the last named child that is not a comment, or AG_NO_NODE when none is. */
+static ag_node_id last_statement(const ag_walker *walker, ag_node_id node)
 {
-    uint32_t last = count;
-    for (uint32_t i = 0; i < count; i++) {
-        if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
-            last = i;
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first + count; child > first; child--) {
+        if (ag_node_is_named(walker, child - 1)
+            && ag_node_kind_at(walker, child - 1) != AG_NODE_COMMENT)
+            return child - 1;
     }
-    return last;
+    return AG_NO_NODE;
 }
 
 /* Walks the body of a redirected statement, giving `redirects` to the command that takes them. */
-static void walk_redirected_body(ag_walker *walker, TSNode body, TSNode span,
+static void walk_redirected_body(ag_walker *walker, ag_node_id body, ag_node_id span,
                                  const ag_vec *redirects, ag_walk_state state)
 {
-    ag_node_kind body_kind = ts_node_is_null(body) ? AG_NODE_UNKNOWN : ag_node_kind_of(walker, body);
-    if (ts_node_is_null(body) || body_kind == AG_NODE_COMMAND) {
+    ag_node_kind body_kind = body == AG_NO_NODE ? AG_NODE_UNKNOWN : ag_node_kind_at(walker, body);
+    if (body == AG_NO_NODE || body_kind == AG_NODE_COMMAND) {
         walk_command(walker, body, span, redirects, state);
     } else if (body_kind == AG_NODE_TEST_COMMAND || body_kind == AG_NODE_DECLARATION_COMMAND
                || body_kind == AG_NODE_UNSET_COMMAND
-               || (body_kind == AG_NODE_COMPOUND_STATEMENT && is_arithmetic_command(body))) {
+               || (body_kind == AG_NODE_COMPOUND_STATEMENT
+                   && is_arithmetic_command(walker, body))) {
         walk_builtin(walker, body, span, redirects, state);
     } else if (body_kind == AG_NODE_PIPELINE) {
         walk_pipeline(walker, body, redirects, state);
     } else if (body_kind == AG_NODE_LIST) {
         walk_redirected_list(walker, body, redirects, state);
     } else {
-        walk_command(walker, (TSNode){0}, span, redirects, state);
+        walk_command(walker, AG_NO_NODE, span, redirects, state);
         ag_walk_statement(walker, body, state);
     }
 }
@@ -403,21 +406,23 @@ static void walk_redirected_body(ag_walker *walker, TSNode body, TSNode span,
  * and the word `x` to the last command, `b`. So they go there: otherwise
  * `a && git push > f --force` would hide `--force` from the rules.
  */
-static void walk_redirected_list(ag_walker *walker, TSNode list, const ag_vec *redirects,
+static void walk_redirected_list(ag_walker *walker, ag_node_id list, const ag_vec *redirects,
                                  ag_walk_state state)
 {
     if (!ag_walker_enter(walker, list))
         return;
 
     uint32_t count;
-    TSNode *children = ag_node_children(walker, list, true, &count, NULL);
-    uint32_t last = last_statement(walker, children, count);
+    ag_node_id first = ag_node_children(walker, list, &count);
+    ag_node_id last = last_statement(walker, list);
 
-    for (uint32_t i = 0; i < count; i++) {
-        if (i == last)
-            walk_redirected_body(walker, children[i], children[i], redirects, state);
-        else if (ag_node_kind_of(walker, children[i]) != AG_NODE_COMMENT)
-            ag_walk_statement(walker, children[i], state);
+    for (ag_node_id child = first; child < first + count; child++) {
+        if (!ag_node_is_named(walker, child))
+            continue;
+        if (child == last)
+            walk_redirected_body(walker, child, child, redirects, state);
+        else if (ag_node_kind_at(walker, child) != AG_NODE_COMMENT)
+            ag_walk_statement(walker, child, state);
     }
     ag_walker_leave(walker);
 }
@@ -426,49 +431,46 @@ static void walk_redirected_list(ag_walker *walker, TSNode list, const ag_vec *r
  * tree-sitter-bash attaches the redirects of `a | b > f` to the whole
  * pipeline, but Bash applies them to the last stage only, so they go there.
  */
-static void walk_pipeline(ag_walker *walker, TSNode node, const ag_vec *last_redirects,
+static void walk_pipeline(ag_walker *walker, ag_node_id node, const ag_vec *last_redirects,
                           ag_walk_state state)
 {
     uint32_t pipeline = walker->next_pipeline++;
     uint32_t position = 0;
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
-    uint32_t last = last_statement(walker, children, count);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    ag_node_id last = last_statement(walker, node);
 
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
-        if (kind == AG_NODE_COMMENT)
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (!ag_node_is_named(walker, child) || kind == AG_NODE_COMMENT)
             continue;
         ag_walk_state stage = state;
         stage.pipeline = pipeline;
         stage.pipeline_position = position++;
-        if (i != last || last_redirects == NULL) {
+        if (child != last || last_redirects == NULL) {
             ag_walk_statement(walker, child, stage);
         } else if (kind == AG_NODE_COMMAND) {
             walk_command(walker, child, child, last_redirects, stage);
         } else {
-            walk_command(walker, (TSNode){0}, child, last_redirects, stage);
+            walk_command(walker, AG_NO_NODE, child, last_redirects, stage);
             ag_walk_statement(walker, child, stage);
         }
     }
 }
 
 /* Walks the children of `node`, giving `bits` to those before the first `until` token. */
-static void walk_children(ag_walker *walker, TSNode node, ag_walk_state state,
-                          const char *field, unsigned field_bits, const char *until,
+static void walk_children(ag_walker *walker, ag_node_id node, ag_walk_state state,
+                          TSFieldId field, unsigned field_bits, const char *until,
                           unsigned until_bits)
 {
     bool before = until != NULL;
     uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+    ag_node_id first = ag_node_children(walker, node, &count);
 
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
         if (kind == AG_NODE_ANONYMOUS) {
-            if (until != NULL && strcmp(ts_node_type(child), until) == 0)
+            if (until != NULL && strcmp(ag_node_type(walker, child), until) == 0)
                 before = false;
             continue;
         }
@@ -476,7 +478,7 @@ static void walk_children(ag_walker *walker, TSNode node, ag_walk_state state,
             continue;
 
         ag_walk_state child_state = state;
-        if (field != NULL && field_is(fields[i], field))
+        if (ag_field_is(ag_node_at(walker, child)->field, field))
             child_state.context |= field_bits;
         if (before)
             child_state.context |= until_bits;
@@ -487,21 +489,19 @@ static void walk_children(ag_walker *walker, TSNode node, ag_walk_state state,
     }
 }
 
-static void walk_function(ag_walker *walker, TSNode node, ag_walk_state state)
+static void walk_function(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
     ag_vec redirects = {0};
     uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
+    ag_node_id first = ag_node_children(walker, node, &count);
     state.context |= AG_CONTEXT_FUNCTION;
 
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
-        if (field_is(fields[i], "body")) {
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (ag_field_is(ag_node_at(walker, child)->field, walker->fields->body)) {
             ag_walk_statement(walker, child, state);
         } else if (is_redirect_kind(kind)) {
-            TSNode *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
+            ag_node_id *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
             if (slot != NULL)
                 *slot = child;
         } else if (kind == AG_NODE_UNKNOWN || kind == AG_NODE_ERROR) {
@@ -511,13 +511,13 @@ static void walk_function(ag_walker *walker, TSNode node, ag_walk_state state)
 
     /* Redirects written after the body apply each time the function runs. */
     if (redirects.count > 0)
-        walk_command(walker, (TSNode){0}, node, &redirects, state);
+        walk_command(walker, AG_NO_NODE, node, &redirects, state);
 }
 
-void ag_walk_substitution(ag_walker *walker, TSNode node, ag_walk_state state, unsigned context)
+void ag_walk_substitution(ag_walker *walker, ag_node_id node, ag_walk_state state, unsigned context)
 {
-    uint32_t start = ts_node_start_byte(node);
-    uint32_t end = ts_node_end_byte(node);
+    uint32_t start = ag_node_at(walker, node)->start;
+    uint32_t end = ag_node_at(walker, node)->end;
     const char *source = walker->source;
 
     /*
@@ -546,39 +546,35 @@ void ag_walk_substitution(ag_walker *walker, TSNode node, ag_walk_state state, u
     /* `$(< file)` reads the file: show it as a command with no words. */
     ag_vec redirects = {0};
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        if (is_redirect_kind(ag_node_kind_of(walker, child))) {
-            TSNode *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        if (ag_node_is_named(walker, child) && is_redirect_kind(ag_node_kind_at(walker, child))) {
+            ag_node_id *slot = ag_vec_push(walker, &redirects, sizeof(*slot));
             if (slot != NULL)
                 *slot = child;
         }
     }
     if (redirects.count > 0)
-        walk_command(walker, (TSNode){0}, node, &redirects, state);
+        walk_command(walker, AG_NO_NODE, node, &redirects, state);
 
     walk_sequence(walker, node, state);
 }
 
 /* Walks the statements of a list-like node; a statement followed by `&` runs in the background. */
-static void walk_sequence(ag_walker *walker, TSNode node, ag_walk_state state)
+static void walk_sequence(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
     uint32_t count;
-    const char **fields;
-    TSNode *children = ag_node_children(walker, node, false, &count, &fields);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
         if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_COMMENT || is_redirect_kind(kind))
             continue;
 
         ag_walk_state child_state = state;
-        if (i + 1 < count) {
-            TSNode next = children[i + 1];
-            if (!ts_node_is_named(next) && strcmp(ts_node_type(next), "&") == 0)
-                child_state.context |= AG_CONTEXT_BACKGROUND;
-        }
+        ag_node_id next = child + 1;
+        if (next < first + count && !ag_node_is_named(walker, next)
+            && strcmp(ag_node_type(walker, next), "&") == 0)
+            child_state.context |= AG_CONTEXT_BACKGROUND;
         if (is_statement_kind(kind) || kind == AG_NODE_VARIABLE_ASSIGNMENT
             || kind == AG_NODE_ERROR)
             ag_walk_statement(walker, child, child_state);
@@ -587,7 +583,7 @@ static void walk_sequence(ag_walker *walker, TSNode node, ag_walk_state state)
     }
 }
 
-static void walk_by_kind(ag_walker *walker, TSNode node, ag_node_kind kind, ag_walk_state state)
+static void walk_by_kind(ag_walker *walker, ag_node_id node, ag_node_kind kind, ag_walk_state state)
 {
     switch (kind) {
     case AG_NODE_PROGRAM:
@@ -598,7 +594,7 @@ static void walk_by_kind(ag_walker *walker, TSNode node, ag_node_kind kind, ag_w
         walk_sequence(walker, node, state);
         break;
     case AG_NODE_COMPOUND_STATEMENT:
-        if (is_arithmetic_command(node))
+        if (is_arithmetic_command(walker, node))
             walk_builtin(walker, node, node, NULL, state);
         else
             walk_sequence(walker, node, state);
@@ -618,26 +614,28 @@ static void walk_by_kind(ag_walker *walker, TSNode node, ag_node_kind kind, ag_w
         walk_sequence(walker, node, state);
         break;
     case AG_NODE_IF_STATEMENT:
-        walk_children(walker, node, state, "condition", AG_CONTEXT_CONDITION, NULL, 0);
+        walk_children(walker, node, state, walker->fields->condition, AG_CONTEXT_CONDITION,
+                      NULL, 0);
         break;
     case AG_NODE_ELIF_CLAUSE:
-        walk_children(walker, node, state, NULL, 0, "then", AG_CONTEXT_CONDITION);
+        walk_children(walker, node, state, 0, 0, "then", AG_CONTEXT_CONDITION);
         break;
     case AG_NODE_WHILE_STATEMENT:
-        walk_children(walker, node, state, "condition", AG_CONTEXT_CONDITION, NULL, 0);
+        walk_children(walker, node, state, walker->fields->condition, AG_CONTEXT_CONDITION,
+                      NULL, 0);
         break;
     case AG_NODE_FOR_STATEMENT:
     case AG_NODE_C_STYLE_FOR_STATEMENT:
         if (kind == AG_NODE_C_STYLE_FOR_STATEMENT)
             ag_check_arithmetic(walker, node);
-        walk_children(walker, node, state, NULL, 0, NULL, 0);
+        walk_children(walker, node, state, 0, 0, NULL, 0);
         break;
     case AG_NODE_CASE_STATEMENT:
     case AG_NODE_CASE_ITEM:
     case AG_NODE_NEGATED_COMMAND:
         if (kind == AG_NODE_NEGATED_COMMAND)
             state.context |= AG_CONTEXT_NEGATED;
-        walk_children(walker, node, state, NULL, 0, NULL, 0);
+        walk_children(walker, node, state, 0, 0, NULL, 0);
         break;
     case AG_NODE_FUNCTION_DEFINITION:
         walk_function(walker, node, state);
@@ -659,12 +657,12 @@ static void walk_by_kind(ag_walker *walker, TSNode node, ag_node_kind kind, ag_w
     }
 }
 
-void ag_walk_statement(ag_walker *walker, TSNode node, ag_walk_state state)
+void ag_walk_statement(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
     if (!ag_walker_enter(walker, node))
         return;
 
-    ag_node_kind kind = ag_node_kind_of(walker, node);
+    ag_node_kind kind = ag_node_kind_at(walker, node);
     /* The body of a loop gets the loop bit; the do_group node marks it. */
     if (kind == AG_NODE_DO_GROUP)
         state.context |= AG_CONTEXT_LOOP;
@@ -683,24 +681,24 @@ static bool is_text_kind(ag_node_kind kind)
  * from it, such as the operand of `${x:-word}`. tree-sitter-bash 0.25.1 does
  * not parse backticks or `<(` there, but Bash runs them.
  */
-static void check_leaf_text(ag_walker *walker, TSNode node, ag_node_kind kind)
+static void check_leaf_text(ag_walker *walker, ag_node_id node, ag_node_kind kind)
 {
-    if (!is_text_kind(kind) || ts_node_child_count(node) > 0)
+    if (!is_text_kind(kind) || ag_node_at(walker, node)->child_count > 0)
         return;
-    uint32_t start = ts_node_start_byte(node);
-    uint32_t end = ts_node_end_byte(node);
+    uint32_t start = ag_node_at(walker, node)->start;
+    uint32_t end = ag_node_at(walker, node)->end;
     if (end > walker->source_length || start > end)
         return;
     ag_check_unparsed(walker, walker->source + start, end - start);
 }
 
 /* Finds and walks the commands inside a node that is not a statement. */
-void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state)
+void ag_walk_scan(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
     if (!ag_walker_enter(walker, node))
         return;
 
-    ag_node_kind kind = ag_node_kind_of(walker, node);
+    ag_node_kind kind = ag_node_kind_at(walker, node);
     check_leaf_text(walker, node, kind);
     if (kind == AG_NODE_COMMAND_SUBSTITUTION) {
         ag_walk_substitution(walker, node, state, AG_CONTEXT_SUBSTITUTION);
@@ -712,11 +710,13 @@ void ag_walk_scan(ag_walker *walker, TSNode node, ag_walk_state state)
         if (kind == AG_NODE_UNKNOWN)
             ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
                               "Unknown node `%s` at byte %u; the analysis does not handle it.",
-                              ts_node_type(node), ts_node_start_byte(node));
+                              ag_node_type(walker, node), ag_node_at(walker, node)->start);
         uint32_t count;
-        TSNode *children = ag_node_children(walker, node, true, &count, NULL);
-        for (uint32_t i = 0; i < count; i++)
-            ag_walk_scan(walker, children[i], state);
+        ag_node_id first = ag_node_children(walker, node, &count);
+        for (ag_node_id child = first; child < first + count; child++) {
+            if (ag_node_is_named(walker, child))
+                ag_walk_scan(walker, child, state);
+        }
     }
     ag_walker_leave(walker);
 }

@@ -79,11 +79,27 @@ void ag_word_release(ag_walker *walker, ag_word_builder *builder)
     return_buffer(walker->word_buffers, &builder->syntax);
 }
 
+/* Appends `length` syntax flags of one value, a block at a time. */
+static void append_flags(ag_buffer *syntax, bool value, size_t length)
+{
+    static const char ones[64] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1,
+    };
+    static const char zeros[64];
+    const char *block = value ? ones : zeros;
+    while (length > 0) {
+        size_t step = length < sizeof(ones) ? length : sizeof(ones);
+        ag_buffer_append(syntax, block, step);
+        length -= step;
+    }
+}
+
 void ag_word_add_literal(ag_word_builder *builder, const char *text, size_t length, bool syntax)
 {
     ag_buffer_append(&builder->text, text, length);
-    for (size_t i = 0; i < length; i++)
-        ag_buffer_append_char(&builder->syntax, syntax ? 1 : 0);
+    append_flags(&builder->syntax, syntax, length);
 }
 
 void ag_word_add_mark(ag_word_builder *builder)
@@ -93,10 +109,10 @@ void ag_word_add_mark(ag_word_builder *builder)
     builder->dynamic = true;
 }
 
-static const char *node_text(const ag_walker *walker, TSNode node, size_t *length)
+static const char *node_text(const ag_walker *walker, ag_node_id node, size_t *length)
 {
-    uint32_t start = ts_node_start_byte(node);
-    uint32_t end = ts_node_end_byte(node);
+    uint32_t start = ag_node_at(walker, node)->start;
+    uint32_t end = ag_node_at(walker, node)->end;
     if (end > walker->source_length)
         end = walker->source_length;
     if (start > end)
@@ -160,21 +176,29 @@ void ag_check_unparsed(ag_walker *walker, const char *text, size_t length)
 static void add_unquoted(ag_walker *walker, ag_word_builder *builder, const char *text,
                          size_t length)
 {
+    /* Bytes from `run` up to the current one are plain, added in one append. */
+    size_t run = 0;
     for (size_t i = 0; i < length; i++) {
         char c = text[i];
+        if (c != '\\' && c != '$' && c != '`' && c != '<' && c != '>')
+            continue;
         if (c == '\\' && i + 1 < length) {
+            ag_word_add_literal(builder, text + run, i - run, true);
             if (text[i + 1] != '\n')
                 ag_word_add_literal(builder, &text[i + 1], 1, false);
             i++;
+            run = i + 1;
             continue;
         }
         if (starts_code(text, length, i, true))
             report_unparsed_code(walker, text + i);
-        if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`')
+        if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`') {
+            ag_word_add_literal(builder, text + run, i - run, true);
             ag_word_add_mark(builder);
-        else
-            ag_word_add_literal(builder, &c, 1, true);
+            run = i + 1;
+        }
     }
+    ag_word_add_literal(builder, text + run, length - run, true);
 }
 
 /*
@@ -186,26 +210,34 @@ static void add_quoted(ag_walker *walker, ag_word_builder *builder, const char *
                        size_t length, const char *escapable, bool expands, bool strip_tabs,
                        bool *line_start)
 {
+    /* Bytes from `run` up to the current one are literal, added in one append. */
+    size_t run = 0;
     for (size_t i = 0; i < length; i++) {
         char c = text[i];
-        if (strip_tabs && *line_start && c == '\t')
+        if (strip_tabs && *line_start && c == '\t') {
+            ag_word_add_literal(builder, text + run, i - run, false);
+            run = i + 1;
             continue;
+        }
         *line_start = c == '\n';
 
-        if (!expands) {
-            ag_word_add_literal(builder, &c, 1, false);
-        } else if (c == '\\' && i + 1 < length && strchr(escapable, text[i + 1]) != NULL) {
+        if (!expands || (c != '\\' && c != '$' && c != '`'))
+            continue;
+        if (c == '\\' && i + 1 < length && strchr(escapable, text[i + 1]) != NULL) {
+            ag_word_add_literal(builder, text + run, i - run, false);
             if (text[i + 1] != '\n')
                 ag_word_add_literal(builder, &text[i + 1], 1, false);
             i++;
+            run = i + 1;
         } else if ((c == '$' && i + 1 < length && starts_expansion(text[i + 1])) || c == '`') {
             if (starts_code(text, length, i, false))
                 report_unparsed_code(walker, text + i);
+            ag_word_add_literal(builder, text + run, i - run, false);
             ag_word_add_mark(builder);
-        } else {
-            ag_word_add_literal(builder, &c, 1, false);
+            run = i + 1;
         }
     }
+    ag_word_add_literal(builder, text + run, length - run, false);
 }
 
 static int hex_value(char c)
@@ -344,22 +376,22 @@ static bool is_expansion_kind(ag_node_kind kind)
  * children is read from the source, because tree-sitter-bash does not cover
  * every byte with a content node (it folds spaces into the `$(` token).
  */
-static void add_with_expansions(ag_walker *walker, ag_word_builder *builder, TSNode node,
+static void add_with_expansions(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
                                 uint32_t start, uint32_t end, const char *escapable,
                                 bool expands, bool strip_tabs, ag_walk_state state)
 {
     bool line_start = true;
     uint32_t cursor = start;
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+    ag_node_id first = ag_node_children(walker, node, &count);
 
-    for (uint32_t i = 0; i < count && expands; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
-        if (kind == AG_NODE_STRING_CONTENT || kind == AG_NODE_HEREDOC_CONTENT)
+    for (ag_node_id child = first; child < first + count && expands; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (!ag_node_is_named(walker, child) || kind == AG_NODE_STRING_CONTENT
+            || kind == AG_NODE_HEREDOC_CONTENT)
             continue;
 
-        uint32_t child_start = ts_node_start_byte(child);
+        uint32_t child_start = ag_node_at(walker, child)->start;
         while (child_start < end && isspace((unsigned char)walker->source[child_start]))
             child_start++;
         if (child_start < cursor || child_start > end)
@@ -370,11 +402,11 @@ static void add_with_expansions(ag_walker *walker, ag_word_builder *builder, TSN
         if (!is_expansion_kind(kind) && kind != AG_NODE_ERROR)
             ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
                               "Unexpected `%s` inside quoted text at byte %u; the analysis "
-                              "does not know its value.", ts_node_type(child), child_start);
+                              "does not know its value.", ag_node_type(walker, child), child_start);
         ag_word_add(walker, builder, child, state);
         line_start = false;
 
-        uint32_t child_end = ts_node_end_byte(child);
+        uint32_t child_end = ag_node_at(walker, child)->end;
         if (child_end > cursor)
             cursor = child_end > end ? end : child_end;
     }
@@ -384,11 +416,11 @@ static void add_with_expansions(ag_walker *walker, ag_word_builder *builder, TSN
                    strip_tabs, &line_start);
 }
 
-static void add_double_quoted(ag_walker *walker, ag_word_builder *builder, TSNode node,
+static void add_double_quoted(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
                               ag_walk_state state)
 {
-    uint32_t start = ts_node_start_byte(node);
-    uint32_t end = ts_node_end_byte(node);
+    uint32_t start = ag_node_at(walker, node)->start;
+    uint32_t end = ag_node_at(walker, node)->end;
     if (start < end && walker->source[start] == '"')
         start++;
     if (end > start && walker->source[end - 1] == '"')
@@ -396,7 +428,7 @@ static void add_double_quoted(ag_walker *walker, ag_word_builder *builder, TSNod
     add_with_expansions(walker, builder, node, start, end, "\"\\$`\n", true, false, state);
 }
 
-static void add_quoted_content(ag_walker *walker, ag_word_builder *builder, TSNode node,
+static void add_quoted_content(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
                                size_t prefix, bool ansi_c)
 {
     size_t length;
@@ -414,49 +446,57 @@ static void add_quoted_content(ag_walker *walker, ag_word_builder *builder, TSNo
 }
 
 /* Adds a part whose value is unknown, after listing the commands inside it. */
-static void add_dynamic(ag_walker *walker, ag_word_builder *builder, TSNode node,
+static void add_dynamic(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
                         ag_walk_state state)
 {
     ag_word_add_mark(builder);
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
-    for (uint32_t i = 0; i < count; i++)
-        ag_walk_scan(walker, children[i], state);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        if (ag_node_is_named(walker, child))
+            ag_walk_scan(walker, child, state);
+    }
 }
 
-static void add_array(ag_walker *walker, ag_word_builder *builder, TSNode node,
+static void add_array(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
                       ag_walk_state state)
 {
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, true, &count, NULL);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    bool separate = false;
     ag_word_add_literal(builder, "(", 1, false);
-    for (uint32_t i = 0; i < count; i++) {
-        if (i > 0)
+    for (ag_node_id child = first; child < first + count; child++) {
+        if (!ag_node_is_named(walker, child))
+            continue;
+        if (separate)
             ag_word_add_literal(builder, " ", 1, false);
-        ag_word_add(walker, builder, children[i], state);
+        ag_word_add(walker, builder, child, state);
+        separate = true;
     }
     ag_word_add_literal(builder, ")", 1, false);
 }
 
-static void flush_dollar(ag_walker *walker, ag_word_builder *builder, TSNode next, ag_node_kind kind)
+static void flush_dollar(ag_walker *walker, ag_word_builder *builder, ag_node_id next,
+                         ag_node_kind kind)
 {
     if (!builder->pending_dollar)
         return;
     builder->pending_dollar = false;
 
     /* $"..." is a translated string: its value is the string's. */
-    if (kind == AG_NODE_STRING && ag_nodes_touch(walker, builder->end, ts_node_start_byte(next)))
+    if (kind == AG_NODE_STRING
+        && ag_nodes_touch(walker, builder->end, ag_node_at(walker, next)->start))
         return;
     ag_word_add_literal(builder, "$", 1, false);
 }
 
-static void add_by_kind(ag_walker *walker, ag_word_builder *builder, TSNode node,
+static void add_by_kind(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
                         ag_node_kind kind, ag_walk_state state)
 {
     size_t length;
     const char *text = node_text(walker, node, &length);
     uint32_t count;
-    TSNode *children;
+    ag_node_id first;
 
     switch (kind) {
     case AG_NODE_ANONYMOUS:
@@ -470,7 +510,7 @@ static void add_by_kind(ag_walker *walker, ag_word_builder *builder, TSNode node
         add_unquoted(walker, builder, text, length);
         break;
     case AG_NODE_NUMBER:
-        if (ts_node_named_child_count(node) > 0)
+        if (ag_node_at(walker, node)->named_child_count > 0)
             add_dynamic(walker, builder, node, state);
         else
             add_unquoted(walker, builder, text, length);
@@ -486,9 +526,9 @@ static void add_by_kind(ag_walker *walker, ag_word_builder *builder, TSNode node
         break;
     case AG_NODE_TRANSLATED_STRING:
     case AG_NODE_CONCATENATION:
-        children = ag_node_children(walker, node, false, &count, NULL);
-        for (uint32_t i = 0; i < count; i++)
-            ag_word_add(walker, builder, children[i], state);
+        first = ag_node_children(walker, node, &count);
+        for (ag_node_id child = first; child < first + count; child++)
+            ag_word_add(walker, builder, child, state);
         break;
     case AG_NODE_COMMAND_SUBSTITUTION:
         ag_word_add_mark(builder);
@@ -536,18 +576,18 @@ static void add_by_kind(ag_walker *walker, ag_word_builder *builder, TSNode node
     }
 }
 
-void ag_word_add(ag_walker *walker, ag_word_builder *builder, TSNode node, ag_walk_state state)
+void ag_word_add(ag_walker *walker, ag_word_builder *builder, ag_node_id node, ag_walk_state state)
 {
     if (!ag_walker_enter(walker, node)) {
         ag_word_add_mark(builder);
         return;
     }
 
-    ag_node_kind kind = ag_node_kind_of(walker, node);
+    ag_node_kind kind = ag_node_kind_at(walker, node);
     flush_dollar(walker, builder, node, kind);
     add_by_kind(walker, builder, node, kind, state);
 
-    uint32_t end = ts_node_end_byte(node);
+    uint32_t end = ag_node_at(walker, node)->end;
     if (builder->empty || end > builder->end)
         builder->end = end;
     builder->empty = false;
@@ -687,34 +727,25 @@ bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *
     return true;
 }
 
-void ag_word_from_node(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out)
-{
-    ag_word_builder builder;
-    ag_word_begin(walker, &builder, ts_node_start_byte(node));
-    ag_word_add(walker, &builder, node, state);
-    ag_word_finish(walker, &builder, out);
-}
-
 /* Builds "NAME=value" (or "NAME[index]+=value") from a variable_assignment. */
-void ag_word_assignment(ag_walker *walker, TSNode node, ag_walk_state state, ag_shell_word *out)
+void ag_word_assignment(ag_walker *walker, ag_node_id node, ag_walk_state state, ag_shell_word *out)
 {
     ag_word_builder builder;
-    ag_word_begin(walker, &builder, ts_node_start_byte(node));
+    ag_word_begin(walker, &builder, ag_node_at(walker, node)->start);
     builder.assignment = true;
 
     bool in_value = false;
     uint32_t count;
-    TSNode *children = ag_node_children(walker, node, false, &count, NULL);
-    for (uint32_t i = 0; i < count; i++) {
-        TSNode child = children[i];
-        ag_node_kind kind = ag_node_kind_of(walker, child);
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
         if (!in_value && kind == AG_NODE_SUBSCRIPT) {
             /* The name, the brackets and a literal index stay as written. */
             ag_check_subscript(walker, child);
             uint32_t part_count;
-            TSNode *parts = ag_node_children(walker, child, false, &part_count, NULL);
-            for (uint32_t j = 0; j < part_count; j++)
-                ag_word_add(walker, &builder, parts[j], state);
+            ag_node_id part_first = ag_node_children(walker, child, &part_count);
+            for (ag_node_id part = part_first; part < part_first + part_count; part++)
+                ag_word_add(walker, &builder, part, state);
             continue;
         }
         ag_word_add(walker, &builder, child, state);
@@ -724,17 +755,18 @@ void ag_word_assignment(ag_walker *walker, TSNode node, ag_walk_state state, ag_
         }
     }
 
-    builder.end = ts_node_end_byte(node);
+    builder.end = ag_node_at(walker, node)->end;
     ag_word_finish(walker, &builder, out);
 }
 
-void ag_word_heredoc_body(ag_walker *walker, TSNode redirect, TSNode body, TSNode end,
+void ag_word_heredoc_body(ag_walker *walker, ag_node_id redirect, ag_node_id body, ag_node_id end,
                           bool expands, bool strip_tabs, ag_walk_state state,
                           ag_shell_word *out)
 {
     const char *source = walker->source;
-    uint32_t start = ts_node_start_byte(body);
-    uint32_t stop = ts_node_is_null(end) ? ts_node_end_byte(body) : ts_node_start_byte(end);
+    uint32_t start = ag_node_at(walker, body)->start;
+    uint32_t stop = end == AG_NO_NODE ? ag_node_at(walker, body)->end
+                                      : ag_node_at(walker, end)->start;
     if (stop < start)
         stop = start;
 
@@ -757,12 +789,12 @@ void ag_word_heredoc_body(ag_walker *walker, TSNode redirect, TSNode body, TSNod
 }
 
 /* Removes the quotes of a heredoc delimiter; any quote turns expansion of the body off. */
-void ag_word_delimiter(ag_walker *walker, TSNode start, ag_shell_word *out, bool *quoted)
+void ag_word_delimiter(ag_walker *walker, ag_node_id start, ag_shell_word *out, bool *quoted)
 {
     size_t length;
     const char *text = node_text(walker, start, &length);
     ag_word_builder builder;
-    ag_word_begin(walker, &builder, ts_node_start_byte(start));
+    ag_word_begin(walker, &builder, ag_node_at(walker, start)->start);
     *quoted = false;
 
     char quote = 0;
@@ -781,7 +813,7 @@ void ag_word_delimiter(ag_walker *walker, TSNode start, ag_shell_word *out, bool
         }
     }
 
-    builder.end = ts_node_end_byte(start);
+    builder.end = ag_node_at(walker, start)->end;
     ag_word_finish(walker, &builder, out);
 }
 
@@ -801,10 +833,74 @@ void ag_word_list_init(ag_word_list *list)
 {
     list->words = (ag_vec){0};
     list->has_open = false;
+    list->has_plain = false;
+}
+
+/*
+ * True when the general path would copy the node's text unchanged into a
+ * word that is not dynamic. That takes a word token without escapes,
+ * expansions, globs, braces, a leading tilde, `<(`, `>(` or an
+ * AG_DYNAMIC_MARK byte. tree-sitter-bash 0.25.1 puts no `[` or `(` in a word
+ * token, but they are excluded anyway for the `[...]`, `+(`, `@(` and `!(`
+ * globs.
+ */
+static bool is_plain_word(const ag_walker *walker, ag_node_id node)
+{
+    const ag_node *at = ag_node_at(walker, node);
+    if (at->kind != AG_NODE_WORD || at->child_count > 0 || at->end > walker->source_length
+        || at->start >= at->end)
+        return false;
+    /* ag_word_add() would add a mark instead where the depth limit stops it. */
+    if (walker->stopped || walker->depth >= walker->max_depth)
+        return false;
+
+    const char *text = walker->source + at->start;
+    if (text[0] == '~')
+        return false;
+    for (uint32_t i = 0; i < at->end - at->start; i++) {
+        switch (text[i]) {
+        case '\\': case '$': case '`': case '<': case '>': case '{': case '*': case '?':
+        case '[': case '(': case AG_DYNAMIC_MARK:
+            return false;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
+/* Starts a builder holding the plain word, as if ag_word_add() had added its node. */
+static void open_plain(ag_walker *walker, ag_word_list *list)
+{
+    list->has_plain = false;
+    ag_word_begin(walker, &list->open, list->plain_start);
+    ag_word_add_literal(&list->open, walker->source + list->plain_start,
+                        list->plain_end - list->plain_start, true);
+    list->open.end = list->plain_end;
+    list->open.empty = false;
+    list->has_open = true;
+}
+
+/* Stores the plain word as ag_word_finish() would: its text as written, not dynamic. */
+static void store_plain(ag_walker *walker, ag_word_list *list)
+{
+    list->has_plain = false;
+    uint32_t length = list->plain_end - list->plain_start;
+    char *copy = ag_arena_strndup(walker->arena, walker->source + list->plain_start, length);
+    if (copy == NULL) {
+        ag_walker_nomem(walker);
+        return;
+    }
+    ag_shell_word *slot = ag_vec_push(walker, &list->words, sizeof(*slot));
+    if (slot != NULL)
+        *slot = (ag_shell_word){.text = copy, .length = length, .dynamic = false,
+                                .start = list->plain_start, .end = list->plain_end};
 }
 
 void ag_word_list_break(ag_walker *walker, ag_word_list *list)
 {
+    if (list->has_plain)
+        store_plain(walker, list);
     if (!list->has_open)
         return;
     list->has_open = false;
@@ -816,11 +912,26 @@ void ag_word_list_break(ag_walker *walker, ag_word_list *list)
         *slot = word;
 }
 
-void ag_word_list_add(ag_walker *walker, ag_word_list *list, TSNode node, ag_walk_state state)
+/*
+ * Adds a node to the open word when they touch, else starts a new word. A
+ * plain word waits as a byte range until the next node shows whether it
+ * continues the word, so most words never need a builder.
+ */
+void ag_word_list_add(ag_walker *walker, ag_word_list *list, ag_node_id node, ag_walk_state state)
 {
-    uint32_t start = ts_node_start_byte(node);
-    if (list->has_open && !ag_nodes_touch(walker, list->open.end, start))
+    uint32_t start = ag_node_at(walker, node)->start;
+    if (list->has_plain && ag_nodes_touch(walker, list->plain_end, start))
+        open_plain(walker, list);
+    if ((list->has_plain || list->has_open)
+        && !ag_nodes_touch(walker, list->has_plain ? list->plain_end : list->open.end, start))
         ag_word_list_break(walker, list);
+
+    if (!list->has_open && is_plain_word(walker, node)) {
+        list->has_plain = true;
+        list->plain_start = start;
+        list->plain_end = ag_node_at(walker, node)->end;
+        return;
+    }
     if (!list->has_open) {
         ag_word_begin(walker, &list->open, start);
         list->has_open = true;
