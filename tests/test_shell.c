@@ -484,16 +484,19 @@ static json_t *word_case_json(const word_case *item)
     return test;
 }
 
-/* A word of `length` bytes of `unit`, as the only word of the input. */
-static json_t *long_word_json(const char *name, char unit, size_t length, bool dynamic)
+/* A word of `count` copies of `unit`, as the only word of the input. */
+static json_t *long_word_json(const char *name, const char *unit, size_t count, bool dynamic)
 {
+    size_t unit_length = strlen(unit);
+    size_t length = unit_length * count;
     char *text = malloc(length + 1);
-    memset(text, unit, length);
+    for (size_t i = 0; i < count; i++)
+        memcpy(text + i * unit_length, unit, unit_length);
     text[length] = '\0';
-    json_t *test = json_pack("{s:s, s:{s:s#, s:I}, s:[{s:[s#], s:[b], s:[[II]]}]}", "name", name,
-                             "input", "repeat", &unit, (size_t)1, "count", (json_int_t)length,
-                             "commands", "words", text, length, "dynamic", dynamic, "spans",
-                             (json_int_t)0, (json_int_t)length);
+    json_t *test = json_pack("{s:s, s:{s:s, s:I}, s:[{s:[s#], s:[b], s:[[II]]}]}", "name", name,
+                             "input", "repeat", unit, "count", (json_int_t)count, "commands", "words",
+                             text, length, "dynamic", dynamic, "spans", (json_int_t)0,
+                             (json_int_t)length);
     free(text);
     return test;
 }
@@ -503,8 +506,14 @@ static void add_builtin_cases(json_t *cases)
 {
     for (size_t i = 0; i < sizeof(word_cases) / sizeof(word_cases[0]); i++)
         json_array_append_new(cases, word_case_json(&word_cases[i]));
-    json_array_append_new(cases, long_word_json("very long plain word", 'a', 100000, false));
-    json_array_append_new(cases, long_word_json("very long glob word", '*', 100000, true));
+    json_array_append_new(cases, long_word_json("very long plain word", "a", 100000, false));
+    json_array_append_new(cases, long_word_json("very long glob word", "*", 100000, true));
+    /* Each unmatched brace once scanned to the end of the word: quadratic time. The
+     * time limit is raised so that slow sanitizer builds still parse the word. */
+    json_t *braces = long_word_json("many unmatched braces", "a{", 100000, false);
+    json_object_set_new(braces, "limits", json_pack("{s:I}", "timeout_micros",
+                                                    (json_int_t)120000000));
+    json_array_append_new(cases, braces);
 }
 
 static ag_shell_analyzer *analyzer;

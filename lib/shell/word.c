@@ -594,28 +594,56 @@ void ag_word_add(ag_walker *walker, ag_word_builder *builder, ag_node_id node, a
     ag_walker_leave(walker);
 }
 
-/* Index of the unquoted `}` closing the brace at `open`, or 0 when none. */
-static size_t brace_close(const char *text, const char *syntax, size_t length, size_t open,
-                          bool *expands)
+/*
+ * Finds, for every unquoted `{`, the index of the unquoted `}` that closes
+ * it (0 when none does) and whether the brace expands: an unquoted `,` or
+ * `..` directly inside it, not inside a nested brace. One pass with a stack
+ * keeps a word of many braces linear. Returns false when memory runs out.
+ */
+static bool match_braces(ag_arena *arena, const char *text, const char *syntax, size_t length,
+                         size_t *close, bool *expands)
 {
-    int depth = 0;
-    *expands = false;
-    for (size_t i = open; i < length; i++) {
+    size_t *open = ag_arena_alloc(arena, length * sizeof(*open));
+    if (open == NULL)
+        return false;
+
+    size_t depth = 0;
+    for (size_t i = 0; i < length; i++) {
+        close[i] = 0;
+        expands[i] = false;
         if (!syntax[i])
             continue;
         if (text[i] == '{') {
-            depth++;
-        } else if (text[i] == '}') {
-            if (--depth == 0)
-                return i;
-        } else if (depth == 1 && text[i] == ',') {
-            *expands = true;
-        } else if (depth == 1 && text[i] == '.' && i + 1 < length && text[i + 1] == '.'
+            open[depth++] = i;
+        } else if (text[i] == '}' && depth > 0) {
+            close[open[--depth]] = i;
+        } else if (depth > 0 && text[i] == ',') {
+            expands[open[depth - 1]] = true;
+        } else if (depth > 0 && text[i] == '.' && i + 1 < length && text[i + 1] == '.'
                    && syntax[i + 1]) {
-            *expands = true;
+            expands[open[depth - 1]] = true;
         }
     }
-    return 0;
+    return true;
+}
+
+/* Returns the index of the first unquoted `{` that starts an expansion, or `length`. */
+static size_t first_expanding_brace(const char *syntax, size_t length, const size_t *close,
+                                    const bool *expands)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (syntax[i] && close[i] != 0 && expands[i])
+            return i;
+    }
+    return length;
+}
+
+/* Appends bytes `from` to `to` of a word with their own syntax flags. */
+static void copy_run(ag_word_builder *result, const char *text, const char *syntax, size_t from,
+                     size_t to)
+{
+    ag_buffer_append(&result->text, text + from, to - from);
+    ag_buffer_append(&result->syntax, syntax + from, to - from);
 }
 
 /* Replaces each brace expansion by one mark: its words are not one argv entry. */
@@ -630,20 +658,29 @@ static void collapse_braces(ag_walker *walker, ag_word_builder *builder)
     if (text == NULL || memchr(text, '{', length) == NULL)
         return;
 
+    size_t *close = ag_arena_alloc(walker->arena, length * sizeof(*close));
+    bool *expands = ag_arena_alloc(walker->arena, length * sizeof(*expands));
+    if (close == NULL || expands == NULL
+        || !match_braces(walker->arena, text, syntax, length, close, expands)) {
+        builder->text.failed = true;
+        return;
+    }
+    size_t first = first_expanding_brace(syntax, length, close, expands);
+    if (first == length)
+        return;
+
     ag_word_builder result;
     ag_word_begin(walker, &result, builder->start);
-    for (size_t i = 0; i < length; i++) {
-        bool expands = false;
-        size_t close = 0;
-        if (syntax[i] && text[i] == '{')
-            close = brace_close(text, syntax, length, i, &expands);
-        if (close != 0 && expands) {
-            ag_word_add_mark(&result);
-            i = close;
+    size_t run = 0;
+    for (size_t i = first; i < length; i++) {
+        if (!syntax[i] || close[i] == 0 || !expands[i])
             continue;
-        }
-        ag_word_add_literal(&result, &text[i], 1, syntax[i] != 0);
+        copy_run(&result, text, syntax, run, i);
+        ag_word_add_mark(&result);
+        i = close[i];
+        run = i + 1;
     }
+    copy_run(&result, text, syntax, run, length);
 
     if (result.text.failed || result.syntax.failed) {
         builder->text.failed = true;
@@ -656,8 +693,21 @@ static void collapse_braces(ag_walker *walker, ag_word_builder *builder)
     builder->dynamic = builder->dynamic || result.dynamic;
 }
 
+/*
+ * A `[` starts a glob only when an unquoted `]` follows somewhere. Comparing
+ * with the last unquoted `]` keeps a word of many `[` linear.
+ */
 static bool has_glob(const char *text, const char *syntax, size_t length)
 {
+    size_t last_close = 0;
+    bool closes = false;
+    for (size_t i = 0; i < length; i++) {
+        if (syntax[i] && text[i] == ']') {
+            last_close = i;
+            closes = true;
+        }
+    }
+
     for (size_t i = 0; i < length; i++) {
         if (!syntax[i])
             continue;
@@ -666,12 +716,8 @@ static bool has_glob(const char *text, const char *syntax, size_t length)
         if ((text[i] == '+' || text[i] == '@' || text[i] == '!') && i + 1 < length
             && text[i + 1] == '(')
             return true;
-        if (text[i] == '[') {
-            for (size_t j = i + 1; j < length; j++) {
-                if (syntax[j] && text[j] == ']')
-                    return true;
-            }
-        }
+        if (text[i] == '[' && closes && last_close > i)
+            return true;
     }
     return false;
 }
