@@ -450,6 +450,56 @@ static void test_reserve_replaced_after_failure(void **state)
     ag_shell_analyzer_free(analyzer);
 }
 
+/*
+ * tree-sitter's error recovery on a long `a|a|a|...` once took gigabytes
+ * within one parse operation. The parse must stop at its memory budget with
+ * ask, and the same checker must go on deciding correctly afterwards.
+ */
+static void test_parse_stops_at_memory_budget(void **state)
+{
+    (void)state;
+    /* A long time limit, so that only the memory budget can stop the parse. */
+    static const char limits[] = "limits:\n  timeout_ms: 120000\n";
+    const char *rules = ag_default_policy_text();
+    ag_error *failure = NULL;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    assert_int_equal(ag_policy_builder_add_string(builder, "default", rules, strlen(rules),
+                                                  &failure), AG_OK);
+    assert_int_equal(ag_policy_builder_add_string(builder, "limits", limits, strlen(limits),
+                                                  &failure), AG_OK);
+    ag_policy *policy = ag_policy_builder_build(builder, &failure);
+    assert_non_null(policy);
+    ag_policy_builder_free(builder);
+    ag_checker *checker = ag_checker_new(policy, &failure);
+    assert_non_null(checker);
+    size_t pairs = 32 * 1024;
+    char *text = malloc(5 + 2 * pairs + 1);
+    strcpy(text, "echo ");
+    for (size_t i = 0; i < pairs; i++)
+        memcpy(text + 5 + 2 * i, "a|", 2);
+    text[5 + 2 * pairs] = '\0';
+
+    ag_error *error = NULL;
+    const ag_verdict *verdict = ag_check_command(checker, text, strlen(text), "/repo", &error);
+    assert_non_null(verdict);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ASK);
+    assert_int_equal(ag_verdict_error(verdict), AG_ERR_LIMIT);
+    assert_non_null(strstr(ag_verdict_reason(verdict), "MiB of memory"));
+
+    assert_int_equal(check(checker, "rm -rf /"), AG_DENY);
+    assert_int_equal(check(checker, "git status"), AG_ALLOW);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        check(checker, commands[i]);
+    long before = atomic_load(&allocation_calls);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        check(checker, commands[i]);
+    assert_int_equal(atomic_load(&allocation_calls) - before, 0);
+
+    free(text);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_failed_chunk_gives_nomem),
         cmocka_unit_test(test_failed_large_block_gives_nomem),
         cmocka_unit_test(test_reserve_replaced_after_failure),
+        cmocka_unit_test(test_parse_stops_at_memory_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,3 +1,4 @@
+#include <setjmp.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <string.h>
@@ -73,10 +74,24 @@ typedef struct ag_ts_chunk {
     size_t bytes;              /* size, this header included */
 } ag_ts_chunk;
 
+/*
+ * The links in front of the header of every block a pool malloc'd on its own
+ * (loose and large blocks), so that ag_ts_pool_discard() can find them.
+ */
+typedef struct ag_ts_link {
+    alignas(max_align_t) struct ag_ts_link *previous;
+    struct ag_ts_link *next;
+    size_t bytes;              /* the whole allocation, these links included */
+} ag_ts_link;
+
 struct ag_ts_pool {
     ag_ts_free_block *free_lists[AG_TS_CLASS_COUNT];
     ag_ts_chunk *chunks;       /* every chunk, and every reserve that a failure used */
     size_t chunk_bytes;
+    ag_ts_link *own_blocks;    /* loose and large blocks, most recent first */
+    size_t held_bytes;         /* chunks plus loose and large blocks */
+    jmp_buf *escape;           /* armed during a parse: where an allocation that cannot be served jumps */
+    size_t budget;             /* held_bytes an armed parse may reach */
     char *carve_next;          /* unused part of the newest chunk */
     char *carve_end;
     ag_ts_chunk *reserve;      /* served from only when malloc fails */
@@ -89,6 +104,8 @@ _Static_assert((1 << AG_TS_MIN_CLASS_SHIFT) % alignof(max_align_t) == 0,
                "the smallest class must keep max_align_t alignment");
 _Static_assert(sizeof(ag_ts_block) % alignof(max_align_t) == 0,
                "the block header must keep max_align_t alignment");
+_Static_assert(sizeof(ag_ts_link) % alignof(max_align_t) == 0,
+               "the links must keep max_align_t alignment");
 
 static _Thread_local ag_ts_pool *current_pool;
 
@@ -174,12 +191,71 @@ static void *reserve_alloc(ag_ts_pool *pool, size_t capacity, unsigned kind)
     return payload;
 }
 
+/*
+ * Leaves an armed parse for good when it would hold more than its budget
+ * (AG_TS_ESCAPE_BUDGET) or malloc failed (AG_TS_ESCAPE_NOMEM). tree-sitter
+ * cannot handle a NULL from its allocator, and its error recovery can ask
+ * for gigabytes on some inputs within one operation, before the parse's
+ * progress callback runs again.
+ */
+static void escape_if_armed(ag_ts_pool *pool, int reason)
+{
+    if (pool->escape == NULL)
+        return;
+    jmp_buf *escape = pool->escape;
+    pool->escape = NULL;
+    longjmp(*escape, reason);
+}
+
+static void check_budget(ag_ts_pool *pool, size_t bytes)
+{
+    if (pool->escape != NULL && pool->held_bytes + bytes > pool->budget)
+        escape_if_armed(pool, AG_TS_ESCAPE_BUDGET);
+}
+
+/* Mallocs a loose or large block with its links. Returns NULL when malloc fails. */
+static void *own_alloc(ag_ts_pool *pool, size_t capacity, unsigned kind)
+{
+    size_t bytes = sizeof(ag_ts_link) + sizeof(ag_ts_block) + capacity;
+    check_budget(pool, bytes);
+    ag_ts_link *link = ag_malloc(bytes);
+    if (link == NULL) {
+        escape_if_armed(pool, AG_TS_ESCAPE_NOMEM);
+        return NULL;
+    }
+
+    link->previous = NULL;
+    link->next = pool->own_blocks;
+    link->bytes = bytes;
+    if (pool->own_blocks != NULL)
+        pool->own_blocks->previous = link;
+    pool->own_blocks = link;
+    pool->held_bytes += bytes;
+    return init_block(link + 1, pool, capacity, kind);
+}
+
+static void own_free(ag_ts_pool *pool, ag_ts_block *block)
+{
+    ag_ts_link *link = (ag_ts_link *)block - 1;
+    if (link->previous != NULL)
+        link->previous->next = link->next;
+    else
+        pool->own_blocks = link->next;
+    if (link->next != NULL)
+        link->next->previous = link->previous;
+    pool->held_bytes -= link->bytes;
+    ag_free(link);
+}
+
 /* Starts carving a new chunk. Returns false when malloc fails. */
 static bool add_chunk(ag_ts_pool *pool)
 {
+    check_budget(pool, AG_TS_CHUNK_BYTES);
     ag_ts_chunk *chunk = ag_malloc(AG_TS_CHUNK_BYTES);
-    if (chunk == NULL)
+    if (chunk == NULL) {
+        escape_if_armed(pool, AG_TS_ESCAPE_NOMEM);
         return false;
+    }
 
     if (pool->carve_next != NULL)
         recycle_region(pool, pool->carve_next, (size_t)(pool->carve_end - pool->carve_next));
@@ -187,6 +263,7 @@ static bool add_chunk(ag_ts_pool *pool)
     chunk->bytes = AG_TS_CHUNK_BYTES;
     pool->chunks = chunk;
     pool->chunk_bytes += AG_TS_CHUNK_BYTES;
+    pool->held_bytes += AG_TS_CHUNK_BYTES;
     pool->carve_next = (char *)(chunk + 1);
     pool->carve_end = (char *)chunk + AG_TS_CHUNK_BYTES;
     AG_TS_POISON(pool->carve_next, (size_t)(pool->carve_end - pool->carve_next));
@@ -206,10 +283,8 @@ static void *pool_alloc_class(ag_ts_pool *pool, unsigned class_index)
     size_t step = sizeof(ag_ts_block) + capacity;
     if (pool->carve_next == NULL || (size_t)(pool->carve_end - pool->carve_next) < step) {
         if (pool->chunk_bytes + AG_TS_CHUNK_BYTES > AG_TS_MAX_CHUNK_BYTES) {
-            void *loose = ag_malloc(step);
-            if (loose == NULL)
-                return reserve_alloc(pool, capacity, AG_TS_POOLED);
-            return init_block(loose, pool, capacity, AG_TS_LOOSE);
+            void *loose = own_alloc(pool, capacity, AG_TS_LOOSE);
+            return loose != NULL ? loose : reserve_alloc(pool, capacity, AG_TS_POOLED);
         }
         if (!add_chunk(pool))
             return reserve_alloc(pool, capacity, AG_TS_POOLED);
@@ -239,10 +314,8 @@ static void *pool_alloc(ag_ts_pool *pool, size_t size)
     size_t capacity = (size + AG_TS_KIND_MASK) & ~(size_t)AG_TS_KIND_MASK;
     if (pool == NULL)
         return plain_alloc(capacity);
-    void *large = ag_malloc(sizeof(ag_ts_block) + capacity);
-    if (large != NULL)
-        return init_block(large, pool, capacity, AG_TS_LARGE);
-    return reserve_alloc(pool, capacity, AG_TS_CARVED);
+    void *large = own_alloc(pool, capacity, AG_TS_LARGE);
+    return large != NULL ? large : reserve_alloc(pool, capacity, AG_TS_CARVED);
 }
 
 void *ag_ts_malloc(size_t size)
@@ -276,7 +349,7 @@ void ag_ts_free(void *pointer)
         if (block->pool == NULL)
             free(block);
         else
-            ag_free(block);
+            own_free(block->pool, block);
         break;
     }
 }
@@ -310,10 +383,9 @@ ag_ts_pool *ag_ts_pool_new(void)
     return pool;
 }
 
-void ag_ts_pool_free(ag_ts_pool *pool)
+/* Frees the chunks and the loose and large blocks, whatever still lives in them. */
+static void release_blocks(ag_ts_pool *pool)
 {
-    if (pool == NULL)
-        return;
     ag_ts_chunk *chunk = pool->chunks;
     while (chunk != NULL) {
         ag_ts_chunk *next = chunk->next;
@@ -321,10 +393,60 @@ void ag_ts_pool_free(ag_ts_pool *pool)
         ag_free(chunk);
         chunk = next;
     }
+    ag_ts_link *link = pool->own_blocks;
+    while (link != NULL) {
+        ag_ts_link *next = link->next;
+        ag_free(link);
+        link = next;
+    }
+
+    memset(pool->free_lists, 0, sizeof(pool->free_lists));
+    pool->chunks = NULL;
+    pool->chunk_bytes = 0;
+    pool->own_blocks = NULL;
+    pool->held_bytes = 0;
+    pool->carve_next = NULL;
+    pool->carve_end = NULL;
+}
+
+void ag_ts_pool_free(ag_ts_pool *pool)
+{
+    if (pool == NULL)
+        return;
+    release_blocks(pool);
     if (pool->reserve != NULL)
         AG_TS_UNPOISON(pool->reserve, AG_TS_RESERVE_BYTES);
     ag_free(pool->reserve);
     ag_free(pool);
+}
+
+void ag_ts_pool_arm(ag_ts_pool *pool, jmp_buf *escape, size_t budget)
+{
+    pool->escape = escape;
+    pool->budget = budget;
+}
+
+void ag_ts_pool_disarm(ag_ts_pool *pool)
+{
+    pool->escape = NULL;
+}
+
+/*
+ * The reserve stays: what an abandoned parse took from it is dropped with
+ * the rest, so its whole length is free again.
+ */
+void ag_ts_pool_discard(ag_ts_pool *pool)
+{
+    release_blocks(pool);
+    pool->escape = NULL;
+    pool->failed = false;
+    if (pool->reserve != NULL)
+        pool->reserve_next = (char *)(pool->reserve + 1);
+}
+
+size_t ag_ts_pool_held_bytes(const ag_ts_pool *pool)
+{
+    return pool->held_bytes;
 }
 
 ag_ts_pool *ag_ts_pool_enter(ag_ts_pool *pool)
@@ -361,12 +483,18 @@ bool ag_ts_pool_prepare(ag_ts_pool *pool)
         used->next = pool->chunks;
         pool->chunks = used;
         pool->chunk_bytes += AG_TS_RESERVE_BYTES;
+        pool->held_bytes += AG_TS_RESERVE_BYTES;
     }
     fresh->bytes = AG_TS_RESERVE_BYTES;
     pool->reserve = fresh;
     pool->reserve_next = (char *)(fresh + 1);
     pool->reserve_end = (char *)fresh + AG_TS_RESERVE_BYTES;
     return true;
+}
+
+void ag_ts_pool_mark_failed(ag_ts_pool *pool)
+{
+    pool->failed = true;
 }
 
 bool ag_ts_pool_failed(const ag_ts_pool *pool)

@@ -7,9 +7,11 @@
  *
  * Each analyzer owns a pool. While a pool is current on a thread
  * (ag_ts_pool_enter()), tree-sitter's allocations come from the pool's
- * size-class free lists, so a warm analyzer parses without malloc. When
- * malloc fails, the pool serves from a reserve and records the failure
- * instead of returning NULL, which tree-sitter does not check.
+ * size-class free lists, so a warm analyzer parses without malloc.
+ * tree-sitter does not check for NULL, so when malloc fails the pool never
+ * returns it: during a parse it jumps out through an armed escape
+ * (ag_ts_pool_arm()), elsewhere it serves from a reserve and records the
+ * failure.
  *
  * Every block starts with a header that names its pool, so realloc and free
  * route correctly on any thread and with any pool current.
@@ -17,6 +19,7 @@
 #ifndef AG_CORE_TS_ALLOC_H
 #define AG_CORE_TS_ALLOC_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -72,5 +75,27 @@ bool ag_ts_pool_prepare(ag_ts_pool *pool);
  * served from its reserve, or could not replace it.
  */
 bool ag_ts_pool_failed(const ag_ts_pool *pool);
+
+/* Records a failure that the pool did not see itself, such as an escape for want of memory. */
+void ag_ts_pool_mark_failed(ag_ts_pool *pool);
+
+/* Why an armed parse was left through its escape (the value longjmp() passes). */
+enum { AG_TS_ESCAPE_BUDGET = 1, AG_TS_ESCAPE_NOMEM = 2 };
+
+/*
+ * Arms an escape for one parse: an allocation that would make the pool hold
+ * more than `budget` bytes, or that malloc cannot serve, jumps to `escape`
+ * instead of returning. Every tree-sitter object allocated from the pool
+ * (the parser, its trees, the cursor) is then unusable: the caller must call
+ * ag_ts_pool_discard() and create its parser again. Disarm after the parse.
+ */
+void ag_ts_pool_arm(ag_ts_pool *pool, jmp_buf *escape, size_t budget);
+void ag_ts_pool_disarm(ag_ts_pool *pool);
+
+/* Frees every block of the pool at once, after an escape. The pool stays usable. */
+void ag_ts_pool_discard(ag_ts_pool *pool);
+
+/* Returns the bytes the pool holds from malloc: chunks, loose and large blocks. */
+size_t ag_ts_pool_held_bytes(const ag_ts_pool *pool);
 
 #endif

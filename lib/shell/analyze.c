@@ -2,6 +2,7 @@
  * The analyzer: owns the tree-sitter parser, applies the limits around the
  * parse, and turns the walk's state into an ag_shell_analysis.
  */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,18 +126,38 @@ static bool build_kind_table(ag_shell_analyzer *analyzer, const TSLanguage *lang
     return true;
 }
 
+/* Creates the parser in the analyzer's pool, which the caller has made current. */
+static bool create_parser_in_pool(ag_shell_analyzer *analyzer)
+{
+    analyzer->parser = ts_parser_new();
+    bool created = ts_parser_set_language(analyzer->parser, tree_sitter_bash());
+    return created && !ag_ts_pool_failed(analyzer->ts_pool);
+}
+
 /* Creates the pool and the parser allocated from it. Returns false when memory ran out. */
-static bool create_parser(ag_shell_analyzer *analyzer, const TSLanguage *language)
+static bool create_parser(ag_shell_analyzer *analyzer)
 {
     analyzer->ts_pool = ag_ts_pool_new();
     if (analyzer->ts_pool == NULL)
         return false;
 
     ag_ts_pool *previous = ag_ts_pool_enter(analyzer->ts_pool);
-    analyzer->parser = ts_parser_new();
-    bool created = ts_parser_set_language(analyzer->parser, language);
+    bool created = create_parser_in_pool(analyzer);
     ag_ts_pool_leave(previous);
-    return created && !ag_ts_pool_failed(analyzer->ts_pool);
+    return created;
+}
+
+/*
+ * Replaces a parser that an escape abandoned mid-parse: its memory, the
+ * cursor's and the scanner's all lie in the pool, which is dropped whole.
+ */
+static void rebuild_parser(ag_shell_analyzer *analyzer)
+{
+    ag_ts_pool_discard(analyzer->ts_pool);
+    analyzer->parser = NULL;
+    analyzer->has_cursor = false;
+    if (!create_parser_in_pool(analyzer))
+        analyzer->parser = NULL;
 }
 
 ag_shell_analyzer *ag_shell_analyzer_new(void)
@@ -146,7 +167,7 @@ ag_shell_analyzer *ag_shell_analyzer_new(void)
         return NULL;
 
     const TSLanguage *language = tree_sitter_bash();
-    if (!create_parser(analyzer, language) || !build_kind_table(analyzer, language)
+    if (!create_parser(analyzer) || !build_kind_table(analyzer, language)
         || !ag_buffer_pool_init(&analyzer->word_buffers)) {
         ag_shell_analyzer_free(analyzer);
         return NULL;
@@ -351,12 +372,50 @@ static bool stop_parse(TSParseState *state)
 }
 
 /*
- * Parses with the analyzer's pool, which the caller has made current.
- * Returns NULL on timeout or when memory ran out (ag_ts_pool_failed()).
+ * The memory one parse may hold: a base plus a multiple of the input. Large
+ * valid inputs (1 MB of words, quotes, expansions or assignments) peaked at
+ * 190 to 460 MB of resident memory in `agentguard eval`, under 500 bytes per
+ * input byte. tree-sitter's error recovery on a 64 KB `echo a|a|a|...` took
+ * 12 GB before its time limit, within single parse operations.
  */
-static TSTree *parse(ag_shell_analyzer *analyzer, ag_walker *walker, uint64_t timeout_micros)
+enum { AG_PARSE_MEMORY_BASE = 64 * 1024 * 1024, AG_PARSE_MEMORY_PER_BYTE = 1024 };
+
+static size_t parse_budget(const ag_walker *walker)
 {
-    if (!ag_ts_pool_prepare(analyzer->ts_pool))
+    return AG_PARSE_MEMORY_BASE + (size_t)walker->source_length * AG_PARSE_MEMORY_PER_BYTE;
+}
+
+/*
+ * Runs the parse with the pool's escape armed. Returns 0, or the escape's
+ * reason (AG_TS_ESCAPE_BUDGET, AG_TS_ESCAPE_NOMEM) after the parser was
+ * abandoned and built again.
+ */
+static int parse_armed(ag_shell_analyzer *analyzer, const ag_walker *walker, TSInput input,
+                       TSParseOptions options, TSTree **tree)
+{
+    jmp_buf escape;
+    int reason = setjmp(escape);
+    if (reason != 0) {
+        rebuild_parser(analyzer);
+        return reason;
+    }
+
+    ag_ts_pool_arm(analyzer->ts_pool, &escape, parse_budget(walker));
+    *tree = ts_parser_parse_with_options(analyzer->parser, NULL, input, options);
+    ag_ts_pool_disarm(analyzer->ts_pool);
+    return 0;
+}
+
+/*
+ * Parses with the analyzer's pool, which the caller has made current.
+ * Returns NULL on timeout, when memory ran out (ag_ts_pool_failed()), or when
+ * the parse needed more memory than its budget (*over_budget).
+ */
+static TSTree *parse(ag_shell_analyzer *analyzer, ag_walker *walker, uint64_t timeout_micros,
+                     bool *over_budget)
+{
+    *over_budget = false;
+    if (analyzer->parser == NULL || !ag_ts_pool_prepare(analyzer->ts_pool))
         return NULL;
 
     TSInput input = {
@@ -375,7 +434,13 @@ static TSTree *parse(ag_shell_analyzer *analyzer, ag_walker *walker, uint64_t ti
     }
 
     TSParseOptions options = {.payload = &watch, .progress_callback = stop_parse};
-    TSTree *tree = ts_parser_parse_with_options(analyzer->parser, NULL, input, options);
+    TSTree *tree = NULL;
+    int reason = parse_armed(analyzer, walker, input, options, &tree);
+    if (reason == AG_TS_ESCAPE_NOMEM)
+        ag_ts_pool_mark_failed(analyzer->ts_pool);
+    *over_budget = reason == AG_TS_ESCAPE_BUDGET;
+    if (reason != 0)
+        return NULL;
     if (tree == NULL)
         ts_parser_reset(analyzer->parser);
     return tree;
@@ -383,18 +448,25 @@ static TSTree *parse(ag_shell_analyzer *analyzer, ag_walker *walker, uint64_t ti
 
 /* Fills `out` for a parse that gave no tree or ran out of memory, and deletes the tree. */
 static ag_status report_failed_parse(ag_shell_analyzer *analyzer, TSTree *tree,
-                                     uint64_t timeout_micros, ag_arena *arena,
-                                     ag_shell_analysis *out)
+                                     uint64_t timeout_micros, bool over_budget,
+                                     const ag_walker *walker, ag_shell_analysis *out)
 {
     ts_tree_delete(tree);
-    if (ag_ts_pool_failed(analyzer->ts_pool)) {
+    if (ag_ts_pool_failed(analyzer->ts_pool) || analyzer->parser == NULL) {
         out->incomplete = AG_SHELL_NOMEM;
         out->problem = "Out of memory while parsing the command; the command was not analysed.";
         return AG_ERR_NOMEM;
     }
+    if (over_budget) {
+        out->incomplete = AG_SHELL_LIMIT;
+        out->problem = ag_arena_printf(walker->arena,
+            "Parsing the command needed more than %zu MiB of memory; shorten the command.",
+            parse_budget(walker) / (1024 * 1024));
+        return out->problem == NULL ? AG_ERR_NOMEM : AG_OK;
+    }
 
     out->incomplete = AG_SHELL_LIMIT;
-    out->problem = ag_arena_printf(arena,
+    out->problem = ag_arena_printf(walker->arena,
         "Parsing the command took longer than the time limit of %llu microseconds; "
         "raise timeout_micros or shorten the command.", (unsigned long long)timeout_micros);
     return out->problem == NULL ? AG_ERR_NOMEM : AG_OK;
@@ -775,9 +847,11 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
 
     /* tree-sitter allocates from the analyzer's pool until the tree is deleted. */
     ag_ts_pool *previous_pool = ag_ts_pool_enter(analyzer->ts_pool);
-    TSTree *tree = parse(analyzer, &walker, resolved.timeout_micros);
+    bool over_budget;
+    TSTree *tree = parse(analyzer, &walker, resolved.timeout_micros, &over_budget);
     if (tree == NULL || ag_ts_pool_failed(analyzer->ts_pool)) {
-        ag_status status = report_failed_parse(analyzer, tree, resolved.timeout_micros, arena, out);
+        ag_status status = report_failed_parse(analyzer, tree, resolved.timeout_micros,
+                                               over_budget, &walker, out);
         ag_ts_pool_leave(previous_pool);
         return status;
     }
