@@ -3,7 +3,12 @@
  * symbolic links, against real PCRE2 and a temporary directory.
  */
 #define _XOPEN_SOURCE 700
+/* syscall() for the readlink() counter. */
+#define _DEFAULT_SOURCE
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -340,6 +346,336 @@ static void test_symlink_into_denied_directory(void **state)
     ag_policy_free(policy);
 }
 
+/* ------------------------------------------------------- link resolution */
+
+/*
+ * The realpath()-based ag_path_resolve() that the one-pass resolver
+ * replaced, kept as the reference: ag_path_resolve() must return the same,
+ * NULL included, on every path of the scratch tree below.
+ */
+static const char *reference_resolve(ag_arena *arena, const char *path)
+{
+    if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
+        return NULL;
+
+    /* Walk up to the nearest ancestor that exists, so a new file under a link resolves too. */
+    size_t length = strlen(path);
+    char *prefix = ag_arena_strndup(arena, path, length);
+    if (prefix == NULL)
+        return NULL;
+    size_t cut = length;
+    /* A stack buffer, because realpath() with NULL would malloc on every check. */
+    char resolved[PATH_MAX];
+    for (;;) {
+        if (realpath(cut > 0 ? prefix : "/", resolved) != NULL) {
+            const char *rest = path + cut;
+            bool root = strcmp(resolved, "/") == 0;
+            return ag_arena_printf(arena, "%s%s", root && rest[0] == '/' ? "" : resolved, rest);
+        }
+        if (errno != ENOENT && errno != ENOTDIR)
+            return NULL;
+        while (cut > 0 && prefix[cut - 1] != '/')
+            cut--;
+        if (cut == 0)
+            return NULL;
+        cut--;
+        prefix[cut] = '\0';
+    }
+}
+
+/* Number of readlink() calls since the counter was last reset; see readlink() below. */
+static size_t readlink_calls;
+
+/*
+ * Counts the library's readlink() calls: this definition takes the place
+ * of the C library's for the library objects linked into this test.
+ * realpath() calls the C library's internal readlink, so the reference
+ * above is not counted.
+ */
+ssize_t readlink(const char *restrict path, char *restrict buffer, size_t size)
+{
+    readlink_calls++;
+    return syscall(SYS_readlinkat, AT_FDCWD, path, buffer, size);
+}
+
+/* A scratch directory with files, directories and links of every kind (make_link_tree()). */
+typedef struct link_tree {
+    char root[64];
+    bool locked;   /* "locked" has mode 0, so its contents cannot be reached */
+} link_tree;
+
+static int make_link_tree(void **state)
+{
+    link_tree *tree = calloc(1, sizeof(*tree));
+    if (tree == NULL)
+        return -1;
+    snprintf(tree->root, sizeof(tree->root), "/tmp/ag-resolve-XXXXXX");
+    if (mkdtemp(tree->root) == NULL)
+        return -1;
+    char absolute_d[128], absolute_missing[128], absolute_dotdot[128], absolute_file[128];
+    snprintf(absolute_d, sizeof(absolute_d), "=%s/d", tree->root);
+    snprintf(absolute_missing, sizeof(absolute_missing), "=%s/missing/y", tree->root);
+    snprintf(absolute_dotdot, sizeof(absolute_dotdot), "=%s/d/../f", tree->root);
+    snprintf(absolute_file, sizeof(absolute_file), "=%s/d/f", tree->root);
+    /* Each entry is a name and "" for a directory, "file" for a file or "=TEXT" for a link. */
+    const char *entries[][2] = {
+        {"d", ""}, {"d/sub", ""}, {"d/sub/deep", ""}, {"locked", ""}, {"locked/in", ""},
+        {"f", "file"}, {"d/f", "file"}, {"d/sub/g", "file"},
+        {"rel", "=d"}, {"abs", absolute_d}, {"chain", "=rel2"}, {"rel2", "=rel"},
+        {"dangle", "=nowhere/x"}, {"dangle_abs", absolute_missing},
+        {"toroot", "=/"}, {"rootdots", "=/../.."}, {"up", "=d/.."}, {"upf", "=f/.."},
+        {"dotty", "=./d/./sub/"}, {"fslash", "=f/"}, {"fdot", "=f/."}, {"dslash", "=d//"},
+        {"loop1", "=loop2"}, {"loop2", "=loop1"}, {"self", "=self"},
+        {"d/back", "=../f"}, {"d/sub/deep2", "=../../abs"}, {"parent", "=.."}, {"dot", "=."},
+        {"tofile", "=f"}, {"tofile_abs", absolute_file}, {"absdotdot", absolute_dotdot},
+        {"dl", "=d/sub/../sub/deep"}, {"dangle_dotdot", "=nowhere/../d"},
+        {"tolocked", "=locked/in"}, {"sublink", "=d/sub/deep2/sub"},
+    };
+    char path[256];
+    for (size_t i = 0; i < sizeof(entries) / sizeof(*entries); i++) {
+        snprintf(path, sizeof(path), "%s/%s", tree->root, entries[i][0]);
+        const char *kind = entries[i][1];
+        int rc = 0;
+        if (kind[0] == '\0') {
+            rc = mkdir(path, 0700);
+        } else if (kind[0] == '=') {
+            rc = symlink(kind + 1, path);
+        } else {
+            FILE *file = fopen(path, "w");
+            rc = file != NULL ? fclose(file) : -1;
+        }
+        if (rc != 0)
+            return -1;
+    }
+
+    /* A chain of 41 links: c0 -> c1 -> ... -> c40 -> d, one more than the kernel follows. */
+    for (int i = 0; i <= 40; i++) {
+        char target[16];
+        snprintf(path, sizeof(path), "%s/c%d", tree->root, i);
+        snprintf(target, sizeof(target), i < 40 ? "c%d" : "d", i + 1);
+        if (symlink(target, path) != 0)
+            return -1;
+    }
+
+    /*
+     * Nested links whose texts together pass PATH_MAX bytes, though each
+     * fits: nest -> nestb/./././... and nestb -> ./././.../d.
+     */
+    char outer[3100] = "nestb", inner[3100] = ".";
+    for (int i = 0; i < 1500; i++) {
+        strcat(outer, "/.");
+        strcat(inner, "/.");
+    }
+    strcat(inner, "/d");
+    snprintf(path, sizeof(path), "%s/nest", tree->root);
+    if (symlink(outer, path) != 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/nestb", tree->root);
+    if (symlink(inner, path) != 0)
+        return -1;
+
+    /* Root may read every directory, so the locked directory tests something only for others. */
+    snprintf(path, sizeof(path), "%s/locked", tree->root);
+    tree->locked = geteuid() != 0 && chmod(path, 0) == 0;
+    *state = tree;
+    return 0;
+}
+
+static int remove_link_tree(void **state)
+{
+    link_tree *tree = *state;
+    char command[256];
+    snprintf(command, sizeof(command), "chmod -R u+rwx '%s' && rm -rf '%s'", tree->root,
+             tree->root);
+    int rc = system(command);
+    free(tree);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Component names for generated paths: every entry of the tree, a missing name and /tmp's name. */
+static const char *const tree_names[] = {
+    "d", "sub", "deep", "f", "g", "missing", "rel", "abs", "chain", "dangle", "dangle_abs",
+    "toroot", "rootdots", "up", "upf", "dotty", "fslash", "fdot", "dslash", "loop1", "self",
+    "back", "deep2", "parent", "dot", "tofile", "tofile_abs", "absdotdot", "dl",
+    "dangle_dotdot", "c0", "c1", "locked", "in", "tolocked", "sublink", "nest", "tmp",
+};
+
+#define TREE_NAME_COUNT (sizeof(tree_names) / sizeof(*tree_names))
+
+/*
+ * Compares ag_path_resolve() with the reference on `path`. Returns whether
+ * the reference resolved it.
+ */
+static bool expect_same_resolution(ag_arena *arena, const char *path)
+{
+    const char *expected = reference_resolve(arena, path);
+    const char *got = ag_path_resolve(arena, path);
+    if (expected == NULL) {
+        if (got != NULL)
+            fail_msg("%s resolved to %s, expected NULL", path, got);
+        return false;
+    }
+    if (got == NULL || strcmp(got, expected) != 0)
+        fail_msg("%s resolved to %s, expected %s", path, got != NULL ? got : "NULL", expected);
+    return true;
+}
+
+/*
+ * Compares with the reference on every normalized path of up to three
+ * names below the tree, which reaches files, directories, missing names
+ * at each depth, and links of every kind in the tree at each position.
+ */
+static void test_resolve_matches_reference(void **state)
+{
+    link_tree *tree = *state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+    size_t compared = 0, resolved = 0;
+    char path[512];
+    for (size_t a = 0; a < TREE_NAME_COUNT; a++) {
+        for (size_t b = 0; b <= TREE_NAME_COUNT; b++) {
+            for (size_t c = 0; c <= (b < TREE_NAME_COUNT ? TREE_NAME_COUNT : 0); c++) {
+                int length = snprintf(path, sizeof(path), "%s/%s", tree->root, tree_names[a]);
+                if (b < TREE_NAME_COUNT)
+                    length += snprintf(path + length, sizeof(path) - (size_t)length, "/%s",
+                                       tree_names[b]);
+                if (c < TREE_NAME_COUNT)
+                    snprintf(path + length, sizeof(path) - (size_t)length, "/%s",
+                             tree_names[c]);
+                resolved += expect_same_resolution(&arena, path);
+                compared++;
+                ag_arena_reset(&arena);
+            }
+        }
+    }
+    ag_arena_release(&arena);
+    assert_true(compared > 40000);
+    assert_true(resolved > compared / 2);
+}
+
+/*
+ * Paths that callers do not pass but the function accepts: repeated and
+ * trailing slashes, "." and "..", and the root itself.
+ */
+static void test_resolve_unnormalized_matches_reference(void **state)
+{
+    link_tree *tree = *state;
+    static const char *const suffixes[] = {"", "/", "//", "/.", "/..", "/./x", "/../x", "//x",
+                                           "///x/", "/x/..", "/x/."};
+    ag_arena arena;
+    ag_arena_init(&arena);
+    char path[512];
+    for (size_t a = 0; a < TREE_NAME_COUNT; a++) {
+        for (size_t b = 0; b <= TREE_NAME_COUNT; b++) {
+            for (size_t s = 0; s < sizeof(suffixes) / sizeof(*suffixes); s++) {
+                snprintf(path, sizeof(path), "%s//%s%s%s%s", tree->root, tree_names[a],
+                         b < TREE_NAME_COUNT ? "/./" : "",
+                         b < TREE_NAME_COUNT ? tree_names[b] : "", suffixes[s]);
+                expect_same_resolution(&arena, path);
+                ag_arena_reset(&arena);
+            }
+        }
+    }
+    const char *const rooted[] = {"/", "//", "/.", "/..", "/../..", "//tmp//", "/tmp/..",
+                                  "/ag-missing-dir", "//ag-missing-dir/x", "/tmp/./ag-missing"};
+    for (size_t i = 0; i < sizeof(rooted) / sizeof(*rooted); i++)
+        expect_same_resolution(&arena, rooted[i]);
+    ag_arena_release(&arena);
+}
+
+/* Results that do not depend on the reference: loops, the link limit, unknown parts. */
+static void test_resolve_errors(void **state)
+{
+    link_tree *tree = *state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+    char path[512];
+
+    const char *const failing[] = {"loop1", "self", "c0", "c0/x", "loop1/x"};
+    for (size_t i = 0; i < sizeof(failing) / sizeof(*failing); i++) {
+        snprintf(path, sizeof(path), "%s/%s", tree->root, failing[i]);
+        if (ag_path_resolve(&arena, path) != NULL)
+            fail_msg("%s resolved, expected NULL", path);
+    }
+
+    /* c1 follows exactly 40 links. */
+    snprintf(path, sizeof(path), "%s/c1/sub", tree->root);
+    const char *resolved = ag_path_resolve(&arena, path);
+    char expected[512];
+    snprintf(expected, sizeof(expected), "%s/d/sub", tree->root);
+    assert_non_null(resolved);
+    assert_string_equal(resolved, expected);
+
+    snprintf(path, sizeof(path), "%s/nest/sub", tree->root);
+    resolved = ag_path_resolve(&arena, path);
+    assert_non_null(resolved);
+    assert_string_equal(resolved, expected);
+
+    if (tree->locked) {
+        snprintf(path, sizeof(path), "%s/tolocked/x", tree->root);
+        assert_null(ag_path_resolve(&arena, path));
+    }
+
+    assert_null(ag_path_resolve(&arena, "relative/path"));
+    assert_null(ag_path_resolve(&arena, M "/x"));
+    assert_null(ag_path_resolve(&arena, "/tmp/" M));
+    assert_null(ag_path_resolve(&arena, NULL));
+    ag_arena_release(&arena);
+}
+
+/* A path longer than PATH_MAX resolves only while its existing part fits. */
+static void test_resolve_path_max(void **state)
+{
+    link_tree *tree = *state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+    size_t length = 2 * PATH_MAX;
+    char *path = malloc(length + 1);
+    assert_non_null(path);
+
+    /* The missing first name ends the lookup, as in the kernel, so the rest may be long. */
+    int used = snprintf(path, length + 1, "%s/missing", tree->root);
+    for (size_t i = (size_t)used; i < length; i++)
+        path[i] = i % 8 == 0 ? '/' : 'x';
+    path[length] = '\0';
+    const char *resolved = ag_path_resolve(&arena, path);
+    assert_non_null(resolved);
+    assert_string_equal(resolved, path);
+
+    /* Through "dot" the existing part grows without end, past PATH_MAX. */
+    used = snprintf(path, length + 1, "%s", tree->root);
+    while ((size_t)used + 5 <= length)
+        used += snprintf(path + used, length + 1 - (size_t)used, "/dot");
+    assert_null(ag_path_resolve(&arena, path));
+    assert_null(reference_resolve(&arena, path));
+
+    free(path);
+    ag_arena_release(&arena);
+}
+
+/*
+ * A missing first name, as in `python3 /repo/x.py` where /repo does not
+ * exist: one readlink() decides it, where the realpath() version retried
+ * on every shorter prefix.
+ */
+static void test_resolve_one_readlink_when_missing(void **state)
+{
+    (void)state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+
+    readlink_calls = 0;
+    const char *resolved = ag_path_resolve(&arena, "/ag-missing-repo/tests/x.py");
+    assert_non_null(resolved);
+    assert_string_equal(resolved, "/ag-missing-repo/tests/x.py");
+    assert_int_equal(readlink_calls, 1);
+
+    readlink_calls = 0;
+    assert_string_equal(ag_path_resolve(&arena, "/"), "/");
+    assert_int_equal(readlink_calls, 0);
+    ag_arena_release(&arena);
+}
+
 static void test_set_home_contract(void **state)
 {
     (void)state;
@@ -380,6 +716,13 @@ int main(void)
         cmocka_unit_test(test_domain_table),
         cmocka_unit_test_setup_teardown(test_symlink_into_denied_directory, make_fixture,
                                         remove_fixture),
+        cmocka_unit_test_setup_teardown(test_resolve_matches_reference, make_link_tree,
+                                        remove_link_tree),
+        cmocka_unit_test_setup_teardown(test_resolve_unnormalized_matches_reference,
+                                        make_link_tree, remove_link_tree),
+        cmocka_unit_test_setup_teardown(test_resolve_errors, make_link_tree, remove_link_tree),
+        cmocka_unit_test_setup_teardown(test_resolve_path_max, make_link_tree, remove_link_tree),
+        cmocka_unit_test(test_resolve_one_readlink_when_missing),
         cmocka_unit_test(test_set_home_contract),
         cmocka_unit_test(test_additional_directories_type_errors),
     };

@@ -14,15 +14,17 @@
  * mark. Such a path never lies inside a known base: an allow rule never
  * matches it, and a deny or ask rule gives MAYBE.
  */
-/* realpath() is an XSI function; _POSIX_C_SOURCE alone does not declare it. */
+/* readlink() and faccessat() are POSIX 2008 (XSI level 700). */
 #define _XOPEN_SOURCE 700
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rules/paths.h"
 
@@ -231,34 +233,303 @@ bool ag_path_is_within_caseless(const char *path, const char *directory)
     return path_is_within(path, directory, true);
 }
 
+/* Links followed in one lookup before ELOOP: MAXSYMLINKS in Linux and glibc 2.36's realpath(). */
+#define AG_MAX_LINKS 40
+
+/*
+ * State of ag_path_resolve(). The text still to resolve is the `pending`
+ * link text followed by the input from `cursor` on. `good` is what
+ * realpath() returns for the longest input prefix known to resolve (the
+ * input before `good_cut`). When the lookup fails below it, the result is
+ * `good` followed by the rest of the input.
+ */
+typedef struct path_resolver {
+    const char *path;
+    size_t cursor;
+    char *pending;
+    size_t pending_start, pending_end, pending_capacity;
+    char directory[PATH_MAX];      /* resolved so far, "" for "/" */
+    size_t directory_length;
+    char good[PATH_MAX];           /* the good prefix, copied before a link rewrites `directory` */
+    size_t good_length, good_cut;
+    size_t directory_cut;          /* good_cut if the good prefix is a directory */
+    bool good_copied;
+    unsigned links;
+    ag_arena *arena;
+} path_resolver;
+
+typedef enum resolve_step {
+    RESOLVE_NEXT,       /* go on with the next component */
+    RESOLVE_MISSING,    /* nothing below exists: return `good` and the rest of the input */
+    RESOLVE_ERROR       /* return NULL */
+} resolve_step;
+
+/* Returns the byte at `index` of `first` (of `first_length` bytes) followed by `second`. */
+static char joined_at(const char *first, size_t first_length, const char *second, size_t index)
+{
+    return index < first_length ? first[index] : second[index - first_length];
+}
+
+/*
+ * Returns whether the text after a component makes glibc's realpath()
+ * check that the component is a directory: slashes then the end, ".", or
+ * "..", after any "/." components (suffix_requires_dir_check() in glibc's
+ * stdlib/canonicalize.c). The text is `first` followed by `second`.
+ */
+static bool suffix_needs_directory(const char *first, size_t first_length, const char *second)
+{
+    size_t i = 0;
+    while (joined_at(first, first_length, second, i) == '/') {
+        while (joined_at(first, first_length, second, i) == '/')
+            i++;
+        char c = joined_at(first, first_length, second, i++);
+        if (c == '\0')
+            return true;
+        if (c != '.')
+            return false;
+        char next = joined_at(first, first_length, second, i);
+        if (next == '\0')
+            return true;
+        if (next == '.') {
+            char after = joined_at(first, first_length, second, i + 1);
+            if (after == '\0' || after == '/')
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Marks the directory resolved so far as the result for the input before `cursor`. */
+static void resolver_mark_good(path_resolver *resolver)
+{
+    resolver->good_length = resolver->directory_length;
+    resolver->good_cut = resolver->cursor;
+    resolver->good_copied = false;
+}
+
+/*
+ * Takes the next component, from the pending link text or else from the
+ * input. Returns false at the end of both. Marks the input prefix as good
+ * whenever the link text is used up, because each input component then
+ * resolved completely.
+ */
+static bool resolver_next(path_resolver *resolver, const char **name, size_t *length,
+                          bool *from_link)
+{
+    while (resolver->pending_start < resolver->pending_end
+           && resolver->pending[resolver->pending_start] == '/')
+        resolver->pending_start++;
+    if (resolver->pending_start < resolver->pending_end) {
+        const char *start = resolver->pending + resolver->pending_start;
+        const char *slash = memchr(start, '/', resolver->pending_end - resolver->pending_start);
+        *length = slash != NULL ? (size_t)(slash - start)
+                                : resolver->pending_end - resolver->pending_start;
+        *name = start;
+        *from_link = true;
+        resolver->pending_start += *length;
+        return true;
+    }
+
+    resolver_mark_good(resolver);
+    const char *path = resolver->path;
+    for (;;) {
+        while (path[resolver->cursor] == '/')
+            resolver->cursor++;
+        bool dot = path[resolver->cursor] == '.'
+                   && (path[resolver->cursor + 1] == '/' || path[resolver->cursor + 1] == '\0');
+        if (!dot)
+            break;
+        resolver->cursor++;
+    }
+    if (path[resolver->cursor] == '\0')
+        return false;
+
+    /*
+     * realpath() resolves "dir/" and "dir/." only when dir is a directory,
+     * so the longest prefix that resolves ends at the last slash of a run
+     * of slashes and "." then, and before the run otherwise.
+     * resolver_step() learns which from the readlink() of the next name.
+     */
+    resolver->directory_cut = resolver->cursor - 1;
+    *name = path + resolver->cursor;
+    *length = strcspn(*name, "/");
+    *from_link = false;
+    resolver->cursor += *length;
+    return true;
+}
+
+/* Applies ".." to the resolved directory, which stops at "/". */
+static void resolver_pop(path_resolver *resolver)
+{
+    while (resolver->directory_length > 0
+           && resolver->directory[resolver->directory_length - 1] != '/')
+        resolver->directory_length--;
+    if (resolver->directory_length > 0)
+        resolver->directory_length--;
+}
+
+/*
+ * Puts a link's text before the pending text. The stack buffer fits the
+ * text of any one link (Linux keeps it under PATH_MAX bytes), and nested
+ * links that leave more text than that move it to the arena.
+ */
+static bool resolver_splice(path_resolver *resolver, const char *text, size_t length)
+{
+    size_t rest = resolver->pending_end - resolver->pending_start;
+    if (length + rest + 1 > resolver->pending_capacity) {
+        size_t capacity = 2 * (length + rest + 1);
+        char *pending = ag_arena_alloc(resolver->arena, capacity);
+        if (pending == NULL)
+            return false;
+        memcpy(pending + length, resolver->pending + resolver->pending_start, rest);
+        resolver->pending = pending;
+        resolver->pending_capacity = capacity;
+    } else {
+        memmove(resolver->pending + length, resolver->pending + resolver->pending_start, rest);
+    }
+    memcpy(resolver->pending, text, length);
+    resolver->pending_start = 0;
+    resolver->pending_end = length + rest;
+    return true;
+}
+
+/* Follows a link whose `length` bytes of text are in `text`. */
+static resolve_step resolver_follow(path_resolver *resolver, const char *text, size_t length)
+{
+    if (++resolver->links > AG_MAX_LINKS)
+        return RESOLVE_ERROR;
+
+    /* The link may rewrite the directory below the good prefix, so keep a copy. */
+    if (!resolver->good_copied) {
+        memcpy(resolver->good, resolver->directory, resolver->good_length);
+        resolver->good_copied = true;
+    }
+    if (length > 0 && text[0] == '/')
+        resolver->directory_length = 0;
+    return resolver_splice(resolver, text, length) ? RESOLVE_NEXT : RESOLVE_ERROR;
+}
+
+/*
+ * Checks that the component just added is a directory where realpath()
+ * would (suffix_needs_directory()). It also runs where only the rest of a
+ * link's text requires it, as in a link to "file/". realpath() then fails
+ * on the input prefix that ends at the link, so the good prefix stays the
+ * one before the link.
+ */
+static resolve_step resolver_check_directory(path_resolver *resolver, bool from_link)
+{
+    const char *pending = resolver->pending + resolver->pending_start;
+    size_t pending_length = resolver->pending_end - resolver->pending_start;
+    bool for_prefix = from_link && suffix_needs_directory(pending, pending_length, "");
+    bool for_path = suffix_needs_directory(pending, pending_length,
+                                           resolver->path + resolver->cursor);
+    if (!for_prefix && !for_path)
+        return RESOLVE_NEXT;
+
+    if (resolver->directory_length + 1 >= PATH_MAX)
+        return RESOLVE_ERROR;
+    resolver->directory[resolver->directory_length] = '/';
+    resolver->directory[resolver->directory_length + 1] = '\0';
+    if (faccessat(AT_FDCWD, resolver->directory, F_OK, AT_EACCESS) == 0)
+        return RESOLVE_NEXT;
+    if (errno != ENOENT && errno != ENOTDIR)
+        return RESOLVE_ERROR;
+    if (!for_prefix && pending_length == 0)
+        resolver_mark_good(resolver);
+    return RESOLVE_MISSING;
+}
+
+/*
+ * Resolves one component other than "." and "..", with one readlink() call
+ * and, where realpath() makes one, a directory check.
+ */
+static resolve_step resolver_step(path_resolver *resolver, const char *name, size_t length,
+                                  bool from_link)
+{
+    size_t start = resolver->directory_length;
+    if (start + 1 + length >= PATH_MAX)
+        return RESOLVE_ERROR;
+    resolver->directory[start] = '/';
+    memcpy(resolver->directory + start + 1, name, length);
+    resolver->directory[start + 1 + length] = '\0';
+
+    char text[PATH_MAX];
+    ssize_t text_length = readlink(resolver->directory, text, sizeof(text));
+    if (!from_link && (text_length >= 0 || errno == EINVAL))
+        resolver->good_cut = resolver->directory_cut;
+    if (text_length >= 0) {
+        /* Linux keeps link texts under PATH_MAX bytes, so a full buffer means a cut text. */
+        if ((size_t)text_length >= sizeof(text))
+            return RESOLVE_ERROR;
+        return resolver_follow(resolver, text, (size_t)text_length);
+    }
+    if (errno == ENOENT || errno == ENOTDIR) {
+        if (errno == ENOENT && !from_link)
+            resolver->good_cut = resolver->directory_cut;
+        return RESOLVE_MISSING;
+    }
+    if (errno != EINVAL)
+        return RESOLVE_ERROR;
+
+    /* EINVAL: the component exists and is not a link. */
+    resolver->directory_length = start + 1 + length;
+    return resolver_check_directory(resolver, from_link);
+}
+
+/* Returns the good prefix followed by the rest of the input after it. */
+static const char *resolver_missing_result(path_resolver *resolver)
+{
+    const char *prefix = resolver->good_copied ? resolver->good : resolver->directory;
+    const char *rest = resolver->path + resolver->good_cut;
+    size_t rest_length = strlen(rest);
+    if (resolver->good_length == 0 && rest_length == 0)
+        return ag_arena_strndup(resolver->arena, "/", 1);
+
+    char *result = ag_arena_alloc(resolver->arena, resolver->good_length + rest_length + 1);
+    if (result == NULL)
+        return NULL;
+    memcpy(result, prefix, resolver->good_length);
+    memcpy(result + resolver->good_length, rest, rest_length + 1);
+    return result;
+}
+
 const char *ag_path_resolve(ag_arena *arena, const char *path)
 {
     if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
         return NULL;
 
-    /* Walk up to the nearest ancestor that exists, so a new file under a link resolves too. */
-    size_t length = strlen(path);
-    char *prefix = ag_arena_strndup(arena, path, length);
-    if (prefix == NULL)
-        return NULL;
-    size_t cut = length;
-    /* A stack buffer, because realpath() with NULL would malloc on every check. */
-    char resolved[PATH_MAX];
-    for (;;) {
-        if (realpath(cut > 0 ? prefix : "/", resolved) != NULL) {
-            const char *rest = path + cut;
-            bool root = strcmp(resolved, "/") == 0;
-            return ag_arena_printf(arena, "%s%s", root && rest[0] == '/' ? "" : resolved, rest);
+    char pending[PATH_MAX];
+    path_resolver resolver;
+    resolver.path = path;
+    resolver.cursor = 0;
+    resolver.pending = pending;
+    resolver.pending_start = resolver.pending_end = 0;
+    resolver.pending_capacity = sizeof(pending);
+    resolver.directory_length = 0;
+    resolver.links = 0;
+    resolver.arena = arena;
+    resolver_mark_good(&resolver);
+
+    const char *name;
+    size_t length;
+    bool from_link;
+    while (resolver_next(&resolver, &name, &length, &from_link)) {
+        if (length == 1 && name[0] == '.')
+            continue;
+        if (length == 2 && name[0] == '.' && name[1] == '.') {
+            resolver_pop(&resolver);
+            continue;
         }
-        if (errno != ENOENT && errno != ENOTDIR)
+        resolve_step step = resolver_step(&resolver, name, length, from_link);
+        if (step == RESOLVE_MISSING)
+            return resolver_missing_result(&resolver);
+        if (step == RESOLVE_ERROR)
             return NULL;
-        while (cut > 0 && prefix[cut - 1] != '/')
-            cut--;
-        if (cut == 0)
-            return NULL;
-        cut--;
-        prefix[cut] = '\0';
     }
+
+    if (resolver.directory_length == 0)
+        return ag_arena_strndup(arena, "/", 1);
+    return ag_arena_strndup(arena, resolver.directory, resolver.directory_length);
 }
 
 /* ------------------------------------------------------------- rule errors */

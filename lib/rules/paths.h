@@ -73,12 +73,17 @@ ag_host_kind ag_host_canonical_address(const char *host, size_t length, char *ou
 ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
 
 /*
- * Resolves symbolic links in a normalized absolute path with realpath(): the
- * path itself when it exists, else its nearest existing ancestor with the
- * rest appended. Returns arena memory, or NULL when the path has unknown
- * parts, no ancestor resolves, or memory runs out. This is the only place
- * where the library reads the file system at check time; ag_path_normalize()
- * calls it for a ".." below a link.
+ * Resolves symbolic links in a normalized absolute path: where the path
+ * leads when it exists, else where its longest existing ancestor leads,
+ * with the rest of the path appended. The result equals glibc's realpath()
+ * on that ancestor followed by the rest, but each component costs one
+ * readlink() (plus a directory check where a link's text ends in "/" or
+ * "/." or goes on with ".."). Returns arena memory, or NULL when the path
+ * is relative or has unknown parts, more than 40 links are followed, a
+ * lookup fails other than with ENOENT or ENOTDIR (such as EACCES, or
+ * ENAMETOOLONG when the existing part reaches PATH_MAX bytes), or memory
+ * runs out. This is the only place where the library reads the file system
+ * at check time; ag_path_normalize() calls it for a ".." below a link.
  */
 const char *ag_path_resolve(ag_arena *arena, const char *path);
 
