@@ -501,6 +501,34 @@ static json_t *long_word_json(const char *name, const char *unit, size_t count, 
     return test;
 }
 
+/*
+ * `count` commands of `words` words each, joined by `;`, and the case that
+ * expects them. The word and command arrays of the analysis start with room
+ * for 8 items, so counts above 8 and 16 check that growing keeps every item.
+ */
+static json_t *many_words_json(const char *name, size_t count, size_t words)
+{
+    json_t *commands = json_array();
+    char *input = malloc(count * words * 16 + 1);
+    size_t length = 0;
+    for (size_t c = 0; c < count; c++) {
+        json_t *expected = json_array();
+        for (size_t w = 0; w < words; w++) {
+            char word[16];
+            snprintf(word, sizeof(word), "c%zuw%zu", c, w);
+            json_array_append_new(expected, json_string(word));
+            length += (size_t)sprintf(input + length, "%s%s", word, w + 1 < words ? " " : "");
+        }
+        if (c + 1 < count)
+            length += (size_t)sprintf(input + length, "; ");
+        json_array_append_new(commands, json_pack("{s:o}", "words", expected));
+    }
+    json_t *test = json_pack("{s:s, s:s#, s:o}", "name", name, "input", input, length,
+                             "commands", commands);
+    free(input);
+    return test;
+}
+
 /* Appends the built-in cases to the table read from the file. */
 static void add_builtin_cases(json_t *cases)
 {
@@ -508,6 +536,8 @@ static void add_builtin_cases(json_t *cases)
         json_array_append_new(cases, word_case_json(&word_cases[i]));
     json_array_append_new(cases, long_word_json("very long plain word", "a", 100000, false));
     json_array_append_new(cases, long_word_json("very long glob word", "*", 100000, true));
+    json_array_append_new(cases, many_words_json("command of 20 words", 1, 20));
+    json_array_append_new(cases, many_words_json("list of 17 commands", 17, 2));
     /* Each unmatched brace once scanned to the end of the word: quadratic time. The
      * time limit is raised so that slow sanitizer builds still parse the word. */
     json_t *braces = long_word_json("many unmatched braces", "a{", 100000, false);

@@ -208,8 +208,9 @@ static bool takes_variable_names(const char *name)
         "test", "[", "[[", "printf", "read", "declare", "typeset", "local", "export",
         "readonly", "unset", "let", "mapfile", "readarray", "getopts", "wait", "((",
     };
+    /* Comparing the first byte first skips most calls to strcmp(). */
     for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
-        if (strcmp(name, builtins[i]) == 0)
+        if (name[0] == builtins[i][0] && strcmp(name, builtins[i]) == 0)
             return true;
     }
     return false;

@@ -200,6 +200,7 @@ typedef struct ag_walk_state {
 typedef struct ag_word_builder {
     ag_buffer text;
     ag_buffer syntax;            /* one byte per text byte: 1 when unquoted and unescaped */
+    bool has_syntax;             /* a byte with flag 1 may have been added */
     bool dynamic;
     bool empty;                  /* no part added yet */
     bool pending_dollar;         /* a lone `$` that may start a $"..." string */

@@ -64,6 +64,7 @@ void ag_word_begin(ag_walker *walker, ag_word_builder *builder, uint32_t start)
 {
     builder->text = take_buffer(walker->word_buffers);
     builder->syntax = take_buffer(walker->word_buffers);
+    builder->has_syntax = false;
     builder->dynamic = false;
     builder->empty = true;
     builder->pending_dollar = false;
@@ -100,6 +101,7 @@ void ag_word_add_literal(ag_word_builder *builder, const char *text, size_t leng
 {
     ag_buffer_append(&builder->text, text, length);
     append_flags(&builder->syntax, syntax, length);
+    builder->has_syntax = builder->has_syntax || syntax;
 }
 
 void ag_word_add_mark(ag_word_builder *builder)
@@ -214,12 +216,15 @@ static void add_quoted(ag_walker *walker, ag_word_builder *builder, const char *
     size_t run = 0;
     for (size_t i = 0; i < length; i++) {
         char c = text[i];
-        if (strip_tabs && *line_start && c == '\t') {
-            ag_word_add_literal(builder, text + run, i - run, false);
-            run = i + 1;
-            continue;
+        /* *line_start is read only when stripping tabs, so other calls skip it. */
+        if (strip_tabs) {
+            if (*line_start && c == '\t') {
+                ag_word_add_literal(builder, text + run, i - run, false);
+                run = i + 1;
+                continue;
+            }
+            *line_start = c == '\n';
         }
-        *line_start = c == '\n';
 
         if (!expands || (c != '\\' && c != '$' && c != '`'))
             continue;
@@ -746,13 +751,16 @@ bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *
     /* An empty word ("" or '') still needs a NUL-terminated buffer. */
     ag_buffer_append(&builder->text, "", 0);
     ag_buffer_append(&builder->syntax, "", 0);
-    collapse_braces(walker, builder);
+    /* Braces, globs and tildes act only where a syntax flag is 1, so a quoted word skips them. */
+    if (builder->has_syntax)
+        collapse_braces(walker, builder);
 
     const char *text = builder->text.data;
     const char *syntax = builder->syntax.data;
     size_t length = builder->text.length;
     bool failed = builder->text.failed || builder->syntax.failed;
-    if (!failed && (has_glob(text, syntax, length) || has_tilde(builder, text, syntax, length)))
+    if (!failed && builder->has_syntax
+        && (has_glob(text, syntax, length) || has_tilde(builder, text, syntax, length)))
         builder->dynamic = true;
     /* A literal 0x01 byte (`$'\1'`) looks like an unknown part to the rules,
      * so the word must say it is dynamic: that keeps both readings strict. */
@@ -882,6 +890,12 @@ void ag_word_list_init(ag_word_list *list)
     list->has_plain = false;
 }
 
+/* The bytes that keep a word token off the plain path of is_plain_word(). */
+static const bool ag_word_special_bytes[256] = {
+    ['\\'] = true, ['$'] = true, ['`'] = true, ['<'] = true, ['>'] = true, ['{'] = true,
+    ['*'] = true, ['?'] = true, ['['] = true, ['('] = true, [AG_DYNAMIC_MARK] = true,
+};
+
 /*
  * True when the general path would copy the node's text unchanged into a
  * word that is not dynamic. That takes a word token without escapes,
@@ -900,17 +914,12 @@ static bool is_plain_word(const ag_walker *walker, ag_node_id node)
     if (walker->stopped || walker->depth >= walker->max_depth)
         return false;
 
-    const char *text = walker->source + at->start;
+    const unsigned char *text = (const unsigned char *)walker->source + at->start;
     if (text[0] == '~')
         return false;
     for (uint32_t i = 0; i < at->end - at->start; i++) {
-        switch (text[i]) {
-        case '\\': case '$': case '`': case '<': case '>': case '{': case '*': case '?':
-        case '[': case '(': case AG_DYNAMIC_MARK:
+        if (ag_word_special_bytes[text[i]])
             return false;
-        default:
-            break;
-        }
     }
     return true;
 }
