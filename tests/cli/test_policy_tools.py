@@ -1,6 +1,7 @@
 """`agentguard test` and `agentguard explain`, run as subprocesses."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -112,6 +113,34 @@ class ExplainCommand(unittest.TestCase):
         result = run("explain", "--tool", "Read")
         self.assertEqual(result.returncode, 1)
         self.assertIn("--tool needs --input", result.stderr)
+
+
+class DocumentedPoliciesTest(unittest.TestCase):
+    """Runs `agentguard test` on every YAML block of the user documentation that has tests."""
+
+    ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    BLOCK = re.compile(r"```yaml\n(.*?)```", re.S)
+
+    def documents(self):
+        docs = os.path.join(self.ROOT, "docs")
+        names = [os.path.join(docs, name) for name in sorted(os.listdir(docs))
+                 if name.endswith(".md")]
+        return [os.path.join(self.ROOT, "README.md"), *names]
+
+    def test_documented_tests_pass(self):
+        checked = 0
+        for document in self.documents():
+            with open(document, encoding="utf-8") as handle:
+                blocks = [block for block in self.BLOCK.findall(handle.read())
+                          if re.search(r"^tests:", block, re.M)]
+            for block in blocks:
+                with self.subTest(document=os.path.basename(document), block=block[:60]):
+                    with PolicyFile(block) as path:
+                        result = run("test", path)
+                    self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                    self.assertRegex(result.stdout, r"[1-9][0-9]* passed, 0 failed")
+                checked += 1
+        self.assertGreaterEqual(checked, 2)
 
 
 if __name__ == "__main__":
