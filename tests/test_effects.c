@@ -397,6 +397,66 @@ static void test_extraction_table(void **state)
     assert_int_equal(failures, 0);
 }
 
+/*
+ * Extraction normalizes most paths without ag_path_normalize(), so each
+ * spelling here must come out as ag_path_normalize() writes it. None has a
+ * "..", which makes normalizing read the file system.
+ */
+static void test_extraction_normalizes_like_paths(void **state)
+{
+    (void)state;
+    static const char *const paths[] = {
+        "a", "a/b", "a//b", "a/", "a///", "./a", "a/.", ".", "./", "/", "//", "/a/b", "/a//b/",
+        "/a/./b", "/.", "/.hidden/x", "..a/b", "a/..b", ".a", "a/.../b", "~/x", "~", "x~",
+    };
+    static const char *const cwds[] = {"/repo", "/", "/r/.x", "/r//s/"};
+    ag_shell_analyzer *analyzer = ag_shell_analyzer_new();
+    assert_non_null(analyzer);
+    ag_shell_limits limits = {0, AG_SHELL_DEFAULT_MAX_DEPTH, AG_SHELL_DEFAULT_MAX_COMMANDS, 0};
+
+    for (size_t c = 0; c < sizeof(cwds) / sizeof(cwds[0]); c++) {
+        for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+            ag_arena arena;
+            ag_arena_init(&arena);
+            ag_path_context context = {cwds[c], "/home/u"};
+            char command[64];
+            snprintf(command, sizeof(command), "cat -- %s", paths[p]);
+            ag_shell_analysis analysis;
+            assert_int_equal(ag_shell_analyze(analyzer, command, strlen(command), &limits,
+                                              &arena, &analysis), AG_OK);
+            ag_effect_list list = {0};
+            assert_int_equal(ag_effects_extract(&arena, table, analysis.commands,
+                                                analysis.command_count, &context,
+                                                strlen(command), &list), AG_OK);
+            const char *expected = ag_path_normalize(&arena, &context, paths[p],
+                                                     strlen(paths[p]));
+            assert_int_equal(list.count, 1);
+            assert_string_equal(list.items[0].target, expected);
+            ag_arena_release(&arena);
+        }
+    }
+    ag_shell_analyzer_free(analyzer);
+}
+
+/*
+ * Reasons show a printable effect target of up to 64 bytes as it is,
+ * without ag_quote_text() (decide.c), which must then return it unchanged.
+ */
+static void test_quote_keeps_short_text(void **state)
+{
+    (void)state;
+    char text[65];
+    for (size_t i = 0; i < sizeof(text) - 1; i++)
+        text[i] = (char)(0x20 + i % 0x5f);
+    text[sizeof(text) - 1] = '\0';
+    ag_arena arena;
+    ag_arena_init(&arena);
+    for (size_t length = 0; length < sizeof(text); length++)
+        assert_memory_equal(ag_quote_text(&arena, text, length), text, length);
+    assert_string_equal(ag_quote_text(&arena, text, sizeof(text) - 1), text);
+    ag_arena_release(&arena);
+}
+
 static void test_table_rejects_unknown_key(void **state)
 {
     (void)state;
@@ -704,6 +764,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extraction_table),
+        cmocka_unit_test(test_extraction_normalizes_like_paths),
+        cmocka_unit_test(test_quote_keeps_short_text),
         cmocka_unit_test(test_builtin_table_matches_yaml),
         cmocka_unit_test(test_table_rejects_unknown_key),
         cmocka_unit_test(test_table_rejects_unknown_role),

@@ -17,6 +17,9 @@ typedef struct argument {
     const ag_effect_option *option;  /* NULL for an operand */
 } argument;
 
+/* Arguments that ag_extract_arguments() keeps on the stack: most commands have fewer. */
+enum { AG_LOCAL_ARGUMENTS = 16 };
+
 /* What parsing found, before any effect is added. */
 typedef struct parsed_arguments {
     argument *items;
@@ -32,12 +35,21 @@ typedef struct parsed_arguments {
     const ag_effect_spec *subcommand;
 } parsed_arguments;
 
+/* Returns whether the NUL-terminated `option` is the `length` bytes at `name`. */
+static bool option_is(const char *option, const char *name, size_t length)
+{
+    /* Stops at the first byte that differs, which is mostly the first or second one. */
+    size_t i = 0;
+    while (i < length && option[i] == name[i] && option[i] != '\0')
+        i++;
+    return i == length && option[i] == '\0';
+}
+
 static const ag_effect_option *find_option(const ag_effect_spec *spec, const char *name,
                                            size_t length)
 {
     for (size_t i = 0; i < spec->option_count; i++) {
-        const char *option = spec->options[i].name;
-        if (strlen(option) == length && memcmp(option, name, length) == 0)
+        if (option_is(spec->options[i].name, name, length))
             return &spec->options[i];
     }
     return NULL;
@@ -139,12 +151,18 @@ static bool is_option_word(const ag_shell_word *word)
     return word->length > 1 && word->text[0] == '-';
 }
 
-/* Splits `words` into option values and operands, without adding any effect. */
+/*
+ * Splits `words` into option values and operands, without adding any effect.
+ * Up to AG_LOCAL_ARGUMENTS of them go into `local`, more into the arena.
+ */
 static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
-                                 const ag_shell_word *words, size_t count, parsed_arguments *parsed)
+                                 const ag_shell_word *words, size_t count, parsed_arguments *parsed,
+                                 argument *local)
 {
     memset(parsed, 0, sizeof(*parsed));
-    parsed->items = ag_arena_calloc(arena, count + 1, sizeof(*parsed->items));
+    parsed->items = count + 1 <= AG_LOCAL_ARGUMENTS
+                        ? local
+                        : ag_arena_alloc(arena, (count + 1) * sizeof(*parsed->items));
     if (parsed->items == NULL)
         return AG_ERR_NOMEM;
 
@@ -155,8 +173,10 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
     for (size_t i = 0; i < count && !end; i++) {
         const ag_shell_word *word = &words[i];
         /* tar's first word may be its options without the dash: tar xzf a.tgz. */
-        bool tar_key = spec->handler == AG_HANDLER_TAR && i == 0 && !is_option_word(word) && !word->dynamic;
-        if (!options_done && strcmp(word->text, "--") == 0 && !word->dynamic) {
+        bool tar_key = i == 0 && spec->handler == AG_HANDLER_TAR && !is_option_word(word)
+                       && !word->dynamic;
+        bool dash_dash = word->text[0] == '-' && strcmp(word->text, "--") == 0;
+        if (!options_done && dash_dash && !word->dynamic) {
             options_done = true;
         } else if (!options_done && (is_option_word(word) || tar_key)) {
             saw_option = true;
@@ -493,6 +513,8 @@ static ag_effect_role adjust_role(const parsed_arguments *parsed, ag_effect_role
 /* dd if=FILE of=FILE: an operand KEY=VALUE whose KEY the entry lists. */
 static bool assignment_role(const ag_effect_spec *spec, argument *arg)
 {
+    if (spec->assignment_count == 0)
+        return false;
     const char *equals = memchr(arg->text, '=', arg->length);
     if (equals == NULL)
         return false;
@@ -749,7 +771,8 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
                                const ag_shell_word *words, size_t count)
 {
     parsed_arguments parsed;
-    ag_status status = parse_arguments(ex->arena, spec, words, count, &parsed);
+    argument local[AG_LOCAL_ARGUMENTS];
+    ag_status status = parse_arguments(ex->arena, spec, words, count, &parsed, local);
     if (status == AG_OK)
         status = apply_chdir(ex, &parsed);
     if (status != AG_OK)

@@ -170,9 +170,12 @@ int main(int argc, char **argv)
     fputs("/* Generated from effects.yaml by effects-compile; do not edit. */\n"
           "#include \"effects/effects.h\"\n\n", out);
     write_spec_array(out, table->specs, table->spec_count, "spec");
-    fprintf(out, "static const ag_effects_table builtin = {spec, %zu};\n\n"
-                 "const ag_effects_table *ag_effects_table_builtin(void)\n"
-                 "{\n    return &builtin;\n}\n", table->spec_count);
+    fprintf(out, "static const ag_effects_table builtin = {spec, %zu, {", table->spec_count);
+    for (size_t i = 0; i < AG_EFFECTS_NAME_SLOTS; i++)
+        fprintf(out, "%s%u,", i % 16 == 0 ? "\n    " : " ", (unsigned)table->name_slots[i]);
+    fputs("}};\n\n"
+          "const ag_effects_table *ag_effects_table_builtin(void)\n"
+          "{\n    return &builtin;\n}\n", out);
     ag_effects_table_free(table);
     return fclose(out) == 0 ? 0 : 1;
 }

@@ -136,15 +136,119 @@ static const char *effect_verb(ag_effect_kind kind)
     }
 }
 
-/* Returns the target as reasons show it: quoted, and with the file a link leads to. */
-static const char *describe_target(ag_arena *arena, const ag_effect *effect,
-                                   const char *link_target)
+/* A piece of text to join into a reason. */
+typedef struct text_part {
+    const char *text;
+    size_t length;
+} text_part;
+
+/*
+ * Joins `parts` into one arena string, or returns NULL when out of memory.
+ * Reasons are built this way because most effects need one, and copying
+ * the pieces costs a fraction of ag_arena_printf()'s formatting.
+ */
+static const char *join_parts(ag_arena *arena, const text_part *parts, size_t count)
 {
-    const char *target = ag_quote_text(arena, effect->target, strlen(effect->target));
-    if (target != NULL && link_target != NULL)
-        target = ag_arena_printf(arena, "%s (a link to %s)", target,
-                                 ag_quote_text(arena, link_target, strlen(link_target)));
-    return target;
+    size_t length = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (parts[i].text == NULL)
+            return NULL;
+        length += parts[i].length;
+    }
+    char *text = ag_arena_alloc(arena, length + 1);
+    if (text == NULL)
+        return NULL;
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        memcpy(text + used, parts[i].text, parts[i].length);
+        used += parts[i].length;
+    }
+    text[used] = '\0';
+    return text;
+}
+
+static text_part part_of(const char *text)
+{
+    return (text_part){text, text != NULL ? strlen(text) : 0};
+}
+
+/*
+ * Length up to which ag_quote_text() returns a text of printable bytes
+ * unchanged. NOTE: it cuts texts longer than AG_REASON_QUOTE_MAX (80 bytes,
+ * lib/eval/command.c), and test_quote_keeps_short_text checks this bound.
+ */
+enum { AG_QUOTE_UNCHANGED_MAX = 64 };
+
+/* Returns whether one of the 8 bytes of `word` is a control byte (below 0x20, or 0x7f). */
+static bool has_control_byte(uint64_t word)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    const uint64_t highs = 0x8080808080808080u;
+    /* The high bit of a byte is set where it is below 0x20, or after such a byte. */
+    uint64_t below_space = (word - 0x20 * ones) & ~word;
+    uint64_t xor_delete = word ^ (0x7f * ones);    /* 0 where a byte is 0x7f */
+    uint64_t delete_found = (xor_delete - ones) & ~xor_delete;
+    return ((below_space | delete_found) & highs) != 0;
+}
+
+/*
+ * Returns `text` as ag_quote_text() quotes it for a reason. Most targets are
+ * short and printable, and those need no copy, so the bytes are checked 8 at
+ * a time.
+ */
+static text_part quoted_part(ag_arena *arena, const char *text)
+{
+    size_t length = strlen(text);
+    bool printable = length <= AG_QUOTE_UNCHANGED_MAX;
+    uint64_t word;
+    size_t i = 0;
+    for (; printable && i + 8 <= length; i += 8) {
+        memcpy(&word, text + i, sizeof(word));
+        printable = !has_control_byte(word);
+    }
+    if (printable && i < length && length >= 8) {
+        /* The last 8 bytes, some of them checked already, cover the rest. */
+        memcpy(&word, text + length - 8, sizeof(word));
+        printable = !has_control_byte(word);
+        i = length;
+    }
+    for (; printable && i < length; i++)
+        printable = (unsigned char)text[i] >= 0x20 && text[i] != 0x7f;
+    if (printable)
+        return (text_part){text, length};
+    return part_of(ag_quote_text(arena, text, length));
+}
+
+/* Parts of a reason that name what an effect does: the verb, then the target quoted. */
+enum { AG_EFFECT_PARTS = 6 };
+
+/*
+ * Stores in `parts` what the effect does as reasons show it: the verb, the
+ * target quoted, and the file a link leads to. Returns how many parts.
+ */
+static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const char *link_target,
+                              text_part *parts)
+{
+    parts[0] = part_of(effect_verb(effect->kind));
+    parts[1] = (text_part){" ", 1};
+    parts[2] = quoted_part(arena, effect->target);
+    if (link_target == NULL)
+        return 3;
+    parts[3] = (text_part){" (a link to ", 12};
+    parts[4] = quoted_part(arena, link_target);
+    parts[5] = (text_part){")", 1};
+    return 6;
+}
+
+/* Joins `before`, the parts of `what` and `after` into one reason. */
+static const char *effect_reason(ag_arena *arena, const char *before, const text_part *what,
+                                 size_t what_count, const char *after)
+{
+    text_part parts[AG_EFFECT_PARTS + 2];
+    parts[0] = part_of(before);
+    memcpy(parts + 1, what, what_count * sizeof(*what));
+    parts[what_count + 1] = part_of(after);
+    return join_parts(arena, parts, what_count + 2);
 }
 
 /*
@@ -180,45 +284,94 @@ static void start_cursor(ag_rule_cursor *cursor, const ag_policy *policy,
     }
 }
 
+/*
+ * Which tools the policy has rules for, found once per request and only for
+ * the tools its effects need. match_effect() only finds rules naming Read,
+ * Edit or WebFetch exactly applicable, so an effect none of whose tools has
+ * a rule needs no cursor. The default policy has no such rule.
+ */
+typedef enum tool_state { TOOL_UNKNOWN, TOOL_WITHOUT_RULES, TOOL_WITH_RULES } tool_state;
+
+typedef struct tool_rules {
+    tool_state read, edit, web_fetch;
+} tool_rules;
+
+/*
+ * Returns whether a cursor over the rules of `tool` yields any rule. That
+ * cursor visits every rule naming the tool exactly and every rule whose tool
+ * name is a glob, and every rule when the policy has no index.
+ */
+static bool tool_has_rules(const ag_policy *policy, const char *tool, tool_state *state)
+{
+    if (*state == TOOL_UNKNOWN) {
+        ag_rule_cursor cursor;
+        ag_rule_cursor_for_tools(&cursor, policy, &tool, 1);
+        *state = ag_rule_cursor_next(&cursor) != NULL ? TOOL_WITH_RULES : TOOL_WITHOUT_RULES;
+    }
+    return *state == TOOL_WITH_RULES;
+}
+
+/* Returns whether some rule of the policy may bear on an effect of `kind`. */
+static bool rules_may_apply(const ag_policy *policy, ag_effect_kind kind, tool_rules *tools)
+{
+    switch (kind) {
+    case AG_EFFECT_READ:
+        return tool_has_rules(policy, "Read", &tools->read);
+    case AG_EFFECT_WRITE:
+        return tool_has_rules(policy, "Edit", &tools->edit)
+               || tool_has_rules(policy, "Read", &tools->read);
+    case AG_EFFECT_NETWORK:
+        return tool_has_rules(policy, "WebFetch", &tools->web_fetch);
+    default:
+        return false;
+    }
+}
+
+/* Returns whether a written target or the file it leads to lies outside the workspace. */
+static bool outside_workspace(ag_checker *checker, const ag_effect *effect,
+                              const char *link_target, const ag_path_context *context)
+{
+    return !inside_workspace(checker, effect->target, context)
+           || (link_target != NULL && !inside_workspace(checker, link_target, context));
+}
+
 static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
-                               const ag_path_context *context)
+                               const ag_path_context *context, tool_rules *tools)
 {
     ag_rule_findings findings = {0};
     const char *link_target = link_target_of(checker, effect);
     effect->link_target = link_target;    /* for the protected paths and the modes (mode.c) */
-    ag_rule_cursor cursor;
-    start_cursor(&cursor, checker->policy, effect, link_target, context);
-    const ag_rule *rule;
-    while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
-        ag_findings_note(checker, &findings, rule,
-                         match_effect(checker, rule, effect, link_target, context));
+    if (rules_may_apply(checker->policy, effect->kind, tools)) {
+        ag_rule_cursor cursor;
+        start_cursor(&cursor, checker->policy, effect, link_target, context);
+        const ag_rule *rule;
+        while (!ag_findings_done(checker, &findings)
+               && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
+            ag_findings_note(checker, &findings, rule,
+                             match_effect(checker, rule, effect, link_target, context));
+        }
     }
 
-    const char *verb = effect_verb(effect->kind);
-    const char *target = describe_target(&checker->arena, effect, link_target);
-    if (target == NULL)
-        return AG_ERR_NOMEM;
-    bool outside = !inside_workspace(checker, effect->target, context)
-                   || (link_target != NULL && !inside_workspace(checker, link_target, context));
+    /* The reason is joined from these parts in one step, because most effects are allowed. */
+    text_part what[AG_EFFECT_PARTS];
+    size_t what_count = describe_effect(&checker->arena, effect, link_target, what);
     ag_command_verdict result = {0};
     if (findings.deny != NULL || findings.deny_maybe != NULL || findings.ask != NULL) {
-        const char *what = ag_arena_printf(&checker->arena, "%s %s", verb, target);
-        if (what == NULL)
+        const char *text = join_parts(&checker->arena, what, what_count);
+        if (text == NULL)
             return AG_ERR_NOMEM;
-        ag_findings_decide(checker, &result, &findings, what);
-    } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL && outside) {
+        ag_findings_decide(checker, &result, &findings, text);
+    } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL
+               && outside_workspace(checker, effect, link_target, context)) {
         result.decision = AG_ASK;
-        result.reason = ag_arena_printf(&checker->arena,
-                                        "`%s %s` is outside the working directory and the "
-                                        "policy's additional directories, and no Edit allow rule "
-                                        "covers it",
-                                        verb, target);
+        result.reason = effect_reason(&checker->arena, "`", what, what_count,
+                                      "` is outside the working directory and the policy's "
+                                      "additional directories, and no Edit allow rule covers it");
     } else {
-        /* Most effects meet no rule, so this reason is built in one step. */
         result.decision = AG_ALLOW;
         result.rule = findings.allow;
-        result.reason = ag_arena_printf(&checker->arena, "no rule restricts `%s %s`", verb,
-                                        target);
+        result.reason = effect_reason(&checker->arena, "no rule restricts `", what, what_count,
+                                      "`");
     }
     effect->decision = result.decision;
     effect->rule = result.rule;
@@ -237,9 +390,10 @@ ag_status ag_effects_decide(ag_checker *checker, ag_effect_list *effects,
             return AG_ERR_NOMEM;
     }
     checker->verdict.effect_matches = matches;
+    tool_rules tools = {TOOL_UNKNOWN, TOOL_UNKNOWN, TOOL_UNKNOWN};
     for (size_t i = 0; i < effects->count; i++) {
         checker->explain_sink = matches != NULL ? &matches[i] : NULL;
-        ag_status status = decide_effect(checker, &effects->items[i], context);
+        ag_status status = decide_effect(checker, &effects->items[i], context, &tools);
         checker->explain_sink = NULL;
         if (status != AG_OK)
             return status;

@@ -24,6 +24,11 @@ enum {
                              | AG_CONTEXT_SUBSHELL | AG_CONTEXT_BACKGROUND
 };
 
+static bool is_wrapped(const ag_shell_command *command)
+{
+    return (command->flags & AG_COMMAND_WRAPPED) != 0;
+}
+
 ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
                                     const ag_shell_command *commands, size_t count,
                                     const ag_path_context *context)
@@ -33,13 +38,15 @@ ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *are
     tracker->commands = commands;
     tracker->count = count;
     tracker->cwd = context->cwd;
+
+    /* Only wrapped commands read cwd_at (wrapper_cwd()), and most requests have none. */
+    bool wrapped = false;
+    for (size_t i = 0; i < count && !wrapped; i++)
+        wrapped = is_wrapped(&commands[i]);
+    if (!wrapped)
+        return AG_OK;
     tracker->cwd_at = ag_arena_calloc(arena, count + 1, sizeof(*tracker->cwd_at));
     return tracker->cwd_at != NULL ? AG_OK : AG_ERR_NOMEM;
-}
-
-static bool is_wrapped(const ag_shell_command *command)
-{
-    return (command->flags & AG_COMMAND_WRAPPED) != 0;
 }
 
 static bool is_top_level(const ag_shell_command *command)
@@ -67,6 +74,8 @@ static bool is_directory_change(const ag_shell_command *command)
     if (command->word_count == 0 || command->words[0].dynamic)
         return false;
     const char *name = command->words[0].text;
+    if (name[0] != 'c' && name[0] != 'p')
+        return false;
     return strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0 || strcmp(name, "pushd") == 0
            || strcmp(name, "popd") == 0;
 }
@@ -119,7 +128,8 @@ const char *ag_directory_tracker_cwd(ag_directory_tracker *tracker, size_t index
         cwd = moved ? NULL : tracker->cwd;
     } else
         cwd = tracker->nested_unknown ? NULL : tracker->cwd;
-    tracker->cwd_at[index] = cwd;
+    if (tracker->cwd_at != NULL)
+        tracker->cwd_at[index] = cwd;
     return cwd;
 }
 
@@ -167,6 +177,8 @@ ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extracto
     if (command->word_count == 0 || command->words[0].dynamic)
         return AG_OK;
     const char *name = command->words[0].text;
+    if (name[0] != 'c' && name[0] != 'p')
+        return AG_OK;    /* none of cd, chdir, pushd and popd */
     bool cd = strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0;
     bool pushd = strcmp(name, "pushd") == 0;
     bool popd = strcmp(name, "popd") == 0;

@@ -86,10 +86,17 @@ typedef struct ag_effect_spec {
     size_t subcommand_count;
 } ag_effect_spec;
 
+/* Slots of the name hash table: a power of two, at least twice the number of specs. */
+enum { AG_EFFECTS_NAME_SLOTS = 1024 };
+
 /* The parsed table: one spec per command name (aliases share a copy). */
 typedef struct ag_effects_table {
     ag_effect_spec *specs;      /* sorted by name in strcmp() order, no name twice */
     size_t spec_count;
+    /* A hash table of the names (FNV-1a, linear probing) for
+       ag_effects_table_find(): each slot contains the index of a spec plus one,
+       or 0 when empty. */
+    uint16_t name_slots[AG_EFFECTS_NAME_SLOTS];
 } ag_effects_table;
 
 /* The text of effects.yaml, embedded at build time. */
@@ -114,6 +121,12 @@ ag_effects_table *ag_effects_table_load(ag_error **error);
 const ag_effects_table *ag_effects_table_builtin(void);
 
 void ag_effects_table_free(ag_effects_table *table);
+
+/*
+ * Fills table->name_slots from the specs. Returns false when the table has
+ * more than AG_EFFECTS_NAME_SLOTS / 2 specs.
+ */
+bool ag_effects_table_index_names(ag_effects_table *table);
 
 /* Returns the entry for a command name (without directory, case-sensitive), or NULL. */
 const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name);

@@ -54,6 +54,8 @@ ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *ta
 static bool is_exempt_device(const char *text, size_t length)
 {
     static const char *const devices[] = {"/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr"};
+    if (length < 9 || memcmp(text, "/dev/", 5) != 0)
+        return false;
     for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
         if (strlen(devices[i]) == length && memcmp(devices[i], text, length) == 0)
             return true;
@@ -118,6 +120,127 @@ static bool component_is(const char *start, const char *end, const char *name)
 }
 
 /*
+ * Appends the components of `path` to `out` at *used as ag_path_normalize()
+ * pushes them: "/" and the component, skipping empty ones and ".". Returns
+ * false for a component that only ag_path_normalize() handles: ".." (which
+ * may follow a symbolic link on disk) or one with an unknown part.
+ */
+static bool append_plain_components(char *out, size_t *used, const char *path, size_t length)
+{
+    if (memchr(path, AG_DYNAMIC_MARK, length) != NULL)
+        return false;
+    const char *end = path + length;
+    for (const char *part = path; part < end;) {
+        const char *slash = memchr(part, '/', (size_t)(end - part));
+        const char *stop = slash != NULL ? slash : end;
+        size_t part_length = (size_t)(stop - part);
+        bool dot = part_length == 1 && part[0] == '.';
+        if (part_length == 2 && part[0] == '.' && part[1] == '.')
+            return false;
+        if (part_length > 0 && !dot) {
+            out[(*used)++] = '/';
+            memcpy(out + *used, part, part_length);
+            *used += part_length;
+        }
+        part = stop + 1;
+    }
+    return true;
+}
+
+/*
+ * Joins the components of `directory` (absolute, or "" for the root) and of
+ * `path` as ag_path_normalize() does when neither has a ".." or an unknown
+ * part. Returns NULL when one has, or when out of memory.
+ */
+static const char *join_components(ag_arena *arena, const char *directory,
+                                   size_t directory_length, const char *path, size_t length)
+{
+    char *out = ag_arena_alloc(arena, directory_length + length + 3);
+    if (out == NULL)
+        return NULL;
+    size_t used = 0;
+    if (!append_plain_components(out, &used, directory, directory_length)
+        || !append_plain_components(out, &used, path, length))
+        return NULL;
+    if (used == 0)
+        out[used++] = '/';
+    out[used] = '\0';
+    return out;
+}
+
+/*
+ * Returns whether ag_path_normalize() keeps every component of the relative
+ * path `path` as it is: none is empty, ".", or "..", and none has an
+ * unknown part. memchr() finds the separators, as it is faster than a loop
+ * over the bytes.
+ */
+static bool has_plain_components(const char *path, size_t length)
+{
+    if (memchr(path, AG_DYNAMIC_MARK, length) != NULL)
+        return false;
+    const char *end = path + length;
+    for (const char *part = path;;) {
+        const char *slash = memchr(part, '/', (size_t)(end - part));
+        const char *stop = slash != NULL ? slash : end;
+        size_t part_length = (size_t)(stop - part);
+        if (part_length == 0)
+            return false;
+        if (part[0] == '.' && (part_length == 1 || (part_length == 2 && part[1] == '.')))
+            return false;
+        if (slash == NULL)
+            return true;
+        part = slash + 1;
+    }
+}
+
+/*
+ * Normalizes an absolute path, or a relative one against an absolute cwd,
+ * without calling ag_path_normalize() when neither has a ".." or an unknown
+ * part, which is nearly every argument. The result is then the same text:
+ * the components joined with "/", or "/" when there are none. Returns NULL
+ * when ag_path_normalize() has to do it, also when out of memory.
+ */
+static const char *normalize_plain(ag_extractor *ex, const char *path, size_t length)
+{
+    if (length == 0 || path[0] == '~')
+        return NULL;
+    if (path[0] == '/') {
+        if (length > 1 && has_plain_components(path + 1, length - 1))
+            return ag_arena_strndup(ex->arena, path, length);
+        return join_components(ex->arena, "", 0, path, length);
+    }
+    const char *cwd = ex->context.cwd;
+    if (cwd == NULL || cwd[0] != '/')
+        return NULL;
+
+    size_t cwd_length = strlen(cwd);
+    bool cwd_plain = cwd == ex->plain_cwd || cwd_length == 1
+                     || has_plain_components(cwd + 1, cwd_length - 1);
+    if (!cwd_plain || !has_plain_components(path, length))
+        return join_components(ex->arena, cwd, cwd_length, path, length);
+    ex->plain_cwd = cwd;
+
+    /* The root as cwd adds no component of its own: "/" and "x" give "/x". */
+    size_t prefix = cwd_length == 1 ? 0 : cwd_length;
+    char *out = ag_arena_alloc(ex->arena, prefix + length + 2);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, cwd, prefix);
+    out[prefix] = '/';
+    memcpy(out + prefix + 1, path, length);
+    out[prefix + 1 + length] = '\0';
+    return out;
+}
+
+/* Returns whether `path` starts with "/dev/" or "/proc/", the only places aliased_part() finds. */
+static bool may_be_alias(const char *path)
+{
+    return path[0] == '/'
+           && ((path[1] == 'd' && path[2] == 'e' && path[3] == 'v' && path[4] == '/')
+               || (path[1] == 'p' && has_prefix(path, "/proc/")));
+}
+
+/*
  * Returns where the aliased part of a normalized path begins, or NULL when
  * the path is no alias. /proc/PID/root, /proc/PID/cwd, /proc/PID/fd and
  * /proc/PID/map_files (also under /proc/PID/task/TID, and with PID "self" or
@@ -171,9 +294,11 @@ const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, 
     const char *marked = ag_extractor_mark_globs(ex, word, text, length);
     if (marked == NULL)
         return NULL;
-    const char *path = ag_path_normalize(ex->arena, &ex->context, marked, length);
-    const char *alias = path != NULL ? aliased_part(path) : NULL;
-    if (alias == NULL && path != NULL)
+    const char *path = normalize_plain(ex, marked, length);
+    if (path == NULL)
+        path = ag_path_normalize(ex->arena, &ex->context, marked, length);
+    const char *alias = path != NULL && may_be_alias(path) ? aliased_part(path) : NULL;
+    if (alias == NULL && path != NULL && ex->link_count > 0)
         alias = below_link(ex, path);
     if (alias == NULL)
         return path;
@@ -466,9 +591,11 @@ static ag_status add_redirect(ag_extractor *ex, const ag_shell_redirect *redirec
 static const char *base_name(ag_arena *arena, const ag_shell_word *name)
 {
     size_t offset = 0;
-    for (size_t i = 0; i < name->length; i++) {
-        if (name->text[i] == '/')
-            offset = i + 1;
+    if (memchr(name->text, '/', name->length) != NULL) {
+        for (size_t i = 0; i < name->length; i++) {
+            if (name->text[i] == '/')
+                offset = i + 1;
+        }
     }
     /* The base name of a NUL-terminated word is NUL-terminated already. */
     if (name->text[name->length] == '\0')
@@ -527,6 +654,8 @@ static ag_status note_links(ag_extractor *ex, size_t first)
     const char *name = base_name(ex->arena, &command->words[0]);
     if (name == NULL)
         return AG_ERR_NOMEM;
+    if (name[0] != 'l' && name[0] != 'c' && name[0] != 'm')
+        return AG_OK;    /* none of ln, link, cp and mv */
     bool links = strcmp(name, "ln") == 0 || strcmp(name, "link") == 0
                  || (strcmp(name, "cp") == 0 && copies_as_links(command));
     if (!links && strcmp(name, "cp") != 0 && strcmp(name, "mv") != 0)

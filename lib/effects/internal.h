@@ -18,6 +18,7 @@ typedef struct ag_extractor {
     size_t link_count;
     size_t link_capacity;
     bool url_globbing;         /* URLs are curl globs: {a,b} and [a-z] expand (no -g) */
+    const char *plain_cwd;     /* a cwd found to be in normal form, so copied as it is */
 } ag_extractor;
 
 ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *target,
@@ -46,7 +47,8 @@ typedef struct ag_directory_tracker {
     ag_arena *arena;
     const ag_shell_command *commands;
     size_t count;
-    const char **cwd_at;        /* the directory each command ran in, once looked at */
+    const char **cwd_at;        /* the directory each command ran in, once looked at;
+                                   NULL when no command is wrapped */
     const char *cwd;            /* the top-level shell's directory, NULL when unknown */
     bool nested_unknown;        /* a cd ran in a subshell or substitution not yet left */
     bool wrapped_unknown;       /* a cd ran behind a wrapper */

@@ -436,6 +436,10 @@ static ag_status parse_commands(table_parser *parser, ag_effects_table *table)
 
     /* Sorted for ag_effects_table_find(), and compile.c writes the specs in this order. */
     qsort(table->specs, table->spec_count, sizeof(*table->specs), compare_specs);
+    if (!ag_effects_table_index_names(table))
+        return fail_at(parser, commands,
+                       "the table has more commands than half of AG_EFFECTS_NAME_SLOTS; "
+                       "raise it in effects.h%s", "");
     for (size_t i = 1; i < table->spec_count; i++) {
         /* An alias can repeat a name that the key check above does not see. */
         if (strcmp(table->specs[i - 1].name, table->specs[i].name) == 0)
@@ -481,22 +485,38 @@ ag_effects_table *ag_effects_table_load(ag_error **error)
     return ag_effects_table_parse("effects.yaml", ag_effects_yaml, ag_effects_yaml_length, error);
 }
 
+/* FNV-1a of the name's bytes. */
+static uint32_t name_hash(const char *name)
+{
+    uint32_t hash = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return hash;
+}
+
+bool ag_effects_table_index_names(ag_effects_table *table)
+{
+    memset(table->name_slots, 0, sizeof(table->name_slots));
+    if (table->spec_count > AG_EFFECTS_NAME_SLOTS / 2)
+        return false;
+    for (size_t i = 0; i < table->spec_count; i++) {
+        size_t slot = name_hash(table->specs[i].name) % AG_EFFECTS_NAME_SLOTS;
+        while (table->name_slots[slot] != 0)
+            slot = (slot + 1) % AG_EFFECTS_NAME_SLOTS;
+        table->name_slots[slot] = (uint16_t)(i + 1);
+    }
+    return true;
+}
+
 const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name)
 {
-    size_t low = 0, high = table->spec_count;
-    while (low < high) {
-        size_t middle = low + (high - low) / 2;
-        const char *entry = table->specs[middle].name;
-        /* Most steps differ in the first byte, which needs no call to strcmp(). */
-        int order = (unsigned char)entry[0] - (unsigned char)name[0];
-        if (order == 0)
-            order = strcmp(entry, name);
-        if (order == 0)
-            return &table->specs[middle];
-        if (order < 0)
-            low = middle + 1;
-        else
-            high = middle;
+    /* The table is at most half full, so a search ends at an empty slot. */
+    size_t slot = name_hash(name) % AG_EFFECTS_NAME_SLOTS;
+    for (uint16_t entry; (entry = table->name_slots[slot]) != 0;) {
+        const ag_effect_spec *spec = &table->specs[entry - 1];
+        if (strcmp(spec->name, name) == 0)
+            return spec;
+        slot = (slot + 1) % AG_EFFECTS_NAME_SLOTS;
     }
     return NULL;
 }
