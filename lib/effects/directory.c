@@ -10,6 +10,7 @@
  * directory unknown, because the function may be called. Commands found
  * behind a wrapper run in the directory of the command that wraps them.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "effects/internal.h"
@@ -166,6 +167,13 @@ static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, 
     /* TODO(effects): CDPATH makes `cd name` search other directories first. */
     const char *path = ag_extractor_normalize(ex, *word, text, (*word)->length);
     if (path == NULL || path[0] != '/' || memchr(path, AG_DYNAMIC_MARK, strlen(path)) != NULL)
+        return NULL;
+    /*
+     * A directory longer than PATH_MAX becomes unknown: the kernel takes no
+     * such path whole, and every later relative path would be normalized
+     * against it, which made a chain of deep cds quadratic in time.
+     */
+    if (strlen(path) > PATH_MAX)
         return NULL;
     return path;
 }
