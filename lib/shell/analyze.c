@@ -469,8 +469,9 @@ static ag_status report_failed_parse(ag_shell_analyzer *analyzer, TSTree *tree,
 
     out->incomplete = AG_SHELL_LIMIT;
     out->problem = ag_arena_printf(walker->arena,
-        "Parsing the command took longer than the time limit of %llu microseconds; "
-        "raise timeout_micros or shorten the command.", (unsigned long long)timeout_micros);
+        "Parsing the command took longer than the time limit of %llu ms; "
+        "raise the limit timeout_ms or shorten the command.",
+        (unsigned long long)(timeout_micros / 1000));
     return out->problem == NULL ? AG_ERR_NOMEM : AG_OK;
 }
 
