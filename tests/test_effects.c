@@ -294,7 +294,7 @@ static const extraction_case cases[] = {
     {"cd /etc && cat /abs", "chdir:/etc read:/abs"},
     /* Unknown commands and dynamic names have only their redirections. */
     {"make all", ""},    /* make is in the table, but its targets are no files */
-    {"$CMD a b > out", "write:/repo/out"},
+    {"$CMD a b > out", "write:/repo/out read:? write:? network:?"},
     {"cat $F", "read:?"},
     /* Commands added for reads, and the writes of editors and in-place tools. */
     {"openssl enc -d -in k -out o", "read:/repo/k write:/repo/o"},
@@ -703,8 +703,14 @@ static void test_interpreter_lookup_edges(void **state)
     assert_true(marks_code("emacsclient", "--eval"));
     assert_true(marks_code("vimdiff", "--cmd"));
 
-    /* Lookups are case-sensitive, because command.c adds a lowercase copy of `PYTHON3`. */
-    static const char *const others[] = {"r", "rscript", "Rscrip", "Rscripts", "wis", "wishx",
+    /* Names that start with an uppercase letter match in any case: `rscript` runs Rscript
+     * on a case-insensitive file system, and command.c only adds lowercase copies. */
+    static const char *const folded[] = {"r", "rscript", "RSCRIPT", "rScript"};
+    for (size_t i = 0; i < sizeof(folded) / sizeof(folded[0]); i++)
+        assert_true(marks_code(folded[i], "-e"));
+
+    /* Other lookups are case-sensitive, because command.c adds a lowercase copy of `PYTHON3`. */
+    static const char *const others[] = {"Rscrip", "Rscripts", "rscripts", "wis", "wishx",
                                          "Wish", "pytho", "PYTHON3", "nod", "nodej", "emacsclien"};
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         assert_false(marks_code(others[i], "-e"));

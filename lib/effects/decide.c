@@ -62,6 +62,9 @@ static ag_match match_effect_at(ag_checker *checker, const ag_rule *rule, const 
     default:
         return AG_MATCH_NO;
     }
+    /* A tree read (`grep -r x ~`) meets rules below its target, as the Grep tool does. */
+    if (effect->tree)
+        return ag_rule_match_path_below(rule, path, context, checker->match_data);
     return ag_rule_match_path(rule, path, context, checker->match_data);
 }
 
@@ -270,7 +273,11 @@ static void start_cursor(ag_rule_cursor *cursor, const ag_policy *policy,
     size_t path_count = link_target != NULL ? 2 : 1;
     switch (effect->kind) {
     case AG_EFFECT_READ:
-        ag_rule_cursor_for_paths(cursor, policy, read_tools, 1, paths, path_count, context);
+        /* The search cursor also visits the rules on paths below a tree read's target. */
+        if (effect->tree)
+            ag_rule_cursor_for_search(cursor, policy, read_tools, 1, paths, path_count, context);
+        else
+            ag_rule_cursor_for_paths(cursor, policy, read_tools, 1, paths, path_count, context);
         break;
     case AG_EFFECT_WRITE:
         ag_rule_cursor_for_paths(cursor, policy, write_tools, 2, paths, path_count, context);
@@ -347,8 +354,10 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
         const ag_rule *rule;
         while (!ag_findings_done(checker, &findings)
                && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
-            ag_findings_note(checker, &findings, rule,
-                             match_effect(checker, rule, effect, link_target, context));
+            ag_match match = match_effect(checker, rule, effect, link_target, context);
+            if (effect->possible && match == AG_MATCH_YES)
+                match = AG_MATCH_MAYBE;
+            ag_findings_note(checker, &findings, rule, match);
         }
     }
 
@@ -361,7 +370,7 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
         if (text == NULL)
             return AG_ERR_NOMEM;
         ag_findings_decide(checker, &result, &findings, text);
-    } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL
+    } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL && !effect->possible
                && outside_workspace(checker, effect, link_target, context)) {
         result.decision = AG_ASK;
         result.reason = effect_reason(&checker->arena, "`", what, what_count,

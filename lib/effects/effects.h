@@ -142,6 +142,15 @@ typedef struct ag_effect {
     ag_decision decision;       /* set by ag_effects_decide() */
     const ag_rule *rule;        /* the deciding rule, or NULL */
     const char *reason;
+    /*
+     * The command may have this effect, not must: deny rules that match it
+     * give ask, and a write outside the working directories is not asked for
+     * on its own. Set for the unknown effects of a program known only when it
+     * runs.
+     */
+    bool possible;
+    /* A read of a whole tree (`grep -r x DIR`): deny and ask rules also match below the target. */
+    bool tree;
 } ag_effect;
 
 typedef struct ag_effect_list {

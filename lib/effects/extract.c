@@ -107,18 +107,6 @@ static bool has_prefix(const char *text, const char *prefix)
     return strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
-/* Returns the end of the path component that starts at `text`. */
-static const char *component_end(const char *text)
-{
-    const char *slash = strchr(text, '/');
-    return slash != NULL ? slash : text + strlen(text);
-}
-
-static bool component_is(const char *start, const char *end, const char *name)
-{
-    return (size_t)(end - start) == strlen(name) && memcmp(start, name, strlen(name)) == 0;
-}
-
 /*
  * Appends the components of `path` to `out` at *used as ag_path_normalize()
  * pushes them: "/" and the component, skipping empty ones and ".". Returns
@@ -232,39 +220,12 @@ static const char *normalize_plain(ag_extractor *ex, const char *path, size_t le
     return out;
 }
 
-/* Returns whether `path` starts with "/dev/" or "/proc/", the only places aliased_part() finds. */
+/* Returns whether `path` starts with "/dev/" or "/proc/", the only places ag_path_alias_part() finds. */
 static bool may_be_alias(const char *path)
 {
     return path[0] == '/'
            && ((path[1] == 'd' && path[2] == 'e' && path[3] == 'v' && path[4] == '/')
                || (path[1] == 'p' && has_prefix(path, "/proc/")));
-}
-
-/*
- * Returns where the aliased part of a normalized path begins, or NULL when
- * the path is no alias. /proc/PID/root, /proc/PID/cwd, /proc/PID/fd and
- * /proc/PID/map_files (also under /proc/PID/task/TID, and with PID "self" or
- * "thread-self") are links the kernel follows to any directory or open file,
- * and /dev/fd, /dev/stdin, /dev/stdout and /dev/stderr lead into
- * /proc/self/fd. Lexical normalization cannot see where they lead.
- */
-static const char *aliased_part(const char *path)
-{
-    if (has_prefix(path, "/dev/fd/") || has_prefix(path, "/dev/stdin/")
-        || has_prefix(path, "/dev/stdout/") || has_prefix(path, "/dev/stderr/"))
-        return strchr(path + 5, '/');
-    if (strcmp(path, "/dev/fd") == 0)
-        return path + strlen(path);
-    if (!has_prefix(path, "/proc/"))
-        return NULL;
-    for (const char *part = path + 6; *part != '\0';) {
-        const char *end = component_end(part);
-        if (component_is(part, end, "root") || component_is(part, end, "cwd")
-            || component_is(part, end, "fd") || component_is(part, end, "map_files"))
-            return end;
-        part = *end == '/' ? end + 1 : end;
-    }
-    return NULL;
 }
 
 /*
@@ -297,7 +258,7 @@ const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, 
     const char *path = normalize_plain(ex, marked, length);
     if (path == NULL)
         path = ag_path_normalize(ex->arena, &ex->context, marked, length);
-    const char *alias = path != NULL && may_be_alias(path) ? aliased_part(path) : NULL;
+    const char *alias = path != NULL && may_be_alias(path) ? ag_path_alias_part(path) : NULL;
     if (alias == NULL && path != NULL && ex->link_count > 0)
         alias = below_link(ex, path);
     if (alias == NULL)
@@ -604,6 +565,80 @@ static const char *base_name(ag_arena *arena, const ag_shell_word *name)
 }
 
 /* The effects of one command with the working directory already in ex->context. */
+static const char unknown_path[] = {AG_DYNAMIC_MARK, '\0'};
+
+/*
+ * A command whose name is known only when it runs (`$X f`, `c{a,b}t f`,
+ * `cat* f`) may be any program, so it may read or write any file and contact
+ * any host. One possible effect of each kind with an unknown target gives
+ * every deny and ask rule on files and hosts at least MAYBE.
+ */
+static ag_status add_unknown_program(ag_extractor *ex, const ag_shell_command *command)
+{
+    static const ag_effect_kind kinds[] = {AG_EFFECT_READ, AG_EFFECT_WRITE, AG_EFFECT_NETWORK};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        ag_status status = ag_extractor_add(ex, kinds[i], unknown_path, &command->words[0]);
+        if (status != AG_OK)
+            return status;
+        ex->out->items[ex->out->count - 1].possible = true;
+    }
+    return AG_OK;
+}
+
+/* Commands that read the whole tree below a directory operand whatever their options. */
+static const char *const tree_readers[] = {"ack", "ag", "fd", "fdfind", "find", "rg", "rsync",
+                                           "tar", "bsdtar", "gtar"};
+
+/* Commands that do so with -r, -R, --recursive or, for cp and scp, -a or --archive. */
+static const char *const recursive_readers[] = {"cp", "egrep", "fgrep", "grep", "scp", "zip"};
+
+static bool in_list(const char *name, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(name, list[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Returns whether a short option cluster such as `-rn` contains one of the letters in `letters`. */
+static bool cluster_has(const char *word, const char *letters)
+{
+    if (word[0] != '-' || word[1] == '-' || word[1] == '\0')
+        return false;
+    return strpbrk(word + 1, letters) != NULL;
+}
+
+static bool reads_tree(const ag_shell_command *command, const char *name)
+{
+    if (in_list(name, tree_readers, sizeof(tree_readers) / sizeof(tree_readers[0])))
+        return true;
+    if (!in_list(name, recursive_readers, sizeof(recursive_readers) / sizeof(recursive_readers[0])))
+        return false;
+
+    bool archive = strcmp(name, "cp") == 0 || strcmp(name, "scp") == 0;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const char *word = command->words[i].text;
+        if (strcmp(word, "--") == 0)
+            break;
+        if (strcmp(word, "--recursive") == 0 || cluster_has(word, "rR")
+            || (archive && (strcmp(word, "--archive") == 0 || cluster_has(word, "a"))))
+            return true;
+    }
+    return false;
+}
+
+/* Marks the reads of a command that reads whole trees (see ag_effect.tree). */
+static void mark_tree_reads(ag_extractor *ex, const char *name, size_t first)
+{
+    if (!reads_tree(ex->command, name))
+        return;
+    for (size_t i = first; i < ex->out->count; i++) {
+        if (ex->out->items[i].kind == AG_EFFECT_READ)
+            ex->out->items[i].tree = true;
+    }
+}
+
 static ag_status extract_command(ag_extractor *ex)
 {
     const ag_shell_command *command = ex->command;
@@ -612,8 +647,10 @@ static ag_status extract_command(ag_extractor *ex)
         if (status != AG_OK)
             return status;
     }
-    if (command->word_count == 0 || command->words[0].dynamic)
+    if (command->word_count == 0)
         return AG_OK;
+    if (command->words[0].dynamic)
+        return add_unknown_program(ex, command);
 
     const char *name = base_name(ex->arena, &command->words[0]);
     if (name == NULL)
@@ -621,7 +658,11 @@ static ag_status extract_command(ag_extractor *ex)
     const ag_effect_spec *spec = ag_effects_table_find(ex->table, name);
     if (spec == NULL)
         return AG_OK;
-    return ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
+    size_t first = ex->out->count;
+    ag_status status = ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
+    if (status == AG_OK)
+        mark_tree_reads(ex, name, first);
+    return status;
 }
 
 /* Returns whether a cp command makes symbolic links (-s, --symbolic-link) in place of copies. */
@@ -638,19 +679,41 @@ static bool copies_as_links(const ag_shell_command *command)
     return false;
 }
 
+/* Adds a path at or under which a link may lie once the request runs. */
+static bool note_link_name(ag_extractor *ex, const char *name)
+{
+    if (ex->link_count == ex->link_capacity) {
+        size_t capacity = ex->link_capacity < 8 ? 8 : ex->link_capacity * 2;
+        const char **names = ag_arena_alloc(ex->arena, capacity * sizeof(*names));
+        if (names == NULL)
+            return false;
+        if (ex->link_count > 0)
+            memcpy(names, ex->link_names, ex->link_count * sizeof(*names));
+        ex->link_names = names;
+        ex->link_capacity = capacity;
+    }
+    ex->link_names[ex->link_count++] = name;
+    return true;
+}
+
 /*
  * Records the links the command at ex->index may create: the paths it wrote
  * (from effect `first` on) when it is ln, link, cp or mv. mv moves a link
- * and cp -P or -a copies one. After ln, link or cp -s, where the link points
- * is unknown, and a relative path may pass through a link whose name was
- * not written out (ln -s DIR with no link name), so every later relative
- * path of the request becomes unknown too.
+ * and cp -P or -a copies one. ln, link and cp -s may also make a link whose
+ * name is not written out (ln -s DIR makes ./DIR's last name), so the
+ * directory they run in counts as a link too: every later path at or under
+ * it, relative or absolute, gets an unknown part, and every path does when
+ * that directory is unknown.
  */
 static ag_status note_links(ag_extractor *ex, size_t first)
 {
     const ag_shell_command *command = ex->command;
-    if (command->word_count == 0 || command->words[0].dynamic)
+    if (command->word_count == 0)
         return AG_OK;
+    /* A name known only when it runs may be ln. */
+    if (command->words[0].dynamic)
+        return note_link_name(ex, ex->context.cwd != NULL ? ex->context.cwd : "/") ? AG_OK
+                                                                                : AG_ERR_NOMEM;
     const char *name = base_name(ex->arena, &command->words[0]);
     if (name == NULL)
         return AG_ERR_NOMEM;
@@ -660,23 +723,15 @@ static ag_status note_links(ag_extractor *ex, size_t first)
                  || (strcmp(name, "cp") == 0 && copies_as_links(command));
     if (!links && strcmp(name, "cp") != 0 && strcmp(name, "mv") != 0)
         return AG_OK;
-    ex->links_created |= links;
+    /* ln DIR and cp -s FILE name no link: it lands in the directory they run in. */
+    if (links && !note_link_name(ex, ex->context.cwd != NULL ? ex->context.cwd : "/"))
+        return AG_ERR_NOMEM;
 
     for (size_t i = first; i < ex->out->count; i++) {
         const ag_effect *effect = &ex->out->items[i];
-        if (effect->kind != AG_EFFECT_WRITE || effect->target[0] != '/')
-            continue;
-        if (ex->link_count == ex->link_capacity) {
-            size_t capacity = ex->link_capacity < 8 ? 8 : ex->link_capacity * 2;
-            const char **names = ag_arena_alloc(ex->arena, capacity * sizeof(*names));
-            if (names == NULL)
-                return AG_ERR_NOMEM;
-            if (ex->link_count > 0)
-                memcpy(names, ex->link_names, ex->link_count * sizeof(*names));
-            ex->link_names = names;
-            ex->link_capacity = capacity;
-        }
-        ex->link_names[ex->link_count++] = effect->target;
+        if (effect->kind == AG_EFFECT_WRITE && effect->target[0] == '/'
+            && !note_link_name(ex, effect->target))
+            return AG_ERR_NOMEM;
     }
     return AG_OK;
 }
@@ -695,8 +750,6 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         ex.index = i;
         ex.context.home = context->home;
         ex.context.cwd = ag_directory_tracker_cwd(&tracker, i);
-        if (ex.links_created)
-            ex.context.cwd = NULL;
         size_t first = out->count;
         status = extract_command(&ex);
         if (status == AG_OK)

@@ -13,7 +13,6 @@ typedef struct ag_extractor {
     const ag_shell_command *command;
     size_t index;
     ag_path_context context;   /* the command's working directory and home */
-    bool links_created;        /* an earlier command may have created a symbolic link */
     const char **link_names;   /* paths an earlier command made (or moved) a link to */
     size_t link_count;
     size_t link_capacity;

@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "eval/unwrap_internal.h"
 
@@ -646,10 +647,28 @@ static const ag_code_name code_names[] = {
     {"wish", CODE_INTERPRETER, &interpreters[6], NULL},
 };
 
+/* Returns whether `name` of `length` bytes equals `entry` with ASCII case folded. */
+static bool equal_caseless(const char *entry, const char *name, size_t length)
+{
+    return strlen(entry) == length && strncasecmp(entry, name, length) == 0;
+}
+
+/*
+ * Entries that start with an uppercase letter (R, Rscript, sorted first)
+ * also match their names in any case: on a case-insensitive file system
+ * `rscript` and `RSCRIPT` run Rscript, and command.c only adds a lowercase
+ * copy of a name.
+ */
 static const ag_code_name *find_code_name(const char *name, size_t length)
 {
-    return ag_sorted_find(code_names, sizeof(code_names) / sizeof(code_names[0]),
-                          sizeof(code_names[0]), name, length);
+    size_t count = sizeof(code_names) / sizeof(code_names[0]);
+    const ag_code_name *found = ag_sorted_find(code_names, count, sizeof(code_names[0]), name,
+                                               length);
+    for (size_t i = 0; found == NULL && i < count && code_names[i].name[0] < 'a'; i++) {
+        if (equal_caseless(code_names[i].name, name, length))
+            found = &code_names[i];
+    }
+    return found;
 }
 
 /* Returns whether `entry` is the index entry for `name` of the given kind and table entry. */

@@ -470,7 +470,8 @@ static bool is_read_only_command(const ag_shell_command *command)
 static bool command_writes(const ag_verdict *verdict, size_t index)
 {
     for (size_t i = 0; i < verdict->effect_count; i++) {
-        if (verdict->effects[i].command == index && verdict->effects[i].kind == AG_EFFECT_WRITE)
+        if (verdict->effects[i].command == index && verdict->effects[i].kind == AG_EFFECT_WRITE
+            && !verdict->effects[i].possible)
             return true;
     }
     return false;
@@ -522,7 +523,8 @@ static bool adjust_effects(ag_checker *checker)
     bool changed = false;
     for (size_t i = 0; i < verdict->effect_count; i++) {
         ag_effect *effect = &verdict->effects[i];
-        if (effect->kind != AG_EFFECT_WRITE)
+        /* A possible write (ag_effect) asks through the rules alone. */
+        if (effect->kind != AG_EFFECT_WRITE || effect->possible)
             continue;
 
         /* With no rule, a write's only ask is the one for leaving the working directories. */

@@ -274,12 +274,28 @@ typedef struct path_outcome {
     const char *file_path, *file_target;
 } path_outcome;
 
+/*
+ * Replaces the part of a /proc or /dev/fd alias before its link by one
+ * unknown part (see ag_path_alias_part()), so deny and ask rules give
+ * MAYBE, as they do for the same path in a Bash command.
+ */
+static const char *mark_alias(ag_arena *arena, const char *path)
+{
+    const char *alias = ag_path_alias_part(path);
+    if (alias == NULL)
+        return path;
+    return ag_arena_printf(arena, "%c%s", AG_DYNAMIC_MARK, alias);
+}
+
 /* Checks one path of a file tool call, with the mode, into *outcome. */
 static ag_status check_one_path(ag_checker *checker, file_request *request, const char *raw,
                                 size_t length, path_outcome *outcome)
 {
     ag_arena *arena = &checker->arena;
     request->path = ag_path_normalize(arena, &request->context, raw, length);
+    if (request->path == NULL)
+        return AG_ERR_NOMEM;
+    request->path = mark_alias(arena, request->path);
     if (request->path == NULL)
         return AG_ERR_NOMEM;
     request->target = NULL;

@@ -493,6 +493,38 @@ static const char *resolver_missing_result(path_resolver *resolver)
     return result;
 }
 
+static bool starts_with(const char *text, const char *prefix)
+{
+    return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* Returns whether the component from `start` to `end` is `name`. */
+static bool component_equals(const char *start, const char *end, const char *name)
+{
+    return (size_t)(end - start) == strlen(name) && memcmp(start, name, strlen(name)) == 0;
+}
+
+const char *ag_path_alias_part(const char *path)
+{
+    if (starts_with(path, "/dev/fd/") || starts_with(path, "/dev/stdin/")
+        || starts_with(path, "/dev/stdout/") || starts_with(path, "/dev/stderr/"))
+        return strchr(path + 5, '/');
+    if (strcmp(path, "/dev/fd") == 0)
+        return path + strlen(path);
+    if (!starts_with(path, "/proc/"))
+        return NULL;
+
+    for (const char *part = path + 6; *part != '\0';) {
+        const char *slash = strchr(part, '/');
+        const char *end = slash != NULL ? slash : part + strlen(part);
+        if (component_equals(part, end, "root") || component_equals(part, end, "cwd")
+            || component_equals(part, end, "fd") || component_equals(part, end, "map_files"))
+            return end;
+        part = *end == '/' ? end + 1 : end;
+    }
+    return NULL;
+}
+
 const char *ag_path_resolve(ag_arena *arena, const char *path)
 {
     if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)

@@ -85,6 +85,18 @@ ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
  * runs out. This is the only place where the library reads the file system
  * at check time; ag_path_normalize() calls it for a ".." below a link.
  */
+/*
+ * Returns where the aliased part of a normalized path begins, or NULL when
+ * the path is no alias. /proc/PID/root, /proc/PID/cwd, /proc/PID/fd and
+ * /proc/PID/map_files (also under /proc/PID/task/TID, and with PID "self" or
+ * "thread-self") are links the kernel follows to any directory or open file
+ * of the process that opens them, and /dev/fd, /dev/stdin, /dev/stdout and
+ * /dev/stderr lead into /proc/self/fd. Neither lexical normalization nor
+ * ag_path_resolve(), which runs in the checker's process, can see where
+ * they lead for the agent's process.
+ */
+const char *ag_path_alias_part(const char *path);
+
 const char *ag_path_resolve(ag_arena *arena, const char *path);
 
 /*
