@@ -143,8 +143,8 @@ static workload load_corpus(const char *directory, const char *name, const char 
 {
     workload load = {name, NULL, NULL, 0};
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", directory, file);
-    if (!read_commands(&load, path, separator)) {
+    snprintf(path, sizeof(path), "%s/%s", directory != NULL ? directory : ".", file);
+    if (directory == NULL || !read_commands(&load, path, separator)) {
         load.name = "built-in sample";
         for (size_t i = 0; i < sizeof(sample_commands) / sizeof(*sample_commands); i++)
             add_item(&load, strdup(sample_commands[i]), NULL);
@@ -529,8 +529,18 @@ static void write_json(const char *path, const workload *loads, const timing *ti
 
 static options parse_options(int argc, char **argv)
 {
-    options opts = {"/work/shared/corpus", 3, 1000000, NULL};
-    for (int i = 1; i + 1 < argc; i += 2) {
+    static const char usage[] = "usage: %s [--corpus DIR] [--passes N] [--checks N] [--json FILE]\n"
+                                "Without --corpus, a built-in sample of commands is used.\n";
+    options opts = {NULL, 3, 1000000, NULL};
+    for (int i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf(usage, argv[0]);
+            exit(0);
+        }
+        if (i + 1 == argc) {
+            fprintf(stderr, "%s: %s needs a value\n", argv[0], argv[i]);
+            exit(2);
+        }
         if (strcmp(argv[i], "--corpus") == 0)
             opts.corpus = argv[i + 1];
         else if (strcmp(argv[i], "--passes") == 0)
@@ -540,8 +550,7 @@ static options parse_options(int argc, char **argv)
         else if (strcmp(argv[i], "--json") == 0)
             opts.json = argv[i + 1];
         else {
-            fprintf(stderr, "usage: %s [--corpus DIR] [--passes N] [--checks N] [--json FILE]\n",
-                    argv[0]);
+            fprintf(stderr, usage, argv[0]);
             exit(2);
         }
     }

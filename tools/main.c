@@ -37,7 +37,7 @@ static void print_help(void)
            "  -h, --help      print this help and exit\n"
            "  -V, --version   print the versions of this tool's library and header and exit\n"
            "\n"
-           "Run 'agentguard SUBCOMMAND --help' (check, eval, hook) for their options.\n");
+           "Run 'agentguard SUBCOMMAND --help' (check, eval, hook, test, explain) for their options.\n");
 }
 
 static void print_version(void)

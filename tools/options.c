@@ -175,11 +175,13 @@ static void print_policy_error(const ag_error *error, const char *path)
         return;
     }
 
-    if (path != NULL && ag_error_line(error) == 0) {
-        fprintf(stderr, "%s: %s\n", path, ag_error_message(error));
+    const char *message = ag_error_message(error);
+    bool named = path != NULL && strncmp(message, path, strlen(path)) == 0;
+    if (path != NULL && ag_error_line(error) == 0 && !named) {
+        fprintf(stderr, "%s: %s\n", path, message);
         return;
     }
-    fprintf(stderr, "%s\n", ag_error_message(error));
+    fprintf(stderr, "%s\n", message);
 }
 
 /*
