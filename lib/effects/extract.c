@@ -704,6 +704,8 @@ static bool note_link_name(ag_extractor *ex, const char *name)
  * directory they run in counts as a link too: every later path at or under
  * it, relative or absolute, gets an unknown part, and every path does when
  * that directory is unknown.
+ * TODO(effects): tar x, unzip, cpio -i and git clone/checkout/pull can make
+ * links from their input too, so their written paths should count as links.
  */
 static ag_status note_links(ag_extractor *ex, size_t first)
 {
