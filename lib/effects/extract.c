@@ -679,6 +679,13 @@ static bool copies_as_links(const ag_shell_command *command)
     return false;
 }
 
+/*
+ * Commands that may make symbolic links from their input (an archive, a
+ * repository): every path they write may hold one.
+ */
+static const char *const content_link_makers[] = {"7z", "bsdcpio", "bsdtar", "cpio", "git",
+                                                  "gtar", "pax", "tar", "unzip"};
+
 /* Adds a path at or under which a link may lie once the request runs. */
 static bool note_link_name(ag_extractor *ex, const char *name)
 {
@@ -698,14 +705,16 @@ static bool note_link_name(ag_extractor *ex, const char *name)
 
 /*
  * Records the links the command at ex->index may create: the paths it wrote
- * (from effect `first` on) when it is ln, link, cp or mv. mv moves a link
- * and cp -P or -a copies one. ln, link and cp -s may also make a link whose
- * name is not written out (ln -s DIR makes ./DIR's last name), so the
- * directory they run in counts as a link too: every later path at or under
- * it, relative or absolute, gets an unknown part, and every path does when
- * that directory is unknown.
- * TODO(effects): tar x, unzip, cpio -i and git clone/checkout/pull can make
- * links from their input too, so their written paths should count as links.
+ * (from effect `first` on) when it is ln, link, cp, mv, an archive tool or
+ * git. mv moves a link and cp -P or -a copies one; archive tools and git may
+ * make links from their input, and git rewrites the work tree even where it
+ * names no path (`git checkout BRANCH`), so the work tree counts too. ln,
+ * link and cp -s may also make a link whose name is not written out (ln -s
+ * DIR makes ./DIR's last name), so the directory they run in counts as a
+ * link: every later path at or under it, relative or absolute, gets an
+ * unknown part, and every path does when that directory is unknown.
+ * TODO(effects): commands not in the effects table (cpio, 7z, pax) write
+ * nothing there, so their links are not seen.
  */
 static ag_status note_links(ag_extractor *ex, size_t first)
 {
@@ -719,22 +728,28 @@ static ag_status note_links(ag_extractor *ex, size_t first)
     const char *name = base_name(ex->arena, &command->words[0]);
     if (name == NULL)
         return AG_ERR_NOMEM;
-    if (name[0] != 'l' && name[0] != 'c' && name[0] != 'm')
-        return AG_OK;    /* none of ln, link, cp and mv */
     bool links = strcmp(name, "ln") == 0 || strcmp(name, "link") == 0
                  || (strcmp(name, "cp") == 0 && copies_as_links(command));
-    if (!links && strcmp(name, "cp") != 0 && strcmp(name, "mv") != 0)
+    if (!links && strcmp(name, "cp") != 0 && strcmp(name, "mv") != 0
+        && !in_list(name, content_link_makers,
+                    sizeof(content_link_makers) / sizeof(content_link_makers[0])))
         return AG_OK;
     /* ln DIR and cp -s FILE name no link: it lands in the directory they run in. */
     if (links && !note_link_name(ex, ex->context.cwd != NULL ? ex->context.cwd : "/"))
         return AG_ERR_NOMEM;
 
+    bool writes = false;
     for (size_t i = first; i < ex->out->count; i++) {
         const ag_effect *effect = &ex->out->items[i];
+        writes |= effect->kind == AG_EFFECT_WRITE;
         if (effect->kind == AG_EFFECT_WRITE && effect->target[0] == '/'
             && !note_link_name(ex, effect->target))
             return AG_ERR_NOMEM;
     }
+    /* `git checkout BRANCH` names no path, and rewrites the whole work tree. */
+    if (writes && strcmp(name, "git") == 0
+        && !note_link_name(ex, ex->context.cwd != NULL ? ex->context.cwd : "/"))
+        return AG_ERR_NOMEM;
     return AG_OK;
 }
 
