@@ -42,7 +42,8 @@ ag_status ag_eval_reject(ag_checker *checker, ag_status code, const char *format
 
 /*
  * Copies text for a reason: at most AG_REASON_QUOTE_MAX bytes, unknown parts
- * shown as "$?", newlines and tabs as spaces, other control bytes dropped.
+ * shown as "‹?›" (as the CLI shows them in words), newlines and tabs as
+ * spaces, other control bytes dropped.
  */
 const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
 {
@@ -50,8 +51,9 @@ const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
     if (cut)
         length = AG_REASON_QUOTE_MAX;
 
-    /* Written straight into the arena: each byte becomes at most two ("$?"). */
-    char *quoted = ag_arena_alloc(arena, 2 * length + sizeof("..."));
+    /* Written straight into the arena: each byte becomes at most the mark's bytes. */
+    static const char mark[] = "\u2039?\u203a";
+    char *quoted = ag_arena_alloc(arena, (sizeof(mark) - 1) * length + sizeof("..."));
     if (quoted == NULL)
         return "(command)";
     size_t used = 0;
@@ -68,8 +70,8 @@ const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
 
         unsigned char c = (unsigned char)text[i];
         if (c == (unsigned char)AG_DYNAMIC_MARK) {
-            quoted[used++] = '$';
-            quoted[used++] = '?';
+            memcpy(quoted + used, mark, sizeof(mark) - 1);
+            used += sizeof(mark) - 1;
         } else if (c == '\n' || c == '\t') {
             quoted[used++] = ' ';
         }

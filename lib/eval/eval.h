@@ -71,7 +71,7 @@ void ag_findings_note(ag_checker *checker, ag_rule_findings *findings, const ag_
 void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
                         const ag_rule_findings *findings, const char *text);
 
-/* Copies text for a reason: at most 80 bytes, unknown parts shown as "$?". Never NULL. */
+/* Copies text for a reason: at most 80 bytes, unknown parts shown as "‹?›". Never NULL. */
 const char *ag_quote_text(ag_arena *arena, const char *text, size_t length);
 
 struct ag_verdict {
