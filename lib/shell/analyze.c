@@ -811,6 +811,32 @@ static void resolve_limits(const ag_shell_limits *limits, ag_shell_limits *out)
         out->max_depth = AG_SHELL_DEPTH_CAP;
 }
 
+/*
+ * Fails the analysis when a command's words lie on two lines. Bash ends a
+ * simple command at an unescaped newline, but tree-sitter-bash 0.25.1 reads
+ * `false || a | b | c` NEWLINE `{ git -r > f` NEWLINE `}` as one command
+ * `c { git -r`, which hid `git -r` from every rule.
+ */
+static void check_word_lines(ag_walker *walker)
+{
+    const ag_shell_command *commands = walker->commands.items;
+    for (size_t c = 0; c < walker->commands.count; c++) {
+        const ag_shell_word *words = commands[c].words;
+        for (size_t i = 1; i < commands[c].word_count; i++) {
+            uint32_t start = words[i - 1].end, end = words[i].start;
+            if (start >= end || end > walker->source_length)
+                continue;
+            const char *newline = memchr(walker->source + start, '\n', end - start);
+            if (newline == NULL || (newline > walker->source && newline[-1] == '\\'))
+                continue;
+            ag_walker_problem_at(walker, AG_SHELL_PARSE_ERROR, start, end,
+                                 "The parser joined two lines into one command at byte %u; "
+                                 "the command is not analysed.", start);
+            return;
+        }
+    }
+}
+
 static void store_result(ag_walker *walker, ag_shell_analysis *out)
 {
     out->commands = walker->commands.items;
@@ -896,6 +922,7 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
         ag_walker_nomem(&walker);
     ag_ts_pool_leave(previous_pool);
     ag_check_evaluated_words(&walker);
+    check_word_lines(&walker);
 
     store_result(&walker, out);
     if ((walker.incomplete & AG_SHELL_NOMEM) && walker.commands.count == 0)
