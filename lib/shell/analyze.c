@@ -811,29 +811,75 @@ static void resolve_limits(const ag_shell_limits *limits, ag_shell_limits *out)
         out->max_depth = AG_SHELL_DEPTH_CAP;
 }
 
+/* Returns whether the bytes between two words hold a newline that ends a command. */
+static bool gap_ends_command(const ag_walker *walker, uint32_t start, uint32_t end)
+{
+    if (start >= end || end > walker->source_length)
+        return false;
+    const char *newline = memchr(walker->source + start, '\n', end - start);
+    return newline != NULL && !(newline > walker->source && newline[-1] == '\\');
+}
+
+/* Returns whether a word is a keyword that opens a group: `{`, `(` or `!`. */
+static bool opens_group(const ag_shell_word *word)
+{
+    return word->length == 1 && (word->text[0] == '{' || word->text[0] == '(' || word->text[0] == '!');
+}
+
 /*
- * Fails the analysis when a command's words lie on two lines. Bash ends a
- * simple command at an unescaped newline, but tree-sitter-bash 0.25.1 reads
- * `false || a | b | c` NEWLINE `{ git -r > f` NEWLINE `}` as one command
- * `c { git -r`, which hid `git -r` from every rule.
+ * Adds the words from `first` to `last` (exclusive) of `command` as a
+ * command of their own, without a leading group keyword. Redirections stay
+ * with the command's last line, which is where the parser put them.
+ */
+static void add_line_command(ag_walker *walker, ag_shell_command command, size_t first,
+                             size_t last, bool last_line)
+{
+    while (first < last && opens_group(&command.words[first]))
+        first++;
+    if (first == last)
+        return;
+
+    command.words += first;
+    command.word_count = last - first;
+    command.start = command.words[0].start;
+    command.end = command.words[command.word_count - 1].end;
+    if (!last_line)
+        command.redirect_count = 0;
+    if (first > 0)
+        command.assignment_count = 0;
+    ag_shell_command *slot = ag_vec_push(walker, &walker->commands, sizeof(*slot));
+    if (slot != NULL)
+        *slot = command;
+}
+
+/*
+ * Bash ends a simple command at an unescaped newline, but tree-sitter-bash
+ * 0.25.1 reads `false || a | b | c` NEWLINE `{ git -r > f` NEWLINE `}` as
+ * one command `c { git -r`, which hid `git -r` from every rule. Such a
+ * command fails the parse (ask), and each of its lines is also added as a
+ * command, so that the deny rules that match a line still deny.
  */
 static void check_word_lines(ag_walker *walker)
 {
-    const ag_shell_command *commands = walker->commands.items;
-    for (size_t c = 0; c < walker->commands.count; c++) {
-        const ag_shell_word *words = commands[c].words;
-        for (size_t i = 1; i < commands[c].word_count; i++) {
-            uint32_t start = words[i - 1].end, end = words[i].start;
-            if (start >= end || end > walker->source_length)
+    size_t count = walker->commands.count;
+    bool joined = false;
+    for (size_t c = 0; c < count; c++) {
+        ag_shell_command command = ((const ag_shell_command *)walker->commands.items)[c];
+        size_t first = 0;
+        for (size_t i = 1; i < command.word_count; i++) {
+            if (!gap_ends_command(walker, command.words[i - 1].end, command.words[i].start))
                 continue;
-            const char *newline = memchr(walker->source + start, '\n', end - start);
-            if (newline == NULL || (newline > walker->source && newline[-1] == '\\'))
-                continue;
-            ag_walker_problem_at(walker, AG_SHELL_PARSE_ERROR, start, end,
-                                 "The parser joined two lines into one command at byte %u; "
-                                 "the command is not analysed.", start);
-            return;
+            add_line_command(walker, command, first, i, false);
+            first = i;
         }
+        if (first == 0)
+            continue;
+        add_line_command(walker, command, first, command.word_count, true);
+        if (!joined)
+            ag_walker_problem_at(walker, AG_SHELL_PARSE_ERROR, command.start, command.end,
+                                 "The parser joined two lines into one command at byte %u; "
+                                 "the command is not analysed.", command.words[first].start);
+        joined = true;
     }
 }
 
