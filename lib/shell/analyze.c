@@ -839,6 +839,12 @@ static void add_line_command(ag_walker *walker, ag_shell_command command, size_t
     if (first == last)
         return;
 
+    /* At the command limit the request asks anyway, as the joined command already makes it. */
+    if (walker->max_commands != 0 && walker->commands.count >= walker->max_commands) {
+        walker->incomplete |= AG_SHELL_LIMIT;
+        return;
+    }
+
     command.words += first;
     command.word_count = last - first;
     command.start = command.words[0].start;
