@@ -851,8 +851,12 @@ static void add_line_command(ag_walker *walker, ag_shell_command command, size_t
     command.end = command.words[command.word_count - 1].end;
     if (!last_line)
         command.redirect_count = 0;
-    if (first > 0)
+    /* A later line starts a pipeline of its own, so a cd on it moves the later commands. */
+    if (first > 0) {
         command.assignment_count = 0;
+        command.pipeline = walker->next_pipeline++;
+        command.pipeline_position = 0;
+    }
     ag_shell_command *slot = ag_vec_push(walker, &walker->commands, sizeof(*slot));
     if (slot != NULL)
         *slot = command;
