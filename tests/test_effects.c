@@ -269,10 +269,10 @@ static const extraction_case cases[] = {
     {"cat /dev/stdin/x", "read:?/x"},
     {"cat /proc/cpuinfo", "read:/proc/cpuinfo"},
     /* A link made earlier in the request: later relative paths and paths under it are unknown. */
-    {"ln -s ~/.ssh k; cat k/id_rsa", "write:/repo/k read:?/k/id_rsa"},
-    {"ln -s ~/.ssh /tmp/k; cat /tmp/k/id_rsa /etc/x", "write:/tmp/k read:?/id_rsa read:/etc/x"},
-    {"mv a k; cat k/x", "write:/repo/a write:/repo/k read:?/x"},
-    {"cp -s a b; cat c", "read:/repo/a write:/repo/b read:?/c"},
+    {"ln -s ~/.ssh k; cat k/id_rsa", "write:/repo/k read:/repo/k/id_rsa@?/k/id_rsa"},
+    {"ln -s ~/.ssh /tmp/k; cat /tmp/k/id_rsa /etc/x", "write:/tmp/k read:/tmp/k/id_rsa@?/id_rsa read:/etc/x"},
+    {"mv a k; cat k/x", "write:/repo/a write:/repo/k read:/repo/k/x@?/x"},
+    {"cp -s a b; cat c", "read:/repo/a write:/repo/b read:/repo/c@?/c"},
     {"cp a b; cat c", "read:/repo/a write:/repo/b read:/repo/c"},
     {"cat k/x; ln -s /etc k", "read:/repo/k/x write:/repo/k"},
     /* Directories. */
@@ -340,6 +340,12 @@ static const char *format_effects(const ag_effect_list *list, char *buffer, size
         const char *kind = ag_effect_kind_name(effect->kind);
         used += (size_t)snprintf(buffer + used, size - used, "%s%s:", i > 0 ? " " : "", kind);
         for (const char *c = effect->target; *c != '\0' && used + 1 < size; c++)
+            buffer[used++] = *c == AG_DYNAMIC_MARK ? '?' : *c;
+        /* Where a path below a link the request made leads, after "@". */
+        if (effect->new_link_target != NULL && used + 1 < size)
+            buffer[used++] = '@';
+        for (const char *c = effect->new_link_target; c != NULL && *c != '\0' && used + 1 < size;
+             c++)
             buffer[used++] = *c == AG_DYNAMIC_MARK ? '?' : *c;
         buffer[used] = '\0';
     }

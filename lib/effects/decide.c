@@ -95,6 +95,8 @@ static const char *link_target_of(ag_checker *checker, const ag_effect *effect)
 {
     if (effect->kind == AG_EFFECT_NETWORK)
         return NULL;
+    if (effect->new_link_target != NULL)
+        return effect->new_link_target;
     const char *resolved = ag_path_resolve(&checker->arena, effect->target);
     if (resolved == NULL || strcmp(resolved, effect->target) == 0)
         return NULL;

@@ -151,6 +151,12 @@ typedef struct ag_effect {
     bool possible;
     /* A read of a whole tree (`grep -r x DIR`): deny and ask rules also match below the target. */
     bool tree;
+    /*
+     * Where the target leads when it lies below a link an earlier command of
+     * the request made: unknown up to the link, or NULL. It stands in for
+     * the target's resolution on disk, where that link is not yet.
+     */
+    const char *new_link_target;
 } ag_effect;
 
 typedef struct ag_effect_list {

@@ -249,9 +249,15 @@ static const char *below_link(const ag_extractor *ex, const char *path)
  * does the part of a path that lies at or under a link an earlier command of
  * the request created.
  */
-const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, const char *text,
-                                   size_t length)
+/*
+ * Normalizes `text` with glob characters and /proc or /dev/fd aliases made
+ * unknown, and stores in *via_link the part below a link that an earlier
+ * command of the request made (or NULL).
+ */
+static const char *normalize_split(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length, const char **via_link)
 {
+    *via_link = NULL;
     const char *marked = ag_extractor_mark_globs(ex, word, text, length);
     if (marked == NULL)
         return NULL;
@@ -259,19 +265,42 @@ const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, 
     if (path == NULL)
         path = ag_path_normalize(ex->arena, &ex->context, marked, length);
     const char *alias = path != NULL && may_be_alias(path) ? ag_path_alias_part(path) : NULL;
-    if (alias == NULL && path != NULL && ex->link_count > 0)
-        alias = below_link(ex, path);
-    if (alias == NULL)
-        return path;
-    return ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, alias);
+    if (alias != NULL)
+        return ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, alias);
+    if (path != NULL && ex->link_count > 0)
+        *via_link = below_link(ex, path);
+    return path;
 }
 
+const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length)
+{
+    const char *via_link;
+    const char *path = normalize_split(ex, word, text, length, &via_link);
+    if (via_link == NULL)
+        return path;
+    return ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, via_link);
+}
+
+/*
+ * A file effect below a link made earlier in the request keeps its path as
+ * written, and leads to an unknown place (ag_effect.new_link_target): a deny
+ * rule on the path itself still denies, and one that could match where the
+ * link leads asks.
+ */
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
                                 const char *text, size_t length)
 {
     if (is_exempt_device(text, length))
         return AG_OK;
-    return ag_extractor_add(ex, kind, ag_extractor_normalize(ex, word, text, length), word);
+    const char *via_link;
+    const char *path = normalize_split(ex, word, text, length, &via_link);
+    ag_status status = ag_extractor_add(ex, kind, path, word);
+    if (status != AG_OK || via_link == NULL)
+        return status;
+    const char *unknown = ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, via_link);
+    ex->out->items[ex->out->count - 1].new_link_target = unknown;
+    return unknown != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
 static const char unknown_host[] = {AG_DYNAMIC_MARK, '\0'};
