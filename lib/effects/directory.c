@@ -165,7 +165,8 @@ static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, 
         return NULL;
 
     /* TODO(effects): CDPATH makes `cd name` search other directories first. */
-    const char *path = ag_extractor_normalize(ex, *word, text, (*word)->length);
+    /* Under a link the request made, later paths meet that link again (extract.c). */
+    const char *path = ag_extractor_normalize_written(ex, *word, text, (*word)->length);
     if (path == NULL || path[0] != '/' || memchr(path, AG_DYNAMIC_MARK, strlen(path)) != NULL)
         return NULL;
     /*

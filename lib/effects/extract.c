@@ -272,6 +272,13 @@ static const char *normalize_split(ag_extractor *ex, const ag_shell_word *word, 
     return path;
 }
 
+const char *ag_extractor_normalize_written(ag_extractor *ex, const ag_shell_word *word,
+                                           const char *text, size_t length)
+{
+    const char *via_link;
+    return normalize_split(ex, word, text, length, &via_link);
+}
+
 const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                    size_t length)
 {

@@ -24,6 +24,13 @@ ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *ta
                            const ag_shell_word *word);
 const char *ag_extractor_mark_globs(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                     size_t length);
+/*
+ * Normalizes a path as ag_extractor_normalize() does, but keeps a path below
+ * a link made earlier in the request as written: later paths below it are
+ * found below that link again.
+ */
+const char *ag_extractor_normalize_written(ag_extractor *ex, const ag_shell_word *word,
+                                           const char *text, size_t length);
 const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                    size_t length);
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
