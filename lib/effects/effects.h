@@ -153,8 +153,8 @@ typedef struct ag_effect {
     bool tree;
     /*
      * Where the target leads when it lies below a link an earlier command of
-     * the request made: unknown up to the link, or NULL. It stands in for
-     * the target's resolution on disk, where that link is not yet.
+     * the request made: unknown up to the link, or NULL. It replaces the
+     * target's resolution on disk, because that link does not exist yet.
      */
     const char *new_link_target;
 } ag_effect;

@@ -742,9 +742,9 @@ static bool note_link_name(ag_extractor *ex, const char *name)
 /*
  * Records the links the command at ex->index may create: the paths it wrote
  * (from effect `first` on) when it is ln, link, cp, mv, an archive tool or
- * git. mv moves a link and cp -P or -a copies one; archive tools and git may
- * make links from their input, and git rewrites the work tree even where it
- * names no path (`git checkout BRANCH`), so the work tree counts too. ln,
+ * git. mv moves a link, and cp -P or -a copies one. Archive tools and git may
+ * make links from their input. git rewrites the work tree even where it names
+ * no path (`git checkout BRANCH`), so the work tree counts too. ln,
  * link and cp -s may also make a link whose name is not written out (ln -s
  * DIR makes ./DIR's last name), so the directory they run in counts as a
  * link: every later path at or under it, relative or absolute, gets an

@@ -700,7 +700,7 @@ bool ag_interpreter_index_is_consistent(void)
     if (!ag_sorted_is_strict(code_names, count, sizeof(code_names[0])))
         return false;
 
-    /* Every listed name leads to its entry, and the index holds no other name. */
+    /* Every listed name leads to its entry, and the index contains no other name. */
     size_t seen = 0;
     for (size_t i = 0; i < sizeof(interpreters) / sizeof(interpreters[0]); i++) {
         if (!names_indexed(interpreters[i].names, CODE_INTERPRETER, &interpreters[i], NULL, &seen))

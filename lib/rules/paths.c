@@ -856,6 +856,20 @@ static bool is_literal_component(const char *text, size_t length)
     return true;
 }
 
+/* Returns the glob of a path rule without its anchor, and its shape in *shape, or NULL. */
+static const char *rule_glob(const ag_rule *rule, path_glob_shape *shape)
+{
+    if (!ag_rule_is_path(rule))
+        return NULL;
+    ag_path_anchor anchor = AG_PATH_ANCHOR_NONE;
+    const char *glob = split_anchor(rule->specifier, &anchor);
+    if (glob == NULL)
+        return NULL;
+    bool bare = anchor == AG_PATH_ANCHOR_CWD && strncmp(rule->specifier, "./", 2) != 0;
+    *shape = shape_glob(rule, glob, bare);
+    return glob;
+}
+
 /*
  * A literal component is eligible as a key only when at most one part of the
  * pattern that crosses directories (the any-depth prefix or a `**` component)
@@ -865,14 +879,10 @@ static bool is_literal_component(const char *text, size_t length)
  */
 size_t ag_path_rule_literals(const ag_rule *rule, ag_path_literal *literals, size_t capacity)
 {
-    if (!ag_rule_is_path(rule))
-        return 0;
-    ag_path_anchor anchor = AG_PATH_ANCHOR_NONE;
-    const char *glob = split_anchor(rule->specifier, &anchor);
+    path_glob_shape shape;
+    const char *glob = rule_glob(rule, &shape);
     if (glob == NULL)
         return 0;
-    bool bare = anchor == AG_PATH_ANCHOR_CWD && strncmp(rule->specifier, "./", 2) != 0;
-    path_glob_shape shape = shape_glob(rule, glob, bare);
 
     size_t count = 0;
     size_t crossings = shape.any_depth ? 1 : 0;
@@ -892,16 +902,11 @@ size_t ag_path_rule_literals(const ag_rule *rule, ag_path_literal *literals, siz
 
 size_t ag_path_rule_literal_directory(const ag_rule *rule, const char **text)
 {
-    *text = NULL;
-    if (!ag_rule_is_path(rule))
-        return 0;
-    ag_path_anchor anchor = AG_PATH_ANCHOR_NONE;
-    const char *glob = split_anchor(rule->specifier, &anchor);
+    path_glob_shape shape;
+    const char *glob = rule_glob(rule, &shape);
+    *text = glob;
     if (glob == NULL)
         return 0;
-    *text = glob;
-    bool bare = anchor == AG_PATH_ANCHOR_CWD && strncmp(rule->specifier, "./", 2) != 0;
-    path_glob_shape shape = shape_glob(rule, glob, bare);
     if (shape.any_depth)
         return 0;
 

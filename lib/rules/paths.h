@@ -73,19 +73,6 @@ ag_host_kind ag_host_canonical_address(const char *host, size_t length, char *ou
 ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
 
 /*
- * Resolves symbolic links in a normalized absolute path: where the path
- * leads when it exists, else where its longest existing ancestor leads,
- * with the rest of the path appended. The result equals glibc's realpath()
- * on that ancestor followed by the rest, but each component costs one
- * readlink() (plus a directory check where a link's text ends in "/" or
- * "/." or goes on with ".."). Returns arena memory, or NULL when the path
- * is relative or has unknown parts, more than 40 links are followed, a
- * lookup fails other than with ENOENT or ENOTDIR (such as EACCES, or
- * ENAMETOOLONG when the existing part reaches PATH_MAX bytes), or memory
- * runs out. This is the only place where the library reads the file system
- * at check time; ag_path_normalize() calls it for a ".." below a link.
- */
-/*
  * Returns where the aliased part of a normalized path begins, or NULL when
  * the path is no alias. /proc/PID/root, /proc/PID/cwd, /proc/PID/fd and
  * /proc/PID/map_files (also under /proc/PID/task/TID, and with PID "self" or
@@ -97,6 +84,21 @@ ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
  */
 const char *ag_path_alias_part(const char *path);
 
+/*
+ * Resolves symbolic links in a normalized absolute path: where the path
+ * leads when it exists, else where its longest existing ancestor leads,
+ * with the rest of the path appended. The result equals glibc's realpath()
+ * on that ancestor followed by the rest, but each component costs one
+ * readlink() (plus a directory check where a link's text ends in "/" or
+ * "/." or goes on with ".."). Returns arena memory. Returns NULL when the
+ * path is relative or has unknown parts, when more than 40 links are
+ * followed, when memory runs out, or when a lookup fails other than with
+ * ENOENT or ENOTDIR (EACCES, or ENAMETOOLONG once the existing part reaches
+ * PATH_MAX bytes). NOTE: callers of effects and file tools read NULL as "no
+ * link", so a path behind a directory the checker cannot search is taken
+ * as written. This is the only place where the library reads the file system
+ * at check time; ag_path_normalize() calls it for a ".." below a link.
+ */
 const char *ag_path_resolve(ag_arena *arena, const char *path);
 
 /*
