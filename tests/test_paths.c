@@ -502,22 +502,44 @@ static const char *const tree_names[] = {
 
 #define TREE_NAME_COUNT (sizeof(tree_names) / sizeof(*tree_names))
 
-/*
- * Compares ag_path_resolve() with the reference on `path`. Returns whether
- * the reference resolved it.
- */
-static bool expect_same_resolution(ag_arena *arena, const char *path)
+/* Fails unless `got` equals `expected`, both NULL or both the same text. */
+static void expect_resolution(const char *path, const char *got, const char *expected,
+                              const char *how)
 {
-    const char *expected = reference_resolve(arena, path);
-    const char *got = ag_path_resolve(arena, path);
     if (expected == NULL) {
         if (got != NULL)
-            fail_msg("%s resolved to %s, expected NULL", path, got);
-        return false;
+            fail_msg("%s resolved to %s %s, expected NULL", path, got, how);
+        return;
     }
     if (got == NULL || strcmp(got, expected) != 0)
-        fail_msg("%s resolved to %s, expected %s", path, got != NULL ? got : "NULL", expected);
-    return true;
+        fail_msg("%s resolved to %s %s, expected %s", path, got != NULL ? got : "NULL", how,
+                 expected);
+}
+
+/*
+ * Compares ag_path_resolve() with the reference on `path`, once without a
+ * lookup cache and once with `cache`, which holds the lookups of the paths
+ * compared before it. Returns whether the reference resolved it.
+ */
+static bool expect_same_resolution(ag_arena *arena, ag_lookup_cache *cache, const char *path)
+{
+    const char *expected = reference_resolve(arena, path);
+    expect_resolution(path, ag_path_resolve(arena, NULL, path), expected, "without a cache");
+    expect_resolution(path, ag_path_resolve(arena, cache, path), expected, "with a cache");
+    return expected != NULL;
+}
+
+/*
+ * Empties the arena, and the cache whose strings it holds, after every
+ * `period` paths, so that each cache serves a run of paths that share
+ * their first names.
+ */
+static void reset_every(ag_arena *arena, ag_lookup_cache *cache, size_t compared, size_t period)
+{
+    if (compared % period != 0)
+        return;
+    ag_arena_reset(arena);
+    ag_lookup_cache_clear(cache);
 }
 
 /*
@@ -530,6 +552,8 @@ static void test_resolve_matches_reference(void **state)
     link_tree *tree = *state;
     ag_arena arena;
     ag_arena_init(&arena);
+    ag_lookup_cache cache;
+    ag_lookup_cache_clear(&cache);
     size_t compared = 0, resolved = 0;
     char path[512];
     for (size_t a = 0; a < TREE_NAME_COUNT; a++) {
@@ -542,9 +566,9 @@ static void test_resolve_matches_reference(void **state)
                 if (c < TREE_NAME_COUNT)
                     snprintf(path + length, sizeof(path) - (size_t)length, "/%s",
                              tree_names[c]);
-                resolved += expect_same_resolution(&arena, path);
+                resolved += expect_same_resolution(&arena, &cache, path);
                 compared++;
-                ag_arena_reset(&arena);
+                reset_every(&arena, &cache, compared, 30);
             }
         }
     }
@@ -564,6 +588,9 @@ static void test_resolve_unnormalized_matches_reference(void **state)
                                            "///x/", "/x/..", "/x/."};
     ag_arena arena;
     ag_arena_init(&arena);
+    ag_lookup_cache cache;
+    ag_lookup_cache_clear(&cache);
+    size_t compared = 0;
     char path[512];
     for (size_t a = 0; a < TREE_NAME_COUNT; a++) {
         for (size_t b = 0; b <= TREE_NAME_COUNT; b++) {
@@ -571,15 +598,15 @@ static void test_resolve_unnormalized_matches_reference(void **state)
                 snprintf(path, sizeof(path), "%s//%s%s%s%s", tree->root, tree_names[a],
                          b < TREE_NAME_COUNT ? "/./" : "",
                          b < TREE_NAME_COUNT ? tree_names[b] : "", suffixes[s]);
-                expect_same_resolution(&arena, path);
-                ag_arena_reset(&arena);
+                expect_same_resolution(&arena, &cache, path);
+                reset_every(&arena, &cache, ++compared, 20);
             }
         }
     }
     const char *const rooted[] = {"/", "//", "/.", "/..", "/../..", "//tmp//", "/tmp/..",
                                   "/ag-missing-dir", "//ag-missing-dir/x", "/tmp/./ag-missing"};
     for (size_t i = 0; i < sizeof(rooted) / sizeof(*rooted); i++)
-        expect_same_resolution(&arena, rooted[i]);
+        expect_same_resolution(&arena, &cache, rooted[i]);
     ag_arena_release(&arena);
 }
 
@@ -594,32 +621,32 @@ static void test_resolve_errors(void **state)
     const char *const failing[] = {"loop1", "self", "c0", "c0/x", "loop1/x"};
     for (size_t i = 0; i < sizeof(failing) / sizeof(*failing); i++) {
         snprintf(path, sizeof(path), "%s/%s", tree->root, failing[i]);
-        if (ag_path_resolve(&arena, path) != NULL)
+        if (ag_path_resolve(&arena, NULL, path) != NULL)
             fail_msg("%s resolved, expected NULL", path);
     }
 
     /* c1 follows exactly 40 links. */
     snprintf(path, sizeof(path), "%s/c1/sub", tree->root);
-    const char *resolved = ag_path_resolve(&arena, path);
+    const char *resolved = ag_path_resolve(&arena, NULL, path);
     char expected[512];
     snprintf(expected, sizeof(expected), "%s/d/sub", tree->root);
     assert_non_null(resolved);
     assert_string_equal(resolved, expected);
 
     snprintf(path, sizeof(path), "%s/nest/sub", tree->root);
-    resolved = ag_path_resolve(&arena, path);
+    resolved = ag_path_resolve(&arena, NULL, path);
     assert_non_null(resolved);
     assert_string_equal(resolved, expected);
 
     if (tree->locked) {
         snprintf(path, sizeof(path), "%s/tolocked/x", tree->root);
-        assert_null(ag_path_resolve(&arena, path));
+        assert_null(ag_path_resolve(&arena, NULL, path));
     }
 
-    assert_null(ag_path_resolve(&arena, "relative/path"));
-    assert_null(ag_path_resolve(&arena, M "/x"));
-    assert_null(ag_path_resolve(&arena, "/tmp/" M));
-    assert_null(ag_path_resolve(&arena, NULL));
+    assert_null(ag_path_resolve(&arena, NULL, "relative/path"));
+    assert_null(ag_path_resolve(&arena, NULL, M "/x"));
+    assert_null(ag_path_resolve(&arena, NULL, "/tmp/" M));
+    assert_null(ag_path_resolve(&arena, NULL, NULL));
     ag_arena_release(&arena);
 }
 
@@ -638,7 +665,7 @@ static void test_resolve_path_max(void **state)
     for (size_t i = (size_t)used; i < length; i++)
         path[i] = i % 8 == 0 ? '/' : 'x';
     path[length] = '\0';
-    const char *resolved = ag_path_resolve(&arena, path);
+    const char *resolved = ag_path_resolve(&arena, NULL, path);
     assert_non_null(resolved);
     assert_string_equal(resolved, path);
 
@@ -646,7 +673,7 @@ static void test_resolve_path_max(void **state)
     used = snprintf(path, length + 1, "%s", tree->root);
     while ((size_t)used + 5 <= length)
         used += snprintf(path + used, length + 1 - (size_t)used, "/dot");
-    assert_null(ag_path_resolve(&arena, path));
+    assert_null(ag_path_resolve(&arena, NULL, path));
     assert_null(reference_resolve(&arena, path));
 
     free(path);
@@ -665,14 +692,63 @@ static void test_resolve_one_readlink_when_missing(void **state)
     ag_arena_init(&arena);
 
     readlink_calls = 0;
-    const char *resolved = ag_path_resolve(&arena, "/ag-missing-repo/tests/x.py");
+    const char *resolved = ag_path_resolve(&arena, NULL, "/ag-missing-repo/tests/x.py");
     assert_non_null(resolved);
     assert_string_equal(resolved, "/ag-missing-repo/tests/x.py");
     assert_int_equal(readlink_calls, 1);
 
     readlink_calls = 0;
-    assert_string_equal(ag_path_resolve(&arena, "/"), "/");
+    assert_string_equal(ag_path_resolve(&arena, NULL, "/"), "/");
     assert_int_equal(readlink_calls, 0);
+    ag_arena_release(&arena);
+}
+
+/*
+ * Paths of one check share their lookups: `cat lnk/a lnk/b` reads the
+ * names up to the link once, and a cleared cache reads them again.
+ */
+static void test_resolve_cache_shares_lookups(void **state)
+{
+    link_tree *tree = *state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+    ag_lookup_cache cache;
+    ag_lookup_cache_clear(&cache);
+    char first[512], second[512];
+    snprintf(first, sizeof(first), "%s/rel/sub", tree->root);
+    snprintf(second, sizeof(second), "%s/rel/f", tree->root);
+
+    readlink_calls = 0;
+    assert_non_null(ag_path_resolve(&arena, &cache, first));
+    size_t alone = readlink_calls;
+    assert_non_null(ag_path_resolve(&arena, &cache, second));
+    /* Only the last name of the second path is new. */
+    assert_int_equal(readlink_calls, alone + 1);
+
+    ag_lookup_cache_clear(&cache);
+    readlink_calls = 0;
+    assert_non_null(ag_path_resolve(&arena, &cache, first));
+    assert_int_equal(readlink_calls, alone);
+    ag_arena_release(&arena);
+}
+
+/* More lookups than the cache has slots reuse the oldest slot and still resolve. */
+static void test_resolve_cache_overflow(void **state)
+{
+    (void)state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+    ag_lookup_cache cache;
+    ag_lookup_cache_clear(&cache);
+    char path[64];
+
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3 * AG_LOOKUP_SLOTS; i++) {
+            snprintf(path, sizeof(path), "/ag-missing-%d/x", i);
+            assert_string_equal(ag_path_resolve(&arena, &cache, path), path);
+        }
+    }
+    assert_int_equal(cache.count, AG_LOOKUP_SLOTS);
     ag_arena_release(&arena);
 }
 
@@ -723,6 +799,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolve_errors, make_link_tree, remove_link_tree),
         cmocka_unit_test_setup_teardown(test_resolve_path_max, make_link_tree, remove_link_tree),
         cmocka_unit_test(test_resolve_one_readlink_when_missing),
+        cmocka_unit_test_setup_teardown(test_resolve_cache_shares_lookups, make_link_tree,
+                                        remove_link_tree),
+        cmocka_unit_test(test_resolve_cache_overflow),
         cmocka_unit_test(test_set_home_contract),
         cmocka_unit_test(test_additional_directories_type_errors),
     };

@@ -12,6 +12,8 @@
  *   ROOT/repo/hl  -> ROOT/home
  *   ROOT/repo/lnk -> ROOT/home/.ssh
  *   ROOT/repo/src/l2 -> ROOT/repo/protected/sub
+ *   ROOT/repo/loop -> loop       a link whose lookup fails (ELOOP)
+ *   ROOT/repo/locked/in/         mode 000 once built: a directory not searchable
  */
 #define _XOPEN_SOURCE 700
 
@@ -62,7 +64,8 @@ static int setup(void **state)
     snprintf(f->repo, sizeof(f->repo), "%s/repo", f->root);
     snprintf(f->home, sizeof(f->home), "%s/home", f->root);
     const char *dirs[] = {"home", "home/.ssh", "repo", "repo/.git", "repo/.git/hooks",
-                          "repo/protected", "repo/protected/sub", "repo/src"};
+                          "repo/protected", "repo/protected/sub", "repo/src", "repo/locked",
+                          "repo/locked/in"};
     for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
         if (make_dir(f->root, dirs[i]) != 0)
             return -1;
@@ -81,7 +84,12 @@ static int setup(void **state)
     if (make_link(f->root, "repo/gl", ".git/hooks") != 0
         || make_link(f->root, "repo/hl", f->home) != 0
         || make_link(f->root, "repo/lnk", ssh) != 0
-        || make_link(f->root, "repo/src/l2", sub) != 0)
+        || make_link(f->root, "repo/src/l2", sub) != 0
+        || make_link(f->root, "repo/loop", "loop") != 0)
+        return -1;
+    char locked[256];
+    snprintf(locked, sizeof(locked), "%s/locked", f->repo);
+    if (chmod(locked, 0) != 0)
         return -1;
 
     /* f->root starts with "/", so "Edit(/" + root is a `//` (file system root) rule. */
@@ -111,7 +119,7 @@ static int teardown(void **state)
     ag_checker_free(f->checker);
     ag_policy_free(f->policy);
     char command[256];
-    snprintf(command, sizeof(command), "rm -rf '%s'", f->root);
+    snprintf(command, sizeof(command), "chmod 700 '%s/locked' && rm -rf '%s'", f->repo, f->root);
     int rc = system(command);
     free(f);
     return rc == 0 ? 0 : -1;
@@ -182,12 +190,39 @@ static void test_glob_through_link(void **state)
                      AG_ALLOW);
 }
 
+/*
+ * A path whose lookup fails leads to an unknown place: a loop of links, or
+ * a directory the checker may not search (root searches every directory,
+ * so that part runs only for other users). A deny rule that could match it
+ * gives ask, where the path as written alone would be allowed.
+ */
+static void test_failed_lookup_asks(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat loop/x"), AG_ASK);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read", "{\"file_path\":\"%s/loop/x\"}"),
+                     AG_ASK);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat src/x"), AG_ALLOW);
+
+    const ag_verdict *verdict = ag_check_command(f->checker, "cat loop", 8, f->repo, NULL);
+    assert_non_null(verdict);
+    assert_non_null(strstr(ag_verdict_reason(verdict), "could not be looked up"));
+
+    if (geteuid() == 0)
+        return;
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat locked/in/x"), AG_ASK);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read",
+                                "{\"file_path\":\"%s/locked/in/x\"}"),
+                     AG_ASK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_protected_write_through_link),
         cmocka_unit_test(test_dotdot_after_link),
         cmocka_unit_test(test_glob_through_link),
+        cmocka_unit_test(test_failed_lookup_asks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -87,8 +87,8 @@ static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_
 
 /*
  * Returns where the path target of `effect` leads through symbolic links on
- * disk, or NULL when it leads nowhere else, does not resolve, or the effect
- * contacts a host. A link that the same command line creates is not on disk
+ * disk (ag_path_link_target(): unknown when the lookup fails), or NULL when
+ * it leads nowhere else or the effect contacts a host. A link that the same command line creates is not on disk
  * yet: extraction makes the paths under it unknown instead.
  */
 static const char *link_target_of(ag_checker *checker, const ag_effect *effect)
@@ -97,10 +97,7 @@ static const char *link_target_of(ag_checker *checker, const ag_effect *effect)
         return NULL;
     if (effect->new_link_target != NULL)
         return effect->new_link_target;
-    const char *resolved = ag_path_resolve(&checker->arena, effect->target);
-    if (resolved == NULL || strcmp(resolved, effect->target) == 0)
-        return NULL;
-    return resolved;
+    return ag_path_link_target(&checker->arena, &checker->lookups, effect->target);
 }
 
 static bool is_within_directory(const char *path, const char *directory)
@@ -239,6 +236,10 @@ static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const ch
     parts[2] = quoted_part(arena, effect->target);
     if (link_target == NULL)
         return 3;
+    if (ag_path_lookup_failed(link_target)) {
+        parts[3] = part_of(" (" AG_LOOKUP_FAILED_NOTE ")");
+        return 4;
+    }
     parts[3] = (text_part){" (a link to ", 12};
     parts[4] = quoted_part(arena, link_target);
     parts[5] = (text_part){")", 1};

@@ -119,6 +119,7 @@ ag_status ag_checker_set_home(ag_checker *checker, const char *home)
 static void start_check(ag_checker *checker)
 {
     ag_arena_reset(&checker->arena);
+    ag_lookup_cache_clear(&checker->lookups);
     memset(&checker->verdict, 0, sizeof(checker->verdict));
     checker->verdict.decision = AG_DENY;
     checker->verdict.reason = "the check did not finish";

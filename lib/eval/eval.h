@@ -9,6 +9,7 @@
 
 #include "effects/effects.h"
 #include "policy/policy.h"
+#include "rules/paths.h"
 #include "rules/rules.h"
 #include "shell/shell.h"
 
@@ -121,6 +122,7 @@ struct ag_checker {
     ag_match_list *explain_sink;     /* where ag_findings_note() records, or NULL */
     ag_path_cache cwd_cache;         /* see ag_checker_normalize() */
     ag_path_cache home_cache;
+    ag_lookup_cache lookups;         /* readlink() results of the current check */
 };
 
 /*

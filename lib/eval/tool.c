@@ -173,6 +173,8 @@ static const char *describe_request(ag_checker *checker, const file_request *req
     const char *path = ag_quote_text(arena, request->path, strlen(request->path));
     if (request->target == NULL)
         return ag_arena_printf(arena, "%s %s", request->tool, path);
+    if (ag_path_lookup_failed(request->target))
+        return ag_arena_printf(arena, "%s %s (%s)", request->tool, path, AG_LOOKUP_FAILED_NOTE);
     const char *target = ag_quote_text(arena, request->target, strlen(request->target));
     return ag_arena_printf(arena, "%s %s (a link to %s)", request->tool, path, target);
 }
@@ -298,10 +300,7 @@ static ag_status check_one_path(ag_checker *checker, file_request *request, cons
     request->path = mark_alias(arena, request->path);
     if (request->path == NULL)
         return AG_ERR_NOMEM;
-    request->target = NULL;
-    const char *target = ag_path_resolve(arena, request->path);
-    if (target != NULL && strcmp(target, request->path) != 0)
-        request->target = target;
+    request->target = ag_path_link_target(arena, &checker->lookups, request->path);
     ag_status status = decide_file_request(checker, request);
     if (status == AG_OK)
         status = ag_mode_apply_tool(checker, request->tool);

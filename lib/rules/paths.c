@@ -62,7 +62,7 @@ static void follow_links(path_builder *builder)
     if (!builder->known_root || builder->length == 0 || builder->arena == NULL)
         return;
     builder->text[builder->length] = '\0';
-    const char *resolved = ag_path_resolve(builder->arena, builder->text);
+    const char *resolved = ag_path_resolve(builder->arena, NULL, builder->text);
     if (resolved != NULL && strcmp(resolved, builder->text) == 0)
         return;
     size_t length = resolved != NULL ? strlen(resolved) : 0;
@@ -256,6 +256,7 @@ typedef struct path_resolver {
     bool good_copied;
     unsigned links;
     ag_arena *arena;
+    ag_lookup_cache *cache;        /* or NULL */
 } path_resolver;
 
 typedef enum resolve_step {
@@ -439,8 +440,70 @@ static resolve_step resolver_check_directory(path_resolver *resolver, bool from_
     return RESOLVE_MISSING;
 }
 
+/* Returns the cached lookup of the `length` bytes of `path`, or NULL. */
+static const ag_lookup_entry *lookup_cached(const ag_lookup_cache *cache, const char *path,
+                                            size_t length)
+{
+    if (cache == NULL)
+        return NULL;
+    for (unsigned i = 0; i < cache->count; i++) {
+        const ag_lookup_entry *entry = &cache->entries[i];
+        if (entry->length == length && memcmp(entry->path, path, length) == 0)
+            return entry;
+    }
+    return NULL;
+}
+
+/* Keeps a lookup for the rest of the check; a lack of arena memory only skips it. */
+static void lookup_store(path_resolver *resolver, size_t length, int error, const char *text,
+                         size_t text_length)
+{
+    ag_lookup_cache *cache = resolver->cache;
+    if (cache == NULL)
+        return;
+    char *path = ag_arena_strndup(resolver->arena, resolver->directory, length);
+    char *copy = error == 0 ? ag_arena_strndup(resolver->arena, text, text_length) : NULL;
+    if (path == NULL || (error == 0 && copy == NULL))
+        return;
+
+    unsigned slot = cache->count;
+    if (slot == AG_LOOKUP_SLOTS) {
+        slot = cache->next;
+        cache->next = (cache->next + 1) % AG_LOOKUP_SLOTS;
+    } else {
+        cache->count++;
+    }
+    cache->entries[slot] = (ag_lookup_entry){path, length, error, copy, text_length};
+}
+
 /*
- * Resolves one component other than "." and "..", with one readlink() call
+ * Reads the link at resolver->directory (`length` bytes) from the cache or
+ * with readlink(). Returns the text's length and points *text at it, or -1
+ * with errno set as readlink() set it.
+ */
+static ssize_t lookup_link(path_resolver *resolver, size_t length, char *buffer,
+                           const char **text)
+{
+    const ag_lookup_entry *entry = lookup_cached(resolver->cache, resolver->directory, length);
+    if (entry != NULL) {
+        *text = entry->text;
+        errno = entry->error;
+        return entry->error == 0 ? (ssize_t)entry->text_length : -1;
+    }
+
+    ssize_t text_length = readlink(resolver->directory, buffer, PATH_MAX);
+    int error = text_length >= 0 ? 0 : errno;
+    /* Linux keeps link texts under PATH_MAX bytes, so a full buffer means a cut text. */
+    if (text_length >= PATH_MAX)
+        return text_length;
+    lookup_store(resolver, length, error, buffer, text_length >= 0 ? (size_t)text_length : 0);
+    *text = buffer;
+    errno = error;
+    return text_length;
+}
+
+/*
+ * Resolves one component other than "." and "..", with one readlink() call (or none when the cache has it)
  * and, where realpath() makes one, a directory check.
  */
 static resolve_step resolver_step(path_resolver *resolver, const char *name, size_t length,
@@ -453,13 +516,13 @@ static resolve_step resolver_step(path_resolver *resolver, const char *name, siz
     memcpy(resolver->directory + start + 1, name, length);
     resolver->directory[start + 1 + length] = '\0';
 
-    char text[PATH_MAX];
-    ssize_t text_length = readlink(resolver->directory, text, sizeof(text));
+    char buffer[PATH_MAX];
+    const char *text = NULL;
+    ssize_t text_length = lookup_link(resolver, start + 1 + length, buffer, &text);
     if (!from_link && (text_length >= 0 || errno == EINVAL))
         resolver->good_cut = resolver->directory_cut;
     if (text_length >= 0) {
-        /* Linux keeps link texts under PATH_MAX bytes, so a full buffer means a cut text. */
-        if ((size_t)text_length >= sizeof(text))
+        if (text_length >= PATH_MAX)
             return RESOLVE_ERROR;
         return resolver_follow(resolver, text, (size_t)text_length);
     }
@@ -525,7 +588,7 @@ const char *ag_path_alias_part(const char *path)
     return NULL;
 }
 
-const char *ag_path_resolve(ag_arena *arena, const char *path)
+const char *ag_path_resolve(ag_arena *arena, ag_lookup_cache *cache, const char *path)
 {
     if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
         return NULL;
@@ -540,6 +603,7 @@ const char *ag_path_resolve(ag_arena *arena, const char *path)
     resolver.directory_length = 0;
     resolver.links = 0;
     resolver.arena = arena;
+    resolver.cache = cache;
     resolver_mark_good(&resolver);
 
     const char *name;
@@ -562,6 +626,18 @@ const char *ag_path_resolve(ag_arena *arena, const char *path)
     if (resolver.directory_length == 0)
         return ag_arena_strndup(arena, "/", 1);
     return ag_arena_strndup(arena, resolver.directory, resolver.directory_length);
+}
+
+const char *ag_path_link_target(ag_arena *arena, ag_lookup_cache *cache, const char *path)
+{
+    static const char unknown_path[] = {AG_DYNAMIC_MARK, '\0'};
+    if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
+        return NULL;
+
+    const char *resolved = ag_path_resolve(arena, cache, path);
+    if (resolved == NULL)
+        return unknown_path;
+    return strcmp(resolved, path) == 0 ? NULL : resolved;
 }
 
 /* ------------------------------------------------------------- rule errors */

@@ -84,22 +84,76 @@ ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
  */
 const char *ag_path_alias_part(const char *path);
 
+/* Slots of an ag_lookup_cache. A check that makes more lookups reuses the oldest slot. */
+#define AG_LOOKUP_SLOTS 16
+
+/* One readlink() result: the link text, or the errno of a path that is no link. */
+typedef struct ag_lookup_entry {
+    const char *path;
+    size_t length;
+    int error;              /* 0 for a link */
+    const char *text;       /* the link's text when error is 0 */
+    size_t text_length;
+} ag_lookup_entry;
+
+/*
+ * The readlink() results of one check, so that the paths of a request look
+ * up a shared directory once (`rm a b c` reads the cwd's components once).
+ * A command the agent runs between two checks may make or remove links, so
+ * the owner empties the cache at the start of each check
+ * (ag_lookup_cache_clear()), and the strings live in that check's arena.
+ */
+typedef struct ag_lookup_cache {
+    ag_lookup_entry entries[AG_LOOKUP_SLOTS];
+    unsigned count;         /* entries in use */
+    unsigned next;          /* the slot the next lookup takes when all are in use */
+} ag_lookup_cache;
+
+static inline void ag_lookup_cache_clear(ag_lookup_cache *cache)
+{
+    cache->count = 0;
+    cache->next = 0;
+}
+
 /*
  * Resolves symbolic links in a normalized absolute path: where the path
  * leads when it exists, else where its longest existing ancestor leads,
  * with the rest of the path appended. The result equals glibc's realpath()
  * on that ancestor followed by the rest, but each component costs one
  * readlink() (plus a directory check where a link's text ends in "/" or
- * "/." or goes on with ".."). Returns arena memory. Returns NULL when the
- * path is relative or has unknown parts, when more than 40 links are
- * followed, when memory runs out, or when a lookup fails other than with
- * ENOENT or ENOTDIR (EACCES, or ENAMETOOLONG once the existing part reaches
- * PATH_MAX bytes). NOTE: callers of effects and file tools read NULL as "no
- * link", so a path behind a directory the checker cannot search is taken
- * as written. This is the only place where the library reads the file system
- * at check time; ag_path_normalize() calls it for a ".." below a link.
+ * "/." or goes on with ".."), and none when `cache` (may be NULL) has its
+ * result. Returns arena memory. Returns NULL when the path is relative or
+ * has unknown parts, or when more than 40 links are followed. It also
+ * returns NULL when memory runs out, and when a lookup fails other than
+ * with ENOENT or ENOTDIR (EACCES, or ENAMETOOLONG once the existing part
+ * reaches PATH_MAX bytes). This is the
+ * only place where the library reads the file system at check time;
+ * ag_path_normalize() calls it for a ".." below a link.
+ * NOTE: one openat2() with RESOLVE_NO_SYMLINKS could replace the walk for a
+ * path without links, but on Linux 6.18 it costs two readlink() calls, so
+ * it pays only for paths of three or more existing names.
  */
-const char *ag_path_resolve(ag_arena *arena, const char *path);
+const char *ag_path_resolve(ag_arena *arena, ag_lookup_cache *cache, const char *path);
+
+/*
+ * Returns where a normalized `path` of a file effect or file tool leads
+ * through symbolic links on disk, when that differs from the path itself.
+ * Returns NULL when the path leads nowhere else, is relative or has unknown
+ * parts. Returns an unknown path (one AG_DYNAMIC_MARK) when
+ * ag_path_resolve() fails on it: a directory the checker may not search
+ * (EACCES), a loop of links or a lack of memory leaves the destination
+ * unknown, so deny and ask rules give MAYBE rather than NO.
+ */
+const char *ag_path_link_target(ag_arena *arena, ag_lookup_cache *cache, const char *path);
+
+/* Returns whether `target` is the unknown path that ag_path_link_target() returns on failure. */
+static inline bool ag_path_lookup_failed(const char *target)
+{
+    return target != NULL && target[0] == AG_DYNAMIC_MARK && target[1] == '\0';
+}
+
+/* Reason text for a path whose destination ag_path_link_target() could not look up. */
+#define AG_LOOKUP_FAILED_NOTE "where it leads could not be looked up"
 
 /*
  * Matches a deny or ask path rule against everything below `directory`, for
