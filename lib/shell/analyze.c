@@ -34,6 +34,8 @@ struct ag_shell_analyzer {
     ag_buffer_pool word_buffers;
     ag_field_ids fields;
     bool has_fields;
+    ag_tree_observer observer;  /* see ag_shell_analyzer_observe_tree(), or NULL */
+    void *observer_data;
 };
 
 static const struct {
@@ -158,6 +160,13 @@ static void rebuild_parser(ag_shell_analyzer *analyzer)
     analyzer->has_cursor = false;
     if (!create_parser_in_pool(analyzer))
         analyzer->parser = NULL;
+}
+
+void ag_shell_analyzer_observe_tree(ag_shell_analyzer *analyzer, ag_tree_observer observer,
+                                    void *data)
+{
+    analyzer->observer = observer;
+    analyzer->observer_data = data;
 }
 
 ag_shell_analyzer *ag_shell_analyzer_new(void)
@@ -492,12 +501,8 @@ static void find_field_ids(const TSLanguage *language, ag_field_ids *fields)
  */
 enum { AG_CHILD_LOOKUP_MAX = 8 };
 
-/*
- * Node kinds whose children's fields the walk reads (see the users of
- * ag_field_is() and ag_node_child_by_field()). Only their children get a
- * field, because only the cursor can tell it cheaply.
- */
-static bool needs_child_fields(ag_node_kind kind)
+/* Only these kinds' children get a field, because only the cursor can tell it cheaply. */
+bool ag_node_kind_has_child_fields(ag_node_kind kind)
 {
     switch (kind) {
     case AG_NODE_REDIRECTED_STATEMENT:
@@ -571,7 +576,7 @@ static void copy_children_with_cursor(ag_walker *walker, ag_tree_copy *copy, ag_
 {
     TSTreeCursor *cursor = walker->cursor;
     ag_node *node = &copy->nodes[id];
-    bool fields = needs_child_fields((ag_node_kind)node->kind);
+    bool fields = ag_node_kind_has_child_fields((ag_node_kind)node->kind);
     ts_tree_cursor_reset(cursor, copy->handles[id]);
 
     for (uint32_t i = 0; i < node->child_count; i++) {
@@ -628,13 +633,14 @@ static bool copy_tree(ag_walker *walker, TSNode root)
         const ag_node *node = &copy.nodes[id];
         if (node->child_count == 0)
             continue;
-        if (node->child_count > AG_CHILD_LOOKUP_MAX || needs_child_fields((ag_node_kind)node->kind))
+        if (node->child_count > AG_CHILD_LOOKUP_MAX || ag_node_kind_has_child_fields((ag_node_kind)node->kind))
             copy_children_with_cursor(walker, &copy, id);
         else
             copy_children_by_index(walker, &copy, id);
     }
 
     walker->nodes = copy.nodes;
+    walker->node_count = copy.used;
     return true;
 }
 
@@ -966,6 +972,8 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
     walker.language = ts_tree_language(tree);
     walker.fields = &analyzer->fields;
     if (copy_tree(&walker, root)) {
+        if (analyzer->observer != NULL)
+            analyzer->observer(analyzer->observer_data, root, walker.nodes, walker.node_count);
         if (ts_node_has_error(root))
             report_parse_error(&walker);
         else

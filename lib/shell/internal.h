@@ -123,8 +123,8 @@ typedef struct ag_node {
     ag_node_id parent;              /* AG_NO_NODE for the root */
     TSSymbol symbol;                /* ts_node_symbol(): the alias when the node is aliased */
     TSFieldId field;                /* field of the node in its parent; 0 when none, and
-                                       always 0 under parents that needs_child_fields() in
-                                       analyze.c does not list */
+                                       always 0 under parents of a kind for which
+                                       ag_node_kind_has_child_fields() is false */
     uint8_t kind;                   /* ag_node_kind */
     uint8_t flags;                  /* AG_NODE_* bits */
 } ag_node;
@@ -144,6 +144,7 @@ typedef struct ag_walker {
     const TSLanguage *language;
     const ag_field_ids *fields;
     const ag_node *nodes;        /* the syntax tree, numbered by copy_tree(); [0] is the root */
+    uint32_t node_count;         /* slots of `nodes`; a slot a node has not filled is zero */
     ag_buffer_pool *word_buffers; /* the analyzer's; see ag_word_begin() */
     uint32_t kind_count;
     unsigned max_depth;          /* already capped, never 0 */
@@ -269,5 +270,28 @@ void ag_check_evaluated_words(ag_walker *walker);
 /* redirect.c */
 void ag_redirect_add(ag_walker *walker, ag_node_id node, ag_walk_state state, ag_vec *redirects,
                      ag_word_list *extra_words, ag_vec *trailing);
+
+/* analyze.c */
+
+/*
+ * Returns whether the walk reads the fields of the children of a node of
+ * `kind` (through ag_field_is() and ag_node_child_by_field()). Only such
+ * children get a field in their ag_node.
+ */
+bool ag_node_kind_has_child_fields(ag_node_kind kind);
+
+/*
+ * Receives the syntax tree of each analysis right after copy_tree(): the
+ * tree-sitter root and the copy of its `count` node slots. The tree and the
+ * copy live only for the call.
+ */
+typedef void (*ag_tree_observer)(void *data, TSNode root, const ag_node *nodes, uint32_t count);
+
+/*
+ * Makes `analyzer` call `observer` (NULL to stop) with `data` on each tree
+ * it copies. Tests compare the copy with tree-sitter's own navigation.
+ */
+void ag_shell_analyzer_observe_tree(ag_shell_analyzer *analyzer, ag_tree_observer observer,
+                                    void *data);
 
 #endif
