@@ -666,12 +666,14 @@ static void report_parse_error(ag_walker *walker)
     uint32_t start = ag_node_at(walker, id)->start;
     if (ag_node_at(walker, id)->flags & AG_NODE_MISSING)
         ag_walker_problem(walker, AG_SHELL_PARSE_ERROR, id,
-                          "Syntax error: `%s` is missing at byte %u; the command is not valid Bash.",
+                          "Syntax error: tree-sitter-bash expects `%s` at byte %u. The command "
+                          "is invalid Bash, or Bash that the grammar does not parse.",
                           ag_node_type(walker, id), start);
     else
         ag_walker_problem(walker, AG_SHELL_PARSE_ERROR, id,
-                          "Syntax error at byte %u: tree-sitter-bash could not parse the command "
-                          "there; the command is not valid Bash.", start);
+                          "Syntax error at byte %u: tree-sitter-bash cannot parse the command "
+                          "there. The command is invalid Bash, or Bash that the grammar does not "
+                          "parse.", start);
 }
 
 static bool is_blank_gap(const char *text, uint32_t start, uint32_t end)
