@@ -64,7 +64,84 @@ static void test_bad_json_has_location(void **state)
 {
     (void)state;
     expect_error("settings.json", "{\n  \"permissions\": {\n    \"allow\": [\"Bash(ls)\",]\n  ",
-                 AG_LAYER_PROJECT, AG_ERR_YAML, 5, 1, "invalid JSON");
+                 AG_LAYER_PROJECT, AG_ERR_YAML, 3, 25, "trailing comma before ']'");
+    expect_error("settings.json", "{\n  \"permissions\": {\n    \"allow\": [\"Bash(ls)\"]\n  ",
+                 AG_LAYER_PROJECT, AG_ERR_YAML, 4, 3,
+                 "the text ends where ',' or '}' after an object member is expected");
+}
+
+/* What libyaml accepts in a flow collection but strict JSON, and so Claude Code, does not. */
+static void test_json_only_strict_syntax(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        unsigned line, column;
+        const char *fragment;
+    } cases[] = {
+        {"{\"permissions\": {\"deny\": [\"Read(~/.ssh/**)\",]}}", 1, 44,
+         "a trailing comma before ']'; remove the comma"},
+        {"{\"permissions\": {\"deny\": []},\n}", 1, 29, "a trailing comma before '}'"},
+        {"{\"permissions\": {\"deny\": [\n  \"Bash(rm *)\" ,\n  ]}}", 2, 16,
+         "trailing comma before ']'"},
+        {"{\"permissions\": {\"deny\": [\"Bash(rm *)\"] # secrets\n}}", 1, 41,
+         "JSON has no comments"},
+        {"// project rules\n{\"permissions\": {}}", 1, 1, "JSON has no comments"},
+        {"{\"permissions\": /* none */ {}}", 1, 17, "JSON has no comments"},
+        {"{'permissions': {}}", 1, 2, "an object key in single quotes; use double quotes"},
+        {"{\"permissions\": {\"deny\": ['Bash(rm *)']}}", 1, 27,
+         "a string in single quotes; use double quotes"},
+        {"{permissions: {}}", 1, 2, "the object key 'permissions' must be a string in double"},
+        {"{\"permissions\": {\"deny\": [\"Bash(rm\n *)\"]}}", 1, 35,
+         "the control character 0x0A inside a string"},
+        {"{\"permissions\": {\"deny\": [\"Bash(\\x41)\"]}}", 1, 33, "the escape '\\x'"},
+        {"{\"cleanupPeriodDays\": +30}", 1, 23, "invalid JSON number '+30'"},
+        {"{\"cleanupPeriodDays\": .5}", 1, 23, "invalid JSON number '.5'"},
+        {"{\"cleanupPeriodDays\": 030}", 1, 23, "invalid JSON number '030'"},
+        {"{\"cleanupPeriodDays\": Infinity}", 1, 23, "'Infinity' is not a JSON value"},
+        {"{\"permissions\": {}}\n{\"permissions\": {}}", 2, 1,
+         "text after the end of the top-level value"},
+        {"{\"permissions\": {\"deny\": [\"Bash(rm *)\"]}", 1, 41,
+         "the text ends where ',' or '}' after an object member is expected"},
+        {"{\"permissions\": {\"deny\": [\"Bash(rm *)\" \"Bash(dd *)\"]}}", 1, 40,
+         "unexpected '\"' where ',' or ']' after an array element is expected"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ag_error *error = NULL;
+        ag_status status = add_text("settings.json", cases[i].text, AG_LAYER_PROJECT, &error);
+        if (status != AG_ERR_YAML)
+            fail_msg("case %zu loaded or failed otherwise: %s", i,
+                     error != NULL ? ag_error_message(error) : "(no error)");
+        if (ag_error_line(error) != cases[i].line || ag_error_column(error) != cases[i].column)
+            fail_msg("case %zu: expected %u:%u, got %s", i, cases[i].line, cases[i].column,
+                     ag_error_message(error));
+        if (strstr(ag_error_message(error), cases[i].fragment) == NULL)
+            fail_msg("case %zu: expected \"%s\" in: %s", i, cases[i].fragment,
+                     ag_error_message(error));
+        ag_error_free(error);
+    }
+}
+
+/* A UTF-8 byte order mark is skipped, and columns on the first line still count its bytes. */
+static void test_json_byte_order_mark(void **state)
+{
+    (void)state;
+    ag_policy *policy = build_text("settings.local.json",
+                                   "\xEF\xBB\xBF{\"permissions\": {\"deny\": [\"Bash(rm *)\"]}}",
+                                   AG_LAYER_LOCAL_PROJECT);
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const ag_verdict *verdict = ag_check_command(checker, "rm -rf x", 8, "/repo", NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_DENY);
+    assert_string_equal(ag_verdict_source(verdict), "settings.local.json:1:30");
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+
+    expect_error("settings.json", "\xEF\xBB\xBF{\"permissions\": {\"allow\": [Bash]}}",
+                 AG_LAYER_PROJECT, AG_ERR_YAML, 1, 31, "double quotes");
+    expect_error("settings.json", "\xEF\xBB\xBF{\"permissions\": {\"deny\": [\"Bash(rm *)\",]}}",
+                 AG_LAYER_PROJECT, AG_ERR_YAML, 1, 42, "trailing comma");
+    expect_error("settings.json", "\xFF\xFE{\0}\0", AG_LAYER_PROJECT, AG_ERR_YAML, 1, 1,
+                 "UTF-16 byte order mark (FF FE); save it as UTF-8");
 }
 
 static void test_unquoted_json_string(void **state)
@@ -247,6 +324,8 @@ int main(int argc, char **argv)
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_json_has_location),
+        cmocka_unit_test(test_json_only_strict_syntax),
+        cmocka_unit_test(test_json_byte_order_mark),
         cmocka_unit_test(test_unquoted_json_string),
         cmocka_unit_test(test_json_unknown_permission_key),
         cmocka_unit_test(test_json_duplicate_key),

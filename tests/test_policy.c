@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "policy/forms.h"
+#include "policy/load_internal.h"
 #include "policy/policy.h"
 
 static const char *policies_dir = "tests/policies";
@@ -531,6 +533,208 @@ static void test_bad_files(void **state)
     load_fails("bad_yaml.yaml", AG_ERR_YAML, 3, 2, "invalid YAML");
 }
 
+/* A UTF-8 byte order mark, which YAML allows, loads, and later locations still count bytes. */
+static void test_byte_order_mark_files(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_ok("good_byte_order_mark.yaml");
+    assert_int_equal(ag_policy_rule_count(policy), 2);
+    ag_policy_free(policy);
+    policy = load_ok("good_byte_order_mark.json");
+    assert_int_equal(ag_policy_rule_count(policy), 1);
+    ag_policy_free(policy);
+
+    load_fails("bad_byte_order_mark_line1.yaml", AG_ERR_RULE, 1, 25, "control character 0x01");
+    load_fails("bad_byte_order_mark_rule.yaml", AG_ERR_RULE, 4, 5, "space before ')'");
+
+    ag_error *error = NULL;
+    const char *utf16 = "\xFE\xFF\0d\0e\0n\0y\0:";
+    assert_null(ag_policy_load_string("inline", utf16, 12, &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_YAML);
+    assert_string_equal(ag_error_message(error),
+                        "inline:1:1: error[AG_ERR_YAML]: invalid YAML: the file starts with a "
+                        "UTF-16 byte order mark (FE FF); save it as UTF-8");
+    ag_error_free(error);
+}
+
+static void test_strict_json_files(void **state)
+{
+    (void)state;
+    load_fails("bad_trailing_comma.json", AG_ERR_YAML, 1, 44,
+               "invalid JSON: a trailing comma before ']'; remove the comma");
+}
+
+/* Applies one random edit to `text` (`*length` bytes, room for one more and a NUL). */
+static void mutate_json(char *text, size_t *length, uint32_t *seed)
+{
+    static const char alphabet[] = "{}[],:\" \t\n\r0123456789-+.eEtruefalsn/*#'\\abx";
+    *seed = *seed * 1103515245u + 12345u;
+    size_t at = (*seed >> 8) % (*length + 1);
+    char c = alphabet[(*seed >> 20) % (sizeof(alphabet) - 1)];
+    switch ((*seed >> 28) % 3) {
+    case 0:    /* insert */
+        memmove(text + at + 1, text + at, *length - at);
+        text[at] = c;
+        (*length)++;
+        break;
+    case 1:    /* delete */
+        if (at < *length) {
+            memmove(text + at, text + at + 1, *length - at - 1);
+            (*length)--;
+        }
+        break;
+    default:   /* replace */
+        if (at < *length)
+            text[at] = c;
+        break;
+    }
+    text[*length] = '\0';
+}
+
+/*
+ * The settings syntax check accepts exactly what jansson, a strict RFC 8259
+ * parser, accepts, over random edits of a settings file. Excluded: empty
+ * text (a source without rules) and numbers jansson cannot store.
+ */
+static void test_json_syntax_matches_jansson(void **state)
+{
+    (void)state;
+    static const char seed_text[] =
+        "{\"permissions\": {\"allow\": [\"Bash(git status)\", \"Read(./src/**)\"],\n"
+        " \"deny\": [\"Read(~/.ssh/**)\"], \"defaultMode\": \"plan\"},\n"
+        " \"cleanupPeriodDays\": -1.5e3, \"flag\": true, \"none\": null, \"esc\": \"a\\n\\u00e9\"}";
+    uint32_t seed = 7;
+    size_t checked = 0;
+    for (int round = 0; round < 20000; round++) {
+        char text[sizeof(seed_text) + 8];
+        memcpy(text, seed_text, sizeof(seed_text));
+        size_t length = sizeof(seed_text) - 1;
+        for (int edit = 0; edit <= round % 3; edit++)
+            mutate_json(text, &length, &seed);
+
+        json_error_t json_error;
+        json_t *value = json_loadb(text, length, JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error);
+        bool too_big = value == NULL && (strstr(json_error.text, "too big") != NULL
+                                         || strstr(json_error.text, "overflow") != NULL);
+        json_decref(value);
+        size_t blank = strspn(text, " \t\n\r");
+        if (too_big || blank == length)
+            continue;
+
+        char message[256];
+        size_t offset = 0;
+        ag_status status = ag_settings_check_syntax(text, length, &offset, message,
+                                                    sizeof(message));
+        if ((status == AG_OK) != (value != NULL))
+            fail_msg("round %d: jansson %s, the check %s (%s) for: %s", round,
+                     value != NULL ? "accepts" : json_error.text,
+                     status == AG_OK ? "accepts" : "rejects", status == AG_OK ? "" : message,
+                     text);
+        if (status != AG_OK)
+            assert_true(offset <= length);
+        checked++;
+    }
+    assert_true(checked > 19000);
+}
+
+/* Address patterns that no host can match are load errors that name what to write. */
+static void test_address_patterns_rejected(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *host;
+        const char *fragment;
+    } cases[] = {
+        {"172.16.*", "four dot-separated decimal parts, such as 172.16.0.1, and '*' matches "
+                     "exactly one part, so this pattern never matches an address; write "
+                     "domain:172.16.*.*"},
+        {"10.*", "write domain:10.*.*.*"},
+        {"192.168.1.*.*", "write four parts"},
+        {"10.1*", "write four parts"},
+        {"*.1.2.3.4", "'*.' stands for at least one of them"},
+        {"172.016.*.*", "without leading zeros"},
+        {"10.256.*.*", "above 255"},
+        {"256.1.1.1", "not a valid one, so no host matches it"},
+        {"1.2.3.4.5", "not a valid one"},
+        {"example.com:443", "or a host name without a port"},
+        {"[fe80::*]", "shortest form (RFC 5952)"},
+        {"[fe80::*]", "write domain:[fe80:*] for every address that starts with that group"},
+        {"[fe80:0:*]", "write domain:[fe80:*]"},
+        {"[2001:db8:1*]", "write domain:[2001:db8:*] for every address that starts with those"},
+        {"[::*]", "list the addresses one by one"},
+        {"fe80::*", "compared in brackets"},
+        {"2001:db8:*", "write domain:[2001:db8:*]"},
+        {"[::ffff:10.0.0.*]", "write an IPv4 pattern, such as domain:10.0.0.*"},
+        {"fe80:::1", "not a valid one"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "default: allow\ndeny:\n  - WebFetch(domain:%s)\n",
+                 cases[i].host);
+        ag_error *error = NULL;
+        ag_policy *policy = ag_policy_load_string("inline", text, strlen(text), &error);
+        if (policy != NULL)
+            fail_msg("domain:%s was accepted", cases[i].host);
+        assert_int_equal(ag_error_code(error), AG_ERR_RULE);
+        assert_int_equal(ag_error_line(error), 3);
+        assert_int_equal(ag_error_column(error), 5);
+        if (strstr(ag_error_message(error), cases[i].fragment) == NULL)
+            fail_msg("domain:%s: expected \"%s\" in: %s", cases[i].host, cases[i].fragment,
+                     ag_error_message(error));
+        ag_error_free(error);
+    }
+    load_fails("bad_address_pattern.yaml", AG_ERR_RULE, 3, 5,
+               "invalid rule \"WebFetch(domain:172.16.*)\"");
+}
+
+/* The patterns that the errors above advise match the addresses they name. */
+static void test_address_patterns_match(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *host;
+        const char *url;
+        ag_decision expected;
+    } cases[] = {
+        {"172.16.*.*", "http://172.16.0.1/", AG_DENY},
+        {"172.16.*.*", "https://172.16.255.3:8443/x", AG_DENY},
+        {"172.16.*.*", "http://172.16.1/", AG_DENY},
+        {"172.16.*.*", "http://172.17.0.1/", AG_ALLOW},
+        {"*.0.0.1", "http://127.0.0.1/", AG_DENY},
+        {"[fe80:*]", "http://[fe80::1]/", AG_DENY},
+        {"[fe80:*]", "http://[fe80:0:0:1::2]/", AG_DENY},
+        {"[fe80:*]", "http://[fe81::1]/", AG_ALLOW},
+        {"[2001:db8:*]", "http://[2001:db8:1::1]/", AG_DENY},
+        {"[2001:db8:*]", "http://[2001:DB8::]/", AG_DENY},
+        {"[2001:db8:*]", "http://[2001:db9::1]/", AG_ALLOW},
+        {"::1", "http://[::1]:8080/", AG_DENY},
+        {"::1", "http://[0:0::1]/", AG_DENY},
+        {"[::1]", "http://[::2]/", AG_ALLOW},
+        {"*.example.com", "https://api.example.com/", AG_DENY},
+        {"example.*", "https://example.org/", AG_DENY},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "default: allow\ndeny: [\"WebFetch(domain:%s)\"]\n",
+                 cases[i].host);
+        ag_error *error = NULL;
+        ag_policy *policy = ag_policy_load_string("inline", text, strlen(text), &error);
+        if (policy == NULL)
+            fail_msg("domain:%s was rejected: %s", cases[i].host, ag_error_message(error));
+        ag_checker *checker = ag_checker_new(policy, NULL);
+        char input[256];
+        snprintf(input, sizeof(input), "{\"url\": \"%s\"}", cases[i].url);
+        const ag_verdict *verdict = ag_check(checker, "WebFetch", input, "/", NULL);
+        assert_non_null(verdict);
+        if (ag_verdict_decision(verdict) != cases[i].expected)
+            fail_msg("domain:%s on %s: expected %s, got %s (%s)", cases[i].host, cases[i].url,
+                     ag_decision_name(cases[i].expected),
+                     ag_decision_name(ag_verdict_decision(verdict)), ag_verdict_reason(verdict));
+        ag_checker_free(checker);
+        ag_policy_free(policy);
+    }
+}
+
 static void test_unreadable_file(void **state)
 {
     (void)state;
@@ -662,6 +866,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_load_string),
         cmocka_unit_test(test_string_errors),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_byte_order_mark_files),
+        cmocka_unit_test(test_strict_json_files),
+        cmocka_unit_test(test_json_syntax_matches_jansson),
+        cmocka_unit_test(test_address_patterns_rejected),
+        cmocka_unit_test(test_address_patterns_match),
         cmocka_unit_test(test_unreadable_file),
         cmocka_unit_test(test_default_policy),
         cmocka_unit_test(test_build_without_source),

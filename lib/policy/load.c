@@ -13,6 +13,7 @@
 #include "policy/load_internal.h"
 #include "policy/model.h"
 #include "policy/policy.h"
+#include "rules/paths.h"
 
 #define ACCEPTED_KEYS "default, allow, ask, deny, limits, additional_directories, mode, mode_locked, allow_managed_rules_only, primary_fields, tests"
 #define ACCEPTED_LIMITS "max_input_bytes, max_depth, max_commands, timeout_ms"
@@ -25,6 +26,7 @@ typedef struct load_context {
     const char *directory;       /* owned by policy->directories; NULL when not a file */
     const char *text;
     size_t length;
+    size_t skipped;              /* bytes of a UTF-8 byte order mark that libyaml is not given */
     yaml_document_t *document;
 
     /* Start of the line last looked up, so document-order lookups stay linear. */
@@ -96,8 +98,8 @@ static unsigned mark_column(load_context *context, yaml_mark_t mark)
     size_t start = line_start(context, mark.line);
     size_t offset = start;
     size_t characters = 0;
-    if (mark.line == 0 && context->length >= 3 && memcmp(context->text, "\xEF\xBB\xBF", 3) == 0)
-        offset += 3;    /* libyaml does not count the byte order mark */
+    if (mark.line == 0)
+        offset += context->skipped;    /* libyaml never saw the byte order mark */
 
     bool same_line = context->column_offset >= offset && context->column_line == mark.line;
     if (same_line && context->column_characters <= mark.column) {
@@ -140,6 +142,26 @@ static ag_status node_error(load_context *context, ag_status code, const yaml_no
     return code;
 }
 
+/* Converts a byte offset into the source text to a 1-based line and byte column. */
+static void offset_location(const load_context *context, size_t offset, unsigned *line,
+                            unsigned *column)
+{
+    if (offset > context->length)
+        offset = context->length;
+    size_t start = 0;
+    size_t current = 0;
+    for (size_t i = 0; i < offset;) {
+        size_t width = line_break_length(context, i);
+        i += width > 0 ? width : 1;
+        if (width > 0 && i <= offset) {
+            current++;
+            start = i;
+        }
+    }
+    *line = (unsigned)current + 1;
+    *column = (unsigned)(offset - start + 1);
+}
+
 /* ------------------------------------------------------------- YAML errors */
 
 static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
@@ -151,20 +173,7 @@ static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
     unsigned column = 0;
     if (parser->error == YAML_READER_ERROR) {
         /* Reader errors (bad UTF-8, control characters) carry a byte offset, not a mark. */
-        size_t offset = parser->problem_offset < context->length ? parser->problem_offset
-                                                                : context->length;
-        size_t start = 0;
-        size_t current = 0;
-        for (size_t i = 0; i < offset;) {
-            size_t width = line_break_length(context, i);
-            i += width > 0 ? width : 1;
-            if (width > 0 && i <= offset) {
-                current++;
-                start = i;
-            }
-        }
-        line = (unsigned)current + 1;
-        column = (unsigned)(offset - start + 1);
+        offset_location(context, context->skipped + parser->problem_offset, &line, &column);
     } else {
         line = (unsigned)parser->problem_mark.line + 1;
         column = mark_column(context, parser->problem_mark);
@@ -244,6 +253,24 @@ static ag_status append_rule(load_context *context, const ag_rule *rule)
     return AG_OK;
 }
 
+/*
+ * Rejects a WebFetch(domain:...) rule whose address pattern no host can match
+ * (host.c gives the reason), because a deny rule that never matches protects nothing.
+ * Clears the rule when it is rejected.
+ */
+static ag_status check_domain_pattern(load_context *context, ag_rule *rule)
+{
+    char advice[160];
+    const char *problem = ag_host_pattern_problem(rule->domain, advice, sizeof(advice));
+    if (problem == NULL)
+        return AG_OK;
+    ag_status status = ag_error_set(context->error, AG_ERR_RULE, rule->location.file,
+                                    rule->location.line, rule->location.column,
+                                    "invalid rule \"%s\": %s; %s", rule->text, problem, advice);
+    ag_rule_clear(rule);
+    return status;
+}
+
 static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_decision decision)
 {
     /* A mapping {rule: ..., examples: ...} carries examples checked at build (forms.c). */
@@ -266,6 +293,8 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
     /* JIT waits for the builder, which compiles only the rules that a build keeps. */
     ag_status status = ag_rule_parse_unjitted(text, decision, node_location(context, node),
                                               &rule, context->error);
+    if (status == AG_OK && ag_rule_is_domain(&rule))
+        status = check_domain_pattern(context, &rule);
     if (status != AG_OK)
         return status;
     rule.policy_directory = context->directory;
@@ -526,17 +555,61 @@ static ag_status load_document(load_context *context, yaml_parser_t *parser,
     return status;
 }
 
+/*
+ * Skips a UTF-8 byte order mark, which YAML allows at the start of a stream
+ * and RFC 8259 lets JSON parsers ignore. libyaml is not given it: with the
+ * encoding set, libyaml counts it as a column of the first line, which then
+ * is indented deeper than the next ones. Rejects a UTF-16 byte order mark.
+ */
+static ag_status skip_byte_order_mark(load_context *context)
+{
+    const unsigned char *text = (const unsigned char *)context->text;
+    if (context->length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        context->skipped = 3;
+    bool utf16 = context->length >= 2 && ((text[0] == 0xFF && text[1] == 0xFE)
+                                          || (text[0] == 0xFE && text[1] == 0xFF));
+    if (!utf16)
+        return AG_OK;
+    return ag_error_set(context->error, AG_ERR_YAML, context->name, 1, 1,
+                        "invalid %s: the file starts with a UTF-16 byte order mark (%02X %02X); "
+                        "save it as UTF-8", ag_load_is_settings_name(context->name) ? "JSON"
+                                                                                 : "YAML",
+                        text[0], text[1]);
+}
+
+/* Checks a settings file as strict JSON before libyaml reads it (settings.c gives the reason). */
+static ag_status check_json_syntax(load_context *context)
+{
+    char message[256];
+    size_t offset = 0;
+    ag_status status = ag_settings_check_syntax(context->text + context->skipped,
+                                                context->length - context->skipped, &offset,
+                                                message, sizeof(message));
+    if (status == AG_OK)
+        return AG_OK;
+    unsigned line = 0;
+    unsigned column = 0;
+    offset_location(context, context->skipped + offset, &line, &column);
+    return ag_error_set(context->error, status, context->name, line, column, "%s", message);
+}
+
 static ag_status parse_text(load_context *context)
 {
+    ag_status status = skip_byte_order_mark(context);
+    if (status == AG_OK && ag_load_is_settings_name(context->name))
+        status = check_json_syntax(context);
+    if (status != AG_OK)
+        return status;
+
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)context->text,
-                                 context->length);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)context->text + context->skipped,
+                                 context->length - context->skipped);
 
     yaml_document_t document;
-    ag_status status = load_document(context, &parser, &document);
+    status = load_document(context, &parser, &document);
     if (status == AG_OK) {
         context->document = &document;
         status = read_root(context);

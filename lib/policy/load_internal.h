@@ -59,4 +59,12 @@ ag_status ag_model_read_managed_only(struct load_context *context, const char *n
 /* Reads the root of a Claude Code settings file (settings.c). */
 ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t *root);
 
+/*
+ * Checks that `length` bytes of a settings file are strict JSON (settings.c).
+ * Returns AG_OK, or AG_ERR_YAML (AG_ERR_LIMIT for too deep nesting) with the
+ * byte offset of the error in *offset and the message in `message`.
+ */
+ag_status ag_settings_check_syntax(const char *text, size_t length, size_t *offset,
+                                   char *message, size_t size);
+
 #endif

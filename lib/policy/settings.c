@@ -1,9 +1,9 @@
 /*
  * Claude Code settings files (.claude/settings.json,
  * .claude/settings.local.json, managed-settings.json) read as policy
- * sources. JSON is YAML's flow style, so libyaml parses them and errors and
- * rule sources keep FILE:LINE:COLUMN; the document is then checked to be
- * JSON and not some other YAML.
+ * sources. The text is first checked to be strict JSON (RFC 8259). JSON is
+ * then read as YAML's flow style, so libyaml parses it and errors and rule
+ * sources keep FILE:LINE:COLUMN.
  *
  * Keys read:
  *   permissions.allow, .ask, .deny      rule lists, as in a YAML policy
@@ -17,6 +17,9 @@
  * is an error (AG_ERR_POLICY_KEY): a misspelt "deny" would otherwise drop
  * deny rules without a word.
  */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "policy/load_internal.h"
@@ -47,9 +50,9 @@ static bool is_json_literal(const yaml_node_t *node)
 
 /*
  * Checks that a node is written as JSON: strings in double quotes, objects
- * and arrays in braces and brackets, other scalars JSON literals.
- * NOTE: libyaml also accepts a trailing comma and `#` comments inside flow
- * collections, and this check cannot see them, so such a file loads.
+ * and arrays in braces and brackets, other scalars JSON literals. Text that
+ * passed ag_settings_check_syntax() always passes; this check stays for the
+ * nesting limit and as a second check against YAML-only syntax.
  */
 static ag_status check_json(struct load_context *context, const yaml_node_t *node,
                             unsigned depth)
@@ -193,4 +196,338 @@ ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t 
             return status;
     }
     return AG_OK;
+}
+
+/* ------------------------------------------------------------ JSON syntax */
+
+/*
+ * A strict JSON syntax check, run on the text before libyaml reads it.
+ * libyaml also accepts what JSON does not: trailing commas, `#` comments,
+ * strings over several lines, numbers such as +1 and .5. Claude Code reports
+ * such a file as invalid JSON and skips all of it, so loading it here would
+ * give rules that the host does not apply. The check stops at the first
+ * error, with the byte offset of the token at fault.
+ */
+typedef struct json_scanner {
+    const char *text;
+    size_t length;
+    size_t offset;              /* the next byte to read */
+    size_t error_offset;
+    ag_status status;
+    char *message;
+    size_t size;
+} json_scanner;
+
+/* Maximum length of a token quoted in a message. */
+enum { JSON_QUOTE_MAX = 40 };
+
+static bool json_fail(json_scanner *scanner, ag_status status, size_t offset,
+                      const char *format, ...) AG_PRINTF(4, 5);
+
+static bool json_fail(json_scanner *scanner, ag_status status, size_t offset,
+                      const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(scanner->message, scanner->size, format, args);
+    va_end(args);
+    scanner->status = status;
+    scanner->error_offset = offset;
+    return false;
+}
+
+static int json_peek(const json_scanner *scanner)
+{
+    if (scanner->offset >= scanner->length)
+        return -1;
+    return (unsigned char)scanner->text[scanner->offset];
+}
+
+/* Reports the byte at the current offset, or the end of the text, where `expected` should be. */
+static bool json_unexpected(json_scanner *scanner, const char *expected)
+{
+    int c = json_peek(scanner);
+    if (c < 0)
+        return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                         "invalid JSON: the text ends where %s is expected", expected);
+    if (isgraph(c))
+        return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                         "invalid JSON: unexpected '%c' where %s is expected", c, expected);
+    return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                     "invalid JSON: unexpected byte 0x%02X where %s is expected", (unsigned)c,
+                     expected);
+}
+
+/* Skips JSON whitespace and reports a comment, which JSON does not have. */
+static bool json_skip_space(json_scanner *scanner)
+{
+    while (scanner->offset < scanner->length) {
+        char c = scanner->text[scanner->offset];
+        char next = scanner->offset + 1 < scanner->length ? scanner->text[scanner->offset + 1]
+                                                          : '\0';
+        if (c == '#' || (c == '/' && (next == '/' || next == '*')))
+            return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                             "invalid JSON: a comment; JSON has no comments, so remove it");
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            break;
+        scanner->offset++;
+    }
+    return true;
+}
+
+/* Returns the length of the word or number at the offset: letters, digits and + - . _ $. */
+static size_t json_token_length(const json_scanner *scanner)
+{
+    size_t end = scanner->offset;
+    while (end < scanner->length) {
+        char c = scanner->text[end];
+        if (!isalnum((unsigned char)c) && c != '+' && c != '-' && c != '.' && c != '_'
+            && c != '$')
+            break;
+        end++;
+    }
+    return end - scanner->offset;
+}
+
+/* Returns whether `length` bytes are a number by the JSON grammar. */
+static bool is_json_number(const char *text, size_t length)
+{
+    size_t i = 0;
+    if (i < length && text[i] == '-')
+        i++;
+    if (i < length && text[i] == '0') {
+        i++;
+    } else if (i < length && text[i] >= '1' && text[i] <= '9') {
+        while (i < length && isdigit((unsigned char)text[i]))
+            i++;
+    } else {
+        return false;
+    }
+
+    if (i < length && text[i] == '.') {
+        size_t digits = ++i;
+        while (i < length && isdigit((unsigned char)text[i]))
+            i++;
+        if (i == digits)
+            return false;
+    }
+    if (i < length && (text[i] == 'e' || text[i] == 'E')) {
+        i++;
+        if (i < length && (text[i] == '+' || text[i] == '-'))
+            i++;
+        size_t digits = i;
+        while (i < length && isdigit((unsigned char)text[i]))
+            i++;
+        if (i == digits)
+            return false;
+    }
+    return i == length;
+}
+
+/* Scans one escape sequence; the offset is at its backslash. */
+static bool json_scan_escape(json_scanner *scanner)
+{
+    size_t start = scanner->offset;
+    char c = start + 1 < scanner->length ? scanner->text[start + 1] : '\0';
+    if (c != '\0' && strchr("\"\\/bfnrt", c) != NULL) {
+        scanner->offset += 2;
+        return true;
+    }
+    if (c == 'u') {
+        for (size_t i = start + 2; i < start + 6; i++) {
+            if (i >= scanner->length || !isxdigit((unsigned char)scanner->text[i]))
+                return json_fail(scanner, AG_ERR_YAML, start,
+                                 "invalid JSON: '\\u' in a string must be followed by four hex "
+                                 "digits");
+        }
+        scanner->offset += 6;
+        return true;
+    }
+    if (isgraph((unsigned char)c))
+        return json_fail(scanner, AG_ERR_YAML, start,
+                         "invalid JSON: the escape '\\%c' in a string; JSON accepts \\\" \\\\ "
+                         "\\/ \\b \\f \\n \\r \\t and \\uXXXX", c);
+    return json_fail(scanner, AG_ERR_YAML, start,
+                     "invalid JSON: a '\\' in a string that starts no escape; write a "
+                     "backslash as \\\\");
+}
+
+static bool json_scan_string(json_scanner *scanner)
+{
+    size_t start = scanner->offset++;
+    while (scanner->offset < scanner->length) {
+        unsigned char c = (unsigned char)scanner->text[scanner->offset];
+        if (c == '"') {
+            scanner->offset++;
+            return true;
+        }
+        if (c < 0x20)
+            return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                             "invalid JSON: the control character 0x%02X inside a string; "
+                             "escape it, such as \\n for a line break", (unsigned)c);
+        if (c == '\\' && !json_scan_escape(scanner))
+            return false;
+        if (c != '\\')
+            scanner->offset++;
+    }
+    return json_fail(scanner, AG_ERR_YAML, start,
+                     "invalid JSON: a string without its closing double quote");
+}
+
+/* Scans a number, true, false or null, and names anything else that is a word. */
+static bool json_scan_literal(json_scanner *scanner)
+{
+    int c = json_peek(scanner);
+    size_t length = json_token_length(scanner);
+    const char *token = scanner->text + scanner->offset;
+    int shown = length > JSON_QUOTE_MAX ? JSON_QUOTE_MAX : (int)length;
+    if (length == 0)
+        return json_unexpected(scanner, "a value");
+
+    if (isdigit(c) || c == '-' || c == '+' || c == '.') {
+        if (!is_json_number(token, length))
+            return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                             "invalid JSON number '%.*s'; write a decimal number such as 10, "
+                             "-1.5 or 2e3", shown, token);
+    } else if (!(length == 4 && memcmp(token, "true", 4) == 0)
+               && !(length == 5 && memcmp(token, "false", 5) == 0)
+               && !(length == 4 && memcmp(token, "null", 4) == 0)) {
+        return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                         "invalid JSON: '%.*s' is not a JSON value; a string must be in double "
+                         "quotes", shown, token);
+    }
+    scanner->offset += length;
+    return true;
+}
+
+static bool json_scan_value(json_scanner *scanner, unsigned depth);
+
+/* Scans an object key: a string in double quotes. */
+static bool json_scan_key(json_scanner *scanner)
+{
+    int c = json_peek(scanner);
+    size_t length = json_token_length(scanner);
+    if (c == '"')
+        return json_scan_string(scanner);
+    if (c == '\'')
+        return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                         "invalid JSON: an object key in single quotes; use double quotes");
+    if (length > 0)
+        return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                         "invalid JSON: the object key '%.*s' must be a string in double "
+                         "quotes", length > JSON_QUOTE_MAX ? JSON_QUOTE_MAX : (int)length,
+                         scanner->text + scanner->offset);
+    return json_unexpected(scanner, "an object key in double quotes");
+}
+
+/*
+ * Scans the ',' or the closing bracket after an element of an array or
+ * object. Sets *done at the closing bracket; a ',' right before it is a
+ * trailing comma.
+ */
+static bool json_scan_separator(json_scanner *scanner, char close, const char *expected,
+                                bool *done)
+{
+    if (!json_skip_space(scanner))
+        return false;
+    int c = json_peek(scanner);
+    *done = c == close;
+    if (*done) {
+        scanner->offset++;
+        return true;
+    }
+    if (c != ',')
+        return json_unexpected(scanner, expected);
+
+    size_t comma = scanner->offset++;
+    if (!json_skip_space(scanner))
+        return false;
+    if (json_peek(scanner) == close)
+        return json_fail(scanner, AG_ERR_YAML, comma,
+                         "invalid JSON: a trailing comma before '%c'; remove the comma", close);
+    return true;
+}
+
+static bool json_scan_object(json_scanner *scanner, unsigned depth)
+{
+    scanner->offset++;
+    if (!json_skip_space(scanner))
+        return false;
+    if (json_peek(scanner) == '}') {
+        scanner->offset++;
+        return true;
+    }
+
+    for (bool done = false; !done;) {
+        if (!json_scan_key(scanner) || !json_skip_space(scanner))
+            return false;
+        if (json_peek(scanner) != ':')
+            return json_unexpected(scanner, "':' after the object key");
+        scanner->offset++;
+        if (!json_scan_value(scanner, depth + 1)
+            || !json_scan_separator(scanner, '}', "',' or '}' after an object member", &done))
+            return false;
+    }
+    return true;
+}
+
+static bool json_scan_array(json_scanner *scanner, unsigned depth)
+{
+    scanner->offset++;
+    if (!json_skip_space(scanner))
+        return false;
+    if (json_peek(scanner) == ']') {
+        scanner->offset++;
+        return true;
+    }
+
+    for (bool done = false; !done;) {
+        if (!json_scan_value(scanner, depth + 1)
+            || !json_scan_separator(scanner, ']', "',' or ']' after an array element", &done))
+            return false;
+    }
+    return true;
+}
+
+/* Scans one value at nesting `depth` (0 for the top-level value). */
+static bool json_scan_value(json_scanner *scanner, unsigned depth)
+{
+    if (!json_skip_space(scanner))
+        return false;
+    if (depth > SETTINGS_MAX_DEPTH)
+        return json_fail(scanner, AG_ERR_LIMIT, scanner->offset,
+                         "the settings file nests deeper than %d levels; flatten it",
+                         SETTINGS_MAX_DEPTH);
+
+    switch (json_peek(scanner)) {
+    case '{':
+        return json_scan_object(scanner, depth);
+    case '[':
+        return json_scan_array(scanner, depth);
+    case '"':
+        return json_scan_string(scanner);
+    case '\'':
+        return json_fail(scanner, AG_ERR_YAML, scanner->offset,
+                         "invalid JSON: a string in single quotes; use double quotes");
+    default:
+        return json_scan_literal(scanner);
+    }
+}
+
+ag_status ag_settings_check_syntax(const char *text, size_t length, size_t *offset,
+                                   char *message, size_t size)
+{
+    json_scanner scanner = {text, length, 0, 0, AG_OK, message, size};
+    bool ok = json_skip_space(&scanner);
+
+    /* An empty file is a source without rules, as an empty YAML policy is. */
+    if (ok && scanner.offset == length)
+        return AG_OK;
+    ok = ok && json_scan_value(&scanner, 0) && json_skip_space(&scanner);
+    if (ok && scanner.offset < length)
+        json_fail(&scanner, AG_ERR_YAML, scanner.offset,
+                  "invalid JSON: text after the end of the top-level value; a settings file "
+                  "is one JSON object");
+    *offset = scanner.error_offset;
+    return scanner.status;
 }

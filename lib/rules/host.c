@@ -128,3 +128,162 @@ ag_host_kind ag_host_canonical_address(const char *host, size_t length, char *ou
     format_ipv4(address, out);
     return AG_HOST_ADDRESS;
 }
+
+/* ------------------------------------------------- address patterns in rules */
+
+static const char IPV4_PARTS[] =
+    "an IP address is compared as four dot-separated decimal parts, such as 172.16.0.1, and "
+    "'*' matches exactly one part, so this pattern never matches an address";
+static const char IPV4_OPEN_PARTS[] =
+    "an IP address is compared as four dot-separated decimal parts, such as 172.16.0.1, and "
+    "'*.' stands for at least one of them, so this pattern never matches an address";
+static const char IPV4_DECIMAL[] =
+    "an IP address is compared in decimal without leading zeros, such as 172.16.0.1, so a "
+    "part written another way or above 255 never matches";
+static const char BAD_ADDRESS[] =
+    "the host is read as an IP address, because its last label starts with a digit or it "
+    "contains ':', but it is not a valid one, so no host matches it";
+static const char IPV6_BRACKETS[] =
+    "an IPv6 address is compared in brackets, such as [fe80::1], so this pattern without "
+    "them never matches";
+static const char IPV6_MAPPED[] =
+    "an IPv4-mapped IPv6 address is compared in its IPv4 form, such as 10.0.0.1, so this "
+    "pattern never matches";
+static const char IPV6_SHORTEST[] =
+    "an IPv6 address is compared in its shortest form (RFC 5952), where '::' replaces the "
+    "longest run of zero groups, so a '*' after '::', after a zero group or inside a group "
+    "misses addresses that the pattern seems to name";
+
+/* Returns whether a pattern with a '*' is an IPv4 pattern: digits, dots and '*' with a digit. */
+static bool is_ipv4_pattern(const char *pattern)
+{
+    bool digit = false;
+    for (const char *p = pattern; *p != '\0'; p++) {
+        if (isdigit((unsigned char)*p))
+            digit = true;
+        else if (*p != '*' && *p != '.')
+            return false;
+    }
+    return digit;
+}
+
+/* Returns whether a label without '*' is a decimal 0 to 255 as format_ipv4() writes it. */
+static bool is_decimal_octet(const char *label, size_t length)
+{
+    if (length == 0 || length > 3 || (length > 1 && label[0] == '0'))
+        return false;
+    unsigned value = 0;
+    for (size_t i = 0; i < length; i++)
+        value = value * 10 + (unsigned)(label[i] - '0');
+    return value <= 255;
+}
+
+/*
+ * Checks an IPv4 pattern such as 172.16.*.*. Without a leading "*." it must
+ * have four labels, because labels_match() in paths.c compares label by label.
+ * "*.REST" matches one or more labels before REST, so REST may have at most three.
+ */
+static const char *ipv4_pattern_problem(const char *pattern, char *advice, size_t size)
+{
+    bool open = strncmp(pattern, "*.", 2) == 0;
+    size_t count = 0;
+    const char *label = open ? pattern + 2 : pattern;
+    for (bool more = true; more; count++) {
+        size_t length = strcspn(label, ".");
+        if (memchr(label, '*', length) == NULL && !is_decimal_octet(label, length)) {
+            snprintf(advice, size, "write each part as a number from 0 to 255 without "
+                                   "leading zeros");
+            return IPV4_DECIMAL;
+        }
+        more = label[length] == '.';
+        if (more)
+            label += length + 1;
+    }
+
+    if (open ? count <= 3 : count == 4)
+        return NULL;
+    if (open) {
+        snprintf(advice, size, "write at most three parts after '*.', such as domain:*.0.0.1");
+        return IPV4_OPEN_PARTS;
+    }
+    size_t length = strlen(pattern);
+    bool padded = count < 4 && pattern[length - 1] == '*'
+                  && (length == 1 || pattern[length - 2] == '.');
+    if (padded) {
+        snprintf(advice, size, "write domain:%s%s", pattern, &".*.*.*"[2 * (count - 1)]);
+        return IPV4_PARTS;
+    }
+    snprintf(advice, size, "write four parts, such as domain:172.16.*.*");
+    return IPV4_PARTS;
+}
+
+/* Returns whether `group` is a non-zero group as inet_ntop() writes it; patterns are lowercase. */
+static bool is_nonzero_group(const char *group, size_t length)
+{
+    if (length == 0 || length > 4 || group[0] == '0')
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        if (!isxdigit((unsigned char)group[i]))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Checks an IPv6 pattern. The only form whose glob matches exactly the
+ * addresses it names is [G1:...:Gk:*] with k whole non-zero groups: the
+ * shortest form of every address with that prefix starts with "G1:...:Gk:",
+ * and no other address's does. The advice names that form for the leading
+ * groups written, or advises listing the addresses when there are none.
+ */
+static const char *ipv6_pattern_problem(const char *pattern, char *advice, size_t size)
+{
+    size_t length = strlen(pattern);
+    bool bracketed = length >= 2 && pattern[0] == '[' && pattern[length - 1] == ']';
+    const char *inner = bracketed ? pattern + 1 : pattern;
+    size_t inner_length = bracketed ? length - 2 : length;
+
+    size_t prefix = 0;    /* bytes of the leading whole non-zero groups, with their ':' */
+    size_t groups = 0;
+    for (;;) {
+        size_t group = strcspn(inner + prefix, ":]");
+        if (prefix + group >= inner_length || inner[prefix + group] != ':' || groups == 7
+            || !is_nonzero_group(inner + prefix, group))
+            break;
+        prefix += group + 1;
+        groups++;
+    }
+    bool exact = prefix + 1 == inner_length && inner[prefix] == '*';
+    if (exact && bracketed)
+        return NULL;
+
+    if (groups > 0)
+        snprintf(advice, size, "write domain:[%.*s*] for every address that starts with %s",
+                 (int)prefix, inner, groups == 1 ? "that group" : "those groups");
+    else
+        snprintf(advice, size, "list the addresses one by one, such as domain:[fe80::1]");
+    if (memchr(inner, '.', inner_length) != NULL) {
+        snprintf(advice, size, "write an IPv4 pattern, such as domain:10.0.0.*");
+        return IPV6_MAPPED;
+    }
+    return exact || !bracketed ? IPV6_BRACKETS : IPV6_SHORTEST;
+}
+
+const char *ag_host_pattern_problem(const char *pattern, char *advice, size_t size)
+{
+    advice[0] = '\0';
+    size_t length = strlen(pattern);
+    if (memchr(pattern, '*', length) == NULL) {
+        char address[AG_HOST_ADDRESS_MAX];
+        if (ag_host_canonical_address(pattern, length, address) != AG_HOST_BAD_ADDRESS)
+            return NULL;
+        snprintf(advice, size, "write an IPv4 address such as 172.16.0.1, an IPv6 address "
+                               "such as [fe80::1], or a host name without a port");
+        return BAD_ADDRESS;
+    }
+    if (strpbrk(pattern, ":[]") != NULL)
+        return ipv6_pattern_problem(pattern, advice, size);
+    if (is_ipv4_pattern(pattern))
+        return ipv4_pattern_problem(pattern, advice, size);
+    return NULL;
+}

@@ -69,6 +69,15 @@ typedef enum ag_host_kind {
  */
 ag_host_kind ag_host_canonical_address(const char *host, size_t length, char *out);
 
+/*
+ * Checks a WebFetch domain pattern as ag_domain_rule_compile() stores it for
+ * an address pattern that no host can match, such as 172.16.* (addresses have
+ * four parts) or [fe80::*] (IPv6 is compared in its shortest form). Returns
+ * NULL when the pattern is fine, else the reason, and writes what to write
+ * instead into `advice` (`size` bytes). Host names are not checked (host.c).
+ */
+const char *ag_host_pattern_problem(const char *pattern, char *advice, size_t size);
+
 /* Checks a WebFetch specifier (`domain:HOST`) and stores the host pattern in rule->domain. */
 ag_status ag_domain_rule_compile(ag_rule *rule, ag_error **error);
 

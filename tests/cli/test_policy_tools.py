@@ -143,5 +143,38 @@ class DocumentedPoliciesTest(unittest.TestCase):
         self.assertGreaterEqual(checked, 2)
 
 
+class LoadErrors(unittest.TestCase):
+    """Load errors and a byte order mark, as `agentguard check` prints them."""
+
+    def check(self, name, data):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, name)
+            with open(path, "wb") as file:
+                file.write(data)
+            return path, run("check", "--project-settings" if name.endswith(".json")
+                             else "--policy", path, "--", "rm -rf x")
+
+    def test_trailing_comma_in_settings(self):
+        path, result = self.check("settings.json",
+                                  b'{"permissions": {"deny": ["Read(~/.ssh/**)",]}}\n')
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}:1:44: error[AG_ERR_YAML]: invalid JSON: a trailing comma "
+                      "before ']'; remove the comma", result.stderr)
+
+    def test_address_pattern_names_fix(self):
+        path, result = self.check("policy.yaml", b'deny: ["WebFetch(domain:172.16.*)"]\n')
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}:1:8: error[AG_ERR_RULE]:", result.stderr)
+        self.assertIn("write domain:172.16.*.*", result.stderr)
+
+    def test_byte_order_mark_loads(self):
+        for name, data in (("policy.yaml", b"deny:\n  - Bash(rm *)\nallow:\n  - Bash(ls)\n"),
+                           ("settings.json", b'{"permissions": {"deny": ["Bash(rm *)"]}}')):
+            with self.subTest(name=name):
+                path, result = self.check(name, b"\xef\xbb\xbf" + data)
+                self.assertEqual(result.stderr, "")
+                self.assertIn("deny: ", result.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
