@@ -166,6 +166,55 @@ static void test_json_duplicate_key(void **state)
                  AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 42, "duplicate key");
 }
 
+/* An empty settings file is invalid JSON, so a truncated managed file cannot drop its rules. */
+static void test_json_empty_file(void **state)
+{
+    (void)state;
+    expect_error("managed-settings.json", "", AG_LAYER_MANAGED, AG_ERR_YAML, 1, 1,
+                 "the file is empty");
+    expect_error("settings.json", " \n\t\n", AG_LAYER_PROJECT, AG_ERR_YAML, 3, 1,
+                 "such as {} for no settings");
+    ag_policy_free(build_text("settings.json", "{}", AG_LAYER_PROJECT));
+}
+
+/* A near miss of "permissions" would drop every rule of the file, so it is an error. */
+static void test_json_misspelt_top_key(void **state)
+{
+    (void)state;
+    expect_error("settings.json", "{\"permission\": {\"deny\": [\"Bash(rm *)\"]}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 2,
+                 "unknown key \"permission\"; did you mean \"permissions\"?");
+    expect_error("settings.json", "{\"env\": {},\n \"Permissions\": {}}", AG_LAYER_PROJECT,
+                 AG_ERR_POLICY_KEY, 2, 2, "did you mean \"permissions\"?");
+    expect_error("settings.json", "{\"premissions\": {}}", AG_LAYER_PROJECT, AG_ERR_POLICY_KEY,
+                 1, 2, "did you mean \"permissions\"?");
+    expect_error("managed-settings.json", "{\"allowManagedPermissionRuleOnly\": true}",
+                 AG_LAYER_MANAGED, AG_ERR_POLICY_KEY, 1, 2,
+                 "did you mean \"allowManagedPermissionRulesOnly\"?");
+
+    /* Keys of other settings stay ignored. */
+    ag_policy_free(build_text("settings.json",
+                              "{\"env\": {\"A\": \"1\"}, \"model\": \"x\", \"hooks\": {},"
+                              " \"cleanupPeriodDays\": 5, \"permissions\": {}}",
+                              AG_LAYER_PROJECT));
+}
+
+/* A list entry that YAML reads as a null, boolean or number is no rule. */
+static void test_rule_typed_literal(void **state)
+{
+    (void)state;
+    expect_error("settings.json", "{\"permissions\": {\"deny\": [5]}}", AG_LAYER_PROJECT,
+                 AG_ERR_POLICY_VALUE, 1, 27, "not a number");
+    expect_error("settings.json", "{\"permissions\": {\"deny\": [\"Bash(rm *)\", null]}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 41, "not a null");
+    expect_error("settings.json", "{\"permissions\": {\"ask\": [true]}}", AG_LAYER_PROJECT,
+                 AG_ERR_POLICY_VALUE, 1, 26, "not a boolean");
+    expect_error("policy.yaml", "deny:\n  - -1.5\n", AG_LAYER_COMMAND_LINE,
+                 AG_ERR_POLICY_VALUE, 2, 5, "not a number");
+    expect_error("policy.yaml", "deny: [~]\n", AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 1, 8,
+                 "quote it if it is meant as a rule");
+}
+
 static void test_managed_only_outside_managed(void **state)
 {
     (void)state;
@@ -329,6 +378,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unquoted_json_string),
         cmocka_unit_test(test_json_unknown_permission_key),
         cmocka_unit_test(test_json_duplicate_key),
+        cmocka_unit_test(test_json_empty_file),
+        cmocka_unit_test(test_json_misspelt_top_key),
+        cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),
         cmocka_unit_test(test_unknown_mode_name),
         cmocka_unit_test(test_mode_locked_needs_mode),

@@ -4,8 +4,10 @@
  * columns count bytes, while libyaml counts characters, so marks are
  * converted against the source text.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 
@@ -271,6 +273,28 @@ static ag_status check_domain_pattern(load_context *context, ag_rule *rule)
     return status;
 }
 
+/*
+ * Returns "null", "boolean" or "number" when an unquoted scalar is a YAML
+ * value of that type (`null`, `true`, `5`, `-1.5`), else NULL. A list of
+ * rules would take such a value for a rule named by its text: `deny: [5]`
+ * would load one rule for a tool "5".
+ */
+static const char *typed_literal(const yaml_node_t *node)
+{
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return NULL;
+    if (is_null(node))
+        return "null";
+    const char *text = (const char *)node->data.scalar.value;
+    if (strcasecmp(text, "true") == 0 || strcasecmp(text, "false") == 0)
+        return "boolean";
+
+    size_t sign = text[0] == '-' || text[0] == '+' ? 1 : 0;
+    bool number = isdigit((unsigned char)text[sign])
+                  && strspn(text + sign, "0123456789.eE+-_") == strlen(text + sign);
+    return number ? "number" : NULL;
+}
+
 static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_decision decision)
 {
     /* A mapping {rule: ..., examples: ...} carries examples checked at build (forms.c). */
@@ -284,6 +308,11 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
         return node_error(context, AG_ERR_POLICY_VALUE, node,
                           "a rule must be a string such as \"Bash(git status)\"; quote a rule "
                           "that contains ': ' or ' #' so YAML reads it as one string");
+    const char *literal = typed_literal(node);
+    if (literal != NULL)
+        return node_error(context, AG_ERR_POLICY_VALUE, node,
+                          "a rule must be a string such as \"Bash(git status)\", not a %s; "
+                          "quote it if it is meant as a rule", literal);
     const char *text = scalar_text(node);
     if (text == NULL)
         return node_error(context, AG_ERR_RULE, node,

@@ -12,10 +12,11 @@
  *   permissions.disableBypassPermissionsMode: "disable"
  *                                       hosts cannot switch to bypassPermissions
  *   allowManagedPermissionRulesOnly     as `allow_managed_rules_only:`
- * Other top-level keys are ignored, because a settings file holds much more
- * than permissions (hooks, env, model). An unknown key inside "permissions"
- * is an error (AG_ERR_POLICY_KEY): a misspelt "deny" would otherwise drop
- * deny rules without a word.
+ * Other top-level keys are ignored, because a settings file contains much
+ * more than permissions (hooks, env, model). A near miss of a key read
+ * ("permission") and an unknown key inside "permissions" are errors
+ * (AG_ERR_POLICY_KEY), because a misspelt "deny" would otherwise drop deny
+ * rules without a word.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -172,6 +173,56 @@ static ag_status read_permissions(struct load_context *context, const yaml_node_
     return AG_OK;
 }
 
+/*
+ * Returns the edit distance (Levenshtein) between `a` and `b`, ignoring
+ * ASCII case, or `max` + 1 when it is larger than `max` or `b` is longer
+ * than 63 bytes.
+ */
+static size_t edit_distance(const char *a, const char *b, size_t max)
+{
+    size_t a_length = strlen(a), b_length = strlen(b);
+    size_t row[64];
+    if (b_length >= sizeof(row) / sizeof(*row) || a_length > b_length + max
+        || b_length > a_length + max)
+        return max + 1;
+
+    for (size_t j = 0; j <= b_length; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= a_length; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b_length; j++) {
+            size_t above = row[j];
+            bool same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            size_t best = diagonal + (same ? 0 : 1);
+            if (above + 1 < best)
+                best = above + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[b_length];
+}
+
+/*
+ * Returns the key that `key` is likely a misspelling of: a different case,
+ * or up to two letters added, dropped or changed ("permission",
+ * "Permissions", "premissions"). Other top-level keys belong to other
+ * settings (hooks, env, model) and are ignored, but a misspelt
+ * "permissions" would drop every rule of the file without a word.
+ */
+static const char *misspelt_key(const char *key)
+{
+    static const char *const known[] = {"permissions", "allowManagedPermissionRulesOnly"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
+        if (strcmp(key, known[i]) != 0 && edit_distance(key, known[i], 2) <= 2)
+            return known[i];
+    }
+    return NULL;
+}
+
 ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t *root)
 {
     ag_status status = check_json(context, root, 0);
@@ -187,7 +238,14 @@ ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t 
         const yaml_node_t *key = ag_load_node(context, pair->key);
         const yaml_node_t *value = ag_load_node(context, pair->value);
         status = check_duplicate(context, root, pair);
-        if (status == AG_OK && ag_load_scalar_equals(key, "permissions"))
+        const char *meant = key->type == YAML_SCALAR_NODE
+                                ? misspelt_key((const char *)key->data.scalar.value)
+                                : NULL;
+        if (status == AG_OK && meant != NULL)
+            status = ag_load_error(context, AG_ERR_POLICY_KEY, key,
+                                   "unknown key \"%s\"; did you mean \"%s\"?",
+                                   (const char *)key->data.scalar.value, meant);
+        else if (status == AG_OK && ag_load_scalar_equals(key, "permissions"))
             status = read_permissions(context, value);
         else if (status == AG_OK && ag_load_scalar_equals(key, "allowManagedPermissionRulesOnly"))
             status = ag_model_read_managed_only(context, "allowManagedPermissionRulesOnly", key,
@@ -520,9 +578,16 @@ ag_status ag_settings_check_syntax(const char *text, size_t length, size_t *offs
     json_scanner scanner = {text, length, 0, 0, AG_OK, message, size};
     bool ok = json_skip_space(&scanner);
 
-    /* An empty file is a source without rules, as an empty YAML policy is. */
-    if (ok && scanner.offset == length)
-        return AG_OK;
+    /*
+     * An empty file is no JSON. Taking it as a source without rules would
+     * let a truncated managed settings file drop its deny rules unnoticed.
+     */
+    if (ok && scanner.offset == length) {
+        json_fail(&scanner, AG_ERR_YAML, scanner.offset,
+                  "invalid JSON: the file is empty; a settings file is one JSON object, "
+                  "such as {} for no settings");
+        ok = false;
+    }
     ok = ok && json_scan_value(&scanner, 0) && json_skip_space(&scanner);
     if (ok && scanner.offset < length)
         json_fail(&scanner, AG_ERR_YAML, scanner.offset,
