@@ -583,7 +583,9 @@ static void test_table_lookup_edges(void **state)
         assert_true(shorter == NULL || strcmp(shorter->name, text) == 0);
         snprintf(text, sizeof(text), "%s~", ends[i]);
         assert_null(ag_effects_table_find(built, text));
-        assert_null(ag_effects_table_find(built, capitalized(text, sizeof(text), ends[i])));
+        /* A name that starts with a digit (7z) reads the same capitalized. */
+        if (strcmp(capitalized(text, sizeof(text), ends[i]), ends[i]) != 0)
+            assert_null(ag_effects_table_find(built, text));
     }
     assert_null(ag_effects_table_find(built, ""));
     assert_null(ag_effects_table_find(built, "CAT"));

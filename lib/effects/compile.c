@@ -63,6 +63,14 @@ static void write_arrays(FILE *out, const ag_effect_spec *spec, const char *id)
         }
         fputs("};\n", out);
     }
+    if (spec->link_option_count > 0) {
+        fprintf(out, "static char *%s_link_options[] = {", id);
+        for (size_t i = 0; i < spec->link_option_count; i++) {
+            write_string(out, spec->link_options[i]);
+            fputs(", ", out);
+        }
+        fputs("};\n", out);
+    }
 }
 
 static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id);
@@ -78,6 +86,10 @@ static void write_spec_array(FILE *out, const ag_effect_spec *specs, size_t coun
         if (specs[i].subcommand_count > 0) {
             snprintf(child, sizeof(child), "%s_%zu_sub", id, i);
             write_spec_array(out, specs[i].subcommands, specs[i].subcommand_count, child);
+        }
+        if (specs[i].module_count > 0) {
+            snprintf(child, sizeof(child), "%s_%zu_modules", id, i);
+            write_spec_array(out, specs[i].modules, specs[i].module_count, child);
         }
     }
     fprintf(out, "static ag_effect_spec %s[] = {\n", id);
@@ -118,7 +130,12 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_string(out, spec->default_network);
     fprintf(out, ", .handler = (ag_effect_handler)%d, .subcommands = ", (int)spec->handler);
     write_pointer(out, spec->subcommand_count > 0, id, "sub");
-    fprintf(out, ", .subcommand_count = %zu},\n", spec->subcommand_count);
+    fprintf(out, ", .subcommand_count = %zu, .makes_links = (ag_link_mode)%d, .link_options = ",
+            spec->subcommand_count, (int)spec->makes_links);
+    write_pointer(out, spec->link_option_count > 0, id, "link_options");
+    fprintf(out, ", .link_option_count = %zu, .modules = ", spec->link_option_count);
+    write_pointer(out, spec->module_count > 0, id, "modules");
+    fprintf(out, ", .module_count = %zu},\n", spec->module_count);
 }
 
 static char *read_all(const char *path, size_t *length)

@@ -63,6 +63,17 @@ typedef enum ag_effect_handler {
     AG_HANDLER_CURL         /* curl: URLs are globs ({a,b}, [a-z]) unless -g or --globoff */
 } ag_effect_handler;
 
+/*
+ * Which paths may be or hold a symbolic link once a command has run, so that
+ * later commands of the same request cannot read through it unseen.
+ */
+typedef enum ag_link_mode {
+    AG_LINKS_NONE,
+    AG_LINKS_WRITES,        /* every path it writes (tar, rsync, cp, mv) */
+    AG_LINKS_WORK_TREE,     /* those, and its working directory when it writes at all (git) */
+    AG_LINKS_CWD            /* those, and its working directory always (ln -s DIR names no link) */
+} ag_link_mode;
+
 /* The entry of one command (or subcommand) in the table. */
 typedef struct ag_effect_spec {
     char *name;
@@ -84,6 +95,11 @@ typedef struct ag_effect_spec {
     ag_effect_handler handler;  /* handler: tar, git-config, git-init */
     struct ag_effect_spec *subcommands;
     size_t subcommand_count;
+    ag_link_mode makes_links;
+    char **link_options;        /* makes_links applies only when one of these is given */
+    size_t link_option_count;
+    struct ag_effect_spec *modules;  /* python -m NAME: the entry that reads the words after NAME */
+    size_t module_count;
 } ag_effect_spec;
 
 /* Slots of the name hash table: a power of two, at least twice the number of specs. */

@@ -675,9 +675,91 @@ static void mark_tree_reads(ag_extractor *ex, const char *name, size_t first)
     }
 }
 
-static ag_status extract_command(ag_extractor *ex)
+static bool takes_value(const ag_effect_option *option)
+{
+    return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
+           || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END;
+}
+
+static const ag_effect_option *find_option(const ag_effect_spec *spec, const char *name,
+                                           size_t length)
+{
+    for (size_t i = 0; i < spec->option_count; i++) {
+        if (strlen(spec->options[i].name) == length
+            && memcmp(spec->options[i].name, name, length) == 0)
+            return &spec->options[i];
+    }
+    return NULL;
+}
+
+static const ag_effect_spec *find_module_entry(const ag_effect_spec *spec,
+                                               const ag_shell_word *word)
+{
+    for (size_t i = 0; word != NULL && !word->dynamic && i < spec->module_count; i++) {
+        const char *name = spec->modules[i].name;
+        if (strlen(name) == word->length && memcmp(name, word->text, word->length) == 0)
+            return &spec->modules[i];
+    }
+    return NULL;
+}
+
+/*
+ * Finds the entry of the module that `python -m NAME` (also `-mNAME` and
+ * `-Im NAME`) runs, reading the options before it as the command's entry
+ * lists them, and stores in *next the index of the first word after NAME.
+ * Returns NULL when no -m comes before the script, `-c` or `--`, when a
+ * word before it is known only at run time, or when the table lists no
+ * entry for NAME.
+ */
+static const ag_effect_spec *find_module(const ag_effect_spec *spec,
+                                         const ag_shell_command *command, size_t *next)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word->dynamic || word->text[0] != '-' || word->length < 2
+            || strcmp(word->text, "--") == 0)
+            return NULL;
+        if (word->text[1] == '-') {
+            const char *equals = strchr(word->text, '=');
+            size_t length = equals != NULL ? (size_t)(equals - word->text) : word->length;
+            const ag_effect_option *option = find_option(spec, word->text, length);
+            if (option != NULL && takes_value(option) && equals == NULL)
+                i++;
+            continue;
+        }
+        for (size_t j = 1; j < word->length; j++) {
+            bool attached = j + 1 < word->length;
+            if (word->text[j] == 'm') {
+                ag_shell_word name = *word;
+                name.text += j + 1;
+                name.length -= j + 1;
+                *next = attached ? i + 1 : i + 2;
+                return find_module_entry(spec, attached ? &name
+                                         : i + 1 < command->word_count ? &command->words[i + 1]
+                                                                       : NULL);
+            }
+            char letter[3] = {'-', word->text[j], '\0'};
+            const ag_effect_option *option = find_option(spec, letter, 2);
+            if (option == NULL || !takes_value(option))
+                continue;
+            if (option->kind == AG_OPTION_END)
+                return NULL;
+            i += attached ? 0 : 1;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Adds the effects of the command at ex->index and stores in *links the entry
+ * whose link keys apply to it: the command's, or its module's (python -m
+ * tarfile), or NULL when the table has no entry.
+ */
+static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
 {
     const ag_shell_command *command = ex->command;
+    *links = NULL;
     for (size_t i = 0; i < command->redirect_count; i++) {
         ag_status status = add_redirect(ex, &command->redirects[i]);
         if (status != AG_OK)
@@ -698,7 +780,16 @@ static ag_status extract_command(ag_extractor *ex)
     ag_status status = ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
     if (status == AG_OK)
         mark_tree_reads(ex, name, first);
-    return status;
+    *links = spec;
+
+    size_t next = 0;
+    const ag_effect_spec *module = spec->module_count > 0 ? find_module(spec, command, &next)
+                                                          : NULL;
+    if (status != AG_OK || module == NULL)
+        return status;
+    *links = module;
+    return ag_extract_arguments(ex, module, command->words + next,
+                                next < command->word_count ? command->word_count - next : 0);
 }
 
 /* Returns whether a cp command makes symbolic links (-s, --symbolic-link) in place of copies. */
@@ -716,11 +807,38 @@ static bool copies_as_links(const ag_shell_command *command)
 }
 
 /*
- * Commands that may make symbolic links from their input (an archive, a
- * repository): every path they write may hold one.
+ * Returns whether `word` gives `option`: a long option alone or with
+ * "=VALUE", a short one also inside a cluster (-rN for -r). A word known
+ * only at run time may be any option.
  */
-static const char *const content_link_makers[] = {"7z", "bsdcpio", "bsdtar", "cpio", "git",
-                                                  "gtar", "pax", "tar", "unzip"};
+static bool gives_option(const ag_shell_word *word, const char *option)
+{
+    if (word->dynamic)
+        return true;
+    size_t length = strlen(option);
+    if (option[1] != '-' && length == 2)
+        return cluster_has(word->text, option + 1);
+    return strncmp(word->text, option, length) == 0
+           && (word->text[length] == '\0' || word->text[length] == '=');
+}
+
+/* Returns whether the entry's makes_links applies: always, or with one of its makes_links_with options. */
+static bool makes_links_now(const ag_effect_spec *spec, const ag_shell_command *command)
+{
+    if (spec->makes_links == AG_LINKS_NONE)
+        return false;
+    if (spec->link_option_count == 0)
+        return true;
+    for (size_t i = 1; i < command->word_count; i++) {
+        if (!command->words[i].dynamic && strcmp(command->words[i].text, "--") == 0)
+            return false;
+        for (size_t j = 0; j < spec->link_option_count; j++) {
+            if (gives_option(&command->words[i], spec->link_options[j]))
+                return true;
+        }
+    }
+    return false;
+}
 
 /* Adds a path at or under which a link may lie once the request runs. */
 static bool note_link_name(ag_extractor *ex, const char *name)
@@ -740,51 +858,43 @@ static bool note_link_name(ag_extractor *ex, const char *name)
 }
 
 /*
- * Records the links the command at ex->index may create: the paths it wrote
- * (from effect `first` on) when it is ln, link, cp, mv, an archive tool or
- * git. mv moves a link, and cp -P or -a copies one. Archive tools and git may
- * make links from their input. git rewrites the work tree even where it names
- * no path (`git checkout BRANCH`), so the work tree counts too. ln,
- * link and cp -s may also make a link whose name is not written out (ln -s
- * DIR makes ./DIR's last name), so the directory they run in counts as a
- * link: every later path at or under it, relative or absolute, gets an
- * unknown part, and every path does when that directory is unknown.
- * TODO(effects): commands not in the effects table (cpio, 7z, pax) write
- * nothing there, so their links are not seen.
+ * Records the links the command at ex->index may create, as the `makes_links`
+ * key of its table entry `spec` sets them: the paths it wrote (from effect `first`
+ * on), and its working directory for ln, link and cp -s, which may make a
+ * link whose name is not written out (ln -s DIR makes ./DIR's last name),
+ * and for git when it writes, because `git checkout BRANCH` rewrites the
+ * work tree without naming a path. Every later path at or under a recorded
+ * path, relative or absolute, gets an unknown part. A written path that is
+ * itself unknown may be anywhere, and so may the working directory when it
+ * is unknown: then every path does.
  */
-static ag_status note_links(ag_extractor *ex, size_t first)
+static ag_status note_links(ag_extractor *ex, const ag_effect_spec *spec, size_t first)
 {
     const ag_shell_command *command = ex->command;
+    const char *cwd = ex->context.cwd != NULL ? ex->context.cwd : "/";
     if (command->word_count == 0)
         return AG_OK;
     /* A name known only when it runs may be ln. */
     if (command->words[0].dynamic)
-        return note_link_name(ex, ex->context.cwd != NULL ? ex->context.cwd : "/") ? AG_OK
-                                                                                : AG_ERR_NOMEM;
-    const char *name = base_name(ex->arena, &command->words[0]);
-    if (name == NULL)
-        return AG_ERR_NOMEM;
-    bool links = strcmp(name, "ln") == 0 || strcmp(name, "link") == 0
-                 || (strcmp(name, "cp") == 0 && copies_as_links(command));
-    if (!links && strcmp(name, "cp") != 0 && strcmp(name, "mv") != 0
-        && !in_list(name, content_link_makers,
-                    sizeof(content_link_makers) / sizeof(content_link_makers[0])))
+        return note_link_name(ex, cwd) ? AG_OK : AG_ERR_NOMEM;
+    if (spec == NULL || !makes_links_now(spec, command))
         return AG_OK;
-    /* ln DIR and cp -s FILE name no link: it lands in the directory they run in. */
-    if (links && !note_link_name(ex, ex->context.cwd != NULL ? ex->context.cwd : "/"))
+    /* cp -s is a flag of cp, which the table's makes_links cannot tell apart from plain cp. */
+    bool names_cwd = spec->makes_links == AG_LINKS_CWD
+                     || (strcmp(spec->name, "cp") == 0 && copies_as_links(command));
+    if (names_cwd && !note_link_name(ex, cwd))
         return AG_ERR_NOMEM;
 
     bool writes = false;
     for (size_t i = first; i < ex->out->count; i++) {
         const ag_effect *effect = &ex->out->items[i];
-        writes |= effect->kind == AG_EFFECT_WRITE;
-        if (effect->kind == AG_EFFECT_WRITE && effect->target[0] == '/'
-            && !note_link_name(ex, effect->target))
+        if (effect->kind != AG_EFFECT_WRITE)
+            continue;
+        writes = true;
+        if (!note_link_name(ex, effect->target[0] == '/' ? effect->target : "/"))
             return AG_ERR_NOMEM;
     }
-    /* `git checkout BRANCH` names no path, and rewrites the whole work tree. */
-    if (writes && strcmp(name, "git") == 0
-        && !note_link_name(ex, ex->context.cwd != NULL ? ex->context.cwd : "/"))
+    if (writes && spec->makes_links == AG_LINKS_WORK_TREE && !note_link_name(ex, cwd))
         return AG_ERR_NOMEM;
     return AG_OK;
 }
@@ -804,9 +914,10 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         ex.context.home = context->home;
         ex.context.cwd = ag_directory_tracker_cwd(&tracker, i);
         size_t first = out->count;
-        status = extract_command(&ex);
+        const ag_effect_spec *links = NULL;
+        status = extract_command(&ex, &links);
         if (status == AG_OK)
-            status = note_links(&ex, first);
+            status = note_links(&ex, links, first);
         if (status == AG_OK)
             status = ag_directory_tracker_follow(&tracker, &ex, i);
     }

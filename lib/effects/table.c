@@ -15,6 +15,8 @@ typedef struct table_parser {
     yaml_document_t *document;
     const char *name;
     ag_error **error;
+    bool in_subcommand;     /* parsing a subcommand's entry, where the link keys are rejected */
+    bool in_module;         /* parsing a module's entry, where `modules` is rejected */
 } table_parser;
 
 static ag_status fail_at(table_parser *parser, const yaml_node_t *node, const char *format,
@@ -208,27 +210,55 @@ static ag_status parse_text(table_parser *parser, const yaml_node_t *node, char 
 static ag_status parse_spec(table_parser *parser, const char *name, const yaml_node_t *node,
                             ag_effect_spec *spec);
 
-static ag_status parse_subcommands(table_parser *parser, const yaml_node_t *node,
-                                   ag_effect_spec *spec)
+/* Parses `subcommands` or `modules`: a mapping from a name to an entry. */
+static ag_status parse_named_entries(table_parser *parser, const yaml_node_t *node,
+                                     const char *key, ag_effect_spec **entries, size_t *count)
 {
     if (node->type != YAML_MAPPING_NODE)
-        return fail_at(parser, node, "'subcommands' must be a mapping%s", "");
-    size_t count = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
-    spec->subcommands = ag_calloc(count + 1, sizeof(*spec->subcommands));
-    if (spec->subcommands == NULL)
+        return fail_at(parser, node, "'%s' must be a mapping from a name to an entry", key);
+    size_t total = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+    *entries = ag_calloc(total + 1, sizeof(**entries));
+    if (*entries == NULL)
         return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
 
     for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
          pair < node->data.mapping.pairs.top; pair++) {
-        yaml_node_t *key = node_at(parser, pair->key);
-        if (scalar(key) == NULL)
-            return fail_at(parser, key, "a subcommand name must be a word%s", "");
-        ag_status status = parse_spec(parser, scalar(key), node_at(parser, pair->value),
-                                      &spec->subcommands[spec->subcommand_count++]);
+        yaml_node_t *name = node_at(parser, pair->key);
+        if (scalar(name) == NULL)
+            return fail_at(parser, name, "a name in '%s' must be a word", key);
+        ag_status status = parse_spec(parser, scalar(name), node_at(parser, pair->value),
+                                      &(*entries)[(*count)++]);
         if (status != AG_OK)
             return status;
     }
     return AG_OK;
+}
+
+static ag_status parse_subcommands(table_parser *parser, const yaml_node_t *node,
+                                   ag_effect_spec *spec)
+{
+    bool nested = parser->in_subcommand;
+    parser->in_subcommand = true;
+    ag_status status = parse_named_entries(parser, node, "subcommands", &spec->subcommands,
+                                           &spec->subcommand_count);
+    parser->in_subcommand = nested;
+    return status;
+}
+
+/*
+ * Parses `modules` (python -m NAME). Extraction looks up NAME only in the
+ * command's own entry, so modules of a subcommand or of a module are errors.
+ */
+static ag_status parse_modules(table_parser *parser, const yaml_node_t *node, ag_effect_spec *spec)
+{
+    if (parser->in_subcommand || parser->in_module)
+        return fail_at(parser, node, "'modules' applies to a whole command; put it on the "
+                       "command's entry only%s", "");
+    parser->in_module = true;
+    ag_status status = parse_named_entries(parser, node, "modules", &spec->modules,
+                                           &spec->module_count);
+    parser->in_module = false;
+    return status;
 }
 
 static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag_effect_spec *spec)
@@ -251,6 +281,66 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
     }
     return fail_at(parser, node, "unknown handler '%s'; the handlers are tar, git-config, "
                    "git-init and curl", text ? text : "(not a word)");
+}
+
+static ag_status parse_link_mode(table_parser *parser, const yaml_node_t *node,
+                                 ag_effect_spec *spec)
+{
+    static const struct {
+        const char *name;
+        ag_link_mode mode;
+    } modes[] = {
+        {"writes", AG_LINKS_WRITES},
+        {"work-tree", AG_LINKS_WORK_TREE},
+        {"cwd", AG_LINKS_CWD},
+    };
+    const char *text = scalar(node);
+    for (size_t i = 0; text != NULL && i < sizeof(modes) / sizeof(modes[0]); i++) {
+        if (strcmp(text, modes[i].name) == 0) {
+            spec->makes_links = modes[i].mode;
+            return AG_OK;
+        }
+    }
+    return fail_at(parser, node, "unknown makes_links value '%s'; the values are writes, "
+                   "work-tree and cwd", text ? text : "(not a word)");
+}
+
+static ag_status parse_link_options(table_parser *parser, const yaml_node_t *node,
+                                    ag_effect_spec *spec)
+{
+    if (node->type != YAML_SEQUENCE_NODE)
+        return fail_at(parser, node, "'makes_links_with' must be a list of options%s", "");
+    size_t count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+    spec->link_options = ag_calloc(count + 1, sizeof(*spec->link_options));
+    if (spec->link_options == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *item = node_at(parser, node->data.sequence.items.start[i]);
+        const char *option = scalar(item);
+        if (option == NULL || option[0] != '-' || option[1] == '\0')
+            return fail_at(parser, item, "an option in 'makes_links_with' must start with '-'%s", "");
+        if ((spec->link_options[i] = ag_strdup(option)) == NULL)
+            return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        spec->link_option_count++;
+    }
+    return AG_OK;
+}
+
+/*
+ * Parses the keys that name which paths may hold links. Extraction reads them
+ * from the command's own entry or its module's, never from a subcommand's,
+ * so there they are an error instead of a key that is silently ignored.
+ */
+static ag_status parse_link_key(table_parser *parser, const char *key, const yaml_node_t *value,
+                                const yaml_node_t *key_node, ag_effect_spec *spec)
+{
+    if (parser->in_subcommand)
+        return fail_at(parser, key_node, "'%s' applies to a whole command; put it on the "
+                       "command's entry, not on a subcommand", key);
+    if (strcmp(key, "makes_links") == 0)
+        return parse_link_mode(parser, value, spec);
+    return parse_link_options(parser, value, spec);
 }
 
 /* Parses one key of an entry; `aliases` was already read by the caller. */
@@ -286,6 +376,10 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_handler(parser, value, spec);
     if (strcmp(key, "subcommands") == 0)
         return parse_subcommands(parser, value, spec);
+    if (strcmp(key, "makes_links") == 0 || strcmp(key, "makes_links_with") == 0)
+        return parse_link_key(parser, key, value, key_node, spec);
+    if (strcmp(key, "modules") == 0)
+        return parse_modules(parser, value, spec);
     return fail_at(parser, key_node, "unknown key '%s' in an effects entry", key);
 }
 
@@ -326,6 +420,12 @@ static void clear_spec(ag_effect_spec *spec)
     for (size_t i = 0; i < spec->subcommand_count; i++)
         clear_spec(&spec->subcommands[i]);
     ag_free(spec->subcommands);
+    for (size_t i = 0; i < spec->link_option_count; i++)
+        ag_free(spec->link_options[i]);
+    ag_free(spec->link_options);
+    for (size_t i = 0; i < spec->module_count; i++)
+        clear_spec(&spec->modules[i]);
+    ag_free(spec->modules);
 }
 
 void ag_effects_table_free(ag_effects_table *table)
@@ -468,7 +568,7 @@ ag_effects_table *ag_effects_table_parse(const char *name, const char *text, siz
     }
 
     ag_effects_table *table = ag_calloc(1, sizeof(*table));
-    table_parser parser = {&document, name, error};
+    table_parser parser = {.document = &document, .name = name, .error = error};
     ag_status status = table != NULL ? parse_commands(&parser, table)
                                      : ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     yaml_document_delete(&document);
