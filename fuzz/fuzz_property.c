@@ -296,8 +296,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /*
              * The first `\;` of nested -exec forms ends the outer one (see
              * prop_forms_nest()), also with `sudo` or `env` between them.
+             * Likewise a word `';'` of the command itself ends -exec, as
+             * does `{} +`, so find runs another command than the text.
              */
-            if (strcmp(candidate->name, "find-exec") == 0 && strstr(current, "-exec") != NULL)
+            if (strcmp(candidate->name, "find-exec") == 0
+                && (strstr(current, "-exec") != NULL || strchr(current, ';') != NULL
+                    || strstr(current, "{}") != NULL))
                 continue;
             form = candidate;
         }
