@@ -70,15 +70,73 @@ static bool in_long_pipeline(const ag_directory_tracker *tracker, const ag_shell
     return false;
 }
 
+/*
+ * The commands that move the shell: cd (and chdir), pushd and popd. A
+ * command that may run one unseen (eval, a prefix with an unknown option)
+ * is AG_DIRECTORY_MAYBE.
+ */
+typedef enum ag_directory_command {
+    AG_DIRECTORY_NONE,
+    AG_DIRECTORY_CD,
+    AG_DIRECTORY_PUSHD,
+    AG_DIRECTORY_POPD,
+    AG_DIRECTORY_MAYBE
+} ag_directory_command;
+
+static bool is_option_word(const ag_shell_word *word)
+{
+    return !word->dynamic && word->text[0] == '-' && word->text[1] != '\0';
+}
+
+/*
+ * Returns the index of the word that names what runs in the current shell,
+ * after the prefixes of ag_shell_read_prefix(). Other wrappers run their command in
+ * another process, where a cd moves nothing after them. Returns the word
+ * count when nothing runs, the word is dynamic, or a prefix is unsure, which
+ * sets *unsure.
+ */
+static size_t current_shell_word(const ag_shell_command *command, bool *unsure)
+{
+    size_t i = 0;
+    *unsure = false;
+    while (i < command->word_count && !command->words[i].dynamic) {
+        size_t next = i;
+        ag_prefix prefix = ag_shell_read_prefix(command->words, command->word_count, &next);
+        if (prefix == AG_PREFIX_NONE)
+            return i;
+        *unsure = prefix == AG_PREFIX_UNSURE;
+        if (prefix != AG_PREFIX_RUNS)
+            return command->word_count;
+        i = next;
+    }
+    return command->word_count;
+}
+
+static ag_directory_command directory_command(const ag_shell_command *command, size_t *first)
+{
+    bool unsure;
+    *first = current_shell_word(command, &unsure);
+    if (unsure)
+        return AG_DIRECTORY_MAYBE;
+    if (*first >= command->word_count)
+        return AG_DIRECTORY_NONE;
+    const char *name = command->words[*first].text;
+    if (name[0] != 'c' && name[0] != 'p' && name[0] != 'e')
+        return AG_DIRECTORY_NONE;    /* none of cd, chdir, pushd, popd and eval */
+    if (strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0)
+        return AG_DIRECTORY_CD;
+    if (strcmp(name, "pushd") == 0)
+        return AG_DIRECTORY_PUSHD;
+    if (strcmp(name, "popd") == 0)
+        return AG_DIRECTORY_POPD;
+    return strcmp(name, "eval") == 0 ? AG_DIRECTORY_MAYBE : AG_DIRECTORY_NONE;
+}
+
 static bool is_directory_change(const ag_shell_command *command)
 {
-    if (command->word_count == 0 || command->words[0].dynamic)
-        return false;
-    const char *name = command->words[0].text;
-    if (name[0] != 'c' && name[0] != 'p')
-        return false;
-    return strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0 || strcmp(name, "pushd") == 0
-           || strcmp(name, "popd") == 0;
+    size_t first;
+    ag_directory_command kind = directory_command(command, &first);
+    return kind != AG_DIRECTORY_NONE && kind != AG_DIRECTORY_MAYBE;
 }
 
 /*
@@ -100,21 +158,26 @@ static bool member_changed_directory(const ag_directory_tracker *tracker, size_t
     return false;
 }
 
-/* The directory of the innermost unwrapped command whose text holds a wrapped command. */
-static const char *wrapper_cwd(const ag_directory_tracker *tracker, const ag_shell_command *command)
+/* Returns the innermost unwrapped command whose text contains `command`, or NULL. */
+static const ag_shell_command *wrapping_command(const ag_directory_tracker *tracker,
+                                                const ag_shell_command *command)
 {
     const ag_shell_command *best = NULL;
-    const char *cwd = NULL;
     for (size_t i = 0; i < tracker->count; i++) {
         const ag_shell_command *other = &tracker->commands[i];
         if (is_wrapped(other) || other->start > command->start || other->end < command->end)
             continue;
-        if (best == NULL || other->end - other->start <= best->end - best->start) {
+        if (best == NULL || other->end - other->start <= best->end - best->start)
             best = other;
-            cwd = tracker->cwd_at[i];
-        }
     }
-    return cwd;
+    return best;
+}
+
+/* The directory of the innermost unwrapped command whose text holds a wrapped command. */
+static const char *wrapper_cwd(const ag_directory_tracker *tracker, const ag_shell_command *command)
+{
+    const ag_shell_command *outer = wrapping_command(tracker, command);
+    return outer == NULL ? NULL : tracker->cwd_at[outer - tracker->commands];
 }
 
 const char *ag_directory_tracker_cwd(ag_directory_tracker *tracker, size_t index)
@@ -145,6 +208,19 @@ static const ag_shell_word *directory_operand(const ag_shell_command *command)
             return word;
     }
     return NULL;
+}
+
+/* `pushd -n DIR` only adds DIR to the stack, so the directory stays. */
+static bool keeps_directory(const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (!is_option_word(word) || strcmp(word->text, "--") == 0)
+            return false;
+        if (strchr(word->text, 'n') != NULL)
+            return true;
+    }
+    return false;
 }
 
 /*
@@ -179,37 +255,85 @@ static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, 
     return path;
 }
 
-ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extractor *ex,
-                                      size_t index)
+/*
+ * Returns whether a wrapped cd is the one its unwrapped command runs in the
+ * current shell (`command cd DIR`), which moved the directory already there.
+ */
+static bool is_current_shell_change(const ag_directory_tracker *tracker,
+                                    const ag_shell_command *command)
 {
-    const ag_shell_command *command = &tracker->commands[index];
-    if (command->word_count == 0 || command->words[0].dynamic)
-        return AG_OK;
-    const char *name = command->words[0].text;
-    if (name[0] != 'c' && name[0] != 'p')
-        return AG_OK;    /* none of cd, chdir, pushd and popd */
-    bool cd = strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0;
-    bool pushd = strcmp(name, "pushd") == 0;
-    bool popd = strcmp(name, "popd") == 0;
-    if (!cd && !pushd && !popd)
-        return AG_OK;
+    const ag_shell_command *outer = wrapping_command(tracker, command);
+    size_t first = 0;
+    ag_directory_command kind = outer == NULL ? AG_DIRECTORY_NONE : directory_command(outer, &first);
+    return kind != AG_DIRECTORY_NONE && kind != AG_DIRECTORY_MAYBE && first > 0;
+}
 
-    const ag_shell_word *word = NULL;
-    const char *target = popd ? NULL : cd_target(ex, command, pushd, &word);
-    ag_status status = AG_OK;
-    if (target != NULL)
-        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, target, word);
-    else if (word != NULL)
-        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, "\x01", word);
+/* Returns whether a wrapped cd, pushd or popd comes from the text of tracker->commands[index]. */
+static bool runs_wrapped_change(const ag_directory_tracker *tracker, size_t index)
+{
+    const ag_shell_command *outer = &tracker->commands[index];
+    for (size_t i = index + 1; i < tracker->count; i++) {
+        const ag_shell_command *other = &tracker->commands[i];
+        if (is_wrapped(other) && other->start >= outer->start && other->end <= outer->end
+            && is_directory_change(other) && wrapping_command(tracker, other) == outer)
+            return true;
+    }
+    return false;
+}
 
+/* Moves the directory of the shell that runs `command` (unwrapped) to `target`, NULL if unknown. */
+static void move_directory(ag_directory_tracker *tracker, const ag_shell_command *command,
+                           const char *target)
+{
     /* A cd that fails leaves the directory as it was. TODO(effects): check both directories. */
-    if (is_wrapped(command))
-        tracker->wrapped_unknown = true;
-    else if (command->context & AG_CONTEXT_FUNCTION)
+    if (command->context & AG_CONTEXT_FUNCTION)
         tracker->cwd = NULL;
     else if (!is_top_level(command))
         tracker->nested_unknown = true;
     else if (!(command->context & AG_CONTEXT_BACKGROUND) && !in_long_pipeline(tracker, command))
         tracker->cwd = target;
+}
+
+/*
+ * Follows a cd, pushd or popd, also behind `command`, `builtin`, `time` and
+ * `jobs -x`. Such a prefixed cd moves the directory where the unwrapped
+ * command is followed, because the wrapped copy of the cd comes after the
+ * later commands in the list; the wrapped copy adds the chdir effect. A cd in
+ * `eval` code, or behind a prefix with an option this check does not know,
+ * makes the directory unknown.
+ */
+ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extractor *ex,
+                                      size_t index)
+{
+    const ag_shell_command *command = &tracker->commands[index];
+    size_t first;
+    ag_directory_command kind = directory_command(command, &first);
+    if (kind == AG_DIRECTORY_NONE)
+        return AG_OK;
+    if (kind == AG_DIRECTORY_MAYBE) {
+        if (!is_wrapped(command) && runs_wrapped_change(tracker, index))
+            move_directory(tracker, command, NULL);
+        return AG_OK;
+    }
+
+    ag_shell_command view = *command;
+    view.words += first;
+    view.word_count -= first;
+    const ag_shell_word *word = NULL;
+    const char *target = NULL;
+    if (kind != AG_DIRECTORY_POPD)
+        target = cd_target(ex, &view, kind == AG_DIRECTORY_PUSHD, &word);
+    ag_status status = AG_OK;
+    if (first == 0 && target != NULL)
+        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, target, word);
+    else if (first == 0 && word != NULL)
+        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, "\x01", word);
+
+    if (kind == AG_DIRECTORY_PUSHD && keeps_directory(&view))
+        return status;
+    if (!is_wrapped(command))
+        move_directory(tracker, command, target);
+    else if (!is_current_shell_change(tracker, command))
+        tracker->wrapped_unknown = true;
     return status;
 }

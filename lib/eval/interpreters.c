@@ -747,3 +747,233 @@ void ag_interpreter_mark(ag_shell_command *command)
     if (runs_code)
         command->flags |= AG_COMMAND_RUNS_CODE;
 }
+
+/* ------------------------------------------ Bash builtins that run code */
+
+/* Options of one builtin command; more than this many makes it opaque. */
+enum { AG_BUILTIN_MAX_OPTIONS = 16 };
+
+/* The option letters of a builtin command, each with its value (text NULL for a flag). */
+typedef struct builtin_options {
+    char letters[AG_BUILTIN_MAX_OPTIONS];
+    ag_shell_word values[AG_BUILTIN_MAX_OPTIONS];
+    size_t count;
+    size_t operands;            /* index of the first word that is no option */
+    bool opaque;                /* an option known only at run time, or too many */
+} builtin_options;
+
+/*
+ * Reads option clusters such as `-tC CODE` or `-CCODE` as Bash's builtins
+ * do: a letter in `values` takes the rest of the word or the next word.
+ */
+static void read_builtin_options(const ag_shell_command *command, const char *values,
+                                 builtin_options *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t i = 1;
+    for (; i < command->word_count && !out->opaque; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word->text[0] == AG_DYNAMIC_MARK || (word->text[0] == '-' && word->dynamic)) {
+            out->opaque = true;
+            break;
+        }
+        if (word->text[0] != '-' || word->text[1] == '\0')
+            break;
+        if (strcmp(word->text, "--") == 0) {
+            i++;
+            break;
+        }
+        for (size_t j = 1; j < word->length; j++) {
+            if (out->count == AG_BUILTIN_MAX_OPTIONS) {
+                out->opaque = true;
+                break;
+            }
+            size_t slot = out->count++;
+            out->letters[slot] = word->text[j];
+            if (!contains_char(values, word->text[j]))
+                continue;
+            if (word->text[j + 1] != '\0') {
+                out->values[slot] = *word;
+                out->values[slot].text += j + 1;
+                out->values[slot].length -= j + 1;
+            } else if (i + 1 < command->word_count) {
+                out->values[slot] = command->words[++i];
+            }
+            break;
+        }
+    }
+    out->operands = i;
+}
+
+/* Returns the value of the last option `letter`, or NULL when it is not given. */
+static const ag_shell_word *builtin_option(const builtin_options *options, char letter)
+{
+    const ag_shell_word *found = NULL;
+    for (size_t i = 0; i < options->count; i++) {
+        if (options->letters[i] == letter)
+            found = &options->values[i];
+    }
+    return found;
+}
+
+static bool has_builtin_option(const builtin_options *options, char letter)
+{
+    return builtin_option(options, letter) != NULL;
+}
+
+/*
+ * Parses `code`, which list->items[index] runs, as a script: a literal is
+ * checked as commands, like trap's code, and a code with an unknown part
+ * makes the command opaque. Either way the command runs code.
+ */
+static ag_status append_builtin_code(ag_checker *checker, ag_command_list *list, size_t index,
+                                     const char *name, const ag_shell_word *code, bool arguments)
+{
+    ag_shell_command *command = &list->items[index];
+    command->flags |= AG_COMMAND_RUNS_CODE;
+    if (code->text == NULL)
+        return AG_OK;
+    if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    return ag_unwrap_append_callback(checker, list, index, name, code->text, code->length,
+                                     arguments);
+}
+
+/* mapfile -C CODE and readarray -C CODE run `CODE INDEX 'LINE'` every -c lines. */
+static ag_status unwrap_mapfile(ag_checker *checker, ag_command_list *list, size_t index,
+                                const char *name, const builtin_options *options)
+{
+    const ag_shell_word *code = builtin_option(options, 'C');
+    if (code == NULL)
+        return AG_OK;
+    return append_builtin_code(checker, list, index, name, code, true);
+}
+
+/*
+ * jobs -x COMMAND ARGS runs COMMAND with each job spec (`%1`) in the
+ * arguments replaced by a process group id, so such a word is dynamic.
+ */
+static ag_status unwrap_jobs(ag_checker *checker, ag_command_list *list, size_t index,
+                             const char *name, const builtin_options *options)
+{
+    const ag_shell_command outer = list->items[index];
+    if (!has_builtin_option(options, 'x') || options->operands >= outer.word_count)
+        return AG_OK;
+    size_t count = outer.word_count - options->operands;
+    ag_shell_word *words = ag_arena_alloc(&checker->arena, count * sizeof(*words));
+    if (words == NULL)
+        return AG_ERR_NOMEM;
+    memcpy(words, outer.words + options->operands, count * sizeof(*words));
+    for (size_t i = 0; i < count; i++) {
+        if (strchr(words[i].text, '%') != NULL) {
+            words[i].text = "\x01";
+            words[i].length = 1;
+            words[i].dynamic = true;
+        }
+    }
+    return ag_unwrap_append_words(checker, list, index, name, words, count);
+}
+
+/*
+ * compgen -C COMMAND runs `COMMAND WORD PREVIOUS`, -F FUNCTION runs a shell
+ * function this check cannot see, and -W WORDLIST expands WORDLIST again, so
+ * a `$(...)` or backtick in it runs. WORDLIST is checked as the operands of
+ * `:`, which runs nothing itself.
+ */
+static ag_status unwrap_compgen(ag_checker *checker, ag_command_list *list, size_t index,
+                                const char *name, const builtin_options *options)
+{
+    if (has_builtin_option(options, 'F'))
+        list->items[index].flags |= AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE;
+    const ag_shell_word *words = builtin_option(options, 'W');
+    if (words != NULL && words->text != NULL && strpbrk(words->text, "$`\x01") != NULL) {
+        size_t length = words->length + 2;
+        char *text = ag_arena_alloc(&checker->arena, length + 1);
+        if (text == NULL)
+            return AG_ERR_NOMEM;
+        memcpy(text, ": ", 2);
+        memcpy(text + 2, words->text, words->length + 1);
+        ag_shell_word code = {text, length, words->dynamic, words->start, words->end};
+        ag_status status = append_builtin_code(checker, list, index, name, &code, false);
+        if (status != AG_OK)
+            return status;
+    }
+    const ag_shell_word *code = builtin_option(options, 'C');
+    if (code == NULL)
+        return AG_OK;
+    return append_builtin_code(checker, list, index, name, code, true);
+}
+
+/*
+ * fc runs commands from the history, which this check cannot see: fc -s,
+ * fc -e -, and fc -e EDITOR or fc alone, which run the editor as `EDITOR
+ * FILE` and then the edited commands. Only fc -l lists without running.
+ */
+static ag_status unwrap_fc(ag_checker *checker, ag_command_list *list, size_t index,
+                           const char *name, const builtin_options *options)
+{
+    const ag_shell_word *editor = builtin_option(options, 'e');
+    bool runs = has_builtin_option(options, 's') || editor != NULL
+                || !has_builtin_option(options, 'l');
+    if (!runs)
+        return AG_OK;
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE;
+    if (editor == NULL || editor->text == NULL || strcmp(editor->text, "-") == 0)
+        return AG_OK;
+    return append_builtin_code(checker, list, index, name, editor, true);
+}
+
+/*
+ * history -r and -n read a history file, -w and -a write one (the operand,
+ * or $HISTFILE). The effects table has no entry for them, so the command is
+ * opaque rather than a read or write that no Read or Edit rule checks.
+ */
+static ag_status mark_history(ag_command_list *list, size_t index, const builtin_options *options)
+{
+    if (has_builtin_option(options, 'r') || has_builtin_option(options, 'n')
+        || has_builtin_option(options, 'w') || has_builtin_option(options, 'a'))
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+    return AG_OK;
+}
+
+/* Option letters of Bash 5.2's builtins that take a value. */
+static const struct {
+    const char *name;
+    const char *values;
+} code_builtins[] = {
+    {"compgen", "oAGWFCXPSV"}, {"fc", "e"}, {"history", "d"},
+    {"jobs", ""}, {"mapfile", "dnOsuCc"}, {"readarray", "dnOsuCc"},
+};
+
+ag_status ag_unwrap_code_builtin(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    size_t length = 0;
+    const char *name = ag_command_base_name(&list->items[index], &length);
+    if (name == NULL)
+        return AG_OK;
+    size_t entry = 0;
+    size_t entries = sizeof(code_builtins) / sizeof(code_builtins[0]);
+    while (entry < entries && strcmp(name, code_builtins[entry].name) != 0)
+        entry++;
+    if (entry == entries)
+        return AG_OK;
+
+    builtin_options options;
+    read_builtin_options(&list->items[index], code_builtins[entry].values, &options);
+    if (options.opaque) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    const char *builtin = code_builtins[entry].name;
+    if (name[0] == 'm' || name[0] == 'r')
+        return unwrap_mapfile(checker, list, index, builtin, &options);
+    if (name[0] == 'j')
+        return unwrap_jobs(checker, list, index, builtin, &options);
+    if (name[0] == 'c')
+        return unwrap_compgen(checker, list, index, builtin, &options);
+    if (name[0] == 'f')
+        return unwrap_fc(checker, list, index, builtin, &options);
+    return mark_history(list, index, &options);
+}

@@ -45,7 +45,8 @@ typedef struct wrapper_scan {
 /* Where a command from a nested script comes from, for its flags and words. */
 typedef enum script_mode {
     AG_SCRIPT_PLAIN,
-    AG_SCRIPT_EXTRA_ARGUMENTS   /* parallel: {} placeholders and appended arguments */
+    AG_SCRIPT_EXTRA_ARGUMENTS,  /* parallel: {} placeholders and appended arguments */
+    AG_SCRIPT_CALLBACK          /* mapfile -C, compgen -C, fc -e: appended arguments only */
 } script_mode;
 
 static const ag_shell_word dynamic_argument = {"\x01", 1, true, 0, 0};
@@ -430,15 +431,19 @@ static void move_spans(ag_shell_command *command, uint32_t start, uint32_t end)
     }
 }
 
-/* Gives a command from a parallel script its placeholders and run-time arguments. */
-static ag_status add_parallel_arguments(ag_arena *arena, ag_shell_command *command)
+/*
+ * Gives a command from a parallel script its placeholders and run-time
+ * arguments, or only the arguments when `placeholders` is false.
+ */
+static ag_status add_run_time_arguments(ag_arena *arena, ag_shell_command *command,
+                                        bool placeholders)
 {
     if (command->word_count == 0)
         return AG_OK;
     ag_shell_word *words = copy_words(arena, command->words, command->word_count, 1);
     if (words == NULL)
         return AG_ERR_NOMEM;
-    for (size_t i = 0; i < command->word_count; i++) {
+    for (size_t i = 0; placeholders && i < command->word_count; i++) {
         if (!replace_parallel_placeholders(arena, &words[i]))
             return AG_ERR_NOMEM;
     }
@@ -485,8 +490,9 @@ static ag_status append_script(ag_checker *checker, ag_command_list *list, size_
         command->context |= outer.context;
         command->flags |= AG_COMMAND_WRAPPED;
         command->wrapper = wrapper_name;
-        if (mode == AG_SCRIPT_EXTRA_ARGUMENTS
-            && (status = add_parallel_arguments(&checker->arena, command)) != AG_OK)
+        if (mode != AG_SCRIPT_PLAIN
+            && (status = add_run_time_arguments(&checker->arena, command,
+                                                mode == AG_SCRIPT_EXTRA_ARGUMENTS)) != AG_OK)
             return status;
         if ((status = ag_command_list_append(&checker->arena, list, command)) != AG_OK)
             return status;
@@ -810,7 +816,7 @@ static ag_status unwrap_parallel(ag_checker *checker, ag_command_list *list, siz
                                         end - scan.command, 0, NULL);
         if (status != AG_OK)
             return status;
-        return add_parallel_arguments(&checker->arena, &list->items[before]);
+        return add_run_time_arguments(&checker->arena, &list->items[before], true);
     }
     return append_joined_script(checker, list, index, name, scan.command,
                                 AG_SCRIPT_EXTRA_ARGUMENTS, end);
@@ -1347,6 +1353,15 @@ ag_status ag_unwrap_append_joined_script(ag_checker *checker, ag_command_list *l
                                 list->items[index].word_count);
 }
 
+ag_status ag_unwrap_append_callback(ag_checker *checker, ag_command_list *list, size_t index,
+                                    const char *wrapper_name, const char *text, size_t length,
+                                    bool arguments)
+{
+    const ag_shell_command outer = list->items[index];
+    return append_script(checker, list, index, wrapper_name, text, length, outer.start,
+                         outer.end, arguments ? AG_SCRIPT_CALLBACK : AG_SCRIPT_PLAIN);
+}
+
 ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
 {
     ag_shell_command *command = &list->items[index];
@@ -1358,8 +1373,10 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
     if (name != NULL && length == 3 && memcmp(name, "git", 3) == 0 && command->depth < AG_UNWRAP_MAX_DEPTH)
         return ag_unwrap_git(checker, list, index);
     const ag_wrapper *wrapper = name != NULL ? ag_wrapper_find(name, length) : NULL;
-    if (wrapper == NULL)
-        return ag_unwrap_tool(checker, list, index);
+    if (wrapper == NULL) {
+        ag_status status = ag_unwrap_code_builtin(checker, list, index);
+        return status != AG_OK ? status : ag_unwrap_tool(checker, list, index);
+    }
     if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
         command->flags |= AG_COMMAND_OPAQUE;
         return AG_OK;

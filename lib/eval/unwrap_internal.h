@@ -139,6 +139,24 @@ ag_status ag_unwrap_append_script(ag_checker *checker, ag_command_list *list, si
 ag_status ag_unwrap_append_joined_script(ag_checker *checker, ag_command_list *list,
                                          size_t index, const char *wrapper_name, size_t first);
 
+/*
+ * Parses `text` (`length` bytes) as shell code that list->items[index] runs
+ * and appends its commands with the command's span. With `arguments`, each
+ * command also gets a trailing dynamic word for the arguments Bash appends
+ * to a callback (mapfile -C CODE runs `CODE INDEX LINE`). Code with an
+ * unknown part makes the command opaque.
+ */
+ag_status ag_unwrap_append_callback(ag_checker *checker, ag_command_list *list, size_t index,
+                                    const char *wrapper_name, const char *text, size_t length,
+                                    bool arguments);
+
+/*
+ * Marks and unwraps the Bash builtins that run code or touch files named in
+ * their arguments (mapfile -C, jobs -x, compgen -C/-F/-W, fc, history with a
+ * file): see lib/eval/interpreters.c. Returns AG_OK for any other command.
+ */
+ag_status ag_unwrap_code_builtin(ag_checker *checker, ag_command_list *list, size_t index);
+
 /* Unwraps git: see lib/eval/git.c. */
 ag_status ag_unwrap_git(ag_checker *checker, ag_command_list *list, size_t index);
 

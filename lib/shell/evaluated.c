@@ -4,15 +4,16 @@
  * x='a[$(cmd)]' each of `$((x))`, `${a[x]}`, `${y:x}` and `[[ $x -eq 0 ]]`
  * runs cmd. Indirection (`${!x}`), prompt expansion (`${x@P}`) and builtins
  * that take a variable name (`test -v`, `printf -v`, `read`, `declare`, ...)
- * do the same. The value is unknown to the analysis, so each of these makes
- * the analysis incomplete, unless every operand is a literal number.
+ * do the same, and so do the keys of `a=([x]=1)`, `let x` and every value
+ * assigned to a `declare -i` variable. The value is unknown to the
+ * analysis, so each of these makes the analysis incomplete, unless every
+ * operand is a literal number.
  *
  * NOTE: a variable assigned a literal number earlier in the same request
- * still counts as unknown, so `i=0; echo $((i))` asks. `let` and
- * `declare -i` arithmetic is not checked, only their words for a literal
- * subscript with a command substitution in it.
+ * still counts as unknown, so `i=0; echo $((i))` asks.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "shell/internal.h"
@@ -194,23 +195,97 @@ static bool has_code(const char *text)
     return strstr(text, "$(") != NULL || strchr(text, '`') != NULL;
 }
 
-/* An assignment value Bash may evaluate later: `$(`, a backtick, or `[` then `$`. */
+/*
+ * An assignment value Bash may evaluate later: `$(`, a backtick, `[` then
+ * `$`, or `[` then an unknown part followed by `(`, which may be a `$` that
+ * makes `$(` (d='$'; x="b[${d}(cmd)]").
+ */
 static bool is_risky_assignment(const char *text)
 {
     const char *bracket = strchr(text, '[');
-    return has_code(text) || (bracket != NULL && strchr(bracket, '$') != NULL);
+    if (has_code(text))
+        return true;
+    if (bracket == NULL)
+        return false;
+    return strchr(bracket, '$') != NULL || strstr(bracket, "\x01(") != NULL;
 }
 
-/* Builtins that take variable names and evaluate subscripts in them. */
-static bool takes_variable_names(const char *name)
+/* True for a subscript that names no variable: digits, arithmetic operators, `@` and `*`. */
+static bool is_literal_subscript(const char *text, size_t length)
 {
-    static const char *const builtins[] = {
-        "test", "[", "[[", "printf", "read", "declare", "typeset", "local", "export",
-        "readonly", "unset", "let", "mapfile", "readarray", "getopts", "wait", "((",
-    };
-    /* Comparing the first byte first skips most calls to strcmp(). */
-    for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
-        if (name[0] == builtins[i][0] && strcmp(name, builtins[i]) == 0)
+    if (length == 0)
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (!isdigit((unsigned char)c) && (c == '\0' || strchr("+-*/%() @", c) == NULL))
+            return false;
+    }
+    return true;
+}
+
+static bool is_name_start(char c)
+{
+    return isalpha((unsigned char)c) || c == '_';
+}
+
+/*
+ * True for NAME and NAME[SUBSCRIPT] with a literal subscript. Any other
+ * name (a subscript that reads a variable, a glob, an unknown part) may make
+ * Bash evaluate a subscript that the analysis does not know.
+ */
+static bool is_plain_variable_name(const char *text, size_t length)
+{
+    if (length == 0 || !is_name_start(text[0]))
+        return false;
+    size_t i = 1;
+    while (i < length && (is_name_start(text[i]) || isdigit((unsigned char)text[i])))
+        i++;
+    if (i == length)
+        return true;
+    return length - i >= 2 && text[i] == '[' && text[length - 1] == ']'
+        && is_literal_subscript(text + i + 1, length - i - 2);
+}
+
+/* Returns the length of the name in `NAME=value`, `NAME+=value` or `NAME[KEY]=value`. */
+static size_t assignment_name_length(const char *text, size_t length)
+{
+    size_t depth = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] == '[')
+            depth++;
+        else if (text[i] == ']' && depth > 0)
+            depth--;
+        else if (text[i] == '=' && depth == 0)
+            return i > 0 && text[i - 1] == '+' ? i - 1 : i;
+    }
+    return length;
+}
+
+/* Returns the value of an assignment word, or NULL when it has no `=`. */
+static const char *assignment_value(const char *text, size_t length)
+{
+    size_t name = assignment_name_length(text, length);
+    if (name == length)
+        return NULL;
+    return text + name + (text[name] == '+' ? 2 : 1);
+}
+
+/*
+ * True when a compound array value `(... [KEY]=value ...)` has a KEY that is
+ * not literal. An indexed array evaluates KEY as arithmetic, so
+ * `a=([x]=1)` reads x and evaluates the subscripts in its value. Quoted
+ * text of a value may look like a key too, which only makes this stricter.
+ */
+static bool has_variable_array_key(const char *value)
+{
+    if (value == NULL || value[0] != '(')
+        return false;
+    for (const char *at = value + 1; *at != '\0'; at++) {
+        if (*at != '[' || (at[-1] != '(' && at[-1] != ' '))
+            continue;
+        const char *close = strchr(at, ']');
+        bool key = close != NULL && (close[1] == '=' || (close[1] == '+' && close[2] == '='));
+        if (key && !is_literal_subscript(at + 1, (size_t)(close - at - 1)))
             return true;
     }
     return false;
@@ -224,25 +299,387 @@ static void report_word(ag_walker *walker, const ag_shell_word *word, const char
                          what, word->start);
 }
 
+/* Reports a word that names a variable unless it is a plain name; see is_plain_variable_name(). */
+static void check_variable_name(ag_walker *walker, const ag_shell_word *word)
+{
+    if (!is_plain_variable_name(word->text, word->length))
+        report_word(walker, word, "The variable name");
+}
+
+static bool is_option_word(const ag_shell_word *word)
+{
+    return word->text[0] == '-' && word->text[1] != '\0';
+}
+
+/* What the options and operands of a builtin that assigns variables are. */
+typedef struct ag_name_syntax {
+    const char *name;
+    const char *values;          /* option letters that take a value that is no name */
+    const char *names;           /* option letters whose value is a variable name */
+    const char *flags;           /* other option letters; any letter not listed is unknown */
+    bool operand_names;          /* the operands are variable names */
+} ag_name_syntax;
+
+/* Bash 5.2's options; `unset -f` names functions, which is handled where it is read. */
+static const ag_name_syntax name_syntaxes[] = {
+    {"mapfile", "dnOsuCc", "", "t", true},
+    {"printf", "", "v", "", false},
+    {"read", "dinNptu", "a", "eErs", true},
+    {"readarray", "dnOsuCc", "", "t", true},
+    {"unset", "", "", "fvn", true},
+    {"wait", "", "p", "nf", false},
+};
+
+static const ag_name_syntax *find_name_syntax(const char *name)
+{
+    for (size_t i = 0; i < sizeof(name_syntaxes) / sizeof(name_syntaxes[0]); i++) {
+        if (strcmp(name, name_syntaxes[i].name) == 0)
+            return &name_syntaxes[i];
+    }
+    return NULL;
+}
+
+/*
+ * Checks one option cluster such as `-ra NAME` or `-vNAME`: the first letter
+ * that takes a value ends it, with the rest of the word or the next word as
+ * its value. Returns the number of following words used, or SIZE_MAX after
+ * reporting an unknown letter (it may take a name as its value).
+ */
+static size_t check_option_cluster(ag_walker *walker, const ag_shell_word *words, size_t count,
+                                   size_t index, const ag_name_syntax *syntax)
+{
+    const ag_shell_word *word = &words[index];
+    for (size_t j = 1; j < word->length && word->text[j] != '\0'; j++) {
+        char letter = word->text[j];
+        bool name = strchr(syntax->names, letter) != NULL;
+        if (!name && strchr(syntax->values, letter) == NULL) {
+            if (strchr(syntax->flags, letter) != NULL)
+                continue;
+            ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, word->start, word->end,
+                                 "The option `-%c` of `%s` at byte %u is unknown to the "
+                                 "analysis and may take a variable name, whose subscript Bash "
+                                 "evaluates.", letter, syntax->name, word->start);
+            return SIZE_MAX;
+        }
+        if (word->text[j + 1] != '\0') {
+            ag_shell_word attached = *word;
+            attached.text += j + 1;
+            attached.length -= j + 1;
+            if (name)
+                check_variable_name(walker, &attached);
+            return 0;
+        }
+        if (index + 1 >= count)
+            return 0;
+        if (name)
+            check_variable_name(walker, &words[index + 1]);
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Checks the names that read, mapfile, readarray, printf -v, unset and wait
+ * -p assign or unset: Bash evaluates a subscript in each. An option known
+ * only at run time may be one that takes a name, so it is reported too.
+ */
+static void check_assigned_names(ag_walker *walker, const ag_shell_word *words, size_t count,
+                                 const ag_name_syntax *syntax)
+{
+    bool options = true;
+    bool functions = false;
+    for (size_t i = 1; i < count; i++) {
+        const ag_shell_word *word = &words[i];
+        if (options && strcmp(word->text, "--") == 0) {
+            options = false;
+        } else if (options && word->text[0] == AG_DYNAMIC_MARK) {
+            report_word(walker, word, "The option or variable name");
+            return;
+        } else if (options && is_option_word(word)) {
+            size_t used = check_option_cluster(walker, words, count, i, syntax);
+            if (used == SIZE_MAX)
+                return;
+            functions |= strcmp(syntax->name, "unset") == 0 && strchr(word->text, 'f') != NULL;
+            i += used;
+        } else {
+            options = false;
+            if (!syntax->operand_names || functions)
+                return;
+            check_variable_name(walker, word);
+        }
+    }
+}
+
+/* Returns whether `name` is one of the space-separated names in `list`. */
+static bool is_one_of(const char *name, const char *list)
+{
+    size_t length = strlen(name);
+    if (length == 0)
+        return false;
+    for (const char *at = strstr(list, name); at != NULL; at = strstr(at + 1, name)) {
+        if ((at == list || at[-1] == ' ') && (at[length] == ' ' || at[length] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/* Attributes given by the options of a declaration: declare -A, -i, -n, -f and -F. */
+typedef struct ag_declaration {
+    bool associative, integer, reference, functions;
+    size_t first_name;
+} ag_declaration;
+
+static ag_declaration read_declaration_options(const ag_shell_word *words, size_t count)
+{
+    /* export -n removes the export attribute; only these make a name reference. */
+    bool references = is_one_of(words[0].text, "declare typeset local");
+    ag_declaration declaration = {0};
+    size_t i = 1;
+    for (; i < count; i++) {
+        const char *text = words[i].text;
+        if (strcmp(text, "--") == 0) {
+            i++;
+            break;
+        }
+        /* An option known only at run time is checked as a name, which reports it. */
+        if ((text[0] != '-' && text[0] != '+') || text[1] == '\0'
+            || strchr(text, AG_DYNAMIC_MARK) != NULL)
+            break;
+        /* `+i` removes an attribute, which changes nothing the analysis needs. */
+        if (text[0] == '+')
+            continue;
+        declaration.associative |= strchr(text, 'A') != NULL;
+        declaration.integer |= strchr(text, 'i') != NULL;
+        declaration.reference |= references && strchr(text, 'n') != NULL;
+        declaration.functions |= strchr(text, 'f') != NULL || strchr(text, 'F') != NULL;
+    }
+    declaration.first_name = i;
+    return declaration;
+}
+
+/* A subscript of an associative array is a string, but `$` or a backtick in it still expand. */
+static bool is_plain_associative_name(const char *text, size_t length)
+{
+    size_t name = strcspn(text, "[");
+    if (name >= length || !is_plain_variable_name(text, name))
+        return is_plain_variable_name(text, length);
+    for (size_t i = name; i < length; i++) {
+        if (text[i] == '$' || text[i] == '`' || text[i] == AG_DYNAMIC_MARK)
+            return false;
+    }
+    return text[length - 1] == ']';
+}
+
+/*
+ * True when the source of a declaration word is not an unquoted `NAME=(`
+ * or `NAME+=(`: declare then parses and expands a value in parentheses
+ * again, so `declare -a "a=($v)"` runs the substitutions in v's value.
+ */
+static bool is_quoted_compound(const ag_walker *walker, const ag_shell_word *word,
+                               const char *value)
+{
+    if (value == NULL || value[0] != '(' || memchr(value, AG_DYNAMIC_MARK, strlen(value)) == NULL)
+        return false;
+    const char *source = walker->source + word->start;
+    size_t length = word->end - word->start;
+    size_t name = 0;
+    while (name < length && (is_name_start(source[name]) || isdigit((unsigned char)source[name])))
+        name++;
+    if (name < length && source[name] == '+')
+        name++;
+    return !(name + 1 < length && source[name] == '=' && source[name + 1] == '(');
+}
+
+static void check_declared_word(ag_walker *walker, const ag_shell_word *word,
+                                const ag_declaration *declaration)
+{
+    size_t name = assignment_name_length(word->text, word->length);
+    const char *value = assignment_value(word->text, word->length);
+    bool plain = declaration->associative ? is_plain_associative_name(word->text, name)
+                                          : is_plain_variable_name(word->text, name);
+    if (!plain)
+        report_word(walker, word, "The variable name");
+    else if (declaration->reference && value != NULL && value[0] != '\0'
+             && !is_plain_variable_name(value, strlen(value)))
+        report_word(walker, word, "The name reference");
+    else if (!declaration->associative && has_variable_array_key(value))
+        report_word(walker, word, "The array key");
+    else if (word->end <= walker->source_length && is_quoted_compound(walker, word, value))
+        report_word(walker, word, "The quoted compound assignment");
+}
+
+/*
+ * Checks declare, typeset, local, export and readonly. With -i every value
+ * later assigned to the variable, by any command, is evaluated as
+ * arithmetic, which the analysis cannot follow, so -i with a name reports.
+ */
+static void check_declaration(ag_walker *walker, const ag_shell_word *words, size_t count)
+{
+    ag_declaration declaration = read_declaration_options(words, count);
+    if (declaration.functions || declaration.first_name >= count)
+        return;
+    if (declaration.integer) {
+        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, words[0].start, words[count - 1].end,
+                             "The integer attribute (-i) at byte %u makes Bash evaluate every "
+                             "value assigned to the variable as arithmetic, which can run "
+                             "commands from array subscripts the analysis cannot see.",
+                             words[0].start);
+        return;
+    }
+    for (size_t i = declaration.first_name; i < count; i++) {
+        /* `local -` saves the shell options. */
+        if (strcmp(words[i].text, "-") != 0)
+            check_declared_word(walker, &words[i], &declaration);
+    }
+}
+
+/* `test -v NAME`, `[ -v NAME ]` and `[[ -v NAME ]]` evaluate a subscript in NAME. */
+static void check_test_names(ag_walker *walker, const ag_shell_word *words, size_t count)
+{
+    for (size_t i = 2; i < count; i++) {
+        const char *text = words[i].text;
+        if (strcmp(words[i - 1].text, "-v") == 0 && strcmp(text, "]") != 0
+            && strcmp(text, "]]") != 0)
+            check_variable_name(walker, &words[i]);
+    }
+}
+
+/* True when `text` is arithmetic without a variable name: digits, operators and spaces. */
+static bool is_literal_arithmetic_text(const char *text)
+{
+    for (const char *at = text; *at != '\0'; at++) {
+        if (is_name_start(*at) || *at == '$' || *at == '`' || *at == AG_DYNAMIC_MARK)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Checks the builtins that evaluate the names or the arithmetic in their
+ * arguments: `words` starts at the builtin's name.
+ */
+static void check_builtin_names(ag_walker *walker, const ag_shell_word *words, size_t count)
+{
+    const char *name = words[0].text;
+    const ag_name_syntax *syntax = find_name_syntax(name);
+    if (syntax != NULL) {
+        check_assigned_names(walker, words, count, syntax);
+    } else if (is_one_of(name, "declare typeset local export readonly")) {
+        check_declaration(walker, words, count);
+    } else if (is_one_of(name, "test [ [[")) {
+        check_test_names(walker, words, count);
+    } else if (strcmp(name, "getopts") == 0 && count > 2) {
+        check_variable_name(walker, &words[2]);
+    } else if (strcmp(name, "let") == 0) {
+        for (size_t i = 1; i < count; i++) {
+            if (!is_literal_arithmetic_text(words[i].text))
+                report_word(walker, &words[i], "The arithmetic");
+        }
+    }
+}
+
+/* `jobs -x [--] COMMAND` runs COMMAND; jobs with other options runs nothing. */
+static ag_prefix read_jobs_prefix(const ag_shell_word *words, size_t count, size_t *index)
+{
+    size_t i = *index + 1;
+    if (i < count && strcmp(words[i].text, "-x") == 0) {
+        i++;
+        if (i < count && strcmp(words[i].text, "--") == 0)
+            i++;
+        *index = i;
+        return i < count && is_option_word(&words[i]) ? AG_PREFIX_UNSURE : AG_PREFIX_RUNS;
+    }
+    for (; i < count && is_option_word(&words[i]); i++) {
+        if (strchr(words[i].text, 'x') != NULL) {
+            *index = i + 1;
+            return AG_PREFIX_UNSURE;
+        }
+    }
+    return AG_PREFIX_NONE;
+}
+
+ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t *index)
+{
+    const char *name = words[*index].text;
+    /* Most command names start with another letter, which skips the comparisons. */
+    if (name[0] != 'c' && name[0] != 'b' && name[0] != 't' && name[0] != 'j')
+        return AG_PREFIX_NONE;
+    bool command = strcmp(name, "command") == 0;
+    if (strcmp(name, "jobs") == 0)
+        return read_jobs_prefix(words, count, index);
+    if (!command && strcmp(name, "builtin") != 0 && (*index != 0 || strcmp(name, "time") != 0))
+        return AG_PREFIX_NONE;
+
+    const char *letters = strcmp(name, "builtin") == 0 ? "" : "p";
+    ag_prefix prefix = AG_PREFIX_RUNS;
+    size_t i = *index + 1;
+    for (; i < count && is_option_word(&words[i]); i++) {
+        const char *text = words[i].text;
+        if (strcmp(text, "--") == 0) {
+            i++;
+            break;
+        }
+        if (command && strpbrk(text + 1, "vV") != NULL)
+            prefix = AG_PREFIX_NOTHING;
+        else if (prefix == AG_PREFIX_RUNS && strspn(text + 1, letters) != strlen(text + 1))
+            prefix = AG_PREFIX_UNSURE;
+    }
+    *index = i;
+    return prefix;
+}
+
+/*
+ * Returns the index of the word that names the builtin that runs, after the
+ * prefixes of ag_shell_read_prefix(), or `count` when none does. After a prefix with
+ * an unknown option the operand is checked as if it ran.
+ */
+static size_t builtin_word(const ag_shell_word *words, size_t count)
+{
+    size_t i = 0;
+    while (i < count) {
+        size_t next = i;
+        ag_prefix prefix = ag_shell_read_prefix(words, count, &next);
+        if (prefix == AG_PREFIX_NONE)
+            return i;
+        if (prefix == AG_PREFIX_NOTHING)
+            return count;
+        i = next;
+    }
+    return count;
+}
+
+/* Builtins that take variable names and evaluate subscripts in them. */
+static bool takes_variable_names(const char *name)
+{
+    return is_one_of(name, "test [ [[ printf read declare typeset local export readonly unset "
+                           "let mapfile readarray getopts wait ((");
+}
+
 static void check_command_words(ag_walker *walker, const ag_shell_command *command)
 {
     for (size_t i = 0; i < command->assignment_count; i++) {
-        if (is_risky_assignment(command->assignments[i].text))
-            report_word(walker, &command->assignments[i], "The assignment");
+        const ag_shell_word *assignment = &command->assignments[i];
+        if (is_risky_assignment(assignment->text))
+            report_word(walker, assignment, "The assignment");
+        else if (has_variable_array_key(assignment_value(assignment->text, assignment->length)))
+            report_word(walker, assignment, "The array key");
     }
-    if (command->word_count == 0 || !takes_variable_names(command->words[0].text))
+    size_t first = builtin_word(command->words, command->word_count);
+    if (first >= command->word_count || !takes_variable_names(command->words[first].text))
         return;
 
-    bool declaration = command->keyword != NULL && strcmp(command->keyword, "[[") != 0
-        && strcmp(command->keyword, "((") != 0;
-    for (size_t i = 1; i < command->word_count; i++) {
-        const ag_shell_word *word = &command->words[i];
-        const ag_shell_word *previous = &command->words[i - 1];
+    const ag_shell_word *words = command->words + first;
+    size_t count = command->word_count - first;
+    bool declaration = is_one_of(words[0].text, "declare typeset local export readonly");
+    for (size_t i = 1; i < count; i++) {
+        const ag_shell_word *word = &words[i];
+        const ag_shell_word *previous = &words[i - 1];
         bool names_dynamic = word->dynamic && strcmp(previous->text, "-v") == 0;
         if ((strchr(word->text, '[') != NULL && has_code(word->text)) || names_dynamic
             || (declaration && strchr(word->text, '=') != NULL && is_risky_assignment(word->text)))
             report_word(walker, word, "The argument");
     }
+    check_builtin_names(walker, words, count);
 }
 
 void ag_check_evaluated_words(ag_walker *walker)

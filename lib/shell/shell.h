@@ -150,4 +150,21 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
                            size_t length, const ag_shell_limits *limits,
                            ag_arena *arena, ag_shell_analysis *out);
 
+/* What a prefix that can run a builtin in the current shell does with its operand. */
+typedef enum ag_prefix {
+    AG_PREFIX_NONE,             /* the word is no such prefix */
+    AG_PREFIX_RUNS,             /* the operand runs in the current shell */
+    AG_PREFIX_NOTHING,          /* nothing runs: command -v */
+    AG_PREFIX_UNSURE            /* an option this check does not know */
+} ag_prefix;
+
+/*
+ * Reads the prefix at words[*index] and moves *index past its options:
+ * `command` (-p; -v and -V run nothing), `builtin`, a leading `time` (a
+ * reserved word; -p) and `jobs -x` run their operand in the current shell,
+ * so a `cd` or an assignment behind them acts as if written alone. The
+ * arithmetic checks and the directory tracker both read commands this way.
+ */
+ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t *index);
+
 #endif
