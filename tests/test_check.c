@@ -331,6 +331,32 @@ static void test_checker_limits_only_tighten(void **state)
     ag_policy_free(policy);
 }
 
+/*
+ * A rule that makes a request ask keeps explaining it when a limit also cut
+ * the analysis, and the reason names the limit too; a deny needs no more.
+ */
+static void test_limit_named_beside_ask_rule(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("limits");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const char *ask = "$X x; true; true; true; true; true; true; true; true; true; true; true";
+    const ag_verdict *verdict = ag_check_command(checker, ask, strlen(ask), NULL, NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ASK);
+    assert_int_equal(ag_verdict_error(verdict), AG_ERR_LIMIT);
+    assert_string_equal(ag_verdict_rule(verdict), "Bash(rm *)");
+    assert_non_null(strstr(ag_verdict_reason(verdict), "could match the deny rule"));
+    assert_non_null(strstr(ag_verdict_reason(verdict), "cannot be fully analysed"));
+    assert_non_null(strstr(ag_verdict_reason(verdict), "max_commands"));
+
+    const char *deny = "rm x; true; true; true; true; true; true; true; true; true; true; true";
+    verdict = ag_check_command(checker, deny, strlen(deny), NULL, NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_DENY);
+    assert_null(strstr(ag_verdict_reason(verdict), "cannot be fully analysed"));
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 /* Checks `command` in bypassPermissions mode, where only a protected path makes a write ask. */
 static const ag_verdict *check_bypassing(ag_checker *checker, const char *command, const char *cwd)
 {
@@ -391,6 +417,7 @@ static void test_cwd_change_between_checks(void **state)
 
 static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_checker_limits_only_tighten),
+    cmocka_unit_test(test_limit_named_beside_ask_rule),
     cmocka_unit_test(test_version_matches_header),
     cmocka_unit_test(test_free_functions_accept_null),
     cmocka_unit_test(test_null_arguments_rejected),

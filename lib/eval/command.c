@@ -423,11 +423,20 @@ static ag_status apply_incomplete(ag_checker *checker, const ag_shell_analysis *
         return AG_OK;
 
     /* The error is recorded whatever decided, so a host can tell why. A rule
-     * that already made the request ask or deny keeps explaining it. */
+     * that already made the request deny keeps explaining it; one that made
+     * it ask gets the analysis problem added, because the ask may come from
+     * words the incomplete analysis could not read. */
     verdict->error = (analysis->incomplete & AG_SHELL_LIMIT) ? AG_ERR_LIMIT : AG_ERR_REQUEST;
     verdict->bypassable = false;
-    if (verdict->decision > AG_ALLOW && verdict->rule != NULL)
+    const char *problem = analysis->problem != NULL ? analysis->problem : "unknown problem";
+    if (verdict->decision == AG_DENY && verdict->rule != NULL)
         return AG_OK;
+    if (verdict->decision == AG_ASK && verdict->rule != NULL) {
+        verdict->reason = ag_arena_printf(&checker->arena,
+                                          "%s; also, the command cannot be fully analysed: %s",
+                                          verdict->reason, problem);
+        return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+    }
 
     if (verdict->decision < AG_ASK)
         verdict->decision = AG_ASK;
@@ -437,8 +446,7 @@ static ag_status apply_incomplete(ag_checker *checker, const ag_shell_analysis *
     verdict->span_end = analysis->problem_end;
     verdict->reason = ag_arena_printf(&checker->arena,
                                       "the command cannot be fully analysed, so it is not allowed: %s",
-                                      analysis->problem != NULL ? analysis->problem
-                                                                : "unknown problem");
+                                      problem);
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
