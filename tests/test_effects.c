@@ -484,6 +484,26 @@ static void test_table_rejects_unknown_role(void **state)
     ag_error_free(error);
 }
 
+/* Tree keys that would be ignored are load errors: tree_with without tree, follow lists without follows_links. */
+static void test_table_rejects_lone_tree_keys(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "commands:\n  grep:\n    tree_with: [-r]\n",
+        "commands:\n  grep:\n    follows_links: true\n",
+        "commands:\n  grep:\n    tree: read\n    follows_links_with: [-R]\n",
+        "commands:\n  grep:\n    tree: both\n",
+        "commands:\n  grep:\n    tree: read\n    tree_with: [r]\n",
+        "commands:\n  make:\n    runs_files: Makefile\n",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        ag_error *error = NULL;
+        assert_null(ag_effects_table_parse("bad.yaml", texts[i], strlen(texts[i]), &error));
+        assert_int_equal(ag_error_code(error), AG_ERR_POLICY_VALUE);
+        ag_error_free(error);
+    }
+}
+
 static void test_table_rejects_invalid_yaml(void **state)
 {
     (void)state;
@@ -784,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_table_rejects_unknown_key),
         cmocka_unit_test(test_table_rejects_unknown_role),
         cmocka_unit_test(test_table_rejects_invalid_yaml),
+        cmocka_unit_test(test_table_rejects_lone_tree_keys),
         cmocka_unit_test(test_effect_kind_names),
         cmocka_unit_test(test_table_lookup_edges),
         cmocka_unit_test(test_table_parse_sorts_entries),

@@ -216,6 +216,54 @@ static void test_failed_lookup_asks(void **state)
                      AG_ASK);
 }
 
+/* Checks `command` in the repo under a policy that allows every walking command by its Bash rule. */
+static ag_decision check_walk(fixture *f, const char *command)
+{
+    static const char policy[] = "default: ask\n"
+                                 "deny: [\"Read(~/.ssh/**)\"]\n"
+                                 "allow: [\"Bash(grep *)\", \"Bash(cp *)\", \"Bash(zip *)\", "
+                                 "\"Bash(tar *)\", \"Bash(rg *)\", \"Bash(rsync *)\", "
+                                 "\"Bash(chown *)\", \"Read(./**)\", \"Edit(./**)\"]\n";
+    ag_error *error = NULL;
+    ag_policy *walk_policy = ag_policy_load_string("walk.yaml", policy, sizeof(policy) - 1, &error);
+    assert_non_null(walk_policy);
+    ag_checker *checker = ag_checker_new(walk_policy, &error);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, f->home), AG_OK);
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), f->repo, NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    ag_policy_free(walk_policy);
+    return decision;
+}
+
+/*
+ * The repo contains lnk -> ROOT/home/.ssh. A walk that follows the links below
+ * its tree reaches the key through it and asks; the same walk that keeps
+ * links as links stays allowed, and a walk started at the link itself meets
+ * the deny rule where the link leads.
+ */
+static void test_tree_walk_through_link(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_walk(f, "grep -R k ."), AG_ASK);
+    assert_int_equal(check_walk(f, "grep -r k ."), AG_ALLOW);
+    assert_int_equal(check_walk(f, "cp -rL . d"), AG_ASK);
+    assert_int_equal(check_walk(f, "cp -r . d"), AG_ALLOW);
+    assert_int_equal(check_walk(f, "zip -r x.zip ."), AG_ASK);
+    assert_int_equal(check_walk(f, "zip -ry x.zip ."), AG_ALLOW);
+    assert_int_equal(check_walk(f, "tar chf x.tar ."), AG_ASK);
+    assert_int_equal(check_walk(f, "tar cf x.tar ."), AG_ALLOW);
+    assert_int_equal(check_walk(f, "rg -L k ."), AG_ASK);
+    assert_int_equal(check_walk(f, "rg k ."), AG_ALLOW);
+    assert_int_equal(check_walk(f, "rsync -rL ./ d/"), AG_ASK);
+    assert_int_equal(check_walk(f, "chown -RL u ."), AG_ASK);
+    assert_int_equal(check_walk(f, "chown -R u src"), AG_ALLOW);
+    assert_int_equal(check_walk(f, "grep -r k lnk"), AG_DENY);
+    assert_int_equal(check_walk(f, "grep -R k lnk"), AG_DENY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_dotdot_after_link),
         cmocka_unit_test(test_glob_through_link),
         cmocka_unit_test(test_failed_lookup_asks),
+        cmocka_unit_test(test_tree_walk_through_link),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

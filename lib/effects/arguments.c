@@ -28,7 +28,7 @@ typedef struct parsed_arguments {
     bool writes_operands;
     bool reads_operands;
     bool writes_cwd;
-    char flag_letters[64];      /* unlisted short flags seen, such as tar's modes */
+    char flag_letters[64];      /* short flags seen, such as tar's modes */
     size_t short_flag_count;
     const ag_shell_word *subcommand_words;
     size_t subcommand_count;
@@ -69,11 +69,11 @@ static void push(parsed_arguments *parsed, const ag_shell_word *word, const char
 
 static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, char letter)
 {
-    if (option == NULL) {
-        if (letter != 0 && parsed->short_flag_count + 1 < sizeof(parsed->flag_letters))
-            parsed->flag_letters[parsed->short_flag_count++] = letter;
+    /* Listed flags are kept too, so that the tree keys can name them (has_option()). */
+    if (letter != 0 && parsed->short_flag_count + 1 < sizeof(parsed->flag_letters))
+        parsed->flag_letters[parsed->short_flag_count++] = letter;
+    if (option == NULL)
         return;
-    }
     if (option->kind == AG_OPTION_WRITES_OPERANDS)
         parsed->writes_operands = true;
     else if (option->kind == AG_OPTION_READS_OPERANDS)
@@ -186,7 +186,8 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
                                                 &end);
             if (skip)
                 i++;
-        } else if (spec->stop_at_option && saw_option) {
+        } else if (spec->stop_at_option && saw_option && operands > 0) {
+            /* find -L DIR: options before the first operand (-H, -L, -P, -D) keep the operands. */
             continue;
         } else if (spec->subcommand_count > 0 && operands == 0) {
             for (size_t s = 0; s < spec->subcommand_count; s++) {
@@ -767,41 +768,37 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     return status;
 }
 
-ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
-                               const ag_shell_word *words, size_t count)
+/* Adds the effects of the options and operands that parse_arguments() found. */
+static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
+                             const parsed_arguments *parsed, const ag_shell_word *words,
+                             size_t count)
 {
-    parsed_arguments parsed;
-    argument local[AG_LOCAL_ARGUMENTS];
-    ag_status status = parse_arguments(ex->arena, spec, words, count, &parsed, local);
-    if (status == AG_OK)
-        status = apply_chdir(ex, &parsed);
-    if (status != AG_OK)
-        return status;
     if (spec->handler == AG_HANDLER_TAR)
-        return apply_tar(ex, &parsed, words, count);
+        return apply_tar(ex, parsed, words, count);
     if (spec->handler == AG_HANDLER_GIT_CONFIG)
-        return apply_git_config(ex, &parsed, words, count);
+        return apply_git_config(ex, parsed, words, count);
 
     size_t operand_count = 0;
-    for (size_t i = 0; i < parsed.count; i++)
-        operand_count += parsed.items[i].option == NULL;
+    for (size_t i = 0; i < parsed->count; i++)
+        operand_count += parsed->items[i].option == NULL;
 
     static const char *const globoff[] = {"--globoff", NULL};
     bool globbing = ex->url_globbing;
     if (spec->handler == AG_HANDLER_CURL)
-        ex->url_globbing = !has_flag(&parsed, "g") && !has_flag_word(&parsed, words, count, globoff);
+        ex->url_globbing = !has_flag(parsed, "g") && !has_flag_word(parsed, words, count, globoff);
 
+    ag_status status = AG_OK;
     bool wrote = false;
     bool contacted = false;
     size_t position = 0;
-    for (size_t i = 0; i < parsed.count && status == AG_OK; i++) {
-        argument arg = parsed.items[i];
+    for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
+        argument arg = parsed->items[i];
         if (arg.option != NULL && arg.option->kind == AG_OPTION_DATA) {
             status = add_data(ex, &arg);
             continue;
         }
         if (arg.option == NULL && !assignment_role(spec, &arg))
-            arg.role = adjust_role(&parsed, operand_role(spec, &parsed, position, operand_count));
+            arg.role = adjust_role(parsed, operand_role(spec, parsed, position, operand_count));
         position += arg.option == NULL;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
@@ -809,10 +806,129 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
 
     ex->url_globbing = globbing;
     if (status == AG_OK)
-        status = apply_defaults(ex, spec, &parsed, wrote, contacted);
+        status = apply_defaults(ex, spec, parsed, wrote, contacted);
     if (status == AG_OK && spec->handler == AG_HANDLER_GIT_INIT)
-        status = apply_git_init(ex, &parsed, words, count);
-    if (status == AG_OK && parsed.subcommand != NULL)
+        status = apply_git_init(ex, parsed, words, count);
+    return status;
+}
+
+/* Returns whether a word that no option or operand took is `option`, alone or with "=VALUE". */
+static bool has_option_word(const parsed_arguments *parsed, const ag_shell_word *words,
+                            size_t count, const char *option)
+{
+    size_t length = strlen(option);
+    for (size_t i = 0; i < count; i++) {
+        if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
+            return false;
+        if (strncmp(words[i].text, option, length) != 0
+            || (words[i].text[length] != '\0' && words[i].text[length] != '='))
+            continue;
+        bool argument_word = false;
+        for (size_t j = 0; j < parsed->count && !argument_word; j++)
+            argument_word = parsed->items[j].word == &words[i]
+                            && parsed->items[j].text == words[i].text;
+        if (!argument_word)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns whether a word known only at run time may expand to an option:
+ * its value or a file name its glob matches (a file named `-R`) may start
+ * with '-'. A word that starts with another literal character cannot.
+ */
+static bool may_be_option(const ag_shell_word *word)
+{
+    static const char starts[] = {'-', '*', '?', '[', '{', '@', '+', '!', AG_DYNAMIC_MARK, '\0'};
+    return word->dynamic && word->text[0] != '\0' && strchr(starts, word->text[0]) != NULL;
+}
+
+/*
+ * Returns whether the command gives `option`: as a flag (a short one also
+ * inside a cluster, and in tar's first word), as an option that took a
+ * value, or as a word of its own. When `dynamic_counts`, a word that may
+ * expand to an option counts as every option, wherever it is.
+ */
+static bool has_option(const ag_effect_spec *spec, const parsed_arguments *parsed,
+                       const ag_shell_word *words, size_t count, const char *option,
+                       bool dynamic_counts)
+{
+    for (size_t i = 0; dynamic_counts && i < count; i++) {
+        if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
+            break;
+        if (may_be_option(&words[i]))
+            return true;
+    }
+    for (size_t i = 0; i < parsed->count; i++) {
+        if (parsed->items[i].option != NULL && strcmp(parsed->items[i].option->name, option) == 0)
+            return true;
+    }
+    bool short_flag = option[1] != '-' && option[2] == '\0' && !spec->single_dash_long;
+    if (short_flag && memchr(parsed->flag_letters, option[1], parsed->short_flag_count) != NULL)
+        return true;
+    return has_option_word(parsed, words, count, option);
+}
+
+static bool has_any_option(const ag_effect_spec *spec, const parsed_arguments *parsed,
+                           const ag_shell_word *words, size_t count, const ag_word_list *options,
+                           bool dynamic_counts)
+{
+    for (size_t i = 0; i < options->count; i++) {
+        if (has_option(spec, parsed, words, count, options->items[i], dynamic_counts))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Marks the effects from `first` on that are whole trees, as the entry's
+ * `tree` keys say, and whether the walk follows the symbolic links in them.
+ * A word known only at run time may turn a walk or link following on, but
+ * never off (zip -y).
+ */
+static void mark_trees(ag_extractor *ex, const ag_effect_spec *spec,
+                       const parsed_arguments *parsed, const ag_shell_word *words, size_t count,
+                       size_t first)
+{
+    if (spec->tree == AG_TREE_NONE)
+        return;
+    if (spec->tree_options.count > 0
+        && !has_any_option(spec, parsed, words, count, &spec->tree_options, true))
+        return;
+
+    bool follows = spec->follows_links
+                   && (spec->follow_options.count == 0
+                       || has_any_option(spec, parsed, words, count, &spec->follow_options, true))
+                   && !has_any_option(spec, parsed, words, count, &spec->no_follow_options, false);
+    ag_effect_kind kind = spec->tree == AG_TREE_READ ? AG_EFFECT_READ : AG_EFFECT_WRITE;
+    for (size_t i = first; i < ex->out->count; i++) {
+        ag_effect *effect = &ex->out->items[i];
+        if (effect->kind != kind)
+            continue;
+        effect->tree = true;
+        effect->follows_links = follows;
+    }
+}
+
+ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
+                               const ag_shell_word *words, size_t count)
+{
+    parsed_arguments parsed;
+    argument local[AG_LOCAL_ARGUMENTS];
+    size_t first = ex->out->count;
+    ag_status status = parse_arguments(ex->arena, spec, words, count, &parsed, local);
+    if (status == AG_OK)
+        status = apply_chdir(ex, &parsed);
+    if (status == AG_OK)
+        status = add_effects(ex, spec, &parsed, words, count);
+    if (status != AG_OK)
+        return status;
+
+    mark_trees(ex, spec, &parsed, words, count, first);
+    if (spec->runs_files.count > 0 && !ag_extractor_note_runner(ex, spec))
+        return AG_ERR_NOMEM;
+    if (parsed.subcommand != NULL)
         status = ag_extract_arguments(ex, parsed.subcommand, parsed.subcommand_words,
                                       parsed.subcommand_count);
     return status;

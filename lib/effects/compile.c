@@ -73,6 +73,39 @@ static void write_arrays(FILE *out, const ag_effect_spec *spec, const char *id)
     }
 }
 
+static void write_word_list_array(FILE *out, const ag_word_list *list, const char *id,
+                                  const char *suffix)
+{
+    if (list->count == 0)
+        return;
+    fprintf(out, "static char *%s_%s[] = {", id, suffix);
+    for (size_t i = 0; i < list->count; i++) {
+        write_string(out, list->items[i]);
+        fputs(", ", out);
+    }
+    fputs("};\n", out);
+}
+
+/* Writes the arrays of the tree and runs_files keys, which write_arrays() leaves out. */
+static void write_walk_arrays(FILE *out, const ag_effect_spec *spec, const char *id)
+{
+    write_word_list_array(out, &spec->tree_options, id, "tree_options");
+    write_word_list_array(out, &spec->follow_options, id, "follow_options");
+    write_word_list_array(out, &spec->no_follow_options, id, "no_follow_options");
+    write_word_list_array(out, &spec->runs_files, id, "runs_files");
+}
+
+static void write_word_list(FILE *out, const char *field, const ag_word_list *list,
+                            const char *id, const char *suffix)
+{
+    fprintf(out, ", .%s = {", field);
+    if (list->count > 0)
+        fprintf(out, "%s_%s", id, suffix);
+    else
+        fputs("NULL", out);
+    fprintf(out, ", %zu}", list->count);
+}
+
 static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id);
 
 /* Writes the arrays of every spec in `specs`, then the array of specs. */
@@ -83,6 +116,7 @@ static void write_spec_array(FILE *out, const ag_effect_spec *specs, size_t coun
     for (size_t i = 0; i < count; i++) {
         snprintf(child, sizeof(child), "%s_%zu", id, i);
         write_arrays(out, &specs[i], child);
+        write_walk_arrays(out, &specs[i], child);
         if (specs[i].subcommand_count > 0) {
             snprintf(child, sizeof(child), "%s_%zu_sub", id, i);
             write_spec_array(out, specs[i].subcommands, specs[i].subcommand_count, child);
@@ -135,7 +169,13 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_pointer(out, spec->link_option_count > 0, id, "link_options");
     fprintf(out, ", .link_option_count = %zu, .modules = ", spec->link_option_count);
     write_pointer(out, spec->module_count > 0, id, "modules");
-    fprintf(out, ", .module_count = %zu},\n", spec->module_count);
+    fprintf(out, ", .module_count = %zu, .tree = (ag_tree_mode)%d, .follows_links = %d",
+            spec->module_count, (int)spec->tree, spec->follows_links);
+    write_word_list(out, "tree_options", &spec->tree_options, id, "tree_options");
+    write_word_list(out, "follow_options", &spec->follow_options, id, "follow_options");
+    write_word_list(out, "no_follow_options", &spec->no_follow_options, id, "no_follow_options");
+    write_word_list(out, "runs_files", &spec->runs_files, id, "runs_files");
+    fputs("},\n", out);
 }
 
 static char *read_all(const char *path, size_t *length)

@@ -29,6 +29,21 @@ static ag_match match_host(const ag_rule *rule, const char *host)
     return match;
 }
 
+/*
+ * Matches a path rule against a tree walked through its symbolic links
+ * (`grep -R x DIR`). A link below DIR may lead to any file, so a deny or
+ * ask rule could match even where it matches nothing below DIR, and an
+ * allow rule cannot vouch for the files the links reach.
+ */
+static ag_match match_followed_tree(ag_checker *checker, const ag_rule *rule, const char *path,
+                                    const ag_path_context *context)
+{
+    if (rule->decision == AG_ALLOW)
+        return AG_MATCH_NO;
+    ag_match match = ag_rule_match_path_below(rule, path, context, checker->match_data);
+    return match == AG_MATCH_NO ? AG_MATCH_MAYBE : match;
+}
+
 /* Returns how `rule` bears on `effect` with the target `path`, and whether it applies at all. */
 static ag_match match_effect_at(ag_checker *checker, const ag_rule *rule, const ag_effect *effect,
                                 const char *path, const ag_path_context *context)
@@ -62,6 +77,8 @@ static ag_match match_effect_at(ag_checker *checker, const ag_rule *rule, const 
     default:
         return AG_MATCH_NO;
     }
+    if (effect->follows_links)
+        return match_followed_tree(checker, rule, path, context);
     /* A tree read (`grep -r x ~`) meets rules below its target, as the Grep tool does. */
     if (effect->tree)
         return ag_rule_match_path_below(rule, path, context, checker->match_data);
@@ -222,7 +239,7 @@ static text_part quoted_part(ag_arena *arena, const char *text)
 }
 
 /* Parts of a reason that name what an effect does: the verb, then the target quoted. */
-enum { AG_EFFECT_PARTS = 6 };
+enum { AG_EFFECT_PARTS = 7 };
 
 /*
  * Stores in `parts` what the effect does as reasons show it: the verb, the
@@ -234,16 +251,17 @@ static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const ch
     parts[0] = part_of(effect_verb(effect->kind));
     parts[1] = (text_part){" ", 1};
     parts[2] = quoted_part(arena, effect->target);
-    if (link_target == NULL)
-        return 3;
-    if (ag_path_lookup_failed(link_target)) {
-        parts[3] = part_of(" (" AG_LOOKUP_FAILED_NOTE ")");
-        return 4;
+    size_t count = 3;
+    if (link_target != NULL && ag_path_lookup_failed(link_target)) {
+        parts[count++] = part_of(" (" AG_LOOKUP_FAILED_NOTE ")");
+    } else if (link_target != NULL) {
+        parts[count++] = (text_part){" (a link to ", 12};
+        parts[count++] = quoted_part(arena, link_target);
+        parts[count++] = (text_part){")", 1};
     }
-    parts[3] = (text_part){" (a link to ", 12};
-    parts[4] = quoted_part(arena, link_target);
-    parts[5] = (text_part){")", 1};
-    return 6;
+    if (effect->follows_links)
+        parts[count++] = part_of(" and the files that the symbolic links below it lead to");
+    return count;
 }
 
 /* Joins `before`, the parts of `what` and `after` into one reason. */
@@ -274,6 +292,15 @@ static void start_cursor(ag_rule_cursor *cursor, const ag_policy *policy,
     static const char *const network_tools[] = {"WebFetch"};
     const char *paths[] = {effect->target, link_target};
     size_t path_count = link_target != NULL ? 2 : 1;
+    /* Through a link, a walked tree may reach every file, so every rule of its tools may match. */
+    if (effect->follows_links && effect->kind == AG_EFFECT_READ) {
+        ag_rule_cursor_for_tools(cursor, policy, read_tools, 1);
+        return;
+    }
+    if (effect->follows_links && effect->kind == AG_EFFECT_WRITE) {
+        ag_rule_cursor_for_tools(cursor, policy, write_tools, 2);
+        return;
+    }
     switch (effect->kind) {
     case AG_EFFECT_READ:
         /* The search cursor also visits the rules on paths below a tree read's target. */
@@ -283,7 +310,10 @@ static void start_cursor(ag_rule_cursor *cursor, const ag_policy *policy,
             ag_rule_cursor_for_paths(cursor, policy, read_tools, 1, paths, path_count, context);
         break;
     case AG_EFFECT_WRITE:
-        ag_rule_cursor_for_paths(cursor, policy, write_tools, 2, paths, path_count, context);
+        if (effect->tree)
+            ag_rule_cursor_for_search(cursor, policy, write_tools, 2, paths, path_count, context);
+        else
+            ag_rule_cursor_for_paths(cursor, policy, write_tools, 2, paths, path_count, context);
         break;
     case AG_EFFECT_NETWORK:
         ag_rule_cursor_for_tools(cursor, policy, network_tools, 1);
@@ -337,11 +367,12 @@ static bool rules_may_apply(const ag_policy *policy, ag_effect_kind kind, tool_r
     }
 }
 
-/* Returns whether a written target or the file it leads to lies outside the workspace. */
+/* Returns whether a written target or a file it leads to may lie outside the workspace. */
 static bool outside_workspace(ag_checker *checker, const ag_effect *effect,
                               const char *link_target, const ag_path_context *context)
 {
-    return !inside_workspace(checker, effect->target, context)
+    /* A link in a tree written through its links (chown -RL) may lead out of the workspace. */
+    return effect->follows_links || !inside_workspace(checker, effect->target, context)
            || (link_target != NULL && !inside_workspace(checker, link_target, context));
 }
 
@@ -368,7 +399,12 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
     text_part what[AG_EFFECT_PARTS];
     size_t what_count = describe_effect(&checker->arena, effect, link_target, what);
     ag_command_verdict result = {0};
-    if (findings.deny != NULL || findings.deny_maybe != NULL || findings.ask != NULL) {
+    if (effect->runs_written && findings.deny == NULL) {
+        result.decision = AG_ASK;
+        result.reason = effect_reason(&checker->arena, "the command runs code from `", what + 2,
+                                      1, "`, which another command of this request writes, so "
+                                      "no rule has seen that code");
+    } else if (findings.deny != NULL || findings.deny_maybe != NULL || findings.ask != NULL) {
         const char *text = join_parts(&checker->arena, what, what_count);
         if (text == NULL)
             return AG_ERR_NOMEM;

@@ -74,6 +74,19 @@ typedef enum ag_link_mode {
     AG_LINKS_CWD            /* those, and its working directory always (ln -s DIR names no link) */
 } ag_link_mode;
 
+/* Which of a command's paths are whole trees that it walks. */
+typedef enum ag_tree_mode {
+    AG_TREE_NONE,
+    AG_TREE_READ,           /* the paths it reads: grep -r, rg, tar c, zip -r, cp -r sources */
+    AG_TREE_WRITE           /* the paths it writes: chmod -R, chown -R */
+} ag_tree_mode;
+
+/* A list of words from the table: options, or file name globs for runs_files. */
+typedef struct ag_word_list {
+    char **items;
+    size_t count;
+} ag_word_list;
+
 /* The entry of one command (or subcommand) in the table. */
 typedef struct ag_effect_spec {
     char *name;
@@ -100,6 +113,12 @@ typedef struct ag_effect_spec {
     size_t link_option_count;
     struct ag_effect_spec *modules;  /* python -m NAME: the entry that reads the words after NAME */
     size_t module_count;
+    ag_tree_mode tree;
+    ag_word_list tree_options;  /* `tree` applies only when one of these is given */
+    bool follows_links;         /* walking a tree, it follows the symbolic links in it */
+    ag_word_list follow_options;    /* follows_links applies only with one of these */
+    ag_word_list no_follow_options; /* and never with one of these (zip -y) */
+    ag_word_list runs_files;    /* globs of files in its working directory whose code it runs */
 } ag_effect_spec;
 
 /* Slots of the name hash table: a power of two, at least twice the number of specs. */
@@ -165,8 +184,20 @@ typedef struct ag_effect {
      * runs.
      */
     bool possible;
-    /* A read of a whole tree (`grep -r x DIR`): deny and ask rules also match below the target. */
+    /* A read or write of a whole tree (`grep -r x DIR`): deny and ask rules also match below the target. */
     bool tree;
+    /*
+     * A tree walked through the symbolic links in it (`grep -R x DIR`): a link
+     * below the target may lead anywhere, so every deny and ask rule of the
+     * effect's kind could match.
+     */
+    bool follows_links;
+    /*
+     * The command runs this file's code (make and a Makefile), and another
+     * command of the same request writes it, so what runs is not what is on
+     * disk now: it asks unless a deny rule matches.
+     */
+    bool runs_written;
     /*
      * Where the target leads when it lies below a link an earlier command of
      * the request made: unknown up to the link, or NULL. It replaces the

@@ -3,7 +3,10 @@
  * reads and writes, the directories it changes into and the hosts it
  * contacts, following `cd` from one command to the next.
  */
+#define _XOPEN_SOURCE 700
+
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -621,58 +624,12 @@ static ag_status add_unknown_program(ag_extractor *ex, const ag_shell_command *c
     return AG_OK;
 }
 
-/* Commands that read the whole tree below a directory operand whatever their options. */
-static const char *const tree_readers[] = {"ack", "ag", "fd", "fdfind", "find", "rg", "rsync",
-                                           "tar", "bsdtar", "gtar"};
-
-/* Commands that do so with -r, -R, --recursive or, for cp and scp, -a or --archive. */
-static const char *const recursive_readers[] = {"cp", "egrep", "fgrep", "grep", "scp", "zip"};
-
-static bool in_list(const char *name, const char *const *list, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(name, list[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Returns whether a short option cluster such as `-rn` contains one of the letters in `letters`. */
 static bool cluster_has(const char *word, const char *letters)
 {
     if (word[0] != '-' || word[1] == '-' || word[1] == '\0')
         return false;
     return strpbrk(word + 1, letters) != NULL;
-}
-
-static bool reads_tree(const ag_shell_command *command, const char *name)
-{
-    if (in_list(name, tree_readers, sizeof(tree_readers) / sizeof(tree_readers[0])))
-        return true;
-    if (!in_list(name, recursive_readers, sizeof(recursive_readers) / sizeof(recursive_readers[0])))
-        return false;
-
-    bool archive = strcmp(name, "cp") == 0 || strcmp(name, "scp") == 0;
-    for (size_t i = 1; i < command->word_count; i++) {
-        const char *word = command->words[i].text;
-        if (strcmp(word, "--") == 0)
-            break;
-        if (strcmp(word, "--recursive") == 0 || cluster_has(word, "rR")
-            || (archive && (strcmp(word, "--archive") == 0 || cluster_has(word, "a"))))
-            return true;
-    }
-    return false;
-}
-
-/* Marks the reads of a command that reads whole trees (see ag_effect.tree). */
-static void mark_tree_reads(ag_extractor *ex, const char *name, size_t first)
-{
-    if (!reads_tree(ex->command, name))
-        return;
-    for (size_t i = first; i < ex->out->count; i++) {
-        if (ex->out->items[i].kind == AG_EFFECT_READ)
-            ex->out->items[i].tree = true;
-    }
 }
 
 static bool takes_value(const ag_effect_option *option)
@@ -776,10 +733,7 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
     const ag_effect_spec *spec = ag_effects_table_find(ex->table, name);
     if (spec == NULL)
         return AG_OK;
-    size_t first = ex->out->count;
     ag_status status = ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
-    if (status == AG_OK)
-        mark_tree_reads(ex, name, first);
     *links = spec;
 
     size_t next = 0;
@@ -899,6 +853,145 @@ static ag_status note_links(ag_extractor *ex, const ag_effect_spec *spec, size_t
     return AG_OK;
 }
 
+bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec)
+{
+    if (ex->runner_count == ex->runner_capacity) {
+        size_t capacity = ex->runner_capacity < 4 ? 4 : ex->runner_capacity * 2;
+        ag_runner *runners = ag_arena_alloc(ex->arena, capacity * sizeof(*runners));
+        if (runners == NULL)
+            return false;
+        if (ex->runner_count > 0)
+            memcpy(runners, ex->runners, ex->runner_count * sizeof(*runners));
+        ex->runners = runners;
+        ex->runner_capacity = capacity;
+    }
+    const char *cwd = ex->context.cwd != NULL && ex->context.cwd[0] == '/' ? ex->context.cwd : NULL;
+    ex->runners[ex->runner_count++] = (ag_runner){ex->command, ex->index, cwd, &spec->runs_files};
+    return true;
+}
+
+/*
+ * Returns whether `text` matches `glob` with fnmatch(3) `flags`, ASCII
+ * letters of either case equal: on a file system that ignores case, make
+ * reads a file written as MAKEFILE. Returns true when out of memory, which
+ * can only make a check stricter.
+ */
+static bool matches_caseless(ag_arena *arena, const char *glob, const char *text, int flags)
+{
+    char *lower_glob = ag_arena_strndup(arena, glob, strlen(glob));
+    char *lower_text = ag_arena_strndup(arena, text, strlen(text));
+    if (lower_glob == NULL || lower_text == NULL)
+        return true;
+    for (char *c = lower_glob; *c != '\0'; c++)
+        *c = (char)tolower((unsigned char)*c);
+    for (char *c = lower_text; *c != '\0'; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return fnmatch(lower_glob, lower_text, flags) == 0;
+}
+
+/*
+ * Returns whether `path` is one of the run files `files` below `directory`
+ * (any directory when NULL, for a runner whose directory is unknown). A
+ * glob without '/' matches the last name at any depth, because a build
+ * file may run the build files of its subdirectories (make -C sub). A glob
+ * with '/' matches the whole path below the directory.
+ */
+static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *directory,
+                        const char *path)
+{
+    bool below = directory != NULL && ag_path_is_within(path, directory)
+                 && strcmp(path, directory) != 0;
+    if (directory != NULL && !below)
+        return false;
+    const char *name = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+    const char *rest = below ? path + strlen(directory) + (strcmp(directory, "/") != 0) : NULL;
+    for (size_t i = 0; i < files->count; i++) {
+        const char *glob = files->items[i];
+        if (strchr(glob, '/') == NULL ? matches_caseless(arena, glob, name, 0)
+                                      : rest != NULL
+                                            && matches_caseless(arena, glob, rest, FNM_PATHNAME))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns whether the runner may run the code of `written`, a path another
+ * command of the request writes. That is so for an unknown path, a run file
+ * in its directory, a file it reads (make -f FILE, pytest t.py), and a run
+ * file below a directory it reads (cmake SOURCE_DIR).
+ */
+static bool runs_written_path(const ag_extractor *ex, const ag_runner *runner, size_t read_end,
+                              const char *written)
+{
+    if (written[0] != '/' || strchr(written, AG_DYNAMIC_MARK) != NULL)
+        return true;
+    if (is_run_file(ex->arena, runner->files, runner->cwd, written))
+        return true;
+    for (size_t i = 0; i < read_end; i++) {
+        const ag_effect *read = &ex->out->items[i];
+        if (read->command != runner->index || read->kind != AG_EFFECT_READ)
+            continue;
+        if (read->target[0] != '/' || strchr(read->target, AG_DYNAMIC_MARK) != NULL
+            || strcmp(read->target, written) == 0
+            || is_run_file(ex->arena, runner->files, read->target, written))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns whether a command of the request replaces a whole tree that contains
+ * the runner's directory (git checkout, tar x, cp -r x/. .): the paths
+ * note_links() records. Every one of them counts when the directory is unknown.
+ */
+static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
+{
+    if (runner->cwd == NULL)
+        return ex->link_count > 0;
+    for (size_t i = 0; i < ex->link_count; i++) {
+        if (ag_path_is_within(runner->cwd, ex->link_names[i]))
+            return true;
+    }
+    return false;
+}
+
+/* Adds a read of `target` by the runner, which decide.c turns into ask (ag_effect.runs_written). */
+static ag_status add_written_run(ag_extractor *ex, const ag_runner *runner, const char *target)
+{
+    ex->command = runner->command;
+    ex->index = runner->index;
+    ag_status status = ag_extractor_add(ex, AG_EFFECT_READ, target, &runner->command->words[0]);
+    if (status == AG_OK)
+        ex->out->items[ex->out->count - 1].runs_written = true;
+    return status;
+}
+
+/*
+ * Finds the runners (make, npm run, pytest, ...) whose code another command
+ * of the same request writes: `printf ... > Makefile; make` runs what the
+ * printf wrote, which no rule saw. The writes of every other command count,
+ * whatever their order, because the commands behind wrappers come last in
+ * the list and a loop may run a later command first.
+ */
+static ag_status note_written_runs(ag_extractor *ex)
+{
+    size_t count = ex->out->count;
+    ag_status status = AG_OK;
+    for (size_t r = 0; r < ex->runner_count && status == AG_OK; r++) {
+        const ag_runner *runner = &ex->runners[r];
+        for (size_t i = 0; i < count && status == AG_OK; i++) {
+            const ag_effect *effect = &ex->out->items[i];
+            if (effect->kind == AG_EFFECT_WRITE && effect->command != runner->index
+                && runs_written_path(ex, runner, count, effect->target))
+                status = add_written_run(ex, runner, effect->target);
+        }
+        if (status == AG_OK && rewrites_directory(ex, runner))
+            status = add_written_run(ex, runner, runner->cwd != NULL ? runner->cwd : unknown_path);
+    }
+    return status;
+}
+
 ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
                              const ag_shell_command *commands, size_t count,
                              const ag_path_context *context, size_t input_length,
@@ -921,5 +1014,7 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         if (status == AG_OK)
             status = ag_directory_tracker_follow(&tracker, &ex, i);
     }
+    if (status == AG_OK && ex.runner_count > 0)
+        status = note_written_runs(&ex);
     return status;
 }

@@ -4,6 +4,14 @@
 
 #include "effects/effects.h"
 
+/* A command that runs code from files in its directory (runs_files in the table). */
+typedef struct ag_runner {
+    const ag_shell_command *command;
+    size_t index;               /* the command's index, as ag_effect.command */
+    const char *cwd;            /* where it runs, or NULL when unknown */
+    const ag_word_list *files;  /* the globs of the files it runs, relative to cwd */
+} ag_runner;
+
 /* State of extraction for the command being looked at. */
 typedef struct ag_extractor {
     ag_arena *arena;
@@ -16,6 +24,9 @@ typedef struct ag_extractor {
     const char **link_names;   /* paths an earlier command made (or moved) a link to */
     size_t link_count;
     size_t link_capacity;
+    ag_runner *runners;        /* commands that run files, checked once all effects are in */
+    size_t runner_count;
+    size_t runner_capacity;
     bool url_globbing;         /* URLs are curl globs: {a,b} and [a-z] expand (no -g) */
     const char *plain_cwd;     /* a cwd found to be in normal form, so copied as it is */
 } ag_extractor;
@@ -43,6 +54,12 @@ ag_status ag_extractor_add_authority(ag_extractor *ex, const ag_shell_word *word
 ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool bare_host);
 bool ag_word_is_remote_path(const ag_shell_word *word);
 ag_status ag_extractor_add_remote_path(ag_extractor *ex, const ag_shell_word *word);
+
+/*
+ * Notes that the command being looked at runs the files that `spec`'s
+ * runs_files names, in its working directory. Returns false when out of memory.
+ */
+bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec);
 
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,

@@ -328,6 +328,87 @@ static ag_status parse_link_options(table_parser *parser, const yaml_node_t *nod
 }
 
 /*
+ * Parses a list of words into `list`: options that start with '-' when
+ * `options`, else file name globs (runs_files).
+ */
+static ag_status parse_word_list(table_parser *parser, const yaml_node_t *node, const char *key,
+                                 bool options, ag_word_list *list)
+{
+    if (node->type != YAML_SEQUENCE_NODE)
+        return fail_at(parser, node, "'%s' must be a list of words", key);
+    size_t count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+    list->items = ag_calloc(count + 1, sizeof(*list->items));
+    if (list->items == NULL)
+        return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *item = node_at(parser, node->data.sequence.items.start[i]);
+        const char *word = scalar(item);
+        if (word == NULL || word[0] == '\0' || (options && (word[0] != '-' || word[1] == '\0')))
+            return fail_at(parser, item, options ? "an item of '%s' must be an option that "
+                                                   "starts with '-'"
+                                                 : "an item of '%s' must be a file name or glob",
+                           key);
+        if ((list->items[i] = ag_strdup(word)) == NULL)
+            return ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        list->count++;
+    }
+    return AG_OK;
+}
+
+static ag_status parse_tree_mode(table_parser *parser, const yaml_node_t *node,
+                                 ag_effect_spec *spec)
+{
+    const char *text = scalar(node);
+    if (text != NULL && strcmp(text, "read") == 0)
+        spec->tree = AG_TREE_READ;
+    else if (text != NULL && strcmp(text, "write") == 0)
+        spec->tree = AG_TREE_WRITE;
+    else
+        return fail_at(parser, node, "unknown tree value '%s'; the values are read and write",
+                       text != NULL ? text : "(not a word)");
+    return AG_OK;
+}
+
+/* Parses the keys about trees and the files a command runs; returns false for another key. */
+static bool parse_walk_key(table_parser *parser, const char *key, const yaml_node_t *value,
+                           ag_effect_spec *spec, ag_status *status)
+{
+    if (strcmp(key, "tree") == 0)
+        *status = parse_tree_mode(parser, value, spec);
+    else if (strcmp(key, "tree_with") == 0)
+        *status = parse_word_list(parser, value, key, true, &spec->tree_options);
+    else if (strcmp(key, "follows_links") == 0)
+        *status = parse_flag(parser, value, &spec->follows_links);
+    else if (strcmp(key, "follows_links_with") == 0)
+        *status = parse_word_list(parser, value, key, true, &spec->follow_options);
+    else if (strcmp(key, "follows_links_unless") == 0)
+        *status = parse_word_list(parser, value, key, true, &spec->no_follow_options);
+    else if (strcmp(key, "runs_files") == 0)
+        *status = parse_word_list(parser, value, key, false, &spec->runs_files);
+    else
+        return false;
+    return true;
+}
+
+/*
+ * Rejects tree keys that would be ignored: tree_with and follows_links
+ * without tree, and the follows_links lists without follows_links: true.
+ */
+static ag_status check_walk_keys(table_parser *parser, const yaml_node_t *node,
+                                 const ag_effect_spec *spec)
+{
+    bool follow_lists = spec->follow_options.count > 0 || spec->no_follow_options.count > 0;
+    if (spec->tree == AG_TREE_NONE && (spec->tree_options.count > 0 || spec->follows_links))
+        return fail_at(parser, node, "the entry of '%s' sets tree_with or follows_links "
+                       "without tree", spec->name);
+    if (!spec->follows_links && follow_lists)
+        return fail_at(parser, node, "the entry of '%s' lists follows_links options without "
+                       "follows_links: true", spec->name);
+    return AG_OK;
+}
+
+/*
  * Parses the keys that name which paths may hold links. Extraction reads them
  * from the command's own entry or its module's, never from a subcommand's,
  * so there they are an error instead of a key that is silently ignored.
@@ -380,6 +461,9 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_link_key(parser, key, value, key_node, spec);
     if (strcmp(key, "modules") == 0)
         return parse_modules(parser, value, spec);
+    ag_status status = AG_OK;
+    if (parse_walk_key(parser, key, value, spec, &status))
+        return status;
     return fail_at(parser, key_node, "unknown key '%s' in an effects entry", key);
 }
 
@@ -402,7 +486,14 @@ static ag_status parse_spec(table_parser *parser, const char *name, const yaml_n
         if (status != AG_OK)
             return status;
     }
-    return AG_OK;
+    return check_walk_keys(parser, node, spec);
+}
+
+static void clear_word_list(ag_word_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        ag_free(list->items[i]);
+    ag_free(list->items);
 }
 
 static void clear_spec(ag_effect_spec *spec)
@@ -426,6 +517,10 @@ static void clear_spec(ag_effect_spec *spec)
     for (size_t i = 0; i < spec->module_count; i++)
         clear_spec(&spec->modules[i]);
     ag_free(spec->modules);
+    clear_word_list(&spec->tree_options);
+    clear_word_list(&spec->follow_options);
+    clear_word_list(&spec->no_follow_options);
+    clear_word_list(&spec->runs_files);
 }
 
 void ag_effects_table_free(ag_effects_table *table)
