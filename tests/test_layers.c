@@ -177,6 +177,22 @@ static void test_json_empty_file(void **state)
     ag_policy_free(build_text("settings.json", "{}", AG_LAYER_PROJECT));
 }
 
+/* JSON null is no settings object and no rule list, so a managed file cannot drop rules with it. */
+static void test_json_null_values(void **state)
+{
+    (void)state;
+    expect_error("managed-settings.json", "null", AG_LAYER_MANAGED, AG_ERR_POLICY_VALUE, 1, 1,
+                 "a settings file must be a JSON object");
+    expect_error("managed-settings.json",
+                 "{\"permissions\": {\"deny\": null, \"allow\": [\"Bash\"]}}",
+                 AG_LAYER_MANAGED, AG_ERR_POLICY_VALUE, 1, 26,
+                 "\"deny\" is null; write [] for an empty list");
+    expect_error("settings.json", "{\"permissions\": {\"additionalDirectories\": null}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 43, "write [] for an empty list");
+    expect_error("settings.json", "{\"permissions\": {\"defaultMode\": null}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 33, "give a value");
+}
+
 /* A near miss of "permissions" would drop every rule of the file, so it is an error. */
 static void test_json_misspelt_top_key(void **state)
 {
@@ -379,6 +395,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_unknown_permission_key),
         cmocka_unit_test(test_json_duplicate_key),
         cmocka_unit_test(test_json_empty_file),
+        cmocka_unit_test(test_json_null_values),
         cmocka_unit_test(test_json_misspelt_top_key),
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),

@@ -53,6 +53,13 @@ static void test_normalize_table(void **state)
         {NULL, NULL, "a/b", M "/a/b"},
         {NULL, NULL, "../etc", M "/etc"},
         {NULL, NULL, "/etc/../x", "/x"},
+        /* A ".." below a per-process link goes where the agent's process, not the checker's, is. */
+        {"/repo", NULL, "/proc/self/cwd/../x", M "/x"},
+        {"/repo", NULL, "/proc/thread-self/cwd/../../home/.ssh", M "/home/.ssh"},
+        {"/repo", NULL, "/proc/self/fd/0/../x", M "/x"},
+        {"/repo", NULL, "/dev/stdin/../x", M "/x"},
+        {"/repo", NULL, "/dev/fd/0/../x", M "/x"},
+        {"/repo", NULL, "/proc/1/root/../etc", M "/etc"},
         {"/repo", "/home/u", "~", "/home/u"},
         {"/repo", "/home/u", "~/.ssh/id", "/home/u/.ssh/id"},
         {"/repo", "/home/u/", "~/.ssh/../x", "/home/u/x"},

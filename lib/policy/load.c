@@ -538,10 +538,11 @@ static ag_status read_entry(load_context *context, const yaml_node_t *key,
 static ag_status read_root(load_context *context)
 {
     const yaml_node_t *root = yaml_document_get_root_node(context->document);
+    /* A settings file of JSON `null` is no object; its syntax check rejects an empty one. */
+    if (root != NULL && ag_load_is_settings_name(context->name))
+        return ag_settings_read_root(context, root);
     if (root == NULL || is_null(root))
         return AG_OK;    /* an empty file is a policy with no rules */
-    if (ag_load_is_settings_name(context->name))
-        return ag_settings_read_root(context, root);
     if (root->type != YAML_MAPPING_NODE)
         return node_error(context, AG_ERR_POLICY_VALUE, root,
                           "a policy must be a mapping with the keys " ACCEPTED_KEYS);

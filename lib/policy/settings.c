@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "policy/forms.h"
 #include "policy/load_internal.h"
 
 #define PERMISSION_KEYS \
@@ -137,6 +138,18 @@ static ag_status read_disable_bypass(struct load_context *context, const yaml_no
 static ag_status read_permission(struct load_context *context, const yaml_node_t *key,
                                  const yaml_node_t *value)
 {
+    /*
+     * A null list would load as no rules, so a managed file with
+     * "deny": null would drop its deny rules without a word.
+     */
+    if (ag_load_is_null(value)) {
+        bool list = !ag_load_scalar_equals(key, "defaultMode")
+                    && !ag_load_scalar_equals(key, "disableBypassPermissionsMode");
+        return ag_load_error(context, AG_ERR_POLICY_VALUE, value,
+                             "\"%s\" is null; %s or remove the key",
+                             (const char *)key->data.scalar.value,
+                             list ? "write [] for an empty list" : "give a value");
+    }
     if (ag_load_scalar_equals(key, "allow"))
         return ag_load_rules(context, key, value, AG_ALLOW);
     if (ag_load_scalar_equals(key, "ask"))

@@ -50,6 +50,17 @@ typedef struct path_builder {
 static void builder_set_unknown(path_builder *builder, const char *part, size_t length);
 
 /*
+ * Returns whether `path` is or lies below a link that the kernel follows
+ * per process (ag_path_alias_part()), including /dev/stdin, /dev/stdout
+ * and /dev/stderr themselves.
+ */
+static bool is_process_link(const char *path)
+{
+    return ag_path_alias_part(path) != NULL || strcmp(path, "/dev/stdin") == 0
+           || strcmp(path, "/dev/stdout") == 0 || strcmp(path, "/dev/stderr") == 0;
+}
+
+/*
  * Before a ".." pops a component of a known absolute path: when the
  * directory built so far leads elsewhere through a symbolic link on disk,
  * the kernel applies ".." to where the link leads, not to the text. So
@@ -62,6 +73,17 @@ static void follow_links(path_builder *builder)
     if (!builder->known_root || builder->length == 0 || builder->arena == NULL)
         return;
     builder->text[builder->length] = '\0';
+
+    /*
+     * /proc/self/cwd, /dev/stdin and the like lead somewhere else for the
+     * agent's process than for the checker's, so where the ".." goes is
+     * unknown (`/proc/self/cwd/../x` is the parent of the agent's cwd).
+     */
+    if (is_process_link(builder->text)) {
+        char mark = AG_DYNAMIC_MARK;
+        builder_set_unknown(builder, &mark, 1);
+        return;
+    }
     const char *resolved = ag_path_resolve(builder->arena, NULL, builder->text);
     if (resolved != NULL && strcmp(resolved, builder->text) == 0)
         return;

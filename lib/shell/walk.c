@@ -183,6 +183,36 @@ static void add_assignment(ag_walker *walker, ag_command_parts *parts, ag_node_i
 }
 
 /*
+ * Checks a word that touches a redirection operator, as in `{fd}>file`:
+ * Bash opens the file on a new descriptor and assigns its number to the
+ * variable named in the braces. tree-sitter-bash 0.25.1 reads `{a[y]}` as
+ * a word, but Bash evaluates the subscript y as arithmetic, so a subscript
+ * other than digits makes the analysis incomplete, as in an assignment.
+ */
+static void check_descriptor_variable(ag_walker *walker, ag_node_id word)
+{
+    const ag_node *node = ag_node_at(walker, word);
+    const char *text = walker->source + node->start;
+    size_t length = node->end - node->start;
+    if (node->end >= walker->source_length || length < 5 || text[0] != '{'
+        || text[length - 1] != '}' || text[length - 2] != ']')
+        return;
+    char next = walker->source[node->end];
+    if (next != '<' && next != '>')
+        return;
+
+    const char *open = memchr(text, '[', length);
+    if (open == NULL)
+        return;
+    size_t subscript = (size_t)(text + length - 2 - (open + 1));
+    if (strspn(open + 1, "0123456789") < subscript)
+        ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, word,
+                          "The descriptor variable at byte %u has an array subscript; Bash "
+                          "evaluates it as arithmetic, which can run commands the analysis "
+                          "cannot see.", node->start);
+}
+
+/*
  * A simple command, or (with `node` AG_NO_NODE) the redirects of a statement
  * as a command with no words.
  */
@@ -216,6 +246,7 @@ static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
                 ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
                                   "Unknown node `%s` in a command at byte %u.",
                                   ag_node_type(walker, child), ag_node_at(walker, child)->start);
+            check_descriptor_variable(walker, child);
             ag_word_list_add(walker, &parts.words, child, state);
         }
     }
@@ -489,6 +520,35 @@ static void walk_children(ag_walker *walker, ag_node_id node, ag_walk_state stat
     }
 }
 
+/*
+ * Walks a for or select loop, a case statement or a case item. Bash
+ * expands the loop's list, the case word and the patterns as it expands
+ * command words. So they go through the word builder, which checks their
+ * expansions and arithmetic and walks their substitutions, and the words it
+ * builds are dropped. Statements are walked as by walk_children().
+ */
+static void walk_expanded_children(ag_walker *walker, ag_node_id node, ag_walk_state state)
+{
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, node, &count);
+    ag_word_list words;
+    ag_word_list_init(&words);
+
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_COMMENT)
+            continue;
+        if (is_statement_kind(kind) || kind == AG_NODE_ERROR) {
+            ag_word_list_break(walker, &words);
+            ag_walk_statement(walker, child, state);
+        } else {
+            ag_word_list_add(walker, &words, child, state);
+        }
+    }
+    /* Finishing the last word returns its buffer to the analyzer's pool. */
+    ag_word_list_break(walker, &words);
+}
+
 static void walk_function(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
     ag_vec redirects = {0};
@@ -537,6 +597,17 @@ void ag_walk_substitution(ag_walker *walker, ag_node_id node, ag_walk_state stat
             }
         }
     }
+
+    /*
+     * Inside `${x:-...}` tree-sitter-bash 0.25.1 reads `$((y))` as a command
+     * substitution of a subshell running `y`, where Bash evaluates the
+     * arithmetic y, and with it any subscript in y's value.
+     */
+    if (end - start >= 3 && memcmp(source + start, "$((", 3) == 0)
+        ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
+                          "`$((` at byte %u reads as a command substitution to tree-sitter-bash "
+                          "but as arithmetic to Bash, which evaluates array subscripts in "
+                          "variables' values; write `$( (` for a subshell.", start);
 
     state.context |= context;
     state.depth++;
@@ -624,17 +695,17 @@ static void walk_by_kind(ag_walker *walker, ag_node_id node, ag_node_kind kind, 
         walk_children(walker, node, state, walker->fields->condition, AG_CONTEXT_CONDITION,
                       NULL, 0);
         break;
-    case AG_NODE_FOR_STATEMENT:
     case AG_NODE_C_STYLE_FOR_STATEMENT:
-        if (kind == AG_NODE_C_STYLE_FOR_STATEMENT)
-            ag_check_arithmetic(walker, node);
+        ag_check_arithmetic(walker, node);
         walk_children(walker, node, state, 0, 0, NULL, 0);
         break;
+    case AG_NODE_FOR_STATEMENT:
     case AG_NODE_CASE_STATEMENT:
     case AG_NODE_CASE_ITEM:
+        walk_expanded_children(walker, node, state);
+        break;
     case AG_NODE_NEGATED_COMMAND:
-        if (kind == AG_NODE_NEGATED_COMMAND)
-            state.context |= AG_CONTEXT_NEGATED;
+        state.context |= AG_CONTEXT_NEGATED;
         walk_children(walker, node, state, 0, 0, NULL, 0);
         break;
     case AG_NODE_FUNCTION_DEFINITION:
