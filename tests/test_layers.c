@@ -193,6 +193,29 @@ static void test_json_null_values(void **state)
                  AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 33, "give a value");
 }
 
+/* libyaml cannot read a key of more than 1024 bytes, so such a key gets a message of its own. */
+static void test_json_long_key(void **state)
+{
+    (void)state;
+    char text[1200];
+    for (size_t length = 1022; length <= 1023; length++) {
+        int used = snprintf(text, sizeof(text), "{\"");
+        memset(text + used, 'k', length);
+        snprintf(text + used + length, sizeof(text) - (size_t)used - length,
+                 "\": 1, \"permissions\": {}}");
+        ag_error *error = NULL;
+        ag_status status = add_text("settings.json", text, AG_LAYER_USER, &error);
+        if (length == 1022) {
+            assert_int_equal(status, AG_OK);
+            continue;
+        }
+        assert_int_equal(status, AG_ERR_YAML);
+        assert_int_equal(ag_error_column(error), 2);
+        assert_non_null(strstr(ag_error_message(error), "longer than 1024 bytes"));
+        ag_error_free(error);
+    }
+}
+
 /* A near miss of "permissions" would drop every rule of the file, so it is an error. */
 static void test_json_misspelt_top_key(void **state)
 {
@@ -396,6 +419,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_duplicate_key),
         cmocka_unit_test(test_json_empty_file),
         cmocka_unit_test(test_json_null_values),
+        cmocka_unit_test(test_json_long_key),
         cmocka_unit_test(test_json_misspelt_top_key),
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),

@@ -32,6 +32,9 @@
 /* Deepest nesting of a settings file checked; deeper files are rejected. */
 enum { SETTINGS_MAX_DEPTH = 64 };
 
+/* Longest object key, quotes included, that libyaml 0.2.5 reads as a simple key. */
+enum { SETTINGS_MAX_KEY = 1024 };
+
 static bool is_json_literal(const yaml_node_t *node)
 {
     const char *text = (const char *)node->data.scalar.value;
@@ -478,8 +481,17 @@ static bool json_scan_key(json_scanner *scanner)
 {
     int c = json_peek(scanner);
     size_t length = json_token_length(scanner);
-    if (c == '"')
-        return json_scan_string(scanner);
+    if (c == '"') {
+        size_t start = scanner->offset;
+        if (!json_scan_string(scanner))
+            return false;
+        /* libyaml reads a key as a simple key, which it limits to 1024 characters. */
+        if (scanner->offset - start > SETTINGS_MAX_KEY)
+            return json_fail(scanner, AG_ERR_YAML, start,
+                             "an object key longer than %d bytes, which the settings reader "
+                             "cannot read; shorten the key", SETTINGS_MAX_KEY);
+        return true;
+    }
     if (c == '\'')
         return json_fail(scanner, AG_ERR_YAML, scanner->offset,
                          "invalid JSON: an object key in single quotes; use double quotes");
