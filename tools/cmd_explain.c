@@ -157,7 +157,22 @@ static void print_decided_by(const char *rule, const char *source)
         printf("    decided by no rule (the policy default or a check)\n");
 }
 
-static void print_explain_text(const ag_verdict *verdict)
+/*
+ * Prints a command with no words (`X=1`, `> file`) as its text in the
+ * request, so its line does not look empty. `command` is NULL for a tool
+ * request.
+ */
+static void print_wordless_command(const ag_verdict *verdict, size_t index, const char *command)
+{
+    size_t start, end;
+    if (command == NULL || !ag_verdict_command_span(verdict, index, &start, &end) || end <= start)
+        return;
+    printf(" (");
+    fwrite(command + start, 1, end - start, stdout);
+    printf(")");
+}
+
+static void print_explain_text(const ag_verdict *verdict, const char *command)
 {
     for (size_t i = 0; i < ag_verdict_command_count(verdict); i++) {
         printf("command %zu:", i + 1);
@@ -165,6 +180,8 @@ static void print_explain_text(const ag_verdict *verdict)
             putchar(' ');
             cli_print_word(stdout, ag_verdict_command_arg(verdict, i, w, NULL));
         }
+        if (ag_verdict_command_argc(verdict, i) == 0)
+            print_wordless_command(verdict, i, command);
         printf(" -> %s\n", ag_decision_name(ag_verdict_command_decision(verdict, i)));
         print_matches(verdict, i, ag_verdict_command_match_count(verdict, i),
                       ag_verdict_command_match);
@@ -248,7 +265,8 @@ int cli_explain_main(int argc, char **argv)
                          ? exit_status(ag_verdict_decision(verdict))
                          : CLI_EXIT_USAGE;
         } else if (verdict != NULL) {
-            print_explain_text(verdict);
+            print_explain_text(verdict, options.tool == NULL
+                                            ? argv[options.common.first_operand] : NULL);
             status = exit_status(ag_verdict_decision(verdict));
         }
     }

@@ -92,6 +92,13 @@ class ExplainCommand(unittest.TestCase):
         self.assertIn(f"    decided by Bash(rm -rf *) ({path}:1:8)", lines)
         self.assertIn("decision: deny", lines)
 
+    def test_text_shows_wordless_command(self):
+        with PolicyFile(self.POLICY) as path:
+            result = run("explain", "--policy", path, "--", "X=1; ls")
+        lines = result.stdout.splitlines()
+        self.assertIn("command 1: (X=1) -> allow", lines)
+        self.assertIn("command 2: ls -> allow", lines)
+
     def test_json_has_matches_per_command(self):
         with PolicyFile(self.POLICY) as path:
             result = run("explain", "--json", "--policy", path, "--", "rm -rf x")
