@@ -242,6 +242,8 @@ static const ag_wrapper wrappers[] = {
      .operands = 1, .features = AG_WRAPPER_NUMERIC_OPERANDS},
     {.name = "torsocks", .kind = AG_WRAPPER_PLAIN,
      .short_values = "upaP", .short_flags = "idq", .long_no_command = "help version"},
+    /* toybox 0.8: `toybox APPLET ARGS` runs the applet, as busybox does. */
+    {.name = "toybox", .kind = AG_WRAPPER_PLAIN, .long_no_command = "help version long"},
     {.name = "trap", .kind = AG_WRAPPER_TRAP, .short_no_command = "lpP"},
     {.name = "unbuffer", .kind = AG_WRAPPER_PLAIN, .short_flags = "p"},
     {.name = "unshare", .kind = AG_WRAPPER_PLAIN,
