@@ -58,6 +58,21 @@ static const extraction_case cases[] = {
     {"find . -fprint out", "read:/repo write:/repo/out"},
     {"tree -L 2 src", "read:/repo/src"},
     {"du -sh /var", "read:/var"},
+    /* Abbreviated long options, old-style tar keys and cumulative tar -C. */
+    {"sort --out=o in", "write:/repo/o read:/repo/in"},
+    {"cp --target d x", "write:/repo/d read:/repo/x"},
+    {"tar xCf d a.tar", "read:/repo/a.tar write:/repo/d"},
+    {"tar cbf 20 a.tar src", "write:/repo/a.tar read:/repo/src"},
+    {"tar -C /tmp -C w -xf a.tar", "read:/repo/a.tar write:/tmp/w"},
+    {"tar -xf a.tar --one-top-level=t", "read:/repo/a.tar write:/repo write:/repo/t"},
+    {"python3.11 -m tarfile -e a.tar", "read:/repo/a.tar write:/repo"},
+    /* Host paths bound by containers and sandboxes. */
+    {"docker run -v /h:/k:ro img", "read:/h"},
+    {"docker run -v /h:/k img", "read:/h write:/h"},
+    {"docker run -v vol:/k img", ""},
+    {"docker run --mount type=bind,src=/h,dst=/k,readonly img", "read:/h"},
+    {"proot -b /h:/k sh", "read:/h write:/h"},
+    {"bwrap --ro-bind /h /k sh", "read:/h"},
     /* Files written. */
     {"cp a b", "read:/repo/a write:/repo/b"},
     {"cp -t dir a b", "write:/repo/dir read:/repo/a write:/repo/b"},

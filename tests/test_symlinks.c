@@ -223,7 +223,9 @@ static ag_decision check_walk(fixture *f, const char *command)
                                  "deny: [\"Read(~/.ssh/**)\"]\n"
                                  "allow: [\"Bash(grep *)\", \"Bash(cp *)\", \"Bash(zip *)\", "
                                  "\"Bash(tar *)\", \"Bash(rg *)\", \"Bash(rsync *)\", "
-                                 "\"Bash(chown *)\", \"Read(./**)\", \"Edit(./**)\"]\n";
+                                 "\"Bash(chown *)\", \"Bash(cd *)\", \"Bash(cat *)\", "
+                                 "\"Bash(ln *)\", \"Bash(timeout *)\", \"Read(./**)\", "
+                                 "\"Edit(./**)\"]\n";
     ag_error *error = NULL;
     ag_policy *walk_policy = ag_policy_load_string("walk.yaml", policy, sizeof(policy) - 1, &error);
     assert_non_null(walk_policy);
@@ -264,6 +266,36 @@ static void test_tree_walk_through_link(void **state)
     assert_int_equal(check_walk(f, "grep -R k lnk"), AG_DENY);
 }
 
+/*
+ * A search that names no path walks the working directory. The repo contains
+ * lnk -> ROOT/home/.ssh, which grep -R and rg -L follow, and a search
+ * started in the home directory or in .ssh meets the deny rule there.
+ */
+static void test_search_without_path(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_walk(f, "grep -R k"), AG_ASK);
+    assert_int_equal(check_walk(f, "grep -r k"), AG_ALLOW);
+    assert_int_equal(check_walk(f, "rg -L k"), AG_ASK);
+    assert_int_equal(check_walk(f, "rg k"), AG_ALLOW);
+    assert_int_equal(check_walk(f, "cd ../home && grep -r k"), AG_ASK);
+    assert_int_equal(check_walk(f, "cd ../home/.ssh && grep -r k"), AG_DENY);
+}
+
+/*
+ * A link that the request makes is not on disk when it is checked (the repo
+ * has no nk), also when a wrapper puts its maker after the read in the
+ * command list. A read that ends before the link is made stays allowed.
+ */
+static void test_new_link_behind_wrapper(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_walk(f, "timeout 5 ln -s ../home/.ssh nk; cat nk/id_rsa"), AG_ASK);
+    assert_int_equal(check_walk(f, "ln -s ../home/.ssh nk; cat nk/id_rsa"), AG_ASK);
+    assert_int_equal(check_walk(f, "cat nk/id_rsa && ln -s ../home/.ssh nk"), AG_ALLOW);
+    assert_int_equal(check_walk(f, "cat lnk/id_rsa"), AG_DENY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +304,8 @@ int main(void)
         cmocka_unit_test(test_glob_through_link),
         cmocka_unit_test(test_failed_lookup_asks),
         cmocka_unit_test(test_tree_walk_through_link),
+        cmocka_unit_test(test_search_without_path),
+        cmocka_unit_test(test_new_link_behind_wrapper),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -128,6 +128,77 @@ static bool parse_short(parsed_arguments *parsed, const ag_effect_spec *spec,
     return false;
 }
 
+/*
+ * Ranks an option by what its value may reach, so that an abbreviation of
+ * several options takes the strictest: a file written, read or worked in,
+ * then a host, then a value with no effect, then a flag.
+ */
+static int option_rank(const ag_effect_option *option)
+{
+    if (!takes_value(option))
+        return option->kind == AG_OPTION_WRITES_OPERANDS ? 1 : 0;
+    switch (option->role) {
+    case AG_ROLE_WRITE:
+        return 6;
+    case AG_ROLE_READ:
+        return 5;
+    case AG_ROLE_CHDIR:
+        return 4;
+    case AG_ROLE_VALUE:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
+/*
+ * Finds the listed option that `name`, a `--` word that names none exactly,
+ * abbreviates: getopt_long() and argparse take any unambiguous prefix
+ * (--out for --output). They reject an ambiguous one, but other parsers may
+ * not, so of several candidates the one with the strictest value wins.
+ * Returns NULL for entries with long_prefixes: false.
+ */
+static const ag_effect_option *find_abbreviated(const ag_effect_spec *spec, const char *name,
+                                                size_t length)
+{
+    if (spec->exact_long_options || length < 3 || strncmp(name, "--", 2) != 0)
+        return NULL;
+    const ag_effect_option *best = NULL;
+    for (size_t i = 0; i < spec->option_count; i++) {
+        const ag_effect_option *option = &spec->options[i];
+        if (strncmp(option->name, name, length) != 0 || option->name[length] == '\0')
+            continue;
+        if (best == NULL || option_rank(option) > option_rank(best))
+            best = option;
+    }
+    return best;
+}
+
+/*
+ * Parses tar's first word when it has no dash (tar xCf DIR a.tar): each
+ * letter that takes a value takes the next word not yet taken, in order.
+ * Returns the number of words taken after it.
+ */
+static size_t parse_tar_key(parsed_arguments *parsed, const ag_effect_spec *spec,
+                            const ag_shell_word *words, size_t count, size_t index)
+{
+    const ag_shell_word *key = &words[index];
+    size_t taken = 0;
+    for (size_t j = 0; j < key->length; j++) {
+        char name[3] = {'-', key->text[j], '\0'};
+        const ag_effect_option *option = find_option(spec, name, 2);
+        if (option == NULL || !takes_value(option)) {
+            note_flag(parsed, option, key->text[j]);
+            continue;
+        }
+        if (index + 1 + taken >= count)
+            break;
+        const ag_shell_word *value = &words[index + 1 + taken++];
+        push(parsed, value, value->text, value->length, option->role, option);
+    }
+    return taken;
+}
+
 /* Parses --name, --name=value, or -name for single_dash_long entries. */
 static bool parse_long(parsed_arguments *parsed, const ag_effect_spec *spec,
                        const ag_shell_word *words, size_t count, size_t index, bool *end)
@@ -135,8 +206,9 @@ static bool parse_long(parsed_arguments *parsed, const ag_effect_spec *spec,
     const ag_shell_word *word = &words[index];
     const char *equals = memchr(word->text, '=', word->length);
     size_t name_length = equals != NULL ? (size_t)(equals - word->text) : word->length;
-    /* TODO(effects): GNU tools accept unambiguous prefixes such as --out for --output. */
     const ag_effect_option *option = find_option(spec, word->text, name_length);
+    if (option == NULL)
+        option = find_abbreviated(spec, word->text, name_length);
     if (option == NULL || !takes_value(option)) {
         note_flag(parsed, option, 0);
         return false;
@@ -149,6 +221,20 @@ static bool is_option_word(const ag_shell_word *word)
 {
     /* TODO(effects): a dynamic word such as "-$X" may be an option that takes the next word. */
     return word->length > 1 && word->text[0] == '-';
+}
+
+/*
+ * Returns the subcommand entry that `word` names, or NULL. A word that names
+ * none stays an operand of the command's own entry, whose options and
+ * operands still count (7z X, which 7-Zip reads as x).
+ */
+static const ag_effect_spec *find_subcommand(const ag_effect_spec *spec, const ag_shell_word *word)
+{
+    for (size_t s = 0; s < spec->subcommand_count; s++) {
+        if (strcmp(spec->subcommands[s].name, word->text) == 0)
+            return &spec->subcommands[s];
+    }
+    return NULL;
 }
 
 /*
@@ -181,19 +267,15 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
         } else if (!options_done && (is_option_word(word) || tar_key)) {
             saw_option = true;
             bool long_form = !tar_key && (word->text[1] == '-' || spec->single_dash_long);
-            bool skip = long_form ? parse_long(parsed, spec, words, count, i, &end)
-                                  : parse_short(parsed, spec, words, count, i, tar_key ? 0 : 1,
-                                                &end);
-            if (skip)
+            if (tar_key)
+                i += parse_tar_key(parsed, spec, words, count, i);
+            else if (long_form ? parse_long(parsed, spec, words, count, i, &end)
+                               : parse_short(parsed, spec, words, count, i, 1, &end))
                 i++;
         } else if (spec->stop_at_option && saw_option && operands > 0) {
             /* find -L DIR: options before the first operand (-H, -L, -P, -D) keep the operands. */
             continue;
-        } else if (spec->subcommand_count > 0 && operands == 0) {
-            for (size_t s = 0; s < spec->subcommand_count; s++) {
-                if (strcmp(spec->subcommands[s].name, word->text) == 0)
-                    parsed->subcommand = &spec->subcommands[s];
-            }
+        } else if (operands == 0 && (parsed->subcommand = find_subcommand(spec, word)) != NULL) {
             parsed->subcommand_words = words + i + 1;
             parsed->subcommand_count = count - i - 1;
             return AG_OK;
@@ -396,12 +478,100 @@ static ag_status add_structured(ag_extractor *ex, const ag_shell_word *word, con
     }
 }
 
+/*
+ * Adds a host path that a container or sandbox binds: it reads and, unless
+ * bound read-only, writes every file below it.
+ */
+static ag_status add_bound_path(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length, bool read_only)
+{
+    size_t first = ex->out->count;
+    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+    if (status == AG_OK && !read_only)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, text, length);
+    for (size_t i = first; i < ex->out->count; i++)
+        ex->out->items[i].tree = true;
+    return status;
+}
+
+/* Returns whether a bind source is a host path: a name without '/' is a docker volume. */
+static bool is_host_path(const ag_shell_word *word, const char *text, size_t length)
+{
+    return word->dynamic || memchr(text, '/', length) != NULL
+           || (length > 0 && (text[0] == '.' || text[0] == '~'));
+}
+
+/* Returns whether the comma-separated `list` holds `item`. */
+static bool list_has(const char *list, size_t length, const char *item)
+{
+    size_t item_length = strlen(item);
+    for (size_t start = 0; start <= length;) {
+        const char *comma = memchr(list + start, ',', length - start);
+        size_t end = comma != NULL ? (size_t)(comma - list) : length;
+        if (end - start == item_length && memcmp(list + start, item, item_length) == 0)
+            return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+/*
+ * docker -v HOST:GUEST[:OPTIONS], proot -b HOST[:GUEST], bwrap --bind HOST
+ * GUEST: HOST is bound, read-only with the option "ro". A lone path counts
+ * as HOST too: proot binds it at the same place. docker makes an anonymous
+ * volume there instead, which then asks needlessly.
+ */
+static ag_status add_volume(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                            size_t length)
+{
+    const char *fields[3];
+    size_t lengths[3];
+    size_t count = split_colons(text, length, fields, lengths, 3);
+    if (count == 0 || !is_host_path(word, fields[0], lengths[0]))
+        return AG_OK;
+    bool read_only = count == 3 && (list_has(fields[2], lengths[2], "ro")
+                                    || list_has(fields[2], lengths[2], "readonly"));
+    return add_bound_path(ex, word, fields[0], lengths[0], read_only);
+}
+
+/*
+ * docker --mount type=bind,source=HOST,target=GUEST[,readonly]: HOST (also
+ * src=) is bound. docker reads the value as CSV, where a quoted field may
+ * hide a comma, so a value with '"' binds an unknown path.
+ */
+static ag_status add_mount(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                           size_t length)
+{
+    if (memchr(text, '"', length) != NULL)
+        return add_bound_path(ex, word, "\x01", 1, false);
+    bool read_only = list_has(text, length, "readonly") || list_has(text, length, "ro")
+                     || list_has(text, length, "readonly=true") || list_has(text, length, "ro=true")
+                     || list_has(text, length, "readonly=1") || list_has(text, length, "ro=1");
+    for (size_t start = 0; start < length;) {
+        const char *comma = memchr(text + start, ',', length - start);
+        size_t end = comma != NULL ? (size_t)(comma - text) : length;
+        const char *field = text + start;
+        size_t key = starts_with_caseless(field, end - start, "source=") ? 7
+                     : starts_with_caseless(field, end - start, "src=")  ? 4
+                                                                         : 0;
+        if (key > 0 && is_host_path(word, field + key, end - start - key))
+            return add_bound_path(ex, word, field + key, end - start - key, read_only);
+        start = end + 1;
+    }
+    return AG_OK;
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
 {
     const ag_shell_word *word = arg->word;
     bool whole_word = arg->text == word->text && arg->length == word->length;
+    if (role == AG_ROLE_VOLUME || role == AG_ROLE_MOUNT) {
+        *wrote = true;
+        return role == AG_ROLE_VOLUME ? add_volume(ex, word, arg->text, arg->length)
+                                      : add_mount(ex, word, arg->text, arg->length);
+    }
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
         return add_structured(ex, word, arg->text, arg->length, role);
@@ -582,11 +752,83 @@ static bool has_long_flag(const ag_shell_word *words, size_t count, const char *
 }
 
 /*
+ * Returns whether `word` is `name`, a long option, or an abbreviation of it
+ * of at least one letter (--glob for --global), alone or with "=VALUE".
+ * Stores the value, or NULL, in *value.
+ */
+static bool gives_long_option(const ag_shell_word *word, const char *name, const char **value)
+{
+    const char *equals = memchr(word->text, '=', word->length);
+    size_t length = equals != NULL ? (size_t)(equals - word->text) : word->length;
+    *value = equals != NULL ? equals + 1 : NULL;
+    return length >= 3 && word->text[0] == '-' && word->text[1] == '-' && !word->dynamic
+           && strncmp(word->text, name, length) == 0;
+}
+
+static bool is_tar_directory(const argument *arg)
+{
+    return arg->option != NULL
+           && (strcmp(arg->option->name, "-C") == 0 || strcmp(arg->option->name, "--directory") == 0);
+}
+
+/*
+ * tar -C DIR: each -C is relative to the one before it (tar -C ~ -C .ssh),
+ * and create reads the operands after it there. Extraction writes each
+ * directory that an operand follows and the last one, or the working
+ * directory without -C. Leaves the command's directory at the last -C.
+ */
+static ag_status apply_tar_directories(ag_extractor *ex, const parsed_arguments *parsed,
+                                       bool extract, bool create)
+{
+    const char *pending = NULL;       /* the last -C, not yet written */
+    const ag_shell_word *pending_word = &ex->command->words[0];
+    bool any = false;
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
+        const argument *arg = &parsed->items[i];
+        if (is_tar_directory(arg)) {
+            const char *path = ag_extractor_normalize(ex, arg->word, arg->text, arg->length);
+            if (path == NULL)
+                return AG_ERR_NOMEM;
+            ex->context.cwd = path[0] == '/' ? path : NULL;
+            pending = path;
+            pending_word = arg->word;
+            any = true;
+        } else if (arg->option == NULL && extract && pending != NULL) {
+            status = ag_extractor_add(ex, AG_EFFECT_WRITE, pending, pending_word);
+            pending = NULL;
+        } else if (arg->option == NULL && create) {
+            status = ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, arg->text, arg->length);
+        }
+    }
+    if (status != AG_OK || !extract)
+        return status;
+    if (pending != NULL)
+        return ag_extractor_add(ex, AG_EFFECT_WRITE, pending, pending_word);
+    return any ? AG_OK : ag_extractor_add_path(ex, AG_EFFECT_WRITE, pending_word, ".", 1);
+}
+
+/* GNU tar --one-top-level=DIR extracts into DIR below the last -C. */
+static ag_status apply_tar_top_level(ag_extractor *ex, const ag_shell_word *words, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const char *value = NULL;
+        if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
+            return AG_OK;
+        if (!gives_long_option(&words[i], "--one-top-level", &value) || value == NULL)
+            continue;
+        size_t length = words[i].length - (size_t)(value - words[i].text);
+        ag_status status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &words[i], value, length);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/*
  * tar: the archive (-f) is read when extracting or listing and written when
  * creating; extraction writes into -C DIR or the working directory; the
  * operands of a create are read. Without a mode it is read and written.
- * TODO(effects): old-style keys with several value letters (tar cbf 20 a.tar)
- * take their values in order; here the first such letter takes the rest.
  */
 static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
                            const ag_shell_word *words, size_t count)
@@ -601,7 +843,6 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
     bool unknown = !create && !extract && !list;
 
     const argument *archive = option_value(parsed, "-f", "--file");
-    const argument *directory = option_value(parsed, "-C", "--directory");
     ag_status status = AG_OK;
     if (archive != NULL && (extract || list || unknown))
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, archive->word, archive->text,
@@ -612,26 +853,16 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
     if (status != AG_OK || !(extract || unknown || create))
         return status;
 
-    if (directory != NULL) {
-        const char *path = ag_extractor_normalize(ex, directory->word, directory->text,
-                                                  directory->length);
-        if (path == NULL)
-            return AG_ERR_NOMEM;
-        if (extract || unknown)
-            status = ag_extractor_add(ex, AG_EFFECT_WRITE, path, directory->word);
-        ex->context.cwd = path[0] == '/' ? path : NULL;
-    } else if (extract || unknown) {
-        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], ".", 1);
-    }
-    for (size_t i = 0; i < parsed->count && status == AG_OK && create; i++) {
-        const argument *arg = &parsed->items[i];
-        if (arg->option == NULL)
-            status = ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, arg->text, arg->length);
-    }
+    status = apply_tar_directories(ex, parsed, extract || unknown, create);
+    if (status == AG_OK && (extract || unknown))
+        status = apply_tar_top_level(ex, words, count);
     return status;
 }
 
-/* Returns whether a word that is a flag, not an operand or an option's value, is in `names`. */
+/*
+ * Returns whether a word that is a flag, not an operand or an option's value,
+ * is one of the long options `names` or an abbreviation of one.
+ */
 static bool has_flag_word(const parsed_arguments *parsed, const ag_shell_word *words, size_t count,
                           const char *const *names)
 {
@@ -641,8 +872,11 @@ static bool has_flag_word(const parsed_arguments *parsed, const ag_shell_word *w
         for (size_t j = 0; j < parsed->count && !argument_word; j++)
             argument_word = parsed->items[j].word == &words[i]
                             && parsed->items[j].text == words[i].text;
-        if (!argument_word && has_long_flag(&words[i], 1, names))
-            return true;
+        const char *value = NULL;
+        for (const char *const *name = names; !argument_word && *name != NULL; name++) {
+            if (gives_long_option(&words[i], *name, &value) && value == NULL)
+                return true;
+        }
     }
     return false;
 }

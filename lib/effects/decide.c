@@ -252,7 +252,11 @@ static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const ch
     parts[1] = (text_part){" ", 1};
     parts[2] = quoted_part(arena, effect->target);
     size_t count = 3;
-    if (link_target != NULL && ag_path_lookup_failed(link_target)) {
+    if (effect->new_link_target != NULL && link_target == effect->new_link_target) {
+        /* The new link is not on disk yet, so the place it leads to is unknown. */
+        parts[count++] = part_of(" (a command of this request may make a link on the way to it, "
+                                 "which may lead anywhere)");
+    } else if (link_target != NULL && ag_path_lookup_failed(link_target)) {
         parts[count++] = part_of(" (" AG_LOOKUP_FAILED_NOTE ")");
     } else if (link_target != NULL) {
         parts[count++] = (text_part){" (a link to ", 12};

@@ -29,7 +29,9 @@ typedef enum ag_effect_role {
     AG_ROLE_FORWARD,   /* ssh -L/-R [BIND:]PORT:HOST:HOSTPORT: HOST is contacted */
     AG_ROLE_URL_FILE,  /* a file of URLs (wget -i): read, and unknown hosts contacted */
     AG_ROLE_GIT_CONFIG, /* git -c KEY=VALUE: a proxy or URL rewrite names a host */
-    AG_ROLE_SOCAT      /* a socat address TYPE:HOST:PORT[,OPTIONS] */
+    AG_ROLE_SOCAT,     /* a socat address TYPE:HOST:PORT[,OPTIONS] */
+    AG_ROLE_VOLUME,    /* docker -v HOST:GUEST[:OPTIONS], proot -b HOST[:GUEST]: HOST is bound */
+    AG_ROLE_MOUNT      /* docker --mount type=bind,source=HOST,...: HOST is bound */
 } ag_effect_role;
 
 /* What an option listed in the table does. */
@@ -40,7 +42,8 @@ typedef enum ag_option_kind {
     AG_OPTION_END,              /* takes a value and ends the command's own arguments */
     AG_OPTION_WRITES_OPERANDS,  /* flag: read operands become writes */
     AG_OPTION_READS_OPERANDS,   /* flag: written operands become reads */
-    AG_OPTION_WRITES_CWD        /* flag: writes into the working directory */
+    AG_OPTION_WRITES_CWD,       /* flag: writes into the working directory */
+    AG_OPTION_FLAG              /* flag listed only so that it abbreviates nothing (tar --list) */
 } ag_option_kind;
 
 typedef struct ag_effect_option {
@@ -102,6 +105,7 @@ typedef struct ag_effect_spec {
     bool remote_operands;
     bool options_first;
     bool single_dash_long;
+    bool exact_long_options;    /* long_prefixes: false, so --out never stands for --output */
     bool stop_at_option;
     char *default_write;
     char *default_network;

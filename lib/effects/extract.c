@@ -232,35 +232,23 @@ static bool may_be_alias(const char *path)
 }
 
 /*
- * Returns the part of `path` below a name that an earlier command of the
- * request made a link (ln, cp, mv), or NULL. That link is not on disk yet,
- * so ag_path_resolve() cannot see where it leads.
+ * Returns the part of `path` below a name that a command looked at so far
+ * may make a link (ln, cp, mv), or NULL. That link is not on disk yet, so
+ * ag_path_resolve() cannot see where it leads.
  */
 static const char *below_link(const ag_extractor *ex, const char *path)
 {
     for (size_t i = 0; i < ex->link_count; i++) {
-        if (ag_path_is_within(path, ex->link_names[i]))
-            return path + strlen(ex->link_names[i]);
+        if (ag_path_is_within(path, ex->links[i].path))
+            return path + strlen(ex->links[i].path);
     }
     return NULL;
 }
 
-/*
- * Normalizes the path `text` of `word` as an effect target: glob characters
- * become unknown parts, and the part of a /proc or /dev/fd alias before the
- * link becomes one unknown part, so deny and ask rules answer MAYBE. So
- * does the part of a path that lies at or under a link an earlier command of
- * the request created.
- */
-/*
- * Normalizes `text` with glob characters and /proc or /dev/fd aliases made
- * unknown, and stores in *via_link the part below a link that an earlier
- * command of the request made (or NULL).
- */
-static const char *normalize_split(ag_extractor *ex, const ag_shell_word *word, const char *text,
-                                   size_t length, const char **via_link)
+/* Normalizes `text` with glob characters and /proc or /dev/fd aliases made unknown. */
+static const char *normalize_path(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                  size_t length)
 {
-    *via_link = NULL;
     const char *marked = ag_extractor_mark_globs(ex, word, text, length);
     if (marked == NULL)
         return NULL;
@@ -270,6 +258,18 @@ static const char *normalize_split(ag_extractor *ex, const ag_shell_word *word, 
     const char *alias = path != NULL && may_be_alias(path) ? ag_path_alias_part(path) : NULL;
     if (alias != NULL)
         return ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, alias);
+    return path;
+}
+
+/*
+ * Normalizes `text` as normalize_path() does, and stores in *via_link the
+ * part below a link that a command looked at so far may make (or NULL).
+ */
+static const char *normalize_split(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length, const char **via_link)
+{
+    *via_link = NULL;
+    const char *path = normalize_path(ex, word, text, length);
     if (path != NULL && ex->link_count > 0)
         *via_link = below_link(ex, path);
     return path;
@@ -282,6 +282,11 @@ const char *ag_extractor_normalize_written(ag_extractor *ex, const ag_shell_word
     return normalize_split(ex, word, text, length, &via_link);
 }
 
+/*
+ * Normalizes a directory that later paths of the same command are resolved
+ * against (git -C DIR, tar -C DIR). A directory below a link noted so far
+ * becomes unknown up to that link.
+ */
 const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                    size_t length)
 {
@@ -293,24 +298,17 @@ const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, 
 }
 
 /*
- * A file effect below a link made earlier in the request keeps its path as
- * written, and leads to an unknown place (ag_effect.new_link_target): a deny
- * rule on the path itself still denies, and one that could match where the
- * link leads asks.
+ * Adds a file effect with its path as written. Whether the path lies below
+ * a link that another command of the request makes is decided once every
+ * command is looked at (mark_new_links()), because the order of the command
+ * list is not the order in which the commands run.
  */
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
                                 const char *text, size_t length)
 {
     if (is_exempt_device(text, length))
         return AG_OK;
-    const char *via_link;
-    const char *path = normalize_split(ex, word, text, length, &via_link);
-    ag_status status = ag_extractor_add(ex, kind, path, word);
-    if (status != AG_OK || via_link == NULL)
-        return status;
-    const char *unknown = ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, via_link);
-    ex->out->items[ex->out->count - 1].new_link_target = unknown;
-    return unknown != NULL ? AG_OK : AG_ERR_NOMEM;
+    return ag_extractor_add(ex, kind, normalize_path(ex, word, text, length), word);
 }
 
 static const char unknown_host[] = {AG_DYNAMIC_MARK, '\0'};
@@ -709,6 +707,236 @@ static const ag_effect_spec *find_module(const ag_effect_spec *spec,
 }
 
 /*
+ * Returns whether `word` gives `option`: a long option alone or with
+ * "=VALUE", a short one also inside a cluster (-rN for -r). A word known
+ * only at run time may be any option.
+ */
+static bool gives_option(const ag_shell_word *word, const char *option)
+{
+    if (word->dynamic)
+        return true;
+    size_t length = strlen(option);
+    if (option[1] != '-' && length == 2)
+        return cluster_has(word->text, option + 1);
+    return strncmp(word->text, option, length) == 0
+           && (word->text[length] == '\0' || word->text[length] == '=');
+}
+
+/*
+ * Returns whether a word known only at run time may expand to no word at
+ * all, or to words that start with '-': one that starts with a parameter,
+ * a substitution or a glob (which matches nothing under nullglob). A word
+ * that starts with a literal character, or with "~", is at least one word.
+ * arguments.c's may_be_option() reads words the same way.
+ */
+static bool may_vanish(const ag_shell_word *word)
+{
+    static const char starts[] = {'-', '*', '?', '[', '{', '@', '+', '!', AG_DYNAMIC_MARK, '\0'};
+    return word->dynamic && word->text[0] != '\0' && strchr(starts, word->text[0]) != NULL;
+}
+
+/* What scan_operands() finds in the words of a command. */
+typedef struct operand_scan {
+    size_t operands;            /* operands, the program text (grep's pattern) included */
+    bool vanishes;              /* an operand may expand to no word at all */
+    bool script_given;          /* an option gave the program text (grep -e), so no operand is it */
+    size_t end;                 /* the index of an `end` option (fd -x), or the word count */
+    size_t subcommand;          /* the index of the word naming a subcommand, or the word count */
+} operand_scan;
+
+/*
+ * Returns whether the long option `name`, listed nowhere, starts a listed
+ * option that takes a value: GNU tools read --max-c as --max-count. Its
+ * value is then the next word, so one operand fewer is a path, which can
+ * only add a read of the working directory.
+ */
+static bool abbreviates_value_option(const ag_effect_spec *spec, const char *name, size_t length)
+{
+    for (size_t i = 0; i < spec->option_count; i++) {
+        const ag_effect_option *option = &spec->options[i];
+        if (strncmp(option->name, name, length) == 0 && takes_value(option))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns whether the option word `word` takes the next word as its value,
+ * as parse_short() and parse_long() in arguments.c read it, and notes a
+ * program text or an end of the command's own words in `scan`.
+ */
+static bool option_takes_next(const ag_effect_spec *spec, const ag_shell_word *word,
+                              operand_scan *scan, size_t index)
+{
+    const ag_effect_option *option = NULL;
+    bool attached = false;
+    if (word->text[1] == '-' || spec->single_dash_long) {
+        const char *equals = memchr(word->text, '=', word->length);
+        size_t length = equals != NULL ? (size_t)(equals - word->text) : word->length;
+        option = find_option(spec, word->text, length);
+        attached = equals != NULL;
+        if (option == NULL && !attached && word->text[1] == '-')
+            return abbreviates_value_option(spec, word->text, length);
+    } else {
+        for (size_t j = 1; j < word->length && option == NULL; j++) {
+            char name[3] = {'-', word->text[j], '\0'};
+            const ag_effect_option *letter = find_option(spec, name, 2);
+            if (letter != NULL && takes_value(letter)) {
+                option = letter;
+                attached = j + 1 < word->length;
+            }
+        }
+    }
+    if (option == NULL || !takes_value(option))
+        return false;
+    scan->script_given = scan->script_given || option->kind == AG_OPTION_SCRIPT;
+    if (option->kind == AG_OPTION_END)
+        scan->end = index;
+    return !attached;
+}
+
+/*
+ * Counts the operands of `words` as parse_arguments() in arguments.c reads
+ * them with the table entry `spec`, up to an `end` option or the word that
+ * names a subcommand.
+ */
+static void scan_operands(const ag_effect_spec *spec, const ag_shell_word *words, size_t count,
+                          operand_scan *scan)
+{
+    *scan = (operand_scan){.end = count, .subcommand = count};
+    bool options_done = false;
+    bool saw_option = false;
+    bool expression = false;
+    for (size_t i = 0; i < count && scan->end == count; i++) {
+        const ag_shell_word *word = &words[i];
+        if (!options_done && !word->dynamic && strcmp(word->text, "--") == 0) {
+            options_done = true;
+        } else if (!options_done && word->length > 1 && word->text[0] == '-') {
+            saw_option = true;
+            /* find's expression (-name, -exec) ends its paths; -H, -L, -P, -D and -O do not. */
+            expression = expression || (spec->stop_at_option && word->length > 2);
+            i += option_takes_next(spec, word, scan, i);
+        } else if (spec->stop_at_option && saw_option && (scan->operands > 0 || expression)) {
+            continue;
+        } else if (spec->subcommand_count > 0 && scan->operands == 0) {
+            scan->subcommand = i;
+            return;
+        } else {
+            scan->operands++;
+            scan->vanishes = scan->vanishes || may_vanish(word);
+            options_done = options_done || spec->options_first;
+        }
+    }
+}
+
+/*
+ * Returns whether one of `words` gives one of `options` (gives_option()), up
+ * to "--". When `dynamic_counts`, a word that may expand to an option counts
+ * as any of them.
+ */
+static bool gives_any_option(const ag_shell_word *words, size_t count,
+                             const ag_word_list *options, bool dynamic_counts)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
+            return false;
+        if (words[i].dynamic && !(dynamic_counts && may_vanish(&words[i])))
+            continue;
+        for (size_t j = 0; j < options->count; j++) {
+            if (gives_option(&words[i], options->items[j]))
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Returns whether `spec` searches its working directory when it names no
+ * path: a tree reader whose operands are an optional program text and then
+ * paths ([read...] or [script, read...]), such as grep -r, rg, ag, ack,
+ * find, fd and git grep. tar, cp, zip and the like fail without a path.
+ */
+static bool searches_cwd_by_default(const ag_effect_spec *spec)
+{
+    size_t count = spec->operand_count;
+    if (spec->tree != AG_TREE_READ || spec->handler != AG_HANDLER_NONE || spec->has_last
+        || spec->remote_operands || !spec->repeat_last || count == 0
+        || spec->operands[count - 1] != AG_ROLE_READ)
+        return false;
+    return count == 1 || (count == 2 && spec->operands[0] == AG_ROLE_SCRIPT);
+}
+
+/*
+ * Adds a read of the tree below `path` by the command: the working directory
+ * for ".", or anywhere for unknown_path. With `follows`, the walk follows
+ * the symbolic links in the tree.
+ */
+static ag_status add_tree_read(ag_extractor *ex, const char *path, bool follows)
+{
+    const ag_shell_word *name = &ex->command->words[0];
+    ag_status status = path == unknown_path
+                           ? ag_extractor_add(ex, AG_EFFECT_READ, unknown_path, name)
+                           : ag_extractor_add_path(ex, AG_EFFECT_READ, name, path, strlen(path));
+    if (status != AG_OK)
+        return status;
+    ag_effect *effect = &ex->out->items[ex->out->count - 1];
+    effect->tree = true;
+    effect->follows_links = follows;
+    return AG_OK;
+}
+
+/* Returns whether a word after words[end], an `end` option, is ";" with more words after it. */
+static bool resumes_after_end(const ag_shell_word *words, size_t count, size_t end)
+{
+    for (size_t i = end + 1; i + 1 < count; i++) {
+        if (!words[i].dynamic && strcmp(words[i].text, ";") == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Adds the read of the working directory's tree by a tree reader that names
+ * no path (`grep -r x`, `rg x`, `find -name x`), which GNU grep 2.11 and
+ * later, rg, ag, ack, find, fd and git grep search then. An operand that may
+ * expand to no word at all may leave no path, so it counts too. `words`
+ * follow the command name, and a subcommand (git grep) is looked up as
+ * parse_arguments() does.
+ */
+static ag_status read_default_tree(ag_extractor *ex, const ag_effect_spec *spec,
+                                   const ag_shell_word *words, size_t count)
+{
+    operand_scan scan;
+    scan_operands(spec, words, count, &scan);
+    if (scan.subcommand < count) {
+        for (size_t s = 0; s < spec->subcommand_count; s++) {
+            if (strcmp(spec->subcommands[s].name, words[scan.subcommand].text) == 0)
+                return read_default_tree(ex, &spec->subcommands[s], words + scan.subcommand + 1,
+                                         count - scan.subcommand - 1);
+        }
+        return AG_OK;
+    }
+    if (!searches_cwd_by_default(spec))
+        return AG_OK;
+    if (spec->tree_options.count > 0
+        && !gives_any_option(words, count, &spec->tree_options, true))
+        return AG_OK;
+
+    bool follows = spec->follows_links
+                   && (spec->follow_options.count == 0
+                       || gives_any_option(words, count, &spec->follow_options, true))
+                   && !gives_any_option(words, count, &spec->no_follow_options, false);
+    /* fd -x CMD ; PATH: fd reads its own words again after the ";" that ends CMD. */
+    ag_status status = AG_OK;
+    if (scan.end < count && resumes_after_end(words, count, scan.end))
+        status = add_tree_read(ex, unknown_path, follows);
+    size_t program = spec->operands[0] == AG_ROLE_SCRIPT && !scan.script_given ? 1 : 0;
+    if (status == AG_OK && (scan.operands <= program || scan.vanishes))
+        status = add_tree_read(ex, ".", follows);
+    return status;
+}
+
+/*
  * Adds the effects of the command at ex->index and stores in *links the entry
  * whose link keys apply to it: the command's, or its module's (python -m
  * tarfile), or NULL when the table has no entry.
@@ -734,6 +962,8 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
     if (spec == NULL)
         return AG_OK;
     ag_status status = ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
+    if (status == AG_OK)
+        status = read_default_tree(ex, spec, command->words + 1, command->word_count - 1);
     *links = spec;
 
     size_t next = 0;
@@ -760,22 +990,6 @@ static bool copies_as_links(const ag_shell_command *command)
     return false;
 }
 
-/*
- * Returns whether `word` gives `option`: a long option alone or with
- * "=VALUE", a short one also inside a cluster (-rN for -r). A word known
- * only at run time may be any option.
- */
-static bool gives_option(const ag_shell_word *word, const char *option)
-{
-    if (word->dynamic)
-        return true;
-    size_t length = strlen(option);
-    if (option[1] != '-' && length == 2)
-        return cluster_has(word->text, option + 1);
-    return strncmp(word->text, option, length) == 0
-           && (word->text[length] == '\0' || word->text[length] == '=');
-}
-
 /* Returns whether the entry's makes_links applies: always, or with one of its makes_links_with options. */
 static bool makes_links_now(const ag_effect_spec *spec, const ag_shell_command *command)
 {
@@ -794,33 +1008,61 @@ static bool makes_links_now(const ag_effect_spec *spec, const ag_shell_command *
     return false;
 }
 
-/* Adds a path at or under which a link may lie once the request runs. */
-static bool note_link_name(ag_extractor *ex, const char *name)
+/*
+ * Adds a path at or under which the command at ex->index may make a link.
+ * `repeats_through` says that its own write of the path, when it runs
+ * again, goes through that link.
+ */
+static bool note_link_name(ag_extractor *ex, const char *path, bool repeats_through)
 {
     if (ex->link_count == ex->link_capacity) {
         size_t capacity = ex->link_capacity < 8 ? 8 : ex->link_capacity * 2;
-        const char **names = ag_arena_alloc(ex->arena, capacity * sizeof(*names));
-        if (names == NULL)
+        ag_link_name *links = ag_arena_alloc(ex->arena, capacity * sizeof(*links));
+        if (links == NULL)
             return false;
         if (ex->link_count > 0)
-            memcpy(names, ex->link_names, ex->link_count * sizeof(*names));
-        ex->link_names = names;
+            memcpy(links, ex->links, ex->link_count * sizeof(*links));
+        ex->links = links;
         ex->link_capacity = capacity;
     }
-    ex->link_names[ex->link_count++] = name;
+    ex->links[ex->link_count++] = (ag_link_name){path, ex->index, repeats_through};
     return true;
 }
 
 /*
+ * Returns whether a command may run more than once in the request: in a
+ * loop body, a loop or if condition, or a function body. Its second run
+ * may then go through a link its first run made.
+ */
+static bool may_repeat(const ag_shell_command *command)
+{
+    return (command->context & (AG_CONTEXT_LOOP | AG_CONTEXT_CONDITION | AG_CONTEXT_FUNCTION)) != 0;
+}
+
+/*
+ * Returns whether ln, link or cp -s may make a link anywhere: an argument
+ * that may split may also be the destination (`echo ~/.ssh /tmp/k | xargs ln
+ * -s` gives ln a trailing word known only at run time).
+ */
+static bool links_anywhere(const ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        if (may_vanish(&command->words[i]))
+            return true;
+    }
+    return false;
+}
+
+/*
  * Records the links the command at ex->index may create, as the `makes_links`
- * key of its table entry `spec` sets them: the paths it wrote (from effect `first`
- * on), and its working directory for ln, link and cp -s, which may make a
- * link whose name is not written out (ln -s DIR makes ./DIR's last name),
- * and for git when it writes, because `git checkout BRANCH` rewrites the
- * work tree without naming a path. Every later path at or under a recorded
- * path, relative or absolute, gets an unknown part. A written path that is
- * itself unknown may be anywhere, and so may the working directory when it
- * is unknown: then every path does.
+ * key of its table entry `spec` sets them: the paths it wrote (from effect
+ * `first` on), and its working directory for git when it writes, because
+ * `git checkout BRANCH` rewrites the work tree without naming a path, and
+ * always for ln, link and cp -s, which may make a link whose name is not
+ * written out (ln -s DIR makes ./DIR's last name). mark_new_links() then
+ * marks the paths of the other commands at or under a recorded path. A
+ * written path that is itself unknown may be anywhere, and so may the
+ * working directory when it is unknown: then "/" is recorded.
  */
 static ag_status note_links(ag_extractor *ex, const ag_effect_spec *spec, size_t first)
 {
@@ -830,26 +1072,132 @@ static ag_status note_links(ag_extractor *ex, const ag_effect_spec *spec, size_t
         return AG_OK;
     /* A name known only when it runs may be ln. */
     if (command->words[0].dynamic)
-        return note_link_name(ex, cwd) ? AG_OK : AG_ERR_NOMEM;
+        return note_link_name(ex, cwd, false) ? AG_OK : AG_ERR_NOMEM;
     if (spec == NULL || !makes_links_now(spec, command))
         return AG_OK;
     /* cp -s is a flag of cp, which the table's makes_links cannot tell apart from plain cp. */
     bool names_cwd = spec->makes_links == AG_LINKS_CWD
                      || (strcmp(spec->name, "cp") == 0 && copies_as_links(command));
-    if (names_cwd && !note_link_name(ex, cwd))
+    if (names_cwd && !note_link_name(ex, links_anywhere(command) ? "/" : cwd, false))
         return AG_ERR_NOMEM;
 
+    /* Run again, `ln -s ~/.ssh k` writes k/.ssh through the link k it made. */
+    bool repeats_through = names_cwd && may_repeat(command);
     bool writes = false;
     for (size_t i = first; i < ex->out->count; i++) {
         const ag_effect *effect = &ex->out->items[i];
         if (effect->kind != AG_EFFECT_WRITE)
             continue;
         writes = true;
-        if (!note_link_name(ex, effect->target[0] == '/' ? effect->target : "/"))
+        if (!note_link_name(ex, effect->target[0] == '/' ? effect->target : "/", repeats_through))
             return AG_ERR_NOMEM;
     }
-    if (writes && spec->makes_links == AG_LINKS_WORK_TREE && !note_link_name(ex, cwd))
+    if (writes && spec->makes_links == AG_LINKS_WORK_TREE && !note_link_name(ex, cwd, false))
         return AG_ERR_NOMEM;
+    return AG_OK;
+}
+
+/*
+ * Returns whether `command` is a plain command of the top-level shell: not
+ * behind a wrapper, not in a substitution, subshell, function, loop,
+ * condition, background job or heredoc. Such a command runs once, in text
+ * order, and the shell waits for it.
+ */
+static bool runs_once_in_order(const ag_shell_command *command)
+{
+    return (command->flags & AG_COMMAND_WRAPPED) == 0 && command->depth == 0
+           && (command->context & ~(unsigned)AG_CONTEXT_NEGATED) == 0;
+}
+
+/*
+ * Returns the command that runs once in order and whose text contains the
+ * command at `index`, when that one runs inside it in a command substitution
+ * (also in a heredoc body), which the shell expands and waits for before it
+ * starts the command: `x=$(head f)`. Returns the command itself when it runs
+ * once in order, and NULL otherwise.
+ */
+static const ag_shell_command *in_order_command(const ag_extractor *ex, size_t index)
+{
+    const ag_shell_command *command = &ex->commands[index];
+    if (runs_once_in_order(command))
+        return command;
+    const unsigned expanded = AG_CONTEXT_SUBSTITUTION | AG_CONTEXT_HEREDOC | AG_CONTEXT_NEGATED;
+    if ((command->flags & AG_COMMAND_WRAPPED) != 0 || (command->context & ~expanded) != 0)
+        return NULL;
+    for (size_t i = 0; i < ex->command_count; i++) {
+        const ag_shell_command *outer = &ex->commands[i];
+        if (i != index && runs_once_in_order(outer) && outer->start <= command->start
+            && command->end <= outer->end)
+            return outer;
+    }
+    return NULL;
+}
+
+/*
+ * Returns whether the command at `first` ends before the command at
+ * `second` starts, and does not run again after it: both run once in order
+ * (`first` maybe in a substitution of such a command), `first` comes first
+ * in the text, and they are not members of one pipeline, which run at the
+ * same time.
+ */
+static bool runs_before(const ag_extractor *ex, size_t first, size_t second)
+{
+    const ag_shell_command *earlier = in_order_command(ex, first);
+    const ag_shell_command *later = &ex->commands[second];
+    return earlier != NULL && runs_once_in_order(later) && earlier->pipeline != later->pipeline
+           && earlier->end <= later->start;
+}
+
+/*
+ * Returns whether `link` may lie on the way to `effect`'s target, unless the
+ * effect's command surely ends before the link's maker starts. A
+ * command's own paths do not go through the links it makes (ln -s a k
+ * writes k, not what k leads to), unless it may run again: then a path
+ * below the link does, and so does the link name that ln writes (run
+ * twice, `ln -s ~/.ssh k` writes k/.ssh, which is ~/.ssh/.ssh).
+ */
+static bool goes_through_link(const ag_extractor *ex, const ag_effect *effect,
+                              const ag_link_name *link)
+{
+    if (!ag_path_is_within(effect->target, link->path))
+        return false;
+    if (link->maker != effect->command)
+        return !runs_before(ex, effect->command, link->maker);
+    if (!may_repeat(&ex->commands[effect->command]))
+        return false;
+    return link->repeats_through || strcmp(effect->target, link->path) != 0;
+}
+
+/*
+ * Marks every file effect at or under a path that another command of the
+ * request may make a link: it leads to an unknown place up to that link
+ * (ag_effect.new_link_target), so a deny rule on the path itself still
+ * denies and one that could match where the link leads asks. The order of
+ * the command list does not count, because it is not the order in which
+ * the commands run: the commands behind wrappers come last (`timeout 5 ln
+ * -s ~/.ssh k; cat k/id_rsa`), a substitution in an assignment or a
+ * here-string runs before its command, and a loop body runs again after
+ * its last command. Only a command that surely ends before the maker starts
+ * (runs_before()) keeps its paths. The cost is one pass over effects times
+ * link names, and requests without link makers skip it.
+ */
+static ag_status mark_new_links(ag_extractor *ex)
+{
+    for (size_t i = 0; i < ex->out->count; i++) {
+        ag_effect *effect = &ex->out->items[i];
+        bool file = effect->kind == AG_EFFECT_READ || effect->kind == AG_EFFECT_WRITE;
+        if (!file || effect->target[0] != '/' || effect->new_link_target != NULL)
+            continue;
+        for (size_t j = 0; j < ex->link_count; j++) {
+            if (!goes_through_link(ex, effect, &ex->links[j]))
+                continue;
+            const char *below = effect->target + strlen(ex->links[j].path);
+            effect->new_link_target = ag_arena_printf(ex->arena, "%c%s", AG_DYNAMIC_MARK, below);
+            if (effect->new_link_target == NULL)
+                return AG_ERR_NOMEM;
+            break;
+        }
+    }
     return AG_OK;
 }
 
@@ -950,7 +1298,7 @@ static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
     if (runner->cwd == NULL)
         return ex->link_count > 0;
     for (size_t i = 0; i < ex->link_count; i++) {
-        if (ag_path_is_within(runner->cwd, ex->link_names[i]))
+        if (ag_path_is_within(runner->cwd, ex->links[i].path))
             return true;
     }
     return false;
@@ -997,7 +1345,8 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
                              const ag_path_context *context, size_t input_length,
                              ag_effect_list *out)
 {
-    ag_extractor ex = {.arena = arena, .table = table, .out = out, .input_length = input_length};
+    ag_extractor ex = {.arena = arena, .table = table, .out = out, .input_length = input_length,
+                       .commands = commands, .command_count = count};
     ag_directory_tracker tracker;
     ag_status status = ag_directory_tracker_init(&tracker, arena, commands, count, context);
 
@@ -1014,6 +1363,8 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         if (status == AG_OK)
             status = ag_directory_tracker_follow(&tracker, &ex, i);
     }
+    if (status == AG_OK && ex.link_count > 0)
+        status = mark_new_links(&ex);
     if (status == AG_OK && ex.runner_count > 0)
         status = note_written_runs(&ex);
     return status;

@@ -12,16 +12,25 @@ typedef struct ag_runner {
     const ag_word_list *files;  /* the globs of the files it runs, relative to cwd */
 } ag_runner;
 
+/* A path at or under which a command of the request may make (or move) a link. */
+typedef struct ag_link_name {
+    const char *path;
+    size_t maker;               /* the command that may make it, as ag_effect.command */
+    bool repeats_through;       /* the maker may run again and write through it (ln in a loop) */
+} ag_link_name;
+
 /* State of extraction for the command being looked at. */
 typedef struct ag_extractor {
     ag_arena *arena;
     const ag_effects_table *table;
     ag_effect_list *out;
     size_t input_length;
+    const ag_shell_command *commands;  /* every command of the request, indexed as ag_effect.command */
+    size_t command_count;
     const ag_shell_command *command;
     size_t index;
     ag_path_context context;   /* the command's working directory and home */
-    const char **link_names;   /* paths an earlier command made (or moved) a link to */
+    ag_link_name *links;       /* where the commands looked at so far may make links */
     size_t link_count;
     size_t link_capacity;
     ag_runner *runners;        /* commands that run files, checked once all effects are in */
@@ -37,8 +46,8 @@ const char *ag_extractor_mark_globs(ag_extractor *ex, const ag_shell_word *word,
                                     size_t length);
 /*
  * Normalizes a path as ag_extractor_normalize() does, but keeps a path below
- * a link made earlier in the request as written: later paths below it are
- * found below that link again.
+ * a link noted so far as written: the paths below it are found below that
+ * link again when ag_effects_extract() marks them.
  */
 const char *ag_extractor_normalize_written(ag_extractor *ex, const ag_shell_word *word,
                                            const char *text, size_t length);

@@ -4,6 +4,7 @@
  * checked: an unknown key or role is an error, so a typo in the data file
  * fails the policy build instead of dropping an effect.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@ static const struct {
     {"resolve", AG_ROLE_RESOLVE}, {"ssh-option", AG_ROLE_SSH_OPTION},
     {"forward", AG_ROLE_FORWARD}, {"url-file", AG_ROLE_URL_FILE},
     {"git-config", AG_ROLE_GIT_CONFIG}, {"socat", AG_ROLE_SOCAT},
+    {"volume", AG_ROLE_VOLUME}, {"mount", AG_ROLE_MOUNT},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
@@ -78,6 +80,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"writes-operands", AG_OPTION_WRITES_OPERANDS, AG_ROLE_NONE},
         {"reads-operands", AG_OPTION_READS_OPERANDS, AG_ROLE_NONE},
         {"writes-cwd", AG_OPTION_WRITES_CWD, AG_ROLE_NONE},
+        {"flag", AG_OPTION_FLAG, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
     if (text == NULL)
@@ -449,6 +452,12 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_flag(parser, value, &spec->single_dash_long);
     if (strcmp(key, "stop_at_option") == 0)
         return parse_flag(parser, value, &spec->stop_at_option);
+    if (strcmp(key, "long_prefixes") == 0) {
+        bool prefixes = true;
+        ag_status status = parse_flag(parser, value, &prefixes);
+        spec->exact_long_options = !prefixes;
+        return status;
+    }
     if (strcmp(key, "default_write") == 0)
         return parse_text(parser, value, &spec->default_write);
     if (strcmp(key, "default_network") == 0)
@@ -465,6 +474,65 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
     if (parse_walk_key(parser, key, value, spec, &status))
         return status;
     return fail_at(parser, key_node, "unknown key '%s' in an effects entry", key);
+}
+
+/* Appends `length` bytes of `word` to `items`, grown by one, unless it is there already. */
+static bool append_word(char ***items, size_t *count, const char *word, size_t length)
+{
+    for (size_t i = 0; i < *count; i++) {
+        if (strlen((*items)[i]) == length && memcmp((*items)[i], word, length) == 0)
+            return true;
+    }
+    char **grown = ag_calloc(*count + 2, sizeof(*grown));
+    char *copy = ag_strndup(word, length);
+    if (grown == NULL || copy == NULL) {
+        ag_free(grown);
+        ag_free(copy);
+        return false;
+    }
+    if (*count > 0)
+        memcpy(grown, *items, *count * sizeof(*grown));
+    ag_free(*items);
+    grown[(*count)++] = copy;
+    *items = grown;
+    return true;
+}
+
+/*
+ * Adds every abbreviation of each `--` option in a list of options that
+ * turn a key on (--recur for --recursive), because getopt_long() and
+ * argparse accept any unambiguous prefix of a long option. An ambiguous
+ * one makes those tools fail, so counting it too is only stricter.
+ */
+static bool abbreviate_list(char ***items, size_t *count)
+{
+    size_t listed = *count;
+    for (size_t i = 0; i < listed; i++) {
+        const char *option = (*items)[i];
+        size_t length = strlen(option);
+        if (strncmp(option, "--", 2) != 0)
+            continue;
+        for (size_t prefix = 3; prefix < length; prefix++) {
+            if (!append_word(items, count, option, prefix))
+                return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Abbreviates the options of tree_with, follows_links_with and
+ * makes_links_with. follows_links_unless is left as written, because an
+ * abbreviation there would turn link following off.
+ */
+static ag_status add_abbreviations(table_parser *parser, ag_effect_spec *spec)
+{
+    if (spec->exact_long_options)
+        return AG_OK;
+    bool ok = abbreviate_list(&spec->tree_options.items, &spec->tree_options.count)
+              && abbreviate_list(&spec->follow_options.items, &spec->follow_options.count)
+              && abbreviate_list(&spec->link_options, &spec->link_option_count);
+    return ok ? AG_OK : ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }
 
 static ag_status parse_spec(table_parser *parser, const char *name, const yaml_node_t *node,
@@ -486,7 +554,8 @@ static ag_status parse_spec(table_parser *parser, const char *name, const yaml_n
         if (status != AG_OK)
             return status;
     }
-    return check_walk_keys(parser, node, spec);
+    ag_status status = add_abbreviations(parser, spec);
+    return status != AG_OK ? status : check_walk_keys(parser, node, spec);
 }
 
 static void clear_word_list(ag_word_list *list)
@@ -703,7 +772,7 @@ bool ag_effects_table_index_names(ag_effects_table *table)
     return true;
 }
 
-const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name)
+static const ag_effect_spec *find_exact(const ag_effects_table *table, const char *name)
 {
     /* The table is at most half full, so a search ends at an empty slot. */
     size_t slot = name_hash(name) % AG_EFFECTS_NAME_SLOTS;
@@ -714,4 +783,37 @@ const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const
         slot = (slot + 1) % AG_EFFECTS_NAME_SLOTS;
     }
     return NULL;
+}
+
+/*
+ * Returns the length of `name` before a version suffix of digits and dots
+ * that starts with a digit (python3.11, pip3.12, perl5.36), or 0 when it
+ * has none or is nothing else.
+ */
+static size_t unversioned_length(const char *name)
+{
+    size_t length = strlen(name);
+    size_t end = length;
+    while (end > 0 && (isdigit((unsigned char)name[end - 1]) || name[end - 1] == '.'))
+        end--;
+    while (end < length && name[end] == '.')
+        end++;
+    return end < length && end > 0 ? end : 0;
+}
+
+const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name)
+{
+    const ag_effect_spec *spec = find_exact(table, name);
+    if (spec != NULL)
+        return spec;
+
+    /* Versioned names of interpreters and tools (python3.11) share the entry of
+       their base name, since aliases can list only the versions known today. */
+    char base[64];
+    size_t length = unversioned_length(name);
+    if (length == 0 || length >= sizeof(base))
+        return NULL;
+    memcpy(base, name, length);
+    base[length] = '\0';
+    return find_exact(table, base);
 }
