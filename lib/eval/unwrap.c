@@ -884,6 +884,52 @@ static ag_status unwrap_find(ag_checker *checker, ag_command_list *list, size_t 
     return AG_OK;
 }
 
+static bool is_fd_exec(const ag_shell_word *word)
+{
+    return text_equals(word, "-x") || text_equals(word, "--exec") || text_equals(word, "-X")
+           || text_equals(word, "--exec-batch");
+}
+
+/*
+ * fd -x COMMAND... runs COMMAND for each result, and -X COMMAND... once
+ * with all of them; the command takes the rest of the words, or those up to
+ * a `;` word, after which fd reads its own arguments again. Such an fd runs
+ * code, and a dynamic word that could be -x makes it opaque.
+ * TODO(wrappers): `--exec=CMD` and `-xCMD` are not read as commands.
+ */
+static ag_status unwrap_fd(ag_checker *checker, ag_command_list *list, size_t index,
+                           const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    unsigned flags = 0;
+    for (size_t i = 1; i < outer.word_count; i++) {
+        const ag_shell_word *word = &outer.words[i];
+        if (word->dynamic && (word->text[0] == AG_DYNAMIC_MARK || word->text[0] == '-'))
+            flags |= AG_COMMAND_OPAQUE;
+        if (!word->dynamic && (strncmp(word->text, "--exec", 6) == 0
+                               || (word->text[0] == '-' && word->text[1] != '-'
+                                   && strpbrk(word->text + 1, "xX") != NULL)))
+            flags |= AG_COMMAND_RUNS_CODE;
+        if (!is_fd_exec(word))
+            continue;
+
+        size_t first = i + 1, end = first;
+        while (end < outer.word_count && !text_equals(&outer.words[end], ";"))
+            end++;
+        if (end == first) {
+            flags |= AG_COMMAND_OPAQUE;
+            break;
+        }
+        ag_status status = append_words(checker, list, index, name, outer.words + first,
+                                        end - first, 0, "{}");
+        if (status != AG_OK)
+            return status;
+        i = end;
+    }
+    list->items[index].flags |= flags;
+    return AG_OK;
+}
+
 /* How a shell was told to get its program. */
 typedef struct shell_options {
     size_t operand;     /* index of the first operand: STRING with -c, else the script */
@@ -1298,6 +1344,8 @@ static ag_status unwrap_wrapper(ag_checker *checker, ag_command_list *list, size
         return unwrap_parallel(checker, list, index, wrapper, name);
     case AG_WRAPPER_FIND:
         return unwrap_find(checker, list, index, name);
+    case AG_WRAPPER_FD:
+        return unwrap_fd(checker, list, index, name);
     case AG_WRAPPER_SHELL:
         return unwrap_shell(checker, list, index, name);
     case AG_WRAPPER_SU:

@@ -19,6 +19,7 @@ typedef enum ag_wrapper_kind {
     AG_WRAPPER_XARGS,     /* the command (default echo) gets arguments from stdin */
     AG_WRAPPER_PARALLEL,  /* the command ends at :::, and runs through a shell */
     AG_WRAPPER_FIND,      /* -exec ... ; and -exec ... {} +, several per find */
+    AG_WRAPPER_FD,        /* fd -x/-X COMMAND... [;]: the rest of the words, or up to `;` */
     AG_WRAPPER_SHELL,     /* sh -c STRING, a script file, or a program on stdin */
     AG_WRAPPER_SU,        /* su [USER] -c STRING, options anywhere */
     AG_WRAPPER_EVAL,      /* the words are joined and parsed as a script */

@@ -86,6 +86,9 @@ static const ag_wrapper wrappers[] = {
      .short_values = "sib", .short_flags = "u", .short_no_command = "hv",
      .long_flags = "unknown-is-real", .long_no_command = "help version",
      .features = AG_WRAPPER_DEFAULT_SHELL},
+    /* fd 10: -x/--exec runs a command per result, -X/--exec-batch once with all. */
+    {.name = "fd", .kind = AG_WRAPPER_FD},
+    {.name = "fdfind", .kind = AG_WRAPPER_FD},
     {.name = "find", .kind = AG_WRAPPER_FIND},
     /*
      * firejail takes every value as --name=VALUE. --env, --shell, --join and
