@@ -609,7 +609,8 @@ int main(int argc, char **argv)
            "`ag_shell_analyze` (parse included); check: `ag_check_command`. "
            "Overhead is (check - parse) / parse. File lookups: the time the check's "
            "`ag_path_resolve()` calls take on their own, following each file effect through "
-           "symbolic links with one `readlink()` per path component; the last column leaves "
+           "symbolic links with one `readlink()` per path component not looked up before in "
+           "the same request; the last column leaves "
            "them out of the overhead.\n\n");
     printf("| workload | parse us | analysis us | check us | parse | walk | rules+effects | overhead over parse | file lookups us | overhead without lookups |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
