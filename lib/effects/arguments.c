@@ -1104,12 +1104,104 @@ static bool has_option(const ag_effect_spec *spec, const parsed_arguments *parse
     return has_option_word(parsed, words, count, option);
 }
 
+/* Options a command gives, gathered once so that each listed option is compared with few. */
+enum { AG_GIVEN_OPTIONS_MAX = 16 };
+typedef struct given_options {
+    const char *names[AG_GIVEN_OPTIONS_MAX];    /* option names, or words that start with '-' */
+    bool is_word[AG_GIVEN_OPTIONS_MAX];         /* a word: "NAME" or "NAME=VALUE" */
+    size_t count;
+    bool dynamic;                               /* a word may expand to any option */
+} given_options;
+
+static bool add_given(given_options *given, const char *name, bool is_word)
+{
+    if (given->count == AG_GIVEN_OPTIONS_MAX)
+        return false;
+    given->names[given->count] = name;
+    given->is_word[given->count++] = is_word;
+    return true;
+}
+
+static bool is_argument_word(const parsed_arguments *parsed, const ag_shell_word *word)
+{
+    for (size_t j = 0; j < parsed->count; j++) {
+        if (parsed->items[j].word == word && parsed->items[j].text == word->text)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Gathers what has_option() compares: the options that took a value, and
+ * the words before "--" that start with '-' and are no option's value.
+ * Returns false when there are more than AG_GIVEN_OPTIONS_MAX of them.
+ */
+static bool gather_given(const parsed_arguments *parsed, const ag_shell_word *words,
+                         size_t count, bool dynamic_counts, given_options *given)
+{
+    given->count = 0;
+    given->dynamic = false;
+    for (size_t i = 0; i < parsed->count; i++) {
+        if (parsed->items[i].option != NULL && !add_given(given, parsed->items[i].option->name,
+                                                          false))
+            return false;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
+            break;
+        if (dynamic_counts && may_be_option(&words[i]))
+            given->dynamic = true;
+        if (words[i].text[0] == '-' && !is_argument_word(parsed, &words[i])
+            && !add_given(given, words[i].text, true))
+            return false;
+    }
+    return true;
+}
+
+/* Returns has_option() from what gather_given() found. */
+static bool given_has(const ag_effect_spec *spec, const parsed_arguments *parsed,
+                      const given_options *given, const char *option)
+{
+    bool short_flag = option[1] != '-' && option[2] == '\0' && !spec->single_dash_long;
+    if (short_flag && memchr(parsed->flag_letters, option[1], parsed->short_flag_count) != NULL)
+        return true;
+
+    for (size_t i = 0; i < given->count; i++) {
+        const char *name = given->names[i];
+        /* A quick test first: the lists hold every abbreviation of their long options. */
+        if (option[1] == '-' && (name[1] != '-' || name[2] != option[2]))
+            continue;
+        size_t length = strlen(option);
+        if (!given->is_word[i] ? strcmp(name, option) == 0
+                               : strncmp(name, option, length) == 0
+                                     && (name[length] == '\0' || name[length] == '='))
+            return true;
+    }
+    return false;
+}
+
 static bool has_any_option(const ag_effect_spec *spec, const parsed_arguments *parsed,
                            const ag_shell_word *words, size_t count, const ag_word_list *options,
                            bool dynamic_counts)
 {
+    if (options->count == 0)
+        return false;
+
+    /* Option lists grow with their abbreviations, so the command's few options are gathered once. */
+    given_options given;
+    if (!gather_given(parsed, words, count, dynamic_counts, &given)) {
+        for (size_t i = 0; i < options->count; i++) {
+            if (has_option(spec, parsed, words, count, options->items[i], dynamic_counts))
+                return true;
+        }
+        return false;
+    }
+    if (given.dynamic)
+        return true;
+    if (given.count == 0 && parsed->short_flag_count == 0)
+        return false;
     for (size_t i = 0; i < options->count; i++) {
-        if (has_option(spec, parsed, words, count, options->items[i], dynamic_counts))
+        if (given_has(spec, parsed, &given, options->items[i]))
             return true;
     }
     return false;

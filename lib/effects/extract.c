@@ -715,11 +715,14 @@ static bool gives_option(const ag_shell_word *word, const char *option)
 {
     if (word->dynamic)
         return true;
+    const char *text = word->text;
+    /* A quick test first: the lists hold every abbreviation of their long options. */
+    if (option[1] == '-' && (text[0] != '-' || text[1] != '-' || text[2] != option[2]))
+        return false;
     size_t length = strlen(option);
     if (option[1] != '-' && length == 2)
-        return cluster_has(word->text, option + 1);
-    return strncmp(word->text, option, length) == 0
-           && (word->text[length] == '\0' || word->text[length] == '=');
+        return cluster_has(text, option + 1);
+    return strncmp(text, option, length) == 0 && (text[length] == '\0' || text[length] == '=');
 }
 
 /*
@@ -841,6 +844,9 @@ static bool gives_any_option(const ag_shell_word *words, size_t count,
         if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
             return false;
         if (words[i].dynamic && !(dynamic_counts && may_vanish(&words[i])))
+            continue;
+        /* gives_option() matches a literal word only when it starts with '-'. */
+        if (!words[i].dynamic && words[i].text[0] != '-')
             continue;
         for (size_t j = 0; j < options->count; j++) {
             if (gives_option(&words[i], options->items[j]))
