@@ -584,6 +584,26 @@ static bool scan_or_mark_opaque(const ag_wrapper *wrapper, ag_command_list *list
     return false;
 }
 
+/* Returns whether the scan saw one of the wrapper's moves_short or moves_long options. */
+static bool moves_directory(const ag_wrapper *wrapper, const wrapper_scan *scan)
+{
+    for (const char *letter = wrapper->moves_short; letter != NULL && *letter != '\0'; letter++) {
+        if (find_option(scan, *letter, NULL) != NULL)
+            return true;
+    }
+    for (const char *names = wrapper->moves_long; names != NULL && *names != '\0';) {
+        size_t length = strcspn(names, " ");
+        for (size_t i = 0; i < scan->option_count; i++) {
+            const option_seen *option = &scan->options[i];
+            if (option->long_name != NULL && option->long_length == length
+                && memcmp(option->long_name, names, length) == 0)
+                return true;
+        }
+        names += length + (names[length] == ' ');
+    }
+    return false;
+}
+
 static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
@@ -591,6 +611,9 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
     wrapper_scan scan;
     if (!scan_or_mark_opaque(wrapper, list, index, &scan))
         return AG_OK;
+    /* The command is still unwrapped, so a deny rule on it keeps denying. */
+    if ((wrapper->features & AG_WRAPPER_NEW_ROOT) || moves_directory(wrapper, &scan))
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
     if (scan.no_command)
         return AG_OK;
     if (scan.command >= outer.word_count) {
@@ -669,8 +692,10 @@ static ag_status unwrap_env(ag_checker *checker, ag_command_list *list, size_t i
     size_t start = 1;
     wrapper_scan scan;
 
+    bool moved = false;
     for (unsigned splits = 0;; splits++) {
         scan_wrapper(wrapper, words, count, start, &scan);
+        moved |= moves_directory(wrapper, &scan);
         if (!scan.split)
             break;
         bool opaque = splits == AG_ENV_MAX_SPLITS;
@@ -701,6 +726,9 @@ static ag_status unwrap_env(ag_checker *checker, ag_command_list *list, size_t i
         list->items[index].flags |= AG_COMMAND_OPAQUE;
         return AG_OK;
     }
+    /* env -C DIR runs the command in DIR: still unwrapped, so a deny on it keeps denying. */
+    if (moved)
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
     if (scan.no_command || scan.command >= count)
         return AG_OK;
 
@@ -1156,19 +1184,44 @@ static ag_status append_option_script(ag_checker *checker, ag_command_list *list
  * LIST; }` as words, so the words after `{` (up to the first `;`) are the
  * first command of LIST; the others are separate commands already.
  */
+/* Returns whether `word` starts a compound command where Bash expects a command. */
+static bool is_compound_start(const ag_shell_word *word)
+{
+    static const char *const starts[] = {"{", "(", "((", "[[", "if", "while", "until", "for",
+                                         "case", "select", "function"};
+    for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
+        if (text_equals(word, starts[i]))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * coproc COMMAND, or coproc [NAME] COMPOUND. tree-sitter-bash 0.25.1 reads
+ * a compound body (`{ a; b; }`, `if ...; then ...; fi`) as words up to the
+ * first `;` and the rest as commands of the outer list, so the commands
+ * after the first look as if they ran in the current shell (a `cd` there
+ * moves nothing). The first command is still checked, and the coproc is
+ * opaque: the request asks at least.
+ */
 static ag_status unwrap_coproc(ag_checker *checker, ag_command_list *list, size_t index,
                                const char *name)
 {
     const ag_shell_command outer = list->items[index];
     size_t first = 1;
+    bool compound = false;
     for (size_t i = 1; i < outer.word_count && i <= 2; i++) {
         if (outer.words[i].dynamic)
             return mark_opaque(list, index);
-        if (text_equals(&outer.words[i], "{") || text_equals(&outer.words[i], "(")) {
-            first = i + 1;
+        if (is_compound_start(&outer.words[i])) {
+            compound = true;
+            first = text_equals(&outer.words[i], "{") || text_equals(&outer.words[i], "(")
+                        ? i + 1 : i;
             break;
         }
     }
+    if (compound)
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
     if (first >= outer.word_count)
         return AG_OK;
     return append_words(checker, list, index, name, outer.words + first,

@@ -44,8 +44,10 @@ enum {
                                             durations, or the wrapper is opaque */
     AG_WRAPPER_DEFAULT_SHELL = 1u << 4,  /* with no command, an interactive shell runs:
                                             chroot, unshare, nsenter, fakeroot, pkexec */
-    AG_WRAPPER_OUTPUT_PIPE = 1u << 5     /* -o '|COMMAND' or -o '!COMMAND' pipes the output
+    AG_WRAPPER_OUTPUT_PIPE = 1u << 5,    /* -o '|COMMAND' or -o '!COMMAND' pipes the output
                                             to a shell command (strace), so it is opaque */
+    AG_WRAPPER_NEW_ROOT = 1u << 6        /* its operand is the command's new root (chroot),
+                                            so the command's paths are not the checked ones */
 };
 
 /*
@@ -66,6 +68,14 @@ typedef struct ag_wrapper {
     const char *long_no_command;
     unsigned operands;            /* operands between the options and the command */
     unsigned features;            /* AG_WRAPPER_* bits */
+    /*
+     * Options that run the command in another directory or root (env -C,
+     * sudo -D and -R, unshare -w and -R): its relative or absolute paths
+     * then name other files than the check sees, so it is opaque. Short
+     * letters, then long names separated by spaces.
+     */
+    const char *moves_short;
+    const char *moves_long;
 } ag_wrapper;
 
 /* Returns the wrapper named `name` (a base name, `length` bytes), or NULL. */

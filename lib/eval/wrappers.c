@@ -54,7 +54,7 @@ static const ag_wrapper wrappers[] = {
     {.name = "chroot", .kind = AG_WRAPPER_PLAIN,
      .long_values = "groups userspec", .long_flags = "skip-chdir",
      .long_no_command = "help version",
-     .operands = 1, .features = AG_WRAPPER_DEFAULT_SHELL},
+     .operands = 1, .features = AG_WRAPPER_DEFAULT_SHELL | AG_WRAPPER_NEW_ROOT},
     {.name = "chrt", .kind = AG_WRAPPER_PLAIN,
      .short_values = "TPD", .short_flags = "bdfiorRav", .short_no_command = "pmhV",
      .long_values = "sched-runtime sched-period sched-deadline",
@@ -69,8 +69,17 @@ static const ag_wrapper wrappers[] = {
     /* --dbus-daemon=BINARY runs another program, so it is left out. */
     {.name = "dbus-run-session", .kind = AG_WRAPPER_PLAIN,
      .long_values = "config-file", .long_no_command = "help version"},
+    /*
+     * Reserved words reach the check as command names only when
+     * tree-sitter-bash misreads a compound command (`coproc if true; then
+     * rm -rf ~; fi` gives a command `then rm -rf ~`), so the command after
+     * them is checked as well.
+     */
+    {.name = "do", .kind = AG_WRAPPER_PLAIN},
     {.name = "doas", .kind = AG_WRAPPER_PLAIN,
      .short_values = "au", .short_flags = "ns", .short_no_command = "CL"},
+    {.name = "elif", .kind = AG_WRAPPER_PLAIN},
+    {.name = "else", .kind = AG_WRAPPER_PLAIN},
     {.name = "elvish", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "env", .kind = AG_WRAPPER_ENV,
      .short_values = "uCSa", .short_flags = "i0v",
@@ -78,7 +87,8 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "ignore-environment null debug list-signal-handling block-signal "
                    "default-signal ignore-signal",
      .long_no_command = "help version",
-     .features = AG_WRAPPER_ASSIGNMENTS | AG_WRAPPER_DASH_OPTION},
+     .features = AG_WRAPPER_ASSIGNMENTS | AG_WRAPPER_DASH_OPTION,
+     .moves_short = "C", .moves_long = "chdir"},
     {.name = "eval", .kind = AG_WRAPPER_EVAL},
     {.name = "exec", .kind = AG_WRAPPER_PLAIN, .short_values = "a", .short_flags = "cl"},
     /* fakeroot -l LIBRARY and --faked BINARY load other code, so they are left out. */
@@ -133,7 +143,7 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "mount uts ipc net pid cgroup user time root wd preserve-credentials "
                    "no-fork follow-context all user-parent keep-caps env join-cgroup",
      .long_no_command = "help version",
-     .features = AG_WRAPPER_DEFAULT_SHELL},
+     .features = AG_WRAPPER_DEFAULT_SHELL, .moves_short = "rw", .moves_long = "root wd"},
     {.name = "nu", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "numactl", .kind = AG_WRAPPER_PLAIN,
      .short_values = "iPpCNmwSfLoMI", .short_flags = "albt", .short_no_command = "sHV",
@@ -218,7 +228,7 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "askpass background bell preserve-env preserve-groups set-home login "
                    "non-interactive reset-timestamp shell stdin",
      .long_no_command = "edit help list remove-timestamp validate version",
-     .features = AG_WRAPPER_ASSIGNMENTS},
+     .features = AG_WRAPPER_ASSIGNMENTS, .moves_short = "DR", .moves_long = "chdir chroot"},
     /*
      * systemd-run: -p (a unit property such as ExecStartPre= or Environment=),
      * -E, --shell, --host and --machine are left out, so they make it opaque.
@@ -234,6 +244,7 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "cpu-list all-tasks", .long_no_command = "pid help version",
      .operands = 1, .features = AG_WRAPPER_NUMERIC_OPERANDS},
     {.name = "tcsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "then", .kind = AG_WRAPPER_PLAIN},
     {.name = "time", .kind = AG_WRAPPER_PLAIN,
      .short_values = "fo", .short_flags = "pavq", .short_no_command = "V",
      .long_values = "format output", .long_flags = "append verbose portability quiet",
@@ -258,7 +269,7 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "mount uts ipc net pid user cgroup time fork kill-child mount-proc "
                    "map-root-user map-current-user map-auto keep-caps",
      .long_no_command = "help version",
-     .features = AG_WRAPPER_DEFAULT_SHELL},
+     .features = AG_WRAPPER_DEFAULT_SHELL, .moves_short = "Rw", .moves_long = "root wd"},
     {.name = "valgrind", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "qvd", .short_no_command = "h",
      .long_values = VALGRIND_OPTIONS, .long_flags = VALGRIND_OPTIONS,

@@ -489,6 +489,19 @@ static void walk_pipeline(ag_walker *walker, ag_node_id node, const ag_vec *last
     }
 }
 
+/*
+ * Returns whether the sibling after `child` (among the `count` children
+ * from `first`) is `&`, which runs `child` as a background job: in a list,
+ * an if or elif body or condition, a loop body and a case item alike.
+ */
+static bool runs_in_background(const ag_walker *walker, ag_node_id child, ag_node_id first,
+                               uint32_t count)
+{
+    ag_node_id next = child + 1;
+    return next < first + count && !ag_node_is_named(walker, next)
+           && strcmp(ag_node_type(walker, next), "&") == 0;
+}
+
 /* Walks the children of `node`, giving `bits` to those before the first `until` token. */
 static void walk_children(ag_walker *walker, ag_node_id node, ag_walk_state state,
                           TSFieldId field, unsigned field_bits, const char *until,
@@ -513,6 +526,8 @@ static void walk_children(ag_walker *walker, ag_node_id node, ag_walk_state stat
             child_state.context |= field_bits;
         if (before)
             child_state.context |= until_bits;
+        if (runs_in_background(walker, child, first, count))
+            child_state.context |= AG_CONTEXT_BACKGROUND;
         if (is_statement_kind(kind) || kind == AG_NODE_ERROR)
             ag_walk_statement(walker, child, child_state);
         else
@@ -539,8 +554,11 @@ static void walk_expanded_children(ag_walker *walker, ag_node_id node, ag_walk_s
         if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_COMMENT)
             continue;
         if (is_statement_kind(kind) || kind == AG_NODE_ERROR) {
+            ag_walk_state child_state = state;
+            if (runs_in_background(walker, child, first, count))
+                child_state.context |= AG_CONTEXT_BACKGROUND;
             ag_word_list_break(walker, &words);
-            ag_walk_statement(walker, child, state);
+            ag_walk_statement(walker, child, child_state);
         } else {
             ag_word_list_add(walker, &words, child, state);
         }
@@ -642,9 +660,7 @@ static void walk_sequence(ag_walker *walker, ag_node_id node, ag_walk_state stat
             continue;
 
         ag_walk_state child_state = state;
-        ag_node_id next = child + 1;
-        if (next < first + count && !ag_node_is_named(walker, next)
-            && strcmp(ag_node_type(walker, next), "&") == 0)
+        if (runs_in_background(walker, child, first, count))
             child_state.context |= AG_CONTEXT_BACKGROUND;
         if (is_statement_kind(kind) || kind == AG_NODE_VARIABLE_ASSIGNMENT
             || kind == AG_NODE_ERROR)
