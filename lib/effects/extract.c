@@ -9,6 +9,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "effects/effects.h"
 #include "effects/internal.h"
@@ -442,6 +443,19 @@ static size_t authority_length(const char *text, size_t length)
  * `bare_host` says whether the text before the first "/" is a host (curl
  * and wget assume http).
  */
+/*
+ * A URL that curl expands ({a,b}, [a-z]) contacts unknown hosts, and may
+ * read an unknown local file: `file:///x/id_rs[a-a]` and `{file,http}://`.
+ */
+static ag_status add_globbed_url(ag_extractor *ex, const ag_shell_word *word)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    ag_status status = ag_extractor_add_unknown_host(ex, word);
+    if (status == AG_OK)
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
+    return status;
+}
+
 ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool bare_host)
 {
     const char *text = word->text;
@@ -463,7 +477,7 @@ ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool
         const char *host = authority_start + host_offset(authority_start, authority_size);
         for (size_t i = 0; i < length; i++) {
             if (text[i] == '{' || (text[i] == '[' && text + i != host))
-                return ag_extractor_add_unknown_host(ex, word);
+                return add_globbed_url(ex, word);
         }
     }
     if (separator == NULL) {
@@ -476,7 +490,8 @@ ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool
     const char *rest = separator + 3;
     size_t rest_length = length - scheme_length - 3;
     size_t authority = authority_length(rest, rest_length);
-    if (scheme_length == 4 && strncmp(text, "file", 4) == 0) {
+    /* Schemes are case-insensitive (RFC 3986), and curl reads FILE:///x too. */
+    if (scheme_length == 4 && strncasecmp(text, "file", 4) == 0) {
         /* file://localhost/x and file:///x both name /x on this machine. */
         return ag_extractor_add_path(ex, AG_EFFECT_READ, word, rest + authority,
                                      rest_length - authority);

@@ -404,9 +404,9 @@ static bool sed_substitution_is_risky(sed_cursor *cursor, bool has_flags)
 }
 
 /*
- * Returns whether a sed script could run a command (`e`, `s///e`) or write a
- * file (`w`, `W`, `s///w`). A command this parser does not know counts as
- * risky.
+ * Returns whether a sed script could run a command (`e`, `s///e`), write a
+ * file (`w`, `W`, `s///w`) or read one (`r`, `R`). A command this parser
+ * does not know counts as risky.
  */
 static bool sed_script_is_risky(const ag_shell_word *script)
 {
@@ -438,7 +438,10 @@ static bool sed_script_is_risky(const ag_shell_word *script)
         if (command == 's' || command == 'y') {
             if (sed_substitution_is_risky(&cursor, command == 's'))
                 return true;
-        } else if (contains_char("aicrR", command)) {
+        } else if (contains_char("rR", command)) {
+            /* r FILE and R FILE read a file that the effects do not list. */
+            return true;
+        } else if (contains_char("aic", command)) {
             sed_skip_to_line_end(&cursor);
         } else if (contains_char("btTv:", command)) {
             sed_skip_label(&cursor);

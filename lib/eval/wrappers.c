@@ -42,7 +42,16 @@ static const ag_wrapper wrappers[] = {
     {.name = ".", .kind = AG_WRAPPER_SOURCE},
     {.name = "alias", .kind = AG_WRAPPER_ALIAS},
     {.name = "ash", .kind = AG_WRAPPER_SHELL},
+    /*
+     * Commands that run another command later or elsewhere, from words or
+     * a string this table does not parse: at and batch (commands on stdin
+     * or in a file), dbus-launch, perf (stat, record, trace COMMAND),
+     * screen and tmux (a command or a shell string for a new session).
+     * They are opaque, so an allow rule for them does not allow what runs.
+     */
+    {.name = "at", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "bash", .kind = AG_WRAPPER_SHELL},
+    {.name = "batch", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "builtin", .kind = AG_WRAPPER_PLAIN},
     /* BusyBox 1.36: `busybox APPLET ARGS` runs the applet, so the applet is the command. */
     {.name = "busybox", .kind = AG_WRAPPER_PLAIN,
@@ -66,6 +75,7 @@ static const ag_wrapper wrappers[] = {
     {.name = "coproc", .kind = AG_WRAPPER_COPROC},
     {.name = "csh", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "dash", .kind = AG_WRAPPER_SHELL},
+    {.name = "dbus-launch", .kind = AG_WRAPPER_FOREIGN_SHELL},
     /* --dbus-daemon=BINARY runs another program, so it is left out. */
     {.name = "dbus-run-session", .kind = AG_WRAPPER_PLAIN,
      .long_values = "config-file", .long_no_command = "help version"},
@@ -161,6 +171,7 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "keep-order quote null verbose ungroup group line-buffer tag dry-run "
                    "will-cite bar eta progress no-notice xargs pipe halt-on-error",
      .long_no_command = "help version number-of-cpus number-of-cores citation"},
+    {.name = "perf", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "pkexec", .kind = AG_WRAPPER_PLAIN,
      .long_values = "user", .long_flags = "disable-internal-agent keep-cwd",
      .long_no_command = "help version",
@@ -181,6 +192,7 @@ static const ag_wrapper wrappers[] = {
      .short_values = "ugGw", .short_flags = "mp", .short_no_command = "hV",
      .long_values = "user group supp-group whitelist-environment",
      .long_flags = "preserve-environment", .long_no_command = "help version"},
+    {.name = "screen", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "script", .kind = AG_WRAPPER_SCRIPT,
      .short_values = "cEBIOTmo", .short_optional = "t", .short_flags = "aefq",
      .short_no_command = "hV",
@@ -254,6 +266,7 @@ static const ag_wrapper wrappers[] = {
      .long_values = "signal kill-after", .long_flags = "foreground preserve-status verbose",
      .long_no_command = "help version",
      .operands = 1, .features = AG_WRAPPER_NUMERIC_OPERANDS},
+    {.name = "tmux", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "torsocks", .kind = AG_WRAPPER_PLAIN,
      .short_values = "upaP", .short_flags = "idq", .long_no_command = "help version"},
     /* toybox 0.8: `toybox APPLET ARGS` runs the applet, as busybox does. */
