@@ -172,6 +172,15 @@ void ag_check_expansion(ag_walker *walker, ag_node_id node)
         ag_node_kind kind = ag_node_kind_at(walker, child);
         if (kind == AG_NODE_SUBSCRIPT) {
             ag_check_subscript(walker, child);
+        } else if (kind == AG_NODE_EXPANSION || kind == AG_NODE_ARITHMETIC_EXPANSION) {
+            /* `${x:-${a[y]}}`: the word after the operator is expanded too. */
+            if (ag_walker_enter(walker, child)) {
+                if (kind == AG_NODE_EXPANSION)
+                    ag_check_expansion(walker, child);
+                else
+                    ag_check_arithmetic(walker, child);
+                ag_walker_leave(walker);
+            }
         } else if (kind == AG_NODE_ANONYMOUS && strcmp(type, "@") == 0 && child + 1 < first + count
                    && strcmp(ag_node_type(walker, child + 1), "P") == 0) {
             ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
@@ -655,6 +664,27 @@ static bool takes_variable_names(const char *name)
                            "let mapfile readarray getopts wait ((");
 }
 
+/*
+ * Returns whether an assignment gives one of Bash's integer variables a
+ * value that is not plain digits. RANDOM, SRANDOM, SECONDS, LINENO and
+ * HISTCMD have the integer attribute, so Bash evaluates the value as
+ * arithmetic, with the subscripts in the values of the names it reads.
+ */
+static bool assigns_integer_variable(const ag_shell_word *assignment)
+{
+    static const char *const names[] = {"RANDOM", "SRANDOM", "SECONDS", "LINENO", "HISTCMD"};
+    size_t name_length = assignment_name_length(assignment->text, assignment->length);
+    const char *value = assignment_value(assignment->text, assignment->length);
+    if (value == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        if (strlen(names[i]) == name_length
+            && memcmp(assignment->text, names[i], name_length) == 0)
+            return assignment->dynamic || strspn(value, "0123456789") != strlen(value);
+    }
+    return false;
+}
+
 static void check_command_words(ag_walker *walker, const ag_shell_command *command)
 {
     for (size_t i = 0; i < command->assignment_count; i++) {
@@ -663,6 +693,8 @@ static void check_command_words(ag_walker *walker, const ag_shell_command *comma
             report_word(walker, assignment, "The assignment");
         else if (has_variable_array_key(assignment_value(assignment->text, assignment->length)))
             report_word(walker, assignment, "The array key");
+        else if (assigns_integer_variable(assignment))
+            report_word(walker, assignment, "The integer variable's value");
     }
     size_t first = builtin_word(command->words, command->word_count);
     if (first >= command->word_count || !takes_variable_names(command->words[first].text))
@@ -676,7 +708,8 @@ static void check_command_words(ag_walker *walker, const ag_shell_command *comma
         const ag_shell_word *previous = &words[i - 1];
         bool names_dynamic = word->dynamic && strcmp(previous->text, "-v") == 0;
         if ((strchr(word->text, '[') != NULL && has_code(word->text)) || names_dynamic
-            || (declaration && strchr(word->text, '=') != NULL && is_risky_assignment(word->text)))
+            || (declaration && strchr(word->text, '=') != NULL
+                && (is_risky_assignment(word->text) || assigns_integer_variable(word))))
             report_word(walker, word, "The argument");
     }
     check_builtin_names(walker, words, count);

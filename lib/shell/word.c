@@ -165,6 +165,14 @@ void ag_check_unparsed(ag_walker *walker, const char *text, size_t length)
         } else if (starts_code(text, length, i, true)) {
             report_unparsed_code(walker, text + i);
             return;
+        } else if (text[i] == '$' && i + 1 < length && text[i + 1] == '[') {
+            /* `$[y]` is arithmetic, which evaluates subscripts in y's value. */
+            uint32_t offset = (uint32_t)(text + i - walker->source);
+            ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, offset, offset + 2,
+                                 "Unparsed arithmetic `$[` at byte %u: tree-sitter-bash leaves "
+                                 "it as text there, and Bash evaluates array subscripts in the "
+                                 "values it reads.", offset);
+            return;
         }
     }
 }
