@@ -82,6 +82,13 @@ ag_policy *cli_load_policy(const struct cli_options *options);
 const char *cli_request_problem(json_t *request);
 bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_options *options);
 
+/*
+ * Returns the directory a command is checked in: --cwd, or the process's
+ * own. Returns malloc'd memory, or NULL after printing why the current
+ * directory cannot be read.
+ */
+char *cli_resolve_cwd(const char *subcommand, const struct cli_options *options);
+
 /* text.c */
 size_t cli_utf8_sequence_length(const unsigned char *text, size_t length);
 void cli_print_escaped(FILE *stream, const char *text, size_t length);

@@ -48,21 +48,6 @@ static int exit_status_for(ag_decision decision)
     }
 }
 
-/* Returns the working directory to check in: --cwd, or the process's own. */
-static char *resolve_cwd(const struct cli_options *options)
-{
-    if (options->cwd != NULL) {
-        return strdup(options->cwd);
-    }
-
-    char *cwd = getcwd(NULL, 0);
-    if (cwd == NULL) {
-        fprintf(stderr, "agentguard check: cannot read the current directory (%s); "
-                        "pass it with --cwd DIR\n", strerror(errno));
-    }
-    return cwd;
-}
-
 /* Reports a check that returned no verdict. The host must treat it as denied. */
 static int report_check_failure(const struct cli_options *options, const ag_error *error)
 {
@@ -145,7 +130,7 @@ int cli_check_main(int argc, char **argv)
 
     int status = CLI_EXIT_USAGE;
     ag_policy *policy = cli_load_policy(&options);
-    char *cwd = policy != NULL ? resolve_cwd(&options) : NULL;
+    char *cwd = policy != NULL ? cli_resolve_cwd("check", &options) : NULL;
     struct cli_audit *audit = NULL;
     if (cwd != NULL && options.audit_path != NULL) {
         audit = cli_audit_open("check", options.audit_path, policy);

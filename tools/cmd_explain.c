@@ -22,7 +22,7 @@ static void print_help(void)
            "\n"
            "Options:\n"
            "  -p, --policy FILE   add a policy file (repeatable; default: the built-in policy)\n"
-           "  -C, --cwd DIR       the request's working directory\n"
+           "  -C, --cwd DIR       the request's working directory (default: the current one)\n"
            "  -H, --home DIR      the home directory for '~' (default: $HOME)\n"
            "  -t, --tool NAME     check a call of tool NAME instead of a command\n"
            "  -i, --input JSON    the tool call's input, a JSON object (with --tool)\n"
@@ -209,10 +209,10 @@ static void print_explain_text(const ag_verdict *verdict, const char *command)
 
 /* ------------------------------------------------------------- main */
 
+/* Checks in the directory `check` would use, so both give the same verdict. */
 static const ag_verdict *run_check(ag_checker *checker, const explain_options *options,
-                                   char **argv, ag_error **error)
+                                   const char *cwd, char **argv, ag_error **error)
 {
-    const char *cwd = options->common.cwd;
     if (options->tool != NULL)
         return ag_check(checker, options->tool, options->input, cwd, error);
     const char *command = argv[options->common.first_operand];
@@ -256,7 +256,9 @@ int cli_explain_main(int argc, char **argv)
     ag_checker *checker = policy != NULL ? ag_checker_new(policy, &error) : NULL;
     if (checker != NULL && cli_set_home("explain", checker, &options.common)) {
         ag_checker_set_explain(checker, true);
-        const ag_verdict *verdict = run_check(checker, &options, argv, &error);
+        char *cwd = cli_resolve_cwd("explain", &options.common);
+        const ag_verdict *verdict = cwd != NULL ? run_check(checker, &options, cwd, argv, &error)
+                                                : NULL;
         if (verdict != NULL && options.common.json) {
             json_t *object = cli_verdict_to_json(verdict);
             if (object != NULL)
@@ -269,6 +271,7 @@ int cli_explain_main(int argc, char **argv)
                                             ? argv[options.common.first_operand] : NULL);
             status = exit_status(ag_verdict_decision(verdict));
         }
+        free(cwd);
     }
     if (error != NULL)
         fprintf(stderr, "agentguard explain: %s\n", ag_error_message(error));

@@ -2,11 +2,13 @@
  * Option parsing shared by the subcommands, usage errors, and loading the
  * policy that --policy names.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -268,4 +270,16 @@ const char *cli_request_problem(json_t *request)
         return "\"cwd\" is not a string";
     }
     return NULL;
+}
+
+char *cli_resolve_cwd(const char *subcommand, const struct cli_options *options)
+{
+    if (options->cwd != NULL)
+        return strdup(options->cwd);
+
+    char *cwd = getcwd(NULL, 0);
+    if (cwd == NULL)
+        fprintf(stderr, "agentguard %s: cannot read the current directory (%s); "
+                        "pass it with --cwd DIR\n", subcommand, strerror(errno));
+    return cwd;
 }

@@ -9,8 +9,9 @@ import unittest
 AGENTGUARD = os.environ["AGENTGUARD"]
 
 
-def run(*args):
-    return subprocess.run([AGENTGUARD, *args], capture_output=True, text=True, check=False)
+def run(*args, cwd=None):
+    return subprocess.run([AGENTGUARD, *args], capture_output=True, text=True, check=False,
+                          cwd=cwd)
 
 
 class PolicyFile:
@@ -91,6 +92,15 @@ class ExplainCommand(unittest.TestCase):
                             for line in lines))
         self.assertIn(f"    decided by Bash(rm -rf *) ({path}:1:8)", lines)
         self.assertIn("decision: deny", lines)
+
+    def test_default_cwd_matches_check(self):
+        with PolicyFile('deny: ["Read(./secret/**)"]\n') as path:
+            directory = os.path.dirname(path)
+            os.makedirs(os.path.join(directory, "secret"), exist_ok=True)
+            explained = run("explain", "--policy", path, "--", "cat secret/key", cwd=directory)
+            checked = run("check", "--policy", path, "--", "cat secret/key", cwd=directory)
+        self.assertIn("decision: deny", explained.stdout.splitlines())
+        self.assertEqual(explained.returncode, checked.returncode)
 
     def test_text_shows_wordless_command(self):
         with PolicyFile(self.POLICY) as path:
