@@ -826,6 +826,34 @@ static ag_status apply_tar_top_level(ag_extractor *ex, const ag_shell_word *word
 }
 
 /*
+ * Adds the files that tar's table options name (-T, -X, -g, --index-file).
+ * A create with -T FILE also reads the paths listed in FILE, which are
+ * unknown here.
+ */
+static ag_status apply_tar_file_options(ag_extractor *ex, const parsed_arguments *parsed,
+                                        bool create)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
+        const argument *arg = &parsed->items[i];
+        if (arg->option == NULL)
+            continue;
+        ag_effect_role role = arg->option->role;
+        if (arg->option->kind == AG_OPTION_VALUE
+            && (role == AG_ROLE_READ || role == AG_ROLE_WRITE))
+            status = ag_extractor_add_path(ex, role == AG_ROLE_READ ? AG_EFFECT_READ
+                                                                    : AG_EFFECT_WRITE,
+                                           arg->word, arg->text, arg->length);
+        bool files_from = strcmp(arg->option->name, "-T") == 0
+                          || strcmp(arg->option->name, "--files-from") == 0;
+        if (status == AG_OK && create && files_from)
+            status = ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, unknown, 1);
+    }
+    return status;
+}
+
+/*
  * tar: the archive (-f) is read when extracting or listing and written when
  * creating; extraction writes into -C DIR or the working directory; the
  * operands of a create are read. Without a mode it is read and written.
@@ -843,8 +871,8 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
     bool unknown = !create && !extract && !list;
 
     const argument *archive = option_value(parsed, "-f", "--file");
-    ag_status status = AG_OK;
-    if (archive != NULL && (extract || list || unknown))
+    ag_status status = apply_tar_file_options(ex, parsed, create || unknown);
+    if (status == AG_OK && archive != NULL && (extract || list || unknown))
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, archive->word, archive->text,
                                        archive->length);
     if (status == AG_OK && archive != NULL && (create || unknown))
@@ -856,6 +884,16 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
     status = apply_tar_directories(ex, parsed, extract || unknown, create);
     if (status == AG_OK && (extract || unknown))
         status = apply_tar_top_level(ex, words, count);
+    /*
+     * -P (--absolute-names) keeps the leading "/" and the ".." of member
+     * names, so an extraction writes, and may make links, anywhere.
+     */
+    static const char *const absolute_names[] = {"--absolute-names", NULL};
+    if (status == AG_OK && (extract || unknown)
+        && (has_flag(parsed, "P") || has_long_flag(words, count, absolute_names))) {
+        static const char anywhere[] = {AG_DYNAMIC_MARK, '\0'};
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &words[0], anywhere, 1);
+    }
     return status;
 }
 
