@@ -632,6 +632,17 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
  * curl -d @FILE, -F name=@FILE, -F name=<FILE, openssl -passin file:FILE:
  * the part after @, < or file: is a file read.
  */
+/*
+ * Returns where FILE starts in curl's NAME@FILE (--data-urlencode,
+ * --variable), or 0. NAME is letters, digits, '_', '-' and '.'; text such
+ * as an e-mail address reads as one too, which only adds a read.
+ */
+static size_t name_at_file(const char *text, size_t length)
+{
+    size_t name = strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.");
+    return name > 0 && name + 1 < length && text[name] == '@' ? name + 1 : 0;
+}
+
 static ag_status add_data(ag_extractor *ex, const argument *arg)
 {
     const char *text = arg->text;
@@ -645,6 +656,8 @@ static ag_status add_data(ag_extractor *ex, const argument *arg)
     else if (equals != NULL && (size_t)(equals - text) + 1 < length
              && (equals[1] == '@' || equals[1] == '<'))
         at = (size_t)(equals - text) + 2;
+    else if (equals == NULL)
+        at = name_at_file(text, length);
     if (at == 0)
         return AG_OK;
 
