@@ -28,6 +28,7 @@ typedef struct parsed_arguments {
     bool writes_operands;
     bool reads_operands;
     bool writes_cwd;
+    bool reads_stdin_names;     /* a reads-stdin-names flag: files named on stdin are read */
     char flag_letters[64];      /* short flags seen, such as tar's modes */
     size_t short_flag_count;
     const ag_shell_word *subcommand_words;
@@ -80,6 +81,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->reads_operands = true;
     else if (option->kind == AG_OPTION_WRITES_CWD)
         parsed->writes_cwd = true;
+    else if (option->kind == AG_OPTION_READS_STDIN_NAMES)
+        parsed->reads_stdin_names = true;
 }
 
 /*
@@ -569,8 +572,15 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     bool whole_word = arg->text == word->text && arg->length == word->length;
     if (role == AG_ROLE_VOLUME || role == AG_ROLE_MOUNT) {
         *wrote = true;
-        return role == AG_ROLE_VOLUME ? add_volume(ex, word, arg->text, arg->length)
-                                      : add_mount(ex, word, arg->text, arg->length);
+        /* Go's flag parsers (docker, podman) drop the '=' of `-v=PATH`. */
+        const char *text = arg->text;
+        size_t length = arg->length;
+        if (length > 0 && text[0] == '=') {
+            text++;
+            length--;
+        }
+        return role == AG_ROLE_VOLUME ? add_volume(ex, word, text, length)
+                                      : add_mount(ex, word, text, length);
     }
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
@@ -1044,6 +1054,10 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     ag_status status = AG_OK;
     if (parsed->writes_cwd)
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, ".", 1);
+    /* The names come from stdin, so the files read are unknown: deny rules give ask. */
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    if (status == AG_OK && parsed->reads_stdin_names)
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
     if (status == AG_OK && !wrote && spec->default_write != NULL)
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, spec->default_write,
                                        strlen(spec->default_write));

@@ -43,6 +43,7 @@ typedef enum ag_option_kind {
     AG_OPTION_WRITES_OPERANDS,  /* flag: read operands become writes */
     AG_OPTION_READS_OPERANDS,   /* flag: written operands become reads */
     AG_OPTION_WRITES_CWD,       /* flag: writes into the working directory */
+    AG_OPTION_READS_STDIN_NAMES, /* flag: reads the files named on stdin (cpio -o, zip -@) */
     AG_OPTION_FLAG              /* flag listed only so that it abbreviates nothing (tar --list) */
 } ag_option_kind;
 

@@ -80,6 +80,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"writes-operands", AG_OPTION_WRITES_OPERANDS, AG_ROLE_NONE},
         {"reads-operands", AG_OPTION_READS_OPERANDS, AG_ROLE_NONE},
         {"writes-cwd", AG_OPTION_WRITES_CWD, AG_ROLE_NONE},
+        {"reads-stdin-names", AG_OPTION_READS_STDIN_NAMES, AG_ROLE_NONE},
         {"flag", AG_OPTION_FLAG, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
