@@ -844,14 +844,26 @@ static ag_status append_builtin_code(ag_checker *checker, ag_command_list *list,
                                      arguments);
 }
 
-/* mapfile -C CODE and readarray -C CODE run `CODE INDEX 'LINE'` every -c lines. */
-static ag_status unwrap_mapfile(ag_checker *checker, ag_command_list *list, size_t index,
-                                const char *name, const builtin_options *options)
+/*
+ * Checks the code of a -C option, which runs with arguments appended:
+ * mapfile -C CODE runs `CODE INDEX 'LINE'`, compgen -C CODE runs `CODE WORD
+ * PREVIOUS`.
+ */
+static ag_status append_callback_option(ag_checker *checker, ag_command_list *list,
+                                        size_t index, const char *name,
+                                        const builtin_options *options)
 {
     const ag_shell_word *code = builtin_option(options, 'C');
     if (code == NULL)
         return AG_OK;
     return append_builtin_code(checker, list, index, name, code, true);
+}
+
+/* mapfile -C CODE and readarray -C CODE run their callback every -c lines. */
+static ag_status unwrap_mapfile(ag_checker *checker, ag_command_list *list, size_t index,
+                                const char *name, const builtin_options *options)
+{
+    return append_callback_option(checker, list, index, name, options);
 }
 
 /*
@@ -903,10 +915,7 @@ static ag_status unwrap_compgen(ag_checker *checker, ag_command_list *list, size
         if (status != AG_OK)
             return status;
     }
-    const ag_shell_word *code = builtin_option(options, 'C');
-    if (code == NULL)
-        return AG_OK;
-    return append_builtin_code(checker, list, index, name, code, true);
+    return append_callback_option(checker, list, index, name, options);
 }
 
 /*

@@ -864,38 +864,77 @@ static bool is_find_write(const ag_shell_word *word)
            || text_equals(word, "-fls");
 }
 
+static bool is_fd_exec(const ag_shell_word *word)
+{
+    return text_equals(word, "-x") || text_equals(word, "--exec") || text_equals(word, "-X")
+           || text_equals(word, "--exec-batch");
+}
+
+/* fd options that run a command, also inside a cluster (-Hx) or as --exec=CMD. */
+static bool is_fd_running_option(const ag_shell_word *word)
+{
+    const char *text = word->text;
+    if (word->dynamic || text[0] != '-')
+        return false;
+    if (text[1] == '-')
+        return strncmp(text, "--exec", 6) == 0;
+    return strpbrk(text + 1, "xX") != NULL;
+}
+
+/* How a tool that runs commands per result (find -exec, fd -x) writes them. */
+typedef struct exec_syntax {
+    bool (*starts)(const ag_shell_word *word);    /* a word after which a command follows */
+    bool (*runs_code)(const ag_shell_word *word); /* a word that makes the tool run code */
+    unsigned dynamic_flags;     /* for a word known only at run time that may be an option */
+    bool needs_end;             /* the command must end at `;` or `{} +` (find) */
+} exec_syntax;
+
 /*
- * find -exec COMMAND ; runs COMMAND once per file with {} replaced by its
- * name; -exec COMMAND {} + runs it with many names. A find that executes,
- * deletes or writes gets AG_COMMAND_RUNS_CODE, and so does one with a dynamic
- * word that could be such an action.
+ * Finds where the command after words[first] ends: at a `;` word, after
+ * `{} +` (then *many is set), or at the end of the words when `needs_end`
+ * is false. Returns `first` when there is no command, or the word count
+ * when a required end is missing.
  */
-static ag_status unwrap_find(ag_checker *checker, ag_command_list *list, size_t index,
-                             const char *name)
+static size_t exec_command_end(const ag_shell_command *outer, size_t first, bool needs_end,
+                               bool *many)
+{
+    size_t end = first;
+    *many = false;
+    while (end < outer->word_count && !text_equals(&outer->words[end], ";")) {
+        if (needs_end && text_equals(&outer->words[end], "+") && end > first
+            && text_equals(&outer->words[end - 1], "{}")) {
+            *many = true;
+            return end;
+        }
+        end++;
+    }
+    return end;
+}
+
+/*
+ * Unwraps each command that `syntax` marks in the words of a find or fd:
+ * {} becomes dynamic, and a command given many names at once gets
+ * AG_COMMAND_EXTRA_ARGUMENTS. A command with no words, or one that does not
+ * end where it must, makes the tool opaque.
+ */
+static ag_status unwrap_exec(ag_checker *checker, ag_command_list *list, size_t index,
+                             const char *name, const exec_syntax *syntax)
 {
     const ag_shell_command outer = list->items[index];
     unsigned flags = 0;
     for (size_t i = 1; i < outer.word_count; i++) {
         const ag_shell_word *word = &outer.words[i];
         if (word->dynamic && (word->text[0] == AG_DYNAMIC_MARK || word->text[0] == '-'))
+            flags |= syntax->dynamic_flags;
+        if (syntax->runs_code(word))
             flags |= AG_COMMAND_RUNS_CODE;
-        if (is_find_write(word))
-            flags |= AG_COMMAND_RUNS_CODE;
-        if (!is_find_exec(word))
+        if (!syntax->starts(word))
             continue;
 
-        flags |= AG_COMMAND_RUNS_CODE;
-        size_t first = i + 1, end = first;
-        bool many = false;
-        while (end < outer.word_count && !text_equals(&outer.words[end], ";")) {
-            if (text_equals(&outer.words[end], "+") && end > first
-                && text_equals(&outer.words[end - 1], "{}")) {
-                many = true;
-                break;
-            }
-            end++;
-        }
-        if (end >= outer.word_count || end == first) {
+        bool many;
+        size_t first = i + 1;
+        size_t end = exec_command_end(&outer, first, syntax->needs_end, &many);
+        if (end == first || (syntax->needs_end && end >= outer.word_count)) {
             flags |= AG_COMMAND_OPAQUE;
             break;
         }
@@ -912,50 +951,37 @@ static ag_status unwrap_find(ag_checker *checker, ag_command_list *list, size_t 
     return AG_OK;
 }
 
-static bool is_fd_exec(const ag_shell_word *word)
+/* find actions that run, delete or write: -exec and the like, and is_find_write(). */
+static bool is_find_action(const ag_shell_word *word)
 {
-    return text_equals(word, "-x") || text_equals(word, "--exec") || text_equals(word, "-X")
-           || text_equals(word, "--exec-batch");
+    return is_find_exec(word) || is_find_write(word);
 }
 
 /*
- * fd -x COMMAND... runs COMMAND for each result, and -X COMMAND... once
- * with all of them; the command takes the rest of the words, or those up to
- * a `;` word, after which fd reads its own arguments again. Such an fd runs
+ * find -exec COMMAND ; runs COMMAND once per file with {} replaced by its
+ * name, and -exec COMMAND {} + runs it with many names. A find that
+ * executes, deletes or writes gets AG_COMMAND_RUNS_CODE, and so does one
+ * with a dynamic word that could be such an action.
+ */
+static ag_status unwrap_find(ag_checker *checker, ag_command_list *list, size_t index,
+                             const char *name)
+{
+    static const exec_syntax find = {is_find_exec, is_find_action, AG_COMMAND_RUNS_CODE, true};
+    return unwrap_exec(checker, list, index, name, &find);
+}
+
+/*
+ * fd -x COMMAND... runs COMMAND for each result, and -X COMMAND... once with
+ * all of them. The command takes the rest of the words, or the words up to
+ * a `;`, after which fd reads its own arguments again. Such an fd runs
  * code, and a dynamic word that could be -x makes it opaque.
  * TODO(wrappers): `--exec=CMD` and `-xCMD` are not read as commands.
  */
 static ag_status unwrap_fd(ag_checker *checker, ag_command_list *list, size_t index,
                            const char *name)
 {
-    const ag_shell_command outer = list->items[index];
-    unsigned flags = 0;
-    for (size_t i = 1; i < outer.word_count; i++) {
-        const ag_shell_word *word = &outer.words[i];
-        if (word->dynamic && (word->text[0] == AG_DYNAMIC_MARK || word->text[0] == '-'))
-            flags |= AG_COMMAND_OPAQUE;
-        if (!word->dynamic && (strncmp(word->text, "--exec", 6) == 0
-                               || (word->text[0] == '-' && word->text[1] != '-'
-                                   && strpbrk(word->text + 1, "xX") != NULL)))
-            flags |= AG_COMMAND_RUNS_CODE;
-        if (!is_fd_exec(word))
-            continue;
-
-        size_t first = i + 1, end = first;
-        while (end < outer.word_count && !text_equals(&outer.words[end], ";"))
-            end++;
-        if (end == first) {
-            flags |= AG_COMMAND_OPAQUE;
-            break;
-        }
-        ag_status status = append_words(checker, list, index, name, outer.words + first,
-                                        end - first, 0, "{}");
-        if (status != AG_OK)
-            return status;
-        i = end;
-    }
-    list->items[index].flags |= flags;
-    return AG_OK;
+    static const exec_syntax fd = {is_fd_exec, is_fd_running_option, AG_COMMAND_OPAQUE, false};
+    return unwrap_exec(checker, list, index, name, &fd);
 }
 
 /* How a shell was told to get its program. */
