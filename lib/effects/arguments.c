@@ -849,31 +849,35 @@ static ag_status apply_tar_top_level(ag_extractor *ex, const ag_shell_word *word
 }
 
 /*
- * Adds the files that tar's table options name (-T, -X, -g, --index-file).
- * A create with -T FILE also reads the paths listed in FILE, which are
- * unknown here.
+ * Adds the files that an entry's read and write options name. Entries with
+ * a handler of their own (tar, git config) get them from here, because the
+ * handler reads only the options it knows.
  */
-static ag_status apply_tar_file_options(ag_extractor *ex, const parsed_arguments *parsed,
-                                        bool create)
+static ag_status add_option_files(ag_extractor *ex, const parsed_arguments *parsed)
 {
-    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     ag_status status = AG_OK;
     for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
         const argument *arg = &parsed->items[i];
-        if (arg->option == NULL)
+        if (arg->option == NULL || arg->option->kind != AG_OPTION_VALUE)
             continue;
         ag_effect_role role = arg->option->role;
-        if (arg->option->kind == AG_OPTION_VALUE
-            && (role == AG_ROLE_READ || role == AG_ROLE_WRITE))
+        if (role == AG_ROLE_READ || role == AG_ROLE_WRITE)
             status = ag_extractor_add_path(ex, role == AG_ROLE_READ ? AG_EFFECT_READ
                                                                     : AG_EFFECT_WRITE,
                                            arg->word, arg->text, arg->length);
-        bool files_from = strcmp(arg->option->name, "-T") == 0
-                          || strcmp(arg->option->name, "--files-from") == 0;
-        if (status == AG_OK && create && files_from)
-            status = ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, unknown, 1);
     }
     return status;
+}
+
+/* A tar create with -T FILE also reads the paths listed in FILE, which are unknown here. */
+static ag_status apply_tar_files_from(ag_extractor *ex, const parsed_arguments *parsed,
+                                      bool create)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    const argument *list = option_value(parsed, "-T", "--files-from");
+    if (!create || list == NULL)
+        return AG_OK;
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, list->word, unknown, 1);
 }
 
 /*
@@ -894,7 +898,7 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
     bool unknown = !create && !extract && !list;
 
     const argument *archive = option_value(parsed, "-f", "--file");
-    ag_status status = apply_tar_file_options(ex, parsed, create || unknown);
+    ag_status status = apply_tar_files_from(ex, parsed, create || unknown);
     if (status == AG_OK && archive != NULL && (extract || list || unknown))
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, archive->word, archive->text,
                                        archive->length);
@@ -1072,10 +1076,13 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
                              const parsed_arguments *parsed, const ag_shell_word *words,
                              size_t count)
 {
-    if (spec->handler == AG_HANDLER_TAR)
-        return apply_tar(ex, parsed, words, count);
-    if (spec->handler == AG_HANDLER_GIT_CONFIG)
-        return apply_git_config(ex, parsed, words, count);
+    if (spec->handler == AG_HANDLER_TAR || spec->handler == AG_HANDLER_GIT_CONFIG) {
+        ag_status status = add_option_files(ex, parsed);
+        if (status != AG_OK)
+            return status;
+        return spec->handler == AG_HANDLER_TAR ? apply_tar(ex, parsed, words, count)
+                                               : apply_git_config(ex, parsed, words, count);
+    }
 
     size_t operand_count = 0;
     for (size_t i = 0; i < parsed->count; i++)
