@@ -333,7 +333,8 @@ static void test_checker_limits_only_tighten(void **state)
 
 /*
  * A rule that makes a request ask keeps explaining it when a limit also cut
- * the analysis, and the reason names the limit too; a deny needs no more.
+ * the analysis, and the reason names the limit too. A deny keeps its rule's
+ * reason alone.
  */
 static void test_limit_named_beside_ask_rule(void **state)
 {

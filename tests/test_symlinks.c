@@ -242,9 +242,9 @@ static ag_decision check_walk(fixture *f, const char *command)
 
 /*
  * The repo contains lnk -> ROOT/home/.ssh. A walk that follows the links below
- * its tree reaches the key through it and asks; the same walk that keeps
- * links as links stays allowed, and a walk started at the link itself meets
- * the deny rule where the link leads.
+ * its tree reaches the key through it, so it gives ask. The same walk that
+ * keeps links as links stays allowed, and a walk started at the link itself
+ * meets the deny rule where the link leads.
  */
 static void test_tree_walk_through_link(void **state)
 {

@@ -504,7 +504,7 @@ static bool is_host_path(const ag_shell_word *word, const char *text, size_t len
            || (length > 0 && (text[0] == '.' || text[0] == '~'));
 }
 
-/* Returns whether the comma-separated `list` holds `item`. */
+/* Returns whether the comma-separated `list` contains `item`. */
 static bool list_has(const char *list, size_t length, const char *item)
 {
     size_t item_length = strlen(item);
@@ -522,7 +522,7 @@ static bool list_has(const char *list, size_t length, const char *item)
  * docker -v HOST:GUEST[:OPTIONS], proot -b HOST[:GUEST], bwrap --bind HOST
  * GUEST: HOST is bound, read-only with the option "ro". A lone path counts
  * as HOST too: proot binds it at the same place. docker makes an anonymous
- * volume there instead, which then asks needlessly.
+ * volume there instead, which then gives ask needlessly.
  */
 static ag_status add_volume(ag_extractor *ex, const ag_shell_word *word, const char *text,
                             size_t length)
@@ -1281,7 +1281,7 @@ static bool has_any_option(const ag_effect_spec *spec, const parsed_arguments *p
 
 /*
  * Marks the effects from `first` on that are whole trees, as the entry's
- * `tree` keys say, and whether the walk follows the symbolic links in them.
+ * `tree` keys set them, and whether the walk follows the links in them.
  * A word known only at run time may turn a walk or link following on, but
  * never off (zip -y).
  */

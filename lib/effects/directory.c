@@ -173,7 +173,7 @@ static const ag_shell_command *wrapping_command(const ag_directory_tracker *trac
     return best;
 }
 
-/* The directory of the innermost unwrapped command whose text holds a wrapped command. */
+/* The directory of the innermost unwrapped command whose text contains a wrapped command. */
 static const char *wrapper_cwd(const ag_directory_tracker *tracker, const ag_shell_command *command)
 {
     const ag_shell_command *outer = wrapping_command(tracker, command);
@@ -298,7 +298,7 @@ static void move_directory(ag_directory_tracker *tracker, const ag_shell_command
  * Follows a cd, pushd or popd, also behind `command`, `builtin`, `time` and
  * `jobs -x`. Such a prefixed cd moves the directory where the unwrapped
  * command is followed, because the wrapped copy of the cd comes after the
- * later commands in the list; the wrapped copy adds the chdir effect. A cd in
+ * later commands in the list. The wrapped copy adds the chdir effect. A cd in
  * `eval` code, or behind a prefix with an option this check does not know,
  * makes the directory unknown.
  */

@@ -200,7 +200,7 @@ typedef struct ag_effect {
     /*
      * The command runs this file's code (make and a Makefile), and another
      * command of the same request writes it, so what runs is not what is on
-     * disk now: it asks unless a deny rule matches.
+     * disk now. The effect gives ask unless a deny rule matches.
      */
     bool runs_written;
     /*

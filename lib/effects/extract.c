@@ -1031,8 +1031,8 @@ static bool makes_links_now(const ag_effect_spec *spec, const ag_shell_command *
 
 /*
  * Adds a path at or under which the command at ex->index may make a link.
- * `repeats_through` says that its own write of the path, when it runs
- * again, goes through that link.
+ * `repeats_through` is set when the command's own write of the path, if it
+ * runs again, goes through that link.
  */
 static bool note_link_name(ag_extractor *ex, const char *path, bool repeats_through)
 {
@@ -1131,11 +1131,11 @@ static bool runs_once_in_order(const ag_shell_command *command)
 }
 
 /*
- * Returns the command that runs once in order and whose text contains the
- * command at `index`, when that one runs inside it in a command substitution
- * (also in a heredoc body), which the shell expands and waits for before it
- * starts the command: `x=$(head f)`. Returns the command itself when it runs
- * once in order, and NULL otherwise.
+ * Returns the command at `index` when it runs once in order. When it runs
+ * in a command substitution (also in a heredoc body) of such a command, as
+ * in `x=$(head f)`, returns that outer command instead, because the shell
+ * expands the substitution and waits for it before it starts the outer
+ * command. Returns NULL otherwise.
  */
 static const ag_shell_command *in_order_command(const ag_extractor *ex, size_t index)
 {
@@ -1156,10 +1156,10 @@ static const ag_shell_command *in_order_command(const ag_extractor *ex, size_t i
 
 /*
  * Returns whether the command at `first` ends before the command at
- * `second` starts, and does not run again after it: both run once in order
- * (`first` maybe in a substitution of such a command), `first` comes first
- * in the text, and they are not members of one pipeline, which run at the
- * same time.
+ * `second` starts and does not run again after it. Both must run once in
+ * order (`first` may be in a substitution of such a command), and `first`
+ * must come first in the text. They must not be members of one pipeline,
+ * because those run at the same time.
  */
 static bool runs_before(const ag_extractor *ex, size_t first, size_t second)
 {
@@ -1171,11 +1171,11 @@ static bool runs_before(const ag_extractor *ex, size_t first, size_t second)
 
 /*
  * Returns whether `link` may lie on the way to `effect`'s target, unless the
- * effect's command surely ends before the link's maker starts. A
- * command's own paths do not go through the links it makes (ln -s a k
- * writes k, not what k leads to), unless it may run again: then a path
- * below the link does, and so does the link name that ln writes (run
- * twice, `ln -s ~/.ssh k` writes k/.ssh, which is ~/.ssh/.ssh).
+ * effect's command surely ends before the link's maker starts. A command's
+ * own paths do not go through the links it makes (ln -s a k writes k, not
+ * what k leads to). If it may run again, a path below the link does, and so
+ * does the link name that ln writes: run twice, `ln -s ~/.ssh k` writes
+ * k/.ssh, which is ~/.ssh/.ssh.
  */
 static bool goes_through_link(const ag_extractor *ex, const ag_effect *effect,
                               const ag_link_name *link)
@@ -1192,8 +1192,8 @@ static bool goes_through_link(const ag_extractor *ex, const ag_effect *effect,
 /*
  * Marks every file effect at or under a path that another command of the
  * request may make a link: it leads to an unknown place up to that link
- * (ag_effect.new_link_target), so a deny rule on the path itself still
- * denies and one that could match where the link leads asks. The order of
+ * (ag_effect.new_link_target). So a deny rule on the path itself still
+ * denies, and one that could match where the link leads gives ask. The order of
  * the command list does not count, because it is not the order in which
  * the commands run: the commands behind wrappers come last (`timeout 5 ln
  * -s ~/.ssh k; cat k/id_rsa`), a substitution in an assignment or a

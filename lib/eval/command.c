@@ -423,7 +423,7 @@ static ag_status apply_incomplete(ag_checker *checker, const ag_shell_analysis *
         return AG_OK;
 
     /* The error is recorded whatever decided, so a host can tell why. A rule
-     * that already made the request deny keeps explaining it; one that made
+     * that already made the request deny keeps explaining it. One that made
      * it ask gets the analysis problem added, because the ask may come from
      * words the incomplete analysis could not read. */
     verdict->error = (analysis->incomplete & AG_SHELL_LIMIT) ? AG_ERR_LIMIT : AG_ERR_REQUEST;

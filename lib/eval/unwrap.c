@@ -1225,10 +1225,10 @@ static bool is_compound_start(const ag_shell_word *word)
 /*
  * coproc COMMAND, or coproc [NAME] COMPOUND. tree-sitter-bash 0.25.1 reads
  * a compound body (`{ a; b; }`, `if ...; then ...; fi`) as words up to the
- * first `;` and the rest as commands of the outer list, so the commands
- * after the first look as if they ran in the current shell (a `cd` there
- * moves nothing). The first command is still checked, and the coproc is
- * opaque: the request asks at least.
+ * first `;` and the rest as commands of the outer list. The commands after
+ * the first then look as if they ran in the current shell, although a `cd`
+ * there moves nothing. The first command is still checked, and the coproc is
+ * opaque, so the request gives at least ask.
  */
 static ag_status unwrap_coproc(ag_checker *checker, ag_command_list *list, size_t index,
                                const char *name)

@@ -70,8 +70,8 @@ typedef struct ag_wrapper {
     unsigned features;            /* AG_WRAPPER_* bits */
     /*
      * Options that run the command in another directory or root (env -C,
-     * sudo -D and -R, unshare -w and -R): its relative or absolute paths
-     * then name other files than the check sees, so it is opaque. Short
+     * sudo -D and -R, unshare -w and -R). The command's paths then name
+     * other files than the ones checked, so the wrapper is opaque. Short
      * letters, then long names separated by spaces.
      */
     const char *moves_short;

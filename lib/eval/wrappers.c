@@ -44,10 +44,11 @@ static const ag_wrapper wrappers[] = {
     {.name = "ash", .kind = AG_WRAPPER_SHELL},
     /*
      * Commands that run another command later or elsewhere, from words or
-     * a string this table does not parse: at and batch (commands on stdin
-     * or in a file), dbus-launch, perf (stat, record, trace COMMAND),
-     * screen and tmux (a command or a shell string for a new session).
-     * They are opaque, so an allow rule for them does not allow what runs.
+     * a string this table does not parse. at and batch read commands from
+     * stdin or a file, dbus-launch and perf (stat, record, trace) run their
+     * operands, and screen and tmux run a command or shell string in a new
+     * session. They are opaque, so an allow rule for them allows nothing
+     * that they run.
      */
     {.name = "at", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "bash", .kind = AG_WRAPPER_SHELL},

@@ -32,7 +32,7 @@
 /* Deepest nesting of a settings file checked; deeper files are rejected. */
 enum { SETTINGS_MAX_DEPTH = 64 };
 
-/* Longest object key, quotes included, that libyaml 0.2.5 reads as a simple key. */
+/* Maximum length of an object key, quotes included, that libyaml 0.2.5 reads (a simple key). */
 enum { SETTINGS_MAX_KEY = 1024 };
 
 static bool is_json_literal(const yaml_node_t *node)

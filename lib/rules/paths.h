@@ -149,9 +149,9 @@ const char *ag_path_resolve(ag_arena *arena, ag_lookup_cache *cache, const char 
  * through symbolic links on disk, when that differs from the path itself.
  * Returns NULL when the path leads nowhere else, is relative or has unknown
  * parts. Returns an unknown path (one AG_DYNAMIC_MARK) when
- * ag_path_resolve() fails on it: a directory the checker may not search
- * (EACCES), a loop of links or a lack of memory leaves the destination
- * unknown, so deny and ask rules give MAYBE rather than NO.
+ * ag_path_resolve() fails on it, because a directory the checker may not
+ * search (EACCES), a loop of links or a lack of memory leaves the
+ * destination unknown. Deny and ask rules then give MAYBE rather than NO.
  */
 const char *ag_path_link_target(ag_arena *arena, ag_lookup_cache *cache, const char *path);
 

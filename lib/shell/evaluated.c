@@ -10,7 +10,7 @@
  * operand is a literal number.
  *
  * NOTE: a variable assigned a literal number earlier in the same request
- * still counts as unknown, so `i=0; echo $((i))` asks.
+ * still counts as unknown, so `i=0; echo $((i))` gives ask.
  */
 #include <ctype.h>
 #include <stdint.h>

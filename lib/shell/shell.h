@@ -159,11 +159,12 @@ typedef enum ag_prefix {
 } ag_prefix;
 
 /*
- * Reads the prefix at words[*index] and moves *index past its options:
- * `command` (-p; -v and -V run nothing), `builtin`, a leading `time` (a
- * reserved word; -p) and `jobs -x` run their operand in the current shell,
- * so a `cd` or an assignment behind them acts as if written alone. The
- * arithmetic checks and the directory tracker both read commands this way.
+ * Reads the prefix at words[*index] and moves *index past its options.
+ * `command` (with -p; -v and -V run nothing), `builtin`, a leading `time`
+ * (a reserved word, with -p) and `jobs -x` run their operand in the current
+ * shell, so a `cd` or an assignment behind them acts as if written alone.
+ * The arithmetic checks and the directory tracker both read commands this
+ * way.
  */
 ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t *index);
 
