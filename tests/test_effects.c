@@ -295,7 +295,10 @@ static const extraction_case cases[] = {
     {"cat k/x; ln -s /etc k", "read:/repo/k/x write:/repo/k"},
     /* Directories. */
     {"cd /etc && cat shadow", "chdir:/etc read:/etc/shadow"},
-    {"cd /etc; cat shadow", "chdir:/etc read:/etc/shadow"},
+    {"cd /etc; cat shadow", "chdir:/etc read:/etc/shadow read:/repo/shadow"},
+    {"cd /etc; cat /abs", "chdir:/etc read:/abs"},    /* found once, not once per directory */
+    {"cd /etc && cd sub; cat a", "chdir:/etc chdir:/etc/sub read:/etc/sub/a read:/etc/a read:/repo/a"},
+    {"cd /etc && cd sub && cat a", "chdir:/etc chdir:/etc/sub read:/etc/sub/a"},
     {"cd sub && cat a", "chdir:/repo/sub read:/repo/sub/a"},
     {"cd && cat .bashrc", "chdir:/home/u read:/home/u/.bashrc"},
     {"cd ~/.ssh && cat id_rsa", "chdir:/home/u/.ssh read:/home/u/.ssh/id_rsa"},

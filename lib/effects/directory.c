@@ -9,6 +9,12 @@
  * command comes. A cd in a function body makes every later command's
  * directory unknown, because the function may be called. Commands found
  * behind a wrapper run in the directory of the command that wraps them.
+ *
+ * A cd that fails leaves the shell where it was, and the next command runs
+ * all the same unless `&&` joins them: after `cd d; cat f` or `cd d || cat f`
+ * the cat may read ./f, so the tracker keeps both directories (worlds), each
+ * with the cds that failed to reach it, and a command that requires a cd
+ * (ag_shell_command.requires) skips the worlds where that cd failed.
  */
 #include <limits.h>
 #include <string.h>
@@ -38,16 +44,100 @@ ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *are
     tracker->arena = arena;
     tracker->commands = commands;
     tracker->count = count;
-    tracker->cwd = context->cwd;
+    tracker->worlds[0].cwd = context->cwd;
+    tracker->world_count = 1;
 
-    /* Only wrapped commands read cwd_at (wrapper_cwd()), and most requests have none. */
+    /* Only wrapped commands read set_at (wrapper_set()), and most requests have none. */
     bool wrapped = false;
     for (size_t i = 0; i < count && !wrapped; i++)
         wrapped = is_wrapped(&commands[i]);
     if (!wrapped)
         return AG_OK;
-    tracker->cwd_at = ag_arena_calloc(arena, count + 1, sizeof(*tracker->cwd_at));
-    return tracker->cwd_at != NULL ? AG_OK : AG_ERR_NOMEM;
+    tracker->set_at = ag_arena_calloc(arena, count + 1, sizeof(*tracker->set_at));
+    return tracker->set_at != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+/* Forgets every directory the top-level shell may be in: it is unknown. */
+static void set_unknown(ag_directory_tracker *tracker)
+{
+    memset(tracker->worlds, 0, sizeof(tracker->worlds));
+    tracker->world_count = 1;
+}
+
+/*
+ * Returns the unwrapped command of pipeline number `pipeline`, or NULL. The
+ * index by pipeline number is built at the first call, so a long chain of
+ * `&&` costs no search per link.
+ */
+static const ag_shell_command *pipeline_command(ag_directory_tracker *tracker, uint32_t pipeline)
+{
+    if (tracker->by_pipeline == NULL) {
+        uint32_t top = 0;
+        for (size_t i = 0; i < tracker->count; i++)
+            top = tracker->commands[i].pipeline > top ? tracker->commands[i].pipeline : top;
+        tracker->by_pipeline = ag_arena_calloc(tracker->arena, (size_t)top + 1,
+                                               sizeof(*tracker->by_pipeline));
+        if (tracker->by_pipeline == NULL)
+            return NULL;
+        tracker->pipeline_top = top;
+        for (size_t i = tracker->count; i > 0; i--) {
+            const ag_shell_command *other = &tracker->commands[i - 1];
+            if (!is_wrapped(other))
+                tracker->by_pipeline[other->pipeline] = (uint32_t)i;
+        }
+    }
+    if (pipeline > tracker->pipeline_top || tracker->by_pipeline[pipeline] == 0)
+        return NULL;
+    return &tracker->commands[tracker->by_pipeline[pipeline] - 1];
+}
+
+/*
+ * Returns whether `command` may run in `world`: not when it requires, through
+ * its chain of `&&`, a cd that failed in that world. The chain is followed
+ * for at most a fixed number of links, since a shorter chain only lets the
+ * world count for more commands.
+ */
+static bool runs_in_world(ag_directory_tracker *tracker, const ag_shell_command *command,
+                          const ag_directory_world *world)
+{
+    uint32_t required = command->requires;
+    for (unsigned links = 0; required != 0 && links < 64; links++) {
+        for (size_t i = 0; i < world->failed_count; i++) {
+            if (world->failed[i] == required)
+                return false;
+        }
+        const ag_shell_command *before = pipeline_command(tracker, required);
+        if (before == NULL || before->requires >= required)
+            break;
+        required = before->requires;
+    }
+    return true;
+}
+
+/* Adds `cwd` to `set` unless it is there. */
+static void set_add(ag_directory_set *set, const char *cwd)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        const char *have = set->cwd[i];
+        if (have == cwd || (have != NULL && cwd != NULL && strcmp(have, cwd) == 0))
+            return;
+    }
+    if (set->count < AG_DIRECTORY_CHOICES)
+        set->cwd[set->count++] = cwd;
+}
+
+/* The directories of the top-level shell in which `command` may run. */
+static void world_set(ag_directory_tracker *tracker, const ag_shell_command *command,
+                      ag_directory_set *set)
+{
+    set->count = 0;
+    for (size_t i = 0; i < tracker->world_count; i++) {
+        if (tracker->world_count == 1 || runs_in_world(tracker, command, &tracker->worlds[i]))
+            set_add(set, tracker->worlds[i].cwd);
+    }
+    /* Every world excluded cannot happen for a command that runs; be safe all the same. */
+    if (set->count == 0)
+        *set = (ag_directory_set){.cwd = {NULL}, .count = 1};
 }
 
 static bool is_top_level(const ag_shell_command *command)
@@ -173,28 +263,37 @@ static const ag_shell_command *wrapping_command(const ag_directory_tracker *trac
     return best;
 }
 
-/* The directory of the innermost unwrapped command whose text contains a wrapped command. */
-static const char *wrapper_cwd(const ag_directory_tracker *tracker, const ag_shell_command *command)
+/* The directories of the innermost unwrapped command whose text contains a wrapped command. */
+static void wrapper_set(const ag_directory_tracker *tracker, const ag_shell_command *command,
+                        ag_directory_set *set)
 {
     const ag_shell_command *outer = wrapping_command(tracker, command);
-    return outer == NULL ? NULL : tracker->cwd_at[outer - tracker->commands];
+    if (outer != NULL)
+        *set = tracker->set_at[outer - tracker->commands];
+    else
+        *set = (ag_directory_set){.cwd = {NULL}, .count = 1};
 }
 
-const char *ag_directory_tracker_cwd(ag_directory_tracker *tracker, size_t index)
+void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_directory_set *set)
 {
     const ag_shell_command *command = &tracker->commands[index];
-    const char *cwd;
-    if (is_wrapped(command))
-        cwd = tracker->wrapped_unknown ? NULL : wrapper_cwd(tracker, command);
-    else if (is_top_level(command)) {
+    bool unknown = false;
+    if (is_wrapped(command)) {
+        unknown = tracker->wrapped_unknown;
+        if (!unknown)
+            wrapper_set(tracker, command, set);
+    } else if (is_top_level(command)) {
         tracker->nested_unknown = false;
-        bool moved = in_long_pipeline(tracker, command) && member_changed_directory(tracker, index);
-        cwd = moved ? NULL : tracker->cwd;
-    } else
-        cwd = tracker->nested_unknown ? NULL : tracker->cwd;
-    if (tracker->cwd_at != NULL)
-        tracker->cwd_at[index] = cwd;
-    return cwd;
+        unknown = in_long_pipeline(tracker, command) && member_changed_directory(tracker, index);
+    } else {
+        unknown = tracker->nested_unknown;
+    }
+    if (unknown)
+        *set = (ag_directory_set){.cwd = {NULL}, .count = 1};
+    else if (!is_wrapped(command))
+        world_set(tracker, command, set);
+    if (tracker->set_at != NULL)
+        tracker->set_at[index] = *set;
 }
 
 /* Returns the first operand of cd or pushd, skipping options, or NULL when there is none. */
@@ -281,17 +380,111 @@ static bool runs_wrapped_change(const ag_directory_tracker *tracker, size_t inde
     return false;
 }
 
-/* Moves the directory of the shell that runs `command` (unwrapped) to `target`, NULL if unknown. */
-static void move_directory(ag_directory_tracker *tracker, const ag_shell_command *command,
-                           const char *target)
+/* Keeps in `into` only the failed cds that `other` shares: a merged world counts where either does. */
+static void keep_common_failures(ag_directory_world *into, const ag_directory_world *other)
 {
-    /* A cd that fails leaves the directory as it was. TODO(effects): check both directories. */
+    size_t kept = 0;
+    for (size_t i = 0; i < into->failed_count; i++) {
+        bool common = false;
+        for (size_t j = 0; j < other->failed_count && !common; j++)
+            common = into->failed[i] == other->failed[j];
+        if (common)
+            into->failed[kept++] = into->failed[i];
+    }
+    into->failed_count = kept;
+}
+
+/* Adds `world` to `worlds`, merged into one of the same directory. Returns the new count. */
+static size_t add_world(ag_directory_world *worlds, size_t count, const ag_directory_world *world)
+{
+    for (size_t i = 0; i < count; i++) {
+        const char *have = worlds[i].cwd;
+        if (have == world->cwd
+            || (have != NULL && world->cwd != NULL && strcmp(have, world->cwd) == 0)) {
+            keep_common_failures(&worlds[i], world);
+            return count;
+        }
+    }
+    worlds[count] = *world;
+    return count + 1;
+}
+
+/* Returns where a cd or pushd run in `cwd` moves to, NULL if unknown; adds no effect. */
+static const char *target_in(ag_extractor *ex, const ag_shell_command *view,
+                             ag_directory_command kind, const char *cwd)
+{
+    const ag_shell_word *word = NULL;
+    ex->context.cwd = cwd;
+    return kind == AG_DIRECTORY_POPD ? NULL
+                                     : cd_target(ex, view, kind == AG_DIRECTORY_PUSHD, &word);
+}
+
+/*
+ * Moves the top-level shell through the cd `command` (with its words from
+ * the cd on in `view`): in each world where the cd runs, it may reach its
+ * target or fail and stay. More worlds than the tracker holds make the
+ * directory unknown.
+ */
+static void move_worlds(ag_directory_tracker *tracker, ag_extractor *ex,
+                        const ag_shell_command *command, const ag_shell_command *view,
+                        ag_directory_command kind)
+{
+    ag_directory_world next[2 * AG_DIRECTORY_CHOICES];
+    size_t count = 0;
+    for (size_t i = 0; i < tracker->world_count; i++) {
+        ag_directory_world world = tracker->worlds[i];
+        if (tracker->world_count > 1 && !runs_in_world(tracker, command, &world)) {
+            count = add_world(next, count, &world);
+            continue;
+        }
+        ag_directory_world moved = world;
+        moved.cwd = target_in(ex, view, kind, world.cwd);
+        count = add_world(next, count, &moved);
+        if (world.failed_count < AG_DIRECTORY_FAILURES)
+            world.failed[world.failed_count++] = command->pipeline;
+        count = add_world(next, count, &world);
+    }
+
+    if (count > AG_DIRECTORY_CHOICES) {
+        set_unknown(tracker);
+        return;
+    }
+    memcpy(tracker->worlds, next, count * sizeof(*next));
+    tracker->world_count = count;
+}
+
+/*
+ * Moves the directory of the shell that runs `command` (unwrapped) through
+ * the cd in `view`, or to an unknown place when `view` is NULL.
+ */
+static void move_directory(ag_directory_tracker *tracker, ag_extractor *ex,
+                           const ag_shell_command *command, const ag_shell_command *view,
+                           ag_directory_command kind)
+{
     if (command->context & AG_CONTEXT_FUNCTION)
-        tracker->cwd = NULL;
+        set_unknown(tracker);
     else if (!is_top_level(command))
         tracker->nested_unknown = true;
-    else if (!(command->context & AG_CONTEXT_BACKGROUND) && !in_long_pipeline(tracker, command))
-        tracker->cwd = target;
+    else if ((command->context & AG_CONTEXT_BACKGROUND) || in_long_pipeline(tracker, command))
+        return;
+    else if (view == NULL)
+        set_unknown(tracker);
+    else
+        move_worlds(tracker, ex, command, view, kind);
+}
+
+/* Adds the chdir effect of a cd or pushd in `view` run in `cwd`. */
+static ag_status add_change(ag_extractor *ex, const ag_shell_command *view,
+                            ag_directory_command kind, const char *cwd)
+{
+    const ag_shell_word *word = NULL;
+    const char *target = NULL;
+    ex->context.cwd = cwd;
+    if (kind != AG_DIRECTORY_POPD)
+        target = cd_target(ex, view, kind == AG_DIRECTORY_PUSHD, &word);
+    if (target != NULL)
+        return ag_extractor_add(ex, AG_EFFECT_CHDIR, target, word);
+    return word != NULL ? ag_extractor_add(ex, AG_EFFECT_CHDIR, "\x01", word) : AG_OK;
 }
 
 /*
@@ -303,7 +496,7 @@ static void move_directory(ag_directory_tracker *tracker, const ag_shell_command
  * makes the directory unknown.
  */
 ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extractor *ex,
-                                      size_t index)
+                                      size_t index, const ag_directory_set *set)
 {
     const ag_shell_command *command = &tracker->commands[index];
     size_t first;
@@ -312,27 +505,21 @@ ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extracto
         return AG_OK;
     if (kind == AG_DIRECTORY_MAYBE) {
         if (!is_wrapped(command) && runs_wrapped_change(tracker, index))
-            move_directory(tracker, command, NULL);
+            move_directory(tracker, ex, command, NULL, kind);
         return AG_OK;
     }
 
     ag_shell_command view = *command;
     view.words += first;
     view.word_count -= first;
-    const ag_shell_word *word = NULL;
-    const char *target = NULL;
-    if (kind != AG_DIRECTORY_POPD)
-        target = cd_target(ex, &view, kind == AG_DIRECTORY_PUSHD, &word);
     ag_status status = AG_OK;
-    if (first == 0 && target != NULL)
-        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, target, word);
-    else if (first == 0 && word != NULL)
-        status = ag_extractor_add(ex, AG_EFFECT_CHDIR, "\x01", word);
+    for (size_t i = 0; i < set->count && first == 0 && status == AG_OK; i++)
+        status = add_change(ex, &view, kind, set->cwd[i]);
 
-    if (kind == AG_DIRECTORY_PUSHD && keeps_directory(&view))
+    if (status != AG_OK || (kind == AG_DIRECTORY_PUSHD && keeps_directory(&view)))
         return status;
     if (!is_wrapped(command))
-        move_directory(tracker, command, target);
+        move_directory(tracker, ex, command, &view, kind);
     else if (!is_current_shell_change(tracker, command))
         tracker->wrapped_unknown = true;
     return status;

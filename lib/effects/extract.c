@@ -1361,6 +1361,44 @@ static ag_status note_written_runs(ag_extractor *ex)
     return status;
 }
 
+/* Finds the effects of ex->command run in `cwd`, and the links it makes. */
+static ag_status extract_in(ag_extractor *ex, const char *cwd)
+{
+    ex->context.cwd = cwd;
+    size_t first = ex->out->count;
+    const ag_effect_spec *links = NULL;
+    ag_status status = extract_command(ex, &links);
+    return status == AG_OK ? note_links(ex, links, first) : status;
+}
+
+static bool same_effect(const ag_effect *a, const ag_effect *b)
+{
+    return a->kind == b->kind && a->start == b->start && a->end == b->end
+           && a->possible == b->possible && a->tree == b->tree
+           && a->follows_links == b->follows_links && strcmp(a->target, b->target) == 0;
+}
+
+/*
+ * Drops the effects from index `first` on that repeat an earlier one from
+ * there: a command looked at in two directories (directory.c) finds its
+ * absolute paths twice. Past a few hundred effects the repeats stay, which
+ * costs only their checks, so that the comparison never grows quadratic.
+ */
+static void drop_repeated_effects(ag_effect_list *out, size_t first)
+{
+    if (out->count - first > 256)
+        return;
+    size_t kept = first;
+    for (size_t i = first; i < out->count; i++) {
+        bool repeated = false;
+        for (size_t j = first; j < kept && !repeated; j++)
+            repeated = same_effect(&out->items[j], &out->items[i]);
+        if (!repeated)
+            out->items[kept++] = out->items[i];
+    }
+    out->count = kept;
+}
+
 ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
                              const ag_shell_command *commands, size_t count,
                              const ag_path_context *context, size_t input_length,
@@ -1375,14 +1413,15 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         ex.command = &commands[i];
         ex.index = i;
         ex.context.home = context->home;
-        ex.context.cwd = ag_directory_tracker_cwd(&tracker, i);
+        ag_directory_set set;
+        ag_directory_tracker_cwds(&tracker, i, &set);
         size_t first = out->count;
-        const ag_effect_spec *links = NULL;
-        status = extract_command(&ex, &links);
+        for (size_t d = 0; d < set.count && status == AG_OK; d++)
+            status = extract_in(&ex, set.cwd[d]);
         if (status == AG_OK)
-            status = note_links(&ex, links, first);
-        if (status == AG_OK)
-            status = ag_directory_tracker_follow(&tracker, &ex, i);
+            status = ag_directory_tracker_follow(&tracker, &ex, i, &set);
+        if (set.count > 1)
+            drop_repeated_effects(out, first);
     }
     if (status == AG_OK && ex.link_count > 0)
         status = mark_new_links(&ex);

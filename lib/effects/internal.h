@@ -74,14 +74,44 @@ bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec);
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
                                const ag_shell_word *words, size_t count);
 
+/*
+ * A cd may fail and leave the shell where it was, so after `cd a; cat f` the
+ * cat may read a/f or f. The tracker follows up to this many directories the
+ * top-level shell may be in; more make its directory unknown.
+ */
+#define AG_DIRECTORY_CHOICES 4
+
+/* The directories one command may run in (directory.c). */
+typedef struct ag_directory_set {
+    const char *cwd[AG_DIRECTORY_CHOICES];  /* an entry is NULL when unknown */
+    size_t count;                           /* at least 1 */
+} ag_directory_set;
+
+/*
+ * One directory the top-level shell may be in, with the cds that failed on
+ * the way: a command that runs only if one of them succeeded (after `&&`)
+ * does not run in it. The list keeps its first AG_DIRECTORY_FAILURES cds;
+ * a dropped one only lets the directory count for more commands.
+ */
+#define AG_DIRECTORY_FAILURES 4
+typedef struct ag_directory_world {
+    const char *cwd;                        /* NULL when unknown */
+    uint32_t failed[AG_DIRECTORY_FAILURES]; /* the failed cds' pipeline numbers */
+    size_t failed_count;
+} ag_directory_world;
+
 /* The working directory of each command, following cd (directory.c). */
 typedef struct ag_directory_tracker {
     ag_arena *arena;
     const ag_shell_command *commands;
     size_t count;
-    const char **cwd_at;        /* the directory each command ran in, once looked at;
+    ag_directory_set *set_at;   /* the directories each command ran in, once looked at;
                                    NULL when no command is wrapped */
-    const char *cwd;            /* the top-level shell's directory, NULL when unknown */
+    ag_directory_world worlds[AG_DIRECTORY_CHOICES]; /* where the top-level shell may be */
+    size_t world_count;
+    uint32_t *by_pipeline;      /* 1 + the index of each pipeline number's command, 0 for none;
+                                   built when first needed */
+    uint32_t pipeline_top;      /* the highest pipeline number in by_pipeline */
     bool nested_unknown;        /* a cd ran in a subshell or substitution not yet left */
     bool wrapped_unknown;       /* a cd ran behind a wrapper */
 } ag_directory_tracker;
@@ -89,8 +119,10 @@ typedef struct ag_directory_tracker {
 ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
                                     const ag_shell_command *commands, size_t count,
                                     const ag_path_context *context);
-const char *ag_directory_tracker_cwd(ag_directory_tracker *tracker, size_t index);
+/* Sets `set` to the directories commands[index] may run in. Call once per command, in order. */
+void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_directory_set *set);
+/* Follows a cd in commands[index], which runs in `set`; adds its chdir effects. */
 ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extractor *ex,
-                                      size_t index);
+                                      size_t index, const ag_directory_set *set);
 
 #endif

@@ -195,6 +195,7 @@ typedef struct ag_walk_state {
     unsigned depth;
     uint32_t pipeline;           /* 0 while not inside a pipeline */
     uint32_t pipeline_position;
+    uint32_t requires;           /* see ag_shell_command.requires */
 } ag_walk_state;
 
 /* A word under construction; see word.c for the post-pass that uses `syntax`. */

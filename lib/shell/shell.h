@@ -81,6 +81,9 @@ typedef struct ag_shell_command {
     unsigned depth;                 /* nesting depth of substitutions and subshells */
     uint32_t pipeline;              /* commands of one pipeline share this number */
     uint32_t pipeline_position;     /* 0 for the first command of its pipeline */
+    uint32_t requires;              /* the pipeline that must have succeeded for this command
+                                       to run, as `a` for `b` in `a && b`; 0 for none. The
+                                       command with that pipeline number has its own. */
     const char *keyword;            /* NULL, or a declaration or test command kind: "declare", "[[", "((" ... */
     unsigned flags;                 /* AG_COMMAND_* bits, set by the evaluator after analysis */
     const char *wrapper;            /* for a command found behind a wrapper: the wrapper's name */

@@ -2,6 +2,7 @@
  * The statement walk: visits every node of the syntax tree and lists each
  * simple command that could run, with the context it runs in.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "shell/internal.h"
@@ -22,6 +23,8 @@ static void walk_redirected_list(ag_walker *walker, ag_node_id list, const ag_ve
                                  ag_walk_state state);
 static void walk_pipeline(ag_walker *walker, ag_node_id node, const ag_vec *last_redirects,
                           ag_walk_state state);
+static bool runs_in_background(const ag_walker *walker, ag_node_id child, ag_node_id first,
+                               uint32_t count);
 
 static bool is_statement_kind(ag_node_kind kind)
 {
@@ -91,6 +94,7 @@ ag_shell_command *ag_emit_command(ag_walker *walker, ag_node_id span, ag_walk_st
     command->end = ag_node_at(walker, span)->end;
     command->context = state.context;
     command->depth = state.depth;
+    command->requires = state.requires;
     if (state.pipeline == 0) {
         command->pipeline = walker->next_pipeline++;
         command->pipeline_position = 0;
@@ -432,29 +436,82 @@ static void walk_redirected_body(ag_walker *walker, ag_node_id body, ag_node_id 
 }
 
 /*
+ * Returns the pipeline whose success the statement `node` proves when it
+ * succeeds, or `fallback`: a command proves itself, with or without a
+ * redirect. The directory tracker needs it: in `cd d && cat f` the cat runs
+ * only where the cd moved, while after `cd d; cat f` or `cd d || cat f` the
+ * cat may run where the shell was. A pipeline, a negated command or a
+ * compound statement proves nothing about a cd in it.
+ */
+static uint32_t proven_pipeline(const ag_walker *walker, ag_node_id node, size_t first_command,
+                                ag_walk_state state, uint32_t fallback)
+{
+    ag_node_kind kind = ag_node_kind_at(walker, node);
+    if (kind != AG_NODE_COMMAND && kind != AG_NODE_REDIRECTED_STATEMENT)
+        return fallback;
+    const ag_shell_command *commands = walker->commands.items;
+    for (size_t i = first_command; i < walker->commands.count; i++) {
+        if (commands[i].start == ag_node_at(walker, node)->start && commands[i].depth == state.depth
+            && commands[i].pipeline_position == 0 && commands[i].requires == state.requires)
+            return commands[i].pipeline;
+    }
+    return fallback;
+}
+
+/*
+ * Walks an `&&` or `||` list and returns the pipeline its success proves
+ * (proven_pipeline()). Each statement after `&&` requires the one before.
  * tree-sitter-bash attaches the redirects of `a && b > f x` to the whole
  * list, with `x` as a second destination word, but Bash applies the redirect
  * and the word `x` to the last command, `b`. So they go there: otherwise
  * `a && git push > f --force` would hide `--force` from the rules.
  */
+static uint32_t walk_list(ag_walker *walker, ag_node_id list, const ag_vec *redirects,
+                          ag_walk_state state)
+{
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, list, &count);
+    ag_node_id last = redirects != NULL ? last_statement(walker, list) : AG_NO_NODE;
+    uint32_t proven = state.requires;
+    bool after_and = false;
+
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (kind == AG_NODE_ANONYMOUS)
+            after_and = strcmp(ag_node_type(walker, child), "&&") == 0;
+        if (!ag_node_is_named(walker, child) || kind == AG_NODE_COMMENT || is_redirect_kind(kind))
+            continue;
+
+        ag_walk_state child_state = state;
+        child_state.requires = after_and ? proven : state.requires;
+        if (runs_in_background(walker, child, first, count))
+            child_state.context |= AG_CONTEXT_BACKGROUND;
+        size_t before = walker->commands.count;
+        if (child == last) {
+            walk_redirected_body(walker, child, child, redirects, child_state);
+            proven = proven_pipeline(walker, child, before, child_state, child_state.requires);
+        } else if (kind == AG_NODE_LIST && ag_walker_enter(walker, child)) {
+            proven = walk_list(walker, child, NULL, child_state);
+            ag_walker_leave(walker);
+        } else {
+            if (is_statement_kind(kind) || kind == AG_NODE_VARIABLE_ASSIGNMENT
+                || kind == AG_NODE_ERROR)
+                ag_walk_statement(walker, child, child_state);
+            else
+                ag_walk_scan(walker, child, child_state);
+            proven = proven_pipeline(walker, child, before, child_state, child_state.requires);
+        }
+    }
+    /* After `a || b` succeeds, either may have failed. */
+    return after_and ? proven : state.requires;
+}
+
 static void walk_redirected_list(ag_walker *walker, ag_node_id list, const ag_vec *redirects,
                                  ag_walk_state state)
 {
     if (!ag_walker_enter(walker, list))
         return;
-
-    uint32_t count;
-    ag_node_id first = ag_node_children(walker, list, &count);
-    ag_node_id last = last_statement(walker, list);
-
-    for (ag_node_id child = first; child < first + count; child++) {
-        if (!ag_node_is_named(walker, child))
-            continue;
-        if (child == last)
-            walk_redirected_body(walker, child, child, redirects, state);
-        else if (ag_node_kind_at(walker, child) != AG_NODE_COMMENT)
-            ag_walk_statement(walker, child, state);
-    }
+    walk_list(walker, list, redirects, state);
     ag_walker_leave(walker);
 }
 
@@ -567,12 +624,56 @@ static void walk_expanded_children(ag_walker *walker, ag_node_id node, ag_walk_s
     ag_word_list_break(walker, &words);
 }
 
+/*
+ * Bash builtins whose meaning the analysis relies on, or that a script may
+ * rely on to stop: a function of that name replaces the builtin for every
+ * later call, so `cd() { :; }; cd /tmp && cat .env` reads ./.env where the
+ * directory tracking would see /tmp/.env.
+ */
+static const char shadowed_builtins[] =
+    " cd chdir pushd popd dirs command builtin jobs exec eval source . set shopt enable alias "
+    "unalias export declare typeset local readonly unset read mapfile readarray printf echo hash "
+    "type trap exit return test [ true false : kill wait umask ulimit let shift getopts fc "
+    "history bind complete compgen ";
+
+/* A function named after a builtin (shadowed_builtins) makes the analysis incomplete. */
+static void check_function_name(ag_walker *walker, ag_node_id node)
+{
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        if (ag_node_kind_at(walker, child) != AG_NODE_WORD)
+            continue;
+        const ag_node *name = ag_node_at(walker, child);
+        const char *text = walker->source + name->start;
+        int length = (int)(name->end - name->start);
+
+        /* Quotes and backslashes do not hide the name: `\cd() { :; }` defines cd. */
+        char key[16] = " ";
+        size_t used = 1;
+        for (int i = 0; i < length && used + 2 < sizeof(key); i++) {
+            if (strchr("'\"\\", text[i]) == NULL)
+                key[used++] = text[i];
+        }
+        key[used++] = ' ';
+        key[used] = '\0';
+        if (used < sizeof(key) - 1 && strstr(shadowed_builtins, key) != NULL)
+            ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
+                              "The function at byte %u is named `%.*s`, as a Bash builtin: it "
+                              "changes what every later call of that name does, which the "
+                              "analysis does not follow.",
+                              name->start, length, text);
+        return;
+    }
+}
+
 static void walk_function(ag_walker *walker, ag_node_id node, ag_walk_state state)
 {
     ag_vec redirects = {0};
     uint32_t count;
     ag_node_id first = ag_node_children(walker, node, &count);
     state.context |= AG_CONTEXT_FUNCTION;
+    check_function_name(walker, node);
 
     for (ag_node_id child = first; child < first + count; child++) {
         ag_node_kind kind = ag_node_kind_at(walker, child);
@@ -673,8 +774,10 @@ static void walk_sequence(ag_walker *walker, ag_node_id node, ag_walk_state stat
 static void walk_by_kind(ag_walker *walker, ag_node_id node, ag_node_kind kind, ag_walk_state state)
 {
     switch (kind) {
-    case AG_NODE_PROGRAM:
     case AG_NODE_LIST:
+        walk_list(walker, node, NULL, state);
+        break;
+    case AG_NODE_PROGRAM:
     case AG_NODE_DO_GROUP:
     case AG_NODE_ELSE_CLAUSE:
     case AG_NODE_ERROR:
