@@ -15,6 +15,11 @@
  * the cat may read ./f, so the tracker keeps both directories (worlds), each
  * with the cds that failed to reach it, and a command that requires a cd
  * (ag_shell_command.requires) skips the worlds where that cd failed.
+ *
+ * A cd in a loop runs again on each pass, from where the last pass left the
+ * shell (`for i in 1 2 3; do cd ..; done`), and moves the commands before it
+ * in the loop too. So when a loop changes directory, every command of any
+ * loop, and every command after that cd, runs in an unknown directory.
  */
 #include <limits.h>
 #include <string.h>
@@ -36,6 +41,21 @@ static bool is_wrapped(const ag_shell_command *command)
     return (command->flags & AG_COMMAND_WRAPPED) != 0;
 }
 
+/*
+ * The commands that move the shell: cd (and chdir), pushd and popd. A
+ * command that may run one unseen (eval, a prefix with an unknown option)
+ * is AG_DIRECTORY_MAYBE.
+ */
+typedef enum ag_directory_command {
+    AG_DIRECTORY_NONE,
+    AG_DIRECTORY_CD,
+    AG_DIRECTORY_PUSHD,
+    AG_DIRECTORY_POPD,
+    AG_DIRECTORY_MAYBE
+} ag_directory_command;
+
+static bool loop_changes_directory(const ag_directory_tracker *tracker);
+
 ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
                                     const ag_shell_command *commands, size_t count,
                                     const ag_path_context *context)
@@ -46,6 +66,7 @@ ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *are
     tracker->count = count;
     tracker->worlds[0].cwd = context->cwd;
     tracker->world_count = 1;
+    tracker->loop_moves = loop_changes_directory(tracker);
 
     /* Only wrapped commands read set_at (wrapper_set()), and most requests have none. */
     bool wrapped = false;
@@ -160,18 +181,6 @@ static bool in_long_pipeline(const ag_directory_tracker *tracker, const ag_shell
     return false;
 }
 
-/*
- * The commands that move the shell: cd (and chdir), pushd and popd. A
- * command that may run one unseen (eval, a prefix with an unknown option)
- * is AG_DIRECTORY_MAYBE.
- */
-typedef enum ag_directory_command {
-    AG_DIRECTORY_NONE,
-    AG_DIRECTORY_CD,
-    AG_DIRECTORY_PUSHD,
-    AG_DIRECTORY_POPD,
-    AG_DIRECTORY_MAYBE
-} ag_directory_command;
 
 static bool is_option_word(const ag_shell_word *word)
 {
@@ -220,6 +229,22 @@ static ag_directory_command directory_command(const ag_shell_command *command, s
     if (strcmp(name, "popd") == 0)
         return AG_DIRECTORY_POPD;
     return strcmp(name, "eval") == 0 ? AG_DIRECTORY_MAYBE : AG_DIRECTORY_NONE;
+}
+
+/*
+ * Returns whether a cd in a loop moves the shell that runs the loop. A cd in
+ * a subshell of the loop starts from the loop's directory on each pass.
+ */
+static bool loop_changes_directory(const ag_directory_tracker *tracker)
+{
+    for (size_t i = 0; i < tracker->count; i++) {
+        const ag_shell_command *command = &tracker->commands[i];
+        size_t first;
+        if ((command->context & AG_CONTEXT_LOOP) && (is_wrapped(command) || is_top_level(command))
+            && directory_command(command, &first) != AG_DIRECTORY_NONE)
+            return true;
+    }
+    return false;
 }
 
 static bool is_directory_change(const ag_shell_command *command)
@@ -282,6 +307,8 @@ void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_d
         unknown = tracker->wrapped_unknown;
         if (!unknown)
             wrapper_set(tracker, command, set);
+    } else if (tracker->loop_moves && (command->context & AG_CONTEXT_LOOP)) {
+        unknown = true;
     } else if (is_top_level(command)) {
         tracker->nested_unknown = false;
         unknown = in_long_pipeline(tracker, command) && member_changed_directory(tracker, index);
@@ -467,7 +494,7 @@ static void move_directory(ag_directory_tracker *tracker, ag_extractor *ex,
         tracker->nested_unknown = true;
     else if ((command->context & AG_CONTEXT_BACKGROUND) || in_long_pipeline(tracker, command))
         return;
-    else if (view == NULL)
+    else if (view == NULL || (command->context & AG_CONTEXT_LOOP))
         set_unknown(tracker);
     else
         move_worlds(tracker, ex, command, view, kind);

@@ -811,8 +811,9 @@ static void walk_by_kind(ag_walker *walker, ag_node_id node, ag_node_kind kind, 
         walk_children(walker, node, state, 0, 0, "then", AG_CONTEXT_CONDITION);
         break;
     case AG_NODE_WHILE_STATEMENT:
-        walk_children(walker, node, state, walker->fields->condition, AG_CONTEXT_CONDITION,
-                      NULL, 0);
+        /* The condition of while and until runs again before each pass, as the body does. */
+        walk_children(walker, node, state, walker->fields->condition,
+                      AG_CONTEXT_CONDITION | AG_CONTEXT_LOOP, NULL, 0);
         break;
     case AG_NODE_C_STYLE_FOR_STATEMENT:
         ag_check_arithmetic(walker, node);
