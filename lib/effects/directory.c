@@ -20,6 +20,8 @@
  * shell (`for i in 1 2 3; do cd ..; done`), and moves the commands before it
  * in the loop too. So when a loop changes directory, every command of any
  * loop, and every command after that cd, runs in an unknown directory.
+ * Likewise a function body runs wherever the function is called, so when
+ * the request changes directory anywhere, its commands run in an unknown one.
  */
 #include <limits.h>
 #include <string.h>
@@ -55,6 +57,7 @@ typedef enum ag_directory_command {
 } ag_directory_command;
 
 static bool loop_changes_directory(const ag_directory_tracker *tracker);
+static bool changes_directory(const ag_directory_tracker *tracker);
 
 ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
                                     const ag_shell_command *commands, size_t count,
@@ -67,6 +70,7 @@ ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *are
     tracker->worlds[0].cwd = context->cwd;
     tracker->world_count = 1;
     tracker->loop_moves = loop_changes_directory(tracker);
+    tracker->any_move = changes_directory(tracker);
 
     /* Only wrapped commands read set_at (wrapper_set()), and most requests have none. */
     bool wrapped = false;
@@ -247,6 +251,17 @@ static bool loop_changes_directory(const ag_directory_tracker *tracker)
     return false;
 }
 
+/* Returns whether any command of the request may change directory. */
+static bool changes_directory(const ag_directory_tracker *tracker)
+{
+    for (size_t i = 0; i < tracker->count; i++) {
+        size_t first;
+        if (directory_command(&tracker->commands[i], &first) != AG_DIRECTORY_NONE)
+            return true;
+    }
+    return false;
+}
+
 static bool is_directory_change(const ag_shell_command *command)
 {
     size_t first;
@@ -309,6 +324,8 @@ void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_d
             wrapper_set(tracker, command, set);
     } else if (tracker->loop_moves && (command->context & AG_CONTEXT_LOOP)) {
         unknown = true;
+    } else if (tracker->any_move && (command->context & AG_CONTEXT_FUNCTION)) {
+        unknown = true;    /* a function runs where it is called, maybe after a cd */
     } else if (is_top_level(command)) {
         tracker->nested_unknown = false;
         unknown = in_long_pipeline(tracker, command) && member_changed_directory(tracker, index);

@@ -114,6 +114,8 @@ typedef struct ag_directory_tracker {
     uint32_t pipeline_top;      /* the highest pipeline number in by_pipeline */
     bool loop_moves;            /* a loop's body or condition changes directory: every
                                    command of a loop runs in an unknown one */
+    bool any_move;              /* some command may change directory: every command of a
+                                   function body runs in an unknown one */
     bool nested_unknown;        /* a cd ran in a subshell or substitution not yet left */
     bool wrapped_unknown;       /* a cd ran behind a wrapper */
 } ag_directory_tracker;
