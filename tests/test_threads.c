@@ -50,7 +50,7 @@ typedef struct worker {
 } worker;
 
 static const char *cases_dir;
-static json_t *tables[32];
+static json_t *tables[64];
 static size_t table_count;
 static char *policy_names[32];
 static ag_policy *policies[32];

@@ -1,9 +1,10 @@
 /*
  * Variable assignments that change what a command does. A variable is
  * harmless (locale, colours, log levels: allow rules still apply), dangerous
- * (it chooses which program runs, loads code, or changes how words split: the
- * command at least asks), or unlisted (allow rules do not apply, so the
- * policy's default or an ask rule decides).
+ * (it chooses which program runs, loads code, changes how words split, or
+ * gives a tool options or a configuration file that can move what it reads,
+ * writes or contacts: the command at least asks), or unlisted (allow rules do
+ * not apply, so the policy's default or an ask rule decides).
  */
 #include <string.h>
 
@@ -35,15 +36,41 @@ static const char dangerous_names[] =
     "JAVA_TOOL_OPTIONS _JAVA_OPTIONS JDK_JAVA_OPTIONS CLASSPATH "
     "HOME SHELL TMPDIR XDG_CONFIG_HOME ZDOTDIR INPUTRC "
     "SSH_ASKPASS SUDO_ASKPASS SUDO_EDITOR "
-    "BASH_CMDS BASH_ALIASES BASH_LOADABLES_PATH BASH_XTRACEFD BASH_COMPAT EXECIGNORE";
+    "BASH_CMDS BASH_ALIASES BASH_LOADABLES_PATH BASH_XTRACEFD BASH_COMPAT EXECIGNORE "
+    "RSYNC_RSH RSYNC_CONNECT_PROG CVS_RSH SVN_SSH SVN_EDITOR HGRCPATH KUBECONFIG "
+    /*
+     * Options a tool reads from the environment before its command line
+     * (GNU tar's TAR_OPTIONS can hold -C DIR or --to-command, unzip's UNZIP
+     * -d DIR, zip's ZIPOPT -m, which deletes the files it adds), the archive
+     * tar and bsdtar write without -f (TAPE), and the configuration files of
+     * wget (WGETRC, SYSTEM_WGETRC: dir_prefix, output_document) and curl
+     * (CURL_HOME/.curlrc: output, config). The effects table reads only the
+     * command line, so a request that sets one of these asks.
+     */
+    "TAR_OPTIONS TAPE ZIPOPT ZIP ZIP_OPTS UNZIP UNZIPOPT UNZIP_OPTS ZIPINFO ZIPINFOOPT "
+    "RAR ARJ_SW GREP_OPTIONS WGETRC SYSTEM_WGETRC CURL_HOME NETRC SSLKEYLOGFILE "
+    /* Proxies: the tool sends the request to this host instead. */
+    "http_proxy HTTP_PROXY https_proxy HTTPS_PROXY ftp_proxy FTP_PROXY all_proxy ALL_PROXY";
+
+/*
+ * Options of compressors, which tar also runs with the environment it has.
+ * gzip before 1.10 reads any option or file name from GZIP (-r, -c, -d),
+ * pigz any option from GZIP and PIGZ, bzip2 options and file names from
+ * BZIP2 and BZIP, xz options from XZ_OPT and XZ_DEFAULTS (--files=FILE),
+ * lzop from LZOP. They are dangerous unless the value only sets a
+ * compression level or thread count (GZIP=-9 tar czf ...).
+ */
+static const char compressor_names[] = "GZIP PIGZ BZIP2 BZIP XZ_OPT XZ_DEFAULTS LZOP";
 
 /*
  * Name prefixes of dangerous variables: the dynamic loader (LD_PRELOAD,
  * LD_LIBRARY_PATH, DYLD_INSERT_LIBRARIES), git (GIT_DIR, GIT_SSH_COMMAND,
- * GIT_CONFIG_*, GIT_EXTERNAL_DIFF, ...), and bash functions exported through
- * the environment.
+ * GIT_CONFIG_*, GIT_EXTERNAL_DIFF, ...), bash functions exported through
+ * the environment, and the binds of singularity and apptainer
+ * (SINGULARITY_BIND, APPTAINER_BINDPATH).
  */
-static const char *const dangerous_prefixes[] = {"LD_", "DYLD_", "GIT_", "BASH_FUNC_"};
+static const char *const dangerous_prefixes[] = {"LD_", "DYLD_", "GIT_", "BASH_FUNC_",
+                                                 "SINGULARITY_", "APPTAINER_"};
 
 static bool contains_letter(const char *set, char c)
 {
@@ -90,9 +117,61 @@ static size_t variable_name_length(const ag_shell_word *word)
     return length;
 }
 
+/* Returns whether an option word only sets a level or thread count: -9, -9e, -T0, --best. */
+static bool is_level_option(const char *word, size_t length)
+{
+    if (length == 6 && (memcmp(word, "--fast", 6) == 0 || memcmp(word, "--best", 6) == 0))
+        return true;
+    if (length < 2 || word[0] != '-')
+        return false;
+    for (size_t i = 1; i < length; i++) {
+        /* xz -T takes the rest of the word as its thread count. */
+        if (word[i] == 'T' && i + 1 < length)
+            return strspn(word + i + 1, "0123456789") >= length - i - 1;
+        if (word[i] == '\0' || strchr("0123456789e", word[i]) == NULL)
+            return false;
+    }
+    return true;
+}
+
+/* Returns whether every blank-separated word of `value` is a level option. */
+static bool sets_level_only(const char *value, size_t length)
+{
+    size_t i = 0;
+    while (i < length) {
+        size_t end = i;
+        while (end < length && value[end] != ' ' && value[end] != '\t')
+            end++;
+        if (end > i && !is_level_option(value + i, end - i))
+            return false;
+        i = end + 1;
+    }
+    return true;
+}
+
+/*
+ * Classifies an assignment word, NAME=VALUE or a bare NAME (export NAME). A
+ * compressor's options are checked by value: only a literal NAME=VALUE that
+ * sets a level stays unlisted, because NAME+=, NAME[i]= and a bare NAME keep
+ * an inherited value that cannot be seen.
+ */
+static ag_variable_class classify_assignment(const ag_shell_word *word)
+{
+    size_t length = variable_name_length(word);
+    ag_variable_class class = classify_variable(word->text, length);
+    if (class != AG_VARIABLE_UNLISTED || !ag_list_contains(compressor_names, word->text, length))
+        return class;
+
+    const char *value = word->text + length;
+    size_t rest = word->length - length;
+    if (word->dynamic || rest == 0 || value[0] != '=')
+        return AG_VARIABLE_DANGEROUS;
+    return sets_level_only(value + 1, rest - 1) ? AG_VARIABLE_UNLISTED : AG_VARIABLE_DANGEROUS;
+}
+
 static unsigned flags_for_variable(const ag_shell_word *word)
 {
-    ag_variable_class class = classify_variable(word->text, variable_name_length(word));
+    ag_variable_class class = classify_assignment(word);
     if (class == AG_VARIABLE_DANGEROUS)
         return AG_COMMAND_UNSAFE_ENVIRONMENT | AG_COMMAND_UNLISTED_ENVIRONMENT;
     if (class == AG_VARIABLE_UNLISTED)
@@ -161,7 +240,7 @@ static void mark_declaration(ag_shell_command *command)
             reference |= option_has_letter(word, 'n');
             continue;
         }
-        if (classify_variable(word->text, variable_name_length(word)) == AG_VARIABLE_DANGEROUS)
+        if (classify_assignment(word) == AG_VARIABLE_DANGEROUS)
             command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
         /* declare -n REF=PATH makes every later assignment to REF assign PATH. */
         const char *equals = memchr(word->text, '=', word->length);
