@@ -505,7 +505,11 @@ static void test_table_rejects_unknown_role(void **state)
     ag_error_free(error);
 }
 
-/* Tree keys that would be ignored are load errors: tree_with without tree, follow lists without follows_links. */
+/*
+ * Keys that would be ignored are load errors: tree_with without tree, follow
+ * lists without follows_links, and writes_anywhere lists without
+ * writes_anywhere.
+ */
 static void test_table_rejects_lone_tree_keys(void **state)
 {
     (void)state;
@@ -516,6 +520,8 @@ static void test_table_rejects_lone_tree_keys(void **state)
         "commands:\n  grep:\n    tree: both\n",
         "commands:\n  grep:\n    tree: read\n    tree_with: [r]\n",
         "commands:\n  make:\n    runs_files: Makefile\n",
+        "commands:\n  cpio:\n    writes_anywhere_with: [-i]\n",
+        "commands:\n  cpio:\n    writes_anywhere_unless: [--no-absolute-filenames]\n",
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         ag_error *error = NULL;
@@ -580,6 +586,9 @@ static void assert_same_spec(const ag_effect_spec *built, const ag_effect_spec *
     assert_int_equal(built->stop_at_option, parsed->stop_at_option);
     assert_same_text(built->default_write, parsed->default_write);
     assert_same_text(built->default_network, parsed->default_network);
+    assert_int_equal(built->writes_anywhere, parsed->writes_anywhere);
+    assert_int_equal(built->anywhere_options.count, parsed->anywhere_options.count);
+    assert_int_equal(built->no_anywhere_options.count, parsed->no_anywhere_options.count);
     assert_int_equal(built->handler, parsed->handler);
     assert_int_equal(built->subcommand_count, parsed->subcommand_count);
     for (size_t i = 0; i < built->subcommand_count; i++)

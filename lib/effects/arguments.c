@@ -564,6 +564,28 @@ static ag_status add_mount(ag_extractor *ex, const ag_shell_word *word, const ch
     return AG_OK;
 }
 
+/*
+ * apt install ./x.deb: apt reads a word that starts with "/", "./" or
+ * "../" as a package file, and any other word as a package name (bash,
+ * bash/testing). The file is read, and its package's files may go
+ * anywhere, so an unknown path is written. A word known only at run time,
+ * or one that starts with "~", may be such a file.
+ */
+static ag_status add_package_file(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                  size_t length, bool *wrote)
+{
+    bool file = word->dynamic || (length > 0 && (text[0] == '/' || text[0] == '~'))
+                || (length > 1 && memcmp(text, "./", 2) == 0)
+                || (length > 2 && memcmp(text, "../", 3) == 0);
+    if (!file)
+        return AG_OK;
+    *wrote = true;
+    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+    if (status == AG_OK)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, "\x01", 1);
+    return status;
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
@@ -582,6 +604,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return role == AG_ROLE_VOLUME ? add_volume(ex, word, text, length)
                                       : add_mount(ex, word, text, length);
     }
+    if (role == AG_ROLE_PACKAGE_FILE)
+        return add_package_file(ex, word, arg->text, arg->length, wrote);
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
         return add_structured(ex, word, arg->text, arg->length, role);
@@ -1309,6 +1333,27 @@ static void mark_trees(ag_extractor *ex, const ag_effect_spec *spec,
     }
 }
 
+/*
+ * Adds the effects that the entry's keys imply beyond its arguments: an
+ * unknown write for writes_anywhere. A word known only at run time may
+ * turn it on, but never off (cpio --no-absolute-filenames).
+ */
+static ag_status add_implied_effects(ag_extractor *ex, const ag_effect_spec *spec,
+                                     const parsed_arguments *parsed, const ag_shell_word *words,
+                                     size_t count)
+{
+    if (!spec->writes_anywhere)
+        return AG_OK;
+
+    if (spec->anywhere_options.count > 0
+        && !has_any_option(spec, parsed, words, count, &spec->anywhere_options, true))
+        return AG_OK;
+    if (has_any_option(spec, parsed, words, count, &spec->no_anywhere_options, false))
+        return AG_OK;
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    return ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], unknown, 1);
+}
+
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
                                const ag_shell_word *words, size_t count)
 {
@@ -1320,6 +1365,8 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
         status = apply_chdir(ex, &parsed);
     if (status == AG_OK)
         status = add_effects(ex, spec, &parsed, words, count);
+    if (status == AG_OK)
+        status = add_implied_effects(ex, spec, &parsed, words, count);
     if (status != AG_OK)
         return status;
 

@@ -86,13 +86,15 @@ static void write_word_list_array(FILE *out, const ag_word_list *list, const cha
     fputs("};\n", out);
 }
 
-/* Writes the arrays of the tree and runs_files keys, which write_arrays() leaves out. */
+/* Writes the arrays of the word-list keys (tree, runs_files, ...), which write_arrays() leaves out. */
 static void write_walk_arrays(FILE *out, const ag_effect_spec *spec, const char *id)
 {
     write_word_list_array(out, &spec->tree_options, id, "tree_options");
     write_word_list_array(out, &spec->follow_options, id, "follow_options");
     write_word_list_array(out, &spec->no_follow_options, id, "no_follow_options");
     write_word_list_array(out, &spec->runs_files, id, "runs_files");
+    write_word_list_array(out, &spec->anywhere_options, id, "anywhere_options");
+    write_word_list_array(out, &spec->no_anywhere_options, id, "no_anywhere_options");
 }
 
 static void write_word_list(FILE *out, const char *field, const ag_word_list *list,
@@ -176,6 +178,10 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_word_list(out, "follow_options", &spec->follow_options, id, "follow_options");
     write_word_list(out, "no_follow_options", &spec->no_follow_options, id, "no_follow_options");
     write_word_list(out, "runs_files", &spec->runs_files, id, "runs_files");
+    fprintf(out, ", .writes_anywhere = %d", spec->writes_anywhere);
+    write_word_list(out, "anywhere_options", &spec->anywhere_options, id, "anywhere_options");
+    write_word_list(out, "no_anywhere_options", &spec->no_anywhere_options, id,
+                    "no_anywhere_options");
     fputs("},\n", out);
 }
 

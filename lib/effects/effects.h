@@ -31,7 +31,8 @@ typedef enum ag_effect_role {
     AG_ROLE_GIT_CONFIG, /* git -c KEY=VALUE: a proxy or URL rewrite names a host */
     AG_ROLE_SOCAT,     /* a socat address TYPE:HOST:PORT[,OPTIONS] */
     AG_ROLE_VOLUME,    /* docker -v HOST:GUEST[:OPTIONS], proot -b HOST[:GUEST]: HOST is bound */
-    AG_ROLE_MOUNT      /* docker --mount type=bind,source=HOST,...: HOST is bound */
+    AG_ROLE_MOUNT,     /* docker --mount type=bind,source=HOST,...: HOST is bound */
+    AG_ROLE_PACKAGE_FILE /* apt install ./x.deb: a package file read, its files written anywhere */
 } ag_effect_role;
 
 /* What an option listed in the table does. */
@@ -124,6 +125,10 @@ typedef struct ag_effect_spec {
     ag_word_list follow_options;    /* follows_links applies only with one of these */
     ag_word_list no_follow_options; /* and never with one of these (zip -y) */
     ag_word_list runs_files;    /* globs of files in its working directory whose code it runs */
+    /* It may write any path (absolute member names, a package's files): an unknown write. */
+    bool writes_anywhere;
+    ag_word_list anywhere_options;  /* writes_anywhere applies only with one of these */
+    ag_word_list no_anywhere_options;   /* and never with one of these (cpio --no-absolute-filenames) */
 } ag_effect_spec;
 
 /* Slots of the name hash table: a power of two, at least twice the number of specs. */

@@ -52,6 +52,7 @@ static const struct {
     {"forward", AG_ROLE_FORWARD}, {"url-file", AG_ROLE_URL_FILE},
     {"git-config", AG_ROLE_GIT_CONFIG}, {"socat", AG_ROLE_SOCAT},
     {"volume", AG_ROLE_VOLUME}, {"mount", AG_ROLE_MOUNT},
+    {"package-file", AG_ROLE_PACKAGE_FILE},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
@@ -390,6 +391,12 @@ static bool parse_walk_key(table_parser *parser, const char *key, const yaml_nod
         *status = parse_word_list(parser, value, key, true, &spec->no_follow_options);
     else if (strcmp(key, "runs_files") == 0)
         *status = parse_word_list(parser, value, key, false, &spec->runs_files);
+    else if (strcmp(key, "writes_anywhere") == 0)
+        *status = parse_flag(parser, value, &spec->writes_anywhere);
+    else if (strcmp(key, "writes_anywhere_with") == 0)
+        *status = parse_word_list(parser, value, key, true, &spec->anywhere_options);
+    else if (strcmp(key, "writes_anywhere_unless") == 0)
+        *status = parse_word_list(parser, value, key, true, &spec->no_anywhere_options);
     else
         return false;
     return true;
@@ -397,7 +404,8 @@ static bool parse_walk_key(table_parser *parser, const char *key, const yaml_nod
 
 /*
  * Rejects tree keys that would be ignored: tree_with and follows_links
- * without tree, and the follows_links lists without follows_links: true.
+ * without tree, the follows_links lists without follows_links: true, and
+ * the writes_anywhere lists without writes_anywhere: true.
  */
 static ag_status check_walk_keys(table_parser *parser, const yaml_node_t *node,
                                  const ag_effect_spec *spec)
@@ -409,6 +417,10 @@ static ag_status check_walk_keys(table_parser *parser, const yaml_node_t *node,
     if (!spec->follows_links && follow_lists)
         return fail_at(parser, node, "the entry of '%s' lists follows_links options without "
                        "follows_links: true", spec->name);
+    bool anywhere_lists = spec->anywhere_options.count > 0 || spec->no_anywhere_options.count > 0;
+    if (!spec->writes_anywhere && anywhere_lists)
+        return fail_at(parser, node, "the entry of '%s' lists writes_anywhere options without "
+                       "writes_anywhere: true", spec->name);
     return AG_OK;
 }
 
@@ -522,9 +534,10 @@ static bool abbreviate_list(char ***items, size_t *count)
 }
 
 /*
- * Abbreviates the options of tree_with, follows_links_with and
- * makes_links_with. follows_links_unless is left as written, because an
- * abbreviation there would turn link following off.
+ * Abbreviates the options of tree_with, follows_links_with,
+ * makes_links_with and writes_anywhere_with. The
+ * _unless lists are left as written, because an abbreviation there would
+ * turn an effect off.
  */
 static ag_status add_abbreviations(table_parser *parser, ag_effect_spec *spec)
 {
@@ -532,7 +545,8 @@ static ag_status add_abbreviations(table_parser *parser, ag_effect_spec *spec)
         return AG_OK;
     bool ok = abbreviate_list(&spec->tree_options.items, &spec->tree_options.count)
               && abbreviate_list(&spec->follow_options.items, &spec->follow_options.count)
-              && abbreviate_list(&spec->link_options, &spec->link_option_count);
+              && abbreviate_list(&spec->link_options, &spec->link_option_count)
+              && abbreviate_list(&spec->anywhere_options.items, &spec->anywhere_options.count);
     return ok ? AG_OK : ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }
 
@@ -591,6 +605,8 @@ static void clear_spec(ag_effect_spec *spec)
     clear_word_list(&spec->follow_options);
     clear_word_list(&spec->no_follow_options);
     clear_word_list(&spec->runs_files);
+    clear_word_list(&spec->anywhere_options);
+    clear_word_list(&spec->no_anywhere_options);
 }
 
 void ag_effects_table_free(ag_effects_table *table)
