@@ -507,8 +507,8 @@ static void test_table_rejects_unknown_role(void **state)
 
 /*
  * Keys that would be ignored are load errors: tree_with without tree, follow
- * lists without follows_links, and writes_anywhere lists without
- * writes_anywhere.
+ * lists without follows_links, writes_anywhere lists without
+ * writes_anywhere, default_read_with without default_read.
  */
 static void test_table_rejects_lone_tree_keys(void **state)
 {
@@ -522,6 +522,7 @@ static void test_table_rejects_lone_tree_keys(void **state)
         "commands:\n  make:\n    runs_files: Makefile\n",
         "commands:\n  cpio:\n    writes_anywhere_with: [-i]\n",
         "commands:\n  cpio:\n    writes_anywhere_unless: [--no-absolute-filenames]\n",
+        "commands:\n  pax:\n    default_read_with: [-w]\n",
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         ag_error *error = NULL;
@@ -589,6 +590,8 @@ static void assert_same_spec(const ag_effect_spec *built, const ag_effect_spec *
     assert_int_equal(built->writes_anywhere, parsed->writes_anywhere);
     assert_int_equal(built->anywhere_options.count, parsed->anywhere_options.count);
     assert_int_equal(built->no_anywhere_options.count, parsed->no_anywhere_options.count);
+    assert_same_text(built->default_read, parsed->default_read);
+    assert_int_equal(built->default_read_options.count, parsed->default_read_options.count);
     assert_int_equal(built->handler, parsed->handler);
     assert_int_equal(built->subcommand_count, parsed->subcommand_count);
     for (size_t i = 0; i < built->subcommand_count; i++)

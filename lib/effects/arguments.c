@@ -29,6 +29,8 @@ typedef struct parsed_arguments {
     bool reads_operands;
     bool writes_cwd;
     bool reads_stdin_names;     /* a reads-stdin-names flag: files named on stdin are read */
+    bool recurse_names;         /* a recurse-names flag: operands name files in any directory below */
+    bool operand_read;          /* set by add_effects(): an operand names a file read */
     char flag_letters[64];      /* short flags seen, such as tar's modes */
     size_t short_flag_count;
     const ag_shell_word *subcommand_words;
@@ -83,6 +85,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->writes_cwd = true;
     else if (option->kind == AG_OPTION_READS_STDIN_NAMES)
         parsed->reads_stdin_names = true;
+    else if (option->kind == AG_OPTION_RECURSE_NAMES)
+        parsed->recurse_names = true;
 }
 
 /*
@@ -719,6 +723,25 @@ static ag_effect_role operand_role(const ag_effect_spec *spec, const parsed_argu
     return spec->operands[slot];
 }
 
+/*
+ * 7z a -r x.7z src/foo.c adds every foo.c below src, so with a recurse-names
+ * flag an operand read stands for the directory above it, whose tree the
+ * entry's `tree` key then marks. An operand with a part known only at run
+ * time is left whole, because it is unknown from that part on anyway.
+ */
+static void read_parent_directory(argument *arg)
+{
+    size_t slash = arg->length;
+    while (slash > 0 && arg->text[slash - 1] != '/')
+        slash--;
+    if (slash == 0) {
+        arg->text = ".";
+        arg->length = 1;
+    } else {
+        arg->length = slash > 1 ? slash - 1 : 1;
+    }
+}
+
 static ag_effect_role adjust_role(const parsed_arguments *parsed, ag_effect_role role)
 {
     if (parsed->writes_operands && role == AG_ROLE_READ)
@@ -1097,8 +1120,7 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
 
 /* Adds the effects of the options and operands that parse_arguments() found. */
 static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
-                             const parsed_arguments *parsed, const ag_shell_word *words,
-                             size_t count)
+                             parsed_arguments *parsed, const ag_shell_word *words, size_t count)
 {
     if (spec->handler == AG_HANDLER_TAR || spec->handler == AG_HANDLER_GIT_CONFIG) {
         ag_status status = add_option_files(ex, parsed);
@@ -1129,6 +1151,11 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         }
         if (arg.option == NULL && !assignment_role(spec, &arg))
             arg.role = adjust_role(parsed, operand_role(spec, parsed, position, operand_count));
+        if (arg.option == NULL && arg.role == AG_ROLE_READ)
+            parsed->operand_read = true;
+        if (arg.option == NULL && arg.role == AG_ROLE_READ && parsed->recurse_names
+            && memchr(arg.text, AG_DYNAMIC_MARK, arg.length) == NULL)
+            read_parent_directory(&arg);
         position += arg.option == NULL;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
@@ -1334,16 +1361,24 @@ static void mark_trees(ag_extractor *ex, const ag_effect_spec *spec,
 }
 
 /*
- * Adds the effects that the entry's keys imply beyond its arguments: an
- * unknown write for writes_anywhere. A word known only at run time may
- * turn it on, but never off (cpio --no-absolute-filenames).
+ * Adds the effects that the entry's keys imply beyond its arguments: the
+ * default_read when no operand is read, and an unknown write for
+ * writes_anywhere. A word known only at run time may turn either on, but
+ * never off (cpio --no-absolute-filenames).
  */
 static ag_status add_implied_effects(ag_extractor *ex, const ag_effect_spec *spec,
                                      const parsed_arguments *parsed, const ag_shell_word *words,
                                      size_t count)
 {
-    if (!spec->writes_anywhere)
-        return AG_OK;
+    const ag_shell_word *name = &ex->command->words[0];
+    ag_status status = AG_OK;
+    if (spec->default_read != NULL && !parsed->operand_read
+        && (spec->default_read_options.count == 0
+            || has_any_option(spec, parsed, words, count, &spec->default_read_options, true)))
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, spec->default_read,
+                                       strlen(spec->default_read));
+    if (status != AG_OK || !spec->writes_anywhere)
+        return status;
 
     if (spec->anywhere_options.count > 0
         && !has_any_option(spec, parsed, words, count, &spec->anywhere_options, true))
@@ -1351,7 +1386,7 @@ static ag_status add_implied_effects(ag_extractor *ex, const ag_effect_spec *spe
     if (has_any_option(spec, parsed, words, count, &spec->no_anywhere_options, false))
         return AG_OK;
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
-    return ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], unknown, 1);
+    return ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, unknown, 1);
 }
 
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,

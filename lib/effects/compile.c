@@ -95,6 +95,7 @@ static void write_walk_arrays(FILE *out, const ag_effect_spec *spec, const char 
     write_word_list_array(out, &spec->runs_files, id, "runs_files");
     write_word_list_array(out, &spec->anywhere_options, id, "anywhere_options");
     write_word_list_array(out, &spec->no_anywhere_options, id, "no_anywhere_options");
+    write_word_list_array(out, &spec->default_read_options, id, "default_read_options");
 }
 
 static void write_word_list(FILE *out, const char *field, const ag_word_list *list,
@@ -182,6 +183,10 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_word_list(out, "anywhere_options", &spec->anywhere_options, id, "anywhere_options");
     write_word_list(out, "no_anywhere_options", &spec->no_anywhere_options, id,
                     "no_anywhere_options");
+    fputs(", .default_read = ", out);
+    write_string(out, spec->default_read);
+    write_word_list(out, "default_read_options", &spec->default_read_options, id,
+                    "default_read_options");
     fputs("},\n", out);
 }
 

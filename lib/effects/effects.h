@@ -45,6 +45,7 @@ typedef enum ag_option_kind {
     AG_OPTION_READS_OPERANDS,   /* flag: written operands become reads */
     AG_OPTION_WRITES_CWD,       /* flag: writes into the working directory */
     AG_OPTION_READS_STDIN_NAMES, /* flag: reads the files named on stdin (cpio -o, zip -@) */
+    AG_OPTION_RECURSE_NAMES,    /* flag: operands name files in any directory below theirs (7z -r) */
     AG_OPTION_FLAG              /* flag listed only so that it abbreviates nothing (tar --list) */
 } ag_option_kind;
 
@@ -129,6 +130,8 @@ typedef struct ag_effect_spec {
     bool writes_anywhere;
     ag_word_list anywhere_options;  /* writes_anywhere applies only with one of these */
     ag_word_list no_anywhere_options;   /* and never with one of these (cpio --no-absolute-filenames) */
+    char *default_read;         /* read when no operand is read (7z a: ".") */
+    ag_word_list default_read_options;  /* default_read applies only with one of these (pax -w) */
 } ag_effect_spec;
 
 /* Slots of the name hash table: a power of two, at least twice the number of specs. */

@@ -82,6 +82,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"reads-operands", AG_OPTION_READS_OPERANDS, AG_ROLE_NONE},
         {"writes-cwd", AG_OPTION_WRITES_CWD, AG_ROLE_NONE},
         {"reads-stdin-names", AG_OPTION_READS_STDIN_NAMES, AG_ROLE_NONE},
+        {"recurse-names", AG_OPTION_RECURSE_NAMES, AG_ROLE_NONE},
         {"flag", AG_OPTION_FLAG, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
@@ -397,6 +398,10 @@ static bool parse_walk_key(table_parser *parser, const char *key, const yaml_nod
         *status = parse_word_list(parser, value, key, true, &spec->anywhere_options);
     else if (strcmp(key, "writes_anywhere_unless") == 0)
         *status = parse_word_list(parser, value, key, true, &spec->no_anywhere_options);
+    else if (strcmp(key, "default_read") == 0)
+        *status = parse_text(parser, value, &spec->default_read);
+    else if (strcmp(key, "default_read_with") == 0)
+        *status = parse_word_list(parser, value, key, true, &spec->default_read_options);
     else
         return false;
     return true;
@@ -404,8 +409,9 @@ static bool parse_walk_key(table_parser *parser, const char *key, const yaml_nod
 
 /*
  * Rejects tree keys that would be ignored: tree_with and follows_links
- * without tree, the follows_links lists without follows_links: true, and
- * the writes_anywhere lists without writes_anywhere: true.
+ * without tree, the follows_links lists without follows_links: true, the
+ * writes_anywhere lists without writes_anywhere: true and default_read_with
+ * without default_read.
  */
 static ag_status check_walk_keys(table_parser *parser, const yaml_node_t *node,
                                  const ag_effect_spec *spec)
@@ -421,6 +427,9 @@ static ag_status check_walk_keys(table_parser *parser, const yaml_node_t *node,
     if (!spec->writes_anywhere && anywhere_lists)
         return fail_at(parser, node, "the entry of '%s' lists writes_anywhere options without "
                        "writes_anywhere: true", spec->name);
+    if (spec->default_read == NULL && spec->default_read_options.count > 0)
+        return fail_at(parser, node, "the entry of '%s' sets default_read_with without "
+                       "default_read", spec->name);
     return AG_OK;
 }
 
@@ -535,7 +544,7 @@ static bool abbreviate_list(char ***items, size_t *count)
 
 /*
  * Abbreviates the options of tree_with, follows_links_with,
- * makes_links_with and writes_anywhere_with. The
+ * makes_links_with, writes_anywhere_with and default_read_with. The
  * _unless lists are left as written, because an abbreviation there would
  * turn an effect off.
  */
@@ -546,7 +555,9 @@ static ag_status add_abbreviations(table_parser *parser, ag_effect_spec *spec)
     bool ok = abbreviate_list(&spec->tree_options.items, &spec->tree_options.count)
               && abbreviate_list(&spec->follow_options.items, &spec->follow_options.count)
               && abbreviate_list(&spec->link_options, &spec->link_option_count)
-              && abbreviate_list(&spec->anywhere_options.items, &spec->anywhere_options.count);
+              && abbreviate_list(&spec->anywhere_options.items, &spec->anywhere_options.count)
+              && abbreviate_list(&spec->default_read_options.items,
+                                 &spec->default_read_options.count);
     return ok ? AG_OK : ag_error_set(parser->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }
 
@@ -607,6 +618,8 @@ static void clear_spec(ag_effect_spec *spec)
     clear_word_list(&spec->runs_files);
     clear_word_list(&spec->anywhere_options);
     clear_word_list(&spec->no_anywhere_options);
+    ag_free(spec->default_read);
+    clear_word_list(&spec->default_read_options);
 }
 
 void ag_effects_table_free(ag_effects_table *table)
