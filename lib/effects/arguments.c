@@ -128,9 +128,12 @@ static bool parse_short(parsed_arguments *parsed, const ag_effect_spec *spec,
             note_flag(parsed, option, word->text[j]);
             continue;
         }
-        bool rest = j + 1 < word->length;
-        return take_value(parsed, option, words, count, index, rest ? word->text + j + 1 : NULL,
-                          rest ? word->length - j - 1 : 0, end);
+        /* lha xw=DIR: the value is DIR. */
+        size_t skip = spec->short_equals && word->text[j + 1] == '=' ? 1 : 0;
+        bool rest = j + 1 + skip < word->length;
+        return take_value(parsed, option, words, count, index,
+                          rest ? word->text + j + 1 + skip : NULL,
+                          rest ? word->length - j - 1 - skip : 0, end);
     }
     return false;
 }
@@ -268,14 +271,20 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
         /* tar's first word may be its options without the dash: tar xzf a.tgz. */
         bool tar_key = i == 0 && spec->handler == AG_HANDLER_TAR && !is_option_word(word)
                        && !word->dynamic;
+        /* lha xw=DIR a.lzh, but lha a.lzh alone lists a.lzh. */
+        bool dashless_key = i == 0 && count > 1 && spec->dashless_first
+                            && !is_option_word(word) && !word->dynamic;
         bool dash_dash = word->text[0] == '-' && strcmp(word->text, "--") == 0;
         if (!options_done && dash_dash && !word->dynamic) {
             options_done = true;
-        } else if (!options_done && (is_option_word(word) || tar_key)) {
+        } else if (!options_done && (is_option_word(word) || tar_key || dashless_key)) {
             saw_option = true;
-            bool long_form = !tar_key && (word->text[1] == '-' || spec->single_dash_long);
+            bool long_form = !tar_key && !dashless_key
+                             && (word->text[1] == '-' || spec->single_dash_long);
             if (tar_key)
                 i += parse_tar_key(parsed, spec, words, count, i);
+            else if (dashless_key)
+                i += parse_short(parsed, spec, words, count, i, 0, &end);
             else if (long_form ? parse_long(parsed, spec, words, count, i, &end)
                                : parse_short(parsed, spec, words, count, i, 1, &end))
                 i++;

@@ -110,6 +110,8 @@ typedef struct ag_effect_spec {
     bool single_dash_long;
     bool exact_long_options;    /* long_prefixes: false, so --out never stands for --output */
     bool stop_at_option;
+    bool dashless_first;        /* the first of two or more words is an option cluster without '-' */
+    bool short_equals;          /* a value attached to a short option drops a leading '=' */
     char *default_write;
     char *default_network;
     ag_effect_handler handler;  /* handler: tar, git-config, git-init */

@@ -474,6 +474,10 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_flag(parser, value, &spec->single_dash_long);
     if (strcmp(key, "stop_at_option") == 0)
         return parse_flag(parser, value, &spec->stop_at_option);
+    if (strcmp(key, "dashless_first") == 0)
+        return parse_flag(parser, value, &spec->dashless_first);
+    if (strcmp(key, "short_equals") == 0)
+        return parse_flag(parser, value, &spec->short_equals);
     if (strcmp(key, "long_prefixes") == 0) {
         bool prefixes = true;
         ag_status status = parse_flag(parser, value, &prefixes);
