@@ -510,6 +510,17 @@ static ag_status add_bound_path(ag_extractor *ex, const ag_shell_word *word, con
     return status;
 }
 
+/* Adds a write of the whole tree below a path (a build's exported files). */
+static ag_status add_written_tree(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                  size_t length)
+{
+    size_t first = ex->out->count;
+    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, text, length);
+    for (size_t i = first; i < ex->out->count; i++)
+        ex->out->items[i].tree = true;
+    return status;
+}
+
 /* Returns whether a bind source is a host path: a name without '/' is a docker volume. */
 static bool is_host_path(const ag_shell_word *word, const char *text, size_t length)
 {
@@ -550,10 +561,42 @@ static ag_status add_volume(ag_extractor *ex, const ag_shell_word *word, const c
     return add_bound_path(ex, word, fields[0], lengths[0], read_only);
 }
 
+/* singularity -B SPEC[,SPEC...]: each comma-separated SPEC is a volume. */
+static ag_status add_volume_list(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                 size_t length)
+{
+    ag_status status = AG_OK;
+    for (size_t start = 0; start <= length && status == AG_OK;) {
+        const char *comma = memchr(text + start, ',', length - start);
+        size_t end = comma != NULL ? (size_t)(comma - text) : length;
+        if (end > start)
+            status = add_volume(ex, word, text + start, end - start);
+        start = end + 1;
+    }
+    return status;
+}
+
+/*
+ * Returns the length of the key of a mount field that names a host path,
+ * or 0: source= and src= of a bind, and the device= of the local volume
+ * driver (volume-opt=device=PATH in --mount, `volume create -o
+ * device=PATH`), which binds PATH once the volume is used.
+ */
+static size_t host_path_key(const char *field, size_t length)
+{
+    static const char *const keys[] = {"source=", "src=", "device=", "volume-opt=device="};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (starts_with_caseless(field, length, keys[i]))
+            return strlen(keys[i]);
+    }
+    return 0;
+}
+
 /*
  * docker --mount type=bind,source=HOST,target=GUEST[,readonly]: HOST (also
- * src=) is bound. docker reads the value as CSV, where a quoted field may
- * hide a comma, so a value with '"' binds an unknown path.
+ * src= and a volume's device=) is bound. docker reads the value as CSV,
+ * where a quoted field may hide a comma, so a value with '"' binds an
+ * unknown path.
  */
 static ag_status add_mount(ag_extractor *ex, const ag_shell_word *word, const char *text,
                            size_t length)
@@ -563,18 +606,17 @@ static ag_status add_mount(ag_extractor *ex, const ag_shell_word *word, const ch
     bool read_only = list_has(text, length, "readonly") || list_has(text, length, "ro")
                      || list_has(text, length, "readonly=true") || list_has(text, length, "ro=true")
                      || list_has(text, length, "readonly=1") || list_has(text, length, "ro=1");
-    for (size_t start = 0; start < length;) {
+    ag_status status = AG_OK;
+    for (size_t start = 0; start < length && status == AG_OK;) {
         const char *comma = memchr(text + start, ',', length - start);
         size_t end = comma != NULL ? (size_t)(comma - text) : length;
         const char *field = text + start;
-        size_t key = starts_with_caseless(field, end - start, "source=") ? 7
-                     : starts_with_caseless(field, end - start, "src=")  ? 4
-                                                                         : 0;
+        size_t key = host_path_key(field, end - start);
         if (key > 0 && is_host_path(word, field + key, end - start - key))
-            return add_bound_path(ex, word, field + key, end - start - key, read_only);
+            status = add_bound_path(ex, word, field + key, end - start - key, read_only);
         start = end + 1;
     }
-    return AG_OK;
+    return status;
 }
 
 /*
@@ -599,26 +641,78 @@ static ag_status add_package_file(ag_extractor *ex, const ag_shell_word *word, c
     return status;
 }
 
+/*
+ * docker build --build-context NAME=PATH reads PATH. A value with a scheme
+ * (docker-image://, https://) names an image or a remote context instead.
+ */
+static ag_status add_named_read(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length)
+{
+    const char *equals = memchr(text, '=', length);
+    if (equals != NULL) {
+        length -= (size_t)(equals - text) + 1;
+        text = equals + 1;
+    }
+    if (has_scheme(text, length))
+        return AG_OK;
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+}
+
+/*
+ * docker build -o PATH, or the CSV -o type=local,dest=PATH (also type=tar):
+ * the exporter writes the tree below PATH. "-" is standard output, and
+ * other exporters (type=image, type=registry) write no file. A value with
+ * '"' may hide a comma, so it writes an unknown path.
+ */
+static ag_status add_build_output(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                  size_t length)
+{
+    if (memchr(text, '"', length) != NULL)
+        return add_bound_path(ex, word, "\x01", 1, false);
+    if (memchr(text, '=', length) == NULL)
+        return length == 1 && text[0] == '-' ? AG_OK : add_written_tree(ex, word, text, length);
+
+    for (size_t start = 0; start < length;) {
+        const char *comma = memchr(text + start, ',', length - start);
+        size_t end = comma != NULL ? (size_t)(comma - text) : length;
+        const char *field = text + start;
+        size_t key = starts_with_caseless(field, end - start, "dest=") ? 5 : 0;
+        bool stdout_dash = end - start == key + 1 && field[key] == '-';
+        if (key > 0 && !stdout_dash)
+            return add_written_tree(ex, word, field + key, end - start - key);
+        start = end + 1;
+    }
+    return AG_OK;
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
 {
     const ag_shell_word *word = arg->word;
     bool whole_word = arg->text == word->text && arg->length == word->length;
-    if (role == AG_ROLE_VOLUME || role == AG_ROLE_MOUNT) {
+    if (role == AG_ROLE_VOLUME || role == AG_ROLE_MOUNT || role == AG_ROLE_VOLUME_LIST) {
         *wrote = true;
-        /* Go's flag parsers (docker, podman) drop the '=' of `-v=PATH`. */
+        /* Go's flag parsers (docker, podman, singularity) drop the '=' of `-v=PATH`. */
         const char *text = arg->text;
         size_t length = arg->length;
         if (length > 0 && text[0] == '=') {
             text++;
             length--;
         }
+        if (role == AG_ROLE_VOLUME_LIST)
+            return add_volume_list(ex, word, text, length);
         return role == AG_ROLE_VOLUME ? add_volume(ex, word, text, length)
                                       : add_mount(ex, word, text, length);
     }
     if (role == AG_ROLE_PACKAGE_FILE)
         return add_package_file(ex, word, arg->text, arg->length, wrote);
+    if (role == AG_ROLE_NAMED_READ)
+        return add_named_read(ex, word, arg->text, arg->length);
+    if (role == AG_ROLE_BUILD_OUTPUT) {
+        *wrote = true;
+        return add_build_output(ex, word, arg->text, arg->length);
+    }
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
         return add_structured(ex, word, arg->text, arg->length, role);

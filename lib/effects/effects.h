@@ -32,7 +32,10 @@ typedef enum ag_effect_role {
     AG_ROLE_SOCAT,     /* a socat address TYPE:HOST:PORT[,OPTIONS] */
     AG_ROLE_VOLUME,    /* docker -v HOST:GUEST[:OPTIONS], proot -b HOST[:GUEST]: HOST is bound */
     AG_ROLE_MOUNT,     /* docker --mount type=bind,source=HOST,...: HOST is bound */
-    AG_ROLE_PACKAGE_FILE /* apt install ./x.deb: a package file read, its files written anywhere */
+    AG_ROLE_VOLUME_LIST, /* singularity -B SPEC[,SPEC...]: each SPEC is a volume */
+    AG_ROLE_PACKAGE_FILE, /* apt install ./x.deb: a package file read, its files written anywhere */
+    AG_ROLE_NAMED_READ, /* docker build --build-context NAME=PATH: PATH is read */
+    AG_ROLE_BUILD_OUTPUT /* docker build -o type=local,dest=PATH or -o PATH: PATH is written */
 } ag_effect_role;
 
 /* What an option listed in the table does. */

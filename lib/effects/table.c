@@ -52,7 +52,8 @@ static const struct {
     {"forward", AG_ROLE_FORWARD}, {"url-file", AG_ROLE_URL_FILE},
     {"git-config", AG_ROLE_GIT_CONFIG}, {"socat", AG_ROLE_SOCAT},
     {"volume", AG_ROLE_VOLUME}, {"mount", AG_ROLE_MOUNT},
-    {"package-file", AG_ROLE_PACKAGE_FILE},
+    {"volume-list", AG_ROLE_VOLUME_LIST}, {"package-file", AG_ROLE_PACKAGE_FILE},
+    {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
