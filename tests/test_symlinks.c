@@ -216,6 +216,24 @@ static void test_failed_lookup_asks(void **state)
                      AG_ASK);
 }
 
+/* Checks `command` in the repo in `mode` under the policy `text`, with a checker of its own. */
+static ag_decision check_in_policy(fixture *f, const char *text, ag_mode mode, const char *command)
+{
+    ag_error *error = NULL;
+    ag_policy *policy = ag_policy_load_string("test.yaml", text, strlen(text), &error);
+    assert_non_null(policy);
+    ag_checker *checker = ag_checker_new(policy, &error);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, f->home), AG_OK);
+    assert_int_equal(ag_checker_set_mode(checker, mode), AG_OK);
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), f->repo, NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+    return decision;
+}
+
 /* Checks `command` in the repo under a policy that allows every walking command by its Bash rule. */
 static ag_decision check_walk(fixture *f, const char *command)
 {
@@ -226,18 +244,7 @@ static ag_decision check_walk(fixture *f, const char *command)
                                  "\"Bash(chown *)\", \"Bash(cd *)\", \"Bash(cat *)\", "
                                  "\"Bash(ln *)\", \"Bash(timeout *)\", \"Read(./**)\", "
                                  "\"Edit(./**)\"]\n";
-    ag_error *error = NULL;
-    ag_policy *walk_policy = ag_policy_load_string("walk.yaml", policy, sizeof(policy) - 1, &error);
-    assert_non_null(walk_policy);
-    ag_checker *checker = ag_checker_new(walk_policy, &error);
-    assert_non_null(checker);
-    assert_int_equal(ag_checker_set_home(checker, f->home), AG_OK);
-    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), f->repo, NULL);
-    assert_non_null(verdict);
-    ag_decision decision = ag_verdict_decision(verdict);
-    ag_checker_free(checker);
-    ag_policy_free(walk_policy);
-    return decision;
+    return check_in_policy(f, policy, AG_MODE_DEFAULT, command);
 }
 
 /*
@@ -296,6 +303,36 @@ static void test_new_link_behind_wrapper(void **state)
     assert_int_equal(check_walk(f, "cat lnk/id_rsa"), AG_DENY);
 }
 
+/*
+ * A policy without Read rules needs no lookup for a read, except in
+ * acceptEdits mode: it allows a file command only when every file the
+ * command reads or writes stays inside the working directory, and
+ * hl -> ROOT/home leads out of it.
+ */
+static void test_accept_edits_read_through_link(void **state)
+{
+    static const char policy[] = "default: ask\n";
+    fixture *f = *state;
+    assert_int_equal(check_in_policy(f, policy, AG_MODE_ACCEPT_EDITS, "cp hl/notes.txt copy.txt"),
+                     AG_ASK);
+    assert_int_equal(check_in_policy(f, policy, AG_MODE_ACCEPT_EDITS, "cp src/x copy.txt"),
+                     AG_ALLOW);
+    assert_int_equal(check_in_policy(f, policy, AG_MODE_ACCEPT_EDITS, "cp src/x hl/copy.txt"),
+                     AG_ASK);
+}
+
+/* With a Read deny rule, a read through a link meets it where the link leads. */
+static void test_read_rule_through_link(void **state)
+{
+    static const char policy[] = "default: allow\n"
+                                 "deny: [\"Read(~/.ssh/**)\"]\n";
+    fixture *f = *state;
+    assert_int_equal(check_in_policy(f, policy, AG_MODE_DEFAULT, "cat lnk/id_rsa"), AG_DENY);
+    assert_int_equal(check_in_policy(f, policy, AG_MODE_DEFAULT, "wc -l < hl/.ssh/id_rsa"),
+                     AG_DENY);
+    assert_int_equal(check_in_policy(f, policy, AG_MODE_DEFAULT, "cat src/x"), AG_ALLOW);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +343,8 @@ int main(void)
         cmocka_unit_test(test_tree_walk_through_link),
         cmocka_unit_test(test_search_without_path),
         cmocka_unit_test(test_new_link_behind_wrapper),
+        cmocka_unit_test(test_accept_edits_read_through_link),
+        cmocka_unit_test(test_read_rule_through_link),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
