@@ -65,7 +65,8 @@ typedef struct protected_path {
  * control internals and hooks, shell startup files, SSH keys and config,
  * the agent's and the editors' project settings, the files that define MCP
  * servers (each starts a command), git's own settings. The
- * policy's own files are protected too (protected_policy_file()).
+ * policy's own files are protected too (protected_policy_file()). Every
+ * name starts with a dot, which protected_name() relies on.
  */
 static const protected_path protected_paths[] = {
     {".git", PROTECT_COMPONENT},
@@ -164,13 +165,16 @@ static const char *protected_name(ag_checker *checker, const char *path)
     if (strchr(path, AG_DYNAMIC_MARK) != NULL)
         return "(unknown path)";
 
-    const char *rest = below_home(checker, path);
-    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
-        const protected_path *entry = &protected_paths[i];
-        bool hit = entry->kind == PROTECT_COMPONENT ? has_component(path, entry->name)
-                                                    : is_home_entry(rest, entry->name);
-        if (hit)
-            return entry->name;
+    /* Every name in protected_paths starts with a dot, so only a path with "/." can hold one. */
+    if (strstr(path, "/.") != NULL) {
+        const char *rest = below_home(checker, path);
+        for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
+            const protected_path *entry = &protected_paths[i];
+            bool hit = entry->kind == PROTECT_COMPONENT ? has_component(path, entry->name)
+                                                        : is_home_entry(rest, entry->name);
+            if (hit)
+                return entry->name;
+        }
     }
 
     const ag_policy *policy = checker->policy;
