@@ -349,34 +349,23 @@ static void start_cursor(ag_rule_cursor *cursor, const ag_policy *policy,
 }
 
 /*
- * Which tools the policy has rules for, found once per request and only for
- * the tools its effects need. match_effect() only finds rules naming Read,
- * Edit or WebFetch exactly applicable, so an effect none of whose tools has
- * a rule needs no cursor. The default policy has no such rule.
- */
-typedef enum tool_state { TOOL_UNKNOWN, TOOL_WITHOUT_RULES, TOOL_WITH_RULES } tool_state;
-
-typedef struct tool_rules {
-    tool_state read, edit, web_fetch;
-} tool_rules;
-
-/*
  * Returns whether a cursor over the rules of `tool` yields any rule. That
  * cursor visits every rule naming the tool exactly and every rule whose tool
  * name is a glob, and every rule when the policy has no index.
  */
-static bool tool_has_rules(const ag_policy *policy, const char *tool, tool_state *state)
+static bool tool_has_rules(const ag_policy *policy, const char *tool, ag_tool_rules_state *state)
 {
-    if (*state == TOOL_UNKNOWN) {
+    if (*state == AG_TOOL_RULES_UNKNOWN) {
         ag_rule_cursor cursor;
         ag_rule_cursor_for_tools(&cursor, policy, &tool, 1);
-        *state = ag_rule_cursor_next(&cursor) != NULL ? TOOL_WITH_RULES : TOOL_WITHOUT_RULES;
+        *state = ag_rule_cursor_next(&cursor) != NULL ? AG_TOOL_RULES_SOME : AG_TOOL_RULES_NONE;
     }
-    return *state == TOOL_WITH_RULES;
+    return *state == AG_TOOL_RULES_SOME;
 }
 
-/* Returns whether some rule of the policy may bear on an effect of `kind`. */
-static bool rules_may_apply(const ag_policy *policy, ag_effect_kind kind, tool_rules *tools)
+/* Returns whether some rule of the policy may bear on an effect of `kind`; if none may, no cursor is needed. */
+static bool rules_may_apply(const ag_policy *policy, ag_effect_kind kind,
+                            ag_effect_tool_rules *tools)
 {
     switch (kind) {
     case AG_EFFECT_READ:
@@ -401,10 +390,10 @@ static bool outside_workspace(ag_checker *checker, const ag_effect *effect,
 }
 
 static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
-                               const ag_path_context *context, tool_rules *tools)
+                               const ag_path_context *context)
 {
     ag_rule_findings findings = {0};
-    bool rules_apply = rules_may_apply(checker->policy, effect->kind, tools);
+    bool rules_apply = rules_may_apply(checker->policy, effect->kind, &checker->effect_tools);
     const char *link_target = link_target_of(checker, effect, rules_apply);
     effect->link_target = link_target;    /* for the protected paths and the modes (mode.c) */
     if (rules_apply) {
@@ -463,10 +452,9 @@ ag_status ag_effects_decide(ag_checker *checker, ag_effect_list *effects,
             return AG_ERR_NOMEM;
     }
     checker->verdict.effect_matches = matches;
-    tool_rules tools = {TOOL_UNKNOWN, TOOL_UNKNOWN, TOOL_UNKNOWN};
     for (size_t i = 0; i < effects->count; i++) {
         checker->explain_sink = matches != NULL ? &matches[i] : NULL;
-        ag_status status = decide_effect(checker, &effects->items[i], context, &tools);
+        ag_status status = decide_effect(checker, &effects->items[i], context);
         checker->explain_sink = NULL;
         if (status != AG_OK)
             return status;

@@ -104,6 +104,21 @@ typedef struct ag_path_cache {
     char *normalized;
 } ag_path_cache;
 
+/*
+ * Whether the policy has rules for a tool that effects meet. Only rules
+ * naming Read, Edit or WebFetch exactly can apply to an effect
+ * (lib/effects/decide.c), and the default policy has none.
+ */
+typedef enum ag_tool_rules_state {
+    AG_TOOL_RULES_UNKNOWN,    /* not looked up yet */
+    AG_TOOL_RULES_NONE,
+    AG_TOOL_RULES_SOME
+} ag_tool_rules_state;
+
+typedef struct ag_effect_tool_rules {
+    ag_tool_rules_state read, edit, web_fetch;
+} ag_effect_tool_rules;
+
 struct ag_checker {
     const ag_policy *policy;
     ag_shell_analyzer *analyzer;
@@ -123,6 +138,8 @@ struct ag_checker {
     ag_path_cache cwd_cache;         /* see ag_checker_normalize() */
     ag_path_cache home_cache;
     ag_lookup_cache lookups;         /* readlink() results of the current check */
+    /* Found on first need and kept, because a checker's policy never changes. */
+    ag_effect_tool_rules effect_tools;
 };
 
 /*
