@@ -484,6 +484,26 @@ static void test_quote_keeps_short_text(void **state)
     ag_arena_release(&arena);
 }
 
+/* Each control byte at each offset ends the printable prefix there; bytes from 0x80 do not. */
+static void test_printable_prefix_stops_at_control(void **state)
+{
+    (void)state;
+    static const unsigned char controls[] = {0x00, 0x01, 0x09, 0x0a, 0x1f, 0x7f};
+    char text[24];
+    for (size_t c = 0; c < sizeof(controls); c++) {
+        for (size_t at = 0; at < sizeof(text); at++) {
+            for (size_t i = 0; i < sizeof(text); i++)
+                text[i] = (char)(i % 2 == 0 ? 'a' : 0xe4);
+            text[at] = (char)controls[c];
+            assert_int_equal(ag_printable_prefix(text, sizeof(text)), at);
+            assert_int_equal(ag_printable_prefix(text, at), at);
+        }
+    }
+    memset(text, ' ', sizeof(text));
+    assert_int_equal(ag_printable_prefix(text, sizeof(text)), sizeof(text));
+    assert_int_equal(ag_printable_prefix(text, 0), 0);
+}
+
 static void test_table_rejects_unknown_key(void **state)
 {
     (void)state;
@@ -835,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_extraction_table),
         cmocka_unit_test(test_extraction_normalizes_like_paths),
         cmocka_unit_test(test_quote_keeps_short_text),
+        cmocka_unit_test(test_printable_prefix_stops_at_control),
         cmocka_unit_test(test_builtin_table_matches_yaml),
         cmocka_unit_test(test_table_rejects_unknown_key),
         cmocka_unit_test(test_table_rejects_unknown_role),

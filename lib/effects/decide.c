@@ -218,42 +218,14 @@ static text_part part_of(const char *text)
  */
 enum { AG_QUOTE_UNCHANGED_MAX = 64 };
 
-/* Returns whether one of the 8 bytes of `word` is a control byte (below 0x20, or 0x7f). */
-static bool has_control_byte(uint64_t word)
-{
-    const uint64_t ones = 0x0101010101010101u;
-    const uint64_t highs = 0x8080808080808080u;
-    /* The high bit of a byte is set where it is below 0x20, or after such a byte. */
-    uint64_t below_space = (word - 0x20 * ones) & ~word;
-    uint64_t xor_delete = word ^ (0x7f * ones);    /* 0 where a byte is 0x7f */
-    uint64_t delete_found = (xor_delete - ones) & ~xor_delete;
-    return ((below_space | delete_found) & highs) != 0;
-}
-
 /*
  * Returns `text` as ag_quote_text() quotes it for a reason. Most targets are
- * short and printable, and those need no copy, so the bytes are checked 8 at
- * a time.
+ * short and printable, and those need no copy.
  */
 static text_part quoted_part(ag_arena *arena, const char *text)
 {
     size_t length = strlen(text);
-    bool printable = length <= AG_QUOTE_UNCHANGED_MAX;
-    uint64_t word;
-    size_t i = 0;
-    for (; printable && i + 8 <= length; i += 8) {
-        memcpy(&word, text + i, sizeof(word));
-        printable = !has_control_byte(word);
-    }
-    if (printable && i < length && length >= 8) {
-        /* The last 8 bytes, some of them checked already, cover the rest. */
-        memcpy(&word, text + length - 8, sizeof(word));
-        printable = !has_control_byte(word);
-        i = length;
-    }
-    for (; printable && i < length; i++)
-        printable = (unsigned char)text[i] >= 0x20 && text[i] != 0x7f;
-    if (printable)
+    if (length <= AG_QUOTE_UNCHANGED_MAX && ag_printable_prefix(text, length) == length)
         return (text_part){text, length};
     return part_of(ag_quote_text(arena, text, length));
 }
@@ -363,7 +335,10 @@ static bool tool_has_rules(const ag_policy *policy, const char *tool, ag_tool_ru
     return *state == AG_TOOL_RULES_SOME;
 }
 
-/* Returns whether some rule of the policy may bear on an effect of `kind`; if none may, no cursor is needed. */
+/*
+ * Returns whether some rule of the policy may bear on an effect of `kind`.
+ * Only then does the effect need a rule cursor.
+ */
 static bool rules_may_apply(const ag_policy *policy, ag_effect_kind kind,
                             ag_effect_tool_rules *tools)
 {

@@ -40,6 +40,34 @@ ag_status ag_eval_reject(ag_checker *checker, ag_status code, const char *format
     return AG_OK;
 }
 
+/* Returns whether one of the 8 bytes of `word` is a control byte (below 0x20, or 0x7f). */
+static bool has_control_byte(uint64_t word)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    const uint64_t highs = 0x8080808080808080u;
+    /* The high bit of a byte is set where it is below 0x20, or after such a byte. */
+    uint64_t below_space = (word - 0x20 * ones) & ~word;
+    uint64_t xor_delete = word ^ (0x7f * ones);    /* 0 where a byte is 0x7f */
+    uint64_t delete_found = (xor_delete - ones) & ~xor_delete;
+    return ((below_space | delete_found) & highs) != 0;
+}
+
+size_t ag_printable_prefix(const char *text, size_t length)
+{
+    /* Most command text is printable, so 8 bytes are checked at a time up to a control byte. */
+    size_t i = 0;
+    uint64_t word;
+    while (i + sizeof(word) <= length) {
+        memcpy(&word, text + i, sizeof(word));
+        if (has_control_byte(word))
+            break;
+        i += sizeof(word);
+    }
+    while (i < length && (unsigned char)text[i] >= 0x20 && text[i] != 0x7f)
+        i++;
+    return i;
+}
+
 /*
  * Copies text for a reason: at most AG_REASON_QUOTE_MAX bytes, unknown parts
  * shown as "‹?›" (as the CLI shows them in words), newlines and tabs as
@@ -59,9 +87,7 @@ const char *ag_quote_text(ag_arena *arena, const char *text, size_t length)
     size_t used = 0;
     for (size_t i = 0; i < length; i++) {
         /* Runs of printable bytes, most of a command, are copied in one memcpy. */
-        size_t run = i;
-        while (run < length && (unsigned char)text[run] >= 0x20 && text[run] != 0x7f)
-            run++;
+        size_t run = i + ag_printable_prefix(text + i, length - i);
         memcpy(quoted + used, text + i, run - i);
         used += run - i;
         if (run == length)

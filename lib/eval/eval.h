@@ -75,6 +75,9 @@ void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
 /* Copies text for a reason: at most 80 bytes, unknown parts shown as "‹?›". Never NULL. */
 const char *ag_quote_text(ag_arena *arena, const char *text, size_t length);
 
+/* Returns the length of the leading bytes of `text` that are printable: none below 0x20 or 0x7f. */
+size_t ag_printable_prefix(const char *text, size_t length);
+
 struct ag_verdict {
     ag_decision decision;
     const char *reason;       /* arena text, never NULL once a check returns */
