@@ -48,8 +48,8 @@ static bool option_is(const char *option, const char *name, size_t length)
     return i == length && option[i] == '\0';
 }
 
-static const ag_effect_option *find_option(const ag_effect_spec *spec, const char *name,
-                                           size_t length)
+const ag_effect_option *ag_effect_option_find(const ag_effect_spec *spec, const char *name,
+                                              size_t length)
 {
     for (size_t i = 0; i < spec->option_count; i++) {
         if (option_is(spec->options[i].name, name, length))
@@ -58,7 +58,7 @@ static const ag_effect_option *find_option(const ag_effect_spec *spec, const cha
     return NULL;
 }
 
-static bool takes_value(const ag_effect_option *option)
+bool ag_effect_option_takes_value(const ag_effect_option *option)
 {
     return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
            || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END;
@@ -123,8 +123,8 @@ static bool parse_short(parsed_arguments *parsed, const ag_effect_spec *spec,
     const ag_shell_word *word = &words[index];
     for (size_t j = first; j < word->length; j++) {
         char name[3] = {'-', word->text[j], '\0'};
-        const ag_effect_option *option = find_option(spec, name, 2);
-        if (option == NULL || !takes_value(option)) {
+        const ag_effect_option *option = ag_effect_option_find(spec, name, 2);
+        if (option == NULL || !ag_effect_option_takes_value(option)) {
             note_flag(parsed, option, word->text[j]);
             continue;
         }
@@ -145,7 +145,7 @@ static bool parse_short(parsed_arguments *parsed, const ag_effect_spec *spec,
  */
 static int option_rank(const ag_effect_option *option)
 {
-    if (!takes_value(option))
+    if (!ag_effect_option_takes_value(option))
         return option->kind == AG_OPTION_WRITES_OPERANDS ? 1 : 0;
     switch (option->role) {
     case AG_ROLE_WRITE:
@@ -196,8 +196,8 @@ static size_t parse_tar_key(parsed_arguments *parsed, const ag_effect_spec *spec
     size_t taken = 0;
     for (size_t j = 0; j < key->length; j++) {
         char name[3] = {'-', key->text[j], '\0'};
-        const ag_effect_option *option = find_option(spec, name, 2);
-        if (option == NULL || !takes_value(option)) {
+        const ag_effect_option *option = ag_effect_option_find(spec, name, 2);
+        if (option == NULL || !ag_effect_option_takes_value(option)) {
             note_flag(parsed, option, key->text[j]);
             continue;
         }
@@ -216,10 +216,10 @@ static bool parse_long(parsed_arguments *parsed, const ag_effect_spec *spec,
     const ag_shell_word *word = &words[index];
     const char *equals = memchr(word->text, '=', word->length);
     size_t name_length = equals != NULL ? (size_t)(equals - word->text) : word->length;
-    const ag_effect_option *option = find_option(spec, word->text, name_length);
+    const ag_effect_option *option = ag_effect_option_find(spec, word->text, name_length);
     if (option == NULL)
         option = find_abbreviated(spec, word->text, name_length);
-    if (option == NULL || !takes_value(option)) {
+    if (option == NULL || !ag_effect_option_takes_value(option)) {
         note_flag(parsed, option, 0);
         return false;
     }

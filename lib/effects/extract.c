@@ -645,23 +645,6 @@ static bool cluster_has(const char *word, const char *letters)
     return strpbrk(word + 1, letters) != NULL;
 }
 
-static bool takes_value(const ag_effect_option *option)
-{
-    return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
-           || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END;
-}
-
-static const ag_effect_option *find_option(const ag_effect_spec *spec, const char *name,
-                                           size_t length)
-{
-    for (size_t i = 0; i < spec->option_count; i++) {
-        if (strlen(spec->options[i].name) == length
-            && memcmp(spec->options[i].name, name, length) == 0)
-            return &spec->options[i];
-    }
-    return NULL;
-}
-
 static const ag_effect_spec *find_module_entry(const ag_effect_spec *spec,
                                                const ag_shell_word *word)
 {
@@ -692,8 +675,8 @@ static const ag_effect_spec *find_module(const ag_effect_spec *spec,
         if (word->text[1] == '-') {
             const char *equals = strchr(word->text, '=');
             size_t length = equals != NULL ? (size_t)(equals - word->text) : word->length;
-            const ag_effect_option *option = find_option(spec, word->text, length);
-            if (option != NULL && takes_value(option) && equals == NULL)
+            const ag_effect_option *option = ag_effect_option_find(spec, word->text, length);
+            if (option != NULL && ag_effect_option_takes_value(option) && equals == NULL)
                 i++;
             continue;
         }
@@ -709,8 +692,8 @@ static const ag_effect_spec *find_module(const ag_effect_spec *spec,
                                                                        : NULL);
             }
             char letter[3] = {'-', word->text[j], '\0'};
-            const ag_effect_option *option = find_option(spec, letter, 2);
-            if (option == NULL || !takes_value(option))
+            const ag_effect_option *option = ag_effect_option_find(spec, letter, 2);
+            if (option == NULL || !ag_effect_option_takes_value(option))
                 continue;
             if (option->kind == AG_OPTION_END)
                 return NULL;
@@ -772,7 +755,7 @@ static bool abbreviates_value_option(const ag_effect_spec *spec, const char *nam
 {
     for (size_t i = 0; i < spec->option_count; i++) {
         const ag_effect_option *option = &spec->options[i];
-        if (strncmp(option->name, name, length) == 0 && takes_value(option))
+        if (strncmp(option->name, name, length) == 0 && ag_effect_option_takes_value(option))
             return true;
     }
     return false;
@@ -791,21 +774,21 @@ static bool option_takes_next(const ag_effect_spec *spec, const ag_shell_word *w
     if (word->text[1] == '-' || spec->single_dash_long) {
         const char *equals = memchr(word->text, '=', word->length);
         size_t length = equals != NULL ? (size_t)(equals - word->text) : word->length;
-        option = find_option(spec, word->text, length);
+        option = ag_effect_option_find(spec, word->text, length);
         attached = equals != NULL;
         if (option == NULL && !attached && word->text[1] == '-')
             return abbreviates_value_option(spec, word->text, length);
     } else {
         for (size_t j = 1; j < word->length && option == NULL; j++) {
             char name[3] = {'-', word->text[j], '\0'};
-            const ag_effect_option *letter = find_option(spec, name, 2);
-            if (letter != NULL && takes_value(letter)) {
+            const ag_effect_option *letter = ag_effect_option_find(spec, name, 2);
+            if (letter != NULL && ag_effect_option_takes_value(letter)) {
                 option = letter;
                 attached = j + 1 < word->length;
             }
         }
     }
-    if (option == NULL || !takes_value(option))
+    if (option == NULL || !ag_effect_option_takes_value(option))
         return false;
     scan->script_given = scan->script_given || option->kind == AG_OPTION_SCRIPT;
     if (option->kind == AG_OPTION_END)

@@ -70,6 +70,13 @@ ag_status ag_extractor_add_remote_path(ag_extractor *ex, const ag_shell_word *wo
  */
 bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec);
 
+/* Returns the option of `spec` that the `length` bytes at `name` spell ("-o"), or NULL. */
+const ag_effect_option *ag_effect_option_find(const ag_effect_spec *spec, const char *name,
+                                              size_t length);
+
+/* Returns whether `option` takes a value: the next word, or the rest of its own word. */
+bool ag_effect_option_takes_value(const ag_effect_option *option);
+
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
                                const ag_shell_word *words, size_t count);
