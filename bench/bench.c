@@ -24,6 +24,7 @@
 #include "agentguard.h"
 #include "bench_alloc.h"
 #include "core/ts_alloc.h"
+#include "effects/decide.h"
 #include "rules/paths.h"
 #include "shell/shell.h"
 
@@ -226,17 +227,18 @@ static double time_analyze(ag_shell_analyzer *analyzer, ag_arena *arena, const c
 
 /*
  * Times what the check spent reading the file system: it follows the target
- * of every file effect through symbolic links on disk (ag_path_resolve()),
- * one readlink() system call per path component not looked up before in the
- * same check.
+ * of each file effect whose destination can change the verdict (every write,
+ * and reads only under Read rules or in acceptEdits mode) through symbolic
+ * links on disk (ag_path_resolve()), one readlink() system call per path
+ * component not looked up before in the same check.
  */
-static double time_lookups(const ag_verdict *verdict, ag_arena *arena)
+static double time_lookups(ag_checker *checker, const ag_verdict *verdict, ag_arena *arena)
 {
     ag_lookup_cache cache;
     double start = now_ns();
     ag_lookup_cache_clear(&cache);
     for (size_t i = 0; i < ag_verdict_effect_count(verdict); i++) {
-        if (ag_verdict_effect_kind(verdict, i) != AG_EFFECT_NETWORK)
+        if (ag_effect_link_matters(checker, ag_verdict_effect_kind(verdict, i)))
             ag_path_resolve(arena, &cache, ag_verdict_effect_target(verdict, i));
     }
     ag_arena_reset(arena);
@@ -304,7 +306,7 @@ static timing measure(ag_checker *checker, const workload *load, int passes)
             result.check_total += now.check;
             if (load->tools == NULL) {
                 size_t length = strlen(load->items[i]);
-                now.lookup = verdict != NULL ? time_lookups(verdict, &arena) : 0;
+                now.lookup = verdict != NULL ? time_lookups(checker, verdict, &arena) : 0;
                 now.parse = time_parse(parser, pool, load->items[i], length);
                 now.analyze = time_analyze(analyzer, &arena, load->items[i], length);
             }
@@ -608,9 +610,10 @@ int main(int argc, char **argv)
     printf("parse: bare `ts_parser_parse_string` with tree-sitter-bash; analysis: "
            "`ag_shell_analyze` (parse included); check: `ag_check_command`. "
            "Overhead is (check - parse) / parse. File lookups: the time the check's "
-           "`ag_path_resolve()` calls take on their own, following each file effect through "
-           "symbolic links with one `readlink()` per path component not looked up before in "
-           "the same request; the last column leaves "
+           "`ag_path_resolve()` calls take on their own, following each file effect whose "
+           "destination can change the verdict (every write; a read only under a Read rule or "
+           "in acceptEdits mode) through symbolic links with one `readlink()` per path "
+           "component not looked up before in the same request; the last column leaves "
            "them out of the overhead.\n\n");
     printf("| workload | parse us | analysis us | check us | parse | walk | rules+effects | overhead over parse | file lookups us | overhead without lookups |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");

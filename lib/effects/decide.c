@@ -103,36 +103,21 @@ static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_
 }
 
 /*
- * Returns whether where a target leads on disk can bear on the request. A
- * write's always can: it may lead out of the working directories or to a
- * protected path (mode.c). A read's or cd's can only through a rule, or in
- * acceptEdits mode, which allows a file command only when every effect of it
- * stays inside the working directories. Otherwise the link would only show in
- * the reason of an effect that allows, and such an effect never decides.
- */
-static bool disk_link_matters(const ag_checker *checker, const ag_effect *effect,
-                              bool rules_apply)
-{
-    return effect->kind == AG_EFFECT_WRITE || rules_apply
-           || checker->mode == AG_MODE_ACCEPT_EDITS;
-}
-
-/*
  * Returns where the path target of `effect` leads through symbolic links on
  * disk (ag_path_link_target(): unknown when the lookup fails), or NULL when
  * it leads nowhere else, the effect contacts a host, or nothing can use the
- * answer (disk_link_matters()). Skipping those lookups took a check of the
+ * answer (ag_effect_link_matters()). Skipping those lookups took a check of the
  * agent corpus from 5.4 to 4.9 us (bench/bench.c, default policy, 2 cores).
  * A link that the same command line creates is not on disk yet: extraction
  * makes the paths under it unknown instead.
  */
-static const char *link_target_of(ag_checker *checker, const ag_effect *effect, bool rules_apply)
+static const char *link_target_of(ag_checker *checker, const ag_effect *effect)
 {
     if (effect->kind == AG_EFFECT_NETWORK)
         return NULL;
     if (effect->new_link_target != NULL)
         return effect->new_link_target;
-    if (!disk_link_matters(checker, effect, rules_apply))
+    if (!ag_effect_link_matters(checker, effect->kind))
         return NULL;
     return ag_path_link_target(&checker->arena, &checker->lookups, effect->target);
 }
@@ -355,6 +340,22 @@ static bool rules_may_apply(const ag_policy *policy, ag_effect_kind kind,
     }
 }
 
+/*
+ * A write's destination always bears on the request: it may lead out of the
+ * working directories or to a protected path (mode.c). A read's or cd's
+ * bears on it only through a rule, or in acceptEdits mode, which allows a
+ * file command only when every effect of it stays inside the working
+ * directories. Otherwise the link would only show in the reason of an
+ * effect that allows, and such an effect never decides.
+ */
+bool ag_effect_link_matters(ag_checker *checker, ag_effect_kind kind)
+{
+    if (kind == AG_EFFECT_NETWORK)
+        return false;
+    return kind == AG_EFFECT_WRITE || checker->mode == AG_MODE_ACCEPT_EDITS
+           || rules_may_apply(checker->policy, kind, &checker->effect_tools);
+}
+
 /* Returns whether a written target or a file it leads to may lie outside the workspace. */
 static bool outside_workspace(ag_checker *checker, const ag_effect *effect,
                               const char *link_target, const ag_path_context *context)
@@ -368,10 +369,9 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
                                const ag_path_context *context)
 {
     ag_rule_findings findings = {0};
-    bool rules_apply = rules_may_apply(checker->policy, effect->kind, &checker->effect_tools);
-    const char *link_target = link_target_of(checker, effect, rules_apply);
+    const char *link_target = link_target_of(checker, effect);
     effect->link_target = link_target;    /* for the protected paths and the modes (mode.c) */
-    if (rules_apply) {
+    if (rules_may_apply(checker->policy, effect->kind, &checker->effect_tools)) {
         ag_rule_cursor cursor;
         start_cursor(&cursor, checker->policy, effect, link_target, context);
         const ag_rule *rule;
