@@ -85,6 +85,26 @@ char *ag_arena_strndup(ag_arena *arena, const char *text, size_t length)
     return copy;
 }
 
+char *ag_arena_join(ag_arena *arena, const ag_text_part *parts, size_t count)
+{
+    size_t length = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (parts[i].text == NULL)
+            return NULL;
+        length += parts[i].length;
+    }
+    char *text = ag_arena_alloc(arena, length + 1);
+    if (text == NULL)
+        return NULL;
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        memcpy(text + used, parts[i].text, parts[i].length);
+        used += parts[i].length;
+    }
+    text[used] = '\0';
+    return text;
+}
+
 /* The output of format_simple(): up to `capacity` bytes at `data`, and the full length in `at`. */
 typedef struct format_output {
     char *data;         /* NULL to only count */

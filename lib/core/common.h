@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "agentguard.h"
 
@@ -71,6 +72,28 @@ void *ag_arena_calloc(ag_arena *arena, size_t count, size_t size);
 char *ag_arena_strndup(ag_arena *arena, const char *text, size_t length);
 char *ag_arena_printf(ag_arena *arena, const char *format, ...) AG_PRINTF(2, 3);
 char *ag_arena_vprintf(ag_arena *arena, const char *format, va_list args);
+/* A piece of text to join into one string with ag_arena_join(). */
+typedef struct ag_text_part {
+    const char *text;       /* NULL makes ag_arena_join() fail */
+    size_t length;
+} ag_text_part;
+
+/* The part of a string literal, its length found at compile time. */
+#define AG_TEXT_LITERAL(literal) ((ag_text_part){"" literal, sizeof(literal) - 1})
+
+static inline ag_text_part ag_text_part_of(const char *text)
+{
+    return (ag_text_part){text, text != NULL ? strlen(text) : 0};
+}
+
+/*
+ * Joins `parts` into one arena string. Returns NULL when a part's text is
+ * NULL or memory runs out. Reasons are built this way where most checks
+ * need them, because copying the pieces costs a fraction of
+ * ag_arena_printf()'s formatting.
+ */
+char *ag_arena_join(ag_arena *arena, const ag_text_part *parts, size_t count);
+
 void ag_arena_reset(ag_arena *arena);
 void ag_arena_release(ag_arena *arena);
 

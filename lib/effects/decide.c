@@ -160,42 +160,6 @@ static const char *effect_verb(ag_effect_kind kind)
     }
 }
 
-/* A piece of text to join into a reason. */
-typedef struct text_part {
-    const char *text;
-    size_t length;
-} text_part;
-
-/*
- * Joins `parts` into one arena string, or returns NULL when out of memory.
- * Reasons are built this way because most effects need one, and copying
- * the pieces costs a fraction of ag_arena_printf()'s formatting.
- */
-static const char *join_parts(ag_arena *arena, const text_part *parts, size_t count)
-{
-    size_t length = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (parts[i].text == NULL)
-            return NULL;
-        length += parts[i].length;
-    }
-    char *text = ag_arena_alloc(arena, length + 1);
-    if (text == NULL)
-        return NULL;
-    size_t used = 0;
-    for (size_t i = 0; i < count; i++) {
-        memcpy(text + used, parts[i].text, parts[i].length);
-        used += parts[i].length;
-    }
-    text[used] = '\0';
-    return text;
-}
-
-static text_part part_of(const char *text)
-{
-    return (text_part){text, text != NULL ? strlen(text) : 0};
-}
-
 /*
  * Length up to which ag_quote_text() returns a text of printable bytes
  * unchanged. NOTE: it cuts texts longer than AG_REASON_QUOTE_MAX (80 bytes,
@@ -207,12 +171,12 @@ enum { AG_QUOTE_UNCHANGED_MAX = 64 };
  * Returns `text` as ag_quote_text() quotes it for a reason. Most targets are
  * short and printable, and those need no copy.
  */
-static text_part quoted_part(ag_arena *arena, const char *text)
+static ag_text_part quoted_part(ag_arena *arena, const char *text)
 {
     size_t length = strlen(text);
     if (length <= AG_QUOTE_UNCHANGED_MAX && ag_printable_prefix(text, length) == length)
-        return (text_part){text, length};
-    return part_of(ag_quote_text(arena, text, length));
+        return (ag_text_part){text, length};
+    return ag_text_part_of(ag_quote_text(arena, text, length));
 }
 
 /* Parts of a reason that name what an effect does: the verb, then the target quoted. */
@@ -223,37 +187,37 @@ enum { AG_EFFECT_PARTS = 7 };
  * target quoted, and the file a link leads to. Returns how many parts.
  */
 static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const char *link_target,
-                              text_part *parts)
+                              ag_text_part *parts)
 {
-    parts[0] = part_of(effect_verb(effect->kind));
-    parts[1] = (text_part){" ", 1};
+    parts[0] = ag_text_part_of(effect_verb(effect->kind));
+    parts[1] = (ag_text_part){" ", 1};
     parts[2] = quoted_part(arena, effect->target);
     size_t count = 3;
     if (effect->new_link_target != NULL && link_target == effect->new_link_target) {
         /* The new link is not on disk yet, so the place it leads to is unknown. */
-        parts[count++] = part_of(" (a command of this request may make a link on the way to it, "
-                                 "which may lead anywhere)");
+        parts[count++] = ag_text_part_of(" (a command of this request may make a link on the way "
+                                         "to it, which may lead anywhere)");
     } else if (link_target != NULL && ag_path_lookup_failed(link_target)) {
-        parts[count++] = part_of(" (" AG_LOOKUP_FAILED_NOTE ")");
+        parts[count++] = ag_text_part_of(" (" AG_LOOKUP_FAILED_NOTE ")");
     } else if (link_target != NULL) {
-        parts[count++] = (text_part){" (a link to ", 12};
+        parts[count++] = (ag_text_part){" (a link to ", 12};
         parts[count++] = quoted_part(arena, link_target);
-        parts[count++] = (text_part){")", 1};
+        parts[count++] = (ag_text_part){")", 1};
     }
     if (effect->follows_links)
-        parts[count++] = part_of(" and the files that the symbolic links below it lead to");
+        parts[count++] = AG_TEXT_LITERAL(" and the files that the symbolic links below it lead to");
     return count;
 }
 
 /* Joins `before`, the parts of `what` and `after` into one reason. */
-static const char *effect_reason(ag_arena *arena, const char *before, const text_part *what,
+static const char *effect_reason(ag_arena *arena, const char *before, const ag_text_part *what,
                                  size_t what_count, const char *after)
 {
-    text_part parts[AG_EFFECT_PARTS + 2];
-    parts[0] = part_of(before);
+    ag_text_part parts[AG_EFFECT_PARTS + 2];
+    parts[0] = ag_text_part_of(before);
     memcpy(parts + 1, what, what_count * sizeof(*what));
-    parts[what_count + 1] = part_of(after);
-    return join_parts(arena, parts, what_count + 2);
+    parts[what_count + 1] = ag_text_part_of(after);
+    return ag_arena_join(arena, parts, what_count + 2);
 }
 
 /*
@@ -385,7 +349,7 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
     }
 
     /* The reason is joined from these parts in one step, because most effects are allowed. */
-    text_part what[AG_EFFECT_PARTS];
+    ag_text_part what[AG_EFFECT_PARTS];
     size_t what_count = describe_effect(&checker->arena, effect, link_target, what);
     ag_command_verdict result = {0};
     if (effect->runs_written && findings.deny == NULL) {
@@ -394,7 +358,7 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
                                       1, "`, which another command of this request writes, so "
                                       "no rule has seen that code");
     } else if (findings.deny != NULL || findings.deny_maybe != NULL || findings.ask != NULL) {
-        const char *text = join_parts(&checker->arena, what, what_count);
+        const char *text = ag_arena_join(&checker->arena, what, what_count);
         if (text == NULL)
             return AG_ERR_NOMEM;
         ag_findings_decide(checker, &result, &findings, text);

@@ -284,39 +284,60 @@ static void find_command_rules(ag_checker *checker, const ag_shell_command *comm
     }
 }
 
+/*
+ * Joins a reason about `rule`: `text` quoted, `verb`, the rule and where it
+ * was written, and `after`. Every command gets a reason, so it is joined
+ * from parts rather than formatted.
+ */
+static const char *rule_reason(ag_arena *arena, const char *text, ag_text_part verb,
+                               const ag_rule *rule, ag_text_part after)
+{
+    ag_text_part parts[] = {
+        AG_TEXT_LITERAL("`"), ag_text_part_of(text), verb, ag_text_part_of(rule->text),
+        AG_TEXT_LITERAL(" ("), ag_text_part_of(rule->source), AG_TEXT_LITERAL(")"), after,
+    };
+    return ag_arena_join(arena, parts, sizeof(parts) / sizeof(*parts));
+}
+
 void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
                         const ag_rule_findings *findings, const char *text)
 {
     ag_arena *arena = &checker->arena;
     const ag_policy *policy = checker->policy;
+    const ag_text_part none = AG_TEXT_LITERAL("");
 
     if (findings->deny != NULL) {
         result->decision = AG_DENY;
         result->rule = findings->deny;
-        result->reason = ag_arena_printf(arena, "`%s` matches the deny rule %s (%s)", text,
-                                         findings->deny->text, findings->deny->source);
+        result->reason = rule_reason(arena, text, AG_TEXT_LITERAL("` matches the deny rule "),
+                                     findings->deny, none);
     } else if (findings->deny_maybe != NULL) {
         result->decision = AG_ASK;
         result->rule = findings->deny_maybe;
-        result->reason = ag_arena_printf(
-            arena, "`%s` could match the deny rule %s (%s), depending on values only known when it runs",
-            text, findings->deny_maybe->text, findings->deny_maybe->source);
+        result->reason = rule_reason(
+            arena, text, AG_TEXT_LITERAL("` could match the deny rule "), findings->deny_maybe,
+            AG_TEXT_LITERAL(", depending on values only known when it runs"));
     } else if (findings->ask != NULL) {
         result->decision = AG_ASK;
         result->rule = findings->ask;
-        result->reason = ag_arena_printf(arena, "`%s` %s the ask rule %s (%s)", text,
-                                         findings->ask_is_maybe ? "could match" : "matches",
-                                         findings->ask->text, findings->ask->source);
+        ag_text_part verb = findings->ask_is_maybe ? AG_TEXT_LITERAL("` could match the ask rule ")
+                                                   : AG_TEXT_LITERAL("` matches the ask rule ");
+        result->reason = rule_reason(arena, text, verb, findings->ask, none);
     } else if (findings->allow != NULL) {
         result->decision = AG_ALLOW;
         result->rule = findings->allow;
-        result->reason = ag_arena_printf(arena, "`%s` matches the allow rule %s (%s)", text,
-                                         findings->allow->text, findings->allow->source);
+        result->reason = rule_reason(arena, text, AG_TEXT_LITERAL("` matches the allow rule "),
+                                     findings->allow, none);
     } else {
         result->decision = policy->default_decision;
         result->bypassable = true;
-        result->reason = ag_arena_printf(arena, "no rule matches `%s`, so the policy default (%s) applies",
-                                         text, ag_decision_name(policy->default_decision));
+        ag_text_part parts[] = {
+            AG_TEXT_LITERAL("no rule matches `"), ag_text_part_of(text),
+            AG_TEXT_LITERAL("`, so the policy default ("),
+            ag_text_part_of(ag_decision_name(policy->default_decision)),
+            AG_TEXT_LITERAL(") applies"),
+        };
+        result->reason = ag_arena_join(arena, parts, sizeof(parts) / sizeof(*parts));
     }
 }
 
