@@ -239,6 +239,20 @@ AG_EXPORT void ag_checker_free(ag_checker *checker);
 AG_EXPORT ag_status ag_checker_set_home(ag_checker *checker, const char *home);
 
 /*
+ * Sets the CDPATH of the shell that runs the checked commands, a list of
+ * directories separated by ':'. Bash's `cd NAME` and `pushd NAME` look for
+ * NAME in each of them before ./NAME, unless NAME starts with "/", "./" or
+ * "../" or is "." or "..". An empty entry is the current directory, and a
+ * relative entry is taken from the directory the cd runs in. The library
+ * never reads $CDPATH itself. Without it, `cd .ssh && cat id_rsa` is checked
+ * as reading ./.ssh/id_rsa, though a shell with CDPATH=/home/u reads
+ * /home/u/.ssh/id_rsa. `cdpath` is copied, and NULL or "" unsets it (the
+ * default). Returns AG_ERR_ARGUMENT for a NULL checker, and AG_ERR_NOMEM when
+ * the copy fails.
+ */
+AG_EXPORT ag_status ag_checker_set_cdpath(ag_checker *checker, const char *cdpath);
+
+/*
  * Limits on the analysis of one Bash request. A field of 0 keeps the limit
  * the policy sets. Reaching a limit never skips the deny and ask rules for
  * what was analysed, and the request then gets at least ask.

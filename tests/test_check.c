@@ -115,6 +115,9 @@ static const ag_verdict *run_case(ag_checker *checker, json_t *spec)
     const char *home = json_string_value(json_object_get(spec, "home"));
     if (home != NULL)
         assert_int_equal(ag_checker_set_home(checker, home), AG_OK);
+    const char *cdpath = json_string_value(json_object_get(spec, "cdpath"));
+    if (cdpath != NULL)
+        assert_int_equal(ag_checker_set_cdpath(checker, cdpath), AG_OK);
     json_t *command = json_object_get(spec, "command");
     if (command != NULL) {
         verdict = ag_check_command(checker, json_string_value(command),

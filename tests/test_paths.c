@@ -82,7 +82,7 @@ static void test_normalize_table(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         ag_arena arena;
         ag_arena_init(&arena);
-        ag_path_context context = {cases[i].cwd, cases[i].home};
+        ag_path_context context = {cases[i].cwd, cases[i].home, NULL};
         const char *got = ag_path_normalize(&arena, &context, cases[i].path,
                                             strlen(cases[i].path));
         assert_non_null(got);
@@ -169,7 +169,7 @@ static void test_path_rule_table(void **state)
         ag_rule rule;
         parse_rule(cases[i].rule, cases[i].decision, &rule);
         assert_true(ag_rule_is_path(&rule));
-        ag_path_context context = {cases[i].cwd, cases[i].home};
+        ag_path_context context = {cases[i].cwd, cases[i].home, NULL};
         ag_match got = ag_rule_match_path(&rule, cases[i].path, &context, data);
         if (got != cases[i].expected)
             fail_msg("case %zu: %s on %s gave %d, expected %d", i, cases[i].rule,
@@ -183,7 +183,7 @@ static void test_path_rule_below_directory(void **state)
 {
     (void)state;
     pcre2_match_data *data = ag_rule_match_data_new();
-    ag_path_context context = {"/repo", "/home/u"};
+    ag_path_context context = {"/repo", "/home/u", NULL};
     ag_rule rule;
     parse_rule("Read(~/.ssh/**)", AG_DENY, &rule);
     assert_int_equal(ag_rule_match_path_below(&rule, "/home", &context, data), AG_MATCH_MAYBE);
@@ -772,6 +772,21 @@ static void test_set_home_contract(void **state)
     ag_policy_free(policy);
 }
 
+static void test_set_cdpath_contract(void **state)
+{
+    (void)state;
+    ag_policy *policy = ag_policy_load_default(NULL);
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_int_equal(ag_checker_set_cdpath(NULL, "/h"), AG_ERR_ARGUMENT);
+    assert_int_equal(ag_checker_set_cdpath(NULL, NULL), AG_ERR_ARGUMENT);
+    assert_int_equal(ag_checker_set_cdpath(checker, ":/home/u:src"), AG_OK);
+    assert_int_equal(ag_checker_set_cdpath(checker, "/srv"), AG_OK);    /* replaces, no leak */
+    assert_int_equal(ag_checker_set_cdpath(checker, ""), AG_OK);
+    assert_int_equal(ag_checker_set_cdpath(checker, NULL), AG_OK);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 static void test_additional_directories_type_errors(void **state)
 {
     (void)state;
@@ -810,6 +825,7 @@ int main(void)
                                         remove_link_tree),
         cmocka_unit_test(test_resolve_cache_overflow),
         cmocka_unit_test(test_set_home_contract),
+        cmocka_unit_test(test_set_cdpath_contract),
         cmocka_unit_test(test_additional_directories_type_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

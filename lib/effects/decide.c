@@ -137,7 +137,8 @@ static bool inside_workspace(ag_checker *checker, const char *path,
     const ag_policy *policy = checker->policy;
     for (size_t i = 0; i < policy->additional_directory_count; i++) {
         const ag_policy_directory *entry = &policy->additional_directories[i];
-        ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home};
+        ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home,
+                                 NULL};
         const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
                                                   strlen(entry->path));
         if (is_within_directory(path, directory))
@@ -411,7 +412,7 @@ ag_status ag_effects_evaluate(ag_checker *checker, const ag_shell_command *comma
 
     /* The same normalized cwd and home as the file tools use, so rules match alike. */
     ag_arena *arena = &checker->arena;
-    ag_path_context context = {NULL, NULL};
+    ag_path_context context = {NULL, NULL, checker->cdpath};
     if (cwd != NULL && cwd[0] == '/'
         && (context.cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
         return AG_ERR_NOMEM;

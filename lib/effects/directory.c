@@ -16,6 +16,9 @@
  * with the cds that failed to reach it, and a command that requires a cd
  * (ag_shell_command.requires) skips the worlds where that cd failed.
  *
+ * With a CDPATH from the host (ag_checker_set_cdpath()), `cd NAME` may reach
+ * NAME below any CDPATH entry as well as ./NAME, and each is a world too.
+ *
  * A cd in a loop runs again on each pass, from where the last pass left the
  * shell (`for i in 1 2 3; do cd ..; done`), and moves the commands before it
  * in the loop too. So when a loop changes directory, every command of any
@@ -139,16 +142,23 @@ static bool runs_in_world(ag_directory_tracker *tracker, const ag_shell_command 
     return true;
 }
 
-/* Adds `cwd` to `set` unless it is there. */
-static void set_add(ag_directory_set *set, const char *cwd)
+/* Returns whether two directories are the same, NULL (unknown) only equal to NULL. */
+static bool same_directory(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Adds `cwd` to `set` unless it is there. Returns false when it is not there and `set` is full. */
+static bool set_add(ag_directory_set *set, const char *cwd)
 {
     for (size_t i = 0; i < set->count; i++) {
-        const char *have = set->cwd[i];
-        if (have == cwd || (have != NULL && cwd != NULL && strcmp(have, cwd) == 0))
-            return;
+        if (same_directory(set->cwd[i], cwd))
+            return true;
     }
-    if (set->count < AG_DIRECTORY_CHOICES)
-        set->cwd[set->count++] = cwd;
+    if (set->count == AG_DIRECTORY_CHOICES)
+        return false;
+    set->cwd[set->count++] = cwd;
+    return true;
 }
 
 /* The directories of the top-level shell in which `command` may run. */
@@ -158,7 +168,7 @@ static void world_set(ag_directory_tracker *tracker, const ag_shell_command *com
     set->count = 0;
     for (size_t i = 0; i < tracker->world_count; i++) {
         if (tracker->world_count == 1 || runs_in_world(tracker, command, &tracker->worlds[i]))
-            set_add(set, tracker->worlds[i].cwd);
+            (void)set_add(set, tracker->worlds[i].cwd);    /* never full: one entry per world */
     }
     /* Every world excluded cannot happen for a command that runs; be safe all the same. */
     if (set->count == 0)
@@ -366,10 +376,29 @@ static bool keeps_directory(const ag_shell_command *command)
     return false;
 }
 
+/* Normalizes the directory a cd names in `text`, or returns NULL when it is unknown. */
+static const char *known_directory(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length)
+{
+    /* Under a link the request made, later paths meet that link again (extract.c). */
+    const char *path = ag_extractor_normalize_written(ex, word, text, length);
+    if (path == NULL || path[0] != '/' || memchr(path, AG_DYNAMIC_MARK, strlen(path)) != NULL)
+        return NULL;
+    /*
+     * A directory longer than PATH_MAX becomes unknown: the kernel takes no
+     * such path whole, and every later relative path would be normalized
+     * against it, which made a chain of deep cds quadratic in time.
+     */
+    if (strlen(path) > PATH_MAX)
+        return NULL;
+    return path;
+}
+
 /*
- * Returns the directory a cd or pushd moves to, or NULL when it is unknown:
- * a dynamic word (which may be absolute), `cd -`, pushd's stack forms, or a
- * relative path from an unknown directory.
+ * Returns the directory a cd or pushd moves to when it finds its operand
+ * from the current directory, or NULL when it is unknown: a dynamic word
+ * (which may be absolute), `cd -`, pushd's stack forms, or a relative path
+ * from an unknown directory.
  */
 static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, bool pushd,
                              const ag_shell_word **word)
@@ -382,20 +411,94 @@ static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, 
         return NULL;
     if (strcmp(text, "-") == 0 || (pushd && (text[0] == '+' || text[0] == '-')))
         return NULL;
+    return known_directory(ex, *word, text, (*word)->length);
+}
 
-    /* TODO(effects): CDPATH makes `cd name` search other directories first. */
-    /* Under a link the request made, later paths meet that link again (extract.c). */
-    const char *path = ag_extractor_normalize_written(ex, *word, text, (*word)->length);
-    if (path == NULL || path[0] != '/' || memchr(path, AG_DYNAMIC_MARK, strlen(path)) != NULL)
+/*
+ * Returns whether Bash looks the cd operand `name` up in CDPATH: unless it
+ * starts with "/", "./" or "../", or is "." or "..", as absolute_pathname()
+ * in Bash's general.c decides. A dynamic word is not looked at: it is
+ * either unknown already or starts with a "~" that expands to an absolute
+ * path.
+ */
+static bool uses_cdpath(const ag_shell_word *name)
+{
+    const char *text = name->text;
+    if (name->dynamic || text[0] == '/')
+        return false;
+    if (text[0] == '.' && (text[1] == '/' || text[1] == '\0'))
+        return false;
+    return !(text[0] == '.' && text[1] == '.' && (text[2] == '/' || text[2] == '\0'));
+}
+
+/* Returns the text PREFIX ENTRY/NAME for one CDPATH entry of `length` bytes. */
+static char *cdpath_candidate(ag_extractor *ex, const char *prefix, const char *entry,
+                              size_t length, const ag_shell_word *name)
+{
+    size_t prefix_length = strlen(prefix);
+    char *text = ag_arena_alloc(ex->arena, prefix_length + length + name->length + 2);
+    if (text == NULL)
         return NULL;
-    /*
-     * A directory longer than PATH_MAX becomes unknown: the kernel takes no
-     * such path whole, and every later relative path would be normalized
-     * against it, which made a chain of deep cds quadratic in time.
-     */
-    if (strlen(path) > PATH_MAX)
-        return NULL;
-    return path;
+    memcpy(text, prefix, prefix_length);
+    memcpy(text + prefix_length, entry, length);
+    text[prefix_length + length] = '/';
+    memcpy(text + prefix_length + length + 1, name->text, name->length);
+    text[prefix_length + length + 1 + name->length] = '\0';
+    return text;
+}
+
+/* Adds the directory `text` names to `targets`. Returns false when `targets` is full. */
+static bool add_candidate(ag_extractor *ex, const ag_shell_word *name, const char *text,
+                          ag_directory_set *targets)
+{
+    const char *path = text != NULL ? known_directory(ex, name, text, strlen(text)) : NULL;
+    return set_add(targets, path);
+}
+
+/*
+ * Adds to `targets` the directory each CDPATH entry leads `name` to. Bash
+ * tries them in order and stops at the first that exists, which the check
+ * cannot know, so each may be reached. An empty entry is the current
+ * directory and a relative one is taken from it. Bash 5.2.15 expands a
+ * leading "~" in an entry (tried by hand), so such an entry leads both to
+ * the home and to a directory named "~". Returns false when there are more
+ * than `targets` holds.
+ */
+static bool add_cdpath_targets(ag_extractor *ex, const ag_shell_word *name,
+                               ag_directory_set *targets)
+{
+    const char *entry = ex->context.cdpath;
+    for (;;) {
+        size_t length = strcspn(entry, ":");
+        const char *prefix = length > 0 && entry[0] == '/' ? "" : "./";
+        if (!add_candidate(ex, name, cdpath_candidate(ex, prefix, entry, length, name), targets))
+            return false;
+        if (entry[0] == '~'
+            && !add_candidate(ex, name, cdpath_candidate(ex, "", entry, length, name), targets))
+            return false;
+        if (entry[length] == '\0')
+            return true;
+        entry += length + 1;
+    }
+}
+
+/*
+ * Sets `targets` to the directories a cd or pushd run in ex->context.cwd may
+ * move to when it succeeds, an entry NULL when unknown, and stores its
+ * operand in *word (NULL when there is none). With a CDPATH these are each
+ * entry's ENTRY/NAME and ./NAME. More than `targets` holds make the target
+ * unknown.
+ */
+static void cd_targets(ag_extractor *ex, const ag_shell_command *command, bool pushd,
+                       const ag_shell_word **word, ag_directory_set *targets)
+{
+    const char *direct = cd_target(ex, command, pushd, word);
+    targets->count = 0;
+    bool fits = true;
+    if (*word != NULL && ex->context.cdpath != NULL && uses_cdpath(*word))
+        fits = add_cdpath_targets(ex, *word, targets);
+    if (!fits || !set_add(targets, direct))
+        *targets = (ag_directory_set){.cwd = {NULL}, .count = 1};
 }
 
 /*
@@ -442,9 +545,7 @@ static void keep_common_failures(ag_directory_world *into, const ag_directory_wo
 static size_t add_world(ag_directory_world *worlds, size_t count, const ag_directory_world *world)
 {
     for (size_t i = 0; i < count; i++) {
-        const char *have = worlds[i].cwd;
-        if (have == world->cwd
-            || (have != NULL && world->cwd != NULL && strcmp(have, world->cwd) == 0)) {
+        if (same_directory(worlds[i].cwd, world->cwd)) {
             keep_common_failures(&worlds[i], world);
             return count;
         }
@@ -453,27 +554,33 @@ static size_t add_world(ag_directory_world *worlds, size_t count, const ag_direc
     return count + 1;
 }
 
-/* Returns where a cd or pushd run in `cwd` moves to, NULL if unknown; adds no effect. */
-static const char *target_in(ag_extractor *ex, const ag_shell_command *view,
-                             ag_directory_command kind, const char *cwd)
+/*
+ * Sets `targets` to where a cd, pushd or popd run in `cwd` may move to, and
+ * *word to its operand, as cd_targets() does. popd's target is unknown.
+ */
+static void targets_in(ag_extractor *ex, const ag_shell_command *view, ag_directory_command kind,
+                       const char *cwd, const ag_shell_word **word, ag_directory_set *targets)
 {
-    const ag_shell_word *word = NULL;
     ex->context.cwd = cwd;
-    return kind == AG_DIRECTORY_POPD ? NULL
-                                     : cd_target(ex, view, kind == AG_DIRECTORY_PUSHD, &word);
+    *word = NULL;
+    if (kind == AG_DIRECTORY_POPD)
+        *targets = (ag_directory_set){.cwd = {NULL}, .count = 1};
+    else
+        cd_targets(ex, view, kind == AG_DIRECTORY_PUSHD, word, targets);
 }
 
 /*
  * Moves the top-level shell through the cd `command` (with its words from
- * the cd on in `view`): in each world where the cd runs, it may reach its
- * target or fail and stay. More worlds than the tracker holds make the
- * directory unknown.
+ * the cd on in `view`): in each world where the cd runs, it may reach one
+ * of its targets or fail and stay. More worlds than the tracker holds make
+ * the directory unknown.
  */
 static void move_worlds(ag_directory_tracker *tracker, ag_extractor *ex,
                         const ag_shell_command *command, const ag_shell_command *view,
                         ag_directory_command kind)
 {
-    ag_directory_world next[2 * AG_DIRECTORY_CHOICES];
+    /* Each world may go to each of at most AG_DIRECTORY_CHOICES targets or stay. */
+    ag_directory_world next[AG_DIRECTORY_CHOICES * (AG_DIRECTORY_CHOICES + 1)];
     size_t count = 0;
     for (size_t i = 0; i < tracker->world_count; i++) {
         ag_directory_world world = tracker->worlds[i];
@@ -481,9 +588,14 @@ static void move_worlds(ag_directory_tracker *tracker, ag_extractor *ex,
             count = add_world(next, count, &world);
             continue;
         }
-        ag_directory_world moved = world;
-        moved.cwd = target_in(ex, view, kind, world.cwd);
-        count = add_world(next, count, &moved);
+        const ag_shell_word *word;
+        ag_directory_set targets;
+        targets_in(ex, view, kind, world.cwd, &word, &targets);
+        for (size_t t = 0; t < targets.count; t++) {
+            ag_directory_world moved = world;
+            moved.cwd = targets.cwd[t];
+            count = add_world(next, count, &moved);
+        }
         if (world.failed_count < AG_DIRECTORY_FAILURES)
             world.failed[world.failed_count++] = command->pipeline;
         count = add_world(next, count, &world);
@@ -517,18 +629,21 @@ static void move_directory(ag_directory_tracker *tracker, ag_extractor *ex,
         move_worlds(tracker, ex, command, view, kind);
 }
 
-/* Adds the chdir effect of a cd or pushd in `view` run in `cwd`. */
+/* Adds the chdir effects of a cd or pushd in `view` run in `cwd`, one for each target. */
 static ag_status add_change(ag_extractor *ex, const ag_shell_command *view,
                             ag_directory_command kind, const char *cwd)
 {
-    const ag_shell_word *word = NULL;
-    const char *target = NULL;
-    ex->context.cwd = cwd;
-    if (kind != AG_DIRECTORY_POPD)
-        target = cd_target(ex, view, kind == AG_DIRECTORY_PUSHD, &word);
-    if (target != NULL)
-        return ag_extractor_add(ex, AG_EFFECT_CHDIR, target, word);
-    return word != NULL ? ag_extractor_add(ex, AG_EFFECT_CHDIR, "\x01", word) : AG_OK;
+    const ag_shell_word *word;
+    ag_directory_set targets;
+    targets_in(ex, view, kind, cwd, &word, &targets);
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < targets.count && status == AG_OK; i++) {
+        if (targets.cwd[i] != NULL)
+            status = ag_extractor_add(ex, AG_EFFECT_CHDIR, targets.cwd[i], word);
+        else if (word != NULL)
+            status = ag_extractor_add(ex, AG_EFFECT_CHDIR, "\x01", word);
+    }
+    return status;
 }
 
 /*

@@ -1396,6 +1396,7 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         ex.command = &commands[i];
         ex.index = i;
         ex.context.home = context->home;
+        ex.context.cdpath = context->cdpath;
         ag_directory_set set;
         ag_directory_tracker_cwds(&tracker, i, &set);
         size_t first = out->count;

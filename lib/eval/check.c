@@ -47,6 +47,7 @@ void ag_checker_free(ag_checker *checker)
         ag_buffer_release(&checker->subjects[i]);
     ag_arena_release(&checker->arena);
     ag_free(checker->home);
+    ag_free(checker->cdpath);
     ag_free(checker->cwd_cache.path);
     ag_free(checker->cwd_cache.normalized);
     ag_free(checker->home_cache.path);
@@ -59,7 +60,7 @@ const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, cons
     if (cache->path != NULL && strcmp(cache->path, path) == 0)
         return cache->normalized;
 
-    ag_path_context none = {NULL, NULL};
+    ag_path_context none = {NULL, NULL, NULL};
     const char *normalized = ag_path_normalize(&checker->arena, &none, path, strlen(path));
     /* A ".." makes normalizing follow symbolic links on disk, which may change between checks. */
     if (normalized == NULL || strstr(path, "..") != NULL)
@@ -101,19 +102,32 @@ ag_status ag_checker_set_limits(ag_checker *checker, const ag_limits *limits)
     return AG_OK;
 }
 
+/* Replaces the string in *slot with a copy of `value` (NULL for none). */
+static ag_status replace_copy(char **slot, const char *value)
+{
+    char *copy = NULL;
+    if (value != NULL) {
+        copy = ag_strdup(value);
+        if (copy == NULL)
+            return AG_ERR_NOMEM;
+    }
+    ag_free(*slot);
+    *slot = copy;
+    return AG_OK;
+}
+
 ag_status ag_checker_set_home(ag_checker *checker, const char *home)
 {
     if (checker == NULL || (home != NULL && home[0] != '/'))
         return AG_ERR_ARGUMENT;
-    char *copy = NULL;
-    if (home != NULL) {
-        copy = ag_strdup(home);
-        if (copy == NULL)
-            return AG_ERR_NOMEM;
-    }
-    ag_free(checker->home);
-    checker->home = copy;
-    return AG_OK;
+    return replace_copy(&checker->home, home);
+}
+
+ag_status ag_checker_set_cdpath(ag_checker *checker, const char *cdpath)
+{
+    if (checker == NULL)
+        return AG_ERR_ARGUMENT;
+    return replace_copy(&checker->cdpath, cdpath != NULL && cdpath[0] != '\0' ? cdpath : NULL);
 }
 
 static void start_check(ag_checker *checker)

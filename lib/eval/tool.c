@@ -158,7 +158,7 @@ static bool in_working_directories(ag_checker *checker, const file_request *requ
     for (size_t i = 0; i < policy->additional_directory_count; i++) {
         const ag_policy_directory *entry = &policy->additional_directories[i];
         ag_path_context context = {entry->base != NULL ? entry->base : request->context.cwd,
-                                   request->context.home};
+                                   request->context.home, NULL};
         const char *directory = ag_path_normalize(&checker->arena, &context, entry->path,
                                                   strlen(entry->path));
         if (is_within_directory(path, directory))
@@ -322,8 +322,8 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
                                 tool_family family, json_t *input, const char *cwd)
 {
     ag_arena *arena = &checker->arena;
-    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL}, input};
-    ag_path_context none = {NULL, NULL};
+    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL, NULL}, input};
+    ag_path_context none = {NULL, NULL, NULL};
     if (cwd != NULL && cwd[0] == '/')
         request.context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
     if (checker->home != NULL)

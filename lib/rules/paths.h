@@ -16,6 +16,7 @@
 typedef struct ag_path_context {
     const char *cwd;    /* absolute working directory of the command, or NULL when unknown */
     const char *home;   /* absolute home directory, or NULL when the host did not give one */
+    const char *cdpath; /* the CDPATH that `cd NAME` searches (effects/directory.c), or NULL */
 } ag_path_context;
 
 /*

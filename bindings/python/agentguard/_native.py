@@ -133,6 +133,7 @@ _PROTOTYPES = {
     "ag_policy_test_source": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
     # Checker settings.
     "ag_checker_set_home": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
+    "ag_checker_set_cdpath": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
     "ag_checker_set_limits": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(Limits)]),
     "ag_checker_set_explain": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_bool]),
     "ag_checker_set_callback": (

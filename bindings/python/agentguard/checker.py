@@ -80,14 +80,15 @@ class Checker:
     serialized by a lock, so sharing one is safe but slow.
 
     The keyword arguments apply the matching set_*() method: `home` is the
-    absolute directory that "~" means, `mode` a Mode or its name such as
-    "dontAsk", `limits` a Limits, and `explain` turns explain mode on.
+    absolute directory that "~" means, `cdpath` the CDPATH of the shell that
+    runs the commands, `mode` a Mode or its name such as "dontAsk", `limits`
+    a Limits, and `explain` turns explain mode on.
 
     The Checker keeps a reference to its Policy, so the policy outlives it.
     close() (or leaving a `with` block) frees the C checker at once.
     """
 
-    def __init__(self, policy, home=None, mode=None, limits=None, explain=False):
+    def __init__(self, policy, home=None, mode=None, limits=None, explain=False, cdpath=None):
         if not isinstance(policy, Policy):
             raise TypeError(f"Checker needs a Policy, not {type(policy).__name__}")
         self._policy = policy
@@ -112,6 +113,8 @@ class Checker:
         try:
             if home is not None:
                 self.set_home(home)
+            if cdpath is not None:
+                self.set_cdpath(cdpath)
             if mode is not None:
                 self.set_mode(mode)
             if limits is not None:
@@ -159,6 +162,21 @@ class Checker:
         if status == Status.ARGUMENT:
             raise ValueError(f"home must be an absolute path, not {home!r}")
         _raise_for_status(status, "ag_checker_set_home()")
+
+    def set_cdpath(self, cdpath):
+        """Set the CDPATH of the shell that runs the checked commands.
+
+        `cdpath` lists directories separated by ":", where Bash's `cd NAME`
+        and `pushd NAME` look for NAME before ./NAME. None or "" unsets it,
+        the default. The library never reads $CDPATH itself, so pass the
+        agent shell's value: without it, `cd .ssh && cat id_rsa` is checked
+        as reading ./.ssh/id_rsa wherever CDPATH leads the cd.
+        """
+        encoded = None if cdpath is None else _native.encode_argument(cdpath, "cdpath")
+        self._reject_reentry("set_cdpath()")
+        with self._lock:
+            status = self._library.ag_checker_set_cdpath(self._live_handle(), encoded)
+        _raise_for_status(status, "ag_checker_set_cdpath()")
 
     def set_mode(self, mode):
         """Set the Mode (or its name, such as "dontAsk") of the next checks.

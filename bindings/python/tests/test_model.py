@@ -1,5 +1,5 @@
 """Checker settings and the policy model through the bindings: modes,
-layers, the home directory, limits and explain mode."""
+layers, the home directory, CDPATH, limits and explain mode."""
 
 import ctypes
 import unittest
@@ -207,6 +207,34 @@ class HomeTest(unittest.TestCase):
             agentguard.Checker(self.policy, home="relative")
 
 
+class CdpathTest(unittest.TestCase):
+    COMMAND = "cd .ssh && cat id_rsa"
+
+    def setUp(self):
+        self.policy = agentguard.Policy.from_string(
+            'default: allow\ndeny: ["Read(~/.ssh/**)"]\n', name="cdpath.yaml")
+        self.addCleanup(self.policy.close)
+
+    def test_cdpath_keyword_leads_cd_home(self):
+        with agentguard.Checker(self.policy, home="/home/dev", cdpath="/home/dev") as checker:
+            verdict = checker.check_command(self.COMMAND, cwd="/home/dev/proj")
+        self.assertIs(verdict.decision, Decision.DENY)
+        self.assertEqual(verdict.rule, "Read(~/.ssh/**)")
+
+    def test_set_cdpath_none_and_empty_unset(self):
+        with agentguard.Checker(self.policy, home="/home/dev", cdpath="/home/dev") as checker:
+            for unset in (None, ""):
+                with self.subTest(cdpath=unset):
+                    checker.set_cdpath(unset)
+                    verdict = checker.check_command(self.COMMAND, cwd="/home/dev/proj")
+                    self.assertIs(verdict.decision, Decision.ALLOW)
+
+    def test_cdpath_with_nul_raises(self):
+        with agentguard.Checker(self.policy) as checker:
+            with self.assertRaises(ValueError):
+                checker.set_cdpath("/home/dev\0x")
+
+
 class LimitsTest(unittest.TestCase):
     def test_limits_only_tighten(self):
         with load_policy("basic") as policy:
@@ -260,7 +288,8 @@ class ExplainSettingTest(unittest.TestCase):
         with load_policy("basic") as policy:
             checker = agentguard.Checker(policy)
             checker.close()
-            for call in (lambda: checker.set_home("/h"), lambda: checker.set_mode("plan"),
+            for call in (lambda: checker.set_home("/h"), lambda: checker.set_cdpath("/h"),
+                         lambda: checker.set_mode("plan"),
                          lambda: checker.set_explain(True), lambda: checker.mode,
                          lambda: checker.set_limits(agentguard.Limits()),
                          lambda: checker.on_decision(print)):

@@ -134,6 +134,7 @@ class VerdictTableTest(unittest.TestCase):
                 mode = case.get("mode")
                 with agentguard.Checker(
                         policy, home=c_string(case.get("home")),
+                        cdpath=c_string(case.get("cdpath")),
                         mode=None if mode is None else agentguard.Mode.from_name(mode)
                         ) as checker:
                     verdict = run_case(checker, case)
