@@ -32,6 +32,7 @@ struct cli_options {
     const char *mode;          /* --mode NAME, or NULL */
     const char *cwd; /* --cwd DIR, or NULL when not given */
     const char *home; /* --home DIR, else $HOME, else NULL */
+    const char *cdpath; /* --cdpath DIRS, else $CDPATH, else NULL */
     bool json;       /* --json (check only) */
     /* --audit FILE, or NULL. TODO(audit): only check, eval and hook claude write the log;
      * other subcommands parse the option and ignore it. */
@@ -59,6 +60,15 @@ enum cli_parse_result {
     "      --mode NAME    the permission mode: default, acceptEdits, plan, dontAsk or\n" \
     "                     bypassPermissions (ignored when the policy locks its mode)\n"
 
+/* The getopt_long() value of --cdpath, which has no short form. */
+enum { CLI_OPTION_CDPATH = 999 };
+
+/* Help lines for --cdpath, which check, eval and hook share. */
+#define CLI_CDPATH_OPTION_HELP \
+    "      --cdpath DIRS  the CDPATH of the shell that runs the commands: the\n" \
+    "                     directories, separated by ':', where 'cd NAME' looks for\n" \
+    "                     NAME (default: the CDPATH environment variable)\n"
+
 int cli_check_main(int argc, char **argv);
 int cli_eval_main(int argc, char **argv);
 int cli_hook_main(int argc, char **argv);
@@ -80,7 +90,9 @@ ag_policy *cli_load_policy(const struct cli_options *options);
  * when present, a string. Returns NULL, or a message naming the wrong field.
  */
 const char *cli_request_problem(json_t *request);
-bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_options *options);
+void cli_read_environment(struct cli_options *options);
+bool cli_configure_checker(const char *subcommand, ag_checker *checker,
+                           const struct cli_options *options);
 
 /*
  * Returns the directory a command is checked in: --cwd, or the process's

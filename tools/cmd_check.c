@@ -22,6 +22,7 @@ static void print_help(void)
            "                     relative paths (default: the current directory)\n"
            "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
            "                     (default: the HOME environment variable)\n"
+           CLI_CDPATH_OPTION_HELP
            "  -j, --json         print the verdict as one JSON object in place of text\n"
            "      --audit FILE   append one JSON line per decision to FILE (created with\n"
            "                     mode 0600), with secrets masked; see docs/audit.md\n"
@@ -75,7 +76,7 @@ static int check_command(const struct cli_options *options, const ag_policy *pol
         return status;
     }
 
-    if (!cli_set_home("check", checker, options) || !cli_audit_attach(audit, checker)) {
+    if (!cli_configure_checker("check", checker, options) || !cli_audit_attach(audit, checker)) {
         ag_checker_free(checker);
         return CLI_EXIT_USAGE;
     }

@@ -38,6 +38,7 @@ static void print_help(void)
            "                     match them)\n"
            "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
            "                     (default: the HOME environment variable)\n"
+           CLI_CDPATH_OPTION_HELP
            "      --audit FILE   append one JSON line per decision to FILE (created with\n"
            "                     mode 0600), with secrets masked; see docs/audit.md\n"
            "  -h, --help         print this help and exit\n");
@@ -229,7 +230,7 @@ int cli_eval_main(int argc, char **argv)
         audit = cli_audit_open("eval", options.audit_path, policy);
     }
     if (checker != NULL && (options.audit_path == NULL || audit != NULL)
-        && cli_set_home("eval", checker, &options) && cli_audit_attach(audit, checker)) {
+        && cli_configure_checker("eval", checker, &options) && cli_audit_attach(audit, checker)) {
         status = evaluate_stream(checker, audit, options.cwd);
     }
     cli_audit_close(audit);

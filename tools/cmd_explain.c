@@ -24,6 +24,8 @@ static void print_help(void)
            "  -p, --policy FILE   add a policy file (repeatable; default: the built-in policy)\n"
            "  -C, --cwd DIR       the request's working directory (default: the current one)\n"
            "  -H, --home DIR      the home directory for '~' (default: $HOME)\n"
+           "      --cdpath DIRS   the directories, separated by ':', where 'cd NAME' looks\n"
+           "                      for NAME (default: $CDPATH)\n"
            "  -t, --tool NAME     check a call of tool NAME instead of a command\n"
            "  -i, --input JSON    the tool call's input, a JSON object (with --tool)\n"
            "  -j, --json          print one JSON object instead of text\n"
@@ -42,6 +44,7 @@ static enum cli_parse_result parse(int argc, char **argv, explain_options *optio
         {"policy", required_argument, NULL, 'p'}, {"cwd", required_argument, NULL, 'C'},
         {"home", required_argument, NULL, 'H'},   {"tool", required_argument, NULL, 't'},
         {"input", required_argument, NULL, 'i'},  {"json", no_argument, NULL, 'j'},
+        {"cdpath", required_argument, NULL, CLI_OPTION_CDPATH},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct cli_options *common = &options->common;
@@ -61,6 +64,7 @@ static enum cli_parse_result parse(int argc, char **argv, explain_options *optio
             break;
         case 'C': common->cwd = optarg; break;
         case 'H': common->home = optarg; break;
+        case CLI_OPTION_CDPATH: common->cdpath = optarg; break;
         case 't': options->tool = optarg; break;
         case 'i': options->input = optarg; break;
         case 'j': common->json = true; break;
@@ -73,10 +77,7 @@ static enum cli_parse_result parse(int argc, char **argv, explain_options *optio
             return CLI_PARSE_ERROR;
         }
     }
-    if (common->home == NULL) {
-        const char *home = getenv("HOME");
-        common->home = home != NULL && home[0] == '/' ? home : NULL;
-    }
+    cli_read_environment(common);
     common->first_operand = optind;
     return CLI_PARSE_OK;
 }
@@ -254,7 +255,7 @@ int cli_explain_main(int argc, char **argv)
     ag_error *error = NULL;
     ag_policy *policy = cli_load_policy(&options.common);
     ag_checker *checker = policy != NULL ? ag_checker_new(policy, &error) : NULL;
-    if (checker != NULL && cli_set_home("explain", checker, &options.common)) {
+    if (checker != NULL && cli_configure_checker("explain", checker, &options.common)) {
         ag_checker_set_explain(checker, true);
         char *cwd = cli_resolve_cwd("explain", &options.common);
         const ag_verdict *verdict = cwd != NULL ? run_check(checker, &options, cwd, argv, &error)

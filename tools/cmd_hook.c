@@ -46,6 +46,7 @@ static void print_help(void)
            "                     opened or written blocks the tool call\n"
            "  -H, --home DIR     the home directory that \"~\" means in rules and paths\n"
            "                     (default: the HOME environment variable)\n"
+           CLI_CDPATH_OPTION_HELP
            "  -h, --help         print this help and exit\n");
 }
 
@@ -279,7 +280,8 @@ int cli_hook_main(int argc, char **argv)
         }
     }
     if (checker != NULL && (options.audit_path == NULL || audit != NULL)
-        && cli_set_home("hook claude", checker, &options) && cli_audit_attach(audit, checker)) {
+        && cli_configure_checker("hook claude", checker, &options)
+        && cli_audit_attach(audit, checker)) {
         status = run_hook(checker, audit, options.cwd);
     }
     cli_audit_close(audit);

@@ -73,6 +73,7 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
         {"policy", required_argument, NULL, 'p'},
         {"cwd", required_argument, NULL, 'C'},
         {"home", required_argument, NULL, 'H'},
+        {"cdpath", required_argument, NULL, CLI_OPTION_CDPATH},
         {"json", no_argument, NULL, 'j'},
         {"audit", required_argument, NULL, 'A'}, /* long only: 'A' is not in the short list */
         {"help", no_argument, NULL, 'h'},
@@ -125,6 +126,9 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
         case 'H':
             options->home = optarg;
             break;
+        case CLI_OPTION_CDPATH:
+            options->cdpath = optarg;
+            break;
         case 'A':
             options->audit_path = optarg;
             break;
@@ -147,11 +151,7 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
         }
     }
 
-    /* The library never reads the environment, so the tool passes $HOME on. */
-    if (options->home == NULL) {
-        const char *home = getenv("HOME");
-        options->home = home != NULL && home[0] == '/' ? home : NULL;
-    }
+    cli_read_environment(options);
     options->first_operand = optind;
     return CLI_PARSE_OK;
 }
@@ -225,20 +225,43 @@ ag_policy *cli_load_policy(const struct cli_options *options)
 }
 
 /*
- * Sets the checker's mode from --mode (kept by the library when the policy
- * locks its mode) and its home directory from --home or $HOME. Prints the
- * error and returns false when the library rejects the home (a relative path).
+ * Fills the home and CDPATH that no option gave from $HOME and $CDPATH. The
+ * library never reads the environment, so the tool passes them on.
  */
-bool cli_set_home(const char *subcommand, ag_checker *checker, const struct cli_options *options)
+void cli_read_environment(struct cli_options *options)
+{
+    if (options->home == NULL) {
+        const char *home = getenv("HOME");
+        options->home = home != NULL && home[0] == '/' ? home : NULL;
+    }
+    if (options->cdpath == NULL) {
+        options->cdpath = getenv("CDPATH");
+    }
+}
+
+/*
+ * Sets the checker's mode from --mode (kept by the library when the policy
+ * locks its mode), its home directory from --home or $HOME, and its CDPATH
+ * from --cdpath or $CDPATH. Prints the error and returns false when the
+ * library rejects the home (a relative path) or cannot copy a value.
+ */
+bool cli_configure_checker(const char *subcommand, ag_checker *checker,
+                           const struct cli_options *options)
 {
     ag_mode mode;
     if (options->mode != NULL && ag_mode_from_name(options->mode, &mode)) {
         ag_checker_set_mode(checker, mode);
     }
+    ag_status status = ag_checker_set_cdpath(checker, options->cdpath);
+    if (status != AG_OK) {
+        fprintf(stderr, "agentguard %s: setting the CDPATH failed (%s)\n", subcommand,
+                ag_status_name(status));
+        return false;
+    }
     if (options->home == NULL) {
         return true;
     }
-    ag_status status = ag_checker_set_home(checker, options->home);
+    status = ag_checker_set_home(checker, options->home);
     if (status != AG_OK) {
         cli_usage_error(subcommand, "invalid home directory '%s' (%s); give an absolute path "
                         "with --home DIR", options->home, ag_status_name(status));

@@ -33,8 +33,17 @@ deny:
 """
 
 
-def run(arguments, stdin_text=None):
-    """Run the built binary and return the completed process (text, UTF-8)."""
+def environment_without_cdpath():
+    """Return this process's environment without CDPATH, which the CLI reads by default."""
+    return {name: value for name, value in os.environ.items() if name != "CDPATH"}
+
+
+def run(arguments, stdin_text=None, env=None):
+    """Run the built binary and return the completed process (text, UTF-8).
+
+    The binary gets `env`, or this process's environment without CDPATH, so
+    that a CDPATH of the shell that runs the tests changes no verdict.
+    """
     return subprocess.run(
         [AGENTGUARD] + arguments,
         input=stdin_text,
@@ -42,6 +51,7 @@ def run(arguments, stdin_text=None):
         encoding="utf-8",
         errors="surrogateescape",
         check=False,
+        env=environment_without_cdpath() if env is None else env,
     )
 
 
@@ -521,6 +531,78 @@ class EffectsOutputTest(CliTestCase):
         result = self.check("cat x", "--home", "relative")
         self.assert_exit(result, EXIT_USAGE)
         self.assertIn("--home", result.stderr)
+
+
+CDPATH_POLICY = """\
+default: allow
+deny:
+  - Read(~/.ssh/**)
+"""
+
+
+class CdpathTest(CliTestCase):
+    """`cd .ssh` in /home/u/proj reaches /home/u/.ssh through CDPATH=/home/u."""
+
+    COMMAND = "cd .ssh && cat id_rsa"
+    PLACE = ["--home", "/home/u", "--cwd", "/home/u/proj"]
+
+    def setUp(self):
+        super().setUp()
+        self.policy = self.write_file("cdpath.yaml", CDPATH_POLICY)
+
+    def run_with_cdpath(self, subcommand, cdpath, stdin_text=None, operands=()):
+        environment = environment_without_cdpath()
+        if cdpath is not None:
+            environment["CDPATH"] = cdpath
+        arguments = [*subcommand, "--policy", self.policy, *self.PLACE, *operands]
+        return run(arguments, stdin_text, env=environment)
+
+    def test_check_option(self):
+        result = self.check(self.COMMAND, *self.PLACE, "--cdpath", "/home/u")
+        self.assert_exit(result, EXIT_DENY)
+        self.assertIn("/home/u/.ssh/id_rsa", result.stdout)
+
+    def test_check_without_cdpath_allows(self):
+        result = self.check(self.COMMAND, *self.PLACE)
+        self.assert_exit(result, EXIT_ALLOW)
+
+    def test_check_default_from_environment(self):
+        result = self.run_with_cdpath(["check"], "/home/u", operands=["--", self.COMMAND])
+        self.assert_exit(result, EXIT_DENY)
+
+    def test_empty_option_overrides_environment(self):
+        result = self.run_with_cdpath(["check"], "/home/u",
+                                      operands=["--cdpath", "", "--", self.COMMAND])
+        self.assert_exit(result, EXIT_ALLOW)
+
+    def test_eval_option(self):
+        request = json.dumps({"tool_name": "Bash", "tool_input": {"command": self.COMMAND},
+                              "cwd": "/home/u/proj"})
+        result = run(["eval", "--policy", self.policy, "--home", "/home/u",
+                      "--cdpath", "/home/u"], request + "\n")
+        self.assert_exit(result, 0)
+        self.assertEqual(json.loads(result.stdout)["decision"], "deny")
+
+    def test_hook_claude_default_from_environment(self):
+        request = json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash",
+                              "tool_input": {"command": self.COMMAND},
+                              "cwd": "/home/u/proj"})
+        result = self.run_with_cdpath(["hook", "claude"], "/home/u", request)
+        self.assert_exit(result, 0)
+        output = json.loads(result.stdout)["hookSpecificOutput"]
+        self.assertEqual(output["permissionDecision"], "deny")
+
+    def test_explain_option(self):
+        result = run(["explain", "--policy", self.policy, *self.PLACE, "--cdpath", "/home/u",
+                      "--", self.COMMAND])
+        self.assert_exit(result, EXIT_DENY)
+
+    def test_help_lists_cdpath(self):
+        for subcommand in (["check"], ["eval"], ["hook", "claude"], ["explain"]):
+            with self.subTest(subcommand=subcommand):
+                result = run([*subcommand, "--help"])
+                self.assert_exit(result, 0)
+                self.assertIn("--cdpath", result.stdout)
 
 
 if __name__ == "__main__":
