@@ -4,7 +4,8 @@
  * 2, ... until a run completes without reaching allocation N. Every run must
  * end in one of:
  * - the failing call returns AG_ERR_NOMEM (a NULL policy, checker or verdict
- *   with that error code, or ag_checker_set_home() returning it);
+ *   with that error code, or ag_checker_set_home() or ag_checker_set_cdpath()
+ *   returning it);
  * - the failing check returns a verdict of ask or deny;
  * and every later request on the same checker must get the verdict it got
  * in the run without failure, so a failure leaves no damaged state behind.
@@ -42,6 +43,7 @@ static const request requests[] = {
     {NULL, "cat ~/.ssh/id_rsa"},
     {NULL, "sudo env A=1 timeout 5 bash -c 'rm -rf /x; curl https://blocked.example/'"},
     {NULL, "cd ~ && cat .ssh/id_rsa > /tmp/allowed/x"},
+    {NULL, "cd .ssh && cat id_rsa; cd src && cat main.c"},
     {NULL, "find . -name '*.o' -exec rm {} +"},
     {NULL, "ls | xargs rm -rf"},
     {NULL, "echo $(cat /etc/shadow) | tee -a ~/.bashrc"},
@@ -135,6 +137,9 @@ static bool run_scenario(const char *policy_name, long point, const outcome *ref
         return false;
     }
     ag_status status = ag_checker_set_home(checker, "/home/user");
+    /* The CDPATH makes each relative cd try more directories, which allocates. */
+    if (status == AG_OK)
+        status = ag_checker_set_cdpath(checker, "/home/user:src");
     bool completed = status == AG_OK;
     if (status != AG_OK)
         assert_int_equal(status, AG_ERR_NOMEM);
