@@ -396,9 +396,9 @@ static const char *known_directory(ag_extractor *ex, const ag_shell_word *word, 
 
 /*
  * Returns the directory a cd or pushd moves to when it finds its operand
- * from the current directory, or NULL when it is unknown: a dynamic word
- * (which may be absolute), `cd -`, pushd's stack forms, or a relative path
- * from an unknown directory.
+ * from the current directory. Returns NULL when that is unknown: for a
+ * dynamic word (which may be absolute), `cd -`, pushd's stack forms, or a
+ * relative path from an unknown directory.
  */
 static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, bool pushd,
                              const ag_shell_word **word)
@@ -416,10 +416,9 @@ static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, 
 
 /*
  * Returns whether Bash looks the cd operand `name` up in CDPATH: unless it
- * starts with "/", "./" or "../", or is "." or "..", as absolute_pathname()
- * in Bash's general.c decides. A dynamic word is not looked at: it is
- * either unknown already or starts with a "~" that expands to an absolute
- * path.
+ * starts with "/", "./" or "../", or is "." or ".." (Bash 5.2.15, tried by
+ * hand). A dynamic word is not looked at, because it is either unknown
+ * already or starts with a "~" that expands to an absolute path.
  */
 static bool uses_cdpath(const ag_shell_word *name)
 {
@@ -461,8 +460,8 @@ static bool add_candidate(ag_extractor *ex, const ag_shell_word *name, const cha
  * cannot know, so each may be reached. An empty entry is the current
  * directory and a relative one is taken from it. Bash 5.2.15 expands a
  * leading "~" in an entry (tried by hand), so such an entry leads both to
- * the home and to a directory named "~". Returns false when there are more
- * than `targets` holds.
+ * the home and to a directory named "~". Returns false when `targets` is
+ * full before every entry is added.
  */
 static bool add_cdpath_targets(ag_extractor *ex, const ag_shell_word *name,
                                ag_directory_set *targets)
@@ -486,8 +485,9 @@ static bool add_cdpath_targets(ag_extractor *ex, const ag_shell_word *name,
  * Sets `targets` to the directories a cd or pushd run in ex->context.cwd may
  * move to when it succeeds, an entry NULL when unknown, and stores its
  * operand in *word (NULL when there is none). With a CDPATH these are each
- * entry's ENTRY/NAME and ./NAME. More than `targets` holds make the target
- * unknown.
+ * entry's ENTRY/NAME and ./NAME. A failed cd leaves the shell in a place of
+ * its own, so the targets may take all the tracker's places but one. Past
+ * that, the CDPATH targets become one unknown target, and ./NAME stays.
  */
 static void cd_targets(ag_extractor *ex, const ag_shell_command *command, bool pushd,
                        const ag_shell_word **word, ag_directory_set *targets)
@@ -497,8 +497,10 @@ static void cd_targets(ag_extractor *ex, const ag_shell_command *command, bool p
     bool fits = true;
     if (*word != NULL && ex->context.cdpath != NULL && uses_cdpath(*word))
         fits = add_cdpath_targets(ex, *word, targets);
-    if (!fits || !set_add(targets, direct))
-        *targets = (ag_directory_set){.cwd = {NULL}, .count = 1};
+    if (fits && set_add(targets, direct) && targets->count < AG_DIRECTORY_CHOICES)
+        return;
+    *targets = (ag_directory_set){.cwd = {direct}, .count = 1};
+    (void)set_add(targets, NULL);
 }
 
 /*
@@ -572,8 +574,8 @@ static void targets_in(ag_extractor *ex, const ag_shell_command *view, ag_direct
 /*
  * Moves the top-level shell through the cd `command` (with its words from
  * the cd on in `view`): in each world where the cd runs, it may reach one
- * of its targets or fail and stay. More worlds than the tracker holds make
- * the directory unknown.
+ * of its targets or fail and stay. More worlds than AG_DIRECTORY_CHOICES
+ * make the directory unknown.
  */
 static void move_worlds(ag_directory_tracker *tracker, ag_extractor *ex,
                         const ag_shell_command *command, const ag_shell_command *view,
