@@ -177,6 +177,24 @@ static void test_dotdot_after_link(void **state)
                      AG_DENY);
 }
 
+/*
+ * Bash's cd applies ".." to the text unless given -P, so `cd lnk/..` stays
+ * in the repo, while the kernel's ".." leaves where lnk leads (the home).
+ * Both places are checked: through the repo the write is denied.
+ */
+static void test_cd_dotdot_after_link(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cd lnk/.. && cat x > protected/y"),
+                     AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cd lnk && cd .. && cat x > protected/y"),
+                     AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cd lnk/.. && cat .ssh/id_rsa"),
+                     AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cd src/.. && cat x > protected/y"),
+                     AG_DENY);
+}
+
 /* Glob follows a link in the literal directory of its pattern. */
 static void test_glob_through_link(void **state)
 {
@@ -338,6 +356,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_protected_write_through_link),
         cmocka_unit_test(test_dotdot_after_link),
+        cmocka_unit_test(test_cd_dotdot_after_link),
         cmocka_unit_test(test_glob_through_link),
         cmocka_unit_test(test_failed_lookup_asks),
         cmocka_unit_test(test_tree_walk_through_link),

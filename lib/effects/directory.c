@@ -414,6 +414,37 @@ static const char *cd_target(ag_extractor *ex, const ag_shell_command *command, 
     return known_directory(ex, *word, text, (*word)->length);
 }
 
+/* Returns whether `text` has a ".." component. */
+static bool has_parent_part(const char *text)
+{
+    for (const char *at = strstr(text, ".."); at != NULL; at = strstr(at + 1, "..")) {
+        if ((at == text || at[-1] == '/') && (at[2] == '/' || at[2] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns where a cd's operand leads when each ".." applies to the text, as
+ * Bash's cd does unless given -P or after `set -P`: `cd lnk/..` stays where
+ * it was, whatever lnk leads to, and `cd ..` from a cwd reached through a
+ * link goes up the link's path. The target through links on disk (`direct`)
+ * is kept as well, since either may hold. Returns `direct` when the operand
+ * has no "..", and NULL when the logical target is unknown.
+ */
+static const char *logical_target(ag_extractor *ex, const ag_shell_word *word, const char *direct)
+{
+    if (word == NULL || direct == NULL || (word->dynamic && word->text[0] != '~')
+        || !has_parent_part(word->text))
+        return direct;
+    const char *path = ag_path_normalize_lexical(ex->arena, &ex->context, word->text,
+                                                 word->length);
+    if (path == NULL || path[0] != '/' || memchr(path, AG_DYNAMIC_MARK, strlen(path)) != NULL
+        || strlen(path) > PATH_MAX)
+        return NULL;
+    return path;
+}
+
 /*
  * Returns whether Bash looks the cd operand `name` up in CDPATH: unless it
  * starts with "/", "./" or "../", or is "." or ".." (Bash 5.2.15, tried by
@@ -493,13 +524,16 @@ static void cd_targets(ag_extractor *ex, const ag_shell_command *command, bool p
                        const ag_shell_word **word, ag_directory_set *targets)
 {
     const char *direct = cd_target(ex, command, pushd, word);
+    const char *logical = logical_target(ex, *word, direct);
     targets->count = 0;
     bool fits = true;
     if (*word != NULL && ex->context.cdpath != NULL && uses_cdpath(*word))
         fits = add_cdpath_targets(ex, *word, targets);
-    if (fits && set_add(targets, direct) && targets->count < AG_DIRECTORY_CHOICES)
+    if (fits && set_add(targets, direct) && set_add(targets, logical)
+        && targets->count < AG_DIRECTORY_CHOICES)
         return;
     *targets = (ag_directory_set){.cwd = {direct}, .count = 1};
+    (void)set_add(targets, logical);
     (void)set_add(targets, NULL);
 }
 

@@ -167,14 +167,16 @@ static void builder_start_at(path_builder *builder, const char *directory)
     builder_set_unknown(builder, &mark, 1);
 }
 
-const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
-                              const char *path, size_t length)
+/* Normalizes as ag_path_normalize() does; a `lexical` ".." never reads the file system. */
+static const char *normalize(ag_arena *arena, const ag_path_context *context, const char *path,
+                             size_t length, bool lexical)
 {
     const char *cwd = context != NULL ? context->cwd : NULL;
     const char *home = context != NULL ? context->home : NULL;
     size_t capacity = length + (cwd != NULL ? strlen(cwd) : 0)
                       + (home != NULL ? strlen(home) : 0) + 4;
-    path_builder builder = {ag_arena_alloc(arena, capacity), 0, 0, false, arena, capacity};
+    path_builder builder = {ag_arena_alloc(arena, capacity), 0, 0, false,
+                            lexical ? NULL : arena, capacity};
     if (builder.text == NULL)
         return NULL;
 
@@ -202,6 +204,18 @@ const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
         builder.text[builder.length++] = '/';
     builder.text[builder.length] = '\0';
     return builder.text;
+}
+
+const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
+                              const char *path, size_t length)
+{
+    return normalize(arena, context, path, length, false);
+}
+
+const char *ag_path_normalize_lexical(ag_arena *arena, const ag_path_context *context,
+                                      const char *path, size_t length)
+{
+    return normalize(arena, context, path, length, true);
 }
 
 /* Returns the length of `directory` without trailing slashes, keeping a lone "/". */

@@ -34,6 +34,14 @@ typedef struct ag_path_context {
 const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
                               const char *path, size_t length);
 
+/*
+ * Normalizes `path` as ag_path_normalize() does, but applies every ".." to
+ * the text, as Bash's `cd` does by default (`cd lnk/..` stays where it was,
+ * whatever lnk leads to). Never reads the file system.
+ */
+const char *ag_path_normalize_lexical(ag_arena *arena, const ag_path_context *context,
+                                      const char *path, size_t length);
+
 /* How a path rule's specifier is anchored. */
 typedef enum ag_path_anchor {
     AG_PATH_ANCHOR_NONE = 0,   /* not a path rule */
