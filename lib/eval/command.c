@@ -375,6 +375,20 @@ static void decide_wordless_command(ag_checker *checker, ag_command_verdict *res
                                      text, ag_decision_name(result->decision));
 }
 
+/*
+ * A transparent wrapper (timeout, nice, ...) that no rule names leaves the
+ * decision to the command it runs, which is in the list too: `timeout 30
+ * npm test` is allowed where `npm test` is, and denied where it is.
+ */
+static void decide_transparent(ag_checker *checker, ag_command_verdict *result, const char *text)
+{
+    result->decision = AG_ALLOW;
+    result->bypassable = false;
+    result->reason = ag_arena_printf(&checker->arena,
+                                     "`%s` only wraps the command it runs, whose check decides",
+                                     text);
+}
+
 /* Commands that run something unseen, or run with a changed environment, never get allow. */
 static void raise_for_flags(ag_checker *checker, ag_command_verdict *result, const char *text)
 {
@@ -416,6 +430,8 @@ static ag_status decide_command(ag_checker *checker, const char *input,
         checker->explain_sink = NULL;
         ag_findings_decide(checker, result, &findings, text);
     }
+    if (result->rule == NULL && (command->flags & AG_COMMAND_TRANSPARENT))
+        decide_transparent(checker, result, text);
     raise_for_flags(checker, result, text);
     return result->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }

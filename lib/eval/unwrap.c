@@ -1489,6 +1489,28 @@ ag_status ag_unwrap_append_callback(ag_checker *checker, ag_command_list *list, 
                          outer.end, arguments ? AG_SCRIPT_CALLBACK : AG_SCRIPT_PLAIN);
 }
 
+/*
+ * Returns whether the wrapper `name` of `command` only changes how long, how
+ * nicely or with which buffers its command runs. Claude Code strips these
+ * before it matches allow rules, so `Bash(npm test *)` allows
+ * `timeout 30 npm test`; xargs only without options, since its options
+ * change the command line. The command they run is checked on its own.
+ */
+static bool is_transparent(const ag_shell_command *command, const char *name, size_t length)
+{
+    static const char *const names[] = {"timeout", "time", "nice", "nohup", "stdbuf",
+                                        "command", "builtin", "xargs"};
+    if (command->flags & AG_COMMAND_OPAQUE)
+        return false;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        if (strlen(names[i]) != length || memcmp(names[i], name, length) != 0)
+            continue;
+        return i + 1 < sizeof(names) / sizeof(*names)
+               || (command->word_count > 1 && command->words[1].text[0] != '-');
+    }
+    return false;
+}
+
 ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
 {
     ag_shell_command *command = &list->items[index];
@@ -1508,5 +1530,9 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
         command->flags |= AG_COMMAND_OPAQUE;
         return AG_OK;
     }
-    return unwrap_wrapper(checker, list, index, wrapper, name);
+    size_t count = list->count;
+    ag_status status = unwrap_wrapper(checker, list, index, wrapper, name);
+    if (status == AG_OK && list->count > count && is_transparent(&list->items[index], name, length))
+        list->items[index].flags |= AG_COMMAND_TRANSPARENT;
+    return status;
 }

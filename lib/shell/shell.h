@@ -102,8 +102,11 @@ enum {
                                             dynamic word stands for them */
     AG_COMMAND_UNSAFE_ENVIRONMENT = 1u << 4, /* assigns a variable that changes what runs
                                             (PATH, LD_PRELOAD, BASH_ENV, ...): at least ask */
-    AG_COMMAND_UNLISTED_ENVIRONMENT = 1u << 5 /* assigns a variable outside the harmless list:
+    AG_COMMAND_UNLISTED_ENVIRONMENT = 1u << 5, /* assigns a variable outside the harmless list:
                                             allow rules do not apply */
+    AG_COMMAND_TRANSPARENT = 1u << 6     /* a wrapper such as timeout or nice whose command was
+                                            found: without a rule of its own, that command's
+                                            check decides */
 };
 
 /* Why an analysis is incomplete. Any of these bits forbids allowing the request. */
