@@ -52,8 +52,8 @@ typedef struct worker {
 static const char *cases_dir;
 static json_t *tables[64];
 static size_t table_count;
-static char *policy_names[32];
-static ag_policy *policies[32];
+static char *policy_names[64];
+static ag_policy *policies[64];
 static size_t policy_count;
 static request *requests;
 static size_t request_count;

@@ -397,7 +397,7 @@ static void raise_for_flags(ag_checker *checker, ag_command_verdict *result, con
     if (flags & AG_COMMAND_OPAQUE)
         why = "runs code that cannot be analysed";
     else if (flags & AG_COMMAND_UNSAFE_ENVIRONMENT)
-        why = "sets a variable that changes which program runs or how";
+        why = "sets a variable or shell option that changes which program runs or how";
     else if ((flags & AG_COMMAND_RUNS_CODE) && result->rule == NULL)
         /* Code fed to an interpreter needs an allow rule that names it exactly;
          * a permissive default is not such a rule. */

@@ -183,7 +183,8 @@ static unsigned flags_for_variable(const ag_shell_word *word)
 typedef enum ag_builtin_group {
     AG_BUILTIN_DECLARATION,   /* declare variables: export NAME=value */
     AG_BUILTIN_ASSIGNING,     /* assign variables they name: read NAME */
-    AG_BUILTIN_LOOKUP         /* change which program a name runs: hash -p */
+    AG_BUILTIN_LOOKUP,        /* change which program a name runs: hash -p */
+    AG_BUILTIN_OPTIONS        /* set shell options: set -k, shopt -s lastpipe */
 } ag_builtin_group;
 
 typedef struct ag_builtin {
@@ -199,7 +200,8 @@ static const ag_builtin builtins[] = {
     {"local", AG_BUILTIN_DECLARATION}, {"mapfile", AG_BUILTIN_ASSIGNING},
     {"printf", AG_BUILTIN_ASSIGNING},  {"read", AG_BUILTIN_ASSIGNING},
     {"readarray", AG_BUILTIN_ASSIGNING}, {"readonly", AG_BUILTIN_DECLARATION},
-    {"shopt", AG_BUILTIN_LOOKUP},      {"typeset", AG_BUILTIN_DECLARATION},
+    {"set", AG_BUILTIN_OPTIONS},       {"shopt", AG_BUILTIN_OPTIONS},
+    {"typeset", AG_BUILTIN_DECLARATION},
 };
 
 bool ag_builtin_table_is_sorted(void)
@@ -342,8 +344,7 @@ static void mark_assigning_builtin(ag_shell_command *command, const char *name)
 
 /*
  * Builtins that change which program or code a later command name runs:
- * hash -p PATH NAME, enable (loads or hides builtins), alias NAME=VALUE and
- * shopt -s expand_aliases.
+ * hash -p PATH NAME, enable (loads or hides builtins) and alias NAME=VALUE.
  */
 static void mark_lookup_builtin(ag_shell_command *command, const char *name)
 {
@@ -356,10 +357,8 @@ static void mark_lookup_builtin(ag_shell_command *command, const char *name)
             unsafe = option_has_letter(word, 'p');
         else if (strcmp(name, "enable") == 0)
             unsafe = true;
-        else if (strcmp(name, "alias") == 0)
-            unsafe = word->dynamic || strchr(word->text, '=') != NULL;
         else
-            unsafe = word->dynamic || strcmp(word->text, "expand_aliases") == 0;
+            unsafe = word->dynamic || strchr(word->text, '=') != NULL;
     }
     if (unsafe)
         command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
@@ -382,6 +381,8 @@ void ag_environment_mark(ag_shell_command *command)
         mark_declaration(command);
     else if (builtin->group == AG_BUILTIN_ASSIGNING)
         mark_assigning_builtin(command, builtin->name);
+    else if (builtin->group == AG_BUILTIN_OPTIONS)
+        ag_shell_options_mark(command, builtin->name);
     else
         mark_lookup_builtin(command, builtin->name);
 }

@@ -990,7 +990,17 @@ typedef struct shell_options {
     bool command_string; /* -c */
     bool from_stdin;    /* -s */
     bool opaque;
+    bool unsafe_options; /* -i, -k, -o history, -O lastpipe, ...: see shell_options.c */
 } shell_options;
+
+/* Returns whether the option name after `-o` (or `-O` when `shopt`) is unsafe; a missing one is not. */
+static bool invocation_name_is_unsafe(const ag_shell_command *command, size_t index, bool on,
+                                      bool shopt)
+{
+    if (index >= command->word_count)
+        return false;
+    return ag_shell_option_name_is_unsafe(&command->words[index], on, shopt);
+}
 
 static void scan_shell_options(const ag_shell_command *command, shell_options *options)
 {
@@ -1010,6 +1020,8 @@ static void scan_shell_options(const ag_shell_command *command, shell_options *o
         if (text[0] == '-' && text[1] == '-') {
             if (ag_list_contains("rcfile init-file", text + 2, word->length - 2))
                 i++;
+            else if (strcmp(text, "--debugger") == 0)
+                options->unsafe_options = true;  /* turns on extdebug */
             else if (!ag_list_contains("norc noprofile login posix restricted verbose debugger "
                                        "noediting help version dump-strings dump-po-strings "
                                        "pretty-print",
@@ -1019,6 +1031,7 @@ static void scan_shell_options(const ag_shell_command *command, shell_options *o
         }
         if ((text[0] != '-' && text[0] != '+') || text[1] == '\0')
             break;
+        bool on = text[0] == '-';
         for (size_t j = 1; text[j] != '\0'; j++) {
             char letter = text[j];
             if (letter == 'c')
@@ -1026,9 +1039,13 @@ static void scan_shell_options(const ag_shell_command *command, shell_options *o
             else if (letter == 's')
                 options->from_stdin = true;
             else if (letter == 'o' || letter == 'O')
-                i++;  /* -o pipefail: the option name is the next word */
+                /* -o pipefail: the option name is the next word */
+                options->unsafe_options |= invocation_name_is_unsafe(command, ++i, on,
+                                                                     letter == 'O');
             else if (!((letter >= 'a' && letter <= 'z') || (letter >= 'A' && letter <= 'Z')))
                 options->opaque = true;
+            else
+                options->unsafe_options |= ag_shell_invocation_letter_is_unsafe(letter, on);
         }
     }
     options->operand = i;
@@ -1069,6 +1086,8 @@ static ag_status unwrap_shell(ag_checker *checker, ag_command_list *list, size_t
         list->items[index].flags |= AG_COMMAND_OPAQUE;
         return AG_OK;
     }
+    if (options.unsafe_options)
+        list->items[index].flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
     if (options.command_string) {
         if (options.operand >= outer.word_count)
             return AG_OK;

@@ -117,10 +117,36 @@ const char *ag_command_base_name(const ag_shell_command *command, size_t *length
  * Sets AG_COMMAND_UNSAFE_ENVIRONMENT and AG_COMMAND_UNLISTED_ENVIRONMENT on a
  * command from its prefix assignments and, for export, declare, typeset,
  * readonly and local, from the variables it declares. Also marks read,
- * mapfile, printf -v and getopts that assign a dangerous variable, and hash
- * -p, enable, alias and shopt -s expand_aliases.
+ * mapfile, printf -v and getopts that assign a dangerous variable, hash -p,
+ * enable, alias, and set and shopt with an unsafe option (shell_options.c).
  */
 void ag_environment_mark(ag_shell_command *command);
+
+/*
+ * Sets AG_COMMAND_UNSAFE_ENVIRONMENT on a `set` or `shopt` command (`name`)
+ * that turns on an option which changes what later commands do, such as
+ * `set -k` or `shopt -s lastpipe`, or turns off one the analysis relies on.
+ */
+void ag_shell_options_mark(ag_shell_command *command, const char *name);
+
+/* Returns whether turning `set` option `letter` on (or off) is unsafe; an unknown letter is. */
+bool ag_shell_option_letter_is_unsafe(char letter, bool on);
+
+/*
+ * Returns whether a shell's invocation option `letter` (`bash -k -c ...`) is
+ * unsafe: -i, or a `set` letter whose change is unsafe. Other letters are not.
+ */
+bool ag_shell_invocation_letter_is_unsafe(char letter, bool on);
+
+/*
+ * Returns whether turning the option named by `word` on (or off) is unsafe:
+ * a `shopt` name if `shopt`, else a `set -o` name. An unknown or dynamic
+ * name is unsafe.
+ */
+bool ag_shell_option_name_is_unsafe(const ag_shell_word *word, bool on, bool shopt);
+
+/* Returns whether the option tables of shell_options.c are sorted without duplicates (for tests). */
+bool ag_shell_option_tables_are_sorted(void);
 
 /* Returns whether the builtin table of environment.c is sorted without duplicates (for tests). */
 bool ag_builtin_table_is_sorted(void);
