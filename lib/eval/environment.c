@@ -27,9 +27,18 @@ static const char *const harmless_prefixes[] = {"LC_"};
 /*
  * Exact names that choose a program, a library, a startup file or a config
  * that runs code, or that change how the shell splits and traces words.
+ * A plain assignment (`JAVA_HOME=/x; mvn test`) to one of them asks too,
+ * because the host may already export the name, and then the new value
+ * reaches later commands. The toolchain names (JAVA_HOME to GCONV_PATH) are
+ * listed for that reason: hosts often export them, and they choose the
+ * compiler, the interpreter or code that the tool loads. POSIXLY_CORRECT
+ * makes GNU tools stop reading options at the first operand.
+ * TODO(environment): a plain assignment to an unlisted name that the host
+ * exports changes later commands unseen.
  */
 static const char dangerous_names[] =
     "PATH BASH_ENV ENV PROMPT_COMMAND IFS PS4 SHELLOPTS BASHOPTS CDPATH GLOBIGNORE "
+    "POSIXLY_CORRECT "
     "PAGER EDITOR VISUAL BROWSER MANPAGER SYSTEMD_PAGER LESSOPEN LESSCLOSE "
     "PYTHONPATH PYTHONSTARTUP PYTHONHOME PYTHONUSERBASE "
     "NODE_OPTIONS NODE_PATH PERL5LIB PERL5OPT PERLLIB RUBYOPT RUBYLIB "
@@ -38,6 +47,10 @@ static const char dangerous_names[] =
     "SSH_ASKPASS SUDO_ASKPASS SUDO_EDITOR "
     "BASH_CMDS BASH_ALIASES BASH_LOADABLES_PATH BASH_XTRACEFD BASH_COMPAT EXECIGNORE "
     "RSYNC_RSH RSYNC_CONNECT_PROG CVS_RSH SVN_SSH SVN_EDITOR HGRCPATH KUBECONFIG "
+    /* Toolchain variables a host often exports: a plain assignment changes them too. */
+    "JAVA_HOME JAVA_OPTS MAVEN_OPTS GRADLE_OPTS GEM_HOME GEM_PATH "
+    "GOPATH GOROOT GOFLAGS GOTOOLCHAIN VIRTUAL_ENV CONDA_PREFIX "
+    "RUSTC RUSTC_WRAPPER RUSTUP_HOME RUSTUP_TOOLCHAIN PYTEST_ADDOPTS PYTEST_PLUGINS GCONV_PATH "
     /*
      * Options a tool reads from the environment before its command line
      * (GNU tar's TAR_OPTIONS can hold -C DIR or --to-command, unzip's UNZIP
@@ -66,11 +79,15 @@ static const char compressor_names[] = "GZIP PIGZ BZIP2 BZIP XZ_OPT XZ_DEFAULTS 
  * Name prefixes of dangerous variables: the dynamic loader (LD_PRELOAD,
  * LD_LIBRARY_PATH, DYLD_INSERT_LIBRARIES), git (GIT_DIR, GIT_SSH_COMMAND,
  * GIT_CONFIG_*, GIT_EXTERNAL_DIFF, ...), bash functions exported through
- * the environment, and the binds of singularity and apptainer
- * (SINGULARITY_BIND, APPTAINER_BINDPATH).
+ * the environment, the binds of singularity and apptainer
+ * (SINGULARITY_BIND, APPTAINER_BINDPATH), and the configuration of cargo and
+ * npm, which includes the program that wraps rustc
+ * (CARGO_BUILD_RUSTC_WRAPPER) and the shell that runs scripts
+ * (npm_config_script_shell).
  */
 static const char *const dangerous_prefixes[] = {"LD_", "DYLD_", "GIT_", "BASH_FUNC_",
-                                                 "SINGULARITY_", "APPTAINER_"};
+                                                 "SINGULARITY_", "APPTAINER_", "CARGO_",
+                                                 "npm_config_", "NPM_CONFIG_"};
 
 static bool contains_letter(const char *set, char c)
 {
