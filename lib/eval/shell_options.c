@@ -9,7 +9,7 @@
  * worst: every command of every branch is checked, a glob word reaches
  * unknown files (so dotglob, globstar, nocaseglob, nullglob and
  * globskipdots do not matter), and an extglob pattern such as `@(x)` is a
- * parse error, which asks.
+ * parse error or a glob word.
  */
 #include <string.h>
 
