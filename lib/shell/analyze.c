@@ -805,7 +805,7 @@ static void sort_commands(ag_shell_command *commands, size_t count)
     }
 }
 
-static void resolve_limits(const ag_shell_limits *limits, ag_shell_limits *out)
+void ag_shell_resolve_limits(const ag_shell_limits *limits, ag_shell_limits *out)
 {
     if (limits == NULL) {
         out->max_input_bytes = AG_SHELL_DEFAULT_MAX_INPUT_BYTES;
@@ -926,7 +926,7 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
     }
 
     ag_shell_limits resolved;
-    resolve_limits(limits, &resolved);
+    ag_shell_resolve_limits(limits, &resolved);
     ag_walker walker = {
         .source = input == NULL ? "" : input,
         .source_length = (uint32_t)length,

@@ -221,6 +221,8 @@ typedef struct ag_word_list {
 } ag_word_list;
 
 /* analyze.c */
+/* Copies `limits` (the defaults when NULL) to *out with the depth capped. */
+void ag_shell_resolve_limits(const ag_shell_limits *limits, ag_shell_limits *out);
 ag_node_kind ag_node_kind_of(const ag_walker *walker, TSNode node);
 const char *ag_node_type(const ag_walker *walker, ag_node_id id);
 ag_node_id ag_node_child_by_field(const ag_walker *walker, ag_node_id id, TSFieldId field);

@@ -156,6 +156,25 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
                            size_t length, const ag_shell_limits *limits,
                            ag_arena *arena, ag_shell_analysis *out);
 
+/*
+ * Analyses each line of `input` on its own, for a request whose own analysis
+ * met a parse error: tree-sitter-bash's error recovery can drop a whole
+ * command from the tree, and the line that holds it may still parse. A
+ * newline escaped by a backslash joins two lines, and a carriage return
+ * before a newline is left out. Stores the commands of every line in *out,
+ * with spans in `input`, sorted by line. Parse errors of single lines are
+ * not reported. `incomplete` gets AG_SHELL_LIMIT when the command limit or
+ * the time limit (a budget for all lines together, as large as the one for
+ * the whole request) ended the work before the last line.
+ *
+ * NOTE: a line inside a heredoc or a multi-line quoted string is read as
+ * commands too, which Bash never runs. Callers use these commands only to
+ * make a request that already asks stricter.
+ */
+ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
+                                 size_t length, const ag_shell_limits *limits,
+                                 ag_arena *arena, ag_shell_analysis *out);
+
 /* What a prefix that can run a builtin in the current shell does with its operand. */
 typedef enum ag_prefix {
     AG_PREFIX_NONE,             /* the word is no such prefix */

@@ -1,0 +1,192 @@
+/*
+ * Line-by-line analysis, the fallback for a request whose syntax tree has an
+ * ERROR or MISSING node. tree-sitter-bash's error recovery can drop a whole
+ * command from the tree: in `echo \`cat /etc/shadow\`` NEWLINE `echo '\`\r'`
+ * the tree holds no `cat` at all. Each line parsed on its own still shows it,
+ * so the checker can apply its deny and ask rules to it.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "shell/internal.h"
+
+/* A logical line: physical lines joined where a newline is escaped by a backslash. */
+typedef struct ag_line {
+    size_t start, end;   /* end excludes the newline and a carriage return before it */
+    size_t next;         /* where the next line starts */
+} ag_line;
+
+/* Returns whether the newline at `newline` follows an odd number of backslashes. */
+static bool newline_is_escaped(const char *input, size_t start, size_t newline)
+{
+    size_t backslashes = 0;
+    while (newline - backslashes > start && input[newline - backslashes - 1] == '\\')
+        backslashes++;
+    return backslashes % 2 == 1;
+}
+
+/* Finds the logical line that starts at `start`; each byte is looked at once. */
+static ag_line next_line(const char *input, size_t length, size_t start)
+{
+    size_t at = start;
+    for (;;) {
+        const char *newline = memchr(input + at, '\n', length - at);
+        if (newline == NULL)
+            return (ag_line){start, length, length};
+        size_t offset = (size_t)(newline - input);
+        if (!newline_is_escaped(input, start, offset)) {
+            size_t end = offset > start && input[offset - 1] == '\r' ? offset - 1 : offset;
+            return (ag_line){start, end, offset + 1};
+        }
+        at = offset + 1;
+    }
+}
+
+static bool is_blank_line(const char *input, const ag_line *line)
+{
+    for (size_t i = line->start; i < line->end; i++) {
+        char c = input[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\\' && c != '\n')
+            return false;
+    }
+    return true;
+}
+
+static void shift_word(ag_shell_word *word, uint32_t offset)
+{
+    word->start += offset;
+    word->end += offset;
+}
+
+/* Moves every span of a command parsed from a line to the same bytes of the whole input. */
+static void shift_command(ag_shell_command *command, uint32_t offset)
+{
+    command->start += offset;
+    command->end += offset;
+    for (size_t i = 0; i < command->word_count; i++)
+        shift_word(&command->words[i], offset);
+    for (size_t i = 0; i < command->assignment_count; i++)
+        shift_word(&command->assignments[i], offset);
+    for (size_t i = 0; i < command->redirect_count; i++) {
+        shift_word(&command->redirects[i].target, offset);
+        shift_word(&command->redirects[i].body, offset);
+    }
+}
+
+static uint64_t now_micros(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
+
+/* The limits left for the lines after the first `used` commands and `spent` microseconds. */
+typedef struct ag_line_budget {
+    ag_shell_limits limits;   /* of the whole request, resolved by the caller */
+    uint64_t started;
+    size_t used;
+} ag_line_budget;
+
+/* Fills `line_limits` with what is left; false when the commands or the time ran out. */
+static bool budget_left(const ag_line_budget *budget, ag_shell_limits *line_limits)
+{
+    *line_limits = budget->limits;
+    if (budget->limits.max_commands != 0) {
+        if (budget->used >= budget->limits.max_commands)
+            return false;
+        line_limits->max_commands = budget->limits.max_commands - budget->used;
+    }
+    if (budget->limits.timeout_micros != 0) {
+        uint64_t spent = now_micros() - budget->started;
+        if (spent >= budget->limits.timeout_micros)
+            return false;
+        line_limits->timeout_micros = budget->limits.timeout_micros - spent;
+    }
+    return true;
+}
+
+/* Appends the commands of one line's analysis to `found`, moved to the line's offset. */
+static ag_status keep_line_commands(ag_arena *arena, const ag_shell_analysis *line_analysis,
+                                    uint32_t offset, ag_vec *found)
+{
+    size_t count = found->count + line_analysis->command_count;
+    if (count > found->capacity) {
+        /* Doubling keeps the copies linear in the commands of all lines. */
+        size_t capacity = found->capacity < 16 ? 16 : found->capacity * 2;
+        if (capacity < count)
+            capacity = count;
+        ag_shell_command *items = capacity <= SIZE_MAX / sizeof(*items)
+            ? ag_arena_alloc(arena, capacity * sizeof(*items)) : NULL;
+        if (items == NULL)
+            return AG_ERR_NOMEM;
+        if (found->count > 0)
+            memcpy(items, found->items, found->count * sizeof(*items));
+        found->items = items;
+        found->capacity = capacity;
+    }
+
+    ag_shell_command *items = found->items;
+    for (size_t i = 0; i < line_analysis->command_count; i++) {
+        items[found->count + i] = line_analysis->commands[i];
+        shift_command(&items[found->count + i], offset);
+    }
+    found->count = count;
+    return AG_OK;
+}
+
+/* Records that a limit ended the line-by-line analysis before the last line. */
+static void stop_at_limit(ag_shell_analysis *out, size_t at)
+{
+    out->incomplete |= AG_SHELL_LIMIT;
+    out->problem = "The command has a syntax error, and the limits on commands or parse time "
+                   "ended the check of its lines one by one before the last line.";
+    out->problem_start = (uint32_t)at;
+    out->problem_end = (uint32_t)at;
+}
+
+ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
+                                 size_t length, const ag_shell_limits *limits,
+                                 ag_arena *arena, ag_shell_analysis *out)
+{
+    if (out == NULL)
+        return AG_ERR_ARGUMENT;
+    *out = (ag_shell_analysis){0};
+    if (analyzer == NULL || arena == NULL || (input == NULL && length > 0) || length > UINT32_MAX)
+        return AG_ERR_ARGUMENT;
+
+    ag_line_budget budget = {.started = now_micros()};
+    ag_shell_resolve_limits(limits, &budget.limits);
+    ag_vec found = {0};
+    for (size_t start = 0; start < length;) {
+        ag_line line = next_line(input, length, start);
+        start = line.next;
+        if (is_blank_line(input, &line))
+            continue;
+
+        ag_shell_limits line_limits;
+        if (!budget_left(&budget, &line_limits)) {
+            stop_at_limit(out, line.start);
+            break;
+        }
+        ag_shell_analysis line_analysis;
+        ag_status status = ag_shell_analyze(analyzer, input + line.start, line.end - line.start,
+                                            &line_limits, arena, &line_analysis);
+        if (status != AG_OK)
+            return status;
+        if (line_analysis.incomplete & AG_SHELL_NOMEM)
+            return AG_ERR_NOMEM;
+        if ((status = keep_line_commands(arena, &line_analysis, (uint32_t)line.start, &found))
+            != AG_OK)
+            return status;
+        budget.used = found.count;
+        /* A parse error of the line is expected here; only a limit leaves lines unread. */
+        if (line_analysis.incomplete & AG_SHELL_LIMIT) {
+            stop_at_limit(out, line.start);
+            break;
+        }
+    }
+
+    out->commands = found.items;
+    out->command_count = found.count;
+    return AG_OK;
+}
