@@ -583,21 +583,15 @@ static ag_status append_lowercase_copy(ag_checker *checker, ag_command_list *lis
 }
 
 /*
- * Lists the analysed commands and everything they run behind wrappers.
- * Unwrapping stops at the policy's command limit, which leaves the request
+ * Unwraps list->items[first..] and appends what they run behind wrappers.
+ * Unwrapping stops at the policy's command limit, which leaves `analysis`
  * incomplete: commands past the limit are never looked at, so it asks.
  */
-static ag_status list_commands(ag_checker *checker, ag_shell_analysis *analysis,
-                               ag_command_list *list)
+static ag_status unwrap_commands(ag_checker *checker, ag_command_list *list, size_t first,
+                                 ag_shell_analysis *analysis)
 {
-    for (size_t i = 0; i < analysis->command_count; i++) {
-        ag_status status = ag_command_list_append(&checker->arena, list, &analysis->commands[i]);
-        if (status != AG_OK)
-            return status;
-    }
-
     size_t max_commands = checker->limits.max_commands;
-    for (size_t i = 0; i < list->count; i++) {
+    for (size_t i = first; i < list->count; i++) {
         if (max_commands != 0 && list->count > max_commands) {
             analysis->incomplete |= AG_SHELL_LIMIT;
             if (analysis->problem == NULL)
@@ -615,10 +609,164 @@ static ag_status list_commands(ag_checker *checker, ag_shell_analysis *analysis,
     return AG_OK;
 }
 
+static ag_status append_commands(ag_checker *checker, const ag_shell_command *commands,
+                                 size_t count, ag_command_list *list)
+{
+    for (size_t i = 0; i < count; i++) {
+        ag_status status = ag_command_list_append(&checker->arena, list, &commands[i]);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/* Lists the analysed commands and everything they run behind wrappers. */
+static ag_status list_commands(ag_checker *checker, ag_shell_analysis *analysis,
+                               ag_command_list *list)
+{
+    ag_status status = append_commands(checker, analysis->commands, analysis->command_count,
+                                       list);
+    if (status != AG_OK)
+        return status;
+    return unwrap_commands(checker, list, 0, analysis);
+}
+
+/* Raises the request's decision to `decision` from a command found by parsing a line alone. */
+static ag_status raise_from_line(ag_checker *checker, ag_decision decision, const ag_rule *rule,
+                                 const char *reason, uint32_t start, uint32_t end)
+{
+    ag_verdict *verdict = &checker->verdict;
+    if (decision <= verdict->decision)
+        return AG_OK;
+
+    verdict->decision = decision;
+    verdict->rule = rule;
+    verdict->has_span = true;
+    verdict->span_start = start;
+    verdict->span_end = end;
+    verdict->reason = ag_arena_printf(&checker->arena,
+                                      "%s (found by parsing its line alone, because the syntax "
+                                      "tree of the whole command has an error)", reason);
+    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+/*
+ * Appends the verdicts of the line commands `extra` to the request's
+ * commands, and their effects, whose command index moves past the request's
+ * own commands.
+ */
+static ag_status append_line_verdicts(ag_checker *checker, const ag_command_list *extra,
+                                      ag_command_verdict **decided, ag_effect *real_effects,
+                                      size_t real_effect_count)
+{
+    ag_verdict *verdict = &checker->verdict;
+    size_t command_total = verdict->command_count + extra->count;
+    size_t effect_total = real_effect_count + verdict->effect_count;
+    ag_command_verdict *commands = ag_arena_calloc(&checker->arena, command_total + 1,
+                                                   sizeof(*commands));
+    ag_effect *effects = ag_arena_calloc(&checker->arena, effect_total + 1, sizeof(*effects));
+    if (commands == NULL || effects == NULL)
+        return AG_ERR_NOMEM;
+
+    if (verdict->command_count > 0)
+        memcpy(commands, verdict->commands, verdict->command_count * sizeof(*commands));
+    for (size_t i = 0; i < extra->count; i++)
+        commands[verdict->command_count + i].command = &extra->items[i];
+    if (real_effect_count > 0)
+        memcpy(effects, real_effects, real_effect_count * sizeof(*effects));
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        effects[real_effect_count + i] = verdict->effects[i];
+        effects[real_effect_count + i].command += verdict->command_count;
+    }
+
+    *decided = commands + verdict->command_count;
+    verdict->commands = commands;
+    verdict->command_count = command_total;
+    verdict->effects = effects;
+    verdict->effect_count = effect_total;
+    return AG_OK;
+}
+
+/*
+ * Lists the commands found by parsing lines alone: those of the request's
+ * lines after its parse error, and those of the lines of wrapped scripts
+ * that failed to parse (checker->line_commands), also of the scripts that
+ * the line commands run. Stops at the command limit.
+ */
+static ag_status list_line_commands(ag_checker *checker, const char *input, size_t length,
+                                    const ag_shell_analysis *analysis, ag_command_list *extra)
+{
+    ag_shell_analysis lines = {0};
+    ag_status status = AG_OK;
+    if (analysis->incomplete & AG_SHELL_PARSE_ERROR) {
+        status = ag_shell_analyze_lines(checker->analyzer, input, length, &checker->limits,
+                                        &checker->arena, &lines);
+        if (status == AG_OK)
+            status = append_commands(checker, lines.commands, lines.command_count, extra);
+    }
+
+    size_t first = 0;
+    while (status == AG_OK && (lines.incomplete & AG_SHELL_LIMIT) == 0
+           && (first < extra->count || checker->line_commands.count > 0)) {
+        ag_command_list taken = checker->line_commands;
+        checker->line_commands = (ag_command_list){0};
+        status = append_commands(checker, taken.items, taken.count, extra);
+        if (status == AG_OK)
+            status = unwrap_commands(checker, extra, first, &lines);
+        first = extra->count;
+    }
+    return status;
+}
+
+/*
+ * After a parse error, tree-sitter-bash's error recovery may have dropped a
+ * command from the tree, so each line is also parsed alone
+ * (ag_shell_analyze_lines()), and so is each line of a wrapped script that
+ * failed to parse. Their commands are decided with every rule and effect,
+ * in a directory tracking of their own that starts at `cwd`. They can only
+ * raise the request's decision: the parse error, or the opaque wrapper of
+ * the script, already made it at least ask, and a line command that is
+ * allowed changes nothing. This runs after the mode, so no mode lowers what
+ * a line command raised.
+ */
+static ag_status check_lines_alone(ag_checker *checker, const char *input, size_t length,
+                                   const char *cwd, const ag_shell_analysis *analysis)
+{
+    ag_verdict *verdict = &checker->verdict;
+    ag_command_list extra = {0};
+    ag_status status = list_line_commands(checker, input, length, analysis, &extra);
+    if (status != AG_OK || extra.count == 0)
+        return status;
+
+    /* The line commands' effects go through extraction alone, so they do
+     * not move the directory or add writes before the request's commands. */
+    ag_effect *real_effects = verdict->effects;
+    size_t real_effect_count = verdict->effect_count;
+    verdict->effects = NULL;
+    verdict->effect_count = 0;
+    if ((status = ag_effects_evaluate(checker, extra.items, extra.count, cwd, length)) != AG_OK)
+        return status;
+
+    ag_command_verdict *decided = NULL;
+    status = append_line_verdicts(checker, &extra, &decided, real_effects, real_effect_count);
+    for (size_t i = 0; status == AG_OK && i < extra.count; i++)
+        status = decide_command(checker, input, &decided[i]);
+    for (size_t i = 0; status == AG_OK && i < extra.count; i++)
+        status = raise_from_line(checker, decided[i].decision, decided[i].rule,
+                                 decided[i].reason, extra.items[i].start, extra.items[i].end);
+    for (size_t i = real_effect_count; status == AG_OK && i < verdict->effect_count; i++) {
+        const ag_effect *effect = &verdict->effects[i];
+        status = raise_from_line(checker, effect->decision, effect->rule, effect->reason,
+                                 effect->start, effect->end);
+    }
+    return status;
+}
+
 ag_status ag_eval_command(ag_checker *checker, const char *command, size_t length,
                           const char *cwd)
 {
     ag_verdict *verdict = &checker->verdict;
+    checker->line_commands = (ag_command_list){0};
     ag_shell_analysis analysis;
     ag_status status = ag_shell_analyze(checker->analyzer, command, length,
                                         &checker->limits, &checker->arena, &analysis);
@@ -656,6 +804,8 @@ ag_status ag_eval_command(ag_checker *checker, const char *command, size_t lengt
     if ((status = apply_incomplete(checker, &analysis)) != AG_OK)
         return status;
 
-    /* The verdict is final here: the mode and the protected paths adjust it (mode.c). */
-    return ag_mode_apply_command(checker, &analysis, cwd);
+    /* The mode and the protected paths adjust the verdict (mode.c). */
+    if ((status = ag_mode_apply_command(checker, &analysis, cwd)) != AG_OK)
+        return status;
+    return check_lines_alone(checker, command, length, cwd, &analysis);
 }

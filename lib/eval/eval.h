@@ -144,6 +144,13 @@ struct ag_checker {
     ag_lookup_cache lookups;         /* readlink() results of the current check */
     /* Found on first need and kept, because a checker's policy never changes. */
     ag_effect_tool_rules effect_tools;
+    /*
+     * Commands of the lines of wrapped scripts (`bash -c '...'`) that failed
+     * to parse, each line parsed alone. They are decided apart from the
+     * request's commands, only to raise its decision (check_lines_alone()
+     * in command.c). Cleared at each check.
+     */
+    ag_command_list line_commands;
 };
 
 /*

@@ -456,6 +456,37 @@ static ag_status add_run_time_arguments(ag_arena *arena, ag_shell_command *comma
     return AG_OK;
 }
 
+/* The command that runs a script, and how. */
+typedef struct script_origin {
+    ag_shell_command outer;
+    const char *wrapper_name;
+    uint32_t start, end;     /* span of the script's text in the request */
+    script_mode mode;
+} script_origin;
+
+/* Appends the commands of a script's analysis to `list` as commands run by `origin`. */
+static ag_status append_script_commands(ag_checker *checker, ag_shell_analysis *analysis,
+                                        const script_origin *origin, ag_command_list *list)
+{
+    for (size_t i = 0; i < analysis->command_count; i++) {
+        ag_shell_command *command = &analysis->commands[i];
+        move_spans(command, origin->start, origin->end);
+        command->depth += origin->outer.depth + 1;
+        command->context |= origin->outer.context;
+        command->flags |= AG_COMMAND_WRAPPED;
+        command->wrapper = origin->wrapper_name;
+        ag_status status = AG_OK;
+        if (origin->mode != AG_SCRIPT_PLAIN)
+            status = add_run_time_arguments(&checker->arena, command,
+                                            origin->mode == AG_SCRIPT_EXTRA_ARGUMENTS);
+        if (status == AG_OK)
+            status = ag_command_list_append(&checker->arena, list, command);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
 /*
  * Parses `text` as a shell script run by list->items[index] and appends its
  * commands, each with the span start..end of the text in the request. A
@@ -482,22 +513,18 @@ static ag_status append_script(ag_checker *checker, ag_command_list *list, size_
     if (analysis.incomplete != 0)
         list->items[index].flags |= AG_COMMAND_OPAQUE;
 
-    ag_shell_command outer = list->items[index];
-    for (size_t i = 0; i < analysis.command_count; i++) {
-        ag_shell_command *command = &analysis.commands[i];
-        move_spans(command, start, end);
-        command->depth += outer.depth + 1;
-        command->context |= outer.context;
-        command->flags |= AG_COMMAND_WRAPPED;
-        command->wrapper = wrapper_name;
-        if (mode != AG_SCRIPT_PLAIN
-            && (status = add_run_time_arguments(&checker->arena, command,
-                                                mode == AG_SCRIPT_EXTRA_ARGUMENTS)) != AG_OK)
-            return status;
-        if ((status = ag_command_list_append(&checker->arena, list, command)) != AG_OK)
-            return status;
-    }
-    return AG_OK;
+    script_origin origin = {list->items[index], wrapper_name, start, end, mode};
+    if ((status = append_script_commands(checker, &analysis, &origin, list)) != AG_OK)
+        return status;
+    if ((analysis.incomplete & AG_SHELL_PARSE_ERROR) == 0)
+        return AG_OK;
+
+    /* The opaque wrapper already asks; see check_lines_alone() in command.c. */
+    status = ag_shell_analyze_lines(checker->analyzer, text, length, &checker->limits,
+                                    &checker->arena, &analysis);
+    if (status != AG_OK)
+        return status;
+    return append_script_commands(checker, &analysis, &origin, &checker->line_commands);
 }
 
 /* Joins words with single spaces, as eval, ssh and watch do, into arena text. */
