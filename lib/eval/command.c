@@ -636,7 +636,10 @@ static ag_status raise_from_line(ag_checker *checker, ag_decision decision, cons
                                  const char *reason, uint32_t start, uint32_t end)
 {
     ag_verdict *verdict = &checker->verdict;
-    if (decision <= verdict->decision)
+    /* A deny rule explains a deny better than the mode or a check that denied without one. */
+    bool names_rule = decision == AG_DENY && verdict->decision == AG_DENY && rule != NULL
+                      && verdict->rule == NULL;
+    if (decision <= verdict->decision && !names_rule)
         return AG_OK;
 
     verdict->decision = decision;
