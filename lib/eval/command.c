@@ -711,9 +711,9 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
     size_t first = 0;
     while (status == AG_OK && (lines.incomplete & AG_SHELL_LIMIT) == 0
            && (first < extra->count || checker->line_commands.count > 0)) {
-        ag_command_list taken = checker->line_commands;
+        ag_command_list pending = checker->line_commands;
         checker->line_commands = (ag_command_list){0};
-        status = append_commands(checker, taken.items, taken.count, extra);
+        status = append_commands(checker, pending.items, pending.count, extra);
         if (status == AG_OK)
             status = unwrap_commands(checker, extra, first, &lines);
         first = extra->count;

@@ -490,7 +490,9 @@ static ag_status append_script_commands(ag_checker *checker, ag_shell_analysis *
 /*
  * Parses `text` as a shell script run by list->items[index] and appends its
  * commands, each with the span start..end of the text in the request. A
- * dynamic text or an incomplete analysis makes the wrapper opaque.
+ * dynamic text or an incomplete analysis makes the wrapper opaque. After a
+ * parse error the commands of each line parsed alone go to
+ * checker->line_commands.
  */
 static ag_status append_script(ag_checker *checker, ag_command_list *list, size_t index,
                                const char *wrapper_name, const char *text, size_t length,

@@ -2,7 +2,7 @@
  * Line-by-line analysis, the fallback for a request whose syntax tree has an
  * ERROR or MISSING node. tree-sitter-bash's error recovery can drop a whole
  * command from the tree: in `echo \`cat /etc/shadow\`` NEWLINE `echo '\`\r'`
- * the tree holds no `cat` at all. Each line parsed on its own still shows it,
+ * the tree contains no `cat` at all. Each line parsed on its own still shows it,
  * so the checker can apply its deny and ask rules to it.
  */
 #include <string.h>

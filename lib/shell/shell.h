@@ -159,7 +159,7 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
 /*
  * Analyses each line of `input` on its own, for a request whose own analysis
  * met a parse error: tree-sitter-bash's error recovery can drop a whole
- * command from the tree, and the line that holds it may still parse. A
+ * command from the tree, and the line that contains it may still parse. A
  * newline escaped by a backslash joins two lines, and a carriage return
  * before a newline is left out. Stores the commands of every line in *out,
  * with spans in `input`, sorted by line. Parse errors of single lines are
