@@ -75,6 +75,26 @@ static void test_lines_found_dropped_command(void **state)
     assert_int_equal(analysis.incomplete, 0);
 }
 
+static void test_lines_error_pieces_parsed(void **state)
+{
+    /* The ERROR node of the line keeps `cat` and `/etc/shadow` as loose tokens. */
+    static const char input[] = "echo `cat /etc/shadow` '`\r'";
+    ag_shell_analysis analysis = analyze(*state, input, sizeof(input) - 1, NULL);
+
+    const ag_shell_command *cat = NULL;
+    for (size_t i = 0; i < analysis.command_count; i++) {
+        const ag_shell_command *command = &analysis.commands[i];
+        if (command->word_count > 0 && strcmp(command->words[0].text, "cat") == 0)
+            cat = command;
+    }
+    assert_non_null(cat);
+    assert_int_equal(cat->word_count, 2);
+    assert_string_equal(cat->words[1].text, "/etc/shadow");
+    assert_int_equal(cat->start, 6);
+    assert_int_equal(cat->end, 21);
+    assert_int_equal(analysis.incomplete, 0);
+}
+
 static void test_lines_empty_request(void **state)
 {
     ag_shell_analysis analysis = analyze(*state, "", 0, NULL);
@@ -183,6 +203,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lines_found_dropped_command),
+        cmocka_unit_test(test_lines_error_pieces_parsed),
         cmocka_unit_test(test_lines_empty_request),
         cmocka_unit_test(test_lines_crlf_and_last_line),
         cmocka_unit_test(test_lines_escaped_newline_joins),

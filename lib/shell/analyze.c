@@ -912,9 +912,66 @@ static void store_result(ag_walker *walker, ag_shell_analysis *out)
     out->problem_end = walker->problem_end;
 }
 
+/* Appends to `pieces` the runs of named children of the ERROR node `id`, split at its tokens. */
+static void add_error_pieces(ag_walker *walker, ag_node_id id, ag_vec *pieces)
+{
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, id, &count);
+    ag_shell_span run = {0, 0};
+    bool open = false;
+    for (ag_node_id child = first; child <= first + count; child++) {
+        bool named = child < first + count && ag_node_is_named(walker, child);
+        if (named) {
+            if (!open)
+                run.start = ag_node_at(walker, child)->start;
+            run.end = ag_node_at(walker, child)->end;
+            open = true;
+            continue;
+        }
+        if (!open)
+            continue;
+        open = false;
+        bool whole = run.start == 0 && run.end == walker->source_length;
+        ag_shell_span *slot = whole ? NULL : ag_vec_push(walker, pieces, sizeof(*slot));
+        if (slot != NULL)
+            *slot = run;
+    }
+}
+
+/*
+ * Lists the pieces that the ERROR nodes of the tree split the input into:
+ * each run of named children of an ERROR node between two of its tokens.
+ * ERROR nodes inside another are part of its pieces, so the pieces never
+ * overlap and add up to at most the input's length.
+ */
+static void collect_error_pieces(ag_walker *walker, ag_vec *pieces)
+{
+    bool *inside = ag_arena_calloc(walker->arena, walker->node_count, sizeof(*inside));
+    if (inside == NULL) {
+        ag_walker_nomem(walker);
+        return;
+    }
+
+    /* A parent always has a lower index than its children (copy_tree()). */
+    for (ag_node_id id = 0; id < walker->node_count; id++) {
+        const ag_node *node = ag_node_at(walker, id);
+        bool parent_inside = node->parent != AG_NO_NODE && inside[node->parent];
+        inside[id] = parent_inside || (node->flags & AG_NODE_IS_ERROR) != 0;
+        if (!parent_inside && (node->flags & AG_NODE_IS_ERROR))
+            add_error_pieces(walker, id, pieces);
+    }
+}
+
 ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
                            size_t length, const ag_shell_limits *limits,
                            ag_arena *arena, ag_shell_analysis *out)
+{
+    return ag_shell_analyze_split(analyzer, input, length, limits, arena, out, NULL);
+}
+
+ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
+                                 size_t length, const ag_shell_limits *limits,
+                                 ag_arena *arena, ag_shell_analysis *out, ag_vec *pieces)
 {
     if (out == NULL)
         return AG_ERR_ARGUMENT;
@@ -982,6 +1039,8 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
             check_coverage(&walker);
         check_carriage_returns(&walker, root);
         ag_walk_statement(&walker, 0, (ag_walk_state){0});
+        if (pieces != NULL && ts_node_has_error(root))
+            collect_error_pieces(&walker, pieces);
     }
     ts_tree_delete(tree);
     if (ag_ts_pool_failed(analyzer->ts_pool))

@@ -221,6 +221,21 @@ typedef struct ag_word_list {
 } ag_word_list;
 
 /* analyze.c */
+/* A byte span of the analysed input. */
+typedef struct ag_shell_span {
+    uint32_t start, end;
+} ag_shell_span;
+
+/*
+ * Analyses like ag_shell_analyze(). When the syntax tree has an ERROR node
+ * and `pieces` is not NULL, also appends to it (ag_shell_span items) the
+ * pieces that the ERROR nodes split the input into, for
+ * ag_shell_analyze_lines() to parse alone.
+ */
+ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
+                                 size_t length, const ag_shell_limits *limits,
+                                 ag_arena *arena, ag_shell_analysis *out, ag_vec *pieces);
+
 /* Copies `limits` (the defaults when NULL) to *out with the depth capped. */
 void ag_shell_resolve_limits(const ag_shell_limits *limits, ag_shell_limits *out);
 ag_node_kind ag_node_kind_of(const ag_walker *walker, TSNode node);

@@ -80,7 +80,7 @@ static uint64_t now_micros(void)
     return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
-/* The limits left for the lines after the first `used` commands and `spent` microseconds. */
+/* The command and time budget that all lines of one request share. */
 typedef struct ag_line_budget {
     ag_shell_limits limits;   /* of the whole request, resolved by the caller */
     uint64_t started;
@@ -144,6 +144,72 @@ static void stop_at_limit(ag_shell_analysis *out, size_t at)
     out->problem_end = (uint32_t)at;
 }
 
+/* The state of one line-by-line analysis. */
+typedef struct ag_line_run {
+    ag_shell_analyzer *analyzer;
+    const char *input;
+    ag_arena *arena;
+    ag_line_budget budget;
+    ag_vec found;          /* ag_shell_command, spans in the whole input */
+    ag_shell_analysis *out;
+} ag_line_run;
+
+/*
+ * Analyses input[start..end) alone and keeps its commands, and when
+ * `pieces` is not NULL also the pieces that its ERROR nodes split it into.
+ * Returns false when a limit or an error ended the run: *status is AG_OK
+ * after a limit and the error otherwise.
+ */
+static bool analyze_part(ag_line_run *run, size_t start, size_t end, ag_vec *pieces,
+                         ag_status *status)
+{
+    ag_shell_limits limits;
+    if (!budget_left(&run->budget, &limits)) {
+        stop_at_limit(run->out, start);
+        return false;
+    }
+
+    ag_shell_analysis analysis;
+    *status = ag_shell_analyze_split(run->analyzer, run->input + start, end - start, &limits,
+                                     run->arena, &analysis, pieces);
+    if (*status == AG_OK && (analysis.incomplete & AG_SHELL_NOMEM))
+        *status = AG_ERR_NOMEM;
+    if (*status == AG_OK)
+        *status = keep_line_commands(run->arena, &analysis, (uint32_t)start, &run->found);
+    if (*status != AG_OK)
+        return false;
+    run->budget.used = run->found.count;
+
+    /* A parse error of the part is expected here; only a limit leaves parts unread. */
+    if (analysis.incomplete & AG_SHELL_LIMIT) {
+        stop_at_limit(run->out, start);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Analyses one line, then each piece its ERROR nodes split it into: in
+ * `echo \`cat /etc/shadow\` '\`\r'` the tree keeps no `cat`, but the piece
+ * `cat /etc/shadow` between the two backticks parses. Pieces are not split
+ * again, and never overlap, so a line costs at most two parses of its bytes.
+ */
+static bool analyze_line(ag_line_run *run, const ag_line *line, ag_status *status)
+{
+    ag_vec pieces = {0};
+    if (!analyze_part(run, line->start, line->end, &pieces, status))
+        return false;
+
+    const ag_shell_span *spans = pieces.items;
+    for (size_t i = 0; i < pieces.count; i++) {
+        size_t start = line->start + spans[i].start;
+        size_t end = line->start + spans[i].end;
+        if (!analyze_part(run, start, end, NULL, status))
+            return false;
+    }
+    return true;
+}
+
 ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
                                  size_t length, const ag_shell_limits *limits,
                                  ag_arena *arena, ag_shell_analysis *out)
@@ -154,39 +220,20 @@ ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
     if (analyzer == NULL || arena == NULL || (input == NULL && length > 0) || length > UINT32_MAX)
         return AG_ERR_ARGUMENT;
 
-    ag_line_budget budget = {.started = now_micros()};
-    ag_shell_resolve_limits(limits, &budget.limits);
-    ag_vec found = {0};
+    ag_line_run run = {.analyzer = analyzer, .input = input, .arena = arena, .out = out};
+    run.budget.started = now_micros();
+    ag_shell_resolve_limits(limits, &run.budget.limits);
+    ag_status status = AG_OK;
     for (size_t start = 0; start < length;) {
         ag_line line = next_line(input, length, start);
         start = line.next;
-        if (is_blank_line(input, &line))
-            continue;
-
-        ag_shell_limits line_limits;
-        if (!budget_left(&budget, &line_limits)) {
-            stop_at_limit(out, line.start);
+        if (!is_blank_line(input, &line) && !analyze_line(&run, &line, &status))
             break;
-        }
-        ag_shell_analysis line_analysis;
-        ag_status status = ag_shell_analyze(analyzer, input + line.start, line.end - line.start,
-                                            &line_limits, arena, &line_analysis);
-        if (status != AG_OK)
-            return status;
-        if (line_analysis.incomplete & AG_SHELL_NOMEM)
-            return AG_ERR_NOMEM;
-        if ((status = keep_line_commands(arena, &line_analysis, (uint32_t)line.start, &found))
-            != AG_OK)
-            return status;
-        budget.used = found.count;
-        /* A parse error of the line is expected here; only a limit leaves lines unread. */
-        if (line_analysis.incomplete & AG_SHELL_LIMIT) {
-            stop_at_limit(out, line.start);
-            break;
-        }
     }
+    if (status != AG_OK)
+        return status;
 
-    out->commands = found.items;
-    out->command_count = found.count;
+    out->commands = run.found.items;
+    out->command_count = run.found.count;
     return AG_OK;
 }
