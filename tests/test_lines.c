@@ -136,6 +136,21 @@ static void test_lines_escaped_newline_joins(void **state)
     expect_command(&analysis, 2, "rm", 24, 28);
 }
 
+static void test_lines_pipelines_kept_apart(void **state)
+{
+    static const char input[] = "a | b\nc | d\ne";
+    ag_shell_analysis analysis = analyze(*state, input, sizeof(input) - 1, NULL);
+
+    assert_int_equal(analysis.command_count, 5);
+    const ag_shell_command *commands = analysis.commands;
+    assert_int_equal(commands[0].pipeline, commands[1].pipeline);
+    assert_int_equal(commands[2].pipeline, commands[3].pipeline);
+    assert_int_not_equal(commands[0].pipeline, commands[2].pipeline);
+    assert_int_not_equal(commands[4].pipeline, commands[0].pipeline);
+    assert_int_not_equal(commands[4].pipeline, commands[2].pipeline);
+    assert_int_equal(commands[3].pipeline_position, 1);
+}
+
 static void test_lines_nul_byte(void **state)
 {
     static const char input[] = "ls\0x\nrm y";
@@ -207,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_lines_empty_request),
         cmocka_unit_test(test_lines_crlf_and_last_line),
         cmocka_unit_test(test_lines_escaped_newline_joins),
+        cmocka_unit_test(test_lines_pipelines_kept_apart),
         cmocka_unit_test(test_lines_nul_byte),
         cmocka_unit_test(test_lines_heredoc_body_read),
         cmocka_unit_test(test_lines_command_limit),

@@ -708,14 +708,16 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
             status = append_commands(checker, lines.commands, lines.command_count, extra);
     }
 
+    /* Unwrapping may add the lines of more scripts, until the command limit. */
+    ag_shell_analysis unwrapped = {0};
     size_t first = 0;
-    while (status == AG_OK && (lines.incomplete & AG_SHELL_LIMIT) == 0
+    while (status == AG_OK && (unwrapped.incomplete & AG_SHELL_LIMIT) == 0
            && (first < extra->count || checker->line_commands.count > 0)) {
         ag_command_list pending = checker->line_commands;
         checker->line_commands = (ag_command_list){0};
         status = append_commands(checker, pending.items, pending.count, extra);
         if (status == AG_OK)
-            status = unwrap_commands(checker, extra, first, &lines);
+            status = unwrap_commands(checker, extra, first, &unwrapped);
         first = extra->count;
     }
     return status;

@@ -105,9 +105,14 @@ static bool budget_left(const ag_line_budget *budget, ag_shell_limits *line_limi
     return true;
 }
 
-/* Appends the commands of one line's analysis to `found`, moved to the line's offset. */
+/*
+ * Appends the commands of one line's analysis to `found`, moved to the
+ * line's offset. Each analysis numbers its pipelines from 1, so the numbers
+ * move past those of the earlier lines (*pipelines): the directory tracker
+ * takes a command that shares a pipeline with another for a child shell.
+ */
 static ag_status keep_line_commands(ag_arena *arena, const ag_shell_analysis *line_analysis,
-                                    uint32_t offset, ag_vec *found)
+                                    uint32_t offset, ag_vec *found, uint32_t *pipelines)
 {
     size_t count = found->count + line_analysis->command_count;
     if (count > found->capacity) {
@@ -126,11 +131,18 @@ static ag_status keep_line_commands(ag_arena *arena, const ag_shell_analysis *li
     }
 
     ag_shell_command *items = found->items;
+    uint32_t last_pipeline = 0;
     for (size_t i = 0; i < line_analysis->command_count; i++) {
-        items[found->count + i] = line_analysis->commands[i];
-        shift_command(&items[found->count + i], offset);
+        ag_shell_command *command = &items[found->count + i];
+        *command = line_analysis->commands[i];
+        shift_command(command, offset);
+        if (command->pipeline > last_pipeline)
+            last_pipeline = command->pipeline;
+        if (command->pipeline != 0)
+            command->pipeline += *pipelines;
     }
     found->count = count;
+    *pipelines += last_pipeline;
     return AG_OK;
 }
 
@@ -151,6 +163,7 @@ typedef struct ag_line_run {
     ag_arena *arena;
     ag_line_budget budget;
     ag_vec found;          /* ag_shell_command, spans in the whole input */
+    uint32_t pipelines;    /* pipeline numbers used by the commands in `found` */
     ag_shell_analysis *out;
 } ag_line_run;
 
@@ -175,7 +188,8 @@ static bool analyze_part(ag_line_run *run, size_t start, size_t end, ag_vec *pie
     if (*status == AG_OK && (analysis.incomplete & AG_SHELL_NOMEM))
         *status = AG_ERR_NOMEM;
     if (*status == AG_OK)
-        *status = keep_line_commands(run->arena, &analysis, (uint32_t)start, &run->found);
+        *status = keep_line_commands(run->arena, &analysis, (uint32_t)start, &run->found,
+                                     &run->pipelines);
     if (*status != AG_OK)
         return false;
     run->budget.used = run->found.count;
