@@ -653,15 +653,50 @@ static ag_status raise_from_line(ag_checker *checker, ag_decision decision, cons
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
+/* The request's own effects, and in explain mode the rules each matched. */
+typedef struct own_effects {
+    ag_effect *items;
+    size_t count;
+    ag_match_list *matches;   /* NULL outside explain mode or without effects */
+} own_effects;
+
+/*
+ * Joins the explain lists of the request's own effects and of the line
+ * commands' effects, which ag_effects_evaluate() stored in the verdict, in
+ * the order of the joined effects.
+ */
+static ag_status join_effect_matches(ag_checker *checker, const own_effects *real)
+{
+    ag_verdict *verdict = &checker->verdict;
+    ag_match_list *line_matches = verdict->effect_matches;
+    if (real->matches == NULL && line_matches == NULL)
+        return AG_OK;
+
+    size_t count = real->count + verdict->effect_count;
+    ag_match_list *matches = ag_arena_calloc(&checker->arena, count + 1, sizeof(*matches));
+    if (matches == NULL)
+        return AG_ERR_NOMEM;
+    if (real->matches != NULL)
+        memcpy(matches, real->matches, real->count * sizeof(*matches));
+    if (line_matches != NULL)
+        memcpy(matches + real->count, line_matches, verdict->effect_count * sizeof(*matches));
+    verdict->effect_matches = matches;
+    return AG_OK;
+}
+
 /*
  * Appends the verdicts of the line commands `extra` to the request's
  * commands, and their effects, whose command index moves past the request's
  * own commands.
  */
 static ag_status append_line_verdicts(ag_checker *checker, const ag_command_list *extra,
-                                      ag_command_verdict **decided, ag_effect *real_effects,
-                                      size_t real_effect_count)
+                                      ag_command_verdict **decided, const own_effects *real)
 {
+    ag_effect *real_effects = real->items;
+    size_t real_effect_count = real->count;
+    if (join_effect_matches(checker, real) != AG_OK)
+        return AG_ERR_NOMEM;
+
     ag_verdict *verdict = &checker->verdict;
     size_t command_total = verdict->command_count + extra->count;
     size_t effect_total = real_effect_count + verdict->effect_count;
@@ -745,21 +780,21 @@ static ag_status check_lines_alone(ag_checker *checker, const char *input, size_
 
     /* The line commands' effects go through extraction alone, so they do
      * not move the directory or add writes before the request's commands. */
-    ag_effect *real_effects = verdict->effects;
-    size_t real_effect_count = verdict->effect_count;
+    own_effects real = {verdict->effects, verdict->effect_count, verdict->effect_matches};
     verdict->effects = NULL;
     verdict->effect_count = 0;
+    verdict->effect_matches = NULL;
     if ((status = ag_effects_evaluate(checker, extra.items, extra.count, cwd, length)) != AG_OK)
         return status;
 
     ag_command_verdict *decided = NULL;
-    status = append_line_verdicts(checker, &extra, &decided, real_effects, real_effect_count);
+    status = append_line_verdicts(checker, &extra, &decided, &real);
     for (size_t i = 0; status == AG_OK && i < extra.count; i++)
         status = decide_command(checker, input, &decided[i]);
     for (size_t i = 0; status == AG_OK && i < extra.count; i++)
         status = raise_from_line(checker, decided[i].decision, decided[i].rule,
                                  decided[i].reason, extra.items[i].start, extra.items[i].end);
-    for (size_t i = real_effect_count; status == AG_OK && i < verdict->effect_count; i++) {
+    for (size_t i = real.count; status == AG_OK && i < verdict->effect_count; i++) {
         const ag_effect *effect = &verdict->effects[i];
         status = raise_from_line(checker, effect->decision, effect->rule, effect->reason,
                                  effect->start, effect->end);

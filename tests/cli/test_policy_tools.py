@@ -118,6 +118,21 @@ class ExplainCommand(unittest.TestCase):
         self.assertEqual(verdict["commands"][0]["matches"][0]["match"], "yes")
         self.assertEqual(verdict["decision"], "deny")
 
+    def test_json_matches_of_line_effects(self):
+        # The parse error drops the cat from the tree; its line parsed alone
+        # adds the shadow read after the request's own passwd read.
+        command = "cat /etc/passwd\necho `cat /etc/shadow`\necho '`\r'"
+        with PolicyFile('deny: ["Read(//etc/shadow)"]\n') as path:
+            result = run("explain", "--json", "--policy", path, "--", command)
+        verdict = json.loads(result.stdout)
+        self.assertEqual(verdict["decision"], "deny")
+        for effect in verdict["effects"]:
+            rules = [match["rule"] for match in effect.get("matches", [])]
+            if effect["target"] == "/etc/shadow":
+                self.assertEqual(rules, ["Read(//etc/shadow)"])
+            else:
+                self.assertEqual(rules, [])
+
     def test_tool_call(self):
         with PolicyFile(self.POLICY) as path:
             result = run("explain", "--json", "--policy", path, "--tool",
