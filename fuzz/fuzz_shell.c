@@ -101,6 +101,17 @@ static void analyze(ag_shell_analyzer *analyzer, ag_arena *arena, const char *in
         check_analysis(out, length, limits);
 }
 
+/* Checks the line-by-line analysis as ag_shell_analyze(): spans, bits and limits. */
+static void analyze_lines(ag_shell_analyzer *analyzer, ag_arena *arena, const char *input,
+                          size_t length, const ag_shell_limits *limits)
+{
+    ag_shell_analysis lines;
+    ag_status status = ag_shell_analyze_lines(analyzer, input, length, limits, arena, &lines);
+    FUZZ_ASSERT(status == AG_OK || status == AG_ERR_NOMEM);
+    if (status == AG_OK)
+        check_analysis(&lines, length, limits);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static ag_shell_analyzer *analyzer;
@@ -132,6 +143,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     analyze(analyzer, &arena, input, size, &small_limits, &analysis);
     analyze(analyzer, &arena, input, size, &default_limits, &analysis);
     unsigned incomplete = analysis.incomplete;
+
+    /* The checker parses each line alone after a parse error. */
+    if (incomplete & AG_SHELL_PARSE_ERROR) {
+        analyze_lines(analyzer, &arena, input, size, &small_limits);
+        analyze_lines(analyzer, &arena, input, size, &default_limits);
+    }
 
     /*
      * The public API with the built-in default policy. A parse error or an

@@ -191,6 +191,17 @@ static void test_lines_command_limit(void **state)
     assert_int_equal(analysis.problem_start, 4);
 }
 
+static void test_lines_input_limit(void **state)
+{
+    static const char input[] = "ls\nrm x";
+    ag_shell_limits limits = {4, 0, 0, 0};
+    ag_shell_analysis analysis = analyze(*state, input, sizeof(input) - 1, &limits);
+
+    /* Each line is short enough, but the whole request is over the limit. */
+    assert_int_equal(analysis.command_count, 0);
+    assert_true(analysis.incomplete & AG_SHELL_LIMIT);
+}
+
 static void test_lines_line_limit_stops(void **state)
 {
     static const char input[] = "a; b; c\nd";
@@ -226,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_lines_nul_byte),
         cmocka_unit_test(test_lines_heredoc_body_read),
         cmocka_unit_test(test_lines_command_limit),
+        cmocka_unit_test(test_lines_input_limit),
         cmocka_unit_test(test_lines_line_limit_stops),
         cmocka_unit_test(test_lines_rejects_bad_arguments),
     };

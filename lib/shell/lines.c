@@ -150,8 +150,8 @@ static ag_status keep_line_commands(ag_arena *arena, const ag_shell_analysis *li
 static void stop_at_limit(ag_shell_analysis *out, size_t at)
 {
     out->incomplete |= AG_SHELL_LIMIT;
-    out->problem = "The command has a syntax error, and the limits on commands or parse time "
-                   "ended the check of its lines one by one before the last line.";
+    out->problem = "The command has a syntax error, and a limit on input bytes, commands or "
+                   "parse time ended the check of its lines one by one before the last line.";
     out->problem_start = (uint32_t)at;
     out->problem_end = (uint32_t)at;
 }
@@ -237,6 +237,11 @@ ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
     ag_line_run run = {.analyzer = analyzer, .input = input, .arena = arena, .out = out};
     run.budget.started = now_micros();
     ag_shell_resolve_limits(limits, &run.budget.limits);
+    if (run.budget.limits.max_input_bytes != 0 && length > run.budget.limits.max_input_bytes) {
+        stop_at_limit(out, 0);
+        return AG_OK;
+    }
+
     ag_status status = AG_OK;
     for (size_t start = 0; start < length;) {
         ag_line line = next_line(input, length, start);

@@ -163,9 +163,9 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
  * newline escaped by a backslash joins two lines, and a carriage return
  * before a newline is left out. Stores the commands of every line in *out,
  * with spans in `input`, sorted by line. Parse errors of single lines are
- * not reported. `incomplete` gets AG_SHELL_LIMIT when the command limit or
- * the time limit (a budget for all lines together, as large as the one for
- * the whole request) ended the work before the last line.
+ * not reported. `incomplete` gets AG_SHELL_LIMIT when the input limit, the
+ * command limit or the time limit (a budget for all lines together, as large
+ * as the one for the whole request) ended the work before the last line.
  *
  * NOTE: a line inside a heredoc or a multi-line quoted string is read as
  * commands too, which Bash never runs. Callers use these commands only to
