@@ -25,7 +25,7 @@ static bool newline_is_escaped(const char *input, size_t start, size_t newline)
     return backslashes % 2 == 1;
 }
 
-/* Finds the logical line that starts at `start`; each byte is looked at once. */
+/* Finds the logical line that starts at `start`, in time linear in its length. */
 static ag_line next_line(const char *input, size_t length, size_t start)
 {
     size_t at = start;
@@ -56,6 +56,38 @@ static void shift_word(ag_shell_word *word, uint32_t offset)
 {
     word->start += offset;
     word->end += offset;
+}
+
+/* Returns an arena copy of `count` items of `size` bytes at `items`, or NULL. */
+static void *copy_items(ag_arena *arena, const void *items, size_t count, size_t size)
+{
+    void *copy = ag_arena_alloc(arena, count * size);
+    if (copy != NULL)
+        memcpy(copy, items, count * size);
+    return copy;
+}
+
+/*
+ * Gives a command arrays of its own before its spans move, because an
+ * analysis may share one words array between two commands (the line
+ * commands of check_word_lines() in analyze.c), which would move twice.
+ */
+static bool copy_arrays(ag_arena *arena, ag_shell_command *command)
+{
+    if (command->word_count > 0
+        && (command->words = copy_items(arena, command->words, command->word_count,
+                                        sizeof(*command->words))) == NULL)
+        return false;
+    if (command->assignment_count > 0
+        && (command->assignments = copy_items(arena, command->assignments,
+                                              command->assignment_count,
+                                              sizeof(*command->assignments))) == NULL)
+        return false;
+    if (command->redirect_count > 0
+        && (command->redirects = copy_items(arena, command->redirects, command->redirect_count,
+                                            sizeof(*command->redirects))) == NULL)
+        return false;
+    return true;
 }
 
 /* Moves every span of a command parsed from a line to the same bytes of the whole input. */
@@ -135,6 +167,8 @@ static ag_status keep_line_commands(ag_arena *arena, const ag_shell_analysis *li
     for (size_t i = 0; i < line_analysis->command_count; i++) {
         ag_shell_command *command = &items[found->count + i];
         *command = line_analysis->commands[i];
+        if (!copy_arrays(arena, command))
+            return AG_ERR_NOMEM;
         shift_command(command, offset);
         if (command->pipeline > last_pipeline)
             last_pipeline = command->pipeline;
