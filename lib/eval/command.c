@@ -768,6 +768,9 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
  * the script, already made it at least ask, and a line command that is
  * allowed changes nothing. This runs after the mode, so no mode lowers what
  * a line command raised.
+ * TODO(line-commands): apply the mode to line commands too: plan mode denies
+ * a write of the request's own commands, but a line command's write keeps
+ * the ask of the parse error.
  */
 static ag_status check_lines_alone(ag_checker *checker, const char *input, size_t length,
                                    const char *cwd, const ag_shell_analysis *analysis)
