@@ -174,6 +174,8 @@ static ag_status keep_line_commands(ag_arena *arena, const ag_shell_analysis *li
             last_pipeline = command->pipeline;
         if (command->pipeline != 0)
             command->pipeline += *pipelines;
+        if (command->requires != 0)
+            command->requires += *pipelines;    /* it names a pipeline of the same line */
     }
     found->count = count;
     *pipelines += last_pipeline;
