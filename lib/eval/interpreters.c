@@ -248,17 +248,20 @@ static bool code_tool_runs_code(const ag_code_tool *tool, const ag_shell_command
 /* ------------------------------------------------------------------ awk */
 
 /*
- * Returns whether an awk program could run a command or write a file:
- * system(), a pipe (`|`, `|&`, `| getline`), output redirection after print
- * or printf, or gawk's @load and @include. `||` is only logical or; a `>`
- * is counted whenever the program prints, since telling a comparison from a
- * redirection needs a parser.
+ * Returns whether an awk program could run a command, write a file or read
+ * a file its operands do not name. That is system(), a pipe (`|`, `|&`,
+ * `| getline`), output redirection after print or printf, getline from a
+ * file, gawk's @load and @include, or any use of ARGV or ARGC, because a
+ * program that changes them picks its input files at run time. `||` is
+ * only logical or. A `>` is counted whenever the program prints, since
+ * telling a comparison from a redirection needs a parser.
  */
 static bool awk_program_is_risky(const ag_shell_word *program)
 {
     const char *text = program->text;
     if (program->dynamic || strstr(text, "system") != NULL || strstr(text, "getline") != NULL
-        || strchr(text, '@') != NULL)
+        || strchr(text, '@') != NULL || strstr(text, "ARGV") != NULL
+        || strstr(text, "ARGC") != NULL)
         return true;
     for (size_t i = 0; i < program->length; i++) {
         if (text[i] != '|')
@@ -511,6 +514,11 @@ static const char *const risky_git_keys[] = {
     "uploadpack.packobjectshook", "protocol.allow", "protocol.*.allow", "pager.*",
     "gpg.program", "gpg.*.program", "include.path", "includeif.*", "remote.*.uploadpack",
     "remote.*.receivepack", "interactive.difffilter", "sendemail.*",
+    "difftool.*.cmd", "difftool.*.path", "mergetool.*.cmd", "mergetool.*.path",
+    "trailer.*.command", "trailer.*.cmd", "gpg.ssh.defaultkeycommand", "browser.*.cmd",
+    "browser.*.path", "web.browser", "man.*.cmd", "man.*.path", "man.viewer", "ssh.variant",
+    "submodule.*.update", "tar.*.command", "imap.tunnel", "guitool.*.cmd", "instaweb.*",
+    "remote.*.vcs", "init.templatedir",
 };
 
 static bool glob_matches(const char *pattern, const char *text, size_t length)
