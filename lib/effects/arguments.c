@@ -31,6 +31,8 @@ typedef struct parsed_arguments {
     bool reads_stdin_names;     /* a reads-stdin-names flag: files named on stdin are read */
     bool recurse_names;         /* a recurse-names flag: operands name files in any directory below */
     bool operand_read;          /* set by add_effects(): an operand names a file read */
+    bool hard_links;            /* a hard-links flag (cp -l): operands read are also written */
+    bool symbolic;              /* a symbolic flag (ln -s): link-source operands have no effect */
     char flag_letters[64];      /* short flags seen, such as tar's modes */
     size_t short_flag_count;
     const ag_shell_word *subcommand_words;
@@ -61,7 +63,8 @@ const ag_effect_option *ag_effect_option_find(const ag_effect_spec *spec, const 
 bool ag_effect_option_takes_value(const ag_effect_option *option)
 {
     return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
-           || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END;
+           || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END
+           || option->kind == AG_OPTION_COOKIE;
 }
 
 static void push(parsed_arguments *parsed, const ag_shell_word *word, const char *text,
@@ -87,6 +90,10 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->reads_stdin_names = true;
     else if (option->kind == AG_OPTION_RECURSE_NAMES)
         parsed->recurse_names = true;
+    else if (option->kind == AG_OPTION_HARD_LINKS)
+        parsed->hard_links = true;
+    else if (option->kind == AG_OPTION_SYMBOLIC)
+        parsed->symbolic = true;
 }
 
 /*
@@ -810,6 +817,30 @@ static ag_status add_data(ag_extractor *ex, const argument *arg)
     return ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, text + at, end - at);
 }
 
+/*
+ * curl -b NAME=VALUE sends a cookie; a value without '=' names a cookie file
+ * it reads, and an empty one only turns the cookie engine on.
+ */
+static ag_status add_cookie_file(ag_extractor *ex, const argument *arg)
+{
+    if (arg->length == 0 || memchr(arg->text, '=', arg->length) != NULL)
+        return AG_OK;
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, arg->text, arg->length);
+}
+
+/*
+ * Returns whether an operand of `role` gets a second name that is a hard
+ * link: a later command can then read or change the file through that name,
+ * which no rule on the original path sees, so the operand counts as read
+ * and written (ln SOURCE NAME, cp -l SOURCE NAME).
+ */
+static bool makes_hard_link(const parsed_arguments *parsed, ag_effect_role role)
+{
+    if (role == AG_ROLE_LINK_SOURCE)
+        return !parsed->symbolic;
+    return role == AG_ROLE_READ && parsed->hard_links;
+}
+
 /* Returns the role of operand `position` of `count`, per the entry. */
 static ag_effect_role operand_role(const ag_effect_spec *spec, const parsed_arguments *parsed,
                                    size_t position, size_t count)
@@ -1221,6 +1252,28 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     return status;
 }
 
+/*
+ * GNU parallel reads its argument lists from the files after `::::` and
+ * `::::+`, up to the next `:::` or `:::+`, which start lists given as words.
+ */
+static ag_status apply_parallel_files(ag_extractor *ex, const ag_shell_word *words, size_t count)
+{
+    bool files = false;
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < count && status == AG_OK; i++) {
+        const ag_shell_word *word = &words[i];
+        bool lists = !word->dynamic
+                     && (strcmp(word->text, ":::") == 0 || strcmp(word->text, ":::+") == 0);
+        bool file_lists = !word->dynamic
+                          && (strcmp(word->text, "::::") == 0 || strcmp(word->text, "::::+") == 0);
+        if (lists || file_lists)
+            files = file_lists;
+        else if (files)
+            status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, word->text, word->length);
+    }
+    return status;
+}
+
 /* Adds the effects of the options and operands that parse_arguments() found. */
 static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
                              parsed_arguments *parsed, const ag_shell_word *words, size_t count)
@@ -1252,6 +1305,10 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             status = add_data(ex, &arg);
             continue;
         }
+        if (arg.option != NULL && arg.option->kind == AG_OPTION_COOKIE) {
+            status = add_cookie_file(ex, &arg);
+            continue;
+        }
         if (arg.option == NULL && !assignment_role(spec, &arg))
             arg.role = adjust_role(parsed, operand_role(spec, parsed, position, operand_count));
         if (arg.option == NULL && arg.role == AG_ROLE_READ)
@@ -1260,8 +1317,13 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             && memchr(arg.text, AG_DYNAMIC_MARK, arg.length) == NULL)
             read_parent_directory(&arg);
         position += arg.option == NULL;
+        bool linked = arg.option == NULL && makes_hard_link(parsed, arg.role);
+        if (arg.role == AG_ROLE_LINK_SOURCE)
+            arg.role = linked ? AG_ROLE_READ : AG_ROLE_NONE;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
+        if (status == AG_OK && linked)
+            status = add_argument(ex, spec, &arg, AG_ROLE_WRITE, &wrote, &contacted);
     }
 
     ex->url_globbing = globbing;
@@ -1269,6 +1331,8 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         status = apply_defaults(ex, spec, parsed, wrote, contacted);
     if (status == AG_OK && spec->handler == AG_HANDLER_GIT_INIT)
         status = apply_git_init(ex, parsed, words, count);
+    if (status == AG_OK && spec->handler == AG_HANDLER_PARALLEL)
+        status = apply_parallel_files(ex, words, count);
     return status;
 }
 

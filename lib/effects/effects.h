@@ -23,6 +23,8 @@ typedef enum ag_effect_role {
     AG_ROLE_REMOTE,    /* URL or [user@]host:path contacted, a path with "/" read, else a name */
     AG_ROLE_PACKAGE,   /* a URL contacted, anything else nothing */
     AG_ROLE_SCRIPT,    /* program text, skipped when a script option is given */
+    AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
+                          the new name shows and changes the same file; nothing with -s */
     AG_ROLE_CONNECT_TO, /* curl --connect-to HOST1:PORT1:HOST2:PORT2: HOST2 is contacted */
     AG_ROLE_RESOLVE,   /* curl --resolve HOST:PORT:ADDR[,ADDR...]: each ADDR is contacted */
     AG_ROLE_SSH_OPTION, /* ssh -o KEY=VALUE: Hostname and ProxyJump name hosts */
@@ -49,6 +51,11 @@ typedef enum ag_option_kind {
     AG_OPTION_WRITES_CWD,       /* flag: writes into the working directory */
     AG_OPTION_READS_STDIN_NAMES, /* flag: reads the files named on stdin (cpio -o, zip -@) */
     AG_OPTION_RECURSE_NAMES,    /* flag: operands name files in any directory below theirs (7z -r) */
+    AG_OPTION_HARD_LINKS,       /* flag: makes hard links to the operands it reads (cp -l),
+                                   so each is also written */
+    AG_OPTION_SYMBOLIC,         /* flag: makes symbolic links (ln -s), so link-source operands
+                                   have no effect */
+    AG_OPTION_COOKIE,           /* takes curl -b DATA: a value without '=' is a file read */
     AG_OPTION_FLAG              /* flag listed only so that it abbreviates nothing (tar --list) */
 } ag_option_kind;
 
@@ -69,7 +76,8 @@ typedef enum ag_effect_handler {
     AG_HANDLER_TAR,         /* tar: the mode letters decide what the archive and operands are */
     AG_HANDLER_GIT_CONFIG,  /* git config: the action decides read or write, the scope the file */
     AG_HANDLER_GIT_INIT,    /* git init: also writes DIR/.git, which the table cannot name */
-    AG_HANDLER_CURL         /* curl: URLs are globs ({a,b}, [a-z]) unless -g or --globoff */
+    AG_HANDLER_CURL,        /* curl: URLs are globs ({a,b}, [a-z]) unless -g or --globoff */
+    AG_HANDLER_PARALLEL     /* GNU parallel: the operands after `::::` are files read */
 } ag_effect_handler;
 
 /*

@@ -54,6 +54,7 @@ static const struct {
     {"volume", AG_ROLE_VOLUME}, {"mount", AG_ROLE_MOUNT},
     {"volume-list", AG_ROLE_VOLUME_LIST}, {"package-file", AG_ROLE_PACKAGE_FILE},
     {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
+    {"link-source", AG_ROLE_LINK_SOURCE},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
@@ -85,6 +86,9 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"reads-stdin-names", AG_OPTION_READS_STDIN_NAMES, AG_ROLE_NONE},
         {"recurse-names", AG_OPTION_RECURSE_NAMES, AG_ROLE_NONE},
         {"flag", AG_OPTION_FLAG, AG_ROLE_NONE},
+        {"hard-links", AG_OPTION_HARD_LINKS, AG_ROLE_NONE},
+        {"symbolic", AG_OPTION_SYMBOLIC, AG_ROLE_NONE},
+        {"cookie", AG_OPTION_COOKIE, AG_ROLE_VALUE},
     };
     const char *text = scalar(node);
     if (text == NULL)
@@ -99,7 +103,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
     }
     option->kind = AG_OPTION_VALUE;
     if (!parse_role(text, strlen(text), &option->role) || option->role == AG_ROLE_NONE
-        || option->role == AG_ROLE_SCRIPT)
+        || option->role == AG_ROLE_SCRIPT || option->role == AG_ROLE_LINK_SOURCE)
         return fail_at(parser, node, "unknown option kind '%s'; see the format at the top of effects.yaml",
                        text);
     return AG_OK;
@@ -278,6 +282,7 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
         {"git-config", AG_HANDLER_GIT_CONFIG},
         {"git-init", AG_HANDLER_GIT_INIT},
         {"curl", AG_HANDLER_CURL},
+        {"parallel", AG_HANDLER_PARALLEL},
     };
     const char *text = scalar(node);
     for (size_t i = 0; text != NULL && i < sizeof(handlers) / sizeof(handlers[0]); i++) {
