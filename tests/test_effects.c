@@ -235,7 +235,7 @@ static const extraction_case cases[] = {
     {"nc -v host 80", "network:host"},
     {"python3 script.py arg", "read:/repo/script.py"},
     {"python -c 'print(1)' x", ""},
-    {"python3 -m http.server", ""},
+    {"python3 -m http.server", "read:/repo"},
     {"pip install requests", "network:?"},
     {"pip install -r req.txt", "read:/repo/req.txt network:?"},
     {"pip install -i https://mirror.example/simple x", "network:mirror.example"},

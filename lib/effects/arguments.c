@@ -1233,7 +1233,8 @@ static ag_status apply_git_init(ag_extractor *ex, const parsed_arguments *parsed
 }
 
 static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
-                                const parsed_arguments *parsed, bool wrote, bool contacted)
+                                const parsed_arguments *parsed, bool wrote, bool read,
+                                bool contacted)
 {
     const ag_shell_word *name = &ex->command->words[0];
     ag_status status = AG_OK;
@@ -1297,6 +1298,7 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
 
     ag_status status = AG_OK;
     bool wrote = false;
+    bool read = false;
     bool contacted = false;
     size_t position = 0;
     for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
@@ -1320,6 +1322,7 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         bool linked = arg.option == NULL && makes_hard_link(parsed, arg.role);
         if (arg.role == AG_ROLE_LINK_SOURCE)
             arg.role = linked ? AG_ROLE_READ : AG_ROLE_NONE;
+        read |= arg.role == AG_ROLE_READ;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
         if (status == AG_OK && linked)
@@ -1328,7 +1331,7 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
 
     ex->url_globbing = globbing;
     if (status == AG_OK)
-        status = apply_defaults(ex, spec, parsed, wrote, contacted);
+        status = apply_defaults(ex, spec, parsed, wrote, read, contacted);
     if (status == AG_OK && spec->handler == AG_HANDLER_GIT_INIT)
         status = apply_git_init(ex, parsed, words, count);
     if (status == AG_OK && spec->handler == AG_HANDLER_PARALLEL)
