@@ -692,6 +692,21 @@ static ag_status add_build_output(ag_extractor *ex, const ag_shell_word *word, c
     return AG_OK;
 }
 
+/*
+ * Adds the read of a file whose code the command runs, and notes it so that
+ * a write of it by another command of the request asks (extract.c).
+ */
+static ag_status add_run_file(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                              size_t length)
+{
+    size_t before = ex->out->count;
+    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+    if (status != AG_OK || ex->out->count == before)
+        return status;
+    const char *path = ex->out->items[ex->out->count - 1].target;
+    return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
@@ -729,6 +744,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return AG_OK;
 
     switch (role) {
+    case AG_ROLE_RUN:
+        return add_run_file(ex, word, arg->text, arg->length);
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
         if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {
@@ -878,7 +895,8 @@ static void read_parent_directory(argument *arg)
 
 static ag_effect_role adjust_role(const parsed_arguments *parsed, ag_effect_role role)
 {
-    if (parsed->writes_operands && role == AG_ROLE_READ)
+    /* perl -i -e CODE FILE: with the code in an option, the first operand is a file too. */
+    if (parsed->writes_operands && (role == AG_ROLE_READ || role == AG_ROLE_RUN))
         return AG_ROLE_WRITE;
     if (parsed->reads_operands && role == AG_ROLE_WRITE)
         return AG_ROLE_READ;
@@ -1322,7 +1340,7 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         bool linked = arg.option == NULL && makes_hard_link(parsed, arg.role);
         if (arg.role == AG_ROLE_LINK_SOURCE)
             arg.role = linked ? AG_ROLE_READ : AG_ROLE_NONE;
-        read |= arg.role == AG_ROLE_READ;
+        read |= arg.role == AG_ROLE_READ || arg.role == AG_ROLE_RUN;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
         if (status == AG_OK && linked)

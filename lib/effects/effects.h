@@ -23,6 +23,8 @@ typedef enum ag_effect_role {
     AG_ROLE_REMOTE,    /* URL or [user@]host:path contacted, a path with "/" read, else a name */
     AG_ROLE_PACKAGE,   /* a URL contacted, anything else nothing */
     AG_ROLE_SCRIPT,    /* program text, skipped when a script option is given */
+    AG_ROLE_RUN,       /* a file whose code the command runs (python SCRIPT): read, and a
+                          write of it by another command of the request asks */
     AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
                           the new name shows and changes the same file; nothing with -s */
     AG_ROLE_CONNECT_TO, /* curl --connect-to HOST1:PORT1:HOST2:PORT2: HOST2 is contacted */

@@ -941,6 +941,23 @@ static ag_status read_default_tree(ag_extractor *ex, const ag_effect_spec *spec,
 }
 
 /*
+ * Notes a command named by a path (./run, bin/rails) as running that file,
+ * so that a write of it by another command of the request asks. A name
+ * without '/' is looked up in PATH, which no command here names.
+ * TODO(effects): a request that writes into a PATH directory and then runs
+ * the name it wrote (`cp x ~/.local/bin/t; t`) is not seen.
+ */
+static ag_status note_program_path(ag_extractor *ex, const ag_shell_word *name)
+{
+    if (memchr(name->text, '/', name->length) == NULL)
+        return AG_OK;
+    const char *path = ag_extractor_normalize_written(ex, name, name->text, name->length);
+    if (path == NULL)
+        return AG_ERR_NOMEM;
+    return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
+}
+
+/*
  * Adds the effects of the command at ex->index and stores in *links the entry
  * whose link keys apply to it: the command's, or its module's (python -m
  * tarfile), or NULL when the table has no entry.
@@ -958,6 +975,9 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
         return AG_OK;
     if (command->words[0].dynamic)
         return add_unknown_program(ex, command);
+    ag_status status = note_program_path(ex, &command->words[0]);
+    if (status != AG_OK)
+        return status;
 
     const char *name = base_name(ex->arena, &command->words[0]);
     if (name == NULL)
@@ -965,7 +985,7 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
     const ag_effect_spec *spec = ag_effects_table_find(ex->table, name);
     if (spec == NULL)
         return AG_OK;
-    ag_status status = ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
+    status = ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
     if (status == AG_OK)
         status = read_default_tree(ex, spec, command->words + 1, command->word_count - 1);
     *links = spec;
@@ -1205,7 +1225,8 @@ static ag_status mark_new_links(ag_extractor *ex)
     return AG_OK;
 }
 
-bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec)
+/* Appends `runner` to ex->runners; returns false when out of memory. */
+static bool add_runner(ag_extractor *ex, ag_runner runner)
 {
     if (ex->runner_count == ex->runner_capacity) {
         size_t capacity = ex->runner_capacity < 4 ? 4 : ex->runner_capacity * 2;
@@ -1217,9 +1238,20 @@ bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec)
         ex->runners = runners;
         ex->runner_capacity = capacity;
     }
-    const char *cwd = ex->context.cwd != NULL && ex->context.cwd[0] == '/' ? ex->context.cwd : NULL;
-    ex->runners[ex->runner_count++] = (ag_runner){ex->command, ex->index, cwd, &spec->runs_files};
+    ex->runners[ex->runner_count++] = runner;
     return true;
+}
+
+bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec)
+{
+    const char *cwd = ex->context.cwd != NULL && ex->context.cwd[0] == '/' ? ex->context.cwd : NULL;
+    return add_runner(ex, (ag_runner){ex->command, ex->index, cwd, &spec->runs_files, NULL});
+}
+
+bool ag_extractor_note_program(ag_extractor *ex, const char *path)
+{
+    const char *cwd = ex->context.cwd != NULL && ex->context.cwd[0] == '/' ? ex->context.cwd : NULL;
+    return add_runner(ex, (ag_runner){ex->command, ex->index, cwd, NULL, path});
 }
 
 /*
@@ -1270,14 +1302,18 @@ static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *
 /*
  * Returns whether the runner may run the code of `written`, a path another
  * command of the request writes. That is so for an unknown path, a run file
- * in its directory, a file it reads (make -f FILE, pytest t.py), and a run
- * file below a directory it reads (cmake SOURCE_DIR).
+ * in its directory, a file it reads (make -f FILE, pytest t.py), a run file
+ * below a directory it reads (cmake SOURCE_DIR), and its program file.
  */
 static bool runs_written_path(const ag_extractor *ex, const ag_runner *runner, size_t read_end,
                               const char *written)
 {
     if (written[0] != '/' || strchr(written, AG_DYNAMIC_MARK) != NULL)
         return true;
+    /* rewrites_directory() finds the tree copies (cp -r x bin) that may replace the program. */
+    if (runner->program != NULL)
+        return runner->program[0] != '/' || strchr(runner->program, AG_DYNAMIC_MARK) != NULL
+               || strcasecmp(runner->program, written) == 0;
     if (is_run_file(ex->arena, runner->files, runner->cwd, written))
         return true;
     for (size_t i = 0; i < read_end; i++) {
@@ -1294,15 +1330,17 @@ static bool runs_written_path(const ag_extractor *ex, const ag_runner *runner, s
 
 /*
  * Returns whether a command of the request replaces a whole tree that contains
- * the runner's directory (git checkout, tar x, cp -r x/. .): the paths
- * note_links() records. Every one of them counts when the directory is unknown.
+ * the runner's directory or program file (git checkout, tar x, cp -r x/. .):
+ * the paths note_links() records. A plain directory write (mkdir bin) does
+ * not count. Every one of them counts when the directory or file is unknown.
  */
 static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
 {
-    if (runner->cwd == NULL)
+    const char *path = runner->program != NULL ? runner->program : runner->cwd;
+    if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
         return ex->link_count > 0;
     for (size_t i = 0; i < ex->link_count; i++) {
-        if (ag_path_is_within(runner->cwd, ex->links[i].path))
+        if (ag_path_is_within(path, ex->links[i].path))
             return true;
     }
     return false;
@@ -1338,8 +1376,11 @@ static ag_status note_written_runs(ag_extractor *ex)
                 && runs_written_path(ex, runner, count, effect->target))
                 status = add_written_run(ex, runner, effect->target);
         }
+        const char *rewritten = runner->program != NULL ? runner->program
+                                : runner->cwd != NULL   ? runner->cwd
+                                                        : unknown_path;
         if (status == AG_OK && rewrites_directory(ex, runner))
-            status = add_written_run(ex, runner, runner->cwd != NULL ? runner->cwd : unknown_path);
+            status = add_written_run(ex, runner, rewritten);
     }
     return status;
 }

@@ -4,12 +4,17 @@
 
 #include "effects/effects.h"
 
-/* A command that runs code from files in its directory (runs_files in the table). */
+/*
+ * A command that runs code from files: those in its directory that runs_files
+ * in the table names, or one program file (python SCRIPT, ./run).
+ */
 typedef struct ag_runner {
     const ag_shell_command *command;
     size_t index;               /* the command's index, as ag_effect.command */
     const char *cwd;            /* where it runs, or NULL when unknown */
-    const ag_word_list *files;  /* the globs of the files it runs, relative to cwd */
+    const ag_word_list *files;  /* the globs of the files it runs, relative to cwd; NULL with
+                                   `program` */
+    const char *program;        /* the normalized path of the one file it runs, or NULL */
 } ag_runner;
 
 /* A path at or under which a command of the request may make (or move) a link. */
@@ -76,6 +81,11 @@ const ag_effect_option *ag_effect_option_find(const ag_effect_spec *spec, const 
 
 /* Returns whether `option` takes a value: the next word, or the rest of its own word. */
 bool ag_effect_option_takes_value(const ag_effect_option *option);
+/*
+ * Notes that the command being looked at runs the code of the file at the
+ * normalized `path`. Returns false when out of memory.
+ */
+bool ag_extractor_note_program(ag_extractor *ex, const char *path);
 
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,

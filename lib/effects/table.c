@@ -54,7 +54,7 @@ static const struct {
     {"volume", AG_ROLE_VOLUME}, {"mount", AG_ROLE_MOUNT},
     {"volume-list", AG_ROLE_VOLUME_LIST}, {"package-file", AG_ROLE_PACKAGE_FILE},
     {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
-    {"link-source", AG_ROLE_LINK_SOURCE},
+    {"link-source", AG_ROLE_LINK_SOURCE}, {"run", AG_ROLE_RUN},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
