@@ -50,10 +50,12 @@ typedef struct worker {
 } worker;
 
 static const char *cases_dir;
-static json_t *tables[64];
+/* Room for every table and policy of check_tables; the asserts say when it runs out. */
+enum { MAX_TABLES = 64, MAX_POLICIES = 64 };
+static json_t *tables[MAX_TABLES];
 static size_t table_count;
-static char *policy_names[64];
-static ag_policy *policies[64];
+static char *policy_names[MAX_POLICIES];
+static ag_policy *policies[MAX_POLICIES];
 static size_t policy_count;
 static request *requests;
 static size_t request_count;
@@ -171,7 +173,7 @@ static bool same_rule(const char *a, const char *b)
 static void *run_worker(void *argument)
 {
     worker *w = argument;
-    ag_checker *checkers[32] = {0};
+    ag_checker *checkers[MAX_POLICIES] = {0};
 
     /*
      * Every thread also builds the default policy at the same moment as the
@@ -212,7 +214,7 @@ static void test_threads_match_single_thread(void **state)
     (void)state;
     assert_true(request_count > 0);
 
-    ag_checker *checkers[32] = {0};
+    ag_checker *checkers[MAX_POLICIES] = {0};
     assert_true(create_checkers(checkers));
     for (size_t i = 0; i < request_count; i++) {
         const ag_verdict *verdict = run_request(checkers[requests[i].policy], &requests[i]);
