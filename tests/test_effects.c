@@ -256,7 +256,7 @@ static const extraction_case cases[] = {
     {"cat 3<> f", "network:? read:? read:/repo/f"},
     {"echo x > /dev/null 2>&1", ""},
     {"echo x > /dev/stderr", ""},
-    {"cat < /dev/fd/3", ""},
+    {"cat < /dev/fd/3", "read:?/3"},
     {"cat <<EOF\nx\nEOF", ""},
     {"cat <<< word", ""},
     {"{ echo a; } > out", "write:/repo/out"},

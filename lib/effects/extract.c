@@ -54,23 +54,22 @@ ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *ta
     return AG_OK;
 }
 
-/* Device files that name a descriptor or discard data: no rule is about them. */
+/*
+ * Device files that discard data or name the terminal or a standard stream:
+ * no rule is about them. /dev/fd/N for N above 2, like /proc/self/fd/N, may
+ * name any file the shell opened, so only 0, 1 and 2 count.
+ */
 static bool is_exempt_device(const char *text, size_t length)
 {
-    static const char *const devices[] = {"/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr"};
-    if (length < 9 || memcmp(text, "/dev/", 5) != 0)
+    static const char *const devices[] = {"/dev/null", "/dev/tty", "/dev/stdin", "/dev/stdout",
+                                          "/dev/stderr", "/dev/fd/0", "/dev/fd/1", "/dev/fd/2"};
+    if (length < 8 || memcmp(text, "/dev/", 5) != 0)
         return false;
     for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
         if (strlen(devices[i]) == length && memcmp(devices[i], text, length) == 0)
             return true;
     }
-    if (length <= 8 || memcmp(text, "/dev/fd/", 8) != 0)
-        return false;
-    for (size_t i = 8; i < length; i++) {
-        if (text[i] < '0' || text[i] > '9')
-            return false;
-    }
-    return true;
+    return false;
 }
 
 static bool is_glob_char(const char *text, size_t length, size_t i)
