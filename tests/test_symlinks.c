@@ -195,6 +195,27 @@ static void test_cd_dotdot_after_link(void **state)
                      AG_DENY);
 }
 
+/*
+ * A file tool's ".." after a link is also checked as text, because a host
+ * may normalize it that way before it opens the file (Node.js
+ * path.resolve()): lnk/../protected/sub/y is repo/protected/sub/y as text
+ * and home/protected/sub/y through the link. The stricter outcome wins.
+ */
+static void test_dotdot_after_link_as_text(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Edit",
+                                "{\"file_path\":\"%s/lnk/../protected/sub/y\",\"old_string\":\"a\","
+                                "\"new_string\":\"b\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_BYPASS_PERMISSIONS, "Write",
+                                "{\"file_path\":\"%s/lnk/../.git/hooks/pre-commit\","
+                                "\"content\":\"x\"}"),
+                     AG_ASK);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read", "{\"file_path\":\"%s/lnk/../src/x\"}"),
+                     AG_ALLOW);
+}
+
 /* Glob follows a link in the literal directory of its pattern. */
 static void test_glob_through_link(void **state)
 {
@@ -357,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_protected_write_through_link),
         cmocka_unit_test(test_dotdot_after_link),
         cmocka_unit_test(test_cd_dotdot_after_link),
+        cmocka_unit_test(test_dotdot_after_link_as_text),
         cmocka_unit_test(test_glob_through_link),
         cmocka_unit_test(test_failed_lookup_asks),
         cmocka_unit_test(test_tree_walk_through_link),

@@ -17,6 +17,9 @@
  *
  * When a file path exists on disk, symbolic links are resolved: a deny or ask
  * rule applies when the path or its target matches, an allow rule needs both.
+ * A ".." after a link is checked both where the kernel takes it (through the
+ * link) and as text, because a host may normalize the path as text before it
+ * opens it (Node.js path.resolve()); the stricter outcome wins.
  */
 #include <ctype.h>
 #include <string.h>
@@ -289,15 +292,12 @@ static const char *mark_alias(ag_arena *arena, const char *path)
     return ag_arena_printf(arena, "%c%s", AG_DYNAMIC_MARK, alias);
 }
 
-/* Checks one path of a file tool call, with the mode, into *outcome. */
-static ag_status check_one_path(ag_checker *checker, file_request *request, const char *raw,
-                                size_t length, path_outcome *outcome)
+/* Checks one normalized path of a file tool call, with the mode, into *outcome. */
+static ag_status check_one_path(ag_checker *checker, file_request *request, const char *path,
+                                path_outcome *outcome)
 {
     ag_arena *arena = &checker->arena;
-    request->path = ag_path_normalize(arena, &request->context, raw, length);
-    if (request->path == NULL)
-        return AG_ERR_NOMEM;
-    request->path = mark_alias(arena, request->path);
+    request->path = mark_alias(arena, path);
     if (request->path == NULL)
         return AG_ERR_NOMEM;
     request->target = ag_path_link_target(arena, &checker->lookups, request->path);
@@ -377,13 +377,23 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
     }
 
     path_outcome strictest = {0};
+    bool first = true;
     for (size_t i = 0; i < count; i++) {
-        path_outcome outcome;
-        ag_status status = check_one_path(checker, &request, raws[i], lengths[i], &outcome);
-        if (status != AG_OK)
-            return status;
-        if (i == 0 || outcome.decision > strictest.decision)
-            strictest = outcome;
+        const char *forms[2];
+        forms[0] = ag_path_normalize(arena, &request.context, raws[i], lengths[i]);
+        forms[1] = ag_path_normalize_lexical(arena, &request.context, raws[i], lengths[i]);
+        if (forms[0] == NULL || forms[1] == NULL)
+            return AG_ERR_NOMEM;
+        size_t form_count = strcmp(forms[0], forms[1]) != 0 ? 2 : 1;
+        for (size_t j = 0; j < form_count; j++) {
+            path_outcome outcome;
+            ag_status status = check_one_path(checker, &request, forms[j], &outcome);
+            if (status != AG_OK)
+                return status;
+            if (first || outcome.decision > strictest.decision)
+                strictest = outcome;
+            first = false;
+        }
     }
 
     ag_verdict *verdict = &checker->verdict;

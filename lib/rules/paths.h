@@ -37,7 +37,8 @@ const char *ag_path_normalize(ag_arena *arena, const ag_path_context *context,
 /*
  * Normalizes `path` as ag_path_normalize() does, but applies every ".." to
  * the text, as Bash's `cd` does by default (`cd lnk/..` stays where it was,
- * whatever lnk leads to). Never reads the file system.
+ * whatever lnk leads to) and as Node.js's path.resolve() does for a file
+ * tool's path. Never reads the file system.
  */
 const char *ag_path_normalize_lexical(ag_arena *arena, const ag_path_context *context,
                                       const char *path, size_t length);
