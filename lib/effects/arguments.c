@@ -27,6 +27,7 @@ typedef struct parsed_arguments {
     bool script_given;
     bool writes_operands;
     bool reads_operands;
+    bool index_only;            /* an index-only flag: operands read or write no file */
     bool writes_cwd;
     bool reads_stdin_names;     /* a reads-stdin-names flag: files named on stdin are read */
     bool recurse_names;         /* a recurse-names flag: operands name files in any directory below */
@@ -84,6 +85,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->writes_operands = true;
     else if (option->kind == AG_OPTION_READS_OPERANDS)
         parsed->reads_operands = true;
+    else if (option->kind == AG_OPTION_INDEX_ONLY)
+        parsed->index_only = true;
     else if (option->kind == AG_OPTION_WRITES_CWD)
         parsed->writes_cwd = true;
     else if (option->kind == AG_OPTION_READS_STDIN_NAMES)
@@ -895,6 +898,8 @@ static void read_parent_directory(argument *arg)
 
 static ag_effect_role adjust_role(const parsed_arguments *parsed, ag_effect_role role)
 {
+    if (parsed->index_only && (role == AG_ROLE_READ || role == AG_ROLE_WRITE))
+        return AG_ROLE_NONE;
     /* perl -i -e CODE FILE: with the code in an option, the first operand is a file too. */
     if (parsed->writes_operands && (role == AG_ROLE_READ || role == AG_ROLE_RUN))
         return AG_ROLE_WRITE;

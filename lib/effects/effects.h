@@ -50,6 +50,7 @@ typedef enum ag_option_kind {
     AG_OPTION_END,              /* takes a value and ends the command's own arguments */
     AG_OPTION_WRITES_OPERANDS,  /* flag: read operands become writes */
     AG_OPTION_READS_OPERANDS,   /* flag: written operands become reads */
+    AG_OPTION_INDEX_ONLY,       /* flag: operands name index entries, not files (git rm --cached) */
     AG_OPTION_WRITES_CWD,       /* flag: writes into the working directory */
     AG_OPTION_READS_STDIN_NAMES, /* flag: reads the files named on stdin (cpio -o, zip -@) */
     AG_OPTION_RECURSE_NAMES,    /* flag: operands name files in any directory below theirs (7z -r) */
