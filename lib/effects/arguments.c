@@ -159,6 +159,7 @@ static int option_rank(const ag_effect_option *option)
         return option->kind == AG_OPTION_WRITES_OPERANDS ? 1 : 0;
     switch (option->role) {
     case AG_ROLE_WRITE:
+    case AG_ROLE_UNPACK:
         return 6;
     case AG_ROLE_READ:
         return 5;
@@ -738,6 +739,10 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         *wrote = true;
         return add_build_output(ex, word, arg->text, arg->length);
     }
+    if (role == AG_ROLE_UNPACK) {
+        *wrote = true;
+        return ag_extractor_add_unpack(ex, word, arg->text, arg->length);
+    }
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
         return add_structured(ex, word, arg->text, arg->length, role);
@@ -998,18 +1003,104 @@ static bool is_tar_directory(const argument *arg)
            && (strcmp(arg->option->name, "-C") == 0 || strcmp(arg->option->name, "--directory") == 0);
 }
 
+/* Returns whether `word` is a long option that starts one of `names` (--xf for --xform). */
+static bool abbreviates_long(const ag_shell_word *word, const char *const *names)
+{
+    const char *equals = memchr(word->text, '=', word->length);
+    size_t length = equals != NULL ? (size_t)(equals - word->text) : word->length;
+    if (length < 3 || strncmp(word->text, "--", 2) != 0)
+        return false;
+    for (const char *const *name = names; *name != NULL; name++) {
+        if (length <= strlen(*name) && strncmp(word->text, *name, length) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns whether the member operands of a tar extraction name the paths it
+ * writes. Options that rename members (--transform, bsdtar -s,
+ * --strip-components), match them anywhere in a name (--no-anchored) or add
+ * members from a file (-T), and a word known only at run time, break that.
+ */
+static bool tar_members_name_paths(const parsed_arguments *parsed, const ag_shell_word *words,
+                                   size_t count)
+{
+    static const char *const renaming[] = {"--transform", "--xform", "--strip-components",
+                                           "--no-anchored", "--files-from", NULL};
+    if (has_flag(parsed, "s") || option_value(parsed, "-T", "--files-from") != NULL)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (words[i].dynamic || abbreviates_long(&words[i], renaming))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Adds the write of a tar member named on the command line, below the
+ * extraction directory (the context's cwd). tar drops a leading "/" unless
+ * -P is given, and a member may be a directory, so the write is a tree.
+ * tar matches a member with glob characters against the archive's names,
+ * so those characters stand for unknown text.
+ */
+static ag_status add_tar_member(ag_extractor *ex, const argument *arg)
+{
+    size_t skip = 0;
+    while (skip < arg->length && arg->text[skip] == '/')
+        skip++;
+    char *member = ag_arena_strndup(ex->arena, arg->text + skip, arg->length - skip);
+    if (member == NULL)
+        return AG_ERR_NOMEM;
+    for (char *p = member; *p != '\0'; p++) {
+        if (*p == '*' || *p == '?' || *p == '[')
+            *p = AG_DYNAMIC_MARK;
+    }
+    size_t first = ex->out->count;
+    ag_status status = member[0] == '\0'
+                           ? ag_extractor_add_unpack(ex, arg->word, ".", 1)
+                           : ag_extractor_add_path(ex, AG_EFFECT_WRITE, arg->word, member,
+                                                   strlen(member));
+    for (size_t i = first; i < ex->out->count; i++)
+        ex->out->items[i].tree = true;
+    return status;
+}
+
+/* Adds the write of a tar extraction's directory, `path` normalized, as a tree when `tree`. */
+static ag_status add_tar_directory(ag_extractor *ex, const char *path, const ag_shell_word *word,
+                                   bool tree)
+{
+    size_t first = ex->out->count;
+    ag_status status = ag_extractor_add(ex, AG_EFFECT_WRITE, path, word);
+    for (size_t i = first; i < ex->out->count; i++)
+        ex->out->items[i].tree = tree;
+    return status;
+}
+
 /*
  * tar -C DIR: each -C is relative to the one before it (tar -C ~ -C .ssh),
- * and create reads the operands after it there. Extraction writes each
+ * and create reads the operands after it there. An extraction writes each
  * directory that an operand follows and the last one, or the working
- * directory without -C. Leaves the command's directory at the last -C.
+ * directory without -C. It unpacks the archive's unknown names there, so
+ * those writes are trees, unless `unpacks` is false (--one-top-level) or
+ * member operands name what it writes. Such members, with at most one -C,
+ * are written below that directory (add_tar_member()). Leaves the
+ * command's directory at the last -C.
  */
 static ag_status apply_tar_directories(ag_extractor *ex, const parsed_arguments *parsed,
-                                       bool extract, bool create)
+                                       bool extract, bool unpacks, bool create,
+                                       bool members_fixed)
 {
+    size_t directories = 0, members = 0;
+    for (size_t i = 0; i < parsed->count; i++) {
+        directories += is_tar_directory(&parsed->items[i]);
+        members += parsed->items[i].option == NULL;
+    }
+    bool by_member = extract && members_fixed && members > 0 && directories <= 1;
+    bool tree = unpacks && !by_member;
+
     const char *pending = NULL;       /* the last -C, not yet written */
     const ag_shell_word *pending_word = &ex->command->words[0];
-    bool any = false;
     ag_status status = AG_OK;
     for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
         const argument *arg = &parsed->items[i];
@@ -1020,36 +1111,50 @@ static ag_status apply_tar_directories(ag_extractor *ex, const parsed_arguments 
             ex->context.cwd = path[0] == '/' ? path : NULL;
             pending = path;
             pending_word = arg->word;
-            any = true;
-        } else if (arg->option == NULL && extract && pending != NULL) {
-            status = ag_extractor_add(ex, AG_EFFECT_WRITE, pending, pending_word);
+            continue;
+        }
+        if (arg->option == NULL && by_member)
+            status = add_tar_member(ex, arg);
+        if (status == AG_OK && arg->option == NULL && extract && pending != NULL) {
+            status = add_tar_directory(ex, pending, pending_word, tree);
             pending = NULL;
-        } else if (arg->option == NULL && create) {
+        } else if (status == AG_OK && arg->option == NULL && create) {
             status = ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, arg->text, arg->length);
         }
     }
     if (status != AG_OK || !extract)
         return status;
     if (pending != NULL)
-        return ag_extractor_add(ex, AG_EFFECT_WRITE, pending, pending_word);
-    return any ? AG_OK : ag_extractor_add_path(ex, AG_EFFECT_WRITE, pending_word, ".", 1);
+        return add_tar_directory(ex, pending, pending_word, tree);
+    if (directories > 0)
+        return AG_OK;
+    size_t first = ex->out->count;
+    status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, pending_word, ".", 1);
+    for (size_t i = first; i < ex->out->count; i++)
+        ex->out->items[i].tree = tree;
+    return status;
 }
 
-/* GNU tar --one-top-level=DIR extracts into DIR below the last -C. */
-static ag_status apply_tar_top_level(ag_extractor *ex, const ag_shell_word *words, size_t count)
+/*
+ * GNU tar --one-top-level=DIR extracts into DIR below the last -C. Unpacks
+ * into each such DIR, and returns whether there was one.
+ */
+static bool apply_tar_top_level(ag_extractor *ex, const ag_shell_word *words, size_t count,
+                                ag_status *status)
 {
-    for (size_t i = 0; i < count; i++) {
+    bool given = false;
+    for (size_t i = 0; i < count && *status == AG_OK; i++) {
         const char *value = NULL;
         if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
-            return AG_OK;
+            break;
         if (!gives_long_option(&words[i], "--one-top-level", &value) || value == NULL)
             continue;
         size_t length = words[i].length - (size_t)(value - words[i].text);
-        ag_status status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &words[i], value, length);
-        if (status != AG_OK)
-            return status;
+        if (ex != NULL)
+            *status = ag_extractor_add_unpack(ex, &words[i], value, length);
+        given = true;
     }
-    return AG_OK;
+    return given;
 }
 
 /*
@@ -1112,9 +1217,12 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
     if (status != AG_OK || !(extract || unknown || create))
         return status;
 
-    status = apply_tar_directories(ex, parsed, extract || unknown, create);
+    /* With --one-top-level=DIR, tar unpacks into DIR, not into the -C directory itself. */
+    bool top_level = apply_tar_top_level(NULL, words, count, &status);
+    status = apply_tar_directories(ex, parsed, extract || unknown, !top_level, create,
+                                   tar_members_name_paths(parsed, words, count));
     if (status == AG_OK && (extract || unknown))
-        status = apply_tar_top_level(ex, words, count);
+        apply_tar_top_level(ex, words, count, &status);
     /*
      * -P (--absolute-names) keeps the leading "/" and the ".." of member
      * names, so an extraction writes, and may make links, anywhere.
@@ -1267,9 +1375,14 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     if (status == AG_OK && parsed->reads_stdin_names)
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
-    if (status == AG_OK && !wrote && spec->default_write != NULL)
+    /* A command that only lists or tests its input (unzip -l) writes no default. */
+    bool writes_default = !wrote && !parsed->reads_operands;
+    if (status == AG_OK && writes_default && spec->default_write != NULL)
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, spec->default_write,
                                        strlen(spec->default_write));
+    if (status == AG_OK && writes_default && spec->default_unpack != NULL)
+        status = ag_extractor_add_unpack(ex, name, spec->default_unpack,
+                                         strlen(spec->default_unpack));
     if (status == AG_OK && !contacted && spec->default_network != NULL)
         status = ag_extractor_add_host(ex, name, spec->default_network,
                                        strlen(spec->default_network));
@@ -1543,10 +1656,11 @@ static void mark_trees(ag_extractor *ex, const ag_effect_spec *spec,
                    && (spec->follow_options.count == 0
                        || has_any_option(spec, parsed, words, count, &spec->follow_options, true))
                    && !has_any_option(spec, parsed, words, count, &spec->no_follow_options, false);
-    ag_effect_kind kind = spec->tree == AG_TREE_READ ? AG_EFFECT_READ : AG_EFFECT_WRITE;
+    bool reads = spec->tree == AG_TREE_READ || spec->tree == AG_TREE_READ_WRITE;
+    bool writes = spec->tree == AG_TREE_WRITE || spec->tree == AG_TREE_READ_WRITE;
     for (size_t i = first; i < ex->out->count; i++) {
         ag_effect *effect = &ex->out->items[i];
-        if (effect->kind != kind)
+        if (!(effect->kind == AG_EFFECT_READ && reads) && !(effect->kind == AG_EFFECT_WRITE && writes))
             continue;
         effect->tree = true;
         effect->follows_links = follows;

@@ -166,6 +166,8 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_string(out, spec->default_write);
     fprintf(out, ", .dashless_first = %d, .short_equals = %d", spec->dashless_first,
             spec->short_equals);
+    fputs(", .default_unpack = ", out);
+    write_string(out, spec->default_unpack);
     fputs(", .default_network = ", out);
     write_string(out, spec->default_network);
     fprintf(out, ", .handler = (ag_effect_handler)%d, .subcommands = ", (int)spec->handler);

@@ -39,7 +39,8 @@ typedef enum ag_effect_role {
     AG_ROLE_VOLUME_LIST, /* singularity -B SPEC[,SPEC...]: each SPEC is a volume */
     AG_ROLE_PACKAGE_FILE, /* apt install ./x.deb: a package file read, its files written anywhere */
     AG_ROLE_NAMED_READ, /* docker build --build-context NAME=PATH: PATH is read */
-    AG_ROLE_BUILD_OUTPUT /* docker build -o type=local,dest=PATH or -o PATH: PATH is written */
+    AG_ROLE_BUILD_OUTPUT, /* docker build -o type=local,dest=PATH or -o PATH: PATH is written */
+    AG_ROLE_UNPACK     /* a directory written with names from the input (unzip -d DIR) */
 } ag_effect_role;
 
 /* What an option listed in the table does. */
@@ -98,7 +99,8 @@ typedef enum ag_link_mode {
 typedef enum ag_tree_mode {
     AG_TREE_NONE,
     AG_TREE_READ,           /* the paths it reads: grep -r, rg, tar c, zip -r, cp -r sources */
-    AG_TREE_WRITE           /* the paths it writes: chmod -R, chown -R */
+    AG_TREE_WRITE,          /* the paths it writes: chmod -R, chown -R */
+    AG_TREE_READ_WRITE      /* both: cp -r, rsync */
 } ag_tree_mode;
 
 /* A list of words from the table: options, or file name globs for runs_files. */
@@ -127,6 +129,7 @@ typedef struct ag_effect_spec {
     bool dashless_first;        /* the first of two or more words is an option cluster without '-' */
     bool short_equals;          /* a value attached to a short option drops a leading '=' */
     char *default_write;
+    char *default_unpack;       /* unpacked into (AG_ROLE_UNPACK) when nothing names a write */
     char *default_network;
     ag_effect_handler handler;  /* handler: tar, git-config, git-init */
     struct ag_effect_spec *subcommands;

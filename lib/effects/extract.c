@@ -311,6 +311,16 @@ ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_
     return ag_extractor_add(ex, kind, normalize_path(ex, word, text, length), word);
 }
 
+ag_status ag_extractor_add_unpack(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                  size_t length)
+{
+    size_t first = ex->out->count;
+    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, text, length);
+    for (size_t i = first; i < ex->out->count; i++)
+        ex->out->items[i].tree = true;
+    return status;
+}
+
 static const char unknown_host[] = {AG_DYNAMIC_MARK, '\0'};
 
 /*

@@ -60,6 +60,12 @@ const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, 
                                    size_t length);
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
                                 const char *text, size_t length);
+/*
+ * Adds a write of the tree below a directory that the command fills with
+ * names from its input (an archive, a patch), which are unknown here.
+ */
+ag_status ag_extractor_add_unpack(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                  size_t length);
 ag_status ag_extractor_add_host(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                 size_t length);
 ag_status ag_extractor_add_unknown_host(ag_extractor *ex, const ag_shell_word *word);

@@ -55,6 +55,7 @@ static const struct {
     {"volume-list", AG_ROLE_VOLUME_LIST}, {"package-file", AG_ROLE_PACKAGE_FILE},
     {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
     {"link-source", AG_ROLE_LINK_SOURCE}, {"run", AG_ROLE_RUN},
+    {"unpack", AG_ROLE_UNPACK},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
@@ -377,8 +378,11 @@ static ag_status parse_tree_mode(table_parser *parser, const yaml_node_t *node,
         spec->tree = AG_TREE_READ;
     else if (text != NULL && strcmp(text, "write") == 0)
         spec->tree = AG_TREE_WRITE;
+    else if (text != NULL && strcmp(text, "read-write") == 0)
+        spec->tree = AG_TREE_READ_WRITE;
     else
-        return fail_at(parser, node, "unknown tree value '%s'; the values are read and write",
+        return fail_at(parser, node, "unknown tree value '%s'; the values are read, write and "
+                       "read-write",
                        text != NULL ? text : "(not a word)");
     return AG_OK;
 }
@@ -493,6 +497,8 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
     }
     if (strcmp(key, "default_write") == 0)
         return parse_text(parser, value, &spec->default_write);
+    if (strcmp(key, "default_unpack") == 0)
+        return parse_text(parser, value, &spec->default_unpack);
     if (strcmp(key, "default_network") == 0)
         return parse_text(parser, value, &spec->default_network);
     if (strcmp(key, "handler") == 0)
@@ -613,6 +619,7 @@ static void clear_spec(ag_effect_spec *spec)
         ag_free(spec->assignments[i].key);
     ag_free(spec->assignments);
     ag_free(spec->default_write);
+    ag_free(spec->default_unpack);
     ag_free(spec->default_network);
     for (size_t i = 0; i < spec->subcommand_count; i++)
         clear_spec(&spec->subcommands[i]);

@@ -198,6 +198,36 @@ static bool rule_names_protected(const ag_rule *rule, const char *name)
            && strstr(rule->specifier, name) != NULL;
 }
 
+/*
+ * Returns a protected name that lies below `directory`, the target of a
+ * tree write, and that the allow rule `rule` does not name, or NULL. A
+ * protected home entry lies below a directory that contains it (rm -r ~).
+ * The project's own .git, .claude and the other protected components lie
+ * below the working directory and every directory that contains it (tar xf
+ * a.tar, rm -r .).
+ * TODO(protected): a protected component below another directory
+ * (vendor/x/.git, or a .git that `tar xf a.tar -C sub` unpacks into sub) is
+ * not seen, because only the request's text is read here. Such a nested
+ * .git only acts when git runs inside it.
+ */
+static const char *protected_name_below(ag_checker *checker, const char *directory,
+                                        const char *cwd, const ag_rule *rule)
+{
+    if (directory == NULL)
+        return NULL;
+    const char *home = checker->home != NULL ? checker->home : "~";
+    bool holds_cwd = cwd != NULL && ag_path_is_within_caseless(cwd, directory);
+    bool holds_home = ag_path_is_within_caseless(home, directory);
+
+    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
+        const protected_path *entry = &protected_paths[i];
+        bool below = entry->kind == PROTECT_COMPONENT ? holds_cwd : holds_home;
+        if (below && !rule_names_protected(rule, entry->name))
+            return entry->name;
+    }
+    return NULL;
+}
+
 /* Returns the reason for asking about a protected write, or NULL when the write is exempt. */
 static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
                            const char *before)
@@ -521,8 +551,37 @@ static bool adjust_commands(ag_checker *checker, const ag_path_context *context)
     return changed;
 }
 
+/*
+ * Returns the reason for asking about a write that touches a protected path:
+ * its target, the file a link target leads to, or for a tree write a
+ * protected path below it. Returns NULL when none does.
+ */
+static const char *protect_effect(ag_checker *checker, const ag_effect *effect, const char *cwd)
+{
+    const char *reason = protect(checker, effect->target, effect->rule, effect->reason);
+    if (reason == NULL && effect->link_target != NULL)
+        reason = protect(checker, effect->link_target, effect->rule, effect->reason);
+    if (reason != NULL || !effect->tree)
+        return reason;
+
+    const char *directory = effect->target;
+    const char *name = protected_name_below(checker, directory, cwd, effect->rule);
+    if (name == NULL && effect->link_target != NULL) {
+        directory = effect->link_target;
+        name = protected_name_below(checker, directory, cwd, effect->rule);
+    }
+    if (name == NULL)
+        return NULL;
+    reason = ag_arena_printf(&checker->arena,
+                             "the tree written at %s may include the protected path %s, which "
+                             "only an Edit allow rule that names it allows (%s)",
+                             ag_quote_text(&checker->arena, directory, strlen(directory)),
+                             name, effect->reason);
+    return reason != NULL ? reason : "the write touches a protected path (out of memory)";
+}
+
 /* Applies the mode and the protected paths to each effect; returns whether one changed. */
-static bool adjust_effects(ag_checker *checker)
+static bool adjust_effects(ag_checker *checker, const char *cwd)
 {
     ag_verdict *verdict = &checker->verdict;
     bool changed = false;
@@ -549,11 +608,8 @@ static bool adjust_effects(ag_checker *checker)
 
         /* A link on disk is protected when it or the file it leads to is. */
         const char *reason = NULL;
-        if (effect->decision < AG_ASK) {
-            reason = protect(checker, effect->target, effect->rule, effect->reason);
-            if (reason == NULL && effect->link_target != NULL)
-                reason = protect(checker, effect->link_target, effect->rule, effect->reason);
-        }
+        if (effect->decision < AG_ASK)
+            reason = protect_effect(checker, effect, cwd);
         if (reason != NULL) {
             effect->decision = AG_ASK;
             effect->rule = NULL;
@@ -656,8 +712,14 @@ ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *an
                                              strlen(checker->home))) == NULL)
         return AG_ERR_NOMEM;
 
+    /* Tree writes compare their targets with the working directory (protected_name_below()). */
+    const char *normalized_cwd = NULL;
+    if (cwd != NULL && cwd[0] == '/'
+        && (normalized_cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
+        return AG_ERR_NOMEM;
+
     bool changed = adjust_commands(checker, &context);
-    changed = adjust_effects(checker) || changed;
+    changed = adjust_effects(checker, normalized_cwd) || changed;
     if (changed) {
         ag_status status = recombine(checker, analysis);
         if (status != AG_OK)
