@@ -328,7 +328,9 @@ void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_d
 {
     const ag_shell_command *command = &tracker->commands[index];
     bool unknown = false;
-    if (is_wrapped(command)) {
+    if (command->flags & AG_COMMAND_UNKNOWN_DIRECTORY) {
+        unknown = true;
+    } else if (is_wrapped(command)) {
         unknown = tracker->wrapped_unknown;
         if (!unknown)
             wrapper_set(tracker, command, set);

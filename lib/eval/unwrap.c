@@ -278,7 +278,7 @@ static ag_shell_command inner_command(const ag_shell_command *outer, const char 
     inner.depth = outer->depth + 1;
     inner.pipeline = outer->pipeline;
     inner.pipeline_position = outer->pipeline_position;
-    inner.flags = AG_COMMAND_WRAPPED;
+    inner.flags = AG_COMMAND_WRAPPED | (outer->flags & AG_COMMAND_UNKNOWN_DIRECTORY);
     inner.wrapper = wrapper_name;
     return inner;
 }
@@ -473,7 +473,8 @@ static ag_status append_script_commands(ag_checker *checker, ag_shell_analysis *
         move_spans(command, origin->start, origin->end);
         command->depth += origin->outer.depth + 1;
         command->context |= origin->outer.context;
-        command->flags |= AG_COMMAND_WRAPPED;
+        command->flags |= AG_COMMAND_WRAPPED
+                          | (origin->outer.flags & AG_COMMAND_UNKNOWN_DIRECTORY);
         command->wrapper = origin->wrapper_name;
         ag_status status = AG_OK;
         if (origin->mode != AG_SCRIPT_PLAIN)
@@ -974,6 +975,9 @@ static ag_status unwrap_exec(ag_checker *checker, ag_command_list *list, size_t 
             return status;
         if (many)
             list->items[before].flags |= AG_COMMAND_EXTRA_ARGUMENTS;
+        /* -execdir and -okdir run the command in the directory of each file found. */
+        if (text_equals(word, "-execdir") || text_equals(word, "-okdir"))
+            list->items[before].flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
         i = end;
     }
     list->items[index].flags |= flags;

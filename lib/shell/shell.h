@@ -104,9 +104,11 @@ enum {
                                             (PATH, LD_PRELOAD, BASH_ENV, ...): at least ask */
     AG_COMMAND_UNLISTED_ENVIRONMENT = 1u << 5, /* assigns a variable outside the harmless list:
                                             allow rules do not apply */
-    AG_COMMAND_TRANSPARENT = 1u << 6     /* a wrapper such as timeout or nice whose command was
+    AG_COMMAND_TRANSPARENT = 1u << 6,    /* a wrapper such as timeout or nice whose command was
                                             found: without a rule of its own, that command's
                                             check decides */
+    AG_COMMAND_UNKNOWN_DIRECTORY = 1u << 7 /* runs in a directory known only at run time
+                                            (find -execdir), and so do the commands behind it */
 };
 
 /* Why an analysis is incomplete. Any of these bits forbids allowing the request. */
