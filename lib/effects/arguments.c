@@ -521,17 +521,6 @@ static ag_status add_bound_path(ag_extractor *ex, const ag_shell_word *word, con
     return status;
 }
 
-/* Adds a write of the whole tree below a path (a build's exported files). */
-static ag_status add_written_tree(ag_extractor *ex, const ag_shell_word *word, const char *text,
-                                  size_t length)
-{
-    size_t first = ex->out->count;
-    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, text, length);
-    for (size_t i = first; i < ex->out->count; i++)
-        ex->out->items[i].tree = true;
-    return status;
-}
-
 /* Returns whether a bind source is a host path: a name without '/' is a docker volume. */
 static bool is_host_path(const ag_shell_word *word, const char *text, size_t length)
 {
@@ -681,7 +670,7 @@ static ag_status add_build_output(ag_extractor *ex, const ag_shell_word *word, c
     if (memchr(text, '"', length) != NULL)
         return add_bound_path(ex, word, "\x01", 1, false);
     if (memchr(text, '=', length) == NULL)
-        return length == 1 && text[0] == '-' ? AG_OK : add_written_tree(ex, word, text, length);
+        return length == 1 && text[0] == '-' ? AG_OK : ag_extractor_add_unpack(ex, word, text, length);
 
     for (size_t start = 0; start < length;) {
         const char *comma = memchr(text + start, ',', length - start);
@@ -690,7 +679,7 @@ static ag_status add_build_output(ag_extractor *ex, const ag_shell_word *word, c
         size_t key = starts_with_caseless(field, end - start, "dest=") ? 5 : 0;
         bool stdout_dash = end - start == key + 1 && field[key] == '-';
         if (key > 0 && !stdout_dash)
-            return add_written_tree(ex, word, field + key, end - start - key);
+            return ag_extractor_add_unpack(ex, word, field + key, end - start - key);
         start = end + 1;
     }
     return AG_OK;

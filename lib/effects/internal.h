@@ -62,7 +62,8 @@ ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_
                                 const char *text, size_t length);
 /*
  * Adds a write of the tree below a directory that the command fills with
- * names from its input (an archive, a patch), which are unknown here.
+ * names from its input (an archive, a patch, a build's exported files),
+ * which are unknown here.
  */
 ag_status ag_extractor_add_unpack(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                   size_t length);
