@@ -114,35 +114,81 @@ static const char *separate_value(const ag_shell_word *words, size_t count, size
     return words[index + 1].text;
 }
 
+static bool long_option_is_listed(const ag_wrapper *wrapper, const char *name, size_t length)
+{
+    return ag_list_contains(wrapper->long_no_command, name, length)
+           || ag_list_contains(wrapper->long_values, name, length)
+           || ag_list_contains(wrapper->long_flags, name, length);
+}
+
+/*
+ * Finds the one listed long option that starts with the `length` bytes at
+ * `prefix`, as getopt_long does for an abbreviation. Returns its name (not
+ * NUL-terminated) and sets *full_length, or returns NULL when no option or
+ * several different ones start with it.
+ */
+static const char *expand_long_prefix(const ag_wrapper *wrapper, const char *prefix,
+                                      size_t length, size_t *full_length)
+{
+    const char *lists[] = {wrapper->long_no_command, wrapper->long_values, wrapper->long_flags};
+    const char *found = NULL;
+    size_t found_length = 0;
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        for (const char *item = lists[i]; item != NULL && *item != '\0';) {
+            size_t item_length = strcspn(item, " ");
+            bool starts = item_length > length && memcmp(item, prefix, length) == 0;
+            bool same = found != NULL && item_length == found_length
+                        && memcmp(item, found, item_length) == 0;
+            if (starts && found != NULL && !same)
+                return NULL;  /* ambiguous: getopt_long rejects it, but stay opaque */
+            if (starts) {
+                found = item;
+                found_length = item_length;
+            }
+            item += item_length;
+            while (*item == ' ')
+                item++;
+        }
+    }
+    *full_length = found_length;
+    return found;
+}
+
 /* Reads `--name`, `--name=value` or `--name value`; returns the number of words used. */
 static size_t scan_long_option(const ag_wrapper *wrapper, const ag_shell_word *words,
                                size_t count, size_t index, wrapper_scan *scan)
 {
     const char *name = words[index].text + 2;
     size_t length = strcspn(name, "=");
+    const char *attached = name[length] == '=' ? name + length + 1 : NULL;
+    if (!long_option_is_listed(wrapper, name, length)) {
+        /* Unknown, or an abbreviation that only a complete list can resolve. */
+        if ((wrapper->features & AG_WRAPPER_LONG_PREFIXES) == 0 || length == 0
+            || (name = expand_long_prefix(wrapper, name, length, &length)) == NULL) {
+            scan->opaque = true;
+            return 1;
+        }
+    }
+
     if (ag_list_contains(wrapper->long_no_command, name, length)) {
         scan->no_command = true;
         return 1;
     }
-    if (name[length] == '=') {
+    if (attached != NULL) {
         if (!ag_list_contains(wrapper->long_values, name, length))
             scan->opaque = true;
         else
-            record_option(wrapper, scan, 0, name, length, name + length + 1);
+            record_option(wrapper, scan, 0, name, length, attached);
         return 1;
     }
     if (ag_list_contains(wrapper->long_flags, name, length)) {
         record_option(wrapper, scan, 0, name, length, NULL);
         return 1;
     }
-    if (ag_list_contains(wrapper->long_values, name, length)) {
-        const char *value = separate_value(words, count, index, scan);
-        if (value != NULL)
-            record_option(wrapper, scan, 0, name, length, value);
-        return 2;
-    }
-    scan->opaque = true;  /* unknown, or an abbreviation getopt would accept */
-    return 1;
+    const char *value = separate_value(words, count, index, scan);
+    if (value != NULL)
+        record_option(wrapper, scan, 0, name, length, value);
+    return 2;
 }
 
 /* Reads a cluster of short options such as `-nu root`; returns the number of words used. */
@@ -215,12 +261,21 @@ static void scan_wrapper(const ag_wrapper *wrapper, const ag_shell_word *words, 
     bool options = true;
     unsigned operands = 0;
 
+    bool double_dash = (wrapper->features & AG_WRAPPER_AFTER_DOUBLE_DASH) != 0;
     for (size_t i = start; i < count; i++) {
         const ag_shell_word *word = &words[i];
         const char *text = word->text;
         if (word->dynamic) {
             scan->opaque = true;
             return;
+        }
+        if (double_dash && strcmp(text, "--") == 0) {
+            scan->command = i + 1;
+            return;
+        }
+        if (double_dash && (text[0] != '-' || text[1] == '\0')) {
+            operands++;
+            continue;
         }
         if (options && text[0] == '-' && text[1] != '\0') {
             size_t used = 1;
@@ -262,6 +317,9 @@ static void scan_wrapper(const ag_wrapper *wrapper, const ag_shell_word *words, 
         scan->command = i;
         return;
     }
+    /* Operands with no `--` after them: which of them starts the command is unknown. */
+    if (double_dash && operands > 0)
+        scan->opaque = true;
 }
 
 /* ------------------------------------------------------- building commands */
@@ -607,7 +665,8 @@ static bool scan_or_mark_opaque(const ag_wrapper *wrapper, ag_command_list *list
                                 wrapper_scan *scan)
 {
     const ag_shell_command *outer = &list->items[index];
-    scan_wrapper(wrapper, outer->words, outer->word_count, 1, scan);
+    size_t start = strchr(wrapper->name, ' ') != NULL ? 2 : 1;  /* after `uv run` */
+    scan_wrapper(wrapper, outer->words, outer->word_count, start, scan);
     if (!scan->opaque)
         return true;
     list->items[index].flags |= AG_COMMAND_OPAQUE;
@@ -634,6 +693,39 @@ static bool moves_directory(const ag_wrapper *wrapper, const wrapper_scan *scan)
     return false;
 }
 
+/* Parses an option's value as a script. The value has no span, so it gets the command's. */
+static ag_status append_option_script(ag_checker *checker, ag_command_list *list, size_t index,
+                                      const char *name, const option_seen *option)
+{
+    const ag_shell_command outer = list->items[index];
+    return append_script(checker, list, index, name, option->value, option->value_length,
+                         outer.start, outer.end, AG_SCRIPT_PLAIN);
+}
+
+static bool is_script_option(const ag_wrapper *wrapper, const option_seen *option)
+{
+    if (option->short_name != 0)
+        return contains_char(wrapper->scripts_short, option->short_name);
+    return ag_list_contains(wrapper->scripts_long, option->long_name, option->long_length);
+}
+
+/* Parses the value of each scripts_short or scripts_long option seen (hyperfine --prepare). */
+static ag_status append_option_scripts(ag_checker *checker, ag_command_list *list, size_t index,
+                                       const ag_wrapper *wrapper, const char *name,
+                                       const wrapper_scan *scan)
+{
+    for (size_t i = 0; i < scan->option_count; i++) {
+        const option_seen *option = &scan->options[i];
+        if (option->value == NULL || !is_script_option(wrapper, option))
+            continue;
+        list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+        ag_status status = append_option_script(checker, list, index, name, option);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
 static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
@@ -646,6 +738,9 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
         list->items[index].flags |= AG_COMMAND_OPAQUE;
     if (scan.no_command)
         return AG_OK;
+    ag_status scripts = append_option_scripts(checker, list, index, wrapper, name, &scan);
+    if (scripts != AG_OK)
+        return scripts;
     if (scan.command >= outer.word_count) {
         if (starts_shell(&scan) || (wrapper->features & AG_WRAPPER_DEFAULT_SHELL))
             list->items[index].flags |= AG_COMMAND_RUNS_CODE;
@@ -655,6 +750,9 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
         list->items[index].flags |= AG_COMMAND_OPAQUE;
         return AG_OK;
     }
+    if (wrapper->features & AG_WRAPPER_JOINED_SCRIPT)
+        return append_joined_script(checker, list, index, name, scan.command, AG_SCRIPT_PLAIN,
+                                    outer.word_count);
 
     size_t before = list->count;
     ag_status status = append_words(checker, list, index, name, outer.words + scan.command,
@@ -1142,6 +1240,7 @@ static ag_status unwrap_su(ag_checker *checker, ag_command_list *list, size_t in
     list->items[index].flags |= AG_COMMAND_RUNS_CODE;
     const ag_shell_word *script = NULL;
     size_t operands = 0;
+    bool login = false;
     for (size_t i = 1; i < outer.word_count; i++) {
         const ag_shell_word *word = &outer.words[i];
         const char *text = word->text;
@@ -1158,11 +1257,21 @@ static ag_status unwrap_su(ag_checker *checker, ag_command_list *list, size_t in
                 list->items[index].flags |= AG_COMMAND_OPAQUE;
                 return AG_OK;
             }
+            login |= text_equals(word, "-l") || text_equals(word, "--login");
             i += value ? 1 : 0;
         } else if (word->dynamic || strcmp(text, "-") != 0) {
             operands++;
+        } else {
+            login = true;
         }
     }
+    /*
+     * A login shell starts in the user's home directory, so the script's
+     * relative paths name other files than the checked ones. The script is
+     * still parsed, so a deny rule on its commands keeps denying.
+     */
+    if (login)
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
     /* Words after the user name are arguments of the shell: a script or its options. */
     if (operands > 1) {
         list->items[index].flags |= AG_COMMAND_OPAQUE;
@@ -1246,15 +1355,6 @@ static ag_status mark_opaque(ag_command_list *list, size_t index)
 {
     list->items[index].flags |= AG_COMMAND_OPAQUE;
     return AG_OK;
-}
-
-/* Parses an option's value as a script. The value has no span, so it gets the command's. */
-static ag_status append_option_script(ag_checker *checker, ag_command_list *list, size_t index,
-                                      const char *name, const option_seen *option)
-{
-    const ag_shell_command outer = list->items[index];
-    return append_script(checker, list, index, name, option->value, option->value_length,
-                         outer.start, outer.end, AG_SCRIPT_PLAIN);
 }
 
 /*
@@ -1457,6 +1557,88 @@ static ag_status unwrap_gdb(ag_checker *checker, ag_command_list *list, size_t i
     return AG_OK;
 }
 
+/*
+ * hyperfine runs each operand as shell code, and the values of its
+ * scripts_short and scripts_long options (--prepare, --setup, ...) too. Its
+ * options may also follow the operands, so every word is read.
+ */
+static ag_status unwrap_scripts(ag_checker *checker, ag_command_list *list, size_t index,
+                                const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    wrapper_scan scan;
+    memset(&scan, 0, sizeof(scan));
+    bool options = true;
+
+    for (size_t i = 1; i < outer.word_count; i++) {
+        const ag_shell_word *word = &outer.words[i];
+        if (word->dynamic)
+            return mark_opaque(list, index);
+        if (options && text_equals(word, "--")) {
+            options = false;
+            continue;
+        }
+        if (options && word->text[0] == '-' && word->text[1] != '\0') {
+            size_t used = word->text[1] == '-'
+                              ? scan_long_option(wrapper, outer.words, outer.word_count, i, &scan)
+                              : scan_short_options(wrapper, outer.words, outer.word_count, i,
+                                                   &scan);
+            if (scan.opaque)
+                return mark_opaque(list, index);
+            if (scan.no_command)
+                return AG_OK;
+            i += used - 1;
+            continue;
+        }
+        ag_status status = append_word_script(checker, list, index, name, word);
+        if (status != AG_OK)
+            return status;
+    }
+    return append_option_scripts(checker, list, index, wrapper, name, &scan);
+}
+
+/* Returns whether `word` is one of the wrapper's script options, written without a value. */
+static bool names_script_option(const ag_wrapper *wrapper, const ag_shell_word *word)
+{
+    const char *text = word->text;
+    if (text[0] != '-')
+        return false;
+    if (text[1] == '-')
+        return ag_list_contains(wrapper->scripts_long, text + 2, word->length - 2);
+    return text[1] != '\0' && text[2] == '\0' && contains_char(wrapper->scripts_short, text[1]);
+}
+
+/*
+ * nix-shell and nodemon always run code (a shellHook and an interactive
+ * shell, a script), and the value of a script option (nix-shell --run CODE,
+ * nodemon --exec CODE) is parsed too. Their other words are not read, since
+ * nix-shell -p takes any number of names. A dynamic word, or a script option
+ * written with `=`, makes the command opaque.
+ */
+static ag_status unwrap_code_options(ag_checker *checker, ag_command_list *list, size_t index,
+                                     const ag_wrapper *wrapper, const char *name)
+{
+    const ag_shell_command outer = list->items[index];
+    list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    for (size_t i = 1; i < outer.word_count; i++) {
+        const ag_shell_word *word = &outer.words[i];
+        if (word->dynamic)
+            return mark_opaque(list, index);
+        if (strncmp(word->text, "--", 2) == 0 && strchr(word->text, '=') != NULL
+            && ag_list_contains(wrapper->scripts_long, word->text + 2,
+                                strcspn(word->text + 2, "=")))
+            return mark_opaque(list, index);
+        if (!names_script_option(wrapper, word) || i + 1 >= outer.word_count)
+            continue;
+        i++;
+        ag_status status = append_word_script(checker, list, index, name, &outer.words[i]);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
 static ag_status unwrap_wrapper(ag_checker *checker, ag_command_list *list, size_t index,
                                 const ag_wrapper *wrapper, const char *name)
 {
@@ -1506,6 +1688,10 @@ static ag_status unwrap_wrapper(ag_checker *checker, ag_command_list *list, size
         return unwrap_runuser(checker, list, index, wrapper, name);
     case AG_WRAPPER_GDB:
         return unwrap_gdb(checker, list, index, name);
+    case AG_WRAPPER_SCRIPTS:
+        return unwrap_scripts(checker, list, index, wrapper, name);
+    case AG_WRAPPER_CODE_OPTIONS:
+        return unwrap_code_options(checker, list, index, wrapper, name);
     }
     return AG_OK;
 }
@@ -1563,6 +1749,33 @@ static bool is_transparent(const ag_shell_command *command, const char *name, si
     return false;
 }
 
+/*
+ * Returns the subcommand runner (`uv run`) that the command's first argument
+ * names, or NULL. When an option or a dynamic word comes first and a later
+ * word could be such a subcommand (`uv --quiet run rm`), the options of the
+ * tool itself are not known, so the command is marked opaque.
+ */
+static const ag_wrapper *find_subcommand_runner(ag_shell_command *command, const char *name,
+                                                size_t length)
+{
+    if (command->word_count < 2)
+        return NULL;
+    const ag_shell_word *first = &command->words[1];
+    const ag_wrapper *wrapper = ag_wrapper_find_subcommand(name, length, first);
+    if (wrapper != NULL || (!first->dynamic && first->text[0] != '-')
+        || !ag_wrapper_has_subcommands(name, length))
+        return wrapper;
+
+    for (size_t i = 1; i < command->word_count; i++) {
+        if (command->words[i].dynamic
+            || ag_wrapper_find_subcommand(name, length, &command->words[i]) != NULL) {
+            command->flags |= AG_COMMAND_OPAQUE;
+            break;
+        }
+    }
+    return NULL;
+}
+
 ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
 {
     ag_shell_command *command = &list->items[index];
@@ -1574,6 +1787,8 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
     if (name != NULL && length == 3 && memcmp(name, "git", 3) == 0 && command->depth < AG_UNWRAP_MAX_DEPTH)
         return ag_unwrap_git(checker, list, index);
     const ag_wrapper *wrapper = name != NULL ? ag_wrapper_find(name, length) : NULL;
+    if (wrapper == NULL && name != NULL)
+        wrapper = find_subcommand_runner(command, name, length);
     if (wrapper == NULL) {
         ag_status status = ag_unwrap_code_builtin(checker, list, index);
         return status != AG_OK ? status : ag_unwrap_tool(checker, list, index);

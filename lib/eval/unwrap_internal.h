@@ -32,7 +32,10 @@ typedef enum ag_wrapper_kind {
     AG_WRAPPER_SCRIPT,    /* script -c STRING, or an interactive shell */
     AG_WRAPPER_SG,        /* sg GROUP [-c] STRING */
     AG_WRAPPER_RUNUSER,   /* runuser -u USER COMMAND, otherwise like su */
-    AG_WRAPPER_GDB        /* runs code; gdb --args COMMAND also runs COMMAND */
+    AG_WRAPPER_GDB,       /* runs code; gdb --args COMMAND also runs COMMAND */
+    AG_WRAPPER_SCRIPTS,   /* each operand is shell code (hyperfine 'CODE'...), options anywhere */
+    AG_WRAPPER_CODE_OPTIONS /* always runs code; the values of its script options are parsed
+                               and its other words are not read (nix-shell --run CODE) */
 } ag_wrapper_kind;
 
 /* Bits of ag_wrapper.features. */
@@ -46,8 +49,19 @@ enum {
                                             chroot, unshare, nsenter, fakeroot, pkexec */
     AG_WRAPPER_OUTPUT_PIPE = 1u << 5,    /* -o '|COMMAND' or -o '!COMMAND' pipes the output
                                             to a shell command (strace), so it is opaque */
-    AG_WRAPPER_NEW_ROOT = 1u << 6        /* its operand is the command's new root (chroot),
-                                            so the command's paths are not the checked ones */
+    AG_WRAPPER_NEW_ROOT = 1u << 6,       /* the command runs under a new root (chroot's
+                                            operand) or in another directory (yarn exec), so
+                                            its paths are not the checked ones */
+    AG_WRAPPER_AFTER_DOUBLE_DASH = 1u << 7, /* any number of operands, then `--` and the
+                                            command (op run, mise exec); without `--` the
+                                            start of the command is unknown */
+    AG_WRAPPER_JOINED_SCRIPT = 1u << 8,  /* the command words are joined with spaces and run
+                                            as shell code (pixi run, pueue add) */
+    AG_WRAPPER_LONG_PREFIXES = 1u << 9   /* getopt_long reads an unambiguous prefix of a long
+                                            option as that option (--kill for --kill-after).
+                                            Set only where the long option lists are complete:
+                                            a prefix of a listed name could also be an
+                                            unlisted option with other syntax */
 };
 
 /*
@@ -55,6 +69,10 @@ enum {
  * lists are names separated by spaces, without the leading `--`. A long
  * option listed both as a flag and as taking a value takes an optional value
  * written as `--name=value`.
+ *
+ * A name of two words, such as `uv run`, is a subcommand runner: the entry
+ * applies when the command's first argument is that subcommand, and its
+ * options are read from the word after it.
  */
 typedef struct ag_wrapper {
     const char *name;
@@ -76,10 +94,27 @@ typedef struct ag_wrapper {
      */
     const char *moves_short;
     const char *moves_long;
+    /*
+     * Options whose value is shell code that the wrapper runs (hyperfine
+     * --prepare, nix-shell --run); the value is parsed as a script. Short
+     * letters, then long names separated by spaces.
+     */
+    const char *scripts_short;
+    const char *scripts_long;
 } ag_wrapper;
 
 /* Returns the wrapper named `name` (a base name, `length` bytes), or NULL. */
 const ag_wrapper *ag_wrapper_find(const char *name, size_t length);
+
+/*
+ * Returns the subcommand runner `NAME SUBCOMMAND` (`uv run`) for the base
+ * name `name` (`length` bytes) and the word `subcommand`, or NULL.
+ */
+const ag_wrapper *ag_wrapper_find_subcommand(const char *name, size_t length,
+                                             const ag_shell_word *subcommand);
+
+/* Returns whether some subcommand runner starts with the base name `name` (`length` bytes). */
+bool ag_wrapper_has_subcommands(const char *name, size_t length);
 
 /* Returns the wrapper table, sorted by name, and sets *count to its length (for tests). */
 const ag_wrapper *ag_wrapper_table(size_t *count);

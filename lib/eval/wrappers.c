@@ -30,6 +30,58 @@
     "sigpending stack"
 
 /*
+ * Entries shared by a GNU tool and its Homebrew name with a `g` prefix
+ * (gtimeout, genv), which macOS users install next to the BSD tools.
+ */
+#define CHROOT_ENTRY                                                                          \
+    .kind = AG_WRAPPER_PLAIN, .long_values = "groups userspec", .long_flags = "skip-chdir",   \
+    .long_no_command = "help version", .operands = 1,                                         \
+    .features = AG_WRAPPER_DEFAULT_SHELL | AG_WRAPPER_NEW_ROOT | AG_WRAPPER_LONG_PREFIXES
+
+#define ENV_ENTRY                                                                             \
+    .kind = AG_WRAPPER_ENV, .short_values = "uCSa", .short_flags = "i0v",                     \
+    .long_values = "unset chdir split-string argv0 block-signal default-signal ignore-signal", \
+    .long_flags = "ignore-environment null debug list-signal-handling block-signal "          \
+                  "default-signal ignore-signal",                                             \
+    .long_no_command = "help version",                                                        \
+    .features = AG_WRAPPER_ASSIGNMENTS | AG_WRAPPER_DASH_OPTION | AG_WRAPPER_LONG_PREFIXES,   \
+    .moves_short = "C", .moves_long = "chdir"
+
+#define NICE_ENTRY                                                                            \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "n", .long_values = "adjustment",               \
+    .long_no_command = "help version",                                                        \
+    .features = AG_WRAPPER_NUMERIC_OPTION | AG_WRAPPER_LONG_PREFIXES
+
+#define NOHUP_ENTRY                                                                           \
+    .kind = AG_WRAPPER_PLAIN, .long_no_command = "help version",                              \
+    .features = AG_WRAPPER_LONG_PREFIXES
+
+#define STDBUF_ENTRY                                                                          \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "ioe", .long_values = "input output error",     \
+    .long_no_command = "help version", .features = AG_WRAPPER_LONG_PREFIXES
+
+/* GNU time 1.9. */
+#define TIME_ENTRY                                                                            \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "fo", .short_flags = "pavq",                    \
+    .short_no_command = "V", .long_values = "format output",                                  \
+    .long_flags = "append verbose portability quiet", .long_no_command = "help version"
+
+#define TIMEOUT_ENTRY                                                                         \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "sk", .short_flags = "fpv",                     \
+    .long_values = "signal kill-after", .long_flags = "foreground preserve-status verbose",    \
+    .long_no_command = "help version", .operands = 1,                                         \
+    .features = AG_WRAPPER_NUMERIC_OPERANDS | AG_WRAPPER_LONG_PREFIXES
+
+#define XARGS_ENTRY                                                                           \
+    .kind = AG_WRAPPER_XARGS, .short_values = "IaLndPsE", .short_optional = "ile",            \
+    .short_flags = "0rtpxo",                                                                  \
+    .long_values = "arg-file delimiter max-args max-procs max-chars process-slot-var "        \
+                   "eof replace max-lines",                                                   \
+    .long_flags = "null no-run-if-empty verbose interactive exit open-tty show-limits "       \
+                  "eof replace max-lines",                                                    \
+    .long_no_command = "help version"
+
+/*
  * Sorted by name in strcmp() order, because ag_wrapper_find() searches it by
  * halves. A test checks the order with ag_sorted_is_strict().
  *
@@ -41,6 +93,13 @@
 static const ag_wrapper wrappers[] = {
     {.name = ".", .kind = AG_WRAPPER_SOURCE},
     {.name = "alias", .kind = AG_WRAPPER_ALIAS},
+    /*
+     * Runners of a project's tools and environments. The runner's own words
+     * pick an environment; the rest is the command, checked like sudo's.
+     * TODO(wrappers): a runner loads variables (a virtualenv's PATH, a
+     * .env file) that can change which program the command name finds.
+     */
+    {.name = "asdf exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "ash", .kind = AG_WRAPPER_SHELL},
     /*
      * Commands that run another command later or elsewhere, from words or
@@ -51,20 +110,31 @@ static const ag_wrapper wrappers[] = {
      * that they run.
      */
     {.name = "at", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    /* aws-vault 7: `aws-vault exec PROFILE [options] -- COMMAND`. */
+    {.name = "aws-vault exec", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "dt", .short_flags = "ns",
+     .long_values = "duration region mfa-token prompt",
+     .long_flags = "no-session json server ec2-server ecs-server lazy stdout",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
     {.name = "bash", .kind = AG_WRAPPER_SHELL},
     {.name = "batch", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "builtin", .kind = AG_WRAPPER_PLAIN},
+    {.name = "bun x", .kind = AG_WRAPPER_PLAIN, .long_flags = "bun"},
+    {.name = "bundle exec", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "gemfile", .long_flags = "keep-file-descriptors"},
+    {.name = "bunx", .kind = AG_WRAPPER_PLAIN, .long_flags = "bun"},
     /* BusyBox 1.36: `busybox APPLET ARGS` runs the applet, so the applet is the command. */
     {.name = "busybox", .kind = AG_WRAPPER_PLAIN,
      .long_no_command = "help list list-full list-path install"},
+    /* macOS caffeinate [-dimsu] [-t SECONDS] [-w PID] [COMMAND]. */
+    {.name = "caffeinate", .kind = AG_WRAPPER_PLAIN, .short_values = "tw", .short_flags = "dimsu"},
     {.name = "catchsegv", .kind = AG_WRAPPER_PLAIN},
     /* runit chpst: -e DIR sets variables from files, so it is left out. */
     {.name = "chpst", .kind = AG_WRAPPER_PLAIN,
      .short_values = "uUb/CnlLmdopfcrt", .short_flags = "P012v"},
-    {.name = "chroot", .kind = AG_WRAPPER_PLAIN,
-     .long_values = "groups userspec", .long_flags = "skip-chdir",
-     .long_no_command = "help version",
-     .operands = 1, .features = AG_WRAPPER_DEFAULT_SHELL | AG_WRAPPER_NEW_ROOT},
+    /* moreutils: chronic [-ev] COMMAND and ifne [-n] COMMAND. */
+    {.name = "chronic", .kind = AG_WRAPPER_PLAIN, .short_flags = "ev"},
+    {.name = "chroot", CHROOT_ENTRY},
     {.name = "chrt", .kind = AG_WRAPPER_PLAIN,
      .short_values = "TPD", .short_flags = "bdfiorRav", .short_no_command = "pmhV",
      .long_values = "sched-runtime sched-period sched-deadline",
@@ -73,6 +143,11 @@ static const ag_wrapper wrappers[] = {
      .operands = 1, .features = AG_WRAPPER_NUMERIC_OPERANDS},
     {.name = "command", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "p", .short_no_command = "vV"},
+    {.name = "conda run", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "np", .short_flags = "v",
+     .long_values = "name prefix cwd",
+     .long_flags = "live-stream no-capture-output debug-wrapper-scripts dev",
+     .moves_long = "cwd"},
     {.name = "coproc", .kind = AG_WRAPPER_COPROC},
     {.name = "csh", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "dash", .kind = AG_WRAPPER_SHELL},
@@ -80,6 +155,8 @@ static const ag_wrapper wrappers[] = {
     /* --dbus-daemon=BINARY runs another program, so it is left out. */
     {.name = "dbus-run-session", .kind = AG_WRAPPER_PLAIN,
      .long_values = "config-file", .long_no_command = "help version"},
+    /* direnv exec DIR COMMAND: the command gets the variables of DIR's .envrc. */
+    {.name = "direnv exec", .kind = AG_WRAPPER_PLAIN, .operands = 1},
     /*
      * Reserved words reach the check as command names only when
      * tree-sitter-bash misreads a compound command (`coproc if true; then
@@ -89,17 +166,26 @@ static const ag_wrapper wrappers[] = {
     {.name = "do", .kind = AG_WRAPPER_PLAIN},
     {.name = "doas", .kind = AG_WRAPPER_PLAIN,
      .short_values = "au", .short_flags = "ns", .short_no_command = "CL"},
+    /* doppler run [options] -- COMMAND, or --command CODE run by a shell. */
+    {.name = "doppler run", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "pc", .long_values = "project config command",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH, .scripts_long = "command"},
+    /* dotenv-cli: dotenv [-e FILE] -- COMMAND. -v KEY=VALUE and -c are left out. */
+    {.name = "dotenv", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "e", .short_no_command = "p", .long_flags = "no-expand",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
+    /* dotenvx run [-f FILE] -- COMMAND; --env KEY=VALUE is left out. */
+    {.name = "dotenvx run", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "f", .short_flags = "o", .long_values = "env-file",
+     .long_flags = "overload quiet verbose debug strict",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
+    {.name = "eatmydata", .kind = AG_WRAPPER_PLAIN},
     {.name = "elif", .kind = AG_WRAPPER_PLAIN},
     {.name = "else", .kind = AG_WRAPPER_PLAIN},
     {.name = "elvish", .kind = AG_WRAPPER_FOREIGN_SHELL},
-    {.name = "env", .kind = AG_WRAPPER_ENV,
-     .short_values = "uCSa", .short_flags = "i0v",
-     .long_values = "unset chdir split-string argv0 block-signal default-signal ignore-signal",
-     .long_flags = "ignore-environment null debug list-signal-handling block-signal "
-                   "default-signal ignore-signal",
-     .long_no_command = "help version",
-     .features = AG_WRAPPER_ASSIGNMENTS | AG_WRAPPER_DASH_OPTION,
-     .moves_short = "C", .moves_long = "chdir"},
+    /* entr [-acdnprz] COMMAND; -s runs a shell string and is left out. */
+    {.name = "entr", .kind = AG_WRAPPER_PLAIN, .short_flags = "acdnprz"},
+    {.name = "env", ENV_ENTRY},
     {.name = "eval", .kind = AG_WRAPPER_EVAL},
     {.name = "exec", .kind = AG_WRAPPER_PLAIN, .short_values = "a", .short_flags = "cl"},
     /* fakeroot -l LIBRARY and --faked BINARY load other code, so they are left out. */
@@ -107,6 +193,9 @@ static const ag_wrapper wrappers[] = {
      .short_values = "sib", .short_flags = "u", .short_no_command = "hv",
      .long_flags = "unknown-is-real", .long_no_command = "help version",
      .features = AG_WRAPPER_DEFAULT_SHELL},
+    /* faketime [-m] [-f] TIMESTAMP COMMAND; --date-prog runs a program and is left out. */
+    {.name = "faketime", .kind = AG_WRAPPER_PLAIN,
+     .short_flags = "mf", .long_flags = "exclude-monotonic", .operands = 1},
     /* fd 10: -x/--exec runs a command per result, -X/--exec-batch once with all. */
     {.name = "fd", .kind = AG_WRAPPER_FD},
     {.name = "fdfind", .kind = AG_WRAPPER_FD},
@@ -129,8 +218,30 @@ static const ag_wrapper wrappers[] = {
      .long_values = "wait timeout conflict-exit-code",
      .long_flags = "shared exclusive unlock nonblock nb close no-fork verbose",
      .long_no_command = "help version", .operands = 1},
+    {.name = "gchroot", CHROOT_ENTRY},
     {.name = "gdb", .kind = AG_WRAPPER_GDB},
+    {.name = "genv", ENV_ENTRY},
+    {.name = "gfind", .kind = AG_WRAPPER_FIND},
+    {.name = "gnice", NICE_ENTRY},
+    {.name = "gnohup", NOHUP_ENTRY},
+    {.name = "gstdbuf", STDBUF_ENTRY},
+    {.name = "gtime", TIME_ENTRY},
+    {.name = "gtimeout", TIMEOUT_ENTRY},
+    {.name = "gxargs", XARGS_ENTRY},
+    {.name = "hatch run", .kind = AG_WRAPPER_PLAIN},
     {.name = "hush", .kind = AG_WRAPPER_SHELL},
+    /*
+     * hyperfine 1.18 runs each operand with sh -c. -S (another shell),
+     * -L and -P (several values each) and the --export options, which
+     * write files, are left out.
+     */
+    {.name = "hyperfine", .kind = AG_WRAPPER_SCRIPTS,
+     .short_values = "wmMrpcsnu", .short_flags = "Ni", .short_no_command = "hV",
+     .long_values = "warmup min-runs max-runs runs prepare conclude cleanup setup "
+                    "command-name time-unit style sort",
+     .long_flags = "ignore-failure show-output", .long_no_command = "help version",
+     .scripts_short = "pcs", .scripts_long = "prepare conclude cleanup setup"},
+    {.name = "ifne", .kind = AG_WRAPPER_PLAIN, .short_flags = "n"},
     {.name = "ionice", .kind = AG_WRAPPER_PLAIN,
      .short_values = "cn", .short_flags = "t", .short_no_command = "pPuhV",
      .long_values = "class classdata", .long_flags = "ignore",
@@ -142,11 +253,26 @@ static const ag_wrapper wrappers[] = {
      .short_values = "aADeFlnopsuwx", .short_flags = "bcCfirSLtT", .short_no_command = "hV",
      .long_values = "align demangle indent output library", .long_flags = "demangle",
      .long_no_command = "help version"},
+    /* mise exec [TOOL@VERSION...] -- COMMAND, or -c CODE; -C DIR (--cd) moves. */
+    {.name = "mise exec", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "jCc", .long_values = "jobs cd command", .long_flags = "raw",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH, .moves_short = "C", .moves_long = "cd",
+     .scripts_short = "c", .scripts_long = "command"},
+    {.name = "mise x", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "jCc", .long_values = "jobs cd command", .long_flags = "raw",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH, .moves_short = "C", .moves_long = "cd",
+     .scripts_short = "c", .scripts_long = "command"},
     {.name = "mksh", .kind = AG_WRAPPER_SHELL},
-    {.name = "nice", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "n", .long_values = "adjustment", .long_no_command = "help version",
-     .features = AG_WRAPPER_NUMERIC_OPTION},
-    {.name = "nohup", .kind = AG_WRAPPER_PLAIN, .long_no_command = "help version"},
+    {.name = "nice", NICE_ENTRY},
+    /* nix-shell always runs code: shell.nix's shellHook, then --run CODE or a shell. */
+    {.name = "nix-shell", .kind = AG_WRAPPER_CODE_OPTIONS, .scripts_long = "run command"},
+    {.name = "nocache", .kind = AG_WRAPPER_PLAIN, .short_values = "n"},
+    /* nodemon runs a script, or -x/--exec CODE with a shell. */
+    {.name = "nodemon", .kind = AG_WRAPPER_CODE_OPTIONS, .scripts_short = "x",
+     .scripts_long = "exec"},
+    {.name = "nohup", NOHUP_ENTRY},
+    /* Task spoolers that run the command later, in the same directory. */
+    {.name = "nq", .kind = AG_WRAPPER_PLAIN},
     {.name = "nsenter", .kind = AG_WRAPPER_PLAIN,
      .short_values = "tSGW", .short_optional = "muinpCUTrw", .short_flags = "FZaec",
      .short_no_command = "hV",
@@ -163,6 +289,10 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "all localalloc balancing touch",
      .long_no_command = "show hardware version"},
     {.name = "oksh", .kind = AG_WRAPPER_SHELL},
+    /* 1Password CLI 2: op run [--env-file FILE] [--no-masking] -- COMMAND. */
+    {.name = "op run", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "env-file", .long_flags = "no-masking",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
     {.name = "osh", .kind = AG_WRAPPER_SHELL},
     {.name = "parallel", .kind = AG_WRAPPER_PARALLEL,
      .short_values = "jNnLSaCdEIP", .short_flags = "0kquvXmt",
@@ -172,11 +302,22 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "keep-order quote null verbose ungroup group line-buffer tag dry-run "
                    "will-cite bar eta progress no-notice xargs pipe halt-on-error",
      .long_no_command = "help version number-of-cpus number-of-cores citation"},
+    /* pdm, pipenv and hatch run also run a script named in the project file. */
+    {.name = "pdm run", .kind = AG_WRAPPER_PLAIN},
     {.name = "perf", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "pipenv run", .kind = AG_WRAPPER_PLAIN},
+    /* pixi run joins its words and runs them with its own sh-like task shell. */
+    {.name = "pixi run", .kind = AG_WRAPPER_PLAIN, .features = AG_WRAPPER_JOINED_SCRIPT},
     {.name = "pkexec", .kind = AG_WRAPPER_PLAIN,
      .long_values = "user", .long_flags = "disable-internal-agent keep-cwd",
      .long_no_command = "help version",
      .features = AG_WRAPPER_DEFAULT_SHELL},
+    {.name = "pnpm dlx", .kind = AG_WRAPPER_PLAIN, .long_values = "package"},
+    /* -c (--shell-mode) runs the words with a shell and is left out. */
+    {.name = "pnpm exec", .kind = AG_WRAPPER_PLAIN,
+     .short_flags = "r", .long_values = "resume-from",
+     .long_flags = "recursive parallel no-reporter-hide-prefix report-summary"},
+    {.name = "poetry run", .kind = AG_WRAPPER_PLAIN},
     {.name = "posh", .kind = AG_WRAPPER_SHELL},
     {.name = "powershell", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "prlimit", .kind = AG_WRAPPER_PLAIN,
@@ -186,9 +327,14 @@ static const ag_wrapper wrappers[] = {
      .long_no_command = "help version"},
     {.name = "proxychains", .kind = AG_WRAPPER_PLAIN, .short_values = "f", .short_flags = "q"},
     {.name = "proxychains4", .kind = AG_WRAPPER_PLAIN, .short_values = "f", .short_flags = "q"},
+    /* pueue add joins its words and runs them with sh -c later. */
+    {.name = "pueue add", .kind = AG_WRAPPER_PLAIN, .features = AG_WRAPPER_JOINED_SCRIPT},
     {.name = "pwsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "pyenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "rbash", .kind = AG_WRAPPER_SHELL},
+    {.name = "rbenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "rc", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "rlwrap", .kind = AG_WRAPPER_PLAIN},
     {.name = "runuser", .kind = AG_WRAPPER_RUNUSER,
      .short_values = "ugGw", .short_flags = "mp", .short_no_command = "hV",
      .long_values = "user group supp-group whitelist-environment",
@@ -210,7 +356,8 @@ static const ag_wrapper wrappers[] = {
      .long_no_command = "dump list-caps help version"},
     {.name = "setsid", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "cfw", .short_no_command = "hV",
-     .long_flags = "ctty fork wait", .long_no_command = "help version"},
+     .long_flags = "ctty fork wait", .long_no_command = "help version",
+     .features = AG_WRAPPER_LONG_PREFIXES},
     {.name = "sg", .kind = AG_WRAPPER_SG},
     {.name = "sh", .kind = AG_WRAPPER_SHELL},
     {.name = "source", .kind = AG_WRAPPER_SOURCE},
@@ -219,9 +366,7 @@ static const ag_wrapper wrappers[] = {
      .short_no_command = "V"},
     {.name = "ssh-agent", .kind = AG_WRAPPER_PLAIN,
      .short_values = "aEOPt", .short_flags = "csDd", .short_no_command = "k"},
-    {.name = "stdbuf", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "ioe", .long_values = "input output error",
-     .long_no_command = "help version"},
+    {.name = "stdbuf", STDBUF_ENTRY},
     /* strace 6: -E sets the traced program's environment, so it is left out (opaque). */
     {.name = "strace", .kind = AG_WRAPPER_PLAIN,
      .short_values = "abeIoOpPsSuUX", .short_flags = "cCdDfFiknqrtTvwxyYzZA",
@@ -241,7 +386,8 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "askpass background bell preserve-env preserve-groups set-home login "
                    "non-interactive reset-timestamp shell stdin",
      .long_no_command = "edit help list remove-timestamp validate version",
-     .features = AG_WRAPPER_ASSIGNMENTS, .moves_short = "DR", .moves_long = "chdir chroot"},
+     .features = AG_WRAPPER_ASSIGNMENTS,
+     .moves_short = "DRi", .moves_long = "chdir chroot login"},
     /*
      * systemd-run: -p (a unit property such as ExecStartPre= or Environment=),
      * -E, --shell, --host and --machine are left out, so they make it opaque.
@@ -258,21 +404,20 @@ static const ag_wrapper wrappers[] = {
      .operands = 1, .features = AG_WRAPPER_NUMERIC_OPERANDS},
     {.name = "tcsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "then", .kind = AG_WRAPPER_PLAIN},
-    {.name = "time", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "fo", .short_flags = "pavq", .short_no_command = "V",
-     .long_values = "format output", .long_flags = "append verbose portability quiet",
-     .long_no_command = "help version"},
-    {.name = "timeout", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "sk", .short_flags = "fpv",
-     .long_values = "signal kill-after", .long_flags = "foreground preserve-status verbose",
-     .long_no_command = "help version",
-     .operands = 1, .features = AG_WRAPPER_NUMERIC_OPERANDS},
+    {.name = "time", TIME_ENTRY},
+    {.name = "timeout", TIMEOUT_ENTRY},
     {.name = "tmux", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "toolbox run", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "cdr", .long_values = "container distro release"},
     {.name = "torsocks", .kind = AG_WRAPPER_PLAIN,
      .short_values = "upaP", .short_flags = "idq", .long_no_command = "help version"},
     /* toybox 0.8: `toybox APPLET ARGS` runs the applet, as busybox does. */
     {.name = "toybox", .kind = AG_WRAPPER_PLAIN, .long_no_command = "help version long"},
     {.name = "trap", .kind = AG_WRAPPER_TRAP, .short_no_command = "lpP"},
+    /* trickle [-vs] [-d RATE] [-u RATE] [-w LENGTH] [-t SECONDS] [-l LENGTH] [-n PATH]. */
+    {.name = "trickle", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "duwtln", .short_flags = "vs", .short_no_command = "hV"},
+    {.name = "tsp", .kind = AG_WRAPPER_PLAIN},
     {.name = "unbuffer", .kind = AG_WRAPPER_PLAIN, .short_flags = "p"},
     {.name = "unshare", .kind = AG_WRAPPER_PLAIN,
      .short_values = "RwSG", .short_optional = "muinpUCT", .short_flags = "frc",
@@ -284,6 +429,21 @@ static const ag_wrapper wrappers[] = {
                    "map-root-user map-current-user map-auto keep-caps",
      .long_no_command = "help version",
      .features = AG_WRAPPER_DEFAULT_SHELL, .moves_short = "Rw", .moves_long = "root wd"},
+    /*
+     * uv 0.5: --env-file, -m (a module), --script and --gui-script (a
+     * file) are left out. --directory runs the command elsewhere.
+     */
+    {.name = "uv run", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "p", .short_flags = "qv",
+     .long_values = "with with-editable with-requirements python package directory project "
+                    "extra group index extra-index-url default-index",
+     .long_flags = "no-project frozen locked no-sync isolated all-extras no-dev "
+                   "all-packages exact quiet verbose offline no-cache",
+     .moves_long = "directory"},
+    {.name = "uvx", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "from with with-editable with-requirements python index "
+                    "extra-index-url default-index",
+     .long_flags = "isolated quiet verbose offline no-cache"},
     {.name = "valgrind", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "qvd", .short_no_command = "h",
      .long_values = VALGRIND_OPTIONS, .long_flags = VALGRIND_OPTIONS,
@@ -295,18 +455,23 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "differences beep errexit chgexit color no-color exec precise no-title "
                    "no-wrap no-rerun",
      .long_no_command = "help version"},
-    {.name = "xargs", .kind = AG_WRAPPER_XARGS,
-     .short_values = "IaLndPsE", .short_optional = "ile", .short_flags = "0rtpxo",
-     .long_values = "arg-file delimiter max-args max-procs max-chars process-slot-var "
-                    "eof replace max-lines",
-     .long_flags = "null no-run-if-empty verbose interactive exit open-tty show-limits "
-                   "eof replace max-lines",
-     .long_no_command = "help version"},
+    /* watchexec runs its words with a shell; its options are left out. */
+    {.name = "watchexec", .kind = AG_WRAPPER_PLAIN, .features = AG_WRAPPER_JOINED_SCRIPT},
+    {.name = "xargs", XARGS_ENTRY},
+    {.name = "xcrun", .kind = AG_WRAPPER_PLAIN},
     {.name = "xonsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "xvfb-run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "efnpsw", .short_flags = "adl", .short_no_command = "h",
      .long_values = "error-file auth-file server-num xauth-protocol server-args wait",
      .long_flags = "auto-servernum auto-display listen-tcp", .long_no_command = "help"},
+    {.name = "yarn dlx", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "p", .short_flags = "q", .long_values = "package", .long_flags = "quiet"},
+    /*
+     * Yarn 2+ runs the joined words with its shell in the workspace root,
+     * so the command's relative paths may name other files.
+     */
+    {.name = "yarn exec", .kind = AG_WRAPPER_PLAIN,
+     .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_NEW_ROOT},
     {.name = "yash", .kind = AG_WRAPPER_SHELL},
     {.name = "ysh", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "zsh", .kind = AG_WRAPPER_SHELL},
@@ -379,6 +544,50 @@ const ag_wrapper *ag_wrapper_find(const char *name, size_t length)
 {
     return ag_sorted_find(wrappers, sizeof(wrappers) / sizeof(wrappers[0]), sizeof(wrappers[0]),
                           name, length);
+}
+
+/* Writes `NAME WORD` into key (`size` bytes); returns its length, or 0 when it does not fit. */
+static size_t subcommand_key(char *key, size_t size, const char *name, size_t length,
+                             const char *word, size_t word_length)
+{
+    if (length + 1 + word_length >= size)
+        return 0;
+    memcpy(key, name, length);
+    key[length] = ' ';
+    memcpy(key + length + 1, word, word_length);
+    key[length + 1 + word_length] = '\0';
+    return length + 1 + word_length;
+}
+
+const ag_wrapper *ag_wrapper_find_subcommand(const char *name, size_t length,
+                                             const ag_shell_word *subcommand)
+{
+    char key[64];
+    if (subcommand->dynamic || memchr(subcommand->text, ' ', subcommand->length) != NULL)
+        return NULL;
+    size_t key_length = subcommand_key(key, sizeof(key), name, length, subcommand->text,
+                                       subcommand->length);
+    return key_length == 0 ? NULL : ag_wrapper_find(key, key_length);
+}
+
+bool ag_wrapper_has_subcommands(const char *name, size_t length)
+{
+    char key[64];
+    size_t key_length = subcommand_key(key, sizeof(key), name, length, "", 0);
+    if (key_length == 0)
+        return false;
+
+    /* The first entry at or after `NAME ` in strcmp() order starts with it, if any does. */
+    size_t low = 0, high = sizeof(wrappers) / sizeof(wrappers[0]);
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (strcmp(wrappers[middle].name, key) < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low < sizeof(wrappers) / sizeof(wrappers[0])
+           && strncmp(wrappers[low].name, key, key_length) == 0;
 }
 
 const ag_wrapper *ag_wrapper_table(size_t *count)
