@@ -1444,6 +1444,10 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             && memchr(arg.text, AG_DYNAMIC_MARK, arg.length) == NULL)
             read_parent_directory(&arg);
         position += arg.option == NULL;
+        if (arg.option == NULL && arg.role == AG_ROLE_DATA) {
+            status = add_data(ex, &arg);
+            continue;
+        }
         bool linked = arg.option == NULL && makes_hard_link(parsed, arg.role);
         if (arg.role == AG_ROLE_LINK_SOURCE)
             arg.role = linked ? AG_ROLE_READ : AG_ROLE_NONE;

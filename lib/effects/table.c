@@ -47,7 +47,7 @@ static const struct {
     {"none", AG_ROLE_NONE},     {"value", AG_ROLE_VALUE},   {"read", AG_ROLE_READ},
     {"write", AG_ROLE_WRITE},   {"chdir", AG_ROLE_CHDIR},   {"url", AG_ROLE_URL},
     {"host", AG_ROLE_HOST},     {"remote", AG_ROLE_REMOTE}, {"package", AG_ROLE_PACKAGE},
-    {"script", AG_ROLE_SCRIPT}, {"connect-to", AG_ROLE_CONNECT_TO},
+    {"script", AG_ROLE_SCRIPT}, {"data", AG_ROLE_DATA}, {"connect-to", AG_ROLE_CONNECT_TO},
     {"resolve", AG_ROLE_RESOLVE}, {"ssh-option", AG_ROLE_SSH_OPTION},
     {"forward", AG_ROLE_FORWARD}, {"url-file", AG_ROLE_URL_FILE},
     {"git-config", AG_ROLE_GIT_CONFIG}, {"socat", AG_ROLE_SOCAT},
