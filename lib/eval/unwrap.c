@@ -140,7 +140,7 @@ static const char *expand_long_prefix(const ag_wrapper *wrapper, const char *pre
             bool same = found != NULL && item_length == found_length
                         && memcmp(item, found, item_length) == 0;
             if (starts && found != NULL && !same)
-                return NULL;  /* ambiguous: getopt_long rejects it, but stay opaque */
+                return NULL;  /* getopt_long rejects an ambiguous prefix */
             if (starts) {
                 found = item;
                 found_length = item_length;

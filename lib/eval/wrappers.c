@@ -81,6 +81,12 @@
                   "eof replace max-lines",                                                    \
     .long_no_command = "help version"
 
+/* mise exec (also `mise x`) [TOOL@VERSION...] -- COMMAND, or -c CODE. -C DIR runs it in DIR. */
+#define MISE_EXEC_ENTRY                                                                       \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "jCc", .long_values = "jobs cd command",        \
+    .long_flags = "raw", .features = AG_WRAPPER_AFTER_DOUBLE_DASH, .moves_short = "C",        \
+    .moves_long = "cd", .scripts_short = "c", .scripts_long = "command"
+
 /*
  * Sorted by name in strcmp() order, because ag_wrapper_find() searches it by
  * halves. A test checks the order with ag_sorted_is_strict().
@@ -174,7 +180,7 @@ static const ag_wrapper wrappers[] = {
     {.name = "dotenv", .kind = AG_WRAPPER_PLAIN,
      .short_values = "e", .short_no_command = "p", .long_flags = "no-expand",
      .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
-    /* dotenvx run [-f FILE] -- COMMAND; --env KEY=VALUE is left out. */
+    /* dotenvx run [-f FILE] -- COMMAND. --env KEY=VALUE sets a variable and is left out. */
     {.name = "dotenvx run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "f", .short_flags = "o", .long_values = "env-file",
      .long_flags = "overload quiet verbose debug strict",
@@ -253,15 +259,8 @@ static const ag_wrapper wrappers[] = {
      .short_values = "aADeFlnopsuwx", .short_flags = "bcCfirSLtT", .short_no_command = "hV",
      .long_values = "align demangle indent output library", .long_flags = "demangle",
      .long_no_command = "help version"},
-    /* mise exec [TOOL@VERSION...] -- COMMAND, or -c CODE; -C DIR (--cd) moves. */
-    {.name = "mise exec", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "jCc", .long_values = "jobs cd command", .long_flags = "raw",
-     .features = AG_WRAPPER_AFTER_DOUBLE_DASH, .moves_short = "C", .moves_long = "cd",
-     .scripts_short = "c", .scripts_long = "command"},
-    {.name = "mise x", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "jCc", .long_values = "jobs cd command", .long_flags = "raw",
-     .features = AG_WRAPPER_AFTER_DOUBLE_DASH, .moves_short = "C", .moves_long = "cd",
-     .scripts_short = "c", .scripts_long = "command"},
+    {.name = "mise exec", MISE_EXEC_ENTRY},
+    {.name = "mise x", MISE_EXEC_ENTRY},
     {.name = "mksh", .kind = AG_WRAPPER_SHELL},
     {.name = "nice", NICE_ENTRY},
     /* nix-shell always runs code: shell.nix's shellHook, then --run CODE or a shell. */
