@@ -269,7 +269,9 @@ static void scan_wrapper(const ag_wrapper *wrapper, const ag_shell_word *words, 
             scan->opaque = true;
             return;
         }
-        if (double_dash && strcmp(text, "--") == 0) {
+        if (double_dash
+            && (strcmp(text, "--") == 0
+                || ag_list_contains(wrapper->command_options, text, word->length))) {
             scan->command = i + 1;
             return;
         }

@@ -52,9 +52,10 @@ enum {
     AG_WRAPPER_NEW_ROOT = 1u << 6,       /* the command runs under a new root (chroot's
                                             operand) or in another directory (yarn exec), so
                                             its paths are not the checked ones */
-    AG_WRAPPER_AFTER_DOUBLE_DASH = 1u << 7, /* any number of operands, then `--` and the
-                                            command (op run, mise exec); without `--` the
-                                            start of the command is unknown */
+    AG_WRAPPER_AFTER_DOUBLE_DASH = 1u << 7, /* any number of operands, then `--` (or one of
+                                            command_options) and the command (op run, mise
+                                            exec); without it the start of the command is
+                                            unknown */
     AG_WRAPPER_JOINED_SCRIPT = 1u << 8,  /* the command words are joined with spaces and run
                                             as shell code (pixi run, pueue add) */
     AG_WRAPPER_LONG_PREFIXES = 1u << 9   /* getopt_long reads an unambiguous prefix of a long
@@ -101,6 +102,11 @@ typedef struct ag_wrapper {
      */
     const char *scripts_short;
     const char *scripts_long;
+    /*
+     * With AG_WRAPPER_AFTER_DOUBLE_DASH, whole words that start the command
+     * as `--` does (nix develop -c COMMAND), separated by spaces.
+     */
+    const char *command_options;
 } ag_wrapper;
 
 /* Returns the wrapper named `name` (a base name, `length` bytes), or NULL. */

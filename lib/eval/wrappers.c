@@ -88,6 +88,20 @@
     .moves_long = "cd", .scripts_short = "c", .scripts_long = "command"
 
 /*
+ * nix 2.18 develop and shell: [INSTALLABLE...] [options] -c COMMAND ARGS.
+ * --arg, --argstr, --override-input and --redirect take two values and
+ * are left out. Without -c an interactive shell runs.
+ */
+#define NIX_SHELL_ENTRY                                                                       \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "ku", .short_flags = "iLv",                     \
+    .long_values = "keep unset phase profile file expr",                                      \
+    .long_flags = "impure ignore-environment print-build-logs verbose offline refresh "       \
+                  "no-write-lock-file accept-flake-config build check configure install "     \
+                  "unpack",                                                                   \
+    .features = AG_WRAPPER_AFTER_DOUBLE_DASH | AG_WRAPPER_DEFAULT_SHELL,                      \
+    .command_options = "-c --command"
+
+/*
  * Sorted by name in strcmp() order, because ag_wrapper_find() searches it by
  * halves. A test checks the order with ag_sorted_is_strict().
  *
@@ -264,6 +278,8 @@ static const ag_wrapper wrappers[] = {
     {.name = "mksh", .kind = AG_WRAPPER_SHELL},
     {.name = "nice", NICE_ENTRY},
     /* nix-shell always runs code: shell.nix's shellHook, then --run CODE or a shell. */
+    {.name = "nix develop", NIX_SHELL_ENTRY},
+    {.name = "nix shell", NIX_SHELL_ENTRY},
     {.name = "nix-shell", .kind = AG_WRAPPER_CODE_OPTIONS, .scripts_long = "run command"},
     {.name = "nocache", .kind = AG_WRAPPER_PLAIN, .short_values = "n"},
     /* nodemon runs a script, or -x/--exec CODE with a shell. */
