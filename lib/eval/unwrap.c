@@ -728,6 +728,45 @@ static ag_status append_option_scripts(ag_checker *checker, ag_command_list *lis
     return AG_OK;
 }
 
+static bool ends_with(const ag_shell_word *word, const char *suffix)
+{
+    size_t length = strlen(suffix);
+    return word->length > length && strcmp(word->text + word->length - length, suffix) == 0;
+}
+
+/* Returns whether uv run takes this command word as a Python script: FILE.py, `-` or a URL. */
+static bool runs_python_script(const ag_shell_word *word)
+{
+    return text_equals(word, "-") || strstr(word->text, "://") != NULL || ends_with(word, ".py")
+           || ends_with(word, ".pyw");
+}
+
+/*
+ * Appends `python SCRIPT ARGS...` for uv run SCRIPT ARGS, so the script is
+ * read as python's. A script from stdin or from a URL is code that no rule
+ * sees, so uv run is opaque then.
+ */
+static ag_status append_python_script(ag_checker *checker, ag_command_list *list, size_t index,
+                                      const char *name, size_t first)
+{
+    static const ag_shell_word python = {"python", 6, false, 0, 0};
+    const ag_shell_command outer = list->items[index];
+    const ag_shell_word *script = &outer.words[first];
+    if (text_equals(script, "-") || strstr(script->text, "://") != NULL) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE | AG_COMMAND_RUNS_CODE;
+        return AG_OK;
+    }
+
+    size_t count = outer.word_count - first;
+    ag_shell_word *words = copy_words(&checker->arena, &python, 1, count);
+    if (words == NULL)
+        return AG_ERR_NOMEM;
+    memcpy(words + 1, script, count * sizeof(*words));
+    words[0].start = script->start;
+    words[0].end = script->start;
+    return append_words(checker, list, index, name, words, count + 1, 0, NULL);
+}
+
 static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
@@ -755,6 +794,9 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
     if (wrapper->features & AG_WRAPPER_JOINED_SCRIPT)
         return append_joined_script(checker, list, index, name, scan.command, AG_SCRIPT_PLAIN,
                                     outer.word_count);
+    if ((wrapper->features & AG_WRAPPER_PYTHON_SCRIPTS)
+        && runs_python_script(&outer.words[scan.command]))
+        return append_python_script(checker, list, index, name, scan.command);
 
     size_t before = list->count;
     ag_status status = append_words(checker, list, index, name, outer.words + scan.command,

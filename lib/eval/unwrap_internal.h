@@ -58,11 +58,14 @@ enum {
                                             unknown */
     AG_WRAPPER_JOINED_SCRIPT = 1u << 8,  /* the command words are joined with spaces and run
                                             as shell code (pixi run, pueue add) */
-    AG_WRAPPER_LONG_PREFIXES = 1u << 9   /* getopt_long reads an unambiguous prefix of a long
+    AG_WRAPPER_LONG_PREFIXES = 1u << 9,  /* getopt_long reads an unambiguous prefix of a long
                                             option as that option (--kill for --kill-after).
                                             Set only where the long option lists are complete:
                                             a prefix of a listed name could also be an
                                             unlisted option with other syntax */
+    AG_WRAPPER_PYTHON_SCRIPTS = 1u << 10 /* a command word ending in .py runs with python,
+                                            and `-` (stdin) or a URL makes it opaque
+                                            (uv run) */
 };
 
 /*

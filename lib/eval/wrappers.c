@@ -454,7 +454,7 @@ static const ag_wrapper wrappers[] = {
                     "extra group index extra-index-url default-index",
      .long_flags = "no-project frozen locked no-sync isolated all-extras no-dev "
                    "all-packages exact quiet verbose offline no-cache",
-     .moves_long = "directory"},
+     .features = AG_WRAPPER_PYTHON_SCRIPTS, .moves_long = "directory"},
     {.name = "uvx", .kind = AG_WRAPPER_PLAIN,
      .long_values = "from with with-editable with-requirements python index "
                     "extra-index-url default-index",
