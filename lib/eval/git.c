@@ -66,21 +66,6 @@ static size_t find_subcommand(const ag_shell_command *command, bool *opaque)
     return 0;
 }
 
-/* Appends `git SUBCOMMAND ARGS...` without the global options. */
-static ag_status append_canonical(ag_checker *checker, ag_command_list *list, size_t index,
-                                  size_t subcommand)
-{
-    const ag_shell_command *command = &list->items[index];
-    size_t count = 1 + command->word_count - subcommand;
-    ag_shell_word *words = ag_arena_calloc(&checker->arena, count + 1, sizeof(*words));
-    if (words == NULL)
-        return AG_ERR_NOMEM;
-    words[0] = command->words[0];
-    memcpy(words + 1, command->words + subcommand,
-           (command->word_count - subcommand) * sizeof(*words));
-    return ag_unwrap_append_words(checker, list, index, "git", words, count);
-}
-
 /*
  * Options of git subcommands that run a program. Values are read as shell
  * commands where git runs them through the shell: --upload-pack and
@@ -340,7 +325,7 @@ ag_status ag_unwrap_git(ag_checker *checker, ag_command_list *list, size_t index
 
     ag_status status = AG_OK;
     if (subcommand > 1)
-        status = append_canonical(checker, list, index, subcommand);
+        status = ag_unwrap_append_subcommand(checker, list, index, "git", subcommand);
     if (status == AG_OK)
         status = unwrap_subcommand(checker, list, index, subcommand);
     return status;

@@ -1835,6 +1835,8 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
         wrapper = find_subcommand_runner(command, name, length);
     if (wrapper == NULL) {
         ag_status status = ag_unwrap_code_builtin(checker, list, index);
+        if (status == AG_OK)
+            status = ag_unwrap_global_options(checker, list, index);
         return status != AG_OK ? status : ag_unwrap_tool(checker, list, index);
     }
     if (command->depth >= AG_UNWRAP_MAX_DEPTH) {

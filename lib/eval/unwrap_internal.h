@@ -254,4 +254,21 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
 /* Returns whether the tool table of tools.c is sorted without duplicates (for tests). */
 bool ag_tool_table_is_sorted(void);
 
+/*
+ * Appends `TOOL SUBCOMMAND ARGS...` for a kubectl, docker, npm, helm, gh,
+ * podman or terraform command whose subcommand follows global options: see
+ * lib/eval/globals.c.
+ */
+ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, size_t index);
+
+/* Returns whether the tool table of globals.c is sorted without duplicates (for tests). */
+bool ag_global_table_is_sorted(void);
+
+/*
+ * Appends `NAME SUBCOMMAND ARGS...` for list->items[index]: its command name,
+ * then its words from index `subcommand` on, without the global options.
+ */
+ag_status ag_unwrap_append_subcommand(ag_checker *checker, ag_command_list *list, size_t index,
+                                      const char *wrapper_name, size_t subcommand);
+
 #endif
