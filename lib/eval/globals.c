@@ -90,6 +90,22 @@ static size_t find_subcommand(const global_options *tool, const ag_shell_command
     return 0;
 }
 
+static const global_options *find_tool(const ag_shell_command *command)
+{
+    size_t length = 0;
+    const char *name = ag_command_base_name(command, &length);
+    if (name == NULL)
+        return NULL;
+    return ag_sorted_find(tools, sizeof(tools) / sizeof(tools[0]), sizeof(tools[0]), name,
+                          length);
+}
+
+size_t ag_global_subcommand(const ag_shell_command *command)
+{
+    const global_options *tool = find_tool(command);
+    return tool != NULL ? find_subcommand(tool, command) : 0;
+}
+
 bool ag_global_table_is_sorted(void)
 {
     return ag_sorted_is_strict(tools, sizeof(tools) / sizeof(tools[0]), sizeof(tools[0]));
@@ -97,13 +113,8 @@ bool ag_global_table_is_sorted(void)
 
 ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, size_t index)
 {
-    size_t length = 0;
     const ag_shell_command *command = &list->items[index];
-    const char *name = ag_command_base_name(command, &length);
-    if (name == NULL)
-        return AG_OK;
-    const global_options *tool = ag_sorted_find(tools, sizeof(tools) / sizeof(tools[0]),
-                                                sizeof(tools[0]), name, length);
+    const global_options *tool = find_tool(command);
     if (tool == NULL)
         return AG_OK;
     size_t subcommand = find_subcommand(tool, command);

@@ -1797,7 +1797,9 @@ static bool is_transparent(const ag_shell_command *command, const char *name, si
  * Returns the subcommand runner (`uv run`) that the command's first argument
  * names, or NULL. When an option or a dynamic word comes first and a later
  * word could be such a subcommand (`uv --quiet run rm`), the options of the
- * tool itself are not known, so the command is marked opaque.
+ * tool itself are not known, so the command is marked opaque. Listed global
+ * options (`kubectl -n x exec`) are the exception: globals.c appends the
+ * command without them, whose runner is then unwrapped.
  */
 static const ag_wrapper *find_subcommand_runner(ag_shell_command *command, const char *name,
                                                 size_t length)
@@ -1810,10 +1812,12 @@ static const ag_wrapper *find_subcommand_runner(ag_shell_command *command, const
         || !ag_wrapper_has_subcommands(name, length))
         return wrapper;
 
+    size_t global = ag_global_subcommand(command);
     for (size_t i = 1; i < command->word_count; i++) {
         if (command->words[i].dynamic
             || ag_wrapper_find_subcommand(name, length, &command->words[i]) != NULL) {
-            command->flags |= AG_COMMAND_OPAQUE;
+            if (i != global)
+                command->flags |= AG_COMMAND_OPAQUE;
             break;
         }
     }

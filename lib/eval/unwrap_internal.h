@@ -261,6 +261,13 @@ bool ag_tool_table_is_sorted(void);
  */
 ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, size_t index);
 
+/*
+ * Returns the index of the subcommand of a tool of globals.c after its
+ * listed global options, or 0 when the tool is not there or the subcommand
+ * is not known.
+ */
+size_t ag_global_subcommand(const ag_shell_command *command);
+
 /* Returns whether the tool table of globals.c is sorted without duplicates (for tests). */
 bool ag_global_table_is_sorted(void);
 

@@ -102,6 +102,17 @@
     .command_options = "-c --command"
 
 /*
+ * docker exec and podman exec CONTAINER COMMAND run COMMAND in the
+ * container. Its paths name the container's files, and are checked as the
+ * host's, as the remote command of ssh is. --env-file and unlisted options
+ * make them opaque.
+ */
+#define CONTAINER_EXEC_ENTRY                                                                  \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "euw", .short_flags = "itd",                    \
+    .long_values = "env user workdir detach-keys",                                            \
+    .long_flags = "interactive tty detach privileged", .operands = 1
+
+/*
  * Sorted by name in strcmp() order, because ag_wrapper_find() searches it by
  * halves. A test checks the order with ag_sorted_is_strict().
  *
@@ -169,7 +180,15 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "live-stream no-capture-output debug-wrapper-scripts dev",
      .moves_long = "cwd"},
     {.name = "coproc", .kind = AG_WRAPPER_COPROC},
+    /*
+     * Runners whose option syntax this table does not list with certainty
+     * (cpulimit, daemonize, distrobox-enter, flatpak-spawn, lxc-attach,
+     * mpirun, runcon, sem, srun): always opaque, so an allow rule for them
+     * allows nothing that they run.
+     */
+    {.name = "cpulimit", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "csh", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "daemonize", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "dash", .kind = AG_WRAPPER_SHELL},
     {.name = "dbus-launch", .kind = AG_WRAPPER_FOREIGN_SHELL},
     /* --dbus-daemon=BINARY runs another program, so it is left out. */
@@ -177,6 +196,7 @@ static const ag_wrapper wrappers[] = {
      .long_values = "config-file", .long_no_command = "help version"},
     /* direnv exec DIR COMMAND: the command gets the variables of DIR's .envrc. */
     {.name = "direnv exec", .kind = AG_WRAPPER_PLAIN, .operands = 1},
+    {.name = "distrobox-enter", .kind = AG_WRAPPER_FOREIGN_SHELL},
     /*
      * Reserved words reach the check as command names only when
      * tree-sitter-bash misreads a compound command (`coproc if true; then
@@ -186,6 +206,7 @@ static const ag_wrapper wrappers[] = {
     {.name = "do", .kind = AG_WRAPPER_PLAIN},
     {.name = "doas", .kind = AG_WRAPPER_PLAIN,
      .short_values = "au", .short_flags = "ns", .short_no_command = "CL"},
+    {.name = "docker exec", CONTAINER_EXEC_ENTRY},
     /* doppler run [options] -- COMMAND, or --command CODE run by a shell. */
     {.name = "doppler run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "pc", .long_values = "project config command",
@@ -233,6 +254,7 @@ static const ag_wrapper wrappers[] = {
      .long_no_command = "help version list tree",
      .features = AG_WRAPPER_DEFAULT_SHELL},
     {.name = "fish", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "flatpak-spawn", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "flock", .kind = AG_WRAPPER_FLOCK,
      .short_values = "wE", .short_flags = "sexnuoF", .short_no_command = "hV",
      .long_values = "wait timeout conflict-exit-code",
@@ -268,14 +290,21 @@ static const ag_wrapper wrappers[] = {
      .long_no_command = "pid pgid uid help version"},
     {.name = "ksh", .kind = AG_WRAPPER_SHELL},
     {.name = "ksh93", .kind = AG_WRAPPER_SHELL},
+    /* kubectl exec POD [options] -- COMMAND runs COMMAND in the pod, as docker exec does. */
+    {.name = "kubectl exec", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "cn", .short_flags = "itq",
+     .long_values = "container namespace pod-running-timeout",
+     .long_flags = "stdin tty quiet", .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
     {.name = "lksh", .kind = AG_WRAPPER_SHELL},
     {.name = "ltrace", .kind = AG_WRAPPER_PLAIN,
      .short_values = "aADeFlnopsuwx", .short_flags = "bcCfirSLtT", .short_no_command = "hV",
      .long_values = "align demangle indent output library", .long_flags = "demangle",
      .long_no_command = "help version"},
+    {.name = "lxc-attach", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "mise exec", MISE_EXEC_ENTRY},
     {.name = "mise x", MISE_EXEC_ENTRY},
     {.name = "mksh", .kind = AG_WRAPPER_SHELL},
+    {.name = "mpirun", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "nice", NICE_ENTRY},
     /* nix-shell always runs code: shell.nix's shellHook, then --run CODE or a shell. */
     {.name = "nix develop", NIX_SHELL_ENTRY},
@@ -332,6 +361,7 @@ static const ag_wrapper wrappers[] = {
     {.name = "pnpm exec", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "r", .long_values = "resume-from",
      .long_flags = "recursive parallel no-reporter-hide-prefix report-summary"},
+    {.name = "podman exec", CONTAINER_EXEC_ENTRY},
     {.name = "poetry run", .kind = AG_WRAPPER_PLAIN},
     {.name = "posh", .kind = AG_WRAPPER_SHELL},
     {.name = "powershell", .kind = AG_WRAPPER_FOREIGN_SHELL},
@@ -350,6 +380,7 @@ static const ag_wrapper wrappers[] = {
     {.name = "rbenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "rc", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "rlwrap", .kind = AG_WRAPPER_PLAIN},
+    {.name = "runcon", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "runuser", .kind = AG_WRAPPER_RUNUSER,
      .short_values = "ugGw", .short_flags = "mp", .short_no_command = "hV",
      .long_values = "user group supp-group whitelist-environment",
@@ -362,6 +393,7 @@ static const ag_wrapper wrappers[] = {
                     "output-limit timing",
      .long_flags = "append return flush force quiet timing",
      .long_no_command = "help version"},
+    {.name = "sem", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "setpriv", .kind = AG_WRAPPER_PLAIN,
      .short_no_command = "dhV",
      .long_values = "groups inh-caps ambient-caps bounding-set reuid regid ruid rgid euid "
@@ -376,6 +408,7 @@ static const ag_wrapper wrappers[] = {
     {.name = "sg", .kind = AG_WRAPPER_SG},
     {.name = "sh", .kind = AG_WRAPPER_SHELL},
     {.name = "source", .kind = AG_WRAPPER_SOURCE},
+    {.name = "srun", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "ssh", .kind = AG_WRAPPER_SSH,
      .short_values = "BbcDEeFIiJLlmOoPpQRSWw", .short_flags = "46AaCfGgKkMNnqsTtvXxYy",
      .short_no_command = "V"},
@@ -459,6 +492,9 @@ static const ag_wrapper wrappers[] = {
      .long_values = "from with with-editable with-requirements python index "
                     "extra-index-url default-index",
      .long_flags = "isolated quiet verbose offline no-cache"},
+    /* vagrant ssh runs a shell in the machine, or -c/--command CODE. */
+    {.name = "vagrant ssh", .kind = AG_WRAPPER_CODE_OPTIONS, .scripts_short = "c",
+     .scripts_long = "command"},
     {.name = "valgrind", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "qvd", .short_no_command = "h",
      .long_values = VALGRIND_OPTIONS, .long_flags = VALGRIND_OPTIONS,
