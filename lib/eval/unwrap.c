@@ -1658,7 +1658,7 @@ static bool names_script_option(const ag_wrapper *wrapper, const ag_shell_word *
  * shell, a script), and the value of a script option (nix-shell --run CODE,
  * nodemon --exec CODE) is parsed too. Their other words are not read, since
  * nix-shell -p takes any number of names. A dynamic word, or a script option
- * written with `=`, makes the command opaque.
+ * with its value attached (`--run=CODE`, `-xCODE`), makes the command opaque.
  */
 static ag_status unwrap_code_options(ag_checker *checker, ag_command_list *list, size_t index,
                                      const ag_wrapper *wrapper, const char *name)
@@ -1673,6 +1673,9 @@ static ag_status unwrap_code_options(ag_checker *checker, ag_command_list *list,
             && ag_list_contains(wrapper->scripts_long, word->text + 2,
                                 strcspn(word->text + 2, "=")))
             return mark_opaque(list, index);
+        if (word->text[0] == '-' && word->text[1] != '-' && word->text[1] != '\0'
+            && word->text[2] != '\0' && contains_char(wrapper->scripts_short, word->text[1]))
+            return mark_opaque(list, index);    /* -xCODE, with the value attached */
         if (!names_script_option(wrapper, word) || i + 1 >= outer.word_count)
             continue;
         i++;
