@@ -1182,6 +1182,21 @@ static bool runs_before(const ag_extractor *ex, size_t first, size_t second)
 }
 
 /*
+ * Returns whether the commands at `a` and `b` are one process: a command and
+ * the copy of it without its global options (git --no-pager checkout as
+ * git checkout), which has the same span. A link one of them makes is its
+ * own link for the other too.
+ */
+static bool same_process(const ag_extractor *ex, size_t a, size_t b)
+{
+    const ag_shell_command *first = &ex->commands[a];
+    const ag_shell_command *second = &ex->commands[b];
+    return a == b
+           || (((first->flags | second->flags) & AG_COMMAND_SUBCOMMAND_COPY) != 0
+               && first->start == second->start && first->end == second->end);
+}
+
+/*
  * Returns whether `link` may lie on the way to `effect`'s target, unless the
  * effect's command surely ends before the link's maker starts. A command's
  * own paths do not go through the links it makes (ln -s a k writes k, not
@@ -1194,7 +1209,7 @@ static bool goes_through_link(const ag_extractor *ex, const ag_effect *effect,
 {
     if (!ag_path_is_within(effect->target, link->path))
         return false;
-    if (link->maker != effect->command)
+    if (!same_process(ex, link->maker, effect->command))
         return !runs_before(ex, effect->command, link->maker);
     if (!may_repeat(&ex->commands[effect->command]))
         return false;

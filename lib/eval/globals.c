@@ -134,5 +134,9 @@ ag_status ag_unwrap_append_subcommand(ag_checker *checker, ag_command_list *list
     words[0] = command->words[0];
     memcpy(words + 1, command->words + subcommand,
            (command->word_count - subcommand) * sizeof(*words));
-    return ag_unwrap_append_words(checker, list, index, wrapper_name, words, count);
+    size_t before = list->count;
+    ag_status status = ag_unwrap_append_words(checker, list, index, wrapper_name, words, count);
+    if (status == AG_OK && list->count > before)
+        list->items[before].flags |= AG_COMMAND_SUBCOMMAND_COPY;
+    return status;
 }

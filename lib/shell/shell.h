@@ -107,8 +107,11 @@ enum {
     AG_COMMAND_TRANSPARENT = 1u << 6,    /* a wrapper such as timeout or nice whose command was
                                             found: without a rule of its own, that command's
                                             check decides */
-    AG_COMMAND_UNKNOWN_DIRECTORY = 1u << 7 /* runs in a directory known only at run time
+    AG_COMMAND_UNKNOWN_DIRECTORY = 1u << 7, /* runs in a directory known only at run time
                                             (find -execdir), and so do the commands behind it */
+    AG_COMMAND_SUBCOMMAND_COPY = 1u << 8 /* the copy of a command without its global options
+                                            (git -C d status as git status), for the rules;
+                                            the same process as the command it copies */
 };
 
 /* Why an analysis is incomplete. Any of these bits forbids allowing the request. */
