@@ -372,6 +372,45 @@ static void test_read_rule_through_link(void **state)
     assert_int_equal(check_in_policy(f, policy, AG_MODE_DEFAULT, "cat src/x"), AG_ALLOW);
 }
 
+/* Checks an MCP read of `path` (a format whose %s is the repo) under a policy with path globs. */
+static ag_decision check_mcp_read(fixture *f, const char *path)
+{
+    char policy[1024];
+    int length = snprintf(policy, sizeof(policy),
+                          "default: ask\n"
+                          "primary_fields: {mcp__fs__read_file: path}\n"
+                          "allow: [\"mcp__fs__read_file(%s/*)\"]\n"
+                          "deny: [\"mcp__fs__read_file(%s/.ssh/*)\"]\n", f->repo, f->home);
+    ag_error *error = NULL;
+    ag_policy *loaded = ag_policy_load_string("mcp.yaml", policy, (size_t)length, &error);
+    assert_non_null(loaded);
+    ag_checker *checker = ag_checker_new(loaded, &error);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, f->home), AG_OK);
+
+    char full[512], json[1024];
+    snprintf(full, sizeof(full), path, f->repo);
+    snprintf(json, sizeof(json), "{\"path\":\"%s\"}", full);
+    const ag_verdict *verdict = ag_check(checker, "mcp__fs__read_file", json, f->repo, NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    ag_policy_free(loaded);
+    return decision;
+}
+
+/* An MCP path glob follows links: an allow needs both ends, a deny meets either. */
+static void test_mcp_path_through_link(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_mcp_read(f, "%s/src/x"), AG_ALLOW);
+    assert_int_equal(check_mcp_read(f, "%s/lnk/id_rsa"), AG_DENY);
+    assert_int_equal(check_mcp_read(f, "%s/hl/.ssh/id_rsa"), AG_DENY);
+    assert_int_equal(check_mcp_read(f, "%s/hl/notes"), AG_ASK);
+    assert_int_equal(check_mcp_read(f, "%s/loop/x"), AG_ASK);
+    assert_int_equal(check_mcp_read(f, "%s/hl/../repo/src/x"), AG_ASK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_new_link_behind_wrapper),
         cmocka_unit_test(test_accept_edits_read_through_link),
         cmocka_unit_test(test_read_rule_through_link),
+        cmocka_unit_test(test_mcp_path_through_link),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

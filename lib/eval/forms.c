@@ -7,6 +7,7 @@
 
 #include "eval/eval.h"
 #include "policy/forms.h"
+#include "rules/paths.h"
 
 /*
  * Returns the text a param rule compares for a top-level field: a string as
@@ -49,11 +50,99 @@ static ag_match match_param(ag_checker *checker, const ag_rule *rule, json_t *in
     return ag_rule_match_value(rule, text, length, checker->match_data);
 }
 
+/* Returns whether a field value reads as a file path: it starts with "~" or has a "/". */
+static bool looks_like_path(const char *text, size_t length)
+{
+    return (length > 0 && text[0] == '~') || memchr(text, '/', length) != NULL;
+}
+
+/*
+ * Returns whether a path-like value has one spelling only: no "~" start, no
+ * NUL byte, and no empty, "." or ".." component (so no "//", "/./", "/../"
+ * or trailing "/"), and no /proc or /dev/fd alias.
+ */
+static bool path_is_normal(const char *text, size_t length)
+{
+    if (length == 0 || text[0] == '~' || memchr(text, '\0', length) != NULL)
+        return false;
+    if (length == 1 && text[0] == '/')
+        return true;
+
+    size_t start = text[0] == '/' ? 1 : 0;
+    while (start <= length) {
+        const char *slash = memchr(text + start, '/', length - start);
+        size_t end = slash != NULL ? (size_t)(slash - text) : length;
+        size_t size = end - start;
+        if (size == 0 || (size == 1 && text[start] == '.')
+            || (size == 2 && text[start] == '.' && text[start + 1] == '.'))
+            return false;
+        start = end + 1;
+    }
+    return text[0] != '/' || ag_path_alias_part(text) == NULL;
+}
+
+static ag_match match_text(ag_checker *checker, const ag_rule *rule, const char *text)
+{
+    if (text == NULL || ag_path_lookup_failed(text) || strchr(text, AG_DYNAMIC_MARK) != NULL)
+        return AG_MATCH_MAYBE;
+    return ag_rule_match_value(rule, text, strlen(text), checker->match_data);
+}
+
+static ag_match stronger(ag_match a, ag_match b)
+{
+    return a > b ? a : b;
+}
+
+/*
+ * Matches a specifier rule against a field value that reads as a path. The
+ * server opens the path, so "..", "//", "~" and links can lead away from the
+ * written text. An allow rule needs a value in normal form that matches as
+ * written and where its links lead. A deny or ask rule applies when the
+ * value as written, its normalized form (with "~" as the home directory) or
+ * where that leads matches. A form that cannot be known gives MAYBE.
+ */
+static ag_match match_path_value(ag_checker *checker, const ag_rule *rule, const char *text,
+                                 size_t length)
+{
+    ag_arena *arena = &checker->arena;
+    ag_match written = ag_rule_match_value(rule, text, length, checker->match_data);
+    bool absolute = text[0] == '/' || text[0] == '~';
+    bool normal = path_is_normal(text, length);
+
+    if (rule->decision == AG_ALLOW) {
+        if (!normal || written != AG_MATCH_YES)
+            return AG_MATCH_NO;
+        const char *target = text[0] == '/' ? ag_path_link_target(arena, &checker->lookups, text)
+                                            : NULL;
+        return target == NULL || match_text(checker, rule, target) == AG_MATCH_YES
+                   ? AG_MATCH_YES : AG_MATCH_NO;
+    }
+
+    if (!absolute || memchr(text, '\0', length) != NULL)
+        return written;
+    ag_path_context none = {NULL, NULL, NULL};
+    ag_path_context context = {NULL, NULL, NULL};
+    if (checker->home != NULL)
+        context.home = ag_path_normalize(arena, &none, checker->home, strlen(checker->home));
+    const char *normalized = ag_path_normalize(arena, &context, text, length);
+    if (normalized == NULL || normalized[0] != '/')
+        return stronger(written, AG_MATCH_MAYBE);    /* out of memory, or "~" with no home */
+    if (ag_path_alias_part(normalized) != NULL)
+        return stronger(written, AG_MATCH_MAYBE);
+
+    ag_match result = stronger(written, match_text(checker, rule, normalized));
+    const char *target = ag_path_link_target(arena, &checker->lookups, normalized);
+    if (target != NULL)
+        result = stronger(result, match_text(checker, rule, target));
+    return result;
+}
+
 /*
  * A specifier rule globs the tool's primary field. With no primary field, a
  * missing field or one that is not a string, the rule cannot be evaluated:
  * MAYBE, so a deny or ask rule still makes the call ask and an allow rule
- * does not apply.
+ * does not apply. A value that reads as a path is matched as a path
+ * (match_path_value()).
  */
 static ag_match match_specifier(ag_checker *checker, const ag_rule *rule, const char *tool,
                                 json_t *input)
@@ -62,8 +151,12 @@ static ag_match match_specifier(ag_checker *checker, const ag_rule *rule, const 
     json_t *value = field != NULL ? json_object_get(input, field) : NULL;
     if (!json_is_string(value))
         return AG_MATCH_MAYBE;
-    return ag_rule_match_value(rule, json_string_value(value), json_string_length(value),
-                               checker->match_data);
+
+    const char *text = json_string_value(value);
+    size_t length = json_string_length(value);
+    if (looks_like_path(text, length))
+        return match_path_value(checker, rule, text, length);
+    return ag_rule_match_value(rule, text, length, checker->match_data);
 }
 
 ag_match ag_eval_match_input(ag_checker *checker, const ag_rule *rule, const char *tool,

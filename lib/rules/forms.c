@@ -160,7 +160,7 @@ static bool build_glob_regex(const char *glob, size_t length, bool word_suffix, 
 }
 
 static ag_status compile_glob(ag_rule *rule, const char *glob, size_t length, bool word_suffix,
-                              ag_error **error)
+                              uint32_t options, ag_error **error)
 {
     ag_buffer regex;
     ag_buffer_init(&regex);
@@ -176,7 +176,7 @@ static ag_status compile_glob(ag_rule *rule, const char *glob, size_t length, bo
     int code = 0;
     PCRE2_SIZE offset = 0;
     if (compile != NULL)
-        rule->pattern = pcre2_compile((PCRE2_SPTR)regex.data, regex.length, PCRE2_NEVER_UTF,
+        rule->pattern = pcre2_compile((PCRE2_SPTR)regex.data, regex.length, PCRE2_NEVER_UTF | options,
                                       &code, &offset, compile);
     pcre2_compile_context_free(compile);
     pcre2_general_context_free(general);
@@ -199,7 +199,12 @@ static ag_status compile_glob(ag_rule *rule, const char *glob, size_t length, bo
 
 ag_status ag_rule_compile_specifier(ag_rule *rule, ag_error **error)
 {
-    return compile_glob(rule, rule->specifier, strlen(rule->specifier), true, error);
+    /* A deny or ask glob over a path ignores ASCII case, as deny path rules do,
+     * because a file system that ignores case opens `.SSH` as `.ssh`. */
+    const char *glob = rule->specifier;
+    bool path = glob[0] == '~' || strchr(glob, '/') != NULL;
+    uint32_t options = path && rule->decision != AG_ALLOW ? PCRE2_CASELESS : 0;
+    return compile_glob(rule, glob, strlen(glob), true, options, error);
 }
 
 ag_match ag_rule_match_value(const ag_rule *rule, const char *text, size_t length,
@@ -316,5 +321,5 @@ ag_status ag_rule_parse_param(const char *text, const char *specifier, size_t le
     rule->specifier = ag_strndup(value, value_length);
     if (rule->param == NULL || rule->specifier == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    return compile_glob(rule, value, value_length, false, error);
+    return compile_glob(rule, value, value_length, false, 0, error);
 }
