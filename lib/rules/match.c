@@ -38,6 +38,23 @@ static bool names_mcp_server(const char *name)
     return strstr(name + 5, "__") == NULL;
 }
 
+/*
+ * Returns whether an MCP tool name splits into server and tool in more than
+ * one way. Claude Code names a tool `mcp__SERVER__TOOL`, and a server name
+ * may contain "_" (a server `github.` becomes `github_`), so
+ * `mcp__github__evil__x` is tool `evil__x` of `github` or tool `x` of
+ * `github__evil`, and `mcp__github___x` may belong to `github_`.
+ */
+static bool mcp_name_is_ambiguous(const char *tool)
+{
+    if (strncmp(tool, "mcp__", 5) != 0)
+        return false;
+    const char *separator = strstr(tool + 5, "__");
+    if (separator == NULL)
+        return false;
+    return separator[2] == '_' || strstr(separator + 2, "__") != NULL;
+}
+
 /* Claude Code renamed the Task tool to Agent; a rule for either name covers both. */
 static bool is_agent_tool(const char *name)
 {
@@ -49,6 +66,9 @@ bool ag_rule_tool_matches(const ag_rule *rule, const char *tool)
     if (rule == NULL || rule->tool == NULL || tool == NULL)
         return false;
 
+    /* An allow rule for one server must not reach a server whose name extends it. */
+    if (rule->decision == AG_ALLOW && mcp_name_is_ambiguous(tool))
+        return strcmp(rule->tool, tool) == 0;
     if (strchr(rule->tool, '*') != NULL)
         return glob_matches(rule->tool, tool);
     if (strcmp(rule->tool, tool) == 0)
