@@ -38,6 +38,10 @@ static void print_help(void)
            "a policy cannot be loaded, the options are wrong or the check fails; Claude\n"
            "Code blocks the tool call on status 2.\n"
            "\n"
+           "The input's \"permission_mode\" sets the mode, but with --mode it applies only\n"
+           "when it is stricter (bypassPermissions, acceptEdits, default, then plan and\n"
+           "dontAsk).\n"
+           "\n"
            "Options:\n"
            CLI_POLICY_OPTIONS_HELP
            "  -C, --cwd DIR      the working directory when the input has no \"cwd\"\n"
@@ -93,17 +97,42 @@ static const char *validate_input(json_t *input)
 }
 
 /*
+ * Ranks a mode by strictness. Plan and dontAsk rank highest, because each
+ * only makes verdicts stricter than the rules give them.
+ */
+static int mode_strictness(ag_mode mode)
+{
+    switch (mode) {
+    case AG_MODE_BYPASS_PERMISSIONS:
+        return 0;
+    case AG_MODE_ACCEPT_EDITS:
+        return 1;
+    case AG_MODE_DEFAULT:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
+/*
  * Sets the checker's mode from the input's "permission_mode" (the library
  * keeps a mode the policy locks). A mode name this version does not know
  * keeps the mode of --mode or the policy, which may ask more but never less.
+ * With --mode, the operator's mode is a floor that the agent's input cannot
+ * lower. The input's mode then applies only when it is stricter. Neither of
+ * plan and dontAsk contains the other, so between them --mode stays.
  */
-static void apply_permission_mode(ag_checker *checker, json_t *input)
+static void apply_permission_mode(ag_checker *checker, json_t *input, bool operator_mode)
 {
     const char *name = json_string_value(json_object_get(input, "permission_mode"));
     ag_mode mode;
-    if (name != NULL && ag_mode_from_name(name, &mode)) {
-        ag_checker_set_mode(checker, mode);
+    if (name == NULL || !ag_mode_from_name(name, &mode)) {
+        return;
     }
+    if (operator_mode && mode_strictness(mode) <= mode_strictness(ag_checker_mode(checker))) {
+        return;
+    }
+    ag_checker_set_mode(checker, mode);
 }
 
 /*
@@ -164,7 +193,8 @@ static json_t *hook_output(const ag_verdict *verdict)
  * are rejected because Claude Code's JSON parser may keep a different copy
  * of a key than jansson does, and the two would then see different tool calls.
  */
-static int run_hook(ag_checker *checker, struct cli_audit *audit, const char *default_cwd)
+static int run_hook(ag_checker *checker, struct cli_audit *audit, const char *default_cwd,
+                    bool operator_mode)
 {
     json_error_t parse_error;
     json_t *input = json_loadf(stdin, JSON_REJECT_DUPLICATES, &parse_error);
@@ -179,7 +209,7 @@ static int run_hook(ag_checker *checker, struct cli_audit *audit, const char *de
         return block("the input is malformed (%s), so the tool call is blocked", problem);
     }
 
-    apply_permission_mode(checker, input);
+    apply_permission_mode(checker, input, operator_mode);
     json_t *cwd = json_object_get(input, "cwd");
     char *tool_input = json_dumps(json_object_get(input, "tool_input"), JSON_COMPACT);
     if (tool_input == NULL) {
@@ -282,7 +312,7 @@ int cli_hook_main(int argc, char **argv)
     if (checker != NULL && (options.audit_path == NULL || audit != NULL)
         && cli_configure_checker("hook claude", checker, &options)
         && cli_audit_attach(audit, checker)) {
-        status = run_hook(checker, audit, options.cwd);
+        status = run_hook(checker, audit, options.cwd, options.mode != NULL);
     }
     cli_audit_close(audit);
 

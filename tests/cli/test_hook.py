@@ -142,6 +142,21 @@ class RecordedInputTest(HookTestCase):
                 request["permission_mode"] = mode
                 self.assert_decision(self.hook(json.dumps(request)), "deny")
 
+    def test_input_mode_cannot_lower_mode_option(self):
+        request = json.loads(read_input("bash-ask.json"))
+        for mode in ["default", "acceptEdits", "bypassPermissions", "plan", "nonsense"]:
+            with self.subTest(mode=mode):
+                request["permission_mode"] = mode
+                result = self.hook(json.dumps(request), "--mode", "dontAsk")
+                self.assert_decision(result, "deny")
+
+    def test_stricter_input_mode_applies(self):
+        request = json.loads(read_input("bash-ask.json"))
+        request["permission_mode"] = "dontAsk"
+        self.assert_decision(self.hook(json.dumps(request), "--mode", "acceptEdits"), "deny")
+        request["permission_mode"] = "bypassPermissions"
+        self.assert_decision(self.hook(json.dumps(request)), "allow")
+
 
 class MalformedInputTest(HookTestCase):
     CASES = [
