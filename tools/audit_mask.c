@@ -33,20 +33,34 @@ struct mask_rule {
 
 /* Applied in this order; each sees the output of the one before. */
 static const struct mask_rule MASK_RULES[] = {
+    /* https://user:pass@host and https://TOKEN@host: the whole userinfo. It runs first,
+     * so the rules for names (`oauth2:TOKEN@host/path`) cannot take the host as well. */
+    {"(\\b[a-z][a-z0-9+.-]*://)[^/\\s@'\"`]+@", "${1}***@"},
     /* Header values in -H arguments or anywhere: up to the closing quote or the line's end. */
-    {"(\\b(?:proxy-authorization|authorization|set-cookie|cookie|x-api-key)[ \\t]*:[ \\t]*)"
+    {"(\\b(?:proxy-authorization|authorization|set-cookie|cookie|x-api-key"
+     "|[\\w-]*-(?:token|api-key|secret))[ \\t]*:[ \\t]*)"
      "[^'\"\\r\\n`]+",
      "${1}***"},
-    /* --password X, --password=X, --api-key X, --auth-token=X and other long options. */
-    {"(--[\\w-]*(?:password|passwd|token|secret|api[-_]?key|apikey|auth)[\\w-]*(?:=|\\s+))"
-     WORD,
+    /* --password X, --password=X, --api-key X, --auth-token=X, --cookie X and other long options. */
+    {"(--[\\w-]*(?:password|passwd|token|secret|api[-_]?key|apikey|auth|cookie)[\\w-]*"
+     "(?:=|\\s+))" WORD,
+     "${1}***"},
+    /* curl -b COOKIES and -u USER:PASSWORD, which other commands use for other things. */
+    {"(\\bcurl\\b[^;&|\\r\\n]*?\\s-[bu][ \\t]*)" WORD, "${1}***"},
+    /* Credentials in URL query parameters, such as pre-signed URLs' signatures. */
+    {"([?&](?:[\\w.-]*signature|sig|[\\w.-]*credential|[\\w.-]*token|[\\w.-]*key"
+     "|[\\w.-]*secret|password)=)[^&#\\s'\"`]+",
      "${1}***"},
     /* FOO_TOKEN=abc, export API_KEY=..., "password": "x" and api_key: x in file contents. */
     {"(\\b\\w*" SECRET_NAME "\\w*[\"']?[ \\t]*[:=][ \\t]*)" WORD, "${1}***"},
-    /* https://user:pass@host and https://TOKEN@host: the whole userinfo. */
-    {"(\\b[a-z][a-z0-9+.-]*://)[^/\\s@'\"`]+@", "${1}***@"},
     /* Authorization schemes written without the header name. */
     {"(\\bbearer[ \\t]+)[^\\s'\"`]+", "${1}***"},
+    /* Tokens whose prefix marks them (Stripe, GitHub, Slack, GitLab), in any word. */
+    {"(?<![a-z0-9])((?:sk|rk|pk)_(?:live|test)_|gh[pousr]_|github_pat_|xox[abposr]-|glpat-)"
+     "[a-z0-9_-]+",
+     "${1}***"},
+    /* AWS access key ids. */
+    {"(?<![a-z0-9])((?:AKIA|ASIA))[0-9A-Z]{16}(?![a-z0-9])", "${1}***"},
 };
 
 #define MASK_RULE_COUNT (sizeof(MASK_RULES) / sizeof(MASK_RULES[0]))
@@ -81,7 +95,7 @@ static bool compile_rules(void)
         secret_name_pattern = compile(SECRET_NAME "|cookie");
     }
     secret_option_pattern = compile("^--[\\w-]*(?:password|passwd|token|secret|api[-_]?key|"
-                                    "apikey|auth)[\\w-]*$");
+                                    "apikey|auth|cookie)[\\w-]*$");
     return secret_name_pattern != NULL && secret_option_pattern != NULL;
 }
 

@@ -254,6 +254,49 @@ class MaskingTest(AuditTestCase):
                          "curl -H 'Authorization: ***' --password=*** "
                          "https://example.com/kept && GITHUB_TOKEN=*** gh pr list")
 
+    def test_credential_forms_masked(self):
+        cases = [
+            ("curl -b 'session=c00kiesecret' https://example.com/", "c00kiesecret"),
+            ("curl --cookie c00kiesecret2 https://example.com/", "c00kiesecret2"),
+            ("curl -u admin:us3rsecret https://example.com/", "us3rsecret"),
+            ("curl 'https://b.example/o?X-Amz-Credential=amzcred&X-Amz-Signature=amzsig'",
+             "amzsig"),
+            ("curl 'https://b.example/o?X-Amz-Credential=amzcred&X-Amz-Signature=amzsig'",
+             "amzcred"),
+            ("curl 'https://b.example/o?sig=s1gsecret&se=2030'", "s1gsecret"),
+            ("curl 'https://b.example/o?X-Goog-Signature=googsecret'", "googsecret"),
+            ("curl 'https://b.example/o?signature=plainsigsecret'", "plainsigsecret"),
+            ("curl 'https://b.example/o?key=querykeysecret'", "querykeysecret"),
+            ("echo STRIPE_SK=sk_live_str1pesecret", "str1pesecret"),
+            ("echo ghp_gh1tokensecretabcdefghijklmnopqrstuv", "gh1tokensecret"),
+            ("echo github_pat_11AAfinegrainedsecret", "finegrainedsecret"),
+            ("echo xoxb-123-slacksecret", "slacksecret"),
+            ("echo id=AKIAIOSFODNN7EXAMPLE", "IOSFODNN7EXAMPLE"),
+        ]
+        for command, secret in cases:
+            with self.subTest(command=command, secret=secret):
+                os.unlink(self.log) if os.path.exists(self.log) else None
+                self.check(command)
+                self.assert_secret_masked(secret)
+
+    def test_url_credentials_keep_host(self):
+        cases = [
+            ("git clone https://oauth2:SEKRIT@gitlab.example/x.git",
+             "git clone https://***@gitlab.example/x.git"),
+            ("git push https://x-access-token:SEKRIT@github.com/o/r.git",
+             "git push https://***@github.com/o/r.git"),
+            ('curl -H "PRIVATE-TOKEN: SEKRIT" https://gitlab.example/api',
+             'curl -H "PRIVATE-TOKEN: ***" https://gitlab.example/api'),
+            ("curl 'https://b.example/o?sig=SEKRIT&se=2030'",
+             "curl 'https://b.example/o?sig=***&se=2030'"),
+            ("git checkout -b feature/token-refresh", "git checkout -b feature/token-refresh"),
+        ]
+        for command, logged in cases:
+            with self.subTest(command=command):
+                os.unlink(self.log) if os.path.exists(self.log) else None
+                self.check(command)
+                self.assertEqual(self.log_lines()[0]["input"], logged)
+
     def test_plain_command_unchanged(self):
         command = "git log --oneline -n 5 && ls -la /tmp"
         self.check(command)
