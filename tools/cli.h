@@ -107,6 +107,7 @@ void cli_print_escaped(FILE *stream, const char *text, size_t length);
 void cli_print_word(FILE *stream, const char *word);
 json_t *cli_json_string(const char *text, size_t length);
 json_t *cli_json_string_or_null(const char *text);
+json_t *cli_json_load(const char *text, size_t length, size_t flags, json_error_t *error);
 
 /* verdict_json.c */
 json_t *cli_verdict_to_json(const ag_verdict *verdict);

@@ -119,8 +119,8 @@ static json_t *evaluate_line(ag_checker *checker, const char *line, size_t lengt
                              long line_number, const char *default_cwd)
 {
     json_error_t parse_error;
-    json_t *request = json_loadb(line, length, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-                                 &parse_error);
+    json_t *request = cli_json_load(line, length, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+                                    &parse_error);
     if (request == NULL) {
         return malformed(line_number, "invalid JSON at column %d: %s",
                          parse_error.column, parse_error.text);

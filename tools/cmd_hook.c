@@ -9,6 +9,7 @@
  * nothing to standard output.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,35 @@ static json_t *hook_output(const ag_verdict *verdict)
 }
 
 /*
+ * Reads all of standard input into a malloc'd buffer, with its length in
+ * *length. Returns NULL when reading fails or memory runs out.
+ */
+static char *read_standard_input(size_t *length)
+{
+    size_t capacity = 65536;
+    char *buffer = malloc(capacity);
+    *length = 0;
+    while (buffer != NULL) {
+        *length += fread(buffer + *length, 1, capacity - *length, stdin);
+        if (*length < capacity) {
+            break;
+        }
+        char *larger = capacity <= SIZE_MAX / 2 ? realloc(buffer, capacity * 2) : NULL;
+        if (larger == NULL) {
+            free(buffer);
+            return NULL;
+        }
+        buffer = larger;
+        capacity *= 2;
+    }
+    if (buffer != NULL && ferror(stdin)) {
+        free(buffer);
+        return NULL;
+    }
+    return buffer;
+}
+
+/*
  * Reads the hook input on standard input, checks it and writes the decision. Duplicate keys
  * are rejected because Claude Code's JSON parser may keep a different copy
  * of a key than jansson does, and the two would then see different tool calls.
@@ -196,8 +226,14 @@ static json_t *hook_output(const ag_verdict *verdict)
 static int run_hook(ag_checker *checker, struct cli_audit *audit, const char *default_cwd,
                     bool operator_mode)
 {
+    size_t length = 0;
+    char *text = read_standard_input(&length);
+    if (text == NULL) {
+        return block("reading standard input failed, so the tool call is blocked");
+    }
     json_error_t parse_error;
-    json_t *input = json_loadf(stdin, JSON_REJECT_DUPLICATES, &parse_error);
+    json_t *input = cli_json_load(text, length, JSON_REJECT_DUPLICATES, &parse_error);
+    free(text);
     if (input == NULL) {
         return block("the input is not valid JSON (line %d, column %d: %s), so the tool call "
                      "is blocked", parse_error.line, parse_error.column, parse_error.text);

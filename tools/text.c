@@ -179,6 +179,20 @@ void cli_print_word(FILE *stream, const char *word)
  * that is not part of a valid UTF-8 sequence (jansson accepts only valid
  * UTF-8), or NULL when out of memory.
  */
+/*
+ * Parses `length` bytes of JSON text with jansson's `flags`. An integer
+ * beyond 64 bits is valid JSON (RFC 8259 sets no limit) that jansson rejects,
+ * so such text is parsed again with every integer read as a real.
+ */
+json_t *cli_json_load(const char *text, size_t length, size_t flags, json_error_t *error)
+{
+    json_t *value = json_loadb(text, length, flags, error);
+    if (value == NULL && json_error_code(error) == json_error_numeric_overflow) {
+        value = json_loadb(text, length, flags | JSON_DECODE_INT_AS_REAL, error);
+    }
+    return value;
+}
+
 json_t *cli_json_string(const char *text, size_t length)
 {
     const unsigned char *bytes = (const unsigned char *)text;

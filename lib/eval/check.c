@@ -251,6 +251,11 @@ const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
     /* JSON_REJECT_DUPLICATES: two "command" fields could mean one thing to us and another to the host. */
     json_error_t json_error;
     json_t *input = json_loads(tool_input_json, JSON_REJECT_DUPLICATES, &json_error);
+    /* An integer beyond 64 bits is valid JSON: read every integer as a real then
+     * (lib/eval/forms.c makes param rules "could match" such a value). */
+    if (input == NULL && json_error_code(&json_error) == json_error_numeric_overflow)
+        input = json_loads(tool_input_json, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+                           &json_error);
     ag_status status;
     if (input == NULL) {
         status = ag_eval_reject(checker, AG_ERR_REQUEST,

@@ -42,6 +42,11 @@ static ag_match match_param(ag_checker *checker, const ag_rule *rule, json_t *in
     json_t *value = json_object_get(input, rule->param);
     if (value == NULL || json_is_array(value) || json_is_object(value))
         return AG_MATCH_NO;    /* an omitted parameter never matches */
+    /* A real this large may be an integer beyond 64 bits read as a real
+     * (check.c), whose JSON text is no longer known. */
+    if (json_is_real(value)
+        && (json_real_value(value) >= 0x1p63 || json_real_value(value) <= -0x1p63))
+        return AG_MATCH_MAYBE;
 
     size_t length = 0;
     const char *text = scalar_field_text(checker, value, &length);

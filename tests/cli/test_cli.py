@@ -335,6 +335,27 @@ class EvalTest(CliTestCase):
         self.assertEqual(set(verdicts[1]), VERDICT_FIELDS | {"line"})
         self.assertEqual(verdicts[1]["rule"], "Bash(rm -rf *)")
 
+    def test_integer_beyond_64_bits_accepted(self):
+        self.policy = self.write_file("mcp.yaml", "default: ask\n"
+                                      "allow: [mcp__db]\n"
+                                      "deny: [\"mcp__db__query(limit:0)\"]\n")
+        big = '{"tool_name":"mcp__db__query","tool_input":{"id":18446744073709551615}}\n'
+        big_limit = ('{"tool_name":"mcp__db__query",'
+                     '"tool_input":{"limit":18446744073709551616}}\n')
+        verdicts = self.evaluate([big, big_limit, '{"tool_name":"mcp__db__query",'
+                                  '"tool_input":{"limit":0}}\n'])
+        self.assertEqual(verdicts[0]["decision"], "allow")
+        # The deny rule's field lost its exact text, so the rule could match.
+        self.assertEqual(verdicts[1]["decision"], "ask")
+        self.assertEqual(verdicts[2]["decision"], "deny")
+
+        hook = run(["hook", "claude", "--policy", self.policy, "--home", "/home/u"],
+                   '{"hook_event_name":"PreToolUse","tool_name":"mcp__db__query",'
+                   '"tool_input":{"limit":99999999999999999999},"cwd":"/repo"}')
+        self.assert_exit(hook, 0)
+        self.assertEqual(json.loads(hook.stdout)["hookSpecificOutput"]["permissionDecision"],
+                         "ask")
+
     def test_malformed_lines_denied_run_goes_on(self):
         lines = [
             bash_request("git status") + "\n",                        # 1
