@@ -341,6 +341,12 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
             continue;
         const char *raw = json_string_value(value);
         size_t length = json_string_length(value);
+        /* Models send "path":"" for the default, so it counts as absent and the cwd is
+         * searched. NOTE: this assumes the host reads "" as the cwd, as Node's
+         * path.resolve(cwd, "") does. */
+        if (family == FAMILY_SEARCH && raw != NULL && length == 0
+            && strcmp(path_fields[i], "path") == 0)
+            continue;
         if (raw == NULL || length == 0 || memchr(raw, '\0', length) != NULL)
             return ag_eval_reject(checker, AG_ERR_REQUEST,
                                   "the %s tool input's \"%s\" is not a non-empty string "
@@ -410,18 +416,34 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
 
 /* --------------------------------------------------------------- WebFetch */
 
+/* A byte of a host name; bytes of non-ASCII UTF-8 are allowed (see has_non_ascii()). */
 static bool is_host_char(char c)
 {
-    return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
+    return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_'
+           || (unsigned char)c >= 0x80;
+}
+
+/*
+ * Returns whether a host has non-ASCII bytes. The fetcher converts such a
+ * name to its IDNA (punycode) form, which a byte comparison cannot see
+ * (`ｅｘａｍｐｌｅ.com` is example.com). So only a literal match of a domain
+ * rule counts, and every other match is MAYBE.
+ */
+static bool has_non_ascii(const char *host)
+{
+    for (; *host != '\0'; host++)
+        if ((unsigned char)*host >= 0x80)
+            return true;
+    return false;
 }
 
 /*
  * Extracts the lowercase host of scheme://[userinfo@]host[:port][/...], or
  * returns NULL with *problem set. The authority ends at '/', '?' or '#'. A
  * '\\' in it is rejected because browsers end the authority there while other
- * parsers do not ("https://a.com\\@b.com/"). Whitespace, control bytes, '%'
- * and non-ASCII bytes in the host are rejected rather than guessed at. An IP
- * address literal comes back in canonical form (ag_host_canonical_address()),
+ * parsers do not ("https://a.com\\@b.com/"). Whitespace, control bytes and '%'
+ * in the host are rejected rather than guessed at. Non-ASCII bytes are kept,
+ * because the tool input is valid UTF-8 (jansson checks it). An IP address literal comes back in canonical form (ag_host_canonical_address()),
  * and a host that looks like an address but is none is rejected.
  */
 static const char *parse_url_host(ag_arena *arena, const char *url, size_t length,
@@ -532,6 +554,7 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *
     ag_rule_findings findings = {0};
     ag_rule_cursor cursor;
     ag_rule_cursor_for_domain(&cursor, policy, tool_name, host);
+    bool idn = has_non_ascii(host);
     const ag_rule *rule;
     while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
         if (!ag_rule_tool_matches(rule, tool_name))
@@ -541,6 +564,8 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *
             match = AG_MATCH_YES;
         else if (ag_rule_is_domain(rule))
             match = ag_rule_match_domain(rule, host);
+        if (idn && ag_rule_is_domain(rule) && match == AG_MATCH_NO)
+            match = AG_MATCH_MAYBE;
         else if (rule->kind == AG_RULE_PARAM)
             match = ag_eval_match_input(checker, rule, tool_name, input);
         ag_findings_note(checker, &findings, rule, match);
