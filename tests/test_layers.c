@@ -216,6 +216,35 @@ static void test_json_long_key(void **state)
     }
 }
 
+/* Nesting up to the limit loads, also in keys the library ignores; one level more is an error. */
+static void test_json_nesting_limit(void **state)
+{
+    (void)state;
+    static const char head[] = "{\"permissions\": {}, \"hooks\": ";
+    for (size_t levels = 254; levels <= 256; levels++) {
+        size_t size = sizeof(head) + levels * 6 + levels + 8;
+        char *text = malloc(size);
+        assert_non_null(text);
+        size_t used = (size_t)snprintf(text, size, "%s", head);
+        for (size_t i = 0; i < levels; i++)
+            used += (size_t)snprintf(text + used, size - used, "{\"a\": ");
+        used += (size_t)snprintf(text + used, size - used, "1");
+        for (size_t i = 0; i <= levels; i++)
+            used += (size_t)snprintf(text + used, size - used, "}");
+
+        ag_error *error = NULL;
+        ag_status status = add_text("settings.json", text, AG_LAYER_USER, &error);
+        free(text);
+        if (levels < 256) {
+            assert_int_equal(status, AG_OK);
+            continue;
+        }
+        assert_int_equal(status, AG_ERR_LIMIT);
+        assert_non_null(strstr(ag_error_message(error), "deeper than 256 levels"));
+        ag_error_free(error);
+    }
+}
+
 /* A near miss of "permissions" would drop every rule of the file, so it is an error. */
 static void test_json_misspelt_top_key(void **state)
 {
@@ -420,6 +449,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_empty_file),
         cmocka_unit_test(test_json_null_values),
         cmocka_unit_test(test_json_long_key),
+        cmocka_unit_test(test_json_nesting_limit),
         cmocka_unit_test(test_json_misspelt_top_key),
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),

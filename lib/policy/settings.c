@@ -29,8 +29,13 @@
 #define PERMISSION_KEYS \
     "allow, ask, deny, defaultMode, additionalDirectories, disableBypassPermissionsMode"
 
-/* Deepest nesting of a settings file checked; deeper files are rejected. */
-enum { SETTINGS_MAX_DEPTH = 64 };
+/*
+ * Deepest nesting of a settings file checked; deeper files are rejected. The
+ * checks recurse once per level, so the limit bounds their stack use. Keys
+ * the library ignores (`hooks`, `env`) may nest deeply, so it is well above
+ * what Claude Code's own keys need.
+ */
+enum { SETTINGS_MAX_DEPTH = 256 };
 
 /* Maximum length of an object key, quotes included, that libyaml 0.2.5 reads (a simple key). */
 enum { SETTINGS_MAX_KEY = 1024 };
