@@ -63,6 +63,9 @@ enum cli_parse_result {
 /* The getopt_long() value of --cdpath, which has no short form. */
 enum { CLI_OPTION_CDPATH = 999 };
 
+/* getopt_long() values of the layer options: CLI_OPTION_LAYER plus the ag_layer. */
+enum { CLI_OPTION_LAYER = 1000 };
+
 /* Help lines for --cdpath, which check, eval and hook share. */
 #define CLI_CDPATH_OPTION_HELP \
     "      --cdpath DIRS  the CDPATH of the shell that runs the commands: the\n" \

@@ -24,6 +24,12 @@ static void print_help(void)
            "  -p, --policy FILE   add a policy file (repeatable; default: the built-in policy)\n"
            "  -C, --cwd DIR       the request's working directory (default: the current one)\n"
            "  -H, --home DIR      the home directory for '~' (default: $HOME)\n"
+           "      --managed-settings FILE, --project-settings FILE,\n"
+           "      --local-settings FILE, --user-settings FILE\n"
+           "                      add FILE in that layer (a .json file is read as a\n"
+           "                      Claude Code settings file)\n"
+           "      --mode NAME     the permission mode: default, acceptEdits, plan, dontAsk\n"
+           "                      or bypassPermissions (ignored when the policy locks it)\n"
            "      --cdpath DIRS   the directories, separated by ':', where 'cd NAME' looks\n"
            "                      for NAME (default: $CDPATH)\n"
            "  -t, --tool NAME     check a call of tool NAME instead of a command\n"
@@ -45,6 +51,11 @@ static enum cli_parse_result parse(int argc, char **argv, explain_options *optio
         {"home", required_argument, NULL, 'H'},   {"tool", required_argument, NULL, 't'},
         {"input", required_argument, NULL, 'i'},  {"json", no_argument, NULL, 'j'},
         {"cdpath", required_argument, NULL, CLI_OPTION_CDPATH},
+        {"mode", required_argument, NULL, 'M'},
+        {"managed-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_MANAGED},
+        {"local-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_LOCAL_PROJECT},
+        {"project-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_PROJECT},
+        {"user-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_USER},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct cli_options *common = &options->common;
@@ -62,6 +73,23 @@ static enum cli_parse_result parse(int argc, char **argv, explain_options *optio
             common->policy_layers[common->policy_count] = AG_LAYER_COMMAND_LINE;
             common->policy_paths[common->policy_count++] = optarg;
             break;
+        case CLI_OPTION_LAYER + AG_LAYER_MANAGED:
+        case CLI_OPTION_LAYER + AG_LAYER_LOCAL_PROJECT:
+        case CLI_OPTION_LAYER + AG_LAYER_PROJECT:
+        case CLI_OPTION_LAYER + AG_LAYER_USER:
+            common->policy_layers[common->policy_count] = (ag_layer)(option - CLI_OPTION_LAYER);
+            common->policy_paths[common->policy_count++] = optarg;
+            break;
+        case 'M': {
+            ag_mode mode;
+            if (!ag_mode_from_name(optarg, &mode)) {
+                cli_usage_error("explain", "unknown mode '%s'; use default, acceptEdits, plan, "
+                                "dontAsk or bypassPermissions", optarg);
+                return CLI_PARSE_ERROR;
+            }
+            common->mode = optarg;
+            break;
+        }
         case 'C': common->cwd = optarg; break;
         case 'H': common->home = optarg; break;
         case CLI_OPTION_CDPATH: common->cdpath = optarg; break;

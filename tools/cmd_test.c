@@ -24,7 +24,8 @@ static void print_help(void)
            "that file alone builds, and checks the examples of its rules while loading.\n"
            "A test without 'cwd' runs in the policy file's directory; one without 'home'\n"
            "runs with the home directory /home/user. Prints each failure with the decision,\n"
-           "its reason and the test's FILE:LINE:COLUMN, then 'N passed, N failed'.\n"
+           "its reason and the test's FILE:LINE:COLUMN, then 'N passed, N failed', and\n"
+           "', N policy files with errors' when a file does not load.\n"
            "\n"
            "Exit status: 0 when every test passes, 1 on a failure or a policy error.\n");
 }
@@ -145,9 +146,15 @@ int cli_test_main(int argc, char **argv)
 
     size_t passed = 0;
     size_t failed = 0;
-    bool ok = true;
+    size_t broken = 0;    /* policy files that failed to load or to run a test */
     for (int i = 1; i < argc; i++)
-        ok = run_file(argv[i], &passed, &failed) && ok;
-    printf("%zu passed, %zu failed\n", passed, failed);
-    return ok && failed == 0 ? 0 : CLI_EXIT_USAGE;
+        if (!run_file(argv[i], &passed, &failed))
+            broken++;
+    /* The counts alone would read as success when a policy does not even load. */
+    if (broken > 0)
+        printf("%zu passed, %zu failed, %zu policy %s with errors (see standard error)\n",
+               passed, failed, broken, broken == 1 ? "file" : "files");
+    else
+        printf("%zu passed, %zu failed\n", passed, failed);
+    return broken == 0 && failed == 0 ? 0 : CLI_EXIT_USAGE;
 }

@@ -12,8 +12,7 @@
 
 #include "cli.h"
 
-/* getopt_long() values of the layer options: OPTION_LAYER plus the ag_layer. */
-enum { OPTION_LAYER = 1000 };
+enum { OPTION_LAYER = CLI_OPTION_LAYER };
 
 /* Prints "agentguard[ SUBCOMMAND]: MESSAGE" and where to find help. */
 void cli_usage_error(const char *subcommand, const char *format, ...)

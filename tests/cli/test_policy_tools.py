@@ -62,6 +62,8 @@ class TestCommand(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn(f"{path}:3:24", result.stderr)
         self.assertIn('"git pull" does not match the rule "Bash(git push *)"', result.stderr)
+        self.assertEqual(result.stdout.strip().splitlines()[-1],
+                         "0 passed, 0 failed, 1 policy file with errors (see standard error)")
 
     def test_warning_goes_to_stderr(self):
         with PolicyFile('deny: ["Bsh(rm *)"]\n') as path:
@@ -140,6 +142,26 @@ class ExplainCommand(unittest.TestCase):
         verdict = json.loads(result.stdout)
         self.assertEqual(result.returncode, 0)
         self.assertEqual(verdict["matches"][0]["rule"], "mcp__github__get_*")
+
+    def test_mode_and_settings_layers(self):
+        with PolicyFile(self.POLICY) as path:
+            asked = run("explain", "--policy", path, "--", "make")
+            denied = run("explain", "--policy", path, "--mode", "dontAsk", "--", "make")
+            settings = os.path.join(os.path.dirname(path), "managed.json")
+            with open(settings, "w", encoding="utf-8") as file:
+                file.write('{"permissions": {"deny": ["Bash(ls *)"]}}')
+            layered = run("explain", "--policy", path, "--managed-settings", settings, "--",
+                          "ls")
+        self.assertEqual(asked.returncode, 3, asked.stderr)
+        self.assertEqual(denied.returncode, 2, denied.stderr)
+        self.assertIn("dontAsk mode", denied.stdout)
+        self.assertEqual(layered.returncode, 2, layered.stderr)
+        self.assertIn(f"decided by Bash(ls *) ({settings}:1:", layered.stdout)
+
+    def test_unknown_mode_is_usage_error(self):
+        result = run("explain", "--mode", "bogus", "--", "ls")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("unknown mode 'bogus'", result.stderr)
 
     def test_tool_without_input_is_usage_error(self):
         result = run("explain", "--tool", "Read")
