@@ -795,8 +795,12 @@ static const char *split_anchor(const char *spec, ag_path_anchor *anchor)
     return strncmp(spec, "./", 2) == 0 ? spec + 2 : spec;
 }
 
-/* Returns a message when the glob has an empty, "." or ".." component, else NULL. */
-static const char *check_components(const char *glob, size_t length)
+/*
+ * Returns a message when the glob has an empty, "." or ".." component, else
+ * NULL. A path from the root is told only to drop the component, because
+ * "use an absolute //path" would name what it already is.
+ */
+static const char *check_components(const char *glob, size_t length, ag_path_anchor anchor)
 {
     size_t start = 0;
     for (size_t i = 0; i <= length; i++) {
@@ -806,7 +810,11 @@ static const char *check_components(const char *glob, size_t length)
         const char *part = glob + start;
         if (size == 0 && length > 0)
             return "an empty path component (\"//\" inside the path); remove the extra '/'";
-        if ((size == 1 && part[0] == '.') || (size == 2 && part[0] == '.' && part[1] == '.'))
+        bool dots = (size == 1 && part[0] == '.')
+                    || (size == 2 && part[0] == '.' && part[1] == '.');
+        if (dots && anchor == AG_PATH_ANCHOR_ROOT)
+            return "a \".\" or \"..\" component; write the path without it";
+        if (dots)
             return "a \".\" or \"..\" component; write the path without it, or use an "
                    "absolute //path";
         start = i + 1;
@@ -928,7 +936,7 @@ ag_status ag_path_rule_compile(ag_rule *rule, ag_error **error)
     size_t checked = length;
     if (checked >= 1 && glob[checked - 1] == '/')
         checked--;    /* a trailing '/' is allowed: it means the directory */
-    const char *problem = check_components(glob, checked);
+    const char *problem = check_components(glob, checked, anchor);
     if (problem != NULL)
         return spec_error(error, AG_ERR_RULE, rule, problem);
 

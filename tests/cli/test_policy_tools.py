@@ -221,6 +221,14 @@ class LoadErrors(unittest.TestCase):
         self.assertIn(f"{path}:1:8: error[AG_ERR_RULE]:", result.stderr)
         self.assertIn("write domain:172.16.*.*", result.stderr)
 
+    def test_dot_dot_fix_fits_anchor(self):
+        path, result = self.check("policy.yaml", b'deny: ["Edit(//w/proj/.claude/../**)"]\n')
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('component; write the path without it\n', result.stderr)
+        path, result = self.check("policy.yaml", b'deny: ["Edit(../x)"]\n')
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("or use an absolute //path", result.stderr)
+
     def test_byte_order_mark_loads(self):
         for name, data in (("policy.yaml", b"deny:\n  - Bash(rm *)\nallow:\n  - Bash(ls)\n"),
                            ("settings.json", b'{"permissions": {"deny": ["Bash(rm *)"]}}')):
