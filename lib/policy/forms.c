@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "policy/forms.h"
+#include "rules/paths.h"
 
 /* Deepest nesting of a test's tool_input converted to JSON. */
 enum { AG_TEST_INPUT_MAX_DEPTH = 32 };
@@ -157,6 +159,43 @@ static ag_status add_warning(ag_policy *policy, const ag_rule *rule, const char 
     }
     *slot = message.data;
     return AG_OK;
+}
+
+static bool path_exists(const char *directory, const char *path, size_t length)
+{
+    char *joined = ag_malloc(strlen(directory) + length + 2);
+    if (joined == NULL)
+        return true;    /* out of memory: no warning */
+    sprintf(joined, "%s/%.*s", strcmp(directory, "/") == 0 ? "" : directory, (int)length, path);
+    struct stat status;
+    bool exists = stat(joined, &status) == 0;
+    ag_free(joined);
+    return exists;
+}
+
+/*
+ * Warns about a deny or ask path rule written with one slash (`Read(/etc/x)`)
+ * when its literal directory is missing below the policy file's directory,
+ * where `/` anchors it as in Claude Code, but exists from the root. The
+ * author most likely meant `//etc/x`, and the rule protects nothing.
+ */
+static ag_status warn_about_policy_anchor(ag_policy *policy, const ag_rule *rule)
+{
+    if (!ag_rule_is_path(rule) || rule->decision == AG_ALLOW
+        || rule->path_anchor != AG_PATH_ANCHOR_POLICY || rule->policy_directory == NULL
+        || rule->policy_directory[0] != '/')
+        return AG_OK;
+    const char *literal = NULL;
+    size_t length = ag_path_rule_literal_directory(rule, &literal);
+    if (length == 0 || path_exists(rule->policy_directory, literal, length)
+        || !path_exists("/", literal, length))
+        return AG_OK;
+    return add_warning(policy, rule,
+                       "the %s rule \"%s\" is anchored at the policy file's directory %s, "
+                       "where %.*s does not exist; for the path from the root, write "
+                       "%s(/%s)", ag_decision_name(rule->decision), rule->text,
+                       rule->policy_directory, (int)length, literal, rule->tool,
+                       rule->specifier);
 }
 
 static bool has_primary_field(const ag_policy *policy, const char *tool)
@@ -605,7 +644,8 @@ static ag_status check_example(const ag_policy *policy, ag_checker *checker,
 ag_status ag_forms_finish(ag_policy *policy, ag_error **error)
 {
     for (size_t i = 0; i < policy->rule_count; i++)
-        if (warn_about_rule(policy, &policy->rules[i]) != AG_OK)
+        if (warn_about_rule(policy, &policy->rules[i]) != AG_OK
+            || warn_about_policy_anchor(policy, &policy->rules[i]) != AG_OK)
             return NOMEM(error);
     if (policy->example_count == 0)
         return AG_OK;

@@ -221,6 +221,17 @@ class LoadErrors(unittest.TestCase):
         self.assertIn(f"{path}:1:8: error[AG_ERR_RULE]:", result.stderr)
         self.assertIn("write domain:172.16.*.*", result.stderr)
 
+    def test_one_slash_root_path_warns(self):
+        path, result = self.check("settings.json",
+                                  b'{"permissions": {"deny": ["Read(/etc/passwd)"], '
+                                  b'"allow": ["Read(/etc/hosts)"]}}')
+        self.assertIn(f"{path}:1:27: warning: the deny rule \"Read(/etc/passwd)\" is "
+                      "anchored at the policy file's directory", result.stderr)
+        self.assertIn("write Read(//etc/passwd)", result.stderr)
+        self.assertNotIn("Read(/etc/hosts)", result.stderr)
+        path, result = self.check("policy.yaml", b'deny: ["Read(//etc/passwd)"]\n')
+        self.assertNotIn("warning", result.stderr)
+
     def test_dot_dot_fix_fits_anchor(self):
         path, result = self.check("policy.yaml", b'deny: ["Edit(//w/proj/.claude/../**)"]\n')
         self.assertEqual(result.returncode, 1)
