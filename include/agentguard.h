@@ -143,6 +143,10 @@ AG_EXPORT ag_status ag_policy_builder_add_file(ag_policy_builder *builder,
  * Parses `length` bytes of YAML policy text and adds its rules to the builder.
  * `name` is used in error messages and rule sources in place of a file name.
  * On failure the builder is left as it was before the call.
+ *
+ * After a failed add (of any kind), ag_policy_builder_build() still succeeds
+ * and builds the policy without that source, deny rules included. A host
+ * that means to fail closed must not build after a failed add.
  */
 AG_EXPORT ag_status ag_policy_builder_add_string(ag_policy_builder *builder,
                                                  const char *name,

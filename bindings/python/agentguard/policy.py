@@ -262,7 +262,8 @@ class PolicyBuilder:
     """Combines several policy sources into one Policy.
 
     Use it from one thread. If add_file() or add_string() raises, the builder
-    is left as it was before the call.
+    is left as it was before the call, and build() then builds the policy
+    without that source: to fail closed, do not build after such an error.
     """
 
     def __init__(self):
