@@ -79,6 +79,8 @@ int cli_test_main(int argc, char **argv);     /* cmd_test.c */
 int cli_explain_main(int argc, char **argv);  /* cmd_explain.c */
 
 /* options.c */
+/* Stores --mode NAME in `options`, or prints a usage error and returns false for an unknown NAME. */
+bool cli_set_mode_option(const char *subcommand, const char *name, struct cli_options *options);
 enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char **argv,
                                         bool accept_json, struct cli_options *options);
 void cli_options_free(struct cli_options *options);

@@ -80,16 +80,10 @@ static enum cli_parse_result parse(int argc, char **argv, explain_options *optio
             common->policy_layers[common->policy_count] = (ag_layer)(option - CLI_OPTION_LAYER);
             common->policy_paths[common->policy_count++] = optarg;
             break;
-        case 'M': {
-            ag_mode mode;
-            if (!ag_mode_from_name(optarg, &mode)) {
-                cli_usage_error("explain", "unknown mode '%s'; use default, acceptEdits, plan, "
-                                "dontAsk or bypassPermissions", optarg);
+        case 'M':
+            if (!cli_set_mode_option("explain", optarg, common))
                 return CLI_PARSE_ERROR;
-            }
-            common->mode = optarg;
             break;
-        }
         case 'C': common->cwd = optarg; break;
         case 'H': common->home = optarg; break;
         case CLI_OPTION_CDPATH: common->cdpath = optarg; break;

@@ -60,6 +60,18 @@ static void report_missing_argument(const char *subcommand, char **argv)
                     option_text(argv, optopt, buffer));
 }
 
+bool cli_set_mode_option(const char *subcommand, const char *name, struct cli_options *options)
+{
+    ag_mode mode;
+    if (!ag_mode_from_name(name, &mode)) {
+        cli_usage_error(subcommand, "unknown mode '%s'; use default, acceptEdits, plan, "
+                        "dontAsk or bypassPermissions", name);
+        return false;
+    }
+    options->mode = name;
+    return true;
+}
+
 /*
  * Parses the options of `subcommand`; argv[0] is the subcommand's name. The
  * leading '+' stops at the first operand, so a command such as
@@ -109,16 +121,11 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
             options->policy_layers[options->policy_count] = (ag_layer)(option - OPTION_LAYER);
             options->policy_paths[options->policy_count++] = optarg;
             break;
-        case 'M': {
-            ag_mode mode;
-            if (!ag_mode_from_name(optarg, &mode)) {
-                cli_usage_error(subcommand, "unknown mode '%s'; use default, acceptEdits, plan, "
-                                "dontAsk or bypassPermissions", optarg);
+        case 'M':
+            if (!cli_set_mode_option(subcommand, optarg, options)) {
                 return CLI_PARSE_ERROR;
             }
-            options->mode = optarg;
             break;
-        }
         case 'C':
             options->cwd = optarg;
             break;
