@@ -2,8 +2,10 @@
  * Check-time matching of the rule forms in lib/rules/forms.c: param rules
  * (Tool(param:value)) and specifier rules over a tool's primary field.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "eval/eval.h"
 #include "policy/forms.h"
@@ -55,9 +57,27 @@ static ag_match match_param(ag_checker *checker, const ag_rule *rule, json_t *in
     return ag_rule_match_value(rule, text, length, checker->match_data);
 }
 
-/* Returns whether a field value reads as a file path: it starts with "~" or has a "/". */
+/* Returns whether a value starts with `scheme://` for a scheme other than file. */
+static bool is_network_url(const char *text, size_t length)
+{
+    size_t i = 0;
+    while (i < length && (isalnum((unsigned char)text[i]) || strchr("+-.", text[i]) != NULL))
+        i++;
+    if (i == 0 || !isalpha((unsigned char)text[0]) || length - i < 3
+        || memcmp(text + i, "://", 3) != 0)
+        return false;
+    return !(i == 4 && strncasecmp(text, "file", 4) == 0);
+}
+
+/*
+ * Returns whether a field value reads as a file path: it starts with "~" or
+ * has a "/". A URL such as https://host/x is no path, because its "//" is
+ * part of the syntax, but a file:// URL counts as one.
+ */
 static bool looks_like_path(const char *text, size_t length)
 {
+    if (is_network_url(text, length))
+        return false;
     return (length > 0 && text[0] == '~') || memchr(text, '/', length) != NULL;
 }
 
