@@ -137,6 +137,8 @@ static ag_match match_path_value(ag_checker *checker, const ag_rule *rule, const
     if (rule->decision == AG_ALLOW) {
         if (!normal || written != AG_MATCH_YES)
             return AG_MATCH_NO;
+        /* NOTE: a relative value is relative to the server's unknown cwd, so its links
+         * cannot be followed here; policy.md advises absolute allow globs. */
         const char *target = text[0] == '/' ? ag_path_link_target(arena, &checker->lookups, text)
                                             : NULL;
         return target == NULL || match_text(checker, rule, target) == AG_MATCH_YES
