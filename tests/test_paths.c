@@ -358,8 +358,12 @@ static void test_symlink_into_denied_directory(void **state)
 /*
  * The realpath()-based ag_path_resolve() that the one-pass resolver
  * replaced, kept as the reference: ag_path_resolve() must return the same,
- * NULL included, on every path of the scratch tree below.
+ * NULL included, on every path of the scratch tree below, except paths
+ * through a dangling link (test_resolve_dangling_links() checks those).
  */
+/* What reference_resolve() returns for a path through a dangling link, which it does not model. */
+static const char through_dangling_link[] = "(through a dangling link)";
+
 static const char *reference_resolve(ag_arena *arena, const char *path)
 {
     if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
@@ -381,6 +385,11 @@ static const char *reference_resolve(ag_arena *arena, const char *path)
         }
         if (errno != ENOENT && errno != ENOTDIR)
             return NULL;
+
+        /* ag_path_resolve() follows a dangling link, which realpath() does not. */
+        struct stat status;
+        if (lstat(cut > 0 ? prefix : "/", &status) == 0 && S_ISLNK(status.st_mode))
+            return through_dangling_link;
         while (cut > 0 && prefix[cut - 1] != '/')
             cut--;
         if (cut == 0)
@@ -437,6 +446,8 @@ static int make_link_tree(void **state)
         {"tofile", "=f"}, {"tofile_abs", absolute_file}, {"absdotdot", absolute_dotdot},
         {"dl", "=d/sub/../sub/deep"}, {"dangle_dotdot", "=nowhere/../d"},
         {"tolocked", "=locked/in"}, {"sublink", "=d/sub/deep2/sub"},
+        {"todangle", "=dangle"}, {"pcwd", "=/proc/self/cwd"}, {"dfd", "=/dev/fd"},
+        {"dstdin", "=/dev/stdin"}, {"topcwd", "=pcwd"},
     };
     char path[256];
     for (size_t i = 0; i < sizeof(entries) / sizeof(*entries); i++) {
@@ -531,6 +542,8 @@ static void expect_resolution(const char *path, const char *got, const char *exp
 static bool expect_same_resolution(ag_arena *arena, ag_lookup_cache *cache, const char *path)
 {
     const char *expected = reference_resolve(arena, path);
+    if (expected == through_dangling_link)
+        return true;
     expect_resolution(path, ag_path_resolve(arena, NULL, path), expected, "without a cache");
     expect_resolution(path, ag_path_resolve(arena, cache, path), expected, "with a cache");
     return expected != NULL;
@@ -614,6 +627,43 @@ static void test_resolve_unnormalized_matches_reference(void **state)
                                   "/ag-missing-dir", "//ag-missing-dir/x", "/tmp/./ag-missing"};
     for (size_t i = 0; i < sizeof(rooted) / sizeof(*rooted); i++)
         expect_same_resolution(&arena, &cache, rooted[i]);
+    ag_arena_release(&arena);
+}
+
+/*
+ * A link whose target is missing leads to the target, because open(O_CREAT)
+ * creates it there, and a link into a per-process place leads nowhere known.
+ */
+static void test_resolve_dangling_links(void **state)
+{
+    link_tree *tree = *state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+    const char *const cases[][2] = {
+        {"dangle", "nowhere/x"},
+        {"dangle/y", "nowhere/x/y"},
+        {"todangle", "nowhere/x"},
+        {"dangle_abs", "missing/y"},
+        {"dangle_abs/z", "missing/y/z"},
+        {"dangle_dotdot", NULL},
+        {"dangle_dotdot/x", NULL},
+        {"pcwd", NULL},
+        {"pcwd/x", NULL},
+        {"topcwd/x", NULL},
+        {"dfd/3", NULL},
+        {"dstdin", NULL},
+    };
+    char path[512], expected[512];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        snprintf(path, sizeof(path), "%s/%s", tree->root, cases[i][0]);
+        const char *got = ag_path_resolve(&arena, NULL, path);
+        if (cases[i][1] == NULL) {
+            expect_resolution(path, got, NULL, "through a link");
+            continue;
+        }
+        snprintf(expected, sizeof(expected), "%s/%s", tree->root, cases[i][1]);
+        expect_resolution(path, got, expected, "through a dangling link");
+    }
     ag_arena_release(&arena);
 }
 
@@ -815,6 +865,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symlink_into_denied_directory, make_fixture,
                                         remove_fixture),
         cmocka_unit_test_setup_teardown(test_resolve_matches_reference, make_link_tree,
+                                        remove_link_tree),
+        cmocka_unit_test_setup_teardown(test_resolve_dangling_links, make_link_tree,
                                         remove_link_tree),
         cmocka_unit_test_setup_teardown(test_resolve_unnormalized_matches_reference,
                                         make_link_tree, remove_link_tree),

@@ -298,6 +298,7 @@ typedef struct path_resolver {
 typedef enum resolve_step {
     RESOLVE_NEXT,       /* go on with the next component */
     RESOLVE_MISSING,    /* nothing below exists: return `good` and the rest of the input */
+    RESOLVE_DANGLING,   /* a name in a link's text is missing (resolver_dangling_result()) */
     RESOLVE_ERROR       /* return NULL */
 } resolve_step;
 
@@ -552,6 +553,14 @@ static resolve_step resolver_step(path_resolver *resolver, const char *name, siz
     memcpy(resolver->directory + start + 1, name, length);
     resolver->directory[start + 1 + length] = '\0';
 
+    /*
+     * A link into /proc/self/cwd, /dev/fd and the like leads elsewhere for
+     * the agent's process than for the checker's, so where it goes is unknown.
+     */
+    bool may_be_alias = resolver->directory[1] == 'p' || resolver->directory[1] == 'd';
+    if (may_be_alias && ag_path_alias_part(resolver->directory) != NULL)
+        return RESOLVE_ERROR;
+
     char buffer[PATH_MAX];
     const char *text = NULL;
     ssize_t text_length = lookup_link(resolver, start + 1 + length, buffer, &text);
@@ -562,8 +571,10 @@ static resolve_step resolver_step(path_resolver *resolver, const char *name, siz
             return RESOLVE_ERROR;
         return resolver_follow(resolver, text, (size_t)text_length);
     }
+    if ((errno == ENOENT || errno == ENOTDIR) && from_link)
+        return RESOLVE_DANGLING;
     if (errno == ENOENT || errno == ENOTDIR) {
-        if (errno == ENOENT && !from_link)
+        if (errno == ENOENT)
             resolver->good_cut = resolver->directory_cut;
         return RESOLVE_MISSING;
     }
@@ -590,6 +601,48 @@ static const char *resolver_missing_result(path_resolver *resolver)
     memcpy(result, prefix, resolver->good_length);
     memcpy(result + resolver->good_length, rest, rest_length + 1);
     return result;
+}
+
+/* Returns whether the `length` bytes of `text` have a ".." component. */
+static bool has_dot_dot(const char *text, size_t length)
+{
+    for (size_t i = 0; i + 1 < length; i++) {
+        bool at_start = i == 0 || text[i - 1] == '/';
+        bool at_end = i + 2 == length || text[i + 2] == '/';
+        if (at_start && at_end && text[i] == '.' && text[i + 1] == '.')
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns where a dangling link leads: the directory resolved before the
+ * missing component `name`, then `name`, the rest of the link's text and
+ * the rest of the input. open(O_CREAT) follows a dangling link and creates
+ * that file, so a write through the link is a write there. A ".." after the missing component makes the kernel fail,
+ * but the checker cannot tell what the agent creates first, so the result
+ * is NULL (unknown).
+ */
+static const char *resolver_dangling_result(path_resolver *resolver, const char *name,
+                                            size_t length)
+{
+    size_t before = resolver->directory_length;
+    const char *pending = resolver->pending + resolver->pending_start;
+    size_t pending_length = resolver->pending_end - resolver->pending_start;
+    const char *rest = resolver->path + resolver->cursor;
+    size_t rest_length = strlen(rest);
+    if (has_dot_dot(pending, pending_length) || has_dot_dot(rest, rest_length))
+        return NULL;
+
+    size_t capacity = before + length + pending_length + rest_length + 4;
+    char *text = ag_arena_alloc(resolver->arena, capacity);
+    if (text == NULL)
+        return NULL;
+    int written = snprintf(text, capacity, "%.*s/%.*s/%.*s/%s", (int)before, resolver->directory,
+                           (int)length, name, (int)pending_length, pending, rest);
+    if (written < 0 || (size_t)written >= capacity)
+        return NULL;
+    return ag_path_normalize_lexical(resolver->arena, NULL, text, (size_t)written);
 }
 
 static bool starts_with(const char *text, const char *prefix)
@@ -653,6 +706,8 @@ const char *ag_path_resolve(ag_arena *arena, ag_lookup_cache *cache, const char 
             continue;
         }
         resolve_step step = resolver_step(&resolver, name, length, from_link);
+        if (step == RESOLVE_DANGLING)
+            return resolver_dangling_result(&resolver, name, length);
         if (step == RESOLVE_MISSING)
             return resolver_missing_result(&resolver);
         if (step == RESOLVE_ERROR)

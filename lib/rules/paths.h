@@ -137,15 +137,18 @@ static inline void ag_lookup_cache_clear(ag_lookup_cache *cache)
 /*
  * Resolves symbolic links in a normalized absolute path: where the path
  * leads when it exists, else where its longest existing ancestor leads,
- * with the rest of the path appended. The result equals glibc's realpath()
- * on that ancestor followed by the rest, but each component costs one
- * readlink() (plus a directory check where a link's text ends in "/" or
- * "/." or goes on with ".."), and none when `cache` (may be NULL) has its
- * result. Returns arena memory. Returns NULL when the path is relative or
- * has unknown parts, or when more than 40 links are followed. It also
- * returns NULL when memory runs out, and when a lookup fails other than
- * with ENOENT or ENOTDIR (EACCES, or ENAMETOOLONG once the existing part
- * reaches PATH_MAX bytes). This is the
+ * with the rest of the path appended. That equals glibc's realpath() on
+ * the ancestor followed by the rest, with one difference: a link whose
+ * text names a missing file leads to that file, because open(O_CREAT)
+ * follows it. Each component costs one readlink() (plus a directory check
+ * where a link's text ends in "/" or "/." or goes on with ".."), and none
+ * when `cache` (may be NULL) has its result. Returns arena memory. Returns
+ * NULL when the path is relative or has unknown parts, when more than 40
+ * links are followed, when a ".." follows the missing name of a dangling
+ * link, and when the lookup reaches a link the kernel follows per process
+ * (ag_path_alias_part()). It also returns NULL when memory runs out, and
+ * when a lookup fails other than with ENOENT or ENOTDIR (EACCES, or
+ * ENAMETOOLONG once the existing part reaches PATH_MAX bytes). This is the
  * only place where the library reads the file system at check time;
  * ag_path_normalize() calls it for a ".." below a link.
  * NOTE: one openat2() with RESOLVE_NO_SYMLINKS could replace the walk for a
