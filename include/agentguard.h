@@ -237,8 +237,12 @@ AG_EXPORT void ag_checker_free(ag_checker *checker);
  * "~/..." paths match only rules written with "~/". Any other path could be
  * under the unknown home, so a home-anchored deny or ask rule makes it ask,
  * and a home-anchored allow rule does not allow it. `home` must be absolute.
- * It is copied, and NULL unsets it. Returns AG_ERR_ARGUMENT for a NULL checker or a relative
- * home, and AG_ERR_NOMEM when the copy fails.
+ * The checker keeps a normalized copy ("//", "." and ".." removed) that leads
+ * through symbolic links on disk as the kernel does, so "/home/u/." and a
+ * link to /home/u name the same home. NULL unsets it. Returns
+ * AG_ERR_ARGUMENT for a NULL checker, a relative home or one that is unknown
+ * after normalizing (a ".." above /proc/self/cwd), and AG_ERR_NOMEM when
+ * the copy fails.
  */
 AG_EXPORT ag_status ag_checker_set_home(ag_checker *checker, const char *home);
 

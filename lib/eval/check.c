@@ -120,7 +120,24 @@ ag_status ag_checker_set_home(ag_checker *checker, const char *home)
 {
     if (checker == NULL || (home != NULL && home[0] != '/'))
         return AG_ERR_ARGUMENT;
-    return replace_copy(&checker->home, home);
+    if (home == NULL)
+        return replace_copy(&checker->home, NULL);
+
+    /*
+     * The protected home paths and the rules anchored at "~" compare text,
+     * so "/home/u//" or "/home/x/../u" would match none of them. The home
+     * is kept where it leads through links on disk (/home -> var/home on
+     * Fedora Silverblue): each request path is checked both as written and
+     * where it leads, so deny rules match either spelling of a home file.
+     */
+    ag_path_context none = {NULL, NULL, NULL};
+    const char *normalized = ag_path_normalize(&checker->arena, &none, home, strlen(home));
+    if (normalized == NULL)
+        return AG_ERR_NOMEM;
+    if (normalized[0] != '/')
+        return AG_ERR_ARGUMENT;    /* a ".." above /proc/self/cwd and the like */
+    const char *resolved = ag_path_resolve(&checker->arena, NULL, normalized);
+    return replace_copy(&checker->home, resolved != NULL ? resolved : normalized);
 }
 
 ag_status ag_checker_set_cdpath(ag_checker *checker, const char *cdpath)
