@@ -62,7 +62,9 @@ typedef struct protected_path {
 
 /*
  * Paths whose change runs code later or changes who may do what: version
- * control internals and hooks, shell startup files, SSH keys and config,
+ * control internals and hooks, shell and login startup files, files that
+ * set a later session's environment or start its programs, the commands
+ * found first on PATH, SSH keys and config,
  * the agent's and the editors' project settings, the files that define MCP
  * servers (each starts a command), git's own settings. The
  * policy's own files are protected too (protected_policy_file()). Every
@@ -76,16 +78,31 @@ static const protected_path protected_paths[] = {
     {".mcp.json", PROTECT_COMPONENT},      /* MCP servers, which start commands */
     {".vscode", PROTECT_COMPONENT},
     {".idea", PROTECT_COMPONENT},
+    {".husky", PROTECT_COMPONENT},         /* git hooks through core.hooksPath */
     {".bashrc", PROTECT_HOME},
     {".bash_profile", PROTECT_HOME},
     {".bash_login", PROTECT_HOME},
     {".bash_logout", PROTECT_HOME},
+    {".bash_aliases", PROTECT_HOME},       /* sourced by Debian's and Ubuntu's .bashrc */
+    {".bashrc.d", PROTECT_HOME},           /* sourced by Fedora's .bashrc */
     {".profile", PROTECT_HOME},
     {".zshrc", PROTECT_HOME},
     {".zprofile", PROTECT_HOME},
     {".zshenv", PROTECT_HOME},
     {".zlogin", PROTECT_HOME},
+    {".zlogout", PROTECT_HOME},
+    {".kshrc", PROTECT_HOME},
+    {".cshrc", PROTECT_HOME},
+    {".tcshrc", PROTECT_HOME},
+    {".login", PROTECT_HOME},              /* csh and tcsh login shells */
     {".config/fish", PROTECT_HOME},
+    {".xprofile", PROTECT_HOME},           /* display managers source these at login */
+    {".xsessionrc", PROTECT_HOME},
+    {".pam_environment", PROTECT_HOME},    /* pam_env sets the login environment from it */
+    {".config/environment.d", PROTECT_HOME},   /* systemd's user environment */
+    {".config/systemd/user", PROTECT_HOME},    /* user services, which start commands */
+    {".config/autostart", PROTECT_HOME},       /* XDG autostart entries run at login */
+    {".local/bin", PROTECT_HOME},          /* on the default PATH of Debian and Ubuntu */
     {".ssh", PROTECT_HOME},
     {".gitconfig", PROTECT_HOME},
     {".config/git", PROTECT_HOME},
