@@ -14,6 +14,14 @@
  *   ROOT/repo/src/l2 -> ROOT/repo/protected/sub
  *   ROOT/repo/loop -> loop       a link whose lookup fails (ELOOP)
  *   ROOT/repo/locked/in/         mode 000 once built: a directory not searchable
+ *   ROOT/repo/dhook -> .git/hooks/pre-push        dangling links: the targets
+ *   ROOT/repo/dchain -> dhook                      do not exist, so a write
+ *   ROOT/repo/dbashrc -> ROOT/home/.bashrc         through the link creates
+ *   ROOT/repo/dprot -> protected/sub/new           them
+ *   ROOT/repo/dkey -> ROOT/home/.ssh/new_key
+ *   ROOT/repo/pcwd -> /proc/self/cwd               per-process links
+ *   ROOT/repo/dfd -> /dev/fd
+ *   ROOT/homelink -> home        the home through a link
  */
 #define _XOPEN_SOURCE 700
 
@@ -86,6 +94,18 @@ static int setup(void **state)
         || make_link(f->root, "repo/lnk", ssh) != 0
         || make_link(f->root, "repo/src/l2", sub) != 0
         || make_link(f->root, "repo/loop", "loop") != 0)
+        return -1;
+    char bashrc[256], key[256];
+    snprintf(bashrc, sizeof(bashrc), "%s/.bashrc", f->home);
+    snprintf(key, sizeof(key), "%s/.ssh/new_key", f->home);
+    if (make_link(f->root, "repo/dhook", ".git/hooks/pre-push") != 0
+        || make_link(f->root, "repo/dchain", "dhook") != 0
+        || make_link(f->root, "repo/dbashrc", bashrc) != 0
+        || make_link(f->root, "repo/dprot", "protected/sub/new") != 0
+        || make_link(f->root, "repo/dkey", key) != 0
+        || make_link(f->root, "repo/pcwd", "/proc/self/cwd") != 0
+        || make_link(f->root, "repo/dfd", "/dev/fd") != 0
+        || make_link(f->root, "homelink", "home") != 0)
         return -1;
     char locked[256];
     snprintf(locked, sizeof(locked), "%s/locked", f->repo);
@@ -411,6 +431,142 @@ static void test_mcp_path_through_link(void **state)
     assert_int_equal(check_mcp_read(f, "%s/hl/../repo/src/x"), AG_ASK);
 }
 
+/*
+ * A link whose target does not exist yet: the Write tool and `>` follow it
+ * and create the target, so the target's deny rules and protected paths
+ * apply in every mode, as for a direct write.
+ */
+static void test_write_through_dangling_link(void **state)
+{
+    fixture *f = *state;
+    const ag_mode modes[] = {AG_MODE_DEFAULT, AG_MODE_ACCEPT_EDITS,
+                             AG_MODE_BYPASS_PERMISSIONS};
+    for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+        ag_mode mode = modes[i];
+        assert_int_equal(check_tool(f, mode, "Write",
+                                    "{\"file_path\":\"%s/dhook\",\"content\":\"x\"}"),
+                         AG_ASK);
+        assert_int_equal(check_tool(f, mode, "Write",
+                                    "{\"file_path\":\"%s/dchain\",\"content\":\"x\"}"),
+                         AG_ASK);
+        assert_int_equal(check_tool(f, mode, "Write",
+                                    "{\"file_path\":\"%s/dbashrc\",\"content\":\"x\"}"),
+                         AG_ASK);
+        assert_int_equal(check_tool(f, mode, "Write",
+                                    "{\"file_path\":\"%s/dprot\",\"content\":\"x\"}"),
+                         AG_DENY);
+        assert_int_equal(check_tool(f, mode, "Edit",
+                                    "{\"file_path\":\"%s/dhook\",\"old_string\":\"a\","
+                                    "\"new_string\":\"b\"}"),
+                         AG_ASK);
+        assert_int_equal(check_tool(f, mode, "NotebookEdit",
+                                    "{\"notebook_path\":\"%s/dhook\",\"new_source\":\"x\"}"),
+                         AG_ASK);
+        assert_int_equal(check_command(f, mode, "cat a > dhook"), AG_ASK);
+        assert_int_equal(check_command(f, mode, "cat a > dbashrc"), AG_ASK);
+        assert_int_equal(check_command(f, mode, "cat a > dprot"), AG_DENY);
+        assert_int_equal(check_command(f, mode, "cat a > src/new"), AG_ALLOW);
+        assert_int_equal(check_tool(f, mode, "Write",
+                                    "{\"file_path\":\"%s/src/new\",\"content\":\"x\"}"),
+                         AG_ALLOW);
+    }
+    assert_int_equal(check_walk(f, "cp src/x dhook"), AG_ASK);
+    assert_int_equal(check_walk(f, "cp src/x src/y"), AG_ALLOW);
+    assert_int_equal(check_in_policy(f, "default: ask\n", AG_MODE_ACCEPT_EDITS,
+                                     "cat src/x > dbashrc"),
+                     AG_ASK);
+}
+
+/* A read through a dangling link meets the deny rule where the link leads. */
+static void test_read_through_dangling_link(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read", "{\"file_path\":\"%s/dkey\"}"),
+                     AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat dkey"), AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat dhook"), AG_ALLOW);
+}
+
+/*
+ * A link into /proc/self/cwd or /dev/fd leads where the agent's process,
+ * not the checker's, has its cwd and descriptors: an unknown place.
+ */
+static void test_process_link_is_unknown(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read",
+                                "{\"file_path\":\"%s/pcwd/.ssh/id_rsa\"}"),
+                     AG_ASK);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read", "{\"file_path\":\"%s/dfd/3\"}"),
+                     AG_ASK);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat pcwd/x"), AG_ASK);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat src/x"), AG_ALLOW);
+}
+
+/* Checks a Write of ROOT/`name` in `cwd`, with the fixture's policy and `home`. */
+static ag_decision check_home_write(fixture *f, const char *home, ag_mode mode, const char *cwd,
+                                    const char *name)
+{
+    ag_error *error = NULL;
+    ag_checker *checker = ag_checker_new(f->policy, &error);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, home), AG_OK);
+    assert_int_equal(ag_checker_set_mode(checker, mode), AG_OK);
+    char json[512];
+    snprintf(json, sizeof(json), "{\"file_path\":\"%s/%s\",\"content\":\"x\"}", f->root,
+             name);
+    const ag_verdict *verdict = ag_check(checker, "Write", json, cwd, NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    return decision;
+}
+
+/* Checks `cat ROOT/name` in the repo, with the fixture's policy and `home`. */
+static ag_decision check_home_read(fixture *f, const char *home, const char *name)
+{
+    ag_error *error = NULL;
+    ag_checker *checker = ag_checker_new(f->policy, &error);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, home), AG_OK);
+    char command[512];
+    snprintf(command, sizeof(command), "cat %s/%s", f->root, name);
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), f->repo,
+                                                 NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    return decision;
+}
+
+/*
+ * A home given through a link (ROOT/homelink -> home) or in an untidy
+ * spelling names the same home: the deny rule on ~/.ssh and the protected ~/.bashrc
+ * hold whichever spelling the request uses.
+ */
+static void test_home_through_link(void **state)
+{
+    fixture *f = *state;
+    char homes[4][192];
+    snprintf(homes[0], sizeof(homes[0]), "%s/homelink", f->root);
+    snprintf(homes[1], sizeof(homes[1]), "%s/homelink/", f->root);
+    snprintf(homes[2], sizeof(homes[2]), "%s/home/.", f->root);
+    snprintf(homes[3], sizeof(homes[3]), "%s//repo/../home//", f->root);
+    for (size_t i = 0; i < sizeof(homes) / sizeof(*homes); i++) {
+        const char *home = homes[i];
+        assert_int_equal(check_home_read(f, home, "home/.ssh/id_rsa"), AG_DENY);
+        assert_int_equal(check_home_read(f, home, "homelink/.ssh/id_rsa"), AG_DENY);
+        assert_int_equal(check_home_read(f, home, "repo/src/x"), AG_ALLOW);
+        assert_int_equal(check_home_write(f, home, AG_MODE_ACCEPT_EDITS, f->home, "home/.bashrc"),
+                         AG_ASK);
+        assert_int_equal(check_home_write(f, home, AG_MODE_ACCEPT_EDITS, f->home,
+                                          "homelink/.bashrc"),
+                         AG_ASK);
+        assert_int_equal(check_home_write(f, home, AG_MODE_ACCEPT_EDITS, f->home, "home/notes"),
+                         AG_ALLOW);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +582,10 @@ int main(void)
         cmocka_unit_test(test_accept_edits_read_through_link),
         cmocka_unit_test(test_read_rule_through_link),
         cmocka_unit_test(test_mcp_path_through_link),
+        cmocka_unit_test(test_write_through_dangling_link),
+        cmocka_unit_test(test_read_through_dangling_link),
+        cmocka_unit_test(test_process_link_is_unknown),
+        cmocka_unit_test(test_home_through_link),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

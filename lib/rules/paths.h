@@ -143,10 +143,11 @@ static inline void ag_lookup_cache_clear(ag_lookup_cache *cache)
  * follows it. Each component costs one readlink() (plus a directory check
  * where a link's text ends in "/" or "/." or goes on with ".."), and none
  * when `cache` (may be NULL) has its result. Returns arena memory. Returns
- * NULL when the path is relative or has unknown parts, when more than 40
- * links are followed, when a ".." follows the missing name of a dangling
- * link, and when the lookup reaches a link the kernel follows per process
- * (ag_path_alias_part()). It also returns NULL when memory runs out, and
+ * NULL when the path is relative or has unknown parts, or when more than 40
+ * links are followed. Where the path leads is unknown (NULL) also when a
+ * ".." follows the missing name of a dangling link, or when the lookup
+ * reaches a link the kernel follows per process (ag_path_alias_part()).
+ * It also returns NULL when memory runs out, and
  * when a lookup fails other than with ENOENT or ENOTDIR (EACCES, or
  * ENAMETOOLONG once the existing part reaches PATH_MAX bytes). This is the
  * only place where the library reads the file system at check time;
