@@ -1119,6 +1119,9 @@ static const char *anchor_base(const ag_rule *rule, const ag_path_context *conte
             return rule->policy_directory;
         return cwd != NULL && cwd[0] == '/' ? cwd : NULL;
     case AG_PATH_ANCHOR_CWD:
+        /* TODO(paths): a cwd given through a link anchors here as written, so a
+         * deny rule on ./x misses x named by its real path; resolving the cwd
+         * would cost lookups on every check. */
         return cwd != NULL && cwd[0] == '/' ? cwd : NULL;
     default:
         return NULL;
