@@ -441,20 +441,20 @@ static void test_write_through_dangling_link(void **state)
     fixture *f = *state;
     const ag_mode modes[] = {AG_MODE_DEFAULT, AG_MODE_ACCEPT_EDITS,
                              AG_MODE_BYPASS_PERMISSIONS};
+    static const struct {
+        const char *input;
+        ag_decision expected;
+    } writes[] = {
+        {"{\"file_path\":\"%s/dhook\",\"content\":\"x\"}", AG_ASK},
+        {"{\"file_path\":\"%s/dchain\",\"content\":\"x\"}", AG_ASK},
+        {"{\"file_path\":\"%s/dbashrc\",\"content\":\"x\"}", AG_ASK},
+        {"{\"file_path\":\"%s/dprot\",\"content\":\"x\"}", AG_DENY},
+        {"{\"file_path\":\"%s/src/new\",\"content\":\"x\"}", AG_ALLOW},
+    };
     for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
         ag_mode mode = modes[i];
-        assert_int_equal(check_tool(f, mode, "Write",
-                                    "{\"file_path\":\"%s/dhook\",\"content\":\"x\"}"),
-                         AG_ASK);
-        assert_int_equal(check_tool(f, mode, "Write",
-                                    "{\"file_path\":\"%s/dchain\",\"content\":\"x\"}"),
-                         AG_ASK);
-        assert_int_equal(check_tool(f, mode, "Write",
-                                    "{\"file_path\":\"%s/dbashrc\",\"content\":\"x\"}"),
-                         AG_ASK);
-        assert_int_equal(check_tool(f, mode, "Write",
-                                    "{\"file_path\":\"%s/dprot\",\"content\":\"x\"}"),
-                         AG_DENY);
+        for (size_t w = 0; w < sizeof(writes) / sizeof(*writes); w++)
+            assert_int_equal(check_tool(f, mode, "Write", writes[w].input), writes[w].expected);
         assert_int_equal(check_tool(f, mode, "Edit",
                                     "{\"file_path\":\"%s/dhook\",\"old_string\":\"a\","
                                     "\"new_string\":\"b\"}"),
@@ -466,12 +466,13 @@ static void test_write_through_dangling_link(void **state)
         assert_int_equal(check_command(f, mode, "cat a > dbashrc"), AG_ASK);
         assert_int_equal(check_command(f, mode, "cat a > dprot"), AG_DENY);
         assert_int_equal(check_command(f, mode, "cat a > src/new"), AG_ALLOW);
-        assert_int_equal(check_tool(f, mode, "Write",
-                                    "{\"file_path\":\"%s/src/new\",\"content\":\"x\"}"),
-                         AG_ALLOW);
     }
     assert_int_equal(check_walk(f, "cp src/x dhook"), AG_ASK);
     assert_int_equal(check_walk(f, "cp src/x src/y"), AG_ALLOW);
+    static const char tee_policy[] = "allow: [\"Bash(echo *)\", \"Bash(tee *)\", \"Edit(./**)\"]\n";
+    assert_int_equal(check_in_policy(f, tee_policy, AG_MODE_DEFAULT, "echo x | tee dhook"), AG_ASK);
+    assert_int_equal(check_in_policy(f, tee_policy, AG_MODE_DEFAULT, "echo x | tee src/y"),
+                     AG_ALLOW);
     assert_int_equal(check_in_policy(f, "default: ask\n", AG_MODE_ACCEPT_EDITS,
                                      "cat src/x > dbashrc"),
                      AG_ASK);
