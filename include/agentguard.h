@@ -240,9 +240,9 @@ AG_EXPORT void ag_checker_free(ag_checker *checker);
  * The checker keeps a normalized copy ("//", "." and ".." removed) that leads
  * through symbolic links on disk as the kernel does, so "/home/u/." and a
  * link to /home/u name the same home. NULL unsets it. Returns
- * AG_ERR_ARGUMENT for a NULL checker, a relative home or one that is unknown
- * after normalizing (a ".." above /proc/self/cwd), and AG_ERR_NOMEM when
- * the copy fails.
+ * AG_ERR_ARGUMENT for a NULL checker, a relative home or one whose ".."
+ * cannot be applied (after /proc/self/cwd, a loop of links or a directory
+ * the process may not search), and AG_ERR_NOMEM when the copy fails.
  */
 AG_EXPORT ag_status ag_checker_set_home(ag_checker *checker, const char *home);
 

@@ -135,7 +135,7 @@ ag_status ag_checker_set_home(ag_checker *checker, const char *home)
     if (normalized == NULL)
         return AG_ERR_NOMEM;
     if (normalized[0] != '/')
-        return AG_ERR_ARGUMENT;    /* a ".." above /proc/self/cwd and the like */
+        return AG_ERR_ARGUMENT;    /* a ".." after /proc/self/cwd or a link that failed */
     const char *resolved = ag_path_resolve(&checker->arena, NULL, normalized);
     return replace_copy(&checker->home, resolved != NULL ? resolved : normalized);
 }

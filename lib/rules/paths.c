@@ -619,9 +619,9 @@ static bool has_dot_dot(const char *text, size_t length)
  * Returns where a dangling link leads: the directory resolved before the
  * missing component `name`, then `name`, the rest of the link's text and
  * the rest of the input. open(O_CREAT) follows a dangling link and creates
- * that file, so a write through the link is a write there. A ".." after the missing component makes the kernel fail,
- * but the checker cannot tell what the agent creates first, so the result
- * is NULL (unknown).
+ * that file, so a write through the link is a write there. A ".." after
+ * the missing component makes the kernel fail, but the checker cannot tell
+ * what the agent creates first, so the result is NULL (unknown).
  */
 static const char *resolver_dangling_result(path_resolver *resolver, const char *name,
                                             size_t length)
