@@ -218,7 +218,7 @@ static const ag_builtin builtins[] = {
     {"printf", AG_BUILTIN_ASSIGNING},  {"read", AG_BUILTIN_ASSIGNING},
     {"readarray", AG_BUILTIN_ASSIGNING}, {"readonly", AG_BUILTIN_DECLARATION},
     {"set", AG_BUILTIN_OPTIONS},       {"shopt", AG_BUILTIN_OPTIONS},
-    {"typeset", AG_BUILTIN_DECLARATION},
+    {"typeset", AG_BUILTIN_DECLARATION}, {"wait", AG_BUILTIN_ASSIGNING},
 };
 
 bool ag_builtin_table_is_sorted(void)
@@ -313,8 +313,9 @@ static size_t read_option_cluster(ag_shell_command *command, size_t index, const
 
 /*
  * Builtins that assign variables named in their arguments: read NAME...,
- * read -a NAME, mapfile NAME, printf -v NAME, getopts OPTSTRING NAME. An
- * option word that might be dynamic marks the word after it as a name.
+ * read -a NAME, mapfile NAME, printf -v NAME, getopts OPTSTRING NAME and
+ * wait -p NAME (Bash 5.1 and later). An option word that might be dynamic
+ * marks the word after it as a name.
  */
 static void mark_assigning_builtin(ag_shell_command *command, const char *name)
 {
@@ -324,8 +325,8 @@ static void mark_assigning_builtin(ag_shell_command *command, const char *name)
     if (strcmp(name, "read") == 0) {
         values = "dinNptu";
         names = "a";
-    } else if (strcmp(name, "printf") == 0) {
-        names = "v";
+    } else if (strcmp(name, "printf") == 0 || strcmp(name, "wait") == 0) {
+        names = strcmp(name, "wait") == 0 ? "p" : "v";
         operands = false;
     } else if (strcmp(name, "getopts") == 0) {
         if (command->word_count > 2)

@@ -271,22 +271,90 @@ static void add_assignment(ag_walker *walker, ag_command_parts *parts, ag_node_i
 }
 
 /*
+ * Emits a command with no words that assigns `name` an unknown value, for the
+ * forms that assign without NAME=VALUE syntax: a for or select variable,
+ * `${NAME:=VALUE}` and a `{NAME}>FILE` redirection. The environment check then
+ * reads them as it reads `NAME=VALUE` alone, which changes later commands.
+ */
+void ag_walk_implicit_assignment(ag_walker *walker, ag_node_id span, const char *name,
+                                 size_t length, ag_walk_state state)
+{
+    ag_command_parts parts;
+    parts_init(&parts);
+
+    ag_word_builder builder;
+    ag_word_begin(walker, &builder, ag_node_at(walker, span)->start);
+    builder.assignment = true;
+    ag_word_add_literal(&builder, name, length, false);
+    ag_word_add_literal(&builder, "=", 1, false);
+    builder.value_start = builder.text.length;
+    ag_word_add_mark(&builder);
+    builder.end = ag_node_at(walker, span)->end;
+
+    ag_shell_word word;
+    if (!ag_word_finish(walker, &builder, &word))
+        return;
+    ag_shell_word *slot = ag_vec_push(walker, &parts.assignments, sizeof(*slot));
+    if (slot != NULL)
+        *slot = word;
+    emit_parts(walker, &parts, span, state);
+}
+
+/*
+ * Emits the assignment of `${NAME:=VALUE}` and `${NAME=VALUE}` (also with
+ * `NAME[KEY]`), which assign VALUE to NAME when it is unset or empty. The
+ * other operators assign nothing.
+ */
+void ag_walk_expansion_assignment(ag_walker *walker, ag_node_id expansion, ag_walk_state state)
+{
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, expansion, &count);
+    for (ag_node_id child = first; child + 1 < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (kind != AG_NODE_VARIABLE_NAME && kind != AG_NODE_SUBSCRIPT)
+            continue;
+
+        const char *operator = ag_node_type(walker, child + 1);
+        if (strcmp(operator, ":=") != 0 && strcmp(operator, "=") != 0)
+            return;
+        ag_node_id name = child;
+        if (kind == AG_NODE_SUBSCRIPT) {
+            uint32_t part_count;
+            name = ag_node_children(walker, child, &part_count);
+            if (part_count == 0 || ag_node_kind_at(walker, name) != AG_NODE_VARIABLE_NAME)
+                return;
+        }
+        const ag_node *node = ag_node_at(walker, name);
+        ag_walk_implicit_assignment(walker, expansion, walker->source + node->start,
+                                    node->end - node->start, state);
+        return;
+    }
+}
+
+/*
  * Checks a word that touches a redirection operator, as in `{fd}>file`:
  * Bash opens the file on a new descriptor and assigns its number to the
  * variable named in the braces. tree-sitter-bash 0.25.1 reads `{a[y]}` as
  * a word, but Bash evaluates the subscript y as arithmetic, so a subscript
  * other than digits makes the analysis incomplete, as in an assignment.
  */
-static void check_descriptor_variable(ag_walker *walker, ag_node_id word)
+static void check_descriptor_variable(ag_walker *walker, ag_node_id word, ag_walk_state state)
 {
     const ag_node *node = ag_node_at(walker, word);
     const char *text = walker->source + node->start;
     size_t length = node->end - node->start;
-    if (node->end >= walker->source_length || length < 5 || text[0] != '{'
-        || text[length - 1] != '}' || text[length - 2] != ']')
+    if (node->end >= walker->source_length || length < 3 || text[0] != '{'
+        || text[length - 1] != '}')
         return;
     char next = walker->source[node->end];
     if (next != '<' && next != '>')
+        return;
+
+    size_t name = strspn(text + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "0123456789_");
+    if (name > 0 && (text[1 + name] == '}' || text[1 + name] == '['))
+        ag_walk_implicit_assignment(walker, word, text + 1, name, state);
+    if (text[length - 2] != ']')
         return;
 
     const char *open = memchr(text, '[', length);
@@ -334,7 +402,7 @@ static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
                 ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
                                   "Unknown node `%s` in a command at byte %u.",
                                   ag_node_type(walker, child), ag_node_at(walker, child)->start);
-            check_descriptor_variable(walker, child);
+            check_descriptor_variable(walker, child, state);
             ag_word_list_add(walker, &parts.words, child, state);
         }
     }
@@ -676,6 +744,16 @@ static void walk_children(ag_walker *walker, ag_node_id node, ag_walk_state stat
     }
 }
 
+static void emit_loop_variable(ag_walker *walker, ag_node_id *variable, ag_walk_state state)
+{
+    if (*variable == AG_NO_NODE)
+        return;
+    const ag_node *name = ag_node_at(walker, *variable);
+    ag_walk_implicit_assignment(walker, *variable, walker->source + name->start,
+                                name->end - name->start, state);
+    *variable = AG_NO_NODE;
+}
+
 /*
  * Walks a for or select loop, a case statement or a case item. Bash
  * expands the loop's list, the case word and the patterns as it expands
@@ -689,6 +767,8 @@ static void walk_expanded_children(ag_walker *walker, ag_node_id node, ag_walk_s
     ag_node_id first = ag_node_children(walker, node, &count);
     ag_word_list words;
     ag_word_list_init(&words);
+    /* `for NAME` and `select NAME` assign NAME in the current shell, after the list. */
+    ag_node_id variable = AG_NO_NODE;
 
     for (ag_node_id child = first; child < first + count; child++) {
         ag_node_kind kind = ag_node_kind_at(walker, child);
@@ -699,13 +779,18 @@ static void walk_expanded_children(ag_walker *walker, ag_node_id node, ag_walk_s
             if (runs_in_background(walker, child, first, count))
                 child_state.context |= AG_CONTEXT_BACKGROUND;
             ag_word_list_break(walker, &words);
+            emit_loop_variable(walker, &variable, state);
             ag_walk_statement(walker, child, child_state);
         } else {
+            if (kind == AG_NODE_VARIABLE_NAME && variable == AG_NO_NODE
+                && ag_node_kind_at(walker, node) == AG_NODE_FOR_STATEMENT)
+                variable = child;
             ag_word_list_add(walker, &words, child, state);
         }
     }
     /* Finishing the last word returns its buffer to the analyzer's pool. */
     ag_word_list_break(walker, &words);
+    emit_loop_variable(walker, &variable, state);
 }
 
 /*
@@ -982,6 +1067,8 @@ void ag_walk_scan(ag_walker *walker, ag_node_id node, ag_walk_state state)
     } else if (is_statement_kind(kind)) {
         ag_walk_statement(walker, node, state);
     } else {
+        if (kind == AG_NODE_EXPANSION)
+            ag_walk_expansion_assignment(walker, node, state);
         if (kind == AG_NODE_UNKNOWN)
             ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
                               "Unknown node `%s` at byte %u; the analysis does not handle it.",

@@ -563,6 +563,7 @@ static void add_by_kind(ag_walker *walker, ag_word_builder *builder, ag_node_id 
         break;
     case AG_NODE_EXPANSION:
         ag_check_expansion(walker, node);
+        ag_walk_expansion_assignment(walker, node, state);
         add_dynamic(walker, builder, node, state);
         break;
     case AG_NODE_ARITHMETIC_EXPANSION:
