@@ -275,6 +275,8 @@ static void add_assignment(ag_walker *walker, ag_command_parts *parts, ag_node_i
  * forms that assign without NAME=VALUE syntax: a for or select variable,
  * `${NAME:=VALUE}` and a `{NAME}>FILE` redirection. The environment check then
  * reads them as it reads `NAME=VALUE` alone, which changes later commands.
+ * NOTE: the directory tracking still reads `~` and `cd` alone as the checker's
+ * home after an assignment to HOME, so only the ask for HOME covers them.
  */
 void ag_walk_implicit_assignment(ag_walker *walker, ag_node_id span, const char *name,
                                  size_t length, ag_walk_state state)
