@@ -259,6 +259,7 @@ ag_shell_command *ag_emit_command(ag_walker *walker, ag_node_id span, ag_walk_st
 void ag_walk_implicit_assignment(ag_walker *walker, ag_node_id span, const char *name,
                                  size_t length, ag_walk_state state);
 void ag_walk_expansion_assignment(ag_walker *walker, ag_node_id expansion, ag_walk_state state);
+void ag_walk_descriptor_variable(ag_walker *walker, ag_node_id word, ag_walk_state state);
 
 /* word.c */
 void ag_word_begin(ag_walker *walker, ag_word_builder *builder, uint32_t start);

@@ -116,6 +116,7 @@ static void add_heredoc_parts(ag_walker *walker, ag_node_id node, ag_walk_state 
         } else if (kind == AG_NODE_HEREDOC_END) {
             end = child;
         } else if (ag_field_is(ag_node_at(walker, child)->field, walker->fields->argument)) {
+            ag_walk_descriptor_variable(walker, child, state);
             ag_word_list_add(walker, extra_words, child, state);
         } else if (kind == AG_NODE_FILE_REDIRECT || kind == AG_NODE_HERESTRING_REDIRECT) {
             ag_redirect_add(walker, child, state, redirects, extra_words, trailing);
@@ -159,6 +160,7 @@ static void add_target_parts(ag_walker *walker, ag_node_id node, ag_walk_state s
         }
         if (done) {
             /* `cmd > file arg`: words after the target are arguments of the command. */
+            ag_walk_descriptor_variable(walker, child, state);
             ag_word_list_add(walker, extra_words, child, state);
             continue;
         }

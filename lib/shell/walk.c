@@ -2,6 +2,7 @@
  * The statement walk: visits every node of the syntax tree and lists each
  * simple command that could run, with the context it runs in.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -340,7 +341,7 @@ void ag_walk_expansion_assignment(ag_walker *walker, ag_node_id expansion, ag_wa
  * a word, but Bash evaluates the subscript y as arithmetic, so a subscript
  * other than digits makes the analysis incomplete, as in an assignment.
  */
-static void check_descriptor_variable(ag_walker *walker, ag_node_id word, ag_walk_state state)
+void ag_walk_descriptor_variable(ag_walker *walker, ag_node_id word, ag_walk_state state)
 {
     const ag_node *node = ag_node_at(walker, word);
     const char *text = walker->source + node->start;
@@ -354,7 +355,8 @@ static void check_descriptor_variable(ag_walker *walker, ag_node_id word, ag_wal
 
     size_t name = strspn(text + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                    "0123456789_");
-    if (name > 0 && (text[1 + name] == '}' || text[1 + name] == '['))
+    if (name > 0 && !isdigit((unsigned char)text[1])
+        && (text[1 + name] == '}' || text[1 + name] == '['))
         ag_walk_implicit_assignment(walker, word, text + 1, name, state);
     if (text[length - 2] != ']')
         return;
@@ -404,7 +406,7 @@ static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
                 ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, child,
                                   "Unknown node `%s` in a command at byte %u.",
                                   ag_node_type(walker, child), ag_node_at(walker, child)->start);
-            check_descriptor_variable(walker, child, state);
+            ag_walk_descriptor_variable(walker, child, state);
             ag_word_list_add(walker, &parts.words, child, state);
         }
     }
