@@ -337,7 +337,8 @@ void ag_walk_expansion_assignment(ag_walker *walker, ag_node_id expansion, ag_wa
 /*
  * Checks a word that touches a redirection operator, as in `{fd}>file`:
  * Bash opens the file on a new descriptor and assigns its number to the
- * variable named in the braces. tree-sitter-bash 0.25.1 reads `{a[y]}` as
+ * variable named in the braces, so the word is emitted as an assignment to
+ * that variable. tree-sitter-bash 0.25.1 reads `{a[y]}` as
  * a word, but Bash evaluates the subscript y as arithmetic, so a subscript
  * other than digits makes the analysis incomplete, as in an assignment.
  */
