@@ -465,6 +465,16 @@ static ag_status add_globbed_url(ag_extractor *ex, const ag_shell_word *word)
     return status;
 }
 
+/* A file: URL without "//" and without a leading "/" names no path that is sure. */
+static ag_status add_file_url_path(ag_extractor *ex, const ag_shell_word *word,
+                                   const char *path, size_t length)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    if (path[0] != '/')
+        return ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, word, path, length);
+}
+
 ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool bare_host)
 {
     const char *text = word->text;
@@ -489,6 +499,9 @@ ag_status ag_extractor_add_url(ag_extractor *ex, const ag_shell_word *word, bool
                 return add_globbed_url(ex, word);
         }
     }
+    /* curl 7.88 reads file:/x and FILE:/x as /x: a "file:" scheme needs no "//". */
+    if (separator == NULL && length > 5 && strncasecmp(text, "file:", 5) == 0)
+        return add_file_url_path(ex, word, text + 5, length - 5);
     if (separator == NULL) {
         if (!bare_host)
             return AG_OK;
