@@ -10,6 +10,7 @@
  * the request asks.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "eval/unwrap.h"
 #include "eval/unwrap_internal.h"
@@ -225,10 +226,29 @@ static size_t scan_short_options(const ag_wrapper *wrapper, const ag_shell_word 
     return 1;
 }
 
+/* coreutils nice reads `-N`, `--N` and `-+N` as the adjustment N. */
 static bool is_number_option(const char *text)
 {
-    size_t digits = strspn(text + 1, "0123456789");
-    return digits > 0 && text[1 + digits] == '\0';
+    const char *number = text + 1;
+    if (*number == '-' || *number == '+')
+        number++;
+    size_t digits = strspn(number, "0123456789");
+    return digits > 0 && number[digits] == '\0';
+}
+
+/* coreutils timeout reads its duration with strtod, which takes `inf` and `infinity`. */
+static bool is_infinite_duration(const char *text)
+{
+    static const char *const names[] = {"inf", "infinity"};
+    static const char units[] = "smhd";
+    for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+        size_t length = strlen(names[n]);
+        if (strncasecmp(text, names[n], length) != 0)
+            continue;
+        if (text[length] == '\0' || (strchr(units, text[length]) != NULL && text[length + 1] == '\0'))
+            return true;
+    }
+    return false;
 }
 
 /* Returns whether an operand looks like a duration, a priority, a CPU mask or a CPU list. */
@@ -308,7 +328,10 @@ static void scan_wrapper(const ag_wrapper *wrapper, const ag_shell_word *words, 
             continue;
         }
         if (operands < wrapper->operands) {
-            if ((wrapper->features & AG_WRAPPER_NUMERIC_OPERANDS) && !looks_numeric(text)) {
+            bool infinite = (wrapper->features & AG_WRAPPER_INFINITE_DURATION)
+                            && is_infinite_duration(text);
+            if ((wrapper->features & AG_WRAPPER_NUMERIC_OPERANDS) && !looks_numeric(text)
+                && !infinite) {
                 scan->opaque = true;
                 return;
             }

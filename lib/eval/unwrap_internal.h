@@ -63,9 +63,11 @@ enum {
                                             Set only where the long option lists are complete:
                                             a prefix of a listed name could also be an
                                             unlisted option with other syntax */
-    AG_WRAPPER_PYTHON_SCRIPTS = 1u << 10 /* a command word ending in .py runs with python,
+    AG_WRAPPER_PYTHON_SCRIPTS = 1u << 10, /* a command word ending in .py runs with python,
                                             and `-` (stdin) or a URL makes it opaque
                                             (uv run) */
+    AG_WRAPPER_INFINITE_DURATION = 1u << 11 /* a numeric operand may also be `inf` or
+                                            `infinity` (coreutils 9.1 timeout) */
 };
 
 /*

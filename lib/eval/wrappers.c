@@ -70,7 +70,8 @@
     .kind = AG_WRAPPER_PLAIN, .short_values = "sk", .short_flags = "fpv",                     \
     .long_values = "signal kill-after", .long_flags = "foreground preserve-status verbose",    \
     .long_no_command = "help version", .operands = 1,                                         \
-    .features = AG_WRAPPER_NUMERIC_OPERANDS | AG_WRAPPER_LONG_PREFIXES
+    .features = AG_WRAPPER_NUMERIC_OPERANDS | AG_WRAPPER_LONG_PREFIXES                        \
+                | AG_WRAPPER_INFINITE_DURATION
 
 #define XARGS_ENTRY                                                                           \
     .kind = AG_WRAPPER_XARGS, .short_values = "IaLndPsE", .short_optional = "ile",            \
