@@ -34,6 +34,7 @@ typedef struct parsed_arguments {
     bool operand_read;          /* set by add_effects(): an operand names a file read */
     bool hard_links;            /* a hard-links flag (cp -l): operands read are also written */
     bool symbolic;              /* a symbolic flag (ln -s): link-source operands have no effect */
+    bool host_root;             /* a host-root flag (docker run --privileged) */
     char flag_letters[64];      /* short flags seen, such as tar's modes */
     size_t short_flag_count;
     const ag_shell_word *subcommand_words;
@@ -97,6 +98,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->hard_links = true;
     else if (option->kind == AG_OPTION_SYMBOLIC)
         parsed->symbolic = true;
+    else if (option->kind == AG_OPTION_HOST_ROOT)
+        parsed->host_root = true;
 }
 
 /*
@@ -561,6 +564,23 @@ static ag_status add_volume(ag_extractor *ex, const ag_shell_word *word, const c
     return add_bound_path(ex, word, fields[0], lengths[0], read_only);
 }
 
+/*
+ * docker run --pid=host, --ipc=host and the like: with the host's process
+ * namespace the container reads every host file through /proc/PID/root, so
+ * "host", or a value known only at run time, counts as a read-write bind of "/".
+ */
+static ag_status add_host_namespace(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                    size_t length)
+{
+    if (text[0] == '=') {
+        text++;
+        length--;
+    }
+    if (!word->dynamic && !(length == 4 && memcmp(text, "host", 4) == 0))
+        return AG_OK;
+    return add_bound_path(ex, word, "/", 1, false);
+}
+
 /* singularity -B SPEC[,SPEC...]: each comma-separated SPEC is a volume. */
 static ag_status add_volume_list(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                  size_t length)
@@ -731,6 +751,10 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     if (role == AG_ROLE_UNPACK) {
         *wrote = true;
         return ag_extractor_add_unpack(ex, word, arg->text, arg->length);
+    }
+    if (role == AG_ROLE_HOST_NAMESPACE) {
+        *wrote = true;
+        return add_host_namespace(ex, word, arg->text, arg->length);
     }
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
@@ -1360,6 +1384,8 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     ag_status status = AG_OK;
     if (parsed->writes_cwd)
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, ".", 1);
+    if (status == AG_OK && parsed->host_root)
+        status = add_bound_path(ex, name, "/", 1, false);
     /* The names come from stdin, so the files read are unknown: deny rules give ask. */
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     if (status == AG_OK && parsed->reads_stdin_names)

@@ -41,7 +41,8 @@ typedef enum ag_effect_role {
     AG_ROLE_PACKAGE_FILE, /* apt install ./x.deb: a package file read, its files written anywhere */
     AG_ROLE_NAMED_READ, /* docker build --build-context NAME=PATH: PATH is read */
     AG_ROLE_BUILD_OUTPUT, /* docker build -o type=local,dest=PATH or -o PATH: PATH is written */
-    AG_ROLE_UNPACK     /* a directory written with names from the input (unzip -d DIR) */
+    AG_ROLE_UNPACK,    /* a directory written with names from the input (unzip -d DIR) */
+    AG_ROLE_HOST_NAMESPACE /* docker run --pid=host: the value "host" reaches every host file */
 } ag_effect_role;
 
 /* What an option listed in the table does. */
@@ -61,6 +62,8 @@ typedef enum ag_option_kind {
     AG_OPTION_SYMBOLIC,         /* flag: makes symbolic links (ln -s), so link-source operands
                                    have no effect */
     AG_OPTION_COOKIE,           /* takes curl -b DATA: a value without '=' is a file read */
+    AG_OPTION_HOST_ROOT,        /* flag: the command reaches every host file, as a read-write
+                                   bind of "/" does (docker run --privileged) */
     AG_OPTION_FLAG              /* flag listed only so that it abbreviates nothing (tar --list) */
 } ag_option_kind;
 

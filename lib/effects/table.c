@@ -55,7 +55,7 @@ static const struct {
     {"volume-list", AG_ROLE_VOLUME_LIST}, {"package-file", AG_ROLE_PACKAGE_FILE},
     {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
     {"link-source", AG_ROLE_LINK_SOURCE}, {"run", AG_ROLE_RUN},
-    {"unpack", AG_ROLE_UNPACK},
+    {"unpack", AG_ROLE_UNPACK}, {"host-namespace", AG_ROLE_HOST_NAMESPACE},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
@@ -91,6 +91,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"hard-links", AG_OPTION_HARD_LINKS, AG_ROLE_NONE},
         {"symbolic", AG_OPTION_SYMBOLIC, AG_ROLE_NONE},
         {"cookie", AG_OPTION_COOKIE, AG_ROLE_VALUE},
+        {"host-root", AG_OPTION_HOST_ROOT, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
     if (text == NULL)
