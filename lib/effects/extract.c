@@ -684,10 +684,12 @@ static const ag_effect_spec *find_module_entry(const ag_effect_spec *spec,
  * lists them, and stores in *next the index of the first word after NAME.
  * Returns NULL when no -m comes before the script, `-c` or `--`, when a
  * word before it is known only at run time, or when the table lists no
- * entry for NAME.
+ * entry for NAME. Stores NAME in *module when there is one, and leaves
+ * *module alone otherwise.
  */
 static const ag_effect_spec *find_module(const ag_effect_spec *spec,
-                                         const ag_shell_command *command, size_t *next)
+                                         const ag_shell_command *command, size_t *next,
+                                         ag_shell_word *module)
 {
     for (size_t i = 1; i < command->word_count; i++) {
         const ag_shell_word *word = &command->words[i];
@@ -709,9 +711,11 @@ static const ag_effect_spec *find_module(const ag_effect_spec *spec,
                 name.text += j + 1;
                 name.length -= j + 1;
                 *next = attached ? i + 1 : i + 2;
-                return find_module_entry(spec, attached ? &name
-                                         : i + 1 < command->word_count ? &command->words[i + 1]
-                                                                       : NULL);
+                if (attached)
+                    *module = name;
+                else if (i + 1 < command->word_count)
+                    *module = command->words[i + 1];
+                return find_module_entry(spec, module->text != NULL ? module : NULL);
             }
             char letter[3] = {'-', word->text[j], '\0'};
             const ag_effect_option *option = ag_effect_option_find(spec, letter, 2);
@@ -980,6 +984,36 @@ static ag_status note_program_path(ag_extractor *ex, const ag_shell_word *name)
 }
 
 /*
+ * Notes the files that `python -m NAME` may run from the working directory,
+ * which comes first on sys.path: for NAME a.b, a.py, a/__init__.py, a/b.py,
+ * a/b/__init__.py and a/b/__main__.py. A write of one of them by another
+ * command of the request then asks, even for a standard module (pip) that
+ * the file shadows. A NAME known only at run time may be any file.
+ */
+static ag_status note_module_files(ag_extractor *ex, const ag_shell_word *name)
+{
+    if (name->dynamic)
+        return ag_extractor_note_program(ex, unknown_path) ? AG_OK : AG_ERR_NOMEM;
+
+    static const char *const suffixes[] = {".py", "/__init__.py", "/__main__.py"};
+    for (size_t end = 0; end <= name->length; end++) {
+        if (end < name->length && name->text[end] != '.')
+            continue;
+        for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]); s++) {
+            char *path = ag_arena_printf(ex->arena, "%.*s%s", (int)end, name->text, suffixes[s]);
+            if (path == NULL)
+                return AG_ERR_NOMEM;
+            for (char *c = path; *c != '\0' && c < path + end; c++)
+                *c = *c == '.' ? '/' : *c;
+            const char *normal = ag_extractor_normalize_written(ex, name, path, strlen(path));
+            if (normal == NULL || !ag_extractor_note_program(ex, normal))
+                return AG_ERR_NOMEM;
+        }
+    }
+    return AG_OK;
+}
+
+/*
  * Adds the effects of the command at ex->index and stores in *links the entry
  * whose link keys apply to it: the command's, or its module's (python -m
  * tarfile), or NULL when the table has no entry.
@@ -1013,8 +1047,11 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
     *links = spec;
 
     size_t next = 0;
-    const ag_effect_spec *module = spec->module_count > 0 ? find_module(spec, command, &next)
-                                                          : NULL;
+    ag_shell_word module_name = {0};
+    const ag_effect_spec *module =
+        spec->module_count > 0 ? find_module(spec, command, &next, &module_name) : NULL;
+    if (status == AG_OK && module_name.text != NULL)
+        status = note_module_files(ex, &module_name);
     if (status != AG_OK || module == NULL)
         return status;
     *links = module;
@@ -1370,6 +1407,10 @@ static bool runs_written_path(const ag_extractor *ex, const ag_runner *runner, s
  * the runner's directory or program file (git checkout, tar x, cp -r x/. .):
  * the paths note_links() records. A plain directory write (mkdir bin) does
  * not count. Every one of them counts when the directory or file is unknown.
+ * A program's own command loads it before making any link (python -m
+ * tarfile -e), so its links count only with repeats_through.
+ * TODO(effects): `for ...; do python3 -m tarfile -e a.tar; done` may import
+ * a tarfile.py that the first pass extracted, which this does not see.
  */
 static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
 {
@@ -1377,7 +1418,10 @@ static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
     if (path == NULL || path[0] != '/' || strchr(path, AG_DYNAMIC_MARK) != NULL)
         return ex->link_count > 0;
     for (size_t i = 0; i < ex->link_count; i++) {
-        if (ag_path_is_within(path, ex->links[i].path))
+        const ag_link_name *link = &ex->links[i];
+        bool loaded_before = runner->program != NULL && link->maker == runner->index
+                             && !link->repeats_through;
+        if (!loaded_before && ag_path_is_within(path, link->path))
             return true;
     }
     return false;
