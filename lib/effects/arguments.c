@@ -581,6 +581,96 @@ static ag_status add_host_namespace(ag_extractor *ex, const ag_shell_word *word,
     return add_bound_path(ex, word, "/", 1, false);
 }
 
+/*
+ * git --pathspec-from-file=FILE reads FILE ("-" is standard input), and the
+ * files it names are unknown here.
+ */
+static ag_status add_names_file(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    ag_status status = AG_OK;
+    if (!(length == 1 && text[0] == '-'))
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+    if (status == AG_OK)
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
+    return status;
+}
+
+/* Returns whether `length` bytes at `text` contain `word`. */
+static bool find_text_in(const char *text, size_t length, const char *word)
+{
+    size_t word_length = strlen(word);
+    for (size_t i = 0; i + word_length <= length; i++) {
+        if (memcmp(text + i, word, word_length) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Returns whether a git pathspec path has a character that git's wildmatch reads. */
+static bool has_wildmatch_char(const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (strchr("*?[\\", text[i]) != NULL)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Adds a git pathspec (gitglossary(7), git 2.39). A leading ":" starts its
+ * magic: short magic ("/" top, "!" or "^" exclude, then an optional ":")
+ * or long magic in "(...)". The path after it is relative to the working
+ * directory, which is taken as the top of the work tree. An exclude-only
+ * pathspec names the working directory, as `git add .` does. git matches
+ * "*", "?" and "[" itself, so a path with them (and one with glob or icase
+ * magic) names unknown files; literal magic keeps them literal.
+ */
+static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    const char *text = word->text;
+    size_t length = word->length;
+    bool exclude = false;
+    bool literal = false;
+    bool unknown_case = false;
+    if (length > 0 && text[0] == ':') {
+        size_t i = 1;
+        if (i < length && text[i] == '(') {
+            const char *close = memchr(text + i, ')', length - i);
+            if (close == NULL)
+                return ag_extractor_add_path(ex, kind, word, unknown, 1);
+            size_t magic_length = (size_t)(close - text) - i - 1;
+            const char *magic = text + i + 1;
+            exclude = find_text_in(magic, magic_length, "exclude");
+            literal = find_text_in(magic, magic_length, "literal");
+            unknown_case = find_text_in(magic, magic_length, "icase")
+                           || find_text_in(magic, magic_length, "glob")
+                           || find_text_in(magic, magic_length, "attr");
+            i = (size_t)(close - text) + 1;
+        } else {
+            while (i < length && strchr("/!^", text[i]) != NULL) {
+                exclude |= text[i] != '/';
+                i++;
+            }
+            if (i < length && text[i] == ':')
+                i++;
+        }
+        text += i;
+        length -= i;
+    }
+
+    if (exclude)
+        return ag_extractor_add_path(ex, kind, word, ".", 1);
+    if (length == 0)
+        return ag_extractor_add_path(ex, kind, word, ".", 1);
+    bool glob = !literal && has_wildmatch_char(text, length);
+    if (!unknown_case && !glob)
+        return ag_extractor_add_path(ex, kind, word, text, length);
+    return ag_extractor_add_path(ex, kind, word, unknown, 1);
+}
+
 /* singularity -B SPEC[,SPEC...]: each comma-separated SPEC is a volume. */
 static ag_status add_volume_list(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                  size_t length)
@@ -756,6 +846,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         *wrote = true;
         return add_host_namespace(ex, word, arg->text, arg->length);
     }
+    if (role == AG_ROLE_NAMES_FILE)
+        return add_names_file(ex, word, arg->text, arg->length);
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
         return add_structured(ex, word, arg->text, arg->length, role);
@@ -778,6 +870,9 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
             return ag_extractor_add_remote_path(ex, word);
         }
         *wrote |= role == AG_ROLE_WRITE;
+        if (spec->pathspecs && whole_word && arg->option == NULL && !word->dynamic)
+            return add_pathspec(ex, role == AG_ROLE_READ ? AG_EFFECT_READ : AG_EFFECT_WRITE,
+                                word);
         return ag_extractor_add_path(ex, role == AG_ROLE_READ ? AG_EFFECT_READ : AG_EFFECT_WRITE,
                                      word, arg->text, arg->length);
     case AG_ROLE_CHDIR:

@@ -158,10 +158,10 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
                  ".last = (ag_effect_role)%d, .assignments = ",
             spec->operand_count, spec->repeat_last, spec->has_last, (int)spec->last);
     write_pointer(out, spec->assignment_count > 0, id, "assignments");
-    fprintf(out, ", .assignment_count = %zu, .remote_operands = %d, .options_first = %d, "
-                 ".single_dash_long = %d, .exact_long_options = %d, .stop_at_option = %d, "
-                 ".default_write = ",
-            spec->assignment_count, spec->remote_operands, spec->options_first,
+    fprintf(out, ", .assignment_count = %zu, .remote_operands = %d, .pathspecs = %d, "
+                 ".options_first = %d, .single_dash_long = %d, .exact_long_options = %d, "
+                 ".stop_at_option = %d, .default_write = ",
+            spec->assignment_count, spec->remote_operands, spec->pathspecs, spec->options_first,
             spec->single_dash_long, spec->exact_long_options, spec->stop_at_option);
     write_string(out, spec->default_write);
     fprintf(out, ", .dashless_first = %d, .short_equals = %d", spec->dashless_first,

@@ -42,7 +42,9 @@ typedef enum ag_effect_role {
     AG_ROLE_NAMED_READ, /* docker build --build-context NAME=PATH: PATH is read */
     AG_ROLE_BUILD_OUTPUT, /* docker build -o type=local,dest=PATH or -o PATH: PATH is written */
     AG_ROLE_UNPACK,    /* a directory written with names from the input (unzip -d DIR) */
-    AG_ROLE_HOST_NAMESPACE /* docker run --pid=host: the value "host" reaches every host file */
+    AG_ROLE_HOST_NAMESPACE, /* docker run --pid=host: the value "host" reaches every host file */
+    AG_ROLE_NAMES_FILE /* git --pathspec-from-file=FILE: FILE is read, and the unknown
+                          files it names */
 } ag_effect_role;
 
 /* What an option listed in the table does. */
@@ -126,6 +128,7 @@ typedef struct ag_effect_spec {
     ag_effect_assignment *assignments;
     size_t assignment_count;
     bool remote_operands;
+    bool pathspecs;             /* operands are git pathspecs: magic prefixes and globs */
     bool options_first;
     bool single_dash_long;
     bool exact_long_options;    /* long_prefixes: false, so --out never stands for --output */

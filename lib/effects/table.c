@@ -56,6 +56,7 @@ static const struct {
     {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
     {"link-source", AG_ROLE_LINK_SOURCE}, {"run", AG_ROLE_RUN},
     {"unpack", AG_ROLE_UNPACK}, {"host-namespace", AG_ROLE_HOST_NAMESPACE},
+    {"names-file", AG_ROLE_NAMES_FILE},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
@@ -480,6 +481,8 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_assignments(parser, value, spec);
     if (strcmp(key, "remote_operands") == 0)
         return parse_flag(parser, value, &spec->remote_operands);
+    if (strcmp(key, "pathspecs") == 0)
+        return parse_flag(parser, value, &spec->pathspecs);
     if (strcmp(key, "options_first") == 0)
         return parse_flag(parser, value, &spec->options_first);
     if (strcmp(key, "single_dash_long") == 0)
