@@ -624,8 +624,8 @@ static bool has_wildmatch_char(const char *text, size_t length)
  * or long magic in "(...)". The path after it is relative to the working
  * directory, which is taken as the top of the work tree. An exclude-only
  * pathspec names the working directory, as `git add .` does. git matches
- * "*", "?" and "[" itself, so a path with them (and one with glob or icase
- * magic) names unknown files; literal magic keeps them literal.
+ * "*", "?" and "[" itself, so a path with them names unknown files unless
+ * literal magic is given. Glob, icase and attr magic name unknown files too.
  */
 static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word)
 {
