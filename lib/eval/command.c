@@ -737,8 +737,9 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
     ag_shell_analysis lines = {0};
     ag_status status = AG_OK;
     if (analysis->incomplete & AG_SHELL_PARSE_ERROR) {
-        status = ag_shell_analyze_lines(checker->analyzer, input, length, &checker->limits,
-                                        &checker->arena, &lines);
+        status = ag_shell_analyze_lines_after(checker->analyzer, input, length,
+                                              &checker->limits, &checker->arena, analysis,
+                                              &lines);
         if (status == AG_OK)
             status = append_commands(checker, lines.commands, lines.command_count, extra);
     }

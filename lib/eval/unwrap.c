@@ -606,8 +606,9 @@ static ag_status append_script(ag_checker *checker, ag_command_list *list, size_
         return AG_OK;
 
     /* The opaque wrapper already asks; see check_lines_alone() in command.c. */
-    status = ag_shell_analyze_lines(checker->analyzer, text, length, &checker->limits,
-                                    &checker->arena, &analysis);
+    ag_shell_analysis whole = analysis;
+    status = ag_shell_analyze_lines_after(checker->analyzer, text, length, &checker->limits,
+                                          &checker->arena, &whole, &analysis);
     if (status != AG_OK)
         return status;
     return append_script_commands(checker, &analysis, &origin, &checker->line_commands);

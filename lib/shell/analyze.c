@@ -982,6 +982,7 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
         return AG_ERR_ARGUMENT;
     }
 
+    ag_vec own_pieces = {0};    /* the ERROR pieces when the caller keeps none */
     ag_shell_limits resolved;
     ag_shell_resolve_limits(limits, &resolved);
     ag_walker walker = {
@@ -1039,8 +1040,8 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
             check_coverage(&walker);
         check_carriage_returns(&walker, root);
         ag_walk_statement(&walker, 0, (ag_walk_state){0});
-        if (pieces != NULL && ts_node_has_error(root))
-            collect_error_pieces(&walker, pieces);
+        if (ts_node_has_error(root))
+            collect_error_pieces(&walker, pieces != NULL ? pieces : &own_pieces);
     }
     ts_tree_delete(tree);
     if (ag_ts_pool_failed(analyzer->ts_pool))
@@ -1050,6 +1051,9 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
     check_word_lines(&walker);
 
     store_result(&walker, out);
+    const ag_vec *found = pieces != NULL ? pieces : &own_pieces;
+    out->error_pieces = found->items;
+    out->error_piece_count = found->count;
     if ((walker.incomplete & AG_SHELL_NOMEM) && walker.commands.count == 0)
         return AG_ERR_NOMEM;
     return AG_OK;

@@ -222,9 +222,6 @@ typedef struct ag_word_list {
 
 /* analyze.c */
 /* A byte span of the analysed input. */
-typedef struct ag_shell_span {
-    uint32_t start, end;
-} ag_shell_span;
 
 /*
  * Analyses like ag_shell_analyze(). When the syntax tree has an ERROR node

@@ -260,9 +260,34 @@ static bool analyze_line(ag_line_run *run, const ag_line *line, ag_status *statu
     return true;
 }
 
+/*
+ * Analyses the ERROR pieces of `whole`, the analysis of the one-line input
+ * of `run`, each alone. Returns false when a limit or an error ended the run.
+ */
+static bool analyze_whole_pieces(ag_line_run *run, const ag_shell_analysis *whole,
+                                 size_t length, ag_status *status)
+{
+    for (size_t i = 0; i < whole->error_piece_count; i++) {
+        const ag_shell_span *span = &whole->error_pieces[i];
+        if (span->start >= span->end || span->end > length)
+            continue;
+        if (!analyze_part(run, span->start, span->end, NULL, status))
+            return false;
+    }
+    return true;
+}
+
 ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
                                  size_t length, const ag_shell_limits *limits,
                                  ag_arena *arena, ag_shell_analysis *out)
+{
+    return ag_shell_analyze_lines_after(analyzer, input, length, limits, arena, NULL, out);
+}
+
+ag_status ag_shell_analyze_lines_after(ag_shell_analyzer *analyzer, const char *input,
+                                       size_t length, const ag_shell_limits *limits,
+                                       ag_arena *arena, const ag_shell_analysis *whole,
+                                       ag_shell_analysis *out)
 {
     if (out == NULL)
         return AG_ERR_ARGUMENT;
@@ -279,6 +304,17 @@ ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
     }
 
     ag_status status = AG_OK;
+    ag_line first = next_line(input, length, 0);
+    if (whole != NULL && length > 0 && first.start == 0 && first.end == length
+        && first.next >= length) {
+        /* One line, kept whole: its parse is `whole`, so only its pieces are new. */
+        (void)analyze_whole_pieces(&run, whole, length, &status);
+        if (status != AG_OK)
+            return status;
+        out->commands = run.found.items;
+        out->command_count = run.found.count;
+        return AG_OK;
+    }
     for (size_t start = 0; start < length;) {
         ag_line line = next_line(input, length, start);
         start = line.next;

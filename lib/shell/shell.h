@@ -136,12 +136,20 @@ typedef struct ag_shell_limits {
 #define AG_SHELL_DEFAULT_MAX_COMMANDS 1000
 #define AG_SHELL_DEFAULT_TIMEOUT_MICROS 1000000
 
+/* A byte span of the input. */
+typedef struct ag_shell_span {
+    uint32_t start, end;
+} ag_shell_span;
+
 typedef struct ag_shell_analysis {
     ag_shell_command *commands;
     size_t command_count;
     unsigned incomplete;             /* AG_SHELL_* bits; 0 when complete */
     const char *problem;             /* first problem as a sentence, or NULL */
     uint32_t problem_start, problem_end;  /* byte span of the first problem */
+    const ag_shell_span *error_pieces;    /* with a parse error: the pieces its ERROR nodes
+                                             split the input into (ag_shell_analyze_lines()) */
+    size_t error_piece_count;
 } ag_shell_analysis;
 
 /* Owns a tree-sitter parser. One per thread. */
@@ -179,6 +187,16 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
 ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
                                  size_t length, const ag_shell_limits *limits,
                                  ag_arena *arena, ag_shell_analysis *out);
+
+/*
+ * As ag_shell_analyze_lines(), for an input that `whole` is the analysis
+ * of: an input of one line is not parsed again, because that parse is
+ * `whole`; only the pieces of its ERROR nodes are.
+ */
+ag_status ag_shell_analyze_lines_after(ag_shell_analyzer *analyzer, const char *input,
+                                       size_t length, const ag_shell_limits *limits,
+                                       ag_arena *arena, const ag_shell_analysis *whole,
+                                       ag_shell_analysis *out);
 
 /* What a prefix that can run a builtin in the current shell does with its operand. */
 typedef enum ag_prefix {
