@@ -746,6 +746,15 @@ static void test_wrapper_lookup_edges(void **state)
         assert_null(ag_wrapper_find(missing[i], strlen(missing[i])));
     assert_null(ag_wrapper_find("sh\0x", 4));
     assert_non_null(ag_wrapper_find("shx", 2));    /* only `length` bytes count */
+
+    /* The quick filter passes every tool that has a subcommand runner ("uv" of "uv run"). */
+    for (size_t i = 0; i < count; i++) {
+        const char *space = strchr(wrappers[i].name, ' ');
+        if (space != NULL)
+            assert_true(ag_wrapper_may_have_subcommands(wrappers[i].name,
+                                                        (size_t)(space - wrappers[i].name)));
+    }
+    assert_false(ag_wrapper_may_have_subcommands("python", 6));
 }
 
 static void test_name_tables_sorted(void **state)

@@ -1831,7 +1831,7 @@ static bool is_transparent(const ag_shell_command *command, const char *name, si
 static const ag_wrapper *find_subcommand_runner(ag_shell_command *command, const char *name,
                                                 size_t length)
 {
-    if (command->word_count < 2)
+    if (command->word_count < 2 || !ag_wrapper_may_have_subcommands(name, length))
         return NULL;
     const ag_shell_word *first = &command->words[1];
     const ag_wrapper *wrapper = ag_wrapper_find_subcommand(name, length, first);

@@ -126,6 +126,8 @@ const ag_wrapper *ag_wrapper_find_subcommand(const char *name, size_t length,
 
 /* Returns whether some subcommand runner starts with the base name `name` (`length` bytes). */
 bool ag_wrapper_has_subcommands(const char *name, size_t length);
+/* Returns false when no subcommand runner names the tool `name` (a quick test, never wrong then). */
+bool ag_wrapper_may_have_subcommands(const char *name, size_t length);
 
 /* Returns the wrapper table, sorted by name, and sets *count to its length (for tests). */
 const ag_wrapper *ag_wrapper_table(size_t *count);
