@@ -304,7 +304,7 @@ ag_status ag_shell_analyze_lines_after(ag_shell_analyzer *analyzer, const char *
     }
 
     ag_status status = AG_OK;
-    ag_line first = next_line(input, length, 0);
+    ag_line first = whole != NULL && length > 0 ? next_line(input, length, 0) : (ag_line){0};
     if (whole != NULL && length > 0 && first.start == 0 && first.end == length
         && first.next >= length) {
         /* One line, kept whole: its parse is `whole`, so only its pieces are new. */
