@@ -258,14 +258,15 @@ static bool looks_numeric(const char *text)
            && strchr("0123456789.", text[0]) != NULL;
 }
 
+/*
+ * Returns whether a wrapper reads `word` as NAME=VALUE for the command's
+ * environment. env and sudo take every word with a `=` before the command
+ * as one, whatever NAME is (`a-b=1`, `=x`, `BASH_FUNC_ls%%=...`), so such a
+ * word must not be taken for the command.
+ */
 static bool is_assignment_word(const ag_shell_word *word)
 {
-    const char *text = word->text;
-    if (!(text[0] == '_' || (text[0] >= 'A' && text[0] <= 'Z')
-          || (text[0] >= 'a' && text[0] <= 'z')))
-        return false;
-    size_t name = strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-    return text[name] == '=';
+    return word->text[0] != '-' && strchr(word->text, '=') != NULL;
 }
 
 /*

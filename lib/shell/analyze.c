@@ -779,6 +779,120 @@ static void check_carriage_returns(ag_walker *walker, TSNode root)
     }
 }
 
+static bool is_blank_byte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Returns whether the heredoc body `node` has a quoted delimiter, so Bash joins none of its lines. */
+static bool in_quoted_heredoc(const ag_walker *walker, TSNode node)
+{
+    for (TSNode at = node; !ts_node_is_null(at); at = ts_node_parent(at)) {
+        if (ag_node_kind_of(walker, at) != AG_NODE_HEREDOC_REDIRECT)
+            continue;
+        uint32_t count = ts_node_child_count(at);
+        for (uint32_t i = 0; i < count; i++) {
+            TSNode child = ts_node_child(at, i);
+            if (ag_node_kind_of(walker, child) != AG_NODE_HEREDOC_START)
+                continue;
+            uint32_t start = ts_node_start_byte(child);
+            uint32_t end = ts_node_end_byte(child);
+            for (uint32_t b = start; b < end && b < walker->source_length; b++) {
+                if (strchr("'\"\\", walker->source[b]) != NULL && walker->source[b] != '\0')
+                    return true;
+            }
+        }
+        return false;
+    }
+    return false;
+}
+
+/*
+ * Returns whether the bytes at `before` and `after`, around a line
+ * continuation, lie in argument words or strings, which the word builder
+ * joins as Bash does (`echo a\<newline>b` is `echo ab`). Not in a command
+ * name (`i\<newline>f` is `if`), before `=` or `#`, or after a `$`, where
+ * Bash reads `$(`.
+ */
+static bool joined_in_one_token(const ag_walker *walker, TSNode root, uint32_t before,
+                                uint32_t after)
+{
+    char next = walker->source[after];
+    char previous = walker->source[before];
+    if (next == '=' || next == '#' || previous == '$')
+        return false;
+    uint32_t ends[2] = {before, after};
+    for (int side = 0; side < 2; side++) {
+        TSNode token = ts_node_descendant_for_byte_range(root, ends[side], ends[side] + 1);
+        ag_node_kind kind = ag_node_kind_of(walker, token);
+        if (kind != AG_NODE_WORD && kind != AG_NODE_STRING && kind != AG_NODE_STRING_CONTENT)
+            return false;
+        TSNode parent = ts_node_parent(token);
+        if (!ts_node_is_null(parent) && ag_node_kind_of(walker, parent) == AG_NODE_COMMAND_NAME)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Fails on a line continuation that joins two parts of one word: Bash
+ * removes a backslash and newline before it reads words, keywords and
+ * heredoc delimiter lines, so `EO\<newline>F` ends a heredoc, `i\<newline>f`
+ * is `if` and `x\<newline>#` keeps the `#` in the word, while
+ * tree-sitter-bash 0.25.1 reads them apart. A continuation after a blank
+ * (`cmd \<newline>  -x`) joins nothing, and one in single quotes or in the
+ * body of a quoted heredoc is text.
+ */
+static void check_line_continuations(ag_walker *walker, TSNode root)
+{
+    const char *source = walker->source;
+    uint32_t length = walker->source_length;
+    for (uint32_t i = 0; i + 1 < length; i++) {
+        if (source[i] != '\\' || source[i + 1] != '\n')
+            continue;
+        uint32_t first = i;
+        while (first > 0 && source[first - 1] == '\\')
+            first--;
+        bool escaped = (i - first) % 2 == 1;
+        bool joins = first > 0 && !is_blank_byte(source[first - 1]) && i + 2 < length
+                     && !is_blank_byte(source[i + 2]);
+        if (escaped || !joins)
+            continue;
+        TSNode node = ts_node_descendant_for_byte_range(root, i, i + 1);
+        if (ag_node_kind_of(walker, node) == AG_NODE_RAW_STRING || in_quoted_heredoc(walker, node)
+            || joined_in_one_token(walker, root, first - 1, i + 2))
+            continue;
+        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, i, i + 2,
+                             "A line continuation at byte %u joins two parts of one word, which "
+                             "Bash reads as one word and tree-sitter-bash as two; write the word "
+                             "on one line.", i);
+        return;
+    }
+}
+
+/*
+ * Fails on a comment that starts right after a word character: Bash starts
+ * a comment only where a word starts, so in `x=()#;rm -rf ~` the `#` stays
+ * in the word and `rm` runs, while tree-sitter-bash 0.25.1 reads a comment.
+ */
+static void check_comments(ag_walker *walker)
+{
+    for (uint32_t id = 0; id < walker->node_count; id++) {
+        const ag_node *node = ag_node_at(walker, id);
+        if ((ag_node_kind)node->kind != AG_NODE_COMMENT || node->start == 0
+            || node->start > walker->source_length)
+            continue;
+        char before = walker->source[node->start - 1];
+        if (is_blank_byte(before) || strchr(";&|(", before) != NULL)
+            continue;
+        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, node->start, node->end,
+                             "The `#` at byte %u follows `%c` without a blank, so Bash keeps it "
+                             "in the word, but tree-sitter-bash reads a comment; put a blank "
+                             "before it.", node->start, before);
+        return;
+    }
+}
+
 static int compare_commands(const void *left, const void *right)
 {
     const ag_shell_command *a = left;
@@ -1039,6 +1153,8 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
         else
             check_coverage(&walker);
         check_carriage_returns(&walker, root);
+        check_line_continuations(&walker, root);
+        check_comments(&walker);
         ag_walk_statement(&walker, 0, (ag_walk_state){0});
         if (ts_node_has_error(root))
             collect_error_pieces(&walker, pieces != NULL ? pieces : &own_pieces);
