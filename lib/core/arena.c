@@ -75,6 +75,26 @@ void *ag_arena_calloc(ag_arena *arena, size_t count, size_t size)
     return result;
 }
 
+void *ag_arena_grow(ag_arena *arena, void *items, size_t count, size_t *capacity, size_t needed,
+                    size_t size)
+{
+    if (needed <= *capacity)
+        return items;
+
+    size_t grown = *capacity < 8 ? 8 : *capacity * 2;
+    if (grown < needed)
+        grown = needed;
+    if (size != 0 && grown > SIZE_MAX / size)
+        return NULL;
+    void *copy = ag_arena_alloc(arena, grown * size);
+    if (copy == NULL)
+        return NULL;
+    if (count > 0)
+        memcpy(copy, items, count * size);
+    *capacity = grown;
+    return copy;
+}
+
 char *ag_arena_strndup(ag_arena *arena, const char *text, size_t length)
 {
     char *copy = ag_arena_alloc(arena, length + 1);

@@ -69,6 +69,16 @@ typedef struct ag_arena {
 void ag_arena_init(ag_arena *arena);
 void *ag_arena_alloc(ag_arena *arena, size_t size);
 void *ag_arena_calloc(ag_arena *arena, size_t count, size_t size);
+/*
+ * Returns an arena array of `size`-byte items with room for `needed` of them:
+ * `items` itself when *capacity suffices, else a larger copy of its first
+ * `count` items, with *capacity updated. The capacity at least doubles, so
+ * appending stays linear. Returns NULL when out of memory, and then leaves
+ * `items` and *capacity as they were. `needed` must be above 0, because an
+ * empty array may be NULL.
+ */
+void *ag_arena_grow(ag_arena *arena, void *items, size_t count, size_t *capacity, size_t needed,
+                    size_t size);
 char *ag_arena_strndup(ag_arena *arena, const char *text, size_t length);
 char *ag_arena_printf(ag_arena *arena, const char *format, ...) AG_PRINTF(2, 3);
 char *ag_arena_vprintf(ag_arena *arena, const char *format, va_list args);

@@ -34,16 +34,11 @@ ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *ta
     if (target == NULL)
         return AG_ERR_NOMEM;
     ag_effect_list *list = ex->out;
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity < 8 ? 8 : list->capacity * 2;
-        ag_effect *items = ag_arena_alloc(ex->arena, capacity * sizeof(*items));
-        if (items == NULL)
-            return AG_ERR_NOMEM;
-        if (list->count > 0)
-            memcpy(items, list->items, list->count * sizeof(*items));
-        list->items = items;
-        list->capacity = capacity;
-    }
+    ag_effect *items = ag_arena_grow(ex->arena, list->items, list->count, &list->capacity,
+                                     list->count + 1, sizeof(*items));
+    if (items == NULL)
+        return AG_ERR_NOMEM;
+    list->items = items;
 
     ag_effect *effect = &list->items[list->count++];
     memset(effect, 0, sizeof(*effect));
@@ -1098,16 +1093,11 @@ static bool makes_links_now(const ag_effect_spec *spec, const ag_shell_command *
  */
 static bool note_link_name(ag_extractor *ex, const char *path, bool repeats_through)
 {
-    if (ex->link_count == ex->link_capacity) {
-        size_t capacity = ex->link_capacity < 8 ? 8 : ex->link_capacity * 2;
-        ag_link_name *links = ag_arena_alloc(ex->arena, capacity * sizeof(*links));
-        if (links == NULL)
-            return false;
-        if (ex->link_count > 0)
-            memcpy(links, ex->links, ex->link_count * sizeof(*links));
-        ex->links = links;
-        ex->link_capacity = capacity;
-    }
+    ag_link_name *links = ag_arena_grow(ex->arena, ex->links, ex->link_count, &ex->link_capacity,
+                                        ex->link_count + 1, sizeof(*links));
+    if (links == NULL)
+        return false;
+    ex->links = links;
     ex->links[ex->link_count++] = (ag_link_name){path, ex->index, repeats_through};
     return true;
 }
@@ -1302,16 +1292,12 @@ static ag_status mark_new_links(ag_extractor *ex)
 /* Appends `runner` to ex->runners; returns false when out of memory. */
 static bool add_runner(ag_extractor *ex, ag_runner runner)
 {
-    if (ex->runner_count == ex->runner_capacity) {
-        size_t capacity = ex->runner_capacity < 4 ? 4 : ex->runner_capacity * 2;
-        ag_runner *runners = ag_arena_alloc(ex->arena, capacity * sizeof(*runners));
-        if (runners == NULL)
-            return false;
-        if (ex->runner_count > 0)
-            memcpy(runners, ex->runners, ex->runner_count * sizeof(*runners));
-        ex->runners = runners;
-        ex->runner_capacity = capacity;
-    }
+    ag_runner *runners = ag_arena_grow(ex->arena, ex->runners, ex->runner_count,
+                                       &ex->runner_capacity, ex->runner_count + 1,
+                                       sizeof(*runners));
+    if (runners == NULL)
+        return false;
+    ex->runners = runners;
     ex->runners[ex->runner_count++] = runner;
     return true;
 }

@@ -527,16 +527,11 @@ static ag_status decide_empty(ag_checker *checker)
 ag_status ag_command_list_append(ag_arena *arena, ag_command_list *list,
                                  const ag_shell_command *command)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity < 16 ? 16 : list->capacity * 2;
-        ag_shell_command *items = ag_arena_alloc(arena, capacity * sizeof(*items));
-        if (items == NULL)
-            return AG_ERR_NOMEM;
-        if (list->count > 0)
-            memcpy(items, list->items, list->count * sizeof(*items));
-        list->items = items;
-        list->capacity = capacity;
-    }
+    ag_shell_command *items = ag_arena_grow(arena, list->items, list->count, &list->capacity,
+                                            list->count + 1, sizeof(*items));
+    if (items == NULL)
+        return AG_ERR_NOMEM;
+    list->items = items;
     list->items[list->count++] = *command;
     return AG_OK;
 }

@@ -12,16 +12,12 @@
 static void append_match(ag_checker *checker, ag_match_list *list, const ag_rule *rule,
                          ag_match match)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity < 8 ? 8 : list->capacity * 2;
-        ag_rule_match_record *items = ag_arena_alloc(&checker->arena, capacity * sizeof(*items));
-        if (items == NULL)
-            return;    /* explain output loses a line; the decision is unaffected */
-        if (list->count > 0)
-            memcpy(items, list->items, list->count * sizeof(*items));
-        list->items = items;
-        list->capacity = capacity;
-    }
+    ag_rule_match_record *items = ag_arena_grow(&checker->arena, list->items, list->count,
+                                                &list->capacity, list->count + 1,
+                                                sizeof(*items));
+    if (items == NULL)
+        return;    /* explain output loses a line; the decision is unaffected */
+    list->items = items;
     list->items[list->count++] = (ag_rule_match_record){rule, match};
 }
 

@@ -146,23 +146,15 @@ static bool budget_left(const ag_line_budget *budget, ag_shell_limits *line_limi
 static ag_status keep_line_commands(ag_arena *arena, const ag_shell_analysis *line_analysis,
                                     uint32_t offset, ag_vec *found, uint32_t *pipelines)
 {
+    if (line_analysis->command_count == 0)
+        return AG_OK;
     size_t count = found->count + line_analysis->command_count;
-    if (count > found->capacity) {
-        /* Doubling keeps the copies linear in the commands of all lines. */
-        size_t capacity = found->capacity < 16 ? 16 : found->capacity * 2;
-        if (capacity < count)
-            capacity = count;
-        ag_shell_command *items = capacity <= SIZE_MAX / sizeof(*items)
-            ? ag_arena_alloc(arena, capacity * sizeof(*items)) : NULL;
-        if (items == NULL)
-            return AG_ERR_NOMEM;
-        if (found->count > 0)
-            memcpy(items, found->items, found->count * sizeof(*items));
-        found->items = items;
-        found->capacity = capacity;
-    }
+    ag_shell_command *items = ag_arena_grow(arena, found->items, found->count, &found->capacity,
+                                            count, sizeof(*items));
+    if (items == NULL)
+        return AG_ERR_NOMEM;
+    found->items = items;
 
-    ag_shell_command *items = found->items;
     uint32_t last_pipeline = 0;
     for (size_t i = 0; i < line_analysis->command_count; i++) {
         ag_shell_command *command = &items[found->count + i];
