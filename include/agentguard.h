@@ -360,8 +360,8 @@ AG_EXPORT ag_status ag_verdict_error(const ag_verdict *verdict);
  * Commands of a verdict: every command found in a Bash request, in the order
  * they appear in the text, with the decision each got on its own. The
  * request's decision is the strictest of theirs. After a syntax error, the
- * commands found by parsing each line alone follow, in line order; their
- * deny and ask raise the request's decision, and their allow lowers nothing.
+ * commands found by parsing each line alone follow, in line order. Their
+ * deny and ask raise the request's decision, but their allow lowers nothing.
  */
 AG_EXPORT size_t ag_verdict_command_count(const ag_verdict *verdict);
 

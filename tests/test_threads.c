@@ -50,7 +50,7 @@ typedef struct worker {
 } worker;
 
 static const char *cases_dir;
-/* Room for every table and policy of check_tables; the asserts say when it runs out. */
+/* Room for every table and policy of check_tables; an assert fails when it runs out. */
 enum { MAX_TABLES = 64, MAX_POLICIES = 64 };
 static json_t *tables[MAX_TABLES];
 static size_t table_count;

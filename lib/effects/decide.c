@@ -106,8 +106,9 @@ static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_
  * Returns where the path target of `effect` leads through symbolic links on
  * disk (ag_path_link_target(): unknown when the lookup fails), or NULL when
  * it leads nowhere else, the effect contacts a host, or nothing can use the
- * answer (ag_effect_link_matters()). Skipping those lookups took a check of the
- * agent corpus from 5.4 to 4.9 us (bench/bench.c, default policy, 2 cores).
+ * result (ag_effect_link_matters()). Skipping those lookups took a check of
+ * the agent corpus from about 5.4 to 4.9 us when measured (bench/bench.c,
+ * default policy, 2 cores).
  * A link that the same command line creates is not on disk yet: extraction
  * makes the paths under it unknown instead.
  */

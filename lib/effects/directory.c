@@ -11,10 +11,11 @@
  * behind a wrapper run in the directory of the command that wraps them.
  *
  * A cd that fails leaves the shell where it was, and the next command runs
- * all the same unless `&&` joins them: after `cd d; cat f` or `cd d || cat f`
- * the cat may read ./f, so the tracker keeps both directories (worlds), each
- * with the cds that failed to reach it, and a command that requires a cd
- * (ag_shell_command.requires) skips the worlds where that cd failed.
+ * all the same unless `&&` joins them. So after `cd d; cat f` or
+ * `cd d || cat f` the cat may read ./f. The tracker therefore keeps both
+ * directories (worlds), each with the cds that failed on the way to it. A
+ * command that requires a cd (ag_shell_command.requires) skips the worlds
+ * where that cd failed.
  *
  * With a CDPATH from the host (ag_checker_set_cdpath()), `cd NAME` may reach
  * NAME below any CDPATH entry as well as ./NAME, and each is a world too.
@@ -170,7 +171,7 @@ static void world_set(ag_directory_tracker *tracker, const ag_shell_command *com
         if (tracker->world_count == 1 || runs_in_world(tracker, command, &tracker->worlds[i]))
             (void)set_add(set, tracker->worlds[i].cwd);    /* never full: one entry per world */
     }
-    /* Every world excluded cannot happen for a command that runs; be safe all the same. */
+    /* The worlds of a command's own required cds cannot all fail; an unknown place is the fallback. */
     if (set->count == 0)
         *set = (ag_directory_set){.cwd = {NULL}, .count = 1};
 }
@@ -428,11 +429,10 @@ static bool has_parent_part(const char *text)
 
 /*
  * Returns where a cd's operand leads when each ".." applies to the text, as
- * Bash's cd does unless given -P or after `set -P`: `cd lnk/..` stays where
- * it was, whatever lnk leads to, and `cd ..` from a cwd reached through a
- * link goes up the link's path. The target through links on disk (`direct`)
- * is kept as well, since either may hold. Returns `direct` when the operand
- * has no "..", and NULL when the logical target is unknown.
+ * Bash's cd does without -P or `set -P`. So `cd lnk/..` stays where it was,
+ * whatever lnk leads to. The caller keeps the target through links on disk
+ * (`direct`) as well, because either may hold. Returns `direct` when the
+ * operand has no "..", and NULL when the logical target is unknown.
  */
 static const char *logical_target(ag_extractor *ex, const ag_shell_word *word, const char *direct)
 {

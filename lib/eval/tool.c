@@ -19,7 +19,7 @@
  * rule applies when the path or its target matches, an allow rule needs both.
  * A ".." after a link is checked both where the kernel takes it (through the
  * link) and as text, because a host may normalize the path as text before it
- * opens it (Node.js path.resolve()); the stricter outcome wins.
+ * opens it (Node.js path.resolve() does). The stricter outcome wins.
  */
 #include <ctype.h>
 #include <string.h>

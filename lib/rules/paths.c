@@ -852,8 +852,8 @@ static const char *split_anchor(const char *spec, ag_path_anchor *anchor)
 
 /*
  * Returns a message when the glob has an empty, "." or ".." component, else
- * NULL. A path from the root is told only to drop the component, because
- * "use an absolute //path" would name what it already is.
+ * NULL. For a path from the root the message only says to drop the
+ * component, because it is already the absolute //path the advice names.
  */
 static const char *check_components(const char *glob, size_t length, ag_path_anchor anchor)
 {

@@ -835,13 +835,12 @@ static bool joined_in_one_token(const ag_walker *walker, TSNode root, uint32_t b
 }
 
 /*
- * Fails on a line continuation that joins two parts of one word: Bash
+ * Fails on a line continuation that joins two parts of one word. Bash
  * removes a backslash and newline before it reads words, keywords and
- * heredoc delimiter lines, so `EO\<newline>F` ends a heredoc, `i\<newline>f`
- * is `if` and `x\<newline>#` keeps the `#` in the word, while
- * tree-sitter-bash 0.25.1 reads them apart. A continuation after a blank
- * (`cmd \<newline>  -x`) joins nothing, and one in single quotes or in the
- * body of a quoted heredoc is text.
+ * heredoc delimiter lines: `EO\<newline>F` ends a heredoc, `i\<newline>f`
+ * is `if`, and `x\<newline>#` keeps the `#` in the word. tree-sitter-bash
+ * 0.25.1 reads them apart. A continuation after a blank joins nothing, and
+ * one in single quotes or in a quoted heredoc's body is text.
  */
 static void check_line_continuations(ag_walker *walker, TSNode root)
 {
