@@ -229,6 +229,24 @@ static size_t copy_static_words(const ag_verdict *verdict, char ***words)
     return argc;
 }
 
+/* Returns the words joined by spaces, each single-quoted, with word `globbed` (if < argc) ending in `glob`. */
+static struct text quote_words(char **words, size_t argc, size_t globbed, char glob)
+{
+    struct text text = {0};
+    for (size_t i = 0; i < argc; i++) {
+        size_t word_length = strlen(words[i]);
+        if (i > 0)
+            text_add(&text, " ", 1);
+        if (i == globbed && word_length > 0 && words[i][word_length - 1] != '/') {
+            text_add_quoted(&text, words[i], word_length - 1);
+            text_add(&text, &glob, 1);
+        } else {
+            text_add_quoted(&text, words[i], word_length);
+        }
+    }
+    return text;
+}
+
 void fuzz_check_glob_keeps_deny(ag_checker *checker, const char *command, size_t length)
 {
     ag_error *error = NULL;
@@ -243,25 +261,25 @@ void fuzz_check_glob_keeps_deny(ag_checker *checker, const char *command, size_t
 
     char **words = NULL;
     size_t argc = copy_static_words(verdict, &words);
+    if (argc == 0)
+        return;
 
-    /* Variant `argc` is the words requoted; variant k < argc globs the last byte of word k. */
-    for (size_t variant = 0; variant <= argc && argc > 0; variant++) {
+    /*
+     * The requoted words keep a deny the command earned by its words, but not
+     * one a redirection earned (`echo x > denied`), which they drop.
+     */
+    bool words_denied = ag_verdict_command_decision(verdict, 0) == AG_DENY;
+    struct text requoted = quote_words(words, argc, argc, '\0');
+    ag_decision base = fuzz_check_command(checker, requoted.data, requoted.length);
+    free(requoted.data);
+    if (words_denied)
+        FUZZ_ASSERT(base != AG_ALLOW);
+
+    /* Each glob variant of a denied command can expand to it, so it must not be allowed. */
+    for (size_t variant = 0; variant < argc && base == AG_DENY; variant++) {
         for (const char *glob = "?*"; *glob != '\0'; glob++) {
-            struct text text = {0};
-            for (size_t i = 0; i < argc; i++) {
-                size_t word_length = strlen(words[i]);
-                if (i > 0)
-                    text_add(&text, " ", 1);
-                if (i == variant && word_length > 0 && words[i][word_length - 1] != '/') {
-                    text_add_quoted(&text, words[i], word_length - 1);
-                    text_add(&text, glob, 1);
-                } else {
-                    text_add_quoted(&text, words[i], word_length);
-                }
-            }
-            /* Each variant can expand to the denied command, so it must not be allowed. */
-            if (text.data != NULL)
-                FUZZ_ASSERT(fuzz_check_command(checker, text.data, text.length) != AG_ALLOW);
+            struct text text = quote_words(words, argc, variant, *glob);
+            FUZZ_ASSERT(fuzz_check_command(checker, text.data, text.length) != AG_ALLOW);
             free(text.data);
         }
     }

@@ -59,9 +59,11 @@ ag_decision fuzz_check_prefix_keeps_decision(ag_checker *checker, const char *co
 
 /*
  * When `command` is denied and is one command of static words, checks that
- * the same words single-quoted are not allowed. Neither is any variant with
- * the last byte of one word replaced by an unquoted `?` or `*` glob, because
- * each of those can run the denied command.
+ * the same words single-quoted are not allowed if the command's own words
+ * were denied (a redirection's deny does not carry over). When the
+ * single-quoted words are denied, no variant with the last byte of one word
+ * replaced by an unquoted `?` or `*` glob is allowed either, because each of
+ * those can run the denied command.
  */
 void fuzz_check_glob_keeps_deny(ag_checker *checker, const char *command, size_t length);
 
