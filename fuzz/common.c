@@ -229,7 +229,7 @@ static size_t copy_static_words(const ag_verdict *verdict, char ***words)
     return argc;
 }
 
-/* Returns the words joined by spaces, each single-quoted, with word `globbed` (if < argc) ending in `glob`. */
+/* Returns the words single-quoted and joined by spaces; word `globbed`, if < argc, ends in `glob`. */
 static struct text quote_words(char **words, size_t argc, size_t globbed, char glob)
 {
     struct text text = {0};
@@ -265,8 +265,8 @@ void fuzz_check_glob_keeps_deny(ag_checker *checker, const char *command, size_t
         return;
 
     /*
-     * The requoted words keep a deny the command earned by its words, but not
-     * one a redirection earned (`echo x > denied`), which they drop.
+     * The requoted words keep a deny that came from the words, but drop one
+     * that came from a redirection (`echo x > denied`).
      */
     bool words_denied = ag_verdict_command_decision(verdict, 0) == AG_DENY;
     struct text requoted = quote_words(words, argc, argc, '\0');
