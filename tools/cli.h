@@ -23,7 +23,7 @@ enum {
 /* Printed in plain output in place of each part of a word that is only known at run time. */
 #define CLI_DYNAMIC_MARKER "\xe2\x80\xb9?\xe2\x80\xba" /* "‹?›" */
 
-/* Options shared by the check and eval subcommands. */
+/* Options of the check, eval, hook claude and explain subcommands. */
 struct cli_options {
     const char **policy_paths; /* each --policy FILE, in command-line order */
     ag_layer *policy_layers;   /* the layer of each policy_paths entry: --policy is the command
@@ -33,11 +33,22 @@ struct cli_options {
     const char *cwd; /* --cwd DIR, or NULL when not given */
     const char *home; /* --home DIR, else $HOME, else NULL */
     const char *cdpath; /* --cdpath DIRS, else $CDPATH, else NULL */
-    bool json;       /* --json (check only) */
-    /* --audit FILE, or NULL. TODO(audit): only check, eval and hook claude write the log;
-     * other subcommands parse the option and ignore it. */
-    const char *audit_path;
+    bool json;       /* --json */
+    const char *audit_path; /* --audit FILE, or NULL */
+    const char *tool;  /* --tool NAME, or NULL */
+    const char *input; /* --input JSON, or NULL */
     int first_operand; /* index in argv of the first argument after the options */
+};
+
+/*
+ * Options that cli_parse_options() accepts only from the subcommands that
+ * pass their flag. Every subcommand accepts the others: the policy, layer,
+ * mode, cwd, home and cdpath options and --help.
+ */
+enum {
+    CLI_ACCEPT_JSON = 1u << 0,  /* -j, --json */
+    CLI_ACCEPT_AUDIT = 1u << 1, /* --audit FILE */
+    CLI_ACCEPT_TOOL = 1u << 2   /* -t, --tool NAME and -i, --input JSON */
 };
 
 /* Outcome of cli_parse_options(). */
@@ -82,7 +93,7 @@ int cli_explain_main(int argc, char **argv);  /* cmd_explain.c */
 /* Stores --mode NAME in `options`, or prints a usage error and returns false for an unknown NAME. */
 bool cli_set_mode_option(const char *subcommand, const char *name, struct cli_options *options);
 enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char **argv,
-                                        bool accept_json, struct cli_options *options);
+                                        unsigned accepted, struct cli_options *options);
 void cli_options_free(struct cli_options *options);
 void cli_usage_error(const char *subcommand, const char *format, ...)
     __attribute__((format(printf, 2, 3)));

@@ -107,7 +107,8 @@ int cli_check_main(int argc, char **argv)
 {
     struct cli_options options;
 
-    enum cli_parse_result parsed = cli_parse_options("check", argc, argv, true, &options);
+    unsigned accepted = CLI_ACCEPT_JSON | CLI_ACCEPT_AUDIT;
+    enum cli_parse_result parsed = cli_parse_options("check", argc, argv, accepted, &options);
     if (parsed != CLI_PARSE_OK) {
         if (parsed == CLI_PARSE_HELP) {
             print_help();

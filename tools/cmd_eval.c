@@ -199,7 +199,8 @@ int cli_eval_main(int argc, char **argv)
 {
     struct cli_options options;
 
-    enum cli_parse_result parsed = cli_parse_options("eval", argc, argv, false, &options);
+    enum cli_parse_result parsed = cli_parse_options("eval", argc, argv, CLI_ACCEPT_AUDIT,
+                                                 &options);
     if (parsed != CLI_PARSE_OK) {
         if (parsed == CLI_PARSE_HELP) {
             print_help();

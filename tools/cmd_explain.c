@@ -3,7 +3,6 @@
  * command and effect found, every rule that matches or could match each of
  * them with its source, and the rule that decided.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,87 +20,14 @@ static void print_help(void)
            "that decided. The exit status is that of 'agentguard check'.\n"
            "\n"
            "Options:\n"
-           "  -p, --policy FILE   add a policy file (repeatable; default: the built-in policy)\n"
-           "  -C, --cwd DIR       the request's working directory (default: the current one)\n"
-           "  -H, --home DIR      the home directory for '~' (default: $HOME)\n"
-           "      --managed-settings FILE, --project-settings FILE,\n"
-           "      --local-settings FILE, --user-settings FILE\n"
-           "                      add FILE in that layer (a .json file is read as a\n"
-           "                      Claude Code settings file)\n"
-           "      --mode NAME     the permission mode: default, acceptEdits, plan, dontAsk\n"
-           "                      or bypassPermissions (ignored when the policy locks it)\n"
-           "      --cdpath DIRS   the directories, separated by ':', where 'cd NAME' looks\n"
-           "                      for NAME (default: $CDPATH)\n"
-           "  -t, --tool NAME     check a call of tool NAME instead of a command\n"
-           "  -i, --input JSON    the tool call's input, a JSON object (with --tool)\n"
-           "  -j, --json          print one JSON object instead of text\n"
-           "  -h, --help          print this help and exit\n");
-}
-
-typedef struct explain_options {
-    struct cli_options common;
-    const char *tool;
-    const char *input;
-} explain_options;
-
-static enum cli_parse_result parse(int argc, char **argv, explain_options *options)
-{
-    static const struct option long_options[] = {
-        {"policy", required_argument, NULL, 'p'}, {"cwd", required_argument, NULL, 'C'},
-        {"home", required_argument, NULL, 'H'},   {"tool", required_argument, NULL, 't'},
-        {"input", required_argument, NULL, 'i'},  {"json", no_argument, NULL, 'j'},
-        {"cdpath", required_argument, NULL, CLI_OPTION_CDPATH},
-        {"mode", required_argument, NULL, 'M'},
-        {"managed-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_MANAGED},
-        {"local-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_LOCAL_PROJECT},
-        {"project-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_PROJECT},
-        {"user-settings", required_argument, NULL, CLI_OPTION_LAYER + AG_LAYER_USER},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    struct cli_options *common = &options->common;
-    common->policy_paths = calloc((size_t)argc, sizeof(*common->policy_paths));
-    common->policy_layers = calloc((size_t)argc, sizeof(*common->policy_layers));
-    if (common->policy_paths == NULL || common->policy_layers == NULL)
-        return CLI_PARSE_ERROR;
-
-    optind = 0;
-    opterr = 0;
-    int option;
-    while ((option = getopt_long(argc, argv, "+:p:C:H:t:i:jh", long_options, NULL)) != -1) {
-        switch (option) {
-        case 'p':
-            common->policy_layers[common->policy_count] = AG_LAYER_COMMAND_LINE;
-            common->policy_paths[common->policy_count++] = optarg;
-            break;
-        case CLI_OPTION_LAYER + AG_LAYER_MANAGED:
-        case CLI_OPTION_LAYER + AG_LAYER_LOCAL_PROJECT:
-        case CLI_OPTION_LAYER + AG_LAYER_PROJECT:
-        case CLI_OPTION_LAYER + AG_LAYER_USER:
-            common->policy_layers[common->policy_count] = (ag_layer)(option - CLI_OPTION_LAYER);
-            common->policy_paths[common->policy_count++] = optarg;
-            break;
-        case 'M':
-            if (!cli_set_mode_option("explain", optarg, common))
-                return CLI_PARSE_ERROR;
-            break;
-        case 'C': common->cwd = optarg; break;
-        case 'H': common->home = optarg; break;
-        case CLI_OPTION_CDPATH: common->cdpath = optarg; break;
-        case 't': options->tool = optarg; break;
-        case 'i': options->input = optarg; break;
-        case 'j': common->json = true; break;
-        case 'h': return CLI_PARSE_HELP;
-        case ':':
-            cli_usage_error("explain", "option '%s' requires an argument", argv[optind - 1]);
-            return CLI_PARSE_ERROR;
-        default:
-            cli_report_unknown_option("explain", argv);
-            return CLI_PARSE_ERROR;
-        }
-    }
-    cli_read_environment(common);
-    common->first_operand = optind;
-    return CLI_PARSE_OK;
+           CLI_POLICY_OPTIONS_HELP
+           "  -C, --cwd DIR      the request's working directory (default: the current one)\n"
+           "  -H, --home DIR     the home directory for '~' (default: $HOME)\n"
+           CLI_CDPATH_OPTION_HELP
+           "  -t, --tool NAME    check a call of tool NAME instead of a command\n"
+           "  -i, --input JSON   the tool call's input, a JSON object (with --tool)\n"
+           "  -j, --json         print one JSON object instead of text\n"
+           "  -h, --help         print this help and exit\n");
 }
 
 /* ------------------------------------------------------------- JSON */
@@ -233,12 +159,12 @@ static void print_explain_text(const ag_verdict *verdict, const char *command)
 /* ------------------------------------------------------------- main */
 
 /* Checks in the directory `check` would use, so both give the same verdict. */
-static const ag_verdict *run_check(ag_checker *checker, const explain_options *options,
+static const ag_verdict *run_check(ag_checker *checker, const struct cli_options *options,
                                    const char *cwd, char **argv, ag_error **error)
 {
     if (options->tool != NULL)
         return ag_check(checker, options->tool, options->input, cwd, error);
-    const char *command = argv[options->common.first_operand];
+    const char *command = argv[options->first_operand];
     return ag_check_command(checker, command, strlen(command), cwd, error);
 }
 
@@ -248,9 +174,9 @@ static int exit_status(ag_decision decision)
                                                                     : CLI_EXIT_DENY;
 }
 
-static bool check_operands(const explain_options *options, int argc)
+static bool check_operands(const struct cli_options *options, int argc)
 {
-    int operands = argc - options->common.first_operand;
+    int operands = argc - options->first_operand;
     if (options->tool != NULL && (options->input == NULL || operands != 0)) {
         cli_usage_error("explain", "--tool needs --input JSON and no COMMAND");
         return false;
@@ -264,25 +190,26 @@ static bool check_operands(const explain_options *options, int argc)
 
 int cli_explain_main(int argc, char **argv)
 {
-    explain_options options = {0};
-    enum cli_parse_result parsed = parse(argc, argv, &options);
+    struct cli_options options;
+    unsigned accepted = CLI_ACCEPT_JSON | CLI_ACCEPT_TOOL;
+    enum cli_parse_result parsed = cli_parse_options("explain", argc, argv, accepted, &options);
     if (parsed != CLI_PARSE_OK || !check_operands(&options, argc)) {
         if (parsed == CLI_PARSE_HELP)
             print_help();
-        cli_options_free(&options.common);
+        cli_options_free(&options);
         return parsed == CLI_PARSE_HELP ? 0 : CLI_EXIT_USAGE;
     }
 
     int status = CLI_EXIT_USAGE;
     ag_error *error = NULL;
-    ag_policy *policy = cli_load_policy(&options.common);
+    ag_policy *policy = cli_load_policy(&options);
     ag_checker *checker = policy != NULL ? ag_checker_new(policy, &error) : NULL;
-    if (checker != NULL && cli_configure_checker("explain", checker, &options.common)) {
+    if (checker != NULL && cli_configure_checker("explain", checker, &options)) {
         ag_checker_set_explain(checker, true);
-        char *cwd = cli_resolve_cwd("explain", &options.common);
+        char *cwd = cli_resolve_cwd("explain", &options);
         const ag_verdict *verdict = cwd != NULL ? run_check(checker, &options, cwd, argv, &error)
                                                 : NULL;
-        if (verdict != NULL && options.common.json) {
+        if (verdict != NULL && options.json) {
             json_t *object = cli_verdict_to_json(verdict);
             if (object != NULL)
                 add_explain_json(object, verdict);
@@ -291,7 +218,7 @@ int cli_explain_main(int argc, char **argv)
                          : CLI_EXIT_USAGE;
         } else if (verdict != NULL) {
             print_explain_text(verdict, options.tool == NULL
-                                            ? argv[options.common.first_operand] : NULL);
+                                            ? argv[options.first_operand] : NULL);
             status = exit_status(ag_verdict_decision(verdict));
         }
         free(cwd);
@@ -301,6 +228,6 @@ int cli_explain_main(int argc, char **argv)
     ag_error_free(error);
     ag_checker_free(checker);
     ag_policy_free(policy);
-    cli_options_free(&options.common);
+    cli_options_free(&options);
     return status;
 }

@@ -309,8 +309,8 @@ int cli_hook_main(int argc, char **argv)
 
     /* The options follow the agent name, so argv + 1 starts at "claude". */
     struct cli_options options;
-    enum cli_parse_result parsed = cli_parse_options("hook claude", argc - 1, argv + 1, false,
-                                                     &options);
+    enum cli_parse_result parsed = cli_parse_options("hook claude", argc - 1, argv + 1,
+                                                     CLI_ACCEPT_AUDIT, &options);
     if (parsed != CLI_PARSE_OK) {
         if (parsed == CLI_PARSE_HELP) {
             print_help();

@@ -72,29 +72,111 @@ bool cli_set_mode_option(const char *subcommand, const char *name, struct cli_op
     return true;
 }
 
+/* One option of the subcommands, and the subcommands that accept it. */
+struct option_spec {
+    struct option long_form;
+    const char *short_form; /* its letter in getopt's short option string, or "" */
+    unsigned accepted_by;   /* 0 for every subcommand, else the CLI_ACCEPT_ flag that adds it */
+};
+
+static const struct option_spec option_specs[] = {
+    {{"policy", required_argument, NULL, 'p'}, "p:", 0},
+    {{"cwd", required_argument, NULL, 'C'}, "C:", 0},
+    {{"home", required_argument, NULL, 'H'}, "H:", 0},
+    {{"cdpath", required_argument, NULL, CLI_OPTION_CDPATH}, "", 0},
+    {{"json", no_argument, NULL, 'j'}, "j", CLI_ACCEPT_JSON},
+    {{"audit", required_argument, NULL, 'A'}, "", CLI_ACCEPT_AUDIT},
+    {{"tool", required_argument, NULL, 't'}, "t:", CLI_ACCEPT_TOOL},
+    {{"input", required_argument, NULL, 'i'}, "i:", CLI_ACCEPT_TOOL},
+    {{"help", no_argument, NULL, 'h'}, "h", 0},
+    {{"mode", required_argument, NULL, 'M'}, "", 0},
+    {{"managed-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_MANAGED}, "", 0},
+    {{"local-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_LOCAL_PROJECT}, "", 0},
+    {{"project-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_PROJECT}, "", 0},
+    {{"user-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_USER}, "", 0},
+};
+
+enum { OPTION_SPEC_COUNT = sizeof option_specs / sizeof option_specs[0] };
+
 /*
- * Parses the options of `subcommand`; argv[0] is the subcommand's name. The
- * leading '+' stops at the first operand, so a command such as
- * `check rm -rf /` is never read as the options -r and -f.
+ * Fills getopt_long()'s tables with the options that `accepted` adds to the
+ * common ones. getopt_long() does not know an option left out, so the
+ * subcommand reports it, and any abbreviation of it, as an unknown option.
+ */
+static void build_option_tables(unsigned accepted, struct option long_options[],
+                                char short_options[])
+{
+    size_t count = 0;
+
+    /* '+' stops at the first operand, and ':' makes a missing argument return ':'. */
+    strcpy(short_options, "+:");
+    for (size_t i = 0; i < OPTION_SPEC_COUNT; i++) {
+        unsigned needed = option_specs[i].accepted_by;
+        if (needed != 0 && (accepted & needed) == 0) {
+            continue;
+        }
+        long_options[count++] = option_specs[i].long_form;
+        strcat(short_options, option_specs[i].short_form);
+    }
+    long_options[count] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* Stores one option that getopt_long() returned. Returns false after printing a usage error. */
+static bool store_option(const char *subcommand, char **argv, int option,
+                         struct cli_options *options)
+{
+    switch (option) {
+    case 'p':
+        options->policy_layers[options->policy_count] = AG_LAYER_COMMAND_LINE;
+        options->policy_paths[options->policy_count++] = optarg;
+        return true;
+    case OPTION_LAYER + AG_LAYER_MANAGED:
+    case OPTION_LAYER + AG_LAYER_LOCAL_PROJECT:
+    case OPTION_LAYER + AG_LAYER_PROJECT:
+    case OPTION_LAYER + AG_LAYER_USER:
+        options->policy_layers[options->policy_count] = (ag_layer)(option - OPTION_LAYER);
+        options->policy_paths[options->policy_count++] = optarg;
+        return true;
+    case 'M':
+        return cli_set_mode_option(subcommand, optarg, options);
+    case 'C':
+        options->cwd = optarg;
+        return true;
+    case 'H':
+        options->home = optarg;
+        return true;
+    case CLI_OPTION_CDPATH:
+        options->cdpath = optarg;
+        return true;
+    case 'A':
+        options->audit_path = optarg;
+        return true;
+    case 't':
+        options->tool = optarg;
+        return true;
+    case 'i':
+        options->input = optarg;
+        return true;
+    case 'j':
+        options->json = true;
+        return true;
+    default:
+        cli_report_unknown_option(subcommand, argv);
+        return false;
+    }
+}
+
+/*
+ * Parses the options of `subcommand`, whose name is argv[0]. `accepted` is a
+ * set of CLI_ACCEPT_ flags. The options stop at the first operand, so a
+ * command such as `check rm -rf /` is never read as the options -r and -f.
  */
 enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char **argv,
-                                        bool accept_json, struct cli_options *options)
+                                        unsigned accepted, struct cli_options *options)
 {
-    static const struct option long_options[] = {
-        {"policy", required_argument, NULL, 'p'},
-        {"cwd", required_argument, NULL, 'C'},
-        {"home", required_argument, NULL, 'H'},
-        {"cdpath", required_argument, NULL, CLI_OPTION_CDPATH},
-        {"json", no_argument, NULL, 'j'},
-        {"audit", required_argument, NULL, 'A'}, /* long only: 'A' is not in the short list */
-        {"help", no_argument, NULL, 'h'},
-        {"mode", required_argument, NULL, 'M'},   /* long only, as are the layer options */
-        {"managed-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_MANAGED},
-        {"local-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_LOCAL_PROJECT},
-        {"project-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_PROJECT},
-        {"user-settings", required_argument, NULL, OPTION_LAYER + AG_LAYER_USER},
-        {NULL, 0, NULL, 0},
-    };
+    struct option long_options[OPTION_SPEC_COUNT + 1];
+    char short_options[2 * OPTION_SPEC_COUNT + 3];
+    build_option_tables(accepted, long_options, short_options);
 
     *options = (struct cli_options){0};
     options->policy_paths = calloc((size_t)argc, sizeof *options->policy_paths);
@@ -108,51 +190,15 @@ enum cli_parse_result cli_parse_options(const char *subcommand, int argc, char *
     optind = 0;
     opterr = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "+:p:C:H:jh", long_options, NULL)) != -1) {
-        switch (option) {
-        case 'p':
-            options->policy_layers[options->policy_count] = AG_LAYER_COMMAND_LINE;
-            options->policy_paths[options->policy_count++] = optarg;
-            break;
-        case OPTION_LAYER + AG_LAYER_MANAGED:
-        case OPTION_LAYER + AG_LAYER_LOCAL_PROJECT:
-        case OPTION_LAYER + AG_LAYER_PROJECT:
-        case OPTION_LAYER + AG_LAYER_USER:
-            options->policy_layers[options->policy_count] = (ag_layer)(option - OPTION_LAYER);
-            options->policy_paths[options->policy_count++] = optarg;
-            break;
-        case 'M':
-            if (!cli_set_mode_option(subcommand, optarg, options)) {
-                return CLI_PARSE_ERROR;
-            }
-            break;
-        case 'C':
-            options->cwd = optarg;
-            break;
-        case 'H':
-            options->home = optarg;
-            break;
-        case CLI_OPTION_CDPATH:
-            options->cdpath = optarg;
-            break;
-        case 'A':
-            options->audit_path = optarg;
-            break;
-        case 'j':
-            if (!accept_json) {
-                char buffer[3];
-                cli_usage_error(subcommand, "unknown option '%s'", option_text(argv, 'j', buffer));
-                return CLI_PARSE_ERROR;
-            }
-            options->json = true;
-            break;
-        case 'h':
+    while ((option = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+        if (option == 'h') {
             return CLI_PARSE_HELP;
-        case ':':
+        }
+        if (option == ':') {
             report_missing_argument(subcommand, argv);
             return CLI_PARSE_ERROR;
-        default:
-            cli_report_unknown_option(subcommand, argv);
+        }
+        if (!store_option(subcommand, argv, option, options)) {
             return CLI_PARSE_ERROR;
         }
     }

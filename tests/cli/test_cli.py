@@ -256,6 +256,53 @@ class CheckArgumentsTest(CliTestCase):
         self.assertIn("'--cwd' requires an argument", result.stderr)
 
 
+class SharedOptionsTest(CliTestCase):
+    """check, eval, hook claude and explain read their options with one parser."""
+
+    SUBCOMMANDS = (["check"], ["eval"], ["hook", "claude"], ["explain"])
+
+    # Mistakes in the options every subcommand takes. --m is ambiguous
+    # (--mode, --managed-settings).
+    MISTAKES = (["--policy"], ["-C"], ["--home"], ["--cdpath"], ["--mode", "bogus"],
+                ["--user-settings"], ["--m", "x"], ["--frobnicate"], ["-z"], ["--help=x"])
+
+    def error_line(self, subcommand, options):
+        result = run([*subcommand, *options], "")
+        self.assertNotEqual(result.returncode, EXIT_ALLOW, result.stderr)
+        name = " ".join(subcommand)
+        return result.stderr.replace("agentguard " + name, "agentguard SUBCOMMAND")
+
+    def test_same_errors_in_every_subcommand(self):
+        for options in self.MISTAKES:
+            expected = self.error_line(["check"], options)
+            for subcommand in self.SUBCOMMANDS[1:]:
+                with self.subTest(options=options, subcommand=subcommand):
+                    self.assertEqual(self.error_line(subcommand, options), expected)
+
+    def test_cluster_missing_argument(self):
+        for subcommand in ("check", "explain"):
+            with self.subTest(subcommand=subcommand):
+                result = run([subcommand, "-jp"])
+                self.assert_exit(result, EXIT_USAGE)
+                self.assertIn("option '-p' requires an argument", result.stderr)
+
+    def test_options_of_other_subcommands_unknown(self):
+        cases = ((["check"], "--tool"), (["check"], "-i"), (["eval"], "--json"),
+                 (["hook", "claude"], "-j"), (["explain"], "--audit"))
+        for subcommand, option in cases:
+            with self.subTest(subcommand=subcommand, option=option):
+                result = run([*subcommand, option, "x", "--", "ls"], "")
+                self.assertNotEqual(result.returncode, EXIT_ALLOW, result.stderr)
+                self.assertIn("unknown option '%s'" % option, result.stderr)
+
+    def test_explain_takes_place_options(self):
+        result = run(["explain", "--policy", self.policy, "-C", self.directory.name,
+                      "-H", "/home/u", "--cdpath", "/home/u", "--mode", "plan",
+                      "--user-settings", self.policy, "--", "rm -rf x"])
+        self.assert_exit(result, EXIT_DENY)
+        self.assertIn("decision: deny", result.stdout.splitlines())
+
+
 class PolicyFilesTest(CliTestCase):
     def test_several_policies_combine(self):
         allow_git = self.write_file("git.yaml", "allow:\n  - Bash(git status)\n")
