@@ -767,6 +767,64 @@ static void test_name_tables_sorted(void **state)
     assert_true(ag_shell_option_tables_are_sorted());
 }
 
+/* Reads the option cluster `option` of `read OPTION NEXT` with read's letters. */
+static ag_option_value read_cluster(const char *option, const char *next, bool strict)
+{
+    static ag_shell_word words[3];
+    words[0] = (ag_shell_word){"read", 4, false, 0, 4};
+    words[1] = (ag_shell_word){option, strlen(option), false, 5, 5 + (uint32_t)strlen(option)};
+    words[2] = (ag_shell_word){next, strlen(next), false, 0, 0};
+    const ag_name_syntax *syntax = ag_shell_find_name_syntax("read");
+    assert_non_null(syntax);
+    return ag_shell_read_option_cluster(words, next[0] != '\0' ? 3 : 2, 1, syntax->values,
+                                        syntax->names, strict ? syntax->flags : NULL);
+}
+
+static void test_option_cluster_scan(void **state)
+{
+    (void)state;
+
+    ag_option_value value = read_cluster("-ra", "NAME", true);   /* the name in the next word */
+    assert_true(value.found);
+    assert_true(value.is_name);
+    assert_string_equal(value.word.text, "NAME");
+    assert_int_equal(value.words_used, 1);
+
+    value = read_cluster("-raNAME", "x", true);                  /* attached to the letter */
+    assert_true(value.found);
+    assert_true(value.is_name);
+    assert_string_equal(value.word.text, "NAME");
+    assert_int_equal(value.word.length, 4);
+    assert_int_equal(value.words_used, 0);
+
+    value = read_cluster("-rp", "PROMPT", true);                 /* a value that is no name */
+    assert_true(value.found);
+    assert_false(value.is_name);
+    assert_int_equal(value.words_used, 1);
+
+    value = read_cluster("-a", "", true);                        /* the value is missing */
+    assert_false(value.found);
+    assert_int_equal(value.words_used, 0);
+
+    value = read_cluster("-rs", "NAME", true);                   /* only flags */
+    assert_false(value.found);
+    assert_false(value.unknown);
+    assert_int_equal(value.words_used, 0);
+
+    value = read_cluster("-xa", "NAME", true);                   /* unknown letter, strict */
+    assert_true(value.unknown);
+    assert_int_equal(value.letter, 'x');
+    assert_false(value.found);
+
+    value = read_cluster("-xa", "NAME", false);                  /* the same, with any flag */
+    assert_false(value.unknown);
+    assert_true(value.found);
+    assert_true(value.is_name);
+    assert_int_equal(value.words_used, 1);
+
+    assert_null(ag_shell_find_name_syntax("echo"));
+}
+
 /* Returns whether ag_interpreter_mark() marks the command `NAME OPTION 1` as running code. */
 static bool marks_code(const char *name, const char *option)
 {
@@ -879,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_name_compare),
         cmocka_unit_test(test_wrapper_lookup_edges),
         cmocka_unit_test(test_name_tables_sorted),
+        cmocka_unit_test(test_option_cluster_scan),
         cmocka_unit_test(test_interpreter_lookup_edges),
         cmocka_unit_test(test_arena_printf_at_block_end),
     };

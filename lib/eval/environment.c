@@ -89,11 +89,6 @@ static const char *const dangerous_prefixes[] = {"LD_", "DYLD_", "GIT_", "BASH_F
                                                  "SINGULARITY_", "APPTAINER_", "CARGO_",
                                                  "npm_config_", "NPM_CONFIG_"};
 
-static bool contains_letter(const char *set, char c)
-{
-    return c != '\0' && strchr(set, c) != NULL;
-}
-
 static bool has_prefix(const char *name, size_t length, const char *const *prefixes,
                        size_t count)
 {
@@ -281,37 +276,6 @@ static void mark_variable_name(ag_shell_command *command, const ag_shell_word *w
 }
 
 /*
- * Reads an option cluster such as `-ra NAME` or `-raNAME`: the first letter
- * that takes a value ends it, and its value is the rest of the word or the
- * next word. Returns the number of following words used.
- */
-static size_t read_option_cluster(ag_shell_command *command, size_t index, const char *names,
-                                  const char *values)
-{
-    const ag_shell_word *word = &command->words[index];
-    for (size_t j = 1; j < word->length; j++) {
-        char letter = word->text[j];
-        bool name = contains_letter(names, letter);
-        if (!name && !contains_letter(values, letter))
-            continue;
-        if (word->text[j + 1] != '\0') {
-            ag_shell_word attached = *word;
-            attached.text += j + 1;
-            attached.length -= j + 1;
-            if (name)
-                mark_variable_name(command, &attached);
-            return 0;
-        }
-        if (index + 1 >= command->word_count)
-            return 0;
-        if (name)
-            mark_variable_name(command, &command->words[index + 1]);
-        return 1;
-    }
-    return 0;
-}
-
-/*
  * Builtins that assign variables named in their arguments: read NAME...,
  * read -a NAME, mapfile NAME, printf -v NAME, getopts OPTSTRING NAME and
  * wait -p NAME (Bash 5.1 and later). An option word that might be dynamic
@@ -319,21 +283,16 @@ static size_t read_option_cluster(ag_shell_command *command, size_t index, const
  */
 static void mark_assigning_builtin(ag_shell_command *command, const char *name)
 {
-    const char *values = "";  /* option letters whose separate value is not a name */
-    const char *names = "";   /* option letters whose value is a name */
-    bool operands = true;     /* the operands are names */
-    if (strcmp(name, "read") == 0) {
-        values = "dinNptu";
-        names = "a";
-    } else if (strcmp(name, "printf") == 0 || strcmp(name, "wait") == 0) {
-        names = strcmp(name, "wait") == 0 ? "p" : "v";
-        operands = false;
-    } else if (strcmp(name, "getopts") == 0) {
+    if (strcmp(name, "getopts") == 0) {
         if (command->word_count > 2)
             mark_variable_name(command, &command->words[2]);
         return;
-    } else {
-        values = "dnOsuCc";
+    }
+    /* Every assigning builtin but getopts has a syntax, so a missing one fails closed. */
+    const ag_name_syntax *syntax = ag_shell_find_name_syntax(name);
+    if (syntax == NULL) {
+        command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+        return;
     }
 
     bool options = true;
@@ -342,7 +301,7 @@ static void mark_assigning_builtin(ag_shell_command *command, const char *name)
         bool dynamic_start = options && word->dynamic && word->text[0] == AG_DYNAMIC_MARK;
         if (!dynamic_start
             && (!options || word->text[0] != '-' || strcmp(word->text, "-") == 0)) {
-            if (!operands)
+            if (!syntax->operand_names)
                 return;
             mark_variable_name(command, word);
             continue;
@@ -356,7 +315,13 @@ static void mark_assigning_builtin(ag_shell_command *command, const char *name)
                 mark_variable_name(command, &command->words[++i]);
             continue;
         }
-        i += read_option_cluster(command, i, names, values);
+        /* The shell analysis reports a letter it does not know, so this scan skips it. */
+        ag_option_value value = ag_shell_read_option_cluster(command->words, command->word_count,
+                                                             i, syntax->values, syntax->names,
+                                                             NULL);
+        if (value.found && value.is_name)
+            mark_variable_name(command, &value.word);
+        i += value.words_used;
     }
 }
 

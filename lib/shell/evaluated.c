@@ -320,15 +320,6 @@ static bool is_option_word(const ag_shell_word *word)
     return word->text[0] == '-' && word->text[1] != '\0';
 }
 
-/* What the options and operands of a builtin that assigns variables are. */
-typedef struct ag_name_syntax {
-    const char *name;
-    const char *values;          /* option letters that take a value that is no name */
-    const char *names;           /* option letters whose value is a variable name */
-    const char *flags;           /* other option letters; any letter not listed is unknown */
-    bool operand_names;          /* the operands are variable names */
-} ag_name_syntax;
-
 /* Bash 5.2's options; `unset -f` names functions, which is handled where it is read. */
 static const ag_name_syntax name_syntaxes[] = {
     {"mapfile", "dnOsuCc", "", "t", true},
@@ -339,7 +330,7 @@ static const ag_name_syntax name_syntaxes[] = {
     {"wait", "", "p", "nf", false},
 };
 
-static const ag_name_syntax *find_name_syntax(const char *name)
+const ag_name_syntax *ag_shell_find_name_syntax(const char *name)
 {
     for (size_t i = 0; i < sizeof(name_syntaxes) / sizeof(name_syntaxes[0]); i++) {
         if (strcmp(name, name_syntaxes[i].name) == 0)
@@ -348,43 +339,63 @@ static const ag_name_syntax *find_name_syntax(const char *name)
     return NULL;
 }
 
+static bool has_letter(const char *set, char letter)
+{
+    return letter != '\0' && strchr(set, letter) != NULL;
+}
+
+ag_option_value ag_shell_read_option_cluster(const ag_shell_word *words, size_t count,
+                                             size_t index, const char *values,
+                                             const char *names, const char *flags)
+{
+    const ag_shell_word *word = &words[index];
+    ag_option_value value = {0};
+    for (size_t j = 1; j < word->length; j++) {
+        value.letter = word->text[j];
+        value.is_name = has_letter(names, value.letter);
+        if (!value.is_name && !has_letter(values, value.letter)) {
+            if (flags == NULL || has_letter(flags, value.letter))
+                continue;
+            value.unknown = true;
+            return value;
+        }
+
+        if (word->text[j + 1] != '\0') {
+            value.found = true;
+            value.word = *word;
+            value.word.text += j + 1;
+            value.word.length -= j + 1;
+        } else if (index + 1 < count) {
+            value.found = true;
+            value.word = words[index + 1];
+            value.words_used = 1;
+        }
+        return value;
+    }
+    return (ag_option_value){0};
+}
+
 /*
- * Checks one option cluster such as `-ra NAME` or `-vNAME`: the first letter
- * that takes a value ends it, with the rest of the word or the next word as
- * its value. Returns the number of following words used, or SIZE_MAX after
- * reporting an unknown letter (it may take a name as its value).
+ * Checks one option cluster such as `-ra NAME` or `-vNAME`. Returns the
+ * number of following words used, or SIZE_MAX after reporting an unknown
+ * letter (it may take a name as its value).
  */
 static size_t check_option_cluster(ag_walker *walker, const ag_shell_word *words, size_t count,
                                    size_t index, const ag_name_syntax *syntax)
 {
     const ag_shell_word *word = &words[index];
-    for (size_t j = 1; j < word->length && word->text[j] != '\0'; j++) {
-        char letter = word->text[j];
-        bool name = strchr(syntax->names, letter) != NULL;
-        if (!name && strchr(syntax->values, letter) == NULL) {
-            if (strchr(syntax->flags, letter) != NULL)
-                continue;
-            ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, word->start, word->end,
-                                 "The option `-%c` of `%s` at byte %u is unknown to the "
-                                 "analysis and may take a variable name, whose subscript Bash "
-                                 "evaluates.", letter, syntax->name, word->start);
-            return SIZE_MAX;
-        }
-        if (word->text[j + 1] != '\0') {
-            ag_shell_word attached = *word;
-            attached.text += j + 1;
-            attached.length -= j + 1;
-            if (name)
-                check_variable_name(walker, &attached);
-            return 0;
-        }
-        if (index + 1 >= count)
-            return 0;
-        if (name)
-            check_variable_name(walker, &words[index + 1]);
-        return 1;
+    ag_option_value value = ag_shell_read_option_cluster(words, count, index, syntax->values,
+                                                         syntax->names, syntax->flags);
+    if (value.unknown) {
+        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, word->start, word->end,
+                             "The option `-%c` of `%s` at byte %u is unknown to the "
+                             "analysis and may take a variable name, whose subscript Bash "
+                             "evaluates.", value.letter, syntax->name, word->start);
+        return SIZE_MAX;
     }
-    return 0;
+    if (value.found && value.is_name)
+        check_variable_name(walker, &value.word);
+    return value.words_used;
 }
 
 /*
@@ -570,7 +581,7 @@ static bool is_literal_arithmetic_text(const char *text)
 static void check_builtin_names(ag_walker *walker, const ag_shell_word *words, size_t count)
 {
     const char *name = words[0].text;
-    const ag_name_syntax *syntax = find_name_syntax(name);
+    const ag_name_syntax *syntax = ag_shell_find_name_syntax(name);
     if (syntax != NULL) {
         check_assigned_names(walker, words, count, syntax);
     } else if (is_one_of(name, "declare typeset local export readonly")) {

@@ -216,4 +216,39 @@ typedef enum ag_prefix {
  */
 ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t *index);
 
+/* The options and operands of a builtin that assigns the variables it names. */
+typedef struct ag_name_syntax {
+    const char *name;
+    const char *values;          /* option letters that take a value that is no name */
+    const char *names;           /* option letters whose value is a variable name */
+    const char *flags;           /* other option letters; any letter not listed is unknown */
+    bool operand_names;          /* the operands are variable names */
+} ag_name_syntax;
+
+/*
+ * Returns the syntax of mapfile, printf, read, readarray, unset or wait, or
+ * NULL for another name.
+ */
+const ag_name_syntax *ag_shell_find_name_syntax(const char *name);
+
+/* The value of the first letter of an option cluster that takes one. */
+typedef struct ag_option_value {
+    char letter;          /* the letter that took the value or ended the scan */
+    bool unknown;         /* `letter` is in no set, so the scan stopped at it */
+    bool found;           /* a letter takes a value, and the value is there */
+    bool is_name;         /* the value is a variable name */
+    ag_shell_word word;   /* the value: the rest of the cluster word, or the next word */
+    size_t words_used;    /* the words after the cluster that the value took: 0 or 1 */
+} ag_option_value;
+
+/*
+ * Reads the option cluster words[index], such as `-ra NAME` or `-vNAME`:
+ * the first letter of `values` or `names` ends it, and its value is the rest
+ * of the word or, at the end of the word, the next word. A letter in no set
+ * is a flag when `flags` is NULL and ends the scan as unknown otherwise.
+ */
+ag_option_value ag_shell_read_option_cluster(const ag_shell_word *words, size_t count,
+                                             size_t index, const char *values,
+                                             const char *names, const char *flags);
+
 #endif
