@@ -48,6 +48,22 @@ static const global_options tools[] = {
     {"terraform", "-chdir", ""},
 };
 
+/* The filter of the tools above (see AG_TOOL_HASH), which test_effects.c checks. */
+static const bool global_tools[256] = {
+    [AG_TOOL_HASH('d', 'o', 6)] = true,    /* docker */
+    [AG_TOOL_HASH('g', 'h', 2)] = true,    /* gh */
+    [AG_TOOL_HASH('h', 'e', 4)] = true,    /* helm */
+    [AG_TOOL_HASH('k', 'u', 7)] = true,    /* kubectl */
+    [AG_TOOL_HASH('n', 'p', 3)] = true,    /* npm */
+    [AG_TOOL_HASH('p', 'o', 6)] = true,    /* podman */
+    [AG_TOOL_HASH('t', 'e', 9)] = true,    /* terraform */
+};
+
+static bool may_be_tool(const char *name, size_t length)
+{
+    return length >= 2 && global_tools[AG_TOOL_HASH(name[0], name[1], length)];
+}
+
 /*
  * Returns how many words the global option at words[index] takes (1 or 2),
  * or 0 when it is not listed or its value is missing.
@@ -90,11 +106,10 @@ static size_t find_subcommand(const global_options *tool, const ag_shell_command
     return 0;
 }
 
-static const global_options *find_tool(const ag_shell_command *command)
+/* Returns the entry of the base name `name` (`length` bytes, may be NULL), or NULL. */
+static const global_options *find_tool(const char *name, size_t length)
 {
-    size_t length = 0;
-    const char *name = ag_command_base_name(command, &length);
-    if (name == NULL)
+    if (name == NULL || !may_be_tool(name, length))
         return NULL;
     return ag_sorted_find(tools, sizeof(tools) / sizeof(tools[0]), sizeof(tools[0]), name,
                           length);
@@ -102,19 +117,27 @@ static const global_options *find_tool(const ag_shell_command *command)
 
 size_t ag_global_subcommand(const ag_shell_command *command)
 {
-    const global_options *tool = find_tool(command);
+    size_t length = 0;
+    const char *name = ag_command_base_name(command, &length);
+    const global_options *tool = find_tool(name, length);
     return tool != NULL ? find_subcommand(tool, command) : 0;
 }
 
-bool ag_global_table_is_sorted(void)
+bool ag_global_table_is_consistent(void)
 {
-    return ag_sorted_is_strict(tools, sizeof(tools) / sizeof(tools[0]), sizeof(tools[0]));
+    size_t count = sizeof(tools) / sizeof(tools[0]);
+    for (size_t i = 0; i < count; i++) {
+        if (!may_be_tool(tools[i].name, strlen(tools[i].name)))
+            return false;
+    }
+    return ag_sorted_is_strict(tools, count, sizeof(tools[0]));
 }
 
-ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, size_t index)
+ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, size_t index,
+                                   const char *name, size_t length)
 {
     const ag_shell_command *command = &list->items[index];
-    const global_options *tool = find_tool(command);
+    const global_options *tool = find_tool(name, length);
     if (tool == NULL)
         return AG_OK;
     size_t subcommand = find_subcommand(tool, command);

@@ -1868,7 +1868,7 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
     if (wrapper == NULL) {
         ag_status status = ag_unwrap_code_builtin(checker, list, index);
         if (status == AG_OK)
-            status = ag_unwrap_global_options(checker, list, index);
+            status = ag_unwrap_global_options(checker, list, index, name, length);
         return status != AG_OK ? status : ag_unwrap_tool(checker, list, index);
     }
     if (command->depth >= AG_UNWRAP_MAX_DEPTH) {

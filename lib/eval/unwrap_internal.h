@@ -124,6 +124,16 @@ const ag_wrapper *ag_wrapper_find(const char *name, size_t length);
 const ag_wrapper *ag_wrapper_find_subcommand(const char *name, size_t length,
                                              const ag_shell_word *subcommand);
 
+/*
+ * A hash of a tool's base name from its first two bytes and its length.
+ * A filter in front of a tool table is a bool array with the hash of every
+ * tool of the table set, so most commands, whose hash is not set, skip the
+ * search. Two names may share a hash, which only costs that search.
+ */
+#define AG_TOOL_HASH(first, second, length) \
+    ((((unsigned)(unsigned char)(first) * 31u) + ((unsigned)(unsigned char)(second) * 7u) \
+      + (unsigned)(length)) & 255u)
+
 /* Returns whether some subcommand runner starts with the base name `name` (`length` bytes). */
 bool ag_wrapper_has_subcommands(const char *name, size_t length);
 /* Returns false when no subcommand runner names the tool `name` (a quick test, never wrong then). */
@@ -261,9 +271,11 @@ bool ag_tool_table_is_sorted(void);
 /*
  * Appends `TOOL SUBCOMMAND ARGS...` for a kubectl, docker, npm, helm, gh,
  * podman or terraform command whose subcommand follows global options: see
- * lib/eval/globals.c.
+ * lib/eval/globals.c. `name` and `length` are the command's base name, or
+ * NULL when it has none.
  */
-ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, size_t index);
+ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, size_t index,
+                                   const char *name, size_t length);
 
 /*
  * Returns the index of the subcommand of a tool of globals.c after its
@@ -272,8 +284,11 @@ ag_status ag_unwrap_global_options(ag_checker *checker, ag_command_list *list, s
  */
 size_t ag_global_subcommand(const ag_shell_command *command);
 
-/* Returns whether the tool table of globals.c is sorted without duplicates (for tests). */
-bool ag_global_table_is_sorted(void);
+/*
+ * Returns whether the tool table of globals.c is sorted without duplicates
+ * and its filter passes every tool (for tests).
+ */
+bool ag_global_table_is_consistent(void);
 
 /*
  * Appends `NAME SUBCOMMAND ARGS...` for list->items[index]: its command name,

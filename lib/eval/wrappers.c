@@ -623,46 +623,41 @@ const ag_wrapper *ag_wrapper_find_subcommand(const char *name, size_t length,
 }
 
 /*
- * A filter over the names of the tools that have subcommand runners (the
- * "uv" of "uv run"): a name whose hash is not set has none, so that most
- * commands skip the search of the table. Two names may share a hash, which
- * only costs that search. test_effects.c checks that every such tool of the
- * table is set here.
+ * The filter of the tools that have subcommand runners (the "uv" of
+ * "uv run"); see AG_TOOL_HASH. test_effects.c checks that every such tool
+ * of the table is set here.
  */
-#define TOOL_HASH(first, second, length) \
-    ((((unsigned)(unsigned char)(first) * 31u) + ((unsigned)(unsigned char)(second) * 7u) \
-      + (unsigned)(length)) & 255u)
 static const bool subcommand_tools[256] = {
-    [TOOL_HASH('a', 's', 4)] = true,    /* asdf */
-    [TOOL_HASH('a', 'w', 9)] = true,    /* aws-vault */
-    [TOOL_HASH('b', 'u', 3)] = true,    /* bun */
-    [TOOL_HASH('b', 'u', 6)] = true,    /* bundle */
-    [TOOL_HASH('c', 'o', 5)] = true,    /* conda */
-    [TOOL_HASH('d', 'i', 6)] = true,    /* direnv */
-    [TOOL_HASH('d', 'o', 6)] = true,    /* docker */
-    [TOOL_HASH('d', 'o', 7)] = true,    /* doppler, dotenvx */
-    [TOOL_HASH('h', 'a', 5)] = true,    /* hatch */
-    [TOOL_HASH('k', 'u', 7)] = true,    /* kubectl */
-    [TOOL_HASH('m', 'i', 4)] = true,    /* mise */
-    [TOOL_HASH('n', 'i', 3)] = true,    /* nix */
-    [TOOL_HASH('o', 'p', 2)] = true,    /* op */
-    [TOOL_HASH('p', 'd', 3)] = true,    /* pdm */
-    [TOOL_HASH('p', 'i', 6)] = true,    /* pipenv */
-    [TOOL_HASH('p', 'i', 4)] = true,    /* pixi */
-    [TOOL_HASH('p', 'n', 4)] = true,    /* pnpm */
-    [TOOL_HASH('p', 'o', 6)] = true,    /* podman, poetry */
-    [TOOL_HASH('p', 'u', 5)] = true,    /* pueue */
-    [TOOL_HASH('p', 'y', 5)] = true,    /* pyenv */
-    [TOOL_HASH('r', 'b', 5)] = true,    /* rbenv */
-    [TOOL_HASH('t', 'o', 7)] = true,    /* toolbox */
-    [TOOL_HASH('u', 'v', 2)] = true,    /* uv */
-    [TOOL_HASH('v', 'a', 7)] = true,    /* vagrant */
-    [TOOL_HASH('y', 'a', 4)] = true,    /* yarn */
+    [AG_TOOL_HASH('a', 's', 4)] = true,    /* asdf */
+    [AG_TOOL_HASH('a', 'w', 9)] = true,    /* aws-vault */
+    [AG_TOOL_HASH('b', 'u', 3)] = true,    /* bun */
+    [AG_TOOL_HASH('b', 'u', 6)] = true,    /* bundle */
+    [AG_TOOL_HASH('c', 'o', 5)] = true,    /* conda */
+    [AG_TOOL_HASH('d', 'i', 6)] = true,    /* direnv */
+    [AG_TOOL_HASH('d', 'o', 6)] = true,    /* docker */
+    [AG_TOOL_HASH('d', 'o', 7)] = true,    /* doppler, dotenvx */
+    [AG_TOOL_HASH('h', 'a', 5)] = true,    /* hatch */
+    [AG_TOOL_HASH('k', 'u', 7)] = true,    /* kubectl */
+    [AG_TOOL_HASH('m', 'i', 4)] = true,    /* mise */
+    [AG_TOOL_HASH('n', 'i', 3)] = true,    /* nix */
+    [AG_TOOL_HASH('o', 'p', 2)] = true,    /* op */
+    [AG_TOOL_HASH('p', 'd', 3)] = true,    /* pdm */
+    [AG_TOOL_HASH('p', 'i', 6)] = true,    /* pipenv */
+    [AG_TOOL_HASH('p', 'i', 4)] = true,    /* pixi */
+    [AG_TOOL_HASH('p', 'n', 4)] = true,    /* pnpm */
+    [AG_TOOL_HASH('p', 'o', 6)] = true,    /* podman, poetry */
+    [AG_TOOL_HASH('p', 'u', 5)] = true,    /* pueue */
+    [AG_TOOL_HASH('p', 'y', 5)] = true,    /* pyenv */
+    [AG_TOOL_HASH('r', 'b', 5)] = true,    /* rbenv */
+    [AG_TOOL_HASH('t', 'o', 7)] = true,    /* toolbox */
+    [AG_TOOL_HASH('u', 'v', 2)] = true,    /* uv */
+    [AG_TOOL_HASH('v', 'a', 7)] = true,    /* vagrant */
+    [AG_TOOL_HASH('y', 'a', 4)] = true,    /* yarn */
 };
 
 bool ag_wrapper_may_have_subcommands(const char *name, size_t length)
 {
-    return length >= 2 && subcommand_tools[TOOL_HASH(name[0], name[1], length)];
+    return length >= 2 && subcommand_tools[AG_TOOL_HASH(name[0], name[1], length)];
 }
 
 bool ag_wrapper_has_subcommands(const char *name, size_t length)
