@@ -398,7 +398,7 @@ static void test_extraction_table(void **state)
     ag_shell_analyzer *analyzer = ag_shell_analyzer_new();
     assert_non_null(analyzer);
     ag_shell_limits limits = {0, AG_SHELL_DEFAULT_MAX_DEPTH, AG_SHELL_DEFAULT_MAX_COMMANDS, 0};
-    ag_path_context context = {"/repo", "/home/u", NULL};
+    ag_path_context context = {"/repo", "/home/u", NULL, NULL};
     int failures = 0;
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -445,7 +445,7 @@ static void test_extraction_normalizes_like_paths(void **state)
         for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
             ag_arena arena;
             ag_arena_init(&arena);
-            ag_path_context context = {cwds[c], "/home/u", NULL};
+            ag_path_context context = {cwds[c], "/home/u", NULL, NULL};
             char command[64];
             snprintf(command, sizeof(command), "cat -- %s", paths[p]);
             ag_shell_analysis analysis;

@@ -389,11 +389,12 @@ static void write_path_rule(char *out, size_t size)
 /* Writes a random path: absolute, under the home, relative, or under the scratch directory. */
 static void write_path(char *out, size_t size)
 {
-    char policy_directory[128], link[128];
+    char policy_directory[128], link[128], real[128];
     snprintf(policy_directory, sizeof(policy_directory), "%s/policydir/", scratch);
     snprintf(link, sizeof(link), "%s/link/", scratch);
+    snprintf(real, sizeof(real), "%s/real/", scratch);
     const char *const prefixes[] = {"/repo/", "/home/user/", "~/", "", "./", "../", "/etc/",
-                                    "/tmp/", "/", policy_directory, link, "/home/",
+                                    "/tmp/", "/", policy_directory, link, real, "/home/",
                                     "/REPO/", "/Home/User/", "~/SRC/"};
     const char *const whole[] = {"/", "~", ".", "/repo", "/home/user", "/home/us", "/re"};
     if (random_below(8) == 0) {
@@ -408,15 +409,17 @@ static void write_path(char *out, size_t size)
                                    random_component());
 }
 
+/*
+ * Adds a request in a random cwd. The scratch link is a cwd given through a
+ * link, so rules anchored at the cwd also match below scratch/real.
+ */
 static void add_path_request(char *command, char *tool, char *input)
 {
-    const char *const cwds[] = {"/repo", NULL, "/home/user", scratch};
+    static char policy_directory[128], link[128];
+    snprintf(policy_directory, sizeof(policy_directory), "%s/policydir", scratch);
+    snprintf(link, sizeof(link), "%s/link", scratch);
+    const char *const cwds[] = {"/repo", NULL, "/home/user", policy_directory, link};
     const char *cwd = cwds[random_below(sizeof(cwds) / sizeof(*cwds))];
-    if (cwd == scratch) {
-        static char policy_directory[128];
-        snprintf(policy_directory, sizeof(policy_directory), "%s/policydir", scratch);
-        cwd = policy_directory;
-    }
     requests = realloc(requests, (request_count + 1) * sizeof(*requests));
     requests[request_count++] = (request){command, tool, input, copy_or_null(cwd)};
 }

@@ -82,7 +82,7 @@ static void test_normalize_table(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         ag_arena arena;
         ag_arena_init(&arena);
-        ag_path_context context = {cases[i].cwd, cases[i].home, NULL};
+        ag_path_context context = {cases[i].cwd, cases[i].home, NULL, NULL};
         const char *got = ag_path_normalize(&arena, &context, cases[i].path,
                                             strlen(cases[i].path));
         assert_non_null(got);
@@ -169,7 +169,7 @@ static void test_path_rule_table(void **state)
         ag_rule rule;
         parse_rule(cases[i].rule, cases[i].decision, &rule);
         assert_true(ag_rule_is_path(&rule));
-        ag_path_context context = {cases[i].cwd, cases[i].home, NULL};
+        ag_path_context context = {cases[i].cwd, cases[i].home, NULL, NULL};
         ag_match got = ag_rule_match_path(&rule, cases[i].path, &context, data);
         if (got != cases[i].expected)
             fail_msg("case %zu: %s on %s gave %d, expected %d", i, cases[i].rule,
@@ -183,7 +183,7 @@ static void test_path_rule_below_directory(void **state)
 {
     (void)state;
     pcre2_match_data *data = ag_rule_match_data_new();
-    ag_path_context context = {"/repo", "/home/u", NULL};
+    ag_path_context context = {"/repo", "/home/u", NULL, NULL};
     ag_rule rule;
     parse_rule("Read(~/.ssh/**)", AG_DENY, &rule);
     assert_int_equal(ag_rule_match_path_below(&rule, "/home", &context, data), AG_MATCH_MAYBE);
@@ -192,6 +192,54 @@ static void test_path_rule_below_directory(void **state)
     parse_rule("Read(//etc/shadow)", AG_DENY, &rule);
     assert_int_equal(ag_rule_match_path_below(&rule, "/etc", &context, data), AG_MATCH_MAYBE);
     assert_int_equal(ag_rule_match_path_below(&rule, "/usr", &context, data), AG_MATCH_NO);
+    ag_rule_clear(&rule);
+    pcre2_match_data_free(data);
+}
+
+/*
+ * A deny or ask rule anchored at the cwd matches below the cwd as written or
+ * where it leads (real_cwd). An allow rule, and a rule with another anchor,
+ * match below the written cwd only.
+ */
+static void test_path_rule_real_cwd(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rule;
+        ag_decision decision;
+        const char *path;
+        ag_match expected;
+    } cases[] = {
+        {"Read(./secret)", AG_DENY, "/data/proj/secret", AG_MATCH_YES},
+        {"Read(./secret)", AG_DENY, "/work/link/proj/secret", AG_MATCH_YES},
+        {"Read(./secret)", AG_ASK, "/data/proj/secret", AG_MATCH_YES},
+        {"Read(./secret)", AG_DENY, "/data/other/secret", AG_MATCH_NO},
+        {"Read(./secret)", AG_ALLOW, "/data/proj/secret", AG_MATCH_NO},
+        {"Read(./secret)", AG_ALLOW, "/work/link/proj/secret", AG_MATCH_YES},
+        {"Edit(/gen/**)", AG_DENY, "/data/proj/gen/a", AG_MATCH_YES},
+        {"Read(//data/proj/secret)", AG_ALLOW, "/data/proj/secret", AG_MATCH_YES},
+        {"Read(~/secret)", AG_DENY, "/data/proj/secret", AG_MATCH_NO},
+    };
+    pcre2_match_data *data = ag_rule_match_data_new();
+    ag_path_context context = {"/work/link/proj", "/home/u", NULL, "/data/proj"};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ag_rule rule;
+        parse_rule(cases[i].rule, cases[i].decision, &rule);
+        ag_match got = ag_rule_match_path(&rule, cases[i].path, &context, data);
+        if (got != cases[i].expected)
+            fail_msg("case %zu: %s on %s gave %d, expected %d", i, cases[i].rule,
+                     cases[i].path, got, cases[i].expected);
+        ag_rule_clear(&rule);
+    }
+
+    ag_rule rule;
+    parse_rule("Read(./secret)", AG_DENY, &rule);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/data", &context, data), AG_MATCH_MAYBE);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/data/proj/src", &context, data),
+                     AG_MATCH_NO);
+    ag_rule_clear(&rule);
+    parse_rule("Read(./secret)", AG_ALLOW, &rule);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/data", &context, data), AG_MATCH_NO);
     ag_rule_clear(&rule);
     pcre2_match_data_free(data);
 }
@@ -860,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_is_within_whole_components),
         cmocka_unit_test(test_path_rule_table),
         cmocka_unit_test(test_path_rule_below_directory),
+        cmocka_unit_test(test_path_rule_real_cwd),
         cmocka_unit_test(test_invalid_specifiers_rejected),
         cmocka_unit_test(test_domain_table),
         cmocka_unit_test_setup_teardown(test_symlink_into_denied_directory, make_fixture,

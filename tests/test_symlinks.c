@@ -22,6 +22,9 @@
  *   ROOT/repo/pcwd -> /proc/self/cwd               per-process links
  *   ROOT/repo/dfd -> /dev/fd
  *   ROOT/homelink -> home        the home through a link
+ *   ROOT/other/                  a second project
+ *   ROOT/repolink -> repo        working directories given through a link
+ *   ROOT/otherlink -> other
  */
 #define _XOPEN_SOURCE 700
 
@@ -73,7 +76,7 @@ static int setup(void **state)
     snprintf(f->home, sizeof(f->home), "%s/home", f->root);
     const char *dirs[] = {"home", "home/.ssh", "repo", "repo/.git", "repo/.git/hooks",
                           "repo/protected", "repo/protected/sub", "repo/src", "repo/locked",
-                          "repo/locked/in"};
+                          "repo/locked/in", "other"};
     for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
         if (make_dir(f->root, dirs[i]) != 0)
             return -1;
@@ -105,7 +108,9 @@ static int setup(void **state)
         || make_link(f->root, "repo/dkey", key) != 0
         || make_link(f->root, "repo/pcwd", "/proc/self/cwd") != 0
         || make_link(f->root, "repo/dfd", "/dev/fd") != 0
-        || make_link(f->root, "homelink", "home") != 0)
+        || make_link(f->root, "homelink", "home") != 0
+        || make_link(f->root, "repolink", "repo") != 0
+        || make_link(f->root, "otherlink", "other") != 0)
         return -1;
     char locked[256];
     snprintf(locked, sizeof(locked), "%s/locked", f->repo);
@@ -568,6 +573,164 @@ static void test_home_through_link(void **state)
     }
 }
 
+/*
+ * Rules anchored at the cwd, for a cwd given through a link. The policy is
+ * a string, so its rule on `/conf` has no file directory and is anchored at
+ * the cwd too. Checks run on one checker, so they also cover its cache of where
+ * the cwd leads.
+ */
+static const char cwd_policy[] =
+    "default: ask\n"
+    "deny: [\"Read(./secret)\", \"Edit(./.git/**)\", \"Read(/conf/**)\"]\n"
+    "ask: [\"Read(./notes/**)\"]\n"
+    "allow: [\"Bash(cat *)\", \"Bash(echo *)\", \"Bash(rm *)\", \"Read\", \"Grep\", "
+    "\"Edit(./**)\"]\n";
+
+typedef struct cwd_checker {
+    ag_policy *policy;
+    ag_checker *checker;
+} cwd_checker;
+
+static cwd_checker cwd_checker_new(fixture *f)
+{
+    cwd_checker c = {NULL, NULL};
+    ag_error *error = NULL;
+    c.policy = ag_policy_load_string("cwd.yaml", cwd_policy, strlen(cwd_policy), &error);
+    assert_non_null(c.policy);
+    c.checker = ag_checker_new(c.policy, &error);
+    assert_non_null(c.checker);
+    assert_int_equal(ag_checker_set_home(c.checker, f->home), AG_OK);
+    return c;
+}
+
+static void cwd_checker_free(cwd_checker *c)
+{
+    ag_checker_free(c->checker);
+    ag_policy_free(c->policy);
+}
+
+/* Checks `command`, in which every %s is ROOT, with the cwd ROOT/`cwd`. */
+static ag_decision check_in(cwd_checker *c, fixture *f, ag_mode mode, const char *cwd,
+                            const char *command)
+{
+    char directory[256], text[1024];
+    snprintf(directory, sizeof(directory), "%s/%s", f->root, cwd);
+    snprintf(text, sizeof(text), command, f->root, f->root, f->root);
+    assert_int_equal(ag_checker_set_mode(c->checker, mode), AG_OK);
+    const ag_verdict *verdict = ag_check_command(c->checker, text, strlen(text), directory,
+                                                 NULL);
+    assert_non_null(verdict);
+    return ag_verdict_decision(verdict);
+}
+
+/* Checks a call of `tool`, whose input has one %s for ROOT, with the cwd ROOT/`cwd`. */
+static ag_decision check_tool_in(cwd_checker *c, fixture *f, const char *cwd, const char *tool,
+                                 const char *input)
+{
+    char directory[256], json[1024];
+    snprintf(directory, sizeof(directory), "%s/%s", f->root, cwd);
+    snprintf(json, sizeof(json), input, f->root);
+    assert_int_equal(ag_checker_set_mode(c->checker, AG_MODE_DEFAULT), AG_OK);
+    const ag_verdict *verdict = ag_check(c->checker, tool, json, directory, NULL);
+    assert_non_null(verdict);
+    return ag_verdict_decision(verdict);
+}
+
+/* A file named by its real path meets the deny rules anchored at a cwd given through a link. */
+static void test_cwd_link_real_path(void **state)
+{
+    fixture *f = *state;
+    cwd_checker c = cwd_checker_new(f);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat %s/repo/secret"),
+                     AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat ../repo/secret"),
+                     AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat %s/repo/conf/a"),
+                     AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat %s/repo/notes/a"),
+                     AG_ASK);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink",
+                              "echo x > %s/repo/.git/config"),
+                     AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cd %s/repo && cat secret"),
+                     AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat secret"), AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat %s/repo/src/a"),
+                     AG_ALLOW);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat src/a"), AG_ALLOW);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat %s/other/secret"),
+                     AG_ALLOW);
+    cwd_checker_free(&c);
+}
+
+/* The file tools meet the same rules, and a search of a tree that holds the file asks. */
+static void test_cwd_link_file_tools(void **state)
+{
+    fixture *f = *state;
+    cwd_checker c = cwd_checker_new(f);
+    assert_int_equal(check_tool_in(&c, f, "repolink", "Read",
+                                   "{\"file_path\":\"%s/repo/secret\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool_in(&c, f, "repolink", "Edit",
+                                   "{\"file_path\":\"%s/repo/.git/config\",\"old_string\":"
+                                   "\"a\",\"new_string\":\"b\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool_in(&c, f, "repolink", "Grep",
+                                   "{\"pattern\":\"x\",\"path\":\"%s/repo\"}"),
+                     AG_ASK);
+    assert_int_equal(check_tool_in(&c, f, "repolink", "Read", "{\"file_path\":\"%s/repo/src/a\"}"),
+                     AG_ALLOW);
+    assert_int_equal(check_tool_in(&c, f, "repolink", "Grep",
+                                   "{\"pattern\":\"x\",\"path\":\"%s/repo/src\"}"),
+                     AG_ALLOW);
+    cwd_checker_free(&c);
+}
+
+/*
+ * A cwd given by its real path meets a file named through the link, because
+ * the path is also checked where it leads. Allow rules keep the cwd as
+ * written: the Edit allow rule on the whole cwd ROOT/repolink does not cover
+ * ROOT/repo/src/a, so that write asks as it did before.
+ */
+static void test_cwd_link_reverse_and_allow(void **state)
+{
+    fixture *f = *state;
+    cwd_checker c = cwd_checker_new(f);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repo", "cat %s/repolink/secret"),
+                     AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repo", "echo x > %s/repolink/.git/a"),
+                     AG_DENY);
+    assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repo", "echo x > src/a"), AG_ALLOW);
+    assert_int_equal(check_tool_in(&c, f, "repolink", "Write",
+                                   "{\"file_path\":\"%s/repo/src/a\",\"content\":\"x\"}"),
+                     AG_ASK);
+    cwd_checker_free(&c);
+}
+
+/*
+ * Each cwd gets its own destination: the cache of the last cwd follows the
+ * request. A cwd with ".." is looked up each time, since it is not cached.
+ */
+static void test_cwd_link_changes(void **state)
+{
+    fixture *f = *state;
+    cwd_checker c = cwd_checker_new(f);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "otherlink", "cat %s/other/secret"),
+                         AG_DENY);
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "otherlink", "cat %s/repo/secret"),
+                         AG_ALLOW);
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat %s/other/secret"),
+                         AG_ALLOW);
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink", "cat %s/repo/secret"),
+                         AG_DENY);
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repolink/../repolink",
+                                  "cat %s/repo/secret"),
+                         AG_DENY);
+    }
+    cwd_checker_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +750,10 @@ int main(void)
         cmocka_unit_test(test_read_through_dangling_link),
         cmocka_unit_test(test_process_link_is_unknown),
         cmocka_unit_test(test_home_through_link),
+        cmocka_unit_test(test_cwd_link_real_path),
+        cmocka_unit_test(test_cwd_link_file_tools),
+        cmocka_unit_test(test_cwd_link_reverse_and_allow),
+        cmocka_unit_test(test_cwd_link_changes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -139,7 +139,7 @@ static bool inside_workspace(ag_checker *checker, const char *path,
     for (size_t i = 0; i < policy->additional_directory_count; i++) {
         const ag_policy_directory *entry = &policy->additional_directories[i];
         ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home,
-                                 NULL};
+                                 NULL, NULL};
         const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
                                                   strlen(entry->path));
         if (is_within_directory(path, directory))
@@ -413,7 +413,7 @@ ag_status ag_effects_evaluate(ag_checker *checker, const ag_shell_command *comma
 
     /* The same normalized cwd and home as the file tools use, so rules match alike. */
     ag_arena *arena = &checker->arena;
-    ag_path_context context = {NULL, NULL, checker->cdpath};
+    ag_path_context context = {NULL, NULL, checker->cdpath, NULL};
     if (cwd != NULL && cwd[0] == '/'
         && (context.cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
         return AG_ERR_NOMEM;
@@ -424,6 +424,9 @@ ag_status ag_effects_evaluate(ag_checker *checker, const ag_shell_command *comma
 
     ag_status status = ag_effects_extract(arena, checker->policy->effects, commands, count,
                                           &context, input_length, &effects);
+    /* Set after extraction, which moves the cwd with each cd and does not match rules. */
+    if (status == AG_OK && context.cwd != NULL)
+        status = ag_checker_set_real_cwd(checker, cwd, &context);
     if (status == AG_OK)
         status = ag_effects_decide(checker, &effects, &context);
     verdict->effects = effects.items;

@@ -50,8 +50,10 @@ void ag_checker_free(ag_checker *checker)
     ag_free(checker->cdpath);
     ag_free(checker->cwd_cache.path);
     ag_free(checker->cwd_cache.normalized);
+    ag_free(checker->cwd_cache.real);
     ag_free(checker->home_cache.path);
     ag_free(checker->home_cache.normalized);
+    ag_free(checker->home_cache.real);
     ag_free(checker);
 }
 
@@ -60,7 +62,7 @@ const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, cons
     if (cache->path != NULL && strcmp(cache->path, path) == 0)
         return cache->normalized;
 
-    ag_path_context none = {NULL, NULL, NULL};
+    ag_path_context none = {NULL, NULL, NULL, NULL};
     const char *normalized = ag_path_normalize(&checker->arena, &none, path, strlen(path));
     /* A ".." makes normalizing follow symbolic links on disk, which may change between checks. */
     if (normalized == NULL || strstr(path, "..") != NULL)
@@ -75,9 +77,67 @@ const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, cons
     }
     ag_free(cache->path);
     ag_free(cache->normalized);
+    ag_free(cache->real);
     cache->path = copy_path;
     cache->normalized = copy_normalized;
+    cache->real_known = false;
+    cache->real = NULL;
     return copy_normalized;
+}
+
+ag_status ag_checker_real_cwd(ag_checker *checker, const char *cwd, const char **real)
+{
+    *real = NULL;
+    ag_path_cache *cache = &checker->cwd_cache;
+    const char *normalized = ag_checker_normalize(checker, cache, cwd);
+    if (normalized == NULL)
+        return AG_ERR_NOMEM;
+    /* A cwd with ".." is not cached (ag_checker_normalize()), so it is looked up each time. */
+    bool cached = normalized == cache->normalized;
+    if (cached && cache->real_known) {
+        *real = cache->real;
+        return AG_OK;
+    }
+
+    /*
+     * NOTE: when the lookup fails (a directory the checker may not search, a
+     * loop of links), rules stay anchored at the cwd as written.
+     */
+    const char *resolved = ag_path_resolve(&checker->arena, &checker->lookups, normalized);
+    if (resolved != NULL && strcmp(resolved, normalized) != 0)
+        *real = resolved;
+    if (!cached)
+        return AG_OK;
+    if (*real != NULL && (cache->real = ag_strdup(*real)) == NULL)
+        return AG_ERR_NOMEM;
+    cache->real_known = true;
+    *real = cache->real;
+    return AG_OK;
+}
+
+/* Returns whether a deny or ask path rule of the policy is anchored at the cwd. */
+static bool has_cwd_restrictions(ag_checker *checker)
+{
+    if (checker->cwd_restrictions == AG_TOOL_RULES_UNKNOWN) {
+        const ag_policy *policy = checker->policy;
+        checker->cwd_restrictions = AG_TOOL_RULES_NONE;
+        for (size_t i = 0; i < policy->rule_count; i++) {
+            const ag_rule *rule = &policy->rules[i];
+            if (rule->decision != AG_ALLOW && ag_path_rule_at_cwd(rule)) {
+                checker->cwd_restrictions = AG_TOOL_RULES_SOME;
+                break;
+            }
+        }
+    }
+    return checker->cwd_restrictions == AG_TOOL_RULES_SOME;
+}
+
+ag_status ag_checker_set_real_cwd(ag_checker *checker, const char *cwd, ag_path_context *context)
+{
+    context->real_cwd = NULL;
+    if (cwd == NULL || cwd[0] != '/' || !has_cwd_restrictions(checker))
+        return AG_OK;
+    return ag_checker_real_cwd(checker, cwd, &context->real_cwd);
 }
 
 /* Returns the stricter of two limits, where 0 means none. */
@@ -130,7 +190,7 @@ ag_status ag_checker_set_home(ag_checker *checker, const char *home)
      * Fedora Silverblue): each request path is checked both as written and
      * where it leads, so deny rules match either spelling of a home file.
      */
-    ag_path_context none = {NULL, NULL, NULL};
+    ag_path_context none = {NULL, NULL, NULL, NULL};
     const char *normalized = ag_path_normalize(&checker->arena, &none, home, strlen(home));
     if (normalized == NULL)
         return AG_ERR_NOMEM;

@@ -105,6 +105,8 @@ struct ag_verdict {
 typedef struct ag_path_cache {
     char *path;          /* as given, or NULL */
     char *normalized;
+    bool real_known;     /* `real` was looked up: see ag_checker_real_cwd() */
+    char *real;          /* the directory `normalized` leads to through links, or NULL */
 } ag_path_cache;
 
 /*
@@ -144,6 +146,7 @@ struct ag_checker {
     ag_lookup_cache lookups;         /* readlink() results of the current check */
     /* Found on first need and kept, because a checker's policy never changes. */
     ag_effect_tool_rules effect_tools;
+    ag_tool_rules_state cwd_restrictions;   /* deny or ask path rules anchored at the cwd */
     /*
      * Commands of the lines of wrapped scripts (`bash -c '...'`) that failed
      * to parse, each line parsed alone. They are decided apart from the
@@ -160,6 +163,25 @@ struct ag_checker {
  * Returns NULL when out of memory.
  */
 const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, const char *path);
+
+/*
+ * Stores in *real where the absolute request cwd `cwd` (as given) leads
+ * through symbolic links on disk, or NULL when that is the cwd itself or
+ * the lookup fails. The result is kept in checker->cwd_cache, so a checker
+ * that gets the same cwd again makes no lookup, and it lives as long as
+ * ag_checker_normalize() results do. Returns AG_ERR_NOMEM or AG_OK.
+ * NOTE: a link on the way to the cwd that changes between two checks with
+ * the same cwd keeps its old destination here. Changing it means writing
+ * outside the cwd, which asks unless a rule allows it.
+ */
+ag_status ag_checker_real_cwd(ag_checker *checker, const char *cwd, const char **real);
+
+/*
+ * Sets context->real_cwd for the request cwd `cwd` (as given, or NULL) when
+ * a deny or ask path rule of the policy is anchored at the cwd, and to NULL
+ * otherwise, so that policies without such rules never look the cwd up.
+ */
+ag_status ag_checker_set_real_cwd(ag_checker *checker, const char *cwd, ag_path_context *context);
 
 /*
  * Returns whether a rule loop may stop: at the first deny, except in explain

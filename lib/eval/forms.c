@@ -147,8 +147,8 @@ static ag_match match_path_value(ag_checker *checker, const ag_rule *rule, const
 
     if (!absolute || memchr(text, '\0', length) != NULL)
         return written;
-    ag_path_context none = {NULL, NULL, NULL};
-    ag_path_context context = {NULL, NULL, NULL};
+    ag_path_context none = {NULL, NULL, NULL, NULL};
+    ag_path_context context = {NULL, NULL, NULL, NULL};
     if (checker->home != NULL)
         context.home = ag_path_normalize(arena, &none, checker->home, strlen(checker->home));
     const char *normalized = ag_path_normalize(arena, &context, text, length);

@@ -279,7 +279,7 @@ static bool inside_workspace(ag_checker *checker, const char *path,
     for (size_t i = 0; i < policy->additional_directory_count; i++) {
         const ag_policy_directory *entry = &policy->additional_directories[i];
         ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home,
-                                 NULL};
+                                 NULL, NULL};
         const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
                                                   strlen(entry->path));
         if (is_within_directory(path, directory))
@@ -717,8 +717,8 @@ ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *an
 {
     ag_verdict *verdict = &checker->verdict;
     ag_arena *arena = &checker->arena;
-    ag_path_context none = {NULL, NULL, NULL};
-    ag_path_context context = {NULL, NULL, NULL};
+    ag_path_context none = {NULL, NULL, NULL, NULL};
+    ag_path_context context = {NULL, NULL, NULL, NULL};
     /* Only acceptEdits compares paths with the working directories. */
     bool needs_context = checker->mode == AG_MODE_ACCEPT_EDITS;
     if (needs_context && cwd != NULL && cwd[0] == '/'

@@ -161,7 +161,7 @@ static bool in_working_directories(ag_checker *checker, const file_request *requ
     for (size_t i = 0; i < policy->additional_directory_count; i++) {
         const ag_policy_directory *entry = &policy->additional_directories[i];
         ag_path_context context = {entry->base != NULL ? entry->base : request->context.cwd,
-                                   request->context.home, NULL};
+                                   request->context.home, NULL, NULL};
         const char *directory = ag_path_normalize(&checker->arena, &context, entry->path,
                                                   strlen(entry->path));
         if (is_within_directory(path, directory))
@@ -322,13 +322,16 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
                                 tool_family family, json_t *input, const char *cwd)
 {
     ag_arena *arena = &checker->arena;
-    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL, NULL}, input};
-    ag_path_context none = {NULL, NULL, NULL};
+    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input};
+    ag_path_context none = {NULL, NULL, NULL, NULL};
     if (cwd != NULL && cwd[0] == '/')
         request.context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
     if (checker->home != NULL)
         request.context.home = ag_path_normalize(arena, &none, checker->home,
                                                  strlen(checker->home));
+    if (request.context.cwd != NULL
+        && ag_checker_set_real_cwd(checker, cwd, &request.context) != AG_OK)
+        return AG_ERR_NOMEM;
 
     /* Up to the three fields, the search directory and the Glob pattern's directory. */
     const char *raws[5];

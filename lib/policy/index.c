@@ -1003,10 +1003,14 @@ static void add_search(ag_rule_cursor *cursor, const char *directory,
                             home != NULL && home[0] == '/' ? home : "~");
 
     const ag_directory_table *cwd_table = &index->below[AG_BELOW_CWD];
-    if (!group_comparable(AG_PATH_GROUP_CWD, directory, context))
+    if (!group_comparable(AG_PATH_GROUP_CWD, directory, context)) {
         add_list(cursor, cwd_table->rules.rules, cwd_table->rules.count);
-    else
-        add_directory_below(cursor, cwd_table, directory, cwd);
+        return;
+    }
+    add_directory_below(cursor, cwd_table, directory, cwd);
+    /* Deny and ask rules anchored at the cwd also match below where it leads. */
+    if (context->real_cwd != NULL)
+        add_directory_below(cursor, cwd_table, directory, context->real_cwd);
 }
 
 void ag_rule_cursor_for_search(ag_rule_cursor *cursor, const ag_policy *policy,

@@ -1099,6 +1099,15 @@ size_t ag_path_rule_literal_directory(const ag_rule *rule, const char **text)
     return literal;
 }
 
+bool ag_path_rule_at_cwd(const ag_rule *rule)
+{
+    if (!ag_rule_is_path(rule))
+        return false;
+    ag_path_anchor anchor = (ag_path_anchor)rule->path_anchor;
+    return anchor == AG_PATH_ANCHOR_CWD
+           || (anchor == AG_PATH_ANCHOR_POLICY && rule->policy_directory == NULL);
+}
+
 /*
  * Returns the absolute directory a rule's anchor stands for, "~" for the
  * home when it is unknown, or NULL when the base is unknown.
@@ -1119,13 +1128,25 @@ static const char *anchor_base(const ag_rule *rule, const ag_path_context *conte
             return rule->policy_directory;
         return cwd != NULL && cwd[0] == '/' ? cwd : NULL;
     case AG_PATH_ANCHOR_CWD:
-        /* TODO(paths): a cwd given through a link anchors here as written, so a
-         * deny rule on ./x misses x named by its real path; resolving the cwd
-         * would cost lookups on every check. */
         return cwd != NULL && cwd[0] == '/' ? cwd : NULL;
     default:
         return NULL;
     }
+}
+
+/*
+ * Returns the second base of a deny or ask rule anchored at the cwd: where
+ * the cwd leads through links, so that `cat /data/proj/secret` meets
+ * Read(./secret) when the cwd is /work/link/proj and /work/link leads to
+ * /data. Returns NULL for every other rule. An allow rule keeps the cwd as
+ * written, so the second base never widens what it allows.
+ */
+static const char *real_anchor_base(const ag_rule *rule, const ag_path_context *context)
+{
+    if (rule->decision == AG_ALLOW || context == NULL || context->real_cwd == NULL
+        || context->real_cwd[0] != '/' || !ag_path_rule_at_cwd(rule))
+        return NULL;
+    return context->real_cwd;
 }
 
 /* Returns the part of `path` below `base`, which must contain it, without a leading '/'. */
@@ -1138,35 +1159,31 @@ static const char *remainder_below(const char *path, const char *base)
 }
 
 /*
- * Finds the base for matching `path`, or returns MAYBE or NO in *early when
- * the path cannot be compared: an unknown part, an unknown base, or a path
+ * Returns whether `path` can be compared with `base`, or sets *early to
+ * MAYBE or NO when it cannot: an unknown part, an unknown base, or a path
  * and base of which one is under an unknown home and the other is not.
  */
-static const char *comparable_base(const ag_rule *rule, const char *path,
-                                   const ag_path_context *context, ag_match *early)
+static bool comparable_base(const ag_rule *rule, const char *path, const char *base,
+                            ag_match *early)
 {
     *early = AG_MATCH_MAYBE;
     if (!ag_rule_is_path(rule) || rule->path_pattern == NULL || path == NULL
-        || path[0] == AG_DYNAMIC_MARK)
-        return NULL;
-    const char *base = anchor_base(rule, context);
-    if (base == NULL)
-        return NULL;
+        || path[0] == AG_DYNAMIC_MARK || base == NULL)
+        return false;
     if ((base[0] == '~') != (path[0] == '~'))
-        return NULL;
+        return false;
     if (!path_is_within(path, base, ag_path_rule_is_caseless(rule))) {
         *early = AG_MATCH_NO;
-        return NULL;
+        return false;
     }
-    return base;
+    return true;
 }
 
-ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
-                            const ag_path_context *context, pcre2_match_data *match_data)
+static ag_match match_path_at(const ag_rule *rule, const char *path, const char *base,
+                              pcre2_match_data *match_data)
 {
     ag_match early;
-    const char *base = comparable_base(rule, path, context, &early);
-    if (base == NULL)
+    if (!comparable_base(rule, path, base, &early))
         return early;
     if (match_data == NULL)
         return AG_MATCH_MAYBE;
@@ -1179,15 +1196,14 @@ ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
     return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
 }
 
-ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
-                                  const ag_path_context *context,
-                                  pcre2_match_data *match_data)
+
+static ag_match match_below_at(const ag_rule *rule, const char *directory, const char *base,
+                               pcre2_match_data *match_data)
 {
-    ag_match itself = ag_rule_match_path(rule, directory, context, match_data);
+    ag_match itself = match_path_at(rule, directory, base, match_data);
     if (itself != AG_MATCH_NO)
         return itself;
 
-    const char *base = anchor_base(rule, context);
     if (base == NULL)
         return AG_MATCH_MAYBE;
     bool caseless = ag_path_rule_is_caseless(rule);
@@ -1201,6 +1217,35 @@ ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
     int rc = pcre2_match(rule->path_pattern, (PCRE2_SPTR)rest, strlen(rest), 0,
                          PCRE2_PARTIAL_HARD, match_data, NULL);
     return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
+}
+
+/* Matches a path against a rule below one base: match_path_at() or match_below_at(). */
+typedef ag_match (*base_matcher)(const ag_rule *rule, const char *path, const char *base,
+                                 pcre2_match_data *match_data);
+
+/* Matches below the rule's anchor and below real_anchor_base(); the stronger match wins. */
+static ag_match match_at_anchors(base_matcher match, const ag_rule *rule, const char *path,
+                                 const ag_path_context *context, pcre2_match_data *match_data)
+{
+    ag_match written = match(rule, path, anchor_base(rule, context), match_data);
+    const char *real = real_anchor_base(rule, context);
+    if (written == AG_MATCH_YES || real == NULL)
+        return written;
+    ag_match on_real = match(rule, path, real, match_data);
+    return on_real > written ? on_real : written;
+}
+
+ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
+                            const ag_path_context *context, pcre2_match_data *match_data)
+{
+    return match_at_anchors(match_path_at, rule, path, context, match_data);
+}
+
+ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
+                                  const ag_path_context *context,
+                                  pcre2_match_data *match_data)
+{
+    return match_at_anchors(match_below_at, rule, directory, context, match_data);
 }
 
 /* ----------------------------------------------------------- domain rules */

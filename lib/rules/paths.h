@@ -17,6 +17,13 @@ typedef struct ag_path_context {
     const char *cwd;    /* absolute working directory of the command, or NULL when unknown */
     const char *home;   /* absolute home directory, or NULL when the host did not give one */
     const char *cdpath; /* the CDPATH that `cd NAME` searches (effects/directory.c), or NULL */
+    /*
+     * The directory that `cwd` leads to through symbolic links on disk, or
+     * NULL when that is `cwd` itself or unknown. Deny and ask rules anchored
+     * at the cwd match below either directory, but allow rules only below
+     * `cwd` (ag_rule_match_path()). Normalizing ignores it.
+     */
+    const char *real_cwd;
 } ag_path_context;
 
 /*
@@ -191,6 +198,12 @@ ag_match ag_rule_match_path_below(const ag_rule *rule, const char *directory,
 bool ag_rule_is_path(const ag_rule *rule);
 
 /*
+ * Returns whether a path rule is anchored at the request's cwd: `path`,
+ * `./path`, and `/path` of a policy that has no file directory.
+ */
+bool ag_path_rule_at_cwd(const ag_rule *rule);
+
+/*
  * Returns whether a path rule matches ASCII letters in either case: true for
  * deny and ask rules, so that a case variant cannot slip past them on a file
  * system that ignores case; allow rules match exactly.
@@ -229,7 +242,8 @@ bool ag_rule_is_domain(const ag_rule *rule);
 /*
  * Matches a Read or Edit path rule against a normalized absolute path. YES
  * when it matches, MAYBE when it could match for some value of the unknown
- * parts, NO otherwise.
+ * parts, NO otherwise. A deny or ask rule anchored at the cwd matches below
+ * context->cwd or context->real_cwd, whichever gives the stronger match.
  */
 ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
                             const ag_path_context *context, pcre2_match_data *match_data);
