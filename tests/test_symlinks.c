@@ -731,6 +731,25 @@ static void test_cwd_link_changes(void **state)
     cwd_checker_free(&c);
 }
 
+/*
+ * A tree write that holds where the cwd leads may remove the project's .git,
+ * so it asks even in bypassPermissions mode, which waives the ask for a
+ * write outside the working directory. The tree of the project's src does not.
+ */
+static void test_cwd_link_protected_tree(void **state)
+{
+    fixture *f = *state;
+    cwd_checker c = cwd_checker_new(f);
+    assert_int_equal(check_in(&c, f, AG_MODE_BYPASS_PERMISSIONS, "repolink", "rm -rf .."),
+                     AG_ASK);
+    assert_int_equal(check_in(&c, f, AG_MODE_BYPASS_PERMISSIONS, "repolink", "rm -rf %s/repo"),
+                     AG_ASK);
+    assert_int_equal(check_in(&c, f, AG_MODE_BYPASS_PERMISSIONS, "repolink",
+                              "rm -rf %s/repo/src"),
+                     AG_ALLOW);
+    cwd_checker_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -754,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_cwd_link_file_tools),
         cmocka_unit_test(test_cwd_link_reverse_and_allow),
         cmocka_unit_test(test_cwd_link_changes),
+        cmocka_unit_test(test_cwd_link_protected_tree),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

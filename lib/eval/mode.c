@@ -221,19 +221,22 @@ static bool rule_names_protected(const ag_rule *rule, const char *name)
  * protected home entry lies below a directory that contains it (rm -r ~).
  * The project's own .git, .claude and the other protected components lie
  * below the working directory and every directory that contains it (tar xf
- * a.tar, rm -r .).
+ * a.tar, rm -r .), whether it contains the cwd as written or where the cwd
+ * leads through links (where->cwd and where->real_cwd).
  * TODO(protected): a protected component below another directory
  * (vendor/x/.git, or a .git that `tar xf a.tar -C sub` unpacks into sub) is
  * not seen, because only the request's text is read here. Such a nested
  * .git only acts when git runs inside it.
  */
 static const char *protected_name_below(ag_checker *checker, const char *directory,
-                                        const char *cwd, const ag_rule *rule)
+                                        const ag_path_context *where, const ag_rule *rule)
 {
     if (directory == NULL)
         return NULL;
     const char *home = checker->home != NULL ? checker->home : "~";
-    bool holds_cwd = cwd != NULL && ag_path_is_within_caseless(cwd, directory);
+    bool holds_cwd = (where->cwd != NULL && ag_path_is_within_caseless(where->cwd, directory))
+                     || (where->real_cwd != NULL
+                         && ag_path_is_within_caseless(where->real_cwd, directory));
     bool holds_home = ag_path_is_within_caseless(home, directory);
 
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
@@ -573,7 +576,8 @@ static bool adjust_commands(ag_checker *checker, const ag_path_context *context)
  * its target, the file a link target leads to, or for a tree write a
  * protected path below it. Returns NULL when none does.
  */
-static const char *protect_effect(ag_checker *checker, const ag_effect *effect, const char *cwd)
+static const char *protect_effect(ag_checker *checker, const ag_effect *effect,
+                                  const ag_path_context *where)
 {
     const char *reason = protect(checker, effect->target, effect->rule, effect->reason);
     if (reason == NULL && effect->link_target != NULL)
@@ -582,10 +586,10 @@ static const char *protect_effect(ag_checker *checker, const ag_effect *effect, 
         return reason;
 
     const char *directory = effect->target;
-    const char *name = protected_name_below(checker, directory, cwd, effect->rule);
+    const char *name = protected_name_below(checker, directory, where, effect->rule);
     if (name == NULL && effect->link_target != NULL) {
         directory = effect->link_target;
-        name = protected_name_below(checker, directory, cwd, effect->rule);
+        name = protected_name_below(checker, directory, where, effect->rule);
     }
     if (name == NULL)
         return NULL;
@@ -598,7 +602,7 @@ static const char *protect_effect(ag_checker *checker, const ag_effect *effect, 
 }
 
 /* Applies the mode and the protected paths to each effect; returns whether one changed. */
-static bool adjust_effects(ag_checker *checker, const char *cwd)
+static bool adjust_effects(ag_checker *checker, const ag_path_context *where)
 {
     ag_verdict *verdict = &checker->verdict;
     bool changed = false;
@@ -626,7 +630,7 @@ static bool adjust_effects(ag_checker *checker, const char *cwd)
         /* A link on disk is protected when it or the file it leads to is. */
         const char *reason = NULL;
         if (effect->decision < AG_ASK)
-            reason = protect_effect(checker, effect, cwd);
+            reason = protect_effect(checker, effect, where);
         if (reason != NULL) {
             effect->decision = AG_ASK;
             effect->rule = NULL;
@@ -688,6 +692,17 @@ static ag_status recombine(ag_checker *checker, const ag_shell_analysis *analysi
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
+/* Returns whether an effect of the verdict writes a whole tree (rm -r, tar x). */
+static bool has_tree_write(const ag_verdict *verdict)
+{
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        const ag_effect *effect = &verdict->effects[i];
+        if (effect->kind == AG_EFFECT_WRITE && effect->tree)
+            return true;
+    }
+    return false;
+}
+
 /* dontAsk: turns every ask of the request, its commands and its effects into deny. */
 static void deny_asks(ag_checker *checker)
 {
@@ -730,13 +745,16 @@ ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *an
         return AG_ERR_NOMEM;
 
     /* Tree writes compare their targets with the working directory (protected_name_below()). */
-    const char *normalized_cwd = NULL;
+    ag_path_context where = {NULL, NULL, NULL, NULL};
     if (cwd != NULL && cwd[0] == '/'
-        && (normalized_cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
+        && (where.cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
+        return AG_ERR_NOMEM;
+    if (where.cwd != NULL && has_tree_write(verdict)
+        && ag_checker_real_cwd(checker, cwd, &where.real_cwd) != AG_OK)
         return AG_ERR_NOMEM;
 
     bool changed = adjust_commands(checker, &context);
-    changed = adjust_effects(checker, normalized_cwd) || changed;
+    changed = adjust_effects(checker, &where) || changed;
     if (changed) {
         ag_status status = recombine(checker, analysis);
         if (status != AG_OK)
