@@ -673,6 +673,52 @@ class CdpathTest(CliTestCase):
                 self.assertIn("--cdpath", result.stdout)
 
 
+CWD_LINK_POLICY = """\
+default: ask
+allow:
+  - Bash(cat *)
+  - Read
+deny:
+  - Read(./secret)
+"""
+
+
+class CwdThroughLinkTest(CliTestCase):
+    """A cwd given through a link (link -> data): ./secret is also data/proj/secret."""
+
+    def setUp(self):
+        super().setUp()
+        self.policy = self.write_file("cwd-link.yaml", CWD_LINK_POLICY)
+        root = self.directory.name
+        self.real = os.path.join(root, "data", "proj")
+        os.makedirs(self.real)
+        os.symlink("data", os.path.join(root, "link"))
+        self.linked = os.path.join(root, "link", "proj")
+
+    def test_check_real_path_denied(self):
+        for command in ("cat %s/secret" % self.real, "cat ../proj/secret", "cat secret"):
+            with self.subTest(command=command):
+                self.assert_exit(self.check(command, "--cwd", self.linked), EXIT_DENY)
+
+    def test_check_other_file_allowed(self):
+        for command in ("cat %s/other" % self.real, "cat other"):
+            with self.subTest(command=command):
+                self.assert_exit(self.check(command, "--cwd", self.linked), EXIT_ALLOW)
+
+    def test_check_real_cwd_link_path_denied(self):
+        result = self.check("cat %s/secret" % self.linked, "--cwd", self.real)
+        self.assert_exit(result, EXIT_DENY)
+
+    def test_eval_read_tool(self):
+        requests = [{"tool_name": "Read", "tool_input": {"file_path": path}, "cwd": self.linked}
+                    for path in (self.real + "/secret", self.real + "/other")]
+        result = run(["eval", "--policy", self.policy],
+                     "".join(json.dumps(request) + "\n" for request in requests))
+        self.assert_exit(result, 0)
+        decisions = [json.loads(line)["decision"] for line in result.stdout.splitlines()]
+        self.assertEqual(decisions, ["deny", "allow"])
+
+
 if __name__ == "__main__":
     program = unittest.main(verbosity=2, exit=False)
     sys.exit(0 if program.result.wasSuccessful() else 1)
