@@ -411,14 +411,16 @@ static void write_path(char *out, size_t size)
 
 /*
  * Adds a request in a random cwd. The scratch link is a cwd given through a
- * link, so rules anchored at the cwd also match below scratch/real.
+ * link, so rules anchored at the cwd also match below scratch/real. Below
+ * the scratch loop, where the cwd leads is unknown.
  */
 static void add_path_request(char *command, char *tool, char *input)
 {
-    static char policy_directory[128], link[128];
+    static char policy_directory[128], link[128], loop[128];
     snprintf(policy_directory, sizeof(policy_directory), "%s/policydir", scratch);
     snprintf(link, sizeof(link), "%s/link", scratch);
-    const char *const cwds[] = {"/repo", NULL, "/home/user", policy_directory, link};
+    snprintf(loop, sizeof(loop), "%s/loop/x", scratch);
+    const char *const cwds[] = {"/repo", NULL, "/home/user", policy_directory, link, loop};
     const char *cwd = cwds[random_below(sizeof(cwds) / sizeof(*cwds))];
     requests = realloc(requests, (request_count + 1) * sizeof(*requests));
     requests[request_count++] = (request){command, tool, input, copy_or_null(cwd)};
@@ -483,7 +485,10 @@ static void add_search_requests(void)
     }
 }
 
-/* Creates the scratch directory: policydir/ for policy files, real/secrets/, and link -> real. */
+/*
+ * Creates the scratch directory: policydir/ for policy files, real/secrets/,
+ * link -> real, and loop -> loop, whose lookup fails.
+ */
 static void make_scratch(void)
 {
     snprintf(scratch, sizeof(scratch), "/tmp/agentguard-index-XXXXXX");
@@ -498,12 +503,14 @@ static void make_scratch(void)
     snprintf(target, sizeof(target), "%s/real", scratch);
     snprintf(path, sizeof(path), "%s/link", scratch);
     assert_int_equal(symlink(target, path), 0);
+    snprintf(path, sizeof(path), "%s/loop", scratch);
+    assert_int_equal(symlink("loop", path), 0);
 }
 
 static void remove_scratch(void)
 {
     const char *const paths[] = {"policydir/policy.yaml", "policydir", "real/secrets", "real",
-                                 "link"};
+                                 "link", "loop"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
         char path[256];
         snprintf(path, sizeof(path), "%s/%s", scratch, paths[i]);

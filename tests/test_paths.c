@@ -244,6 +244,46 @@ static void test_path_rule_real_cwd(void **state)
     pcre2_match_data_free(data);
 }
 
+/* A real cwd whose lookup failed may be any directory above the path. */
+static void test_path_rule_unknown_real_cwd(void **state)
+{
+    (void)state;
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    static const struct {
+        const char *rule;
+        ag_decision decision;
+        const char *path;
+        ag_match expected;
+    } cases[] = {
+        {"Read(./secret)", AG_DENY, "/x/y/secret", AG_MATCH_MAYBE},
+        {"Read(./secret)", AG_DENY, "/secret", AG_MATCH_MAYBE},
+        {"Read(./secret)", AG_DENY, "/etc/hosts", AG_MATCH_NO},
+        {"Read(./secret)", AG_DENY, "/work/proj/secret", AG_MATCH_YES},
+        {"Read(./notes/**)", AG_ASK, "/x/notes/a", AG_MATCH_MAYBE},
+        {"Read(./notes/**)", AG_ASK, "/x/a", AG_MATCH_NO},
+        {"Read(./**)", AG_DENY, "/x", AG_MATCH_MAYBE},
+        {"Read(./secret)", AG_ALLOW, "/x/y/secret", AG_MATCH_NO},
+        {"Read(//etc/**)", AG_DENY, "/x/etc/a", AG_MATCH_NO},
+    };
+    pcre2_match_data *data = ag_rule_match_data_new();
+    ag_path_context context = {"/work/proj", "/home/u", NULL, unknown};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ag_rule rule;
+        parse_rule(cases[i].rule, cases[i].decision, &rule);
+        ag_match got = ag_rule_match_path(&rule, cases[i].path, &context, data);
+        if (got != cases[i].expected)
+            fail_msg("case %zu: %s on %s gave %d, expected %d", i, cases[i].rule,
+                     cases[i].path, got, cases[i].expected);
+        ag_rule_clear(&rule);
+    }
+
+    ag_rule rule;
+    parse_rule("Read(./secret)", AG_DENY, &rule);
+    assert_int_equal(ag_rule_match_path_below(&rule, "/etc", &context, data), AG_MATCH_MAYBE);
+    ag_rule_clear(&rule);
+    pcre2_match_data_free(data);
+}
+
 static void expect_rule_error(const char *text, ag_status code)
 {
     ag_rule rule;
@@ -909,6 +949,7 @@ int main(void)
         cmocka_unit_test(test_path_rule_table),
         cmocka_unit_test(test_path_rule_below_directory),
         cmocka_unit_test(test_path_rule_real_cwd),
+        cmocka_unit_test(test_path_rule_unknown_real_cwd),
         cmocka_unit_test(test_invalid_specifiers_rejected),
         cmocka_unit_test(test_domain_table),
         cmocka_unit_test_setup_teardown(test_symlink_into_denied_directory, make_fixture,

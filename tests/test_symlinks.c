@@ -663,7 +663,7 @@ static void test_cwd_link_real_path(void **state)
     cwd_checker_free(&c);
 }
 
-/* The file tools meet the same rules, and a search of a tree that holds the file asks. */
+/* The file tools meet the same rules, and a search of a tree that contains the file asks. */
 static void test_cwd_link_file_tools(void **state)
 {
     fixture *f = *state;
@@ -732,7 +732,7 @@ static void test_cwd_link_changes(void **state)
 }
 
 /*
- * A tree write that holds where the cwd leads may remove the project's .git,
+ * A tree write that contains where the cwd leads may remove the project's .git,
  * so it asks even in bypassPermissions mode, which waives the ask for a
  * write outside the working directory. The tree of the project's src does not.
  */
@@ -747,6 +747,33 @@ static void test_cwd_link_protected_tree(void **state)
     assert_int_equal(check_in(&c, f, AG_MODE_BYPASS_PERMISSIONS, "repolink",
                               "rm -rf %s/repo/src"),
                      AG_ALLOW);
+    cwd_checker_free(&c);
+}
+
+/*
+ * A cwd whose lookup fails (ROOT/repo/loop is a loop of links) leads to an
+ * unknown directory, which may be above any path. So a rule anchored at the
+ * cwd asks wherever the path below some directory matches it, and a tree
+ * write anywhere may hold the project's protected paths.
+ */
+static void test_cwd_failed_lookup_asks(void **state)
+{
+    fixture *f = *state;
+    cwd_checker c = cwd_checker_new(f);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repo/loop", "cat %s/other/secret"),
+                         AG_ASK);
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repo/loop", "cat %s/other/notes/a"),
+                         AG_ASK);
+        assert_int_equal(check_in(&c, f, AG_MODE_DEFAULT, "repo/loop", "cat %s/other/readme"),
+                         AG_ALLOW);
+        assert_int_equal(check_tool_in(&c, f, "repo/loop", "Read",
+                                       "{\"file_path\":\"%s/other/secret\"}"),
+                         AG_ASK);
+        assert_int_equal(check_in(&c, f, AG_MODE_BYPASS_PERMISSIONS, "repo/loop",
+                                  "rm -rf %s/other"),
+                         AG_ASK);
+    }
     cwd_checker_free(&c);
 }
 
@@ -774,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_cwd_link_reverse_and_allow),
         cmocka_unit_test(test_cwd_link_changes),
         cmocka_unit_test(test_cwd_link_protected_tree),
+        cmocka_unit_test(test_cwd_failed_lookup_asks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

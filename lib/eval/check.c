@@ -99,16 +99,13 @@ ag_status ag_checker_real_cwd(ag_checker *checker, const char *cwd, const char *
         return AG_OK;
     }
 
-    /*
-     * NOTE: when the lookup fails (a directory the checker may not search, a
-     * loop of links), rules stay anchored at the cwd as written.
-     */
-    const char *resolved = ag_path_resolve(&checker->arena, &checker->lookups, normalized);
-    if (resolved != NULL && strcmp(resolved, normalized) != 0)
-        *real = resolved;
-    if (!cached)
+    /* A failed lookup is not kept, because a lack of memory fails it too. */
+    const char *target = ag_path_link_target(&checker->arena, &checker->lookups, normalized);
+    if (!cached || ag_path_lookup_failed(target)) {
+        *real = target;
         return AG_OK;
-    if (*real != NULL && (cache->real = ag_strdup(*real)) == NULL)
+    }
+    if (target != NULL && (cache->real = ag_strdup(target)) == NULL)
         return AG_ERR_NOMEM;
     cache->real_known = true;
     *real = cache->real;

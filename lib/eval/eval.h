@@ -166,9 +166,10 @@ const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, cons
 
 /*
  * Stores in *real where the absolute request cwd `cwd` (as given) leads
- * through symbolic links on disk, or NULL when that is the cwd itself or
- * the lookup fails. The result is kept in checker->cwd_cache, so a checker
- * that gets the same cwd again makes no lookup, and it lives as long as
+ * through symbolic links on disk, as ag_path_link_target() returns it: NULL
+ * when that is the cwd itself, the unknown path when the lookup fails. A
+ * result found is kept in checker->cwd_cache, so a checker that gets the
+ * same cwd again makes no lookup, and it lives as long as
  * ag_checker_normalize() results do. Returns AG_ERR_NOMEM or AG_OK.
  * NOTE: a link on the way to the cwd that changes between two checks with
  * the same cwd keeps its old destination here. Changing it means writing

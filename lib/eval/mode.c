@@ -222,7 +222,8 @@ static bool rule_names_protected(const ag_rule *rule, const char *name)
  * The project's own .git, .claude and the other protected components lie
  * below the working directory and every directory that contains it (tar xf
  * a.tar, rm -r .), whether it contains the cwd as written or where the cwd
- * leads through links (where->cwd and where->real_cwd).
+ * leads through links (where->cwd and where->real_cwd). Where the cwd leads
+ * is unknown when its lookup failed, so then every tree may contain it.
  * TODO(protected): a protected component below another directory
  * (vendor/x/.git, or a .git that `tar xf a.tar -C sub` unpacks into sub) is
  * not seen, because only the request's text is read here. Such a nested
@@ -234,9 +235,10 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
     if (directory == NULL)
         return NULL;
     const char *home = checker->home != NULL ? checker->home : "~";
+    const char *real_cwd = where->real_cwd;
     bool holds_cwd = (where->cwd != NULL && ag_path_is_within_caseless(where->cwd, directory))
-                     || (where->real_cwd != NULL
-                         && ag_path_is_within_caseless(where->real_cwd, directory));
+                     || (real_cwd != NULL && (ag_path_lookup_failed(real_cwd)
+                                              || ag_path_is_within_caseless(real_cwd, directory)));
     bool holds_home = ag_path_is_within_caseless(home, directory);
 
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {

@@ -1008,9 +1008,13 @@ static void add_search(ag_rule_cursor *cursor, const char *directory,
         return;
     }
     add_directory_below(cursor, cwd_table, directory, cwd);
-    /* Deny and ask rules anchored at the cwd also match below where it leads. */
-    if (context->real_cwd != NULL)
-        add_directory_below(cursor, cwd_table, directory, context->real_cwd);
+
+    /* Deny and ask rules anchored at the cwd also match below where it leads, which may be unknown. */
+    const char *real_cwd = context->real_cwd;
+    if (real_cwd != NULL && ag_path_lookup_failed(real_cwd))
+        add_list(cursor, cwd_table->rules.rules, cwd_table->rules.count);
+    else if (real_cwd != NULL)
+        add_directory_below(cursor, cwd_table, directory, real_cwd);
 }
 
 void ag_rule_cursor_for_search(ag_rule_cursor *cursor, const ag_policy *policy,

@@ -1138,13 +1138,14 @@ static const char *anchor_base(const ag_rule *rule, const ag_path_context *conte
  * Returns the second base of a deny or ask rule anchored at the cwd: where
  * the cwd leads through links, so that `cat /data/proj/secret` meets
  * Read(./secret) when the cwd is /work/link/proj and /work/link leads to
- * /data. Returns NULL for every other rule. An allow rule keeps the cwd as
- * written, so the second base never widens what it allows.
+ * /data. The base is the unknown path when the lookup failed. Returns NULL
+ * for every other rule. An allow rule keeps the cwd as written, so the
+ * second base never widens what it allows.
  */
 static const char *real_anchor_base(const ag_rule *rule, const ag_path_context *context)
 {
     if (rule->decision == AG_ALLOW || context == NULL || context->real_cwd == NULL
-        || context->real_cwd[0] != '/' || !ag_path_rule_at_cwd(rule))
+        || !ag_path_rule_at_cwd(rule))
         return NULL;
     return context->real_cwd;
 }
@@ -1179,9 +1180,34 @@ static bool comparable_base(const ag_rule *rule, const char *path, const char *b
     return true;
 }
 
+/*
+ * Matches a path against a rule whose base is unknown (a cwd whose lookup
+ * failed). The base may be any directory above the path or the path
+ * itself, so the rule gives MAYBE when its pattern matches the part of the
+ * path below one of them, and NO otherwise.
+ */
+static ag_match match_unknown_base(const ag_rule *rule, const char *path,
+                                   pcre2_match_data *match_data)
+{
+    if (rule->path_pattern == NULL || path == NULL || path[0] != '/' || match_data == NULL)
+        return AG_MATCH_MAYBE;
+
+    for (const char *slash = path; slash != NULL; slash = strchr(slash + 1, '/')) {
+        const char *rest = slash + 1;
+        int rc = pcre2_match(rule->path_pattern, (PCRE2_SPTR)rest, strlen(rest), 0, 0,
+                             match_data, NULL);
+        if (rc != PCRE2_ERROR_NOMATCH)
+            return AG_MATCH_MAYBE;
+    }
+    int rc = pcre2_match(rule->path_pattern, (PCRE2_SPTR)"", 0, 0, 0, match_data, NULL);
+    return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
+}
+
 static ag_match match_path_at(const ag_rule *rule, const char *path, const char *base,
                               pcre2_match_data *match_data)
 {
+    if (base != NULL && base[0] == AG_DYNAMIC_MARK)
+        return match_unknown_base(rule, path, match_data);
     ag_match early;
     if (!comparable_base(rule, path, base, &early))
         return early;
@@ -1204,7 +1230,8 @@ static ag_match match_below_at(const ag_rule *rule, const char *directory, const
     if (itself != AG_MATCH_NO)
         return itself;
 
-    if (base == NULL)
+    /* An unknown base may lie below the directory. */
+    if (base == NULL || base[0] == AG_DYNAMIC_MARK)
         return AG_MATCH_MAYBE;
     bool caseless = ag_path_rule_is_caseless(rule);
     if (path_is_within(base, directory, caseless))

@@ -18,10 +18,11 @@ typedef struct ag_path_context {
     const char *home;   /* absolute home directory, or NULL when the host did not give one */
     const char *cdpath; /* the CDPATH that `cd NAME` searches (effects/directory.c), or NULL */
     /*
-     * The directory that `cwd` leads to through symbolic links on disk, or
-     * NULL when that is `cwd` itself or unknown. Deny and ask rules anchored
-     * at the cwd match below either directory, but allow rules only below
-     * `cwd` (ag_rule_match_path()). Normalizing ignores it.
+     * The directory that `cwd` leads to through symbolic links on disk, as
+     * ag_path_link_target() returns it: NULL when that is `cwd` itself, the
+     * unknown path when the lookup failed. Deny and ask rules anchored at the
+     * cwd match below either directory, but allow rules only below `cwd`
+     * (ag_rule_match_path()). Normalizing ignores it.
      */
     const char *real_cwd;
 } ag_path_context;
@@ -244,6 +245,8 @@ bool ag_rule_is_domain(const ag_rule *rule);
  * when it matches, MAYBE when it could match for some value of the unknown
  * parts, NO otherwise. A deny or ask rule anchored at the cwd matches below
  * context->cwd or context->real_cwd, whichever gives the stronger match.
+ * Where the real cwd is unknown, it could be any directory above the path,
+ * so such a rule gives MAYBE when it matches the path below any of them.
  */
 ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
                             const ag_path_context *context, pcre2_match_data *match_data);
