@@ -173,7 +173,8 @@ const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, cons
  * ag_checker_normalize() results do. Returns AG_ERR_NOMEM or AG_OK.
  * NOTE: a link on the way to the cwd that changes between two checks with
  * the same cwd keeps its old destination here. Changing it means writing
- * outside the cwd, which asks unless a rule allows it.
+ * outside the cwd, which asks unless a rule or bypassPermissions mode
+ * allows it, and a path relative to the cwd still meets the rules.
  */
 ag_status ag_checker_real_cwd(ag_checker *checker, const char *cwd, const char **real);
 
