@@ -1394,9 +1394,9 @@ static bool runs_written_path(const ag_extractor *ex, const ag_runner *runner, s
  * the paths note_links() records. A plain directory write (mkdir bin) does
  * not count. Every one of them counts when the directory or file is unknown.
  * A program's own command loads it before making any link (python -m
- * tarfile -e), so its links count only with repeats_through.
- * TODO(effects): `for ...; do python3 -m tarfile -e a.tar; done` may import
- * a tarfile.py that the first pass extracted, which this does not see.
+ * tarfile -e), so its links count only with repeats_through, or when the
+ * command may run again: the second pass of `for ...; do python3 -m
+ * tarfile -e a.tar; done` imports the tarfile.py the first pass extracted.
  */
 static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
 {
@@ -1406,7 +1406,7 @@ static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
     for (size_t i = 0; i < ex->link_count; i++) {
         const ag_link_name *link = &ex->links[i];
         bool loaded_before = runner->program != NULL && link->maker == runner->index
-                             && !link->repeats_through;
+                             && !link->repeats_through && !may_repeat(runner->command);
         if (!loaded_before && ag_path_is_within(path, link->path))
             return true;
     }
