@@ -1827,6 +1827,8 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
         return status;
 
     mark_trees(ex, spec, &parsed, words, count, first);
+    for (size_t i = first; spec->writes_no_code && i < ex->out->count; i++)
+        ex->out->items[i].no_code = true;
     if (spec->runs_files.count > 0 && !ag_extractor_note_runner(ex, spec))
         return AG_ERR_NOMEM;
     if (parsed.subcommand != NULL)

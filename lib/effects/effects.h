@@ -156,6 +156,8 @@ typedef struct ag_effect_spec {
     bool writes_anywhere;
     ag_word_list anywhere_options;  /* writes_anywhere applies only with one of these */
     ag_word_list no_anywhere_options;   /* and never with one of these (cpio --no-absolute-filenames) */
+    /* Its writes hold no code from the request: directories (mkdir), the installed Python (venv). */
+    bool writes_no_code;
     char *default_read;         /* read when no operand is read (7z a: ".") */
     ag_word_list default_read_options;  /* default_read applies only with one of these (pax -w) */
 } ag_effect_spec;
@@ -237,6 +239,11 @@ typedef struct ag_effect {
      * disk now. The effect gives ask unless a deny rule matches.
      */
     bool runs_written;
+    /*
+     * The command's entry has writes_no_code and this is one of its
+     * arguments, so the write puts no program from the request on PATH.
+     */
+    bool no_code;
     /*
      * Where the target leads when it lies below a link an earlier command of
      * the request made: unknown up to the link, or NULL. It replaces the

@@ -964,14 +964,16 @@ static ag_status read_default_tree(ag_extractor *ex, const ag_effect_spec *spec,
 /*
  * Notes a command named by a path (./run, bin/rails) as running that file,
  * so that a write of it by another command of the request asks. A name
- * without '/' is looked up in PATH, which no command here names.
- * TODO(effects): a request that writes into a PATH directory and then runs
- * the name it wrote (`cp x ~/.local/bin/t; t`) is not seen.
+ * without '/' is looked up in PATH (lookup.c), except for the
+ * declaration and test commands, which are builtins.
  */
 static ag_status note_program_path(ag_extractor *ex, const ag_shell_word *name)
 {
-    if (memchr(name->text, '/', name->length) == NULL)
-        return AG_OK;
+    if (memchr(name->text, '/', name->length) == NULL) {
+        if (ex->command->keyword != NULL)
+            return AG_OK;
+        return ag_extractor_note_path_name(ex, name) ? AG_OK : AG_ERR_NOMEM;
+    }
     const char *path = ag_extractor_normalize_written(ex, name, name->text, name->length);
     if (path == NULL)
         return AG_ERR_NOMEM;
@@ -1022,11 +1024,12 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
         if (status != AG_OK)
             return status;
     }
-    if (command->word_count == 0)
-        return AG_OK;
+    ag_status status = ag_extractor_note_path_assignments(ex);
+    if (status != AG_OK || command->word_count == 0)
+        return status;
     if (command->words[0].dynamic)
         return add_unknown_program(ex, command);
-    ag_status status = note_program_path(ex, &command->words[0]);
+    status = note_program_path(ex, &command->words[0]);
     if (status != AG_OK)
         return status;
 
@@ -1302,16 +1305,32 @@ static bool add_runner(ag_extractor *ex, ag_runner runner)
     return true;
 }
 
-bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec)
+/* Returns the runner of the command being looked at, in its working directory. */
+static ag_runner runner_here(const ag_extractor *ex)
 {
     const char *cwd = ex->context.cwd != NULL && ex->context.cwd[0] == '/' ? ex->context.cwd : NULL;
-    return add_runner(ex, (ag_runner){ex->command, ex->index, cwd, &spec->runs_files, NULL});
+    return (ag_runner){.command = ex->command, .index = ex->index, .cwd = cwd};
+}
+
+bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec)
+{
+    ag_runner runner = runner_here(ex);
+    runner.files = &spec->runs_files;
+    return add_runner(ex, runner);
 }
 
 bool ag_extractor_note_program(ag_extractor *ex, const char *path)
 {
-    const char *cwd = ex->context.cwd != NULL && ex->context.cwd[0] == '/' ? ex->context.cwd : NULL;
-    return add_runner(ex, (ag_runner){ex->command, ex->index, cwd, NULL, path});
+    ag_runner runner = runner_here(ex);
+    runner.program = path;
+    return add_runner(ex, runner);
+}
+
+bool ag_extractor_note_path_name(ag_extractor *ex, const ag_shell_word *name)
+{
+    ag_runner runner = runner_here(ex);
+    runner.path_name = base_name(ex->arena, name);
+    return runner.path_name != NULL && add_runner(ex, runner);
 }
 
 /*
@@ -1360,20 +1379,28 @@ static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *
 }
 
 /*
- * Returns whether the runner may run the code of `written`, a path another
- * command of the request writes. That is so for an unknown path, a run file
- * in its directory, a file it reads (make -f FILE, pytest t.py), a run file
- * below a directory it reads (cmake SOURCE_DIR), and its program file.
+ * Returns whether the runner may run the code that `write`, a write by
+ * another command of the request, writes. That is so for an unknown path,
+ * a run file in its directory, a file it reads (make -f FILE, pytest t.py)
+ * and a run file below a directory it reads (cmake SOURCE_DIR). It is also
+ * so for its program file and for a file that a PATH lookup of its name
+ * may find.
  */
-static bool runs_written_path(const ag_extractor *ex, const ag_runner *runner, size_t read_end,
-                              const char *written)
+static bool runs_written_path(ag_extractor *ex, const ag_runner *runner, size_t read_end,
+                              const ag_effect *write)
 {
+    const char *written = write->target;
+    if (runner->path_name != NULL)
+        return ag_runner_path_written(ex, runner, write);
     if (written[0] != '/' || strchr(written, AG_DYNAMIC_MARK) != NULL)
         return true;
     /* rewrites_directory() finds the tree copies (cp -r x bin) that may replace the program. */
-    if (runner->program != NULL)
-        return runner->program[0] != '/' || strchr(runner->program, AG_DYNAMIC_MARK) != NULL
-               || strcasecmp(runner->program, written) == 0;
+    if (runner->program != NULL) {
+        const char *program = runner->program;
+        if (program[0] != '/' || strchr(program, AG_DYNAMIC_MARK) != NULL)
+            return true;
+        return strcasecmp(program, written) == 0;
+    }
     if (is_run_file(ex->arena, runner->files, runner->cwd, written))
         return true;
     for (size_t i = 0; i < read_end; i++) {
@@ -1440,13 +1467,14 @@ static ag_status note_written_runs(ag_extractor *ex)
         for (size_t i = 0; i < count && status == AG_OK; i++) {
             const ag_effect *effect = &ex->out->items[i];
             if (effect->kind == AG_EFFECT_WRITE && effect->command != runner->index
-                && runs_written_path(ex, runner, count, effect->target))
+                && runs_written_path(ex, runner, count, effect))
                 status = add_written_run(ex, runner, effect->target);
         }
         const char *rewritten = runner->program != NULL ? runner->program
                                 : runner->cwd != NULL   ? runner->cwd
                                                         : unknown_path;
-        if (status == AG_OK && rewrites_directory(ex, runner))
+        /* A PATH lookup does not search the working directory, which `git stash` rewrites. */
+        if (status == AG_OK && runner->path_name == NULL && rewrites_directory(ex, runner))
             status = add_written_run(ex, runner, rewritten);
     }
     return status;
@@ -1496,7 +1524,10 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
                              ag_effect_list *out)
 {
     ag_extractor ex = {.arena = arena, .table = table, .out = out, .input_length = input_length,
-                       .commands = commands, .command_count = count};
+                       .commands = commands, .command_count = count,
+                       .request_cwd = context->cwd != NULL && context->cwd[0] == '/'
+                                          ? context->cwd
+                                          : NULL};
     ag_directory_tracker tracker;
     ag_status status = ag_directory_tracker_init(&tracker, arena, commands, count, context);
 

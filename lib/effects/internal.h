@@ -15,6 +15,8 @@ typedef struct ag_runner {
     const ag_word_list *files;  /* the globs of the files it runs, relative to cwd; NULL with
                                    `program` */
     const char *program;        /* the normalized path of the one file it runs, or NULL */
+    const char *path_name;      /* a command name without '/' that the shell looks up in PATH,
+                                   or NULL */
 } ag_runner;
 
 /* A path at or under which a command of the request may make (or move) a link. */
@@ -41,6 +43,11 @@ typedef struct ag_extractor {
     ag_runner *runners;        /* commands that run files, checked once all effects are in */
     size_t runner_count;
     size_t runner_capacity;
+    const char *request_cwd;   /* the working directory the request starts in, or NULL */
+    const char **path_directories;  /* the directories the request puts on PATH, normalized,
+                                       or unknown (AG_DYNAMIC_MARK) */
+    size_t path_directory_count;
+    size_t path_directory_capacity;
     bool url_globbing;         /* URLs are curl globs: {a,b} and [a-z] expand (no -g) */
     const char *plain_cwd;     /* a cwd found to be in normal form, so copied as it is */
 } ag_extractor;
@@ -93,6 +100,25 @@ bool ag_effect_option_takes_value(const ag_effect_option *option);
  * normalized `path`. Returns false when out of memory.
  */
 bool ag_extractor_note_program(ag_extractor *ex, const char *path);
+
+/*
+ * Notes the runner of a command named without '/' (lookup.c): a write
+ * of that name into a directory that may be on PATH then asks. Returns
+ * false when out of memory.
+ */
+bool ag_extractor_note_path_name(ag_extractor *ex, const ag_shell_word *name);
+
+/*
+ * Notes the directories that the command being looked at puts on PATH
+ * (`PATH=DIR:$PATH`, `export PATH=...`). Returns AG_OK or AG_ERR_NOMEM.
+ */
+ag_status ag_extractor_note_path_assignments(ag_extractor *ex);
+
+/*
+ * Returns whether `effect`, a write, may put the program that `runner`
+ * (one with a path_name) runs into a directory that may be on PATH.
+ */
+bool ag_runner_path_written(ag_extractor *ex, const ag_runner *runner, const ag_effect *effect);
 
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
