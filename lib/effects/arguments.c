@@ -810,6 +810,16 @@ static ag_status add_run_file(ag_extractor *ex, const ag_shell_word *word, const
     return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
 }
 
+/* Adds the module of `node -r NAME` as a run file, and the package NAME may name (lookup.c). */
+static ag_status add_required_module(ag_extractor *ex, const ag_shell_word *word,
+                                     const char *text, size_t length)
+{
+    ag_status status = add_run_file(ex, word, text, length);
+    if (status != AG_OK || word->dynamic)
+        return status;
+    return ag_extractor_note_node_package(ex, text, length);
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
@@ -859,6 +869,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     switch (role) {
     case AG_ROLE_RUN:
         return add_run_file(ex, word, arg->text, arg->length);
+    case AG_ROLE_REQUIRE:
+        return add_required_module(ex, word, arg->text, arg->length);
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
         if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {
@@ -1014,7 +1026,8 @@ static ag_effect_role adjust_role(const parsed_arguments *parsed, ag_effect_role
     if (parsed->index_only && (role == AG_ROLE_READ || role == AG_ROLE_WRITE))
         return AG_ROLE_NONE;
     /* perl -i -e CODE FILE: with the code in an option, the first operand is a file too. */
-    if (parsed->writes_operands && (role == AG_ROLE_READ || role == AG_ROLE_RUN))
+    if (parsed->writes_operands
+        && (role == AG_ROLE_READ || role == AG_ROLE_RUN || role == AG_ROLE_REQUIRE))
         return AG_ROLE_WRITE;
     if (parsed->reads_operands && role == AG_ROLE_WRITE)
         return AG_ROLE_READ;
@@ -1572,7 +1585,7 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         bool linked = arg.option == NULL && makes_hard_link(parsed, arg.role);
         if (arg.role == AG_ROLE_LINK_SOURCE)
             arg.role = linked ? AG_ROLE_READ : AG_ROLE_NONE;
-        read |= arg.role == AG_ROLE_READ || arg.role == AG_ROLE_RUN;
+        read |= arg.role == AG_ROLE_READ || arg.role == AG_ROLE_RUN || arg.role == AG_ROLE_REQUIRE;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
         if (status == AG_OK && linked)

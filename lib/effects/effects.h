@@ -25,6 +25,9 @@ typedef enum ag_effect_role {
     AG_ROLE_SCRIPT,    /* program text, skipped when a script option is given */
     AG_ROLE_RUN,       /* a file whose code the command runs (python SCRIPT): read, and a
                           write of it by another command of the request asks */
+    AG_ROLE_REQUIRE,   /* a module that node loads first (node -r NAME): a file as for
+                          AG_ROLE_RUN, and for a bare NAME also the package below each
+                          node_modules from the working directory up */
     AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
                           the new name shows and changes the same file; nothing with -s */
     AG_ROLE_DATA,      /* data as for AG_OPTION_DATA: @FILE, NAME=@FILE, NAME@FILE read FILE */

@@ -1007,7 +1007,7 @@ static ag_status note_module_files(ag_extractor *ex, const ag_shell_word *name)
                 return AG_ERR_NOMEM;
         }
     }
-    return AG_OK;
+    return ag_extractor_note_venv_module(ex, name->text, name->length);
 }
 
 /*
@@ -1326,6 +1326,14 @@ bool ag_extractor_note_program(ag_extractor *ex, const char *path)
     return add_runner(ex, runner);
 }
 
+bool ag_extractor_note_program_tree(ag_extractor *ex, const char *path)
+{
+    ag_runner runner = runner_here(ex);
+    runner.program = path;
+    runner.program_tree = true;
+    return add_runner(ex, runner);
+}
+
 bool ag_extractor_note_path_name(ag_extractor *ex, const ag_shell_word *name)
 {
     ag_runner runner = runner_here(ex);
@@ -1379,12 +1387,68 @@ static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *
 }
 
 /*
+ * Stores in *length the length of the first `count` components of the
+ * normalized absolute `path` ("/a/b/c" with 2 is "/a/b"). Returns false
+ * when it has fewer.
+ */
+static bool components_prefix(const char *path, size_t count, size_t *length)
+{
+    size_t i = 0;
+    for (size_t seen = 0; seen < count; seen++) {
+        if (path[i] != '/' || path[i + 1] == '\0')
+            return false;
+        i++;
+        while (path[i] != '\0' && path[i] != '/')
+            i++;
+    }
+    *length = i;
+    return true;
+}
+
+static size_t count_components(const char *path)
+{
+    size_t count = 0;
+    for (const char *c = path; *c != '\0'; c++)
+        count += c[0] == '/' && c[1] != '\0';
+    return count;
+}
+
+/*
+ * Returns whether `path` lies at or below a directory that `pattern`
+ * matches: a normalized absolute path whose components may be fnmatch(3)
+ * globs, such as `*` in place of the pythonX.Y of a site-packages path.
+ * Returns true when out of memory.
+ */
+static bool is_within_pattern(ag_arena *arena, const char *path, const char *pattern)
+{
+    size_t length;
+    if (!components_prefix(path, count_components(pattern), &length))
+        return false;
+    char *prefix = ag_arena_strndup(arena, path, length > 0 ? length : 1);
+    return prefix == NULL || matches_caseless(arena, pattern, prefix, FNM_PATHNAME);
+}
+
+/* Returns whether a directory that `pattern` matches may lie at or below `path`. */
+static bool pattern_is_within(ag_arena *arena, const char *pattern, const char *path)
+{
+    size_t length;
+    size_t count = count_components(path);
+    if (count == 0)
+        return true;
+    if (!components_prefix(pattern, count, &length))
+        return false;
+    char *prefix = ag_arena_strndup(arena, pattern, length);
+    return prefix == NULL || matches_caseless(arena, prefix, path, FNM_PATHNAME);
+}
+
+/*
  * Returns whether the runner may run the code that `write`, a write by
  * another command of the request, writes. That is so for an unknown path,
  * a run file in its directory, a file it reads (make -f FILE, pytest t.py)
  * and a run file below a directory it reads (cmake SOURCE_DIR). It is also
- * so for its program file and for a file that a PATH lookup of its name
- * may find.
+ * so for its program file, a file in its program directory, a tree that
+ * contains that directory, and a file that a PATH lookup of its name may
+ * find.
  */
 static bool runs_written_path(ag_extractor *ex, const ag_runner *runner, size_t read_end,
                               const ag_effect *write)
@@ -1399,6 +1463,9 @@ static bool runs_written_path(ag_extractor *ex, const ag_runner *runner, size_t 
         const char *program = runner->program;
         if (program[0] != '/' || strchr(program, AG_DYNAMIC_MARK) != NULL)
             return true;
+        if (runner->program_tree)
+            return is_within_pattern(ex->arena, written, program)
+                   || (write->tree && pattern_is_within(ex->arena, program, written));
         return strcasecmp(program, written) == 0;
     }
     if (is_run_file(ex->arena, runner->files, runner->cwd, written))
@@ -1434,7 +1501,10 @@ static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
         const ag_link_name *link = &ex->links[i];
         bool loaded_before = runner->program != NULL && link->maker == runner->index
                              && !link->repeats_through && !may_repeat(runner->command);
-        if (!loaded_before && ag_path_is_within(path, link->path))
+        bool below_link = runner->program_tree
+                              ? pattern_is_within(ex->arena, path, link->path)
+                              : ag_path_is_within(path, link->path);
+        if (!loaded_before && below_link)
             return true;
     }
     return false;

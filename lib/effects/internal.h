@@ -15,6 +15,10 @@ typedef struct ag_runner {
     const ag_word_list *files;  /* the globs of the files it runs, relative to cwd; NULL with
                                    `program` */
     const char *program;        /* the normalized path of the one file it runs, or NULL */
+    bool program_tree;          /* `program` is a directory, and it may run any file below it
+                                   (a package under node_modules); its components may be
+                                   fnmatch(3) globs, such as `*` for the pythonX.Y of
+                                   .venv/lib/pythonX.Y/site-packages/NAME */
     const char *path_name;      /* a command name without '/' that the shell looks up in PATH,
                                    or NULL */
 } ag_runner;
@@ -102,6 +106,12 @@ bool ag_effect_option_takes_value(const ag_effect_option *option);
 bool ag_extractor_note_program(ag_extractor *ex, const char *path);
 
 /*
+ * Notes that the command being looked at runs any file below the directory
+ * at the normalized `path`. Returns false when out of memory.
+ */
+bool ag_extractor_note_program_tree(ag_extractor *ex, const char *path);
+
+/*
  * Notes the runner of a command named without '/' (lookup.c): a write
  * of that name into a directory that may be on PATH then asks. Returns
  * false when out of memory.
@@ -113,6 +123,23 @@ bool ag_extractor_note_path_name(ag_extractor *ex, const ag_shell_word *name);
  * (`PATH=DIR:$PATH`, `export PATH=...`). Returns AG_OK or AG_ERR_NOMEM.
  */
 ag_status ag_extractor_note_path_assignments(ag_extractor *ex);
+
+/*
+ * Notes the package that `node -r NAME` loads when NAME, the `length`
+ * bytes at `text` with no part known only at run time, is a bare specifier
+ * (no path, no URL): its directory below each node_modules from the
+ * working directory up. Returns AG_OK or AG_ERR_NOMEM.
+ */
+ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, size_t length);
+
+/*
+ * Notes the package or module that `python -m NAME`, NAME being the
+ * `length` bytes at `text`, may import from the site-packages directory of
+ * a virtual environment in the working directory
+ * (.venv/lib/pythonX.Y/site-packages, any X.Y).
+ * Returns AG_OK or AG_ERR_NOMEM.
+ */
+ag_status ag_extractor_note_venv_module(ag_extractor *ex, const char *text, size_t length);
 
 /*
  * Returns whether `effect`, a write, may put the program that `runner`

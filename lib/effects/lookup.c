@@ -1,9 +1,11 @@
 /*
- * Programs that a command finds by a search, so that a request that writes
- * one and then runs it asks. A command named without '/' runs the first
- * file of that name in a PATH directory (`cp x ~/.local/bin/t; t`). The
- * checker does not know the shell's PATH, so the directories are those
- * that users commonly put on it, and those the request itself puts on it.
+ * Programs and modules that a command finds by a search, so that a request
+ * that writes one and then runs it asks. A command named without '/' runs
+ * the first file of that name in a PATH directory (`cp x ~/.local/bin/t;
+ * t`). The checker does not know the shell's PATH, so the directories are
+ * those that users commonly put on it, and those the request itself puts
+ * on it. `node -r NAME` loads the package NAME from a node_modules
+ * directory (`tar xf a.tar -C node_modules; node -r evil app.js`).
  */
 #include <string.h>
 #include <strings.h>
@@ -199,4 +201,79 @@ bool ag_runner_path_written(ag_extractor *ex, const ag_runner *runner, const ag_
             return true;
     }
     return false;
+}
+
+/*
+ * Returns the length of the package name at the start of a bare module
+ * specifier: "a" for "a/lib/x", "@s/a" for "@s/a/x".
+ */
+static size_t package_length(const char *text, size_t length)
+{
+    const char *slash = memchr(text, '/', length);
+    if (text[0] == '@' && slash != NULL)
+        slash = memchr(slash + 1, '/', length - (size_t)(slash + 1 - text));
+    return slash != NULL ? (size_t)(slash - text) : length;
+}
+
+/* Notes the package directory `name` below DIR/node_modules and the files require() tries for it. */
+static bool note_package_in(ag_extractor *ex, const char *directory, const char *name)
+{
+    static const char *const extensions[] = {".js", ".json", ".node"};
+    const char *separator = strcmp(directory, "/") == 0 ? "" : "/";
+    const char *package = ag_arena_printf(ex->arena, "%s%snode_modules/%s", directory, separator,
+                                          name);
+    if (package == NULL || !ag_extractor_note_program_tree(ex, package))
+        return false;
+    for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+        const char *file = ag_arena_printf(ex->arena, "%s%s", package, extensions[i]);
+        if (file == NULL || !ag_extractor_note_program(ex, file))
+            return false;
+    }
+    return true;
+}
+
+ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, size_t length)
+{
+    bool bare = length > 0 && text[0] != '.' && text[0] != '/'
+                && text[0] != '~' && memchr(text, ':', length) == NULL;
+    const char *cwd = ex->context.cwd;
+    if (!bare || cwd == NULL || cwd[0] != '/')
+        return AG_OK;
+
+    char *name = ag_arena_strndup(ex->arena, text, package_length(text, length));
+    char *directory = ag_arena_strndup(ex->arena, cwd, strlen(cwd));
+    if (name == NULL || directory == NULL)
+        return AG_ERR_NOMEM;
+    /* Node looks in DIR/node_modules for the working directory and each directory above it. */
+    for (;;) {
+        if (!note_package_in(ex, directory, name))
+            return AG_ERR_NOMEM;
+        char *slash = strrchr(directory, '/');
+        if (slash == directory && directory[1] == '\0')
+            return AG_OK;
+        slash[slash == directory ? 1 : 0] = '\0';
+    }
+}
+
+ag_status ag_extractor_note_venv_module(ag_extractor *ex, const char *text, size_t length)
+{
+    const char *cwd = ex->context.cwd;
+    if (cwd == NULL || cwd[0] != '/' || length == 0)
+        return AG_OK;
+
+    /*
+     * `python -m a.b` imports the package a first, from the directory or from a.py.
+     * TODO(effects): a .pth file written into site-packages runs at every start
+     * of that Python, which only a write of the module itself counts here.
+     */
+    const char *dot = memchr(text, '.', length);
+    int top = (int)(dot != NULL ? (size_t)(dot - text) : length);
+    const char *separator = strcmp(cwd, "/") == 0 ? "" : "/";
+    const char *package = ag_arena_printf(ex->arena, "%s%s.venv/lib/*/site-packages/%.*s", cwd,
+                                          separator, top, text);
+    const char *file = ag_arena_printf(ex->arena, "%s.py", package != NULL ? package : "");
+    if (package == NULL || file == NULL || !ag_extractor_note_program_tree(ex, package)
+        || !ag_extractor_note_program_tree(ex, file))
+        return AG_ERR_NOMEM;
+    return AG_OK;
 }

@@ -56,7 +56,7 @@ static const struct {
     {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
     {"link-source", AG_ROLE_LINK_SOURCE}, {"run", AG_ROLE_RUN},
     {"unpack", AG_ROLE_UNPACK}, {"host-namespace", AG_ROLE_HOST_NAMESPACE},
-    {"names-file", AG_ROLE_NAMES_FILE},
+    {"names-file", AG_ROLE_NAMES_FILE}, {"require", AG_ROLE_REQUIRE},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
