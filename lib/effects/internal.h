@@ -52,6 +52,11 @@ typedef struct ag_extractor {
                                        or unknown (AG_DYNAMIC_MARK) */
     size_t path_directory_count;
     size_t path_directory_capacity;
+    /* For each effect, how it may put a program on PATH for a command run in path_write_cwd
+       (lookup.c), or 0 when not yet found. */
+    unsigned char *path_write_classes;
+    size_t path_write_class_count;
+    const char *path_write_cwd;
     bool url_globbing;         /* URLs are curl globs: {a,b} and [a-z] expand (no -g) */
     const char *plain_cwd;     /* a cwd found to be in normal form, so copied as it is */
 } ag_extractor;

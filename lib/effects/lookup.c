@@ -112,95 +112,143 @@ static const char *below(const char *path, const char *directory)
 }
 
 /*
- * Returns whether the write `effect` may put a program named `name` into
- * `directory`. That is so for a write of `name` in it, and of the directory
- * itself, because `cp x DIR` copies x into it under any name. It is also so
- * for a tree written at or above it (tar -C DIR, cp -r x node_modules).
+ * How a write may put a program into a directory on PATH: not at all, only
+ * under the last name of its target (`cp x ~/bin/t` puts t there), or
+ * under any name. 0 marks a class not yet found (ag_extractor).
  */
-static bool writes_into(const ag_effect *effect, const char *directory, const char *name)
+enum { WRITES_UNKNOWN, WRITES_NONE, WRITES_NAMED, WRITES_ANY };
+
+static unsigned char stronger(unsigned char a, unsigned char b)
+{
+    return a > b ? a : b;
+}
+
+/* Returns the class of a write below `directory` whose part below it is `rest`. */
+static unsigned char class_below(const char *rest)
+{
+    if (rest[0] == '\0')
+        return WRITES_ANY;  /* the directory itself: `cp x DIR` copies x into it under any name */
+    return strchr(rest, '/') == NULL ? WRITES_NAMED : WRITES_NONE;
+}
+
+/*
+ * Returns how the write `effect` may put a program into `directory`. A file
+ * written in it goes in by its own name. The directory itself, or a tree
+ * written at or above it (tar -C DIR, cp -r x node_modules), may hold any.
+ */
+static unsigned char writes_into(const ag_effect *effect, const char *directory)
 {
     const char *target = effect->target;
     if (directory[0] != '/' || strchr(directory, AG_DYNAMIC_MARK) != NULL)
-        return true;
-    if (ag_path_is_within_caseless(target, directory)) {
-        const char *rest = below(target, directory);
-        return rest[0] == '\0' || strcasecmp(rest, name) == 0;
-    }
-    return effect->tree && ag_path_is_within_caseless(directory, target);
+        return WRITES_ANY;
+    if (ag_path_is_within_caseless(target, directory))
+        return class_below(below(target, directory));
+    return effect->tree && ag_path_is_within_caseless(directory, target) ? WRITES_ANY
+                                                                          : WRITES_NONE;
 }
 
 /*
- * Returns whether `effect` may put `name` into one of the directories
- * `names` below `base` (home or a cwd), as writes_into() decides. A write
- * of a directory between `base` and one of them counts too, because it may
- * replace that directory (`ln -s /tmp/x node_modules`). The directories
- * are not joined to `base`, because this runs for every write and every
- * command named without '/'.
+ * Returns how `effect` may put a program into one of the directories
+ * `names` below `base` (home or a cwd), as writes_into() does. A write of a
+ * directory between `base` and one of them counts for any name, because it
+ * may replace that directory (`ln -s /tmp/x node_modules`). The
+ * directories are not joined to `base`, because this runs for every write.
  */
-static bool writes_below(const ag_effect *effect, const char *base, const char *const *names,
-                         size_t count, const char *name)
+static unsigned char writes_below(const ag_effect *effect, const char *base,
+                                  const char *const *names, size_t count)
 {
     const char *target = effect->target;
     if (base == NULL || base[0] != '/')
-        return false;
+        return WRITES_NONE;
     if (!ag_path_is_within_caseless(target, base))
-        return effect->tree && ag_path_is_within_caseless(base, target);
+        return effect->tree && ag_path_is_within_caseless(base, target) ? WRITES_ANY
+                                                                         : WRITES_NONE;
 
     const char *rest = below(target, base);
     if (rest[0] == '\0')
-        return effect->tree;
+        return effect->tree ? WRITES_ANY : WRITES_NONE;
+    unsigned char result = WRITES_NONE;
     for (size_t i = 0; i < count; i++) {
-        if (ag_path_is_within_caseless(rest, names[i])) {
-            const char *inside = below(rest, names[i]);
-            if (inside[0] == '\0' || strcasecmp(inside, name) == 0)
-                return true;
-        } else if (ag_path_is_within_caseless(names[i], rest)) {
-            return true;    /* a directory between base and names[i], which may replace it */
-        }
+        if (ag_path_is_within_caseless(rest, names[i]))
+            result = stronger(result, class_below(below(rest, names[i])));
+        else if (ag_path_is_within_caseless(names[i], rest))
+            result = WRITES_ANY;
     }
-    return false;
+    return result;
 }
 
 /*
- * Returns whether a write may put `name` into a directory on PATH below a
- * working directory known only at run time: a write of that name, of a
- * directory named like one on PATH, or of a tree.
+ * Returns how a write may put a program into a directory on PATH below a
+ * working directory known only at run time. A tree, or a directory named
+ * like one on PATH, may hold any name, and a file may be one itself.
  */
-static bool writes_anywhere_into(const ag_effect *effect, const char *name)
+static unsigned char writes_anywhere_into(const ag_effect *effect)
 {
     const char *slash = strrchr(effect->target, '/');
     const char *last = slash != NULL ? slash + 1 : effect->target;
-    return effect->tree || strcasecmp(last, name) == 0 || strcmp(last, "bin") == 0
-           || strcmp(last, ".bin") == 0;
+    bool directory = strcmp(last, "bin") == 0 || strcmp(last, ".bin") == 0;
+    return effect->tree || directory ? WRITES_ANY : WRITES_NAMED;
+}
+
+/* Returns how `effect` may put a program into a directory on PATH for a command run in `cwd`. */
+static unsigned char classify_write(const ag_extractor *ex, const char *cwd,
+                                    const ag_effect *effect)
+{
+    if (effect->no_code)
+        return WRITES_NONE;
+    if (effect->target[0] != '/' || strchr(effect->target, AG_DYNAMIC_MARK) != NULL)
+        return WRITES_ANY;
+
+    const size_t home_count = sizeof(home_directories) / sizeof(home_directories[0]);
+    const size_t project_count = sizeof(project_directories) / sizeof(project_directories[0]);
+    unsigned char result = cwd == NULL ? writes_anywhere_into(effect) : WRITES_NONE;
+    result = stronger(result, writes_below(effect, ex->context.home, home_directories, home_count));
+    result = stronger(result,
+                      writes_below(effect, ex->request_cwd, project_directories, project_count));
+    if (cwd != ex->request_cwd)
+        result = stronger(result, writes_below(effect, cwd, project_directories, project_count));
+    for (size_t i = 0; i < sizeof(system_directories) / sizeof(system_directories[0]); i++)
+        result = stronger(result, writes_into(effect, system_directories[i]));
+    for (size_t i = 0; i < ex->path_directory_count; i++)
+        result = stronger(result, writes_into(effect, ex->path_directories[i]));
+    return result;
+}
+
+/*
+ * Returns the class of the effect at `index` for a command run in `cwd`.
+ * The classes are kept for the last cwd, because every command named
+ * without '/' is checked against every write, nearly always in the same
+ * directory. Returns WRITES_ANY when out of memory.
+ */
+static unsigned char write_class(ag_extractor *ex, const char *cwd, size_t index)
+{
+    if (ex->path_write_classes == NULL || ex->path_write_cwd != cwd
+        || index >= ex->path_write_class_count) {
+        size_t count = ex->out->count;
+        ex->path_write_classes = ag_arena_calloc(ex->arena, count, 1);
+        ex->path_write_class_count = ex->path_write_classes != NULL ? count : 0;
+        ex->path_write_cwd = cwd;
+        if (index >= ex->path_write_class_count)
+            return WRITES_ANY;
+    }
+    unsigned char *slot = &ex->path_write_classes[index];
+    if (*slot == WRITES_UNKNOWN)
+        *slot = classify_write(ex, cwd, &ex->out->items[index]);
+    return *slot;
 }
 
 bool ag_runner_path_written(ag_extractor *ex, const ag_runner *runner, const ag_effect *effect)
 {
-    const char *name = runner->path_name;
-    if (effect->no_code)
+    switch (write_class(ex, runner->cwd, (size_t)(effect - ex->out->items))) {
+    case WRITES_ANY:
+        return true;
+    case WRITES_NAMED: {
+        const char *slash = strrchr(effect->target, '/');
+        return strcasecmp(slash != NULL ? slash + 1 : effect->target, runner->path_name) == 0;
+    }
+    default:
         return false;
-    if (effect->target[0] != '/' || strchr(effect->target, AG_DYNAMIC_MARK) != NULL)
-        return true;
-    if (runner->cwd == NULL && writes_anywhere_into(effect, name))
-        return true;
-
-    const size_t home_count = sizeof(home_directories) / sizeof(home_directories[0]);
-    const size_t project_count = sizeof(project_directories) / sizeof(project_directories[0]);
-    if (writes_below(effect, ex->context.home, home_directories, home_count, name)
-        || writes_below(effect, ex->request_cwd, project_directories, project_count, name))
-        return true;
-    if (runner->cwd != ex->request_cwd
-        && writes_below(effect, runner->cwd, project_directories, project_count, name))
-        return true;
-    for (size_t i = 0; i < sizeof(system_directories) / sizeof(system_directories[0]); i++) {
-        if (writes_into(effect, system_directories[i], name))
-            return true;
     }
-    for (size_t i = 0; i < ex->path_directory_count; i++) {
-        if (writes_into(effect, ex->path_directories[i], name))
-            return true;
-    }
-    return false;
 }
 
 /*
