@@ -1386,59 +1386,65 @@ static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *
     return false;
 }
 
+/* How the components of a path and of a pattern compare from the root. */
+typedef enum component_order {
+    COMPONENTS_DIFFER,
+    COMPONENTS_EQUAL,
+    PATH_BELOW_PATTERN,     /* the pattern matches a directory above the path */
+    PATTERN_BELOW_PATH      /* the path is a directory above what the pattern matches */
+} component_order;
+
 /*
- * Stores in *length the length of the first `count` components of the
- * normalized absolute `path` ("/a/b/c" with 2 is "/a/b"). Returns false
- * when it has fewer.
+ * Stores in *start the next component of a path at *cursor and moves past
+ * it. Returns its length, 0 at the end of the path.
  */
-static bool components_prefix(const char *path, size_t count, size_t *length)
+static size_t next_component(const char **cursor, const char **start)
 {
-    size_t i = 0;
-    for (size_t seen = 0; seen < count; seen++) {
-        if (path[i] != '/' || path[i + 1] == '\0')
-            return false;
-        i++;
-        while (path[i] != '\0' && path[i] != '/')
-            i++;
+    while (**cursor == '/')
+        (*cursor)++;
+    *start = *cursor;
+    while (**cursor != '\0' && **cursor != '/')
+        (*cursor)++;
+    return (size_t)(*cursor - *start);
+}
+
+/*
+ * Compares a normalized absolute `path` with `pattern`, a normalized
+ * absolute path where a component "*" matches any one component (the
+ * pythonX.Y of a site-packages path). Other components compare with ASCII
+ * letters of either case equal, as on a file system that ignores case.
+ */
+static component_order compare_components(const char *path, const char *pattern)
+{
+    for (;;) {
+        const char *path_part;
+        const char *pattern_part;
+        size_t path_length = next_component(&path, &path_part);
+        size_t pattern_length = next_component(&pattern, &pattern_part);
+        if (path_length == 0 || pattern_length == 0) {
+            if (path_length == pattern_length)
+                return COMPONENTS_EQUAL;
+            return path_length == 0 ? PATTERN_BELOW_PATH : PATH_BELOW_PATTERN;
+        }
+        bool any = pattern_length == 1 && pattern_part[0] == '*';
+        if (!any && (path_length != pattern_length
+                     || strncasecmp(path_part, pattern_part, path_length) != 0))
+            return COMPONENTS_DIFFER;
     }
-    *length = i;
-    return true;
 }
 
-static size_t count_components(const char *path)
+/* Returns whether `path` lies at or below a directory that `pattern` matches. */
+static bool is_within_pattern(const char *path, const char *pattern)
 {
-    size_t count = 0;
-    for (const char *c = path; *c != '\0'; c++)
-        count += c[0] == '/' && c[1] != '\0';
-    return count;
-}
-
-/*
- * Returns whether `path` lies at or below a directory that `pattern`
- * matches: a normalized absolute path whose components may be fnmatch(3)
- * globs, such as `*` in place of the pythonX.Y of a site-packages path.
- * Returns true when out of memory.
- */
-static bool is_within_pattern(ag_arena *arena, const char *path, const char *pattern)
-{
-    size_t length;
-    if (!components_prefix(path, count_components(pattern), &length))
-        return false;
-    char *prefix = ag_arena_strndup(arena, path, length > 0 ? length : 1);
-    return prefix == NULL || matches_caseless(arena, pattern, prefix, FNM_PATHNAME);
+    component_order order = compare_components(path, pattern);
+    return order == COMPONENTS_EQUAL || order == PATH_BELOW_PATTERN;
 }
 
 /* Returns whether a directory that `pattern` matches may lie at or below `path`. */
-static bool pattern_is_within(ag_arena *arena, const char *pattern, const char *path)
+static bool pattern_is_within(const char *pattern, const char *path)
 {
-    size_t length;
-    size_t count = count_components(path);
-    if (count == 0)
-        return true;
-    if (!components_prefix(pattern, count, &length))
-        return false;
-    char *prefix = ag_arena_strndup(arena, pattern, length);
-    return prefix == NULL || matches_caseless(arena, prefix, path, FNM_PATHNAME);
+    component_order order = compare_components(path, pattern);
+    return order == COMPONENTS_EQUAL || order == PATTERN_BELOW_PATH;
 }
 
 /*
@@ -1464,8 +1470,8 @@ static bool runs_written_path(ag_extractor *ex, const ag_runner *runner, size_t 
         if (program[0] != '/' || strchr(program, AG_DYNAMIC_MARK) != NULL)
             return true;
         if (runner->program_tree)
-            return is_within_pattern(ex->arena, written, program)
-                   || (write->tree && pattern_is_within(ex->arena, program, written));
+            return is_within_pattern(written, program)
+                   || (write->tree && pattern_is_within(program, written));
         return strcasecmp(program, written) == 0;
     }
     if (is_run_file(ex->arena, runner->files, runner->cwd, written))
@@ -1502,7 +1508,7 @@ static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
         bool loaded_before = runner->program != NULL && link->maker == runner->index
                              && !link->repeats_through && !may_repeat(runner->command);
         bool below_link = runner->program_tree
-                              ? pattern_is_within(ex->arena, path, link->path)
+                              ? pattern_is_within(path, link->path)
                               : ag_path_is_within(path, link->path);
         if (!loaded_before && below_link)
             return true;

@@ -16,8 +16,8 @@ typedef struct ag_runner {
                                    `program` */
     const char *program;        /* the normalized path of the one file it runs, or NULL */
     bool program_tree;          /* `program` is a directory, and it may run any file below it
-                                   (a package under node_modules); its components may be
-                                   fnmatch(3) globs, such as `*` for the pythonX.Y of
+                                   (a package under node_modules); a component "*" of it
+                                   matches any one component, such as the pythonX.Y of
                                    .venv/lib/pythonX.Y/site-packages/NAME */
     const char *path_name;      /* a command name without '/' that the shell looks up in PATH,
                                    or NULL */
