@@ -738,6 +738,9 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
         if (status == AG_OK)
             status = append_commands(checker, lines.commands, lines.command_count, extra);
     }
+    /* Lines a limit left unread may hold a command, which the error tells a host. */
+    if (lines.incomplete & AG_SHELL_LIMIT)
+        checker->verdict.error = AG_ERR_LIMIT;
 
     /* Unwrapping may add the lines of more scripts, until the command limit. */
     ag_shell_analysis unwrapped = {0};
@@ -751,6 +754,8 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
             status = unwrap_commands(checker, extra, first, &unwrapped);
         first = extra->count;
     }
+    if (unwrapped.incomplete & AG_SHELL_LIMIT)
+        checker->verdict.error = AG_ERR_LIMIT;
     return status;
 }
 
