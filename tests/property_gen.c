@@ -178,6 +178,12 @@ ag_checker *prop_checker_new(const char *path, ag_policy **policy)
 
 int prop_decide(ag_checker *checker, const char *command)
 {
+    const ag_verdict *verdict = NULL;
+    return prop_decide_verdict(checker, command, &verdict);
+}
+
+int prop_decide_verdict(ag_checker *checker, const char *command, const ag_verdict **out)
+{
     ag_error *error = NULL;
     const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), PROP_CWD,
                                                  &error);
@@ -197,5 +203,6 @@ int prop_decide(ag_checker *checker, const char *command)
                 ag_status_name(ag_verdict_error(verdict)));
         return -1;
     }
+    *out = verdict;
     return (int)decision;
 }

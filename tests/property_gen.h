@@ -107,4 +107,7 @@ ag_checker *prop_checker_new(const char *path, ag_policy **policy);
  */
 int prop_decide(ag_checker *checker, const char *command);
 
+/* As prop_decide(), and stores the verdict, owned by the checker, in *verdict when not -1. */
+int prop_decide_verdict(ag_checker *checker, const char *command, const ag_verdict **verdict);
+
 #endif
