@@ -1,8 +1,7 @@
 /* Checkers: the per-thread object that turns requests into verdicts. */
 #include <string.h>
 
-#include <jansson.h>
-
+#include "core/json.h"
 #include "eval/eval.h"
 
 ag_checker *ag_checker_new(const ag_policy *policy, ag_error **error)
@@ -287,20 +286,48 @@ static ag_status check_command_text(ag_checker *checker, const char *command, si
 }
 
 /* Reads the "command" field of a Bash request and evaluates it. */
-static ag_status check_bash_input(ag_checker *checker, json_t *input, const char *cwd)
+static ag_status check_bash_input(ag_checker *checker, const ag_json_document *input,
+                                  const char *cwd)
 {
-    json_t *command = json_object_get(input, "command");
+    const ag_json_member *command = ag_json_get(input, "command");
     if (command == NULL)
         return ag_eval_reject(checker, AG_ERR_REQUEST,
                               "the Bash tool input has no \"command\" field");
-    if (!json_is_string(command))
+    if (command->type != AG_JSON_STRING)
         return ag_eval_reject(checker, AG_ERR_REQUEST,
                               "the Bash tool input's \"command\" is not a string");
-    ag_status status = check_command_text(checker, json_string_value(command),
-                                          json_string_length(command), cwd);
+    ag_status status = check_command_text(checker, command->string, command->string_length,
+                                          cwd);
     if (status != AG_OK || checker->verdict.error == AG_ERR_REQUEST)
         return status;
     return ag_eval_bash_params(checker, input);
+}
+
+/*
+ * Parses the tool input and evaluates it. The reader rejects duplicate keys:
+ * two "command" fields could mean one thing to us and another to the host.
+ */
+static ag_status check_tool_input(ag_checker *checker, const char *tool_name,
+                                  const char *tool_input_json, const char *cwd)
+{
+    ag_json_document input;
+    ag_json_error json_error;
+    switch (ag_json_parse(&checker->arena, tool_input_json, &input, &json_error)) {
+    case AG_JSON_OK:
+        break;
+    case AG_JSON_INVALID:
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the tool input is not valid JSON: %s at line %d, column %d",
+                              json_error.text, json_error.line, json_error.column);
+    default:
+        return AG_ERR_NOMEM;
+    }
+
+    if (!input.is_object)
+        return ag_eval_reject(checker, AG_ERR_REQUEST, "the tool input is not a JSON object");
+    if (strcmp(tool_name, "Bash") == 0)
+        return check_bash_input(checker, &input, cwd);
+    return ag_eval_tool(checker, tool_name, &input, cwd);
 }
 
 const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
@@ -322,27 +349,7 @@ const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
                             ag_eval_reject(checker, AG_ERR_REQUEST, "the tool name is empty"),
                             &request, error);
 
-    /* JSON_REJECT_DUPLICATES: two "command" fields could mean one thing to us and another to the host. */
-    json_error_t json_error;
-    json_t *input = json_loads(tool_input_json, JSON_REJECT_DUPLICATES, &json_error);
-    /* An integer beyond 64 bits is valid JSON: read every integer as a real then
-     * (lib/eval/forms.c makes param rules "could match" such a value). */
-    if (input == NULL && json_error_code(&json_error) == json_error_numeric_overflow)
-        input = json_loads(tool_input_json, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
-                           &json_error);
-    ag_status status;
-    if (input == NULL) {
-        status = ag_eval_reject(checker, AG_ERR_REQUEST,
-                                "the tool input is not valid JSON: %s at line %d, column %d",
-                                json_error.text, json_error.line, json_error.column);
-    } else if (!json_is_object(input)) {
-        status = ag_eval_reject(checker, AG_ERR_REQUEST, "the tool input is not a JSON object");
-    } else if (strcmp(tool_name, "Bash") == 0) {
-        status = check_bash_input(checker, input, cwd);
-    } else {
-        status = ag_eval_tool(checker, tool_name, input, cwd);
-    }
-    json_decref(input);
+    ag_status status = check_tool_input(checker, tool_name, tool_input_json, cwd);
     return finish_check(checker, status, &request, error);
 }
 

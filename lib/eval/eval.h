@@ -5,7 +5,7 @@
 #ifndef AG_EVAL_EVAL_H
 #define AG_EVAL_EVAL_H
 
-#include <jansson.h>
+#include "core/json.h"
 
 #include "effects/effects.h"
 #include "policy/policy.h"
@@ -204,10 +204,10 @@ static inline bool ag_findings_done(const ag_checker *checker, const ag_rule_fin
  * MAYBE, which an allow rule ignores.
  */
 ag_match ag_eval_match_input(ag_checker *checker, const ag_rule *rule, const char *tool,
-                             json_t *input);
+                             const ag_json_document *input);
 
 /* Raises a Bash verdict for the Bash(param:value) rules that match `input` (forms.c). */
-ag_status ag_eval_bash_params(ag_checker *checker, json_t *input);
+ag_status ag_eval_bash_params(ag_checker *checker, const ag_json_document *input);
 
 /* Evaluates a Bash command and fills checker->verdict. Returns AG_ERR_NOMEM or AG_OK. */
 ag_status ag_eval_command(ag_checker *checker, const char *command, size_t length,
@@ -217,8 +217,8 @@ ag_status ag_eval_command(ag_checker *checker, const char *command, size_t lengt
  * Evaluates a request for a tool other than Bash and fills checker->verdict.
  * `input` is the parsed tool input (a JSON object); `cwd` may be NULL.
  */
-ag_status ag_eval_tool(ag_checker *checker, const char *tool_name, json_t *input,
-                       const char *cwd);
+ag_status ag_eval_tool(ag_checker *checker, const char *tool_name,
+                       const ag_json_document *input, const char *cwd);
 
 /* Sets checker->verdict to a deny for a malformed request, with `code` and a reason. */
 ag_status ag_eval_reject(ag_checker *checker, ag_status code, const char *format, ...)

@@ -3,6 +3,7 @@
  * (Tool(param:value)) and specifier rules over a tool's primary field.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -16,38 +17,38 @@
  * it is, a number, boolean or null as its JSON text. Arrays and objects are
  * not scalars and give NULL, as does an absent field.
  */
-static const char *scalar_field_text(ag_checker *checker, json_t *value, size_t *length)
+static const char *scalar_field_text(ag_checker *checker, const ag_json_member *value,
+                                     size_t *length)
 {
-    if (json_is_string(value)) {
-        *length = json_string_length(value);
-        return json_string_value(value);
+    if (value->type == AG_JSON_STRING) {
+        *length = value->string_length;
+        return value->string;
     }
     const char *text = NULL;
-    if (json_is_true(value))
+    if (value->type == AG_JSON_TRUE)
         text = "true";
-    else if (json_is_false(value))
+    else if (value->type == AG_JSON_FALSE)
         text = "false";
-    else if (json_is_null(value))
+    else if (value->type == AG_JSON_NULL)
         text = "null";
-    else if (json_is_integer(value))
-        text = ag_arena_printf(&checker->arena, "%" JSON_INTEGER_FORMAT,
-                               json_integer_value(value));
-    else if (json_is_real(value))
-        text = ag_arena_printf(&checker->arena, "%.17g", json_real_value(value));
+    else if (value->type == AG_JSON_INTEGER)
+        text = ag_arena_printf(&checker->arena, "%" PRId64, value->integer);
+    else if (value->type == AG_JSON_REAL)
+        text = ag_arena_printf(&checker->arena, "%.17g", value->real);
     if (text != NULL)
         *length = strlen(text);
     return text;
 }
 
-static ag_match match_param(ag_checker *checker, const ag_rule *rule, json_t *input)
+static ag_match match_param(ag_checker *checker, const ag_rule *rule,
+                            const ag_json_document *input)
 {
-    json_t *value = json_object_get(input, rule->param);
-    if (value == NULL || json_is_array(value) || json_is_object(value))
+    const ag_json_member *value = ag_json_get(input, rule->param);
+    if (value == NULL || value->type == AG_JSON_ARRAY || value->type == AG_JSON_OBJECT)
         return AG_MATCH_NO;    /* an omitted parameter never matches */
     /* A real this large may be an integer beyond 64 bits read as a real
-     * (check.c), whose JSON text is no longer known. */
-    if (json_is_real(value)
-        && (json_real_value(value) >= 0x1p63 || json_real_value(value) <= -0x1p63))
+     * (parse_with_jansson() in lib/core/json.c), whose JSON text is no longer known. */
+    if (value->type == AG_JSON_REAL && (value->real >= 0x1p63 || value->real <= -0x1p63))
         return AG_MATCH_MAYBE;
 
     size_t length = 0;
@@ -172,22 +173,21 @@ static ag_match match_path_value(ag_checker *checker, const ag_rule *rule, const
  * (match_path_value()).
  */
 static ag_match match_specifier(ag_checker *checker, const ag_rule *rule, const char *tool,
-                                json_t *input)
+                                const ag_json_document *input)
 {
     const char *field = ag_policy_primary_field(checker->policy, tool);
-    json_t *value = field != NULL ? json_object_get(input, field) : NULL;
-    if (!json_is_string(value))
+    size_t length = 0;
+    const char *text = field != NULL ? ag_json_get_string(input, field, &length) : NULL;
+    if (text == NULL)
         return AG_MATCH_MAYBE;
 
-    const char *text = json_string_value(value);
-    size_t length = json_string_length(value);
     if (looks_like_path(text, length))
         return match_path_value(checker, rule, text, length);
     return ag_rule_match_value(rule, text, length, checker->match_data);
 }
 
 ag_match ag_eval_match_input(ag_checker *checker, const ag_rule *rule, const char *tool,
-                             json_t *input)
+                             const ag_json_document *input)
 {
     if (rule->kind == AG_RULE_TOOL)
         return AG_MATCH_YES;
@@ -198,7 +198,7 @@ ag_match ag_eval_match_input(ag_checker *checker, const ag_rule *rule, const cha
     return AG_MATCH_MAYBE;
 }
 
-ag_status ag_eval_bash_params(ag_checker *checker, json_t *input)
+ag_status ag_eval_bash_params(ag_checker *checker, const ag_json_document *input)
 {
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};

@@ -60,7 +60,7 @@ typedef struct file_request {
     const char *path;         /* normalized; may start with AG_DYNAMIC_MARK or "~" */
     const char *target;       /* the path with symbolic links resolved, or NULL */
     ag_path_context context;  /* normalized cwd and home */
-    json_t *input;            /* the tool input, for param rules */
+    const ag_json_document *input;    /* the tool input, for param rules */
 } file_request;
 
 static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
@@ -75,7 +75,8 @@ static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
 
 /* ------------------------------------------------------------ other tools */
 
-static ag_status eval_other_tool(ag_checker *checker, const char *tool_name, json_t *input)
+static ag_status eval_other_tool(ag_checker *checker, const char *tool_name,
+                                 const ag_json_document *input)
 {
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};
@@ -319,7 +320,8 @@ static ag_status check_one_path(ag_checker *checker, file_request *request, cons
  * on ties) is the verdict, so a call is allowed only when every path is.
  */
 static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
-                                tool_family family, json_t *input, const char *cwd)
+                                tool_family family, const ag_json_document *input,
+                                const char *cwd)
 {
     ag_arena *arena = &checker->arena;
     file_request request = {family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input};
@@ -339,11 +341,12 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
     size_t count = 0;
     const char *search = ".";    /* a searcher's directory: its "path", else the cwd */
     for (size_t i = 0; i < sizeof(path_fields) / sizeof(*path_fields); i++) {
-        json_t *value = json_object_get(input, path_fields[i]);
+        const ag_json_member *value = ag_json_get(input, path_fields[i]);
         if (value == NULL)
             continue;
-        const char *raw = json_string_value(value);
-        size_t length = json_string_length(value);
+        bool is_string = value->type == AG_JSON_STRING;
+        const char *raw = is_string ? value->string : NULL;
+        size_t length = is_string ? value->string_length : 0;
         /* Models send "path":"" for the default, so it counts as absent and the cwd is
          * searched. NOTE: this assumes the host reads "" as the cwd, as Node's
          * path.resolve(cwd, "") does. */
@@ -370,7 +373,7 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
     /* The pattern, not the path, decides what Glob reads. */
     char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     const char *pattern = strcmp(tool_name, "Glob") == 0
-                              ? json_string_value(json_object_get(input, "pattern"))
+                              ? ag_json_get_string(input, "pattern", NULL)
                               : NULL;
     if (pattern != NULL && glob_leaves_directory(pattern)) {
         raws[count] = unknown;
@@ -446,7 +449,7 @@ static bool has_non_ascii(const char *host)
  * '\\' in it is rejected because browsers end the authority there while other
  * parsers do not ("https://a.com\\@b.com/"). Whitespace, control bytes and '%'
  * in the host are rejected rather than guessed at. Non-ASCII bytes are kept,
- * because the tool input is valid UTF-8 (jansson checks it). An IP address literal comes back in canonical form (ag_host_canonical_address()),
+ * because the tool input is valid UTF-8 (ag_json_parse() checks it). An IP address literal comes back in canonical form (ag_host_canonical_address()),
  * and a host that looks like an address but is none is rejected.
  */
 static const char *parse_url_host(ag_arena *arena, const char *url, size_t length,
@@ -534,14 +537,15 @@ static const char *parse_url_host(ag_arena *arena, const char *url, size_t lengt
     return copy;
 }
 
-static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *input)
+static ag_status eval_fetch(ag_checker *checker, const char *tool_name,
+                            const ag_json_document *input)
 {
-    json_t *url = json_object_get(input, "url");
+    const ag_json_member *url = ag_json_get(input, "url");
     if (url == NULL)
         return ag_eval_reject(checker, AG_ERR_REQUEST,
                               "the %s tool input has no \"url\" field", tool_name);
-    const char *text = json_string_value(url);
-    size_t length = json_string_length(url);
+    const char *text = url->type == AG_JSON_STRING ? url->string : NULL;
+    size_t length = url->type == AG_JSON_STRING ? url->string_length : 0;
     if (text == NULL || memchr(text, '\0', length) != NULL)
         return ag_eval_reject(checker, AG_ERR_REQUEST,
                               "the %s tool input's \"url\" is not a string without NUL bytes",
@@ -582,8 +586,8 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name, json_t *
     return finish(checker, &result);
 }
 
-ag_status ag_eval_tool(ag_checker *checker, const char *tool_name, json_t *input,
-                       const char *cwd)
+ag_status ag_eval_tool(ag_checker *checker, const char *tool_name,
+                       const ag_json_document *input, const char *cwd)
 {
     tool_family family = family_of(tool_name);
     checker->explain_sink = &checker->verdict.matches;
