@@ -384,9 +384,13 @@ static void test_error_position(void **state)
     assert_int_equal(error.column, 12);
 
     error = reject("{\"a\":1,\n\"a\":2}");
-    assert_string_equal(error.text, "duplicate object key");
+    assert_string_equal(error.text, "duplicate object key \"a\"");
     assert_int_equal(error.line, 2);
     assert_int_equal(error.column, 1);
+
+    /* A key with a control character or a quote is not shown. */
+    error = reject("{\"a\\n\":1,\"a\\u000a\":2}");
+    assert_string_equal(error.text, "duplicate object key");
 }
 
 /* 50,000 keys in one object: sorting them must not take quadratic time. */

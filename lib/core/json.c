@@ -427,6 +427,19 @@ static void sort_keys(key_ref *keys, size_t count)
     }
 }
 
+/* Returns whether a key can be shown as it is in a message: short, printable ASCII. */
+static bool is_plain_key(const key_ref *key)
+{
+    if (key->length > 64)
+        return false;
+    for (size_t i = 0; i < key->length; i++) {
+        unsigned char c = (unsigned char)key->bytes[i];
+        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
 /* Sorts the keys of the object that closed and rejects a key that appears twice. */
 static bool check_duplicates(reader *r, size_t base)
 {
@@ -437,7 +450,10 @@ static bool check_duplicates(reader *r, size_t base)
         if (compare_keys(&keys[i - 1], &keys[i]) == 0) {
             const unsigned char *later = keys[i - 1].source > keys[i].source ? keys[i - 1].source
                                                                             : keys[i].source;
-            return fail(r, later, "duplicate object key");
+            if (!is_plain_key(&keys[i]))
+                return fail(r, later, "duplicate object key");
+            return fail(r, later, "duplicate object key \"%.*s\"", (int)keys[i].length,
+                        keys[i].bytes);
         }
     }
     return true;
@@ -766,14 +782,14 @@ ag_json_status ag_json_parse(ag_arena *arena, const char *text, ag_json_document
 
 const ag_json_member *ag_json_get(const ag_json_document *document, const char *name)
 {
-    key_ref wanted = {name, strlen(name), 0, NULL};
+    key_ref key = {name, strlen(name), 0, NULL};
     size_t low = 0;
     size_t high = document->count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
         const ag_json_member *member = &document->members[middle];
         key_ref candidate = {member->name, member->name_length, 0, NULL};
-        int order = compare_keys(&candidate, &wanted);
+        int order = compare_keys(&candidate, &key);
         if (order == 0)
             return member;
         if (order < 0)
