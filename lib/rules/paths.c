@@ -167,10 +167,40 @@ static void builder_start_at(path_builder *builder, const char *directory)
     builder_set_unknown(builder, &mark, 1);
 }
 
+/*
+ * Returns whether the absolute `path` is already in normal form: no empty,
+ * "." or ".." component, no trailing '/' (except the root itself) and no
+ * unknown part. Most paths a host sends are, and normalizing one is a copy.
+ */
+static bool is_normal_absolute(const char *path, size_t length)
+{
+    if (length == 0 || path[0] != '/')
+        return false;
+    if (length == 1)
+        return true;
+    if (memchr(path, AG_DYNAMIC_MARK, length) != NULL)
+        return false;
+
+    size_t start = 1;
+    for (size_t i = 1; i <= length; i++) {
+        if (i < length && path[i] != '/')
+            continue;
+        size_t part = i - start;
+        if (part == 0 || (part == 1 && path[start] == '.')
+            || (part == 2 && path[start] == '.' && path[start + 1] == '.'))
+            return false;
+        start = i + 1;
+    }
+    return true;
+}
+
 /* Normalizes as ag_path_normalize() does; a `lexical` ".." never reads the file system. */
 static const char *normalize(ag_arena *arena, const ag_path_context *context, const char *path,
                              size_t length, bool lexical)
 {
+    if (is_normal_absolute(path, length))
+        return ag_arena_strndup(arena, path, length);
+
     const char *cwd = context != NULL ? context->cwd : NULL;
     const char *home = context != NULL ? context->home : NULL;
     size_t capacity = length + (cwd != NULL ? strlen(cwd) : 0)
