@@ -565,6 +565,9 @@ AG_EXPORT bool ag_layer_from_name(const char *name, ag_layer *layer);
  * whose name ends in ".json" is read as a Claude Code settings file
  * (.claude/settings.json, managed-settings.json): its "permissions" object
  * gives the rules and the mode, and its other top-level keys are ignored.
+ * In the project and local_project layers, `/path` rules of a settings file
+ * in a `.claude` directory start at the project root, the parent of that
+ * directory, as in Claude Code. Elsewhere they start at the file's directory.
  * Returns AG_ERR_ARGUMENT for a layer outside the enum.
  */
 AG_EXPORT ag_status ag_policy_builder_add_file_in_layer(ag_policy_builder *builder,

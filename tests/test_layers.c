@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -431,6 +433,134 @@ static void test_policy_file_is_protected(void **state)
     free(resolved);
 }
 
+/* ------------------------------------------- rule files and `/path` anchors */
+
+/* Creates the directory root/name; fails the test on an error. */
+static void make_directory(const char *root, const char *name)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", root, name);
+    if (mkdir(path, 0700) != 0)
+        fail_msg("cannot create %s", path);
+}
+
+/* Writes `text` to root/name and returns the path in `path`. */
+static void write_file(const char *root, const char *name, const char *text, char *path,
+                       size_t size)
+{
+    snprintf(path, size, "%s/%s", root, name);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fputs(text, file);
+    fclose(file);
+}
+
+/* Returns the decision for a Read or Edit of `path` below `root`, with `root` as the cwd. */
+static ag_decision file_decision(const ag_policy *policy, const char *tool, const char *root,
+                                 const char *path)
+{
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, root), AG_OK);
+    char input[PATH_MAX + 64];
+    snprintf(input, sizeof(input), "{\"file_path\": \"%s/%s\"}", root, path);
+    const ag_verdict *verdict = ag_check(checker, tool, input, root, NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    return decision;
+}
+
+static ag_policy *load_in_layer(const char *path, ag_layer layer)
+{
+    ag_error *error = NULL;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    if (ag_policy_builder_add_file_in_layer(builder, path, layer, &error) != AG_OK)
+        fail_msg("cannot add %s: %s", path, ag_error_message(error));
+    ag_policy *policy = ag_policy_builder_build(builder, &error);
+    ag_policy_builder_free(builder);
+    assert_non_null(policy);
+    return policy;
+}
+
+static const char anchored_settings[] =
+    "{\"permissions\": {\"deny\": [\"Read(/secrets/**)\"], \"allow\": [\"Edit(/src/**/*.ts)\"]}}";
+
+/*
+ * Claude Code anchors `/path` in a project's .claude/settings.json and
+ * .claude/settings.local.json at the project root, the parent of .claude,
+ * and in the user's ~/.claude/settings.json at ~/.claude.
+ */
+static void test_settings_anchor_at_project_root(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ag-layers-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    make_directory(root, ".claude");
+    char path[PATH_MAX];
+    write_file(root, ".claude/settings.json", anchored_settings, path, sizeof(path));
+
+    static const ag_layer project_layers[] = {AG_LAYER_PROJECT, AG_LAYER_LOCAL_PROJECT};
+    for (size_t i = 0; i < 2; i++) {
+        ag_policy *policy = load_in_layer(path, project_layers[i]);
+        assert_int_equal(file_decision(policy, "Read", root, "secrets/k"), AG_DENY);
+        assert_int_equal(file_decision(policy, "Read", root, ".claude/secrets/k"), AG_ASK);
+        assert_int_equal(file_decision(policy, "Edit", root, "src/ui/app.ts"), AG_ALLOW);
+        assert_int_equal(file_decision(policy, "Edit", root, ".claude/src/ui/app.ts"), AG_ASK);
+        ag_policy_free(policy);
+    }
+
+    /* User settings, and the command-line layer (`--settings FILE`), keep the file's directory. */
+    static const ag_layer file_layers[] = {AG_LAYER_USER, AG_LAYER_COMMAND_LINE};
+    for (size_t i = 0; i < 2; i++) {
+        ag_policy *policy = load_in_layer(path, file_layers[i]);
+        assert_int_equal(file_decision(policy, "Read", root, "secrets/k"), AG_ASK);
+        assert_int_equal(file_decision(policy, "Read", root, ".claude/secrets/k"), AG_DENY);
+        ag_policy_free(policy);
+    }
+
+    /* A project file outside a .claude directory keeps its directory too. */
+    char other[PATH_MAX];
+    write_file(root, "project.json", anchored_settings, other, sizeof(other));
+    ag_policy *policy = load_in_layer(other, AG_LAYER_PROJECT);
+    assert_int_equal(file_decision(policy, "Read", root, "secrets/k"), AG_DENY);
+    ag_policy_free(policy);
+
+    unlink(other);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/.claude", root);
+    rmdir(path);
+    rmdir(root);
+}
+
+/* A .claude that is a link to a shared directory still anchors at the project that holds it. */
+static void test_settings_anchor_through_link(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ag-layers-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    make_directory(root, "project");
+    make_directory(root, "shared");
+    char path[PATH_MAX], link_path[PATH_MAX], project[PATH_MAX];
+    write_file(root, "shared/settings.json", anchored_settings, path, sizeof(path));
+    snprintf(link_path, sizeof(link_path), "%s/project/.claude", root);
+    assert_int_equal(symlink("../shared", link_path), 0);
+    snprintf(project, sizeof(project), "%s/project", root);
+
+    char through[PATH_MAX + 32];
+    snprintf(through, sizeof(through), "%s/.claude/settings.json", project);
+    ag_policy *policy = load_in_layer(through, AG_LAYER_PROJECT);
+    assert_int_equal(file_decision(policy, "Read", project, "secrets/k"), AG_DENY);
+    ag_policy_free(policy);
+
+    unlink(link_path);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/shared", root);
+    rmdir(path);
+    rmdir(project);
+    rmdir(root);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -463,6 +593,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_disable_bypass_keeps_mode),
         cmocka_unit_test(test_verdict_names_layer),
         cmocka_unit_test(test_policy_file_is_protected),
+        cmocka_unit_test(test_settings_anchor_at_project_root),
+        cmocka_unit_test(test_settings_anchor_through_link),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

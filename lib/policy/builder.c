@@ -51,6 +51,7 @@ static void free_source(ag_policy_source *source)
     ag_free(source->name);
     ag_free(source->text);
     ag_free(source->directory);
+    ag_free(source->anchor);
 }
 
 void ag_policy_builder_free(ag_policy_builder *builder)
@@ -169,7 +170,7 @@ ag_status ag_policy_builder_add_string_in_layer(ag_policy_builder *builder, cons
         name = "<string>";
 
     ag_policy_source source = {ag_strdup(name), ag_strndup(text != NULL ? text : "", length),
-                               length, NULL, layer};
+                               length, NULL, NULL, layer};
     ag_status status = source.name != NULL && source.text != NULL
                            ? add_source(builder, &source, error)
                            : ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
@@ -220,26 +221,88 @@ static ag_status read_file(const char *path, ag_buffer *content, ag_error **erro
     return AG_OK;
 }
 
-/*
- * Returns the absolute directory of the policy file at `path` (links in the
- * directory resolved, the file name kept), which `/path` rules are anchored
- * at, or NULL when it cannot be resolved.
- * TODO(paths): a NULL directory anchors those rules at the request's cwd.
- */
-static char *file_directory(const char *path)
+/* Returns the absolute form of `directory` with its links resolved, or NULL. */
+static char *resolve_directory(const char *directory)
 {
-    const char *slash = strrchr(path, '/');
-    char *directory = slash == NULL ? ag_strdup(".")
-                                    : ag_strndup(path, slash == path ? 1 : (size_t)(slash - path));
-    if (directory == NULL)
-        return NULL;
     char *resolved = realpath(directory, NULL);
-    ag_free(directory);
     if (resolved == NULL)
         return NULL;
     char *copy = ag_strdup(resolved);
     free(resolved);    /* realpath() allocates with malloc() */
     return copy;
+}
+
+/* Returns the directory part of `path` as written: "." for a bare name, "/" for the root. */
+static char *written_directory(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return ag_strdup(".");
+    return ag_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/*
+ * Returns the absolute directory of the policy file at `path` (links in the
+ * directory resolved, the file name kept), which protects the file and
+ * anchors its relative additional directories, or NULL when it cannot be
+ * resolved.
+ * TODO(paths): a NULL directory anchors `/path` rules at the request's cwd.
+ */
+static char *file_directory(const char *path)
+{
+    char *directory = written_directory(path);
+    if (directory == NULL)
+        return NULL;
+    char *resolved = resolve_directory(directory);
+    ag_free(directory);
+    return resolved;
+}
+
+static bool is_claude_directory(const char *name, size_t length)
+{
+    return length == 7 && memcmp(name, ".claude", 7) == 0;
+}
+
+/*
+ * Returns the project root that `/path` rules of a project or local
+ * settings file start at, or NULL to keep the file's directory. Claude Code
+ * reads both files from `<root>/.claude/` and anchors `/path` in them at the
+ * project root: `Edit(/src/x.c)` in `<root>/.claude/settings.json` is
+ * `<root>/src/x.c`. The root is the parent of the `.claude` directory as
+ * written, so that a `.claude` that is a link to another place still
+ * anchors at the project. A `.claude` reached only by resolving links
+ * (`settings.json` given inside it) gives the parent of the resolved one.
+ */
+static char *settings_anchor(const char *path, const char *directory, ag_layer layer)
+{
+    if (!ag_load_is_settings_name(path)
+        || (layer != AG_LAYER_PROJECT && layer != AG_LAYER_LOCAL_PROJECT) || directory == NULL)
+        return NULL;
+
+    char *written = written_directory(path);
+    if (written == NULL)
+        return NULL;
+    const char *slash = strrchr(written, '/');
+    const char *name = slash != NULL ? slash + 1 : written;
+    char *root = NULL;
+    if (is_claude_directory(name, strlen(name))) {
+        /* "x/.claude" gives "x", "/.claude" gives "/" and ".claude" gives ".". */
+        size_t root_length = 0;
+        if (slash == written)
+            root_length = 1;
+        else if (slash != NULL)
+            root_length = (size_t)(slash - written);
+        written[root_length] = '\0';
+        root = resolve_directory(root_length > 0 ? written : ".");
+    }
+    ag_free(written);
+    if (root != NULL)
+        return root;
+
+    slash = strrchr(directory, '/');
+    if (slash == NULL || !is_claude_directory(slash + 1, strlen(slash + 1)))
+        return NULL;
+    return ag_strndup(directory, slash == directory ? 1 : (size_t)(slash - directory));
 }
 
 ag_status ag_policy_builder_add_file(ag_policy_builder *builder, const char *path,
@@ -263,9 +326,10 @@ ag_status ag_policy_builder_add_file_in_layer(ag_policy_builder *builder, const 
         return status;
     }
 
-    /* The parse anchors `/path` rules at the directory, so it is resolved first. */
-    ag_policy_source source = {ag_strdup(path), content.data, content.length,
-                               file_directory(path), layer};
+    /* The parse anchors `/path` rules at the directory or the anchor, so both are resolved. */
+    char *directory = file_directory(path);
+    ag_policy_source source = {ag_strdup(path), content.data, content.length, directory,
+                               settings_anchor(path, directory, layer), layer};
     status = source.name != NULL ? add_source(builder, &source, error)
                                  : ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0,
                                                 "out of memory");
@@ -347,7 +411,7 @@ static void jit_rules(ag_policy *policy)
 static ag_policy_source builtin_source(void)
 {
     const char *text = ag_default_policy_text();
-    ag_policy_source builtin = {AG_DEFAULT_POLICY_NAME, (char *)text, strlen(text), NULL,
+    ag_policy_source builtin = {AG_DEFAULT_POLICY_NAME, (char *)text, strlen(text), NULL, NULL,
                                 AG_LAYER_COMMAND_LINE};
     return builtin;
 }

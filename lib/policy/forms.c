@@ -175,8 +175,9 @@ static bool path_exists(const char *directory, const char *path, size_t length)
 
 /*
  * Warns about a deny or ask path rule written with one slash (`Read(/etc/x)`)
- * when its literal directory is missing below the policy file's directory,
- * where `/` anchors it as in Claude Code, but exists from the root. The
+ * when its literal directory exists from the root but is missing below the
+ * directory that `/` means in its file. That directory is the policy file's
+ * own, or a project's root for its .claude settings, as in Claude Code. The
  * author most likely meant `//etc/x`, and the rule protects nothing.
  */
 static ag_status warn_about_policy_anchor(ag_policy *policy, const ag_rule *rule)
@@ -191,9 +192,9 @@ static ag_status warn_about_policy_anchor(ag_policy *policy, const ag_rule *rule
         || !path_exists("/", literal, length))
         return AG_OK;
     return add_warning(policy, rule,
-                       "the %s rule \"%s\" is anchored at the policy file's directory %s, "
-                       "where %.*s does not exist; for the path from the root, write "
-                       "%s(/%s)", ag_decision_name(rule->decision), rule->text,
+                       "the %s rule \"%s\" is anchored at %s, the directory that '/' means "
+                       "in this file, where %.*s does not exist; for the path from the root, "
+                       "write %s(/%s)", ag_decision_name(rule->decision), rule->text,
                        rule->policy_directory, (int)length, literal, rule->tool,
                        rule->specifier);
 }

@@ -26,6 +26,8 @@ typedef struct load_context {
     ag_error **error;
     const char *name;            /* owned by policy->files */
     const char *directory;       /* owned by policy->directories; NULL when not a file */
+    const char *anchor;          /* where `/path` rules start, the source's anchor or directory */
+    ag_layer layer;
     const char *text;
     size_t length;
     size_t skipped;              /* bytes of a UTF-8 byte order mark that libyaml is not given */
@@ -326,7 +328,7 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
         status = check_domain_pattern(context, &rule);
     if (status != AG_OK)
         return status;
-    rule.policy_directory = context->directory;
+    rule.policy_directory = context->anchor;
     status = append_rule(context, &rule);
     if (status != AG_OK) {
         ag_rule_clear(&rule);
@@ -649,28 +651,36 @@ static ag_status parse_text(load_context *context)
     return status;
 }
 
-/* Appends the source's name and directory; `files` and `directories` grow together. */
-static ag_status append_name(ag_policy *policy, const char *name, const char *directory,
-                             ag_error **error)
+/* Grows `strings`, an array of `count` entries, by one entry. */
+static bool grow_strings(char ***strings, size_t count)
 {
-    size_t count = policy->file_count + 1;
-    char **files = ag_realloc(policy->files, count * sizeof(*files));
-    if (files != NULL)
-        policy->files = files;
-    char **directories = ag_realloc(policy->directories, count * sizeof(*directories));
-    if (directories != NULL)
-        policy->directories = directories;
-    if (files == NULL || directories == NULL)
+    char **grown = ag_realloc(*strings, (count + 1) * sizeof(*grown));
+    if (grown != NULL)
+        *strings = grown;
+    return grown != NULL;
+}
+
+/* Appends the source's name, directory and anchor to `files`, `directories` and `anchors`. */
+static ag_status append_name(ag_policy *policy, const ag_policy_source *source, ag_error **error)
+{
+    size_t count = policy->file_count;
+    if (!grow_strings(&policy->files, count) || !grow_strings(&policy->directories, count)
+        || !grow_strings(&policy->anchors, count))
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
 
-    files[policy->file_count] = ag_strdup(name);
-    directories[policy->file_count] = directory != NULL ? ag_strdup(directory) : NULL;
-    if (files[policy->file_count] == NULL
-        || (directory != NULL && directories[policy->file_count] == NULL)) {
-        ag_free(files[policy->file_count]);
-        ag_free(directories[policy->file_count]);
+    char *name = ag_strdup(source->name);
+    char *directory = source->directory != NULL ? ag_strdup(source->directory) : NULL;
+    char *anchor = source->anchor != NULL ? ag_strdup(source->anchor) : NULL;
+    if (name == NULL || (source->directory != NULL && directory == NULL)
+        || (source->anchor != NULL && anchor == NULL)) {
+        ag_free(name);
+        ag_free(directory);
+        ag_free(anchor);
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
+    policy->files[count] = name;
+    policy->directories[count] = directory;
+    policy->anchors[count] = anchor;
     policy->file_count++;
     return AG_OK;
 }
@@ -687,6 +697,7 @@ static void truncate_policy(ag_policy *policy, size_t rule_count, size_t file_co
         policy->file_count--;
         ag_free(policy->files[policy->file_count]);
         ag_free(policy->directories[policy->file_count]);
+        ag_free(policy->anchors[policy->file_count]);
     }
 }
 
@@ -699,7 +710,7 @@ ag_status ag_policy_parse_source(ag_policy *policy, const ag_policy_source *sour
     ag_forms_marks forms_marks = ag_forms_mark(policy);
     memset(settings, 0, sizeof(*settings));
 
-    ag_status status = append_name(policy, source->name, source->directory, error);
+    ag_status status = append_name(policy, source, error);
     if (status != AG_OK)
         return status;
 
@@ -709,6 +720,10 @@ ag_status ag_policy_parse_source(ag_policy *policy, const ag_policy_source *sour
         .error = error,
         .name = policy->files[policy->file_count - 1],
         .directory = policy->directories[policy->file_count - 1],
+        .anchor = policy->anchors[policy->file_count - 1] != NULL
+                      ? policy->anchors[policy->file_count - 1]
+                      : policy->directories[policy->file_count - 1],
+        .layer = source->layer,
         .text = source->text,
         .length = source->length,
     };
@@ -732,10 +747,12 @@ void ag_policy_clear(ag_policy *policy)
     ag_free(policy->rules);
     ag_free(policy->files);
     ag_free(policy->directories);
+    ag_free(policy->anchors);
     ag_free(policy->additional_directories);
     policy->rules = NULL;
     policy->files = NULL;
     policy->directories = NULL;
+    policy->anchors = NULL;
     policy->additional_directories = NULL;
 }
 

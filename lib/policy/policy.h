@@ -30,6 +30,8 @@ struct ag_policy {
     ag_shell_limits limits;    /* the strictest of the sources' limits */
     char **directories;        /* per entry of `files`: the file's absolute directory, or
                                   NULL for a string policy or the built-in default */
+    char **anchors;            /* per entry of `files`: where its `/path` rules start when
+                                  that is not its directory (ag_policy_source), else NULL */
     struct ag_policy_directory *additional_directories;
     size_t additional_directory_count;
     const struct ag_effects_table *effects; /* ag_effects_table_builtin(), not owned */
@@ -96,14 +98,17 @@ typedef struct ag_policy_source {
     char *text;
     size_t length;
     char *directory;           /* absolute directory of a policy file, or NULL */
+    char *anchor;              /* absolute directory `/path` rules start at when it is not
+                                  `directory`: a project's root for its .claude settings */
     ag_layer layer;
 } ag_policy_source;
 
 /*
  * Parses a YAML policy source (or a settings file, by its ".json" name),
  * appends its rules and its name to `policy`, and stores the rest in
- * *settings. `/path` rules and relative additional directories are anchored
- * at the source's directory. Also checks what the source's layer may set
+ * *settings. `/path` rules are anchored at the source's anchor, else at its
+ * directory, and relative additional directories at its directory. Also
+ * checks what the source's layer may set
  * (ag_model_check_source()). On failure returns the error code with *error
  * set, and `policy` is left as it was before the call.
  *
