@@ -483,6 +483,68 @@ static ag_policy *load_in_layer(const char *path, ag_layer layer)
     return policy;
 }
 
+/* Returns the decision for a Write of `path` with `cwd`. */
+static ag_decision write_decision(const ag_policy *policy, const char *cwd, const char *path)
+{
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_non_null(checker);
+    char input[PATH_MAX + 64];
+    snprintf(input, sizeof(input), "{\"file_path\": \"%s\", \"content\": \"x\"}", path);
+    const ag_verdict *verdict = ag_check(checker, "Write", input, cwd, NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    return decision;
+}
+
+/*
+ * A write to the policy's own file needs an Edit allow rule that names the
+ * file without wildcards; a glob that contains the file's name no longer
+ * counts, and neither does a tree write that holds the file.
+ */
+static void test_policy_file_needs_exact_rule(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ag-layers-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char *resolved = realpath(root, NULL);
+    assert_non_null(resolved);
+    char path[PATH_MAX], written[PATH_MAX + 16];
+    snprintf(written, sizeof(written), "%s/p.yaml", resolved);
+
+    static const struct {
+        const char *text;
+        ag_decision expected;
+    } cases[] = {
+        {"allow: [\"Edit(./**/p.yaml)\", \"Bash(rm *)\"]\n", AG_ASK},
+        {"allow: [\"Edit(p.yaml)\"]\n", AG_ASK},
+        {"allow: [\"Edit(./**)\", \"Edit(/p.yaml)\"]\n", AG_ALLOW},
+        {"allow: [\"Edit(./p.yaml)\"]\n", AG_ALLOW},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        write_file(resolved, "p.yaml", cases[i].text, path, sizeof(path));
+        ag_policy *policy = load_in_layer(path, AG_LAYER_COMMAND_LINE);
+        if (write_decision(policy, resolved, written) != cases[i].expected)
+            fail_msg("case %zu: expected %s", i, ag_decision_name(cases[i].expected));
+        ag_policy_free(policy);
+    }
+
+    write_file(resolved, "p.yaml", cases[0].text, path, sizeof(path));
+    ag_policy *policy = load_in_layer(path, AG_LAYER_COMMAND_LINE);
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    char command[PATH_MAX + 16];
+    snprintf(command, sizeof(command), "rm -r %s", resolved);
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), "/", NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ASK);
+    assert_non_null(strstr(ag_verdict_reason(verdict), "a file that sets the permission rules"));
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+
+    unlink(path);
+    rmdir(root);
+    free(resolved);
+}
+
 static const char anchored_settings[] =
     "{\"permissions\": {\"deny\": [\"Read(/secrets/**)\"], \"allow\": [\"Edit(/src/**/*.ts)\"]}}";
 
@@ -593,6 +655,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_disable_bypass_keeps_mode),
         cmocka_unit_test(test_verdict_names_layer),
         cmocka_unit_test(test_policy_file_is_protected),
+        cmocka_unit_test(test_policy_file_needs_exact_rule),
         cmocka_unit_test(test_settings_anchor_at_project_root),
         cmocka_unit_test(test_settings_anchor_through_link),
     };

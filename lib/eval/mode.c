@@ -17,8 +17,10 @@
  *   code that cannot be analysed.
  *
  * In every mode, a write to a protected path (see protected_paths) that no
- * Edit allow rule naming that path allows gets at least ask. dontAsk then
- * turns that ask into deny.
+ * Edit allow rule naming that path allows gets at least ask. The files that
+ * set the rules (the policy's own files and Claude Code's settings files)
+ * need an Edit allow rule that names the file itself, without wildcards.
+ * dontAsk then turns that ask into deny.
  */
 #include <string.h>
 
@@ -73,6 +75,8 @@ typedef struct protected_path {
 static const protected_path protected_paths[] = {
     {".git", PROTECT_COMPONENT},
     {".gitmodules", PROTECT_COMPONENT},
+    /* Before .claude: a rule that names only .claude must not allow the hooks Claude Code runs. */
+    {".claude/hooks", PROTECT_COMPONENT},
     {".claude", PROTECT_COMPONENT},
     {".claude.json", PROTECT_COMPONENT},   /* ~/.claude.json and ./.claude.json: MCP servers */
     {".mcp.json", PROTECT_COMPONENT},      /* MCP servers, which start commands */
@@ -172,6 +176,47 @@ static const char *base_name(const char *path)
 }
 
 /*
+ * Returns whether the component of `path` that ends at `end` (a slash or
+ * the end of the text) is `.claude`, in ASCII letters of either case.
+ */
+static bool is_claude_component(const char *path, const char *end)
+{
+    return end - path >= 8 && end[-8] == '/' && equal_caseless(end - 7, ".claude", 7);
+}
+
+static bool is_claude_directory(const char *path)
+{
+    return is_claude_component(path, path + strlen(path));
+}
+
+/*
+ * Returns the name of the rule file that `path` is, or NULL. Rule files are
+ * the policy's own files, by their resolved paths, and every Claude Code
+ * settings file: .claude/settings.json or .claude/settings.local.json of
+ * any project, and ~/.claude/settings.json. The next load of any of them
+ * could allow anything.
+ */
+static const char *rule_file_name(ag_checker *checker, const char *path)
+{
+    const ag_policy *policy = checker->policy;
+    size_t length = strlen(path);
+    for (size_t i = 0; i < policy->policy_path_count; i++) {
+        if (length == strlen(policy->policy_paths[i])
+            && equal_caseless(path, policy->policy_paths[i], length))
+            return base_name(policy->policy_paths[i]);
+    }
+
+    const char *name = base_name(path);
+    if (name == path || !is_claude_component(path, name - 1))
+        return NULL;
+    if (strlen(name) == 13 && equal_caseless(name, "settings.json", 13))
+        return ".claude/settings.json";
+    if (strlen(name) == 19 && equal_caseless(name, "settings.local.json", 19))
+        return ".claude/settings.local.json";
+    return NULL;
+}
+
+/*
  * Returns the protected name that `path` falls under, or NULL. A path with
  * an unknown part could be any path, so it is protected as "(unknown path)".
  */
@@ -194,13 +239,22 @@ static const char *protected_name(ag_checker *checker, const char *path)
         }
     }
 
-    const ag_policy *policy = checker->policy;
-    for (size_t i = 0; i < policy->policy_path_count; i++) {
-        if (strlen(path) == strlen(policy->policy_paths[i])
-            && equal_caseless(path, policy->policy_paths[i], strlen(path)))
-            return base_name(policy->policy_paths[i]);
-    }
     return NULL;
+}
+
+/*
+ * Returns whether the rule that allowed a write names one file: an Edit
+ * allow rule whose specifier has a slash and no wildcard, such as
+ * Edit(./.claude/settings.json). Having matched the write, it names the
+ * written file. A bare name (Edit(settings.json)) matches at any depth, so
+ * it does not count.
+ */
+static bool rule_names_file(const ag_rule *rule)
+{
+    return rule != NULL && rule->decision == AG_ALLOW && rule->tool != NULL
+           && strcmp(rule->tool, "Edit") == 0 && ag_rule_is_path(rule)
+           && rule->specifier != NULL && strchr(rule->specifier, '/') != NULL
+           && strpbrk(rule->specifier, "*?[\\") == NULL;
 }
 
 /*
@@ -230,8 +284,10 @@ static bool rule_names_protected(const ag_rule *rule, const char *name)
  * .git only acts when git runs inside it.
  */
 static const char *protected_name_below(ag_checker *checker, const char *directory,
-                                        const ag_path_context *where, const ag_rule *rule)
+                                        const ag_path_context *where, const ag_rule *rule,
+                                        bool *rule_file)
 {
+    *rule_file = false;
     if (directory == NULL)
         return NULL;
     const char *home = checker->home != NULL ? checker->home : "~";
@@ -240,6 +296,17 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
                      || (real_cwd != NULL && (ag_path_lookup_failed(real_cwd)
                                               || ag_path_is_within_caseless(real_cwd, directory)));
     bool holds_home = ag_path_is_within_caseless(home, directory);
+
+    /* No rule names every file of a tree, so a rule file below it always asks. */
+    const ag_policy *policy = checker->policy;
+    *rule_file = true;
+    for (size_t i = 0; i < policy->policy_path_count; i++) {
+        if (ag_path_is_within_caseless(policy->policy_paths[i], directory))
+            return base_name(policy->policy_paths[i]);
+    }
+    if (holds_cwd || holds_home || is_claude_directory(directory))
+        return ".claude/settings.json";
+    *rule_file = false;
 
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
         const protected_path *entry = &protected_paths[i];
@@ -250,12 +317,59 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
     return NULL;
 }
 
-/* Returns the reason for asking about a protected write, or NULL when the write is exempt. */
-static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
-                           const char *before)
+/*
+ * Returns whether an allow rule exempts a write of `path` from the
+ * protection of `name`: with `name` NULL, a rule that names the file
+ * (rule_names_file()), else a rule that names `name`
+ * (rule_names_protected()). `rule` decided the write. It is the first allow
+ * rule that matched, which may be a broad glob written before the rule that
+ * names the path, so the other allow rules are matched too. Only writes to
+ * protected paths get here, which keeps the walk off the common path.
+ */
+static bool some_rule_exempts(ag_checker *checker, const char *path, const char *name,
+                              const ag_rule *rule, const ag_path_context *context)
 {
+    bool named = name == NULL ? rule_names_file(rule) : rule_names_protected(rule, name);
+    if (named)
+        return true;
+    if (rule == NULL || rule->decision != AG_ALLOW || context == NULL)
+        return false;
+
+    const ag_policy *policy = checker->policy;
+    for (size_t i = 0; i < policy->rule_count; i++) {
+        const ag_rule *other = &policy->rules[i];
+        named = name == NULL ? rule_names_file(other) : rule_names_protected(other, name);
+        if (named && ag_rule_is_path(other)
+            && ag_rule_match_path(other, path, context, checker->match_data) == AG_MATCH_YES)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Returns the reason for asking about a protected write, or NULL when the
+ * write is exempt. `rule` is the rule that allowed the write, if any, and
+ * `context` contains the normalized cwd and home that rules match with.
+ */
+static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
+                           const char *before, const ag_path_context *context)
+{
+    const char *file = path != NULL && strchr(path, AG_DYNAMIC_MARK) == NULL
+                           ? rule_file_name(checker, path)
+                           : NULL;
+    if (file != NULL && some_rule_exempts(checker, path, NULL, rule, context))
+        return NULL;
+    if (file != NULL) {
+        const char *reason = ag_arena_printf(
+            &checker->arena,
+            "the write to %s changes %s, a file that sets the permission rules, which only an "
+            "Edit allow rule that names this file without wildcards allows (%s)",
+            ag_quote_text(&checker->arena, path, strlen(path)), file, before);
+        return reason != NULL ? reason : "the write touches a protected path (out of memory)";
+    }
+
     const char *name = protected_name(checker, path);
-    if (name == NULL || rule_names_protected(rule, name))
+    if (name == NULL || some_rule_exempts(checker, path, name, rule, context))
         return NULL;
     const char *reason = ag_arena_printf(
         &checker->arena,
@@ -581,25 +695,32 @@ static bool adjust_commands(ag_checker *checker, const ag_path_context *context)
 static const char *protect_effect(ag_checker *checker, const ag_effect *effect,
                                   const ag_path_context *where)
 {
-    const char *reason = protect(checker, effect->target, effect->rule, effect->reason);
+    const char *reason = protect(checker, effect->target, effect->rule, effect->reason, where);
     if (reason == NULL && effect->link_target != NULL)
-        reason = protect(checker, effect->link_target, effect->rule, effect->reason);
+        reason = protect(checker, effect->link_target, effect->rule, effect->reason, where);
     if (reason != NULL || !effect->tree)
         return reason;
 
     const char *directory = effect->target;
-    const char *name = protected_name_below(checker, directory, where, effect->rule);
+    bool rule_file = false;
+    const char *name = protected_name_below(checker, directory, where, effect->rule, &rule_file);
     if (name == NULL && effect->link_target != NULL) {
         directory = effect->link_target;
-        name = protected_name_below(checker, directory, where, effect->rule);
+        name = protected_name_below(checker, directory, where, effect->rule, &rule_file);
     }
     if (name == NULL)
         return NULL;
-    reason = ag_arena_printf(&checker->arena,
-                             "the tree written at %s may include the protected path %s, which "
-                             "only an Edit allow rule that names it allows (%s)",
-                             ag_quote_text(&checker->arena, directory, strlen(directory)),
-                             name, effect->reason);
+    const char *quoted = ag_quote_text(&checker->arena, directory, strlen(directory));
+    if (rule_file)
+        reason = ag_arena_printf(&checker->arena,
+                                 "the tree written at %s may include %s, a file that sets the "
+                                 "permission rules, which no rule allows a tree write to "
+                                 "change (%s)", quoted, name, effect->reason);
+    else
+        reason = ag_arena_printf(&checker->arena,
+                                 "the tree written at %s may include the protected path %s, "
+                                 "which only an Edit allow rule that names it allows (%s)",
+                                 quoted, name, effect->reason);
     return reason != NULL ? reason : "the write touches a protected path (out of memory)";
 }
 
@@ -746,10 +867,19 @@ ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *an
                                              strlen(checker->home))) == NULL)
         return AG_ERR_NOMEM;
 
-    /* Tree writes compare their targets with the working directory (protected_name_below()). */
+    /*
+     * Tree writes compare their targets with the working directory and where
+     * it leads (protected_name_below()), and writes to protected paths match
+     * allow rules with it and the home (some_rule_exempts()). The checker
+     * caches the normalized cwd and home.
+     */
     ag_path_context where = {NULL, NULL, NULL, NULL};
     if (cwd != NULL && cwd[0] == '/'
         && (where.cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
+        return AG_ERR_NOMEM;
+    if (checker->home != NULL
+        && (where.home = ag_checker_normalize(checker, &checker->home_cache,
+                                              checker->home)) == NULL)
         return AG_ERR_NOMEM;
     if (where.cwd != NULL && has_tree_write(verdict)
         && ag_checker_real_cwd(checker, cwd, &where.real_cwd) != AG_OK)
@@ -787,7 +917,8 @@ static bool is_read_only_tool(const char *tool_name)
     return in_list(tools, tool_name);
 }
 
-ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name)
+ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name,
+                             const ag_path_context *context)
 {
     ag_verdict *verdict = &checker->verdict;
     bool open = verdict->decision > AG_ALLOW && verdict->bypassable && verdict->error == AG_OK;
@@ -815,9 +946,11 @@ ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name)
     }
 
     if (verdict->file_write && verdict->decision < AG_ASK) {
-        const char *reason = protect(checker, verdict->file_path, verdict->rule, verdict->reason);
+        const char *reason = protect(checker, verdict->file_path, verdict->rule, verdict->reason,
+                                     context);
         if (reason == NULL && verdict->file_target != NULL)
-            reason = protect(checker, verdict->file_target, verdict->rule, verdict->reason);
+            reason = protect(checker, verdict->file_target, verdict->rule, verdict->reason,
+                             context);
         if (reason != NULL) {
             verdict->decision = AG_ASK;
             verdict->rule = NULL;

@@ -13,7 +13,12 @@
 ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *analysis,
                                 const char *cwd);
 
-/* Applies the checker's mode and the protected paths to a decided tool call. */
-ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name);
+/*
+ * Applies the checker's mode and the protected paths to a decided tool call.
+ * `context` contains the normalized cwd and home of a file tool's request, or
+ * is NULL for other tools.
+ */
+ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name,
+                             const ag_path_context *context);
 
 #endif

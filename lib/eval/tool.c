@@ -304,7 +304,7 @@ static ag_status check_one_path(ag_checker *checker, file_request *request, cons
     request->target = ag_path_link_target(arena, &checker->lookups, request->path);
     ag_status status = decide_file_request(checker, request);
     if (status == AG_OK)
-        status = ag_mode_apply_tool(checker, request->tool);
+        status = ag_mode_apply_tool(checker, request->tool, &request->context);
     if (status != AG_OK)
         return status;
     const ag_verdict *verdict = &checker->verdict;
@@ -609,5 +609,5 @@ ag_status ag_eval_tool(ag_checker *checker, const char *tool_name,
     /* The verdict is final here: the mode and the protected paths adjust it (mode.c). */
     if (status != AG_OK)
         return status;
-    return ag_mode_apply_tool(checker, tool_name);
+    return ag_mode_apply_tool(checker, tool_name, NULL);
 }
