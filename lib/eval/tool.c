@@ -123,18 +123,24 @@ static ag_match match_file_rule(ag_checker *checker, const ag_rule *rule,
 /*
  * Returns how `rule` matches a file request. Read rules govern readers and
  * searchers, Edit rules govern writers, and Read deny rules govern writers
- * too, so a file that may not be read may not be overwritten either.
+ * too, so a file that may not be read may not be overwritten either. An
+ * Edit allow path rule also allows reading what it allows editing, as in
+ * Claude Code. Deny and ask rules still win over it.
  */
 static ag_match match_file_request(ag_checker *checker, const ag_rule *rule,
                                    const file_request *request)
 {
     const char *family_tool = request->family == FAMILY_WRITE ? "Edit" : "Read";
+    bool is_read = rule->tool != NULL && strcmp(rule->tool, "Read") == 0;
+    bool is_edit = rule->tool != NULL && strcmp(rule->tool, "Edit") == 0;
     bool read_deny_on_write = request->family == FAMILY_WRITE && rule->decision == AG_DENY
-                              && rule->tool != NULL && strcmp(rule->tool, "Read") == 0;
+                              && is_read;
+    bool edit_allow_on_read = request->family != FAMILY_WRITE && rule->decision == AG_ALLOW
+                              && is_edit && ag_rule_is_path(rule);
     bool governs = read_deny_on_write
                    || (rule->tool != NULL && strcmp(rule->tool, family_tool) == 0);
 
-    if (governs && ag_rule_is_path(rule))
+    if ((governs || edit_allow_on_read) && ag_rule_is_path(rule))
         return match_file_rule(checker, rule, request);
     if (governs && rule->kind == AG_RULE_TOOL)
         return AG_MATCH_YES;
