@@ -298,9 +298,13 @@ static void test_unknown_mode_name(void **state)
 {
     (void)state;
     expect_error("policy.yaml", "mode: yolo\n", AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 1,
-                 7, "acceptEdits");
-    expect_error("settings.json", "{\"permissions\": {\"defaultMode\": \"auto\"}}",
-                 AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 33, "defaultMode");
+                 7, "invalid value \"yolo\" for 'mode'; use default, acceptEdits");
+    expect_error("settings.json", "{\"permissions\": {\"defaultMode\": \"yolo\"}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 33,
+                 "invalid value \"yolo\" for 'defaultMode'");
+    /* YAML's `mode:` is this library's own key and takes only the mode names. */
+    expect_error("policy.yaml", "mode: auto\n", AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 1,
+                 7, "invalid value \"auto\" for 'mode'");
 }
 
 static void test_mode_locked_needs_mode(void **state)

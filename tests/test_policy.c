@@ -518,7 +518,7 @@ static void test_bad_files(void **state)
     load_fails("bad_allow_glob.yaml", AG_ERR_RULE, 2, 9, "only after a literal mcp__SERVER__");
     load_fails("bad_allow_type.yaml", AG_ERR_POLICY_VALUE, 1, 8, "'allow' must be a list of rules");
     load_fails("bad_default.yaml", AG_ERR_POLICY_VALUE, 1, 10,
-               "invalid value for 'default'; use allow, ask or deny");
+               "invalid value \"maybe\" for 'default'; use allow, ask or deny");
     load_fails("bad_limit_value.yaml", AG_ERR_POLICY_VALUE, 2, 14,
                "'limits.max_depth' must be a non-negative integer");
     load_fails("bad_limit_quoted.yaml", AG_ERR_POLICY_VALUE, 2, 17, "written without quotes");

@@ -468,8 +468,10 @@ static ag_status read_expect(struct load_context *context, const yaml_node_t *no
             return AG_OK;
         }
     }
+    char shown[AG_LOAD_VALUE_QUOTE_MAX + 8];
     return ag_load_error(context, AG_ERR_POLICY_VALUE, node,
-                         "'expect' must be allow, ask or deny");
+                         "invalid value %s for 'expect'; use allow, ask or deny",
+                         ag_load_describe_value(node, shown, sizeof(shown)));
 }
 
 static ag_status read_test_fields(struct load_context *context, const yaml_node_t *node,

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -236,8 +237,10 @@ static ag_status read_default(load_context *context, const yaml_node_t *node)
             }
         }
     }
+    char shown[AG_LOAD_VALUE_QUOTE_MAX + 8];
     return node_error(context, AG_ERR_POLICY_VALUE, node,
-                      "invalid value for 'default'; use allow, ask or deny");
+                      "invalid value %s for 'default'; use allow, ask or deny",
+                      ag_load_describe_value(node, shown, sizeof(shown)));
 }
 
 /* Appends one rule to the policy, growing the array to the next power of two. */
@@ -785,6 +788,42 @@ ag_status ag_load_error(struct load_context *context, ag_status code, const yaml
                                     format, args);
     va_end(args);
     return code;
+}
+
+const char *ag_load_name(struct load_context *context)
+{
+    return context->name;
+}
+
+ag_layer ag_load_layer(struct load_context *context)
+{
+    return context->layer;
+}
+
+const char *ag_load_describe_value(const yaml_node_t *node, char *buffer, size_t size)
+{
+    if (node->type == YAML_SEQUENCE_NODE)
+        snprintf(buffer, size, "(a list)");
+    else if (node->type == YAML_MAPPING_NODE)
+        snprintf(buffer, size, "(a mapping)");
+    if (node->type != YAML_SCALAR_NODE)
+        return buffer;
+
+    size_t length = node->data.scalar.length;
+    size_t shown = length > AG_LOAD_VALUE_QUOTE_MAX ? AG_LOAD_VALUE_QUOTE_MAX : length;
+    size_t used = 0;
+    buffer[used++] = '"';
+    for (size_t i = 0; i < shown && used + 5 < size; i++) {
+        unsigned char c = node->data.scalar.value[i];
+        buffer[used++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+    }
+    buffer[used++] = '"';
+    if (shown < length && used + 4 <= size) {
+        memcpy(buffer + used, "...", 3);
+        used += 3;
+    }
+    buffer[used] = '\0';
+    return buffer;
 }
 
 ag_status ag_load_rules(struct load_context *context, const yaml_node_t *key,

@@ -27,6 +27,23 @@ ag_source_location ag_load_location(struct load_context *context, const yaml_nod
 ag_status ag_load_error(struct load_context *context, ag_status code, const yaml_node_t *node,
                         const char *format, ...) AG_PRINTF(4, 5);
 
+/* Returns the source's name (owned by the policy), as locations give it. */
+const char *ag_load_name(struct load_context *context);
+
+/* Returns the layer that the source is loaded in. */
+ag_layer ag_load_layer(struct load_context *context);
+
+/* Maximum length of a value that ag_load_describe_value() quotes before it cuts it. */
+enum { AG_LOAD_VALUE_QUOTE_MAX = 40 };
+
+/*
+ * Writes into `buffer` how messages show an invalid value: a scalar in
+ * double quotes (cut after AG_LOAD_VALUE_QUOTE_MAX bytes, control bytes as
+ * '?'), or "(a list)" or "(a mapping)". Returns `buffer`, which needs room for
+ * AG_LOAD_VALUE_QUOTE_MAX + 8 bytes.
+ */
+const char *ag_load_describe_value(const yaml_node_t *node, char *buffer, size_t size);
+
 /* Reads a sequence of rules with `decision`; `key` names the list in messages. */
 ag_status ag_load_rules(struct load_context *context, const yaml_node_t *key,
                         const yaml_node_t *node, ag_decision decision);

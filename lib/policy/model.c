@@ -98,10 +98,12 @@ ag_status ag_model_read_mode(struct load_context *context, const char *name,
     const char *text = value->type == YAML_SCALAR_NODE ? (const char *)value->data.scalar.value
                                                        : NULL;
     ag_mode mode;
+    char shown[AG_LOAD_VALUE_QUOTE_MAX + 8];
     if (text == NULL || strlen(text) != value->data.scalar.length
         || !ag_mode_from_name(text, &mode))
         return ag_load_error(context, AG_ERR_POLICY_VALUE, value,
-                             "invalid value for '%s'; use " MODE_LIST, name);
+                             "invalid value %s for '%s'; use " MODE_LIST,
+                             ag_load_describe_value(value, shown, sizeof(shown)), name);
     settings->has_mode = true;
     settings->mode = mode;
     return AG_OK;
