@@ -285,13 +285,44 @@ static void test_rule_typed_literal(void **state)
                  "quote it if it is meant as a rule");
 }
 
+/* Fails unless the policy has exactly one warning and it contains `fragment`. */
+static void expect_one_warning(const ag_policy *policy, const char *fragment)
+{
+    assert_int_equal(ag_policy_warning_count(policy), 1);
+    if (strstr(ag_policy_warning(policy, 0), fragment) == NULL)
+        fail_msg("expected \"%s\" in: %s", fragment, ag_policy_warning(policy, 0));
+}
+
+/*
+ * allowManagedPermissionRulesOnly in a settings file outside the managed
+ * layer is ignored with a warning, as in Claude Code, so that a project that
+ * ships it does not block every call. The YAML key stays an error.
+ */
 static void test_managed_only_outside_managed(void **state)
 {
     (void)state;
     expect_error("policy.yaml", "deny: []\nallow_managed_rules_only: true\n",
                  AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 2, 1, "only valid in the managed");
-    expect_error("settings.json", "{\"allowManagedPermissionRulesOnly\": true}",
-                 AG_LAYER_USER, AG_ERR_POLICY_VALUE, 1, 2, "load the file as managed");
+
+    static const ag_layer layers[] = {AG_LAYER_COMMAND_LINE, AG_LAYER_LOCAL_PROJECT,
+                                      AG_LAYER_PROJECT, AG_LAYER_USER};
+    for (size_t i = 0; i < sizeof(layers) / sizeof(*layers); i++) {
+        ag_policy *policy = build_text(
+            "settings.json",
+            "{\"allowManagedPermissionRulesOnly\": true, "
+            "\"permissions\": {\"allow\": [\"Bash(ls)\"]}}", layers[i]);
+        expect_one_warning(policy, "settings.json:1:2: warning: "
+                                   "\"allowManagedPermissionRulesOnly\" is ignored");
+        assert_int_equal(ag_policy_rule_count(policy), 1);
+        ag_policy_free(policy);
+    }
+
+    /* In the managed layer it keeps only the managed allow rules. */
+    ag_policy *policy = build_text("managed-settings.json",
+                                   "{\"allowManagedPermissionRulesOnly\": true}",
+                                   AG_LAYER_MANAGED);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    ag_policy_free(policy);
 }
 
 static void test_unknown_mode_name(void **state)
@@ -305,6 +336,64 @@ static void test_unknown_mode_name(void **state)
     /* YAML's `mode:` is this library's own key and takes only the mode names. */
     expect_error("policy.yaml", "mode: auto\n", AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 1,
                  7, "invalid value \"auto\" for 'mode'");
+}
+
+/* defaultMode "manual" is Claude Code's alias of "default"; "auto" has no classifier here. */
+static void test_settings_mode_aliases(void **state)
+{
+    (void)state;
+    ag_policy *policy = build_text("settings.json",
+                                   "{\"permissions\": {\"defaultMode\": \"manual\"}}",
+                                   AG_LAYER_PROJECT);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_DEFAULT);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    ag_policy_free(policy);
+
+    policy = build_text("settings.json", "{\"permissions\": {\"defaultMode\": \"auto\"}}",
+                        AG_LAYER_PROJECT);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_DEFAULT);
+    expect_one_warning(policy, "settings.json:1:33: warning: \"defaultMode\": \"auto\" is read "
+                               "as \"default\"");
+    ag_policy_free(policy);
+
+    /* A user's "auto" does not win over a project's acceptEdits: both are modes. */
+    ag_policy_builder *builder = ag_policy_builder_new();
+    const char *user = "{\"permissions\": {\"defaultMode\": \"auto\"}}";
+    const char *project = "{\"permissions\": {\"defaultMode\": \"acceptEdits\"}}";
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "user.json", user,
+                                                           strlen(user), AG_LAYER_USER, NULL),
+                     AG_OK);
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "project.json", project,
+                                                           strlen(project), AG_LAYER_PROJECT,
+                                                           NULL), AG_OK);
+    policy = ag_policy_builder_build(builder, NULL);
+    ag_policy_builder_free(builder);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_ACCEPT_EDITS);
+    ag_policy_free(policy);
+}
+
+/* permissions.disableAutoMode is a documented Claude Code key; it has nothing to disable here. */
+static void test_settings_disable_auto_mode(void **state)
+{
+    (void)state;
+    ag_policy *policy = build_text(
+        "settings.json",
+        "{\"permissions\": {\"disableAutoMode\": \"disable\", \"deny\": [\"Bash(rm *)\"]}}",
+        AG_LAYER_USER);
+    assert_int_equal(ag_policy_rule_count(policy), 1);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_DEFAULT);
+    ag_policy_free(policy);
+
+    expect_error("settings.json", "{\"permissions\": {\"disableAutoMode\": \"yes\"}}",
+                 AG_LAYER_USER, AG_ERR_POLICY_VALUE, 1, 37,
+                 "invalid value \"yes\" for \"disableAutoMode\"; it accepts only \"disable\"");
+    expect_error("settings.json", "{\"permissions\": {\"disableBypassPermissionsMode\": true}}",
+                 AG_LAYER_USER, AG_ERR_POLICY_VALUE, 1, 50,
+                 "invalid value \"true\" for \"disableBypassPermissionsMode\"");
+    /* A misspelt key inside "permissions" still fails the load. */
+    expect_error("settings.json", "{\"permissions\": {\"deyn\": [\"Bash(rm *)\"]}}",
+                 AG_LAYER_USER, AG_ERR_POLICY_KEY, 1, 18, "disableAutoMode");
 }
 
 static void test_mode_locked_needs_mode(void **state)
@@ -650,6 +739,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),
         cmocka_unit_test(test_unknown_mode_name),
+        cmocka_unit_test(test_settings_mode_aliases),
+        cmocka_unit_test(test_settings_disable_auto_mode),
         cmocka_unit_test(test_mode_locked_needs_mode),
         cmocka_unit_test(test_layer_out_of_range),
         cmocka_unit_test(test_mode_names_round_trip),

@@ -161,6 +161,35 @@ static ag_status add_warning(ag_policy *policy, const ag_rule *rule, const char 
     return AG_OK;
 }
 
+ag_status ag_forms_warn(struct load_context *context, const yaml_node_t *node,
+                        const char *format, ...)
+{
+    char detail[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(detail, sizeof(detail), format, args);
+    va_end(args);
+
+    ag_source_location location = {ag_load_name(context), 1, 1};
+    if (node != NULL)
+        location = ag_load_location(context, node);
+
+    ag_policy *policy = ag_load_policy(context);
+    ag_buffer message;
+    ag_buffer_init(&message);
+    ag_buffer_printf(&message, "%s:%u:%u: warning: %s", location.file, location.line,
+                     location.column, detail);
+    char **slot = message.failed ? NULL
+                                 : grow((void **)&policy->warnings, &policy->warning_count,
+                                        sizeof(char *));
+    if (slot == NULL) {
+        ag_buffer_release(&message);
+        return NOMEM(NULL);
+    }
+    *slot = message.data;
+    return AG_OK;
+}
+
 static bool path_exists(const char *directory, const char *path, size_t length)
 {
     char *joined = ag_malloc(strlen(directory) + length + 2);

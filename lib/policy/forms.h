@@ -70,6 +70,14 @@ ag_status ag_forms_read_entry(struct load_context *context, const yaml_node_t *k
  */
 ag_status ag_forms_finish(ag_policy *policy, ag_error **error);
 
+/*
+ * Adds a warning located at `node`, or at the start of the source when
+ * `node` is NULL, to the policy being loaded. A failed parse drops it with
+ * the rest of the source.
+ */
+ag_status ag_forms_warn(struct load_context *context, const yaml_node_t *node,
+                        const char *format, ...) AG_PRINTF(3, 4);
+
 /* Returns the field TOOL(GLOB) rules match for `tool`: the policy's, else the built-in one. */
 const char *ag_policy_primary_field(const ag_policy *policy, const char *tool);
 

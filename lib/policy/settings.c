@@ -7,11 +7,16 @@
  *
  * Keys read:
  *   permissions.allow, .ask, .deny      rule lists, as in a YAML policy
- *   permissions.defaultMode             the mode, as `mode:` in a YAML policy
+ *   permissions.defaultMode             the mode, as `mode:` in a YAML policy;
+ *                                       "manual" and "auto" are read as "default"
  *   permissions.additionalDirectories   as `additional_directories:`
  *   permissions.disableBypassPermissionsMode: "disable"
  *                                       hosts cannot switch to bypassPermissions
- *   allowManagedPermissionRulesOnly     as `allow_managed_rules_only:`
+ *   permissions.disableAutoMode: "disable"
+ *                                       accepted and ignored: there is no auto mode
+ *   allowManagedPermissionRulesOnly     as `allow_managed_rules_only:` in the
+ *                                       managed layer; elsewhere ignored with a
+ *                                       warning, as Claude Code ignores it
  * Other top-level keys are ignored, because a settings file contains much
  * more than permissions (hooks, env, model). A near miss of a key read
  * ("permission") and an unknown key inside "permissions" are errors
@@ -27,7 +32,8 @@
 #include "policy/load_internal.h"
 
 #define PERMISSION_KEYS \
-    "allow, ask, deny, defaultMode, additionalDirectories, disableBypassPermissionsMode"
+    "allow, ask, deny, defaultMode, additionalDirectories, disableBypassPermissionsMode, " \
+    "disableAutoMode"
 
 /*
  * Deepest nesting of a settings file checked; deeper files are rejected. The
@@ -134,13 +140,41 @@ static ag_status check_duplicate(struct load_context *context, const yaml_node_t
     return AG_OK;
 }
 
-static ag_status read_disable_bypass(struct load_context *context, const yaml_node_t *value)
+/* Checks that a disable*Mode key is "disable", the one value Claude Code documents for it. */
+static ag_status read_disable(struct load_context *context, const char *name,
+                              const yaml_node_t *value)
 {
+    char shown[AG_LOAD_VALUE_QUOTE_MAX + 8];
     if (!ag_load_scalar_equals(value, "disable"))
         return ag_load_error(context, AG_ERR_POLICY_VALUE, value,
-                             "\"disableBypassPermissionsMode\" accepts only \"disable\"");
-    ag_load_settings(context)->disable_bypass = true;
+                             "invalid value %s for \"%s\"; it accepts only \"disable\"",
+                             ag_load_describe_value(value, shown, sizeof(shown)), name);
     return AG_OK;
+}
+
+/*
+ * Reads defaultMode. Claude Code 2.1.200 and later name the default mode
+ * "manual" in the UI and accept it as an alias. "auto" hands what the rules
+ * leave open to Claude Code's classifier model, which this library does not
+ * have, so it is read as "default": what no rule decides asks.
+ */
+static ag_status read_default_mode(struct load_context *context, const yaml_node_t *value)
+{
+    ag_policy_settings *settings = ag_load_settings(context);
+    if (ag_load_scalar_equals(value, "manual")) {
+        settings->has_mode = true;
+        settings->mode = AG_MODE_DEFAULT;
+        return AG_OK;
+    }
+    if (ag_load_scalar_equals(value, "auto")) {
+        settings->has_mode = true;
+        settings->mode = AG_MODE_DEFAULT;
+        return ag_forms_warn(context, value,
+                             "\"defaultMode\": \"auto\" is read as \"default\": this library "
+                             "has no classifier for what the rules leave open, so such calls "
+                             "ask");
+    }
+    return ag_model_read_mode(context, "defaultMode", value);
 }
 
 static ag_status read_permission(struct load_context *context, const yaml_node_t *key,
@@ -152,7 +186,8 @@ static ag_status read_permission(struct load_context *context, const yaml_node_t
      */
     if (ag_load_is_null(value)) {
         bool list = !ag_load_scalar_equals(key, "defaultMode")
-                    && !ag_load_scalar_equals(key, "disableBypassPermissionsMode");
+                    && !ag_load_scalar_equals(key, "disableBypassPermissionsMode")
+                    && !ag_load_scalar_equals(key, "disableAutoMode");
         return ag_load_error(context, AG_ERR_POLICY_VALUE, value,
                              "\"%s\" is null; %s or remove the key",
                              (const char *)key->data.scalar.value,
@@ -165,11 +200,17 @@ static ag_status read_permission(struct load_context *context, const yaml_node_t
     if (ag_load_scalar_equals(key, "deny"))
         return ag_load_rules(context, key, value, AG_DENY);
     if (ag_load_scalar_equals(key, "defaultMode"))
-        return ag_model_read_mode(context, "defaultMode", value);
+        return read_default_mode(context, value);
     if (ag_load_scalar_equals(key, "additionalDirectories"))
         return ag_load_directories(context, value);
-    if (ag_load_scalar_equals(key, "disableBypassPermissionsMode"))
-        return read_disable_bypass(context, value);
+    if (ag_load_scalar_equals(key, "disableBypassPermissionsMode")) {
+        ag_status status = read_disable(context, "disableBypassPermissionsMode", value);
+        ag_load_settings(context)->disable_bypass = status == AG_OK;
+        return status;
+    }
+    /* There is no auto mode to disable: defaultMode "auto" is read as "default". */
+    if (ag_load_scalar_equals(key, "disableAutoMode"))
+        return read_disable(context, "disableAutoMode", value);
     return ag_load_error(context, AG_ERR_POLICY_KEY, key,
                          "unknown key \"%s\" in \"permissions\"; accepted keys: "
                          PERMISSION_KEYS, (const char *)key->data.scalar.value);
@@ -244,6 +285,24 @@ static const char *misspelt_key(const char *key)
     return NULL;
 }
 
+/*
+ * Reads allowManagedPermissionRulesOnly. Claude Code reads the key only
+ * from managed settings, and a project may ship it in its own file, where
+ * it has no effect. So outside the managed layer it is ignored with a
+ * warning rather than failing the load, which would block every call.
+ */
+static ag_status read_managed_only(struct load_context *context, const yaml_node_t *key,
+                                   const yaml_node_t *value)
+{
+    ag_layer layer = ag_load_layer(context);
+    if (layer == AG_LAYER_MANAGED)
+        return ag_model_read_managed_only(context, "allowManagedPermissionRulesOnly", key, value);
+    return ag_forms_warn(context, key,
+                         "\"allowManagedPermissionRulesOnly\" is ignored in the %s layer, as "
+                         "Claude Code ignores it outside managed settings; remove it, or load "
+                         "the file as managed settings", ag_layer_name(layer));
+}
+
 ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t *root)
 {
     ag_status status = check_json(context, root, 0);
@@ -269,8 +328,7 @@ ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t 
         else if (status == AG_OK && ag_load_scalar_equals(key, "permissions"))
             status = read_permissions(context, value);
         else if (status == AG_OK && ag_load_scalar_equals(key, "allowManagedPermissionRulesOnly"))
-            status = ag_model_read_managed_only(context, "allowManagedPermissionRulesOnly", key,
-                                                value);
+            status = read_managed_only(context, key, value);
         if (status != AG_OK)
             return status;
     }
