@@ -147,6 +147,39 @@ static void test_unknown_tool_warns(void **state)
     ag_policy_free(policy);
 }
 
+/* Warns about rules that no check applies: path globs of Write and the like, and bare mcp__. */
+static void test_dead_rules_warn(void **state)
+{
+    (void)state;
+    ag_policy *policy = load("deny:\n  - Write(./x)\n  - mcp__\n  - Glob(*.c)\nallow:\n"
+                             "  - MultiEdit(src/**)\n  - NotebookEdit(nb/*.ipynb)\n", NULL);
+    assert_non_null(policy);
+    assert_int_equal(ag_policy_warning_count(policy), 5);
+    static const char *const expected[] = {
+        "forms.yaml:2:5: warning: the deny rule \"Write(./x)\" is not applied to the files "
+        "that shell commands write",
+        "forms.yaml:3:5: warning: the deny rule \"mcp__\" names no MCP server",
+        "forms.yaml:4:5: warning: the deny rule \"Glob(*.c)\" is not applied to the files that "
+        "shell commands read",
+        "forms.yaml:6:5: warning: the allow rule \"MultiEdit(src/**)\"",
+        "forms.yaml:7:5: warning: the allow rule \"NotebookEdit(nb/*.ipynb)\"",
+    };
+    for (size_t i = 0; i < 5; i++) {
+        if (strstr(ag_policy_warning(policy, i), expected[i]) == NULL)
+            fail_msg("expected \"%s\" in: %s", expected[i], ag_policy_warning(policy, i));
+    }
+    assert_non_null(strstr(ag_policy_warning(policy, 0), "write Edit(./x)"));
+    assert_non_null(strstr(ag_policy_warning(policy, 2), "write Read(*.c)"));
+    ag_policy_free(policy);
+
+    /* Bare tools, param rules, Edit and Read path rules and mcp__SERVER load quietly. */
+    policy = load("deny:\n  - Write\n  - Write(content:*secret*)\n  - Edit(./x)\n"
+                  "  - Read(./y)\n  - mcp__github\n", NULL);
+    assert_non_null(policy);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    ag_policy_free(policy);
+}
+
 static void test_tests_key(void **state)
 {
     (void)state;
@@ -257,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_param_rule_errors),
         cmocka_unit_test(test_mcp_forms),
         cmocka_unit_test(test_unknown_tool_warns),
+        cmocka_unit_test(test_dead_rules_warn),
         cmocka_unit_test(test_tests_key),
         cmocka_unit_test(test_rule_examples),
         cmocka_unit_test(test_explain_records_all),

@@ -396,6 +396,19 @@ static void test_settings_disable_auto_mode(void **state)
                  AG_LAYER_USER, AG_ERR_POLICY_KEY, 1, 18, "disableAutoMode");
 }
 
+/* An additional directory is a path, and YAML reads an unquoted 5 as a number. */
+static void test_additional_directory_not_string(void **state)
+{
+    (void)state;
+    expect_error("policy.yaml", "additional_directories: [5]\n", AG_LAYER_COMMAND_LINE,
+                 AG_ERR_POLICY_VALUE, 1, 26, "must be a path string, not a number");
+    expect_error("settings.json", "{\"permissions\": {\"additionalDirectories\": [true]}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 44, "not a boolean");
+    ag_policy *policy = build_text("policy.yaml", "additional_directories: [\"5\"]\n",
+                                   AG_LAYER_COMMAND_LINE);
+    ag_policy_free(policy);
+}
+
 static void test_mode_locked_needs_mode(void **state)
 {
     (void)state;
@@ -741,6 +754,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unknown_mode_name),
         cmocka_unit_test(test_settings_mode_aliases),
         cmocka_unit_test(test_settings_disable_auto_mode),
+        cmocka_unit_test(test_additional_directory_not_string),
         cmocka_unit_test(test_mode_locked_needs_mode),
         cmocka_unit_test(test_layer_out_of_range),
         cmocka_unit_test(test_mode_names_round_trip),

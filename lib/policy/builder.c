@@ -203,7 +203,8 @@ static ag_status read_file(const char *path, ag_buffer *content, ag_error **erro
         if (content->length + got > AG_POLICY_MAX_FILE_BYTES) {
             fclose(file);
             return ag_error_set(error, AG_ERR_LIMIT, path, 0, 0,
-                                "the policy file is larger than %u bytes; check the path",
+                                "the policy file is larger than the maximum of %u bytes "
+                                "(16 MiB); split its rules into several files",
                                 AG_POLICY_MAX_FILE_BYTES);
         }
         ag_buffer_append(content, chunk, got);

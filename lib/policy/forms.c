@@ -234,6 +234,22 @@ static bool has_primary_field(const ag_policy *policy, const char *tool)
 }
 
 /*
+ * Returns the tool to write in place of a path rule whose glob no check
+ * applies, or NULL: "Edit" for Write, MultiEdit and NotebookEdit, "Read"
+ * for Glob. Claude Code 2.1.210 and later warn about such rules at startup.
+ */
+static const char *path_rule_meant(const ag_rule *rule)
+{
+    static const char *const writers[] = {"Write", "MultiEdit", "NotebookEdit"};
+    if (rule->kind != AG_RULE_SPECIFIER)
+        return NULL;
+    for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
+        if (strcmp(rule->tool, writers[i]) == 0)
+            return "Edit";
+    return strcmp(rule->tool, "Glob") == 0 ? "Read" : NULL;
+}
+
+/*
  * Warns about a rule that names a tool the library does not know (a typo in a
  * deny rule would otherwise protect nothing), and about an allow rule with a
  * specifier that can never match because the tool has no primary field.
@@ -241,6 +257,22 @@ static bool has_primary_field(const ag_policy *policy, const char *tool)
 static ag_status warn_about_rule(ag_policy *policy, const ag_rule *rule)
 {
     const char *tool = rule->tool;
+    const char *meant = path_rule_meant(rule);
+    if (meant != NULL)
+        return add_warning(policy, rule,
+                           "the %s rule \"%s\" is not applied to the files that shell commands "
+                           "%s, and the %s tool treats its path glob as \"could match\" (deny "
+                           "and ask rules ask, allow rules never match); write %s(%s), which "
+                           "covers the file tools and shell commands",
+                           ag_decision_name(rule->decision), rule->text,
+                           strcmp(meant, "Edit") == 0 ? "write" : "read", tool, meant,
+                           rule->specifier);
+    /* "mcp__" names no server, so it matches no tool, unlike mcp__SERVER. */
+    if (strcmp(tool, "mcp__") == 0)
+        return add_warning(policy, rule,
+                           "the %s rule \"%s\" names no MCP server, so it matches no tool; "
+                           "write mcp__SERVER for one server or mcp__* for every MCP tool",
+                           ag_decision_name(rule->decision), rule->text);
     bool known = ag_tool_is_builtin(tool) || strncmp(tool, "mcp__", 5) == 0
                  || strchr(tool, '*') != NULL;
     for (size_t i = 0; !known && i < policy->primary_field_count; i++)

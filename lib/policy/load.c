@@ -495,6 +495,11 @@ static ag_status read_directories(load_context *context, const yaml_node_t *node
     for (yaml_node_item_t *item = node->data.sequence.items.start;
          item < node->data.sequence.items.top; item++) {
         const yaml_node_t *entry = yaml_document_get_node(context->document, *item);
+        const char *literal = typed_literal(entry);
+        if (literal != NULL)
+            return node_error(context, AG_ERR_POLICY_VALUE, entry,
+                              "an additional directory must be a path string, not a %s; quote "
+                              "it if it is meant as a directory name", literal);
         const char *path = entry->type == YAML_SCALAR_NODE ? scalar_text(entry) : NULL;
         if (path == NULL || path[0] == '\0')
             return node_error(context, AG_ERR_POLICY_VALUE, entry,
@@ -546,8 +551,18 @@ static ag_status read_root(load_context *context)
     /* A settings file of JSON `null` is no object; its syntax check rejects an empty one. */
     if (root != NULL && ag_load_is_settings_name(context->name))
         return ag_settings_read_root(context, root);
-    if (root == NULL || is_null(root))
-        return AG_OK;    /* an empty file is a policy with no rules */
+    /*
+     * An empty or comment-only source stays a valid policy with no rules,
+     * because hosts build policies from an empty string. A file that was cut
+     * to nothing would drop its deny rules unnoticed, so it gets a warning.
+     */
+    if (root == NULL || (is_null(root) && root->data.scalar.length == 0))
+        return ag_forms_warn(context, NULL,
+                             "the policy is empty, so it has no rules; if the file was cut "
+                             "short, restore it, and for a policy that is meant to be empty, "
+                             "write default: ask");
+    if (is_null(root))
+        return AG_OK;
     if (root->type != YAML_MAPPING_NODE)
         return node_error(context, AG_ERR_POLICY_VALUE, root,
                           "a policy must be a mapping with the keys " ACCEPTED_KEYS);
