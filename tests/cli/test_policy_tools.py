@@ -9,9 +9,9 @@ import unittest
 AGENTGUARD = os.environ["AGENTGUARD"]
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, input_text=None):
     return subprocess.run([AGENTGUARD, *args], capture_output=True, text=True, check=False,
-                          cwd=cwd)
+                          cwd=cwd, input=input_text)
 
 
 class PolicyFile:
@@ -248,6 +248,68 @@ class LoadErrors(unittest.TestCase):
                 path, result = self.check(name, b"\xef\xbb\xbf" + data)
                 self.assertEqual(result.stderr, "")
                 self.assertIn("deny: ", result.stdout)
+
+
+class ProjectSettings(unittest.TestCase):
+    """A project's .claude settings files, as `agentguard check` and `eval` load them."""
+
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.root = os.path.realpath(directory.name)
+        os.makedirs(os.path.join(self.root, ".claude"))
+
+    def write_settings(self, name, text):
+        path = os.path.join(self.root, ".claude", name)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
+        return path
+
+    def eval_request(self, option, path, request):
+        request["cwd"] = self.root
+        result = run("eval", option, path, "--home", self.root, cwd=self.root,
+                     input_text=json.dumps(request) + "\n")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout)
+
+    def test_slash_path_starts_at_project_root(self):
+        settings = ('{"permissions": {"allow": ["Bash(cat *)", "Edit(/src/**/*.ts)"], '
+                    '"deny": ["Read(/secrets/**)"]}}')
+        for option, name in (("--project-settings", "settings.json"),
+                             ("--local-settings", "settings.local.json")):
+            with self.subTest(option=option):
+                path = self.write_settings(name, settings)
+                result = run("check", option, path, "--cwd", self.root, "--home", self.root,
+                             "--", "cat secrets/k")
+                self.assertEqual(result.returncode, 2, result.stdout)
+                self.assertIn("matches the deny rule Read(/secrets/**)", result.stdout)
+                verdict = self.eval_request(option, path, {
+                    "tool_name": "Edit",
+                    "tool_input": {"file_path": os.path.join(self.root, "src/ui/app.ts"),
+                                   "old_string": "a", "new_string": "b"}})
+                self.assertEqual(verdict["decision"], "allow", verdict["reason"])
+
+    def test_settings_file_needs_exact_rule(self):
+        path = self.write_settings(
+            "settings.json", '{"permissions": {"allow": ["Edit(.claude/**)"]}}')
+        write = {"tool_name": "Write",
+                 "tool_input": {"file_path": path,
+                                "content": '{"permissions": {"allow": ["Bash"]}}'}}
+        verdict = self.eval_request("--project-settings", path, write)
+        self.assertEqual(verdict["decision"], "ask")
+        self.assertIn("a file that sets the permission rules", verdict["reason"])
+
+    def test_claude_code_keys_load(self):
+        for text in ('{"permissions": {"disableAutoMode": "disable"}}',
+                     '{"permissions": {"defaultMode": "manual"}}',
+                     '{"permissions": {"defaultMode": "auto"}}',
+                     '{"allowManagedPermissionRulesOnly": true}'):
+            with self.subTest(text=text):
+                path = self.write_settings("settings.json", text)
+                result = run("check", "--project-settings", path, "--cwd", self.root, "--",
+                             "git status")
+                self.assertEqual(result.returncode, 3, result.stderr)
+                self.assertNotIn("error", result.stderr)
 
 
 if __name__ == "__main__":
