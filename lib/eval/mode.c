@@ -604,11 +604,13 @@ static bool is_read_only_git(const ag_shell_command *command)
 
 /*
  * Returns whether plan mode may keep an allow for a command: every word is
- * known and the command is on the read-only list with no option that writes.
+ * known, it runs no code (`less --lesskey-src FILE` runs the LESSOPEN
+ * command that FILE sets), and the command is on the read-only list with no
+ * option that writes.
  */
 static bool is_read_only_command(const ag_shell_command *command)
 {
-    if (command->word_count == 0)
+    if (command->word_count == 0 || (command->flags & AG_COMMAND_RUNS_CODE) != 0)
         return false;
     for (size_t i = 0; i < command->word_count; i++) {
         if (command->words[i].dynamic)

@@ -6,8 +6,9 @@
  * command is parsed so its commands meet the rules too.
  *
  * Option names follow GNU tar 1.35, rsync 3.2, GNU make 4.4, npm 10,
- * Info-ZIP zip 3.0, GNU coreutils 9 sort, curl 8 and GNU wget 1.21. Options
- * are read as getopt_long reads them, with abbreviations (options.c).
+ * Info-ZIP zip 3.0, GNU coreutils 9 sort, curl 8, GNU wget 1.21, OpenSSH 9
+ * scp and sftp, less 643 and man-db 2.11. Options are read as getopt_long
+ * reads them, with abbreviations (options.c).
  */
 #include <string.h>
 
@@ -109,6 +110,92 @@ static const ag_tool_option wget_options[] = {
     END_OPTIONS,
 };
 
+/* scp runs -S PROG in place of ssh, and -D PROG as a local sftp server. */
+static const ag_tool_option scp_options[] = {
+    {'S', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'D', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'o', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_SSH_OPTION},
+    /* A configuration file can set ProxyCommand, as ssh -F can. */
+    {'F', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {'c', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'i', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'J', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'l', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'P', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'X', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+/*
+ * sftp -D runs its value, split into words, as a local sftp server, and the
+ * `!` lines of a -b batch file run local shell commands.
+ */
+static const ag_tool_option sftp_options[] = {
+    {'D', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    {'S', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'b', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'o', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_SSH_OPTION},
+    {'F', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {'B', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'c', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'i', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'J', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'l', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'P', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'R', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'s', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'X', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+/*
+ * A lesskey file can set LESSOPEN in its #env section, which less runs
+ * through the shell for every file it opens, even with output to a pipe.
+ */
+static const ag_tool_option less_options[] = {
+    {'k', "lesskey-file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "lesskey-src", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {0, "lesskey-content", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'b', "buffers", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'h', "max-back-scroll", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'j', "jump-target", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'o', "log-file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'O', "LOG-FILE", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'p', "pattern", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'P', "prompt", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'t', "tag", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'T', "tag-file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'x', "tabs", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'y', "max-forw-scroll", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'z', "window", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'D', "color", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'#', "shift", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+/*
+ * man-db runs the -P pager and the -H browser, and a -C configuration file
+ * can name both.
+ */
+static const ag_tool_option man_options[] = {
+    {'P', "pager", AG_TOOL_VALUE_REQUIRED, AG_TOOL_SCRIPT},
+    {'H', "html", AG_TOOL_VALUE_OPTIONAL, AG_TOOL_SCRIPT},
+    {'C', "config-file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'M', "manpath", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'L', "locale", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'m', "systems", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'S', "sections", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'s', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'e', "extension", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'p', "preprocessor", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'R', "recode", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'E', "encoding", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'r', "prompt", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'T', "troff-device", AG_TOOL_VALUE_OPTIONAL, AG_TOOL_OTHER},
+    {'X', "gxditview", AG_TOOL_VALUE_OPTIONAL, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
 typedef struct tool {
     const char *name;           /* base name */
     const ag_tool_option *options;
@@ -120,10 +207,14 @@ static const tool tools[] = {
     {"curl", curl_options},
     {"gmake", make_options},
     {"gtar", tar_options},
+    {"less", less_options},
     {"make", make_options},
+    {"man", man_options},
     {"npm", npm_options},
     {"npx", npm_options},
     {"rsync", rsync_options},
+    {"scp", scp_options},
+    {"sftp", sftp_options},
     {"sort", sort_options},
     {"tar", tar_options},
     {"wget", wget_options},
@@ -160,6 +251,19 @@ static void mark_make_variables(ag_shell_command *command)
                              name_length)
             || command->words[i].dynamic
             || strpbrk(value, " \t\n;&|$()<>`\\\"'{}*?[~#") != NULL)
+            command->flags |= AG_COMMAND_RUNS_CODE;
+    }
+}
+
+/*
+ * less runs a `+` word's commands as if typed at start, and its `!` and `|`
+ * commands run shell commands.
+ */
+static void mark_less_commands(ag_shell_command *command)
+{
+    for (size_t i = 1; i < command->word_count; i++) {
+        const char *text = command->words[i].text;
+        if (text[0] == '+' && strpbrk(text, "!|") != NULL)
             command->flags |= AG_COMMAND_RUNS_CODE;
     }
 }
@@ -335,6 +439,8 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
         return unwrap_zip(checker, list, index);
     if (found->options == make_options)
         mark_make_variables(&list->items[index]);
+    if (found->options == less_options)
+        mark_less_commands(&list->items[index]);
     if (found->options == curl_options || found->options == wget_options)
         return ag_options_apply_static(checker, list, index, 1, found->options, name);
     return ag_options_apply(checker, list, index, 1, found->options, name);

@@ -1351,28 +1351,28 @@ static ag_status unwrap_su(ag_checker *checker, ag_command_list *list, size_t in
     return append_word_script(checker, list, index, name, script);
 }
 
-static bool is_risky_ssh_option(const option_seen *option)
+bool ag_ssh_option_runs_code(const char *value, size_t length)
 {
     static const char *const risky[] = {"proxycommand", "localcommand", "knownhostscommand",
                                         "permitlocalcommand", "include", "match"};
+    if (memchr(value, AG_DYNAMIC_MARK, length) != NULL)
+        return true;
+    for (size_t i = 0; i < sizeof(risky) / sizeof(risky[0]); i++) {
+        size_t risky_length = strlen(risky[i]);
+        if (length >= risky_length && strncasecmp(value, risky[i], risky_length) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_risky_ssh_option(const option_seen *option)
+{
     /* A configuration file given with -F can set any of these. */
     if (option->short_name == 'F')
         return true;
     if (option->short_name != 'o' || option->value == NULL)
         return false;
-    for (size_t i = 0; i < sizeof(risky) / sizeof(risky[0]); i++) {
-        size_t length = strlen(risky[i]);
-        if (option->value_length < length)
-            continue;
-        bool same = true;
-        for (size_t j = 0; j < length && same; j++) {
-            char c = option->value[j];
-            same = (c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c) == risky[i][j];
-        }
-        if (same)
-            return true;
-    }
-    return false;
+    return ag_ssh_option_runs_code(option->value, option->value_length);
 }
 
 static bool ssh_scan_is_opaque(const wrapper_scan *scan)

@@ -262,6 +262,14 @@ ag_status ag_unwrap_git(ag_checker *checker, ag_command_list *list, size_t index
  */
 bool ag_git_key_is_risky(const char *text);
 
+/*
+ * Returns whether an ssh `-o` value (`KEY=VALUE` or `KEY VALUE`, `length`
+ * bytes) sets a key that runs a local command or reads more configuration
+ * (ProxyCommand, LocalCommand, KnownHostsCommand, PermitLocalCommand,
+ * Include, Match), compared without case. A dynamic value counts too.
+ */
+bool ag_ssh_option_runs_code(const char *value, size_t length);
+
 /* Flags tar, rsync, make, npm and other tools whose options run programs: see lib/eval/tools.c. */
 ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t index);
 
