@@ -1582,13 +1582,17 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             status = add_data(ex, &arg);
             continue;
         }
-        bool linked = arg.option == NULL && makes_hard_link(parsed, arg.role);
+        /* A hard-linked or read-write operand is added as read, then as written. */
+        bool also_written = (arg.option == NULL && makes_hard_link(parsed, arg.role))
+                            || (arg.role == AG_ROLE_READ_WRITE && !parsed->reads_operands);
         if (arg.role == AG_ROLE_LINK_SOURCE)
-            arg.role = linked ? AG_ROLE_READ : AG_ROLE_NONE;
+            arg.role = also_written ? AG_ROLE_READ : AG_ROLE_NONE;
+        else if (arg.role == AG_ROLE_READ_WRITE)
+            arg.role = AG_ROLE_READ;
         read |= arg.role == AG_ROLE_READ || arg.role == AG_ROLE_RUN || arg.role == AG_ROLE_REQUIRE;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
-        if (status == AG_OK && linked)
+        if (status == AG_OK && also_written)
             status = add_argument(ex, spec, &arg, AG_ROLE_WRITE, &wrote, &contacted);
     }
 

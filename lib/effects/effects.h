@@ -30,6 +30,7 @@ typedef enum ag_effect_role {
                           node_modules from the working directory up */
     AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
                           the new name shows and changes the same file; nothing with -s */
+    AG_ROLE_READ_WRITE, /* a file read and changed in place (sqlite3 DATABASE, rename FILE) */
     AG_ROLE_DATA,      /* data as for AG_OPTION_DATA: @FILE, NAME=@FILE, NAME@FILE read FILE */
     AG_ROLE_CONNECT_TO, /* curl --connect-to HOST1:PORT1:HOST2:PORT2: HOST2 is contacted */
     AG_ROLE_RESOLVE,   /* curl --resolve HOST:PORT:ADDR[,ADDR...]: each ADDR is contacted */

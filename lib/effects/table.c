@@ -55,6 +55,7 @@ static const struct {
     {"volume-list", AG_ROLE_VOLUME_LIST}, {"package-file", AG_ROLE_PACKAGE_FILE},
     {"named-read", AG_ROLE_NAMED_READ}, {"build-output", AG_ROLE_BUILD_OUTPUT},
     {"link-source", AG_ROLE_LINK_SOURCE}, {"run", AG_ROLE_RUN},
+    {"read-write", AG_ROLE_READ_WRITE},
     {"unpack", AG_ROLE_UNPACK}, {"host-namespace", AG_ROLE_HOST_NAMESPACE},
     {"names-file", AG_ROLE_NAMES_FILE}, {"require", AG_ROLE_REQUIRE},
 };
@@ -107,7 +108,8 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
     }
     option->kind = AG_OPTION_VALUE;
     if (!parse_role(text, strlen(text), &option->role) || option->role == AG_ROLE_NONE
-        || option->role == AG_ROLE_SCRIPT || option->role == AG_ROLE_LINK_SOURCE)
+        || option->role == AG_ROLE_SCRIPT || option->role == AG_ROLE_LINK_SOURCE
+        || option->role == AG_ROLE_READ_WRITE)
         return fail_at(parser, node, "unknown option kind '%s'; see the format at the top of effects.yaml",
                        text);
     return AG_OK;

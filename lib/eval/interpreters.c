@@ -56,6 +56,14 @@ static const ag_interpreter interpreters[] = {
      .value_long = "erl require pa pz"},
     {.names = "scala", .code_short = "e"},
     {.names = "osascript", .code_short = "e", .value_short = "ls"},
+    {.names = "tsx ts-node", .code_short = "ep", .code_long = "eval print",
+     .value_short = "rPOC", .value_long = "require import tsconfig project compiler-options "
+                                          "compiler loader"},
+    {.names = "octave octave-cli", .code_long = "eval", .value_short = "p",
+     .value_long = "path exec-path image-path info-file info-program"},
+    {.names = "groovy jrunscript", .code_short = "e", .value_short = "lf"},
+    {.names = "sbcl", .code_long = "eval",
+     .value_long = "load core dynamic-space-size control-stack-size"},
 };
 
 /*
@@ -64,7 +72,7 @@ static const ag_interpreter interpreters[] = {
  * one of `code_letters`, anywhere in the command, means code. `always`
  * programs are REPLs or run functions by name; `stdin_code` ones read
  * commands from a heredoc, a here-string, a file or a pipe on stdin (ed's
- * `!`, sqlite3's .shell, psql's \!, mysql's system).
+ * `!`, sftp's `!`, psql's \!, mysql's system).
  */
 typedef struct ag_code_tool {
     const char *names;          /* space-separated base names, each also in code_names */
@@ -83,14 +91,20 @@ static const ag_code_tool code_tools[] = {
     {.names = "vim vi nvim view vimdiff gvim rvim ex",
      .code_words = "--cmd +* -S -s -u -e -es -E -Es", .code_letters = "c", .stdin_code = true},
     {.names = "ed red", .stdin_code = true},
-    {.names = "sqlite3", .code_words = "-cmd -init", .stdin_code = true,
-     .code_text = ".sh .system .load load_extension .output .once .read .import edit( "
-                  ".excel .www .open"},
     {.names = "psql", .code_words = "--command --command=* --file --file=*",
      .code_letters = "cf", .stdin_code = true},
     {.names = "mysql mariadb", .code_words = "--execute --execute=* --init-command "
                                              "--init-command=*",
      .code_letters = "e", .stdin_code = true},
+    /*
+     * m4's syscmd() and esyscmd() run shell commands from any input, lldb's
+     * `platform shell` and gnuplot's system() and `!` do so from their
+     * command options and scripts, and duckdb's SQL reads and writes any
+     * file (read_text(), COPY ... TO).
+     */
+    {.names = "m4 gm4 lldb gnuplot duckdb", .always = true},
+    /* sftp and ftp run a `!` line of their commands on stdin as a local shell command. */
+    {.names = "sftp ftp", .stdin_code = true},
 };
 
 static bool contains_char(const char *set, char c)
@@ -577,6 +591,132 @@ static bool git_runs_code(const ag_shell_command *command)
     return false;
 }
 
+/* ------------------------------------------------------------------- dc */
+
+/*
+ * GNU dc runs the rest of a line after `!` as a shell command, and `!` also
+ * starts its negated comparisons, so any `!` counts. dc runs the code of
+ * every file operand and of stdin, which is not read here, so only `-e
+ * EXPRESSION` words without `!` leave dc unmarked.
+ */
+static bool dc_runs_code(const ag_shell_command *command)
+{
+    if (command->word_count < 2)
+        return true;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *expression = NULL;
+        if (strcmp(word->text, "-e") == 0 || strcmp(word->text, "--expression") == 0)
+            expression = ++i < command->word_count ? command->words[i].text : NULL;
+        else if (strncmp(word->text, "--expression=", 13) == 0)
+            expression = word->text + 13;
+        else if (strncmp(word->text, "-e", 2) == 0)
+            expression = word->text + 2;
+        if (expression == NULL || command->words[i].dynamic || strchr(expression, '!') != NULL)
+            return true;
+    }
+    return false;
+}
+
+/* -------------------------------------------------------------- sqlite3 */
+
+/*
+ * SQL names that reach other files or run programs in the sqlite3 shell
+ * (3.40): readfile(), writefile(), the fsdir and zipfile tables, edit(),
+ * which runs an editor, load_extension(), ATTACH of any database file and
+ * VACUUM INTO a new one. They are matched as whole words without case,
+ * also inside string literals, which can only mark more.
+ */
+static const char sqlite_code_words[] =
+    "readfile writefile fsdir zipfile edit load_extension attach vacuum";
+
+/*
+ * Dot-commands that only print or set the output format. Any other one
+ * (.shell, .system, .output, .once, .import, .read, .open, .load, .cd,
+ * .backup, .archive, ...) reaches files or runs programs. The shell also
+ * takes an abbreviation (`.sh`), which is not on this list and so counts.
+ */
+static const char sqlite_harmless_dot_commands[] =
+    "tables schema fullschema indexes indices databases dump headers header mode help show "
+    "width nullvalue separator timer stats dbinfo changes print quit exit bail echo eqp "
+    "explain lint prompt timeout version";
+
+/* Options whose value is the next word; -cmd and -init are read as code instead. */
+static const char sqlite_value_options[] =
+    "separator newline nullvalue vfs mmap maxsize nonce heap escape lookaside pagecache";
+
+static bool is_sql_word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* Returns whether SQL text holds one of sqlite_code_words. */
+static bool sql_has_code_word(const char *text, size_t length)
+{
+    char lower[32];
+    for (size_t i = 0; i < length;) {
+        if (!is_sql_word_char(text[i])) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < length && is_sql_word_char(text[i]))
+            i++;
+        size_t word_length = i - start;
+        if (word_length >= sizeof(lower))
+            continue;
+        for (size_t k = 0; k < word_length; k++)
+            lower[k] = (char)tolower((unsigned char)text[start + k]);
+        if (ag_list_contains(sqlite_code_words, lower, word_length))
+            return true;
+    }
+    return false;
+}
+
+/* Returns whether an SQL or dot-command operand reaches other files or runs a program. */
+static bool sqlite_operand_runs_code(const ag_shell_word *word)
+{
+    const char *text = word->text + strspn(word->text, " \t\n");
+    if (word->dynamic)
+        return true;
+    if (text[0] != '.')
+        return sql_has_code_word(text, strlen(text));
+    size_t name_length = strcspn(text + 1, " \t\n");
+    return !ag_list_contains(sqlite_harmless_dot_commands, text + 1, name_length);
+}
+
+/*
+ * sqlite3 [OPTIONS] DATABASE [SQL...]: each operand after the database is
+ * SQL or a dot-command. -cmd and -init give more of them, -A works on
+ * archive files, and a heredoc, a here-string, a file or a pipe on stdin
+ * gives commands that are not read here.
+ */
+static bool sqlite_runs_code(const ag_shell_command *command)
+{
+    if (stdin_is_fed(command))
+        return true;
+    bool database_seen = false;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        const char *option = word->text[0] == '-' && word->text[1] == '-' ? word->text + 1
+                                                                          : word->text;
+        if (word->dynamic && word->text[0] == AG_DYNAMIC_MARK)
+            return true;  /* may expand to an option */
+        if (option[0] == '-') {
+            if (strcmp(option, "-cmd") == 0 || strcmp(option, "-init") == 0
+                || option[1] == 'A' || strcmp(option, "-archive") == 0)
+                return true;
+            if (ag_list_contains(sqlite_value_options, option + 1, strlen(option + 1)))
+                i++;
+            continue;
+        }
+        if (database_seen && sqlite_operand_runs_code(word))
+            return true;
+        database_seen = true;
+    }
+    return false;
+}
+
 /* What a name in code_names stands for. */
 typedef enum ag_code_kind {
     CODE_INTERPRETER,
@@ -584,7 +724,9 @@ typedef enum ag_code_kind {
     CODE_AWK,
     CODE_SED,
     CODE_GIT,
-    CODE_DENO
+    CODE_DENO,
+    CODE_DC,
+    CODE_SQLITE
 } ag_code_kind;
 
 typedef struct ag_code_name {
@@ -608,7 +750,9 @@ static const ag_code_name code_names[] = {
     {"awk", CODE_AWK, NULL, NULL},
     {"bun", CODE_INTERPRETER, &interpreters[1], NULL},
     {"busybox-awk", CODE_AWK, NULL, NULL},
+    {"dc", CODE_DC, NULL, NULL},
     {"deno", CODE_DENO, NULL, NULL},
+    {"duckdb", CODE_TOOL, NULL, &code_tools[6]},
     {"ed", CODE_TOOL, NULL, &code_tools[3]},
     {"elixir", CODE_INTERPRETER, &interpreters[12], NULL},
     {"emacs", CODE_TOOL, NULL, &code_tools[1]},
@@ -616,28 +760,37 @@ static const ag_code_name code_names[] = {
     {"erl", CODE_TOOL, NULL, &code_tools[0]},
     {"ex", CODE_TOOL, NULL, &code_tools[2]},
     {"expect", CODE_INTERPRETER, &interpreters[6], NULL},
+    {"ftp", CODE_TOOL, NULL, &code_tools[7]},
     {"gawk", CODE_AWK, NULL, NULL},
     {"gdb", CODE_TOOL, NULL, &code_tools[0]},
     {"ghci", CODE_TOOL, NULL, &code_tools[0]},
     {"git", CODE_GIT, NULL, NULL},
+    {"gm4", CODE_TOOL, NULL, &code_tools[6]},
+    {"gnuplot", CODE_TOOL, NULL, &code_tools[6]},
+    {"groovy", CODE_INTERPRETER, &interpreters[17], NULL},
     {"gsed", CODE_SED, NULL, NULL},
     {"guile", CODE_INTERPRETER, &interpreters[10], NULL},
     {"gvim", CODE_TOOL, NULL, &code_tools[2]},
     {"irb", CODE_TOOL, NULL, &code_tools[0]},
+    {"jrunscript", CODE_INTERPRETER, &interpreters[17], NULL},
     {"julia", CODE_INTERPRETER, &interpreters[9], NULL},
+    {"lldb", CODE_TOOL, NULL, &code_tools[6]},
     {"lua", CODE_INTERPRETER, &interpreters[5], NULL},
     {"luajit", CODE_INTERPRETER, &interpreters[5], NULL},
-    {"mariadb", CODE_TOOL, NULL, &code_tools[6]},
+    {"m4", CODE_TOOL, NULL, &code_tools[6]},
+    {"mariadb", CODE_TOOL, NULL, &code_tools[5]},
     {"mawk", CODE_AWK, NULL, NULL},
-    {"mysql", CODE_TOOL, NULL, &code_tools[6]},
+    {"mysql", CODE_TOOL, NULL, &code_tools[5]},
     {"nawk", CODE_AWK, NULL, NULL},
     {"node", CODE_INTERPRETER, &interpreters[1], NULL},
     {"nodejs", CODE_INTERPRETER, &interpreters[1], NULL},
     {"nvim", CODE_TOOL, NULL, &code_tools[2]},
+    {"octave", CODE_INTERPRETER, &interpreters[16], NULL},
+    {"octave-cli", CODE_INTERPRETER, &interpreters[16], NULL},
     {"osascript", CODE_INTERPRETER, &interpreters[14], NULL},
     {"perl", CODE_INTERPRETER, &interpreters[2], NULL},
     {"php", CODE_INTERPRETER, &interpreters[4], NULL},
-    {"psql", CODE_TOOL, NULL, &code_tools[5]},
+    {"psql", CODE_TOOL, NULL, &code_tools[4]},
     {"pypy", CODE_INTERPRETER, &interpreters[0], NULL},
     {"pypy3", CODE_INTERPRETER, &interpreters[0], NULL},
     {"python", CODE_INTERPRETER, &interpreters[0], NULL},
@@ -647,10 +800,14 @@ static const ag_code_name code_names[] = {
     {"red", CODE_TOOL, NULL, &code_tools[3]},
     {"ruby", CODE_INTERPRETER, &interpreters[3], NULL},
     {"rvim", CODE_TOOL, NULL, &code_tools[2]},
+    {"sbcl", CODE_INTERPRETER, &interpreters[18], NULL},
     {"scala", CODE_INTERPRETER, &interpreters[13], NULL},
     {"sed", CODE_SED, NULL, NULL},
-    {"sqlite3", CODE_TOOL, NULL, &code_tools[4]},
+    {"sftp", CODE_TOOL, NULL, &code_tools[7]},
+    {"sqlite3", CODE_SQLITE, NULL, NULL},
     {"tclsh", CODE_INTERPRETER, &interpreters[6], NULL},
+    {"ts-node", CODE_INTERPRETER, &interpreters[15], NULL},
+    {"tsx", CODE_INTERPRETER, &interpreters[15], NULL},
     {"vi", CODE_TOOL, NULL, &code_tools[2]},
     {"view", CODE_TOOL, NULL, &code_tools[2]},
     {"vim", CODE_TOOL, NULL, &code_tools[2]},
@@ -724,7 +881,9 @@ bool ag_interpreter_index_is_consistent(void)
     return names_indexed("awk gawk mawk nawk busybox-awk", CODE_AWK, NULL, NULL, &seen)
            && names_indexed("sed gsed", CODE_SED, NULL, NULL, &seen)
            && names_indexed("git", CODE_GIT, NULL, NULL, &seen)
-           && names_indexed("deno", CODE_DENO, NULL, NULL, &seen) && seen == count;
+           && names_indexed("deno", CODE_DENO, NULL, NULL, &seen)
+           && names_indexed("dc", CODE_DC, NULL, NULL, &seen)
+           && names_indexed("sqlite3", CODE_SQLITE, NULL, NULL, &seen) && seen == count;
 }
 
 void ag_interpreter_mark(ag_shell_command *command)
@@ -753,6 +912,10 @@ void ag_interpreter_mark(ag_shell_command *command)
         runs_code = command->word_count < 2
                     || ag_list_contains("eval repl", command->words[1].text,
                                         command->words[1].length);
+    } else if (entry->kind == CODE_DC) {
+        runs_code = dc_runs_code(command);
+    } else if (entry->kind == CODE_SQLITE) {
+        runs_code = sqlite_runs_code(command);
     }
 
     if (runs_code)
