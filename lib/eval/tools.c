@@ -127,6 +127,20 @@ static const ag_tool_option scp_options[] = {
 };
 
 /*
+ * ssh-copy-id and autossh pass -o and -F to ssh. autossh's own options (-M
+ * PORT) are left out, and a word after the host is its remote command,
+ * which is not read here.
+ */
+static const ag_tool_option ssh_front_end_options[] = {
+    {'o', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_SSH_OPTION},
+    {'F', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {'i', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'p', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'M', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+/*
  * sftp -D runs its value, split into words, as a local sftp server, and the
  * `!` lines of a -b batch file run local shell commands.
  */
@@ -203,6 +217,7 @@ typedef struct tool {
 
 /* Sorted by name in strcmp() order for ag_sorted_find(). */
 static const tool tools[] = {
+    {"autossh", ssh_front_end_options},
     {"bsdtar", tar_options},
     {"curl", curl_options},
     {"gmake", make_options},
@@ -216,6 +231,7 @@ static const tool tools[] = {
     {"scp", scp_options},
     {"sftp", sftp_options},
     {"sort", sort_options},
+    {"ssh-copy-id", ssh_front_end_options},
     {"tar", tar_options},
     {"wget", wget_options},
     {"zip", zip_options},
