@@ -61,7 +61,6 @@ static const ag_interpreter interpreters[] = {
                                           "compiler loader"},
     {.names = "octave octave-cli", .code_long = "eval", .value_short = "p",
      .value_long = "path exec-path image-path info-file info-program"},
-    {.names = "groovy jrunscript", .code_short = "e", .value_short = "lf"},
     {.names = "sbcl", .code_long = "eval",
      .value_long = "load core dynamic-space-size control-stack-size"},
 };
@@ -105,6 +104,8 @@ static const ag_code_tool code_tools[] = {
     {.names = "m4 gm4 lldb gnuplot duckdb", .always = true},
     /* sftp and ftp run a `!` line of their commands on stdin as a local shell command. */
     {.names = "sftp ftp", .stdin_code = true},
+    /* Their single-dash options (-cp PATH) are not read, so -e counts anywhere. */
+    {.names = "groovy jrunscript", .code_words = "-e"},
 };
 
 static bool contains_char(const char *set, char c)
@@ -767,12 +768,12 @@ static const ag_code_name code_names[] = {
     {"git", CODE_GIT, NULL, NULL},
     {"gm4", CODE_TOOL, NULL, &code_tools[6]},
     {"gnuplot", CODE_TOOL, NULL, &code_tools[6]},
-    {"groovy", CODE_INTERPRETER, &interpreters[17], NULL},
+    {"groovy", CODE_TOOL, NULL, &code_tools[8]},
     {"gsed", CODE_SED, NULL, NULL},
     {"guile", CODE_INTERPRETER, &interpreters[10], NULL},
     {"gvim", CODE_TOOL, NULL, &code_tools[2]},
     {"irb", CODE_TOOL, NULL, &code_tools[0]},
-    {"jrunscript", CODE_INTERPRETER, &interpreters[17], NULL},
+    {"jrunscript", CODE_TOOL, NULL, &code_tools[8]},
     {"julia", CODE_INTERPRETER, &interpreters[9], NULL},
     {"lldb", CODE_TOOL, NULL, &code_tools[6]},
     {"lua", CODE_INTERPRETER, &interpreters[5], NULL},
@@ -800,7 +801,7 @@ static const ag_code_name code_names[] = {
     {"red", CODE_TOOL, NULL, &code_tools[3]},
     {"ruby", CODE_INTERPRETER, &interpreters[3], NULL},
     {"rvim", CODE_TOOL, NULL, &code_tools[2]},
-    {"sbcl", CODE_INTERPRETER, &interpreters[18], NULL},
+    {"sbcl", CODE_INTERPRETER, &interpreters[17], NULL},
     {"scala", CODE_INTERPRETER, &interpreters[13], NULL},
     {"sed", CODE_SED, NULL, NULL},
     {"sftp", CODE_TOOL, NULL, &code_tools[7]},
