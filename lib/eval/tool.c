@@ -300,6 +300,26 @@ static const char *mark_alias(ag_arena *arena, const char *path)
 }
 
 /* Checks one normalized path of a file tool call, with the mode, into *outcome. */
+/*
+ * Returns whether where the request's path leads through links can change
+ * the verdict. It cannot when no rule names the tool, Read or Edit, the
+ * policy default is not allow and the mode neither allows edits nor
+ * bypasses: the default then decides, and the outside and protected path
+ * checks only apply to what would be allowed. Skipping the lookup saves a
+ * readlink() per path component, most of a write request's time.
+ */
+static bool target_matters(ag_checker *checker, const file_request *request)
+{
+    if (checker->mode == AG_MODE_ACCEPT_EDITS || checker->mode == AG_MODE_BYPASS_PERMISSIONS
+        || checker->policy->default_decision == AG_ALLOW)
+        return true;
+
+    const char *tools[] = {request->tool, "Read", "Edit"};
+    ag_rule_cursor cursor;
+    ag_rule_cursor_for_tools(&cursor, checker->policy, tools, sizeof(tools) / sizeof(*tools));
+    return ag_rule_cursor_next(&cursor) != NULL;
+}
+
 static ag_status check_one_path(ag_checker *checker, file_request *request, const char *path,
                                 path_outcome *outcome)
 {
@@ -307,7 +327,9 @@ static ag_status check_one_path(ag_checker *checker, file_request *request, cons
     request->path = mark_alias(arena, path);
     if (request->path == NULL)
         return AG_ERR_NOMEM;
-    request->target = ag_path_link_target(arena, &checker->lookups, request->path);
+    request->target = target_matters(checker, request)
+                          ? ag_path_link_target(arena, &checker->lookups, request->path)
+                          : NULL;
     ag_status status = decide_file_request(checker, request);
     if (status == AG_OK)
         status = ag_mode_apply_tool(checker, request->tool, &request->context);
