@@ -65,6 +65,22 @@ static const char dangerous_names[] =
      */
     "TAR_OPTIONS TAPE ZIPOPT ZIP ZIP_OPTS UNZIP UNZIPOPT UNZIP_OPTS ZIPINFO ZIPINFOOPT "
     "RAR ARJ_SW GREP_OPTIONS WGETRC SYSTEM_WGETRC CURL_HOME NETRC SSLKEYLOGFILE "
+    /*
+     * GNU make reads options from MAKEFLAGS, MFLAGS and GNUMAKEFLAGS
+     * (--eval runs $(shell ...)) and makefiles from MAKEFILES. less reads
+     * options from LESS (--lesskey-src=FILE, whose #env section can set
+     * LESSOPEN) and lesskey files from the LESSKEY names. man reads
+     * options from MANOPT (-P PAGER, --preprocessor).
+     */
+    "MAKEFLAGS MFLAGS GNUMAKEFLAGS MAKEFILES LESS LESSKEY LESSKEYIN LESSKEY_SYSTEM "
+    "LESSKEYIN_SYSTEM MANOPT "
+    /*
+     * Bash translates a $"..." string through the message catalog that
+     * TEXTDOMAIN and TEXTDOMAINDIR name, so a catalog the request writes can
+     * turn $"ls" into any word. `history -r/-n/-w/-a` reads or writes the
+     * file that HISTFILE names.
+     */
+    "TEXTDOMAIN TEXTDOMAINDIR HISTFILE "
     /* Proxies: the tool sends the request to this host instead. */
     "http_proxy HTTP_PROXY https_proxy HTTPS_PROXY ftp_proxy FTP_PROXY all_proxy ALL_PROXY";
 
@@ -246,27 +262,28 @@ static bool option_has_letter(const ag_shell_word *word, char letter)
  * Marks a declaration that gives a dangerous variable a value or exports it.
  * `export PATH` alone passes the current value on, so only the name decides;
  * a dynamic word may expand to any NAME=value, so it counts as dangerous.
+ *
+ * A nameref declaration (`declare -n REF`, `local -n`, `typeset -n`, any
+ * option cluster with n) is unsafe whatever its operands are. Every later
+ * write to REF writes the variable that REF names. Bash also takes that
+ * target from words the analysis does not tie to REF: `REF=HOME` after a
+ * bare `declare -n REF`, the value REF had before, `read REF` and
+ * `printf -v REF`. `for REF in HOME` retargets REF even after
+ * `declare -n REF=x`. `export -n` only removes the export attribute.
  */
-static void mark_declaration(ag_shell_command *command)
+static void mark_declaration(ag_shell_command *command, const char *name)
 {
-    bool reference = false;
+    bool may_declare_reference = strcmp(name, "export") != 0;
     for (size_t i = 1; i < command->word_count; i++) {
         const ag_shell_word *word = &command->words[i];
         if (word->length > 0 && (word->text[0] == '-' || word->text[0] == '+')
             && !word->dynamic) {
-            reference |= option_has_letter(word, 'n');
+            if (may_declare_reference && option_has_letter(word, 'n'))
+                command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
             continue;
         }
         if (classify_assignment(word) == AG_VARIABLE_DANGEROUS)
             command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
-        /* declare -n REF=PATH makes every later assignment to REF assign PATH. */
-        const char *equals = memchr(word->text, '=', word->length);
-        if (reference && equals != NULL) {
-            const char *target = equals + 1;
-            size_t length = strcspn(target, "[");
-            if (classify_variable(target, length) == AG_VARIABLE_DANGEROUS)
-                command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
-        }
     }
 }
 
@@ -364,7 +381,7 @@ void ag_environment_mark(ag_shell_command *command)
     if (builtin == NULL)
         return;
     if (builtin->group == AG_BUILTIN_DECLARATION)
-        mark_declaration(command);
+        mark_declaration(command, builtin->name);
     else if (builtin->group == AG_BUILTIN_ASSIGNING)
         mark_assigning_builtin(command, builtin->name);
     else if (builtin->group == AG_BUILTIN_OPTIONS)
