@@ -7,7 +7,8 @@
  * do the same, and so do the keys of `a=([x]=1)`, `let x` and every value
  * assigned to a `declare -i` variable. The value is unknown to the
  * analysis, so each of these makes the analysis incomplete, unless every
- * operand is a literal number.
+ * operand is a literal number or an expansion whose value is a number
+ * (`$#`, `$?`, `${#name}`).
  *
  * NOTE: a variable assigned a literal number earlier in the same request
  * still counts as unknown, so `i=0; echo $((i))` gives ask.
@@ -35,6 +36,35 @@ static bool is_literal_text(const ag_walker *walker, ag_node_id node)
     return true;
 }
 
+/* True when a leaf's source text is exactly `text`. */
+static bool has_text(const ag_walker *walker, ag_node_id node, const char *text)
+{
+    uint32_t start = ag_node_at(walker, node)->start;
+    uint32_t end = ag_node_at(walker, node)->end;
+    size_t length = strlen(text);
+    return end <= walker->source_length && end - start == length
+        && memcmp(walker->source + start, text, length) == 0;
+}
+
+/*
+ * True for expansions whose value is always a number or empty: `$#`, `$?`,
+ * `$$`, `$!` and the length `${#name}` of a variable without a subscript.
+ */
+static bool is_number_expansion(const ag_walker *walker, ag_node_id node)
+{
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, node, &count);
+    if (ag_node_kind_at(walker, node) == AG_NODE_SIMPLE_EXPANSION) {
+        ag_node_id name = first + count - 1;
+        return count == 2 && ag_node_kind_at(walker, name) == AG_NODE_SPECIAL_VARIABLE_NAME
+            && (has_text(walker, name, "#") || has_text(walker, name, "?")
+                || has_text(walker, name, "$") || has_text(walker, name, "!"));
+    }
+    return count == 4 && has_text(walker, first + 1, "#")
+        && (ag_node_kind_at(walker, first + 2) == AG_NODE_VARIABLE_NAME
+            || ag_node_kind_at(walker, first + 2) == AG_NODE_SPECIAL_VARIABLE_NAME);
+}
+
 /* True when an arithmetic operand holds only numbers and operators. */
 static bool is_literal_arithmetic(ag_walker *walker, ag_node_id node)
 {
@@ -46,6 +76,9 @@ static bool is_literal_arithmetic(ag_walker *walker, ag_node_id node)
     case AG_NODE_NUMBER:
     case AG_NODE_WORD:
         return ag_node_at(walker, node)->named_child_count == 0 && is_literal_text(walker, node);
+    case AG_NODE_SIMPLE_EXPANSION:
+    case AG_NODE_EXPANSION:
+        return is_number_expansion(walker, node);
     case AG_NODE_BINARY_EXPRESSION:
     case AG_NODE_UNARY_EXPRESSION:
     case AG_NODE_TERNARY_EXPRESSION:

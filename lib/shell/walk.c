@@ -416,9 +416,15 @@ static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
     emit_parts(walker, &parts, span, state);
 }
 
-/* Lists the tokens of a `[[ ]]`, `[ ]` or `(( ))` expression as words. */
+/*
+ * Lists the tokens of a `[[ ]]`, `[ ]` or `(( ))` expression as words.
+ * `arithmetic` is false for `[ ]`. The integer operators of Bash's `[`
+ * take plain numbers and reject any other text, so they evaluate no array
+ * subscript in a value (checked with Bash 5.2). `[[ ]]` evaluates the
+ * operands as arithmetic.
+ */
 static void flatten_test(ag_walker *walker, ag_command_parts *parts, ag_node_id node,
-                         ag_walk_state state)
+                         bool arithmetic, ag_walk_state state)
 {
     if (!ag_walker_enter(walker, node))
         return;
@@ -440,9 +446,9 @@ static void flatten_test(ag_walker *walker, ag_command_parts *parts, ag_node_id 
                    || kind == AG_NODE_TERNARY_EXPRESSION || kind == AG_NODE_POSTFIX_EXPRESSION
                    || kind == AG_NODE_PARENTHESIZED_EXPRESSION
                    || kind == AG_NODE_VARIABLE_ASSIGNMENT) {
-            if (kind == AG_NODE_BINARY_EXPRESSION)
+            if (kind == AG_NODE_BINARY_EXPRESSION && arithmetic)
                 ag_check_test_expression(walker, child);
-            flatten_test(walker, parts, child, state);
+            flatten_test(walker, parts, child, arithmetic, state);
         } else if (is_redirect_kind(kind)) {
             ag_word_list_break(walker, &parts->words);
             ag_redirect_add(walker, child, state, &parts->redirects, &parts->words,
@@ -477,7 +483,7 @@ static void walk_builtin(ag_walker *walker, ag_node_id node, ag_node_id span,
             parts.keyword = first;
         if (strcmp(first, "((") == 0)
             ag_check_arithmetic(walker, node);
-        flatten_test(walker, &parts, node, state);
+        flatten_test(walker, &parts, node, strcmp(first, "[") != 0, state);
     } else {
         parts.keyword = first;
         uint32_t count;
