@@ -238,13 +238,15 @@ static void drop_misread_words(ag_walker *walker, ag_shell_command *command)
     }
 }
 
-static void emit_parts(ag_walker *walker, ag_command_parts *parts, ag_node_id span,
-                       ag_walk_state state)
+/* Emits the command and returns its index in walker->commands, or SIZE_MAX. */
+static size_t emit_parts(ag_walker *walker, ag_command_parts *parts, ag_node_id span,
+                         ag_walk_state state)
 {
     ag_word_list_break(walker, &parts->words);
     ag_shell_command *command = ag_emit_command(walker, span, state);
     if (command == NULL)
-        return;
+        return SIZE_MAX;
+    size_t index = walker->commands.count - 1;
 
     command->words = parts->words.words.items;
     command->word_count = parts->words.words.count;
@@ -259,6 +261,7 @@ static void emit_parts(ag_walker *walker, ag_command_parts *parts, ag_node_id sp
     uint32_t position = command->pipeline_position;
     if (parts->trailing.count > 0)
         walk_trailing(walker, &parts->trailing, state, pipeline, position);
+    return index;
 }
 
 static void add_assignment(ag_walker *walker, ag_command_parts *parts, ag_node_id node,
@@ -374,8 +377,42 @@ void ag_walk_descriptor_variable(ag_walker *walker, ag_node_id word, ag_walk_sta
 }
 
 /*
+ * Returns whether the source from `start` to `end`, the space between two
+ * children of a command, ends a line: a newline that no backslash escapes,
+ * or a comment, which runs to the end of its line.
+ */
+static bool ends_line(const ag_walker *walker, uint32_t start, uint32_t end)
+{
+    for (uint32_t i = start; i < end && i < walker->source_length; i++) {
+        char c = walker->source[i];
+        if (c == '\\' && i + 1 < end && walker->source[i + 1] == '\n') {
+            i++;
+            continue;
+        }
+        if (c == '\n' || c == '#')
+            return true;
+    }
+    return false;
+}
+
+/* Sets the byte span of the command at `index`, a part of a split node. */
+static void set_command_span(ag_walker *walker, size_t index, uint32_t start, uint32_t end)
+{
+    if (index >= walker->commands.count)
+        return;
+    ag_shell_command *command = (ag_shell_command *)walker->commands.items + index;
+    command->start = start;
+    command->end = end;
+}
+
+/*
  * A simple command, or (with `node` AG_NO_NODE) the redirects of a statement
  * as a command with no words.
+ *
+ * tree-sitter-bash 0.25.1 reads two or more assignments and the command on
+ * a later line as one command (`A=1 B=2`, newline, `ls`), where Bash runs
+ * the assignments on their own first. So a line end before the command name
+ * splits the node, and what comes before it is emitted as its own command.
  */
 static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
                          const ag_vec *redirects, ag_walk_state state)
@@ -385,8 +422,25 @@ static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
 
     uint32_t count;
     ag_node_id first = ag_node_children(walker, node, &count);
+    bool before_name = true;
+    uint32_t previous_end = 0;
+    uint32_t command_start = ag_node_at(walker, span)->start;
     for (ag_node_id child = first; child < first + count; child++) {
         ag_node_kind kind = ag_node_kind_at(walker, child);
+        uint32_t child_start = ag_node_at(walker, child)->start;
+
+        if (before_name && kind != AG_NODE_COMMENT && parts.assignments.count > 0
+            && ends_line(walker, previous_end, child_start)) {
+            size_t index = emit_parts(walker, &parts, span, state);
+            set_command_span(walker, index, command_start, previous_end);
+            parts_init(&parts);
+            command_start = child_start;
+        }
+        if (kind != AG_NODE_COMMENT)
+            previous_end = ag_node_at(walker, child)->end;
+        if (kind != AG_NODE_VARIABLE_ASSIGNMENT && kind != AG_NODE_COMMENT
+            && !is_redirect_kind(kind))
+            before_name = false;
 
         if (kind == AG_NODE_VARIABLE_ASSIGNMENT) {
             add_assignment(walker, &parts, child, state);
@@ -413,7 +467,9 @@ static void walk_command(ag_walker *walker, ag_node_id node, ag_node_id span,
     }
 
     add_redirects(walker, &parts, redirects, state);
-    emit_parts(walker, &parts, span, state);
+    size_t index = emit_parts(walker, &parts, span, state);
+    if (command_start != ag_node_at(walker, span)->start)
+        set_command_span(walker, index, command_start, ag_node_at(walker, span)->end);
 }
 
 /*
