@@ -643,8 +643,9 @@ static ag_status raise_from_line(ag_checker *checker, ag_decision decision, cons
     verdict->span_start = start;
     verdict->span_end = end;
     verdict->reason = ag_arena_printf(&checker->arena,
-                                      "%s (found by parsing its line alone, because the syntax "
-                                      "tree of the whole command has an error)", reason);
+                                      "%s (found by parsing its line or its backtick text "
+                                      "alone, because tree-sitter-bash could not read it in "
+                                      "the whole command)", reason);
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
@@ -722,7 +723,8 @@ static ag_status append_line_verdicts(ag_checker *checker, const ag_command_list
 
 /*
  * Lists the commands found by parsing lines alone: those of the request's
- * lines after its parse error, and those of the lines of wrapped scripts
+ * lines after its parse error or of its unparsed backtick text
+ * (`error_pieces`), and those of the lines of wrapped scripts
  * that failed to parse (checker->line_commands), also of the scripts that
  * the line commands run. Stops at the command limit.
  */
@@ -731,7 +733,7 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
 {
     ag_shell_analysis lines = {0};
     ag_status status = AG_OK;
-    if (analysis->incomplete & AG_SHELL_PARSE_ERROR) {
+    if ((analysis->incomplete & AG_SHELL_PARSE_ERROR) || analysis->error_piece_count > 0) {
         status = ag_shell_analyze_lines_after(checker->analyzer, input, length,
                                               &checker->limits, &checker->arena, analysis,
                                               &lines);
@@ -763,7 +765,9 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
  * After a parse error, tree-sitter-bash's error recovery may have dropped a
  * command from the tree, so each line is also parsed alone
  * (ag_shell_analyze_lines()), and so is each line of a wrapped script that
- * failed to parse. Their commands are decided with every rule and effect,
+ * failed to parse. The text inside backticks that tree-sitter-bash left as
+ * text (in a heredoc body, or in `${x:-...}`) is parsed alone too. Their
+ * commands are decided with every rule and effect,
  * in a directory tracking of their own that starts at `cwd`. They can only
  * raise the request's decision: the parse error, or the opaque wrapper of
  * the script, already made it at least ask, and a line command that is

@@ -603,7 +603,7 @@ static ag_status append_script(ag_checker *checker, ag_command_list *list, size_
     script_origin origin = {list->items[index], wrapper_name, start, end, mode};
     if ((status = append_script_commands(checker, &analysis, &origin, list)) != AG_OK)
         return status;
-    if ((analysis.incomplete & AG_SHELL_PARSE_ERROR) == 0)
+    if ((analysis.incomplete & AG_SHELL_PARSE_ERROR) == 0 && analysis.error_piece_count == 0)
         return AG_OK;
 
     /* The opaque wrapper already asks; see check_lines_alone() in command.c. */

@@ -1165,8 +1165,15 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
     ag_check_evaluated_words(&walker);
     check_word_lines(&walker);
 
+    ag_vec *found = pieces != NULL ? pieces : &own_pieces;
+    const ag_shell_span *unparsed = walker.unparsed_pieces.items;
+    for (size_t i = 0; i < walker.unparsed_pieces.count; i++) {
+        ag_shell_span *slot = ag_vec_push(&walker, found, sizeof(*slot));
+        if (slot != NULL)
+            *slot = unparsed[i];
+    }
+
     store_result(&walker, out);
-    const ag_vec *found = pieces != NULL ? pieces : &own_pieces;
     out->error_pieces = found->items;
     out->error_piece_count = found->count;
     if ((walker.incomplete & AG_SHELL_NOMEM) && walker.commands.count == 0)

@@ -156,6 +156,10 @@ typedef struct ag_walker {
     const char *problem;
     uint32_t problem_start, problem_end;
     bool stopped;                /* a limit or out-of-memory ended the walk */
+    ag_vec unparsed_pieces;      /* ag_shell_span: text inside backticks that
+                                    tree-sitter-bash left as text */
+    uint32_t unparsed_end;       /* the byte after the last of unparsed_pieces' closing
+                                    backticks */
 } ag_walker;
 
 static inline const ag_node *ag_node_at(const ag_walker *walker, ag_node_id id)

@@ -233,8 +233,10 @@ static bool analyze_part(ag_line_run *run, size_t start, size_t end, ag_vec *pie
 /*
  * Analyses one line, then each piece its ERROR nodes split it into: in
  * `echo \`cat /etc/shadow\` '\`\r'` the tree keeps no `cat`, but the piece
- * `cat /etc/shadow` between the two backticks parses. Pieces are not split
- * again, and never overlap, so a line costs at most two parses of its bytes.
+ * `cat /etc/shadow` between the two backticks parses. The line's unparsed
+ * backtick text is a piece too. Pieces are not split again. ERROR pieces
+ * never overlap each other, and neither do backtick pieces, so a line costs
+ * at most three parses of its bytes.
  */
 static bool analyze_line(ag_line_run *run, const ag_line *line, ag_status *status)
 {
@@ -253,8 +255,9 @@ static bool analyze_line(ag_line_run *run, const ag_line *line, ag_status *statu
 }
 
 /*
- * Analyses the ERROR pieces of `whole`, the analysis of the one-line input
- * of `run`, each alone. Returns false when a limit or an error ended the run.
+ * Analyses the pieces of `whole`, the analysis of the input of `run`, each
+ * alone: its ERROR pieces and its unparsed backtick text. Returns false
+ * when a limit or an error ended the run.
  */
 static bool analyze_whole_pieces(ag_line_run *run, const ag_shell_analysis *whole,
                                  size_t length, ag_status *status)
@@ -297,9 +300,10 @@ ag_status ag_shell_analyze_lines_after(ag_shell_analyzer *analyzer, const char *
 
     ag_status status = AG_OK;
     ag_line first = whole != NULL && length > 0 ? next_line(input, length, 0) : (ag_line){0};
-    if (whole != NULL && length > 0 && first.start == 0 && first.end == length
-        && first.next >= length) {
-        /* One line, kept whole: its parse is `whole`, so only its pieces are new. */
+    bool one_line = first.start == 0 && first.end == length && first.next >= length;
+    if (whole != NULL && length > 0
+        && (one_line || (whole->incomplete & AG_SHELL_PARSE_ERROR) == 0)) {
+        /* The parse of these lines is `whole`, so only its pieces are new. */
         (void)analyze_whole_pieces(&run, whole, length, &status);
         if (status != AG_OK)
             return status;

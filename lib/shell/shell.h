@@ -148,7 +148,9 @@ typedef struct ag_shell_analysis {
     const char *problem;             /* first problem as a sentence, or NULL */
     uint32_t problem_start, problem_end;  /* byte span of the first problem */
     const ag_shell_span *error_pieces;    /* with a parse error: the pieces its ERROR nodes
-                                             split the input into (ag_shell_analyze_lines()) */
+                                             split the input into, and the text inside
+                                             backticks that tree-sitter-bash left as text
+                                             (ag_shell_analyze_lines()) */
     size_t error_piece_count;
 } ag_shell_analysis;
 
@@ -190,8 +192,9 @@ ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
 
 /*
  * As ag_shell_analyze_lines(), for an input that `whole` is the analysis
- * of: an input of one line is not parsed again, because that parse is
- * `whole`; only the pieces of its ERROR nodes are.
+ * of. An input of one line, or one without a parse error, is not parsed
+ * again, because that parse is `whole`. Only its pieces are
+ * (`error_pieces`).
  */
 ag_status ag_shell_analyze_lines_after(ag_shell_analyzer *analyzer, const char *input,
                                        size_t length, const ag_shell_limits *limits,

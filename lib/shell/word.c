@@ -144,6 +144,31 @@ static bool starts_code(const char *text, size_t length, size_t i, bool unquoted
 }
 
 /*
+ * Keeps the text between the backtick at `offset` and its closing backtick
+ * as a piece that the line analysis parses alone, so a deny rule still
+ * meets the commands in it. The closing backtick is the next one that no
+ * backslash escapes, as Bash finds it. A backtick before the end of the
+ * last piece is that piece's closing one or was walked out of source order,
+ * so it adds nothing: the request asks for it anyway.
+ */
+static void add_unparsed_piece(ag_walker *walker, uint32_t offset)
+{
+    if (offset < walker->unparsed_end)
+        return;
+    const char *source = walker->source;
+    uint32_t close = offset + 1;
+    while (close < walker->source_length && source[close] != '`')
+        close += source[close] == '\\' ? 2 : 1;
+    if (close >= walker->source_length)
+        return;
+
+    ag_shell_span *slot = ag_vec_push(walker, &walker->unparsed_pieces, sizeof(*slot));
+    if (slot != NULL)
+        *slot = (ag_shell_span){offset + 1, close};
+    walker->unparsed_end = close + 1;
+}
+
+/*
  * Records code that tree-sitter-bash left as plain text, such as a backtick
  * in `${x:-`cmd`}` or in a heredoc body. The walk cannot list the commands
  * inside, so the analysis is incomplete. `text` points into the source.
@@ -151,6 +176,8 @@ static bool starts_code(const char *text, size_t length, size_t i, bool unquoted
 static void report_unparsed_code(ag_walker *walker, const char *text)
 {
     uint32_t offset = (uint32_t)(text - walker->source);
+    if (text[0] == '`')
+        add_unparsed_piece(walker, offset);
     ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, offset, offset + 1,
                          "Unparsed command or process substitution at byte %u: tree-sitter-bash "
                          "leaves it as text there, so the commands in it are not analysed.",
