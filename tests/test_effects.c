@@ -251,9 +251,9 @@ static const extraction_case cases[] = {
     {"echo x &>> out", "write:/repo/out"},
     {"echo x 2> err", "write:/repo/err"},
     {"cat < in", "read:/repo/in"},
-    /* NOTE: the shell analysis reads `3<> f` as `3< UNKNOWN` and the word f,
-     * so the read-write form shows as an unknown read; it still fails closed. */
-    {"cat 3<> f", "network:? read:? read:/repo/f"},
+    /* tree-sitter-bash reads `3<>` as `3<` and an ERROR `>`, which the
+     * shell analysis joins again. */
+    {"cat 3<> f", "read:/repo/f write:/repo/f"},
     {"echo x > /dev/null 2>&1", ""},
     {"echo x > /dev/stderr", ""},
     {"cat < /dev/fd/3", "read:?/3"},

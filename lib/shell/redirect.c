@@ -46,6 +46,40 @@ static const char *find_operator(ag_walker *walker, ag_node_id node, ag_redirect
     return NULL;
 }
 
+/* True for an ERROR node that contains only the one-byte token `token`. */
+static bool is_error_token(ag_walker *walker, ag_node_id node, char token)
+{
+    const ag_node *at = ag_node_at(walker, node);
+    return ag_node_kind_at(walker, node) == AG_NODE_ERROR && at->end == at->start + 1
+        && at->end <= walker->source_length && walker->source[at->start] == token;
+}
+
+/*
+ * tree-sitter-bash 0.25.1 has no `N<>FILE` operator: it reads `1<>f` as
+ * an ERROR `<` before a `>` token, and `3<>f` as a `<` token before an
+ * ERROR `>`. Returns whether `node` contains either pair with nothing between.
+ * The parse error already makes the request ask, and reading the pair as
+ * `<>` lets a deny rule meet the file that Bash opens for reading and writing.
+ */
+static bool has_split_read_write(ag_walker *walker, ag_node_id node)
+{
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child + 1 < first + count; child++) {
+        ag_node_id next = child + 1;
+        if (ag_node_at(walker, child)->end != ag_node_at(walker, next)->start)
+            continue;
+        const char *type = ag_node_type(walker, child);
+        const char *next_type = ag_node_type(walker, next);
+        if (is_error_token(walker, child, '<') && strcmp(next_type, ">") == 0)
+            return true;
+        if (strcmp(type, "<") == 0 && !ag_node_is_named(walker, child)
+            && is_error_token(walker, next, '>'))
+            return true;
+    }
+    return false;
+}
+
 static int parse_descriptor(ag_walker *walker, ag_node_id node)
 {
     uint32_t start = ag_node_at(walker, node)->start;
@@ -141,6 +175,7 @@ static void add_heredoc_parts(ag_walker *walker, ag_node_id node, ag_walk_state 
 static void add_target_parts(ag_walker *walker, ag_node_id node, ag_walk_state state,
                              ag_shell_redirect *redirect, ag_word_list *extra_words)
 {
+    bool split_operator = strcmp(redirect->op, "<>") == 0;
     ag_word_builder target;
     bool open = false;
     bool done = false;
@@ -150,6 +185,9 @@ static void add_target_parts(ag_walker *walker, ag_node_id node, ag_walk_state s
     for (ag_node_id child = first; child < first + count; child++) {
         ag_node_kind kind = ag_node_kind_at(walker, child);
         if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_FILE_DESCRIPTOR)
+            continue;
+        if (split_operator && (is_error_token(walker, child, '<')
+                               || is_error_token(walker, child, '>')))
             continue;
 
         uint32_t start = ag_node_at(walker, child)->start;
@@ -199,6 +237,10 @@ void ag_redirect_add(ag_walker *walker, ag_node_id node, ag_walk_state state, ag
 
     ag_redirect_kind kind = AG_REDIRECT_WRITE;
     const char *op = find_operator(walker, node, &kind);
+    if (node_kind == AG_NODE_FILE_REDIRECT && has_split_read_write(walker, node)) {
+        op = "<>";
+        kind = AG_REDIRECT_READ_WRITE;
+    }
     if (op == NULL) {
         op = "?";
         ag_walker_problem(walker, AG_SHELL_UNKNOWN_NODE, node,
