@@ -171,7 +171,9 @@ static void add_unparsed_piece(ag_walker *walker, uint32_t offset)
 /*
  * Records code that tree-sitter-bash left as plain text, such as a backtick
  * in `${x:-`cmd`}` or in a heredoc body. The walk cannot list the commands
- * inside, so the analysis is incomplete. `text` points into the source.
+ * inside, so the analysis is incomplete, and the text of a backtick pair is
+ * kept for the line analysis (add_unparsed_piece()). `text` points into
+ * the source.
  */
 static void report_unparsed_code(ag_walker *walker, const char *text)
 {
@@ -180,7 +182,8 @@ static void report_unparsed_code(ag_walker *walker, const char *text)
         add_unparsed_piece(walker, offset);
     ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, offset, offset + 1,
                          "Unparsed command or process substitution at byte %u: tree-sitter-bash "
-                         "leaves it as text there, so the commands in it are not analysed.",
+                         "leaves it as text there, so the commands in it are not analysed "
+                         "with the rest of the command.",
                          offset);
 }
 
