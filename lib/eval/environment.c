@@ -40,9 +40,6 @@ static const char dangerous_names[] =
     "PATH BASH_ENV ENV PROMPT_COMMAND IFS PS4 SHELLOPTS BASHOPTS CDPATH GLOBIGNORE "
     "POSIXLY_CORRECT "
     "PAGER EDITOR VISUAL BROWSER MANPAGER SYSTEMD_PAGER LESSOPEN LESSCLOSE "
-    /* man-db reads options (-P PAGER) from MANOPT, and less a lesskey file,
-     * whose #env section can set LESSOPEN, from these. */
-    "MANOPT LESSKEY LESSKEYIN LESSKEY_SYSTEM LESSKEYIN_SYSTEM LESSKEY_CONTENT "
     "PYTHONPATH PYTHONSTARTUP PYTHONHOME PYTHONUSERBASE "
     "NODE_OPTIONS NODE_PATH PERL5LIB PERL5OPT PERLLIB RUBYOPT RUBYLIB "
     "JAVA_TOOL_OPTIONS _JAVA_OPTIONS JDK_JAVA_OPTIONS CLASSPATH "
@@ -73,7 +70,7 @@ static const char dangerous_names[] =
      * options from MANOPT (-P PAGER, --preprocessor).
      */
     "MAKEFLAGS MFLAGS GNUMAKEFLAGS MAKEFILES LESS LESSKEY LESSKEYIN LESSKEY_SYSTEM "
-    "LESSKEYIN_SYSTEM MANOPT "
+    "LESSKEYIN_SYSTEM LESSKEY_CONTENT MANOPT "
     /*
      * Bash translates a $"..." string through the message catalog that
      * TEXTDOMAIN and TEXTDOMAINDIR name, so a catalog the request writes can
