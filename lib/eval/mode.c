@@ -54,6 +54,7 @@ ag_mode ag_checker_mode(const ag_checker *checker)
 
 typedef enum protected_kind {
     PROTECT_COMPONENT,  /* any path with a component of this name, and everything below it */
+    PROTECT_SUFFIX,     /* any path with a component that ends in this name (user.bazelrc) */
     PROTECT_HOME        /* this path under the home directory, and everything below it */
 } protected_kind;
 
@@ -68,9 +69,12 @@ typedef struct protected_path {
  * set a later session's environment or start its programs, the commands
  * found first on PATH, SSH keys and config,
  * the agent's and the editors' project settings, the files that define MCP
- * servers (each starts a command), git's own settings. The
- * policy's own files are protected too (protected_policy_file()). Every
- * name starts with a dot, which protected_name() relies on.
+ * servers (each starts a command), git's own settings, and the settings of
+ * package managers, build tools and hook runners that make an ordinary
+ * command (npm test, cargo run, git commit) run a program they name. The
+ * component names follow the protected paths of Claude Code's
+ * permission-modes documentation. The policy's own files are protected too
+ * (protected_policy_file()).
  */
 static const protected_path protected_paths[] = {
     {".git", PROTECT_COMPONENT},
@@ -83,6 +87,35 @@ static const protected_path protected_paths[] = {
     {".vscode", PROTECT_COMPONENT},
     {".idea", PROTECT_COMPONENT},
     {".husky", PROTECT_COMPONENT},         /* git hooks through core.hooksPath */
+    {".gitconfig", PROTECT_COMPONENT},     /* git reads ./.gitconfig when HOME is the project */
+    {".config/git", PROTECT_COMPONENT},
+    {".envrc", PROTECT_COMPONENT},         /* direnv, once allowed, runs it on every cd */
+    {".npmrc", PROTECT_COMPONENT},         /* script-shell, node-options and the like */
+    {".yarnrc", PROTECT_COMPONENT},
+    {".yarnrc.yml", PROTECT_COMPONENT},    /* yarnPath names the yarn that runs */
+    {".yarn", PROTECT_COMPONENT},          /* yarn releases and plugins */
+    {".pnpmfile.cjs", PROTECT_COMPONENT},  /* run by pnpm install */
+    {".pnp.cjs", PROTECT_COMPONENT},       /* Plug'n'Play loaders, loaded by node */
+    {".pnp.loader.mjs", PROTECT_COMPONENT},
+    {"bunfig.toml", PROTECT_COMPONENT},    /* preload scripts */
+    {".bunfig.toml", PROTECT_COMPONENT},
+    {".cargo", PROTECT_COMPONENT},         /* a runner in config.toml wraps cargo run and cargo test */
+    {".mvn", PROTECT_COMPONENT},           /* maven wrapper properties, jvm.config */
+    {"maven-wrapper.properties", PROTECT_COMPONENT},
+    {"gradle-wrapper.properties", PROTECT_COMPONENT},  /* the gradle that ./gradlew downloads */
+    {"gradle-wrapper.jar", PROTECT_COMPONENT},
+    {".bazelrc", PROTECT_SUFFIX},          /* .bazelrc and the user.bazelrc it may import */
+    {".pre-commit-config.yaml", PROTECT_COMPONENT},   /* hooks that pre-commit installs */
+    {"lefthook.yml", PROTECT_COMPONENT},   /* git hooks that lefthook installs */
+    {"lefthook.yaml", PROTECT_COMPONENT},
+    {".lefthook.yml", PROTECT_COMPONENT},
+    {".lefthook.yaml", PROTECT_COMPONENT},
+    {"lefthook-local.yml", PROTECT_COMPONENT},
+    {".lefthook-local.yml", PROTECT_COMPONENT},
+    {".devcontainer", PROTECT_COMPONENT},  /* commands that dev container tools run */
+    {".devcontainer.json", PROTECT_COMPONENT},
+    {".ripgreprc", PROTECT_COMPONENT},     /* rg options, --pre runs a program */
+    {"pyrightconfig.json", PROTECT_COMPONENT},
     {".bashrc", PROTECT_HOME},
     {".bash_profile", PROTECT_HOME},
     {".bash_login", PROTECT_HOME},
@@ -108,8 +141,6 @@ static const protected_path protected_paths[] = {
     {".config/autostart", PROTECT_HOME},       /* XDG autostart entries run at login */
     {".local/bin", PROTECT_HOME},          /* on the default PATH of Debian and Ubuntu */
     {".ssh", PROTECT_HOME},
-    {".gitconfig", PROTECT_HOME},
-    {".config/git", PROTECT_HOME},
 };
 
 /* Compares `length` bytes, ASCII letters in either case equal (no locale, unlike strncasecmp). */
@@ -131,13 +162,17 @@ static bool equal_caseless(const char *a, const char *b, size_t length)
 
 /*
  * Returns whether a component of `path`, in ASCII letters of either case,
- * is `name`: on a file system that ignores case `.GIT/hooks` is `.git/hooks`.
+ * is `name`, or with `suffix`, ends in `name`: on a file system that
+ * ignores case `.GIT/hooks` is `.git/hooks`.
  */
-static bool has_component(const char *path, const char *name)
+static bool has_component(const char *path, const char *name, bool suffix)
 {
     size_t length = strlen(name);
     for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
         const char *p = slash + 1;
+        size_t component = strcspn(p, "/");
+        if (suffix && component >= length)
+            p += component - length;
         if (equal_caseless(p, name, length) && (p[length] == '\0' || p[length] == '/'))
             return true;
     }
@@ -227,16 +262,18 @@ static const char *protected_name(ag_checker *checker, const char *path)
     if (strchr(path, AG_DYNAMIC_MARK) != NULL)
         return "(unknown path)";
 
-    /* Every name in protected_paths starts with a dot, so only a path with "/." can hold one. */
-    if (strstr(path, "/.") != NULL) {
-        const char *rest = below_home(checker, path);
-        for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
-            const protected_path *entry = &protected_paths[i];
-            bool hit = entry->kind == PROTECT_COMPONENT ? has_component(path, entry->name)
-                                                        : is_home_entry(rest, entry->name);
-            if (hit)
-                return entry->name;
-        }
+    /* Only a path with "/." can hold a name that starts with a dot. */
+    bool dotted = strstr(path, "/.") != NULL;
+    const char *rest = below_home(checker, path);
+    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
+        const protected_path *entry = &protected_paths[i];
+        if (entry->name[0] == '.' && entry->kind != PROTECT_SUFFIX && !dotted)
+            continue;
+        bool hit = entry->kind == PROTECT_HOME
+                       ? is_home_entry(rest, entry->name)
+                       : has_component(path, entry->name, entry->kind == PROTECT_SUFFIX);
+        if (hit)
+            return entry->name;
     }
 
     return NULL;
@@ -310,7 +347,7 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
 
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
         const protected_path *entry = &protected_paths[i];
-        bool below = entry->kind == PROTECT_COMPONENT ? holds_cwd : holds_home;
+        bool below = entry->kind == PROTECT_HOME ? holds_home : holds_cwd;
         if (below && !rule_names_protected(rule, entry->name))
             return entry->name;
     }
