@@ -254,6 +254,20 @@ static ag_match match_subjects(ag_checker *checker, const ag_rule *rule, bool na
 }
 
 /*
+ * Keeps the first allow rule with `*` that matches a command fed code, so
+ * that the reason can name the rule that does not apply to it.
+ */
+static void note_wildcard_allow(ag_checker *checker, const ag_shell_command *command,
+                                ag_rule_findings *findings, const ag_rule *rule)
+{
+    if (findings->allow_wildcard != NULL || !(command->flags & AG_COMMAND_RUNS_CODE)
+        || (command->flags & AG_COMMAND_UNLISTED_ENVIRONMENT) || rule->kind == AG_RULE_SPECIFIER)
+        return;
+    if (match_subjects(checker, rule, command->words[0].dynamic) == AG_MATCH_YES)
+        findings->allow_wildcard = rule;
+}
+
+/*
  * Matches every Bash rule against one command. A rule for Bash whose
  * specifier this version cannot evaluate counts as "could match" for deny
  * and ask, and never as a match for allow. Deny and ask rules also see the
@@ -274,8 +288,10 @@ static void find_command_rules(ag_checker *checker, const ag_shell_command *comm
         /* Bash(param:value) rules apply to the request, not to each command (forms.c). */
         if (!ag_rule_tool_matches(rule, "Bash") || rule->kind == AG_RULE_PARAM)
             continue;
-        if (rule->decision == AG_ALLOW && !allow_rule_applies(rule, command->flags))
+        if (rule->decision == AG_ALLOW && !allow_rule_applies(rule, command->flags)) {
+            note_wildcard_allow(checker, command, findings, rule);
             continue;
+        }
 
         ag_match match = AG_MATCH_MAYBE;
         if (rule->kind != AG_RULE_SPECIFIER)
@@ -398,6 +414,8 @@ static void raise_for_flags(ag_checker *checker, ag_command_verdict *result, con
         why = "runs code that cannot be analysed";
     else if (flags & AG_COMMAND_UNSAFE_ENVIRONMENT)
         why = "sets a variable or shell option that changes which program runs or how";
+    else if ((flags & AG_COMMAND_STDIN_CODE) && result->rule == NULL)
+        why = "may read the program it runs from stdin, which no allow rule names exactly";
     else if ((flags & AG_COMMAND_RUNS_CODE) && result->rule == NULL)
         /* Code fed to an interpreter needs an allow rule that names it exactly;
          * a permissive default is not such a rule. */
@@ -410,6 +428,38 @@ static void raise_for_flags(ag_checker *checker, ag_command_verdict *result, con
     result->bypassable = false;    /* bypassPermissions keeps this ask, as for an incomplete analysis */
     result->reason = ag_arena_printf(&checker->arena, "`%s` %s, so it is not allowed without asking",
                                      text, why);
+}
+
+/*
+ * Replaces the "no rule matches" reason of a command fed code when an allow
+ * rule with `*` matched its text but does not apply to code
+ * (allow_rule_applies()), or when the code may come from stdin.
+ */
+static void explain_code_default(ag_checker *checker, ag_command_verdict *result,
+                                 const ag_rule_findings *findings, const char *text)
+{
+    unsigned flags = result->command->flags;
+    const ag_rule *wildcard = findings->allow_wildcard;
+    bool from_stdin = (flags & AG_COMMAND_STDIN_CODE) != 0;
+    if (result->rule != NULL || !(flags & AG_COMMAND_RUNS_CODE) || (wildcard == NULL && !from_stdin))
+        return;
+
+    const char *cause = from_stdin ? "may read the program it runs from stdin"
+                                   : "counts as running code";
+    const char *decision = ag_decision_name(result->decision);
+    const char *reason =
+        wildcard != NULL
+            ? ag_arena_printf(&checker->arena,
+                              "`%s` %s, so the allow rule %s (%s) does not apply, because it "
+                              "has `*`; no allow rule names the command exactly, so the policy "
+                              "default (%s) applies",
+                              text, cause, wildcard->text, wildcard->source, decision)
+            : ag_arena_printf(&checker->arena,
+                              "`%s` %s, and no allow rule names the command exactly, so the "
+                              "policy default (%s) applies",
+                              text, cause, decision);
+    if (reason != NULL)
+        result->reason = reason;
 }
 
 static ag_status decide_command(ag_checker *checker, const char *input,
@@ -429,6 +479,7 @@ static ag_status decide_command(ag_checker *checker, const char *input,
         find_command_rules(checker, command, &findings);
         checker->explain_sink = NULL;
         ag_findings_decide(checker, result, &findings, text);
+        explain_code_default(checker, result, &findings, text);
     }
     if (result->rule == NULL && (command->flags & AG_COMMAND_TRANSPARENT))
         decide_transparent(checker, result, text);

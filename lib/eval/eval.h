@@ -55,6 +55,8 @@ typedef struct ag_rule_findings {
     const ag_rule *ask;         /* first ask rule that matches or could match */
     bool ask_is_maybe;
     const ag_rule *allow;       /* first allow rule that matches */
+    const ag_rule *allow_wildcard; /* first allow rule with `*` that matches a command fed
+                                      code, to which it does not apply (command.c) */
 } ag_rule_findings;
 
 /* Notes a rule's match in *findings; the first rule of each kind is kept. */

@@ -23,6 +23,7 @@ typedef struct ag_interpreter {
     const char *value_long;     /* long options that take a separate value unless `=` is used */
     const char *script_short;   /* option letters whose value names the program: python -m */
     const char *code_modules;   /* values of script_short that run code from text or stdin */
+    const char *info_words;     /* options that print information and exit: python --version */
     bool code_anywhere;         /* a code letter anywhere in a cluster counts (perl -lne) */
 } ag_interpreter;
 
@@ -33,27 +34,41 @@ typedef struct ag_interpreter {
 static const char python_code_modules[] =
     "code timeit pdb ipdb IPython runpy trace cProfile profile idlelib asyncio";
 
+/*
+ * The info_words print a version or usage text and exit before any program
+ * is read, even with no script: `ruby -v` and `lua -v` alone exit, while
+ * `python -v` (verbose) would read stdin, so the lists differ. racket,
+ * scala, tclsh and osascript have none here, because their version options
+ * start a REPL or are not checked.
+ */
 static const ag_interpreter interpreters[] = {
     {.names = "python python2 python3 pypy pypy3", .code_short = "c", .value_short = "WX",
      .value_long = "check-hash-based-pycs", .script_short = "m",
-     .code_modules = python_code_modules},
+     .code_modules = python_code_modules,
+     .info_words = "-V -VV --version -h -? --help --help-env --help-xoptions --help-all"},
     {.names = "node nodejs bun", .code_short = "ep", .code_long = "eval print",
      .value_short = "rC",
-     .value_long = "require import loader experimental-loader conditions input-type title"},
-    {.names = "perl", .code_short = "eE", .value_short = "", .code_anywhere = true},
-    {.names = "ruby", .code_short = "e", .value_short = "Ir", .code_anywhere = true},
-    {.names = "php", .code_short = "rBRE", .value_short = "cdzt", .script_short = "f"},
-    {.names = "lua luajit", .code_short = "e", .value_short = "l"},
+     .value_long = "require import loader experimental-loader conditions input-type title",
+     .info_words = "-v --version -h --help --v8-options"},
+    {.names = "perl", .code_short = "eE", .value_short = "", .code_anywhere = true,
+     .info_words = "-v -V --version -h --help"},
+    {.names = "ruby", .code_short = "e", .value_short = "Ir", .code_anywhere = true,
+     .info_words = "-v --version -h --help"},
+    {.names = "php", .code_short = "rBRE", .value_short = "cdzt", .script_short = "f",
+     .info_words = "-v --version -h --help -i --info -m --modules"},
+    {.names = "lua luajit", .code_short = "e", .value_short = "l", .info_words = "-v"},
     {.names = "tclsh wish expect", .code_short = "c", .value_short = "f"},
-    {.names = "Rscript", .code_short = "e"},
-    {.names = "R", .code_short = "e", .script_short = "f"},
+    {.names = "Rscript", .code_short = "e", .info_words = "--version --help"},
+    {.names = "R", .code_short = "e", .script_short = "f", .info_words = "--version -h --help"},
     {.names = "julia", .code_short = "eE", .code_long = "eval print",
-     .value_short = "ptJCL", .value_long = "project threads procs sysimage load"},
-    {.names = "guile", .code_short = "ce", .value_short = "lLCx"},
+     .value_short = "ptJCL", .value_long = "project threads procs sysimage load",
+     .info_words = "-v --version -h --help"},
+    {.names = "guile", .code_short = "ce", .value_short = "lLCx",
+     .info_words = "-v --version -h --help"},
     {.names = "racket", .code_short = "eiI", .code_long = "eval repl",
      .value_short = "ftrlpk"},
     {.names = "elixir", .code_short = "e", .code_long = "eval", .value_short = "r",
-     .value_long = "erl require pa pz"},
+     .value_long = "erl require pa pz", .info_words = "-v --version -h --help"},
     {.names = "scala", .code_short = "e"},
     {.names = "osascript", .code_short = "e", .value_short = "ls"},
     {.names = "tsx ts-node", .code_short = "ep", .code_long = "eval print",
@@ -147,28 +162,48 @@ static bool runs_code_module(const ag_interpreter *interpreter, const ag_shell_c
     return ag_list_contains(interpreter->code_modules, module->text, module->length);
 }
 
-/*
- * Reads an interpreter's options. Returns true when it is fed code: a code
- * option, a dynamic word before the script, `-` (program on stdin), or no
- * script at all (program on stdin or typed in).
- */
-static bool interpreter_runs_code(const ag_interpreter *interpreter,
-                                  const ag_shell_command *command)
+bool ag_words_only_print_info(const ag_shell_command *command, const char *info_words)
 {
+    if (info_words == NULL || command->word_count < 2)
+        return false;
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word->dynamic || !ag_list_contains(info_words, word->text, word->length))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Reads an interpreter's options. Returns the flags for code it is fed: a
+ * code option, or a dynamic word before the script, gives
+ * AG_COMMAND_RUNS_CODE; `-` or no script at all (the program comes from
+ * stdin or is typed in) adds AG_COMMAND_STDIN_CODE. Only version and help
+ * options give 0.
+ */
+static unsigned interpreter_code_flags(const ag_interpreter *interpreter,
+                                       const ag_shell_command *command)
+{
+    const unsigned from_stdin = AG_COMMAND_RUNS_CODE | AG_COMMAND_STDIN_CODE;
+    if (ag_words_only_print_info(command, interpreter->info_words))
+        return 0;
+
     for (size_t i = 1; i < command->word_count; i++) {
         const ag_shell_word *word = &command->words[i];
         const char *text = word->text;
-        if (word->dynamic || strcmp(text, "-") == 0)
-            return true;
+        if (word->dynamic)
+            return AG_COMMAND_RUNS_CODE;
+        if (strcmp(text, "-") == 0)
+            return from_stdin;
         if (strcmp(text, "--") == 0)
-            return i + 1 >= command->word_count;
+            return i + 1 >= command->word_count ? from_stdin : 0;
         if (text[0] != '-')
-            return names_stdin(text);  /* the script */
+            return names_stdin(text) ? from_stdin : 0;  /* the script */
 
         if (text[1] == '-') {
             size_t name_length = strcspn(text + 2, "=");
             if (ag_list_contains(interpreter->code_long, text + 2, name_length))
-                return true;
+                return AG_COMMAND_RUNS_CODE;
             if (text[2 + name_length] != '=' &&
                 ag_list_contains(interpreter->value_long, text + 2, name_length))
                 i++;
@@ -176,11 +211,11 @@ static bool interpreter_runs_code(const ag_interpreter *interpreter,
         }
         for (size_t j = 1; text[j] != '\0'; j++) {
             if (contains_char(interpreter->code_short, text[j]))
-                return true;
+                return AG_COMMAND_RUNS_CODE;
             if (interpreter->code_anywhere)
                 continue;
             if (contains_char(interpreter->script_short, text[j]))
-                return runs_code_module(interpreter, command, i, j);
+                return runs_code_module(interpreter, command, i, j) ? AG_COMMAND_RUNS_CODE : 0;
             if (contains_char(interpreter->value_short, text[j])) {
                 if (text[j + 1] == '\0')
                     i++;
@@ -188,7 +223,7 @@ static bool interpreter_runs_code(const ag_interpreter *interpreter,
             }
         }
     }
-    return true;
+    return from_stdin;
 }
 
 /* Returns whether `text` contains one of the space-separated `needles`, ignoring case. */
@@ -898,9 +933,9 @@ void ag_interpreter_mark(ag_shell_command *command)
     const ag_code_name *entry = find_code_name(name, length);
     if (entry == NULL) {
         if (is_versioned_python(name, length))
-            runs_code = interpreter_runs_code(&interpreters[0], command);
+            command->flags |= interpreter_code_flags(&interpreters[0], command);
     } else if (entry->kind == CODE_INTERPRETER) {
-        runs_code = interpreter_runs_code(entry->interpreter, command);
+        command->flags |= interpreter_code_flags(entry->interpreter, command);
     } else if (entry->kind == CODE_TOOL) {
         runs_code = code_tool_runs_code(entry->tool, command);
     } else if (entry->kind == CODE_AWK) {

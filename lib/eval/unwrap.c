@@ -1279,6 +1279,10 @@ static ag_status unwrap_shell(ag_checker *checker, ag_command_list *list, size_t
                               const char *name)
 {
     const ag_shell_command outer = list->items[index];
+    /* bash --version prints and exits; dash rejects it and exits too. */
+    if (ag_words_only_print_info(&outer, "--version --help"))
+        return AG_OK;
+
     list->items[index].flags |= AG_COMMAND_RUNS_CODE;
     shell_options options;
     scan_shell_options(&outer, &options);
@@ -1294,6 +1298,7 @@ static ag_status unwrap_shell(ag_checker *checker, ag_command_list *list, size_t
         return append_word_script(checker, list, index, name, &outer.words[options.operand]);
     }
     if (options.from_stdin || options.operand >= outer.word_count) {
+        list->items[index].flags |= AG_COMMAND_STDIN_CODE;
         const ag_shell_word *document = stdin_document(&outer);
         if (document != NULL)
             return append_word_script(checker, list, index, name, document);

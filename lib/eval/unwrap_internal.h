@@ -209,8 +209,19 @@ bool ag_shell_option_tables_are_sorted(void);
 /* Returns whether the builtin table of environment.c is sorted without duplicates (for tests). */
 bool ag_builtin_table_is_sorted(void);
 
-/* Sets AG_COMMAND_RUNS_CODE on an interpreter fed code, and on git -c with a risky key. */
+/*
+ * Sets AG_COMMAND_RUNS_CODE on an interpreter fed code, and on git -c with a
+ * risky key; an interpreter that may read its program from stdin also gets
+ * AG_COMMAND_STDIN_CODE.
+ */
 void ag_interpreter_mark(ag_shell_command *command);
+
+/*
+ * Returns whether every word after the command name is one of the
+ * space-separated `info_words` (`--version --help`), options that print
+ * and exit before any program is read. A dynamic word never is one.
+ */
+bool ag_words_only_print_info(const ag_shell_command *command, const char *info_words);
 
 /*
  * Returns whether the sorted name index of interpreters.c is sorted and

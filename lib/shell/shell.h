@@ -109,9 +109,11 @@ enum {
                                             check decides */
     AG_COMMAND_UNKNOWN_DIRECTORY = 1u << 7, /* runs in a directory known only at run time
                                             (find -execdir), and so do the commands behind it */
-    AG_COMMAND_SUBCOMMAND_COPY = 1u << 8 /* the copy of a command without its global options
+    AG_COMMAND_SUBCOMMAND_COPY = 1u << 8, /* the copy of a command without its global options
                                             (git -C d status as git status), for the rules;
                                             the same process as the command it copies */
+    AG_COMMAND_STDIN_CODE = 1u << 9      /* with AG_COMMAND_RUNS_CODE: the interpreter may read
+                                            its program from stdin (python with no script) */
 };
 
 /* Why an analysis is incomplete. Any of these bits forbids allowing the request. */

@@ -117,6 +117,26 @@ class CheckExitStatusTest(CliTestCase):
         self.assertTrue(result.stdout.startswith("ask: "), result.stdout)
         self.assertIn("no rule decided", result.stdout)
 
+    def test_code_reason_names_wildcard_rule(self):
+        self.policy = self.write_file("code.yaml", 'default: ask\nallow: ["Bash(python3 *)"]\n')
+        result, verdict = self.check_json("python3 -c 'print(1)'")
+        self.assert_exit(result, EXIT_ASK)
+        self.assertIn("counts as running code", verdict["reason"])
+        self.assertIn("Bash(python3 *)", verdict["reason"])
+        self.assertNotIn("no rule matches", verdict["reason"])
+
+    def test_stdin_code_reason_says_stdin(self):
+        self.policy = self.write_file("code.yaml", 'default: ask\nallow: ["Bash(python3 *)"]\n')
+        result, verdict = self.check_json("python3")
+        self.assert_exit(result, EXIT_ASK)
+        self.assertIn("may read the program it runs from stdin", verdict["reason"])
+
+    def test_version_option_decided_by_rule(self):
+        self.policy = self.write_file("code.yaml", 'default: ask\nallow: ["Bash(python3 *)"]\n')
+        result, verdict = self.check_json("python3 --version")
+        self.assert_exit(result, EXIT_ALLOW)
+        self.assertEqual(verdict["rule"], "Bash(python3 *)")
+
     def test_plain_output_marks_dynamic_words(self):
         result = self.check("echo $HOME")
         self.assertNotEqual(result.returncode, EXIT_ALLOW, result.stdout)
