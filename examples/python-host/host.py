@@ -12,6 +12,7 @@ changes into, a host it contacts):
 
     line 1: allow Bash (rule "Bash(git status)" at policy.yaml:5:5): REASON
     line 2: deny Bash (rule "Bash(rm -rf *)" at policy.yaml:23:5): REASON
+      read /repo: allow (no rule)
       write /tmp/build: ask (no rule)
     line 3: ask Bash (no rule matched, so the policy default decided): REASON
     line 4: deny ? (invalid request): line 4 is not valid JSON: ...

@@ -26,7 +26,7 @@ EXPECTED = [
 
 # The indented effect lines printed after a call's line, by line number.
 EFFECTS = {
-    3: ["  write /tmp/build: ask (no rule)"],
+    3: ["  read /repo: allow (no rule)", "  write /tmp/build: ask (no rule)"],
     11: ["  write /repo/out.txt: allow (no rule)", "  read /repo/out.txt: allow (no rule)"],
 }
 

@@ -820,6 +820,36 @@ static ag_status add_required_module(ag_extractor *ex, const ag_shell_word *word
     return ag_extractor_note_node_package(ex, text, length);
 }
 
+/*
+ * git show REV:PATH and :[N:]PATH print PATH as a commit or the index holds
+ * it, so PATH is read. Git takes PATH from the top of the repository
+ * unless it starts with ./ or ../, while it is resolved against the
+ * working directory here, which is exact at the top of the repository.
+ * :/TEXT names a commit by its message and reads nothing, and so does a
+ * revision without ':'. A word with a part known only at run time before
+ * its first literal ':' may hold that colon, so it is an unknown read.
+ */
+static ag_status add_rev_path(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                              size_t length)
+{
+    const char *colon = memchr(text, ':', length);
+    size_t before = colon != NULL ? (size_t)(colon - text) : length;
+    if (memchr(text, AG_DYNAMIC_MARK, before) != NULL)
+        return ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+    if (colon == NULL)
+        return AG_OK;
+
+    const char *path = colon + 1;
+    const char *end = text + length;
+    if (colon == text && path < end && *path == '/')
+        return AG_OK;
+    if (colon == text && end - path >= 2 && path[0] >= '0' && path[0] <= '3' && path[1] == ':')
+        path += 2;  /* :2:PATH, a stage of a conflicted merge */
+    if (path == end)
+        return ag_extractor_add_path(ex, AG_EFFECT_READ, word, ".", 1);  /* HEAD: lists the top */
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, word, path, (size_t)(end - path));
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
@@ -858,6 +888,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     }
     if (role == AG_ROLE_NAMES_FILE)
         return add_names_file(ex, word, arg->text, arg->length);
+    if (role == AG_ROLE_REV_PATH)
+        return add_rev_path(ex, word, arg->text, arg->length);
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
         return add_structured(ex, word, arg->text, arg->length, role);

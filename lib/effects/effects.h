@@ -47,8 +47,10 @@ typedef enum ag_effect_role {
     AG_ROLE_BUILD_OUTPUT, /* docker build -o type=local,dest=PATH or -o PATH: PATH is written */
     AG_ROLE_UNPACK,    /* a directory written with names from the input (unzip -d DIR) */
     AG_ROLE_HOST_NAMESPACE, /* docker run --pid=host: the value "host" reaches every host file */
-    AG_ROLE_NAMES_FILE /* git --pathspec-from-file=FILE: FILE is read, and the unknown
+    AG_ROLE_NAMES_FILE, /* git --pathspec-from-file=FILE: FILE is read, and the unknown
                           files it names */
+    AG_ROLE_REV_PATH   /* git show REV:PATH and :PATH: PATH is read from history or the
+                          index; a revision without ':' reads nothing */
 } ag_effect_role;
 
 /* What an option listed in the table does. */
