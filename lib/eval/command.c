@@ -791,7 +791,7 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
         if (status == AG_OK)
             status = append_commands(checker, lines.commands, lines.command_count, extra);
     }
-    /* Lines a limit left unread may hold a command, which the error tells a host. */
+    /* Lines a limit left unread may hold a command, so the verdict reports the limit. */
     if (lines.incomplete & AG_SHELL_LIMIT)
         checker->verdict.error = AG_ERR_LIMIT;
 

@@ -301,12 +301,12 @@ static const char *mark_alias(ag_arena *arena, const char *path)
 
 /* Checks one normalized path of a file tool call, with the mode, into *outcome. */
 /*
- * Returns whether where the request's path leads through links can change
- * the verdict. It cannot when no rule names the tool, Read or Edit, the
- * policy default is not allow and the mode neither allows edits nor
- * bypasses: the default then decides, and the outside and protected path
- * checks only apply to what would be allowed. Skipping the lookup saves a
- * readlink() per path component, most of a write request's time.
+ * Returns whether the link target of the request's path can change the
+ * verdict. It cannot when no rule names the tool, Read or Edit, the policy
+ * default is not allow, and the mode is neither acceptEdits nor
+ * bypassPermissions. The default then decides, because the outside and
+ * protected path checks only apply to what would be allowed. Skipping the
+ * lookup saves one readlink() per path component.
  */
 static bool target_matters(ag_checker *checker, const file_request *request)
 {
