@@ -509,6 +509,49 @@ static void test_string_errors(void **state)
     ag_error_free(error);
 }
 
+/* Builds "deny: " followed by `depth` openers and closers of a flow collection. */
+static char *nested_policy(size_t depth, const char *open, const char *close)
+{
+    size_t open_length = strlen(open);
+    size_t close_length = strlen(close);
+    char *text = malloc(16 + depth * (open_length + close_length));
+    assert_non_null(text);
+    size_t used = (size_t)sprintf(text, "deny: ");
+    for (size_t i = 0; i < depth; i++, used += open_length)
+        memcpy(text + used, open, open_length);
+    for (size_t i = 0; i < depth; i++, used += close_length)
+        memcpy(text + used, close, close_length);
+    strcpy(text + used, "\n");
+    return text;
+}
+
+static void test_deep_nesting_rejected(void **state)
+{
+    (void)state;
+    ag_error *error = NULL;
+    char *sequences = nested_policy(100000, "[", "]");
+    assert_null(ag_policy_load_string("deep", sequences, strlen(sequences), &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_LIMIT);
+    assert_int_equal(ag_error_line(error), 1);
+    assert_int_equal(ag_error_column(error), 6 + 256);    /* the 256th "[", under the root */
+    assert_non_null(strstr(ag_error_message(error), "nests deeper than 256 levels"));
+    ag_error_free(error);
+    free(sequences);
+
+    char *mappings = nested_policy(20000, "{a: ", "}");
+    assert_null(ag_policy_load_string("deep", mappings, strlen(mappings), &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_LIMIT);
+    ag_error_free(error);
+    free(mappings);
+
+    /* 255 levels under the root mapping are within the limit: the rule's type fails instead. */
+    char *allowed = nested_policy(255, "[", "]");
+    assert_null(ag_policy_load_string("deep", allowed, strlen(allowed), &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_POLICY_VALUE);
+    ag_error_free(error);
+    free(allowed);
+}
+
 /* ------------------------------------------------------------ bad files */
 
 static void test_bad_files(void **state)
@@ -871,6 +914,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_free_builder_unbuilt),
         cmocka_unit_test(test_load_string),
         cmocka_unit_test(test_string_errors),
+        cmocka_unit_test(test_deep_nesting_rejected),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_byte_order_mark_files),
         cmocka_unit_test(test_strict_json_files),

@@ -21,6 +21,14 @@
 #define ACCEPTED_KEYS "default, allow, ask, deny, limits, additional_directories, mode, mode_locked, allow_managed_rules_only, primary_fields, tests"
 #define ACCEPTED_LIMITS "max_input_bytes, max_depth, max_commands, timeout_ms"
 
+/*
+ * Deepest nesting of sequences and mappings in a YAML policy, the same as for
+ * settings files. A policy's own keys need three levels, and a test's
+ * `tool_input` mapping rarely needs more than a few, so the limit only stops
+ * generated or hostile files.
+ */
+enum { POLICY_MAX_DEPTH = 256 };
+
 typedef struct load_context {
     ag_policy *policy;
     ag_policy_settings *settings;
@@ -643,20 +651,72 @@ static ag_status check_json_syntax(load_context *context)
     return ag_error_set(context->error, status, context->name, line, column, "%s", message);
 }
 
+static bool open_parser(load_context *context, yaml_parser_t *parser)
+{
+    if (!yaml_parser_initialize(parser))
+        return false;
+    yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING);
+    yaml_parser_set_input_string(parser, (const unsigned char *)context->text + context->skipped,
+                                 context->length - context->skipped);
+    return true;
+}
+
+/* Reads events up to the end of the stream or the first collection past POLICY_MAX_DEPTH. */
+static ag_status scan_nesting(load_context *context, yaml_parser_t *parser)
+{
+    unsigned depth = 0;
+    for (;;) {
+        yaml_event_t event;
+        if (!yaml_parser_parse(parser, &event))
+            return yaml_error(context, parser);
+
+        yaml_event_type_t type = event.type;
+        yaml_mark_t mark = event.start_mark;
+        yaml_event_delete(&event);
+        if (type == YAML_STREAM_END_EVENT)
+            return AG_OK;
+        if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (type != YAML_SEQUENCE_START_EVENT && type != YAML_MAPPING_START_EVENT)
+            continue;
+        if (++depth > POLICY_MAX_DEPTH)
+            return ag_error_set(context->error, AG_ERR_LIMIT, context->name,
+                                (unsigned)mark.line + 1, mark_column(context, mark),
+                                "the policy nests deeper than %d levels; flatten it",
+                                POLICY_MAX_DEPTH);
+    }
+}
+
+/*
+ * Rejects a YAML source that nests deeper than POLICY_MAX_DEPTH before the
+ * document is composed. libyaml 0.2.5 has no depth limit, and its scanner
+ * checks every open flow level on each token, so 100,000 levels of `[` take
+ * tens of seconds. Stopping at the limit keeps that work linear.
+ */
+static ag_status check_nesting(load_context *context)
+{
+    yaml_parser_t parser;
+    if (!open_parser(context, &parser))
+        return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    ag_status status = scan_nesting(context, &parser);
+    yaml_parser_delete(&parser);
+    return status;
+}
+
 static ag_status parse_text(load_context *context)
 {
     ag_status status = skip_byte_order_mark(context);
+    /* The JSON check of a settings file has its own depth limit. */
     if (status == AG_OK && ag_load_is_settings_name(context->name))
         status = check_json_syntax(context);
+    else if (status == AG_OK)
+        status = check_nesting(context);
     if (status != AG_OK)
         return status;
 
     yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser))
+    if (!open_parser(context, &parser))
         return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)context->text + context->skipped,
-                                 context->length - context->skipped);
 
     yaml_document_t document;
     status = load_document(context, &parser, &document);
