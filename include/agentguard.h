@@ -295,14 +295,15 @@ typedef struct ag_verdict ag_verdict;
  * Checks one request: a tool call named `tool_name` whose input is the JSON
  * object `tool_input_json` (Claude Code's field names: "command" for Bash,
  * "file_path" for Read and Edit, "url" for WebFetch), run in the working
- * directory `cwd` (may be NULL when unknown).
+ * directory `cwd`: an absolute path, or NULL when unknown.
  *
  * Returns a verdict that stays valid until the next check on this checker.
  * A malformed request is not an error: a request whose JSON or fields are
  * invalid gets deny, a command that cannot be fully analysed (a syntax error,
  * a limit reached) gets at least ask, and ag_verdict_error() says why.
- * Returns NULL with *error set only when memory runs out or an argument is
- * NULL, and the host must then treat the request as denied.
+ * Returns NULL with *error set only when memory runs out, an argument is
+ * NULL or the cwd is not absolute (AG_ERR_ARGUMENT), and the host must then
+ * treat the request as denied.
  */
 AG_EXPORT const ag_verdict *ag_check(ag_checker *checker,
                                      const char *tool_name,

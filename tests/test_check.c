@@ -227,6 +227,15 @@ static void test_null_arguments_rejected(void **state)
     assert_null(ag_check_command(checker, NULL, 0, NULL, &error));
     assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
     ag_error_free(error);
+    error = NULL;
+    assert_null(ag_check_command(checker, "ls", 2, "relative/cwd", &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
+    assert_non_null(strstr(ag_error_message(error), "\"relative/cwd\" is not an absolute path"));
+    ag_error_free(error);
+    error = NULL;
+    assert_null(ag_check(checker, "Read", "{\"file_path\": \"/x\"}", "", &error));
+    assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
+    ag_error_free(error);
     ag_checker_free(checker);
     ag_policy_free(policy);
 }

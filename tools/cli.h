@@ -111,6 +111,12 @@ bool cli_configure_checker(const char *subcommand, ag_checker *checker,
                            const struct cli_options *options);
 
 /*
+ * Returns whether --cwd's value `cwd` is absolute, as the library requires;
+ * prints a usage error when it is not.
+ */
+bool cli_check_cwd_option(const char *subcommand, const char *cwd);
+
+/*
  * Returns the directory a command is checked in: --cwd, or the process's
  * own. Returns malloc'd memory, or NULL after printing why the current
  * directory cannot be read.

@@ -140,6 +140,8 @@ static bool store_option(const char *subcommand, char **argv, int option,
     case 'M':
         return cli_set_mode_option(subcommand, optarg, options);
     case 'C':
+        if (!cli_check_cwd_option(subcommand, optarg))
+            return false;
         options->cwd = optarg;
         return true;
     case 'H':
@@ -345,6 +347,15 @@ const char *cli_request_problem(json_t *request)
         return "\"cwd\" is not a string";
     }
     return NULL;
+}
+
+bool cli_check_cwd_option(const char *subcommand, const char *cwd)
+{
+    if (cwd[0] == '/') {
+        return true;
+    }
+    cli_usage_error(subcommand, "--cwd needs an absolute path, not '%s'", cwd);
+    return false;
 }
 
 char *cli_resolve_cwd(const char *subcommand, const struct cli_options *options)

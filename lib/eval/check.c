@@ -245,6 +245,21 @@ static bool rejects_reentry(const ag_checker *checker, const char *function, ag_
     return true;
 }
 
+/*
+ * Returns true when `cwd` is given but not absolute. A relative cwd has no
+ * meaning without another directory to take it from, and checking it as the
+ * unknown cwd would hide a host's mistake, so it is an argument error.
+ */
+static bool rejects_relative_cwd(const char *cwd, const char *function, ag_error **error)
+{
+    if (cwd == NULL || cwd[0] == '/')
+        return false;
+    ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                 "%s: the cwd \"%s\" is not an absolute path; pass an absolute path, or "
+                 "NULL when the directory is unknown", function, cwd);
+    return true;
+}
+
 static const ag_verdict *finish_check(ag_checker *checker, ag_status status,
                                       const check_request *request, ag_error **error)
 {
@@ -339,7 +354,7 @@ const ag_verdict *ag_check(ag_checker *checker, const char *tool_name,
                      "ag_check: the checker, tool name and tool input must not be NULL");
         return NULL;
     }
-    if (rejects_reentry(checker, "ag_check", error))
+    if (rejects_reentry(checker, "ag_check", error) || rejects_relative_cwd(cwd, "ag_check", error))
         return NULL;
     start_check(checker);
     const check_request request = {tool_name, tool_input_json, NULL, 0, cwd};
@@ -361,7 +376,8 @@ const ag_verdict *ag_check_command(ag_checker *checker, const char *command,
                      "ag_check_command: the checker and the command must not be NULL");
         return NULL;
     }
-    if (rejects_reentry(checker, "ag_check_command", error))
+    if (rejects_reentry(checker, "ag_check_command", error)
+        || rejects_relative_cwd(cwd, "ag_check_command", error))
         return NULL;
     start_check(checker);
     const check_request request = {"Bash", NULL, command, length, cwd};

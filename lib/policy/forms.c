@@ -101,6 +101,16 @@ static ag_status copy_string(struct load_context *context, const yaml_node_t *no
     return *out != NULL ? AG_OK : NOMEM(NULL);
 }
 
+/* Copies a test's cwd, which ag_check() takes only as an absolute path. */
+static ag_status copy_cwd(struct load_context *context, const yaml_node_t *node, char **out)
+{
+    const char *text = ag_load_scalar_text(node);
+    if (text != NULL && text[0] != '\0' && text[0] != '/')
+        return ag_load_error(context, AG_ERR_POLICY_VALUE, node,
+                             "'cwd' must be an absolute path, not \"%s\"", text);
+    return copy_string(context, node, "'cwd'", out);
+}
+
 /* Checks that a mapping's keys are scalars from `accepted`, each given once. */
 static ag_status check_keys(struct load_context *context, const yaml_node_t *mapping,
                             const char *const *accepted, const char *where)
@@ -489,7 +499,7 @@ static ag_status read_request(struct load_context *context, const yaml_node_t *n
                              "'request' needs 'tool_name' and a 'tool_input' mapping");
     status = copy_string(context, tool, "'tool_name'", &test->tool_name);
     if (status == AG_OK && cwd != NULL)
-        status = copy_string(context, cwd, "'cwd'", &test->cwd);
+        status = copy_cwd(context, cwd, &test->cwd);
     if (status != AG_OK)
         return status;
 
@@ -567,7 +577,7 @@ static ag_status read_test_fields(struct load_context *context, const yaml_node_
         return ag_load_error(context, AG_ERR_POLICY_KEY, cwd,
                              "'cwd' is given twice, here and in 'request'; keep one");
     if (status == AG_OK && cwd != NULL)
-        status = copy_string(context, cwd, "'cwd'", &test->cwd);
+        status = copy_cwd(context, cwd, &test->cwd);
     if (status == AG_OK && home != NULL)
         status = copy_string(context, home, "'home'", &test->home);
     if (status == AG_OK && rule != NULL && !ag_load_is_null(rule))

@@ -268,6 +268,13 @@ class CheckArgumentsTest(CliTestCase):
                 self.assert_exit(self.check("git status", *options), EXIT_ALLOW)
                 self.assert_exit(self.check("rm -rf x", *options), EXIT_DENY)
 
+    def test_relative_cwd_rejected(self):
+        for subcommand in (["check", "git status"], ["explain", "git status"], ["eval"]):
+            with self.subTest(subcommand=subcommand[0]):
+                result = run([subcommand[0], "--cwd", "repo", *subcommand[1:]], "")
+                self.assert_exit(result, EXIT_USAGE)
+                self.assertIn("--cwd needs an absolute path, not 'repo'", result.stderr)
+
     def test_cwd_missing_argument(self):
         result = run(["check", "git status", "--cwd"])
         self.assert_exit(result, EXIT_USAGE)
@@ -496,6 +503,11 @@ class EvalTest(CliTestCase):
     def test_empty_input(self):
         self.assertEqual(self.evaluate([]), [])
         self.assertEqual(self.evaluate(["\n", "  \n"]), [])
+
+    def test_relative_cwd_field_fails_check(self):
+        verdicts = self.evaluate([bash_request("git status", cwd="repo") + "\n"])
+        self.assertEqual(verdicts[0]["decision"], "deny")
+        self.assertIn('"repo" is not an absolute path', verdicts[0]["reason"])
 
     def test_cwd_option_and_field_accepted(self):
         verdicts = self.evaluate([bash_request("git status", cwd="/repo") + "\n",

@@ -53,6 +53,16 @@ class TestCommand(unittest.TestCase):
         self.assertIn("reason:", result.stdout)
         self.assertEqual(result.stdout.strip().splitlines()[-1], "0 passed, 1 failed")
 
+    def test_relative_test_cwd_is_load_error(self):
+        text = ('deny: ["Read(./.env)"]\n'
+                "tests:\n"
+                "  - {name: env, command: cat .env, cwd: sub, expect: deny}\n")
+        with PolicyFile(text) as path:
+            result = run("test", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}:3:41", result.stderr)
+        self.assertIn("'cwd' must be an absolute path, not \"sub\"", result.stderr)
+
     def test_failing_example_is_load_error(self):
         text = ("deny:\n"
                 "  - rule: Bash(git push *)\n"

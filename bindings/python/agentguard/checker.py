@@ -259,12 +259,12 @@ class Checker:
         `tool_input` is a dict (serialized to JSON here) or a JSON text (str
         or bytes), with Claude Code's field names: "command" for Bash,
         "file_path" for Read and Edit, "url" for WebFetch. `cwd` is the
-        working directory, or None when unknown.
+        working directory as an absolute path, or None when unknown.
 
         A malformed request is not an exception: its verdict is deny and
         Verdict.error names the fault. Raises Error when the library cannot
         check at all (out of memory), and ValueError for a NUL byte in
-        `tool_name`, in a JSON text or in `cwd`. The host must treat any
+        `tool_name`, in a JSON text or in `cwd`, or for a relative `cwd`. The host must treat any
         exception as a deny.
         """
         name = _native.encode_argument(tool_name, "tool name")
@@ -415,7 +415,11 @@ def _raise_for_status(status, function):
 def _encode_cwd(cwd):
     if cwd is None:
         return None
-    return _native.encode_argument(cwd, "cwd")
+    encoded = _native.encode_argument(cwd, "cwd")
+    # The library rejects a relative cwd as well; a ValueError names it.
+    if not encoded.startswith(b"/"):
+        raise ValueError(f"cwd must be an absolute path or None, not {cwd!r}")
+    return encoded
 
 
 _default_policy = None

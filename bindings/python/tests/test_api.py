@@ -253,6 +253,14 @@ class CheckTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             self.checker.check_command("ls", cwd="/repo\0")
 
+    def test_relative_cwd_raises(self):
+        for cwd in ("repo", "./repo", "../repo", ""):
+            with self.subTest(cwd=cwd):
+                with self.assertRaises(ValueError):
+                    self.checker.check_command("cat .env", cwd=cwd)
+                with self.assertRaises(ValueError):
+                    self.checker.check("Read", {"file_path": ".env"}, cwd=cwd)
+
     def test_check_accepts_json_text(self):
         verdict = self.checker.check("Bash", '{"command": "rm -rf /"}', cwd=CASE_CWD)
         self.assertEqual(verdict.decision, Decision.DENY)
