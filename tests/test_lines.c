@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -212,6 +213,76 @@ static void test_lines_line_limit_stops(void **state)
     assert_true(analysis.incomplete & AG_SHELL_LIMIT);
 }
 
+/* Runs ag_shell_analyze_limited() as after a parse that a limit stopped. */
+static ag_shell_analysis analyze_unparsed(fixture *f, const char *input, size_t length,
+                                          const ag_shell_limits *limits)
+{
+    ag_shell_analysis whole = {.incomplete = AG_SHELL_LIMIT, .unparsed = true};
+    ag_shell_analysis analysis;
+    ag_arena_reset(&f->arena);
+    assert_int_equal(ag_shell_analyze_limited(f->analyzer, input, length, limits, &f->arena,
+                                              &whole, &analysis),
+                     AG_OK);
+    return analysis;
+}
+
+static void test_limited_long_line_chunks(void **state)
+{
+    /* One line longer than a chunk: it is cut after a blank or ';' and each part parsed alone. */
+    char input[3 * AG_SHELL_CHUNK_BYTES];
+    size_t length = 0;
+    length += (size_t)sprintf(input, "rm a; echo ");
+    memset(input + length, 'b', 2 * AG_SHELL_CHUNK_BYTES);
+    length += 2 * AG_SHELL_CHUNK_BYTES;
+    length += (size_t)sprintf(input + length, " ; rm c");
+
+    ag_shell_analysis analysis = analyze_unparsed(*state, input, length, NULL);
+    assert_true(analysis.command_count >= 3);
+    expect_command(&analysis, 0, "rm", 0, 4);
+    expect_command(&analysis, analysis.command_count - 1, "rm", (uint32_t)length - 4,
+                   (uint32_t)length);
+}
+
+static void test_limited_prefix_cut_at_break(void **state)
+{
+    /* The first 20 bytes end inside "rmdir bbbbbbbbbbbbbbbb": the cut goes back to the blank. */
+    static const char input[] = "ls a; rmdir bbbbbbbbbbbbbbbb";
+    ag_shell_limits limits = {20, 0, 0, 0};
+    ag_shell_analysis analysis = analyze_unparsed(*state, input, sizeof(input) - 1, &limits);
+
+    assert_int_equal(analysis.command_count, 2);
+    expect_command(&analysis, 0, "ls", 0, 4);
+    expect_command(&analysis, 1, "rmdir", 6, 11);
+    assert_int_equal(analysis.commands[1].word_count, 1);
+}
+
+static void test_limited_unwalked_node(void **state)
+{
+    fixture *f = *state;
+    static const char input[] = "echo $(echo $(echo $(echo $(rm x))))";
+    ag_shell_limits limits = {0, 6, 0, 0};
+    ag_shell_analysis whole;
+    ag_arena_reset(&f->arena);
+    assert_int_equal(ag_shell_analyze(f->analyzer, input, sizeof(input) - 1, &limits, &f->arena,
+                                      &whole),
+                     AG_OK);
+    assert_true(whole.incomplete & AG_SHELL_LIMIT);
+    assert_true(whole.unwalked_count > 0);
+
+    ag_shell_analysis analysis;
+    assert_int_equal(ag_shell_analyze_limited(f->analyzer, input, sizeof(input) - 1, &limits,
+                                              &f->arena, &whole, &analysis),
+                     AG_OK);
+    /* A node cut at the depth limit may also give `rm` without its argument. */
+    bool found = false;
+    for (size_t i = 0; i < analysis.command_count; i++) {
+        const ag_shell_command *command = &analysis.commands[i];
+        found = found || (command->word_count == 2 && strcmp(command->words[0].text, "rm") == 0
+                          && command->start == 28 && command->end == 32);
+    }
+    assert_true(found);
+}
+
 static void test_lines_rejects_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -238,6 +309,9 @@ int main(void)
         cmocka_unit_test(test_lines_heredoc_body_read),
         cmocka_unit_test(test_lines_command_limit),
         cmocka_unit_test(test_lines_input_limit),
+        cmocka_unit_test(test_limited_long_line_chunks),
+        cmocka_unit_test(test_limited_prefix_cut_at_break),
+        cmocka_unit_test(test_limited_unwalked_node),
         cmocka_unit_test(test_lines_line_limit_stops),
         cmocka_unit_test(test_lines_rejects_bad_arguments),
     };

@@ -677,9 +677,13 @@ static ag_status list_commands(ag_checker *checker, ag_shell_analysis *analysis,
     return unwrap_commands(checker, list, 0, analysis);
 }
 
-/* Raises the request's decision to `decision` from a command found by parsing a line alone. */
+/*
+ * Raises the request's decision to `decision` from a command found by parsing
+ * a part of the request alone; `why` says why that part was parsed alone.
+ */
 static ag_status raise_from_line(ag_checker *checker, ag_decision decision, const ag_rule *rule,
-                                 const char *reason, uint32_t start, uint32_t end)
+                                 const char *reason, const char *why, uint32_t start,
+                                 uint32_t end)
 {
     ag_verdict *verdict = &checker->verdict;
     /* A deny rule explains a deny better than the mode or a check that denied without one. */
@@ -693,11 +697,21 @@ static ag_status raise_from_line(ag_checker *checker, ag_decision decision, cons
     verdict->has_span = true;
     verdict->span_start = start;
     verdict->span_end = end;
-    verdict->reason = ag_arena_printf(&checker->arena,
-                                      "%s (found by parsing its line or its backtick text "
-                                      "alone, because tree-sitter-bash could not read it in "
-                                      "the whole command)", reason);
+    verdict->reason = ag_arena_printf(&checker->arena, "%s (%s)", reason, why);
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+/* Returns why the request's commands were also looked for in parts parsed alone. */
+static const char *parsed_alone_why(const ag_shell_analysis *analysis)
+{
+    if (analysis->unparsed)
+        return "found by parsing part of the command alone, because the whole command is over "
+               "the input or time limit";
+    if (analysis->unwalked_count > 0 && (analysis->incomplete & AG_SHELL_PARSE_ERROR) == 0)
+        return "found by parsing a nested part of the command alone, because the whole command "
+               "nests deeper than the depth limit";
+    return "found by parsing its line or its backtick text alone, because tree-sitter-bash "
+           "could not read it in the whole command";
 }
 
 /* The request's own effects, and in explain mode the rules each matched. */
@@ -794,6 +808,12 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
     /* Lines a limit left unread may hold a command, so the verdict reports the limit. */
     if (lines.incomplete & AG_SHELL_LIMIT)
         checker->verdict.error = AG_ERR_LIMIT;
+    if (status == AG_OK && (analysis->unparsed || analysis->unwalked_count > 0)) {
+        status = ag_shell_analyze_limited(checker->analyzer, input, length, &checker->limits,
+                                          &checker->arena, analysis, &lines);
+        if (status == AG_OK)
+            status = append_commands(checker, lines.commands, lines.command_count, extra);
+    }
 
     /* Unwrapping may add the lines of more scripts, until the command limit. */
     ag_shell_analysis unwrapped = {0};
@@ -817,8 +837,9 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
  * command from the tree, so each line is also parsed alone
  * (ag_shell_analyze_lines()), and so is each line of a wrapped script that
  * failed to parse. The text inside backticks that tree-sitter-bash left as
- * text (in a heredoc body, or in `${x:-...}`) is parsed alone too. Their
- * commands are decided with every rule and effect,
+ * text (in a heredoc body, or in `${x:-...}`) is parsed alone too, and so
+ * are the parts a limit kept out of the parse or the walk
+ * (ag_shell_analyze_limited()). Their commands are decided with every rule and effect,
  * in a directory tracking of their own that starts at `cwd`. They can only
  * raise the request's decision: the parse error, or the opaque wrapper of
  * the script, already made it at least ask, and a line command that is
@@ -847,15 +868,17 @@ static ag_status check_lines_alone(ag_checker *checker, const char *input, size_
         return status;
 
     ag_command_verdict *decided = NULL;
+    const char *why = parsed_alone_why(analysis);
     status = append_line_verdicts(checker, &extra, &decided, &real);
     for (size_t i = 0; status == AG_OK && i < extra.count; i++)
         status = decide_command(checker, input, &decided[i]);
     for (size_t i = 0; status == AG_OK && i < extra.count; i++)
         status = raise_from_line(checker, decided[i].decision, decided[i].rule,
-                                 decided[i].reason, extra.items[i].start, extra.items[i].end);
+                                 decided[i].reason, why, extra.items[i].start,
+                                 extra.items[i].end);
     for (size_t i = real.count; status == AG_OK && i < verdict->effect_count; i++) {
         const ag_effect *effect = &verdict->effects[i];
-        status = raise_from_line(checker, effect->decision, effect->rule, effect->reason,
+        status = raise_from_line(checker, effect->decision, effect->rule, effect->reason, why,
                                  effect->start, effect->end);
     }
     return status;

@@ -155,6 +155,7 @@ typedef struct ag_walker {
     unsigned incomplete;
     const char *problem;
     uint32_t problem_start, problem_end;
+    ag_vec unwalked;             /* ag_shell_span of nodes the depth limit kept the walk out of */
     bool stopped;                /* a limit or out-of-memory ended the walk */
     ag_vec unparsed_pieces;      /* ag_shell_span: text inside backticks that
                                     tree-sitter-bash left as text */

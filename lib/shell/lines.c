@@ -324,3 +324,137 @@ ag_status ag_shell_analyze_lines_after(ag_shell_analyzer *analyzer, const char *
     out->command_count = run.found.count;
     return AG_OK;
 }
+
+/* ------------------------------------------------- what a limit kept out */
+
+static bool is_chunk_break(char c)
+{
+    return c == ';' || c == '&' || c == '|' || c == ' ' || c == '\t';
+}
+
+/*
+ * Returns the end of the chunk that starts at `start` in a line that ends at
+ * `end`: after the last ';', '&', '|' or blank within AG_SHELL_CHUNK_BYTES,
+ * or at that many bytes when none is there.
+ */
+static size_t chunk_end(const char *input, size_t start, size_t end)
+{
+    if (end - start <= AG_SHELL_CHUNK_BYTES)
+        return end;
+    size_t limit = start + AG_SHELL_CHUNK_BYTES;
+    for (size_t i = limit; i > start + 1; i--)
+        if (is_chunk_break(input[i - 1]))
+            return i;
+    return limit;
+}
+
+/*
+ * Returns the length of the prefix of the input to analyse: all of it when
+ * it is within `max_bytes`, and otherwise the first `max_bytes` cut back
+ * after a newline or a chunk break, so the last command is not cut in a word.
+ */
+static size_t prefix_length(const char *input, size_t length, size_t max_bytes)
+{
+    if (max_bytes == 0 || max_bytes > UINT32_MAX)
+        max_bytes = UINT32_MAX;
+    if (length <= max_bytes)
+        return length;
+    size_t floor = max_bytes > AG_SHELL_CHUNK_BYTES ? max_bytes - AG_SHELL_CHUNK_BYTES : 0;
+    for (size_t i = max_bytes; i > floor; i--)
+        if (input[i - 1] == '\n' || is_chunk_break(input[i - 1]))
+            return i;
+    return max_bytes;
+}
+
+/* Analyses the first `length` bytes of the input line by line, and long lines in chunks. */
+static ag_status analyze_prefix(ag_line_run *run, size_t length)
+{
+    ag_status status = AG_OK;
+    for (size_t start = 0; start < length;) {
+        ag_line line = next_line(run->input, length, start);
+        start = line.next;
+        if (is_blank_line(run->input, &line))
+            continue;
+        for (size_t from = line.start; from < line.end;) {
+            ag_line chunk = {from, chunk_end(run->input, from, line.end), 0};
+            from = chunk.end;
+            if (!analyze_line(run, &chunk, &status))
+                return status;
+        }
+    }
+    return status;
+}
+
+/*
+ * Analyses the text of each node that the depth limit kept the walk out of,
+ * and the nodes that stay too deep in that text, breadth first. Each parse
+ * starts at depth 0 again, so it reaches max_depth levels further in.
+ */
+static ag_status analyze_unwalked(ag_line_run *run, const ag_shell_analysis *whole)
+{
+    ag_shell_span *queue = ag_arena_alloc(run->arena, AG_SHELL_MAX_REPARSES * sizeof(*queue));
+    if (queue == NULL)
+        return AG_ERR_NOMEM;
+    size_t count = 0;
+    for (size_t i = 0; i < whole->unwalked_count && count < AG_SHELL_MAX_REPARSES; i++)
+        queue[count++] = whole->unwalked[i];
+
+    for (size_t next = 0; next < count; next++) {
+        ag_shell_span span = queue[next];
+        ag_shell_limits limits;
+        if (!budget_left(&run->budget, &limits)) {
+            stop_at_limit(run->out, span.start);
+            return AG_OK;
+        }
+
+        ag_shell_analysis analysis;
+        ag_status status = ag_shell_analyze_split(run->analyzer, run->input + span.start,
+                                                  span.end - span.start, &limits, run->arena,
+                                                  &analysis, NULL);
+        if (status == AG_OK && (analysis.incomplete & AG_SHELL_NOMEM))
+            status = AG_ERR_NOMEM;
+        if (status == AG_OK)
+            status = keep_line_commands(run->arena, &analysis, span.start, &run->found,
+                                        &run->pipelines);
+        if (status != AG_OK)
+            return status;
+        run->budget.used = run->found.count;
+
+        for (size_t i = 0; i < analysis.unwalked_count && count < AG_SHELL_MAX_REPARSES; i++) {
+            queue[count].start = span.start + analysis.unwalked[i].start;
+            queue[count].end = span.start + analysis.unwalked[i].end;
+            count++;
+        }
+    }
+    return AG_OK;
+}
+
+ag_status ag_shell_analyze_limited(ag_shell_analyzer *analyzer, const char *input,
+                                   size_t length, const ag_shell_limits *limits,
+                                   ag_arena *arena, const ag_shell_analysis *whole,
+                                   ag_shell_analysis *out)
+{
+    if (out == NULL)
+        return AG_ERR_ARGUMENT;
+    *out = (ag_shell_analysis){0};
+    if (analyzer == NULL || arena == NULL || whole == NULL || (input == NULL && length > 0))
+        return AG_ERR_ARGUMENT;
+
+    ag_line_run run = {.analyzer = analyzer, .input = input, .arena = arena, .out = out};
+    run.budget.started = now_micros();
+    ag_shell_resolve_limits(limits, &run.budget.limits);
+
+    ag_status status = AG_OK;
+    if (whole->unparsed) {
+        status = analyze_prefix(&run, prefix_length(input, length,
+                                                    run.budget.limits.max_input_bytes));
+    } else if (whole->unwalked_count > 0) {
+        status = analyze_unwalked(&run, whole);
+    }
+    if (status != AG_OK)
+        return status;
+
+    out->commands = run.found.items;
+    out->command_count = run.found.count;
+    return AG_OK;
+}

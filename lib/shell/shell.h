@@ -154,7 +154,15 @@ typedef struct ag_shell_analysis {
                                              backticks that tree-sitter-bash left as text
                                              (ag_shell_analyze_lines()) */
     size_t error_piece_count;
+    const ag_shell_span *unwalked;   /* the first AG_SHELL_MAX_UNWALKED nodes that the depth
+                                        limit kept the walk out of */
+    size_t unwalked_count;
+    bool unparsed;                   /* the input or time limit stopped the parse itself,
+                                        so no command was analysed */
 } ag_shell_analysis;
+
+/* Maximum number of nodes an analysis lists as kept out of the walk by the depth limit. */
+#define AG_SHELL_MAX_UNWALKED 16
 
 /* Owns a tree-sitter parser. One per thread. */
 typedef struct ag_shell_analyzer ag_shell_analyzer;
@@ -191,6 +199,34 @@ ag_status ag_shell_analyze(ag_shell_analyzer *analyzer, const char *input,
 ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
                                  size_t length, const ag_shell_limits *limits,
                                  ag_arena *arena, ag_shell_analysis *out);
+
+/*
+ * Analyses what a limit kept out of `whole`, the analysis of `input`, for a
+ * request that can then be denied by what it contains. When the input or
+ * time limit stopped the parse (`whole->unparsed`), analyses the first
+ * max_input_bytes of the input in chunks of a line, or of at most
+ * AG_SHELL_CHUNK_BYTES cut after a ';', '&', '|' or blank, each alone. When
+ * the depth limit kept the walk out of nodes (`whole->unwalked`), analyses
+ * the text of each such node alone, and again the nodes that stay too deep
+ * there, at most AG_SHELL_MAX_REPARSES times. The command and time budget
+ * is the same as for ag_shell_analyze_lines(). Stores the commands in *out
+ * with spans in `input`.
+ *
+ * NOTE: a chunk cut inside a quoted string or a heredoc reads its text as
+ * commands, which Bash never runs, and the commands of a chunk or node are
+ * read out of their context. Callers use them only to make a request that
+ * already asks stricter.
+ */
+ag_status ag_shell_analyze_limited(ag_shell_analyzer *analyzer, const char *input,
+                                   size_t length, const ag_shell_limits *limits,
+                                   ag_arena *arena, const ag_shell_analysis *whole,
+                                   ag_shell_analysis *out);
+
+/* Maximum length of a chunk that ag_shell_analyze_limited() parses alone, in bytes. */
+#define AG_SHELL_CHUNK_BYTES 4096
+
+/* Maximum number of nodes that ag_shell_analyze_limited() parses again. */
+#define AG_SHELL_MAX_REPARSES 64
 
 /*
  * As ag_shell_analyze_lines(), for an input that `whole` is the analysis
