@@ -75,8 +75,9 @@ static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
 
 /* ------------------------------------------------------------ other tools */
 
-static ag_status eval_other_tool(ag_checker *checker, const char *tool_name,
-                                 const ag_json_document *input)
+/* Decides a call of a tool without a family from the rules that name the tool. */
+static void decide_other_tool(ag_checker *checker, const char *tool_name,
+                              const ag_json_document *input, ag_command_verdict *result)
 {
     const ag_policy *policy = checker->policy;
     ag_rule_findings findings = {0};
@@ -93,10 +94,51 @@ static ag_status eval_other_tool(ag_checker *checker, const char *tool_name,
                          ag_eval_match_input(checker, rule, tool_name, input));
     }
 
-    ag_command_verdict result = {0};
     const char *text = ag_quote_text(&checker->arena, tool_name, strlen(tool_name));
-    ag_findings_decide(checker, &result, &findings, text);
+    ag_findings_decide(checker, result, &findings, text);
+}
+
+static ag_status eval_other_tool(ag_checker *checker, const char *tool_name,
+                                 const ag_json_document *input)
+{
+    ag_command_verdict result = {0};
+    decide_other_tool(checker, tool_name, input, &result);
     return finish(checker, &result);
+}
+
+/* Returns whether the policy has a deny or ask rule for `tool`. */
+static bool has_deny_or_ask_rule(const ag_policy *policy, const char *tool)
+{
+    for (size_t i = 0; i < policy->rule_count; i++) {
+        const ag_rule *rule = &policy->rules[i];
+        if (rule->decision != AG_ALLOW && rule->tool != NULL && strcmp(rule->tool, tool) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Raises the verdict to at least ask when a tool call carries no field that
+ * `tool`'s rules could be checked on, while a deny or ask rule of `tool`
+ * exists. The ask holds in bypassPermissions too, because such a rule might
+ * have denied the call.
+ */
+static ag_status ask_for_unchecked_rules(ag_checker *checker, const char *tool_name,
+                                         const char *tool, const char *fields)
+{
+    ag_verdict *verdict = &checker->verdict;
+    bool decided_by_rule = verdict->decision >= AG_ASK && verdict->rule != NULL;
+    if (verdict->decision == AG_DENY || decided_by_rule
+        || !has_deny_or_ask_rule(checker->policy, tool))
+        return AG_OK;
+    verdict->decision = AG_ASK;
+    verdict->rule = NULL;
+    verdict->bypassable = false;
+    verdict->reason = ag_arena_printf(&checker->arena,
+                                      "the %s tool input has no %s, so the %s deny and ask "
+                                      "rules, which apply to %s, cannot be checked",
+                                      tool_name, fields, tool, tool_name);
+    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
 /* ------------------------------------------------------------- file tools */
@@ -347,20 +389,35 @@ static ag_status check_one_path(ag_checker *checker, file_request *request, cons
  * Glob, the directory its pattern searches. The strictest outcome (the first
  * on ties) is the verdict, so a call is allowed only when every path is.
  */
+static ag_status check_file_paths(ag_checker *checker, file_request *request,
+                                  const char *const *raws, const size_t *lengths, size_t count);
+
+/* Fills a file request's tool, family, input, normalized cwd and home, and real cwd. */
+static ag_status start_file_request(ag_checker *checker, file_request *request,
+                                    const char *tool_name, tool_family family,
+                                    const ag_json_document *input, const char *cwd)
+{
+    ag_arena *arena = &checker->arena;
+    *request = (file_request){family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input};
+    ag_path_context none = {NULL, NULL, NULL, NULL};
+    if (cwd != NULL && cwd[0] == '/')
+        request->context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
+    if (checker->home != NULL)
+        request->context.home = ag_path_normalize(arena, &none, checker->home,
+                                                  strlen(checker->home));
+    if (request->context.cwd != NULL
+        && ag_checker_set_real_cwd(checker, cwd, &request->context) != AG_OK)
+        return AG_ERR_NOMEM;
+    return AG_OK;
+}
+
 static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
                                 tool_family family, const ag_json_document *input,
                                 const char *cwd)
 {
     ag_arena *arena = &checker->arena;
-    file_request request = {family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input};
-    ag_path_context none = {NULL, NULL, NULL, NULL};
-    if (cwd != NULL && cwd[0] == '/')
-        request.context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
-    if (checker->home != NULL)
-        request.context.home = ag_path_normalize(arena, &none, checker->home,
-                                                 strlen(checker->home));
-    if (request.context.cwd != NULL
-        && ag_checker_set_real_cwd(checker, cwd, &request.context) != AG_OK)
+    file_request request;
+    if (start_file_request(checker, &request, tool_name, family, input, cwd) != AG_OK)
         return AG_ERR_NOMEM;
 
     /* Up to the three fields, the search directory and the Glob pattern's directory. */
@@ -416,18 +473,30 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
         lengths[count++] = strlen(joined);
     }
 
+    return check_file_paths(checker, &request, raws, lengths, count);
+}
+
+/*
+ * Checks the `count` paths of a file tool call as written in its input. The
+ * strictest outcome (the first on ties) is the verdict, so a call is allowed
+ * only when every path is.
+ */
+static ag_status check_file_paths(ag_checker *checker, file_request *request,
+                                  const char *const *raws, const size_t *lengths, size_t count)
+{
+    ag_arena *arena = &checker->arena;
     path_outcome strictest = {0};
     bool first = true;
     for (size_t i = 0; i < count; i++) {
         const char *forms[2];
-        forms[0] = ag_path_normalize(arena, &request.context, raws[i], lengths[i]);
-        forms[1] = ag_path_normalize_lexical(arena, &request.context, raws[i], lengths[i]);
+        forms[0] = ag_path_normalize(arena, &request->context, raws[i], lengths[i]);
+        forms[1] = ag_path_normalize_lexical(arena, &request->context, raws[i], lengths[i]);
         if (forms[0] == NULL || forms[1] == NULL)
             return AG_ERR_NOMEM;
         size_t form_count = strcmp(forms[0], forms[1]) != 0 ? 2 : 1;
         for (size_t j = 0; j < form_count; j++) {
             path_outcome outcome;
-            ag_status status = check_one_path(checker, &request, forms[j], &outcome);
+            ag_status status = check_one_path(checker, request, forms[j], &outcome);
             if (status != AG_OK)
                 return status;
             if (first || outcome.decision > strictest.decision)
@@ -446,6 +515,69 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
     verdict->file_path = strictest.file_path;
     verdict->file_target = strictest.file_target;
     return AG_OK;
+}
+
+/* -------------------------------------------------------------------- LSP */
+
+/* The input fields of an LSP call that may name a file: its schema is not documented. */
+static const char *const lsp_path_fields[] = {"file_path", "filePath", "path", "uri"};
+
+/*
+ * Returns the path a value of an LSP path field names: the path of a
+ * "file:///..." URI without percent escapes, the text of another string, or
+ * an unknown path for a value that cannot be read, so that Read deny and ask
+ * rules give "could match".
+ */
+static const char *lsp_path(const char *field, const ag_json_member *value, size_t *length)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    *length = 1;
+    if (value->type != AG_JSON_STRING || value->string_length == 0)
+        return unknown;
+    const char *text = value->string;
+    if (strcmp(field, "uri") != 0) {
+        *length = value->string_length;
+        return text;
+    }
+    const char *path = strncmp(text, "file://", 7) == 0 ? text + 7 : NULL;
+    if (path == NULL || path[0] != '/' || strchr(path, '%') != NULL)
+        return unknown;
+    *length = strlen(path);
+    return path;
+}
+
+/*
+ * Checks an LSP call. Claude Code applies Read rules to the LSP tool, so each
+ * path field is checked as a Read of that file. A call without one asks when
+ * a Read deny or ask rule exists.
+ */
+static ag_status eval_lsp(ag_checker *checker, const ag_json_document *input, const char *cwd)
+{
+    enum { FIELDS = sizeof(lsp_path_fields) / sizeof(*lsp_path_fields) };
+    const char *raws[FIELDS];
+    size_t lengths[FIELDS];
+    size_t count = 0;
+    for (size_t i = 0; i < FIELDS; i++) {
+        const ag_json_member *value = ag_json_get(input, lsp_path_fields[i]);
+        if (value != NULL) {
+            raws[count] = lsp_path(lsp_path_fields[i], value, &lengths[count]);
+            count++;
+        }
+    }
+    if (count > 0) {
+        file_request request;
+        if (start_file_request(checker, &request, "LSP", FAMILY_READ, input, cwd) != AG_OK)
+            return AG_ERR_NOMEM;
+        return check_file_paths(checker, &request, raws, lengths, count);
+    }
+
+    ag_status status = eval_other_tool(checker, "LSP", input);
+    if (status == AG_OK)
+        status = ask_for_unchecked_rules(checker, "LSP", "Read",
+                                         "\"file_path\", \"filePath\", \"path\" or \"uri\"");
+    if (status != AG_OK)
+        return status;
+    return ag_mode_apply_tool(checker, "LSP", NULL);
 }
 
 /* --------------------------------------------------------------- WebFetch */
@@ -614,12 +746,58 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name,
     return finish(checker, &result);
 }
 
+/* ---------------------------------------------------------------- Monitor */
+
+/*
+ * Checks a Monitor call. Claude Code applies Bash rules to the Monitor tool,
+ * which runs a shell command, so its "command" is checked as a Bash command,
+ * and a deny or ask rule that names Monitor itself raises the result. The
+ * input schema is not documented: a call without a "command" string asks
+ * when a Bash deny or ask rule exists.
+ */
+static ag_status eval_monitor(ag_checker *checker, const ag_json_document *input,
+                              const char *cwd)
+{
+    size_t length = 0;
+    const char *text = ag_json_get_string(input, "command", &length);
+    if (text == NULL) {
+        ag_status status = eval_other_tool(checker, "Monitor", input);
+        if (status == AG_OK)
+            status = ask_for_unchecked_rules(checker, "Monitor", "Bash", "\"command\" string");
+        if (status != AG_OK)
+            return status;
+        return ag_mode_apply_tool(checker, "Monitor", NULL);
+    }
+
+    /* Applies the mode as for Bash. */
+    ag_status status = ag_eval_command(checker, text, length, cwd);
+    if (status != AG_OK)
+        return status;
+
+    ag_command_verdict own = {0};
+    decide_other_tool(checker, "Monitor", input, &own);
+    ag_verdict *verdict = &checker->verdict;
+    if (own.reason == NULL)
+        return AG_ERR_NOMEM;
+    if (own.rule != NULL && own.decision > AG_ALLOW && own.decision > verdict->decision) {
+        verdict->decision = own.decision;
+        verdict->rule = own.rule;
+        verdict->reason = own.reason;
+        verdict->bypassable = false;
+    }
+    return AG_OK;
+}
+
 ag_status ag_eval_tool(ag_checker *checker, const char *tool_name,
                        const ag_json_document *input, const char *cwd)
 {
     tool_family family = family_of(tool_name);
     checker->explain_sink = &checker->verdict.matches;
     ag_status status;
+    if (strcmp(tool_name, "Monitor") == 0)
+        return eval_monitor(checker, input, cwd);
+    if (strcmp(tool_name, "LSP") == 0)
+        return eval_lsp(checker, input, cwd);
     switch (family) {
     case FAMILY_READ:
     case FAMILY_SEARCH:

@@ -504,6 +504,21 @@ class EvalTest(CliTestCase):
         self.assertEqual(self.evaluate([]), [])
         self.assertEqual(self.evaluate(["\n", "  \n"]), [])
 
+    def test_monitor_and_lsp_in_bypass_mode(self):
+        self.policy = self.write_file("monitor.yaml", "default: ask\n"
+                                      'deny: ["Bash(rm -rf *)", "Read(~/.ssh/**)"]\n')
+        requests = [
+            {"tool_name": "Monitor", "tool_input": {"command": "rm -rf /repo/x"}},
+            {"tool_name": "Monitor", "tool_input": {"script": "rm -rf /repo/x"}},
+            {"tool_name": "LSP", "tool_input": {"filePath": "/home/u/.ssh/id_rsa"}},
+            {"tool_name": "LSP", "tool_input": {"query": "main"}},
+            {"tool_name": "LSP", "tool_input": {"filePath": "/repo/main.c"}},
+        ]
+        lines = [json.dumps(dict(request, cwd="/repo")) + "\n" for request in requests]
+        verdicts = self.evaluate(lines, "--mode", "bypassPermissions", "--home", "/home/u")
+        self.assertEqual([v["decision"] for v in verdicts],
+                         ["deny", "ask", "deny", "ask", "allow"])
+
     def test_relative_cwd_field_fails_check(self):
         verdicts = self.evaluate([bash_request("git status", cwd="repo") + "\n"])
         self.assertEqual(verdicts[0]["decision"], "deny")
