@@ -829,9 +829,9 @@ static void test_option_cluster_scan(void **state)
 static bool marks_code(const char *name, const char *option)
 {
     ag_shell_word words[3] = {
-        {name, strlen(name), false, 0, 0},
-        {option, strlen(option), false, 0, 0},
-        {"1", 1, false, 0, 0},
+        {name, strlen(name), false, 0, 0, AG_WORD_VARIABLE_NONE},
+        {option, strlen(option), false, 0, 0, AG_WORD_VARIABLE_NONE},
+        {"1", 1, false, 0, 0, AG_WORD_VARIABLE_NONE},
     };
     ag_shell_command command = {0};
     command.words = words;

@@ -94,7 +94,17 @@ static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_
                              const char *link_target, const ag_path_context *context)
 {
     ag_match on_path = match_effect_at(checker, rule, effect, effect->target, context);
-    if (link_target == NULL || effect->kind == AG_EFFECT_NETWORK)
+    if (effect->kind == AG_EFFECT_NETWORK)
+        return on_path;
+
+    /* The value of $HOME or $PWD at run time may differ: deny and ask rules only. */
+    if (effect->variable_target != NULL && rule->decision != AG_ALLOW) {
+        ag_match on_value = match_effect_at(checker, rule, effect, effect->variable_target,
+                                            context);
+        if (on_value > on_path)
+            on_path = on_value;
+    }
+    if (link_target == NULL)
         return on_path;
     ag_match on_target = match_effect_at(checker, rule, effect, link_target, context);
     if (rule->decision == AG_ALLOW)
@@ -182,7 +192,7 @@ static ag_text_part quoted_part(ag_arena *arena, const char *text)
 }
 
 /* Parts of a reason that name what an effect does: the verb, then the target quoted. */
-enum { AG_EFFECT_PARTS = 7 };
+enum { AG_EFFECT_PARTS = 10 };
 
 /*
  * Stores in `parts` what the effect does as reasons show it: the verb, the
@@ -195,6 +205,11 @@ static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const ch
     parts[1] = (ag_text_part){" ", 1};
     parts[2] = quoted_part(arena, effect->target);
     size_t count = 3;
+    if (effect->variable_target != NULL) {
+        parts[count++] = AG_TEXT_LITERAL(" (read as ");
+        parts[count++] = quoted_part(arena, effect->variable_target);
+        parts[count++] = AG_TEXT_LITERAL(" by deny and ask rules)");
+    }
     if (effect->new_link_target != NULL && link_target == effect->new_link_target) {
         /* The new link is not on disk yet, so the place it leads to is unknown. */
         parts[count++] = ag_text_part_of(" (a command of this request may make a link on the way "

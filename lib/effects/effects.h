@@ -256,6 +256,13 @@ typedef struct ag_effect {
      * target's resolution on disk, because that link does not exist yet.
      */
     const char *new_link_target;
+    /*
+     * The target with the variable that starts its word ($HOME, $PWD) read
+     * as the value the checker knows (the home, the tracked directory), or
+     * NULL. The shell may hold another value, so only deny and ask rules
+     * use it, as they use a link target.
+     */
+    const char *variable_target;
 } ag_effect;
 
 typedef struct ag_effect_list {

@@ -298,12 +298,38 @@ const char *ag_extractor_normalize(ag_extractor *ex, const ag_shell_word *word, 
  * command is looked at (mark_new_links()), because the order of the command
  * list is not the order in which the commands run.
  */
+/*
+ * Returns `text` normalized with its first byte, the mark of $HOME or $PWD
+ * (ag_shell_word.first_variable), replaced by the home or the tracked
+ * directory, or NULL when that value is unknown or `text` is not the word's
+ * whole text.
+ */
+static const char *variable_path(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                 size_t length)
+{
+    const char *value = NULL;
+    if (word->first_variable == AG_WORD_VARIABLE_HOME)
+        value = ex->context.home;
+    else if (word->first_variable == AG_WORD_VARIABLE_PWD)
+        value = ex->context.cwd;
+    if (value == NULL || value[0] != '/' || text != word->text || length == 0)
+        return NULL;
+
+    const char *joined = ag_arena_printf(ex->arena, "%s%.*s", value, (int)(length - 1), text + 1);
+    if (joined == NULL)
+        return NULL;
+    return normalize_path(ex, word, joined, strlen(joined));
+}
+
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
                                 const char *text, size_t length)
 {
     if (is_exempt_device(text, length))
         return AG_OK;
-    return ag_extractor_add(ex, kind, normalize_path(ex, word, text, length), word);
+    ag_status status = ag_extractor_add(ex, kind, normalize_path(ex, word, text, length), word);
+    if (status == AG_OK && word->first_variable != AG_WORD_VARIABLE_NONE)
+        ex->out->items[ex->out->count - 1].variable_target = variable_path(ex, word, text, length);
+    return status;
 }
 
 ag_status ag_extractor_add_unpack(ag_extractor *ex, const ag_shell_word *word, const char *text,

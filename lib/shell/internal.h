@@ -211,6 +211,7 @@ typedef struct ag_word_builder {
     bool dynamic;
     bool empty;                  /* no part added yet */
     bool pending_dollar;         /* a lone `$` that may start a $"..." string */
+    ag_word_variable first_variable; /* the expansion that made the first byte of text */
     size_t value_start;          /* for assignments: offset of the value in text */
     bool assignment;
     uint32_t start, end;

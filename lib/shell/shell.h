@@ -17,11 +17,20 @@
  * arithmetic, an unquoted glob, brace expansion, or a tilde. Each unknown part
  * appears in `text` as one AG_DYNAMIC_MARK byte, so "foo$X" is "foo\x01".
  */
+/* The variable whose expansion starts a word, for the paths that rules may read through it. */
+typedef enum ag_word_variable {
+    AG_WORD_VARIABLE_NONE,
+    AG_WORD_VARIABLE_HOME,    /* $HOME or ${HOME}, quoted or not */
+    AG_WORD_VARIABLE_PWD      /* $PWD or ${PWD} */
+} ag_word_variable;
+
 typedef struct ag_shell_word {
     const char *text;      /* NUL-terminated; may contain AG_DYNAMIC_MARK */
     size_t length;         /* bytes in text, without the NUL */
     bool dynamic;
     uint32_t start, end;   /* byte span of the word in the analysed input */
+    /* Set when text[0] is the AG_DYNAMIC_MARK of this variable's expansion. */
+    ag_word_variable first_variable;
 } ag_shell_word;
 
 typedef enum ag_redirect_kind {

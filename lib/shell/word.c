@@ -68,6 +68,7 @@ void ag_word_begin(ag_walker *walker, ag_word_builder *builder, uint32_t start)
     builder->dynamic = false;
     builder->empty = true;
     builder->pending_dollar = false;
+    builder->first_variable = AG_WORD_VARIABLE_NONE;
     builder->value_start = 0;
     builder->assignment = false;
     builder->start = start;
@@ -489,9 +490,28 @@ static void add_quoted_content(ag_walker *walker, ag_word_builder *builder, ag_n
 }
 
 /* Adds a part whose value is unknown, after listing the commands inside it. */
+/* Returns the variable that the expansion `node` is exactly: $NAME or ${NAME}. */
+static ag_word_variable expansion_variable(const ag_walker *walker, ag_node_id node)
+{
+    static const struct {
+        const char *text;
+        ag_word_variable variable;
+    } forms[] = {{"$HOME", AG_WORD_VARIABLE_HOME}, {"${HOME}", AG_WORD_VARIABLE_HOME},
+                 {"$PWD", AG_WORD_VARIABLE_PWD}, {"${PWD}", AG_WORD_VARIABLE_PWD}};
+    size_t length;
+    const char *text = node_text(walker, node, &length);
+    for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+        if (length == strlen(forms[i].text) && memcmp(text, forms[i].text, length) == 0)
+            return forms[i].variable;
+    }
+    return AG_WORD_VARIABLE_NONE;
+}
+
 static void add_dynamic(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
                         ag_walk_state state)
 {
+    if (builder->text.length == 0 && !builder->pending_dollar)
+        builder->first_variable = expansion_variable(walker, node);
     ag_word_add_mark(builder);
     uint32_t count;
     ag_node_id first = ag_node_children(walker, node, &count);
@@ -807,6 +827,8 @@ bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *
         builder->dynamic = true;
 
     *out = (ag_shell_word){.start = builder->start, .end = builder->end, .dynamic = true};
+    if (!failed && length > 0 && text[0] == AG_DYNAMIC_MARK)
+        out->first_variable = builder->first_variable;
     char *copy = failed ? NULL : ag_arena_strndup(walker->arena, text, length);
     ag_word_release(walker, builder);
     if (copy == NULL) {
