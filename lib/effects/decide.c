@@ -99,8 +99,11 @@ static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_
 
     /* The value of $HOME or $PWD at run time may differ: deny and ask rules only. */
     if (effect->variable_target != NULL && rule->decision != AG_ALLOW) {
+        ag_path_context variable_context = *context;
+        if (effect->variable_cwd != NULL)
+            variable_context.cwd = effect->variable_cwd;
         ag_match on_value = match_effect_at(checker, rule, effect, effect->variable_target,
-                                            context);
+                                            &variable_context);
         if (on_value > on_path)
             on_path = on_value;
     }
@@ -205,7 +208,7 @@ static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const ch
     parts[1] = (ag_text_part){" ", 1};
     parts[2] = quoted_part(arena, effect->target);
     size_t count = 3;
-    if (effect->variable_target != NULL) {
+    if (effect->variable_target != NULL && effect->variable_cwd == NULL) {
         parts[count++] = AG_TEXT_LITERAL(" (read as ");
         parts[count++] = quoted_part(arena, effect->variable_target);
         parts[count++] = AG_TEXT_LITERAL(" by deny and ask rules)");

@@ -259,10 +259,13 @@ typedef struct ag_effect {
     /*
      * The target with the variable that starts its word ($HOME, $PWD) read
      * as the value the checker knows (the home, the tracked directory), or
-     * NULL. The shell may hold another value, so only deny and ask rules
+     * a relative target in an unknown request cwd read below AG_UNKNOWN_CWD,
+     * or NULL. The shell may hold another value, so only deny and ask rules
      * use it, as they use a link target.
      */
     const char *variable_target;
+    /* The cwd that rules are anchored at for variable_target, or NULL for the effect's own. */
+    const char *variable_cwd;
 } ag_effect;
 
 typedef struct ag_effect_list {

@@ -321,14 +321,53 @@ static const char *variable_path(ag_extractor *ex, const ag_shell_word *word, co
     return normalize_path(ex, word, joined, strlen(joined));
 }
 
+/*
+ * Returns whether `text` is a path relative to the request's cwd while that
+ * cwd is unknown and no command of the request may change directory. A ".."
+ * could leave the cwd, so such a path is not one.
+ * NOTE: an operand relative to an unknown `-C DIR` (tar, git) passes too, so
+ * a deny rule anchored at the cwd may deny it; that only makes a request
+ * stricter that asks anyway.
+ */
+static bool in_unknown_cwd(const ag_extractor *ex, const char *text, size_t length)
+{
+    if (!ex->unknown_request_cwd || ex->context.cwd != NULL || length == 0 || text[0] == '/'
+        || text[0] == '~' || memchr(text, AG_DYNAMIC_MARK, length) != NULL)
+        return false;
+    for (size_t i = 0; i + 1 < length; i++) {
+        if (text[i] == '.' && text[i + 1] == '.')
+            return false;
+    }
+    return true;
+}
+
+/* Sets the second form of the effect just added (ag_effect.variable_target), if it has one. */
+static void add_variable_target(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length)
+{
+    ag_effect *effect = &ex->out->items[ex->out->count - 1];
+    if (word->first_variable != AG_WORD_VARIABLE_NONE) {
+        effect->variable_target = variable_path(ex, word, text, length);
+        return;
+    }
+    if (!in_unknown_cwd(ex, text, length))
+        return;
+    ag_path_context unknown = {AG_UNKNOWN_CWD, ex->context.home, NULL, NULL};
+    const char *marked = ag_extractor_mark_globs(ex, word, text, length);
+    effect->variable_target = marked != NULL
+                                  ? ag_path_normalize_lexical(ex->arena, &unknown, marked, length)
+                                  : NULL;
+    effect->variable_cwd = AG_UNKNOWN_CWD;
+}
+
 ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
                                 const char *text, size_t length)
 {
     if (is_exempt_device(text, length))
         return AG_OK;
     ag_status status = ag_extractor_add(ex, kind, normalize_path(ex, word, text, length), word);
-    if (status == AG_OK && word->first_variable != AG_WORD_VARIABLE_NONE)
-        ex->out->items[ex->out->count - 1].variable_target = variable_path(ex, word, text, length);
+    if (status == AG_OK)
+        add_variable_target(ex, word, text, length);
     return status;
 }
 
@@ -1632,6 +1671,7 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
                                           : NULL};
     ag_directory_tracker tracker;
     ag_status status = ag_directory_tracker_init(&tracker, arena, commands, count, context);
+    ex.unknown_request_cwd = context->cwd == NULL && !tracker.any_move;
 
     for (size_t i = 0; i < count && status == AG_OK; i++) {
         ex.command = &commands[i];

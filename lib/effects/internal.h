@@ -59,6 +59,8 @@ typedef struct ag_extractor {
     const char *path_write_cwd;
     bool url_globbing;         /* URLs are curl globs: {a,b} and [a-z] expand (no -g) */
     const char *plain_cwd;     /* a cwd found to be in normal form, so copied as it is */
+    bool unknown_request_cwd;  /* the request's cwd is unknown and no command of it may
+                                  change directory */
 } ag_extractor;
 
 ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *target,

@@ -506,15 +506,18 @@ static void combine_commands(ag_verdict *verdict)
 
 /*
  * Raises the request's decision to its strictest effect's; the first one wins
- * ties, and a command that is as strict as an effect keeps deciding. Effects
- * never lower a decision.
+ * ties, and a command that is as strict as an effect keeps deciding, unless
+ * only the policy default decided the command and a rule decided the effect:
+ * the rule tells the user more. Effects never lower a decision.
  */
 static void combine_effects(ag_verdict *verdict)
 {
     const ag_effect *deciding = NULL;
     for (size_t i = 0; i < verdict->effect_count; i++) {
         const ag_effect *effect = &verdict->effects[i];
-        if (effect->decision > verdict->decision
+        bool explains_tie = effect->decision == verdict->decision && verdict->rule == NULL
+                            && effect->rule != NULL && deciding == NULL;
+        if ((effect->decision > verdict->decision || explains_tie)
             && (deciding == NULL || effect->decision > deciding->decision))
             deciding = effect;
     }

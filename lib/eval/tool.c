@@ -61,6 +61,8 @@ typedef struct file_request {
     const char *target;       /* the path with symbolic links resolved, or NULL */
     ag_path_context context;  /* normalized cwd and home */
     const ag_json_document *input;    /* the tool input, for param rules */
+    /* A relative path in an unknown cwd read below AG_UNKNOWN_CWD, for deny and ask rules only. */
+    const char *unknown_cwd_path;
 } file_request;
 
 static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
@@ -152,6 +154,12 @@ static ag_match match_file_rule(ag_checker *checker, const ag_rule *rule,
                       pcre2_match_data *) = below ? ag_rule_match_path_below
                                                   : ag_rule_match_path;
     ag_match on_path = match(rule, request->path, &request->context, checker->match_data);
+    if (request->unknown_cwd_path != NULL && rule->decision != AG_ALLOW) {
+        ag_path_context unknown = {AG_UNKNOWN_CWD, request->context.home, NULL, NULL};
+        ag_match in_cwd = match(rule, request->unknown_cwd_path, &unknown, checker->match_data);
+        if (in_cwd > on_path)
+            on_path = in_cwd;
+    }
     if (request->target == NULL)
         return on_path;
 
@@ -398,7 +406,7 @@ static ag_status start_file_request(ag_checker *checker, file_request *request,
                                     const ag_json_document *input, const char *cwd)
 {
     ag_arena *arena = &checker->arena;
-    *request = (file_request){family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input};
+    *request = (file_request){family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input, NULL};
     ag_path_context none = {NULL, NULL, NULL, NULL};
     if (cwd != NULL && cwd[0] == '/')
         request->context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
@@ -477,6 +485,22 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
 }
 
 /*
+ * Returns whether a path is relative without "..", so that in an unknown
+ * cwd it lies in the directory that rules anchored at the cwd name.
+ */
+static bool is_plain_relative(const char *path, size_t length)
+{
+    if (length == 0 || path[0] == '/' || path[0] == '~'
+        || memchr(path, AG_DYNAMIC_MARK, length) != NULL)
+        return false;
+    for (size_t i = 0; i + 1 < length; i++) {
+        if (path[i] == '.' && path[i + 1] == '.')
+            return false;
+    }
+    return true;
+}
+
+/*
  * Checks the `count` paths of a file tool call as written in its input. The
  * strictest outcome (the first on ties) is the verdict, so a call is allowed
  * only when every path is.
@@ -493,6 +517,12 @@ static ag_status check_file_paths(ag_checker *checker, file_request *request,
         forms[1] = ag_path_normalize_lexical(arena, &request->context, raws[i], lengths[i]);
         if (forms[0] == NULL || forms[1] == NULL)
             return AG_ERR_NOMEM;
+        request->unknown_cwd_path = NULL;
+        if (request->context.cwd == NULL && is_plain_relative(raws[i], lengths[i])) {
+            ag_path_context unknown = {AG_UNKNOWN_CWD, request->context.home, NULL, NULL};
+            request->unknown_cwd_path = ag_path_normalize_lexical(arena, &unknown, raws[i],
+                                                                  lengths[i]);
+        }
         size_t form_count = strcmp(forms[0], forms[1]) != 0 ? 2 : 1;
         for (size_t j = 0; j < form_count; j++) {
             path_outcome outcome;

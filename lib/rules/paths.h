@@ -78,6 +78,15 @@ typedef enum ag_host_kind {
 #define AG_HOST_ADDRESS_MAX 48
 
 /*
+ * The directory that stands for an unknown request cwd when a relative path
+ * and the rules anchored at the cwd are compared: both lie in the same
+ * unknown directory. The 0x02 byte keeps it apart from any real path the
+ * analysis could build, and it is used only as a second form of a path for
+ * deny and ask rules, so a match never allows.
+ */
+#define AG_UNKNOWN_CWD "/\x02cwd"
+
+/*
  * Looks at a host (no port, no userinfo) for an IP address literal. An IPv4
  * address in any form WHATWG URL parsers or inet_aton() accept (2130706433,
  * 0x7f.1, 0177.0.0.1) becomes dotted decimal; an IPv6 address, bracketed or
