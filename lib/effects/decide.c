@@ -364,7 +364,7 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
             ag_match match = match_effect(checker, rule, effect, link_target, context);
             if (effect->possible && match == AG_MATCH_YES)
                 match = AG_MATCH_MAYBE;
-            ag_findings_note(checker, &findings, rule, match);
+            ag_findings_note_fitting(checker, &findings, rule, match, effect->target);
         }
     }
 

@@ -238,6 +238,19 @@ void ag_findings_record(ag_rule_findings *findings, const ag_rule *rule, ag_matc
     }
 }
 
+void ag_findings_note_fitting(ag_checker *checker, ag_rule_findings *findings,
+                              const ag_rule *rule, ag_match match, const char *path)
+{
+    bool candidate = match == AG_MATCH_MAYBE && rule->decision == AG_DENY
+                     && findings->deny == NULL && !findings->deny_maybe_fits;
+    bool fits = candidate && ag_rule_path_tail_fits(rule, path, checker->match_data);
+    if (fits)
+        findings->deny_maybe = NULL;
+    ag_findings_note(checker, findings, rule, match);
+    if (fits && findings->deny_maybe == rule)
+        findings->deny_maybe_fits = true;
+}
+
 /* Returns the best match of a rule over the subjects its decision may see. */
 static ag_match match_subjects(ag_checker *checker, const ag_rule *rule, bool name_dynamic)
 {

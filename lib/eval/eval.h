@@ -52,12 +52,22 @@ typedef struct ag_command_verdict {
 typedef struct ag_rule_findings {
     const ag_rule *deny;        /* first deny rule that matches */
     const ag_rule *deny_maybe;  /* first deny rule that could match */
+    bool deny_maybe_fits;       /* deny_maybe fits the path (ag_findings_note_fitting()) */
     const ag_rule *ask;         /* first ask rule that matches or could match */
     bool ask_is_maybe;
     const ag_rule *allow;       /* first allow rule that matches */
     const ag_rule *allow_wildcard; /* first allow rule with `*` that matches a command fed
                                       code, to which it does not apply (command.c) */
 } ag_rule_findings;
+
+/*
+ * Notes a rule's match on a file path as ag_findings_note() does, but a deny
+ * rule that could match and whose pattern fits the end of `path`
+ * (ag_rule_path_tail_fits()) takes the place of an earlier one that does
+ * not, so the reason names a rule that could match this path.
+ */
+void ag_findings_note_fitting(ag_checker *checker, ag_rule_findings *findings,
+                              const ag_rule *rule, ag_match match, const char *path);
 
 /* Notes a rule's match in *findings; the first rule of each kind is kept. */
 void ag_findings_record(ag_rule_findings *findings, const ag_rule *rule, ag_match match);

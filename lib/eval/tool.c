@@ -257,7 +257,8 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
                                  &request->context);
     const ag_rule *rule;
     while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
-        ag_findings_note(checker, &findings, rule, match_file_request(checker, rule, request));
+        ag_findings_note_fitting(checker, &findings, rule,
+                                 match_file_request(checker, rule, request), request->path);
     }
 
     ag_command_verdict result = {0};

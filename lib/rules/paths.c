@@ -1252,6 +1252,19 @@ static ag_match match_path_at(const ag_rule *rule, const char *path, const char 
     return rc == PCRE2_ERROR_NOMATCH ? AG_MATCH_NO : AG_MATCH_MAYBE;
 }
 
+bool ag_rule_path_tail_fits(const ag_rule *rule, const char *path, pcre2_match_data *match_data)
+{
+    const char *mark = path != NULL ? strrchr(path, AG_DYNAMIC_MARK) : NULL;
+    if (mark == NULL || !ag_rule_is_path(rule) || rule->path_pattern == NULL || match_data == NULL)
+        return false;
+    for (const char *slash = strchr(mark, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+        const char *rest = slash + 1;
+        if (pcre2_match(rule->path_pattern, (PCRE2_SPTR)rest, strlen(rest), 0, 0, match_data,
+                        NULL) >= 0)
+            return true;
+    }
+    return false;
+}
 
 static ag_match match_below_at(const ag_rule *rule, const char *directory, const char *base,
                                pcre2_match_data *match_data)

@@ -260,6 +260,15 @@ bool ag_rule_is_domain(const ag_rule *rule);
 ag_match ag_rule_match_path(const ag_rule *rule, const char *path,
                             const ag_path_context *context, pcre2_match_data *match_data);
 
+/*
+ * Returns whether a path rule's pattern matches the end of `path` after its
+ * last unknown part, starting at a component: `‹?›/.ssh/id_rsa` fits a
+ * Read rule on everything below ~/.ssh, but not `Read(./.env)`. Only
+ * reasons use it, to name a rule that could match the path rather than any
+ * rule that could.
+ */
+bool ag_rule_path_tail_fits(const ag_rule *rule, const char *path, pcre2_match_data *match_data);
+
 /* Matches a WebFetch(domain:...) rule against a host name (any case, trailing dot ignored). */
 ag_match ag_rule_match_domain(const ag_rule *rule, const char *host);
 
