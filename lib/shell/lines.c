@@ -272,6 +272,23 @@ static bool analyze_whole_pieces(ag_line_run *run, const ag_shell_analysis *whol
     return true;
 }
 
+/* Checks the arguments of a line-by-line analysis, clears *out and starts the budget. */
+static ag_status start_run(ag_line_run *run, ag_shell_analyzer *analyzer, const char *input,
+                           size_t length, const ag_shell_limits *limits, ag_arena *arena,
+                           ag_shell_analysis *out)
+{
+    if (out == NULL)
+        return AG_ERR_ARGUMENT;
+    *out = (ag_shell_analysis){0};
+    if (analyzer == NULL || arena == NULL || (input == NULL && length > 0) || length > UINT32_MAX)
+        return AG_ERR_ARGUMENT;
+
+    *run = (ag_line_run){.analyzer = analyzer, .input = input, .arena = arena, .out = out};
+    run->budget.started = now_micros();
+    ag_shell_resolve_limits(limits, &run->budget.limits);
+    return AG_OK;
+}
+
 ag_status ag_shell_analyze_lines(ag_shell_analyzer *analyzer, const char *input,
                                  size_t length, const ag_shell_limits *limits,
                                  ag_arena *arena, ag_shell_analysis *out)
@@ -284,21 +301,15 @@ ag_status ag_shell_analyze_lines_after(ag_shell_analyzer *analyzer, const char *
                                        ag_arena *arena, const ag_shell_analysis *whole,
                                        ag_shell_analysis *out)
 {
-    if (out == NULL)
-        return AG_ERR_ARGUMENT;
-    *out = (ag_shell_analysis){0};
-    if (analyzer == NULL || arena == NULL || (input == NULL && length > 0) || length > UINT32_MAX)
-        return AG_ERR_ARGUMENT;
-
-    ag_line_run run = {.analyzer = analyzer, .input = input, .arena = arena, .out = out};
-    run.budget.started = now_micros();
-    ag_shell_resolve_limits(limits, &run.budget.limits);
+    ag_line_run run;
+    ag_status status = start_run(&run, analyzer, input, length, limits, arena, out);
+    if (status != AG_OK)
+        return status;
     if (run.budget.limits.max_input_bytes != 0 && length > run.budget.limits.max_input_bytes) {
         stop_at_limit(out, 0);
         return AG_OK;
     }
 
-    ag_status status = AG_OK;
     ag_line first = whole != NULL && length > 0 ? next_line(input, length, 0) : (ag_line){0};
     bool one_line = first.start == 0 && first.end == length && first.next >= length;
     if (whole != NULL && length > 0
@@ -434,17 +445,14 @@ ag_status ag_shell_analyze_limited(ag_shell_analyzer *analyzer, const char *inpu
                                    ag_arena *arena, const ag_shell_analysis *whole,
                                    ag_shell_analysis *out)
 {
-    if (out == NULL)
-        return AG_ERR_ARGUMENT;
-    *out = (ag_shell_analysis){0};
-    if (analyzer == NULL || arena == NULL || whole == NULL || (input == NULL && length > 0))
-        return AG_ERR_ARGUMENT;
+    /* Only the first max_input_bytes are read, and tree-sitter reads at most UINT32_MAX. */
+    if (length > UINT32_MAX)
+        length = UINT32_MAX;
+    ag_line_run run;
+    ag_status status = start_run(&run, analyzer, input, length, limits, arena, out);
+    if (status != AG_OK || whole == NULL)
+        return status != AG_OK ? status : AG_ERR_ARGUMENT;
 
-    ag_line_run run = {.analyzer = analyzer, .input = input, .arena = arena, .out = out};
-    run.budget.started = now_micros();
-    ag_shell_resolve_limits(limits, &run.budget.limits);
-
-    ag_status status = AG_OK;
     if (whole->unparsed) {
         status = analyze_prefix(&run, prefix_length(input, length,
                                                     run.budget.limits.max_input_bytes));
