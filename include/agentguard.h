@@ -296,10 +296,10 @@ typedef struct ag_verdict ag_verdict;
  * object `tool_input_json` (Claude Code's field names: "command" for Bash,
  * "file_path" for Read and Edit, "url" for WebFetch), run in the working
  * directory `cwd`: an absolute path, or NULL when unknown. With an unknown
- * cwd, a relative path without ".." in the request and a rule anchored at
- * the cwd ("Read(./.env)") are taken from the same unknown directory, so such
- * a deny or ask rule applies to the path (unless the command changes
- * directory first), while such an allow rule does not.
+ * cwd, a relative path without ".." and a rule anchored at the cwd
+ * ("Read(./.env)") are taken from the same unknown directory. So such a deny
+ * or ask rule applies to the path, unless a command of the request changes
+ * directory, while such an allow rule does not.
  *
  * Returns a verdict that stays valid until the next check on this checker.
  * A malformed request is not an error: a request whose JSON or fields are

@@ -97,7 +97,7 @@ static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_
     if (effect->kind == AG_EFFECT_NETWORK)
         return on_path;
 
-    /* The value of $HOME or $PWD at run time may differ: deny and ask rules only. */
+    /* Only deny and ask rules read the variable's value, because it may differ at run time. */
     if (effect->variable_target != NULL && rule->decision != AG_ALLOW) {
         ag_path_context variable_context = *context;
         if (effect->variable_cwd != NULL)

@@ -258,7 +258,7 @@ typedef struct ag_effect {
     const char *new_link_target;
     /*
      * The target with the variable that starts its word ($HOME, $PWD) read
-     * as the value the checker knows (the home, the tracked directory), or
+     * as the value the checker has (the home, the tracked directory), or
      * a relative target in an unknown request cwd read below AG_UNKNOWN_CWD,
      * or NULL. The shell may hold another value, so only deny and ask rules
      * use it, as they use a link target.

@@ -520,8 +520,8 @@ static void combine_commands(ag_verdict *verdict)
 /*
  * Raises the request's decision to its strictest effect's; the first one wins
  * ties, and a command that is as strict as an effect keeps deciding, unless
- * only the policy default decided the command and a rule decided the effect:
- * the rule tells the user more. Effects never lower a decision.
+ * only the policy default decided the command and a rule decided the effect,
+ * because the rule explains the verdict better. Effects never lower a decision.
  */
 static void combine_effects(ag_verdict *verdict)
 {
@@ -695,7 +695,8 @@ static ag_status list_commands(ag_checker *checker, ag_shell_analysis *analysis,
 
 /*
  * Raises the request's decision to `decision` from a command found by parsing
- * a part of the request alone; `why` says why that part was parsed alone.
+ * a part of the request alone. `why` gives the reason that part was parsed
+ * alone.
  */
 static ag_status raise_from_line(ag_checker *checker, ag_decision decision, const ag_rule *rule,
                                  const char *reason, const char *why, uint32_t start,

@@ -61,10 +61,10 @@ typedef struct ag_rule_findings {
 } ag_rule_findings;
 
 /*
- * Notes a rule's match on a file path as ag_findings_note() does, but a deny
- * rule that could match and whose pattern fits the end of `path`
- * (ag_rule_path_tail_fits()) takes the place of an earlier one that does
- * not, so the reason names a rule that could match this path.
+ * Notes a rule's match on a file path as ag_findings_note() does. A deny rule
+ * that could match and whose pattern fits the end of `path`
+ * (ag_rule_path_tail_fits()) replaces an earlier one that does not fit, so
+ * the reason names a rule that could match this path.
  */
 void ag_findings_note_fitting(ag_checker *checker, ag_rule_findings *findings,
                               const ag_rule *rule, ag_match match, const char *path);

@@ -122,7 +122,7 @@ static bool has_deny_or_ask_rule(const ag_policy *policy, const char *tool)
 /*
  * Raises the verdict to at least ask when a tool call carries no field that
  * `tool`'s rules could be checked on, while a deny or ask rule of `tool`
- * exists. The ask holds in bypassPermissions too, because such a rule might
+ * exists. The ask stays in bypassPermissions too, because such a rule might
  * have denied the call.
  */
 static ag_status ask_for_unchecked_rules(ag_checker *checker, const char *tool_name,
@@ -554,10 +554,10 @@ static ag_status check_file_paths(ag_checker *checker, file_request *request,
 static const char *const lsp_path_fields[] = {"file_path", "filePath", "path", "uri"};
 
 /*
- * Returns the path a value of an LSP path field names: the path of a
- * "file:///..." URI without percent escapes, the text of another string, or
- * an unknown path for a value that cannot be read, so that Read deny and ask
- * rules give "could match".
+ * Returns the path that a value of an LSP path field names: the path of a
+ * "file:///..." URI without percent escapes, or the text of another field.
+ * A value that cannot be read gives an unknown path, so that Read deny and
+ * ask rules give "could match".
  */
 static const char *lsp_path(const char *field, const ag_json_member *value, size_t *length)
 {

@@ -416,7 +416,7 @@ def _encode_cwd(cwd):
     if cwd is None:
         return None
     encoded = _native.encode_argument(cwd, "cwd")
-    # The library rejects a relative cwd as well; a ValueError names it.
+    # The library rejects a relative cwd too, but a ValueError names the value.
     if not encoded.startswith(b"/"):
         raise ValueError(f"cwd must be an absolute path or None, not {cwd!r}")
     return encoded
