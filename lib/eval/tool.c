@@ -805,12 +805,17 @@ static ag_status eval_monitor(ag_checker *checker, const ag_json_document *input
     if (status != AG_OK)
         return status;
 
+    /* The command's check left the explain sink unset; Monitor's own rules record here. */
     ag_command_verdict own = {0};
+    checker->explain_sink = &checker->verdict.matches;
     decide_other_tool(checker, "Monitor", input, &own);
     ag_verdict *verdict = &checker->verdict;
     if (own.reason == NULL)
         return AG_ERR_NOMEM;
-    if (own.rule != NULL && own.decision > AG_ALLOW && own.decision > verdict->decision) {
+    /* A rule of Monitor's own explains a tie better than the policy default. */
+    bool raises = own.decision > verdict->decision
+                  || (own.decision == verdict->decision && verdict->rule == NULL);
+    if (own.rule != NULL && own.decision > AG_ALLOW && raises) {
         verdict->decision = own.decision;
         verdict->rule = own.rule;
         verdict->reason = own.reason;

@@ -153,6 +153,17 @@ class ExplainCommand(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         self.assertEqual(verdict["matches"][0]["rule"], "mcp__github__get_*")
 
+    def test_monitor_rules_explained(self):
+        text = 'ask: ["Monitor(run_in_background:true)"]\ndeny: ["Bash(rm *)"]\n'
+        with PolicyFile(text) as path:
+            result = run("explain", "--json", "--policy", path, "--tool", "Monitor", "--input",
+                         '{"command": "tail -f log", "run_in_background": true}')
+        verdict = json.loads(result.stdout)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertEqual(verdict["decision"], "ask")
+        self.assertEqual(verdict["rule"], "Monitor(run_in_background:true)")
+        self.assertEqual(verdict["matches"][0]["rule"], "Monitor(run_in_background:true)")
+
     def test_mode_and_settings_layers(self):
         with PolicyFile(self.POLICY) as path:
             asked = run("explain", "--policy", path, "--", "make")
