@@ -22,6 +22,7 @@
  * need an Edit allow rule that names the file itself, without wildcards.
  * dontAsk then turns that ask into deny.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "eval/mode.h"
@@ -74,7 +75,7 @@ typedef struct protected_path {
  * command (npm test, cargo run, git commit) run a program they name. The
  * component names follow the protected paths of Claude Code's
  * permission-modes documentation. The policy's own files are protected too
- * (protected_policy_file()).
+ * (rule_file_name()). Names are in lower case (has_component()).
  */
 static const protected_path protected_paths[] = {
     {".git", PROTECT_COMPONENT},
@@ -160,21 +161,32 @@ static bool equal_caseless(const char *a, const char *b, size_t length)
     return true;
 }
 
-/*
- * Returns whether a component of `path`, in ASCII letters of either case,
- * is `name`, or with `suffix`, ends in `name`: on a file system that
- * ignores case `.GIT/hooks` is `.git/hooks`.
- */
-static bool has_component(const char *path, const char *name, bool suffix)
+static unsigned char lower_ascii(unsigned char c)
 {
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * Returns whether a component of `path`, with the components after it,
+ * starts with the name of `entry` (a whole component or more, as
+ * .claude/hooks), or for PROTECT_SUFFIX ends with it, in ASCII letters of
+ * either case: on a file system that ignores case `.GIT/hooks` is
+ * `.git/hooks`. Names in the table are lower case.
+ */
+static bool has_component(const char *path, const protected_path *entry)
+{
+    const char *name = entry->name;
     size_t length = strlen(name);
     for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
         const char *p = slash + 1;
-        size_t component = strcspn(p, "/");
-        if (suffix && component >= length)
-            p += component - length;
-        if (equal_caseless(p, name, length) && (p[length] == '\0' || p[length] == '/'))
+        if (entry->kind == PROTECT_SUFFIX) {
+            size_t component = strcspn(p, "/");
+            if (component >= length && equal_caseless(p + component - length, name, length))
+                return true;
+        } else if (lower_ascii((unsigned char)p[0]) == (unsigned char)name[0]
+                   && equal_caseless(p, name, length) && (p[length] == '\0' || p[length] == '/')) {
             return true;
+        }
     }
     return false;
 }
@@ -262,20 +274,25 @@ static const char *protected_name(ag_checker *checker, const char *path)
     if (strchr(path, AG_DYNAMIC_MARK) != NULL)
         return "(unknown path)";
 
-    /* Only a path with "/." can hold a name that starts with a dot. */
-    bool dotted = strstr(path, "/.") != NULL;
+    /* The first letters of the path's components, so most entries are skipped at once. */
+    uint32_t firsts[8] = {0};
+    for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+        unsigned char first = lower_ascii((unsigned char)slash[1]);
+        firsts[first >> 5] |= 1u << (first & 31);
+    }
+
     const char *rest = below_home(checker, path);
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
         const protected_path *entry = &protected_paths[i];
-        if (entry->name[0] == '.' && entry->kind != PROTECT_SUFFIX && !dotted)
-            continue;
-        bool hit = entry->kind == PROTECT_HOME
-                       ? is_home_entry(rest, entry->name)
-                       : has_component(path, entry->name, entry->kind == PROTECT_SUFFIX);
+        unsigned char first = (unsigned char)entry->name[0];
+        bool hit = false;
+        if (entry->kind == PROTECT_HOME)
+            hit = is_home_entry(rest, entry->name);
+        else if (entry->kind == PROTECT_SUFFIX || (firsts[first >> 5] & (1u << (first & 31))))
+            hit = has_component(path, entry);
         if (hit)
             return entry->name;
     }
-
     return NULL;
 }
 
