@@ -99,40 +99,13 @@ static ag_status apply_tar_action(const option_reader *reader, const ag_shell_wo
     return append_value_script(reader, &script);
 }
 
-/* Returns whether `key` (length bytes) is an ssh option whose value is a shell command. */
-static bool is_ssh_command_key(const char *key, size_t length)
-{
-    static const char *const keys[] = {"proxycommand", "localcommand", "knownhostscommand"};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        if (strlen(keys[i]) == length && strncasecmp(key, keys[i], length) == 0)
-            return true;
-    }
-    return false;
-}
-
-/*
- * scp and sftp -o KEY=VALUE (or "KEY VALUE"): ssh runs the command of
- * ProxyCommand, LocalCommand and KnownHostsCommand with the user's shell, so
- * it is parsed. Include, Match and PermitLocalCommand bring in commands that
- * are not on the command line, so the command is opaque.
- */
+/* scp, sftp, ssh-copy-id and autossh pass -o VALUE to ssh: see ssh_options.c. */
 static ag_status apply_ssh_option(const option_reader *reader, const ag_shell_word *value)
 {
-    if (value == NULL || !ag_ssh_option_runs_code(value->text, value->length))
+    if (value == NULL)
         return AG_OK;
-    reader_command(reader)->flags |= AG_COMMAND_RUNS_CODE;
-
-    size_t key_length = strcspn(value->text, "= \t");
-    if (!is_ssh_command_key(value->text, key_length)) {
-        reader_command(reader)->flags |= AG_COMMAND_OPAQUE;
-        return AG_OK;
-    }
-    const char *command = value->text + key_length;
-    command += strspn(command, " \t");
-    command += *command == '=' ? 1 : 0;
-    command += strspn(command, " \t");
-    ag_shell_word script = suffix_word(value, command);
-    return append_value_script(reader, &script);
+    return ag_unwrap_ssh_option(reader->checker, reader->list, reader->index,
+                                reader->wrapper_name, value->text, value->length);
 }
 
 static bool is_hidden_makefile(const ag_shell_word *value)

@@ -1357,44 +1357,34 @@ static ag_status unwrap_su(ag_checker *checker, ag_command_list *list, size_t in
     return append_word_script(checker, list, index, name, script);
 }
 
-bool ag_ssh_option_runs_code(const char *value, size_t length)
+/*
+ * Applies the -o options of ssh and marks it opaque for -F, because a
+ * configuration file can set ProxyCommand and LocalCommand.
+ */
+static ag_status apply_ssh_scan(ag_checker *checker, ag_command_list *list, size_t index,
+                                const wrapper_scan *scan, const char *name)
 {
-    static const char *const risky[] = {"proxycommand", "localcommand", "knownhostscommand",
-                                        "permitlocalcommand", "include", "match"};
-    if (memchr(value, AG_DYNAMIC_MARK, length) != NULL)
-        return true;
-    for (size_t i = 0; i < sizeof(risky) / sizeof(risky[0]); i++) {
-        size_t risky_length = strlen(risky[i]);
-        if (length >= risky_length && strncasecmp(value, risky[i], risky_length) == 0)
-            return true;
-    }
-    return false;
-}
-
-static bool is_risky_ssh_option(const option_seen *option)
-{
-    /* A configuration file given with -F can set any of these. */
-    if (option->short_name == 'F')
-        return true;
-    if (option->short_name != 'o' || option->value == NULL)
-        return false;
-    return ag_ssh_option_runs_code(option->value, option->value_length);
-}
-
-static bool ssh_scan_is_opaque(const wrapper_scan *scan)
-{
+    if (scan->opaque)
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
     for (size_t i = 0; i < scan->option_count; i++) {
-        if (is_risky_ssh_option(&scan->options[i]))
-            return true;
+        const option_seen *option = &scan->options[i];
+        if (option->short_name == 'F')
+            list->items[index].flags |= AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE;
+        if (option->short_name != 'o' || option->value == NULL)
+            continue;
+        ag_status status = ag_unwrap_ssh_option(checker, list, index, name, option->value,
+                                                option->value_length);
+        if (status != AG_OK)
+            return status;
     }
-    return scan->opaque;
+    return AG_OK;
 }
 
 /*
  * ssh [options] HOST [options] COMMAND...: the remote shell runs the command
- * words joined with spaces, so they are parsed as a script. -o ProxyCommand
- * and LocalCommand run local commands, and so can a file named by -F, which
- * makes ssh opaque.
+ * words joined with spaces, so they are parsed as a script. The commands of
+ * -o ProxyCommand, LocalCommand and KnownHostsCommand run locally and are
+ * parsed too.
  */
 static ag_status unwrap_ssh(ag_checker *checker, ag_command_list *list, size_t index,
                             const ag_wrapper *wrapper, const char *name)
@@ -1402,20 +1392,18 @@ static ag_status unwrap_ssh(ag_checker *checker, ag_command_list *list, size_t i
     const ag_shell_command outer = list->items[index];
     wrapper_scan scan;
     scan_wrapper(wrapper, outer.words, outer.word_count, 1, &scan);
-    if (ssh_scan_is_opaque(&scan)) {
-        list->items[index].flags |= AG_COMMAND_OPAQUE;
-        return AG_OK;
-    }
+    ag_status status = apply_ssh_scan(checker, list, index, &scan, name);
+    if (status != AG_OK || scan.opaque)
+        return status;
     if (scan.no_command || scan.command >= outer.word_count)
         return AG_OK;
 
     /* OpenSSH reads options again after the host name. */
     size_t host = scan.command;
     scan_wrapper(wrapper, outer.words, outer.word_count, host + 1, &scan);
-    if (ssh_scan_is_opaque(&scan)) {
-        list->items[index].flags |= AG_COMMAND_OPAQUE;
-        return AG_OK;
-    }
+    status = apply_ssh_scan(checker, list, index, &scan, name);
+    if (status != AG_OK || scan.opaque)
+        return status;
     if (scan.no_command || scan.command >= outer.word_count)
         return AG_OK;
     list->items[index].flags |= AG_COMMAND_RUNS_CODE;

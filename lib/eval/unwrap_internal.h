@@ -273,13 +273,28 @@ ag_status ag_unwrap_git(ag_checker *checker, ag_command_list *list, size_t index
  */
 bool ag_git_key_is_risky(const char *text);
 
+/* What an ssh `-o` value makes ssh do: see lib/eval/ssh_options.c. */
+typedef enum ag_ssh_option_kind {
+    AG_SSH_OPTION_HARMLESS, /* a key that runs no local command */
+    AG_SSH_OPTION_COMMAND,  /* ProxyCommand, LocalCommand, KnownHostsCommand: a shell command */
+    AG_SSH_OPTION_OPAQUE    /* PermitLocalCommand, Include, Match, a dynamic value, or a
+                               spelling whose key is not certain */
+} ag_ssh_option_kind;
+
 /*
- * Returns whether an ssh `-o` value (`KEY=VALUE` or `KEY VALUE`, `length`
- * bytes) sets a key that runs a local command or reads more configuration
- * (ProxyCommand, LocalCommand, KnownHostsCommand, PermitLocalCommand,
- * Include, Match), compared without case. A dynamic value counts too.
+ * Reads the key of an ssh `-o` value (`length` bytes, NUL-terminated) as
+ * OpenSSH 9.2 does. For AG_SSH_OPTION_COMMAND, *command is the shell command
+ * within `value`, or NULL when the value has none.
  */
-bool ag_ssh_option_runs_code(const char *value, size_t length);
+ag_ssh_option_kind ag_ssh_option_read(const char *value, size_t length, const char **command);
+
+/*
+ * Applies the ssh `-o` value to list->items[index]: a shell command is
+ * parsed and its commands appended, and a key that brings in commands not
+ * on the command line makes the command opaque.
+ */
+ag_status ag_unwrap_ssh_option(ag_checker *checker, ag_command_list *list, size_t index,
+                               const char *wrapper_name, const char *value, size_t length);
 
 /* Flags tar, rsync, make, npm and other tools whose options run programs: see lib/eval/tools.c. */
 ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t index);
