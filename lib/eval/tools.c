@@ -413,7 +413,9 @@ static ag_status unwrap_npm(ag_checker *checker, ag_command_list *list, size_t i
         return AG_OK;
     }
     mark_npm_settings(command, subcommand);
-    if (word_is(&command->words[subcommand], "exec") || word_is(&command->words[subcommand], "x"))
+    /* npm 11 also takes `exe`, the shortest unique prefix of exec. */
+    const ag_shell_word *verb = &command->words[subcommand];
+    if (word_is(verb, "exec") || word_is(verb, "exe") || word_is(verb, "x"))
         return append_npm_command(checker, list, index, subcommand + 1, "npm");
     return AG_OK;
 }

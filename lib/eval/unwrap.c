@@ -792,6 +792,28 @@ static ag_status append_python_script(ag_checker *checker, ag_command_list *list
     return append_words(checker, list, index, name, words, count + 1, 0, NULL);
 }
 
+/*
+ * Moves scan->command past the `--` that ends the options of a tool with
+ * AG_WRAPPER_OPTIONS_ANYWHERE. Without it, the tool takes a later word that
+ * starts with `-` as its own option, so the command is not known exactly.
+ */
+static void skip_options_anywhere(const ag_wrapper *wrapper, ag_command_list *list, size_t index,
+                                  wrapper_scan *scan)
+{
+    const ag_shell_command *outer = &list->items[index];
+    if ((wrapper->features & AG_WRAPPER_OPTIONS_ANYWHERE) == 0
+        || scan->command >= outer->word_count)
+        return;
+    if (text_equals(&outer->words[scan->command], "--")) {
+        scan->command++;
+        return;
+    }
+    for (size_t i = scan->command; i < outer->word_count; i++) {
+        if (outer->words[i].dynamic || outer->words[i].text[0] == '-')
+            list->items[index].flags |= AG_COMMAND_OPAQUE;
+    }
+}
+
 static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
@@ -799,9 +821,13 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
     wrapper_scan scan;
     if (!scan_or_mark_opaque(wrapper, list, index, &scan))
         return AG_OK;
+    skip_options_anywhere(wrapper, list, index, &scan);
     /* The command is still unwrapped, so a deny rule on it keeps denying. */
     if ((wrapper->features & AG_WRAPPER_NEW_ROOT) || moves_directory(wrapper, &scan))
         list->items[index].flags |= AG_COMMAND_OPAQUE;
+    /* The inner commands inherit this, so their relative paths meet deny rules as unknown. */
+    if (wrapper->features & AG_WRAPPER_NEW_ROOT)
+        list->items[index].flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
     if (scan.no_command)
         return AG_OK;
     ag_status scripts = append_option_scripts(checker, list, index, wrapper, name, &scan);

@@ -66,8 +66,13 @@ enum {
     AG_WRAPPER_PYTHON_SCRIPTS = 1u << 10, /* a command word ending in .py runs with python,
                                             and `-` (stdin) or a URL makes it opaque
                                             (uv run) */
-    AG_WRAPPER_INFINITE_DURATION = 1u << 11 /* a numeric operand may also be `inf` or
+    AG_WRAPPER_INFINITE_DURATION = 1u << 11, /* a numeric operand may also be `inf` or
                                             `infinity` (coreutils 9.1 timeout) */
+    AG_WRAPPER_OPTIONS_ANYWHERE = 1u << 12 /* the tool reads options among the command
+                                            words too, up to a `--` that may follow the
+                                            operands (npm's nopt), so without that `--`
+                                            a command word starting with `-` makes the
+                                            wrapper opaque */
 };
 
 /*

@@ -52,6 +52,11 @@
     .long_no_command = "help version",                                                        \
     .features = AG_WRAPPER_NUMERIC_OPTION | AG_WRAPPER_LONG_PREFIXES
 
+#define NPM_EXPLORE_ENTRY                                                                     \
+    .kind = AG_WRAPPER_PLAIN, .operands = 1,                                                  \
+    .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_NEW_ROOT | AG_WRAPPER_DEFAULT_SHELL       \
+                | AG_WRAPPER_OPTIONS_ANYWHERE
+
 #define NOHUP_ENTRY                                                                           \
     .kind = AG_WRAPPER_PLAIN, .long_no_command = "help version",                              \
     .features = AG_WRAPPER_LONG_PREFIXES
@@ -316,6 +321,14 @@ static const ag_wrapper wrappers[] = {
     {.name = "nodemon", .kind = AG_WRAPPER_CODE_OPTIONS, .scripts_short = "x",
      .scripts_long = "exec"},
     {.name = "nohup", NOHUP_ENTRY},
+    /*
+     * npm explore PKG [--] COMMAND... joins the words and runs them with the
+     * script shell in node_modules/PKG, or starts an interactive shell there.
+     * npm 11 takes a unique prefix of a subcommand: explo and explor.
+     */
+    {.name = "npm explo", NPM_EXPLORE_ENTRY},
+    {.name = "npm explor", NPM_EXPLORE_ENTRY},
+    {.name = "npm explore", NPM_EXPLORE_ENTRY},
     /* Task spoolers that run the command later, in the same directory. */
     {.name = "nq", .kind = AG_WRAPPER_PLAIN},
     {.name = "nsenter", .kind = AG_WRAPPER_PLAIN,
@@ -640,6 +653,7 @@ static const bool subcommand_tools[256] = {
     [AG_TOOL_HASH('k', 'u', 7)] = true,    /* kubectl */
     [AG_TOOL_HASH('m', 'i', 4)] = true,    /* mise */
     [AG_TOOL_HASH('n', 'i', 3)] = true,    /* nix */
+    [AG_TOOL_HASH('n', 'p', 3)] = true,    /* npm */
     [AG_TOOL_HASH('o', 'p', 2)] = true,    /* op */
     [AG_TOOL_HASH('p', 'd', 3)] = true,    /* pdm */
     [AG_TOOL_HASH('p', 'i', 6)] = true,    /* pipenv */
