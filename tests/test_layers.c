@@ -606,7 +606,9 @@ static ag_decision write_decision(const ag_policy *policy, const char *cwd, cons
 /*
  * A write to the policy's own file needs an Edit allow rule that names the
  * file without wildcards; a glob that contains the file's name no longer
- * counts, and neither does a tree write that holds the file.
+ * counts, and neither does a tree write that holds the file. A policy file
+ * given to this run can only be unlocked by a managed rule, so the exact
+ * rules allow in the managed layer and ask in the command-line layer.
  */
 static void test_policy_file_needs_exact_rule(void **state)
 {
@@ -629,9 +631,14 @@ static void test_policy_file_needs_exact_rule(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         write_file(resolved, "p.yaml", cases[i].text, path, sizeof(path));
-        ag_policy *policy = load_in_layer(path, AG_LAYER_COMMAND_LINE);
+        ag_policy *policy = load_in_layer(path, AG_LAYER_MANAGED);
         if (write_decision(policy, resolved, written) != cases[i].expected)
             fail_msg("case %zu: expected %s", i, ag_decision_name(cases[i].expected));
+        ag_policy_free(policy);
+
+        policy = load_in_layer(path, AG_LAYER_COMMAND_LINE);
+        if (write_decision(policy, resolved, written) != AG_ASK)
+            fail_msg("case %zu in the command-line layer: expected ask", i);
         ag_policy_free(policy);
     }
 
@@ -649,6 +656,141 @@ static void test_policy_file_needs_exact_rule(void **state)
     unlink(path);
     rmdir(root);
     free(resolved);
+}
+
+/* The rule files of layered_decisions(), below its root, by ag_layer. */
+static const char *const layered_files[] = {
+    "mgd/managed-settings.json", NULL, "proj/.claude/settings.local.json",
+    "proj/.claude/settings.json", "home/.claude/settings.json",
+};
+
+/*
+ * Loads one settings file per layer below `root`, with the allow rules of
+ * texts[layer] (NULL for none) and a deny of Bash(curl *). Stores in
+ * decisions[] the decision for a Write of each file of layered_files[]. The
+ * cwd is root/proj and the home is root/home.
+ */
+static void layered_decisions(const char *root, const char *const texts[5],
+                              ag_decision decisions[5])
+{
+    char path[PATH_MAX];
+    ag_error *error = NULL;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    assert_non_null(builder);
+    for (int layer = AG_LAYER_MANAGED; layer <= AG_LAYER_USER; layer++) {
+        const char *name = layered_files[layer] != NULL ? layered_files[layer] : "p.json";
+        char text[1024];
+        snprintf(text, sizeof(text),
+                 "{\"permissions\": {\"deny\": [\"Bash(curl *)\"], \"allow\": [%s]}}",
+                 texts[layer] != NULL ? texts[layer] : "");
+        write_file(root, name, text, path, sizeof(path));
+        if (ag_policy_builder_add_file_in_layer(builder, path, (ag_layer)layer, &error) != AG_OK)
+            fail_msg("cannot add %s: %s", path, ag_error_message(error));
+    }
+    ag_policy *policy = ag_policy_builder_build(builder, &error);
+    ag_policy_builder_free(builder);
+    assert_non_null(policy);
+
+    char cwd[PATH_MAX], home[PATH_MAX], input[PATH_MAX + 64];
+    snprintf(cwd, sizeof(cwd), "%s/proj", root);
+    snprintf(home, sizeof(home), "%s/home", root);
+    for (int layer = AG_LAYER_MANAGED; layer <= AG_LAYER_USER; layer++) {
+        const char *name = layered_files[layer] != NULL ? layered_files[layer] : "p.json";
+        ag_checker *checker = ag_checker_new(policy, NULL);
+        assert_non_null(checker);
+        assert_int_equal(ag_checker_set_home(checker, home), AG_OK);
+        snprintf(input, sizeof(input), "{\"file_path\": \"%s/%s\", \"content\": \"{}\"}",
+                 root, name);
+        const ag_verdict *verdict = ag_check(checker, "Write", input, cwd, NULL);
+        assert_non_null(verdict);
+        decisions[layer] = ag_verdict_decision(verdict);
+        ag_checker_free(checker);
+    }
+    ag_policy_free(policy);
+}
+
+/*
+ * An exact Edit rule unlocks a rule file only from a layer that may. Only
+ * the managed layer unlocks the managed file and the command-line policy.
+ * The managed, command-line and user layers unlock ~/.claude/settings.json,
+ * and the project's own layers unlock the project's files. So a project's
+ * file cannot unlock the user's or the managed file.
+ */
+static void test_rule_file_exempt_by_layer(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ag-layers-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char *resolved = realpath(root, NULL);
+    assert_non_null(resolved);
+    make_directory(resolved, "mgd");
+    make_directory(resolved, "proj");
+    make_directory(resolved, "proj/.claude");
+    make_directory(resolved, "home");
+    make_directory(resolved, "home/.claude");
+
+    /* One rule that names every rule file, written in one layer at a time. */
+    char every[2048];
+    snprintf(every, sizeof(every),
+             "\"Edit(//%s/mgd/managed-settings.json)\", \"Edit(//%s/p.json)\", "
+             "\"Edit(//%s/proj/.claude/settings.local.json)\", "
+             "\"Edit(//%s/proj/.claude/settings.json)\", \"Edit(~/.claude/settings.json)\"",
+             resolved + 1, resolved + 1, resolved + 1, resolved + 1);
+    static const ag_decision expected[5][5] = {
+        /* by the rule's layer, then by the written file's layer */
+        [AG_LAYER_MANAGED] = {AG_ALLOW, AG_ALLOW, AG_ALLOW, AG_ALLOW, AG_ALLOW},
+        [AG_LAYER_COMMAND_LINE] = {AG_ASK, AG_ASK, AG_ALLOW, AG_ALLOW, AG_ALLOW},
+        [AG_LAYER_LOCAL_PROJECT] = {AG_ASK, AG_ASK, AG_ALLOW, AG_ALLOW, AG_ASK},
+        [AG_LAYER_PROJECT] = {AG_ASK, AG_ASK, AG_ASK, AG_ALLOW, AG_ASK},
+        [AG_LAYER_USER] = {AG_ASK, AG_ASK, AG_ASK, AG_ASK, AG_ALLOW},
+    };
+    for (int rule_layer = AG_LAYER_MANAGED; rule_layer <= AG_LAYER_USER; rule_layer++) {
+        const char *texts[5] = {NULL};
+        texts[rule_layer] = every;
+        ag_decision decisions[5];
+        layered_decisions(resolved, texts, decisions);
+        for (int file = AG_LAYER_MANAGED; file <= AG_LAYER_USER; file++) {
+            if (decisions[file] != expected[rule_layer][file])
+                fail_msg("a %s rule writing the %s file: expected %s, got %s",
+                         ag_layer_name((ag_layer)rule_layer), ag_layer_name((ag_layer)file),
+                         ag_decision_name(expected[rule_layer][file]),
+                         ag_decision_name(decisions[file]));
+        }
+    }
+
+    char path[PATH_MAX];
+    for (int layer = AG_LAYER_MANAGED; layer <= AG_LAYER_USER; layer++) {
+        snprintf(path, sizeof(path), "%s/%s", resolved,
+                 layered_files[layer] != NULL ? layered_files[layer] : "p.json");
+        unlink(path);
+    }
+    static const char *const directories[] = {"home/.claude", "home", "proj/.claude", "proj",
+                                              "mgd", ""};
+    for (size_t i = 0; i < sizeof(directories) / sizeof(*directories); i++) {
+        snprintf(path, sizeof(path), "%s/%s", resolved, directories[i]);
+        rmdir(path);
+    }
+    free(resolved);
+}
+
+/* A managed-settings.json that no layer loaded is still a rule file of the managed layer. */
+static void test_unloaded_managed_file_protected(void **state)
+{
+    (void)state;
+    ag_policy *policy = build_text("p.yaml", "allow: [\"Edit(//etc/claude-code/**)\", "
+                                   "\"Edit(//etc/claude-code/managed-settings.json)\"]\n",
+                                   AG_LAYER_COMMAND_LINE);
+    assert_int_equal(write_decision(policy, "/tmp", "/etc/claude-code/managed-settings.json"),
+                     AG_ASK);
+    assert_int_equal(write_decision(policy, "/tmp", "/etc/claude-code/other.json"), AG_ALLOW);
+    ag_policy_free(policy);
+
+    policy = build_text("managed.yaml",
+                        "allow: [\"Edit(//etc/claude-code/managed-settings.json)\"]\n",
+                        AG_LAYER_MANAGED);
+    assert_int_equal(write_decision(policy, "/tmp", "/etc/claude-code/managed-settings.json"),
+                     AG_ALLOW);
+    ag_policy_free(policy);
 }
 
 static const char anchored_settings[] =
@@ -765,6 +907,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_verdict_names_layer),
         cmocka_unit_test(test_policy_file_is_protected),
         cmocka_unit_test(test_policy_file_needs_exact_rule),
+        cmocka_unit_test(test_rule_file_exempt_by_layer),
+        cmocka_unit_test(test_unloaded_managed_file_protected),
         cmocka_unit_test(test_settings_anchor_at_project_root),
         cmocka_unit_test(test_settings_anchor_through_link),
     };

@@ -19,8 +19,9 @@
  * In every mode, a write to a protected path (see protected_paths) that no
  * Edit allow rule naming that path allows gets at least ask. The files that
  * set the rules (the policy's own files and Claude Code's settings files)
- * need an Edit allow rule that names the file itself, without wildcards.
- * dontAsk then turns that ask into deny.
+ * need an Edit allow rule that names the file itself, without wildcards, from
+ * a layer that may unlock that file (layer_may_exempt()). dontAsk then turns
+ * that ask into deny.
  */
 #include <stdint.h>
 #include <string.h>
@@ -237,30 +238,99 @@ static bool is_claude_directory(const char *path)
 }
 
 /*
- * Returns the name of the rule file that `path` is, or NULL. Rule files are
- * the policy's own files, by their resolved paths, and every Claude Code
- * settings file: .claude/settings.json or .claude/settings.local.json of
- * any project, and ~/.claude/settings.json. The next load of any of them
- * could allow anything.
+ * Returns the layer whose settings file `path` (a .claude/settings.json or
+ * .claude/settings.local.json) is by its place: the user's below ~/.claude,
+ * else the project's or the local project's.
  */
-static const char *rule_file_name(ag_checker *checker, const char *path)
+static ag_layer settings_layer(const ag_checker *checker, const char *path, bool local)
+{
+    const char *rest = below_home(checker, path);
+    if (rest != NULL && strchr(rest, '/') == rest + 7)
+        return AG_LAYER_USER;
+    return local ? AG_LAYER_LOCAL_PROJECT : AG_LAYER_PROJECT;
+}
+
+/*
+ * Returns the name of the rule file that `path` is, or NULL, and stores the
+ * layer the file sets rules for in *layer. Rule files are the policy's own
+ * files, by their resolved paths and in the most authoritative layer they
+ * were loaded in, every Claude Code settings file (.claude/settings.json or
+ * .claude/settings.local.json of any project, and ~/.claude/settings.json)
+ * and every managed-settings.json. The next load of any of them could allow
+ * anything.
+ */
+static const char *rule_file_name(ag_checker *checker, const char *path, ag_layer *layer)
 {
     const ag_policy *policy = checker->policy;
     size_t length = strlen(path);
+    const char *loaded = NULL;
     for (size_t i = 0; i < policy->policy_path_count; i++) {
-        if (length == strlen(policy->policy_paths[i])
-            && equal_caseless(path, policy->policy_paths[i], length))
-            return base_name(policy->policy_paths[i]);
+        if (length != strlen(policy->policy_paths[i])
+            || !equal_caseless(path, policy->policy_paths[i], length))
+            continue;
+        if (loaded == NULL || policy->policy_path_layers[i] < *layer)
+            *layer = policy->policy_path_layers[i];
+        loaded = base_name(policy->policy_paths[i]);
     }
+    if (loaded != NULL)
+        return loaded;
 
     const char *name = base_name(path);
+    *layer = AG_LAYER_MANAGED;
+    if (strlen(name) == 21 && equal_caseless(name, "managed-settings.json", 21))
+        return "managed-settings.json";
     if (name == path || !is_claude_component(path, name - 1))
         return NULL;
-    if (strlen(name) == 13 && equal_caseless(name, "settings.json", 13))
+    if (strlen(name) == 13 && equal_caseless(name, "settings.json", 13)) {
+        *layer = settings_layer(checker, path, false);
         return ".claude/settings.json";
-    if (strlen(name) == 19 && equal_caseless(name, "settings.local.json", 19))
+    }
+    if (strlen(name) == 19 && equal_caseless(name, "settings.local.json", 19)) {
+        *layer = settings_layer(checker, path, true);
         return ".claude/settings.local.json";
+    }
     return NULL;
+}
+
+/*
+ * Returns whether an allow rule of `rule_layer` may exempt a rule file of
+ * `file_layer`. The project and local files come with the working tree, so
+ * their rules must not unlock the user's file, which applies to every
+ * project. The managed file and the files given to this run may be unlocked
+ * only by the managed layer. Otherwise a rule exempts files of its own layer
+ * and of the layers it overrides.
+ */
+static bool layer_may_exempt(ag_layer rule_layer, ag_layer file_layer)
+{
+    switch (file_layer) {
+    case AG_LAYER_MANAGED:
+    case AG_LAYER_COMMAND_LINE:
+        return rule_layer == AG_LAYER_MANAGED;
+    case AG_LAYER_USER:
+        return rule_layer == AG_LAYER_MANAGED || rule_layer == AG_LAYER_COMMAND_LINE
+               || rule_layer == AG_LAYER_USER;
+    case AG_LAYER_LOCAL_PROJECT:
+    case AG_LAYER_PROJECT:
+        return rule_layer <= file_layer;
+    }
+    return false;
+}
+
+/* Returns the layers whose rules may exempt a rule file of `file_layer`, for reasons. */
+static const char *exempting_layers(ag_layer file_layer)
+{
+    switch (file_layer) {
+    case AG_LAYER_MANAGED:
+    case AG_LAYER_COMMAND_LINE:
+        return "the managed layer";
+    case AG_LAYER_USER:
+        return "the managed, command_line or user layer";
+    case AG_LAYER_LOCAL_PROJECT:
+        return "the managed, command_line or local_project layer";
+    case AG_LAYER_PROJECT:
+        return "the managed, command_line, local_project or project layer";
+    }
+    return "the managed layer";
 }
 
 /*
@@ -371,20 +441,33 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
     return NULL;
 }
 
+/* The protection a write meets: a rule file of a layer, or a protected name. */
+typedef struct protection {
+    const char *name;     /* the protected name, or NULL for a rule file */
+    ag_layer file_layer;  /* for a rule file: the layer whose rules it sets */
+} protection;
+
+/* Returns whether `rule` names what `guard` protects, and for a rule file, from a layer that may. */
+static bool rule_names_guarded(const ag_rule *rule, const protection *guard)
+{
+    if (guard->name != NULL)
+        return rule_names_protected(rule, guard->name);
+    return rule_names_file(rule) && layer_may_exempt(rule->layer, guard->file_layer);
+}
+
 /*
- * Returns whether an allow rule exempts a write of `path` from the
- * protection of `name`: with `name` NULL, a rule that names the file
- * (rule_names_file()), else a rule that names `name`
+ * Returns whether an allow rule exempts a write of `path` from `guard`: for
+ * a rule file, a rule that names the file (rule_names_file()) from a layer
+ * that layer_may_exempt() accepts, else a rule that names the protected name
  * (rule_names_protected()). `rule` decided the write. It is the first allow
  * rule that matched, which may be a broad glob written before the rule that
  * names the path, so the other allow rules are matched too. Only writes to
  * protected paths get here, which keeps the walk off the common path.
  */
-static bool some_rule_exempts(ag_checker *checker, const char *path, const char *name,
+static bool some_rule_exempts(ag_checker *checker, const char *path, const protection *guard,
                               const ag_rule *rule, const ag_path_context *context)
 {
-    bool named = name == NULL ? rule_names_file(rule) : rule_names_protected(rule, name);
-    if (named)
+    if (rule_names_guarded(rule, guard))
         return true;
     if (rule == NULL || rule->decision != AG_ALLOW || context == NULL)
         return false;
@@ -392,8 +475,7 @@ static bool some_rule_exempts(ag_checker *checker, const char *path, const char 
     const ag_policy *policy = checker->policy;
     for (size_t i = 0; i < policy->rule_count; i++) {
         const ag_rule *other = &policy->rules[i];
-        named = name == NULL ? rule_names_file(other) : rule_names_protected(other, name);
-        if (named && ag_rule_is_path(other)
+        if (rule_names_guarded(other, guard) && ag_rule_is_path(other)
             && ag_rule_match_path(other, path, context, checker->match_data) == AG_MATCH_YES)
             return true;
     }
@@ -408,22 +490,25 @@ static bool some_rule_exempts(ag_checker *checker, const char *path, const char 
 static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
                            const char *before, const ag_path_context *context)
 {
+    protection guard = {NULL, AG_LAYER_MANAGED};
     const char *file = path != NULL && strchr(path, AG_DYNAMIC_MARK) == NULL
-                           ? rule_file_name(checker, path)
+                           ? rule_file_name(checker, path, &guard.file_layer)
                            : NULL;
-    if (file != NULL && some_rule_exempts(checker, path, NULL, rule, context))
+    if (file != NULL && some_rule_exempts(checker, path, &guard, rule, context))
         return NULL;
     if (file != NULL) {
         const char *reason = ag_arena_printf(
             &checker->arena,
             "the write to %s changes %s, a file that sets the permission rules, which only an "
-            "Edit allow rule that names this file without wildcards allows (%s)",
-            ag_quote_text(&checker->arena, path, strlen(path)), file, before);
+            "Edit allow rule of %s that names this file without wildcards allows (%s)",
+            ag_quote_text(&checker->arena, path, strlen(path)), file,
+            exempting_layers(guard.file_layer), before);
         return reason != NULL ? reason : "the write touches a protected path (out of memory)";
     }
 
     const char *name = protected_name(checker, path);
-    if (name == NULL || some_rule_exempts(checker, path, name, rule, context))
+    guard.name = name;
+    if (name == NULL || some_rule_exempts(checker, path, &guard, rule, context))
         return NULL;
     const char *reason = ag_arena_printf(
         &checker->arena,

@@ -363,7 +363,7 @@ static ag_status add_policy_path(ag_policy *policy, const ag_policy_source *sour
         ag_buffer_append_char(&path, '/');
     ag_buffer_append_string(&path, base);
     ag_buffer_append(&path, "", 0);
-    ag_status status = path.failed ? AG_ERR_NOMEM : ag_model_add_policy_path(policy, path.data);
+    ag_status status = path.failed ? AG_ERR_NOMEM : ag_model_add_policy_path(policy, path.data, source->layer);
     ag_buffer_release(&path);
     return status;
 }

@@ -213,18 +213,24 @@ void ag_model_finish(ag_policy *policy)
         policy->mode = AG_MODE_DEFAULT;
 }
 
-ag_status ag_model_add_policy_path(ag_policy *policy, const char *path)
+ag_status ag_model_add_policy_path(ag_policy *policy, const char *path, ag_layer layer)
 {
-    char **paths = ag_realloc(policy->policy_paths,
-                              (policy->policy_path_count + 1) * sizeof(*paths));
+    size_t count = policy->policy_path_count + 1;
+    char **paths = ag_realloc(policy->policy_paths, count * sizeof(*paths));
     if (paths == NULL)
         return AG_ERR_NOMEM;
     policy->policy_paths = paths;
+    ag_layer *layers = ag_realloc(policy->policy_path_layers, count * sizeof(*layers));
+    if (layers == NULL)
+        return AG_ERR_NOMEM;
+    policy->policy_path_layers = layers;
 
     char *copy = ag_strdup(path);
     if (copy == NULL)
         return AG_ERR_NOMEM;
-    paths[policy->policy_path_count++] = copy;
+    paths[policy->policy_path_count] = copy;
+    layers[policy->policy_path_count] = layer;
+    policy->policy_path_count++;
     return AG_OK;
 }
 
@@ -233,6 +239,8 @@ void ag_model_clear(ag_policy *policy)
     for (size_t i = 0; i < policy->policy_path_count; i++)
         ag_free(policy->policy_paths[i]);
     ag_free(policy->policy_paths);
+    ag_free(policy->policy_path_layers);
     policy->policy_paths = NULL;
+    policy->policy_path_layers = NULL;
     policy->policy_path_count = 0;
 }

@@ -25,8 +25,11 @@ void ag_model_merge_source(ag_policy *policy, size_t first_rule,
  */
 void ag_model_finish(ag_policy *policy);
 
-/* Appends the absolute path of a policy file to the paths protected from writes. */
-ag_status ag_model_add_policy_path(ag_policy *policy, const char *path);
+/*
+ * Appends the absolute path of a policy file, loaded in `layer`, to the
+ * paths protected from writes.
+ */
+ag_status ag_model_add_policy_path(ag_policy *policy, const char *path, ag_layer layer);
 
 /* Frees what the model added to a policy. */
 void ag_model_clear(ag_policy *policy);

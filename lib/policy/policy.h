@@ -46,6 +46,7 @@ struct ag_policy {
     bool managed_allow_only;   /* a managed source set allow_managed_rules_only */
     bool bypass_disabled;      /* a source set disableBypassPermissionsMode */
     char **policy_paths;       /* absolute paths of the policy files, protected from writes */
+    ag_layer *policy_path_layers; /* the layer each of policy_paths was loaded in */
     size_t policy_path_count;
 
     /* Rule forms, warnings, tests and rule examples (forms.h, forms.c). */
