@@ -146,6 +146,69 @@ static void test_json_byte_order_mark(void **state)
                  "UTF-16 byte order mark (FF FE); save it as UTF-8");
 }
 
+/* Returns the decision and stores the rule source for `command` under a settings text. */
+static ag_decision settings_decision(const char *text, const char *command, char *source,
+                                     size_t size)
+{
+    ag_policy *policy = build_text("settings.json", text, AG_LAYER_PROJECT);
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_non_null(checker);
+    const ag_verdict *verdict = ag_check_command(checker, command, strlen(command), "/repo",
+                                                 NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    const char *rule_source = ag_verdict_source(verdict);
+    snprintf(source, size, "%s", rule_source != NULL ? rule_source : "");
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+    return decision;
+}
+
+/*
+ * Strings read as JSON defines them, although libyaml reads the file: a raw
+ * NEL, LINE SEPARATOR or C1 control stays itself instead of becoming a line
+ * break or a space, an escaped surrogate pair is one character, and the
+ * columns after them stay right.
+ */
+static void test_json_strings_read_exactly(void **state)
+{
+    (void)state;
+    char source[256];
+    const char *nel_allow = "{\"permissions\": {\"allow\": [\"Bash(git\xC2\x85status)\"]}}";
+    assert_int_equal(settings_decision(nel_allow, "git status", source, sizeof(source)),
+                     AG_ASK);
+    assert_int_equal(settings_decision(nel_allow, "git\xC2\x85status", source, sizeof(source)),
+                     AG_ALLOW);
+
+    const char *separators = "{\"permissions\": {\"deny\": [\"Bash(curl\xE2\x80\xA8*)\", "
+                             "\"Bash(wget\xC2\x80*)\", \"Bash(rm *)\"]}}";
+    assert_int_equal(settings_decision(separators, "curl x", source, sizeof(source)), AG_ASK);
+    assert_int_equal(settings_decision(separators, "wget x", source, sizeof(source)), AG_ASK);
+    assert_int_equal(settings_decision(separators, "rm x", source, sizeof(source)), AG_DENY);
+    assert_string_equal(source, "settings.json:1:62");
+
+    const char *pair = "{\"permissions\": {\"allow\": [\"Bash(echo \\ud83d\\ude00)\", "
+                       "\"Bash(ls \\uD83D\\uDE00)\"]}}";
+    assert_int_equal(settings_decision(pair, "echo \xF0\x9F\x98\x80", source, sizeof(source)),
+                     AG_ALLOW);
+    assert_string_equal(source, "settings.json:1:28");
+    assert_int_equal(settings_decision(pair, "ls \xF0\x9F\x98\x80", source, sizeof(source)),
+                     AG_ALLOW);
+    assert_string_equal(source, "settings.json:1:55");
+}
+
+/* A lone surrogate is no character, and JSON parsers read it differently. */
+static void test_json_lone_surrogate(void **state)
+{
+    (void)state;
+    expect_error("settings.json", "{\"permissions\": {\"allow\": [\"Bash(echo \\ud83d)\"]}}",
+                 AG_LAYER_PROJECT, AG_ERR_YAML, 1, 39, "'\\uD83D' is a UTF-16 high surrogate");
+    expect_error("settings.json", "{\"permissions\": {\"allow\": [\"Bash(echo \\ud83d\\u0041)\"]}}",
+                 AG_LAYER_PROJECT, AG_ERR_YAML, 1, 39, "without a low surrogate");
+    expect_error("settings.json", "{\"permissions\": {\"allow\": [\"Bash(\\uDE00)\"]}}",
+                 AG_LAYER_PROJECT, AG_ERR_YAML, 1, 34, "lone UTF-16 low surrogate");
+}
+
 static void test_unquoted_json_string(void **state)
 {
     (void)state;
@@ -883,6 +946,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_json_has_location),
         cmocka_unit_test(test_json_only_strict_syntax),
         cmocka_unit_test(test_json_byte_order_mark),
+        cmocka_unit_test(test_json_strings_read_exactly),
+        cmocka_unit_test(test_json_lone_surrogate),
         cmocka_unit_test(test_unquoted_json_string),
         cmocka_unit_test(test_json_unknown_permission_key),
         cmocka_unit_test(test_json_duplicate_key),

@@ -294,24 +294,9 @@ static char simple_escape(unsigned char c)
     }
 }
 
-/*
- * Copies the string bytes that scan_string() validated into the arena,
- * NUL-terminated, with the escapes decoded. The result is never longer than
- * the raw bytes: an escape of 2, 6 or 12 bytes becomes 1 to 4.
- */
-static char *decode_string(reader *r, const unsigned char *raw, size_t length, bool escaped,
-                           size_t *decoded_length)
+size_t ag_json_decode_validated(const char *text, size_t length, char *out)
 {
-    char *out = ag_arena_alloc(r->arena, length + 1);
-    if (out == NULL)
-        return NULL;
-    if (!escaped) {
-        memcpy(out, raw, length);
-        out[length] = '\0';
-        *decoded_length = length;
-        return out;
-    }
-
+    const unsigned char *raw = (const unsigned char *)text;
     size_t n = 0;
     for (size_t i = 0; i < length;) {
         if (raw[i] != '\\') {
@@ -331,7 +316,26 @@ static char *decode_string(reader *r, const unsigned char *raw, size_t length, b
         }
     }
     out[n] = '\0';
-    *decoded_length = n;
+    return n;
+}
+
+/*
+ * Copies the string bytes that scan_string() validated into the arena,
+ * NUL-terminated, with the escapes decoded.
+ */
+static char *decode_string(reader *r, const unsigned char *raw, size_t length, bool escaped,
+                           size_t *decoded_length)
+{
+    char *out = ag_arena_alloc(r->arena, length + 1);
+    if (out == NULL)
+        return NULL;
+    if (!escaped) {
+        memcpy(out, raw, length);
+        out[length] = '\0';
+        *decoded_length = length;
+        return out;
+    }
+    *decoded_length = ag_json_decode_validated((const char *)raw, length, out);
     return out;
 }
 

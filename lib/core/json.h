@@ -72,6 +72,15 @@ ag_json_status ag_json_parse(ag_arena *arena, const char *text, ag_json_document
 ag_json_status ag_json_read(ag_arena *arena, const char *text, ag_json_document *document,
                             ag_json_error *error);
 
+/*
+ * Decodes the `length` bytes between the quotes of a JSON string whose
+ * escapes are valid (a \u escape of a high surrogate followed by one of a
+ * low surrogate) into `out`, NUL-terminated, and returns the decoded length.
+ * The result is never longer than the raw bytes, because an escape of 2, 6
+ * or 12 bytes becomes 1 to 4, so `out` needs length + 1 bytes.
+ */
+size_t ag_json_decode_validated(const char *text, size_t length, char *out);
+
 /* Finds the top-level member `name`, or returns NULL. */
 const ag_json_member *ag_json_get(const ag_json_document *document, const char *name);
 

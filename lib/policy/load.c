@@ -128,6 +128,12 @@ static unsigned mark_column(load_context *context, yaml_mark_t mark)
     return (unsigned)(offset - start + 1);
 }
 
+size_t ag_load_mark_offset(load_context *context, yaml_mark_t mark)
+{
+    size_t start = line_start(context, mark.line);
+    return start + mark_column(context, mark) - 1;
+}
+
 static ag_source_location node_location(load_context *context, const yaml_node_t *node)
 {
     ag_source_location location = {
@@ -703,29 +709,52 @@ static ag_status check_nesting(load_context *context)
     return status;
 }
 
+/*
+ * Parses the text, or for a settings file its masked copy, into a document
+ * and reads it. The copy has the same lines and columns, so locations and
+ * the offsets that ag_settings_restore_strings() looks up hold for both.
+ */
+static ag_status parse_document(load_context *context, const char *original)
+{
+    yaml_parser_t parser;
+    if (!open_parser(context, &parser))
+        return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+
+    yaml_document_t document;
+    ag_status status = load_document(context, &parser, &document);
+    if (status == AG_OK) {
+        context->document = &document;
+        if (context->text != original)
+            status = ag_settings_restore_strings(context, &document, original, context->length);
+        if (status == AG_OK)
+            status = read_root(context);
+        yaml_document_delete(&document);
+    }
+    yaml_parser_delete(&parser);
+    return status;
+}
+
 static ag_status parse_text(load_context *context)
 {
     ag_status status = skip_byte_order_mark(context);
     /* The JSON check of a settings file has its own depth limit. */
-    if (status == AG_OK && ag_load_is_settings_name(context->name))
+    bool settings = ag_load_is_settings_name(context->name);
+    if (status == AG_OK && settings)
         status = check_json_syntax(context);
     else if (status == AG_OK)
         status = check_nesting(context);
     if (status != AG_OK)
         return status;
 
-    yaml_parser_t parser;
-    if (!open_parser(context, &parser))
+    const char *original = context->text;
+    char *masked = NULL;
+    if (settings && ag_settings_mask_strings(original, context->length, &masked) != AG_OK)
         return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-
-    yaml_document_t document;
-    status = load_document(context, &parser, &document);
-    if (status == AG_OK) {
-        context->document = &document;
-        status = read_root(context);
-        yaml_document_delete(&document);
-    }
-    yaml_parser_delete(&parser);
+    if (masked != NULL)
+        context->text = masked;
+    status = parse_document(context, original);
+    context->text = original;
+    ag_free(masked);
     return status;
 }
 

@@ -73,6 +73,26 @@ ag_status ag_model_read_mode(struct load_context *context, const char *name,
 ag_status ag_model_read_managed_only(struct load_context *context, const char *name,
                                      const yaml_node_t *key, const yaml_node_t *value);
 
+/* Returns the byte offset in the source text of a libyaml mark. */
+size_t ag_load_mark_offset(struct load_context *context, yaml_mark_t mark);
+
+/*
+ * Stores in *masked a copy of the `length` bytes of a settings file that
+ * passed ag_settings_check_syntax(), with the characters and escapes in
+ * strings that libyaml reads differently from JSON replaced, or NULL when
+ * there are none (settings.c). Returns AG_OK or AG_ERR_NOMEM. The caller
+ * frees the copy with ag_free().
+ */
+ag_status ag_settings_mask_strings(const char *text, size_t length, char **masked);
+
+/*
+ * Decodes every double-quoted scalar of `document`, which libyaml read from
+ * a masked copy, from the `length` bytes of the original text as JSON
+ * defines its strings (settings.c).
+ */
+ag_status ag_settings_restore_strings(struct load_context *context, yaml_document_t *document,
+                                      const char *original, size_t length);
+
 /* Reads the root of a Claude Code settings file (settings.c). */
 ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t *root);
 

@@ -3,7 +3,8 @@
  * .claude/settings.local.json, managed-settings.json) read as policy
  * sources. The text is first checked to be strict JSON (RFC 8259). JSON is
  * then read as YAML's flow style, so libyaml parses it and errors and rule
- * sources keep FILE:LINE:COLUMN.
+ * sources keep FILE:LINE:COLUMN, and the strings are decoded again as JSON
+ * defines them (see "strings as JSON" below).
  *
  * Keys read:
  *   permissions.allow, .ask, .deny      rule lists, as in a YAML policy
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "policy/forms.h"
 #include "policy/load_internal.h"
 
@@ -461,6 +463,53 @@ static bool is_json_number(const char *text, size_t length)
     return i == length;
 }
 
+/* Returns the value of the \uXXXX escape at `offset`, or -1 when it is not one. */
+static long json_unicode_escape(const json_scanner *scanner, size_t offset)
+{
+    if (offset + 6 > scanner->length || scanner->text[offset] != '\\'
+        || scanner->text[offset + 1] != 'u')
+        return -1;
+    long value = 0;
+    for (size_t i = offset + 2; i < offset + 6; i++) {
+        char c = scanner->text[i];
+        if (!isxdigit((unsigned char)c))
+            return -1;
+        value = value << 4 | (isdigit((unsigned char)c) ? c - '0' : (tolower(c) - 'a' + 10));
+    }
+    return value;
+}
+
+/*
+ * Scans a \uXXXX escape. A UTF-16 surrogate must come as a high one followed
+ * by a low one (\uD83D\uDE00), which together give one character. A lone
+ * surrogate is no character, so JSON parsers read it differently.
+ */
+static bool json_scan_unicode_escape(json_scanner *scanner)
+{
+    size_t start = scanner->offset;
+    long value = json_unicode_escape(scanner, start);
+    if (value < 0)
+        return json_fail(scanner, AG_ERR_YAML, start,
+                         "invalid JSON: '\\u' in a string must be followed by four hex digits");
+    if (value >= 0xDC00 && value <= 0xDFFF)
+        return json_fail(scanner, AG_ERR_YAML, start,
+                         "invalid JSON: '\\u%04lX' is a lone UTF-16 low surrogate; write the "
+                         "character itself or its high and low surrogates", value);
+    if (value < 0xD800 || value > 0xDBFF) {
+        scanner->offset += 6;
+        return true;
+    }
+
+    long low = json_unicode_escape(scanner, start + 6);
+    if (low < 0xDC00 || low > 0xDFFF)
+        return json_fail(scanner, AG_ERR_YAML, start,
+                         "invalid JSON: '\\u%04lX' is a UTF-16 high surrogate without a low "
+                         "surrogate after it; write the character itself or both surrogates",
+                         value);
+    scanner->offset += 12;
+    return true;
+}
+
 /* Scans one escape sequence; the offset is at its backslash. */
 static bool json_scan_escape(json_scanner *scanner)
 {
@@ -470,16 +519,8 @@ static bool json_scan_escape(json_scanner *scanner)
         scanner->offset += 2;
         return true;
     }
-    if (c == 'u') {
-        for (size_t i = start + 2; i < start + 6; i++) {
-            if (i >= scanner->length || !isxdigit((unsigned char)scanner->text[i]))
-                return json_fail(scanner, AG_ERR_YAML, start,
-                                 "invalid JSON: '\\u' in a string must be followed by four hex "
-                                 "digits");
-        }
-        scanner->offset += 6;
-        return true;
-    }
+    if (c == 'u')
+        return json_scan_unicode_escape(scanner);
     if (isgraph((unsigned char)c))
         return json_fail(scanner, AG_ERR_YAML, start,
                          "invalid JSON: the escape '\\%c' in a string; JSON accepts \\\" \\\\ "
@@ -683,4 +724,129 @@ ag_status ag_settings_check_syntax(const char *text, size_t length, size_t *offs
                   "is one JSON object");
     *offset = scanner.error_offset;
     return scanner.status;
+}
+
+/* ------------------------------------------------------ strings as JSON */
+
+/*
+ * libyaml 0.2.5 reads some JSON strings differently from a JSON parser. It
+ * folds a raw NEL (U+0085), LINE SEPARATOR or PARAGRAPH SEPARATOR into a
+ * line break or a space. It rejects a raw DEL, C1 control, U+FFFE or U+FFFF,
+ * and an escaped surrogate pair. So libyaml reads a masked copy, in which
+ * each such character or escape is replaced by one that libyaml accepts as
+ * it is, with the same byte length, number of characters and decoded length.
+ * The copy keeps every line and column, and ag_settings_restore_strings()
+ * then decodes the strings from the original.
+ */
+
+/* Replaces `length` bytes at `offset` of the copy, which is made on the first change. */
+static bool mask_bytes(const char *text, size_t text_length, char **masked, size_t offset,
+                       const char *replacement, size_t length)
+{
+    if (*masked == NULL) {
+        *masked = ag_malloc(text_length + 1);
+        if (*masked == NULL)
+            return false;
+        memcpy(*masked, text, text_length);
+        (*masked)[text_length] = '\0';
+    }
+    memcpy(*masked + offset, replacement, length);
+    return true;
+}
+
+/*
+ * Returns the replacement for the raw character at `p` (`left` bytes remain)
+ * that libyaml would not read as JSON does, and its byte length in *length,
+ * or NULL.
+ */
+static const char *raw_replacement(const unsigned char *p, size_t left, size_t *length)
+{
+    if (p[0] == 0x7F) {
+        *length = 1;
+        return "?";
+    }
+    if (left >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+        *length = 2;
+        return "\xC2\xA0";    /* NO-BREAK SPACE for NEL and the C1 controls */
+    }
+    if (left >= 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+        *length = 3;
+        return "\xE2\x80\xAF";    /* NARROW NO-BREAK SPACE */
+    }
+    if (left >= 3 && p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+        *length = 3;
+        return "\xEF\xBF\xBD";    /* REPLACEMENT CHARACTER */
+    }
+    return NULL;
+}
+
+ag_status ag_settings_mask_strings(const char *text, size_t length, char **masked)
+{
+    *masked = NULL;
+    json_scanner scanner = {text, length, 0, 0, AG_OK, NULL, 0};
+    bool in_string = false;
+    for (size_t i = 0; i < length;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t width = 1;
+        const char *replacement = NULL;
+        if (!in_string) {
+            in_string = p[0] == '"';
+        } else if (p[0] == '"') {
+            in_string = false;
+        } else if (p[0] == '\\') {
+            long value = json_unicode_escape(&scanner, i);
+            width = value < 0 ? 2 : 6;
+            if (value >= 0xD800 && value <= 0xDBFF) {
+                /* Two escapes of 2-byte characters decode to 4 bytes, as the pair does. */
+                width = 12;
+                replacement = "\\u07FF\\u07FF";
+            }
+        } else {
+            replacement = raw_replacement(p, length - i, &width);
+            if (replacement == NULL)
+                width = 1;
+        }
+        if (replacement != NULL && !mask_bytes(text, length, masked, i, replacement, width))
+            return AG_ERR_NOMEM;
+        i += width;
+    }
+    return AG_OK;
+}
+
+/* Returns the length of the raw JSON string that starts after the quote at `text`. */
+static size_t raw_string_length(const char *text, size_t left)
+{
+    size_t i = 0;
+    while (i < left && text[i] != '"')
+        i += text[i] == '\\' ? 2 : 1;
+    return i < left ? i : left;
+}
+
+ag_status ag_settings_restore_strings(struct load_context *context, yaml_document_t *document,
+                                      const char *original, size_t length)
+{
+    for (yaml_node_t *node = document->nodes.start; node < document->nodes.top; node++) {
+        if (node->type != YAML_SCALAR_NODE
+            || node->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+            continue;
+        size_t offset = ag_load_mark_offset(context, node->start_mark);
+        if (offset >= length || original[offset] != '"')
+            return ag_load_error(context, AG_ERR_INTERNAL, node,
+                                 "internal error: the string was not found in the file");
+        size_t raw = raw_string_length(original + offset + 1, length - offset - 1);
+
+        /* Decode where libyaml's value can take it: a masked string decodes to as many bytes. */
+        char *decoded = ag_malloc(raw + 1);
+        if (decoded == NULL)
+            return ag_load_error(context, AG_ERR_NOMEM, node, "out of memory");
+        size_t decoded_length = ag_json_decode_validated(original + offset + 1, raw, decoded);
+        bool fits = decoded_length == node->data.scalar.length;
+        if (fits)
+            memcpy(node->data.scalar.value, decoded, decoded_length);
+        ag_free(decoded);
+        if (!fits)
+            return ag_load_error(context, AG_ERR_INTERNAL, node,
+                                 "internal error: a string decoded to another length");
+    }
+    return AG_OK;
 }
