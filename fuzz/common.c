@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "fuzz.h"
 
 _Noreturn void fuzz_fail(const char *file, int line, const char *condition)
@@ -29,6 +31,15 @@ char *fuzz_strndup(const uint8_t *data, size_t size)
         memcpy(copy, data, size);
     copy[size] = '\0';
     return copy;
+}
+
+json_t *fuzz_json_loads(const char *text)
+{
+    json_error_t error;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
+    if (root == NULL && json_error_code(&error) == json_error_numeric_overflow)
+        root = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &error);
+    return root;
 }
 
 bool fuzz_dynamic_word_marked(const char *text, size_t length)

@@ -30,6 +30,12 @@ void fuzz_require_nomem(const ag_error *error, const char *operation);
 char *fuzz_strndup(const uint8_t *data, size_t size);
 
 /*
+ * Parses `text` with jansson as ag_check() reads a tool input, so an integer
+ * beyond 64 bits is read as a real. Returns a new reference, or NULL.
+ */
+struct json_t *fuzz_json_loads(const char *text);
+
+/*
  * Returns whether a word the analysis calls dynamic shows it: it has an
  * AG_DYNAMIC_MARK byte, or (see the NOTE in common.c) a glob, extglob or tilde.
  */

@@ -20,15 +20,6 @@
 #include "core/json.h"
 #include "fuzz.h"
 
-static json_t *load_with_jansson(const char *text)
-{
-    json_error_t error;
-    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
-    if (root == NULL && json_error_code(&error) == json_error_numeric_overflow)
-        root = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &error);
-    return root;
-}
-
 static ag_json_type type_of(json_t *value)
 {
     switch (json_typeof(value)) {
@@ -103,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static ag_arena arena;
     char *text = fuzz_strndup(data, size);
-    json_t *root = load_with_jansson(text);
+    json_t *root = fuzz_json_loads(text);
 
     ag_arena_reset(&arena);
     ag_json_document document;

@@ -57,8 +57,7 @@ static void make_checkers(void)
  */
 static bool read_command(const char *input, bool *object, char **command, size_t *length)
 {
-    json_error_t error;
-    json_t *root = json_loads(input, JSON_REJECT_DUPLICATES, &error);
+    json_t *root = fuzz_json_loads(input);
     *object = json_is_object(root);
     json_t *value = *object ? json_object_get(root, "command") : NULL;
     bool found = json_is_string(value);
