@@ -35,6 +35,10 @@ typedef struct parsed_arguments {
     bool hard_links;            /* a hard-links flag (cp -l): operands read are also written */
     bool symbolic;              /* a symbolic flag (ln -s): link-source operands have no effect */
     bool host_root;             /* a host-root flag (docker run --privileged) */
+    /* A word known only at run time may turn a reads-operands flag off. */
+    bool reads_undone;
+    bool dash_dash;             /* a literal "--" ended the options */
+    size_t items_before_dash_dash;  /* the options and operands before that "--" */
     char flag_letters[64];      /* short flags seen, such as tar's modes */
     size_t short_flag_count;
     const ag_shell_word *subcommand_words;
@@ -248,6 +252,17 @@ static bool is_option_word(const ag_shell_word *word)
 }
 
 /*
+ * Returns whether a word known only at run time may expand to an option:
+ * its value or a file name its glob matches (a file named `-R`) may start
+ * with '-'. A word that starts with another literal character cannot.
+ */
+static bool may_be_option(const ag_shell_word *word)
+{
+    static const char starts[] = {'-', '*', '?', '[', '{', '@', '+', '!', AG_DYNAMIC_MARK, '\0'};
+    return word->dynamic && word->text[0] != '\0' && strchr(starts, word->text[0]) != NULL;
+}
+
+/*
  * Returns the subcommand entry that `word` names, or NULL. A word that names
  * none stays an operand of the command's own entry, whose options and
  * operands still count (7z X, which 7-Zip reads as x).
@@ -289,8 +304,12 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
         bool dashless_key = i == 0 && count > 1 && spec->dashless_first
                             && !is_option_word(word) && !word->dynamic;
         bool dash_dash = word->text[0] == '-' && strcmp(word->text, "--") == 0;
+        if (!options_done && may_be_option(word))
+            parsed->reads_undone = true;
         if (!options_done && dash_dash && !word->dynamic) {
             options_done = true;
+            parsed->dash_dash = true;
+            parsed->items_before_dash_dash = parsed->count;
         } else if (!options_done && (is_option_word(word) || tar_key || dashless_key)) {
             saw_option = true;
             bool long_form = !tar_key && !dashless_key
@@ -1516,6 +1535,80 @@ static ag_status apply_git_init(ag_extractor *ex, const parsed_arguments *parsed
     return ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, text, strlen(text));
 }
 
+/*
+ * Returns whether git checkout moves to another commit, which rewrites the
+ * whole work tree. An operand before "--" is a commit, and with no path
+ * after the "--" (git checkout main --) the branch switches. Without "--",
+ * one operand may be a branch (git checkout main) or a file (git checkout
+ * a.c), which only the repository tells apart, so it counts as a branch.
+ * Two or more are a commit and paths, or only paths, which are checked out
+ * without moving HEAD. A word known only at run time may expand to no word
+ * or to "--", so it leaves the choice open.
+ */
+static bool git_checkout_moves(const parsed_arguments *parsed, bool *no_operand)
+{
+    size_t before = 0, after = 0;
+    bool dynamic_before = false, dynamic_after = false;
+    for (size_t i = 0; i < parsed->count; i++) {
+        const argument *arg = &parsed->items[i];
+        if (arg->option != NULL)
+            continue;
+        bool leading = !parsed->dash_dash || i < parsed->items_before_dash_dash;
+        if (leading) {
+            before++;
+            dynamic_before |= arg->word->dynamic;
+        } else if (arg->word->dynamic) {
+            dynamic_after = true;
+        } else {
+            after++;
+        }
+    }
+
+    *no_operand = before == 0 && after == 0 && !dynamic_after;
+    if (dynamic_before)
+        return true;
+    if (parsed->dash_dash)
+        return before > 0 && after == 0;
+    return before == 1;
+}
+
+/*
+ * Adds the work tree that git checkout and git switch rewrite when they
+ * move to another commit (the entry's tree key makes it a tree). switch
+ * takes no paths, so any operand is the commit it moves to. With no
+ * operand, -b/-B (switch: -c/-C) only create a branch at HEAD and keep the
+ * files, unless -f (--force, --discard-changes) resets them to HEAD.
+ */
+static ag_status apply_git_checkout(ag_extractor *ex, const ag_effect_spec *spec,
+                                    const parsed_arguments *parsed, const ag_shell_word *words,
+                                    size_t count)
+{
+    static const char *const discards[] = {"--force", "--discard-changes", NULL};
+    bool checkout = spec->handler == AG_HANDLER_GIT_CHECKOUT;
+    size_t operands = 0;
+    const argument *first = first_operand(parsed, &operands);
+    /* checkout . already wrote the work tree through its operand. */
+    if (checkout && operands == 1 && first->length == 1 && first->text[0] == '.'
+        && !first->word->dynamic)
+        return AG_OK;
+
+    bool no_operand = operands == 0;
+    bool moves = checkout ? git_checkout_moves(parsed, &no_operand) : operands > 0;
+    if (no_operand) {
+        bool creates = checkout ? option_value(parsed, "-b", "-B") != NULL
+                                : option_value(parsed, "-c", "--create") != NULL
+                                      || option_value(parsed, "-C", "--force-create") != NULL;
+        bool discards_changes = has_flag(parsed, "f")
+                                || has_flag_word(parsed, words, count, discards);
+        for (size_t i = 0; i < count; i++)
+            discards_changes |= may_be_option(&words[i]);
+        moves = !creates || discards_changes;
+    }
+    if (!moves)
+        return AG_OK;
+    return ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], ".", 1);
+}
+
 static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
                                 const parsed_arguments *parsed, bool wrote, bool read,
                                 bool contacted)
@@ -1530,9 +1623,17 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     if (status == AG_OK && parsed->reads_stdin_names)
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
-    /* A command that only lists or tests its input (unzip -l) writes no default. */
-    bool writes_default = !wrote && !parsed->reads_operands;
-    if (status == AG_OK && writes_default && spec->default_write != NULL)
+    /*
+     * A command that only lists or tests its input (unzip -l) writes no
+     * default, unless a word known only at run time may undo that option.
+     * Nor does one whose subcommand's entry reads the rest of the words
+     * (git stash list).
+     */
+    bool writes_default = !wrote && (!parsed->reads_operands || parsed->reads_undone)
+                          && parsed->subcommand == NULL;
+    bool wrote_cwd = parsed->writes_cwd && spec->default_write != NULL
+                     && strcmp(spec->default_write, ".") == 0;
+    if (status == AG_OK && writes_default && !wrote_cwd && spec->default_write != NULL)
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, spec->default_write,
                                        strlen(spec->default_write));
     if (status == AG_OK && writes_default && spec->default_unpack != NULL)
@@ -1635,6 +1736,9 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         status = apply_git_init(ex, parsed, words, count);
     if (status == AG_OK && spec->handler == AG_HANDLER_PARALLEL)
         status = apply_parallel_files(ex, words, count);
+    if (status == AG_OK
+        && (spec->handler == AG_HANDLER_GIT_CHECKOUT || spec->handler == AG_HANDLER_GIT_SWITCH))
+        status = apply_git_checkout(ex, spec, parsed, words, count);
     return status;
 }
 
@@ -1657,17 +1761,6 @@ static bool has_option_word(const parsed_arguments *parsed, const ag_shell_word 
             return true;
     }
     return false;
-}
-
-/*
- * Returns whether a word known only at run time may expand to an option:
- * its value or a file name its glob matches (a file named `-R`) may start
- * with '-'. A word that starts with another literal character cannot.
- */
-static bool may_be_option(const ag_shell_word *word)
-{
-    static const char starts[] = {'-', '*', '?', '[', '{', '@', '+', '!', AG_DYNAMIC_MARK, '\0'};
-    return word->dynamic && word->text[0] != '\0' && strchr(starts, word->text[0]) != NULL;
 }
 
 /*

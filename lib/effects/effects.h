@@ -93,7 +93,9 @@ typedef enum ag_effect_handler {
     AG_HANDLER_GIT_CONFIG,  /* git config: the action decides read or write, the scope the file */
     AG_HANDLER_GIT_INIT,    /* git init: also writes DIR/.git, which the table cannot name */
     AG_HANDLER_CURL,        /* curl: URLs are globs ({a,b}, [a-z]) unless -g or --globoff */
-    AG_HANDLER_PARALLEL     /* GNU parallel: the operands after `::::` are files read */
+    AG_HANDLER_PARALLEL,    /* GNU parallel: the operands after `::::` are files read */
+    AG_HANDLER_GIT_CHECKOUT, /* git checkout: one operand without `--` may be a branch */
+    AG_HANDLER_GIT_SWITCH   /* git switch: rewrites the work tree unless it only creates a branch */
 } ag_effect_handler;
 
 /*

@@ -290,6 +290,8 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
         {"git-init", AG_HANDLER_GIT_INIT},
         {"curl", AG_HANDLER_CURL},
         {"parallel", AG_HANDLER_PARALLEL},
+        {"git-checkout", AG_HANDLER_GIT_CHECKOUT},
+        {"git-switch", AG_HANDLER_GIT_SWITCH},
     };
     const char *text = scalar(node);
     for (size_t i = 0; text != NULL && i < sizeof(handlers) / sizeof(handlers[0]); i++) {
