@@ -37,6 +37,7 @@ typedef struct parsed_arguments {
     bool host_root;             /* a host-root flag (docker run --privileged) */
     /* A word known only at run time may turn a reads-operands flag off. */
     bool reads_undone;
+    bool unknown_subcommand;    /* a word known only at run time may name any subcommand */
     bool dash_dash;             /* a literal "--" ended the options */
     size_t items_before_dash_dash;  /* the options and operands before that "--" */
     char flag_letters[64];      /* short flags seen, such as tar's modes */
@@ -329,6 +330,8 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
             parsed->subcommand_count = count - i - 1;
             return AG_OK;
         } else {
+            parsed->unknown_subcommand |= operands == 0 && spec->subcommand_count > 0
+                                          && word->dynamic;
             push(parsed, word, word->text, word->length, AG_ROLE_NONE, NULL);
             operands++;
             /* ssh reads options again after its host, up to the remote command. */
@@ -1623,6 +1626,11 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     if (status == AG_OK && parsed->reads_stdin_names)
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
+    /* git stash $X may be stash pop: any subcommand may read and write any path. */
+    if (status == AG_OK && parsed->unknown_subcommand)
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
+    if (status == AG_OK && parsed->unknown_subcommand)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, unknown, 1);
     /*
      * A command that only lists or tests its input (unzip -l) writes no
      * default, unless a word known only at run time may undo that option.
