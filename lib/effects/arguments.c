@@ -71,7 +71,7 @@ bool ag_effect_option_takes_value(const ag_effect_option *option)
 {
     return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
            || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END
-           || option->kind == AG_OPTION_COOKIE;
+           || option->kind == AG_OPTION_COOKIE || option->kind == AG_OPTION_ARCHIVE;
 }
 
 static void push(parsed_arguments *parsed, const ag_shell_word *word, const char *text,
@@ -119,6 +119,8 @@ static bool take_value(parsed_arguments *parsed, const ag_effect_option *option,
         parsed->script_given = true;
     if (option->kind == AG_OPTION_END)
         *end = true;
+    if (option->kind == AG_OPTION_ARCHIVE)
+        parsed->reads_operands = true;
 
     bool uses_next = attached == NULL;
     const ag_shell_word *word = &words[index];

@@ -72,7 +72,9 @@ typedef enum ag_option_kind {
     AG_OPTION_COOKIE,           /* takes curl -b DATA: a value without '=' is a file read */
     AG_OPTION_HOST_ROOT,        /* flag: the command reaches every host file, as a read-write
                                    bind of "/" does (docker run --privileged) */
-    AG_OPTION_FLAG              /* flag listed only so that it abbreviates nothing (tar --list) */
+    AG_OPTION_FLAG,             /* flag listed only so that it abbreviates nothing (tar --list) */
+    AG_OPTION_ARCHIVE           /* takes an archive read (role READ) or written (role WRITE),
+                                   and the operands are only read (python -m zipfile -l, -c) */
 } ag_option_kind;
 
 typedef struct ag_effect_option {

@@ -95,6 +95,8 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"symbolic", AG_OPTION_SYMBOLIC, AG_ROLE_NONE},
         {"cookie", AG_OPTION_COOKIE, AG_ROLE_VALUE},
         {"host-root", AG_OPTION_HOST_ROOT, AG_ROLE_NONE},
+        {"archive-read", AG_OPTION_ARCHIVE, AG_ROLE_READ},
+        {"archive-write", AG_OPTION_ARCHIVE, AG_ROLE_WRITE},
     };
     const char *text = scalar(node);
     if (text == NULL)
