@@ -609,6 +609,7 @@ static void assert_same_spec(const ag_effect_spec *built, const ag_effect_spec *
     assert_same_text(built->default_network, parsed->default_network);
     assert_int_equal(built->dashless_first, parsed->dashless_first);
     assert_int_equal(built->short_equals, parsed->short_equals);
+    assert_int_equal(built->minus_negates, parsed->minus_negates);
     assert_int_equal(built->writes_anywhere, parsed->writes_anywhere);
     assert_int_equal(built->anywhere_options.count, parsed->anywhere_options.count);
     assert_int_equal(built->no_anywhere_options.count, parsed->no_anywhere_options.count);

@@ -35,7 +35,7 @@ typedef struct parsed_arguments {
     bool hard_links;            /* a hard-links flag (cp -l): operands read are also written */
     bool symbolic;              /* a symbolic flag (ln -s): link-source operands have no effect */
     bool host_root;             /* a host-root flag (docker run --privileged) */
-    /* A word known only at run time may turn a reads-operands flag off. */
+    /* A word may turn a reads-operands flag off: one known only at run time, or unzip --l. */
     bool reads_undone;
     bool unknown_subcommand;    /* a word known only at run time may name any subcommand */
     bool dash_dash;             /* a literal "--" ended the options */
@@ -266,6 +266,19 @@ static bool may_be_option(const ag_shell_word *word)
 }
 
 /*
+ * Returns whether `word` turns options off in an entry with minus_negates:
+ * Info-ZIP unzip reads a '-' inside an option word (--l, -l-l) as "not",
+ * so unzip -l --l extracts.
+ */
+static bool negates_options(const ag_effect_spec *spec, const ag_shell_word *word)
+{
+    if (!spec->minus_negates || word->dynamic || !is_option_word(word)
+        || strcmp(word->text, "--") == 0)
+        return false;
+    return memchr(word->text + 1, '-', word->length - 1) != NULL;
+}
+
+/*
  * Returns the subcommand entry that `word` names, or NULL. A word that names
  * none stays an operand of the command's own entry, whose options and
  * operands still count (7z X, which 7-Zip reads as x).
@@ -307,7 +320,7 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
         bool dashless_key = i == 0 && count > 1 && spec->dashless_first
                             && !is_option_word(word) && !word->dynamic;
         bool dash_dash = word->text[0] == '-' && strcmp(word->text, "--") == 0;
-        if (!options_done && may_be_option(word))
+        if (!options_done && (may_be_option(word) || negates_options(spec, word)))
             parsed->reads_undone = true;
         if (!options_done && dash_dash && !word->dynamic) {
             options_done = true;
@@ -1635,9 +1648,9 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, unknown, 1);
     /*
      * A command that only lists or tests its input (unzip -l) writes no
-     * default, unless a word known only at run time may undo that option.
-     * Nor does one whose subcommand's entry reads the rest of the words
-     * (git stash list).
+     * default, unless a later word may undo that option (unzip --l, or a
+     * word known only at run time). Nor does one whose subcommand's entry
+     * reads the rest of the words (git stash list).
      */
     bool writes_default = !wrote && (!parsed->reads_operands || parsed->reads_undone)
                           && parsed->subcommand == NULL;

@@ -145,6 +145,7 @@ typedef struct ag_effect_spec {
     bool stop_at_option;
     bool dashless_first;        /* the first of two or more words is an option cluster without '-' */
     bool short_equals;          /* a value attached to a short option drops a leading '=' */
+    bool minus_negates;         /* a '-' inside an option word turns options off (unzip --l) */
     char *default_write;
     char *default_unpack;       /* unpacked into (AG_ROLE_UNPACK) when nothing names a write */
     char *default_network;

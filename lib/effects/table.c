@@ -502,6 +502,8 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_flag(parser, value, &spec->dashless_first);
     if (strcmp(key, "short_equals") == 0)
         return parse_flag(parser, value, &spec->short_equals);
+    if (strcmp(key, "minus_negates") == 0)
+        return parse_flag(parser, value, &spec->minus_negates);
     if (strcmp(key, "long_prefixes") == 0) {
         bool prefixes = true;
         ag_status status = parse_flag(parser, value, &prefixes);
