@@ -887,6 +887,16 @@ static ag_status add_rev_path(ag_extractor *ex, const ag_shell_word *word, const
     return ag_extractor_add_path(ex, AG_EFFECT_READ, word, path, (size_t)(end - path));
 }
 
+/* Returns whether a curl output name contains "#N", which curl replaces with a glob's text. */
+static bool names_glob_match(const char *text, size_t length)
+{
+    for (size_t i = 0; i + 1 < length; i++) {
+        if (text[i] == '#' && isdigit((unsigned char)text[i + 1]))
+            return true;
+    }
+    return false;
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
@@ -934,6 +944,14 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     bool stdin_dash = arg->length == 1 && arg->text[0] == '-' && !word->dynamic;
     if (stdin_dash)
         return AG_OK;
+
+    /* curl -o "#1" puts the text a URL glob matched, which may hold a '/', into the name. */
+    if (role == AG_ROLE_WRITE && spec->handler == AG_HANDLER_CURL && ex->url_globbing
+        && names_glob_match(arg->text, arg->length)) {
+        static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+        *wrote = true;
+        return ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, unknown, 1);
+    }
 
     switch (role) {
     case AG_ROLE_RUN:
@@ -1627,6 +1645,165 @@ static ag_status apply_git_checkout(ag_extractor *ex, const ag_effect_spec *spec
     return ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], ".", 1);
 }
 
+/*
+ * Returns the file name that curl -O and wget give a download: the URL's
+ * last path segment, empty for a URL that ends in '/' or has no path.
+ * Returns false when the name is not known here: the URL is known only at
+ * run time, or contains a curl glob (whose text may contain a '/'), a
+ * query or a fragment (wget 1.21 keeps them in the name), a '%' escape
+ * (wget decodes it) or a '\', or its last segment is "." or "..".
+ */
+static bool url_file_name(const char *text, size_t length, bool globbing, const char **name,
+                          size_t *name_length)
+{
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (c == AG_DYNAMIC_MARK || c == '?' || c == '#' || c == '%' || c == '\\'
+            || (globbing && (c == '{' || c == '[')))
+            return false;
+    }
+
+    const char *end = text + length;
+    const char *path = text;
+    for (size_t i = 0; i + 3 <= length; i++) {
+        if (memcmp(text + i, "://", 3) == 0) {
+            path = text + i + 3;
+            break;
+        }
+    }
+    const char *last = memchr(path, '/', (size_t)(end - path));
+    for (const char *p = last; p != NULL && p < end; p++) {
+        if (*p == '/')
+            last = p;
+    }
+    *name = last != NULL ? last + 1 : end;
+    *name_length = (size_t)(end - *name);
+    bool dots = (*name_length == 1 && (*name)[0] == '.')
+                || (*name_length == 2 && memcmp(*name, "..", 2) == 0);
+    return !dots;
+}
+
+/* Adds a write of the relative path `name` below `directory`. */
+static ag_status add_write_below(ag_extractor *ex, const ag_shell_word *word,
+                                 const char *directory, size_t directory_length,
+                                 const char *name, size_t length)
+{
+    const char *path = ag_arena_printf(ex->arena, "%.*s/%.*s", (int)directory_length, directory,
+                                       (int)length, name);
+    if (path == NULL)
+        return AG_ERR_NOMEM;
+    return ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, path, strlen(path));
+}
+
+/*
+ * Adds the file that a download of `url` saves in `directory`. A name
+ * that is unknown, or empty with no `empty_name` (wget: index.html), may
+ * be any name in the directory, so the directory is written as a tree.
+ */
+static ag_status add_download(ag_extractor *ex, const argument *url, const char *directory,
+                              size_t directory_length, const char *empty_name)
+{
+    const char *name = NULL;
+    size_t length = 0;
+    bool known = url_file_name(url->text, url->length, ex->url_globbing, &name, &length);
+    if (known && length == 0 && empty_name != NULL) {
+        name = empty_name;
+        length = strlen(empty_name);
+    }
+    if (!known || length == 0)
+        return ag_extractor_add_unpack(ex, url->word, directory, directory_length);
+    return add_write_below(ex, url->word, directory, directory_length, name, length);
+}
+
+static bool is_option_named(const argument *arg, const char *short_name, const char *long_name)
+{
+    return arg->option != NULL
+           && (strcmp(arg->option->name, short_name) == 0
+               || strcmp(arg->option->name, long_name) == 0);
+}
+
+/*
+ * Adds the files that curl writes beyond its -o names as typed. --output-dir
+ * DIR puts each relative -o name below DIR, and -O (--remote-name,
+ * --remote-name-all) saves each URL under its file name there or in the
+ * working directory; with -J (--remote-header-name) the server picks that
+ * name. A word known only at run time may be -O, so it counts as one. A
+ * config file (-K) may set any output, so it writes an unknown path.
+ */
+static ag_status apply_curl_outputs(ag_extractor *ex, const parsed_arguments *parsed,
+                                    const ag_shell_word *words, size_t count)
+{
+    static const char *const remote_names[] = {"--remote-name", "--remote-name-all", NULL};
+    static const char *const header_names[] = {"--remote-header-name", NULL};
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    bool remote = has_flag(parsed, "O") || has_flag_word(parsed, words, count, remote_names);
+    for (size_t i = 0; i < count; i++)
+        remote |= may_be_option(&words[i]);
+    bool server_names = has_flag(parsed, "J") || has_flag_word(parsed, words, count, header_names);
+    const argument *dir = option_value(parsed, "--output-dir", "--output-dir");
+    const char *directory = dir != NULL ? dir->text : ".";
+    size_t directory_length = dir != NULL ? dir->length : 1;
+
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
+        const argument *arg = &parsed->items[i];
+        bool url = arg->option == NULL || is_option_named(arg, "--url", "--url");
+        bool output = is_option_named(arg, "-o", "--output");
+        if (url && remote && server_names)
+            status = ag_extractor_add_unpack(ex, arg->word, directory, directory_length);
+        else if (url && remote)
+            status = add_download(ex, arg, directory, directory_length, NULL);
+        else if (output && dir != NULL && arg->length > 0 && arg->text[0] != '/'
+                 && !(arg->length == 1 && arg->text[0] == '-'))
+            status = add_write_below(ex, arg->word, directory, directory_length, arg->text,
+                                     arg->length);
+    }
+
+    if (status == AG_OK && option_value(parsed, "-K", "--config") != NULL)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], unknown, 1);
+    return status;
+}
+
+static bool has_any_option(const ag_effect_spec *spec, const parsed_arguments *parsed,
+                           const ag_shell_word *words, size_t count, const ag_word_list *options,
+                           bool dynamic_counts);
+
+/*
+ * Adds the files that wget saves, unless -O names the one file it writes:
+ * each URL's file name (index.html for a directory) in -P DIR or the
+ * working directory. The directory is written as a tree instead where the
+ * names are unknown: with -i (URLs from a file), --content-disposition and
+ * --trust-server-names (names from the server), --default-page, and the
+ * entry's tree options (-x, -r, -m, and -e, which may set any of these).
+ */
+static ag_status apply_wget_names(ag_extractor *ex, const ag_effect_spec *spec,
+                                  const parsed_arguments *parsed, const ag_shell_word *words,
+                                  size_t count)
+{
+    static const char *const server_names[] = {"--content-disposition", "--trust-server-names",
+                                               NULL};
+    if (option_value(parsed, "-O", "--output-document") != NULL)
+        return AG_OK;
+    const argument *dir = option_value(parsed, "-P", "--directory-prefix");
+    const char *directory = dir != NULL ? dir->text : ".";
+    size_t directory_length = dir != NULL ? dir->length : 1;
+
+    bool unknown = option_value(parsed, "-i", "--input-file") != NULL
+                   || option_value(parsed, "--default-page", "--default-page") != NULL
+                   || has_flag_word(parsed, words, count, server_names)
+                   || has_any_option(spec, parsed, words, count, &spec->tree_options, true);
+    if (unknown)
+        return ag_extractor_add_unpack(ex, &ex->command->words[0], directory, directory_length);
+
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
+        if (parsed->items[i].option == NULL)
+            status = add_download(ex, &parsed->items[i], directory, directory_length,
+                                  "index.html");
+    }
+    return status;
+}
+
 static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
                                 const parsed_arguments *parsed, bool wrote, bool read,
                                 bool contacted)
@@ -1752,9 +1929,13 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             status = add_argument(ex, spec, &arg, AG_ROLE_WRITE, &wrote, &contacted);
     }
 
+    if (status == AG_OK && spec->handler == AG_HANDLER_CURL)
+        status = apply_curl_outputs(ex, parsed, words, count);
     ex->url_globbing = globbing;
     if (status == AG_OK)
         status = apply_defaults(ex, spec, parsed, wrote, read, contacted);
+    if (status == AG_OK && spec->handler == AG_HANDLER_WGET)
+        status = apply_wget_names(ex, spec, parsed, words, count);
     if (status == AG_OK && spec->handler == AG_HANDLER_GIT_INIT)
         status = apply_git_init(ex, parsed, words, count);
     if (status == AG_OK && spec->handler == AG_HANDLER_PARALLEL)

@@ -94,10 +94,12 @@ typedef enum ag_effect_handler {
     AG_HANDLER_TAR,         /* tar: the mode letters decide what the archive and operands are */
     AG_HANDLER_GIT_CONFIG,  /* git config: the action decides read or write, the scope the file */
     AG_HANDLER_GIT_INIT,    /* git init: also writes DIR/.git, which the table cannot name */
-    AG_HANDLER_CURL,        /* curl: URLs are globs ({a,b}, [a-z]) unless -g or --globoff */
+    AG_HANDLER_CURL,        /* curl: URLs are globs ({a,b}, [a-z]) unless -g or --globoff,
+                               and -O names files after them */
     AG_HANDLER_PARALLEL,    /* GNU parallel: the operands after `::::` are files read */
     AG_HANDLER_GIT_CHECKOUT, /* git checkout: one operand without `--` may be a branch */
-    AG_HANDLER_GIT_SWITCH   /* git switch: rewrites the work tree unless it only creates a branch */
+    AG_HANDLER_GIT_SWITCH,  /* git switch: rewrites the work tree unless it only creates a branch */
+    AG_HANDLER_WGET         /* wget: saves each URL under its file name */
 } ag_effect_handler;
 
 /*

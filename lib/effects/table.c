@@ -294,6 +294,7 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
         {"parallel", AG_HANDLER_PARALLEL},
         {"git-checkout", AG_HANDLER_GIT_CHECKOUT},
         {"git-switch", AG_HANDLER_GIT_SWITCH},
+        {"wget", AG_HANDLER_WGET},
     };
     const char *text = scalar(node);
     for (size_t i = 0; text != NULL && i < sizeof(handlers) / sizeof(handlers[0]); i++) {
