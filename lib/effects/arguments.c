@@ -1804,6 +1804,16 @@ static ag_status apply_wget_names(ag_extractor *ex, const ag_effect_spec *spec,
     return status;
 }
 
+/* Adds the paths of the entry's writes key, which the command writes whatever its arguments. */
+static ag_status apply_fixed_writes(ag_extractor *ex, const ag_effect_spec *spec)
+{
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < spec->writes.count && status == AG_OK; i++)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0],
+                                       spec->writes.items[i], strlen(spec->writes.items[i]));
+    return status;
+}
+
 static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
                                 const parsed_arguments *parsed, bool wrote, bool read,
                                 bool contacted)
@@ -1943,6 +1953,8 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
     if (status == AG_OK
         && (spec->handler == AG_HANDLER_GIT_CHECKOUT || spec->handler == AG_HANDLER_GIT_SWITCH))
         status = apply_git_checkout(ex, spec, parsed, words, count);
+    if (status == AG_OK)
+        status = apply_fixed_writes(ex, spec);
     return status;
 }
 

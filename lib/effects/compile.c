@@ -96,6 +96,7 @@ static void write_walk_arrays(FILE *out, const ag_effect_spec *spec, const char 
     write_word_list_array(out, &spec->anywhere_options, id, "anywhere_options");
     write_word_list_array(out, &spec->no_anywhere_options, id, "no_anywhere_options");
     write_word_list_array(out, &spec->default_read_options, id, "default_read_options");
+    write_word_list_array(out, &spec->writes, id, "writes");
 }
 
 static void write_word_list(FILE *out, const char *field, const ag_word_list *list,
@@ -192,6 +193,7 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_string(out, spec->default_read);
     write_word_list(out, "default_read_options", &spec->default_read_options, id,
                     "default_read_options");
+    write_word_list(out, "writes", &spec->writes, id, "writes");
     fputs("},\n", out);
 }
 

@@ -172,6 +172,7 @@ typedef struct ag_effect_spec {
     /* Its writes hold no code from the request: directories (mkdir), the installed Python (venv). */
     bool writes_no_code;
     char *default_read;         /* read when no operand is read (7z a: ".") */
+    ag_word_list writes;        /* written whatever the arguments (pre-commit install: .git/hooks) */
     ag_word_list default_read_options;  /* default_read applies only with one of these (pax -w) */
 } ag_effect_spec;
 

@@ -413,6 +413,8 @@ static bool parse_walk_key(table_parser *parser, const char *key, const yaml_nod
         *status = parse_word_list(parser, value, key, true, &spec->no_follow_options);
     else if (strcmp(key, "runs_files") == 0)
         *status = parse_word_list(parser, value, key, false, &spec->runs_files);
+    else if (strcmp(key, "writes") == 0)
+        *status = parse_word_list(parser, value, key, false, &spec->writes);
     else if (strcmp(key, "writes_anywhere") == 0)
         *status = parse_flag(parser, value, &spec->writes_anywhere);
     else if (strcmp(key, "writes_anywhere_with") == 0)
@@ -654,6 +656,7 @@ static void clear_spec(ag_effect_spec *spec)
     clear_word_list(&spec->no_anywhere_options);
     ag_free(spec->default_read);
     clear_word_list(&spec->default_read_options);
+    clear_word_list(&spec->writes);
 }
 
 void ag_effects_table_free(ag_effects_table *table)
