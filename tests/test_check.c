@@ -370,6 +370,30 @@ static void test_limit_named_beside_ask_rule(void **state)
     ag_policy_free(policy);
 }
 
+/*
+ * A recursive read that asks only because the tree below it may hold a file
+ * that a deny rule covers names that tree in its reason, not values known
+ * only at run time, which it does not have.
+ */
+static void test_tree_read_reason_names_tree(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("written-run17");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const char *tree = "grep -r x .";
+    const ag_verdict *verdict = ag_check_command(checker, tree, strlen(tree), "/repo", NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ASK);
+    assert_non_null(strstr(ag_verdict_reason(verdict), "the tree below it may hold a file"));
+    assert_null(strstr(ag_verdict_reason(verdict), "only known when it runs"));
+
+    const char *dynamic = "cat $X";
+    verdict = ag_check_command(checker, dynamic, strlen(dynamic), "/repo", NULL);
+    assert_int_equal(ag_verdict_decision(verdict), AG_ASK);
+    assert_non_null(strstr(ag_verdict_reason(verdict), "only known when it runs"));
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 /* Checks `command` in bypassPermissions mode, where only a protected path makes a write ask. */
 static const ag_verdict *check_bypassing(ag_checker *checker, const char *command, const char *cwd)
 {
@@ -440,6 +464,7 @@ static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_command_need_not_be_terminated),
     cmocka_unit_test(test_nul_byte_cannot_hide_a_command),
     cmocka_unit_test(test_protected_home_paths),
+    cmocka_unit_test(test_tree_read_reason_names_tree),
     cmocka_unit_test(test_cwd_change_between_checks),
 };
 

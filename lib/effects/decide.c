@@ -349,6 +349,21 @@ static bool outside_workspace(ag_checker *checker, const ag_effect *effect,
            || (link_target != NULL && !inside_workspace(checker, link_target, context));
 }
 
+/*
+ * Notes in *findings when a deny rule could match only because the effect
+ * walks the tree below a path it names in full (grep -r x src). The reason
+ * then names that tree rather than run-time values. A target reached
+ * through a link the request makes does not count.
+ */
+static void note_tree_cause(ag_rule_findings *findings, const ag_effect *effect)
+{
+    if (!effect->tree || effect->possible || effect->link_target != NULL
+        || effect->target[0] != '/' || strchr(effect->target, AG_DYNAMIC_MARK) != NULL)
+        return;
+    findings->deny_maybe_below = true;
+    findings->deny_maybe_links = effect->follows_links;
+}
+
 static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
                                const ag_path_context *context)
 {
@@ -381,6 +396,7 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
         const char *text = ag_arena_join(&checker->arena, what, what_count);
         if (text == NULL)
             return AG_ERR_NOMEM;
+        note_tree_cause(&findings, effect);
         ag_findings_decide(checker, &result, &findings, text);
     } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL && !effect->possible
                && outside_workspace(checker, effect, link_target, context)) {

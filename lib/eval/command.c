@@ -328,6 +328,16 @@ static const char *rule_reason(ag_arena *arena, const char *text, ag_text_part v
     return ag_arena_join(arena, parts, sizeof(parts) / sizeof(*parts));
 }
 
+/* Returns why a deny rule could match: a value known only at run time, or a file in a tree. */
+static ag_text_part maybe_cause(const ag_rule_findings *findings)
+{
+    if (findings->deny_maybe_links)
+        return AG_TEXT_LITERAL(", because those files may include one that the rule covers");
+    if (findings->deny_maybe_below)
+        return AG_TEXT_LITERAL(", because the tree below it may hold a file that the rule covers");
+    return AG_TEXT_LITERAL(", depending on values only known when it runs");
+}
+
 void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
                         const ag_rule_findings *findings, const char *text)
 {
@@ -343,9 +353,8 @@ void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
     } else if (findings->deny_maybe != NULL) {
         result->decision = AG_ASK;
         result->rule = findings->deny_maybe;
-        result->reason = rule_reason(
-            arena, text, AG_TEXT_LITERAL("` could match the deny rule "), findings->deny_maybe,
-            AG_TEXT_LITERAL(", depending on values only known when it runs"));
+        result->reason = rule_reason(arena, text, AG_TEXT_LITERAL("` could match the deny rule "),
+                                     findings->deny_maybe, maybe_cause(findings));
     } else if (findings->ask != NULL) {
         result->decision = AG_ASK;
         result->rule = findings->ask;

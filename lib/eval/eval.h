@@ -53,6 +53,10 @@ typedef struct ag_rule_findings {
     const ag_rule *deny;        /* first deny rule that matches */
     const ag_rule *deny_maybe;  /* first deny rule that could match */
     bool deny_maybe_fits;       /* deny_maybe fits the path (ag_findings_note_fitting()) */
+    bool deny_maybe_below;      /* deny_maybe could match a file in the tree below a known
+                                   path that the command walks, not a value known only
+                                   when it runs (grep -r x src) */
+    bool deny_maybe_links;      /* and that walk follows links, which may lead anywhere */
     const ag_rule *ask;         /* first ask rule that matches or could match */
     bool ask_is_maybe;
     const ag_rule *allow;       /* first allow rule that matches */
