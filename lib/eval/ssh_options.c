@@ -92,7 +92,9 @@ static bool has_high_byte(const ssh_word *word)
 static ag_ssh_option_kind classify_key(const ssh_word *key)
 {
     static const char *const commands[] = {"proxycommand", "localcommand", "knownhostscommand"};
-    static const char *const others[] = {"permitlocalcommand", "include", "match"};
+    /* A PKCS#11 or security key provider is a shared library that ssh loads. */
+    static const char *const others[] = {"permitlocalcommand", "include", "match",
+                                         "pkcs11provider", "securitykeyprovider"};
     /*
      * ssh lowercases the keyword with tolower(), which in a single-byte
      * locale may map a byte above 0x7f to an ASCII letter, so such a key is

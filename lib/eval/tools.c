@@ -10,7 +10,9 @@
  * scp and sftp, less 643 and man-db 2.11. Options are read as getopt_long
  * reads them, with abbreviations (options.c).
  */
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "eval/options.h"
 
@@ -210,6 +212,54 @@ static const ag_tool_option man_options[] = {
     END_OPTIONS,
 };
 
+/*
+ * ssh-add -s and -S and ssh-keygen -D and -w load a PKCS#11 or security key
+ * provider, a shared library whose constructors run on this machine
+ * (OpenSSH 9.2 ssh-add(1), ssh-keygen(1)). The other options that take a
+ * value are listed so that their values are skipped.
+ */
+static const ag_tool_option ssh_add_options[] = {
+    {'s', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'S', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'E', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'e', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'H', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'h', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'M', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'m', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'t', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+static const ag_tool_option ssh_keygen_options[] = {
+    {'D', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'w', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
+    {'C', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'E', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'F', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'I', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'M', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'N', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'O', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'P', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'R', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'V', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'Y', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'Z', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'a', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'b', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'f', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'g', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'j', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'m', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'n', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'r', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'s', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'t', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    {'z', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
 typedef struct tool {
     const char *name;           /* base name */
     const ag_tool_option *options;
@@ -231,7 +281,9 @@ static const tool tools[] = {
     {"scp", scp_options},
     {"sftp", sftp_options},
     {"sort", sort_options},
+    {"ssh-add", ssh_add_options},
     {"ssh-copy-id", ssh_front_end_options},
+    {"ssh-keygen", ssh_keygen_options},
     {"tar", tar_options},
     {"wget", wget_options},
     {"zip", zip_options},
@@ -272,6 +324,26 @@ static void mark_make_variables(ag_shell_command *command)
 }
 
 /*
+ * Returns whether `text` is a long option that less 590 reads as one of its
+ * lesskey options although ag_options_apply() does not. less compares a
+ * long name whose first letter is a capital in any case
+ * (`--LESSKEY-SRC=FILE`, `--Lesskey-s FILE`), and takes any prefix. A prefix
+ * of several options is taken as a lesskey option, which fails closed.
+ */
+static bool names_lesskey_caseless(const char *text)
+{
+    static const char *const names[] = {"lesskey-file", "lesskey-src", "lesskey-content"};
+    if (text[0] != '-' || text[1] != '-' || !isupper((unsigned char)text[2]))
+        return false;
+    size_t length = strcspn(text + 2, "=");
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (length <= strlen(names[i]) && strncasecmp(text + 2, names[i], length) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
  * less runs a `+` word's commands as if typed at start, and its `!` and `|`
  * commands run shell commands.
  */
@@ -280,6 +352,8 @@ static void mark_less_commands(ag_shell_command *command)
     for (size_t i = 1; i < command->word_count; i++) {
         const char *text = command->words[i].text;
         if (text[0] == '+' && strpbrk(text, "!|") != NULL)
+            command->flags |= AG_COMMAND_RUNS_CODE;
+        if (names_lesskey_caseless(text))
             command->flags |= AG_COMMAND_RUNS_CODE;
     }
 }
