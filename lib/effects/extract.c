@@ -1430,7 +1430,8 @@ static bool matches_caseless(ag_arena *arena, const char *glob, const char *text
  * (any directory when NULL, for a runner whose directory is unknown). A
  * glob without '/' matches the last name at any depth, because a build
  * file may run the build files of its subdirectories (make -C sub). A glob
- * with '/' matches the whole path below the directory.
+ * with '/' matches the whole path below the directory, so one that starts
+ * with "./" matches only the files directly in it.
  */
 static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *directory,
                         const char *path)
@@ -1443,7 +1444,8 @@ static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *
     const char *rest = below ? path + strlen(directory) + (strcmp(directory, "/") != 0) : NULL;
     for (size_t i = 0; i < files->count; i++) {
         const char *glob = files->items[i];
-        if (strchr(glob, '/') == NULL ? matches_caseless(arena, glob, name, 0)
+        glob += strncmp(glob, "./", 2) == 0 ? 2 : 0;
+        if (strchr(files->items[i], '/') == NULL ? matches_caseless(arena, glob, name, 0)
                                       : rest != NULL
                                             && matches_caseless(arena, glob, rest, FNM_PATHNAME))
             return true;
@@ -1558,9 +1560,9 @@ static bool runs_written_path(ag_extractor *ex, const ag_runner *runner, size_t 
  * the runner's directory or program file (git checkout, tar x, cp -r x/. .):
  * the paths note_links() records. A plain directory write (mkdir bin) does
  * not count. Every one of them counts when the directory or file is unknown.
- * A program's own command loads it before making any link (python -m
- * tarfile -e), so its links count only with repeats_through, or when the
- * command may run again: the second pass of `for ...; do python3 -m
+ * A command loads its program and run files before making any link (python
+ * -m tarfile -e), so its own links count only with repeats_through, or when
+ * the command may run again: the second pass of `for ...; do python3 -m
  * tarfile -e a.tar; done` imports the tarfile.py the first pass extracted.
  */
 static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
@@ -1570,7 +1572,7 @@ static bool rewrites_directory(const ag_extractor *ex, const ag_runner *runner)
         return ex->link_count > 0;
     for (size_t i = 0; i < ex->link_count; i++) {
         const ag_link_name *link = &ex->links[i];
-        bool loaded_before = runner->program != NULL && link->maker == runner->index
+        bool loaded_before = link->maker == runner->index
                              && !link->repeats_through && !may_repeat(runner->command);
         bool below_link = runner->program_tree
                               ? pattern_is_within(path, link->path)
