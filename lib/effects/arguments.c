@@ -847,14 +847,60 @@ static ag_status add_run_file(ag_extractor *ex, const ag_shell_word *word, const
     return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
 }
 
-/* Adds the module of `node -r NAME` as a run file, and the package NAME may name (lookup.c). */
+/*
+ * Notes the files that node tries for the script or module `path` after
+ * the path itself, as require() resolves it (Node.js 18 to 22 "Modules"
+ * documentation): PATH.js, .mjs, .cjs, .json and .node, and for a directory
+ * its index.js or the `main` of its package.json, which may be any file
+ * below it.
+ */
+static bool note_node_candidates(ag_extractor *ex, const char *path)
+{
+    static const char *const extensions[] = {".js", ".mjs", ".cjs", ".json", ".node"};
+    for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+        const char *file = ag_arena_printf(ex->arena, "%s%s", path, extensions[i]);
+        if (file == NULL || !ag_extractor_note_program(ex, file))
+            return false;
+    }
+    return ag_extractor_note_program_tree(ex, path);
+}
+
+/*
+ * Adds the script of `node x` or the module of `node -r NAME` as a run
+ * file, with the files node resolves it to and the package NAME may name
+ * (lookup.c).
+ */
 static ag_status add_required_module(ag_extractor *ex, const ag_shell_word *word,
                                      const char *text, size_t length)
 {
+    size_t before = ex->out->count;
     ag_status status = add_run_file(ex, word, text, length);
     if (status != AG_OK || word->dynamic)
         return status;
+    if (ex->out->count > before
+        && !note_node_candidates(ex, ex->out->items[ex->out->count - 1].target))
+        return AG_ERR_NOMEM;
     return ag_extractor_note_node_package(ex, text, length);
+}
+
+/*
+ * Adds a Python module named by an operand or option (unittest NAME,
+ * flask --app NAME:app, pydoc NAME). A word with '/' or ending in ".py" is
+ * a file; any other word is a dotted module name, whose files in the working
+ * directory come first on sys.path. Text from ':' or '(' on names an
+ * attribute or a call (flask --app "x:create_app()").
+ */
+static ag_status add_python_module(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length)
+{
+    size_t name_length = 0;
+    while (name_length < length && text[name_length] != ':' && text[name_length] != '(')
+        name_length++;
+    bool file = memchr(text, '/', name_length) != NULL
+                || (name_length > 3 && memcmp(text + name_length - 3, ".py", 3) == 0);
+    if (file)
+        return add_run_file(ex, word, text, name_length);
+    return ag_extractor_note_module_files(ex, word, text, name_length);
 }
 
 /*
@@ -958,6 +1004,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return add_run_file(ex, word, arg->text, arg->length);
     case AG_ROLE_REQUIRE:
         return add_required_module(ex, word, arg->text, arg->length);
+    case AG_ROLE_MODULE:
+        return add_python_module(ex, word, arg->text, arg->length);
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
         if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {

@@ -28,6 +28,9 @@ typedef enum ag_effect_role {
     AG_ROLE_REQUIRE,   /* a module that node loads first (node -r NAME): a file as for
                           AG_ROLE_RUN, and for a bare NAME also the package below each
                           node_modules from the working directory up */
+    AG_ROLE_MODULE,    /* a Python module name (unittest NAME, flask --app NAME): the files
+                          that `python -m NAME` imports first are run files; a path or a
+                          name ending in .py is a file as for AG_ROLE_RUN */
     AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
                           the new name shows and changes the same file; nothing with -s */
     AG_ROLE_READ_WRITE, /* a file read and changed in place (sqlite3 DATABASE, rename FILE) */

@@ -1042,7 +1042,9 @@ static ag_status note_program_path(ag_extractor *ex, const ag_shell_word *name)
     const char *path = ag_extractor_normalize_written(ex, name, name->text, name->length);
     if (path == NULL)
         return AG_ERR_NOMEM;
-    return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
+    return ag_extractor_note_program(ex, path) && ag_extractor_note_interpreters(ex, path)
+               ? AG_OK
+               : AG_ERR_NOMEM;
 }
 
 /*
@@ -1052,8 +1054,13 @@ static ag_status note_program_path(ag_extractor *ex, const ag_shell_word *name)
  * command of the request then asks, even for a standard module (pip) that
  * the file shadows. A NAME known only at run time may be any file.
  */
-static ag_status note_module_files(ag_extractor *ex, const ag_shell_word *name)
+ag_status ag_extractor_note_module_files(ag_extractor *ex, const ag_shell_word *word,
+                                         const char *text, size_t length)
 {
+    ag_shell_word part = *word;
+    part.text = text;
+    part.length = length;
+    const ag_shell_word *name = &part;
     if (name->dynamic)
         return ag_extractor_note_program(ex, unknown_path) ? AG_OK : AG_ERR_NOMEM;
 
@@ -1114,7 +1121,8 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
     const ag_effect_spec *module =
         spec->module_count > 0 ? find_module(spec, command, &next, &module_name) : NULL;
     if (status == AG_OK && module_name.text != NULL)
-        status = note_module_files(ex, &module_name);
+        status = ag_extractor_note_module_files(ex, &module_name, module_name.text,
+                                                module_name.length);
     if (status != AG_OK || module == NULL)
         return status;
     *links = module;
@@ -1357,8 +1365,7 @@ static ag_status mark_new_links(ag_extractor *ex)
     return AG_OK;
 }
 
-/* Appends `runner` to ex->runners; returns false when out of memory. */
-static bool add_runner(ag_extractor *ex, ag_runner runner)
+bool ag_extractor_add_runner(ag_extractor *ex, ag_runner runner)
 {
     ag_runner *runners = ag_arena_grow(ex->arena, ex->runners, ex->runner_count,
                                        &ex->runner_capacity, ex->runner_count + 1,
@@ -1381,14 +1388,14 @@ bool ag_extractor_note_runner(ag_extractor *ex, const ag_effect_spec *spec)
 {
     ag_runner runner = runner_here(ex);
     runner.files = &spec->runs_files;
-    return add_runner(ex, runner);
+    return ag_extractor_add_runner(ex, runner);
 }
 
 bool ag_extractor_note_program(ag_extractor *ex, const char *path)
 {
     ag_runner runner = runner_here(ex);
     runner.program = path;
-    return add_runner(ex, runner);
+    return ag_extractor_add_runner(ex, runner);
 }
 
 bool ag_extractor_note_program_tree(ag_extractor *ex, const char *path)
@@ -1396,14 +1403,14 @@ bool ag_extractor_note_program_tree(ag_extractor *ex, const char *path)
     ag_runner runner = runner_here(ex);
     runner.program = path;
     runner.program_tree = true;
-    return add_runner(ex, runner);
+    return ag_extractor_add_runner(ex, runner);
 }
 
 bool ag_extractor_note_path_name(ag_extractor *ex, const ag_shell_word *name)
 {
     ag_runner runner = runner_here(ex);
     runner.path_name = base_name(ex->arena, name);
-    return runner.path_name != NULL && add_runner(ex, runner);
+    return runner.path_name != NULL && ag_extractor_add_runner(ex, runner);
 }
 
 /*

@@ -118,6 +118,17 @@ bool ag_extractor_note_program(ag_extractor *ex, const char *path);
  */
 bool ag_extractor_note_program_tree(ag_extractor *ex, const char *path);
 
+/* Appends `runner` to the runners of the request. Returns false when out of memory. */
+bool ag_extractor_add_runner(ag_extractor *ex, ag_runner runner);
+
+/*
+ * Notes that a command run from `program`, a normalized path in a
+ * directory named bin (.venv/bin/pytest), may run the python of that
+ * directory through its `#!` line (lookup.c). Returns false when out of
+ * memory.
+ */
+bool ag_extractor_note_interpreters(ag_extractor *ex, const char *program);
+
 /*
  * Notes the runner of a command named without '/' (lookup.c): a write
  * of that name into a directory that may be on PATH then asks. Returns
@@ -138,6 +149,14 @@ ag_status ag_extractor_note_path_assignments(ag_extractor *ex);
  * working directory up. Returns AG_OK or AG_ERR_NOMEM.
  */
 ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, size_t length);
+
+/*
+ * Notes the files that `python -m NAME` may run, NAME being the `length`
+ * bytes at `text`, a part of `word` (extract.c). Returns AG_OK or
+ * AG_ERR_NOMEM.
+ */
+ag_status ag_extractor_note_module_files(ag_extractor *ex, const ag_shell_word *word,
+                                         const char *text, size_t length);
 
 /*
  * Notes the package or module that `python -m NAME`, NAME being the

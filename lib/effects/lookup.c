@@ -7,6 +7,7 @@
  * on it. `node -r NAME` loads the package NAME from a node_modules
  * directory (`tar xf a.tar -C node_modules; node -r evil app.js`).
  */
+#include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,6 +15,25 @@
 #include "effects/internal.h"
 
 static const char unknown_directory[] = {AG_DYNAMIC_MARK, '\0'};
+
+/*
+ * Names of the interpreters that a virtual environment keeps beside its
+ * scripts: each console script in .venv/bin starts with a `#!` line that
+ * names the environment's python, so the kernel runs that file.
+ */
+static char *interpreter_globs[] = {"python", "python[0-9]*", "pypy*"};
+static const ag_word_list interpreters = {
+    interpreter_globs, sizeof(interpreter_globs) / sizeof(interpreter_globs[0])};
+
+/* Returns whether `name` may be an interpreter that a script's `#!` line in the same directory names. */
+static bool is_interpreter_name(const char *name)
+{
+    for (size_t i = 0; i < interpreters.count; i++) {
+        if (fnmatch(interpreters.items[i], name, 0) == 0)
+            return true;
+    }
+    return false;
+}
 
 /* Directories below the home directory: ~/.local/bin is on the default PATH of Debian and Ubuntu. */
 static const char *const home_directories[] = {".local/bin", "bin"};
@@ -244,11 +264,23 @@ bool ag_runner_path_written(ag_extractor *ex, const ag_runner *runner, const ag_
         return true;
     case WRITES_NAMED: {
         const char *slash = strrchr(effect->target, '/');
-        return strcasecmp(slash != NULL ? slash + 1 : effect->target, runner->path_name) == 0;
+        const char *name = slash != NULL ? slash + 1 : effect->target;
+        return strcasecmp(name, runner->path_name) == 0 || is_interpreter_name(name);
     }
     default:
         return false;
     }
+}
+
+bool ag_extractor_note_interpreters(ag_extractor *ex, const char *program)
+{
+    const char *slash = strrchr(program, '/');
+    if (slash == NULL || slash - program < 4 || strncmp(slash - 4, "/bin", 4) != 0)
+        return true;
+
+    ag_runner runner = {.command = ex->command, .index = ex->index, .files = &interpreters};
+    runner.cwd = ag_arena_strndup(ex->arena, program, (size_t)(slash - program));
+    return runner.cwd != NULL && ag_extractor_add_runner(ex, runner);
 }
 
 /*
