@@ -7,6 +7,7 @@
  * on it. `node -r NAME` loads the package NAME from a node_modules
  * directory (`tar xf a.tar -C node_modules; node -r evil app.js`).
  */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
@@ -25,11 +26,22 @@ static char *interpreter_globs[] = {"python", "python[0-9]*", "pypy*"};
 static const ag_word_list interpreters = {
     interpreter_globs, sizeof(interpreter_globs) / sizeof(interpreter_globs[0])};
 
-/* Returns whether `name` may be an interpreter that a script's `#!` line in the same directory names. */
+/*
+ * Returns whether `name` may be an interpreter that a script's `#!` line in
+ * the same directory names. Names compare in either case, as on a file
+ * system that ignores case. No interpreter name is as long as the buffer.
+ */
 static bool is_interpreter_name(const char *name)
 {
+    char lower[32];
+    size_t length = strlen(name);
+    if (length >= sizeof(lower))
+        return false;
+    for (size_t i = 0; i <= length; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+
     for (size_t i = 0; i < interpreters.count; i++) {
-        if (fnmatch(interpreters.items[i], name, 0) == 0)
+        if (fnmatch(interpreters.items[i], lower, 0) == 0)
             return true;
     }
     return false;
