@@ -2237,6 +2237,8 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
         ex->out->items[i].no_code = true;
     if (spec->runs_files.count > 0 && !ag_extractor_note_runner(ex, spec))
         return AG_ERR_NOMEM;
+    if (spec->loads_node_modules && ag_extractor_note_node_modules(ex) != AG_OK)
+        return AG_ERR_NOMEM;
     if (parsed.subcommand != NULL)
         status = ag_extract_arguments(ex, parsed.subcommand, parsed.subcommand_words,
                                       parsed.subcommand_count);

@@ -174,6 +174,8 @@ typedef struct ag_effect_spec {
     ag_word_list no_anywhere_options;   /* and never with one of these (cpio --no-absolute-filenames) */
     /* Its writes hold no code from the request: directories (mkdir), the installed Python (venv). */
     bool writes_no_code;
+    /* It loads packages from node_modules in its directory and each one above (npm test, node). */
+    bool loads_node_modules;
     char *default_read;         /* read when no operand is read (7z a: ".") */
     ag_word_list writes;        /* written whatever the arguments (pre-commit install: .git/hooks) */
     ag_word_list default_read_options;  /* default_read applies only with one of these (pax -w) */
@@ -258,7 +260,8 @@ typedef struct ag_effect {
     bool runs_written;
     /*
      * The command's entry has writes_no_code and this is one of its
-     * arguments, so the write puts no program from the request on PATH.
+     * arguments, so the write puts no code from the request into a file
+     * that a later command runs or finds in PATH.
      */
     bool no_code;
     /*

@@ -1534,6 +1534,9 @@ static bool runs_written_path(ag_extractor *ex, const ag_runner *runner, size_t 
                               const ag_effect *write)
 {
     const char *written = write->target;
+    /* mkdir and venv write no code from the request (writes_no_code). */
+    if (write->no_code)
+        return false;
     if (runner->path_name != NULL)
         return ag_runner_path_written(ex, runner, write);
     if (written[0] != '/' || strchr(written, AG_DYNAMIC_MARK) != NULL)

@@ -151,6 +151,13 @@ ag_status ag_extractor_note_path_assignments(ag_extractor *ex);
 ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, size_t length);
 
 /*
+ * Notes the trees DIR/node_modules, DIR being the working directory and each
+ * directory above it, from which a node program loads its packages
+ * (lookup.c): a write below one then asks. Returns AG_OK or AG_ERR_NOMEM.
+ */
+ag_status ag_extractor_note_node_modules(ag_extractor *ex);
+
+/*
  * Notes the files that `python -m NAME` may run, NAME being the `length`
  * bytes at `text`, a part of `word` (extract.c). Returns AG_OK or
  * AG_ERR_NOMEM.

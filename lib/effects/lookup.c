@@ -5,7 +5,8 @@
  * t`). The checker does not know the shell's PATH, so the directories are
  * those that users commonly put on it, and those the request itself puts
  * on it. `node -r NAME` loads the package NAME from a node_modules
- * directory (`tar xf a.tar -C node_modules; node -r evil app.js`).
+ * directory (`tar xf a.tar -C node_modules; node -r evil app.js`), and a
+ * node program may load any package there (`npm test`).
  */
 #include <ctype.h>
 #include <fnmatch.h>
@@ -324,6 +325,16 @@ static bool note_package_in(ag_extractor *ex, const char *directory, const char 
     return true;
 }
 
+/* Cuts the last component off `directory`, a normalized absolute path. Returns false at "/". */
+static bool go_up(char *directory)
+{
+    char *slash = strrchr(directory, '/');
+    if (slash == directory && directory[1] == '\0')
+        return false;
+    slash[slash == directory ? 1 : 0] = '\0';
+    return true;
+}
+
 ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, size_t length)
 {
     bool bare = length > 0 && text[0] != '.' && text[0] != '/'
@@ -337,14 +348,34 @@ ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, siz
     if (name == NULL || directory == NULL)
         return AG_ERR_NOMEM;
     /* Node looks in DIR/node_modules for the working directory and each directory above it. */
-    for (;;) {
+    do {
         if (!note_package_in(ex, directory, name))
             return AG_ERR_NOMEM;
-        char *slash = strrchr(directory, '/');
-        if (slash == directory && directory[1] == '\0')
-            return AG_OK;
-        slash[slash == directory ? 1 : 0] = '\0';
-    }
+    } while (go_up(directory));
+    return AG_OK;
+}
+
+/*
+ * A relative path written in a working directory known only at run time is
+ * unknown too, and an unknown write counts for every runner, so an unknown
+ * working directory needs no tree here.
+ */
+ag_status ag_extractor_note_node_modules(ag_extractor *ex)
+{
+    const char *cwd = ex->context.cwd;
+    if (cwd == NULL || cwd[0] != '/')
+        return AG_OK;
+
+    char *directory = ag_arena_strndup(ex->arena, cwd, strlen(cwd));
+    if (directory == NULL)
+        return AG_ERR_NOMEM;
+    do {
+        const char *separator = strcmp(directory, "/") == 0 ? "" : "/";
+        const char *tree = ag_arena_printf(ex->arena, "%s%snode_modules", directory, separator);
+        if (tree == NULL || !ag_extractor_note_program_tree(ex, tree))
+            return AG_ERR_NOMEM;
+    } while (go_up(directory));
+    return AG_OK;
 }
 
 ag_status ag_extractor_note_venv_module(ag_extractor *ex, const char *text, size_t length)
