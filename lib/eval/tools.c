@@ -129,13 +129,15 @@ static const ag_tool_option scp_options[] = {
 };
 
 /*
- * ssh-copy-id and autossh pass -o and -F to ssh. autossh's own options (-M
- * PORT) are left out, and a word after the host is its remote command,
- * which is not read here.
+ * ssh-copy-id and autossh pass -o and -F to ssh, and autossh also -I, a
+ * PKCS#11 library that ssh loads. autossh's own options (-M PORT) are left
+ * out, and a word after the host is its remote command, which is not read
+ * here.
  */
 static const ag_tool_option ssh_front_end_options[] = {
     {'o', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_SSH_OPTION},
     {'F', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {'I', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
     {'i', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
     {'p', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
     {'M', NULL, AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
@@ -167,6 +169,8 @@ static const ag_tool_option sftp_options[] = {
 /*
  * A lesskey file can set LESSOPEN in its #env section, which less runs
  * through the shell for every file it opens, even with output to a pipe.
+ * more is less on macOS, and pager is less on Debian when less is
+ * installed and no other pager was chosen, so both read these options.
  */
 static const ag_tool_option less_options[] = {
     {'k', "lesskey-file", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
@@ -275,8 +279,10 @@ static const tool tools[] = {
     {"less", less_options},
     {"make", make_options},
     {"man", man_options},
+    {"more", less_options},
     {"npm", npm_options},
     {"npx", npm_options},
+    {"pager", less_options},
     {"rsync", rsync_options},
     {"scp", scp_options},
     {"sftp", sftp_options},
