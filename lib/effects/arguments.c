@@ -904,6 +904,22 @@ static ag_status add_python_module(ag_extractor *ex, const ag_shell_word *word, 
 }
 
 /*
+ * Adds the script of `python DIR/x.py` as a run file, and notes the *.py
+ * files beside it, which shadow standard modules (lookup.c).
+ */
+static ag_status add_python_script(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length)
+{
+    size_t before = ex->out->count;
+    ag_status status = add_run_file(ex, word, text, length);
+    if (status != AG_OK || ex->out->count == before)
+        return status;
+
+    const char *path = ex->out->items[ex->out->count - 1].target;
+    return ag_extractor_note_script_directory(ex, path) ? AG_OK : AG_ERR_NOMEM;
+}
+
+/*
  * git show REV:PATH and :[N:]PATH print PATH as a commit or the index holds
  * it, so PATH is read. Git takes PATH from the top of the repository
  * unless it starts with ./ or ../, while it is resolved against the
@@ -1006,6 +1022,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return add_required_module(ex, word, arg->text, arg->length);
     case AG_ROLE_MODULE:
         return add_python_module(ex, word, arg->text, arg->length);
+    case AG_ROLE_PYTHON_SCRIPT:
+        return add_python_script(ex, word, arg->text, arg->length);
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
         if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {
@@ -1162,7 +1180,8 @@ static ag_effect_role adjust_role(const parsed_arguments *parsed, ag_effect_role
         return AG_ROLE_NONE;
     /* perl -i -e CODE FILE: with the code in an option, the first operand is a file too. */
     if (parsed->writes_operands
-        && (role == AG_ROLE_READ || role == AG_ROLE_RUN || role == AG_ROLE_REQUIRE))
+        && (role == AG_ROLE_READ || role == AG_ROLE_RUN || role == AG_ROLE_REQUIRE
+            || role == AG_ROLE_PYTHON_SCRIPT))
         return AG_ROLE_WRITE;
     if (parsed->reads_operands && role == AG_ROLE_WRITE)
         return AG_ROLE_READ;
@@ -1980,7 +1999,8 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             arg.role = also_written ? AG_ROLE_READ : AG_ROLE_NONE;
         else if (arg.role == AG_ROLE_READ_WRITE)
             arg.role = AG_ROLE_READ;
-        read |= arg.role == AG_ROLE_READ || arg.role == AG_ROLE_RUN || arg.role == AG_ROLE_REQUIRE;
+        read |= arg.role == AG_ROLE_READ || arg.role == AG_ROLE_RUN || arg.role == AG_ROLE_REQUIRE
+                || arg.role == AG_ROLE_PYTHON_SCRIPT;
         if (arg.role != AG_ROLE_CHDIR || arg.option == NULL)
             status = add_argument(ex, spec, &arg, arg.role, &wrote, &contacted);
         if (status == AG_OK && also_written)

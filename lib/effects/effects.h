@@ -31,6 +31,9 @@ typedef enum ag_effect_role {
     AG_ROLE_MODULE,    /* a Python module name (unittest NAME, flask --app NAME): the files
                           that `python -m NAME` imports first are run files; a path or a
                           name ending in .py is a file as for AG_ROLE_RUN */
+    AG_ROLE_PYTHON_SCRIPT, /* a Python script (python DIR/x.py): a file as for AG_ROLE_RUN,
+                          and the *.py files directly in DIR, which Python imports from
+                          first (sys.path[0]), are run files too */
     AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
                           the new name shows and changes the same file; nothing with -s */
     AG_ROLE_READ_WRITE, /* a file read and changed in place (sqlite3 DATABASE, rename FILE) */

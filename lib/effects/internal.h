@@ -151,6 +151,13 @@ ag_status ag_extractor_note_path_assignments(ag_extractor *ex);
 ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, size_t length);
 
 /*
+ * Notes that a Python script at `script`, a normalized path, imports the
+ * *.py files of its own directory before the standard library (lookup.c).
+ * Returns false when out of memory.
+ */
+bool ag_extractor_note_script_directory(ag_extractor *ex, const char *script);
+
+/*
  * Notes the trees DIR/node_modules, DIR being the working directory and each
  * directory above it, from which a node program loads its packages
  * (lookup.c): a write below one then asks. Returns AG_OK or AG_ERR_NOMEM.

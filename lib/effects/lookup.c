@@ -6,7 +6,9 @@
  * those that users commonly put on it, and those the request itself puts
  * on it. `node -r NAME` loads the package NAME from a node_modules
  * directory (`tar xf a.tar -C node_modules; node -r evil app.js`), and a
- * node program may load any package there (`npm test`).
+ * node program may load any package there (`npm test`). Python imports a
+ * module from its script's directory first (`python3 scripts/tool.py`
+ * imports a written scripts/json.py).
  */
 #include <ctype.h>
 #include <fnmatch.h>
@@ -293,6 +295,22 @@ bool ag_extractor_note_interpreters(ag_extractor *ex, const char *program)
 
     ag_runner runner = {.command = ex->command, .index = ex->index, .files = &interpreters};
     runner.cwd = ag_arena_strndup(ex->arena, program, (size_t)(slash - program));
+    return runner.cwd != NULL && ag_extractor_add_runner(ex, runner);
+}
+
+bool ag_extractor_note_script_directory(ag_extractor *ex, const char *script)
+{
+    static char *beside_globs[] = {"./*.py"};
+    static const ag_word_list beside = {beside_globs, 1};
+
+    /* A script path known only at run time already counts every write (extract.c). */
+    const char *slash = strrchr(script, '/');
+    if (script[0] != '/' || slash == NULL || strchr(script, AG_DYNAMIC_MARK) != NULL)
+        return true;
+
+    ag_runner runner = {.command = ex->command, .index = ex->index, .files = &beside};
+    size_t length = slash == script ? 1 : (size_t)(slash - script);
+    runner.cwd = ag_arena_strndup(ex->arena, script, length);
     return runner.cwd != NULL && ag_extractor_add_runner(ex, runner);
 }
 
