@@ -2259,6 +2259,8 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
         return AG_ERR_NOMEM;
     if (spec->loads_node_modules && ag_extractor_note_node_modules(ex) != AG_OK)
         return AG_ERR_NOMEM;
+    if (spec->loads_site_packages && !ag_extractor_note_site_packages(ex, ex->context.cwd))
+        return AG_ERR_NOMEM;
     if (parsed.subcommand != NULL)
         status = ag_extract_arguments(ex, parsed.subcommand, parsed.subcommand_words,
                                       parsed.subcommand_count);

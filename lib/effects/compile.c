@@ -188,8 +188,8 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_word_list(out, "anywhere_options", &spec->anywhere_options, id, "anywhere_options");
     write_word_list(out, "no_anywhere_options", &spec->no_anywhere_options, id,
                     "no_anywhere_options");
-    fprintf(out, ", .writes_no_code = %d, .loads_node_modules = %d", spec->writes_no_code,
-            spec->loads_node_modules);
+    fprintf(out, ", .writes_no_code = %d, .loads_node_modules = %d, .loads_site_packages = %d",
+            spec->writes_no_code, spec->loads_node_modules, spec->loads_site_packages);
     fputs(", .default_read = ", out);
     write_string(out, spec->default_read);
     write_word_list(out, "default_read_options", &spec->default_read_options, id,

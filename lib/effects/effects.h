@@ -179,6 +179,8 @@ typedef struct ag_effect_spec {
     bool writes_no_code;
     /* It loads packages from node_modules in its directory and each one above (npm test, node). */
     bool loads_node_modules;
+    /* It runs Python, which imports packages from a venv in its directory (.venv/lib/X/site-packages). */
+    bool loads_site_packages;
     char *default_read;         /* read when no operand is read (7z a: ".") */
     ag_word_list writes;        /* written whatever the arguments (pre-commit install: .git/hooks) */
     ag_word_list default_read_options;  /* default_read applies only with one of these (pax -w) */

@@ -1438,13 +1438,14 @@ static bool matches_caseless(ag_arena *arena, const char *glob, const char *text
  * glob without '/' matches the last name at any depth, because a build
  * file may run the build files of its subdirectories (make -C sub). A glob
  * with '/' matches the whole path below the directory, so one that starts
- * with "./" matches only the files directly in it.
+ * with "./" matches only the files directly in it. The directory compares
+ * in either case too (.venv/BIN/Python is .venv/bin/python on macOS).
  */
 static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *directory,
                         const char *path)
 {
-    bool below = directory != NULL && ag_path_is_within(path, directory)
-                 && strcmp(path, directory) != 0;
+    bool below = directory != NULL && ag_path_is_within_caseless(path, directory)
+                 && strcasecmp(path, directory) != 0;
     if (directory != NULL && !below)
         return false;
     const char *name = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;

@@ -158,6 +158,14 @@ ag_status ag_extractor_note_node_package(ag_extractor *ex, const char *text, siz
 bool ag_extractor_note_script_directory(ag_extractor *ex, const char *script);
 
 /*
+ * Notes the site-packages trees of the virtual environments .venv and venv
+ * below `directory` (DIR/.venv/lib/python3.12/site-packages), from which
+ * Python imports its packages (lookup.c). A NULL or relative `directory`
+ * notes nothing. Returns false when out of memory.
+ */
+bool ag_extractor_note_site_packages(ag_extractor *ex, const char *directory);
+
+/*
  * Notes the trees DIR/node_modules, DIR being the working directory and each
  * directory above it, from which a node program loads its packages
  * (lookup.c): a write below one then asks. Returns AG_OK or AG_ERR_NOMEM.

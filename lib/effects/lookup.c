@@ -287,15 +287,70 @@ bool ag_runner_path_written(ag_extractor *ex, const ag_runner *runner, const ag_
     }
 }
 
+/*
+ * Notes the site-packages trees of the virtual environment `venv`, a
+ * normalized absolute path in which a component "*" matches any one
+ * component. The component "*" after lib matches python3.12, and lib64 is
+ * a link to lib that a write may name instead.
+ */
+static bool note_venv_packages(ag_extractor *ex, const char *venv)
+{
+    static const char *const below_venv[] = {"lib/*/site-packages", "lib64/*/site-packages"};
+    const char *separator = strcmp(venv, "/") == 0 ? "" : "/";
+    for (size_t i = 0; i < sizeof(below_venv) / sizeof(below_venv[0]); i++) {
+        const char *tree = ag_arena_printf(ex->arena, "%s%s%s", venv, separator, below_venv[i]);
+        if (tree == NULL || !ag_extractor_note_program_tree(ex, tree))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Conventional names of a project's virtual environment: uv and the
+ * Python venv documentation use .venv, and many projects use venv.
+ */
+static const char *const venv_names[] = {".venv", "venv"};
+
+bool ag_extractor_note_site_packages(ag_extractor *ex, const char *directory)
+{
+    if (directory == NULL || directory[0] != '/')
+        return true;
+
+    const char *separator = strcmp(directory, "/") == 0 ? "" : "/";
+    for (size_t i = 0; i < sizeof(venv_names) / sizeof(venv_names[0]); i++) {
+        const char *venv = ag_arena_printf(ex->arena, "%s%s%s", directory, separator, venv_names[i]);
+        if (venv == NULL || !note_venv_packages(ex, venv))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * A console script in a venv's bin directory also imports its package from
+ * the venv's site-packages, and the venv's python reads pyvenv.cfg, both
+ * in the directory above bin.
+ */
 bool ag_extractor_note_interpreters(ag_extractor *ex, const char *program)
 {
+    static char *venv_file_globs[] = {"./pyvenv.cfg"};
+    static const ag_word_list venv_files = {venv_file_globs, 1};
+
     const char *slash = strrchr(program, '/');
-    if (slash == NULL || slash - program < 4 || strncmp(slash - 4, "/bin", 4) != 0)
+    if (slash == NULL || slash - program < 4 || strncasecmp(slash - 4, "/bin", 4) != 0)
         return true;
 
     ag_runner runner = {.command = ex->command, .index = ex->index, .files = &interpreters};
     runner.cwd = ag_arena_strndup(ex->arena, program, (size_t)(slash - program));
-    return runner.cwd != NULL && ag_extractor_add_runner(ex, runner);
+    if (runner.cwd == NULL || !ag_extractor_add_runner(ex, runner))
+        return false;
+
+    size_t above_length = (size_t)(slash - 4 - program);
+    const char *venv = above_length == 0 ? "/" : ag_arena_strndup(ex->arena, program, above_length);
+    if (venv == NULL || !note_venv_packages(ex, venv))
+        return false;
+    ag_runner config = {.command = ex->command, .index = ex->index, .files = &venv_files,
+                        .cwd = venv};
+    return ag_extractor_add_runner(ex, config);
 }
 
 bool ag_extractor_note_script_directory(ag_extractor *ex, const char *script)
@@ -402,11 +457,7 @@ ag_status ag_extractor_note_venv_module(ag_extractor *ex, const char *text, size
     if (cwd == NULL || cwd[0] != '/' || length == 0)
         return AG_OK;
 
-    /*
-     * `python -m a.b` imports the package a first, from the directory or from a.py.
-     * TODO(effects): a .pth file written into site-packages runs at every start
-     * of that Python, which only a write of the module itself counts here.
-     */
+    /* `python -m a.b` imports the package a first, from the directory or from a.py. */
     const char *dot = memchr(text, '.', length);
     int top = (int)(dot != NULL ? (size_t)(dot - text) : length);
     const char *separator = strcmp(cwd, "/") == 0 ? "" : "/";

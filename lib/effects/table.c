@@ -426,6 +426,8 @@ static bool parse_walk_key(table_parser *parser, const char *key, const yaml_nod
         *status = parse_flag(parser, value, &spec->writes_no_code);
     else if (strcmp(key, "loads_node_modules") == 0)
         *status = parse_flag(parser, value, &spec->loads_node_modules);
+    else if (strcmp(key, "loads_site_packages") == 0)
+        *status = parse_flag(parser, value, &spec->loads_site_packages);
     else if (strcmp(key, "default_read") == 0)
         *status = parse_text(parser, value, &spec->default_read);
     else if (strcmp(key, "default_read_with") == 0)
