@@ -904,6 +904,37 @@ static ag_status add_python_module(ag_extractor *ex, const ag_shell_word *word, 
 }
 
 /*
+ * Returns whether a package operand names a local directory (npx ./tool, npm
+ * install ../lib, pip install ./pkg): "." or "..", or a word that starts
+ * with "./", "../" or "~/". An absolute path is left out, because it is
+ * also the form of an API endpoint (gh api /user).
+ */
+static bool names_local_package(const char *text, size_t length)
+{
+    if ((length == 1 && text[0] == '.') || (length == 2 && memcmp(text, "..", 2) == 0))
+        return true;
+    return (length >= 2 && (memcmp(text, "./", 2) == 0 || memcmp(text, "~/", 2) == 0))
+           || (length >= 3 && memcmp(text, "../", 3) == 0);
+}
+
+/*
+ * Adds a local package directory as a read, and notes the tree below it as
+ * code that the command runs: npx runs its bin, and npm and pip install run
+ * its build and lifecycle scripts.
+ */
+static ag_status add_local_package(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length)
+{
+    size_t before = ex->out->count;
+    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
+    if (status != AG_OK || ex->out->count == before)
+        return status;
+
+    const char *path = ex->out->items[ex->out->count - 1].target;
+    return ag_extractor_note_program_tree(ex, path) ? AG_OK : AG_ERR_NOMEM;
+}
+
+/*
  * Adds the script of `python DIR/x.py` as a run file, and notes the *.py
  * files beside it, which shadow standard modules (lookup.c).
  */
@@ -1024,6 +1055,10 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return add_python_module(ex, word, arg->text, arg->length);
     case AG_ROLE_PYTHON_SCRIPT:
         return add_python_script(ex, word, arg->text, arg->length);
+    case AG_ROLE_PACKAGE:
+        if (!word->dynamic && names_local_package(arg->text, arg->length))
+            return add_local_package(ex, word, arg->text, arg->length);
+        break;
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
         if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {
@@ -1045,7 +1080,6 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
     case AG_ROLE_URL:
     case AG_ROLE_HOST:
     case AG_ROLE_REMOTE:
-    case AG_ROLE_PACKAGE:
         break;
     default:
         return AG_OK;
