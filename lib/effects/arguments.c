@@ -852,11 +852,13 @@ static ag_status add_run_file(ag_extractor *ex, const ag_shell_word *word, const
  * the path itself, as require() resolves it (Node.js 18 to 22 "Modules"
  * documentation): PATH.js, .mjs, .cjs, .json and .node, and for a directory
  * its index.js or the `main` of its package.json, which may be any file
- * below it.
+ * below it. tsx, ts-node and bun also try the TypeScript and JSX
+ * extensions. Node does not, so for node they only make the check stricter.
  */
 static bool note_node_candidates(ag_extractor *ex, const char *path)
 {
-    static const char *const extensions[] = {".js", ".mjs", ".cjs", ".json", ".node"};
+    static const char *const extensions[] = {".js", ".mjs", ".cjs", ".json", ".node", ".ts",
+                                             ".mts", ".cts", ".tsx", ".jsx"};
     for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
         const char *file = ag_arena_printf(ex->arena, "%s%s", path, extensions[i]);
         if (file == NULL || !ag_extractor_note_program(ex, file))
