@@ -332,6 +332,81 @@ static void test_json_misspelt_top_key(void **state)
                               AG_LAYER_PROJECT));
 }
 
+/* Fails unless the policy has exactly one warning and it contains `fragment`. */
+static void expect_one_warning(const ag_policy *policy, const char *fragment)
+{
+    assert_int_equal(ag_policy_warning_count(policy), 1);
+    if (strstr(ag_policy_warning(policy, 0), fragment) == NULL)
+        fail_msg("expected \"%s\" in: %s", fragment, ag_policy_warning(policy, 0));
+}
+
+/*
+ * A key with an invisible or space-like character looks right in an editor.
+ * Near "permissions" it is an error, as a misspelling is; elsewhere the
+ * message shows the character escaped.
+ */
+static void test_json_invisible_key(void **state)
+{
+    (void)state;
+    expect_error("settings.json", "{\"\\ufeffpermissions\": {\"deny\": [\"Bash(rm *)\"]}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 2,
+                 "unknown key \"\\uFEFFpermissions\" (it contains the invisible or space-like "
+                 "character U+FEFF at byte 0; remove it); did you mean \"permissions\"?");
+    expect_error("settings.json", "{\"permis\\u200Bsions\": {}}", AG_LAYER_USER,
+                 AG_ERR_POLICY_KEY, 1, 2, "U+200B at byte 6; remove it); did you mean");
+    expect_error("settings.json", "{\"permissions\\u3000\": {}}", AG_LAYER_USER,
+                 AG_ERR_POLICY_KEY, 1, 2, "U+3000 at byte 11");
+    /* Raw UTF-8 in the file, not an escape, reads the same. */
+    expect_error("settings.json", "{\"\xE2\x81\xA0permissions\": {}}", AG_LAYER_USER,
+                 AG_ERR_POLICY_KEY, 1, 2, "\"\\u2060permissions\"");
+    expect_error("managed-settings.json",
+                 "{\"allowManagedPermissionRulesOnly\\u00AD\": true}", AG_LAYER_MANAGED,
+                 AG_ERR_POLICY_KEY, 1, 2, "did you mean \"allowManagedPermissionRulesOnly\"?");
+    expect_error("settings.json", "{\"permissions\": {\"\\u200bdeny\": [\"Bash(rm *)\"]}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 18,
+                 "unknown key \"\\u200Bdeny\" (it contains the invisible or space-like "
+                 "character U+200B at byte 0; remove it) in \"permissions\"");
+    expect_error("policy.yaml", "deny: [\"Bash(rm *)\"]\n\xE2\x80\x8B" "limits: {}\n",
+                 AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_KEY, 2, 1,
+                 "unknown key '\\u200Blimits' (it contains the invisible or space-like "
+                 "character U+200B at byte 0; remove it); accepted keys:");
+    expect_error("policy.yaml", "limits: {\"max_depth\\uFEFF\": 5}\n", AG_LAYER_COMMAND_LINE,
+                 AG_ERR_POLICY_KEY, 1, 10, "unknown key 'max_depth\\uFEFF' (it contains");
+
+    /* A key of another setting (hooks) stays ignored, invisible character or not. */
+    ag_policy *policy = build_text("settings.json",
+                                   "{\"\\u200bhooks\": {}, \"permissions\": {}}",
+                                   AG_LAYER_PROJECT);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    ag_policy_free(policy);
+}
+
+/* A rule with an invisible or space-like character matches only text that has it. */
+static void test_rule_invisible_warning(void **state)
+{
+    (void)state;
+    ag_policy *policy = build_text("settings.json",
+                                   "{\"permissions\": {\"deny\": [\"Bash(rm\\u00a0*)\"]}}",
+                                   AG_LAYER_PROJECT);
+    expect_one_warning(policy, "settings.json:1:27: warning: the deny rule \"Bash(rm\\u00A0*)\" "
+                               "contains the invisible or space-like character U+00A0 at "
+                               "byte 7");
+    ag_policy_free(policy);
+
+    policy = build_text("policy.yaml", "ask:\n  - \"Read(~/.ssh/\xE2\x80\x8B**)\"\n",
+                        AG_LAYER_COMMAND_LINE);
+    expect_one_warning(policy, "policy.yaml:2:5: warning: the ask rule "
+                               "\"Read(~/.ssh/\\u200B**)\" contains the invisible or "
+                               "space-like character U+200B at byte 12");
+    ag_policy_free(policy);
+
+    /* Visible non-ASCII text is no mistake, and gets no warning. */
+    policy = build_text("policy.yaml", "deny: [\"Read(./caf\xC3\xA9/**)\", \"Bash(echo \xE2\x82\xAC)\"]\n",
+                        AG_LAYER_COMMAND_LINE);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    ag_policy_free(policy);
+}
+
 /* A list entry that YAML reads as a null, boolean or number is no rule. */
 static void test_rule_typed_literal(void **state)
 {
@@ -346,14 +421,6 @@ static void test_rule_typed_literal(void **state)
                  AG_ERR_POLICY_VALUE, 2, 5, "not a number");
     expect_error("policy.yaml", "deny: [~]\n", AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 1, 8,
                  "quote it if it is meant as a rule");
-}
-
-/* Fails unless the policy has exactly one warning and it contains `fragment`. */
-static void expect_one_warning(const ag_policy *policy, const char *fragment)
-{
-    assert_int_equal(ag_policy_warning_count(policy), 1);
-    if (strstr(ag_policy_warning(policy, 0), fragment) == NULL)
-        fail_msg("expected \"%s\" in: %s", fragment, ag_policy_warning(policy, 0));
 }
 
 /*
@@ -956,6 +1023,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_long_key),
         cmocka_unit_test(test_json_nesting_limit),
         cmocka_unit_test(test_json_misspelt_top_key),
+        cmocka_unit_test(test_json_invisible_key),
+        cmocka_unit_test(test_rule_invisible_warning),
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),
         cmocka_unit_test(test_unknown_mode_name),

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "policy/forms.h"
+#include "policy/invisible.h"
 #include "rules/paths.h"
 
 /* Deepest nesting of a test's tool_input converted to JSON. */
@@ -122,10 +123,13 @@ static ag_status check_keys(struct load_context *context, const yaml_node_t *map
         bool known = false;
         for (size_t i = 0; name != NULL && accepted[i] != NULL; i++)
             known = known || strcmp(name, accepted[i]) == 0;
-        if (!known)
+        if (!known) {
+            ag_load_key_text shown;
+            ag_load_describe_key(key, &shown);
             return ag_load_error(context, AG_ERR_POLICY_KEY, key,
-                                 "unknown key '%s' in %s; remove it or check its spelling",
-                                 name != NULL ? name : "?", where);
+                                 "unknown key '%s'%s in %s; remove it or check its spelling",
+                                 shown.text, shown.note, where);
+        }
         for (yaml_node_pair_t *other = mapping->data.mapping.pairs.start; other < pair; other++)
             if (ag_load_scalar_equals(pair_key(context, other), name))
                 return ag_load_error(context, AG_ERR_POLICY_KEY, key,
@@ -300,6 +304,35 @@ static ag_status warn_about_rule(ag_policy *policy, const ag_rule *rule)
                            "field; name one with primary_fields: {%s: FIELD}",
                            rule->text, tool, tool);
     return AG_OK;
+}
+
+/*
+ * Warns about a rule that contains an invisible or space-like character
+ * outside ASCII, such as the no-break space in "Bash(rm\u00A0*)". In an
+ * editor the rule looks like another one, but it matches only commands and
+ * paths that contain the same character, so it most likely never matches.
+ */
+static ag_status warn_about_invisible(ag_policy *policy, const ag_rule *rule)
+{
+    size_t length = strlen(rule->text);
+    ag_invisible found;
+    if (!ag_invisible_find(rule->text, length, &found))
+        return AG_OK;
+
+    ag_buffer shown;
+    ag_buffer_init(&shown);
+    ag_invisible_escape(&shown, rule->text, length);
+    ag_status status = shown.failed
+                           ? AG_ERR_NOMEM
+                           : add_warning(policy, rule,
+                                         "the %s rule \"%s\" contains the invisible or "
+                                         "space-like character U+%04X at byte %zu, so it "
+                                         "matches only text with that same character; write "
+                                         "a plain space or remove it",
+                                         ag_decision_name(rule->decision), shown.data,
+                                         (unsigned)found.code_point, found.offset);
+    ag_buffer_release(&shown);
+    return status;
 }
 
 /* ------------------------------------------------------ primary_fields */
@@ -719,6 +752,7 @@ ag_status ag_forms_finish(ag_policy *policy, ag_error **error)
 {
     for (size_t i = 0; i < policy->rule_count; i++)
         if (warn_about_rule(policy, &policy->rules[i]) != AG_OK
+            || warn_about_invisible(policy, &policy->rules[i]) != AG_OK
             || warn_about_policy_anchor(policy, &policy->rules[i]) != AG_OK)
             return NOMEM(error);
     if (policy->example_count == 0)

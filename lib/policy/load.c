@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "policy/forms.h"
+#include "policy/invisible.h"
 #include "policy/load_internal.h"
 #include "policy/model.h"
 #include "policy/policy.h"
@@ -409,10 +410,13 @@ static ag_status read_limit(load_context *context, const yaml_node_t *key,
     size_t index = 0;
     while (index < 4 && !scalar_equals(key, names[index]))
         index++;
-    if (index == 4)
+    if (index == 4) {
+        ag_load_key_text shown;
+        ag_load_describe_key(key, &shown);
         return node_error(context, AG_ERR_POLICY_KEY, key,
-                          "unknown key '%s' in 'limits'; accepted keys: " ACCEPTED_LIMITS,
-                          (const char *)key->data.scalar.value);
+                          "unknown key '%s'%s in 'limits'; accepted keys: " ACCEPTED_LIMITS,
+                          shown.text, shown.note);
+    }
 
     uint64_t number = 0;
     if (!parse_count(value, maxima[index], &number))
@@ -554,9 +558,11 @@ static ag_status read_entry(load_context *context, const yaml_node_t *key,
     status = ag_forms_read_entry(context, key, value, &handled);
     if (handled)
         return status;
+    ag_load_key_text shown;
+    ag_load_describe_key(key, &shown);
     return node_error(context, AG_ERR_POLICY_KEY, key,
-                      "unknown key '%s'; accepted keys: " ACCEPTED_KEYS,
-                      (const char *)key->data.scalar.value);
+                      "unknown key '%s'%s; accepted keys: " ACCEPTED_KEYS, shown.text,
+                      shown.note);
 }
 
 static ag_status read_root(load_context *context)
@@ -928,6 +934,29 @@ const char *ag_load_describe_value(const yaml_node_t *node, char *buffer, size_t
     }
     buffer[used] = '\0';
     return buffer;
+}
+
+void ag_load_describe_key(const yaml_node_t *key, ag_load_key_text *out)
+{
+    out->note[0] = '\0';
+    if (key->type != YAML_SCALAR_NODE) {
+        snprintf(out->text, sizeof(out->text), "?");
+        return;
+    }
+
+    const char *text = (const char *)key->data.scalar.value;
+    size_t length = key->data.scalar.length;
+    ag_buffer escaped;
+    ag_buffer_init(&escaped);
+    ag_invisible_escape(&escaped, text, length);
+    snprintf(out->text, sizeof(out->text), "%s", escaped.failed ? "?" : escaped.data);
+    ag_buffer_release(&escaped);
+
+    ag_invisible found;
+    if (ag_invisible_find(text, length, &found))
+        snprintf(out->note, sizeof(out->note),
+                 " (it contains the invisible or space-like character U+%04X at byte %zu; "
+                 "remove it)", (unsigned)found.code_point, found.offset);
 }
 
 ag_status ag_load_rules(struct load_context *context, const yaml_node_t *key,

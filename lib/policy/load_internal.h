@@ -44,6 +44,20 @@ enum { AG_LOAD_VALUE_QUOTE_MAX = 40 };
  */
 const char *ag_load_describe_value(const yaml_node_t *node, char *buffer, size_t size);
 
+/* How messages show a mapping key: see ag_load_describe_key(). */
+typedef struct ag_load_key_text {
+    char text[160];    /* the key, cut at the size */
+    char note[112];    /* "" or " (it contains ...)" */
+} ag_load_key_text;
+
+/*
+ * Stores how messages show the key `key`: its text with invisible and
+ * space-like characters written as \uXXXX and control bytes as \xHH. The
+ * note names the first such character, because a key such as "\u200Bdeny"
+ * looks like "deny" in an editor.
+ */
+void ag_load_describe_key(const yaml_node_t *key, ag_load_key_text *out);
+
 /* Reads a sequence of rules with `decision`; `key` names the list in messages. */
 ag_status ag_load_rules(struct load_context *context, const yaml_node_t *key,
                         const yaml_node_t *node, ag_decision decision);

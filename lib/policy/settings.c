@@ -31,6 +31,7 @@
 
 #include "core/json.h"
 #include "policy/forms.h"
+#include "policy/invisible.h"
 #include "policy/load_internal.h"
 
 #define PERMISSION_KEYS \
@@ -213,9 +214,11 @@ static ag_status read_permission(struct load_context *context, const yaml_node_t
     /* There is no auto mode to disable: defaultMode "auto" is read as "default". */
     if (ag_load_scalar_equals(key, "disableAutoMode"))
         return read_disable(context, "disableAutoMode", value);
+    ag_load_key_text shown;
+    ag_load_describe_key(key, &shown);
     return ag_load_error(context, AG_ERR_POLICY_KEY, key,
-                         "unknown key \"%s\" in \"permissions\"; accepted keys: "
-                         PERMISSION_KEYS, (const char *)key->data.scalar.value);
+                         "unknown key \"%s\"%s in \"permissions\"; accepted keys: "
+                         PERMISSION_KEYS, shown.text, shown.note);
 }
 
 static ag_status read_permissions(struct load_context *context, const yaml_node_t *node)
@@ -272,19 +275,29 @@ static size_t edit_distance(const char *a, const char *b, size_t max)
 
 /*
  * Returns the key that `key` is likely a misspelling of: a different case,
- * or up to two letters added, dropped or changed ("permission",
- * "Permissions", "premissions"). Other top-level keys belong to other
- * settings (hooks, env, model) and are ignored, but a misspelt
- * "permissions" would drop every rule of the file without a word.
+ * up to two letters added, dropped or changed ("permission",
+ * "Permissions", "premissions"), or invisible and space-like characters
+ * anywhere in it ("\uFEFFpermissions"), which an editor does not show.
+ * Other top-level keys belong to other settings (hooks, env, model) and are
+ * ignored, but a misspelt "permissions" would drop every rule of the file
+ * without a word.
  */
-static const char *misspelt_key(const char *key)
+static const char *misspelt_key(const yaml_node_t *key)
 {
     static const char *const known[] = {"permissions", "allowManagedPermissionRulesOnly"};
-    for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
-        if (strcmp(key, known[i]) != 0 && edit_distance(key, known[i], 2) <= 2)
-            return known[i];
+    const char *text = (const char *)key->data.scalar.value;
+    ag_buffer visible;
+    ag_buffer_init(&visible);
+    ag_invisible_strip(&visible, text, key->data.scalar.length);
+    const char *compared = visible.failed ? text : visible.data;
+
+    const char *meant = NULL;
+    for (size_t i = 0; meant == NULL && i < sizeof(known) / sizeof(*known); i++) {
+        if (strcmp(text, known[i]) != 0 && edit_distance(compared, known[i], 2) <= 2)
+            meant = known[i];
     }
-    return NULL;
+    ag_buffer_release(&visible);
+    return meant;
 }
 
 /*
@@ -305,6 +318,16 @@ static ag_status read_managed_only(struct load_context *context, const yaml_node
                          "the file as managed settings", ag_layer_name(layer));
 }
 
+static ag_status misspelt_key_error(struct load_context *context, const yaml_node_t *key,
+                                    const char *meant)
+{
+    ag_load_key_text shown;
+    ag_load_describe_key(key, &shown);
+    return ag_load_error(context, AG_ERR_POLICY_KEY, key,
+                         "unknown key \"%s\"%s; did you mean \"%s\"?", shown.text, shown.note,
+                         meant);
+}
+
 ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t *root)
 {
     ag_status status = check_json(context, root, 0);
@@ -320,13 +343,9 @@ ag_status ag_settings_read_root(struct load_context *context, const yaml_node_t 
         const yaml_node_t *key = ag_load_node(context, pair->key);
         const yaml_node_t *value = ag_load_node(context, pair->value);
         status = check_duplicate(context, root, pair);
-        const char *meant = key->type == YAML_SCALAR_NODE
-                                ? misspelt_key((const char *)key->data.scalar.value)
-                                : NULL;
+        const char *meant = key->type == YAML_SCALAR_NODE ? misspelt_key(key) : NULL;
         if (status == AG_OK && meant != NULL)
-            status = ag_load_error(context, AG_ERR_POLICY_KEY, key,
-                                   "unknown key \"%s\"; did you mean \"%s\"?",
-                                   (const char *)key->data.scalar.value, meant);
+            status = misspelt_key_error(context, key, meant);
         else if (status == AG_OK && ag_load_scalar_equals(key, "permissions"))
             status = read_permissions(context, value);
         else if (status == AG_OK && ag_load_scalar_equals(key, "allowManagedPermissionRulesOnly"))
