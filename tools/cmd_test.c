@@ -18,17 +18,33 @@
 
 static void print_help(void)
 {
-    printf("Usage: agentguard test POLICY...\n"
+    printf("Usage: agentguard test [--allow-no-tests] POLICY...\n"
            "\n"
            "Runs the tests written in each policy file's 'tests:' key against the policy\n"
            "that file alone builds, and checks the examples of its rules while loading.\n"
            "A test without 'cwd' runs in the policy file's directory; one without 'home'\n"
            "runs with the home directory /home/user. Prints each failure with the decision,\n"
            "its reason and the test's FILE:LINE:COLUMN, then 'N passed, N failed', and\n"
-           "', N policy files with errors' when a file does not load.\n"
+           "', N policy files with errors' when a file does not load. A file with no\n"
+           "tests gets the note 'no tests in FILE' on standard error and adds\n"
+           "', N policy files with no tests', so that a wrong path in a CI job fails.\n"
            "\n"
-           "Exit status: 0 when every test passes, 1 on a failure or a policy error.\n");
+           "Options:\n"
+           "      --allow-no-tests  accept files with no tests: the note is still\n"
+           "                        printed, but the exit status ignores them\n"
+           "  -h, --help            print this help and exit\n"
+           "\n"
+           "Exit status: 0 when every test passes and every file has tests, 1 on a\n"
+           "failure, a policy error, a file with no tests (unless --allow-no-tests) or\n"
+           "a usage error.\n");
 }
+
+/* The outcome of one policy file's run, apart from its pass and fail counts. */
+enum file_result {
+    FILE_RAN,         /* every test ran, passed or not */
+    FILE_NO_TESTS,    /* it loaded and has no tests */
+    FILE_BROKEN       /* it failed to load, or a test could not run */
+};
 
 /* Returns the directory part of `path` in `buffer`: "." when it has none. */
 static const char *directory_of(const char *path, char *buffer, size_t size)
@@ -89,8 +105,8 @@ static int run_test(ag_checker *checker, const ag_policy *policy, size_t index,
     return 0;
 }
 
-/* Runs every test of one policy file and adds to the counts; returns false on an error. */
-static bool run_file(const char *path, size_t *passed, size_t *failed)
+/* Runs every test of one policy file and adds to the counts. */
+static enum file_result run_file(const char *path, size_t *passed, size_t *failed)
 {
     ag_error *error = NULL;
     ag_policy *policy = ag_policy_load_file(path, &error);
@@ -99,17 +115,25 @@ static bool run_file(const char *path, size_t *passed, size_t *failed)
         fprintf(stderr, "%s%s%s\n", ag_error_line(error) == 0 ? path : "",
                 ag_error_line(error) == 0 ? ": " : "", ag_error_message(error));
         ag_error_free(error);
-        return false;
+        return FILE_BROKEN;
     }
     for (size_t i = 0; i < ag_policy_warning_count(policy); i++)
         fprintf(stderr, "%s\n", ag_policy_warning(policy, i));
+
+    /* A settings file, or a policy given in place of the file with its tests, has none. */
+    if (ag_policy_test_count(policy) == 0) {
+        fprintf(stderr, "agentguard test: no tests in %s; add a 'tests:' list, name the file "
+                        "that has the tests, or pass --allow-no-tests\n", path);
+        ag_policy_free(policy);
+        return FILE_NO_TESTS;
+    }
 
     ag_checker *checker = ag_checker_new(policy, &error);
     if (checker == NULL) {
         fprintf(stderr, "agentguard test: %s\n", ag_error_message(error));
         ag_error_free(error);
         ag_policy_free(policy);
-        return false;
+        return FILE_BROKEN;
     }
 
     char buffer[4096];
@@ -130,31 +154,61 @@ static bool run_file(const char *path, size_t *passed, size_t *failed)
     }
     ag_checker_free(checker);
     ag_policy_free(policy);
-    return ok;
+    return ok ? FILE_RAN : FILE_BROKEN;
+}
+
+/* Prints the count line: passes, failures, and the files that ran no tests. */
+static void print_counts(size_t passed, size_t failed, size_t broken, size_t without_tests)
+{
+    printf("%zu passed, %zu failed", passed, failed);
+    /* The counts alone would read as success when a policy does not even load. */
+    if (broken > 0)
+        printf(", %zu policy %s with errors (see standard error)", broken,
+               broken == 1 ? "file" : "files");
+    if (without_tests > 0)
+        printf(", %zu policy %s with no tests", without_tests,
+               without_tests == 1 ? "file" : "files");
+    printf("\n");
 }
 
 int cli_test_main(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        print_help();
-        return 0;
+    bool allow_no_tests = false;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        const char *option = argv[first];
+        if (strcmp(option, "--help") == 0 || strcmp(option, "-h") == 0) {
+            print_help();
+            return 0;
+        }
+        if (strcmp(option, "--") == 0) {
+            first++;
+            break;
+        }
+        if (strcmp(option, "--allow-no-tests") != 0) {
+            cli_usage_error("test", "unknown option '%s'", option);
+            return CLI_EXIT_USAGE;
+        }
+        allow_no_tests = true;
     }
-    if (argc < 2) {
+    if (first >= argc) {
         cli_usage_error("test", "missing POLICY; name one or more policy files");
         return CLI_EXIT_USAGE;
     }
 
     size_t passed = 0;
     size_t failed = 0;
-    size_t broken = 0;    /* policy files that failed to load or to run a test */
-    for (int i = 1; i < argc; i++)
-        if (!run_file(argv[i], &passed, &failed))
+    size_t broken = 0;           /* policy files that failed to load or to run a test */
+    size_t without_tests = 0;    /* policy files that loaded and have no tests */
+    for (int i = first; i < argc; i++) {
+        enum file_result result = run_file(argv[i], &passed, &failed);
+        if (result == FILE_BROKEN)
             broken++;
-    /* The counts alone would read as success when a policy does not even load. */
-    if (broken > 0)
-        printf("%zu passed, %zu failed, %zu policy %s with errors (see standard error)\n",
-               passed, failed, broken, broken == 1 ? "file" : "files");
-    else
-        printf("%zu passed, %zu failed\n", passed, failed);
-    return broken == 0 && failed == 0 ? 0 : CLI_EXIT_USAGE;
+        else if (result == FILE_NO_TESTS)
+            without_tests++;
+    }
+    print_counts(passed, failed, broken, without_tests);
+
+    bool files_ok = broken == 0 && (without_tests == 0 || allow_no_tests);
+    return files_ok && failed == 0 ? 0 : CLI_EXIT_USAGE;
 }

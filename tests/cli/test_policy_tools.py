@@ -81,6 +81,54 @@ class TestCommand(unittest.TestCase):
         self.assertIn(f"{path}:1:8: warning:", result.stderr)
         self.assertIn("'Bsh'", result.stderr)
 
+    def test_file_without_tests_fails(self):
+        # A CI job pointed at the wrong file must not pass with "0 passed, 0 failed".
+        with PolicyFile('deny: ["Bash(rm *)"]\n') as path:
+            result = run("test", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"agentguard test: no tests in {path};", result.stderr)
+        self.assertEqual(result.stdout.strip().splitlines()[-1],
+                         "0 passed, 0 failed, 1 policy file with no tests")
+
+    def test_settings_file_has_no_tests(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "settings.json")
+            with open(path, "w", encoding="utf-8") as file:
+                file.write('{"permissions": {"deny": ["Bash(rm *)"]}}\n')
+            result = run("test", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"no tests in {path}", result.stderr)
+
+    def test_allow_no_tests_option(self):
+        tested = ('allow: ["Bash(ls)"]\n'
+                  "tests:\n"
+                  "  - {name: ls, command: ls, expect: allow}\n")
+        with PolicyFile(tested) as with_tests, PolicyFile("default: ask\n") as without:
+            mixed = run("test", with_tests, without)
+            allowed = run("test", "--allow-no-tests", with_tests, without)
+        self.assertEqual(mixed.returncode, 1)
+        self.assertEqual(mixed.stdout.strip().splitlines()[-1],
+                         "1 passed, 0 failed, 1 policy file with no tests")
+        self.assertEqual(allowed.returncode, 0, allowed.stdout + allowed.stderr)
+        self.assertIn(f"no tests in {without}", allowed.stderr)
+        self.assertEqual(allowed.stdout.strip().splitlines()[-1],
+                         "1 passed, 0 failed, 1 policy file with no tests")
+
+    def test_allow_no_tests_keeps_failures(self):
+        failing = ('deny: ["Bash(rm *)"]\n'
+                   "tests:\n"
+                   "  - {name: rm, command: rm x, expect: allow}\n")
+        with PolicyFile(failing) as path:
+            result = run("test", "--allow-no-tests", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "0 passed, 1 failed")
+
+    def test_unknown_option_is_usage_error(self):
+        with PolicyFile("default: ask\n") as path:
+            result = run("test", "--allow-empty", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("unknown option '--allow-empty'", result.stderr)
+
     def test_missing_policy_is_usage_error(self):
         result = run("test")
         self.assertEqual(result.returncode, 1)
