@@ -362,6 +362,13 @@ AG_EXPORT bool ag_verdict_span(const ag_verdict *verdict, size_t *start, size_t 
 AG_EXPORT ag_status ag_verdict_error(const ag_verdict *verdict);
 
 /*
+ * Returns a sentence that names the problem behind ag_verdict_error(), such as
+ * "the Bash tool input's \"command\" is not a string", or NULL when the error
+ * is AG_OK. The reason may name a deciding rule instead. Owned by the verdict.
+ */
+AG_EXPORT const char *ag_verdict_error_message(const ag_verdict *verdict);
+
+/*
  * Commands of a verdict: every command found in a Bash request, in the order
  * they appear in the text, with the decision each got on its own. The
  * request's decision is the strictest of theirs. After a syntax error, the

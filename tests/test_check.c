@@ -394,6 +394,39 @@ static void test_tree_read_reason_names_tree(void **state)
     ag_policy_free(policy);
 }
 
+/*
+ * The error message names the problem behind ag_verdict_error(), also where
+ * a rule decided and the reason names that rule.
+ */
+static void test_error_message_names_problem(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("limits");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    const ag_verdict *verdict = ag_check(checker, "Bash", "{\"command\": 5}", NULL, NULL);
+    assert_int_equal(ag_verdict_error(verdict), AG_ERR_REQUEST);
+    assert_string_equal(ag_verdict_error_message(verdict),
+                        "the Bash tool input's \"command\" is not a string");
+
+    verdict = ag_check_command(checker, "true", 4, NULL, NULL);
+    assert_int_equal(ag_verdict_error(verdict), AG_OK);
+    assert_null(ag_verdict_error_message(verdict));
+
+    const char *ask = "$X x; true; true; true; true; true; true; true; true; true; true; true";
+    verdict = ag_check_command(checker, ask, strlen(ask), NULL, NULL);
+    assert_int_equal(ag_verdict_error(verdict), AG_ERR_LIMIT);
+    const char *message = ag_verdict_error_message(verdict);
+    assert_non_null(strstr(message, "cannot be fully analysed"));
+    assert_non_null(strstr(message, "max_commands"));
+    assert_null(strstr(message, "rule"));
+
+    verdict = ag_check_command(checker, "if then", 7, NULL, NULL);
+    assert_int_equal(ag_verdict_error(verdict), AG_ERR_REQUEST);
+    assert_non_null(strstr(ag_verdict_error_message(verdict), "Syntax error"));
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 /* Checks `command` in bypassPermissions mode, where only a protected path makes a write ask. */
 static const ag_verdict *check_bypassing(ag_checker *checker, const char *command, const char *cwd)
 {
@@ -455,6 +488,7 @@ static void test_cwd_change_between_checks(void **state)
 static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_checker_limits_only_tighten),
     cmocka_unit_test(test_limit_named_beside_ask_rule),
+    cmocka_unit_test(test_error_message_names_problem),
     cmocka_unit_test(test_version_matches_header),
     cmocka_unit_test(test_free_functions_accept_null),
     cmocka_unit_test(test_null_arguments_rejected),

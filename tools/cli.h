@@ -133,7 +133,7 @@ json_t *cli_json_load(const char *text, size_t length, size_t flags, json_error_
 
 /* verdict_json.c */
 json_t *cli_verdict_to_json(const ag_verdict *verdict);
-json_t *cli_failure_to_json(const char *reason, const char *error);
+json_t *cli_failure_to_json(const char *reason, const char *error, const char *code);
 int cli_print_json_line(json_t *object);
 
 /* audit.c: the --audit log; see docs/audit.md */

@@ -58,7 +58,7 @@ static int report_check_failure(const struct cli_options *options, const ag_erro
     if (options->json) {
         char reason[512];
         snprintf(reason, sizeof reason, "the check failed: %s", message);
-        cli_print_json_line(cli_failure_to_json(reason, code));
+        cli_print_json_line(cli_failure_to_json(reason, message, code));
     } else {
         printf("deny: the check failed: %s\n", message);
     }

@@ -22,11 +22,14 @@ static void print_help(void)
            "and writes one JSON verdict per request to standard output, in order:\n"
            "  {\"line\":N,\"decision\":...,\"reason\":...,\"rule\":...,\"source\":...,\n"
            "   \"span\":[START,END],\"commands\":[...],\"effects\":[...]}\n"
-           "with an \"error\" field when the request is malformed or could not be fully\n"
-           "analysed. Other fields of a request are ignored. A line that is not such a\n"
-           "request gets \"decision\":\"deny\" and an \"error\" that names the line and the\n"
-           "problem, and reading goes on. Blank lines are skipped. Each verdict line is\n"
-           "flushed as soon as it is written.\n"
+           "with \"error\" and \"error_code\" fields when the request is malformed or could\n"
+           "not be fully analysed: \"error\" names the line and the problem, such as\n"
+           "  \"line 3: the Bash tool input's \\\"command\\\" is not a string\"\n"
+           "and \"error_code\" is the status name for programs, such as \"AG_ERR_REQUEST\"\n"
+           "(malformed, or not parsed) or \"AG_ERR_LIMIT\" (a limit of the policy reached).\n"
+           "Other fields of a request are ignored. A malformed request gets\n"
+           "\"decision\":\"deny\", and reading goes on. Blank lines are skipped. Each\n"
+           "verdict line is flushed as soon as it is written.\n"
            "\n"
            "Exit status: 0 when every line was read, 1 on a usage or policy error or\n"
            "when reading or writing failed.\n"
@@ -65,7 +68,27 @@ static json_t *malformed(long line_number, const char *format, ...)
     va_start(arguments, format);
     vsnprintf(message + prefix_length, sizeof message - (size_t)prefix_length, format, arguments);
     va_end(arguments);
-    return cli_failure_to_json("the request is malformed, so it is denied", message);
+    return cli_failure_to_json("the request is malformed, so it is denied", message,
+                               ag_status_name(AG_ERR_REQUEST));
+}
+
+/*
+ * Puts "line N: " in front of the verdict's "error", so that it names the line
+ * as the errors of lines that are not requests do. Takes the reference.
+ */
+static json_t *with_error_line(json_t *verdict, long line_number)
+{
+    const char *error = json_string_value(json_object_get(verdict, "error"));
+    if (error == NULL) {
+        return verdict;
+    }
+
+    json_t *prefixed = json_sprintf("line %ld: %s", line_number, error);
+    if (prefixed == NULL || json_object_set_new(verdict, "error", prefixed) != 0) {
+        json_decref(verdict);
+        return NULL;
+    }
+    return verdict;
 }
 
 /*
@@ -87,7 +110,10 @@ static json_t *check_request(ag_checker *checker, json_t *request, long line_num
 
     char *input_text = json_dumps(tool_input, JSON_COMPACT);
     if (input_text == NULL) {
-        return cli_failure_to_json("agentguard ran out of memory", ag_status_name(AG_ERR_NOMEM));
+        char message[ERROR_MESSAGE_SIZE];
+        snprintf(message, sizeof message, "line %ld: agentguard ran out of memory", line_number);
+        return cli_failure_to_json("agentguard ran out of memory", message,
+                                   ag_status_name(AG_ERR_NOMEM));
     }
 
     ag_error *error = NULL;
@@ -96,13 +122,16 @@ static json_t *check_request(ag_checker *checker, json_t *request, long line_num
                                          &error);
     json_t *result;
     if (verdict != NULL) {
-        result = cli_verdict_to_json(verdict);
+        result = with_error_line(cli_verdict_to_json(verdict), line_number);
     } else {
+        const char *failure = error != NULL ? ag_error_message(error) : "no error message";
         char reason[ERROR_MESSAGE_SIZE];
-        snprintf(reason, sizeof reason, "the check failed: %s",
-                 error != NULL ? ag_error_message(error) : "no error message");
-        result = cli_failure_to_json(reason, ag_status_name(error != NULL ? ag_error_code(error)
-                                                                          : AG_ERR_INTERNAL));
+        char message[ERROR_MESSAGE_SIZE];
+        snprintf(reason, sizeof reason, "the check failed: %s", failure);
+        snprintf(message, sizeof message, "line %ld: the check failed: %s", line_number, failure);
+        result = cli_failure_to_json(reason, message,
+                                     ag_status_name(error != NULL ? ag_error_code(error)
+                                                                  : AG_ERR_INTERNAL));
     }
 
     ag_error_free(error);

@@ -1,6 +1,8 @@
 /*
  * JSON form of a verdict, shared by `check --json` and `eval`:
- * {"decision", "reason", "rule", "source", "span", "commands", "effects", ["error"]}.
+ * {"decision", "reason", "rule", "source", "span", "commands", "effects",
+ *  ["error", "error_code"]}. "error" is a sentence that names the problem, and
+ * "error_code" the stable status name (AG_ERR_REQUEST) for programs to compare.
  * Each effect is {"kind", "target", "decision", "rule", "source", "span", "command"}.
  */
 #include <stdio.h>
@@ -11,7 +13,7 @@
 static const char out_of_memory_line[] =
     "{\"decision\":\"deny\",\"reason\":\"agentguard ran out of memory\","
     "\"rule\":null,\"source\":null,\"span\":null,\"commands\":[],\"effects\":[],"
-    "\"error\":\"AG_ERR_NOMEM\"}";
+    "\"error\":\"agentguard ran out of memory\",\"error_code\":\"AG_ERR_NOMEM\"}";
 
 /*
  * Sets `key` to `value`, taking the reference. Clears *ok when `value` is NULL
@@ -154,7 +156,9 @@ json_t *cli_verdict_to_json(const ag_verdict *verdict)
 
     ag_status status = ag_verdict_error(verdict);
     if (status != AG_OK) {
-        set_field(object, "error", json_string(ag_status_name(status)), &ok);
+        set_field(object, "error", cli_json_string_or_null(ag_verdict_error_message(verdict)),
+                  &ok);
+        set_field(object, "error_code", json_string(ag_status_name(status)), &ok);
     }
 
     if (!ok) {
@@ -166,9 +170,10 @@ json_t *cli_verdict_to_json(const ag_verdict *verdict)
 
 /*
  * Returns a deny object for a request that got no verdict (a malformed eval
- * line, or a check the library could not run), or NULL when out of memory.
+ * line, or a check the library could not run), with the problem `error` and
+ * the status name `code`, or NULL when out of memory.
  */
-json_t *cli_failure_to_json(const char *reason, const char *error)
+json_t *cli_failure_to_json(const char *reason, const char *error, const char *code)
 {
     json_t *object = json_object();
     if (object == NULL) {
@@ -184,6 +189,7 @@ json_t *cli_failure_to_json(const char *reason, const char *error)
     set_field(object, "commands", json_array(), &ok);
     set_field(object, "effects", json_array(), &ok);
     set_field(object, "error", cli_json_string_or_null(error), &ok);
+    set_field(object, "error_code", cli_json_string_or_null(code), &ok);
 
     if (!ok) {
         json_decref(object);

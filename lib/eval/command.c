@@ -37,6 +37,7 @@ ag_status ag_eval_reject(ag_checker *checker, ag_status code, const char *format
                        ? ag_arena_printf(&checker->arena, "invalid request: %s", detail)
                        : NULL;
     verdict->reason = reason != NULL ? reason : "invalid request";
+    verdict->error_message = detail != NULL ? detail : "invalid request";
     return AG_OK;
 }
 
@@ -568,6 +569,10 @@ static ag_status apply_incomplete(ag_checker *checker, const ag_shell_analysis *
     verdict->error = (analysis->incomplete & AG_SHELL_LIMIT) ? AG_ERR_LIMIT : AG_ERR_REQUEST;
     verdict->bypassable = false;
     const char *problem = analysis->problem != NULL ? analysis->problem : "unknown problem";
+    verdict->error_message = ag_arena_printf(&checker->arena,
+                                             "the command cannot be fully analysed: %s", problem);
+    if (verdict->error_message == NULL)
+        return AG_ERR_NOMEM;
     if (verdict->decision == AG_DENY && verdict->rule != NULL)
         return AG_OK;
     if (verdict->decision == AG_ASK && verdict->rule != NULL) {
@@ -813,6 +818,19 @@ static ag_status append_line_verdicts(ag_checker *checker, const ag_command_list
 }
 
 /*
+ * Reports a limit that stopped the analysis of the lines parsed alone or of
+ * wrapped scripts, which may hold a command. A problem reported earlier keeps
+ * its message.
+ */
+static void set_lines_limit_error(ag_verdict *verdict)
+{
+    verdict->error = AG_ERR_LIMIT;
+    if (verdict->error_message == NULL)
+        verdict->error_message = "a limit of the policy stopped the analysis of the command's "
+                                 "lines or wrapped scripts";
+}
+
+/*
  * Lists the commands found by parsing lines alone: those of the request's
  * lines after its parse error or of its unparsed backtick text
  * (`error_pieces`), and those of the lines of wrapped scripts
@@ -833,7 +851,7 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
     }
     /* Lines a limit left unread may hold a command, so the verdict reports the limit. */
     if (lines.incomplete & AG_SHELL_LIMIT)
-        checker->verdict.error = AG_ERR_LIMIT;
+        set_lines_limit_error(&checker->verdict);
     if (status == AG_OK && (analysis->unparsed || analysis->unwalked_count > 0)) {
         status = ag_shell_analyze_limited(checker->analyzer, input, length, &checker->limits,
                                           &checker->arena, analysis, &lines);
@@ -854,7 +872,7 @@ static ag_status list_line_commands(ag_checker *checker, const char *input, size
         first = extra->count;
     }
     if (unwrapped.incomplete & AG_SHELL_LIMIT)
-        checker->verdict.error = AG_ERR_LIMIT;
+        set_lines_limit_error(&checker->verdict);
     return status;
 }
 

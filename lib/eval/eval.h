@@ -99,6 +99,7 @@ struct ag_verdict {
     const char *reason;       /* arena text, never NULL once a check returns */
     const ag_rule *rule;
     ag_status error;
+    const char *error_message;    /* the problem behind `error`, or NULL for the reason */
     bool has_span;
     size_t span_start, span_end;
     ag_command_verdict *commands;

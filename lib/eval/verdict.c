@@ -37,6 +37,15 @@ ag_status ag_verdict_error(const ag_verdict *verdict)
     return verdict != NULL ? verdict->error : AG_ERR_ARGUMENT;
 }
 
+const char *ag_verdict_error_message(const ag_verdict *verdict)
+{
+    if (verdict == NULL)
+        return "no verdict";
+    if (verdict->error == AG_OK)
+        return NULL;
+    return verdict->error_message != NULL ? verdict->error_message : verdict->reason;
+}
+
 size_t ag_verdict_command_count(const ag_verdict *verdict)
 {
     return verdict != NULL ? verdict->command_count : 0;

@@ -175,6 +175,13 @@ class CheckJsonTest(CliTestCase):
         self.assertTrue(command["source"].endswith("policy.yaml:5:5"), command["source"])
         self.assertEqual(command["span"], [0, 13])
 
+    def test_unparsed_command_has_error(self):
+        result, verdict = self.check_json("if then")
+        self.assert_exit(result, EXIT_ASK)
+        self.assertTrue(verdict["error"].startswith("the command cannot be fully analysed: "),
+                        verdict["error"])
+        self.assertEqual(verdict["error_code"], "AG_ERR_REQUEST")
+
     def test_default_decision_has_null_rule(self):
         result, verdict = self.check_json("make")
         self.assert_exit(result, EXIT_ASK)
@@ -182,6 +189,7 @@ class CheckJsonTest(CliTestCase):
         self.assertIsNone(verdict["rule"])
         self.assertIsNone(verdict["source"])
         self.assertNotIn("error", verdict)
+        self.assertNotIn("error_code", verdict)
         self.assertEqual(verdict["commands"][0]["argv"], ["make"])
         self.assertIsNone(verdict["commands"][0]["rule"])
 
@@ -467,9 +475,10 @@ class EvalTest(CliTestCase):
             with self.subTest(line=line):
                 verdict = by_line[line]
                 self.assertEqual(verdict["decision"], "deny")
-                self.assertIn("line %d" % line, verdict["error"])
+                self.assertTrue(verdict["error"].startswith("line %d: " % line), verdict["error"])
                 self.assertIn(problem, verdict["error"])
-                self.assertEqual(set(verdict), VERDICT_FIELDS | {"line", "error"})
+                self.assertEqual(verdict["error_code"], "AG_ERR_REQUEST")
+                self.assertEqual(set(verdict), VERDICT_FIELDS | {"line", "error", "error_code"})
 
     def test_nul_in_command_denied(self):
         # A host that cuts strings at NUL would see only "git status".
@@ -479,14 +488,36 @@ class EvalTest(CliTestCase):
         self.assertIn("line 1", verdicts[0]["error"])
 
     def test_malformed_request_error_from_library(self):
+        # The library finds these problems; the error still names the line and the problem.
         verdicts = self.evaluate([
             '{"tool_name": "Bash", "tool_input": {}}\n',
+            "\n",
             '{"tool_name": "Bash", "tool_input": {"command": 5}}\n',
+            '{"tool_name": "WebFetch", "tool_input": {"url": "no-scheme"}}\n',
+            '{"tool_name": "Read", "tool_input": {"file_path": 5}}\n',
         ])
+        expected = {
+            1: 'line 1: the Bash tool input has no "command" field',
+            3: 'line 3: the Bash tool input\'s "command" is not a string',
+            4: "line 4: the URL `no-scheme` cannot be parsed",
+            5: 'line 5: the Read tool input\'s "file_path"',
+        }
+        self.assertEqual([v["line"] for v in verdicts], list(expected))
         for verdict in verdicts:
             with self.subTest(line=verdict["line"]):
                 self.assertEqual(verdict["decision"], "deny")
-                self.assertEqual(verdict["error"], "AG_ERR_REQUEST")
+                self.assertTrue(verdict["error"].startswith(expected[verdict["line"]]),
+                                verdict["error"])
+                self.assertEqual(verdict["error_code"], "AG_ERR_REQUEST")
+
+    def test_unparsed_command_error(self):
+        verdicts = self.evaluate([bash_request("git status") + "\n", bash_request("if then") + "\n"])
+        self.assertNotIn("error", verdicts[0])
+        self.assertNotIn("error_code", verdicts[0])
+        self.assertEqual(verdicts[1]["decision"], "ask")
+        self.assertTrue(verdicts[1]["error"].startswith(
+            "line 2: the command cannot be fully analysed: Syntax error"), verdicts[1]["error"])
+        self.assertEqual(verdicts[1]["error_code"], "AG_ERR_REQUEST")
 
     def test_crlf_line_endings(self):
         verdicts = self.evaluate([bash_request("git status") + "\r\n",
