@@ -485,9 +485,23 @@ static void test_string_errors(void **state)
     assert_null(ag_policy_load_string("inline", nul_rule, strlen(nul_rule), &error));
     assert_int_equal(ag_error_code(error), AG_ERR_RULE);
     assert_string_equal(ag_error_message(error),
-                        "inline:1:9: error[AG_ERR_RULE]: invalid rule: it contains a NUL byte; "
-                        "remove it");
+                        "inline:1:9: error[AG_ERR_RULE]: invalid rule \"Bash(a\\x00b)\": it "
+                        "contains a NUL byte at byte 6; remove it");
     ag_error_free(error);
+
+    /* The rule is quoted as other rule errors quote it, up to its last byte. */
+    const char *nul_settings = "{\"permissions\": {\"deny\": [\"Bash(rm\\u0000 \\\\ *)\"]}}";
+    ag_policy_builder *builder = ag_policy_builder_new();
+    assert_non_null(builder);
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "settings.json", nul_settings,
+                                                           strlen(nul_settings),
+                                                           AG_LAYER_PROJECT, &error),
+                     AG_ERR_RULE);
+    assert_string_equal(ag_error_message(error),
+                        "settings.json:1:27: error[AG_ERR_RULE]: invalid rule "
+                        "\"Bash(rm\\x00 \\\\ *)\": it contains a NUL byte at byte 7; remove it");
+    ag_error_free(error);
+    ag_policy_builder_free(builder);
 
     const char *mark_rule = "deny:\n  - \"Bash(a\\x01)\"\n";
     assert_null(ag_policy_load_string("inline", mark_rule, strlen(mark_rule), &error));

@@ -315,6 +315,27 @@ static const char *typed_literal(const yaml_node_t *node)
     return number ? "number" : NULL;
 }
 
+/* Rejects a rule with a NUL byte, quoted as other rule errors quote a rule. */
+static ag_status nul_rule_error(load_context *context, const yaml_node_t *node)
+{
+    const char *text = (const char *)node->data.scalar.value;
+    size_t length = node->data.scalar.length;
+    size_t offset = (size_t)((const char *)memchr(text, '\0', length) - text);
+    ag_buffer quoted;
+    ag_buffer_init(&quoted);
+    ag_rule_quote(&quoted, text, length);
+    if (quoted.failed) {
+        ag_buffer_release(&quoted);
+        return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+
+    ag_status status = node_error(context, AG_ERR_RULE, node,
+                                  "invalid rule \"%s\": it contains a NUL byte at byte %zu; "
+                                  "remove it", quoted.data, offset);
+    ag_buffer_release(&quoted);
+    return status;
+}
+
 static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_decision decision)
 {
     /* A mapping {rule: ..., examples: ...} carries examples checked at build (forms.c). */
@@ -335,8 +356,7 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
                           "quote it if it is meant as a rule", literal);
     const char *text = scalar_text(node);
     if (text == NULL)
-        return node_error(context, AG_ERR_RULE, node,
-                          "invalid rule: it contains a NUL byte; remove it");
+        return nul_rule_error(context, node);
 
     ag_rule rule;
     /* JIT waits for the builder, which compiles only the rules that a build keeps. */

@@ -28,6 +28,18 @@ typedef struct ag_rule_parts {
 
 /* --------------------------------------------------------------- errors */
 
+void ag_rule_quote(ag_buffer *out, const char *text, size_t length)
+{
+    ag_buffer_append(out, "", 0);
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c == 0x7f || c == '\\' || c == '"')
+            ag_buffer_printf(out, c == '\\' || c == '"' ? "\\%c" : "\\x%02X", c);
+        else
+            ag_buffer_append_char(out, (char)c);
+    }
+}
+
 /*
  * Stores an error that quotes the rule (control bytes written as \xHH so the
  * message stays printable) and returns `code`.
@@ -44,13 +56,7 @@ static ag_status rule_error(ag_error **error, ag_status code, const char *text,
 
     ag_buffer quoted;
     ag_buffer_init(&quoted);
-    ag_buffer_append(&quoted, "", 0);
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        if (*p < 0x20 || *p == 0x7f || *p == '\\' || *p == '"')
-            ag_buffer_printf(&quoted, *p == '\\' || *p == '"' ? "\\%c" : "\\x%02X", *p);
-        else
-            ag_buffer_append_char(&quoted, (char)*p);
-    }
+    ag_rule_quote(&quoted, text, strlen(text));
 
     char detail[512];
     va_list args;

@@ -82,6 +82,12 @@ ag_status ag_rule_parse_unjitted(const char *text, ag_decision decision,
                                  ag_source_location location, ag_rule *rule,
                                  ag_error **error);
 
+/*
+ * Appends the `length` bytes of a rule's text to `out` as rule errors quote
+ * it: control bytes (NUL included) as \xHH, and '\\' and '"' escaped.
+ */
+void ag_rule_quote(ag_buffer *out, const char *text, size_t length);
+
 /* JIT-compiles the regexes of a rule parsed by ag_rule_parse_unjitted(). */
 void ag_rule_jit(ag_rule *rule);
 
