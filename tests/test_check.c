@@ -186,6 +186,11 @@ static void test_table_case(void **state)
     if (error != NULL)
         assert_string_equal(ag_status_name(ag_verdict_error(verdict)), json_string_value(error));
 
+    const char *reason_part = json_string_value(json_object_get(spec, "reason_has"));
+    if (reason_part != NULL && strstr(ag_verdict_reason(verdict), reason_part) == NULL)
+        fail_msg("%s: expected \"%s\" in the reason: %s", item->name, reason_part,
+                 ag_verdict_reason(verdict));
+
     ag_checker_free(checker);
     ag_policy_free(policy);
 }

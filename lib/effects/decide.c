@@ -229,6 +229,27 @@ static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const ch
     return count;
 }
 
+/*
+ * Returns why a rule only could match an effect, to end its reason, or NULL
+ * for values only known when the command runs.
+ */
+static const char *unknown_cause(const ag_effect *effect)
+{
+    if (effect->possible && effect->kind == AG_EFFECT_READ)
+        return ", because which program runs is only known when the command runs, and that "
+               "program may read any file";
+    if (effect->possible && effect->kind == AG_EFFECT_WRITE)
+        return ", because which program runs is only known when the command runs, and that "
+               "program may write any file";
+    if (effect->possible)
+        return ", because which program runs is only known when the command runs, and that "
+               "program may contact any host";
+    if (effect->unknown_cwd)
+        return ", because the request gives no working directory and the path is relative "
+               "to it";
+    return NULL;
+}
+
 /* Joins `before`, the parts of `what` and `after` into one reason. */
 static const char *effect_reason(ag_arena *arena, const char *before, const ag_text_part *what,
                                  size_t what_count, const char *after)
@@ -397,7 +418,7 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
         if (text == NULL)
             return AG_ERR_NOMEM;
         note_tree_cause(&findings, effect);
-        ag_findings_decide(checker, &result, &findings, text);
+        ag_findings_decide_because(checker, &result, &findings, text, unknown_cause(effect));
     } else if (effect->kind == AG_EFFECT_WRITE && findings.allow == NULL && !effect->possible
                && outside_workspace(checker, effect, link_target, context)) {
         result.decision = AG_ASK;

@@ -249,6 +249,12 @@ typedef struct ag_effect {
      * runs.
      */
     bool possible;
+    /*
+     * The path is relative, and the request gives no working directory, so
+     * the target is unknown up to the path. Reasons say so, because the
+     * unknown part comes from the request and not from the command.
+     */
+    bool unknown_cwd;
     /* A read or write of a whole tree (`grep -r x DIR`): deny and ask rules also match below the target. */
     bool tree;
     /*

@@ -366,9 +366,15 @@ ag_status ag_extractor_add_path(ag_extractor *ex, ag_effect_kind kind, const ag_
     if (is_exempt_device(text, length))
         return AG_OK;
     ag_status status = ag_extractor_add(ex, kind, normalize_path(ex, word, text, length), word);
-    if (status == AG_OK)
-        add_variable_target(ex, word, text, length);
-    return status;
+    if (status != AG_OK)
+        return status;
+
+    add_variable_target(ex, word, text, length);
+    ag_effect *effect = &ex->out->items[ex->out->count - 1];
+    bool relative = length > 0 && text[0] != '/' && text[0] != '~' && text[0] != AG_DYNAMIC_MARK;
+    effect->unknown_cwd = relative && ex->request_cwd == NULL
+                          && effect->target[0] == AG_DYNAMIC_MARK;
+    return AG_OK;
 }
 
 ag_status ag_extractor_add_unpack(ag_extractor *ex, const ag_shell_word *word, const char *text,

@@ -342,9 +342,21 @@ static ag_text_part maybe_cause(const ag_rule_findings *findings)
 void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
                         const ag_rule_findings *findings, const char *text)
 {
+    ag_findings_decide_because(checker, result, findings, text, NULL);
+}
+
+void ag_findings_decide_because(ag_checker *checker, ag_command_verdict *result,
+                                const ag_rule_findings *findings, const char *text,
+                                const char *unknown_cause)
+{
     ag_arena *arena = &checker->arena;
     const ag_policy *policy = checker->policy;
     const ag_text_part none = AG_TEXT_LITERAL("");
+    /* The usual ending is for deny rules: an ask rule that could match gets only a given cause. */
+    ag_text_part deny_cause = maybe_cause(findings);
+    ag_text_part ask_cause = none;
+    if (unknown_cause != NULL)
+        deny_cause = ask_cause = ag_text_part_of(unknown_cause);
 
     if (findings->deny != NULL) {
         result->decision = AG_DENY;
@@ -355,13 +367,14 @@ void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
         result->decision = AG_ASK;
         result->rule = findings->deny_maybe;
         result->reason = rule_reason(arena, text, AG_TEXT_LITERAL("` could match the deny rule "),
-                                     findings->deny_maybe, maybe_cause(findings));
+                                     findings->deny_maybe, deny_cause);
     } else if (findings->ask != NULL) {
         result->decision = AG_ASK;
         result->rule = findings->ask;
         ag_text_part verb = findings->ask_is_maybe ? AG_TEXT_LITERAL("` could match the ask rule ")
                                                    : AG_TEXT_LITERAL("` matches the ask rule ");
-        result->reason = rule_reason(arena, text, verb, findings->ask, none);
+        result->reason = rule_reason(arena, text, verb, findings->ask,
+                                     findings->ask_is_maybe ? ask_cause : none);
     } else if (findings->allow != NULL) {
         result->decision = AG_ALLOW;
         result->rule = findings->allow;
@@ -501,7 +514,11 @@ static ag_status decide_command(ag_checker *checker, const char *input,
         checker->explain_sink = &result->matches;
         find_command_rules(checker, command, &findings);
         checker->explain_sink = NULL;
-        ag_findings_decide(checker, result, &findings, text);
+        /* `$X args` could be any command: that, and not the rule, is what the reason is about. */
+        const char *cause = command->words[0].dynamic
+                                ? ", because the command name is only known when it runs"
+                                : NULL;
+        ag_findings_decide_because(checker, result, &findings, text, cause);
         explain_code_default(checker, result, &findings, text);
     }
     if (result->rule == NULL && (command->flags & AG_COMMAND_TRANSPARENT))

@@ -88,6 +88,16 @@ void ag_findings_note(ag_checker *checker, ag_rule_findings *findings, const ag_
 void ag_findings_decide(ag_checker *checker, ag_command_verdict *result,
                         const ag_rule_findings *findings, const char *text);
 
+/*
+ * Same as ag_findings_decide(), where `unknown_cause` ends the reason of a
+ * rule that only could match, as in ", because the request gives no working
+ * directory". NULL gives the usual ending, which blames values only known
+ * when the command runs.
+ */
+void ag_findings_decide_because(ag_checker *checker, ag_command_verdict *result,
+                                const ag_rule_findings *findings, const char *text,
+                                const char *unknown_cause);
+
 /* Copies text for a reason: at most 80 bytes, unknown parts shown as "‹?›". Never NULL. */
 const char *ag_quote_text(ag_arena *arena, const char *text, size_t length);
 

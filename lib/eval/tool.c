@@ -63,6 +63,7 @@ typedef struct file_request {
     const ag_json_document *input;    /* the tool input, for param rules */
     /* A relative path in an unknown cwd read below AG_UNKNOWN_CWD, for deny and ask rules only. */
     const char *unknown_cwd_path;
+    bool unknown_cwd;         /* the path is relative and the request gives no cwd */
 } file_request;
 
 static ag_status finish(ag_checker *checker, const ag_command_verdict *result)
@@ -265,7 +266,11 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
     const char *text = describe_request(checker, request);
     if (text == NULL)
         return AG_ERR_NOMEM;
-    ag_findings_decide(checker, &result, &findings, text);
+    const char *cause = request->unknown_cwd && request->path[0] == AG_DYNAMIC_MARK
+                            ? ", because the request gives no working directory and the path "
+                              "is relative to it"
+                            : NULL;
+    ag_findings_decide_because(checker, &result, &findings, text, cause);
 
     bool outside = !in_working_directories(checker, request, request->path)
                    || (request->target != NULL
@@ -407,7 +412,8 @@ static ag_status start_file_request(ag_checker *checker, file_request *request,
                                     const ag_json_document *input, const char *cwd)
 {
     ag_arena *arena = &checker->arena;
-    *request = (file_request){family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input, NULL};
+    *request = (file_request){family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input, NULL,
+                              false};
     ag_path_context none = {NULL, NULL, NULL, NULL};
     if (cwd != NULL && cwd[0] == '/')
         request->context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
@@ -519,6 +525,9 @@ static ag_status check_file_paths(ag_checker *checker, file_request *request,
         if (forms[0] == NULL || forms[1] == NULL)
             return AG_ERR_NOMEM;
         request->unknown_cwd_path = NULL;
+        request->unknown_cwd = request->context.cwd == NULL && lengths[i] > 0
+                               && raws[i][0] != '/' && raws[i][0] != '~'
+                               && raws[i][0] != AG_DYNAMIC_MARK;
         if (request->context.cwd == NULL && is_plain_relative(raws[i], lengths[i])) {
             ag_path_context unknown = {AG_UNKNOWN_CWD, request->context.home, NULL, NULL};
             request->unknown_cwd_path = ag_path_normalize_lexical(arena, &unknown, raws[i],

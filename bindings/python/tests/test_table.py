@@ -166,6 +166,9 @@ class VerdictTableTest(unittest.TestCase):
             expected_error = None if case["error"] == "AG_OK" else case["error"]
             self.assertEqual(verdict.error, expected_error, label)
 
+        if "reason_has" in case:
+            self.assertIn(case["reason_has"], verdict.reason, label)
+
 
 if __name__ == "__main__":
     unittest.main()
