@@ -373,6 +373,17 @@ static void test_json_invisible_key(void **state)
     expect_error("policy.yaml", "limits: {\"max_depth\\uFEFF\": 5}\n", AG_LAYER_COMMAND_LINE,
                  AG_ERR_POLICY_KEY, 1, 10, "unknown key 'max_depth\\uFEFF' (it contains");
 
+    /* An invalid value shows the character too, and a long one is cut with "...". */
+    expect_error("settings.json", "{\"permissions\": {\"defaultMode\": \"default\\u200b\"}}",
+                 AG_LAYER_USER, AG_ERR_POLICY_VALUE, 1, 33,
+                 "invalid value \"default\\u200B\" for 'defaultMode'");
+    expect_error("policy.yaml", "default: \"allow\xC2\xA0\"\n", AG_LAYER_COMMAND_LINE,
+                 AG_ERR_POLICY_VALUE, 1, 10, "invalid value \"allow\\u00A0\" for 'default'");
+    expect_error("policy.yaml",
+                 "default: \"\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\"\n",
+                 AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 1, 10,
+                 "invalid value \"\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\\uFEFF\"... for");
+
     /* A key of another setting (hooks) stays ignored, invisible character or not. */
     ag_policy *policy = build_text("settings.json",
                                    "{\"\\u200bhooks\": {}, \"permissions\": {}}",

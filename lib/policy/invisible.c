@@ -77,11 +77,7 @@ static size_t decode(const unsigned char *text, size_t length, uint32_t *code_po
     return size;
 }
 
-/*
- * Returns the length of the invisible character at text[0], or 0 when the
- * byte there starts no such character. Stores its code point in *code_point.
- */
-static size_t invisible_at(const char *text, size_t length, uint32_t *code_point)
+size_t ag_invisible_at(const char *text, size_t length, uint32_t *code_point)
 {
     size_t size = decode((const unsigned char *)text, length, code_point);
     return size > 0 && is_invisible(*code_point) ? size : 0;
@@ -91,7 +87,7 @@ bool ag_invisible_find(const char *text, size_t length, ag_invisible *found)
 {
     for (size_t i = 0; i < length; i++) {
         uint32_t code_point;
-        if (invisible_at(text + i, length - i, &code_point) > 0) {
+        if (ag_invisible_at(text + i, length - i, &code_point) > 0) {
             found->code_point = code_point;
             found->offset = i;
             return true;
@@ -105,7 +101,7 @@ void ag_invisible_strip(ag_buffer *out, const char *text, size_t length)
     ag_buffer_append(out, "", 0);
     for (size_t i = 0; i < length; i++) {
         uint32_t code_point;
-        size_t size = invisible_at(text + i, length - i, &code_point);
+        size_t size = ag_invisible_at(text + i, length - i, &code_point);
         if (size > 0)
             i += size - 1;
         else
@@ -119,7 +115,7 @@ void ag_invisible_escape(ag_buffer *out, const char *text, size_t length)
     for (size_t i = 0; i < length; i++) {
         unsigned char c = (unsigned char)text[i];
         uint32_t code_point;
-        size_t size = invisible_at(text + i, length - i, &code_point);
+        size_t size = ag_invisible_at(text + i, length - i, &code_point);
         if (size > 0) {
             ag_buffer_printf(out, code_point > 0xFFFF ? "\\U%08X" : "\\u%04X",
                              (unsigned)code_point);

@@ -21,6 +21,12 @@ typedef struct ag_invisible {
 } ag_invisible;
 
 /*
+ * Returns the length in bytes of the invisible or space-like character at
+ * text[0] and stores its code point, or returns 0 when none starts there.
+ */
+size_t ag_invisible_at(const char *text, size_t length, uint32_t *code_point);
+
+/*
  * Finds the first invisible or space-like non-ASCII character in the UTF-8
  * `text`. Stores it in *found and returns true, or returns false when there is
  * none. Bytes that are not valid UTF-8 are skipped.

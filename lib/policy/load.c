@@ -941,14 +941,34 @@ const char *ag_load_describe_value(const yaml_node_t *node, char *buffer, size_t
 
     size_t length = node->data.scalar.length;
     size_t shown = length > AG_LOAD_VALUE_QUOTE_MAX ? AG_LOAD_VALUE_QUOTE_MAX : length;
+    const char *text = (const char *)node->data.scalar.value;
     size_t used = 0;
     buffer[used++] = '"';
-    for (size_t i = 0; i < shown && used + 5 < size; i++) {
-        unsigned char c = node->data.scalar.value[i];
-        buffer[used++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+    size_t i = 0;
+    for (; i < shown; i++) {
+        /* An invisible character is escaped, because "default\u200B" would read as "default". */
+        char piece[12];
+        size_t piece_length = 1;
+        uint32_t code_point;
+        size_t invisible = ag_invisible_at(text + i, length - i, &code_point);
+        unsigned char c = (unsigned char)text[i];
+        if (invisible > 0)
+            piece_length = (size_t)snprintf(piece, sizeof(piece),
+                                            code_point > 0xFFFF ? "\\U%08X" : "\\u%04X",
+                                            (unsigned)code_point);
+        else
+            piece[0] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+
+        /* Room is kept for the closing quote, "..." and the NUL. */
+        if (used + piece_length + 5 > size)
+            break;
+        memcpy(buffer + used, piece, piece_length);
+        used += piece_length;
+        if (invisible > 0)
+            i += invisible - 1;
     }
     buffer[used++] = '"';
-    if (shown < length && used + 4 <= size) {
+    if (i < length && used + 4 <= size) {
         memcpy(buffer + used, "...", 3);
         used += 3;
     }

@@ -38,9 +38,10 @@ enum { AG_LOAD_VALUE_QUOTE_MAX = 40 };
 
 /*
  * Writes into `buffer` how messages show an invalid value: a scalar in
- * double quotes (cut after AG_LOAD_VALUE_QUOTE_MAX bytes, control bytes as
- * '?'), or "(a list)" or "(a mapping)". Returns `buffer`, which needs room for
- * AG_LOAD_VALUE_QUOTE_MAX + 8 bytes.
+ * double quotes (cut after AG_LOAD_VALUE_QUOTE_MAX bytes or where `buffer`
+ * is full, control bytes as '?', invisible and space-like characters as
+ * \uXXXX), or "(a list)" or "(a mapping)". Returns `buffer`, which needs room
+ * for AG_LOAD_VALUE_QUOTE_MAX + 8 bytes to show a value without such characters.
  */
 const char *ag_load_describe_value(const yaml_node_t *node, char *buffer, size_t size);
 
