@@ -92,9 +92,9 @@ static bool has_high_byte(const ssh_word *word)
 static ag_ssh_option_kind classify_key(const ssh_word *key)
 {
     static const char *const commands[] = {"proxycommand", "localcommand", "knownhostscommand"};
-    /* A PKCS#11 or security key provider is a shared library that ssh loads. */
-    static const char *const others[] = {"permitlocalcommand", "include", "match",
-                                         "pkcs11provider", "securitykeyprovider"};
+    /* A PKCS#11 or security key provider is a shared library whose constructors run here. */
+    static const char *const programs[] = {"pkcs11provider", "securitykeyprovider"};
+    static const char *const others[] = {"permitlocalcommand", "include", "match"};
     /*
      * ssh lowercases the keyword with tolower(), which in a single-byte
      * locale may map a byte above 0x7f to an ASCII letter, so such a key is
@@ -105,6 +105,10 @@ static ag_ssh_option_kind classify_key(const ssh_word *key)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (key_is(key, commands[i]))
             return AG_SSH_OPTION_COMMAND;
+    }
+    for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+        if (key_is(key, programs[i]))
+            return AG_SSH_OPTION_PROGRAM;
     }
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         if (key_is(key, others[i]))
@@ -146,6 +150,8 @@ ag_status ag_unwrap_ssh_option(ag_checker *checker, ag_command_list *list, size_
     if (kind == AG_SSH_OPTION_HARMLESS)
         return AG_OK;
     list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+    if (kind == AG_SSH_OPTION_PROGRAM)
+        return AG_OK;
     if (kind == AG_SSH_OPTION_OPAQUE || command == NULL) {
         list->items[index].flags |= AG_COMMAND_OPAQUE;
         return AG_OK;

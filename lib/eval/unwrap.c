@@ -1385,7 +1385,8 @@ static ag_status unwrap_su(ag_checker *checker, ag_command_list *list, size_t in
 
 /*
  * Applies the -o options of ssh and marks it opaque for -F, because a
- * configuration file can set ProxyCommand and LocalCommand, and for -I.
+ * configuration file can set ProxyCommand and LocalCommand. -I names a
+ * PKCS#11 library that ssh loads, so its code runs here.
  */
 static ag_status apply_ssh_scan(ag_checker *checker, ag_command_list *list, size_t index,
                                 const wrapper_scan *scan, const char *name)
@@ -1394,9 +1395,10 @@ static ag_status apply_ssh_scan(ag_checker *checker, ag_command_list *list, size
         list->items[index].flags |= AG_COMMAND_OPAQUE;
     for (size_t i = 0; i < scan->option_count; i++) {
         const option_seen *option = &scan->options[i];
-        /* -F names a configuration file and -I a PKCS#11 library that ssh loads. */
-        if (option->short_name == 'F' || option->short_name == 'I')
+        if (option->short_name == 'F')
             list->items[index].flags |= AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE;
+        if (option->short_name == 'I')
+            list->items[index].flags |= AG_COMMAND_RUNS_CODE;
         if (option->short_name != 'o' || option->value == NULL)
             continue;
         ag_status status = ag_unwrap_ssh_option(checker, list, index, name, option->value,
