@@ -92,6 +92,8 @@ static bool has_high_byte(const ssh_word *word)
 static ag_ssh_option_kind classify_key(const ssh_word *key)
 {
     static const char *const commands[] = {"proxycommand", "localcommand", "knownhostscommand"};
+    /* The remote shell runs this command as it runs the words after the host. */
+    static const char *const remote_commands[] = {"remotecommand"};
     /* A PKCS#11 or security key provider is a shared library whose constructors run here. */
     static const char *const programs[] = {"pkcs11provider", "securitykeyprovider"};
     static const char *const others[] = {"permitlocalcommand", "include", "match"};
@@ -105,6 +107,10 @@ static ag_ssh_option_kind classify_key(const ssh_word *key)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (key_is(key, commands[i]))
             return AG_SSH_OPTION_COMMAND;
+    }
+    for (size_t i = 0; i < sizeof(remote_commands) / sizeof(remote_commands[0]); i++) {
+        if (key_is(key, remote_commands[i]))
+            return AG_SSH_OPTION_REMOTE;
     }
     for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
         if (key_is(key, programs[i]))
@@ -137,7 +143,8 @@ ag_ssh_option_kind ag_ssh_option_read(const char *value, size_t length, const ch
         return AG_SSH_OPTION_OPAQUE;
 
     ag_ssh_option_kind kind = classify_key(&key);
-    if (kind == AG_SSH_OPTION_COMMAND && cursor != NULL)
+    bool has_command = kind == AG_SSH_OPTION_COMMAND || kind == AG_SSH_OPTION_REMOTE;
+    if (has_command && cursor != NULL)
         *command = cursor + strspn(cursor, SSH_WHITESPACE "=");
     return kind;
 }
@@ -157,7 +164,10 @@ ag_status ag_unwrap_ssh_option(ag_checker *checker, ag_command_list *list, size_
         return AG_OK;
     }
 
-    /* ssh replaces %h, %p, %d (the home directory) and other tokens before it runs the command. */
+    /*
+     * ssh replaces %h, %p, %d (the home directory) and other tokens before
+     * it runs the command, in RemoteCommand too.
+     */
     size_t command_length = length - (size_t)(command - value);
     if (memchr(command, '%', command_length) != NULL)
         list->items[index].flags |= AG_COMMAND_OPAQUE;

@@ -1411,9 +1411,9 @@ static ag_status apply_ssh_scan(ag_checker *checker, ag_command_list *list, size
 
 /*
  * ssh [options] HOST [options] COMMAND...: the remote shell runs the command
- * words joined with spaces, so they are parsed as a script. The commands of
- * -o ProxyCommand, LocalCommand and KnownHostsCommand run locally and are
- * parsed too.
+ * words joined with spaces, so they are parsed as a script, and so is the
+ * command of -o RemoteCommand. The commands of -o ProxyCommand, LocalCommand
+ * and KnownHostsCommand run locally and are parsed too.
  */
 static ag_status unwrap_ssh(ag_checker *checker, ag_command_list *list, size_t index,
                             const ag_wrapper *wrapper, const char *name)

@@ -282,6 +282,7 @@ bool ag_git_key_is_risky(const char *text);
 typedef enum ag_ssh_option_kind {
     AG_SSH_OPTION_HARMLESS, /* a key that runs no local command */
     AG_SSH_OPTION_COMMAND,  /* ProxyCommand, LocalCommand, KnownHostsCommand: a shell command */
+    AG_SSH_OPTION_REMOTE,   /* RemoteCommand: a command that the remote shell runs */
     AG_SSH_OPTION_PROGRAM,  /* PKCS11Provider, SecurityKeyProvider: a library ssh loads here */
     AG_SSH_OPTION_OPAQUE    /* PermitLocalCommand, Include, Match, a dynamic value, or a
                                spelling whose key is not certain */
@@ -289,8 +290,9 @@ typedef enum ag_ssh_option_kind {
 
 /*
  * Reads the key of an ssh `-o` value (`length` bytes, NUL-terminated) as
- * OpenSSH 9.2 does. For AG_SSH_OPTION_COMMAND, *command is the shell command
- * within `value`, or NULL when the value has none.
+ * OpenSSH 9.2 does. For AG_SSH_OPTION_COMMAND and AG_SSH_OPTION_REMOTE,
+ * *command is the shell command within `value`, or NULL when the value has
+ * none.
  */
 ag_ssh_option_kind ag_ssh_option_read(const char *value, size_t length, const char **command);
 
