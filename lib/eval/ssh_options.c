@@ -94,8 +94,13 @@ static ag_ssh_option_kind classify_key(const ssh_word *key)
     static const char *const commands[] = {"proxycommand", "localcommand", "knownhostscommand"};
     /* The remote shell runs this command as it runs the words after the host. */
     static const char *const remote_commands[] = {"remotecommand"};
-    /* A PKCS#11 or security key provider is a shared library whose constructors run here. */
-    static const char *const programs[] = {"pkcs11provider", "securitykeyprovider"};
+    /*
+     * A PKCS#11 or security key provider is a shared library whose
+     * constructors run here. ssh runs the xauth program of XAuthLocation
+     * when X11 forwarding is on, which ~/.ssh/config may turn on for any host.
+     */
+    static const char *const programs[] = {"pkcs11provider", "securitykeyprovider",
+                                           "xauthlocation"};
     static const char *const others[] = {"permitlocalcommand", "include", "match"};
     /*
      * ssh lowercases the keyword with tolower(), which in a single-byte

@@ -283,7 +283,8 @@ typedef enum ag_ssh_option_kind {
     AG_SSH_OPTION_HARMLESS, /* a key that runs no local command */
     AG_SSH_OPTION_COMMAND,  /* ProxyCommand, LocalCommand, KnownHostsCommand: a shell command */
     AG_SSH_OPTION_REMOTE,   /* RemoteCommand: a command that the remote shell runs */
-    AG_SSH_OPTION_PROGRAM,  /* PKCS11Provider, SecurityKeyProvider: a library ssh loads here */
+    AG_SSH_OPTION_PROGRAM,  /* PKCS11Provider, SecurityKeyProvider, XAuthLocation: a library
+                               or program that ssh runs here */
     AG_SSH_OPTION_OPAQUE    /* PermitLocalCommand, Include, Match, a dynamic value, or a
                                spelling whose key is not certain */
 } ag_ssh_option_kind;
