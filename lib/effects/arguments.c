@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "effects/internal.h"
+#include "eval/ssh_options.h"
 
 /* An option value or operand with the role it has. */
 typedef struct argument {
@@ -397,46 +398,148 @@ static bool starts_with_caseless(const char *text, size_t length, const char *pr
 }
 
 /*
- * ssh -o KEY=VALUE, -o "KEY VALUE": Hostname names the host ssh connects to
- * (which may contain %h tokens: unknown), ProxyJump a list of hops. Both
- * apply whatever the operand says, so the host operand stays contacted too.
+ * Reads the next argument of an ssh -o value at *cursor into arena text
+ * (*value), as ssh reads the arguments of a configuration line.
  */
-static ag_status add_ssh_option(ag_extractor *ex, const ag_shell_word *word, const char *text,
-                                size_t length)
+static ag_status next_ssh_argument(ag_extractor *ex, const char **cursor, const char **value,
+                                   size_t *length, ag_ssh_argument *found)
 {
-    size_t key = 0;
-    while (key < length && (isalnum((unsigned char)text[key])))
-        key++;
-    size_t value = key;
-    while (value < length && (text[value] == ' ' || text[value] == '\t'))
-        value++;
-    if (value < length && text[value] == '=')
-        value++;
-    while (value < length && (text[value] == ' ' || text[value] == '\t'))
-        value++;
-    const char *rest = text + value;
-    size_t rest_length = length - value;
-    bool hostname = key == 8 && strncasecmp(text, "hostname", 8) == 0;
-    bool jump = key == 9 && strncasecmp(text, "proxyjump", 9) == 0;
-    if (!hostname && !jump)
+    *value = NULL;
+    *found = AG_SSH_ARGUMENT_END;
+    if (*cursor == NULL)
         return AG_OK;
-    if (memchr(rest, '%', rest_length) != NULL || rest_length == 0)
+    char *text = ag_arena_alloc(ex->arena, strlen(*cursor) + 1);
+    if (text == NULL)
+        return AG_ERR_NOMEM;
+    *found = ag_ssh_option_next_argument(cursor, text, length);
+    *value = text;
+    return AG_OK;
+}
+
+/*
+ * Adds the file that ssh opens for a file argument of an -o key. ssh
+ * expands a leading `~` as ag_extractor_add_path() does, and replaces
+ * %TOKENs (%d is the home directory, %h the host) and ${NAME} variables,
+ * which become unknown parts here.
+ */
+static ag_status add_ssh_path(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
+                              const char *name, size_t length)
+{
+    char *path = ag_arena_alloc(ex->arena, length + 1);
+    if (path == NULL)
+        return AG_ERR_NOMEM;
+    size_t out = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (name[i] == '%' && i + 1 < length && name[i + 1] == '%') {
+            path[out++] = '%';
+            i++;
+        } else if (name[i] == '%') {
+            path[out++] = AG_DYNAMIC_MARK;
+            i++;
+        } else if (name[i] == '$' && i + 1 < length && name[i + 1] == '{') {
+            const char *close = memchr(name + i, '}', length - i);
+            path[out++] = AG_DYNAMIC_MARK;
+            i = close != NULL ? (size_t)(close - name) : length;
+        } else {
+            path[out++] = name[i];
+        }
+    }
+    path[out] = '\0';
+
+    ag_shell_word file = *word;
+    file.text = path;
+    file.length = out;
+    file.first_variable = AG_WORD_VARIABLE_NONE;
+    return ag_extractor_add_path(ex, kind, &file, path, out);
+}
+
+/*
+ * Adds the files named by the arguments of an ssh -o key of kind
+ * AG_SSH_OPTION_READ, _READ_WRITE or _AGENT. `none` names no file, and
+ * IdentityAgent also takes SSH_AUTH_SOCK (the agent ssh uses anyway) and
+ * $NAME (a socket path in an environment variable, unknown here).
+ */
+static ag_status add_ssh_files(ag_extractor *ex, const ag_shell_word *word, const char *rest,
+                               ag_ssh_option_kind kind)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    for (;;) {
+        const char *value;
+        size_t length;
+        ag_ssh_argument found;
+        ag_status status = next_ssh_argument(ex, &rest, &value, &length, &found);
+        if (status != AG_OK || found != AG_SSH_ARGUMENT_WORD)
+            return status;
+        if (strcmp(value, "none") == 0)
+            continue;
+        if (kind == AG_SSH_OPTION_AGENT && strcmp(value, "SSH_AUTH_SOCK") == 0)
+            continue;
+
+        if (kind == AG_SSH_OPTION_AGENT && value[0] == '$' && value[1] != '{')
+            status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
+        else
+            status = add_ssh_path(ex, AG_EFFECT_READ, word, value, length);
+        if (status == AG_OK && kind == AG_SSH_OPTION_READ_WRITE)
+            status = add_ssh_path(ex, AG_EFFECT_WRITE, word, value, length);
+        if (status != AG_OK)
+            return status;
+    }
+}
+
+/*
+ * Adds the hosts of ssh -o Hostname (which may contain %h tokens: unknown)
+ * or ProxyJump (a list of hops). Both apply whatever host the operand
+ * names, so the host operand stays contacted too.
+ */
+static ag_status add_ssh_hosts(ag_extractor *ex, const ag_shell_word *word, const char *rest,
+                               ag_ssh_option_kind kind)
+{
+    const char *value;
+    size_t length;
+    ag_ssh_argument found;
+    ag_status status = next_ssh_argument(ex, &rest, &value, &length, &found);
+    if (status != AG_OK)
+        return status;
+    if (found != AG_SSH_ARGUMENT_WORD || length == 0 || memchr(value, '%', length) != NULL)
         return ag_extractor_add_unknown_host(ex, word);
-    if (hostname)
-        return ag_extractor_add_host(ex, word, rest, rest_length);
-    if (rest_length == 4 && strncasecmp(rest, "none", 4) == 0)
+    if (kind == AG_SSH_OPTION_HOST)
+        return ag_extractor_add_host(ex, word, value, length);
+    if (strcasecmp(value, "none") == 0)
         return AG_OK;
-    ag_status status = AG_OK;
-    for (size_t start = 0; start <= rest_length && status == AG_OK;) {
-        const char *comma = memchr(rest + start, ',', rest_length - start);
-        size_t end = comma != NULL ? (size_t)(comma - rest) : rest_length;
+
+    for (size_t start = 0; start <= length && status == AG_OK;) {
+        const char *comma = memchr(value + start, ',', length - start);
+        size_t end = comma != NULL ? (size_t)(comma - value) : length;
         ag_shell_word hop = *word;
-        hop.text = rest + start;
+        hop.text = value + start;
         hop.length = end - start;
         status = ag_extractor_add_url(ex, &hop, true);
         start = end + 1;
     }
     return status;
+}
+
+/*
+ * ssh -o KEY=VALUE, -o "KEY VALUE": the key is read as ssh reads it
+ * (lib/eval/ssh_options.c). Keys that run something are flagged when the
+ * command is unwrapped, and those that name files or hosts are effects.
+ */
+static ag_status add_ssh_option(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length)
+{
+    const char *rest;
+    ag_ssh_option_kind kind = ag_ssh_option_read(text, length, &rest);
+    switch (kind) {
+    case AG_SSH_OPTION_READ:
+    case AG_SSH_OPTION_READ_WRITE:
+    case AG_SSH_OPTION_AGENT:
+        return add_ssh_files(ex, word, rest, kind);
+    case AG_SSH_OPTION_HOST:
+    case AG_SSH_OPTION_JUMP:
+        return add_ssh_hosts(ex, word, rest, kind);
+    default:
+        return AG_OK;
+    }
 }
 
 /* git -c KEY=VALUE: a proxy names a host; a URL (url.BASE.insteadOf, remote.NAME.url) any host. */

@@ -88,20 +88,48 @@ static bool has_high_byte(const ssh_word *word)
     return false;
 }
 
-/* Returns what the keyword `key` makes ssh do with its value. */
-static ag_ssh_option_kind classify_key(const ssh_word *key)
-{
-    static const char *const commands[] = {"proxycommand", "localcommand", "knownhostscommand"};
+/*
+ * The keys that make ssh run something or reach a file or host, in
+ * lowercase.
+ * TODO(ssh): LocalForward, RemoteForward and DynamicForward (the hosts and
+ * socket paths that -L, -R and -D name) and a ForwardAgent socket path.
+ */
+typedef struct ssh_key {
+    const char *name;
+    ag_ssh_option_kind kind;
+} ssh_key;
+
+static const ssh_key ssh_keys[] = {
+    {"proxycommand", AG_SSH_OPTION_COMMAND},
+    {"localcommand", AG_SSH_OPTION_COMMAND},
+    {"knownhostscommand", AG_SSH_OPTION_COMMAND},
     /* The remote shell runs this command as it runs the words after the host. */
-    static const char *const remote_commands[] = {"remotecommand"};
+    {"remotecommand", AG_SSH_OPTION_REMOTE},
     /*
      * A PKCS#11 or security key provider is a shared library whose
      * constructors run here. ssh runs the xauth program of XAuthLocation
      * when X11 forwarding is on, which ~/.ssh/config may turn on for any host.
      */
-    static const char *const programs[] = {"pkcs11provider", "securitykeyprovider",
-                                           "xauthlocation"};
-    static const char *const others[] = {"permitlocalcommand", "include", "match"};
+    {"pkcs11provider", AG_SSH_OPTION_PROGRAM},
+    {"securitykeyprovider", AG_SSH_OPTION_PROGRAM},
+    {"xauthlocation", AG_SSH_OPTION_PROGRAM},
+    {"identityfile", AG_SSH_OPTION_READ},
+    {"certificatefile", AG_SSH_OPTION_READ},
+    {"globalknownhostsfile", AG_SSH_OPTION_READ},
+    {"revokedhostkeys", AG_SSH_OPTION_READ},
+    {"userknownhostsfile", AG_SSH_OPTION_READ_WRITE},
+    {"controlpath", AG_SSH_OPTION_READ_WRITE},
+    {"identityagent", AG_SSH_OPTION_AGENT},
+    {"hostname", AG_SSH_OPTION_HOST},
+    {"proxyjump", AG_SSH_OPTION_JUMP},
+    {"permitlocalcommand", AG_SSH_OPTION_OPAQUE},
+    {"include", AG_SSH_OPTION_OPAQUE},
+    {"match", AG_SSH_OPTION_OPAQUE},
+};
+
+/* Returns what the keyword `key` makes ssh do with its value. */
+static ag_ssh_option_kind classify_key(const ssh_word *key)
+{
     /*
      * ssh lowercases the keyword with tolower(), which in a single-byte
      * locale may map a byte above 0x7f to an ASCII letter, so such a key is
@@ -109,28 +137,16 @@ static ag_ssh_option_kind classify_key(const ssh_word *key)
      */
     if (has_high_byte(key))
         return AG_SSH_OPTION_OPAQUE;
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (key_is(key, commands[i]))
-            return AG_SSH_OPTION_COMMAND;
-    }
-    for (size_t i = 0; i < sizeof(remote_commands) / sizeof(remote_commands[0]); i++) {
-        if (key_is(key, remote_commands[i]))
-            return AG_SSH_OPTION_REMOTE;
-    }
-    for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
-        if (key_is(key, programs[i]))
-            return AG_SSH_OPTION_PROGRAM;
-    }
-    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-        if (key_is(key, others[i]))
-            return AG_SSH_OPTION_OPAQUE;
+    for (size_t i = 0; i < sizeof(ssh_keys) / sizeof(ssh_keys[0]); i++) {
+        if (key_is(key, ssh_keys[i].name))
+            return ssh_keys[i].kind;
     }
     return AG_SSH_OPTION_HARMLESS;
 }
 
-ag_ssh_option_kind ag_ssh_option_read(const char *value, size_t length, const char **command)
+ag_ssh_option_kind ag_ssh_option_read(const char *value, size_t length, const char **rest)
 {
-    *command = NULL;
+    *rest = NULL;
     if (memchr(value, AG_DYNAMIC_MARK, length) != NULL || strlen(value) != length)
         return AG_SSH_OPTION_OPAQUE;
 
@@ -150,8 +166,44 @@ ag_ssh_option_kind ag_ssh_option_read(const char *value, size_t length, const ch
     ag_ssh_option_kind kind = classify_key(&key);
     bool has_command = kind == AG_SSH_OPTION_COMMAND || kind == AG_SSH_OPTION_REMOTE;
     if (has_command && cursor != NULL)
-        *command = cursor + strspn(cursor, SSH_WHITESPACE "=");
+        *rest = cursor + strspn(cursor, SSH_WHITESPACE "=");
+    else
+        *rest = cursor;
     return kind;
+}
+
+/* Returns whether argv_split() reads a `\` before `c` as an escape, which it drops. */
+static bool is_escaped_byte(char c, bool quoted)
+{
+    return c == '\'' || c == '"' || c == '\\' || (!quoted && c == ' ');
+}
+
+ag_ssh_argument ag_ssh_option_next_argument(const char **cursor, char *out, size_t *length)
+{
+    *length = 0;
+    const char *text = *cursor;
+    if (text == NULL)
+        return AG_SSH_ARGUMENT_END;
+    text += strspn(text, " \t");
+    if (*text == '\0' || *text == '#')
+        return AG_SSH_ARGUMENT_END;
+
+    char quote = 0;
+    for (; *text != '\0'; text++) {
+        if (*text == '\\' && is_escaped_byte(text[1], quote != 0))
+            out[(*length)++] = *++text;
+        else if (quote == 0 && (*text == ' ' || *text == '\t'))
+            break;
+        else if (quote == 0 && (*text == '"' || *text == '\''))
+            quote = *text;
+        else if (quote != 0 && *text == quote)
+            quote = 0;
+        else
+            out[(*length)++] = *text;
+    }
+    out[*length] = '\0';
+    *cursor = text;
+    return quote != 0 ? AG_SSH_ARGUMENT_INVALID : AG_SSH_ARGUMENT_WORD;
 }
 
 ag_status ag_unwrap_ssh_option(ag_checker *checker, ag_command_list *list, size_t index,
@@ -159,7 +211,10 @@ ag_status ag_unwrap_ssh_option(ag_checker *checker, ag_command_list *list, size_
 {
     const char *command = NULL;
     ag_ssh_option_kind kind = ag_ssh_option_read(value, length, &command);
-    if (kind == AG_SSH_OPTION_HARMLESS)
+    bool runs_code = kind == AG_SSH_OPTION_COMMAND || kind == AG_SSH_OPTION_REMOTE
+                     || kind == AG_SSH_OPTION_PROGRAM || kind == AG_SSH_OPTION_OPAQUE;
+    /* The files and hosts of the other keys are effects (lib/effects/arguments.c). */
+    if (!runs_code)
         return AG_OK;
     list->items[index].flags |= AG_COMMAND_RUNS_CODE;
     if (kind == AG_SSH_OPTION_PROGRAM)

@@ -6,6 +6,7 @@
 #define AG_EVAL_UNWRAP_INTERNAL_H
 
 #include "eval/eval.h"
+#include "eval/ssh_options.h"
 
 /* Deepest wrapper nesting that is unwrapped; a deeper command gets AG_COMMAND_OPAQUE. */
 #define AG_UNWRAP_MAX_DEPTH 16
@@ -277,25 +278,6 @@ ag_status ag_unwrap_git(ag_checker *checker, ag_command_list *list, size_t index
  * dynamic key counts as risky.
  */
 bool ag_git_key_is_risky(const char *text);
-
-/* What an ssh `-o` value makes ssh do: see lib/eval/ssh_options.c. */
-typedef enum ag_ssh_option_kind {
-    AG_SSH_OPTION_HARMLESS, /* a key that runs no local command */
-    AG_SSH_OPTION_COMMAND,  /* ProxyCommand, LocalCommand, KnownHostsCommand: a shell command */
-    AG_SSH_OPTION_REMOTE,   /* RemoteCommand: a command that the remote shell runs */
-    AG_SSH_OPTION_PROGRAM,  /* PKCS11Provider, SecurityKeyProvider, XAuthLocation: a library
-                               or program that ssh runs here */
-    AG_SSH_OPTION_OPAQUE    /* PermitLocalCommand, Include, Match, a dynamic value, or a
-                               spelling whose key is not certain */
-} ag_ssh_option_kind;
-
-/*
- * Reads the key of an ssh `-o` value (`length` bytes, NUL-terminated) as
- * OpenSSH 9.2 does. For AG_SSH_OPTION_COMMAND and AG_SSH_OPTION_REMOTE,
- * *command is the shell command within `value`, or NULL when the value has
- * none.
- */
-ag_ssh_option_kind ag_ssh_option_read(const char *value, size_t length, const char **command);
 
 /*
  * Applies the ssh `-o` value to list->items[index]: a shell command is
