@@ -382,6 +382,101 @@ static ag_status unwrap_zip(ag_checker *checker, ag_command_list *list, size_t i
     return ag_options_apply(checker, list, index, 1, zip_options, "zip");
 }
 
+/* Returns whether the scp option letter `letter` takes a value. */
+static bool scp_option_takes_value(char letter)
+{
+    for (const ag_tool_option *option = scp_options; option->letter != 0; option++) {
+        if (option->letter == letter)
+            return option->value == AG_TOOL_VALUE_REQUIRED;
+    }
+    return false;
+}
+
+/*
+ * Returns 1 when the first letter of the scp option word `text` that takes
+ * a value is its last one (`-P`, `-rP`), so the value is the next word.
+ * Returns 0 when there is none, or when the value follows in the word.
+ */
+static size_t skipped_scp_value(const char *text)
+{
+    for (size_t i = 1; text[i] != '\0'; i++) {
+        if (scp_option_takes_value(text[i]))
+            return text[i + 1] == '\0' ? 1 : 0;
+    }
+    return 0;
+}
+
+/*
+ * Returns whether the remote shell may run a command from a remote scp
+ * path. `(` also covers `$(`, and a part known only at run time may hold
+ * any of these bytes.
+ */
+static bool remote_path_runs_code(const char *path)
+{
+    return strpbrk(path, ";&|`<>()\n") != NULL || strchr(path, AG_DYNAMIC_MARK) != NULL;
+}
+
+/*
+ * Returns the path of an scp operand that names a remote file, or NULL for
+ * a local one. scp's colon() takes the text after the first `:` that comes
+ * before any `/`, outside a bracketed IPv6 address, and a leading `:` is
+ * local.
+ */
+static const char *scp_remote_path(const char *text)
+{
+    bool bracket = false;
+    if (text[0] == ':')
+        return NULL;
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c == '[' && (c == text || c[-1] == '@'))
+            bracket = true;
+        if (*c == ']' && c[1] == ':' && bracket)
+            return c + 2;
+        if (*c == ':' && !bracket)
+            return c + 1;
+        if (*c == '/')
+            return NULL;
+    }
+    return NULL;
+}
+
+/*
+ * scp before OpenSSH 9.0, and `scp -O` after it, sends a remote path to the
+ * remote shell inside `scp -f PATH` or `scp -t PATH`. A path that may run
+ * a command there (remote_path_runs_code()) counts as running code, and it
+ * is parsed as the remote shell would parse it, so deny rules see its
+ * commands. Globs, quotes and `~` stay allowed, because expanding remote
+ * globs is what scp uses the remote shell for.
+ */
+static ag_status unwrap_scp_remote_paths(ag_checker *checker, ag_command_list *list,
+                                         size_t index)
+{
+    bool options = true;
+    for (size_t i = 1; i < list->items[index].word_count; i++) {
+        const ag_shell_word *word = &list->items[index].words[i];
+        if (options && word_is(word, "--")) {
+            options = false;
+            continue;
+        }
+        if (options && word->text[0] == '-' && word->length > 1) {
+            i += skipped_scp_value(word->text);
+            continue;
+        }
+
+        const char *path = scp_remote_path(word->text);
+        if (path == NULL || !remote_path_runs_code(path))
+            continue;
+        list->items[index].flags |= AG_COMMAND_RUNS_CODE;
+        ag_shell_word remote = *word;
+        remote.text = path;
+        remote.length = word->length - (size_t)(path - word->text);
+        ag_status status = ag_unwrap_append_script(checker, list, index, "scp", &remote);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
 /* Returns the index of npm's subcommand: its first operand, or the word count. */
 static size_t npm_subcommand(const ag_shell_command *command)
 {
@@ -539,6 +634,11 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
         mark_make_variables(&list->items[index]);
     if (found->options == less_options)
         mark_less_commands(&list->items[index]);
+    if (found->options == scp_options) {
+        ag_status status = unwrap_scp_remote_paths(checker, list, index);
+        if (status != AG_OK)
+            return status;
+    }
     if (found->options == curl_options || found->options == wget_options)
         return ag_options_apply_static(checker, list, index, 1, found->options, name);
     return ag_options_apply(checker, list, index, 1, found->options, name);
