@@ -103,6 +103,7 @@ _PROTOTYPES = {
     "ag_verdict_span": (
         ctypes.c_bool, [ctypes.c_void_p, _c_size_p, _c_size_p]),
     "ag_verdict_error": (ctypes.c_int, [ctypes.c_void_p]),
+    "ag_verdict_error_message": (ctypes.c_void_p, [ctypes.c_void_p]),
     "ag_verdict_command_count": (ctypes.c_size_t, [ctypes.c_void_p]),
     "ag_verdict_command_argc": (
         ctypes.c_size_t, [ctypes.c_void_p, ctypes.c_size_t]),

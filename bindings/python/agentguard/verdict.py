@@ -107,7 +107,9 @@ class Verdict:
     policy's default decided or the request was malformed. `span` is the (start, end)
     byte range of the part of the input that decided, or None. `error` is the
     status name (such as "AG_ERR_REQUEST") when the request was malformed or
-    could not be analysed, else None. `commands` lists every command of a
+    could not be analysed, else None, and `error_message` the sentence that
+    names the problem, such as 'the Bash tool input's "command" is not a
+    string', or None. `commands` lists every command of a
     Bash request in text order, and `effects` the effects of those commands;
     the decision is the strictest of theirs. `layer` is the Layer of the
     deciding rule, or None when no rule decided. `matches` lists, in explain
@@ -125,6 +127,7 @@ class Verdict:
     effects: Tuple[Effect, ...] = ()
     layer: Optional[Layer] = None
     matches: Tuple[Match, ...] = ()
+    error_message: Optional[str] = None
 
 
 def _decision(value):
@@ -244,4 +247,5 @@ def copy_verdict(library, verdict):
         layer=_layer(library, verdict),
         matches=_matches(library.ag_verdict_match_count(verdict),
                          library.ag_verdict_match, verdict),
+        error_message=_native.text(library.ag_verdict_error_message(verdict)),
     )

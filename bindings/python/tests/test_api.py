@@ -272,6 +272,12 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(verdict.error, "AG_ERR_REQUEST")
         self.assertIsNone(verdict.rule)
 
+    def test_error_message_names_problem(self):
+        verdict = self.checker.check("Bash", {"command": 5})
+        self.assertEqual(verdict.error, "AG_ERR_REQUEST")
+        self.assertEqual(verdict.error_message,
+                         'the Bash tool input\'s "command" is not a string')
+
     def test_wrong_input_type_raises(self):
         with self.assertRaises(TypeError):
             self.checker.check("Bash", ["ls"])
@@ -296,6 +302,7 @@ class CheckTest(unittest.TestCase):
     def test_verdict_without_error(self):
         verdict = self.checker.check_command("git status")
         self.assertIsNone(verdict.error)
+        self.assertIsNone(verdict.error_message)
         self.assertIsInstance(verdict.reason, str)
         self.assertNotEqual(verdict.reason, "")
 
