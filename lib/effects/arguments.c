@@ -1782,7 +1782,8 @@ static ag_status apply_git_init(ag_extractor *ex, const parsed_arguments *parsed
  * whole work tree. An operand before "--" is a commit, and with no path
  * after the "--" (git checkout main --) the branch switches. Without "--",
  * one operand may be a branch (git checkout main) or a file (git checkout
- * a.c), which only the repository tells apart, so it counts as a branch.
+ * a.c), which only the repository tells apart, so it counts as a branch
+ * here, and checkout_restores_file() looks at the disk.
  * Two or more are a commit and paths, or only paths, which are checked out
  * without moving HEAD. A word known only at run time may expand to no word
  * or to "--", so it leaves the choice open.
@@ -1812,6 +1813,61 @@ static bool git_checkout_moves(const parsed_arguments *parsed, bool *no_operand)
     if (parsed->dash_dash)
         return before > 0 && after == 0;
     return before == 1;
+}
+
+/*
+ * Returns whether the git command before its subcommand gives only -C and
+ * options that change no repository, ref or pathspec (the pager ones).
+ * --git-dir, --work-tree, --namespace, -c and the pathspec options may
+ * change which repository and refs git reads or which files a path names.
+ */
+static bool has_plain_git_options(const ag_shell_command *command)
+{
+    static const char *const plain[] = {"--no-pager", "-P", "-p", "--paginate",
+                                        "--no-optional-locks", NULL};
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word->dynamic)
+            return false;
+        if (strcmp(word->text, "checkout") == 0)
+            return true;
+        if (strcmp(word->text, "-C") == 0) {
+            i++;
+            continue;
+        }
+        const char *const *name = plain;
+        while (*name != NULL && strcmp(*name, word->text) != 0)
+            name++;
+        if (*name == NULL)
+            return false;
+    }
+    return false;
+}
+
+/*
+ * Returns whether `git checkout NAME`, with no other word, restores
+ * the file NAME, so that it writes only NAME, as `git checkout -- NAME`
+ * does (ag_git_checkout_restores_file()). Variables set for the command
+ * (GIT_DIR) and git's own options may change the repository, so they keep
+ * the branch switch, and so does another command that may run first, as
+ * `git branch NAME X` or `rm NAME` may change what git finds.
+ */
+static bool checkout_restores_file(ag_extractor *ex, const parsed_arguments *parsed,
+                                   const ag_shell_word *words, size_t count)
+{
+    const ag_shell_command *command = ex->command;
+    if (parsed->dash_dash || parsed->count != 1 || parsed->items[0].option != NULL
+        || count != 1 || command->assignment_count > 0
+        || (command->flags & AG_COMMAND_UNKNOWN_DIRECTORY) != 0)
+        return false;
+
+    const argument *operand = &parsed->items[0];
+    if (operand->word->dynamic || operand->text != operand->word->text
+        || operand->length != operand->word->length)
+        return false;
+    if (!has_plain_git_options(command) || !ag_extractor_runs_first(ex))
+        return false;
+    return ag_git_checkout_restores_file(ex->context.cwd, operand->text, operand->length);
 }
 
 /*
@@ -1846,7 +1902,7 @@ static ag_status apply_git_checkout(ag_extractor *ex, const ag_effect_spec *spec
             discards_changes |= may_be_option(&words[i]);
         moves = !creates || discards_changes;
     }
-    if (!moves)
+    if (!moves || (checkout && checkout_restores_file(ex, parsed, words, count)))
         return AG_OK;
     return ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], ".", 1);
 }

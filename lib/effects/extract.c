@@ -1318,6 +1318,29 @@ static bool same_process(const ag_extractor *ex, size_t a, size_t b)
                && first->start == second->start && first->end == second->end);
 }
 
+/* Returns whether `command` only changes the shell's directory, which the tracker follows. */
+static bool changes_directory_only(const ag_shell_command *command)
+{
+    if (command->word_count == 0 || command->words[0].dynamic)
+        return false;
+    const char *name = command->words[0].text;
+    return strcmp(name, "cd") == 0 || strcmp(name, "pushd") == 0 || strcmp(name, "popd") == 0;
+}
+
+bool ag_extractor_runs_first(const ag_extractor *ex)
+{
+    const ag_shell_command *self = ex->command;
+    for (size_t i = 0; i < ex->command_count; i++) {
+        const ag_shell_command *other = &ex->commands[i];
+        bool runs_self = other->start <= self->start && self->end <= other->end;
+        if (same_process(ex, i, ex->index) || runs_before(ex, ex->index, i) || runs_self
+            || changes_directory_only(other))
+            continue;
+        return false;
+    }
+    return true;
+}
+
 /*
  * Returns whether `link` may lie on the way to `effect`'s target, unless the
  * effect's command surely ends before the link's maker starts. A command's
