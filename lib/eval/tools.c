@@ -520,6 +520,26 @@ static ag_status append_npm_command(ag_checker *checker, ag_command_list *list, 
     return AG_OK;
 }
 
+/*
+ * Returns whether a `npm pkg set` key names the scripts or bin field. npm
+ * 10 trims the key with JavaScript's trim(), so blanks before it are
+ * skipped, and a byte above 0x7f there may be a Unicode blank, which is
+ * risky. npm reads a leading `[scripts]` or `["scripts"]` as a literal
+ * key, because its bracket syntax needs a character before the `[`. These
+ * keys count as risky anyway: asking costs nothing, and another key parser
+ * may read them as `scripts`.
+ */
+static bool package_key_is_risky(const char *text)
+{
+    while (*text == ' ' || (*text >= '\t' && *text <= '\r'))
+        text++;
+    if ((unsigned char)*text > 0x7f)
+        return true;
+    while (*text == '[' || *text == '"' || *text == '\'')
+        text++;
+    return strncmp(text, "scripts", 7) == 0 || strncmp(text, "bin", 3) == 0;
+}
+
 /* Returns whether a `npm pkg set` or `npm config set` operand sets a risky key. */
 static bool npm_setting_is_risky(const ag_shell_word *word, bool package_json)
 {
@@ -528,7 +548,7 @@ static bool npm_setting_is_risky(const ag_shell_word *word, bool package_json)
     if (word->dynamic)
         return true;
     if (package_json)
-        return strncmp(text, "scripts", 7) == 0 || strncmp(text, "bin", 3) == 0;
+        return package_key_is_risky(text);
     return ag_list_contains("script-shell shell node-options userconfig globalconfig "
                             "init-module editor browser git prefix",
                             text, key_length);
