@@ -773,6 +773,7 @@ static void test_name_tables_sorted(void **state)
     assert_true(ag_interpreter_index_is_consistent());
     assert_true(ag_tool_table_is_sorted());
     assert_true(ag_global_table_is_consistent());
+    assert_true(ag_package_manager_tables_are_sorted());
     assert_true(ag_builtin_table_is_sorted());
     assert_true(ag_shell_option_tables_are_sorted());
 }

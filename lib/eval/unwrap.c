@@ -1890,6 +1890,9 @@ ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index)
         wrapper = find_subcommand_runner(command, name, length);
     if (wrapper == NULL) {
         ag_status status = ag_unwrap_code_builtin(checker, list, index);
+        /* Before globals.c copies the command, so the copy inherits its directory flag. */
+        if (status == AG_OK)
+            status = ag_unwrap_package_manager(checker, list, index, name, length);
         if (status == AG_OK)
             status = ag_unwrap_global_options(checker, list, index, name, length);
         return status != AG_OK ? status : ag_unwrap_tool(checker, list, index);

@@ -316,6 +316,17 @@ size_t ag_global_subcommand(const ag_shell_command *command);
 bool ag_global_table_is_consistent(void);
 
 /*
+ * Appends the command that pnpm runs for a word that is not one of its
+ * subcommands (`pnpm eslint`): see lib/eval/package_managers.c. `name` and `length` are the
+ * command's base name, or NULL when it has none.
+ */
+ag_status ag_unwrap_package_manager(ag_checker *checker, ag_command_list *list, size_t index,
+                                    const char *name, size_t length);
+
+/* Returns whether the command tables of package_managers.c are sorted (for tests). */
+bool ag_package_manager_tables_are_sorted(void);
+
+/*
  * Appends `NAME SUBCOMMAND ARGS...` for list->items[index]: its command name,
  * then its words from index `subcommand` on, without the global options.
  */

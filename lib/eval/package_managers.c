@@ -1,0 +1,160 @@
+/*
+ * Package managers that run a command named by a word that is not one of
+ * their own subcommands, which the wrapper table cannot describe. pnpm
+ * 6.6.1 and later run an unknown subcommand as `pnpm exec` does, unless
+ * package.json has a script of that name (`pnpm eslint .`).
+ *
+ * The command that runs is appended, so deny rules and the checks of
+ * interpreters meet it. The package manager stays in the list, so its own
+ * rule and its package-script effects (effects.yaml) still count, and the
+ * most restrictive verdict of both wins.
+ */
+#include <string.h>
+
+#include "eval/unwrap_internal.h"
+
+static bool word_is(const ag_shell_word *word, const char *text)
+{
+    return !word->dynamic && strlen(text) == word->length
+           && memcmp(word->text, text, word->length) == 0;
+}
+
+static bool name_is(const char *name, size_t length, const char *text)
+{
+    return strlen(text) == length && memcmp(name, text, length) == 0;
+}
+
+/* Returns whether `word` may be an option, or may expand to one. */
+static bool may_be_option(const ag_shell_word *word)
+{
+    return word->dynamic || word->text[0] == '-';
+}
+
+/* Returns whether a word from words[first] on may name a command: a dynamic word or an operand. */
+static bool may_name_command(const ag_shell_command *command, size_t first)
+{
+    for (size_t i = first; i < command->word_count; i++) {
+        if (command->words[i].dynamic || command->words[i].text[0] != '-')
+            return true;
+    }
+    return false;
+}
+
+static bool is_listed(const char *const *names, size_t count, const ag_shell_word *word)
+{
+    return !word->dynamic
+           && ag_sorted_find(names, count, sizeof(*names), word->text, word->length) != NULL;
+}
+
+/*
+ * Appends the words from `first` on as the command that list->items[index]
+ * runs. Past the nesting limit the command is opaque instead.
+ */
+static ag_status append_command(ag_checker *checker, ag_command_list *list, size_t index,
+                                const char *wrapper_name, size_t first)
+{
+    ag_shell_command *command = &list->items[index];
+    if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (first >= command->word_count)
+        return AG_OK;
+    return ag_unwrap_append_words(checker, list, index, wrapper_name, command->words + first,
+                                  command->word_count - first);
+}
+
+/* Appends `TOOL ARGS...` for the words from `first` on, as globals.c does. */
+static ag_status append_tool_command(ag_checker *checker, ag_command_list *list, size_t index,
+                                     const char *tool, size_t first)
+{
+    ag_shell_command *command = &list->items[index];
+    if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (first >= command->word_count)
+        return AG_OK;
+    return ag_unwrap_append_subcommand(checker, list, index, tool, first);
+}
+
+/* ------------------------------------------------------------------ pnpm */
+
+/*
+ * pnpm's subcommands and aliases, from the pnpm 11 documentation and
+ * command sources. npm's commands that pnpm 11 rejects as not implemented
+ * (view, pkg, ...) are listed too, because pnpm does not run them as
+ * programs. `with`, `recursive`, `m` and
+ * `multi` are handled apart. Sorted in strcmp() order.
+ */
+static const char *const pnpm_commands[] = {
+    "access", "add", "adduser", "approve-builds", "audit", "bin", "bugs", "c", "cache",
+    "cat-file", "cat-index", "change", "ci", "clean", "clean-install", "completion",
+    "config", "create", "dedupe", "deploy", "deprecate", "dist-tag", "dlx", "docs", "doctor",
+    "edit", "env", "exec", "fetch", "find", "find-hash", "get", "help", "home", "i", "ic",
+    "ignored-builds", "import", "info", "init", "install", "install-clean", "install-test",
+    "issues", "it", "la", "lane", "licenses", "link", "list", "ll", "ln", "login", "logout",
+    "ls", "outdated", "owner", "pack", "pack-app", "patch", "patch-commit", "patch-remove",
+    "peers", "ping", "pkg", "prefix", "profile", "prune", "publish", "purge", "rb", "rebuild",
+    "remove", "repo", "restart", "rm", "root", "rt", "run", "run-script", "runtime", "s",
+    "sbom", "se", "search", "self-update", "server", "set", "set-script", "setup", "shim",
+    "show", "stage", "star", "stars", "start", "stop", "store", "t", "tasks", "team", "test",
+    "token", "tst", "un", "uninstall", "unlink", "unpublish", "unstar", "up", "update",
+    "upgrade", "v", "version", "view", "whoami", "why", "xmas",
+};
+
+static ag_status unwrap_pnpm(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    ag_shell_command *command = &list->items[index];
+    const ag_shell_word *first = &command->words[1];
+
+    /*
+     * Global options first: globals.c appends `pnpm SUBCOMMAND ...` without
+     * them, and that command is unwrapped in turn. The options pick other
+     * projects or directories (-C, -r, --filter), so the command's relative
+     * paths are unknown. After an option globals.c does not list, any later
+     * operand may be the command; `pnpm --version` has none.
+     */
+    if (may_be_option(first)) {
+        if (ag_global_subcommand(command) != 0)
+            command->flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
+        else if (may_name_command(command, 1))
+            command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+
+    /* `pnpm recursive ARGS` runs `pnpm ARGS` in every project, as -r does. */
+    if (word_is(first, "recursive") || word_is(first, "m") || word_is(first, "multi")) {
+        command->flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
+        return append_tool_command(checker, list, index, "pnpm", 2);
+    }
+    /* `pnpm with VERSION ARGS` runs `pnpm ARGS` with that pnpm version. */
+    if (word_is(first, "with")) {
+        if (command->word_count > 2 && may_be_option(&command->words[2])) {
+            command->flags |= AG_COMMAND_OPAQUE;
+            return AG_OK;
+        }
+        return append_tool_command(checker, list, index, "pnpm", 3);
+    }
+    if (is_listed(pnpm_commands, sizeof(pnpm_commands) / sizeof(*pnpm_commands), first))
+        return AG_OK;
+    return append_command(checker, list, index, "pnpm", 1);
+}
+
+/* --------------------------------------------------------------- entry */
+
+bool ag_package_manager_tables_are_sorted(void)
+{
+    return ag_sorted_is_strict(pnpm_commands, sizeof(pnpm_commands) / sizeof(*pnpm_commands),
+                               sizeof(*pnpm_commands));
+}
+
+ag_status ag_unwrap_package_manager(ag_checker *checker, ag_command_list *list, size_t index,
+                                    const char *name, size_t length)
+{
+    if (name == NULL || list->items[index].word_count < 2)
+        return AG_OK;
+    if (name_is(name, length, "pnpm"))
+        return unwrap_pnpm(checker, list, index);
+    return AG_OK;
+}
