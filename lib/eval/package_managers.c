@@ -1,8 +1,11 @@
 /*
  * Package managers that run a command named by a word that is not one of
- * their own subcommands, which the wrapper table cannot describe. pnpm
- * 6.6.1 and later run an unknown subcommand as `pnpm exec` does, unless
- * package.json has a script of that name (`pnpm eslint .`).
+ * their own subcommands, which the wrapper table cannot describe:
+ *
+ * - pnpm 6.6.1 and later run an unknown subcommand as `pnpm exec` does,
+ *   unless package.json has a script of that name (`pnpm eslint .`).
+ * - `bun run NAME` and `bun NAME` run a script, a package binary, a file
+ *   or possibly a program found on PATH.
  *
  * The command that runs is appended, so deny rules and the checks of
  * interpreters meet it. The package manager stays in the list, so its own
@@ -141,12 +144,132 @@ static ag_status unwrap_pnpm(ag_checker *checker, ag_command_list *list, size_t 
     return append_command(checker, list, index, "pnpm", 1);
 }
 
+/* ------------------------------------------------------------------- bun */
+
+/* Bun 1.2's subcommands and aliases, which `bun NAME` runs instead of a script. Sorted. */
+static const char *const bun_commands[] = {
+    "a", "add", "audit", "build", "c", "completions", "create", "discord", "exec", "feedback",
+    "getcompletes", "help", "i", "info", "init", "install", "link", "outdated", "patch",
+    "patch-commit", "pm", "publish", "remove", "repl", "rm", "run", "test", "unlink", "update",
+    "upgrade", "why", "x",
+};
+
+/*
+ * Options of bun and bun run that take no value (Bun 1.2). The others,
+ * such as --cwd, -r and --env-file, make the name after them unknown.
+ */
+static const char bun_flags[] = "-b --bun --watch --hot --smol --silent --if-present "
+                                "--no-clear-screen --no-install";
+
+/* Returns whether bun takes `word` as a file to run: a path, or a JavaScript or TypeScript name. */
+static bool names_bun_file(const ag_shell_word *word)
+{
+    static const char *const extensions[] = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx",
+                                             ".mts", ".cts"};
+    if (memchr(word->text, '/', word->length) != NULL)
+        return true;
+    for (size_t i = 0; i < sizeof(extensions) / sizeof(*extensions); i++) {
+        size_t length = strlen(extensions[i]);
+        if (word->length > length
+            && memcmp(word->text + word->length - length, extensions[i], length) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Appends the command that `bun NAME` or `bun run NAME` may run, where
+ * words[name] is NAME: a file is read by the effects table, and any other
+ * name may be a package script, a package binary or a program on PATH.
+ * TODO(wrappers): Bun's documentation does not say whether `bun run NAME`
+ * or `bun NAME` looks on PATH; both are checked as though they did.
+ */
+static ag_status append_bun_target(ag_checker *checker, ag_command_list *list, size_t index,
+                                   size_t name)
+{
+    ag_shell_command *command = &list->items[index];
+    if (name >= command->word_count)
+        return AG_OK;
+    const ag_shell_word *word = &command->words[name];
+    if (word->dynamic) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    if (names_bun_file(word))
+        return AG_OK;
+    return append_command(checker, list, index, "bun", name);
+}
+
+/*
+ * Returns the index of the first word from words[first] on that is not
+ * one of Bun's options without a value, or 0 when a word before it is
+ * another option or dynamic: such an option may take the next word as
+ * its value.
+ */
+static size_t skip_bun_flags(const ag_shell_command *command, size_t first)
+{
+    for (size_t i = first; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (!may_be_option(word))
+            return i;
+        if (word->dynamic || !ag_list_contains(bun_flags, word->text, word->length))
+            return 0;
+    }
+    return command->word_count;
+}
+
+static ag_status unwrap_bun(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    ag_shell_command *command = &list->items[index];
+    size_t first = skip_bun_flags(command, 1);
+
+    /*
+     * After an option that may take a value, the name is not known. The
+     * command stays readable where no operand follows (`bun --version`),
+     * or where the first operand is a file or a subcommand that runs
+     * nothing named by its operands.
+     */
+    if (first == 0) {
+        for (size_t i = 1; i < command->word_count; i++) {
+            const ag_shell_word *word = &command->words[i];
+            if (!may_be_option(word) && !word_is(word, "run") && !word_is(word, "exec")
+                && !word_is(word, "x")
+                && (is_listed(bun_commands, sizeof(bun_commands) / sizeof(*bun_commands), word)
+                    || names_bun_file(word)))
+                break;
+            if (!may_be_option(word) || word->dynamic) {
+                command->flags |= AG_COMMAND_OPAQUE;
+                break;
+            }
+        }
+        return AG_OK;
+    }
+    if (first >= command->word_count)
+        return AG_OK;
+
+    /* bun run's own options come before NAME; the words after NAME are NAME's. */
+    const ag_shell_word *word = &command->words[first];
+    if (word_is(word, "run")) {
+        size_t name = skip_bun_flags(command, first + 1);
+        if (name == 0) {
+            command->flags |= AG_COMMAND_OPAQUE;
+            return AG_OK;
+        }
+        return append_bun_target(checker, list, index, name);
+    }
+    if (is_listed(bun_commands, sizeof(bun_commands) / sizeof(*bun_commands), word))
+        return AG_OK;
+    return append_bun_target(checker, list, index, first);
+}
+
 /* --------------------------------------------------------------- entry */
 
 bool ag_package_manager_tables_are_sorted(void)
 {
     return ag_sorted_is_strict(pnpm_commands, sizeof(pnpm_commands) / sizeof(*pnpm_commands),
-                               sizeof(*pnpm_commands));
+                               sizeof(*pnpm_commands))
+           && ag_sorted_is_strict(bun_commands, sizeof(bun_commands) / sizeof(*bun_commands),
+                                  sizeof(*bun_commands));
 }
 
 ag_status ag_unwrap_package_manager(ag_checker *checker, ag_command_list *list, size_t index,
@@ -156,5 +279,7 @@ ag_status ag_unwrap_package_manager(ag_checker *checker, ag_command_list *list, 
         return AG_OK;
     if (name_is(name, length, "pnpm"))
         return unwrap_pnpm(checker, list, index);
+    if (name_is(name, length, "bun"))
+        return unwrap_bun(checker, list, index);
     return AG_OK;
 }

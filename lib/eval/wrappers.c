@@ -156,6 +156,8 @@ static const ag_wrapper wrappers[] = {
     {.name = "bash", .kind = AG_WRAPPER_SHELL},
     {.name = "batch", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "builtin", .kind = AG_WRAPPER_PLAIN},
+    /* Bun 1.2 runs `bun exec SCRIPT` with Bun Shell, which reads sh syntax. */
+    {.name = "bun exec", .kind = AG_WRAPPER_PLAIN, .features = AG_WRAPPER_JOINED_SCRIPT},
     {.name = "bun x", .kind = AG_WRAPPER_PLAIN, .long_flags = "bun"},
     {.name = "bundle exec", .kind = AG_WRAPPER_PLAIN,
      .long_values = "gemfile", .long_flags = "keep-file-descriptors"},
