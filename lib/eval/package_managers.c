@@ -1,11 +1,14 @@
 /*
- * Package managers that run a command named by a word that is not one of
- * their own subcommands, which the wrapper table cannot describe:
+ * Package managers that run commands in ways the wrapper table cannot
+ * describe:
  *
  * - pnpm 6.6.1 and later run an unknown subcommand as `pnpm exec` does,
  *   unless package.json has a script of that name (`pnpm eslint .`).
  * - `bun run NAME` and `bun NAME` run a script, a package binary, a file
  *   or possibly a program found on PATH.
+ * - `yarn workspace NAME ARGS`, `yarn workspaces foreach [options] ARGS`
+ *   and Yarn 1's `yarn workspaces run ARGS` run `yarn ARGS` in other
+ *   directories, and `yarn node ARGS` runs `node ARGS`.
  *
  * The command that runs is appended, so deny rules and the checks of
  * interpreters meet it. The package manager stays in the list, so its own
@@ -202,9 +205,9 @@ static ag_status append_bun_target(ag_checker *checker, ag_command_list *list, s
 
 /*
  * Returns the index of the first word from words[first] on that is not
- * one of Bun's options without a value, or 0 when a word before it is
- * another option or dynamic: such an option may take the next word as
- * its value.
+ * one of Bun's options without a value. Returns 0 when a word before it
+ * is another option or dynamic, because that option may take the next
+ * word as its value.
  */
 static size_t skip_bun_flags(const ag_shell_command *command, size_t first)
 {
@@ -247,7 +250,7 @@ static ag_status unwrap_bun(ag_checker *checker, ag_command_list *list, size_t i
     if (first >= command->word_count)
         return AG_OK;
 
-    /* bun run's own options come before NAME; the words after NAME are NAME's. */
+    /* bun run's own options come before NAME, and the words after NAME go to NAME. */
     const ag_shell_word *word = &command->words[first];
     if (word_is(word, "run")) {
         size_t name = skip_bun_flags(command, first + 1);
@@ -260,6 +263,100 @@ static ag_status unwrap_bun(ag_checker *checker, ag_command_list *list, size_t i
     if (is_listed(bun_commands, sizeof(bun_commands) / sizeof(*bun_commands), word))
         return AG_OK;
     return append_bun_target(checker, list, index, first);
+}
+
+/* ------------------------------------------------------------------ yarn */
+
+/* yarn workspaces foreach (Yarn 4) options: with a value, and without. */
+static const char foreach_values[] = "--from --include --exclude -j --jobs --cwd";
+static const char foreach_flags[] =
+    "-A --all -R --recursive -W --worktree -v --verbose -p --parallel -i --interlaced "
+    "-t --topological --topological-dev --no-private -n --dry-run";
+/* Letters of the foreach flags, which may be clustered (`-Apt`). */
+static const char foreach_flag_letters[] = "ARWvpitn";
+
+/*
+ * Returns the index of the first word after the options of `yarn
+ * workspaces foreach` (from words[3]), or 0 when an option is not known.
+ * A bare `--since` is left out: with a value it is written `--since=REF`,
+ * and reading the next word as its value or as the command could be wrong.
+ */
+static size_t foreach_command(const ag_shell_command *command)
+{
+    for (size_t i = 3; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word->dynamic)
+            return 0;
+        const char *text = word->text;
+        if (text[0] != '-')
+            return i;
+        size_t name_length = strcspn(text, "=");
+        if (text[name_length] == '=') {
+            if (!ag_list_contains(foreach_values, text, name_length)
+                && !(name_length == 7 && memcmp(text, "--since", 7) == 0))
+                return 0;
+            continue;
+        }
+        if (ag_list_contains(foreach_values, text, word->length)) {
+            i++;
+            continue;
+        }
+        if (ag_list_contains(foreach_flags, text, word->length))
+            continue;
+        if (text[1] == '-' || strspn(text + 1, foreach_flag_letters) != word->length - 1)
+            return 0;
+    }
+    return 0;
+}
+
+static ag_status unwrap_yarn(ag_checker *checker, ag_command_list *list, size_t index)
+{
+    ag_shell_command *command = &list->items[index];
+    const ag_shell_word *first = &command->words[1];
+
+    /* After yarn's own options, `node` and `workspace` are not read, so yarn is opaque. */
+    if (may_be_option(first)) {
+        for (size_t i = 2; i < command->word_count; i++) {
+            const ag_shell_word *word = &command->words[i];
+            if (word->dynamic || word_is(word, "node") || word_is(word, "workspace")
+                || word_is(word, "workspaces")) {
+                command->flags |= AG_COMMAND_OPAQUE;
+                break;
+            }
+        }
+        return AG_OK;
+    }
+
+    /* yarn node ARGS runs node with the project's loader: `node ARGS`. */
+    if (word_is(first, "node"))
+        return append_command(checker, list, index, "yarn", 1);
+
+    /* yarn workspace NAME ARGS runs `yarn ARGS` in the directory of workspace NAME. */
+    if (word_is(first, "workspace")) {
+        if (command->word_count > 2 && command->words[2].dynamic) {
+            command->flags |= AG_COMMAND_OPAQUE;
+            return AG_OK;
+        }
+        command->flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
+        return append_tool_command(checker, list, index, "yarn", 3);
+    }
+
+    if (!word_is(first, "workspaces") || command->word_count < 4)
+        return AG_OK;
+    const ag_shell_word *action = &command->words[2];
+    if (word_is(action, "run")) {
+        command->flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
+        return append_tool_command(checker, list, index, "yarn", 3);
+    }
+    if (!word_is(action, "foreach"))
+        return AG_OK;
+    size_t start = foreach_command(command);
+    if (start == 0) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    command->flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
+    return append_tool_command(checker, list, index, "yarn", start);
 }
 
 /* --------------------------------------------------------------- entry */
@@ -281,5 +378,7 @@ ag_status ag_unwrap_package_manager(ag_checker *checker, ag_command_list *list, 
         return unwrap_pnpm(checker, list, index);
     if (name_is(name, length, "bun"))
         return unwrap_bun(checker, list, index);
+    if (name_is(name, length, "yarn"))
+        return unwrap_yarn(checker, list, index);
     return AG_OK;
 }

@@ -316,9 +316,9 @@ size_t ag_global_subcommand(const ag_shell_command *command);
 bool ag_global_table_is_consistent(void);
 
 /*
- * Appends the command that pnpm or bun run for a word that is not one of
- * their subcommands (`pnpm eslint`, `bun run NAME`): see
- * lib/eval/package_managers.c. `name` and `length` are the
+ * Appends the commands that pnpm, bun and yarn run where the wrapper table
+ * cannot describe them (`pnpm eslint`, `bun run NAME`, `yarn workspace W
+ * ARGS`): see lib/eval/package_managers.c. `name` and `length` are the
  * command's base name, or NULL when it has none.
  */
 ag_status ag_unwrap_package_manager(ag_checker *checker, ag_command_list *list, size_t index,
