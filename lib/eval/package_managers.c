@@ -142,8 +142,11 @@ static ag_status unwrap_pnpm(ag_checker *checker, ag_command_list *list, size_t 
         }
         return append_tool_command(checker, list, index, "pnpm", 3);
     }
-    if (is_listed(pnpm_commands, sizeof(pnpm_commands) / sizeof(*pnpm_commands), first))
+    if (is_listed(pnpm_commands, sizeof(pnpm_commands) / sizeof(*pnpm_commands), first)) {
+        /* pnpm 11's pkg and config commands write package.json and settings as npm's do. */
+        ag_npm_settings_mark(command, 1);
         return AG_OK;
+    }
     return append_command(checker, list, index, "pnpm", 1);
 }
 

@@ -521,22 +521,24 @@ static ag_status append_npm_command(ag_checker *checker, ag_command_list *list, 
 }
 
 /*
- * Returns whether a `npm pkg set` key names the scripts or bin field. npm
- * 10 trims the key with JavaScript's trim(), so blanks before it are
- * skipped, and a byte above 0x7f there may be a Unicode blank, which is
- * risky. npm reads a leading `[scripts]` or `["scripts"]` as a literal
- * key, because its bracket syntax needs a character before the `[`. These
- * keys count as risky anyway: asking costs nothing, and another key parser
- * may read them as `scripts`.
+ * Returns whether a `npm pkg set` or `pnpm pkg set` key names the scripts
+ * or bin field. npm 10 trims the key with JavaScript's trim(), so blanks
+ * before it are skipped, and a byte above 0x7f there may be a Unicode
+ * blank, which is risky. npm reads a leading `[scripts]` or `["scripts"]`
+ * as a literal key, because its bracket syntax needs a character before
+ * the `[`, but pnpm 11 also reads a bracketed, quoted first key. So
+ * brackets, quotes and blanks before the first key are skipped, and a
+ * backslash anywhere in the key (an escape in a quoted key) is risky.
  */
 static bool package_key_is_risky(const char *text)
 {
-    while (*text == ' ' || (*text >= '\t' && *text <= '\r'))
+    size_t key_length = strcspn(text, "=");
+    if (memchr(text, '\\', key_length) != NULL)
+        return true;
+    while (*text != '\0' && strchr(" \t\n\v\f\r[\"'`", *text) != NULL)
         text++;
     if ((unsigned char)*text > 0x7f)
         return true;
-    while (*text == '[' || *text == '"' || *text == '\'')
-        text++;
     return strncmp(text, "scripts", 7) == 0 || strncmp(text, "bin", 3) == 0;
 }
 
@@ -549,16 +551,13 @@ static bool npm_setting_is_risky(const ag_shell_word *word, bool package_json)
         return true;
     if (package_json)
         return package_key_is_risky(text);
+    /* pnpm runs the hooks of the pnpmfile and global-pnpmfile settings. */
     return ag_list_contains("script-shell shell node-options userconfig globalconfig "
-                            "init-module editor browser git prefix",
+                            "init-module editor browser git prefix pnpmfile global-pnpmfile",
                             text, key_length);
 }
 
-/*
- * npm subcommands that change what later npm commands run (a script in
- * package.json, the script shell) get AG_COMMAND_UNSAFE_ENVIRONMENT.
- */
-static void mark_npm_settings(ag_shell_command *command, size_t subcommand)
+void ag_npm_settings_mark(ag_shell_command *command, size_t subcommand)
 {
     const ag_shell_word *name = &command->words[subcommand];
     if (word_is(name, "set-script") || word_is(name, "edit")) {
@@ -607,7 +606,7 @@ static ag_status unwrap_npm(ag_checker *checker, ag_command_list *list, size_t i
         command->flags |= AG_COMMAND_OPAQUE;
         return AG_OK;
     }
-    mark_npm_settings(command, subcommand);
+    ag_npm_settings_mark(command, subcommand);
     /* npm 11 also takes `exe`, the shortest unique prefix of exec. */
     const ag_shell_word *verb = &command->words[subcommand];
     if (word_is(verb, "exec") || word_is(verb, "exe") || word_is(verb, "x"))

@@ -290,6 +290,14 @@ ag_status ag_unwrap_ssh_option(ag_checker *checker, ag_command_list *list, size_
 /* Flags tar, rsync, make, npm and other tools whose options run programs: see lib/eval/tools.c. */
 ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t index);
 
+/*
+ * Sets AG_COMMAND_UNSAFE_ENVIRONMENT on an npm or pnpm command whose
+ * subcommand, words[subcommand], changes what later commands run: a
+ * script in package.json (`pkg set scripts.test=...`), the script shell
+ * or pnpmfile setting (`config set`), `set-script` or `edit`.
+ */
+void ag_npm_settings_mark(ag_shell_command *command, size_t subcommand);
+
 /* Returns whether the tool table of tools.c is sorted without duplicates (for tests). */
 bool ag_tool_table_is_sorted(void);
 
