@@ -90,8 +90,8 @@ static ag_status append_tool_command(ag_checker *checker, ag_command_list *list,
  * pnpm's subcommands and aliases, from the pnpm 11 documentation and
  * command sources. npm's commands that pnpm 11 rejects as not implemented
  * (view, pkg, ...) are listed too, because pnpm does not run them as
- * programs. `with`, `recursive`, `m` and
- * `multi` are handled apart. Sorted in strcmp() order.
+ * programs. `with`, `recursive`, `m` and `multi` are handled apart.
+ * Sorted in strcmp() order.
  */
 static const char *const pnpm_commands[] = {
     "access", "add", "adduser", "approve-builds", "audit", "bin", "bugs", "c", "cache",
@@ -301,6 +301,9 @@ static size_t foreach_command(const ag_shell_command *command)
             continue;
         }
         if (ag_list_contains(foreach_values, text, word->length)) {
+            /* A dynamic value may be several words, which moves the command. */
+            if (i + 1 >= command->word_count || command->words[i + 1].dynamic)
+                return 0;
             i++;
             continue;
         }
