@@ -26,6 +26,18 @@ typedef struct global_options {
 #define DOCKER_VALUES "-H --host -c --context --config -l --log-level --tlscacert --tlscert --tlskey"
 #define DOCKER_FLAGS "-D --debug --tls --tlsverify"
 
+/*
+ * pnpm 11's global options, also for its short name pn. --shell-mode (-c)
+ * is left out, because `pnpm -c exec CODE` runs CODE with a shell.
+ */
+#define PNPM_VALUES                                                                           \
+    "-C --dir -F --filter --filter-prod --reporter --loglevel --test-pattern "                \
+    "--changed-files-ignore-pattern --workspace-concurrency"
+#define PNPM_FLAGS                                                                            \
+    "-r --recursive -w --workspace-root -s --silent --stream --parallel --aggregate-output "  \
+    "--color --no-color --use-stderr --ignore-workspace --include-workspace-root "           \
+    "--fail-if-no-match --no-bail --sort --no-sort --reverse"
+
 /* Sorted by name in strcmp() order for ag_sorted_find(). */
 static const global_options tools[] = {
     {"docker", DOCKER_VALUES, DOCKER_FLAGS},
@@ -43,15 +55,8 @@ static const global_options tools[] = {
     {"npm", "-w --workspace --prefix --registry --userconfig --cache --loglevel",
      "-g --global -s --silent -q --quiet -d --verbose --ws --workspaces "
      "--include-workspace-root --no-audit --no-fund"},
-    /*
-     * pnpm 11's global options. --shell-mode (-c) is left out, because
-     * `pnpm -c exec CODE` runs CODE with a shell.
-     */
-    {"pnpm", "-C --dir -F --filter --filter-prod --reporter --loglevel --test-pattern "
-             "--changed-files-ignore-pattern --workspace-concurrency",
-     "-r --recursive -w --workspace-root -s --silent --stream --parallel --aggregate-output "
-     "--color --no-color --use-stderr --ignore-workspace --include-workspace-root "
-     "--fail-if-no-match --no-bail --sort --no-sort --reverse"},
+    {"pn", PNPM_VALUES, PNPM_FLAGS},
+    {"pnpm", PNPM_VALUES, PNPM_FLAGS},
     {"podman", DOCKER_VALUES " --connection --identity --root --runroot --storage-driver --url",
      DOCKER_FLAGS " -r --remote"},
     {"terraform", "-chdir", ""},
@@ -64,6 +69,7 @@ static const bool global_tools[256] = {
     [AG_TOOL_HASH('h', 'e', 4)] = true,    /* helm */
     [AG_TOOL_HASH('k', 'u', 7)] = true,    /* kubectl */
     [AG_TOOL_HASH('n', 'p', 3)] = true,    /* npm */
+    [AG_TOOL_HASH('p', 'n', 2)] = true,    /* pn */
     [AG_TOOL_HASH('p', 'n', 4)] = true,    /* pnpm */
     [AG_TOOL_HASH('p', 'o', 6)] = true,    /* podman */
     [AG_TOOL_HASH('t', 'e', 9)] = true,    /* terraform */

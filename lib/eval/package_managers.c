@@ -90,7 +90,8 @@ static ag_status append_tool_command(ag_checker *checker, ag_command_list *list,
  * pnpm's subcommands and aliases, from the pnpm 11 documentation and
  * command sources. npm's commands that pnpm 11 rejects as not implemented
  * (view, pkg, ...) are listed too, because pnpm does not run them as
- * programs. `with`, `recursive`, `m` and `multi` are handled apart.
+ * programs. `with`, `recursive`, `m`, `multi`, `pm` and `ss` are handled
+ * apart.
  * Sorted in strcmp() order.
  */
 static const char *const pnpm_commands[] = {
@@ -129,6 +130,14 @@ static ag_status unwrap_pnpm(ag_checker *checker, ag_command_list *list, size_t 
         return AG_OK;
     }
 
+    /* `pnpm pm ARGS` runs the pnpm command ARGS even where a script has its name. */
+    if (word_is(first, "pm"))
+        return append_tool_command(checker, list, index, "pnpm", 2);
+    /* pnpm 11's `pnpm ss NAME CMD` (set-script) writes a script of package.json. */
+    if (word_is(first, "ss")) {
+        command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+        return AG_OK;
+    }
     /* `pnpm recursive ARGS` runs `pnpm ARGS` in every project, as -r does. */
     if (word_is(first, "recursive") || word_is(first, "m") || word_is(first, "multi")) {
         command->flags |= AG_COMMAND_UNKNOWN_DIRECTORY;
@@ -380,7 +389,8 @@ ag_status ag_unwrap_package_manager(ag_checker *checker, ag_command_list *list, 
 {
     if (name == NULL || list->items[index].word_count < 2)
         return AG_OK;
-    if (name_is(name, length, "pnpm"))
+    /* pn is pnpm 11's short name for pnpm. */
+    if (name_is(name, length, "pnpm") || name_is(name, length, "pn"))
         return unwrap_pnpm(checker, list, index);
     if (name_is(name, length, "bun"))
         return unwrap_bun(checker, list, index);

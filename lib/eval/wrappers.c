@@ -119,6 +119,16 @@
     .long_flags = "interactive tty detach privileged", .operands = 1
 
 /*
+ * pnpm dlx and pnpm exec, also under pnpm 11's short name pn. -c
+ * (--shell-mode) runs the words with a shell and is left out of both.
+ */
+#define PNPM_DLX_ENTRY .kind = AG_WRAPPER_PLAIN, .long_values = "package"
+
+#define PNPM_EXEC_ENTRY                                                                       \
+    .kind = AG_WRAPPER_PLAIN, .short_flags = "r", .long_values = "resume-from",               \
+    .long_flags = "recursive parallel no-reporter-hide-prefix report-summary"
+
+/*
  * Sorted by name in strcmp() order, because ag_wrapper_find() searches it by
  * halves. A test checks the order with ag_sorted_is_strict().
  *
@@ -372,11 +382,13 @@ static const ag_wrapper wrappers[] = {
      .long_values = "user", .long_flags = "disable-internal-agent keep-cwd",
      .long_no_command = "help version",
      .features = AG_WRAPPER_DEFAULT_SHELL},
-    {.name = "pnpm dlx", .kind = AG_WRAPPER_PLAIN, .long_values = "package"},
-    /* -c (--shell-mode) runs the words with a shell and is left out. */
-    {.name = "pnpm exec", .kind = AG_WRAPPER_PLAIN,
-     .short_flags = "r", .long_values = "resume-from",
-     .long_flags = "recursive parallel no-reporter-hide-prefix report-summary"},
+    {.name = "pn dlx", PNPM_DLX_ENTRY},
+    {.name = "pn exec", PNPM_EXEC_ENTRY},
+    {.name = "pnpm dlx", PNPM_DLX_ENTRY},
+    {.name = "pnpm exec", PNPM_EXEC_ENTRY},
+    /* pnpx and pnx (pnpm 11) are pnpm dlx. */
+    {.name = "pnpx", PNPM_DLX_ENTRY},
+    {.name = "pnx", PNPM_DLX_ENTRY},
     {.name = "podman exec", CONTAINER_EXEC_ENTRY},
     {.name = "poetry run", .kind = AG_WRAPPER_PLAIN},
     {.name = "posh", .kind = AG_WRAPPER_SHELL},
@@ -660,6 +672,7 @@ static const bool subcommand_tools[256] = {
     [AG_TOOL_HASH('p', 'd', 3)] = true,    /* pdm */
     [AG_TOOL_HASH('p', 'i', 6)] = true,    /* pipenv */
     [AG_TOOL_HASH('p', 'i', 4)] = true,    /* pixi */
+    [AG_TOOL_HASH('p', 'n', 2)] = true,    /* pn */
     [AG_TOOL_HASH('p', 'n', 4)] = true,    /* pnpm */
     [AG_TOOL_HASH('p', 'o', 6)] = true,    /* podman, poetry */
     [AG_TOOL_HASH('p', 'u', 5)] = true,    /* pueue */
