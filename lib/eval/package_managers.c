@@ -272,6 +272,10 @@ static ag_status unwrap_bun(ag_checker *checker, ag_command_list *list, size_t i
         }
         return append_bun_target(checker, list, index, name);
     }
+    /* Bun 1.2.19's `bun pm pkg set` writes package.json as `npm pkg set` does. */
+    if (word_is(word, "pm") && first + 1 < command->word_count
+        && word_is(&command->words[first + 1], "pkg"))
+        ag_npm_settings_mark(command, first + 1);
     if (is_listed(bun_commands, sizeof(bun_commands) / sizeof(*bun_commands), word))
         return AG_OK;
     return append_bun_target(checker, list, index, first);

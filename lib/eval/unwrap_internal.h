@@ -291,8 +291,8 @@ ag_status ag_unwrap_ssh_option(ag_checker *checker, ag_command_list *list, size_
 ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t index);
 
 /*
- * Sets AG_COMMAND_UNSAFE_ENVIRONMENT on an npm or pnpm command whose
- * subcommand, words[subcommand], changes what later commands run: a
+ * Sets AG_COMMAND_UNSAFE_ENVIRONMENT on an npm, pnpm or `bun pm` command
+ * whose subcommand, words[subcommand], changes what later commands run: a
  * script in package.json (`pkg set scripts.test=...`), the script shell
  * or pnpmfile setting (`config set`), `set-script` or `edit`.
  */
