@@ -87,12 +87,13 @@ static ag_status append_tool_command(ag_checker *checker, ag_command_list *list,
 /* ------------------------------------------------------------------ pnpm */
 
 /*
- * pnpm's subcommands and aliases, from the pnpm 11 documentation and
- * command sources. npm's commands that pnpm 11 rejects as not implemented
- * (view, pkg, ...) are listed too, because pnpm does not run them as
- * programs. `with`, `recursive`, `m`, `multi`, `pm` and `ss` are handled
- * apart.
- * Sorted in strcmp() order.
+ * pnpm's subcommands and aliases, from its documentation (up to pnpm 12.6)
+ * and command sources. npm's commands that pnpm 11 rejects as not
+ * implemented (view, pkg, ...) are listed too, because pnpm does not run
+ * them as programs. `with`, `recursive`, `m`, `multi`, `pm` and `ss` are
+ * handled apart. Sorted in strcmp() order.
+ * NOTE: an older pnpm runs a name added later (`tasks`, pnpm 12.6) as a
+ * command, which this list does not unwrap.
  */
 static const char *const pnpm_commands[] = {
     "access", "add", "adduser", "approve-builds", "audit", "bin", "bugs", "c", "cache",
