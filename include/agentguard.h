@@ -551,7 +551,9 @@ AG_EXPORT ag_status ag_sha256_hex(const void *data, size_t length, char hex[65])
  * Where a policy source comes from, from the most to the least authoritative.
  * Every rule of every layer is checked, so a deny or ask rule in any layer
  * beats an allow rule in any other. The layer decides which `mode:` wins (the
- * most authoritative layer that sets one), and a managed source with
+ * most authoritative layer that sets one, but the project and local_project
+ * layers cannot set bypassPermissions or lock a mode, and a user-layer lock
+ * beats their mode; see docs/policy-model.md), and a managed source with
  * `allow_managed_rules_only: true` makes the allow rules of every other layer
  * ignored (their deny and ask rules still apply).
  */
@@ -631,7 +633,8 @@ AG_EXPORT bool ag_mode_from_name(const char *name, ag_mode *mode);
 
 /*
  * Returns the mode the policy sets (the `mode:` of its most authoritative
- * layer that has one), or AG_MODE_DEFAULT.
+ * layer that has one, with the exceptions for the project layers that
+ * ag_layer describes), or AG_MODE_DEFAULT.
  */
 AG_EXPORT ag_mode ag_policy_mode(const ag_policy *policy);
 

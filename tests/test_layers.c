@@ -634,6 +634,127 @@ static void test_disable_bypass_keeps_mode(void **state)
     ag_policy_free(policy);
 }
 
+/* Builds a policy of a user-layer source and a source in `layer`, each given as text. */
+static ag_policy *build_user_and(const char *user, const char *name, const char *text,
+                                 ag_layer layer)
+{
+    ag_error *error = NULL;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    assert_non_null(builder);
+    if (user != NULL)
+        assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "user.yaml", user,
+                                                               strlen(user), AG_LAYER_USER,
+                                                               &error), AG_OK);
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, name, text, strlen(text),
+                                                           layer, &error), AG_OK);
+    ag_policy *policy = ag_policy_builder_build(builder, &error);
+    ag_policy_builder_free(builder);
+    assert_non_null(policy);
+    return policy;
+}
+
+/*
+ * A project or local_project source comes with the working tree, so its
+ * bypassPermissions and its mode_locked are ignored with a warning, and the
+ * mode falls to the user's.
+ */
+static void test_project_bypass_ignored(void **state)
+{
+    (void)state;
+    static const ag_layer tree_layers[] = {AG_LAYER_PROJECT, AG_LAYER_LOCAL_PROJECT};
+    for (size_t i = 0; i < 2; i++) {
+        ag_policy *policy = build_user_and(NULL, "settings.json",
+                                           "{\"permissions\": {\"defaultMode\": "
+                                           "\"bypassPermissions\"}}", tree_layers[i]);
+        assert_int_equal(ag_policy_mode(policy), AG_MODE_DEFAULT);
+        expect_one_warning(policy, "settings.json:1:33: warning: the mode bypassPermissions "
+                                   "('defaultMode') is ignored in the");
+        assert_non_null(strstr(ag_policy_warning(policy, 0), ag_layer_name(tree_layers[i])));
+        ag_policy_free(policy);
+
+        policy = build_user_and("mode: plan\n", "p.yaml",
+                                "mode: bypassPermissions\nmode_locked: true\n", tree_layers[i]);
+        assert_int_equal(ag_policy_mode(policy), AG_MODE_PLAN);
+        assert_false(ag_policy_mode_locked(policy));
+        assert_int_equal(ag_policy_warning_count(policy), 2);
+        assert_non_null(strstr(ag_policy_warning(policy, 0), "p.yaml:1:7: warning: the mode "
+                               "bypassPermissions ('mode') is ignored in the"));
+        assert_non_null(strstr(ag_policy_warning(policy, 1),
+                               "p.yaml:2:1: warning: 'mode_locked' is ignored in the"));
+        ag_policy_free(policy);
+    }
+
+    /* The trusted layers keep their bypassPermissions, and without a warning. */
+    static const ag_layer trusted_layers[] = {AG_LAYER_MANAGED, AG_LAYER_COMMAND_LINE,
+                                              AG_LAYER_USER};
+    for (size_t i = 0; i < 3; i++) {
+        ag_policy *policy = build_text("p.yaml", "mode: bypassPermissions\nmode_locked: true\n",
+                                       trusted_layers[i]);
+        assert_int_equal(ag_policy_mode(policy), AG_MODE_BYPASS_PERMISSIONS);
+        assert_true(ag_policy_mode_locked(policy));
+        assert_int_equal(ag_policy_warning_count(policy), 0);
+        ag_policy_free(policy);
+    }
+}
+
+/* A project's lock of a mode it may set (plan) does not keep the host's mode out. */
+static void test_project_lock_ignored(void **state)
+{
+    (void)state;
+    ag_policy *policy = build_user_and(NULL, "p.yaml", "mode: plan\nmode_locked: true\n",
+                                       AG_LAYER_PROJECT);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_PLAN);
+    assert_false(ag_policy_mode_locked(policy));
+    expect_one_warning(policy, "p.yaml:2:1: warning: 'mode_locked' is ignored in the project "
+                               "layer");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_int_equal(ag_checker_set_mode(checker, AG_MODE_DEFAULT), AG_OK);
+    assert_int_equal(ag_checker_mode(checker), AG_MODE_DEFAULT);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+/*
+ * A user-layer lock keeps its mode against the project layers, which rank
+ * above the user's. Without the lock the project's mode wins, as in Claude
+ * Code.
+ */
+static void test_user_lock_beats_project_mode(void **state)
+{
+    (void)state;
+    const char *project = "{\"permissions\": {\"defaultMode\": \"acceptEdits\"}}";
+    ag_policy *policy = build_user_and("mode: default\nmode_locked: true\n", "settings.json",
+                                       project, AG_LAYER_PROJECT);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_DEFAULT);
+    assert_true(ag_policy_mode_locked(policy));
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_int_equal(ag_checker_set_mode(checker, AG_MODE_BYPASS_PERMISSIONS), AG_OK);
+    assert_int_equal(ag_checker_mode(checker), AG_MODE_DEFAULT);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+
+    policy = build_user_and("mode: default\n", "settings.json", project, AG_LAYER_PROJECT);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_ACCEPT_EDITS);
+    assert_false(ag_policy_mode_locked(policy));
+    ag_policy_free(policy);
+
+    /* A command-line mode still beats a user lock, because that layer ranks above it. */
+    ag_policy_builder *builder = ag_policy_builder_new();
+    const char *user = "mode: plan\nmode_locked: true\n";
+    const char *command_line = "mode: acceptEdits\n";
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "user.yaml", user,
+                                                           strlen(user), AG_LAYER_USER, NULL),
+                     AG_OK);
+    assert_int_equal(ag_policy_builder_add_string_in_layer(builder, "cli.yaml", command_line,
+                                                           strlen(command_line),
+                                                           AG_LAYER_COMMAND_LINE, NULL), AG_OK);
+    policy = ag_policy_builder_build(builder, NULL);
+    ag_policy_builder_free(builder);
+    assert_int_equal(ag_policy_mode(policy), AG_MODE_ACCEPT_EDITS);
+    assert_false(ag_policy_mode_locked(policy));
+    ag_policy_free(policy);
+}
+
 static void test_verdict_names_layer(void **state)
 {
     (void)state;
@@ -1049,6 +1170,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_locked_mode_ignores_host),
         cmocka_unit_test(test_unlocked_mode_follows_host),
         cmocka_unit_test(test_disable_bypass_keeps_mode),
+        cmocka_unit_test(test_project_bypass_ignored),
+        cmocka_unit_test(test_project_lock_ignored),
+        cmocka_unit_test(test_user_lock_beats_project_mode),
         cmocka_unit_test(test_verdict_names_layer),
         cmocka_unit_test(test_policy_file_is_protected),
         cmocka_unit_test(test_policy_file_needs_exact_rule),

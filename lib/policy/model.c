@@ -4,12 +4,16 @@
  * Sources are added to a builder in a layer (ag_layer, most authoritative
  * first). Every rule keeps its layer. The policy's mode is the `mode:` of the
  * most authoritative layer that sets one (the first such source added, within
- * a layer), together with that source's `mode_locked`. A managed source with
+ * a layer), together with that source's `mode_locked`. The project and
+ * local_project layers come with the working tree, so their bypassPermissions
+ * and their mode_locked are ignored with a warning, and a user-layer lock
+ * keeps its mode over theirs. A managed source with
  * `allow_managed_rules_only: true` drops the allow rules of every other layer
  * when the policy is built, while their deny and ask rules stay.
  */
 #include <string.h>
 
+#include "policy/forms.h"
 #include "policy/load_internal.h"
 #include "policy/model.h"
 
@@ -106,6 +110,18 @@ ag_status ag_model_read_mode(struct load_context *context, const char *name,
                              ag_load_describe_value(value, shown, sizeof(shown)), name);
     settings->has_mode = true;
     settings->mode = mode;
+
+    /*
+     * Claude Code confirms this mode from a project's settings with the
+     * user, and no prompt exists here.
+     */
+    ag_layer layer = ag_load_layer(context);
+    if (mode == AG_MODE_BYPASS_PERMISSIONS && ag_layer_from_working_tree(layer))
+        return ag_forms_warn(context, value,
+                             "the mode bypassPermissions ('%s') is ignored in the %s layer, "
+                             "because a working tree can come from anyone; set the mode in "
+                             "the user settings, or pass it as the host's mode (--mode)",
+                             name, ag_layer_name(layer));
     return AG_OK;
 }
 
@@ -129,9 +145,18 @@ ag_status ag_model_read_entry(struct load_context *context, const yaml_node_t *k
         return ag_model_read_mode(context, "mode", value);
     if (ag_load_scalar_equals(key, "mode_locked")) {
         ag_status status = read_flag(context, "mode_locked", value, &settings->mode_locked);
-        if (status == AG_OK)
-            settings->mode_locked_location = ag_load_location(context, key);
-        return status;
+        if (status != AG_OK)
+            return status;
+        settings->mode_locked_location = ag_load_location(context, key);
+
+        ag_layer layer = ag_load_layer(context);
+        if (settings->mode_locked && ag_layer_from_working_tree(layer))
+            return ag_forms_warn(context, key,
+                                 "'mode_locked' is ignored in the %s layer, because a working "
+                                 "tree must not fix the mode against the user's lock or the "
+                                 "host's mode; lock the mode in the user, command_line or "
+                                 "managed layer", ag_layer_name(layer));
+        return AG_OK;
     }
     if (ag_load_scalar_equals(key, "allow_managed_rules_only"))
         return ag_model_read_managed_only(context, "allow_managed_rules_only", key, value);
@@ -169,12 +194,21 @@ void ag_model_merge_source(ag_policy *policy, size_t first_rule,
     for (size_t i = first_rule; i < policy->rule_count; i++)
         policy->rules[i].layer = layer;
 
+    /*
+     * The trusted layers and the working tree's layers are kept apart until
+     * ag_model_finish(), because a user-layer lock beats the project's mode.
+     * A project's bypassPermissions and lock were warned about when read.
+     */
+    bool from_tree = ag_layer_from_working_tree(layer);
+    ag_mode_choice *choice = from_tree ? &policy->project_mode : &policy->trusted_mode;
+    bool usable = settings->has_mode
+                  && !(from_tree && settings->mode == AG_MODE_BYPASS_PERMISSIONS);
     /* A lower ag_layer value is more authoritative; an equal one was added later and loses. */
-    if (settings->has_mode && (!policy->has_mode || layer < policy->mode_layer)) {
-        policy->has_mode = true;
-        policy->mode = settings->mode;
-        policy->mode_locked = settings->mode_locked;
-        policy->mode_layer = layer;
+    if (usable && (!choice->set || layer < choice->layer)) {
+        choice->set = true;
+        choice->mode = settings->mode;
+        choice->locked = settings->mode_locked && !from_tree;
+        choice->layer = layer;
     }
     if (settings->allow_managed_rules_only && layer == AG_LAYER_MANAGED)
         policy->managed_allow_only = true;
@@ -204,8 +238,27 @@ static void drop_unmanaged_allows(ag_policy *policy)
     policy->rule_count = kept;
 }
 
+/*
+ * Chooses the policy's mode: that of the most authoritative layer that set
+ * one, except that a lock of the user layer, the one trusted layer below
+ * the project layers, beats their mode. No project mode is locked.
+ */
+static void choose_mode(ag_policy *policy)
+{
+    const ag_mode_choice *trusted = &policy->trusted_mode;
+    const ag_mode_choice *project = &policy->project_mode;
+    const ag_mode_choice *chosen = trusted;
+    if (project->set && (!trusted->set || (trusted->layer > project->layer && !trusted->locked)))
+        chosen = project;
+    if (!chosen->set)
+        return;
+    policy->mode = chosen->mode;
+    policy->mode_locked = chosen->locked;
+}
+
 void ag_model_finish(ag_policy *policy)
 {
+    choose_mode(policy);
     drop_unmanaged_allows(policy);
 
     /* disableBypassPermissionsMode overrides a settings file's own defaultMode too. */

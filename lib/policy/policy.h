@@ -21,6 +21,14 @@
 #include "rules/rules.h"
 #include "shell/shell.h"
 
+/* The mode that the sources of some layers set, while a policy is built (model.c). */
+typedef struct ag_mode_choice {
+    bool set;
+    ag_mode mode;
+    bool locked;
+    ag_layer layer;            /* the layer of the source that set it */
+} ag_mode_choice;
+
 struct ag_policy {
     ag_decision default_decision;
     ag_rule *rules;            /* every rule of every source, in the order written */
@@ -39,10 +47,10 @@ struct ag_policy {
     char digest[65];           /* hex SHA-256 of the sources, see ag_policy_digest() */
 
     /* The policy model (model.c): layers, the mode and the policy's own files. */
-    ag_mode mode;              /* the `mode:` of the most authoritative layer that sets one */
+    ag_mode mode;              /* the mode that ag_model_finish() chose */
     bool mode_locked;
-    bool has_mode;
-    ag_layer mode_layer;       /* the layer `mode` came from, while building */
+    ag_mode_choice trusted_mode;   /* while building: see ag_model_merge_source() */
+    ag_mode_choice project_mode;
     bool managed_allow_only;   /* a managed source set allow_managed_rules_only */
     bool bypass_disabled;      /* a source set disableBypassPermissionsMode */
     char **policy_paths;       /* absolute paths of the policy files, protected from writes */

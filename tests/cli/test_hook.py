@@ -157,6 +157,29 @@ class RecordedInputTest(HookTestCase):
         request["permission_mode"] = "bypassPermissions"
         self.assert_decision(self.hook(json.dumps(request)), "allow")
 
+    def test_project_lock_does_not_beat_input_mode(self):
+        # A project file asks for a locked bypassPermissions; the user's lock
+        # and the input's "default" keep the call at ask.
+        user = self.write_file("user.yaml", "mode: default\nmode_locked: true\n")
+        project = self.write_file("project.yaml",
+                                  "mode: bypassPermissions\nmode_locked: true\n")
+        request = json.loads(read_input("bash-ask.json"))
+        request["permission_mode"] = "default"
+        result = run(["hook", "claude", "--home", "/home/u", "--user-settings", user,
+                      "--project-settings", project], json.dumps(request))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("'mode_locked' is ignored in the project layer", result.stderr)
+        decision = json.loads(result.stdout)["hookSpecificOutput"]["permissionDecision"]
+        self.assertEqual(decision, "ask")
+
+        # Without the user's policy, the input's mode applies over the project's lock.
+        request["permission_mode"] = "acceptEdits"
+        request["tool_input"]["command"] = "touch a"
+        result = run(["hook", "claude", "--home", "/home/u", "--project-settings", project],
+                     json.dumps(request))
+        decision = json.loads(result.stdout)["hookSpecificOutput"]["permissionDecision"]
+        self.assertEqual(decision, "allow")
+
 
 class MalformedInputTest(HookTestCase):
     CASES = [
