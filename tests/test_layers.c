@@ -1105,6 +1105,72 @@ static void test_settings_anchor_at_project_root(void **state)
     rmdir(root);
 }
 
+/* Returns the decision for a Write of `path` with `cwd`, in acceptEdits mode. */
+static ag_decision accept_edits_write(const ag_policy *policy, const char *cwd, const char *path)
+{
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_mode(checker, AG_MODE_ACCEPT_EDITS), AG_OK);
+    char input[PATH_MAX + 64];
+    snprintf(input, sizeof(input), "{\"file_path\": \"%s\", \"content\": \"x\"}", path);
+    const ag_verdict *verdict = ag_check(checker, "Write", input, cwd, NULL);
+    assert_non_null(verdict);
+    ag_decision decision = ag_verdict_decision(verdict);
+    ag_checker_free(checker);
+    return decision;
+}
+
+/*
+ * An additional directory of a project's settings counts as a working
+ * directory only below the project root, the parent of its .claude
+ * directory. So `..` still adds the root to a cwd in a subdirectory, and `/`
+ * adds nothing outside the project. In the user layer the same file adds `/`.
+ */
+static void test_project_directories_stay_in_root(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ag-layers-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char *resolved = realpath(root, NULL);
+    assert_non_null(resolved);
+    make_directory(resolved, ".claude");
+    make_directory(resolved, "app");
+    char path[PATH_MAX];
+    write_file(resolved, ".claude/settings.json",
+               "{\"permissions\": {\"additionalDirectories\": [\"..\", \"/\"]}}", path,
+               sizeof(path));
+
+    char cwd[PATH_MAX], inside[PATH_MAX];
+    snprintf(cwd, sizeof(cwd), "%s/app", resolved);
+    snprintf(inside, sizeof(inside), "%s/lib/x.c", resolved);
+    static const ag_layer tree_layers[] = {AG_LAYER_PROJECT, AG_LAYER_LOCAL_PROJECT};
+    for (size_t i = 0; i < 2; i++) {
+        ag_policy *policy = load_in_layer(path, tree_layers[i]);
+        assert_int_equal(accept_edits_write(policy, cwd, inside), AG_ALLOW);
+        assert_int_equal(accept_edits_write(policy, cwd, "/etc/profile.d/x.sh"), AG_ASK);
+        assert_int_equal(accept_edits_write(policy, cwd, "/tmp/elsewhere.c"), AG_ASK);
+        ag_policy_free(policy);
+    }
+
+    ag_policy *policy = load_in_layer(path, AG_LAYER_USER);
+    assert_int_equal(accept_edits_write(policy, cwd, "/etc/profile.d/x.sh"), AG_ALLOW);
+    ag_policy_free(policy);
+
+    /* A project source given as a string has no project root, so its directories never count. */
+    policy = build_text("settings.json", "{\"permissions\": {\"additionalDirectories\": "
+                        "[\"/srv\"]}}", AG_LAYER_PROJECT);
+    assert_int_equal(accept_edits_write(policy, "/repo", "/srv/a.c"), AG_ASK);
+    assert_int_equal(accept_edits_write(policy, "/repo", "/repo/a.c"), AG_ALLOW);
+    ag_policy_free(policy);
+
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/.claude", resolved);
+    rmdir(path);
+    rmdir(cwd);
+    rmdir(resolved);
+    free(resolved);
+}
+
 /* A .claude that is a link to a shared directory still anchors at the project that holds it. */
 static void test_settings_anchor_through_link(void **state)
 {
@@ -1180,6 +1246,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unloaded_managed_file_protected),
         cmocka_unit_test(test_settings_anchor_at_project_root),
         cmocka_unit_test(test_settings_anchor_through_link),
+        cmocka_unit_test(test_project_directories_stay_in_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

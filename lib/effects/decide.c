@@ -136,31 +136,6 @@ static const char *link_target_of(ag_checker *checker, const ag_effect *effect)
     return ag_path_link_target(&checker->arena, &checker->lookups, effect->target);
 }
 
-static bool is_within_directory(const char *path, const char *directory)
-{
-    return directory != NULL && directory[0] == '/' && ag_path_is_within(path, directory);
-}
-
-/* Returns whether a written path lies in the request's cwd or an additional directory. */
-static bool inside_workspace(ag_checker *checker, const char *path,
-                             const ag_path_context *context)
-{
-    if (is_within_directory(path, context->cwd))
-        return true;
-
-    const ag_policy *policy = checker->policy;
-    for (size_t i = 0; i < policy->additional_directory_count; i++) {
-        const ag_policy_directory *entry = &policy->additional_directories[i];
-        ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home,
-                                 NULL, NULL};
-        const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
-                                                  strlen(entry->path));
-        if (is_within_directory(path, directory))
-            return true;
-    }
-    return false;
-}
-
 static const char *effect_verb(ag_effect_kind kind)
 {
     switch (kind) {
@@ -366,8 +341,10 @@ static bool outside_workspace(ag_checker *checker, const ag_effect *effect,
                               const char *link_target, const ag_path_context *context)
 {
     /* A link in a tree written through its links (chown -RL) may lead out of the workspace. */
-    return effect->follows_links || !inside_workspace(checker, effect->target, context)
-           || (link_target != NULL && !inside_workspace(checker, link_target, context));
+    return effect->follows_links
+           || !ag_checker_in_working_directories(checker, effect->target, context)
+           || (link_target != NULL
+               && !ag_checker_in_working_directories(checker, link_target, context));
 }
 
 /*

@@ -111,6 +111,33 @@ ag_status ag_checker_real_cwd(ag_checker *checker, const char *cwd, const char *
     return AG_OK;
 }
 
+static bool is_within_directory(const char *path, const char *directory)
+{
+    return directory != NULL && directory[0] == '/' && ag_path_is_within(path, directory);
+}
+
+bool ag_checker_in_working_directories(ag_checker *checker, const char *path,
+                                       const ag_path_context *context)
+{
+    if (is_within_directory(path, context->cwd))
+        return true;
+
+    const ag_policy *policy = checker->policy;
+    for (size_t i = 0; i < policy->additional_directory_count; i++) {
+        const ag_policy_directory *entry = &policy->additional_directories[i];
+        if (entry->from_working_tree && !is_within_directory(path, entry->project_root))
+            continue;
+
+        ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home,
+                                NULL, NULL};
+        const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
+                                                  strlen(entry->path));
+        if (is_within_directory(path, directory))
+            return true;
+    }
+    return false;
+}
+
 /* Returns whether a deny or ask path rule of the policy is anchored at the cwd. */
 static bool has_cwd_restrictions(ag_checker *checker)
 {

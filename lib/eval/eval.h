@@ -206,6 +206,17 @@ const char *ag_checker_normalize(ag_checker *checker, ag_path_cache *cache, cons
 ag_status ag_checker_real_cwd(ag_checker *checker, const char *cwd, const char **real);
 
 /*
+ * Returns whether the normalized `path` lies in the request's cwd
+ * (context->cwd) or in one of the policy's additional directories. A
+ * directory from a project or local_project source counts only below that
+ * source's project root (ag_policy_directory), because a cloned repository
+ * could otherwise add `/` and so put every write inside the working
+ * directories.
+ */
+bool ag_checker_in_working_directories(ag_checker *checker, const char *path,
+                                       const ag_path_context *context);
+
+/*
  * Sets context->real_cwd for the request cwd `cwd` (as given, or NULL) when
  * a deny or ask path rule of the policy is anchored at the cwd, and to NULL
  * otherwise, so that policies without such rules never look the cwd up.

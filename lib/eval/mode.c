@@ -519,31 +519,12 @@ static const char *protect(ag_checker *checker, const char *path, const ag_rule 
 
 /* -------------------------------------------------------- working directory */
 
-static bool is_within_directory(const char *path, const char *directory)
-{
-    return directory != NULL && directory[0] == '/' && ag_path_is_within(path, directory);
-}
-
 /* Returns whether a known path lies in the cwd or one of the policy's additional directories. */
 static bool inside_workspace(ag_checker *checker, const char *path,
                              const ag_path_context *context)
 {
-    if (strchr(path, AG_DYNAMIC_MARK) != NULL)
-        return false;
-    if (is_within_directory(path, context->cwd))
-        return true;
-
-    const ag_policy *policy = checker->policy;
-    for (size_t i = 0; i < policy->additional_directory_count; i++) {
-        const ag_policy_directory *entry = &policy->additional_directories[i];
-        ag_path_context base = {entry->base != NULL ? entry->base : context->cwd, context->home,
-                                 NULL, NULL};
-        const char *directory = ag_path_normalize(&checker->arena, &base, entry->path,
-                                                  strlen(entry->path));
-        if (is_within_directory(path, directory))
-            return true;
-    }
-    return false;
+    return strchr(path, AG_DYNAMIC_MARK) == NULL
+           && ag_checker_in_working_directories(checker, path, context);
 }
 
 /* ------------------------------------------------------------- Bash requests */

@@ -203,31 +203,6 @@ static ag_match match_file_request(ag_checker *checker, const ag_rule *rule,
     return rule->kind == AG_RULE_TOOL ? AG_MATCH_YES : AG_MATCH_MAYBE;
 }
 
-static bool is_within_directory(const char *path, const char *directory)
-{
-    return directory != NULL && directory[0] == '/' && ag_path_is_within(path, directory);
-}
-
-/* Returns whether `path` lies in the cwd or one of the policy's additional directories. */
-static bool in_working_directories(ag_checker *checker, const file_request *request,
-                                   const char *path)
-{
-    if (is_within_directory(path, request->context.cwd))
-        return true;
-
-    const ag_policy *policy = checker->policy;
-    for (size_t i = 0; i < policy->additional_directory_count; i++) {
-        const ag_policy_directory *entry = &policy->additional_directories[i];
-        ag_path_context context = {entry->base != NULL ? entry->base : request->context.cwd,
-                                   request->context.home, NULL, NULL};
-        const char *directory = ag_path_normalize(&checker->arena, &context, entry->path,
-                                                  strlen(entry->path));
-        if (is_within_directory(path, directory))
-            return true;
-    }
-    return false;
-}
-
 static const char *describe_request(ag_checker *checker, const file_request *request)
 {
     ag_arena *arena = &checker->arena;
@@ -272,9 +247,10 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
                             : NULL;
     ag_findings_decide_because(checker, &result, &findings, text, cause);
 
-    bool outside = !in_working_directories(checker, request, request->path)
+    const ag_path_context *where = &request->context;
+    bool outside = !ag_checker_in_working_directories(checker, request->path, where)
                    || (request->target != NULL
-                       && !in_working_directories(checker, request, request->target));
+                       && !ag_checker_in_working_directories(checker, request->target, where));
     if (request->family == FAMILY_WRITE && outside && findings.allow == NULL
         && result.decision < AG_ASK) {
         result.decision = AG_ASK;

@@ -516,8 +516,9 @@ static ag_status append_directory(load_context *context, const char *path)
     char *copy = ag_strdup(path);
     if (copy == NULL)
         return ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    entries[policy->additional_directory_count++] = (ag_policy_directory){copy,
-                                                                          context->directory};
+    bool from_tree = ag_layer_from_working_tree(context->layer);
+    entries[policy->additional_directory_count++] = (ag_policy_directory){
+        copy, context->directory, from_tree, from_tree ? context->anchor : NULL};
     return AG_OK;
 }
 

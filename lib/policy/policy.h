@@ -76,6 +76,9 @@ struct ag_policy {
 typedef struct ag_policy_directory {
     char *path;
     const char *base;          /* owned by the policy's `directories` */
+    bool from_working_tree;    /* written in a project or local_project source */
+    const char *project_root;  /* for such an entry: where its source's `/path` rules start,
+                                  owned by the policy, or NULL for a string source */
 } ag_policy_directory;
 
 /* The name that stands for the built-in default policy in rule sources. */
