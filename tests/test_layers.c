@@ -1035,6 +1035,48 @@ static void test_rule_file_exempt_by_layer(void **state)
     free(resolved);
 }
 
+/*
+ * A protected path outside the project, and ~/.claude.json, which sets the
+ * user's MCP servers and each project's trust, apply to every project like
+ * the user's settings file. So only a managed, command-line or user rule
+ * unlocks them, while a project's rule still unlocks the project's own.
+ */
+static void test_home_paths_exempt_by_layer(void **state)
+{
+    (void)state;
+    static const char rules[] =
+        "{\"permissions\": {\"allow\": [\"Edit(~/.bashrc)\", \"Edit(~/.claude.json)\", "
+        "\"Edit(~/.claude/hooks/x.sh)\", \"Edit(./.npmrc)\"]}}";
+    static const char *const home_paths[] = {"/home/u/.bashrc", "/home/u/.claude.json",
+                                             "/home/u/.claude/hooks/x.sh"};
+    for (int layer = AG_LAYER_MANAGED; layer <= AG_LAYER_USER; layer++) {
+        ag_policy *policy = build_text("rules.json", rules, (ag_layer)layer);
+        ag_checker *checker = ag_checker_new(policy, NULL);
+        assert_non_null(checker);
+        assert_int_equal(ag_checker_set_home(checker, "/home/u"), AG_OK);
+        bool trusted = !(layer == AG_LAYER_PROJECT || layer == AG_LAYER_LOCAL_PROJECT);
+        for (size_t i = 0; i < sizeof(home_paths) / sizeof(*home_paths); i++) {
+            char input[256];
+            snprintf(input, sizeof(input), "{\"file_path\": \"%s\", \"content\": \"x\"}",
+                     home_paths[i]);
+            const ag_verdict *verdict = ag_check(checker, "Write", input, "/home/u/proj", NULL);
+            assert_non_null(verdict);
+            if (ag_verdict_decision(verdict) != (trusted ? AG_ALLOW : AG_ASK))
+                fail_msg("a %s rule writing %s: got %s (%s)", ag_layer_name((ag_layer)layer),
+                         home_paths[i], ag_decision_name(ag_verdict_decision(verdict)),
+                         ag_verdict_reason(verdict));
+        }
+
+        const ag_verdict *verdict = ag_check(checker, "Write", "{\"file_path\": "
+                                             "\"/home/u/proj/.npmrc\", \"content\": \"x\"}",
+                                             "/home/u/proj", NULL);
+        assert_non_null(verdict);
+        assert_int_equal(ag_verdict_decision(verdict), AG_ALLOW);
+        ag_checker_free(checker);
+        ag_policy_free(policy);
+    }
+}
+
 /* A managed-settings.json that no layer loaded is still a rule file of the managed layer. */
 static void test_unloaded_managed_file_protected(void **state)
 {
@@ -1243,6 +1285,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_policy_file_is_protected),
         cmocka_unit_test(test_policy_file_needs_exact_rule),
         cmocka_unit_test(test_rule_file_exempt_by_layer),
+        cmocka_unit_test(test_home_paths_exempt_by_layer),
         cmocka_unit_test(test_unloaded_managed_file_protected),
         cmocka_unit_test(test_settings_anchor_at_project_root),
         cmocka_unit_test(test_settings_anchor_through_link),

@@ -20,7 +20,9 @@
  * Edit allow rule naming that path allows gets at least ask. The files that
  * set the rules (the policy's own files and Claude Code's settings files)
  * need an Edit allow rule that names the file itself, without wildcards, from
- * a layer that may unlock that file (layer_may_exempt()). dontAsk then turns
+ * a layer that may unlock that file (layer_may_exempt()). A protected path
+ * outside the project (~/.bashrc) is unlocked only by an Edit allow rule
+ * from a layer that may unlock the user's settings file. dontAsk then turns
  * that ask into deny.
  */
 #include <stdint.h>
@@ -255,9 +257,9 @@ static ag_layer settings_layer(const ag_checker *checker, const char *path, bool
  * layer the file sets rules for in *layer. Rule files are the policy's own
  * files, by their resolved paths and in the most authoritative layer they
  * were loaded in, every Claude Code settings file (.claude/settings.json or
- * .claude/settings.local.json of any project, and ~/.claude/settings.json)
- * and every managed-settings.json. The next load of any of them could allow
- * anything.
+ * .claude/settings.local.json of any project, and ~/.claude/settings.json),
+ * ~/.claude.json and every managed-settings.json. The next load of any of
+ * them could allow anything.
  */
 static const char *rule_file_name(ag_checker *checker, const char *path, ag_layer *layer)
 {
@@ -274,6 +276,13 @@ static const char *rule_file_name(ag_checker *checker, const char *path, ag_laye
     }
     if (loaded != NULL)
         return loaded;
+
+    /* ~/.claude.json contains the user's MCP servers and each project's trust and allowed tools. */
+    const char *rest = below_home(checker, path);
+    if (rest != NULL && strlen(rest) == 12 && equal_caseless(rest, ".claude.json", 12)) {
+        *layer = AG_LAYER_USER;
+        return "~/.claude.json";
+    }
 
     const char *name = base_name(path);
     *layer = AG_LAYER_MANAGED;
@@ -393,6 +402,27 @@ static bool rule_names_protected(const ag_rule *rule, const char *name)
            && strstr(rule->specifier, name) != NULL;
 }
 
+/* The protection a write meets: a rule file of a layer, or a protected name. */
+typedef struct protection {
+    const char *name;     /* the protected name, or NULL for a rule file */
+    ag_layer file_layer;  /* for a rule file: the layer whose rules it sets */
+    bool outside_project; /* for a protected name: the path lies outside the project */
+} protection;
+
+/*
+ * Returns whether `rule` names what `guard` protects, from a layer that may
+ * unlock it. A protected path outside the project (~/.bashrc, ~/.gitconfig)
+ * affects every project, like the user's settings file, so only the layers
+ * that may unlock that file may unlock it.
+ */
+static bool rule_names_guarded(const ag_rule *rule, const protection *guard)
+{
+    if (guard->name == NULL)
+        return rule_names_file(rule) && layer_may_exempt(rule->layer, guard->file_layer);
+    return rule_names_protected(rule, guard->name)
+           && (!guard->outside_project || layer_may_exempt(rule->layer, AG_LAYER_USER));
+}
+
 /*
  * Returns a protected name that lies below `directory`, the target of a
  * tree write, and that the allow rule `rule` does not name, or NULL. A
@@ -441,18 +471,22 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
     return NULL;
 }
 
-/* The protection a write meets: a rule file of a layer, or a protected name. */
-typedef struct protection {
-    const char *name;     /* the protected name, or NULL for a rule file */
-    ag_layer file_layer;  /* for a rule file: the layer whose rules it sets */
-} protection;
-
-/* Returns whether `rule` names what `guard` protects, and for a rule file, from a layer that may. */
-static bool rule_names_guarded(const ag_rule *rule, const protection *guard)
+/*
+ * Returns whether a written `path` lies in the project: below the request's
+ * cwd (context->cwd, as given), unless it is below the home directory and
+ * the cwd is the home or contains it. Such a cwd would make the user's own
+ * files (~/.bashrc, ~/.gitconfig) part of the project.
+ */
+static bool in_project(const char *path, const ag_path_context *context)
 {
-    if (guard->name != NULL)
-        return rule_names_protected(rule, guard->name);
-    return rule_names_file(rule) && layer_may_exempt(rule->layer, guard->file_layer);
+    const char *cwd = context != NULL ? context->cwd : NULL;
+    if (cwd == NULL || cwd[0] != '/' || !ag_path_is_within(path, cwd))
+        return false;
+
+    const char *home = context->home;
+    if (home == NULL || !ag_path_is_within_caseless(path, home))
+        return true;
+    return ag_path_is_within_caseless(cwd, home) && !ag_path_is_within_caseless(home, cwd);
 }
 
 /*
@@ -490,7 +524,7 @@ static bool some_rule_exempts(ag_checker *checker, const char *path, const prote
 static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
                            const char *before, const ag_path_context *context)
 {
-    protection guard = {NULL, AG_LAYER_MANAGED};
+    protection guard = {NULL, AG_LAYER_MANAGED, false};
     const char *file = path != NULL && strchr(path, AG_DYNAMIC_MARK) == NULL
                            ? rule_file_name(checker, path, &guard.file_layer)
                            : NULL;
@@ -508,12 +542,22 @@ static const char *protect(ag_checker *checker, const char *path, const ag_rule 
 
     const char *name = protected_name(checker, path);
     guard.name = name;
+    guard.outside_project = !in_project(path, context);
     if (name == NULL || some_rule_exempts(checker, path, &guard, rule, context))
         return NULL;
-    const char *reason = ag_arena_printf(
-        &checker->arena,
-        "the write to %s touches the protected path %s, which only an Edit allow rule that "
-        "names it allows (%s)", ag_quote_text(&checker->arena, path, strlen(path)), name, before);
+    const char *quoted = ag_quote_text(&checker->arena, path, strlen(path));
+    const char *reason = NULL;
+    if (guard.outside_project)
+        reason = ag_arena_printf(&checker->arena,
+                                 "the write to %s touches the protected path %s outside the "
+                                 "project, which only an Edit allow rule of the managed, "
+                                 "command_line or user layer that names it allows (%s)",
+                                 quoted, name, before);
+    else
+        reason = ag_arena_printf(&checker->arena,
+                                 "the write to %s touches the protected path %s, which only an "
+                                 "Edit allow rule that names it allows (%s)", quoted, name,
+                                 before);
     return reason != NULL ? reason : "the write touches a protected path (out of memory)";
 }
 
