@@ -426,7 +426,8 @@ static bool rule_names_guarded(const ag_rule *rule, const protection *guard)
 /*
  * Returns a protected name that lies below `directory`, the target of a
  * tree write, and that the allow rule `rule` does not name, or NULL. A
- * protected home entry lies below a directory that contains it (rm -r ~).
+ * protected home entry lies below a directory that contains it (rm -r ~,
+ * rm -r ~/.config).
  * The project's own .git, .claude and the other protected components lie
  * below the working directory and every directory that contains it (tar xf
  * a.tar, rm -r .), whether it contains the cwd as written or where the cwd
@@ -462,10 +463,20 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
         return ".claude/settings.json";
     *rule_file = false;
 
-    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
+    /*
+     * A tree below the home may still contain a protected entry of the home:
+     * `cp -r x/. ~/.local` writes ~/.local/bin, and `rm -r ~/.config`
+     * removes ~/.config/git. Such an entry lies outside the project.
+     */
+    const char *rest = below_home(checker, directory);
+    size_t length = rest != NULL ? strlen(rest) : 0;
+    for (size_t i = 0; length > 0 && i < sizeof(protected_paths) / sizeof(*protected_paths);
+         i++) {
         const protected_path *entry = &protected_paths[i];
-        bool below = entry->kind == PROTECT_HOME ? holds_home : holds_cwd;
-        if (below && !rule_names_protected(rule, entry->name))
+        protection guard = {entry->name, AG_LAYER_MANAGED, true};
+        if (entry->kind != PROTECT_SUFFIX && strlen(entry->name) > length
+            && entry->name[length] == '/' && equal_caseless(entry->name, rest, length)
+            && !rule_names_guarded(rule, &guard))
             return entry->name;
     }
     return NULL;
