@@ -129,7 +129,9 @@ class Policy:
     @property
     def mode(self):
         """The Mode the policy sets: the `mode:` of its most authoritative
-        layer that has one, or Mode.DEFAULT. New checkers start in it."""
+        layer that has one, or Mode.DEFAULT. The project layers cannot set
+        BYPASS_PERMISSIONS or lock a mode, and a user-layer lock beats their
+        mode (docs/policy-model.md). New checkers start in it."""
         with self._lock:
             self._raise_if_closed()
             return Mode.from_value(self._library.ag_policy_mode(self._handle))
