@@ -1,8 +1,11 @@
 /*
- * ag_arena_printf: its own formatter for the common conversions and the
- * vsnprintf fallback must both give exactly what snprintf gives.
+ * The arena: allocations are aligned and never overlap, a reset reuses the
+ * blocks, and ag_arena_printf's own formatter for the common conversions and
+ * its vsnprintf fallback must both give exactly what snprintf gives.
  */
 #include <limits.h>
+#include <stdalign.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,12 +79,102 @@ static void test_fallback_conversions(void **state)
     ag_arena_release(&arena);
 }
 
+static bool is_aligned(const void *pointer)
+{
+    return (uintptr_t)pointer % alignof(max_align_t) == 0;
+}
+
+static void test_allocations_aligned_apart(void **state)
+{
+    (void)state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+
+    /* Sizes around the block size make the arena start new blocks. */
+    char *previous = NULL;
+    size_t previous_size = 0;
+    for (size_t size = 0; size < 40000; size = size * 3 + 1) {
+        char *block = ag_arena_alloc(&arena, size);
+        assert_non_null(block);
+        assert_true(is_aligned(block));
+        memset(block, 0xab, size);
+        if (previous != NULL)
+            assert_true(block >= previous + previous_size || block + size <= previous);
+        previous = block;
+        previous_size = size;
+    }
+
+    char *empty = ag_arena_alloc(&arena, 0);
+    char *next = ag_arena_alloc(&arena, 1);
+    assert_non_null(empty);
+    assert_non_null(next);
+    assert_ptr_not_equal(empty, next);
+    assert_false(arena.failed);
+
+    ag_arena_release(&arena);
+}
+
+static void test_reset_reuses_blocks(void **state)
+{
+    (void)state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+
+    /* Three 10,000-byte allocations need three blocks of the default size. */
+    char *first[3];
+    for (size_t i = 0; i < 3; i++)
+        first[i] = ag_arena_alloc(&arena, 10000);
+    ag_arena_reset(&arena);
+    for (size_t i = 0; i < 3; i++)
+        assert_ptr_equal(ag_arena_alloc(&arena, 10000), first[i]);
+
+    ag_arena_release(&arena);
+}
+
+static void test_oversized_allocation_fails(void **state)
+{
+    (void)state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+
+    assert_non_null(ag_arena_alloc(&arena, 8));
+    assert_null(ag_arena_alloc(&arena, SIZE_MAX));
+    assert_true(arena.failed);
+    assert_null(ag_arena_alloc(&arena, SIZE_MAX - 8));
+
+    ag_arena_reset(&arena);
+    assert_false(arena.failed);
+    assert_non_null(ag_arena_alloc(&arena, 8));
+
+    ag_arena_release(&arena);
+}
+
+static void test_printf_at_block_end(void **state)
+{
+    (void)state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+
+    /* Fill the first block up to a few bytes, so the text is written into a new one. */
+    for (size_t i = 0; i < 16384 / 64 - 1; i++)
+        assert_non_null(ag_arena_alloc(&arena, 64));
+    assert_non_null(ag_arena_alloc(&arena, 32));
+    EXPECT_SAME(&arena, "%s and %s, %u times", "a text longer than the space left", "more", 3u);
+    EXPECT_SAME(&arena, "%s", "short");
+
+    ag_arena_release(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_conversions),
         cmocka_unit_test(test_precision_reads_no_further),
         cmocka_unit_test(test_fallback_conversions),
+        cmocka_unit_test(test_allocations_aligned_apart),
+        cmocka_unit_test(test_reset_reuses_blocks),
+        cmocka_unit_test(test_oversized_allocation_fails),
+        cmocka_unit_test(test_printf_at_block_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,7 @@
 
 struct ag_arena_block {
     ag_arena_block *next;
-    size_t used;
-    size_t size;
+    size_t size;    /* bytes of `data`, a multiple of AG_ARENA_ALIGN */
     max_align_t data[];
 };
 
@@ -16,52 +15,66 @@ void ag_arena_init(ag_arena *arena)
 {
     arena->first = NULL;
     arena->current = NULL;
+    arena->free_start = NULL;
+    arena->free_end = NULL;
     arena->failed = false;
 }
 
 static ag_arena_block *new_block(size_t minimum)
 {
     size_t size = minimum > AG_ARENA_BLOCK_SIZE ? minimum : AG_ARENA_BLOCK_SIZE;
-    ag_arena_block *block = ag_malloc(sizeof(*block) + size);
+    if (size > SIZE_MAX - sizeof(ag_arena_block))
+        return NULL;
+    ag_arena_block *block = ag_malloc(sizeof(ag_arena_block) + size);
     if (block == NULL)
         return NULL;
     block->next = NULL;
-    block->used = 0;
     block->size = size;
     return block;
 }
 
-void *ag_arena_alloc(ag_arena *arena, size_t size)
+/* Makes `block` the current one, with all of its bytes free. */
+static void enter_block(ag_arena *arena, ag_arena_block *block)
 {
-    const size_t align = sizeof(max_align_t);
-    size = (size + align - 1) / align * align;
+    arena->current = block;
+    arena->free_start = (char *)block->data;
+    arena->free_end = (char *)block->data + block->size;
+}
+
+static size_t free_bytes(const ag_arena *arena)
+{
+    return (size_t)(arena->free_end - arena->free_start);
+}
+
+void *ag_arena_alloc_block(ag_arena *arena, size_t size)
+{
+    if (size > SIZE_MAX - AG_ARENA_ALIGN) {
+        arena->failed = true;
+        return NULL;
+    }
+    size = (size + AG_ARENA_ALIGN - 1) & ~(size_t)(AG_ARENA_ALIGN - 1);
     if (size == 0)
-        size = align;
+        size = AG_ARENA_ALIGN;
 
     /* Reuse the blocks kept by ag_arena_reset() before allocating a new one. */
-    while (arena->current != NULL && arena->current->size - arena->current->used < size
-           && arena->current->next != NULL) {
-        arena->current = arena->current->next;
-        arena->current->used = 0;
-    }
+    while (arena->current != NULL && free_bytes(arena) < size && arena->current->next != NULL)
+        enter_block(arena, arena->current->next);
 
-    ag_arena_block *block = arena->current;
-    if (block == NULL || block->size - block->used < size) {
+    if (arena->current == NULL || free_bytes(arena) < size) {
         ag_arena_block *fresh = new_block(size);
         if (fresh == NULL) {
             arena->failed = true;
             return NULL;
         }
-        if (block == NULL)
+        if (arena->current == NULL)
             arena->first = fresh;
         else
-            block->next = fresh;
-        arena->current = fresh;
-        block = fresh;
+            arena->current->next = fresh;
+        enter_block(arena, fresh);
     }
 
-    void *result = (char *)block->data + block->used;
-    block->used += size;
+    void *result = arena->free_start;
+    arena->free_start += size;
     return result;
 }
 
@@ -223,11 +236,10 @@ static bool format_simple(format_output *out, const char *format, va_list *args)
  */
 static char *arena_format_simple(ag_arena *arena, const char *format, va_list args, bool *handled)
 {
-    ag_arena_block *block = arena->current;
     format_output out = {NULL, 0, 0};
-    if (block != NULL) {
-        out.data = (char *)block->data + block->used;
-        out.capacity = block->size - block->used;
+    if (arena->current != NULL) {
+        out.data = arena->free_start;
+        out.capacity = free_bytes(arena);
     }
     va_list copy;
     va_copy(copy, args);
@@ -283,9 +295,8 @@ char *ag_arena_printf(ag_arena *arena, const char *format, ...)
 void ag_arena_reset(ag_arena *arena)
 {
     arena->failed = false;
-    arena->current = arena->first;
-    if (arena->current != NULL)
-        arena->current->used = 0;
+    if (arena->first != NULL)
+        enter_block(arena, arena->first);
 }
 
 void ag_arena_release(ag_arena *arena)
