@@ -897,8 +897,12 @@ static void check_line_continuations(ag_walker *walker, TSNode root)
 {
     const char *source = walker->source;
     uint32_t length = walker->source_length;
-    for (uint32_t i = 0; i + 1 < length; i++) {
-        if (source[i] != '\\' || source[i + 1] != '\n')
+    /* Most commands have no newline, so memchr() finds each candidate instead of a byte loop. */
+    const char *newline = length > 1 ? memchr(source + 1, '\n', length - 1) : NULL;
+    for (; newline != NULL;
+         newline = memchr(newline + 1, '\n', (size_t)(source + length - newline - 1))) {
+        uint32_t i = (uint32_t)(newline - source) - 1;
+        if (source[i] != '\\')
             continue;
         uint32_t first = i;
         while (first > 0 && source[first - 1] == '\\')
