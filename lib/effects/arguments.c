@@ -62,7 +62,18 @@ const ag_effect_option *ag_effect_option_find(const ag_effect_spec *spec, const 
                                               size_t length)
 {
     for (size_t i = 0; i < spec->option_count; i++) {
-        if (option_is(spec->options[i].name, name, length))
+        /*
+         * Every option starts with '-' (parse_options() in table.c), so the
+         * second and third bytes set them apart without the loop of
+         * option_is(). The third is read only where the second is no NUL,
+         * so it lies inside the option's name.
+         */
+        const char *option = spec->options[i].name;
+        if (length >= 2 && option[1] != name[1])
+            continue;
+        if (length >= 3 && option[1] != '\0' && option[2] != name[2])
+            continue;
+        if (option_is(option, name, length))
             return &spec->options[i];
     }
     return NULL;
@@ -2364,7 +2375,21 @@ static bool has_any_option(const ag_effect_spec *spec, const parsed_arguments *p
         return true;
     if (given.count == 0 && parsed->short_flag_count == 0)
         return false;
+
+    /*
+     * given_has() matches a long option only with a name that starts with
+     * "--" and the same third byte, so these bytes skip most abbreviations.
+     */
+    uint64_t long_thirds[4] = {0};
+    for (size_t i = 0; i < given.count; i++) {
+        const unsigned char *name = (const unsigned char *)given.names[i];
+        if (name[1] == '-')
+            long_thirds[name[2] >> 6] |= UINT64_C(1) << (name[2] & 63);
+    }
     for (size_t i = 0; i < options->count; i++) {
+        const unsigned char *option = (const unsigned char *)options->items[i];
+        if (option[1] == '-' && !(long_thirds[option[2] >> 6] & (UINT64_C(1) << (option[2] & 63))))
+            continue;
         if (given_has(spec, parsed, &given, options->items[i]))
             return true;
     }

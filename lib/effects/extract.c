@@ -936,10 +936,20 @@ static bool gives_any_option(const ag_shell_word *words, size_t count,
         if (words[i].dynamic && !(dynamic_counts && may_vanish(&words[i])))
             continue;
         /* gives_option() matches a literal word only when it starts with '-'. */
-        if (!words[i].dynamic && words[i].text[0] != '-')
+        bool literal = !words[i].dynamic;
+        const char *text = words[i].text;
+        if (literal && text[0] != '-')
             continue;
         for (size_t j = 0; j < options->count; j++) {
-            if (gives_option(&words[i], options->items[j]))
+            /*
+             * The first test of gives_option(), made here for the many long
+             * options: a literal word gives a long option only when it
+             * starts with "--" and has the option's third byte.
+             */
+            const char *option = options->items[j];
+            if (literal && option[1] == '-' && (text[1] != '-' || text[2] != option[2]))
+                continue;
+            if (gives_option(&words[i], option))
                 return true;
         }
     }
