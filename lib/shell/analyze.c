@@ -1047,6 +1047,10 @@ static void add_line_command(ag_walker *walker, ag_shell_command command, size_t
  */
 static void check_word_lines(ag_walker *walker)
 {
+    /* Without a newline no gap ends a command, and most commands are one line. */
+    if (memchr(walker->source, '\n', walker->source_length) == NULL)
+        return;
+
     size_t count = walker->commands.count;
     bool joined = false;
     for (size_t c = 0; c < count; c++) {
