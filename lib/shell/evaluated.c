@@ -701,11 +701,41 @@ static size_t builtin_word(const ag_shell_word *words, size_t count)
     return count;
 }
 
-/* Builtins that take variable names and evaluate subscripts in them. */
+/*
+ * Builtins that take variable names and evaluate subscripts in them. Every
+ * command's name is looked up here, so the first letter picks the few names
+ * to compare.
+ */
 static bool takes_variable_names(const char *name)
 {
-    return is_one_of(name, "test [ [[ printf read declare typeset local export readonly unset "
-                           "let mapfile readarray getopts wait ((");
+    switch (name[0]) {
+    case 't':
+        return is_one_of(name, "test typeset");
+    case '[':
+        return is_one_of(name, "[ [[");
+    case 'p':
+        return strcmp(name, "printf") == 0;
+    case 'r':
+        return is_one_of(name, "read readonly readarray");
+    case 'd':
+        return strcmp(name, "declare") == 0;
+    case 'l':
+        return is_one_of(name, "local let");
+    case 'e':
+        return strcmp(name, "export") == 0;
+    case 'u':
+        return strcmp(name, "unset") == 0;
+    case 'm':
+        return strcmp(name, "mapfile") == 0;
+    case 'g':
+        return strcmp(name, "getopts") == 0;
+    case 'w':
+        return strcmp(name, "wait") == 0;
+    case '(':
+        return strcmp(name, "((") == 0;
+    default:
+        return false;
+    }
 }
 
 /*
