@@ -235,15 +235,20 @@ static ag_directory_command directory_command(const ag_shell_command *command, s
     if (*first >= command->word_count)
         return AG_DIRECTORY_NONE;
     const char *name = command->words[*first].text;
-    if (name[0] != 'c' && name[0] != 'p' && name[0] != 'e')
-        return AG_DIRECTORY_NONE;    /* none of cd, chdir, pushd, popd and eval */
-    if (strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0)
-        return AG_DIRECTORY_CD;
-    if (strcmp(name, "pushd") == 0)
-        return AG_DIRECTORY_PUSHD;
-    if (strcmp(name, "popd") == 0)
-        return AG_DIRECTORY_POPD;
-    return strcmp(name, "eval") == 0 ? AG_DIRECTORY_MAYBE : AG_DIRECTORY_NONE;
+    /* The first letter leaves at most two names to compare, and most command names have none. */
+    switch (name[0]) {
+    case 'c':
+        return strcmp(name, "cd") == 0 || strcmp(name, "chdir") == 0 ? AG_DIRECTORY_CD
+                                                                      : AG_DIRECTORY_NONE;
+    case 'p':
+        if (strcmp(name, "pushd") == 0)
+            return AG_DIRECTORY_PUSHD;
+        return strcmp(name, "popd") == 0 ? AG_DIRECTORY_POPD : AG_DIRECTORY_NONE;
+    case 'e':
+        return strcmp(name, "eval") == 0 ? AG_DIRECTORY_MAYBE : AG_DIRECTORY_NONE;
+    default:
+        return AG_DIRECTORY_NONE;
+    }
 }
 
 /*

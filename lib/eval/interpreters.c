@@ -1173,9 +1173,11 @@ ag_status ag_unwrap_code_builtin(ag_checker *checker, ag_command_list *list, siz
     const char *name = ag_command_base_name(&list->items[index], &length);
     if (name == NULL)
         return AG_OK;
+    /* Every command comes here, so the first letter spares most strcmp() calls. */
     size_t entry = 0;
     size_t entries = sizeof(code_builtins) / sizeof(code_builtins[0]);
-    while (entry < entries && strcmp(name, code_builtins[entry].name) != 0)
+    while (entry < entries && (name[0] != code_builtins[entry].name[0]
+                               || strcmp(name, code_builtins[entry].name) != 0))
         entry++;
     if (entry == entries)
         return AG_OK;

@@ -654,16 +654,28 @@ static ag_prefix read_jobs_prefix(const ag_shell_word *words, size_t count, size
 ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t *index)
 {
     const char *name = words[*index].text;
-    /* Most command names start with another letter, which skips the comparisons. */
-    if (name[0] != 'c' && name[0] != 'b' && name[0] != 't' && name[0] != 'j')
+    /* The first letter leaves one name to compare, and most command names have none. */
+    switch (name[0]) {
+    case 'c':
+        if (strcmp(name, "command") != 0)
+            return AG_PREFIX_NONE;
+        break;
+    case 'b':
+        if (strcmp(name, "builtin") != 0)
+            return AG_PREFIX_NONE;
+        break;
+    case 't':
+        if (*index != 0 || strcmp(name, "time") != 0)
+            return AG_PREFIX_NONE;
+        break;
+    case 'j':
+        return strcmp(name, "jobs") == 0 ? read_jobs_prefix(words, count, index) : AG_PREFIX_NONE;
+    default:
         return AG_PREFIX_NONE;
-    bool command = strcmp(name, "command") == 0;
-    if (strcmp(name, "jobs") == 0)
-        return read_jobs_prefix(words, count, index);
-    if (!command && strcmp(name, "builtin") != 0 && (*index != 0 || strcmp(name, "time") != 0))
-        return AG_PREFIX_NONE;
+    }
+    bool command = name[0] == 'c';
 
-    const char *letters = strcmp(name, "builtin") == 0 ? "" : "p";
+    const char *letters = name[0] == 'b' ? "" : "p";
     ag_prefix prefix = AG_PREFIX_RUNS;
     size_t i = *index + 1;
     for (; i < count && is_option_word(&words[i]); i++) {
