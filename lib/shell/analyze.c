@@ -269,27 +269,21 @@ void ag_walker_problem_at(ag_walker *walker, unsigned bit, uint32_t start, uint3
     va_end(args);
 }
 
-void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size)
+bool ag_vec_grow(ag_walker *walker, ag_vec *vec, size_t item_size)
 {
-    if (vec->count == vec->capacity) {
-        size_t capacity = vec->capacity == 0 ? 8 : vec->capacity * 2;
-        /* Each slot is zeroed when it is pushed, so the new array needs no zeroing. */
-        void *items = capacity <= SIZE_MAX / item_size
-            ? ag_arena_alloc(walker->arena, capacity * item_size) : NULL;
-        if (items == NULL) {
-            ag_walker_nomem(walker);
-            return NULL;
-        }
-        if (vec->count > 0)
-            memcpy(items, vec->items, vec->count * item_size);
-        vec->items = items;
-        vec->capacity = capacity;
+    size_t capacity = vec->capacity == 0 ? 8 : vec->capacity * 2;
+    /* Each slot is zeroed when it is pushed, so the new array needs no zeroing. */
+    void *items = capacity <= SIZE_MAX / item_size
+        ? ag_arena_alloc(walker->arena, capacity * item_size) : NULL;
+    if (items == NULL) {
+        ag_walker_nomem(walker);
+        return false;
     }
-
-    void *slot = (char *)vec->items + vec->count * item_size;
-    memset(slot, 0, item_size);
-    vec->count++;
-    return slot;
+    if (vec->count > 0)
+        memcpy(items, vec->items, vec->count * item_size);
+    vec->items = items;
+    vec->capacity = capacity;
+    return true;
 }
 
 /* Returns the node's type name as ts_node_type() does. The name lives as long as the grammar. */

@@ -249,7 +249,23 @@ void ag_walker_problem(ag_walker *walker, unsigned bit, ag_node_id node, const c
 void ag_walker_problem_at(ag_walker *walker, unsigned bit, uint32_t start, uint32_t end,
                           const char *format, ...) AG_PRINTF(5, 6);
 void ag_walker_nomem(ag_walker *walker);
-void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size);
+/* Doubles the capacity of `vec`. Returns false, after ag_walker_nomem(), when memory ran out. */
+bool ag_vec_grow(ag_walker *walker, ag_vec *vec, size_t item_size);
+
+/*
+ * Appends a zeroed item of `item_size` bytes and returns it, or NULL when
+ * memory ran out. It is inline because the walk pushes several items per
+ * command, and with a constant size the memset() compiles to a few stores.
+ */
+static inline void *ag_vec_push(ag_walker *walker, ag_vec *vec, size_t item_size)
+{
+    if (vec->count == vec->capacity && !ag_vec_grow(walker, vec, item_size))
+        return NULL;
+    void *slot = (char *)vec->items + vec->count * item_size;
+    memset(slot, 0, item_size);
+    vec->count++;
+    return slot;
+}
 bool ag_walker_enter(ag_walker *walker, ag_node_id node);
 void ag_walker_leave(ag_walker *walker);
 
