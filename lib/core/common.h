@@ -15,8 +15,10 @@
 
 #if defined(__GNUC__)
 #define AG_PRINTF(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
+#define AG_NOINLINE __attribute__((noinline))
 #else
 #define AG_PRINTF(format_index, first_arg)
+#define AG_NOINLINE
 #endif
 
 /* Every allocation of the library goes through these, so tests can make them fail. */

@@ -631,8 +631,12 @@ static void check_builtin_names(ag_walker *walker, const ag_shell_word *words, s
     }
 }
 
-/* `jobs -x [--] COMMAND` runs COMMAND; jobs with other options runs nothing. */
-static ag_prefix read_jobs_prefix(const ag_shell_word *words, size_t count, size_t *index)
+/*
+ * `jobs -x [--] COMMAND` runs COMMAND; jobs with other options runs nothing.
+ * Out of line for the reason that read_prefix_options() gives.
+ */
+AG_NOINLINE static ag_prefix read_jobs_prefix(const ag_shell_word *words, size_t count,
+                                             size_t *index)
 {
     size_t i = *index + 1;
     if (i < count && strcmp(words[i].text, "-x") == 0) {
@@ -649,6 +653,35 @@ static ag_prefix read_jobs_prefix(const ag_shell_word *words, size_t count, size
         }
     }
     return AG_PREFIX_NONE;
+}
+
+/*
+ * Reads the options after `command`, `builtin` or `time` at words[*index],
+ * for ag_shell_read_prefix(). Every command name goes through that function
+ * and nearly all return at its first letter, which inlined loops would make
+ * save and restore registers first.
+ */
+AG_NOINLINE static ag_prefix read_prefix_options(const ag_shell_word *words, size_t count,
+                                                size_t *index)
+{
+    const char *name = words[*index].text;
+    bool command = name[0] == 'c';
+    const char *letters = name[0] == 'b' ? "" : "p";
+    ag_prefix prefix = AG_PREFIX_RUNS;
+    size_t i = *index + 1;
+    for (; i < count && is_option_word(&words[i]); i++) {
+        const char *text = words[i].text;
+        if (strcmp(text, "--") == 0) {
+            i++;
+            break;
+        }
+        if (command && strpbrk(text + 1, "vV") != NULL)
+            prefix = AG_PREFIX_NOTHING;
+        else if (prefix == AG_PREFIX_RUNS && strspn(text + 1, letters) != strlen(text + 1))
+            prefix = AG_PREFIX_UNSURE;
+    }
+    *index = i;
+    return prefix;
 }
 
 ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t *index)
@@ -673,24 +706,7 @@ ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t 
     default:
         return AG_PREFIX_NONE;
     }
-    bool command = name[0] == 'c';
-
-    const char *letters = name[0] == 'b' ? "" : "p";
-    ag_prefix prefix = AG_PREFIX_RUNS;
-    size_t i = *index + 1;
-    for (; i < count && is_option_word(&words[i]); i++) {
-        const char *text = words[i].text;
-        if (strcmp(text, "--") == 0) {
-            i++;
-            break;
-        }
-        if (command && strpbrk(text + 1, "vV") != NULL)
-            prefix = AG_PREFIX_NOTHING;
-        else if (prefix == AG_PREFIX_RUNS && strspn(text + 1, letters) != strlen(text + 1))
-            prefix = AG_PREFIX_UNSURE;
-    }
-    *index = i;
-    return prefix;
+    return read_prefix_options(words, count, index);
 }
 
 /*
