@@ -1,7 +1,8 @@
 /*
  * The arena: allocations are aligned and never overlap, a reset reuses the
  * blocks, and ag_arena_printf's own formatter for the common conversions and
- * its vsnprintf fallback must both give exactly what snprintf gives.
+ * its vsnprintf fallback must both give exactly what snprintf gives. The
+ * byte buffer keeps every byte appended, NUL-terminated, as it grows.
  */
 #include <limits.h>
 #include <stdalign.h>
@@ -165,6 +166,39 @@ static void test_printf_at_block_end(void **state)
     ag_arena_release(&arena);
 }
 
+static void test_buffer_grows_exactly(void **state)
+{
+    (void)state;
+    ag_buffer buffer;
+    ag_buffer_init(&buffer);
+
+    assert_true(ag_buffer_append(&buffer, NULL, 0));
+    assert_non_null(buffer.data);
+    assert_int_equal(buffer.length, 0);
+    assert_string_equal(buffer.data, "");
+
+    /* Bytes and runs of growing length cross the buffer's capacity many times. */
+    char expected[8192];
+    size_t length = 0;
+    for (size_t run = 1; length + run + 1 < sizeof(expected); run++) {
+        char chunk[128];
+        for (size_t i = 0; i < run % sizeof(chunk); i++)
+            chunk[i] = (char)('a' + (length + i) % 26);
+        assert_true(ag_buffer_append(&buffer, chunk, run % sizeof(chunk)));
+        memcpy(expected + length, chunk, run % sizeof(chunk));
+        length += run % sizeof(chunk);
+
+        assert_true(ag_buffer_append_char(&buffer, '|'));
+        expected[length++] = '|';
+        expected[length] = '\0';
+        assert_int_equal(buffer.length, length);
+        assert_true(buffer.length < buffer.capacity);
+        assert_string_equal(buffer.data, expected);
+    }
+
+    ag_buffer_release(&buffer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_reset_reuses_blocks),
         cmocka_unit_test(test_oversized_allocation_fails),
         cmocka_unit_test(test_printf_at_block_end),
+        cmocka_unit_test(test_buffer_grows_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,28 +51,15 @@ static bool reserve(ag_buffer *buffer, size_t extra)
     return true;
 }
 
-bool ag_buffer_append(ag_buffer *buffer, const char *data, size_t length)
+bool ag_buffer_append_grow(ag_buffer *buffer, const char *data, size_t length)
 {
-    /* With room for the bytes and the NUL, reserve() would return true and change nothing. */
-    bool fits = !buffer->failed && length < buffer->capacity - buffer->length;
-    if (!fits && !reserve(buffer, length))
+    if (!reserve(buffer, length))
         return false;
     if (length > 0)
         memcpy(buffer->data + buffer->length, data, length);
     buffer->length += length;
     buffer->data[buffer->length] = '\0';
     return true;
-}
-
-bool ag_buffer_append_char(ag_buffer *buffer, char c)
-{
-    /* Many callers append byte by byte, so the common case skips reserve(). */
-    if (!buffer->failed && buffer->capacity - buffer->length > 1) {
-        buffer->data[buffer->length++] = c;
-        buffer->data[buffer->length] = '\0';
-        return true;
-    }
-    return ag_buffer_append(buffer, &c, 1);
 }
 
 bool ag_buffer_append_string(ag_buffer *buffer, const char *text)

@@ -153,8 +153,35 @@ typedef struct ag_buffer {
 void ag_buffer_init(ag_buffer *buffer);
 void ag_buffer_clear(ag_buffer *buffer);
 void ag_buffer_release(ag_buffer *buffer);
-bool ag_buffer_append(ag_buffer *buffer, const char *data, size_t length);
-bool ag_buffer_append_char(ag_buffer *buffer, char c);
+/* Appends after growing the buffer: the path of ag_buffer_append() when the bytes do not fit. */
+bool ag_buffer_append_grow(ag_buffer *buffer, const char *data, size_t length);
+
+/*
+ * Appends `length` bytes. Returns false, with `failed` set, when memory ran
+ * out. Inline for the common case, bytes that fit, because words and
+ * reasons are built from many short appends.
+ */
+static inline bool ag_buffer_append(ag_buffer *buffer, const char *data, size_t length)
+{
+    if (buffer->failed || length >= buffer->capacity - buffer->length)
+        return ag_buffer_append_grow(buffer, data, length);
+    if (length > 0)
+        memcpy(buffer->data + buffer->length, data, length);
+    buffer->length += length;
+    buffer->data[buffer->length] = '\0';
+    return true;
+}
+
+/* Appends one byte, inline like ag_buffer_append(), since many callers append byte by byte. */
+static inline bool ag_buffer_append_char(ag_buffer *buffer, char c)
+{
+    if (buffer->failed || buffer->capacity - buffer->length <= 1)
+        return ag_buffer_append_grow(buffer, &c, 1);
+    buffer->data[buffer->length++] = c;
+    buffer->data[buffer->length] = '\0';
+    return true;
+}
+
 bool ag_buffer_append_string(ag_buffer *buffer, const char *text);
 bool ag_buffer_printf(ag_buffer *buffer, const char *format, ...) AG_PRINTF(2, 3);
 
