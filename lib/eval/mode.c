@@ -992,6 +992,17 @@ static ag_status recombine(ag_checker *checker, const ag_shell_analysis *analysi
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
+/* Returns whether the verdict has a write that is more than possible: adjust_effects() protects those. */
+static bool has_definite_write(const ag_verdict *verdict)
+{
+    for (size_t i = 0; i < verdict->effect_count; i++) {
+        const ag_effect *effect = &verdict->effects[i];
+        if (effect->kind == AG_EFFECT_WRITE && !effect->possible)
+            return true;
+    }
+    return false;
+}
+
 /* Returns whether an effect of the verdict writes a whole tree (rm -r, tar x). */
 static bool has_tree_write(const ag_verdict *verdict)
 {
@@ -1048,19 +1059,22 @@ ag_status ag_mode_apply_command(ag_checker *checker, const ag_shell_analysis *an
      * Tree writes compare their targets with the working directory and where
      * it leads (protected_name_below()), and writes to protected paths match
      * allow rules with it and the home (some_rule_exempts()). The checker
-     * caches the normalized cwd and home.
+     * caches the normalized cwd and home. Only such writes read them, so a
+     * request without one, most of them, skips the cache lookups.
      */
     ag_path_context where = {NULL, NULL, NULL, NULL};
-    if (cwd != NULL && cwd[0] == '/'
-        && (where.cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
-        return AG_ERR_NOMEM;
-    if (checker->home != NULL
-        && (where.home = ag_checker_normalize(checker, &checker->home_cache,
-                                              checker->home)) == NULL)
-        return AG_ERR_NOMEM;
-    if (where.cwd != NULL && has_tree_write(verdict)
-        && ag_checker_real_cwd(checker, cwd, &where.real_cwd) != AG_OK)
-        return AG_ERR_NOMEM;
+    if (has_definite_write(verdict)) {
+        if (cwd != NULL && cwd[0] == '/'
+            && (where.cwd = ag_checker_normalize(checker, &checker->cwd_cache, cwd)) == NULL)
+            return AG_ERR_NOMEM;
+        if (checker->home != NULL
+            && (where.home = ag_checker_normalize(checker, &checker->home_cache,
+                                                  checker->home)) == NULL)
+            return AG_ERR_NOMEM;
+        if (where.cwd != NULL && has_tree_write(verdict)
+            && ag_checker_real_cwd(checker, cwd, &where.real_cwd) != AG_OK)
+            return AG_ERR_NOMEM;
+    }
 
     bool changed = adjust_commands(checker, &context);
     changed = adjust_effects(checker, &where) || changed;
