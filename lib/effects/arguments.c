@@ -530,6 +530,52 @@ static ag_status add_ssh_hosts(ag_extractor *ex, const ag_shell_word *word, cons
     return status;
 }
 
+static ag_status add_structured(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length, ag_effect_role role);
+
+/*
+ * Adds the host of ssh -o LocalForward or RemoteForward, whose arguments
+ * are [BIND:]PORT and HOST:HOSTPORT. ssh joins them with a `:` and reads
+ * the result as -L and -R read their value (readconf.c), so they are read
+ * the same way here. A RemoteForward with one argument is a SOCKS proxy
+ * that names no host.
+ */
+static ag_status add_ssh_forward(ag_extractor *ex, const ag_shell_word *word, const char *rest)
+{
+    const char *listen;
+    const char *target;
+    size_t listen_length;
+    size_t target_length;
+    ag_ssh_argument found;
+    ag_status status = next_ssh_argument(ex, &rest, &listen, &listen_length, &found);
+    if (status != AG_OK || found != AG_SSH_ARGUMENT_WORD)
+        return status;
+    status = next_ssh_argument(ex, &rest, &target, &target_length, &found);
+    if (status != AG_OK || found != AG_SSH_ARGUMENT_WORD)
+        return status;
+
+    const char *joined = ag_arena_printf(ex->arena, "%s:%s", listen, target);
+    if (joined == NULL)
+        return AG_ERR_NOMEM;
+    return add_structured(ex, word, joined, strlen(joined), AG_ROLE_FORWARD);
+}
+
+/*
+ * Adds the socket of ssh -S PATH, which is ControlPath: read, and written
+ * when ssh is the master. ssh expands `~` and %TOKENs in it as in
+ * -o ControlPath, and `none` names no socket.
+ */
+static ag_status add_ssh_control_path(ag_extractor *ex, const ag_shell_word *word,
+                                      const char *text, size_t length)
+{
+    if (length == 4 && memcmp(text, "none", 4) == 0)
+        return AG_OK;
+    ag_status status = add_ssh_path(ex, AG_EFFECT_READ, word, text, length);
+    if (status == AG_OK)
+        status = add_ssh_path(ex, AG_EFFECT_WRITE, word, text, length);
+    return status;
+}
+
 /*
  * ssh -o KEY=VALUE, -o "KEY VALUE": the key is read as ssh reads it
  * (lib/eval/ssh_options.c). Keys that run something are flagged when the
@@ -548,6 +594,8 @@ static ag_status add_ssh_option(ag_extractor *ex, const ag_shell_word *word, con
     case AG_SSH_OPTION_HOST:
     case AG_SSH_OPTION_JUMP:
         return add_ssh_hosts(ex, word, rest, kind);
+    case AG_SSH_OPTION_FORWARD:
+        return add_ssh_forward(ex, word, rest);
     default:
         return AG_OK;
     }
@@ -1146,6 +1194,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return add_names_file(ex, word, arg->text, arg->length);
     if (role == AG_ROLE_REV_PATH)
         return add_rev_path(ex, word, arg->text, arg->length);
+    if (role == AG_ROLE_SSH_CONTROL_PATH)
+        return add_ssh_control_path(ex, word, arg->text, arg->length);
     if (role >= AG_ROLE_CONNECT_TO) {
         *contacted = true;
         return add_structured(ex, word, arg->text, arg->length, role);

@@ -49,6 +49,7 @@ static const struct {
     {"host", AG_ROLE_HOST},     {"remote", AG_ROLE_REMOTE}, {"package", AG_ROLE_PACKAGE},
     {"script", AG_ROLE_SCRIPT}, {"data", AG_ROLE_DATA}, {"connect-to", AG_ROLE_CONNECT_TO},
     {"resolve", AG_ROLE_RESOLVE}, {"ssh-option", AG_ROLE_SSH_OPTION},
+    {"ssh-control-path", AG_ROLE_SSH_CONTROL_PATH},
     {"forward", AG_ROLE_FORWARD}, {"url-file", AG_ROLE_URL_FILE},
     {"git-config", AG_ROLE_GIT_CONFIG}, {"socat", AG_ROLE_SOCAT},
     {"volume", AG_ROLE_VOLUME}, {"mount", AG_ROLE_MOUNT},

@@ -90,9 +90,9 @@ static bool has_high_byte(const ssh_word *word)
 
 /*
  * The keys that make ssh run something or reach a file or host, in
- * lowercase.
- * TODO(ssh): LocalForward, RemoteForward and DynamicForward (the hosts and
- * socket paths that -L, -R and -D name) and a ForwardAgent socket path.
+ * lowercase. DynamicForward, like -D, opens a SOCKS port that names no host.
+ * TODO(ssh): the socket paths of LocalForward and RemoteForward, and a
+ * ForwardAgent socket path.
  */
 typedef struct ssh_key {
     const char *name;
@@ -122,6 +122,8 @@ static const ssh_key ssh_keys[] = {
     {"identityagent", AG_SSH_OPTION_AGENT},
     {"hostname", AG_SSH_OPTION_HOST},
     {"proxyjump", AG_SSH_OPTION_JUMP},
+    {"localforward", AG_SSH_OPTION_FORWARD},
+    {"remoteforward", AG_SSH_OPTION_FORWARD},
     {"permitlocalcommand", AG_SSH_OPTION_OPAQUE},
     {"include", AG_SSH_OPTION_OPAQUE},
     {"match", AG_SSH_OPTION_OPAQUE},
