@@ -40,6 +40,7 @@ typedef struct parsed_arguments {
     bool reads_undone;
     bool unknown_subcommand;    /* a word known only at run time may name any subcommand */
     bool dash_dash;             /* a literal "--" ended the options */
+    const ag_shell_word *unknown_option;  /* the first option word the entry does not list */
     size_t items_before_dash_dash;  /* the options and operands before that "--" */
     char flag_letters[64];      /* short flags seen, such as tar's modes */
     size_t short_flag_count;
@@ -83,7 +84,8 @@ bool ag_effect_option_takes_value(const ag_effect_option *option)
 {
     return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
            || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END
-           || option->kind == AG_OPTION_COOKIE || option->kind == AG_OPTION_ARCHIVE;
+           || option->kind == AG_OPTION_COOKIE || option->kind == AG_OPTION_ARCHIVE
+           || option->kind == AG_OPTION_WRITE_OUT;
 }
 
 static void push(parsed_arguments *parsed, const ag_shell_word *word, const char *text,
@@ -156,6 +158,8 @@ static bool parse_short(parsed_arguments *parsed, const ag_effect_spec *spec,
     for (size_t j = first; j < word->length; j++) {
         char name[3] = {'-', word->text[j], '\0'};
         const ag_effect_option *option = ag_effect_option_find(spec, name, 2);
+        if (option == NULL && parsed->unknown_option == NULL)
+            parsed->unknown_option = word;
         if (option == NULL || !ag_effect_option_takes_value(option)) {
             note_flag(parsed, option, word->text[j]);
             continue;
@@ -242,22 +246,107 @@ static size_t parse_tar_key(parsed_arguments *parsed, const ag_effect_spec *spec
     return taken;
 }
 
-/* Parses --name, --name=value, or -name for single_dash_long entries. */
-static bool parse_long(parsed_arguments *parsed, const ag_effect_spec *spec,
-                       const ag_shell_word *words, size_t count, size_t index, bool *end)
+/* Finds the listed option that the long option `name` names exactly or abbreviates. */
+static const ag_effect_option *find_long(const ag_effect_spec *spec, const char *name,
+                                         size_t length)
+{
+    const ag_effect_option *option = ag_effect_option_find(spec, name, length);
+    return option != NULL ? option : find_abbreviated(spec, name, length);
+}
+
+/*
+ * Finds the listed option that `name` names after a prefix such as
+ * "--expand-" or "--no-": the same name with "--" in place of the prefix.
+ */
+static const ag_effect_option *find_after_prefix(const ag_effect_spec *spec, const char *name,
+                                                 size_t length, const char *prefix)
+{
+    size_t prefix_length = strlen(prefix);
+    char plain[64];
+    if (length <= prefix_length || length - prefix_length + 2 >= sizeof(plain)
+        || strncmp(name, prefix, prefix_length) != 0)
+        return NULL;
+    plain[0] = '-';
+    plain[1] = '-';
+    memcpy(plain + 2, name + prefix_length, length - prefix_length);
+    return find_long(spec, plain, length - prefix_length + 2);
+}
+
+/* Returns the first of two `c` bytes in a row in the `length` bytes at `text`, or NULL. */
+static const char *find_doubled(const char *text, size_t length, char c)
+{
+    for (size_t i = 0; i + 1 < length; i++) {
+        if (text[i] == c && text[i + 1] == c)
+            return text + i;
+    }
+    return NULL;
+}
+
+/*
+ * Replaces each curl variable `{{NAME}}` in the value just taken with an
+ * unknown part, because --variable, a file or the environment sets it.
+ * A `{{` without its `}}` makes the rest unknown.
+ */
+static ag_status expand_curl_variables(ag_arena *arena, parsed_arguments *parsed)
+{
+    argument *value = &parsed->items[parsed->count - 1];
+    if (find_doubled(value->text, value->length, '{') == NULL)
+        return AG_OK;
+    char *text = ag_arena_alloc(arena, value->length + 1);
+    if (text == NULL)
+        return AG_ERR_NOMEM;
+    size_t out = 0;
+    for (size_t i = 0; i < value->length; i++) {
+        if (i + 1 < value->length && value->text[i] == '{' && value->text[i + 1] == '{') {
+            const char *close = find_doubled(value->text + i, value->length - i, '}');
+            text[out++] = AG_DYNAMIC_MARK;
+            i = close != NULL ? (size_t)(close - value->text) + 1 : value->length;
+        } else {
+            text[out++] = value->text[i];
+        }
+    }
+    text[out] = '\0';
+    value->text = text;
+    value->length = out;
+    return AG_OK;
+}
+
+/*
+ * Parses --name, --name=value, or -name for single_dash_long entries.
+ * curl 8.3 reads --expand-NAME as --NAME with its {{variables}} expanded.
+ * An option that the entry does not list is noted for strict_options,
+ * unless it is --no-NAME for a listed flag (curl and wget turn a flag off
+ * that way). Returns whether the value was the next word.
+ */
+static bool parse_long(ag_arena *arena, parsed_arguments *parsed, const ag_effect_spec *spec,
+                       const ag_shell_word *words, size_t count, size_t index, bool *end,
+                       ag_status *status)
 {
     const ag_shell_word *word = &words[index];
     const char *equals = memchr(word->text, '=', word->length);
     size_t name_length = equals != NULL ? (size_t)(equals - word->text) : word->length;
-    const ag_effect_option *option = ag_effect_option_find(spec, word->text, name_length);
-    if (option == NULL)
-        option = find_abbreviated(spec, word->text, name_length);
+    const ag_effect_option *option = find_long(spec, word->text, name_length);
+    bool expands = false;
+    if (option == NULL && spec->handler == AG_HANDLER_CURL) {
+        option = find_after_prefix(spec, word->text, name_length, "--expand-");
+        expands = option != NULL;
+    }
+    if (option == NULL && parsed->unknown_option == NULL) {
+        const ag_effect_option *negated = find_after_prefix(spec, word->text, name_length, "--no-");
+        if (negated == NULL || ag_effect_option_takes_value(negated))
+            parsed->unknown_option = word;
+    }
+
     if (option == NULL || !ag_effect_option_takes_value(option)) {
         note_flag(parsed, option, 0);
         return false;
     }
-    return take_value(parsed, option, words, count, index, equals != NULL ? equals + 1 : NULL,
-                      equals != NULL ? word->length - name_length - 1 : 0, end);
+    bool used_next = take_value(parsed, option, words, count, index,
+                                equals != NULL ? equals + 1 : NULL,
+                                equals != NULL ? word->length - name_length - 1 : 0, end);
+    if (expands && (used_next || equals != NULL))
+        *status = expand_curl_variables(arena, parsed);
+    return used_next;
 }
 
 static bool is_option_word(const ag_shell_word *word)
@@ -319,6 +408,7 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
     if (parsed->items == NULL)
         return AG_ERR_NOMEM;
 
+    ag_status status = AG_OK;
     bool options_done = false;
     bool saw_option = false;
     bool end = false;
@@ -346,9 +436,11 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
                 i += parse_tar_key(parsed, spec, words, count, i);
             else if (dashless_key)
                 i += parse_short(parsed, spec, words, count, i, 0, &end);
-            else if (long_form ? parse_long(parsed, spec, words, count, i, &end)
+            else if (long_form ? parse_long(arena, parsed, spec, words, count, i, &end, &status)
                                : parse_short(parsed, spec, words, count, i, 1, &end))
                 i++;
+            if (status != AG_OK)
+                return status;
         } else if (spec->stop_at_option && saw_option && operands > 0) {
             /* find -L DIR: options before the first operand (-H, -L, -P, -D) keep the operands. */
             continue;
@@ -1327,6 +1419,55 @@ static ag_status add_cookie_file(ag_extractor *ex, const argument *arg)
 }
 
 /*
+ * Adds the files of curl's --write-out FORMAT. Since curl 8.3,
+ * %output{FILE} sends the rest of the output to FILE and %output{>>FILE}
+ * appends to it, so the request writes FILE with text it chooses. A format
+ * read from a file (@FILE, or @- for stdin) or known only at run time may
+ * hold such a directive, so it writes an unknown path.
+ */
+static ag_status add_write_out(ag_extractor *ex, const argument *arg)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    static const char directive[] = "%output{";
+    const size_t directive_length = sizeof(directive) - 1;
+    const char *text = arg->text;
+    size_t length = arg->length;
+    ag_status status = AG_OK;
+    if (length > 0 && text[0] == '@') {
+        if (!(length == 2 && text[1] == '-'))
+            status = ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, text + 1, length - 1);
+        if (status == AG_OK)
+            status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, arg->word, unknown, 1);
+        return status;
+    }
+    if (memchr(text, AG_DYNAMIC_MARK, length) != NULL)
+        return ag_extractor_add_path(ex, AG_EFFECT_WRITE, arg->word, unknown, 1);
+
+    for (size_t i = 0; i < length && status == AG_OK; i++) {
+        if (text[i] != '%')
+            continue;
+        if (i + 1 < length && text[i + 1] == '%') {
+            i++;  /* "%%" is a literal '%' */
+            continue;
+        }
+        if (length - i < directive_length || memcmp(text + i, directive, directive_length) != 0)
+            continue;
+        size_t start = i + directive_length;
+        if (length - start >= 2 && text[start] == '>' && text[start + 1] == '>')
+            start += 2;
+        const char *close = memchr(text + start, '}', length - start);
+        if (close == NULL)
+            break;  /* curl prints the text as it is */
+        size_t name_length = (size_t)(close - (text + start));
+        if (name_length > 0)
+            status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, arg->word, text + start,
+                                           name_length);
+        i = (size_t)(close - text);
+    }
+    return status;
+}
+
+/*
  * Returns whether an operand of `role` gets a second name that is a hard
  * link: a later command can then read or change the file through that name,
  * which no rule on the original path sees, so the operand counts as read
@@ -2236,6 +2377,10 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             status = add_cookie_file(ex, &arg);
             continue;
         }
+        if (arg.option != NULL && arg.option->kind == AG_OPTION_WRITE_OUT) {
+            status = add_write_out(ex, &arg);
+            continue;
+        }
         if (arg.option == NULL && !assignment_role(spec, &arg))
             arg.role = adjust_role(parsed, operand_role(spec, parsed, position, operand_count));
         if (arg.option == NULL && arg.role == AG_ROLE_READ)
@@ -2265,6 +2410,10 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
 
     if (status == AG_OK && spec->handler == AG_HANDLER_CURL)
         status = apply_curl_outputs(ex, parsed, words, count);
+    /* An option missing from the table may be one that writes a file. */
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    if (status == AG_OK && spec->strict_options && parsed->unknown_option != NULL)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, parsed->unknown_option, unknown, 1);
     ex->url_globbing = globbing;
     if (status == AG_OK)
         status = apply_defaults(ex, spec, parsed, wrote, read, contacted);

@@ -165,8 +165,9 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
             spec->assignment_count, spec->remote_operands, spec->pathspecs, spec->options_first,
             spec->single_dash_long, spec->exact_long_options, spec->stop_at_option);
     write_string(out, spec->default_write);
-    fprintf(out, ", .dashless_first = %d, .short_equals = %d, .minus_negates = %d",
-            spec->dashless_first, spec->short_equals, spec->minus_negates);
+    fprintf(out, ", .dashless_first = %d, .short_equals = %d, .minus_negates = %d, "
+                 ".strict_options = %d",
+            spec->dashless_first, spec->short_equals, spec->minus_negates, spec->strict_options);
     fputs(", .default_unpack = ", out);
     write_string(out, spec->default_unpack);
     fputs(", .default_network = ", out);

@@ -79,9 +79,12 @@ typedef enum ag_option_kind {
     AG_OPTION_COOKIE,           /* takes curl -b DATA: a value without '=' is a file read */
     AG_OPTION_HOST_ROOT,        /* flag: the command reaches every host file, as a read-write
                                    bind of "/" does (docker run --privileged) */
-    AG_OPTION_FLAG,             /* flag listed only so that it abbreviates nothing (tar --list) */
-    AG_OPTION_ARCHIVE           /* takes an archive read (role READ) or written (role WRITE),
+    AG_OPTION_FLAG,             /* flag listed only so that it abbreviates nothing (tar --list),
+                                   or so that a strict_options entry knows it */
+    AG_OPTION_ARCHIVE,          /* takes an archive read (role READ) or written (role WRITE),
                                    and the operands are only read (python -m zipfile -l, -c) */
+    AG_OPTION_WRITE_OUT         /* takes curl's --write-out format: %output{FILE} writes FILE,
+                                   and @FILE reads the format from FILE */
 } ag_option_kind;
 
 typedef struct ag_effect_option {
@@ -155,6 +158,8 @@ typedef struct ag_effect_spec {
     bool dashless_first;        /* the first of two or more words is an option cluster without '-' */
     bool short_equals;          /* a value attached to a short option drops a leading '=' */
     bool minus_negates;         /* a '-' inside an option word turns options off (unzip --l) */
+    /* An option it does not list may write a file, so such an option writes an unknown path. */
+    bool strict_options;
     char *default_write;
     char *default_unpack;       /* unpacked into (AG_ROLE_UNPACK) when nothing names a write */
     char *default_network;

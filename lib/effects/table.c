@@ -99,6 +99,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"host-root", AG_OPTION_HOST_ROOT, AG_ROLE_NONE},
         {"archive-read", AG_OPTION_ARCHIVE, AG_ROLE_READ},
         {"archive-write", AG_OPTION_ARCHIVE, AG_ROLE_WRITE},
+        {"write-out", AG_OPTION_WRITE_OUT, AG_ROLE_VALUE},
     };
     const char *text = scalar(node);
     if (text == NULL)
@@ -513,6 +514,8 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_flag(parser, value, &spec->short_equals);
     if (strcmp(key, "minus_negates") == 0)
         return parse_flag(parser, value, &spec->minus_negates);
+    if (strcmp(key, "strict_options") == 0)
+        return parse_flag(parser, value, &spec->strict_options);
     if (strcmp(key, "long_prefixes") == 0) {
         bool prefixes = true;
         ag_status status = parse_flag(parser, value, &prefixes);

@@ -109,6 +109,8 @@ static const ag_tool_option wget_options[] = {
     /* -e runs a .wgetrc command, and a config file holds many of them. */
     {'e', "execute", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
     {0, "config", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    /* wget runs this program to prompt for the user name and password. */
+    {0, "use-askpass", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PROGRAM},
     END_OPTIONS,
 };
 
