@@ -899,6 +899,35 @@ static bool find_text_in(const char *text, size_t length, const char *word)
     return false;
 }
 
+/*
+ * Returns whether the git command before its subcommand gives only -C and
+ * options that change no repository, ref or pathspec (the pager ones).
+ * --git-dir, --work-tree, --namespace, -c and the pathspec options may
+ * change which repository and refs git reads or which files a path names.
+ */
+static bool has_plain_git_options(const ag_shell_command *command)
+{
+    static const char *const plain[] = {"--no-pager", "-P", "-p", "--paginate",
+                                        "--no-optional-locks", NULL};
+    for (size_t i = 1; i < command->word_count; i++) {
+        const ag_shell_word *word = &command->words[i];
+        if (word->dynamic)
+            return false;
+        if (word->text[0] != '-')
+            return true;
+        if (strcmp(word->text, "-C") == 0) {
+            i++;
+            continue;
+        }
+        const char *const *name = plain;
+        while (*name != NULL && strcmp(*name, word->text) != 0)
+            name++;
+        if (*name == NULL)
+            return false;
+    }
+    return false;
+}
+
 /* Returns whether a git pathspec path has a character that git's wildmatch reads. */
 static bool has_wildmatch_char(const char *text, size_t length)
 {
@@ -910,22 +939,78 @@ static bool has_wildmatch_char(const char *text, size_t length)
 }
 
 /*
+ * Returns the length of the directory part of a git glob: the text before
+ * the last "/" ahead of its first character that git's wildmatch reads
+ * ("*", "?", "[" or "\"), 1 for the root ("/x*"), or 0 when the glob has
+ * no directory part.
+ */
+static size_t glob_directory_length(const char *text, size_t length)
+{
+    size_t end = 0;
+    for (size_t i = 0; i < length && strchr("*?[\\", text[i]) == NULL; i++) {
+        if (text[i] == '/')
+            end = i;
+    }
+    return end == 0 && length > 0 && text[0] == '/' ? 1 : end;
+}
+
+/*
+ * Returns whether git's top of the work tree is the working directory, as
+ * the disk shows it now: git gets no option or variable that moves it, no
+ * other command of the request may run first, and the directory holds .git.
+ */
+static bool cwd_is_work_tree_top(ag_extractor *ex)
+{
+    return ex->command->assignment_count == 0 && has_plain_git_options(ex->command)
+           && ag_extractor_runs_first(ex) && ag_git_is_work_tree_top(ex->context.cwd);
+}
+
+/*
+ * Adds `length` bytes at `path` of a pathspec, relative to the working
+ * directory, or to the top of the work tree with `top` magic. A top that
+ * may be another directory also adds the path below an unknown directory.
+ * `tree` makes each a tree, whatever the entry's tree key says.
+ */
+static ag_status add_pathspec_path(ag_extractor *ex, ag_effect_kind kind,
+                                   const ag_shell_word *word, bool top, const char *path,
+                                   size_t length, bool tree)
+{
+    size_t first = ex->out->count;
+    ag_status status = length == 0 ? ag_extractor_add_path(ex, kind, word, ".", 1)
+                                    : ag_extractor_add_path(ex, kind, word, path, length);
+    if (status == AG_OK && top && !cwd_is_work_tree_top(ex)) {
+        const char *below = ag_arena_printf(ex->arena, "%c/%.*s", AG_DYNAMIC_MARK, (int)length,
+                                            path);
+        status = below == NULL ? AG_ERR_NOMEM
+                               : ag_extractor_add_path(ex, kind, word, below, strlen(below));
+    }
+    for (size_t i = first; tree && i < ex->out->count; i++)
+        ex->out->items[i].tree = true;
+    return status;
+}
+
+/*
  * Adds a git pathspec (gitglossary(7), git 2.39). A leading ":" starts its
  * magic: short magic ("/" top, "!" or "^" exclude, then an optional ":")
  * or long magic in "(...)". The path after it is relative to the working
- * directory, which is taken as the top of the work tree. An exclude-only
- * pathspec names the working directory, as `git add .` does. git matches
- * "*", "?" and "[" itself, so a path with them names unknown files unless
- * literal magic is given. Glob, icase and attr magic name unknown files too.
+ * directory, or with top magic to the top of the work tree. git matches
+ * "*", "?" and "[" itself, where "*" also matches "/", so unless literal
+ * magic is given a glob names unknown files below its directory part, which
+ * is added as a tree. icase magic matches any case, so it names the tree
+ * of the working directory (or the top), and so does an exclude-only
+ * pathspec, which git reads from the working directory or the top,
+ * depending on the subcommand. attr magic only narrows what the path
+ * names.
  */
 static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word)
 {
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     const char *text = word->text;
     size_t length = word->length;
+    bool top = false;
     bool exclude = false;
     bool literal = false;
-    bool unknown_case = false;
+    bool icase = false;
     if (length > 0 && text[0] == ':') {
         size_t i = 1;
         if (i < length && text[i] == '(') {
@@ -933,15 +1018,15 @@ static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_sh
             if (close == NULL)
                 return ag_extractor_add_path(ex, kind, word, unknown, 1);
             size_t magic_length = (size_t)(close - text) - i - 1;
-            const char *magic = text + i + 1;
-            exclude = find_text_in(magic, magic_length, "exclude");
-            literal = find_text_in(magic, magic_length, "literal");
-            unknown_case = find_text_in(magic, magic_length, "icase")
-                           || find_text_in(magic, magic_length, "glob")
-                           || find_text_in(magic, magic_length, "attr");
+            const char *names = text + i + 1;
+            top = find_text_in(names, magic_length, "top");
+            exclude = find_text_in(names, magic_length, "exclude");
+            literal = find_text_in(names, magic_length, "literal");
+            icase = find_text_in(names, magic_length, "icase");
             i = (size_t)(close - text) + 1;
         } else {
             while (i < length && strchr("/!^", text[i]) != NULL) {
+                top |= text[i] == '/';
                 exclude |= text[i] != '/';
                 i++;
             }
@@ -953,13 +1038,14 @@ static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_sh
     }
 
     if (exclude)
-        return ag_extractor_add_path(ex, kind, word, ".", 1);
-    if (length == 0)
-        return ag_extractor_add_path(ex, kind, word, ".", 1);
-    bool glob = !literal && has_wildmatch_char(text, length);
-    if (!unknown_case && !glob)
-        return ag_extractor_add_path(ex, kind, word, text, length);
-    return ag_extractor_add_path(ex, kind, word, unknown, 1);
+        return add_pathspec_path(ex, kind, word, true, "", 0, true);
+    if (icase)
+        return add_pathspec_path(ex, kind, word, top, "", 0, true);
+    if (!literal && has_wildmatch_char(text, length))
+        return add_pathspec_path(ex, kind, word, top, text,
+                                 glob_directory_length(text, length), true);
+
+    return add_pathspec_path(ex, kind, word, top, text, length, false);
 }
 
 /* singularity -B SPEC[,SPEC...]: each comma-separated SPEC is a volume. */
@@ -2015,35 +2101,6 @@ static bool git_checkout_moves(const parsed_arguments *parsed, bool *no_operand)
     if (parsed->dash_dash)
         return before > 0 && after == 0;
     return before == 1;
-}
-
-/*
- * Returns whether the git command before its subcommand gives only -C and
- * options that change no repository, ref or pathspec (the pager ones).
- * --git-dir, --work-tree, --namespace, -c and the pathspec options may
- * change which repository and refs git reads or which files a path names.
- */
-static bool has_plain_git_options(const ag_shell_command *command)
-{
-    static const char *const plain[] = {"--no-pager", "-P", "-p", "--paginate",
-                                        "--no-optional-locks", NULL};
-    for (size_t i = 1; i < command->word_count; i++) {
-        const ag_shell_word *word = &command->words[i];
-        if (word->dynamic)
-            return false;
-        if (strcmp(word->text, "checkout") == 0)
-            return true;
-        if (strcmp(word->text, "-C") == 0) {
-            i++;
-            continue;
-        }
-        const char *const *name = plain;
-        while (*name != NULL && strcmp(*name, word->text) != 0)
-            name++;
-        if (*name == NULL)
-            return false;
-    }
-    return false;
 }
 
 /*

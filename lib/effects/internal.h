@@ -216,6 +216,13 @@ bool ag_extractor_runs_first(const ag_extractor *ex);
  */
 bool ag_git_checkout_restores_file(const char *cwd, const char *name, size_t length);
 
+/*
+ * Returns whether the absolute directory `cwd` is the top of a git work
+ * tree: it holds a .git directory or a .git file (a linked work tree, a
+ * submodule). Returns false when unsure.
+ */
+bool ag_git_is_work_tree_top(const char *cwd);
+
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
                                const ag_shell_word *words, size_t count);

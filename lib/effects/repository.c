@@ -280,3 +280,12 @@ bool ag_git_checkout_restores_file(const char *cwd, const char *name, size_t len
     return find_git_directory(cwd, git_directory)
            && !may_name_ref(git_directory, name, length);
 }
+
+bool ag_git_is_work_tree_top(const char *cwd)
+{
+    char path[PATH_MAX];
+    if (cwd == NULL || cwd[0] != '/' || has_unknown_part(cwd) || !join(path, cwd, "", ".git", 4))
+        return false;
+    path_kind kind = look_at(path);
+    return kind == PATH_DIRECTORY || kind == PATH_FILE;
+}
