@@ -2398,6 +2398,19 @@ static ag_status apply_parallel_files(ag_extractor *ex, const ag_shell_word *wor
     return status;
 }
 
+/*
+ * Returns whether item `i` is an operand before "--" of an entry with
+ * revisions_before_dash_dash: a commit (git checkout REV -- PATH), not a
+ * path. A word known only at run time may expand to "--" and paths, so it
+ * keeps its role.
+ */
+static bool names_revision(const ag_effect_spec *spec, const parsed_arguments *parsed, size_t i)
+{
+    const argument *arg = &parsed->items[i];
+    return spec->revisions_before_dash_dash && parsed->dash_dash
+           && i < parsed->items_before_dash_dash && arg->option == NULL && !arg->word->dynamic;
+}
+
 /* Adds the effects of the options and operands that parse_arguments() found. */
 static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
                              parsed_arguments *parsed, const ag_shell_word *words, size_t count)
@@ -2440,6 +2453,8 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         }
         if (arg.option == NULL && !assignment_role(spec, &arg))
             arg.role = adjust_role(parsed, operand_role(spec, parsed, position, operand_count));
+        if (names_revision(spec, parsed, i))
+            arg.role = AG_ROLE_NONE;
         if (arg.option == NULL && arg.role == AG_ROLE_READ)
             parsed->operand_read = true;
         if (arg.option == NULL && arg.role == AG_ROLE_READ && parsed->recurse_names

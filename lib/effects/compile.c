@@ -168,6 +168,7 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     fprintf(out, ", .dashless_first = %d, .short_equals = %d, .minus_negates = %d, "
                  ".strict_options = %d",
             spec->dashless_first, spec->short_equals, spec->minus_negates, spec->strict_options);
+    fprintf(out, ", .revisions_before_dash_dash = %d", spec->revisions_before_dash_dash);
     fputs(", .default_unpack = ", out);
     write_string(out, spec->default_unpack);
     fputs(", .default_network = ", out);

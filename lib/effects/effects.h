@@ -151,6 +151,7 @@ typedef struct ag_effect_spec {
     size_t assignment_count;
     bool remote_operands;
     bool pathspecs;             /* operands are git pathspecs: magic prefixes and globs */
+    bool revisions_before_dash_dash;  /* with "--", the operands before it are commits */
     bool options_first;
     bool single_dash_long;
     bool exact_long_options;    /* long_prefixes: false, so --out never stands for --output */

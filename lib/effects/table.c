@@ -502,6 +502,8 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_flag(parser, value, &spec->remote_operands);
     if (strcmp(key, "pathspecs") == 0)
         return parse_flag(parser, value, &spec->pathspecs);
+    if (strcmp(key, "revisions_before_dash_dash") == 0)
+        return parse_flag(parser, value, &spec->revisions_before_dash_dash);
     if (strcmp(key, "options_first") == 0)
         return parse_flag(parser, value, &spec->options_first);
     if (strcmp(key, "single_dash_long") == 0)
