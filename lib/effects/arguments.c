@@ -1000,7 +1000,8 @@ static ag_status add_pathspec_path(ag_extractor *ex, ag_effect_kind kind,
  * of the working directory (or the top), and so does an exclude-only
  * pathspec, which git reads from the working directory or the top,
  * depending on the subcommand. attr magic only narrows what the path
- * names.
+ * names. A plain path that is a regular file, restored from the index,
+ * names just that file (restores_from_index()).
  */
 static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word)
 {
@@ -1011,7 +1012,8 @@ static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_sh
     bool exclude = false;
     bool literal = false;
     bool icase = false;
-    if (length > 0 && text[0] == ':') {
+    bool magic = length > 0 && text[0] == ':';
+    if (magic) {
         size_t i = 1;
         if (i < length && text[i] == '(') {
             const char *close = memchr(text + i, ')', length - i);
@@ -1045,7 +1047,14 @@ static ag_status add_pathspec(ag_extractor *ex, ag_effect_kind kind, const ag_sh
         return add_pathspec_path(ex, kind, word, top, text,
                                  glob_directory_length(text, length), true);
 
-    return add_pathspec_path(ex, kind, word, top, text, length, false);
+    size_t first = ex->out->count;
+    ag_status status = add_pathspec_path(ex, kind, word, top, text, length, false);
+    bool single_file = status == AG_OK && kind == AG_EFFECT_WRITE && !magic
+                       && ex->restores_from_index
+                       && ag_git_path_is_regular_file(ex->context.cwd, text, length);
+    for (size_t i = first; single_file && i < ex->out->count; i++)
+        ex->out->items[i].single_file = true;
+    return status;
 }
 
 /* singularity -B SPEC[,SPEC...]: each comma-separated SPEC is a volume. */
@@ -2411,6 +2420,35 @@ static bool names_revision(const ag_effect_spec *spec, const parsed_arguments *p
            && i < parsed->items_before_dash_dash && arg->option == NULL && !arg->word->dynamic;
 }
 
+/*
+ * Returns whether the git pathspecs of the command restore files from the
+ * index, so that one naming a regular file writes just that file. So the
+ * entry writes trees and reads none (stash push resets its paths to HEAD,
+ * a commit), and no option takes a value (restore -s REV). No commit may
+ * come before the paths (checkout REV -- PATH, or two operands without
+ * "--"), and nothing may change the repository or the disk before it runs.
+ * NOTE: an index that holds entries below FILE while the work tree has the
+ * file FILE (the directory was replaced and not staged) is not looked at.
+ */
+static bool restores_from_index(ag_extractor *ex, const ag_effect_spec *spec,
+                                const parsed_arguments *parsed)
+{
+    if (spec->tree != AG_TREE_WRITE)
+        return false;
+
+    size_t operands = 0;
+    for (size_t i = 0; i < parsed->count; i++) {
+        const argument *arg = &parsed->items[i];
+        if (arg->option != NULL || arg->word->dynamic || names_revision(spec, parsed, i))
+            return false;
+        operands++;
+    }
+    if (spec->revisions_before_dash_dash && !parsed->dash_dash && operands != 1)
+        return false;
+    return ex->command->assignment_count == 0 && has_plain_git_options(ex->command)
+           && ag_extractor_runs_first(ex);
+}
+
 /* Adds the effects of the options and operands that parse_arguments() found. */
 static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
                              parsed_arguments *parsed, const ag_shell_word *words, size_t count)
@@ -2437,6 +2475,7 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
     bool read = false;
     bool contacted = false;
     size_t position = 0;
+    ex->restores_from_index = spec->pathspecs && restores_from_index(ex, spec, parsed);
     for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
         argument arg = parsed->items[i];
         if (arg.option != NULL && arg.option->kind == AG_OPTION_DATA) {
@@ -2691,7 +2730,9 @@ static void mark_trees(ag_extractor *ex, const ag_effect_spec *spec,
     bool writes = spec->tree == AG_TREE_WRITE || spec->tree == AG_TREE_READ_WRITE;
     for (size_t i = first; i < ex->out->count; i++) {
         ag_effect *effect = &ex->out->items[i];
-        if (!(effect->kind == AG_EFFECT_READ && reads) && !(effect->kind == AG_EFFECT_WRITE && writes))
+        if ((!(effect->kind == AG_EFFECT_READ && reads)
+             && !(effect->kind == AG_EFFECT_WRITE && writes))
+            || effect->single_file)
             continue;
         effect->tree = true;
         effect->follows_links = follows;

@@ -265,6 +265,12 @@ typedef struct ag_effect {
     /* A read or write of a whole tree (`grep -r x DIR`): deny and ask rules also match below the target. */
     bool tree;
     /*
+     * The path names just one file, so the entry's tree key does not make
+     * it a tree: a git path operand that lstat() found to be a regular file,
+     * restored from the index.
+     */
+    bool single_file;
+    /*
      * A tree walked through the symbolic links in it (`grep -R x DIR`): a link
      * below the target may lead anywhere, so every deny and ask rule of the
      * effect's kind could match.

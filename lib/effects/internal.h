@@ -58,6 +58,8 @@ typedef struct ag_extractor {
     size_t path_write_class_count;
     const char *path_write_cwd;
     bool url_globbing;         /* URLs are curl globs: {a,b} and [a-z] expand (no -g) */
+    bool restores_from_index;  /* the git pathspecs being read restore files from the index
+                                  (git checkout -- FILE), as restores_from_index() decides */
     const char *plain_cwd;     /* a cwd found to be in normal form, so copied as it is */
     bool unknown_request_cwd;  /* the request's cwd is unknown and no command of it may
                                   change directory */
@@ -222,6 +224,13 @@ bool ag_git_checkout_restores_file(const char *cwd, const char *name, size_t len
  * submodule). Returns false when unsure.
  */
 bool ag_git_is_work_tree_top(const char *cwd);
+
+/*
+ * Returns whether NAME, a plain relative path (as for
+ * ag_git_checkout_restores_file()) below the absolute directory `cwd`, is
+ * a regular file on disk, not a directory, link or other file type.
+ */
+bool ag_git_path_is_regular_file(const char *cwd, const char *name, size_t length);
 
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,

@@ -289,3 +289,12 @@ bool ag_git_is_work_tree_top(const char *cwd)
     path_kind kind = look_at(path);
     return kind == PATH_DIRECTORY || kind == PATH_FILE;
 }
+
+bool ag_git_path_is_regular_file(const char *cwd, const char *name, size_t length)
+{
+    char path[PATH_MAX];
+    if (cwd == NULL || cwd[0] != '/' || has_unknown_part(cwd) || !is_plain_path(name, length)
+        || !join(path, cwd, "", name, length))
+        return false;
+    return look_at(path) == PATH_FILE;
+}
