@@ -1919,9 +1919,21 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
 
     const argument *archive = option_value(parsed, "-f", "--file");
     ag_status status = apply_tar_files_from(ex, parsed, create || unknown);
+    size_t first = ex->out->count;
     if (status == AG_OK && archive != NULL && (extract || list || unknown))
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, archive->word, archive->text,
                                        archive->length);
+    /*
+     * A listing reads only the archive's names. An extraction reads its
+     * members, which count as the tree below the archive (tar xOf prints them).
+     */
+    static const char *const listing_names[] = {"--list", NULL};
+    bool listing = (has_flag(parsed, "t") || has_long_flag(words, count, listing_names))
+                   && !extract && !has_flag(parsed, "d");
+    for (size_t i = first; status == AG_OK && i < ex->out->count; i++) {
+        ex->out->items[i].single_file = listing;
+        ex->out->items[i].archive = !ex->out->items[i].single_file;
+    }
     if (status == AG_OK && archive != NULL && (create || unknown))
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, archive->word, archive->text,
                                        archive->length);

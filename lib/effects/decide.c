@@ -360,6 +360,7 @@ static void note_tree_cause(ag_rule_findings *findings, const ag_effect *effect)
         return;
     findings->deny_maybe_below = true;
     findings->deny_maybe_links = effect->follows_links;
+    findings->deny_maybe_archive = effect->archive;
 }
 
 static ag_status decide_effect(ag_checker *checker, ag_effect *effect,

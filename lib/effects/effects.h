@@ -267,9 +267,11 @@ typedef struct ag_effect {
     /*
      * The path names just one file, so the entry's tree key does not make
      * it a tree: a git path operand that lstat() found to be a regular file,
-     * restored from the index.
+     * restored from the index, or the archive that `tar t` lists.
      */
     bool single_file;
+    /* A tree read of an archive whose tree is its members (tar x), so reasons name the archive. */
+    bool archive;
     /*
      * A tree walked through the symbolic links in it (`grep -R x DIR`): a link
      * below the target may lead anywhere, so every deny and ask rule of the

@@ -334,6 +334,8 @@ static ag_text_part maybe_cause(const ag_rule_findings *findings)
 {
     if (findings->deny_maybe_links)
         return AG_TEXT_LITERAL(", because those files may include one that the rule covers");
+    if (findings->deny_maybe_archive)
+        return AG_TEXT_LITERAL(", because the archive may hold a file that the rule covers");
     if (findings->deny_maybe_below)
         return AG_TEXT_LITERAL(", because the tree below it may hold a file that the rule covers");
     return AG_TEXT_LITERAL(", depending on values only known when it runs");

@@ -57,6 +57,7 @@ typedef struct ag_rule_findings {
                                    path that the command walks, not a value known only
                                    when it runs (grep -r x src) */
     bool deny_maybe_links;      /* and that walk follows links, which may lead anywhere */
+    bool deny_maybe_archive;    /* and that tree is the members of an archive (tar x) */
     const ag_rule *ask;         /* first ask rule that matches or could match */
     bool ask_is_maybe;
     const ag_rule *allow;       /* first allow rule that matches */
