@@ -215,6 +215,9 @@ bool ag_extractor_runs_first(const ag_extractor *ex);
  * unsure: no plain .git directory, a failed lookup, a path that is too long.
  * A remote-tracking branch NAME does not count, because git 2.39 takes that
  * guess only when no file NAME exists, and dies when both do.
+ * NOTE: a background job of an earlier request (`sleep 5; git branch
+ * NAME X` run in the background) may create the ref between this lookup
+ * and the run, and then git switches to it. The check cannot see such a job.
  */
 bool ag_git_checkout_restores_file(const char *cwd, const char *name, size_t length);
 
