@@ -874,17 +874,18 @@ static ag_status add_host_namespace(ag_extractor *ex, const ag_shell_word *word,
 
 /*
  * git --pathspec-from-file=FILE reads FILE ("-" is standard input), and the
- * files it names are unknown here.
+ * files it names are unknown here. They are read, or written with `kind`
+ * AG_EFFECT_WRITE (git rm, git checkout).
  */
-static ag_status add_names_file(ag_extractor *ex, const ag_shell_word *word, const char *text,
-                                size_t length)
+static ag_status add_names_file(ag_extractor *ex, ag_effect_kind kind, const ag_shell_word *word,
+                                const char *text, size_t length)
 {
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     ag_status status = AG_OK;
     if (!(length == 1 && text[0] == '-'))
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
     if (status == AG_OK)
-        status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
+        status = ag_extractor_add_path(ex, kind, word, unknown, 1);
     return status;
 }
 
@@ -1378,7 +1379,7 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return add_host_namespace(ex, word, arg->text, arg->length);
     }
     if (role == AG_ROLE_NAMES_FILE)
-        return add_names_file(ex, word, arg->text, arg->length);
+        return add_names_file(ex, AG_EFFECT_READ, word, arg->text, arg->length);
     if (role == AG_ROLE_REV_PATH)
         return add_rev_path(ex, word, arg->text, arg->length);
     if (role == AG_ROLE_SSH_CONTROL_PATH)
@@ -2500,6 +2501,13 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         }
         if (arg.option != NULL && arg.option->kind == AG_OPTION_WRITE_OUT) {
             status = add_write_out(ex, &arg);
+            continue;
+        }
+        /* The names of a pathspec file are operands, so they are written where operands are. */
+        if (arg.option != NULL && arg.role == AG_ROLE_NAMES_FILE && spec->operand_count > 0
+            && adjust_role(parsed, spec->operands[0]) == AG_ROLE_WRITE) {
+            wrote = true;
+            status = add_names_file(ex, AG_EFFECT_WRITE, arg.word, arg.text, arg.length);
             continue;
         }
         if (arg.option == NULL && !assignment_role(spec, &arg))
