@@ -1,11 +1,12 @@
 /*
- * `git checkout NAME` against repositories on disk, through the public API:
- * the cases of cases/check-checkout-files.json, whose "cwd" is relative to
- * a temp dir that this test builds, because the verdict depends on the
- * files and refs there. The repositories are written by hand as git 2.39
- * lays them out, so the test needs no git program:
+ * Verdicts that depend on files on disk, through the public API: the cases
+ * of the table given (cases/check-checkout-files.json for `git checkout
+ * NAME`, cases/check-copy-files.json for copies into a directory), whose
+ * "cwd" is relative to a temp dir that this test builds. A case may set
+ * "mode". The repositories are written by hand as git 2.39 lays them out,
+ * so the test needs no git program:
  *
- *   ROOT/home/
+ *   ROOT/home/, home/.local/
  *   ROOT/repo/.git/HEAD, objects/, refs/heads/main, refs/heads/feature,
  *       refs/tags/notes.txt, refs/stash, FETCH_HEAD, and packed-refs with
  *       refs/heads/packed.txt and refs/remotes/origin/remote.txt
@@ -72,7 +73,7 @@ static int make_ref(const char *name)
 
 static int build_repositories(void)
 {
-    const char *dirs[] = {"home", "repo", "repo/.git", "repo/.git/objects", "repo/.git/refs",
+    const char *dirs[] = {"home", "home/.local", "repo", "repo/.git", "repo/.git/objects", "repo/.git/refs",
                           "repo/.git/refs/heads", "repo/.git/refs/tags", "repo/src",
                           "repo/src/dir", "repo/.claude", "worktree", "reftable",
                           "reftable/.git", "reftable/.git/refs", "reftable/.git/reftable",
@@ -123,6 +124,12 @@ static void test_table_case(void **state)
         fail_msg("%s: cannot load %s: %s", item->name, path, ag_error_message(error));
     ag_checker *checker = ag_checker_new(policy, NULL);
     assert_non_null(checker);
+    const char *mode_name = json_string_value(json_object_get(item->spec, "mode"));
+    ag_mode mode;
+    if (mode_name != NULL && !ag_mode_from_name(mode_name, &mode))
+        fail_msg("%s: unknown mode %s", item->name, mode_name);
+    if (mode_name != NULL)
+        assert_int_equal(ag_checker_set_mode(checker, mode), AG_OK);
 
     char home[128], cwd[256];
     snprintf(home, sizeof(home), "%s/home", root);
@@ -175,7 +182,7 @@ int main(int argc, char **argv)
                  json_string_value(json_object_get(items[i].spec, "command")));
         tests[i] = (struct CMUnitTest){items[i].name, test_table_case, NULL, NULL, &items[i]};
     }
-    int failed = _cmocka_run_group_tests("git checkout files", tests, count, NULL, NULL);
+    int failed = _cmocka_run_group_tests(argv[2], tests, count, NULL, NULL);
 
     char command[128];
     snprintf(command, sizeof(command), "rm -rf '%s'", root);

@@ -36,6 +36,10 @@ typedef struct parsed_arguments {
     bool hard_links;            /* a hard-links flag (cp -l): operands read are also written */
     bool symbolic;              /* a symbolic flag (ln -s): link-source operands have no effect */
     bool host_root;             /* a host-root flag (docker run --privileged) */
+    bool target_directory;      /* a target-directory option (cp -t DIR): no operand is the
+                                   destination */
+    bool no_target_directory;   /* a no-target-directory flag (cp -T) */
+    bool dynamic_option;        /* a word known only at run time may expand to an option */
     /* A word may turn a reads-operands flag off: one known only at run time, or unzip --l. */
     bool reads_undone;
     bool unknown_subcommand;    /* a word known only at run time may name any subcommand */
@@ -85,7 +89,8 @@ bool ag_effect_option_takes_value(const ag_effect_option *option)
     return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
            || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END
            || option->kind == AG_OPTION_COOKIE || option->kind == AG_OPTION_ARCHIVE
-           || option->kind == AG_OPTION_WRITE_OUT;
+           || option->kind == AG_OPTION_WRITE_OUT
+           || option->kind == AG_OPTION_TARGET_DIRECTORY;
 }
 
 static void push(parsed_arguments *parsed, const ag_shell_word *word, const char *text,
@@ -119,6 +124,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->symbolic = true;
     else if (option->kind == AG_OPTION_HOST_ROOT)
         parsed->host_root = true;
+    else if (option->kind == AG_OPTION_NO_TARGET_DIRECTORY)
+        parsed->no_target_directory = true;
 }
 
 /*
@@ -135,6 +142,8 @@ static bool take_value(parsed_arguments *parsed, const ag_effect_option *option,
         *end = true;
     if (option->kind == AG_OPTION_ARCHIVE)
         parsed->reads_operands = true;
+    if (option->kind == AG_OPTION_TARGET_DIRECTORY)
+        parsed->target_directory = true;
 
     bool uses_next = attached == NULL;
     const ag_shell_word *word = &words[index];
@@ -424,6 +433,7 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
         bool dash_dash = word->text[0] == '-' && strcmp(word->text, "--") == 0;
         if (!options_done && (may_be_option(word) || negates_options(spec, word)))
             parsed->reads_undone = true;
+        parsed->dynamic_option |= !options_done && may_be_option(word);
         if (!options_done && dash_dash && !word->dynamic) {
             options_done = true;
             parsed->dash_dash = true;
@@ -1580,7 +1590,8 @@ static bool makes_hard_link(const parsed_arguments *parsed, ag_effect_role role)
 static ag_effect_role operand_role(const ag_effect_spec *spec, const parsed_arguments *parsed,
                                    size_t position, size_t count)
 {
-    if (spec->has_last && count >= 2 && position == count - 1)
+    /* cp -t DIR a b: DIR is the destination, so b is a source like a. */
+    if (spec->has_last && count >= 2 && position == count - 1 && !parsed->target_directory)
         return spec->last;
     size_t slot = position;
     if (parsed->script_given && spec->operand_count > 0 && spec->operands[0] == AG_ROLE_SCRIPT)
@@ -2462,6 +2473,39 @@ static bool restores_from_index(ag_extractor *ex, const ag_effect_spec *spec,
            && ag_extractor_runs_first(ex);
 }
 
+/*
+ * Gathers the sources and the destination of a command that copies, moves
+ * or links into a directory, for ag_extractor_add_copy_names(): the
+ * operands, of which the last is the destination unless a target-directory
+ * option names it. install -d (a writes-operands flag) creates its
+ * operands as directories and copies nothing.
+ */
+static ag_status apply_copy_names(ag_extractor *ex, const ag_effect_spec *spec,
+                                  const parsed_arguments *parsed)
+{
+    if (parsed->writes_operands)
+        return AG_OK;
+    ag_copy_operand *operands = ag_arena_alloc(ex->arena, (parsed->count + 1) * sizeof(*operands));
+    if (operands == NULL)
+        return AG_ERR_NOMEM;
+
+    ag_copy copy = {.sources = operands,
+                    .target_directory = parsed->target_directory,
+                    .no_target_directory = parsed->no_target_directory,
+                    .dynamic_option = parsed->dynamic_option};
+    for (size_t i = 0; i < parsed->count; i++) {
+        const argument *arg = &parsed->items[i];
+        ag_copy_operand operand = {arg->word, arg->text, arg->length};
+        if (arg->option != NULL && arg->option->kind == AG_OPTION_TARGET_DIRECTORY)
+            copy.destination = operand;
+        else if (arg->option == NULL)
+            operands[copy.source_count++] = operand;
+    }
+    if (!copy.target_directory && copy.source_count >= 2)
+        copy.destination = operands[--copy.source_count];
+    return ag_extractor_add_copy_names(ex, spec, &copy);
+}
+
 /* Adds the effects of the options and operands that parse_arguments() found. */
 static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
                              parsed_arguments *parsed, const ag_shell_word *words, size_t count)
@@ -2539,6 +2583,8 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             status = add_argument(ex, spec, &arg, AG_ROLE_WRITE, &wrote, &contacted);
     }
 
+    if (status == AG_OK && spec->copies_into != AG_COPIES_NONE)
+        status = apply_copy_names(ex, spec, parsed);
     if (status == AG_OK && spec->handler == AG_HANDLER_CURL)
         status = apply_curl_outputs(ex, parsed, words, count);
     /* An option missing from the table may be one that writes a file. */

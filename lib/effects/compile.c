@@ -192,6 +192,7 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
                     "no_anywhere_options");
     fprintf(out, ", .writes_no_code = %d, .loads_node_modules = %d, .loads_site_packages = %d",
             spec->writes_no_code, spec->loads_node_modules, spec->loads_site_packages);
+    fprintf(out, ", .copies_into = (ag_copy_mode)%d", (int)spec->copies_into);
     fputs(", .default_read = ", out);
     write_string(out, spec->default_read);
     write_word_list(out, "default_read_options", &spec->default_read_options, id,

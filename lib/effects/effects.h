@@ -83,8 +83,12 @@ typedef enum ag_option_kind {
                                    or so that a strict_options entry knows it */
     AG_OPTION_ARCHIVE,          /* takes an archive read (role READ) or written (role WRITE),
                                    and the operands are only read (python -m zipfile -l, -c) */
-    AG_OPTION_WRITE_OUT         /* takes curl's --write-out format: %output{FILE} writes FILE,
+    AG_OPTION_WRITE_OUT,        /* takes curl's --write-out format: %output{FILE} writes FILE,
                                    and @FILE reads the format from FILE */
+    AG_OPTION_TARGET_DIRECTORY, /* takes the directory that every operand is copied, moved or
+                                   linked into (cp -t DIR), written (role WRITE) */
+    AG_OPTION_NO_TARGET_DIRECTORY /* flag: the destination is never a directory to copy
+                                   into (cp -T) */
 } ag_option_kind;
 
 typedef struct ag_effect_option {
@@ -122,6 +126,18 @@ typedef enum ag_link_mode {
     AG_LINKS_WORK_TREE,     /* those, and its working directory when it writes at all (git) */
     AG_LINKS_CWD            /* those, and its working directory always (ln -s DIR names no link) */
 } ag_link_mode;
+
+/*
+ * Where a command that copies, moves or links its operands into a directory
+ * puts each one (copies.c): `cp x/.mcp.json .` writes ./.mcp.json.
+ */
+typedef enum ag_copy_mode {
+    AG_COPIES_NONE,
+    AG_COPIES_NAMES,        /* each source lands at DIR/NAME, NAME its last component (cp, mv) */
+    AG_COPIES_NAMES_OR_CWD, /* those, and a lone operand in the working directory (ln TARGET) */
+    AG_COPIES_SLASH_CONTENTS /* as NAMES, but a source that ends in "/" puts what it holds
+                               into DIR, under no name of its own (rsync) */
+} ag_copy_mode;
 
 /* Which of a command's paths are whole trees that it walks. */
 typedef enum ag_tree_mode {
@@ -188,6 +204,7 @@ typedef struct ag_effect_spec {
     bool loads_node_modules;
     /* It runs Python, which imports packages from a venv in its directory (.venv/lib/X/site-packages). */
     bool loads_site_packages;
+    ag_copy_mode copies_into;   /* the names its operands get in a destination directory */
     char *default_read;         /* read when no operand is read (7z a: ".") */
     ag_word_list writes;        /* written whatever the arguments (pre-commit install: .git/hooks) */
     ag_word_list default_read_options;  /* default_read applies only with one of these (pax -w) */

@@ -235,6 +235,31 @@ bool ag_git_is_work_tree_top(const char *cwd);
  */
 bool ag_git_path_is_regular_file(const char *cwd, const char *name, size_t length);
 
+/* An operand of a copy: its word, and its text, which may be part of the word (-tDIR). */
+typedef struct ag_copy_operand {
+    const ag_shell_word *word;
+    const char *text;           /* NULL for no operand */
+    size_t length;
+} ag_copy_operand;
+
+/* What a command that copies, moves or links into a directory was given (cp SOURCE... DEST). */
+typedef struct ag_copy {
+    const ag_copy_operand *sources;
+    size_t source_count;
+    ag_copy_operand destination;  /* the last operand or -t DIR; no text when none is given */
+    bool target_directory;      /* the destination came from -t DIR */
+    bool no_target_directory;   /* -T: the destination is never a directory to copy into */
+    bool dynamic_option;        /* a word known only at run time may be an option, -t DIR too */
+} ag_copy;
+
+/*
+ * Adds the writes of the names that the sources of `copy` get when its
+ * destination may be a directory (copies.c), for an entry `spec` with
+ * copies_into. Returns AG_OK or AG_ERR_NOMEM.
+ */
+ag_status ag_extractor_add_copy_names(ag_extractor *ex, const ag_effect_spec *spec,
+                                      const ag_copy *copy);
+
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
                                const ag_shell_word *words, size_t count);

@@ -100,6 +100,8 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"archive-read", AG_OPTION_ARCHIVE, AG_ROLE_READ},
         {"archive-write", AG_OPTION_ARCHIVE, AG_ROLE_WRITE},
         {"write-out", AG_OPTION_WRITE_OUT, AG_ROLE_VALUE},
+        {"target-directory", AG_OPTION_TARGET_DIRECTORY, AG_ROLE_WRITE},
+        {"no-target-directory", AG_OPTION_NO_TARGET_DIRECTORY, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
     if (text == NULL)
@@ -332,6 +334,28 @@ static ag_status parse_link_mode(table_parser *parser, const yaml_node_t *node,
                    "work-tree and cwd", text ? text : "(not a word)");
 }
 
+static ag_status parse_copy_mode(table_parser *parser, const yaml_node_t *node,
+                                 ag_effect_spec *spec)
+{
+    static const struct {
+        const char *name;
+        ag_copy_mode mode;
+    } modes[] = {
+        {"names", AG_COPIES_NAMES},
+        {"names-or-cwd", AG_COPIES_NAMES_OR_CWD},
+        {"slash-contents", AG_COPIES_SLASH_CONTENTS},
+    };
+    const char *text = scalar(node);
+    for (size_t i = 0; text != NULL && i < sizeof(modes) / sizeof(modes[0]); i++) {
+        if (strcmp(text, modes[i].name) == 0) {
+            spec->copies_into = modes[i].mode;
+            return AG_OK;
+        }
+    }
+    return fail_at(parser, node, "unknown copies_into value '%s'; the values are names, "
+                   "names-or-cwd and slash-contents", text ? text : "(not a word)");
+}
+
 static ag_status parse_link_options(table_parser *parser, const yaml_node_t *node,
                                     ag_effect_spec *spec)
 {
@@ -536,6 +560,8 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_subcommands(parser, value, spec);
     if (strcmp(key, "makes_links") == 0 || strcmp(key, "makes_links_with") == 0)
         return parse_link_key(parser, key, value, key_node, spec);
+    if (strcmp(key, "copies_into") == 0)
+        return parse_copy_mode(parser, value, spec);
     if (strcmp(key, "modules") == 0)
         return parse_modules(parser, value, spec);
     ag_status status = AG_OK;
