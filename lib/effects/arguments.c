@@ -39,6 +39,7 @@ typedef struct parsed_arguments {
     bool target_directory;      /* a target-directory option (cp -t DIR): no operand is the
                                    destination */
     bool no_target_directory;   /* a no-target-directory flag (cp -T) */
+    bool parents;               /* a parents flag (cp --parents) */
     bool dynamic_option;        /* a word known only at run time may expand to an option */
     /* A word may turn a reads-operands flag off: one known only at run time, or unzip --l. */
     bool reads_undone;
@@ -126,6 +127,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->host_root = true;
     else if (option->kind == AG_OPTION_NO_TARGET_DIRECTORY)
         parsed->no_target_directory = true;
+    else if (option->kind == AG_OPTION_PARENTS)
+        parsed->parents = true;
 }
 
 /*
@@ -2492,6 +2495,7 @@ static ag_status apply_copy_names(ag_extractor *ex, const ag_effect_spec *spec,
     ag_copy copy = {.sources = operands,
                     .target_directory = parsed->target_directory,
                     .no_target_directory = parsed->no_target_directory,
+                    .parents = parsed->parents,
                     .dynamic_option = parsed->dynamic_option};
     for (size_t i = 0; i < parsed->count; i++) {
         const argument *arg = &parsed->items[i];

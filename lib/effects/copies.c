@@ -47,7 +47,7 @@ static bool is_remote(const ag_effect_spec *spec, const ag_copy_operand *operand
 
 /*
  * Returns whether the destination is a directory, or may be one when the
- * command runs. It is one with -t DIR or two or more sources,
+ * command runs. It is one with -t DIR, --parents or two or more sources,
  * and with a name that only a directory can have ("dir/", ".", "..", "~",
  * "~user"). It may be one when its path has a part known only at run time
  * or is a directory on disk now. Another command of the request may make
@@ -62,7 +62,7 @@ static bool may_be_directory(ag_extractor *ex, const ag_copy *copy)
     const char *text = destination->text;
     size_t length = destination->length;
     bool home = text[0] == '~' && memchr(text, '/', length) == NULL;
-    if (copy->target_directory || copy->source_count >= 2
+    if (copy->target_directory || copy->parents || copy->source_count >= 2
         || text[length - 1] == '/' || home)
         return true;
     size_t start = last_component(text, length);
@@ -164,6 +164,30 @@ static bool copy_name(ag_extractor *ex, const ag_effect_spec *spec, const ag_cop
     return true;
 }
 
+/*
+ * Returns the text of cp --parents' DEST/SOURCE, the source as written,
+ * ".." included (GNU cp 9.1 appends it so), or with its "~" expanded as
+ * the shell does, or NULL when out of memory.
+ */
+static const char *parents_path(ag_extractor *ex, const ag_copy_operand *source,
+                                const char *destination, size_t destination_length)
+{
+    const char *text = source->text;
+    size_t length = source->length;
+    if (length > 0 && text[0] == '~') {
+        text = ag_extractor_normalize(ex, source->word, text, length);
+        if (text == NULL)
+            return NULL;
+        length = strlen(text);
+    } else {
+        text = ag_extractor_mark_globs(ex, source->word, text, length);
+        if (text == NULL)
+            return NULL;
+    }
+    return ag_arena_printf(ex->arena, "%.*s/%.*s", (int)destination_length, destination,
+                           (int)length, text);
+}
+
 /* Adds the write of the path that `source` gets below the destination. */
 static ag_status add_copy_name(ag_extractor *ex, const ag_effect_spec *spec, const ag_copy *copy,
                                const ag_copy_operand *source)
@@ -174,14 +198,19 @@ static ag_status add_copy_name(ag_extractor *ex, const ag_effect_spec *spec, con
     if (directory == NULL)
         return AG_ERR_NOMEM;
 
-    const char *name = NULL;
-    size_t name_length = 0;
-    if (!copy_name(ex, spec, source, &name, &name_length))
-        return AG_OK;
-    if (name == NULL)
-        return AG_ERR_NOMEM;
-    const char *path = ag_arena_printf(ex->arena, "%.*s/%.*s", (int)destination->length,
-                                       directory, (int)name_length, name);
+    const char *path = NULL;
+    if (copy->parents) {
+        path = parents_path(ex, source, directory, destination->length);
+    } else {
+        const char *name = NULL;
+        size_t name_length = 0;
+        if (!copy_name(ex, spec, source, &name, &name_length))
+            return AG_OK;
+        if (name == NULL)
+            return AG_ERR_NOMEM;
+        path = ag_arena_printf(ex->arena, "%.*s/%.*s", (int)destination->length, directory,
+                               (int)name_length, name);
+    }
     if (path == NULL)
         return AG_ERR_NOMEM;
     return ag_extractor_add_path(ex, AG_EFFECT_WRITE, destination->word, path, strlen(path));

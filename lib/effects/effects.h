@@ -87,8 +87,10 @@ typedef enum ag_option_kind {
                                    and @FILE reads the format from FILE */
     AG_OPTION_TARGET_DIRECTORY, /* takes the directory that every operand is copied, moved or
                                    linked into (cp -t DIR), written (role WRITE) */
-    AG_OPTION_NO_TARGET_DIRECTORY /* flag: the destination is never a directory to copy
+    AG_OPTION_NO_TARGET_DIRECTORY, /* flag: the destination is never a directory to copy
                                    into (cp -T) */
+    AG_OPTION_PARENTS           /* flag: each operand lands at its whole path below the
+                                   destination directory (cp --parents) */
 } ag_option_kind;
 
 typedef struct ag_effect_option {

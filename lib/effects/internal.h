@@ -249,6 +249,7 @@ typedef struct ag_copy {
     ag_copy_operand destination;  /* the last operand or -t DIR; no text when none is given */
     bool target_directory;      /* the destination came from -t DIR */
     bool no_target_directory;   /* -T: the destination is never a directory to copy into */
+    bool parents;               /* cp --parents: each source lands at DEST/SOURCE */
     bool dynamic_option;        /* a word known only at run time may be an option, -t DIR too */
 } ag_copy;
 

@@ -102,6 +102,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"write-out", AG_OPTION_WRITE_OUT, AG_ROLE_VALUE},
         {"target-directory", AG_OPTION_TARGET_DIRECTORY, AG_ROLE_WRITE},
         {"no-target-directory", AG_OPTION_NO_TARGET_DIRECTORY, AG_ROLE_NONE},
+        {"parents", AG_OPTION_PARENTS, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
     if (text == NULL)
