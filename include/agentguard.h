@@ -85,7 +85,9 @@ AG_EXPORT ag_status ag_error_code(const ag_error *error);
 
 /*
  * Returns the full message, "FILE:LINE:COLUMN: error[CODE]: TEXT" when the
- * error has a location and "error[CODE]: TEXT" otherwise. Owned by the error.
+ * error has a location and "error[CODE]: TEXT" otherwise. TEXT shows
+ * invisible and space-like characters outside ASCII as \uXXXX (\UXXXXXXXX
+ * above U+FFFF) and control bytes as \xHH. Owned by the error.
  */
 AG_EXPORT const char *ag_error_message(const ag_error *error);
 
@@ -191,8 +193,9 @@ AG_EXPORT size_t ag_policy_rule_count(const ag_policy *policy);
  * Warnings of a policy: rules that load but probably do not do what their
  * author meant, such as a deny rule naming an unknown tool (a typo would
  * protect nothing) or an allow rule that can never match. Each message is
- * "FILE:LINE:COLUMN: warning: TEXT", owned by the policy; NULL when `index`
- * is out of range. Hosts should show them to the user.
+ * "FILE:LINE:COLUMN: warning: TEXT", with TEXT escaped as in
+ * ag_error_message(), owned by the policy; NULL when `index` is out of
+ * range. Hosts should show them to the user.
  */
 AG_EXPORT size_t ag_policy_warning_count(const ag_policy *policy);
 AG_EXPORT const char *ag_policy_warning(const ag_policy *policy, size_t index);

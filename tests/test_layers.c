@@ -392,6 +392,40 @@ static void test_json_invisible_key(void **state)
     ag_policy_free(policy);
 }
 
+/*
+ * Every error and warning shows an invisible character as \uXXXX, also where
+ * it quotes a rule or a key raw, so the reader sees what to remove.
+ */
+static void test_messages_escape_invisible(void **state)
+{
+    (void)state;
+    expect_error("policy.yaml", "deny: [\"Bash(rm *)\xE2\x80\x8B\"]\n", AG_LAYER_COMMAND_LINE,
+                 AG_ERR_RULE, 1, 8,
+                 "invalid rule \"Bash(rm *)\\u200B\": text after ')'; remove it");
+    expect_error("policy.yaml", "deny: [\"Bash\xC2\xA0(rm *)\"]\n", AG_LAYER_COMMAND_LINE,
+                 AG_ERR_RULE, 1, 8, "invalid rule \"Bash\\u00A0(rm *)\": invalid byte 0xC2");
+    expect_error("policy.yaml", "deny: [\"WebFetch(domain:\xE2\x80\x8B)\"]\n",
+                 AG_LAYER_COMMAND_LINE, AG_ERR_RULE, 1, 8,
+                 "invalid rule \"WebFetch(domain:\\u200B)\"");
+    expect_error("settings.json", "{\"x\\u200B\": 1, \"x\\u200B\": 2, \"permissions\": {}}",
+                 AG_LAYER_USER, AG_ERR_POLICY_KEY, 1, 16, "duplicate key \"x\\u200B\"");
+    expect_error("policy.yaml", "tests:\n  - {name: t, command: ls, cwd: \"sub\xE2\x80\x8B\", "
+                 "expect: ask}\n", AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_VALUE, 2, 33,
+                 "not \"sub\\u200B\"");
+
+    /* A warning that quotes an allow rule escapes it too. */
+    ag_policy *policy = build_text("policy.yaml", "allow: [\"Write(./a\xE2\x80\x8B)\"]\n",
+                                   AG_LAYER_COMMAND_LINE);
+    assert_int_equal(ag_policy_warning_count(policy), 2);
+    for (size_t i = 0; i < 2; i++) {
+        const char *warning = ag_policy_warning(policy, i);
+        if (strstr(warning, "\"Write(./a\\u200B)\"") == NULL)
+            fail_msg("expected the rule escaped in: %s", warning);
+        assert_null(strstr(warning, "\xE2\x80\x8B"));
+    }
+    ag_policy_free(policy);
+}
+
 /* A rule with an invisible or space-like character matches only text that has it. */
 static void test_rule_invisible_warning(void **state)
 {
@@ -1264,6 +1298,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_nesting_limit),
         cmocka_unit_test(test_json_misspelt_top_key),
         cmocka_unit_test(test_json_invisible_key),
+        cmocka_unit_test(test_messages_escape_invisible),
         cmocka_unit_test(test_rule_invisible_warning),
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "core/invisible.h"
 
 struct ag_error {
     ag_status code;
@@ -65,7 +66,9 @@ ag_error *ag_error_newv(ag_status code, const char *file, unsigned line,
         char *detail = ag_malloc((size_t)length + 1);
         if (detail != NULL) {
             vsnprintf(detail, (size_t)length + 1, format, args);
-            ag_buffer_append(&text, detail, (size_t)length);
+            /* A value quoted raw would hide a zero-width space or show a no-break space as
+             * a space, and the reader would not see what to fix. */
+            ag_invisible_escape(&text, detail, (size_t)length);
             ag_free(detail);
         } else {
             text.failed = true;

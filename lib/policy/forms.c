@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "policy/forms.h"
-#include "policy/invisible.h"
+#include "core/invisible.h"
 #include "rules/paths.h"
 
 /* Deepest nesting of a test's tool_input converted to JSON. */
@@ -163,7 +163,8 @@ static ag_status add_warning(ag_policy *policy, const ag_rule *rule, const char 
 
     ag_buffer message;
     ag_buffer_init(&message);
-    ag_buffer_printf(&message, "%s: warning: %s", rule->source, detail);
+    ag_buffer_printf(&message, "%s: warning: ", rule->source);
+    ag_invisible_escape(&message, detail, strlen(detail));
     char **slot = message.failed ? NULL
                                  : grow((void **)&policy->warnings, &policy->warning_count,
                                         sizeof(char *));
@@ -191,8 +192,9 @@ ag_status ag_forms_warn(struct load_context *context, const yaml_node_t *node,
     ag_policy *policy = ag_load_policy(context);
     ag_buffer message;
     ag_buffer_init(&message);
-    ag_buffer_printf(&message, "%s:%u:%u: warning: %s", location.file, location.line,
-                     location.column, detail);
+    ag_buffer_printf(&message, "%s:%u:%u: warning: ", location.file, location.line,
+                     location.column);
+    ag_invisible_escape(&message, detail, strlen(detail));
     char **slot = message.failed ? NULL
                                  : grow((void **)&policy->warnings, &policy->warning_count,
                                         sizeof(char *));

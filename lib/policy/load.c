@@ -13,7 +13,7 @@
 #include <yaml.h>
 
 #include "policy/forms.h"
-#include "policy/invisible.h"
+#include "core/invisible.h"
 #include "policy/load_internal.h"
 #include "policy/model.h"
 #include "policy/policy.h"

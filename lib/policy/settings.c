@@ -31,7 +31,7 @@
 
 #include "core/json.h"
 #include "policy/forms.h"
-#include "policy/invisible.h"
+#include "core/invisible.h"
 #include "policy/load_internal.h"
 
 #define PERMISSION_KEYS \

@@ -5,8 +5,8 @@
  * one looks right in an editor but never equals the key or matches the
  * command that it looks like.
  */
-#ifndef AG_POLICY_INVISIBLE_H
-#define AG_POLICY_INVISIBLE_H
+#ifndef AG_CORE_INVISIBLE_H
+#define AG_CORE_INVISIBLE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,11 +1,12 @@
 /*
- * Invisible and space-like characters in policy keys and rules. The list
+ * Invisible and space-like characters, which policy keys and rules are
+ * checked for and error and warning messages escape. The list
  * has the characters outside ASCII that Unicode gives the White_Space or
  * Default_Ignorable_Code_Point property. It adds the C1 controls, the Braille
  * pattern blank and the interlinear annotation characters, which editors
  * also show as blank or not at all.
  */
-#include "policy/invisible.h"
+#include "core/invisible.h"
 
 /* An inclusive range of code points. */
 typedef struct code_point_range {
