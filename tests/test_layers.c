@@ -180,12 +180,15 @@ static void test_json_strings_read_exactly(void **state)
     assert_int_equal(settings_decision(nel_allow, "git\xC2\x85status", source, sizeof(source)),
                      AG_ALLOW);
 
-    const char *separators = "{\"permissions\": {\"deny\": [\"Bash(curl\xE2\x80\xA8*)\", "
-                             "\"Bash(wget\xC2\x80*)\", \"Bash(rm *)\"]}}";
+    /* Allow rules, because a deny rule with such a character is a load error. */
+    const char *separators = "{\"permissions\": {\"allow\": [\"Bash(curl\xE2\x80\xA8*)\", "
+                             "\"Bash(wget\xC2\x80*)\"], \"deny\": [\"Bash(rm *)\"]}}";
     assert_int_equal(settings_decision(separators, "curl x", source, sizeof(source)), AG_ASK);
     assert_int_equal(settings_decision(separators, "wget x", source, sizeof(source)), AG_ASK);
+    assert_int_equal(settings_decision(separators, "curl\xE2\x80\xA8x", source, sizeof(source)),
+                     AG_ALLOW);
     assert_int_equal(settings_decision(separators, "rm x", source, sizeof(source)), AG_DENY);
-    assert_string_equal(source, "settings.json:1:62");
+    assert_string_equal(source, "settings.json:1:73");
 
     const char *pair = "{\"permissions\": {\"allow\": [\"Bash(echo \\ud83d\\ude00)\", "
                        "\"Bash(ls \\uD83D\\uDE00)\"]}}";
@@ -426,23 +429,36 @@ static void test_messages_escape_invisible(void **state)
     ag_policy_free(policy);
 }
 
-/* A rule with an invisible or space-like character matches only text that has it. */
-static void test_rule_invisible_warning(void **state)
+/*
+ * A rule with an invisible or space-like character matches only text that
+ * has it. A deny or ask rule would then protect nothing, so it is an error,
+ * and an allow rule only warns.
+ */
+static void test_rule_invisible_character(void **state)
 {
     (void)state;
-    ag_policy *policy = build_text("settings.json",
-                                   "{\"permissions\": {\"deny\": [\"Bash(rm\\u00a0*)\"]}}",
-                                   AG_LAYER_PROJECT);
-    expect_one_warning(policy, "settings.json:1:27: warning: the deny rule \"Bash(rm\\u00A0*)\" "
-                               "contains the invisible or space-like character U+00A0 at "
-                               "byte 7");
-    ag_policy_free(policy);
+    expect_error("settings.json", "{\"permissions\": {\"deny\": [\"Bash(rm\\u00a0*)\"]}}",
+                 AG_LAYER_PROJECT, AG_ERR_RULE, 1, 27,
+                 "invalid rule \"Bash(rm\\u00A0*)\": the deny rule contains the invisible or "
+                 "space-like character U+00A0 at byte 7, so it matches only text with that "
+                 "same character");
+    expect_error("policy.yaml", "ask:\n  - \"Read(~/.ssh/\xE2\x80\x8B**)\"\n",
+                 AG_LAYER_COMMAND_LINE, AG_ERR_RULE, 2, 5,
+                 "invalid rule \"Read(~/.ssh/\\u200B**)\": the ask rule contains the invisible "
+                 "or space-like character U+200B at byte 12");
+    expect_error("policy.yaml", "deny: [\"Read(.env\xE2\x80\x8B)\"]\n", AG_LAYER_COMMAND_LINE,
+                 AG_ERR_RULE, 1, 8, "U+200B at byte 9");
+    expect_error("policy.yaml", "deny: [\"Bash(rm\xF3\xA0\x80\x81 *)\"]\n",
+                 AG_LAYER_COMMAND_LINE, AG_ERR_RULE, 1, 8,
+                 "\"Bash(rm\\U000E0001 *)\": the deny rule contains the invisible or space-like "
+                 "character U+E0001 at byte 7");
 
-    policy = build_text("policy.yaml", "ask:\n  - \"Read(~/.ssh/\xE2\x80\x8B**)\"\n",
-                        AG_LAYER_COMMAND_LINE);
-    expect_one_warning(policy, "policy.yaml:2:5: warning: the ask rule "
-                               "\"Read(~/.ssh/\\u200B**)\" contains the invisible or "
-                               "space-like character U+200B at byte 12");
+    ag_policy *policy = build_text("settings.json",
+                                   "{\"permissions\": {\"allow\": [\"Bash(ls\\u00a0*)\"]}}",
+                                   AG_LAYER_PROJECT);
+    expect_one_warning(policy, "settings.json:1:28: warning: the allow rule "
+                               "\"Bash(ls\\u00A0*)\" contains the invisible or space-like "
+                               "character U+00A0 at byte 7");
     ag_policy_free(policy);
 
     /* Visible non-ASCII text is no mistake, and gets no warning. */
@@ -1299,7 +1315,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_misspelt_top_key),
         cmocka_unit_test(test_json_invisible_key),
         cmocka_unit_test(test_messages_escape_invisible),
-        cmocka_unit_test(test_rule_invisible_warning),
+        cmocka_unit_test(test_rule_invisible_character),
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),
         cmocka_unit_test(test_unknown_mode_name),

@@ -309,10 +309,12 @@ static ag_status warn_about_rule(ag_policy *policy, const ag_rule *rule)
 }
 
 /*
- * Warns about a rule that contains an invisible or space-like character
- * outside ASCII, such as the no-break space in "Bash(rm\u00A0*)". In an
- * editor the rule looks like another one, but it matches only commands and
- * paths that contain the same character, so it most likely never matches.
+ * Warns about an allow rule that contains an invisible or space-like
+ * character outside ASCII, such as the no-break space in "Bash(ls\u00A0*)".
+ * In an editor the rule looks like another one, but it matches only commands
+ * and paths that contain the same character, so it most likely never
+ * matches. The loader rejects a deny or ask rule with such a character
+ * (check_invisible() in load.c), so only allow rules get here.
  */
 static ag_status warn_about_invisible(ag_policy *policy, const ag_rule *rule)
 {

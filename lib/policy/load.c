@@ -336,6 +336,38 @@ static ag_status nul_rule_error(load_context *context, const yaml_node_t *node)
     return status;
 }
 
+/*
+ * Rejects a deny or ask rule that contains an invisible or space-like
+ * character, such as the no-break space in "Bash(rm\u00A0*)". It looks like
+ * another rule in an editor but matches only text with that same character,
+ * so it would protect nothing. An allow rule only gets a warning (forms.c),
+ * because such a rule can only allow less than it seems to. Clears the rule
+ * when it is rejected.
+ */
+static ag_status check_invisible(load_context *context, const yaml_node_t *node,
+                                 ag_rule *rule)
+{
+    ag_invisible found;
+    size_t length = strlen(rule->text);
+    if (rule->decision == AG_ALLOW || !ag_invisible_find(rule->text, length, &found))
+        return AG_OK;
+
+    ag_buffer quoted;
+    ag_buffer_init(&quoted);
+    ag_rule_quote(&quoted, rule->text, length);
+    ag_status status = quoted.failed
+        ? ag_error_set(context->error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory")
+        : node_error(context, AG_ERR_RULE, node,
+                     "invalid rule \"%s\": the %s rule contains the invisible or space-like "
+                     "character U+%04X at byte %zu, so it matches only text with that same "
+                     "character and never the text it looks like; write a plain space or "
+                     "remove the character", quoted.data, ag_decision_name(rule->decision),
+                     (unsigned)found.code_point, found.offset);
+    ag_buffer_release(&quoted);
+    ag_rule_clear(rule);
+    return status;
+}
+
 static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_decision decision)
 {
     /* A mapping {rule: ..., examples: ...} carries examples checked at build (forms.c). */
@@ -364,6 +396,8 @@ static ag_status read_rule(load_context *context, const yaml_node_t *node, ag_de
                                               &rule, context->error);
     if (status == AG_OK && ag_rule_is_domain(&rule))
         status = check_domain_pattern(context, &rule);
+    if (status == AG_OK)
+        status = check_invisible(context, node, &rule);
     if (status != AG_OK)
         return status;
     rule.policy_directory = context->anchor;
