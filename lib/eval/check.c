@@ -340,8 +340,11 @@ static ag_status check_bash_input(ag_checker *checker, const ag_json_document *i
                               "the Bash tool input's \"command\" is not a string");
     ag_status status = check_command_text(checker, command->string, command->string_length,
                                           cwd);
-    if (status != AG_OK || checker->verdict.error == AG_ERR_REQUEST)
+    if (status != AG_OK)
         return status;
+
+    /* Also after a syntax error or a limit, because a deny param rule must still win over
+     * the ask that the incomplete analysis gives. Param rules only raise a decision. */
     return ag_eval_bash_params(checker, input);
 }
 
