@@ -69,7 +69,8 @@ typedef enum ag_status {
     AG_ERR_POLICY_VALUE = 6,   /* a policy value has the wrong type or value */
     AG_ERR_RULE = 7,           /* a rule is malformed */
     AG_ERR_PATTERN = 8,        /* a rule's pattern cannot be compiled */
-    AG_ERR_REQUEST = 9,        /* a request (tool name or tool input) is malformed */
+    AG_ERR_REQUEST = 9,        /* a request (tool name or tool input) is malformed, or its
+                                  command cannot be fully analysed: see ag_verdict_error() */
     AG_ERR_LIMIT = 10,         /* an input exceeds a configured limit */
     AG_ERR_INTERNAL = 11       /* a bug in the library */
 } ag_status;
@@ -360,7 +361,13 @@ AG_EXPORT bool ag_verdict_span(const ag_verdict *verdict, size_t *start, size_t 
 
 /*
  * Returns the error code when the request itself was malformed or could not be
- * analysed within the limits, and AG_OK otherwise.
+ * fully analysed, and AG_OK otherwise. AG_ERR_REQUEST covers two cases. A
+ * malformed request (a tool input that is not valid JSON, a Bash "command"
+ * that is not a string or contains a NUL byte) is denied. A well-formed
+ * command that cannot be fully analysed (a syntax error, a construct the
+ * analysis cannot see through) gets at least ask, and its
+ * ag_verdict_error_message() starts with "the command cannot be fully
+ * analysed: ". AG_ERR_LIMIT is a limit reached, which gets at least ask.
  */
 AG_EXPORT ag_status ag_verdict_error(const ag_verdict *verdict);
 

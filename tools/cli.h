@@ -103,9 +103,10 @@ ag_policy *cli_load_policy(const struct cli_options *options);
 /*
  * Checks the fields of a request in Claude Code's hook field names that
  * ag_check() needs: "tool_name" a string, "tool_input" an object, and "cwd",
- * when present, a string. Returns NULL, or a message naming the wrong field.
+ * when present, an absolute path. Returns NULL, or a message naming the
+ * wrong field, which may be written into `buffer`.
  */
-const char *cli_request_problem(json_t *request);
+const char *cli_request_problem(json_t *request, char *buffer, size_t size);
 void cli_read_environment(struct cli_options *options);
 bool cli_configure_checker(const char *subcommand, ag_checker *checker,
                            const struct cli_options *options);
@@ -129,7 +130,9 @@ void cli_print_escaped(FILE *stream, const char *text, size_t length);
 void cli_print_word(FILE *stream, const char *word);
 json_t *cli_json_string(const char *text, size_t length);
 json_t *cli_json_string_or_null(const char *text);
+json_t *cli_json_path(const char *path);
 json_t *cli_json_load(const char *text, size_t length, size_t flags, json_error_t *error);
+const char *cli_json_error_text(const json_error_t *error);
 
 /* verdict_json.c */
 json_t *cli_verdict_to_json(const ag_verdict *verdict);

@@ -34,7 +34,9 @@ static void print_help(void)
            "In the text output, " CLI_DYNAMIC_MARKER " stands for each part of a word that is only\n"
            "known when the command runs (a variable, a command substitution, a glob);\n"
            "control bytes and invalid UTF-8 show as \\xNN, and invisible or reordering\n"
-           "characters as \\u{XXXX}. In JSON such a part is the character U+0001.\n");
+           "characters as \\u{XXXX}. In JSON, such a part of an \"argv\" word is the\n"
+           "character U+0001, which the \"dynamic\" list flags, and in an effect's\n"
+           "\"target\" it is " CLI_DYNAMIC_MARKER ", as in the text output.\n");
 }
 
 static int exit_status_for(ag_decision decision)

@@ -26,7 +26,10 @@ static void print_help(void)
            "not be fully analysed: \"error\" names the line and the problem, such as\n"
            "  \"line 3: the Bash tool input's \\\"command\\\" is not a string\"\n"
            "and \"error_code\" is the status name for programs, such as \"AG_ERR_REQUEST\"\n"
-           "(malformed, or not parsed) or \"AG_ERR_LIMIT\" (a limit of the policy reached).\n"
+           "or \"AG_ERR_LIMIT\" (a limit of the policy reached). AG_ERR_REQUEST marks a\n"
+           "malformed request, and also a command that cannot be fully analysed, such\n"
+           "as one with a syntax error, whose \"error\" then reads \"line N: the command\n"
+           "cannot be fully analysed: ...\" and whose decision is at least ask.\n"
            "Other fields of a request are ignored. A malformed request gets\n"
            "\"decision\":\"deny\", and reading goes on. Blank lines are skipped. Each\n"
            "verdict line is flushed as soon as it is written.\n"
@@ -57,19 +60,25 @@ static bool is_blank(const char *line, size_t length)
     return true;
 }
 
-/* Returns a deny object whose error is "line N: " and the problem. */
+/*
+ * Returns a deny object whose error is "line N: " and the problem, and whose
+ * reason is "invalid request: " and the problem, as the library words the
+ * reason of a request it rejects.
+ */
 __attribute__((format(printf, 2, 3)))
 static json_t *malformed(long line_number, const char *format, ...)
 {
-    char message[ERROR_MESSAGE_SIZE];
+    char problem[ERROR_MESSAGE_SIZE];
     va_list arguments;
-
-    int prefix_length = snprintf(message, sizeof message, "line %ld: ", line_number);
     va_start(arguments, format);
-    vsnprintf(message + prefix_length, sizeof message - (size_t)prefix_length, format, arguments);
+    vsnprintf(problem, sizeof problem, format, arguments);
     va_end(arguments);
-    return cli_failure_to_json("the request is malformed, so it is denied", message,
-                               ag_status_name(AG_ERR_REQUEST));
+
+    char reason[ERROR_MESSAGE_SIZE + 32];
+    char message[ERROR_MESSAGE_SIZE + 32];
+    snprintf(reason, sizeof reason, "invalid request: %s", problem);
+    snprintf(message, sizeof message, "line %ld: %s", line_number, problem);
+    return cli_failure_to_json(reason, message, ag_status_name(AG_ERR_REQUEST));
 }
 
 /*
@@ -103,7 +112,8 @@ static json_t *check_request(ag_checker *checker, json_t *request, long line_num
     json_t *tool_input = json_object_get(request, "tool_input");
     json_t *cwd = json_object_get(request, "cwd");
 
-    const char *problem = cli_request_problem(request);
+    char problem_text[ERROR_MESSAGE_SIZE];
+    const char *problem = cli_request_problem(request, problem_text, sizeof problem_text);
     if (problem != NULL) {
         return malformed(line_number, "%s", problem);
     }
@@ -151,8 +161,13 @@ static json_t *evaluate_line(ag_checker *checker, const char *line, size_t lengt
     json_t *request = cli_json_load(line, length, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
                                     &parse_error);
     if (request == NULL) {
-        return malformed(line_number, "invalid JSON at column %d: %s",
-                         parse_error.column, parse_error.text);
+        /* JSON allows \u0000, so such a line is valid JSON but still no request. */
+        if (json_error_code(&parse_error) == json_error_null_character) {
+            return malformed(line_number, "%s (near column %d)",
+                             cli_json_error_text(&parse_error), parse_error.column);
+        }
+        return malformed(line_number, "invalid JSON at column %d: %s", parse_error.column,
+                         parse_error.text);
     }
 
     json_t *result;

@@ -71,9 +71,10 @@ static int block(const char *format, ...)
 
 /*
  * Checks that `input` is a PreToolUse input with the fields ag_check() needs.
- * Returns NULL when it is, or a message naming the field that is wrong.
+ * Returns NULL when it is, or a message naming the field that is wrong, which
+ * may be written into `buffer`.
  */
-static const char *validate_input(json_t *input)
+static const char *validate_input(json_t *input, char *buffer, size_t size)
 {
     if (!json_is_object(input)) {
         return "the input is not a JSON object";
@@ -85,7 +86,7 @@ static const char *validate_input(json_t *input)
         return "\"hook_event_name\" is not \"PreToolUse\"; install this hook under PreToolUse only";
     }
 
-    const char *problem = cli_request_problem(input);
+    const char *problem = cli_request_problem(input, buffer, size);
     if (problem != NULL) {
         return problem;
     }
@@ -235,11 +236,15 @@ static int run_hook(ag_checker *checker, struct cli_audit *audit, const char *de
     json_t *input = cli_json_load(text, length, JSON_REJECT_DUPLICATES, &parse_error);
     free(text);
     if (input == NULL) {
-        return block("the input is not valid JSON (line %d, column %d: %s), so the tool call "
-                     "is blocked", parse_error.line, parse_error.column, parse_error.text);
+        /* JSON allows \u0000, so the input is valid JSON but still not a request. */
+        bool nul = json_error_code(&parse_error) == json_error_null_character;
+        return block("the input is %s (line %d, column %d: %s), so the tool call is blocked",
+                     nul ? "malformed" : "not valid JSON", parse_error.line,
+                     parse_error.column, cli_json_error_text(&parse_error));
     }
 
-    const char *problem = validate_input(input);
+    char problem_text[512];
+    const char *problem = validate_input(input, problem_text, sizeof problem_text);
     if (problem != NULL) {
         json_decref(input);
         return block("the input is malformed (%s), so the tool call is blocked", problem);

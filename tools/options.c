@@ -324,7 +324,7 @@ bool cli_configure_checker(const char *subcommand, ag_checker *checker,
     return true;
 }
 
-const char *cli_request_problem(json_t *request)
+const char *cli_request_problem(json_t *request, char *buffer, size_t size)
 {
     json_t *tool_name = json_object_get(request, "tool_name");
     if (tool_name == NULL) {
@@ -345,6 +345,12 @@ const char *cli_request_problem(json_t *request)
     json_t *cwd = json_object_get(request, "cwd");
     if (cwd != NULL && !json_is_string(cwd)) {
         return "\"cwd\" is not a string";
+    }
+    /* Checked here, because ag_check()'s own message gives advice for C callers. */
+    if (cwd != NULL && json_string_value(cwd)[0] != '/') {
+        snprintf(buffer, size, "the cwd \"%s\" is not an absolute path; give an absolute path "
+                 "or omit cwd", json_string_value(cwd));
+        return buffer;
     }
     return NULL;
 }

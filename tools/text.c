@@ -175,11 +175,6 @@ void cli_print_word(FILE *stream, const char *word)
 }
 
 /*
- * Returns a JSON string of `length` bytes, with U+FFFD in place of each byte
- * that is not part of a valid UTF-8 sequence (jansson accepts only valid
- * UTF-8), or NULL when out of memory.
- */
-/*
  * Parses `length` bytes of JSON text with jansson's `flags`. An integer
  * beyond 64 bits is valid JSON (RFC 8259 sets no limit) that jansson rejects,
  * so such text is parsed again with every integer read as a real.
@@ -193,6 +188,24 @@ json_t *cli_json_load(const char *text, size_t length, size_t flags, json_error_
     return value;
 }
 
+/*
+ * Returns the problem of a failed cli_json_load() in words a user can act
+ * on. jansson names its JSON_ALLOW_NUL flag for a \u0000 escape, which no
+ * caller of this tool can set.
+ */
+const char *cli_json_error_text(const json_error_t *error)
+{
+    if (json_error_code(error) == json_error_null_character) {
+        return "a string contains a NUL character (\\u0000), which no tool input may hold";
+    }
+    return error->text;
+}
+
+/*
+ * Returns a JSON string of `length` bytes, with U+FFFD in place of each byte
+ * that is not part of a valid UTF-8 sequence (jansson accepts only valid
+ * UTF-8), or NULL when out of memory.
+ */
 json_t *cli_json_string(const char *text, size_t length)
 {
     const unsigned char *bytes = (const unsigned char *)text;
@@ -222,6 +235,43 @@ json_t *cli_json_string(const char *text, size_t length)
 
     json_t *string = json_stringn(valid, out);
     free(valid);
+    return string;
+}
+
+/*
+ * Returns a JSON string of a path with CLI_DYNAMIC_MARKER in place of each
+ * part only known at run time, as plain output shows it, or NULL when out of
+ * memory. A path has no "dynamic" flag as a command's words do, so the byte
+ * 0x01 would be the only sign of such a part.
+ */
+json_t *cli_json_path(const char *path)
+{
+    if (path == NULL) {
+        return json_null();
+    }
+
+    size_t marker_length = strlen(CLI_DYNAMIC_MARKER);
+    size_t length = strlen(path);
+    if (length > (SIZE_MAX - 1) / marker_length) {
+        return NULL;
+    }
+    char *shown = malloc(length * marker_length + 1);
+    if (shown == NULL) {
+        return NULL;
+    }
+
+    size_t out = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (path[i] == DYNAMIC_BYTE) {
+            memcpy(shown + out, CLI_DYNAMIC_MARKER, marker_length);
+            out += marker_length;
+        } else {
+            shown[out++] = path[i];
+        }
+    }
+
+    json_t *string = cli_json_string(shown, out);
+    free(shown);
     return string;
 }
 

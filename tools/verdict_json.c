@@ -4,6 +4,8 @@
  *  ["error", "error_code"]}. "error" is a sentence that names the problem, and
  * "error_code" the stable status name (AG_ERR_REQUEST) for programs to compare.
  * Each effect is {"kind", "target", "decision", "rule", "source", "span", "command"}.
+ * A part of a word only known at run time is U+0001 in "argv", which "dynamic"
+ * flags, and CLI_DYNAMIC_MARKER in "target", which has no such flag.
  */
 #include <stdio.h>
 
@@ -102,7 +104,7 @@ static json_t *effect_to_json(const ag_verdict *verdict, size_t index)
     bool has_span = ag_verdict_effect_span(verdict, index, &start, &end);
     bool ok = true;
     set_field(effect, "kind", json_string(ag_effect_kind_name(ag_verdict_effect_kind(verdict, index))), &ok);
-    set_field(effect, "target", cli_json_string_or_null(ag_verdict_effect_target(verdict, index)), &ok);
+    set_field(effect, "target", cli_json_path(ag_verdict_effect_target(verdict, index)), &ok);
     set_field(effect, "decision",
               json_string(ag_decision_name(ag_verdict_effect_decision(verdict, index))), &ok);
     set_field(effect, "rule", cli_json_string_or_null(ag_verdict_effect_rule(verdict, index)), &ok);

@@ -219,6 +219,12 @@ class CheckJsonTest(CliTestCase):
         self.assertIn("\x01", command["argv"][1])
         self.assertEqual(command["dynamic"], [False, True])
 
+    def test_dynamic_target_as_marker(self):
+        result, verdict = self.check_json("rm $X/y")
+        self.assertNotEqual(verdict["decision"], "allow")
+        self.assertEqual(verdict["effects"][0]["target"], "\u2039?\u203a/y")
+        self.assertEqual(verdict["commands"][0]["argv"], ["rm", "\x01/y"])
+
     def test_substitution_command_listed(self):
         result, verdict = self.check_json("echo $(rm -rf x)")
         self.assert_exit(result, EXIT_DENY)
@@ -550,10 +556,38 @@ class EvalTest(CliTestCase):
         self.assertEqual([v["decision"] for v in verdicts],
                          ["deny", "ask", "deny", "ask", "allow"])
 
-    def test_relative_cwd_field_fails_check(self):
+    def test_relative_cwd_field_denied(self):
         verdicts = self.evaluate([bash_request("git status", cwd="repo") + "\n"])
+        problem = 'the cwd "repo" is not an absolute path; give an absolute path or omit cwd'
         self.assertEqual(verdicts[0]["decision"], "deny")
-        self.assertIn('"repo" is not an absolute path', verdicts[0]["reason"])
+        self.assertEqual(verdicts[0]["error"], "line 1: " + problem)
+        self.assertEqual(verdicts[0]["reason"], "invalid request: " + problem)
+        self.assertEqual(verdicts[0]["error_code"], "AG_ERR_REQUEST")
+
+    def test_nul_escape_in_json_denied(self):
+        line = '{"tool_name": "Bash", "tool_input": {"command": "ls \\u0000"}}\n'
+        verdict = self.evaluate([line])[0]
+        problem = "a string contains a NUL character (\\u0000), which no tool input may hold"
+        self.assertEqual(verdict["decision"], "deny")
+        self.assertTrue(verdict["error"].startswith("line 1: " + problem), verdict["error"])
+        self.assertNotIn("JSON_ALLOW_NUL", verdict["error"])
+        self.assertEqual(verdict["error_code"], "AG_ERR_REQUEST")
+
+    def test_malformed_reasons_read_alike(self):
+        verdicts = self.evaluate(["not json\n", "[1]\n", '{"tool_name": "Bash"}\n',
+                                  '{"tool_name": "Bash", "tool_input": {"command": 5}}\n'])
+        expected = ["invalid request: invalid JSON at column 3: ",
+                    "invalid request: the request is not a JSON object",
+                    'invalid request: missing "tool_input"',
+                    'invalid request: the Bash tool input\'s "command" is not a string']
+        for verdict, reason in zip(verdicts, expected):
+            with self.subTest(line=verdict["line"]):
+                self.assertTrue(verdict["reason"].startswith(reason), verdict["reason"])
+                self.assertEqual(verdict["decision"], "deny")
+
+    def test_unknown_cwd_target_as_marker(self):
+        verdict = self.evaluate([bash_request("cat notes.txt") + "\n"])[0]
+        self.assertEqual([e["target"] for e in verdict["effects"]], ["\u2039?\u203a/notes.txt"])
 
     def test_cwd_option_and_field_accepted(self):
         verdicts = self.evaluate([bash_request("git status", cwd="/repo") + "\n",

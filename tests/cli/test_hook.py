@@ -193,7 +193,21 @@ class MalformedInputTest(HookTestCase):
         ('{"tool_name": "Bash", "tool_input": {"command": "ls"}} {}', "not valid JSON"),
         ('{"hook_event_name": "PostToolUse", "tool_name": "Bash", "tool_input": {}}',
          '"hook_event_name" is not "PreToolUse"'),
+        ('{"tool_name": "Bash", "tool_input": {"command": "ls \\u0000"}}',
+         "the input is malformed (line 1, column 59: a string contains a NUL character "
+         "(\\u0000), which no tool input may hold)"),
+        ('{"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": "repo"}',
+         'the cwd "repo" is not an absolute path; give an absolute path or omit cwd'),
     ]
+
+    def test_messages_name_no_internals(self):
+        for text in ['{"tool_name": "Bash", "tool_input": {"command": "ls \\u0000"}}',
+                     '{"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": "repo"}']:
+            with self.subTest(input=text):
+                result = self.hook(text)
+                self.assertNotIn("JSON_ALLOW_NUL", result.stderr)
+                self.assertNotIn("ag_check", result.stderr)
+                self.assertNotIn("error[", result.stderr)
 
     def test_malformed_inputs_are_blocked(self):
         for text, message in self.CASES:

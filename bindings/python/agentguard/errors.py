@@ -15,7 +15,7 @@ class Status(enum.IntEnum):
     POLICY_VALUE = 6
     RULE = 7
     PATTERN = 8
-    REQUEST = 9
+    REQUEST = 9  # a malformed request, or a command that cannot be fully analysed
     LIMIT = 10
     INTERNAL = 11
 

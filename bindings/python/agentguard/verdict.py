@@ -107,7 +107,10 @@ class Verdict:
     policy's default decided or the request was malformed. `span` is the (start, end)
     byte range of the part of the input that decided, or None. `error` is the
     status name (such as "AG_ERR_REQUEST") when the request was malformed or
-    could not be analysed, else None, and `error_message` the sentence that
+    could not be fully analysed, else None. "AG_ERR_REQUEST" marks both a
+    malformed request, which is denied, and a command that cannot be fully
+    analysed, which gets at least ask and whose `error_message` starts with
+    "the command cannot be fully analysed: ". `error_message` is the sentence that
     names the problem, such as 'the Bash tool input's "command" is not a
     string', or None. `commands` lists every command of a
     Bash request in text order, and `effects` the effects of those commands;
