@@ -231,7 +231,16 @@ static void test_json_duplicate_key(void **state)
     (void)state;
     expect_error("settings.json",
                  "{\"permissions\": {\"deny\": [\"Bash(rm *)\"], \"deny\": []}}",
-                 AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 42, "duplicate key");
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 42,
+                 "duplicate key \"deny\" (first at line 1, column 18)");
+
+    /* Both keys on one line: the column tells them apart. */
+    expect_error("settings.json", "{\"permissions\":{\"deny\":[\"Bash(rm *)\"]},\"permissions\":{}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 40,
+                 "duplicate key \"permissions\" (first at line 1, column 2)");
+    expect_error("policy.yaml", "default: ask\ndeny: []\nlimits: {}\n  # note\ndeny: []\n",
+                 AG_LAYER_COMMAND_LINE, AG_ERR_POLICY_KEY, 5, 1,
+                 "duplicate key 'deny' (first at line 2, column 1)");
 }
 
 /* An empty settings file is invalid JSON, so a truncated managed file cannot drop its rules. */

@@ -574,7 +574,7 @@ static void test_bad_files(void **state)
     load_fails("bad_unknown_key.yaml", AG_ERR_POLICY_KEY, 2, 1,
                "unknown key 'alow'; accepted keys: default, allow, ask, deny, limits");
     load_fails("bad_duplicate_key.yaml", AG_ERR_POLICY_KEY, 5, 1,
-               "duplicate key 'allow' (first at line 1)");
+               "duplicate key 'allow' (first at line 1, column 1)");
     load_fails("bad_rule.yaml", AG_ERR_RULE, 3, 7,
                "invalid rule \"Bash(git rebase :* )\": space before ')'; remove the space");
     load_fails("bad_rule_inline.yaml", AG_ERR_RULE, 1, 28, "nested or unbalanced parentheses");

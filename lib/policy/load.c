@@ -503,14 +503,17 @@ static ag_status check_key(load_context *context, const yaml_node_t *mapping,
     for (const yaml_node_pair_t *other = mapping->data.mapping.pairs.start; other < pair;
          other++) {
         const yaml_node_t *earlier = yaml_document_get_node(context->document, other->key);
-        if (earlier->type == YAML_SCALAR_NODE
-            && earlier->data.scalar.length == key->data.scalar.length
-            && memcmp(earlier->data.scalar.value, key->data.scalar.value,
-                      key->data.scalar.length) == 0)
-            return node_error(context, AG_ERR_POLICY_KEY, key,
-                              "duplicate key '%s' (first at line %lu); merge the two into one",
-                              (const char *)key->data.scalar.value,
-                              (unsigned long)earlier->start_mark.line + 1);
+        if (earlier->type != YAML_SCALAR_NODE
+            || earlier->data.scalar.length != key->data.scalar.length
+            || memcmp(earlier->data.scalar.value, key->data.scalar.value,
+                      key->data.scalar.length) != 0)
+            continue;
+
+        ag_source_location first = node_location(context, earlier);
+        return node_error(context, AG_ERR_POLICY_KEY, key,
+                          "duplicate key '%s' (first at line %u, column %u); merge the two "
+                          "into one", (const char *)key->data.scalar.value, first.line,
+                          first.column);
     }
     return AG_OK;
 }

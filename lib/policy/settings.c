@@ -132,13 +132,16 @@ static ag_status check_duplicate(struct load_context *context, const yaml_node_t
     for (const yaml_node_pair_t *other = mapping->data.mapping.pairs.start; other < pair;
          other++) {
         const yaml_node_t *earlier = ag_load_node(context, other->key);
-        if (earlier->data.scalar.length == key->data.scalar.length
-            && memcmp(earlier->data.scalar.value, key->data.scalar.value,
-                      key->data.scalar.length) == 0)
-            return ag_load_error(context, AG_ERR_POLICY_KEY, key,
-                                 "duplicate key \"%s\" (first at line %lu); merge the two "
-                                 "into one", (const char *)key->data.scalar.value,
-                                 (unsigned long)earlier->start_mark.line + 1);
+        if (earlier->data.scalar.length != key->data.scalar.length
+            || memcmp(earlier->data.scalar.value, key->data.scalar.value,
+                      key->data.scalar.length) != 0)
+            continue;
+
+        ag_source_location first = ag_load_location(context, earlier);
+        return ag_load_error(context, AG_ERR_POLICY_KEY, key,
+                             "duplicate key \"%s\" (first at line %u, column %u); merge the "
+                             "two into one", (const char *)key->data.scalar.value, first.line,
+                             first.column);
     }
     return AG_OK;
 }
