@@ -191,6 +191,11 @@ static void test_table_case(void **state)
         fail_msg("%s: expected \"%s\" in the reason: %s", item->name, reason_part,
                  ag_verdict_reason(verdict));
 
+    const char *absent_part = json_string_value(json_object_get(spec, "reason_lacks"));
+    if (absent_part != NULL && strstr(ag_verdict_reason(verdict), absent_part) != NULL)
+        fail_msg("%s: expected no \"%s\" in the reason: %s", item->name, absent_part,
+                 ag_verdict_reason(verdict));
+
     ag_checker_free(checker);
     ag_policy_free(policy);
 }

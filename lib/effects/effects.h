@@ -309,6 +309,8 @@ typedef struct ag_effect {
      * that a later command runs or finds in PATH.
      */
     bool no_code;
+    /* Set by the modes (mode.c): the write asks because it touches a protected path. */
+    bool protected_write;
     /*
      * Where the target leads when it lies below a link an earlier command of
      * the request made: unknown up to the link, or NULL. It replaces the

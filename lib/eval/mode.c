@@ -506,15 +506,19 @@ static bool in_project(const char *path, const ag_path_context *context)
  * that layer_may_exempt() accepts, else a rule that names the protected name
  * (rule_names_protected()). `rule` decided the write. It is the first allow
  * rule that matched, which may be a broad glob written before the rule that
- * names the path, so the other allow rules are matched too. Only writes to
- * protected paths get here, which keeps the walk off the common path.
+ * names the path, so the other allow rules are matched too. With
+ * `any_allow`, they are matched also when no allow rule decided the write.
+ * Only writes to protected paths get here, which keeps the walk off the
+ * common path.
  */
 static bool some_rule_exempts(ag_checker *checker, const char *path, const protection *guard,
-                              const ag_rule *rule, const ag_path_context *context)
+                              const ag_rule *rule, bool any_allow,
+                              const ag_path_context *context)
 {
     if (rule_names_guarded(rule, guard))
         return true;
-    if (rule == NULL || rule->decision != AG_ALLOW || context == NULL)
+    bool allowed = rule != NULL && rule->decision == AG_ALLOW;
+    if ((!allowed && !any_allow) || context == NULL)
         return false;
 
     const ag_policy *policy = checker->policy;
@@ -528,33 +532,52 @@ static bool some_rule_exempts(ag_checker *checker, const char *path, const prote
 }
 
 /*
+ * Returns what ends the reason for asking about a protected write: the allow
+ * rule that allowed the write but does not unlock the path, or the mode that
+ * would have allowed it. The reason that the write had before is left out,
+ * because it would read as if the write were allowed.
+ */
+static const char *protection_note(ag_checker *checker, const ag_rule *rule)
+{
+    if (rule != NULL && rule->decision == AG_ALLOW)
+        return ag_arena_printf(&checker->arena, "; the allow rule %s (%s) is not one",
+                               rule->text, rule->source);
+    if (checker->mode == AG_MODE_BYPASS_PERMISSIONS || checker->mode == AG_MODE_ACCEPT_EDITS)
+        return ag_arena_printf(&checker->arena, ", in %s mode too",
+                               ag_mode_name(checker->mode));
+    return "";
+}
+
+/*
  * Returns the reason for asking about a protected write, or NULL when the
  * write is exempt. `rule` is the rule that allowed the write, if any, and
- * `context` contains the normalized cwd and home that rules match with.
+ * `any_allow` is passed to some_rule_exempts(). `context` contains the
+ * normalized cwd and home that rules match with.
  */
 static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
-                           const char *before, const ag_path_context *context)
+                           bool any_allow, const ag_path_context *context)
 {
     protection guard = {NULL, AG_LAYER_MANAGED, false};
     const char *file = path != NULL && strchr(path, AG_DYNAMIC_MARK) == NULL
                            ? rule_file_name(checker, path, &guard.file_layer)
                            : NULL;
-    if (file != NULL && some_rule_exempts(checker, path, &guard, rule, context))
+    if (file != NULL && some_rule_exempts(checker, path, &guard, rule, any_allow, context))
         return NULL;
+    const char *note = protection_note(checker, rule);
     if (file != NULL) {
         const char *reason = ag_arena_printf(
             &checker->arena,
             "the write to %s changes %s, a file that sets the permission rules, which only an "
-            "Edit allow rule of %s that names this file without wildcards allows (%s)",
+            "Edit allow rule of %s that names this file without wildcards allows%s",
             ag_quote_text(&checker->arena, path, strlen(path)), file,
-            exempting_layers(guard.file_layer), before);
+            exempting_layers(guard.file_layer), note);
         return reason != NULL ? reason : "the write touches a protected path (out of memory)";
     }
 
     const char *name = protected_name(checker, path);
     guard.name = name;
     guard.outside_project = !in_project(path, context);
-    if (name == NULL || some_rule_exempts(checker, path, &guard, rule, context))
+    if (name == NULL || some_rule_exempts(checker, path, &guard, rule, any_allow, context))
         return NULL;
     const char *quoted = ag_quote_text(&checker->arena, path, strlen(path));
     const char *reason = NULL;
@@ -562,13 +585,12 @@ static const char *protect(ag_checker *checker, const char *path, const ag_rule 
         reason = ag_arena_printf(&checker->arena,
                                  "the write to %s touches the protected path %s outside the "
                                  "project, which only an Edit allow rule of the managed, "
-                                 "command_line or user layer that names it allows (%s)",
-                                 quoted, name, before);
+                                 "command_line or user layer that names it allows%s",
+                                 quoted, name, note);
     else
         reason = ag_arena_printf(&checker->arena,
                                  "the write to %s touches the protected path %s, which only an "
-                                 "Edit allow rule that names it allows (%s)", quoted, name,
-                                 before);
+                                 "Edit allow rule that names it allows%s", quoted, name, note);
     return reason != NULL ? reason : "the write touches a protected path (out of memory)";
 }
 
@@ -867,37 +889,41 @@ static bool adjust_commands(ag_checker *checker, const ag_path_context *context)
 /*
  * Returns the reason for asking about a write that touches a protected path:
  * its target, the file a link target leads to, or for a tree write a
- * protected path below it. Returns NULL when none does.
+ * protected path below it. Returns NULL when none does. `rule` is the allow
+ * rule that allowed the write, if any.
  */
 static const char *protect_effect(ag_checker *checker, const ag_effect *effect,
+                                  const ag_rule *rule, bool any_allow,
                                   const ag_path_context *where)
 {
-    const char *reason = protect(checker, effect->target, effect->rule, effect->reason, where);
+    const char *reason = protect(checker, effect->target, rule, any_allow, where);
     if (reason == NULL && effect->link_target != NULL)
-        reason = protect(checker, effect->link_target, effect->rule, effect->reason, where);
+        reason = protect(checker, effect->link_target, rule, any_allow, where);
     if (reason != NULL || !effect->tree)
         return reason;
 
     const char *directory = effect->target;
     bool rule_file = false;
-    const char *name = protected_name_below(checker, directory, where, effect->rule, &rule_file);
+    const char *name = protected_name_below(checker, directory, where, rule, &rule_file);
     if (name == NULL && effect->link_target != NULL) {
         directory = effect->link_target;
-        name = protected_name_below(checker, directory, where, effect->rule, &rule_file);
+        name = protected_name_below(checker, directory, where, rule, &rule_file);
     }
     if (name == NULL)
         return NULL;
     const char *quoted = ag_quote_text(&checker->arena, directory, strlen(directory));
+    /* No rule unlocks a rule file in a tree, so only the mode is worth a note there. */
+    const char *note = protection_note(checker, rule_file ? NULL : rule);
     if (rule_file)
         reason = ag_arena_printf(&checker->arena,
                                  "the tree written at %s may include %s, a file that sets the "
                                  "permission rules, which no rule allows a tree write to "
-                                 "change (%s)", quoted, name, effect->reason);
+                                 "change%s", quoted, name, note);
     else
         reason = ag_arena_printf(&checker->arena,
                                  "the tree written at %s may include the protected path %s, "
-                                 "which only an Edit allow rule that names it allows (%s)",
-                                 quoted, name, effect->reason);
+                                 "which only an Edit allow rule that names it allows%s",
+                                 quoted, name, note);
     return reason != NULL ? reason : "the write touches a protected path (out of memory)";
 }
 
@@ -927,14 +953,24 @@ static bool adjust_effects(ag_checker *checker, const ag_path_context *where)
             changed = true;
         }
 
-        /* A link on disk is protected when it or the file it leads to is. */
+        /*
+         * A link on disk is protected when it or the file it leads to is. A
+         * deny rule that only could match asks too, but a known protected
+         * target is the surer cause, unless an allow rule unlocks it. An
+         * unknown target counts as protected, so it keeps the deny rule.
+         */
         const char *reason = NULL;
         if (effect->decision < AG_ASK)
-            reason = protect_effect(checker, effect, where);
+            reason = protect_effect(checker, effect, effect->rule, false, where);
+        else if (effect->decision == AG_ASK && effect->rule != NULL
+                 && effect->rule->decision == AG_DENY
+                 && strchr(effect->target, AG_DYNAMIC_MARK) == NULL)
+            reason = protect(checker, effect->target, NULL, true, where);
         if (reason != NULL) {
             effect->decision = AG_ASK;
             effect->rule = NULL;
             effect->reason = reason;
+            effect->protected_write = true;
             changed = true;
         }
     }
@@ -944,7 +980,9 @@ static bool adjust_effects(ag_checker *checker, const ag_path_context *where)
 /*
  * Sets the request's verdict again from its commands and effects, as
  * command.c does: the strictest command (the first on ties), then a stricter
- * effect, then at least ask for an incomplete analysis.
+ * effect, or an effect as strict that a rule or a protected path decided
+ * when no rule decided the command, then at least ask for an incomplete
+ * analysis.
  */
 static ag_status recombine(ag_checker *checker, const ag_shell_analysis *analysis)
 {
@@ -966,7 +1004,10 @@ static ag_status recombine(ag_checker *checker, const ag_shell_analysis *analysi
     const ag_effect *strictest = NULL;
     for (size_t i = 0; i < verdict->effect_count; i++) {
         const ag_effect *effect = &verdict->effects[i];
-        if (effect->decision > verdict->decision
+        bool explains_tie = effect->decision == verdict->decision && verdict->rule == NULL
+                            && (effect->rule != NULL || effect->protected_write)
+                            && strictest == NULL;
+        if ((effect->decision > verdict->decision || explains_tie)
             && (strictest == NULL || effect->decision > strictest->decision))
             strictest = effect;
     }
@@ -1137,11 +1178,9 @@ ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name,
     }
 
     if (verdict->file_write && verdict->decision < AG_ASK) {
-        const char *reason = protect(checker, verdict->file_path, verdict->rule, verdict->reason,
-                                     context);
+        const char *reason = protect(checker, verdict->file_path, verdict->rule, false, context);
         if (reason == NULL && verdict->file_target != NULL)
-            reason = protect(checker, verdict->file_target, verdict->rule, verdict->reason,
-                             context);
+            reason = protect(checker, verdict->file_target, verdict->rule, false, context);
         if (reason != NULL) {
             verdict->decision = AG_ASK;
             verdict->rule = NULL;

@@ -169,6 +169,9 @@ class VerdictTableTest(unittest.TestCase):
         if "reason_has" in case:
             self.assertIn(case["reason_has"], verdict.reason, label)
 
+        if "reason_lacks" in case:
+            self.assertNotIn(case["reason_lacks"], verdict.reason, label)
+
 
 if __name__ == "__main__":
     unittest.main()
