@@ -509,6 +509,19 @@ static bool sed_script_is_risky(const ag_shell_word *script)
     }
 }
 
+/*
+ * Returns whether an option cluster holds only flags whose writes the
+ * effects table sees: a trailing -i writes the input files (writes-operands).
+ * Letters after -i are a backup suffix, whose file no effect shows.
+ */
+static bool sed_cluster_is_plain(const char *text)
+{
+    size_t flags = strspn(text + 1, "nErsuz") + 1;
+    if (text[flags] == '\0')
+        return true;
+    return text[flags] == 'i' && text[flags + 1] == '\0';
+}
+
 /* Reads sed's options: in-place editing, a script file or an unknown option count as risky. */
 static bool sed_runs_code(const ag_shell_command *command)
 {
@@ -541,13 +554,15 @@ static bool sed_runs_code(const ag_shell_command *command)
         } else if (strcmp(text, "-l") == 0) {
             i++;
         } else if (text[1] == '-') {
+            if (strcmp(text, "--in-place") == 0)
+                continue;
             if (!ag_list_contains("quiet silent debug posix sandbox follow-symlinks separate "
                                   "unbuffered null-data zero-terminated regexp-extended "
                                   "line-length",
                                   text + 2, strcspn(text + 2, "=")))
-                return true;  /* --in-place, --file, or unknown */
-        } else if (text[strspn(text + 1, "nErsuz") + 1] != '\0') {
-            return true;  /* -i, -f, -e inside a cluster, or an unknown letter */
+                return true;  /* --in-place=SUFFIX, --file, or unknown */
+        } else if (!sed_cluster_is_plain(text)) {
+            return true;  /* -iSUFFIX, -f, -e inside a cluster, or an unknown letter */
         }
     }
     return false;
