@@ -682,6 +682,38 @@ static ag_status add_ssh_control_path(ag_extractor *ex, const ag_shell_word *wor
 }
 
 /*
+ * Adds the library or program of an ssh -o key of kind
+ * AG_SSH_OPTION_PROGRAM as a run file, as for ssh -I LIB, so that a request
+ * that writes it and then has ssh load it asks. `none` and `internal` (the
+ * built-in security key support) name no file. ssh reads a SecurityKeyProvider
+ * of the form $NAME from the environment (ssh.c), so that file is unknown here.
+ * NOTE: a leading `~` is read as the home directory, as for IdentityFile.
+ * OpenSSH 9 passes a PKCS11Provider path to dlopen() without expanding it.
+ */
+static ag_status add_ssh_program(ag_extractor *ex, const ag_shell_word *word, const char *rest)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    const char *value;
+    size_t length;
+    ag_ssh_argument found;
+    ag_status status = next_ssh_argument(ex, &rest, &value, &length, &found);
+    if (status != AG_OK || found != AG_SSH_ARGUMENT_WORD)
+        return status;
+    if (strcmp(value, "none") == 0 || strcmp(value, "internal") == 0)
+        return AG_OK;
+
+    size_t before = ex->out->count;
+    if (value[0] == '$' && value[1] != '{')
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
+    else
+        status = add_ssh_path(ex, AG_EFFECT_READ, word, value, length);
+    if (status != AG_OK || ex->out->count == before)
+        return status;
+    const char *path = ex->out->items[ex->out->count - 1].target;
+    return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
+}
+
+/*
  * ssh -o KEY=VALUE, -o "KEY VALUE": the key is read as ssh reads it
  * (lib/eval/ssh_options.c). Keys that run something are flagged when the
  * command is unwrapped, and those that name files or hosts are effects.
@@ -696,6 +728,8 @@ static ag_status add_ssh_option(ag_extractor *ex, const ag_shell_word *word, con
     case AG_SSH_OPTION_READ_WRITE:
     case AG_SSH_OPTION_AGENT:
         return add_ssh_files(ex, word, rest, kind);
+    case AG_SSH_OPTION_PROGRAM:
+        return add_ssh_program(ex, word, rest);
     case AG_SSH_OPTION_HOST:
     case AG_SSH_OPTION_JUMP:
         return add_ssh_hosts(ex, word, rest, kind);
