@@ -172,6 +172,11 @@ static bool parse_short(parsed_arguments *parsed, const ag_effect_spec *spec,
         const ag_effect_option *option = ag_effect_option_find(spec, name, 2);
         if (option == NULL && parsed->unknown_option == NULL)
             parsed->unknown_option = word;
+        /* make -Oline: the rest of the cluster is the value of -O, which has no effect. */
+        if (option != NULL && option->kind == AG_OPTION_OPTIONAL_VALUE) {
+            note_flag(parsed, option, word->text[j]);
+            return false;
+        }
         if (option == NULL || !ag_effect_option_takes_value(option)) {
             note_flag(parsed, option, word->text[j]);
             continue;

@@ -89,8 +89,10 @@ typedef enum ag_option_kind {
                                    linked into (cp -t DIR), written (role WRITE) */
     AG_OPTION_NO_TARGET_DIRECTORY, /* flag: the destination is never a directory to copy
                                    into (cp -T) */
-    AG_OPTION_PARENTS           /* flag: each operand lands at its whole path below the
+    AG_OPTION_PARENTS,          /* flag: each operand lands at its whole path below the
                                    destination directory (cp --parents) */
+    AG_OPTION_OPTIONAL_VALUE    /* takes a value only when attached (--backup=numbered, -Oline),
+                                   never the next word, as getopt_long()'s optional_argument */
 } ag_option_kind;
 
 typedef struct ag_effect_option {

@@ -874,6 +874,8 @@ static bool option_takes_next(const ag_effect_spec *spec, const ag_shell_word *w
         for (size_t j = 1; j < word->length && option == NULL; j++) {
             char name[3] = {'-', word->text[j], '\0'};
             const ag_effect_option *letter = ag_effect_option_find(spec, name, 2);
+            if (letter != NULL && letter->kind == AG_OPTION_OPTIONAL_VALUE)
+                break;
             if (letter != NULL && ag_effect_option_takes_value(letter)) {
                 option = letter;
                 attached = j + 1 < word->length;
