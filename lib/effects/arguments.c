@@ -2549,6 +2549,38 @@ static ag_status apply_copy_names(ag_extractor *ex, const ag_effect_spec *spec,
     return ag_extractor_add_copy_names(ex, spec, &copy);
 }
 
+/*
+ * Adds the write of the only operand of an entry with a written last
+ * operand (cp, install, rsync, scp, ln) when Bash may expand that word to
+ * several words: a brace (cp a{,.bak}), a glob (cp a/?) or an expansion
+ * (cp $FILES). The last of them is the destination, so the word counts as
+ * written, as every operand of mv does. A tilde alone gives one word.
+ * TODO(effects): expand braces as Bash does and write only the last word.
+ */
+static ag_status add_expanded_destination(ag_extractor *ex, const ag_effect_spec *spec,
+                                          const parsed_arguments *parsed, size_t operand_count,
+                                          bool *wrote, bool *contacted)
+{
+    if (!spec->has_last || operand_count != 1 || parsed->target_directory)
+        return AG_OK;
+
+    const argument *operand = NULL;
+    for (size_t i = 0; i < parsed->count && operand == NULL; i++) {
+        if (parsed->items[i].option == NULL)
+            operand = &parsed->items[i];
+    }
+    if (operand == NULL || !operand->word->dynamic)
+        return AG_OK;
+
+    const char *marked = ag_extractor_mark_globs(ex, operand->word, operand->text,
+                                                 operand->length);
+    if (marked == NULL)
+        return AG_ERR_NOMEM;
+    if (memchr(marked, AG_DYNAMIC_MARK, operand->length) == NULL)
+        return AG_OK;
+    return add_argument(ex, spec, operand, spec->last, wrote, contacted);
+}
+
 /* Adds the effects of the options and operands that parse_arguments() found. */
 static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
                              parsed_arguments *parsed, const ag_shell_word *words, size_t count)
@@ -2626,6 +2658,8 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
             status = add_argument(ex, spec, &arg, AG_ROLE_WRITE, &wrote, &contacted);
     }
 
+    if (status == AG_OK)
+        status = add_expanded_destination(ex, spec, parsed, operand_count, &wrote, &contacted);
     if (status == AG_OK && spec->copies_into != AG_COPIES_NONE)
         status = apply_copy_names(ex, spec, parsed);
     if (status == AG_OK && spec->handler == AG_HANDLER_CURL)
