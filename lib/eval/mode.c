@@ -483,13 +483,35 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
 }
 
 /*
+ * Returns whether `path` is a protected entry of the home directory or lies
+ * below one: a home entry (~/.bashrc, ~/.local/bin) or a protected
+ * component directly below home (~/.claude, ~/.config/git, ~/.gitconfig).
+ */
+static bool in_home_entry(const ag_checker *checker, const char *path)
+{
+    const char *rest = below_home(checker, path);
+    for (size_t i = 0; rest != NULL && i < sizeof(protected_paths) / sizeof(*protected_paths);
+         i++) {
+        if (is_home_entry(rest, protected_paths[i].name))
+            return true;
+    }
+    return false;
+}
+
+/*
  * Returns whether a written `path` lies in the project: below the request's
  * cwd (context->cwd, as given), unless it is below the home directory and
  * the cwd is the home or contains it. Such a cwd would make the user's own
- * files (~/.bashrc, ~/.gitconfig) part of the project.
+ * files (~/.bashrc, ~/.gitconfig) part of the project. A protected entry of
+ * the home applies to every project, so it lies outside the project also
+ * when the cwd contains it or lies inside it (a dotfiles repository in
+ * ~/.config, a session started in ~/.claude or ~/.local/bin).
  */
-static bool in_project(const char *path, const ag_path_context *context)
+static bool in_project(ag_checker *checker, const char *path, const ag_path_context *context)
 {
+    if (in_home_entry(checker, path))
+        return false;
+
     const char *cwd = context != NULL ? context->cwd : NULL;
     if (cwd == NULL || cwd[0] != '/' || !ag_path_is_within(path, cwd))
         return false;
@@ -576,7 +598,7 @@ static const char *protect(ag_checker *checker, const char *path, const ag_rule 
 
     const char *name = protected_name(checker, path);
     guard.name = name;
-    guard.outside_project = !in_project(path, context);
+    guard.outside_project = !in_project(checker, path, context);
     if (name == NULL || some_rule_exempts(checker, path, &guard, rule, any_allow, context))
         return NULL;
     const char *quoted = ag_quote_text(&checker->arena, path, strlen(path));
