@@ -1272,6 +1272,85 @@ static void test_project_directories_stay_in_root(void **state)
     free(resolved);
 }
 
+/* Asserts that warning `index` of `policy` contains each of two fragments. */
+static void expect_warning(const ag_policy *policy, size_t index, const char *first,
+                           const char *second)
+{
+    const char *warning = ag_policy_warning(policy, index);
+    assert_non_null(warning);
+    if (strstr(warning, first) == NULL || strstr(warning, second) == NULL)
+        fail_msg("warning %zu: expected \"%s\" and \"%s\" in: %s", index, first, second,
+                 warning);
+}
+
+/*
+ * A project's additional directory that lies outside its project root, as
+ * written or through a link, covers at most the root, so it gets a load
+ * warning with its place. Directories inside the root, "~" paths (the home
+ * is known only at check time) and the user's directories get none.
+ */
+static void test_project_directories_outside_warned(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ag-layers-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char *resolved = realpath(root, NULL);
+    assert_non_null(resolved);
+    make_directory(resolved, ".claude");
+    make_directory(resolved, "app");
+    make_directory(resolved, "outside");
+    make_directory(resolved, "outside/project");
+    /* Half of PATH_MAX, so that the paths below it fit into the other buffers. */
+    char project[PATH_MAX / 2], link_path[PATH_MAX], path[PATH_MAX];
+    snprintf(project, sizeof(project), "%s/outside/project", resolved);
+    make_directory(project, ".claude");
+    snprintf(link_path, sizeof(link_path), "%s/lnk", project);
+    assert_int_equal(symlink("../../app", link_path), 0);
+    write_file(project, ".claude/settings.json",
+               "{\"permissions\": {\"additionalDirectories\": [\n"
+               "  \"..\", \"../src\", \"~/notes\", \"../../..\", \"/etc\", \"../lnk\"]}}",
+               path, sizeof(path));
+
+    static const ag_layer tree_layers[] = {AG_LAYER_PROJECT, AG_LAYER_LOCAL_PROJECT};
+    for (size_t i = 0; i < 2; i++) {
+        ag_policy *policy = load_in_layer(path, tree_layers[i]);
+        assert_int_equal(ag_policy_warning_count(policy), 3);
+        expect_warning(policy, 0, "settings.json:2:30: warning: the additional directory "
+                       "\"../../..\" is ", "counts only below the project root");
+        expect_warning(policy, 1, "settings.json:2:42: warning: the additional directory "
+                       "\"/etc\" is /etc, outside the project root", "it is ignored");
+        expect_warning(policy, 2, "settings.json:2:50: warning: the additional directory "
+                       "\"../lnk\" leads through a symbolic link to", "/app, outside");
+        assert_non_null(strstr(ag_policy_warning(policy, 1), ag_layer_name(tree_layers[i])));
+        ag_policy_free(policy);
+    }
+
+    ag_policy *policy = load_in_layer(path, AG_LAYER_USER);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    ag_policy_free(policy);
+
+    /* A project source given as a string has no project root, so each directory is ignored. */
+    policy = build_text("settings.json", "{\"permissions\": {\"additionalDirectories\": "
+                        "[\"/srv\"]}}", AG_LAYER_PROJECT);
+    expect_one_warning(policy, "settings.json:1:44: warning: the additional directory \"/srv\" "
+                               "is ignored in the project layer");
+    ag_policy_free(policy);
+
+    unlink(path);
+    unlink(link_path);
+    snprintf(path, sizeof(path), "%s/.claude", project);
+    rmdir(path);
+    rmdir(project);
+    snprintf(path, sizeof(path), "%s/outside", resolved);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/.claude", resolved);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/app", resolved);
+    rmdir(path);
+    rmdir(resolved);
+    free(resolved);
+}
+
 /* A .claude that is a link to a shared directory still anchors at the project that holds it. */
 static void test_settings_anchor_through_link(void **state)
 {
@@ -1350,6 +1429,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_settings_anchor_at_project_root),
         cmocka_unit_test(test_settings_anchor_through_link),
         cmocka_unit_test(test_project_directories_stay_in_root),
+        cmocka_unit_test(test_project_directories_outside_warned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -559,6 +559,61 @@ static ag_status append_directory(load_context *context, const char *path)
     return AG_OK;
 }
 
+/*
+ * Warns about an additional directory of a project or local_project source
+ * that lies outside the source's project root, as written or where it leads
+ * through links. At check time such an entry covers only paths below the
+ * root (ag_checker_in_working_directories()), which may be none, and an
+ * entry of a source with no file covers none.
+ * TODO(directories): a "~" entry is not checked, because the home is known
+ * only at check time.
+ */
+static ag_status warn_outside_project(load_context *context, const yaml_node_t *entry,
+                                      const char *path)
+{
+    const char *root = context->anchor;
+    if (!ag_layer_from_working_tree(context->layer))
+        return AG_OK;
+    if (root == NULL)
+        return ag_forms_warn(context, entry,
+                             "the additional directory \"%s\" is ignored in the %s layer, "
+                             "because a source given as a string has no project root to keep "
+                             "it in; load the settings from their file, or add the directory "
+                             "in the user settings", path, ag_layer_name(context->layer));
+    if (root[0] != '/' || path[0] == '~')
+        return AG_OK;
+
+    ag_arena arena;
+    ag_arena_init(&arena);
+    ag_path_context base = {context->directory, NULL, NULL, NULL};
+    const char *directory = ag_path_normalize(&arena, &base, path, strlen(path));
+    const char *real = NULL;
+    const char *real_root = NULL;
+    if (directory != NULL && directory[0] == '/' && ag_path_is_within(directory, root)) {
+        real = ag_path_resolve(&arena, NULL, directory);
+        real_root = ag_path_resolve(&arena, NULL, root);
+        if (real == NULL || real_root == NULL || ag_path_is_within(real, real_root))
+            directory = NULL;
+    }
+
+    ag_status status = AG_OK;
+    if (directory != NULL && directory[0] == '/') {
+        const char *place = real != NULL ? real : directory;
+        const char *place_root = real != NULL ? real_root : root;
+        const char *effect = ag_path_is_within(place_root, place)
+                                 ? "counts only below the project root"
+                                 : "is ignored";
+        status = ag_forms_warn(context, entry,
+                               "the additional directory \"%s\" %s %s, outside the project "
+                               "root %s, so in the %s layer it %s, because a working tree can "
+                               "come from anyone; add it in the user settings instead",
+                               path, real != NULL ? "leads through a symbolic link to" : "is",
+                               place, place_root, ag_layer_name(context->layer), effect);
+    }
+    ag_arena_release(&arena);
+    return status;
+}
+
 static ag_status read_directories(load_context *context, const yaml_node_t *node)
 {
     if (is_null(node))
@@ -585,6 +640,8 @@ static ag_status read_directories(load_context *context, const yaml_node_t *node
             return node_error(context, AG_ERR_POLICY_VALUE, entry,
                               "\"~user\" paths are not supported; write the absolute path");
         ag_status status = append_directory(context, path);
+        if (status == AG_OK)
+            status = warn_outside_project(context, entry, path);
         if (status != AG_OK)
             return status;
     }
