@@ -52,7 +52,7 @@ typedef struct worker {
 
 static const char *cases_dir;
 /* Room for every table and policy of check_tables; an assert fails when it runs out. */
-enum { MAX_TABLES = 64, MAX_POLICIES = 64 };
+enum { MAX_TABLES = 128, MAX_POLICIES = 128 };
 static json_t *tables[MAX_TABLES];
 static size_t table_count;
 static char *policy_names[MAX_POLICIES];
