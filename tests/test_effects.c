@@ -808,10 +808,10 @@ static void test_name_tables_sorted(void **state)
 static ag_option_value read_cluster(const char *option, const char *next, bool strict)
 {
     static ag_shell_word words[3];
-    words[0] = (ag_shell_word){"read", 4, false, 0, 4, AG_WORD_VARIABLE_NONE};
+    words[0] = (ag_shell_word){"read", 4, false, 0, 4, AG_WORD_VARIABLE_NONE, true};
     words[1] = (ag_shell_word){option, strlen(option), false, 5, 5 + (uint32_t)strlen(option),
-                                AG_WORD_VARIABLE_NONE};
-    words[2] = (ag_shell_word){next, strlen(next), false, 0, 0, AG_WORD_VARIABLE_NONE};
+                                AG_WORD_VARIABLE_NONE, true};
+    words[2] = (ag_shell_word){next, strlen(next), false, 0, 0, AG_WORD_VARIABLE_NONE, true};
     const ag_name_syntax *syntax = ag_shell_find_name_syntax("read");
     assert_non_null(syntax);
     return ag_shell_read_option_cluster(words, next[0] != '\0' ? 3 : 2, 1, syntax->values,
@@ -867,9 +867,9 @@ static void test_option_cluster_scan(void **state)
 static bool marks_code(const char *name, const char *option)
 {
     ag_shell_word words[3] = {
-        {name, strlen(name), false, 0, 0, AG_WORD_VARIABLE_NONE},
-        {option, strlen(option), false, 0, 0, AG_WORD_VARIABLE_NONE},
-        {"1", 1, false, 0, 0, AG_WORD_VARIABLE_NONE},
+        {name, strlen(name), false, 0, 0, AG_WORD_VARIABLE_NONE, true},
+        {option, strlen(option), false, 0, 0, AG_WORD_VARIABLE_NONE, true},
+        {"1", 1, false, 0, 0, AG_WORD_VARIABLE_NONE, true},
     };
     ag_shell_command command = {0};
     command.words = words;

@@ -384,6 +384,29 @@ static bool may_be_option(const ag_shell_word *word)
 }
 
 /*
+ * Returns whether `word` is the value that a listed option took as the next
+ * word, and stays one word: `curl -u "$X"` cannot give curl a -O, but an
+ * unquoted `-u $X` may expand to `-u a -O`. A value joined to its option
+ * (`-u$X`) is left to may_be_option().
+ */
+static bool is_option_value(const parsed_arguments *parsed, const ag_shell_word *word)
+{
+    if (!word->single || word->text[0] == '-')
+        return false;
+    for (size_t i = 0; i < parsed->count; i++) {
+        if (parsed->items[i].option != NULL && parsed->items[i].word == word)
+            return true;
+    }
+    return false;
+}
+
+/* Returns whether `word` may expand to an option the command reads as one of its own. */
+static bool may_be_free_option(const parsed_arguments *parsed, const ag_shell_word *word)
+{
+    return may_be_option(word) && !is_option_value(parsed, word);
+}
+
+/*
  * Returns whether `word` turns options off in an entry with minus_negates:
  * Info-ZIP unzip reads a '-' inside an option word (--l, -l-l) as "not",
  * so unzip -l --l extracts.
@@ -2323,7 +2346,8 @@ static bool is_option_named(const argument *arg, const char *short_name, const c
  * DIR puts each relative -o name below DIR, and -O (--remote-name,
  * --remote-name-all) saves each URL under its file name there or in the
  * working directory; with -J (--remote-header-name) the server picks that
- * name. A word known only at run time may be -O, so it counts as one. A
+ * name. A word known only at run time may be -O, so it counts as one, unless
+ * it is the value of another option and stays one word (curl -u "$X"). A
  * config file (-K) may set any output, so it writes an unknown path.
  */
 static ag_status apply_curl_outputs(ag_extractor *ex, const parsed_arguments *parsed,
@@ -2334,7 +2358,7 @@ static ag_status apply_curl_outputs(ag_extractor *ex, const parsed_arguments *pa
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     bool remote = has_flag(parsed, "O") || has_flag_word(parsed, words, count, remote_names);
     for (size_t i = 0; i < count; i++)
-        remote |= may_be_option(&words[i]);
+        remote |= may_be_free_option(parsed, &words[i]);
     bool server_names = has_flag(parsed, "J") || has_flag_word(parsed, words, count, header_names);
     const argument *dir = option_value(parsed, "--output-dir", "--output-dir");
     const char *directory = dir != NULL ? dir->text : ".";
@@ -2719,7 +2743,7 @@ static bool has_option(const ag_effect_spec *spec, const parsed_arguments *parse
     for (size_t i = 0; dynamic_counts && i < count; i++) {
         if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
             break;
-        if (may_be_option(&words[i]))
+        if (may_be_free_option(parsed, &words[i]))
             return true;
     }
     for (size_t i = 0; i < parsed->count; i++) {
@@ -2777,7 +2801,7 @@ static bool gather_given(const parsed_arguments *parsed, const ag_shell_word *wo
     for (size_t i = 0; i < count; i++) {
         if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
             break;
-        if (dynamic_counts && may_be_option(&words[i]))
+        if (dynamic_counts && may_be_free_option(parsed, &words[i]))
             given->dynamic = true;
         if (words[i].text[0] == '-' && !is_argument_word(parsed, &words[i])
             && !add_given(given, words[i].text, true))

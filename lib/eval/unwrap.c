@@ -50,7 +50,8 @@ typedef enum script_mode {
     AG_SCRIPT_CALLBACK          /* mapfile -C, compgen -C, fc -e: appended arguments only */
 } script_mode;
 
-static const ag_shell_word dynamic_argument = {"\x01", 1, true, 0, 0, AG_WORD_VARIABLE_NONE};
+static const ag_shell_word dynamic_argument = {"\x01", 1, true, 0, 0, AG_WORD_VARIABLE_NONE,
+                                                   false};
 
 static bool contains_char(const char *set, char c)
 {
@@ -774,7 +775,7 @@ static bool runs_python_script(const ag_shell_word *word)
 static ag_status append_python_script(ag_checker *checker, ag_command_list *list, size_t index,
                                       const char *name, size_t first)
 {
-    static const ag_shell_word python = {"python", 6, false, 0, 0, AG_WORD_VARIABLE_NONE};
+    static const ag_shell_word python = {"python", 6, false, 0, 0, AG_WORD_VARIABLE_NONE, true};
     const ag_shell_command outer = list->items[index];
     const ag_shell_word *script = &outer.words[first];
     if (text_equals(script, "-") || strstr(script->text, "://") != NULL) {
@@ -900,7 +901,7 @@ static ag_shell_word *split_env_string(ag_arena *arena, const char *text, uint32
         }
         *buffer++ = '\0';
         words[*count] = (ag_shell_word){word, (size_t)(buffer - word - 1), false, start, end,
-                                        AG_WORD_VARIABLE_NONE};
+                                        AG_WORD_VARIABLE_NONE, true};
         (*count)++;
     }
     return words;
@@ -1008,7 +1009,7 @@ static ag_status unwrap_flock(ag_checker *checker, ag_command_list *list, size_t
 static ag_status unwrap_xargs(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
-    static const ag_shell_word echo = {"echo", 4, false, 0, 0, AG_WORD_VARIABLE_NONE};
+    static const ag_shell_word echo = {"echo", 4, false, 0, 0, AG_WORD_VARIABLE_NONE, true};
     const ag_shell_command outer = list->items[index];
     wrapper_scan scan;
     if (!scan_or_mark_opaque(wrapper, list, index, &scan))

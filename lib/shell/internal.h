@@ -209,6 +209,8 @@ typedef struct ag_word_builder {
     ag_buffer syntax;            /* one byte per text byte: 1 when unquoted and unescaped */
     bool has_syntax;             /* a byte with flag 1 may have been added */
     bool dynamic;
+    bool splits;                 /* an unquoted expansion, "$@" or a brace may make several words */
+    unsigned quoted;             /* how deep in double quotes the next part is */
     bool empty;                  /* no part added yet */
     bool pending_dollar;         /* a lone `$` that may start a $"..." string */
     ag_word_variable first_variable; /* the expansion that made the first byte of text */

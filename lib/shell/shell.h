@@ -31,6 +31,9 @@ typedef struct ag_shell_word {
     uint32_t start, end;   /* byte span of the word in the analysed input */
     /* Set when text[0] is the AG_DYNAMIC_MARK of this variable's expansion. */
     ag_word_variable first_variable;
+    /* Set when the word is known to stay one argv entry: no part of it is
+     * split into words or globbed. False for a word not built by the parser. */
+    bool single;
 } ag_shell_word;
 
 typedef enum ag_redirect_kind {

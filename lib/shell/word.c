@@ -66,6 +66,8 @@ void ag_word_begin(ag_walker *walker, ag_word_builder *builder, uint32_t start)
     builder->syntax = take_buffer(walker->word_buffers);
     builder->has_syntax = false;
     builder->dynamic = false;
+    builder->splits = false;
+    builder->quoted = 0;
     builder->empty = true;
     builder->pending_dollar = false;
     builder->first_variable = AG_WORD_VARIABLE_NONE;
@@ -110,6 +112,7 @@ void ag_word_add_mark(ag_word_builder *builder)
     char mark = AG_DYNAMIC_MARK;
     ag_word_add_literal(builder, &mark, 1, false);
     builder->dynamic = true;
+    builder->splits = builder->splits || builder->quoted == 0;
 }
 
 static const char *node_text(const ag_walker *walker, ag_node_id node, size_t *length)
@@ -469,7 +472,9 @@ static void add_double_quoted(ag_walker *walker, ag_word_builder *builder, ag_no
         start++;
     if (end > start && walker->source[end - 1] == '"')
         end--;
+    builder->quoted++;
     add_with_expansions(walker, builder, node, start, end, "\"\\$`\n", true, false, state);
+    builder->quoted--;
 }
 
 static void add_quoted_content(ag_walker *walker, ag_word_builder *builder, ag_node_id node,
@@ -513,6 +518,10 @@ static void add_dynamic(ag_walker *walker, ag_word_builder *builder, ag_node_id 
     if (builder->text.length == 0 && !builder->pending_dollar)
         builder->first_variable = expansion_variable(walker, node);
     ag_word_add_mark(builder);
+    /* "$@" and "${a[@]}" give one word per element even in double quotes. */
+    size_t length;
+    const char *text = node_text(walker, node, &length);
+    builder->splits = builder->splits || memchr(text, '@', length) != NULL;
     uint32_t count;
     ag_node_id first = ag_node_children(walker, node, &count);
     for (ag_node_id child = first; child < first + count; child++) {
@@ -755,6 +764,7 @@ static void collapse_braces(ag_walker *walker, ag_word_builder *builder)
     builder->text = result.text;
     builder->syntax = result.syntax;
     builder->dynamic = builder->dynamic || result.dynamic;
+    builder->splits = builder->splits || result.splits;
 }
 
 /*
@@ -818,8 +828,8 @@ bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *
     const char *syntax = builder->syntax.data;
     size_t length = builder->text.length;
     bool failed = builder->text.failed || builder->syntax.failed;
-    if (!failed && builder->has_syntax
-        && (has_glob(text, syntax, length) || has_tilde(builder, text, syntax, length)))
+    bool glob = !failed && builder->has_syntax && has_glob(text, syntax, length);
+    if (glob || (!failed && builder->has_syntax && has_tilde(builder, text, syntax, length)))
         builder->dynamic = true;
     /* A literal 0x01 byte (`$'\1'`) looks like an unknown part to the rules,
      * so the word must say it is dynamic: that keeps both readings strict. */
@@ -839,6 +849,7 @@ bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *
     out->text = copy;
     out->length = length;
     out->dynamic = builder->dynamic;
+    out->single = !builder->splits && !glob;
     return true;
 }
 
