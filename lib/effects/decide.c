@@ -373,12 +373,13 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
         ag_rule_cursor cursor;
         start_cursor(&cursor, checker->policy, effect, link_target, context);
         const ag_rule *rule;
-        while (!ag_findings_done(checker, &findings)
+        bool write = effect->kind == AG_EFFECT_WRITE;
+        while (!ag_findings_path_done(checker, &findings, write)
                && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
             ag_match match = match_effect(checker, rule, effect, link_target, context);
             if (effect->possible && match == AG_MATCH_YES)
                 match = AG_MATCH_MAYBE;
-            ag_findings_note_fitting(checker, &findings, rule, match, effect->target);
+            ag_findings_note_path(checker, &findings, rule, match, effect->target, write);
         }
     }
 

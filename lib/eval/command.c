@@ -252,6 +252,29 @@ void ag_findings_note_fitting(ag_checker *checker, ag_rule_findings *findings,
         findings->deny_maybe_fits = true;
 }
 
+static bool rule_tool_is(const ag_rule *rule, const char *tool)
+{
+    return rule->tool != NULL && strcmp(rule->tool, tool) == 0;
+}
+
+bool ag_findings_path_done(const ag_checker *checker, const ag_rule_findings *findings,
+                           bool write)
+{
+    return ag_findings_done(checker, findings)
+           && !(write && rule_tool_is(findings->deny, "Read"));
+}
+
+void ag_findings_note_path(ag_checker *checker, ag_rule_findings *findings, const ag_rule *rule,
+                           ag_match match, const char *path, bool write)
+{
+    bool names_better = write && match == AG_MATCH_YES && rule->decision == AG_DENY
+                        && rule_tool_is(rule, "Edit") && findings->deny != NULL
+                        && rule_tool_is(findings->deny, "Read");
+    ag_findings_note_fitting(checker, findings, rule, match, path);
+    if (names_better)
+        findings->deny = rule;
+}
+
 /* Returns the best match of a rule over the subjects its decision may see. */
 static ag_match match_subjects(ag_checker *checker, const ag_rule *rule, bool name_dynamic)
 {
@@ -282,6 +305,20 @@ static void note_wildcard_allow(ag_checker *checker, const ag_shell_command *com
 }
 
 /*
+ * Keeps the first allow rule that matches a command with an unlisted
+ * variable, so that the reason can name the rule that does not apply to it.
+ */
+static void note_environment_allow(ag_checker *checker, const ag_shell_command *command,
+                                   ag_rule_findings *findings, const ag_rule *rule)
+{
+    if (findings->allow_environment != NULL
+        || !(command->flags & AG_COMMAND_UNLISTED_ENVIRONMENT) || rule->kind == AG_RULE_SPECIFIER)
+        return;
+    if (match_subjects(checker, rule, command->words[0].dynamic) == AG_MATCH_YES)
+        findings->allow_environment = rule;
+}
+
+/*
  * Matches every Bash rule against one command. A rule for Bash whose
  * specifier this version cannot evaluate counts as "could match" for deny
  * and ask, and never as a match for allow. Deny and ask rules also see the
@@ -304,6 +341,7 @@ static void find_command_rules(ag_checker *checker, const ag_shell_command *comm
             continue;
         if (rule->decision == AG_ALLOW && !allow_rule_applies(rule, command->flags)) {
             note_wildcard_allow(checker, command, findings, rule);
+            note_environment_allow(checker, command, findings, rule);
             continue;
         }
 
@@ -500,6 +538,28 @@ static void explain_code_default(ag_checker *checker, ag_command_verdict *result
         result->reason = reason;
 }
 
+/*
+ * Replaces the "no rule matches" reason of a command with an unlisted
+ * variable when an allow rule matched its text but no allow rule applies
+ * (allow_rule_applies()): the variable may change what the command does.
+ */
+static void explain_environment_default(ag_checker *checker, ag_command_verdict *result,
+                                        const ag_rule_findings *findings, const char *text)
+{
+    const ag_rule *allow = findings->allow_environment;
+    size_t length = 0;
+    const char *name = ag_environment_unlisted_name(result->command, &length);
+    if (result->rule != NULL || allow == NULL || name == NULL)
+        return;
+
+    result->reason = ag_arena_printf(
+        &checker->arena,
+        "`%s` runs with %.*s set, and %.*s is not a variable known to be harmless, so the allow "
+        "rule %s (%s) does not apply, nor does any other, and the policy default (%s) applies",
+        text, (int)length, name, (int)length, name, allow->text, allow->source,
+        ag_decision_name(result->decision));
+}
+
 static ag_status decide_command(ag_checker *checker, const char *input,
                                 ag_command_verdict *result)
 {
@@ -522,6 +582,7 @@ static ag_status decide_command(ag_checker *checker, const char *input,
                                 : NULL;
         ag_findings_decide_because(checker, result, &findings, text, cause);
         explain_code_default(checker, result, &findings, text);
+        explain_environment_default(checker, result, &findings, text);
     }
     if (result->rule == NULL && (command->flags & AG_COMMAND_TRANSPARENT))
         decide_transparent(checker, result, text);

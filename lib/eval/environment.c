@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "eval/unwrap.h"
 #include "eval/unwrap_internal.h"
 
 typedef enum ag_variable_class {
@@ -363,6 +364,18 @@ static void mark_lookup_builtin(ag_shell_command *command, const char *name)
     }
     if (unsafe)
         command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+}
+
+const char *ag_environment_unlisted_name(const ag_shell_command *command, size_t *length)
+{
+    for (size_t i = 0; i < command->assignment_count; i++) {
+        const ag_shell_word *word = &command->assignments[i];
+        if (flags_for_variable(word) & AG_COMMAND_UNLISTED_ENVIRONMENT) {
+            *length = variable_name_length(word);
+            return word->text;
+        }
+    }
+    return NULL;
 }
 
 void ag_environment_mark(ag_shell_command *command)

@@ -63,6 +63,8 @@ typedef struct ag_rule_findings {
     const ag_rule *allow;       /* first allow rule that matches */
     const ag_rule *allow_wildcard; /* first allow rule with `*` that matches a command fed
                                       code, to which it does not apply (command.c) */
+    const ag_rule *allow_environment; /* first allow rule that matches a command with an
+                                         unlisted variable, to which no allow rule applies */
 } ag_rule_findings;
 
 /*
@@ -73,6 +75,23 @@ typedef struct ag_rule_findings {
  */
 void ag_findings_note_fitting(ag_checker *checker, ag_rule_findings *findings,
                               const ag_rule *rule, ag_match match, const char *path);
+
+/*
+ * Returns whether a rule loop over a path may stop, as ag_findings_done()
+ * does, except that for a write (`write`) it goes on past a Read deny rule,
+ * so that ag_findings_note_path() may find an Edit deny rule to name instead.
+ */
+bool ag_findings_path_done(const ag_checker *checker, const ag_rule_findings *findings,
+                           bool write);
+
+/*
+ * Notes a rule's match on a path as ag_findings_note_fitting() does. For a
+ * write, an Edit deny rule that matches replaces a Read deny rule found
+ * first: both deny, but "writing X matches the deny rule Read(...)" reads
+ * like a mistake.
+ */
+void ag_findings_note_path(ag_checker *checker, ag_rule_findings *findings, const ag_rule *rule,
+                           ag_match match, const char *path, bool write);
 
 /* Notes a rule's match in *findings; the first rule of each kind is kept. */
 void ag_findings_record(ag_rule_findings *findings, const ag_rule *rule, ag_match match);

@@ -232,9 +232,11 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
         ag_rule_cursor_for_paths(&cursor, policy, tools, tool_count, paths, path_count,
                                  &request->context);
     const ag_rule *rule;
-    while (!ag_findings_done(checker, &findings) && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
-        ag_findings_note_fitting(checker, &findings, rule,
-                                 match_file_request(checker, rule, request), request->path);
+    bool write = request->family == FAMILY_WRITE;
+    while (!ag_findings_path_done(checker, &findings, write)
+           && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
+        ag_findings_note_path(checker, &findings, rule, match_file_request(checker, rule, request),
+                              request->path, write);
     }
 
     ag_command_verdict result = {0};

@@ -19,4 +19,11 @@
  */
 ag_status ag_unwrap(ag_checker *checker, ag_command_list *list, size_t index);
 
+/*
+ * Returns the name of the first prefix assignment of `command` that sets
+ * AG_COMMAND_UNLISTED_ENVIRONMENT, with its length in *length, or NULL.
+ * The name is not NUL-terminated.
+ */
+const char *ag_environment_unlisted_name(const ag_shell_command *command, size_t *length);
+
 #endif
