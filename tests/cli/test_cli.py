@@ -423,6 +423,14 @@ class EvalTest(CliTestCase):
         self.assertEqual(set(verdicts[1]), VERDICT_FIELDS | {"line"})
         self.assertEqual(verdicts[1]["rule"], "Bash(rm -rf *)")
 
+    def test_mode_from_option_only(self):
+        self.policy = self.write_file("touch.yaml", "default: ask\n"
+                                      "allow: [\"Bash(touch *)\", \"Edit(./**)\"]\n")
+        request = bash_request("touch x", cwd="/repo", permission_mode="plan") + "\n"
+        # eval ignores the request's permission_mode; hook claude reads it.
+        self.assertEqual(self.evaluate([request])[0]["decision"], "allow")
+        self.assertEqual(self.evaluate([request], "--mode", "plan")[0]["decision"], "deny")
+
     def test_integer_beyond_64_bits_accepted(self):
         self.policy = self.write_file("mcp.yaml", "default: ask\n"
                                       "allow: [mcp__db]\n"
