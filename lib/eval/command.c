@@ -267,12 +267,23 @@ bool ag_findings_path_done(const ag_checker *checker, const ag_rule_findings *fi
 void ag_findings_note_path(ag_checker *checker, ag_rule_findings *findings, const ag_rule *rule,
                            ag_match match, const char *path, bool write)
 {
-    bool names_better = write && match == AG_MATCH_YES && rule->decision == AG_DENY
-                        && rule_tool_is(rule, "Edit") && findings->deny != NULL
+    bool edit_deny = write && rule->decision == AG_DENY && rule_tool_is(rule, "Edit");
+    bool names_better = edit_deny && match == AG_MATCH_YES && findings->deny != NULL
                         && rule_tool_is(findings->deny, "Read");
+    const ag_rule *read_maybe = edit_deny && match == AG_MATCH_MAYBE && findings->deny == NULL
+                                        && findings->deny_maybe != NULL
+                                        && rule_tool_is(findings->deny_maybe, "Read")
+                                    ? findings->deny_maybe
+                                    : NULL;
+    bool read_maybe_fits = findings->deny_maybe_fits;
+
     ag_findings_note_fitting(checker, findings, rule, match, path);
     if (names_better)
         findings->deny = rule;
+    /* A Read rule that could match gives way too, unless only it fits the path. */
+    if (read_maybe != NULL && findings->deny_maybe == read_maybe
+        && (!read_maybe_fits || ag_rule_path_tail_fits(rule, path, checker->match_data)))
+        findings->deny_maybe = rule;
 }
 
 /* Returns the best match of a rule over the subjects its decision may see. */

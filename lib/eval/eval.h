@@ -86,9 +86,9 @@ bool ag_findings_path_done(const ag_checker *checker, const ag_rule_findings *fi
 
 /*
  * Notes a rule's match on a path as ag_findings_note_fitting() does. For a
- * write, an Edit deny rule that matches replaces a Read deny rule found
- * first: both deny, but "writing X matches the deny rule Read(...)" reads
- * like a mistake.
+ * write, an Edit deny rule that matches, or could match, replaces a Read
+ * deny rule found first that does the same: both deny, but "writing X
+ * matches the deny rule Read(...)" reads like a mistake.
  */
 void ag_findings_note_path(ag_checker *checker, ag_rule_findings *findings, const ag_rule *rule,
                            ag_match match, const char *path, bool write);
