@@ -667,13 +667,58 @@ static ag_status add_structured(ag_extractor *ex, const ag_shell_word *word, con
                                 size_t length, ag_effect_role role);
 
 /*
+ * Adds the Unix socket that ssh -L, -D, LocalForward or DynamicForward
+ * listens on: the first field of the spec when it contains a `/`, read as
+ * parse_fwd_field() in readconf.c of OpenSSH 9.2 reads it. A `[...]` field
+ * is taken literally, and a `\` takes the next byte literally, so `a\/b`
+ * is no path. ssh creates the socket, and with StreamLocalBindUnlink=yes
+ * first deletes a file there, so the path is written. ssh expands %TOKENs
+ * and ${NAME} in it but not `~`. A first field known only at run time may
+ * be a path too.
+ */
+static ag_status add_listen_socket(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                   size_t length)
+{
+    char *field = ag_arena_alloc(ex->arena, length + 3);
+    if (field == NULL)
+        return AG_ERR_NOMEM;
+    size_t out = 0;
+    bool is_path = false;
+    const char *close = length > 0 && text[0] == '[' ? memchr(text, ']', length) : NULL;
+    if (close != NULL) {
+        out = (size_t)(close - text) - 1;
+        memcpy(field, text + 1, out);
+        is_path = memchr(field, '/', out) != NULL;
+    }
+    for (size_t i = 0; close == NULL && i < length && text[i] != ':'; i++) {
+        if (text[i] == '\\' && i + 1 < length)
+            i++;
+        else
+            is_path |= text[i] == '/' || text[i] == AG_DYNAMIC_MARK;
+        field[out++] = text[i];
+    }
+    if (!is_path)
+        return AG_OK;
+
+    /* `./` keeps a leading `~` a directory name, as ssh reads it. */
+    if (field[0] == '~') {
+        memmove(field + 2, field, out);
+        memcpy(field, "./", 2);
+        out += 2;
+    }
+    return add_ssh_path(ex, AG_EFFECT_WRITE, word, field, out);
+}
+
+/*
  * Adds the host of ssh -o LocalForward or RemoteForward, whose arguments
  * are [BIND:]PORT and HOST:HOSTPORT. ssh joins them with a `:` and reads
  * the result as -L and -R read their value (readconf.c), so they are read
  * the same way here. A RemoteForward with one argument is a SOCKS proxy
- * that names no host.
+ * that names no host. The first argument of LocalForward and DynamicForward
+ * (`local`) may be a socket that ssh creates.
  */
-static ag_status add_ssh_forward(ag_extractor *ex, const ag_shell_word *word, const char *rest)
+static ag_status add_ssh_forward(ag_extractor *ex, const ag_shell_word *word, const char *rest,
+                                 bool local)
 {
     const char *listen;
     const char *target;
@@ -683,7 +728,10 @@ static ag_status add_ssh_forward(ag_extractor *ex, const ag_shell_word *word, co
     ag_status status = next_ssh_argument(ex, &rest, &listen, &listen_length, &found);
     if (status != AG_OK || found != AG_SSH_ARGUMENT_WORD)
         return status;
-    status = next_ssh_argument(ex, &rest, &target, &target_length, &found);
+    if (local)
+        status = add_listen_socket(ex, word, listen, listen_length);
+    if (status == AG_OK)
+        status = next_ssh_argument(ex, &rest, &target, &target_length, &found);
     if (status != AG_OK || found != AG_SSH_ARGUMENT_WORD)
         return status;
 
@@ -762,7 +810,8 @@ static ag_status add_ssh_option(ag_extractor *ex, const ag_shell_word *word, con
     case AG_SSH_OPTION_JUMP:
         return add_ssh_hosts(ex, word, rest, kind);
     case AG_SSH_OPTION_FORWARD:
-        return add_ssh_forward(ex, word, rest);
+    case AG_SSH_OPTION_LOCAL_FORWARD:
+        return add_ssh_forward(ex, word, rest, kind == AG_SSH_OPTION_LOCAL_FORWARD);
     default:
         return AG_OK;
     }
@@ -828,12 +877,18 @@ static ag_status add_socat(ag_extractor *ex, const ag_shell_word *word, const ch
 static ag_status add_structured(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                 size_t length, ag_effect_role role)
 {
+    ag_status status = AG_OK;
+    if (role == AG_ROLE_LOCAL_FORWARD) {
+        status = add_listen_socket(ex, word, text, length);
+        role = AG_ROLE_FORWARD;
+    }
+    if (status != AG_OK)
+        return status;
     if (word->dynamic)
         return ag_extractor_add_unknown_host(ex, word);
     const char *fields[8];
     size_t lengths[8];
     size_t count;
-    ag_status status = AG_OK;
     switch (role) {
     case AG_ROLE_CONNECT_TO:
         count = split_colons(text, length, fields, lengths, 4);

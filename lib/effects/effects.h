@@ -42,7 +42,9 @@ typedef enum ag_effect_role {
     AG_ROLE_RESOLVE,   /* curl --resolve HOST:PORT:ADDR[,ADDR...]: each ADDR is contacted */
     AG_ROLE_SSH_OPTION, /* ssh -o KEY=VALUE: Hostname and ProxyJump name hosts */
     AG_ROLE_SSH_CONTROL_PATH, /* ssh -S PATH: ControlPath, a socket read and written */
-    AG_ROLE_FORWARD,   /* ssh -L/-R [BIND:]PORT:HOST:HOSTPORT: HOST is contacted */
+    AG_ROLE_FORWARD,   /* ssh -R [BIND:]PORT:HOST:HOSTPORT: HOST is contacted */
+    AG_ROLE_LOCAL_FORWARD, /* ssh -L and -D: as AG_ROLE_FORWARD, and a first field that is a
+                              path is a Unix socket that ssh creates, so it is written */
     AG_ROLE_URL_FILE,  /* a file of URLs (wget -i): read, and unknown hosts contacted */
     AG_ROLE_GIT_CONFIG, /* git -c KEY=VALUE: a proxy or URL rewrite names a host */
     AG_ROLE_SOCAT,     /* a socat address TYPE:HOST:PORT[,OPTIONS] */

@@ -90,9 +90,9 @@ static bool has_high_byte(const ssh_word *word)
 
 /*
  * The keys that make ssh run something or reach a file or host, in
- * lowercase. DynamicForward, like -D, opens a SOCKS port that names no host.
- * TODO(ssh): the socket paths of LocalForward and RemoteForward, and a
- * ForwardAgent socket path.
+ * lowercase. DynamicForward, like -D, opens a SOCKS port that names no host,
+ * or a Unix socket. The socket of RemoteForward is on the remote host.
+ * TODO(ssh): a ForwardAgent socket path.
  */
 typedef struct ssh_key {
     const char *name;
@@ -122,7 +122,8 @@ static const ssh_key ssh_keys[] = {
     {"identityagent", AG_SSH_OPTION_AGENT},
     {"hostname", AG_SSH_OPTION_HOST},
     {"proxyjump", AG_SSH_OPTION_JUMP},
-    {"localforward", AG_SSH_OPTION_FORWARD},
+    {"localforward", AG_SSH_OPTION_LOCAL_FORWARD},
+    {"dynamicforward", AG_SSH_OPTION_LOCAL_FORWARD},
     {"remoteforward", AG_SSH_OPTION_FORWARD},
     {"permitlocalcommand", AG_SSH_OPTION_OPAQUE},
     {"include", AG_SSH_OPTION_OPAQUE},

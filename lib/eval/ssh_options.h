@@ -23,8 +23,10 @@ typedef enum ag_ssh_option_kind {
     AG_SSH_OPTION_AGENT,      /* IdentityAgent: an agent socket, `none`, SSH_AUTH_SOCK or $NAME */
     AG_SSH_OPTION_HOST,       /* Hostname: the host that ssh connects to */
     AG_SSH_OPTION_JUMP,       /* ProxyJump: a comma-separated list of hops */
-    AG_SSH_OPTION_FORWARD,    /* LocalForward, RemoteForward: [BIND:]PORT and HOST:HOSTPORT, the
-                                 host that -L and -R name */
+    AG_SSH_OPTION_FORWARD,    /* RemoteForward: [BIND:]PORT and HOST:HOSTPORT, the host that -R
+                                 names */
+    AG_SSH_OPTION_LOCAL_FORWARD, /* LocalForward and DynamicForward, as -L and -D: also a Unix
+                                    socket that ssh creates where the first argument is a path */
     AG_SSH_OPTION_OPAQUE      /* PermitLocalCommand, Include, Match, a dynamic value, or a
                                  spelling whose key is not certain */
 } ag_ssh_option_kind;
