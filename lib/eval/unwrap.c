@@ -51,7 +51,7 @@ typedef enum script_mode {
 } script_mode;
 
 static const ag_shell_word dynamic_argument = {"\x01", 1, true, 0, 0, AG_WORD_VARIABLE_NONE,
-                                                   false};
+                                                   false, true};
 
 static bool contains_char(const char *set, char c)
 {
@@ -775,7 +775,8 @@ static bool runs_python_script(const ag_shell_word *word)
 static ag_status append_python_script(ag_checker *checker, ag_command_list *list, size_t index,
                                       const char *name, size_t first)
 {
-    static const ag_shell_word python = {"python", 6, false, 0, 0, AG_WORD_VARIABLE_NONE, true};
+    static const ag_shell_word python = {"python", 6, false, 0, 0, AG_WORD_VARIABLE_NONE, true,
+                                         false};
     const ag_shell_command outer = list->items[index];
     const ag_shell_word *script = &outer.words[first];
     if (text_equals(script, "-") || strstr(script->text, "://") != NULL) {
@@ -901,7 +902,7 @@ static ag_shell_word *split_env_string(ag_arena *arena, const char *text, uint32
         }
         *buffer++ = '\0';
         words[*count] = (ag_shell_word){word, (size_t)(buffer - word - 1), false, start, end,
-                                        AG_WORD_VARIABLE_NONE, true};
+                                        AG_WORD_VARIABLE_NONE, true, false};
         (*count)++;
     }
     return words;
@@ -1009,7 +1010,8 @@ static ag_status unwrap_flock(ag_checker *checker, ag_command_list *list, size_t
 static ag_status unwrap_xargs(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
-    static const ag_shell_word echo = {"echo", 4, false, 0, 0, AG_WORD_VARIABLE_NONE, true};
+    static const ag_shell_word echo = {"echo", 4, false, 0, 0, AG_WORD_VARIABLE_NONE, true,
+                                       false};
     const ag_shell_command outer = list->items[index];
     wrapper_scan scan;
     if (!scan_or_mark_opaque(wrapper, list, index, &scan))

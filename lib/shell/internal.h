@@ -210,6 +210,7 @@ typedef struct ag_word_builder {
     bool has_syntax;             /* a byte with flag 1 may have been added */
     bool dynamic;
     bool splits;                 /* an unquoted expansion, "$@" or a brace may make several words */
+    bool field_splits;           /* an unquoted expansion or "$@" may make several words */
     unsigned quoted;             /* how deep in double quotes the next part is */
     bool empty;                  /* no part added yet */
     bool pending_dollar;         /* a lone `$` that may start a $"..." string */

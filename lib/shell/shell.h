@@ -34,6 +34,9 @@ typedef struct ag_shell_word {
     /* Set when the word is known to stay one argv entry: no part of it is
      * split into words or globbed. False for a word not built by the parser. */
     bool single;
+    /* Set when an unquoted expansion or "$@" in it may split it into words
+     * that do not share its literal parts, so any of them may be an option. */
+    bool splits;
 } ag_shell_word;
 
 typedef enum ag_redirect_kind {

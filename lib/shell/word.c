@@ -67,6 +67,7 @@ void ag_word_begin(ag_walker *walker, ag_word_builder *builder, uint32_t start)
     builder->has_syntax = false;
     builder->dynamic = false;
     builder->splits = false;
+    builder->field_splits = false;
     builder->quoted = 0;
     builder->empty = true;
     builder->pending_dollar = false;
@@ -113,6 +114,7 @@ void ag_word_add_mark(ag_word_builder *builder)
     ag_word_add_literal(builder, &mark, 1, false);
     builder->dynamic = true;
     builder->splits = builder->splits || builder->quoted == 0;
+    builder->field_splits = builder->field_splits || builder->quoted == 0;
 }
 
 static const char *node_text(const ag_walker *walker, ag_node_id node, size_t *length)
@@ -521,7 +523,9 @@ static void add_dynamic(ag_walker *walker, ag_word_builder *builder, ag_node_id 
     /* "$@" and "${a[@]}" give one word per element even in double quotes. */
     size_t length;
     const char *text = node_text(walker, node, &length);
-    builder->splits = builder->splits || memchr(text, '@', length) != NULL;
+    bool each_element = memchr(text, '@', length) != NULL;
+    builder->splits = builder->splits || each_element;
+    builder->field_splits = builder->field_splits || each_element;
     uint32_t count;
     ag_node_id first = ag_node_children(walker, node, &count);
     for (ag_node_id child = first; child < first + count; child++) {
@@ -850,6 +854,7 @@ bool ag_word_finish(ag_walker *walker, ag_word_builder *builder, ag_shell_word *
     out->length = length;
     out->dynamic = builder->dynamic;
     out->single = !builder->splits && !glob;
+    out->splits = builder->field_splits;
     return true;
 }
 
