@@ -375,12 +375,14 @@ static bool is_option_word(const ag_shell_word *word)
 /*
  * Returns whether a word known only at run time may expand to an option:
  * its value or a file name its glob matches (a file named `-R`) may start
- * with '-'. A word that starts with another literal character cannot.
+ * with '-'. A word that starts with another literal character cannot,
+ * unless an unquoted expansion may split it (src/$X with X='a -o FILE').
  */
 static bool may_be_option(const ag_shell_word *word)
 {
     static const char starts[] = {'-', '*', '?', '[', '{', '@', '+', '!', AG_DYNAMIC_MARK, '\0'};
-    return word->dynamic && word->text[0] != '\0' && strchr(starts, word->text[0]) != NULL;
+    return word->dynamic && word->text[0] != '\0'
+           && (word->splits || strchr(starts, word->text[0]) != NULL);
 }
 
 /*
@@ -2428,7 +2430,7 @@ static ag_status apply_curl_outputs(ag_extractor *ex, const parsed_arguments *pa
     static const char *const header_names[] = {"--remote-header-name", NULL};
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     bool remote = has_flag(parsed, "O") || has_flag_word(parsed, words, count, remote_names);
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count && !(!words[i].dynamic && strcmp(words[i].text, "--") == 0); i++)
         remote |= may_be_free_option(parsed, &words[i]);
     bool server_names = has_flag(parsed, "J") || has_flag_word(parsed, words, count, header_names);
     const argument *dir = option_value(parsed, "--output-dir", "--output-dir");

@@ -222,8 +222,9 @@ static ag_status apply_options(ag_checker *checker, ag_command_list *list, size_
     for (size_t i = first; i < list->items[index].word_count; i++) {
         const char *text = list->items[index].words[i].text;
         ag_status status = AG_OK;
-        if (text[0] == AG_DYNAMIC_MARK && dynamic_could_be_option)
-            list->items[index].flags |= AG_COMMAND_OPAQUE;  /* `$OPT` could be any option */
+        bool splits = list->items[index].words[i].splits;
+        if ((text[0] == AG_DYNAMIC_MARK || splits) && dynamic_could_be_option)
+            list->items[index].flags |= AG_COMMAND_OPAQUE;  /* `$OPT`, `a$OPT` could be any option */
         else if (strcmp(text, "--") == 0)
             dynamic_could_be_option = false;
         else if (text[0] == '-' && text[1] == '-')
