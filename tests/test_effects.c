@@ -117,7 +117,7 @@ static const extraction_case cases[] = {
     {"ln -s /x/y", "write:/repo/y"},
     {"ln -s /x/y/ d/", "write:/repo/d write:/repo/d/y"},
     {"ln -st d /x/y", "write:/repo/d write:/repo/d/y"},
-    {"cp $o a b", "read:? read:/repo/a write:/repo/b write:? write:? write:/repo/b/a"},
+    {"cp $o a b", "read:? read:/repo/a write:/repo/b write:? write:? write:/repo/b/a write:?"},
     {"cp --parents ../.mcp.json d", "read:/.mcp.json write:/repo/d write:/repo/.mcp.json"},
     {"cp --parents a/b /tmp/d", "read:/repo/a/b write:/tmp/d write:/tmp/d/a/b"},
     {"rsync -a src/ d/", "read:/repo/src write:/repo/d"},

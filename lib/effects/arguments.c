@@ -2457,6 +2457,16 @@ static ag_status apply_curl_outputs(ag_extractor *ex, const parsed_arguments *pa
     return status;
 }
 
+/* Returns whether an option that the entry lists takes a file that the command writes. */
+static bool has_write_option(const ag_effect_spec *spec)
+{
+    for (size_t i = 0; i < spec->option_count; i++) {
+        if (spec->options[i].role == AG_ROLE_WRITE)
+            return true;
+    }
+    return false;
+}
+
 static bool has_any_option(const ag_effect_spec *spec, const parsed_arguments *parsed,
                            const ag_shell_word *words, size_t count, const ag_word_list *options,
                            bool dynamic_counts);
@@ -2772,6 +2782,10 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         opener = find_splitting_word(words, count);
     if (status == AG_OK && spec->strict_options && opener != NULL)
         status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, opener, unknown, 1);
+    /* A word that may be an option may be one that writes (git log $X, X='--output=F'). */
+    if (status == AG_OK && !spec->strict_options && parsed->dynamic_option
+        && has_write_option(spec))
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, &ex->command->words[0], unknown, 1);
     ex->url_globbing = globbing;
     if (status == AG_OK)
         status = apply_defaults(ex, spec, parsed, wrote, read, contacted);
