@@ -775,6 +775,12 @@ static ag_status add_ssh_control_path(ag_extractor *ex, const ag_shell_word *wor
     return status;
 }
 
+/* Returns the target of the last effect added since `before`, or NULL when none was. */
+static const char *added_target(const ag_extractor *ex, size_t before)
+{
+    return ex->out->count > before ? ex->out->items[ex->out->count - 1].target : NULL;
+}
+
 /*
  * Adds the library or program of an ssh -o key of kind
  * AG_SSH_OPTION_PROGRAM as a run file, as for ssh -I LIB, so that a request
@@ -801,9 +807,9 @@ static ag_status add_ssh_program(ag_extractor *ex, const ag_shell_word *word, co
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
     else
         status = add_ssh_path(ex, AG_EFFECT_READ, word, value, length);
-    if (status != AG_OK || ex->out->count == before)
+    const char *path = added_target(ex, before);
+    if (status != AG_OK || path == NULL)
         return status;
-    const char *path = ex->out->items[ex->out->count - 1].target;
     return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
 }
 
@@ -1339,9 +1345,9 @@ static ag_status add_run_file(ag_extractor *ex, const ag_shell_word *word, const
 {
     size_t before = ex->out->count;
     ag_status status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
-    if (status != AG_OK || ex->out->count == before)
+    const char *path = added_target(ex, before);
+    if (status != AG_OK || path == NULL)
         return status;
-    const char *path = ex->out->items[ex->out->count - 1].target;
     return ag_extractor_note_program(ex, path) ? AG_OK : AG_ERR_NOMEM;
 }
 
@@ -1377,8 +1383,8 @@ static ag_status add_required_module(ag_extractor *ex, const ag_shell_word *word
     ag_status status = add_run_file(ex, word, text, length);
     if (status != AG_OK || word->dynamic)
         return status;
-    if (ex->out->count > before
-        && !note_node_candidates(ex, ex->out->items[ex->out->count - 1].target))
+    const char *path = added_target(ex, before);
+    if (path != NULL && !note_node_candidates(ex, path))
         return AG_ERR_NOMEM;
     return ag_extractor_note_node_package(ex, text, length);
 }
@@ -1427,10 +1433,9 @@ static ag_status add_local_package(ag_extractor *ex, const ag_shell_word *word, 
 {
     size_t before = ex->out->count;
     ag_status status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, text, length);
-    if (status != AG_OK || ex->out->count == before)
+    const char *path = added_target(ex, before);
+    if (status != AG_OK || path == NULL)
         return status;
-
-    const char *path = ex->out->items[ex->out->count - 1].target;
     return ag_extractor_note_program_tree(ex, path) ? AG_OK : AG_ERR_NOMEM;
 }
 
@@ -1443,10 +1448,9 @@ static ag_status add_python_script(ag_extractor *ex, const ag_shell_word *word, 
 {
     size_t before = ex->out->count;
     ag_status status = add_run_file(ex, word, text, length);
-    if (status != AG_OK || ex->out->count == before)
+    const char *path = added_target(ex, before);
+    if (status != AG_OK || path == NULL)
         return status;
-
-    const char *path = ex->out->items[ex->out->count - 1].target;
     return ag_extractor_note_script_directory(ex, path) ? AG_OK : AG_ERR_NOMEM;
 }
 

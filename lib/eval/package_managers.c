@@ -53,18 +53,24 @@ static bool is_listed(const char *const *names, size_t count, const ag_shell_wor
 }
 
 /*
- * Appends the words from `first` on as the command that list->items[index]
- * runs. Past the nesting limit the command is opaque instead.
+ * Returns whether words from `first` on can be appended as the command that
+ * `command` runs. Past the nesting limit the command is opaque instead.
  */
+static bool may_append(ag_shell_command *command, size_t first)
+{
+    if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
+        command->flags |= AG_COMMAND_OPAQUE;
+        return false;
+    }
+    return first < command->word_count;
+}
+
+/* Appends the words from `first` on as the command that list->items[index] runs. */
 static ag_status append_command(ag_checker *checker, ag_command_list *list, size_t index,
                                 const char *wrapper_name, size_t first)
 {
     ag_shell_command *command = &list->items[index];
-    if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
-        command->flags |= AG_COMMAND_OPAQUE;
-        return AG_OK;
-    }
-    if (first >= command->word_count)
+    if (!may_append(command, first))
         return AG_OK;
     return ag_unwrap_append_words(checker, list, index, wrapper_name, command->words + first,
                                   command->word_count - first);
@@ -74,12 +80,7 @@ static ag_status append_command(ag_checker *checker, ag_command_list *list, size
 static ag_status append_tool_command(ag_checker *checker, ag_command_list *list, size_t index,
                                      const char *tool, size_t first)
 {
-    ag_shell_command *command = &list->items[index];
-    if (command->depth >= AG_UNWRAP_MAX_DEPTH) {
-        command->flags |= AG_COMMAND_OPAQUE;
-        return AG_OK;
-    }
-    if (first >= command->word_count)
+    if (!may_append(&list->items[index], first))
         return AG_OK;
     return ag_unwrap_append_subcommand(checker, list, index, tool, first);
 }

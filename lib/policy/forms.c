@@ -150,6 +150,27 @@ static const yaml_node_t *find_value(struct load_context *context, const yaml_no
 
 /* ----------------------------------------------------------- warnings */
 
+/*
+ * Appends "WHERE: warning: DETAIL" to the policy's warnings, with invisible
+ * characters of DETAIL escaped. Returns false when out of memory.
+ */
+static bool push_warning(ag_policy *policy, const char *where, const char *detail)
+{
+    ag_buffer message;
+    ag_buffer_init(&message);
+    ag_buffer_printf(&message, "%s: warning: ", where);
+    ag_invisible_escape(&message, detail, strlen(detail));
+    char **slot = message.failed ? NULL
+                                 : grow((void **)&policy->warnings, &policy->warning_count,
+                                        sizeof(char *));
+    if (slot == NULL) {
+        ag_buffer_release(&message);
+        return false;
+    }
+    *slot = message.data;
+    return true;
+}
+
 static ag_status add_warning(ag_policy *policy, const ag_rule *rule, const char *format, ...)
     AG_PRINTF(3, 4);
 
@@ -161,19 +182,7 @@ static ag_status add_warning(ag_policy *policy, const ag_rule *rule, const char 
     vsnprintf(detail, sizeof(detail), format, args);
     va_end(args);
 
-    ag_buffer message;
-    ag_buffer_init(&message);
-    ag_buffer_printf(&message, "%s: warning: ", rule->source);
-    ag_invisible_escape(&message, detail, strlen(detail));
-    char **slot = message.failed ? NULL
-                                 : grow((void **)&policy->warnings, &policy->warning_count,
-                                        sizeof(char *));
-    if (slot == NULL) {
-        ag_buffer_release(&message);
-        return AG_ERR_NOMEM;
-    }
-    *slot = message.data;
-    return AG_OK;
+    return push_warning(policy, rule->source, detail) ? AG_OK : AG_ERR_NOMEM;
 }
 
 ag_status ag_forms_warn(struct load_context *context, const yaml_node_t *node,
@@ -189,21 +198,9 @@ ag_status ag_forms_warn(struct load_context *context, const yaml_node_t *node,
     if (node != NULL)
         location = ag_load_location(context, node);
 
-    ag_policy *policy = ag_load_policy(context);
-    ag_buffer message;
-    ag_buffer_init(&message);
-    ag_buffer_printf(&message, "%s:%u:%u: warning: ", location.file, location.line,
-                     location.column);
-    ag_invisible_escape(&message, detail, strlen(detail));
-    char **slot = message.failed ? NULL
-                                 : grow((void **)&policy->warnings, &policy->warning_count,
-                                        sizeof(char *));
-    if (slot == NULL) {
-        ag_buffer_release(&message);
-        return NOMEM(NULL);
-    }
-    *slot = message.data;
-    return AG_OK;
+    char where[4096 + 64];    /* a path of up to PATH_MAX bytes, a line and a column */
+    snprintf(where, sizeof(where), "%s:%u:%u", location.file, location.line, location.column);
+    return push_warning(ag_load_policy(context), where, detail) ? AG_OK : NOMEM(NULL);
 }
 
 static bool path_exists(const char *directory, const char *path, size_t length)
