@@ -234,7 +234,7 @@ static void test_json_duplicate_key(void **state)
                  AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 42,
                  "duplicate key \"deny\" (first at line 1, column 18)");
 
-    /* Both keys on one line: the column tells them apart. */
+    /* Both keys on one line: only the column distinguishes them. */
     expect_error("settings.json", "{\"permissions\":{\"deny\":[\"Bash(rm *)\"]},\"permissions\":{}}",
                  AG_LAYER_PROJECT, AG_ERR_POLICY_KEY, 1, 40,
                  "duplicate key \"permissions\" (first at line 1, column 2)");
@@ -927,7 +927,7 @@ static ag_decision write_decision(const ag_policy *policy, const char *cwd, cons
 /*
  * A write to the policy's own file needs an Edit allow rule that names the
  * file without wildcards; a glob that contains the file's name no longer
- * counts, and neither does a tree write that holds the file. A policy file
+ * counts, and neither does a tree write that contains the file. A policy file
  * given to this run can only be unlocked by a managed rule, so the exact
  * rules allow in the managed layer and ask in the command-line layer.
  */
@@ -1351,7 +1351,7 @@ static void test_project_directories_outside_warned(void **state)
     free(resolved);
 }
 
-/* A .claude that is a link to a shared directory still anchors at the project that holds it. */
+/* A .claude that is a link to a shared directory still anchors at the project that contains it. */
 static void test_settings_anchor_through_link(void **state)
 {
     (void)state;

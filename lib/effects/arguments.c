@@ -784,7 +784,7 @@ static const char *added_target(const ag_extractor *ex, size_t before)
 /*
  * Adds the library or program of an ssh -o key of kind
  * AG_SSH_OPTION_PROGRAM as a run file, as for ssh -I LIB, so that a request
- * that writes it and then has ssh load it asks. `none` and `internal` (the
+ * that writes it and then has ssh load it gets ask. `none` and `internal` (the
  * built-in security key support) name no file. ssh reads a SecurityKeyProvider
  * of the form $NAME from the environment (ssh.c), so that file is unknown here.
  * NOTE: a leading `~` is read as the home directory, as for IdentityFile.
@@ -1112,7 +1112,8 @@ static size_t glob_directory_length(const char *text, size_t length)
 /*
  * Returns whether git's top of the work tree is the working directory, as
  * the disk shows it now: git gets no option or variable that moves it, no
- * other command of the request may run first, and the directory holds .git.
+ * other command of the request may run first, and the directory contains
+ * .git.
  */
 static bool cwd_is_work_tree_top(ag_extractor *ex)
 {
@@ -1124,7 +1125,7 @@ static bool cwd_is_work_tree_top(ag_extractor *ex)
  * Adds `length` bytes at `path` of a pathspec, relative to the working
  * directory, or to the top of the work tree with `top` magic. A top that
  * may be another directory also adds the path below an unknown directory.
- * `tree` makes each a tree, whatever the entry's tree key says.
+ * `tree` makes each a tree, whatever the entry's tree key is.
  */
 static ag_status add_pathspec_path(ag_extractor *ex, ag_effect_kind kind,
                                    const ag_shell_word *word, bool top, const char *path,
@@ -1338,7 +1339,7 @@ static ag_status add_build_output(ag_extractor *ex, const ag_shell_word *word, c
 
 /*
  * Adds the read of a file whose code the command runs, and notes it so that
- * a write of it by another command of the request asks (extract.c).
+ * a write of it by another command of the request gets ask (extract.c).
  */
 static ag_status add_run_file(ag_extractor *ex, const ag_shell_word *word, const char *text,
                               size_t length)
@@ -1455,7 +1456,7 @@ static ag_status add_python_script(ag_extractor *ex, const ag_shell_word *word, 
 }
 
 /*
- * git show REV:PATH and :[N:]PATH print PATH as a commit or the index holds
+ * git show REV:PATH and :[N:]PATH print PATH as a commit or the index has
  * it, so PATH is read. Git takes PATH from the top of the repository
  * unless it starts with ./ or ../, while it is resolved against the
  * working directory here, which is exact at the top of the repository.
@@ -1718,7 +1719,7 @@ static ag_status add_write_out(ag_extractor *ex, const argument *arg)
 /*
  * Returns whether an operand of `role` gets a second name that is a hard
  * link: a later command can then read or change the file through that name,
- * which no rule on the original path sees, so the operand counts as read
+ * which no rule on the original path matches, so the operand counts as read
  * and written (ln SOURCE NAME, cp -l SOURCE NAME).
  */
 static bool makes_hard_link(const parsed_arguments *parsed, ag_effect_role role)
@@ -2245,7 +2246,7 @@ static ag_status apply_git_init(ag_extractor *ex, const parsed_arguments *parsed
  * whole work tree. An operand before "--" is a commit, and with no path
  * after the "--" (git checkout main --) the branch switches. Without "--",
  * one operand may be a branch (git checkout main) or a file (git checkout
- * a.c), which only the repository tells apart, so it counts as a branch
+ * a.c), which only the repository can distinguish, so it counts as a branch
  * here, and checkout_restores_file() looks at the disk.
  * Two or more are a commit and paths, or only paths, which are checked out
  * without moving HEAD. A word known only at run time may expand to no word
@@ -2604,7 +2605,7 @@ static bool names_revision(const ag_effect_spec *spec, const parsed_arguments *p
  * a commit), and no option takes a value (restore -s REV). No commit may
  * come before the paths (checkout REV -- PATH, or two operands without
  * "--"), and nothing may change the repository or the disk before it runs.
- * NOTE: an index that holds entries below FILE while the work tree has the
+ * NOTE: an index that has entries below FILE while the work tree has the
  * file FILE (the directory was replaced and not staged) is not looked at.
  */
 static bool restores_from_index(ag_extractor *ex, const ag_effect_spec *spec,

@@ -326,8 +326,8 @@ static const char *variable_path(ag_extractor *ex, const ag_shell_word *word, co
  * cwd is unknown and no command of the request may change directory. A ".."
  * could leave the cwd, so such a path is not one.
  * NOTE: an operand relative to an unknown `-C DIR` (tar, git) passes too, so
- * a deny rule anchored at the cwd may deny it; that only makes a request
- * stricter that asks anyway.
+ * a deny rule anchored at the cwd may deny it. That only makes stricter a
+ * request that gets ask anyway.
  */
 static bool in_unknown_cwd(const ag_extractor *ex, const char *text, size_t length)
 {
@@ -1046,7 +1046,7 @@ static ag_status read_default_tree(ag_extractor *ex, const ag_effect_spec *spec,
 
 /*
  * Notes a command named by a path (./run, bin/rails) as running that file,
- * so that a write of it by another command of the request asks. A name
+ * so that a write of it by another command of the request gets ask. A name
  * without '/' is looked up in PATH (lookup.c), except for the
  * declaration and test commands, which are builtins.
  */
@@ -1069,7 +1069,7 @@ static ag_status note_program_path(ag_extractor *ex, const ag_shell_word *name)
  * Notes the files that `python -m NAME` may run from the working directory,
  * which comes first on sys.path: for NAME a.b, a.py, a/__init__.py, a/b.py,
  * a/b/__init__.py and a/b/__main__.py. A write of one of them by another
- * command of the request then asks, even for a standard module (pip) that
+ * command of the request then gets ask, even for a standard module (pip) that
  * the file shadows. A NAME known only at run time may be any file.
  */
 ag_status ag_extractor_note_module_files(ag_extractor *ex, const ag_shell_word *word,

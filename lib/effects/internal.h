@@ -133,7 +133,7 @@ bool ag_extractor_note_interpreters(ag_extractor *ex, const char *program);
 
 /*
  * Notes the runner of a command named without '/' (lookup.c): a write
- * of that name into a directory that may be on PATH then asks. Returns
+ * of that name into a directory that may be on PATH then gets ask. Returns
  * false when out of memory.
  */
 bool ag_extractor_note_path_name(ag_extractor *ex, const ag_shell_word *name);
@@ -170,7 +170,7 @@ bool ag_extractor_note_site_packages(ag_extractor *ex, const char *directory);
 /*
  * Notes the trees DIR/node_modules, DIR being the working directory and each
  * directory above it, from which a node program loads its packages
- * (lookup.c): a write below one then asks. Returns AG_OK or AG_ERR_NOMEM.
+ * (lookup.c): a write below one then gets ask. Returns AG_OK or AG_ERR_NOMEM.
  */
 ag_status ag_extractor_note_node_modules(ag_extractor *ex);
 
@@ -223,7 +223,7 @@ bool ag_git_checkout_restores_file(const char *cwd, const char *name, size_t len
 
 /*
  * Returns whether the absolute directory `cwd` is the top of a git work
- * tree: it holds a .git directory or a .git file (a linked work tree, a
+ * tree: it contains a .git directory or a .git file (a linked work tree, a
  * submodule). Returns false when unsure.
  */
 bool ag_git_is_work_tree_top(const char *cwd);

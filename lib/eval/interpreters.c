@@ -510,8 +510,9 @@ static bool sed_script_is_risky(const ag_shell_word *script)
 }
 
 /*
- * Returns whether an option cluster holds only flags whose writes the
- * effects table sees: a trailing -i writes the input files (writes-operands).
+ * Returns whether an option cluster has only flags whose writes the
+ * effects table records: a trailing -i writes the input files
+ * (writes-operands).
  * Letters after -i are a backup suffix, whose file no effect shows.
  */
 static bool sed_cluster_is_plain(const char *text)
