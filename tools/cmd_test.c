@@ -1,5 +1,5 @@
 /*
- * agentguard test POLICY...: runs the `tests:` of each policy file.
+ * agentguard test [--allow-no-tests] POLICY...: runs the `tests:` of each policy file.
  *
  * Each file is loaded as a policy of its own, so a file's tests describe
  * that file alone and never depend on which other files are named with it.
