@@ -488,6 +488,22 @@ static ag_status read_limit(load_context *context, const yaml_node_t *key,
     return AG_OK;
 }
 
+const yaml_node_t *ag_load_earlier_key(struct load_context *context, const yaml_node_t *mapping,
+                                      const yaml_node_pair_t *pair)
+{
+    const yaml_node_t *key = yaml_document_get_node(context->document, pair->key);
+    for (const yaml_node_pair_t *other = mapping->data.mapping.pairs.start; other < pair;
+         other++) {
+        const yaml_node_t *earlier = yaml_document_get_node(context->document, other->key);
+        if (earlier->type == YAML_SCALAR_NODE
+            && earlier->data.scalar.length == key->data.scalar.length
+            && memcmp(earlier->data.scalar.value, key->data.scalar.value,
+                      key->data.scalar.length) == 0)
+            return earlier;
+    }
+    return NULL;
+}
+
 /*
  * Checks that a mapping key is a scalar not seen before in the same mapping.
  * Mappings here have at most a handful of keys, so the quadratic scan is fine.
@@ -500,22 +516,15 @@ static ag_status check_key(load_context *context, const yaml_node_t *mapping,
         return node_error(context, AG_ERR_POLICY_KEY, key,
                           "a key must be a plain name; accepted keys: " ACCEPTED_KEYS);
 
-    for (const yaml_node_pair_t *other = mapping->data.mapping.pairs.start; other < pair;
-         other++) {
-        const yaml_node_t *earlier = yaml_document_get_node(context->document, other->key);
-        if (earlier->type != YAML_SCALAR_NODE
-            || earlier->data.scalar.length != key->data.scalar.length
-            || memcmp(earlier->data.scalar.value, key->data.scalar.value,
-                      key->data.scalar.length) != 0)
-            continue;
+    const yaml_node_t *earlier = ag_load_earlier_key(context, mapping, pair);
+    if (earlier == NULL)
+        return AG_OK;
 
-        ag_source_location first = node_location(context, earlier);
-        return node_error(context, AG_ERR_POLICY_KEY, key,
-                          "duplicate key '%s' (first at line %u, column %u); merge the two "
-                          "into one", (const char *)key->data.scalar.value, first.line,
-                          first.column);
-    }
-    return AG_OK;
+    ag_source_location first = node_location(context, earlier);
+    return node_error(context, AG_ERR_POLICY_KEY, key,
+                      "duplicate key '%s' (first at line %u, column %u); merge the two "
+                      "into one", (const char *)key->data.scalar.value, first.line,
+                      first.column);
 }
 
 static ag_status read_limits(load_context *context, const yaml_node_t *node)

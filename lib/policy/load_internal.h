@@ -17,6 +17,14 @@ struct load_context;
 /* Returns the node with index `index` of the document being loaded. */
 yaml_node_t *ag_load_node(struct load_context *context, int index);
 
+/*
+ * Returns the key of an earlier pair of `mapping` that equals the key of
+ * `pair`, or NULL when there is none. The scan is quadratic, which the few
+ * keys of a policy or settings mapping allow.
+ */
+const yaml_node_t *ag_load_earlier_key(struct load_context *context, const yaml_node_t *mapping,
+                                      const yaml_node_pair_t *pair);
+
 /* Returns what the source sets besides its rules, filled while it loads. */
 ag_policy_settings *ag_load_settings(struct load_context *context);
 

@@ -128,22 +128,16 @@ static ag_status check_json(struct load_context *context, const yaml_node_t *nod
 static ag_status check_duplicate(struct load_context *context, const yaml_node_t *mapping,
                                  const yaml_node_pair_t *pair)
 {
-    const yaml_node_t *key = ag_load_node(context, pair->key);
-    for (const yaml_node_pair_t *other = mapping->data.mapping.pairs.start; other < pair;
-         other++) {
-        const yaml_node_t *earlier = ag_load_node(context, other->key);
-        if (earlier->data.scalar.length != key->data.scalar.length
-            || memcmp(earlier->data.scalar.value, key->data.scalar.value,
-                      key->data.scalar.length) != 0)
-            continue;
+    const yaml_node_t *earlier = ag_load_earlier_key(context, mapping, pair);
+    if (earlier == NULL)
+        return AG_OK;
 
-        ag_source_location first = ag_load_location(context, earlier);
-        return ag_load_error(context, AG_ERR_POLICY_KEY, key,
-                             "duplicate key \"%s\" (first at line %u, column %u); merge the "
-                             "two into one", (const char *)key->data.scalar.value, first.line,
-                             first.column);
-    }
-    return AG_OK;
+    const yaml_node_t *key = ag_load_node(context, pair->key);
+    ag_source_location first = ag_load_location(context, earlier);
+    return ag_load_error(context, AG_ERR_POLICY_KEY, key,
+                         "duplicate key \"%s\" (first at line %u, column %u); merge the "
+                         "two into one", (const char *)key->data.scalar.value, first.line,
+                         first.column);
 }
 
 /* Checks that a disable*Mode key is "disable", the one value Claude Code documents for it. */
