@@ -1094,10 +1094,10 @@ static bool has_wildmatch_char(const char *text, size_t length)
 }
 
 /*
- * Returns the length of the directory part of a git glob: the text before
- * the last "/" ahead of its first character that git's wildmatch reads
- * ("*", "?", "[" or "\"), 1 for the root ("/x*"), or 0 when the glob has
- * no directory part.
+ * Returns the length of the directory part of a git glob, or 0 when it has
+ * none. The directory part ends at the last "/" before the first character
+ * that git's wildmatch reads ("*", "?", "[" or "\"); for the root ("/x*")
+ * it is 1.
  */
 static size_t glob_directory_length(const char *text, size_t length)
 {
@@ -2345,10 +2345,10 @@ static ag_status apply_git_checkout(ag_extractor *ex, const ag_effect_spec *spec
 /*
  * Returns the file name that curl -O and wget give a download: the URL's
  * last path segment, empty for a URL that ends in '/' or has no path.
- * Returns false when the name is not known here: the URL is known only at
- * run time, or contains a curl glob (whose text may contain a '/'), a
- * query or a fragment (wget 1.21 keeps them in the name), a '%' escape
- * (wget decodes it) or a '\', or its last segment is "." or "..".
+ * Returns false when the name is not known here. That is so for a URL known
+ * only at run time, a curl glob (whose text may contain a '/'), a query or a
+ * fragment (wget 1.21 keeps them in the name), a '%' escape (wget decodes
+ * it), a '\', and a last segment "." or "..".
  */
 static bool url_file_name(const char *text, size_t length, bool globbing, const char **name,
                           size_t *name_length)

@@ -199,18 +199,18 @@ bool ag_runner_path_written(ag_extractor *ex, const ag_runner *runner, const ag_
 
 /*
  * Returns whether no other command of the request may run before the
- * command being looked at, so that none can change what it finds on disk:
- * each other one surely starts after it ends, runs it (a wrapper, or the
- * command whose substitution it is), or is cd, pushd or popd.
+ * command being looked at, so that none can change what it finds on disk.
+ * Each other command must start after it ends, run it (a wrapper, or the
+ * command whose substitution it is), or be cd, pushd or popd.
  */
 bool ag_extractor_runs_first(const ag_extractor *ex);
 
 /*
  * Returns whether `git checkout NAME` (one operand, no "--"), run in the
  * absolute directory `cwd`, restores the file NAME (the `length` bytes at
- * `name`) and does not move to a commit, as git 2.39 decides it: NAME is a
- * plain relative path (no glob, no pathspec magic, no revision syntax, not
- * 4 to 64 hex digits), an existing file that is no directory, and no ref
+ * `name`) and does not move to a commit, as git 2.39 decides it. NAME must
+ * be a plain relative path (no glob, no pathspec magic, no revision syntax,
+ * not 4 to 64 hex digits), an existing file that is no directory, and no ref
  * of the repository that contains `cwd` (repository.c). Returns false when
  * unsure: no plain .git directory, a failed lookup, a path that is too long.
  * A remote-tracking branch NAME does not count, because git 2.39 takes that
