@@ -10,11 +10,17 @@
  *   replacing each mark with a concrete text must still give YES;
  * - a subject that matches keeps matching (YES or MAYBE) when part of one of
  *   its words becomes unknown, so a deny rule cannot be dodged with `$X`.
+ * For a Read or Edit rule whose glob has no wildcard (matched without PCRE2),
+ * the subjects also serve as paths, and every path matcher must give what
+ * the JIT-compiled regex of the same glob gives. For other path rules, the
+ * partial matches of PCRE2's interpreter must agree with JIT's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "rules/paths.h"
 #include "rules/rules.h"
 
 #define MAX_SUBJECTS 8
@@ -32,6 +38,8 @@ static const char *const fixed_subjects[] = {
     "git \x01 origin",
     "\x01 -rf /",
 };
+
+static const size_t fixed_subject_count = sizeof(fixed_subjects) / sizeof(fixed_subjects[0]);
 
 /* Values substituted for an unknown part: each is a value `$X` can take. */
 static const char *const concrete_values[] = {"", "x", "a b", "-rf /", "*", ")"};
@@ -165,6 +173,124 @@ static void check_specifier_subjects(const ag_rule *rule)
         check_subject(rule, rule->literal_prefix, strlen(rule->literal_prefix));
 }
 
+/* A Bash rule in a literal form must match every subject as its JIT-compiled regex does. */
+static void check_literal_command(const ag_rule *rule, ag_decision decision, const char *text,
+                                  char **subjects, size_t *subject_lengths,
+                                  size_t subject_count)
+{
+    if (rule->kind != AG_RULE_COMMAND || rule->literal_form == AG_LITERAL_NONE)
+        return;
+
+    ag_source_location location = {"fuzz.yaml", 1, 1};
+    ag_rule regex;
+    ag_error *error = NULL;
+    FUZZ_ASSERT(ag_rule_parse_unjitted(text, decision, location, &regex, &error) == AG_OK);
+    ag_status status = ag_rule_compile_command_regex(&regex, &error);
+    /* A literal longer than PCRE2's pattern size limit has no regex to compare with. */
+    FUZZ_ASSERT(status == AG_OK || status == AG_ERR_PATTERN || status == AG_ERR_NOMEM);
+    ag_error_free(error);
+    if (status == AG_OK)
+        ag_rule_jit(&regex);
+
+    for (size_t i = 0; status == AG_OK && i < subject_count + fixed_subject_count; i++) {
+        bool fixed = i >= subject_count;
+        const char *subject = fixed ? fixed_subjects[i - subject_count] : subjects[i];
+        size_t length = fixed ? strlen(subject) : subject_lengths[i];
+        bool dynamic = first_word_has_mark(subject, length);
+        FUZZ_ASSERT(ag_rule_match_command(rule, subject, length, dynamic, match_data)
+                    == ag_rule_match_command(&regex, subject, length, dynamic, match_data));
+    }
+    ag_rule_clear(&regex);
+}
+
+static const char *const fixed_paths[] = {
+    "/", "/repo", "/repo/.env", "/repo/a/.env/b", "/home/u/.ssh/id_rsa", "/etc/shadow",
+    "~/.ssh", "\x01/x/.env", "/repo/\x01/y",
+};
+
+/* Compares the plain glob's matchers with the regex's on one path. */
+static void compare_path(const ag_rule *plain, const ag_rule *regex, const char *path)
+{
+    static const ag_path_context contexts[] = {
+        {"/repo", "/home/u", NULL, NULL},
+        {"/repo/a", NULL, NULL, "/"},
+    };
+    for (size_t c = 0; c < sizeof(contexts) / sizeof(contexts[0]); c++) {
+        FUZZ_ASSERT(ag_rule_match_path(plain, path, &contexts[c], match_data)
+                    == ag_rule_match_path(regex, path, &contexts[c], match_data));
+        FUZZ_ASSERT(ag_rule_match_path_below(plain, path, &contexts[c], match_data)
+                    == ag_rule_match_path_below(regex, path, &contexts[c], match_data));
+    }
+    FUZZ_ASSERT(ag_rule_path_tail_fits(plain, path, match_data)
+                == ag_rule_path_tail_fits(regex, path, match_data));
+}
+
+static void check_plain_path(const ag_rule *rule, ag_decision decision, const char *text,
+                             char **subjects, size_t subject_count)
+{
+    if (rule->path_plain.text == NULL)
+        return;
+    FUZZ_ASSERT(rule->path_pattern == NULL);
+
+    ag_source_location location = {"fuzz.yaml", 1, 1};
+    ag_rule regex;
+    ag_error *error = NULL;
+    FUZZ_ASSERT(ag_rule_parse_unjitted(text, decision, location, &regex, &error) == AG_OK);
+    ag_status status = ag_path_rule_compile_regex(&regex, &error);
+    FUZZ_ASSERT(status == AG_OK || status == AG_ERR_NOMEM);
+    ag_error_free(error);
+    if (status != AG_OK) {
+        ag_rule_clear(&regex);
+        return;
+    }
+    ag_rule_jit(&regex);
+
+    for (size_t i = 0; i < sizeof(fixed_paths) / sizeof(fixed_paths[0]); i++)
+        compare_path(rule, &regex, fixed_paths[i]);
+    for (size_t i = 0; i < subject_count; i++) {
+        compare_path(rule, &regex, subjects[i]);
+        size_t size = strlen(subjects[i]) + sizeof("/repo/");
+        char *path = malloc(size);
+        FUZZ_ASSERT(path != NULL);
+        snprintf(path, size, "/repo/%s", subjects[i]);
+        compare_path(rule, &regex, path);
+        free(path);
+    }
+    ag_rule_clear(&regex);
+}
+
+/*
+ * A path rule with a regex runs partial matches in PCRE2's interpreter; they
+ * must agree with a twin JIT-compiled for partial matches too.
+ */
+static void check_partial_path(const ag_rule *rule, ag_decision decision, const char *text,
+                               char **subjects, size_t subject_count)
+{
+    uint32_t jit = 0;
+    pcre2_config(PCRE2_CONFIG_JIT, &jit);
+    if (rule->path_pattern == NULL || !jit)
+        return;
+
+    ag_source_location location = {"fuzz.yaml", 1, 1};
+    ag_rule both;
+    ag_error *error = NULL;
+    FUZZ_ASSERT(ag_rule_parse_unjitted(text, decision, location, &both, &error) == AG_OK);
+    FUZZ_ASSERT(both.path_pattern != NULL);
+    if (pcre2_jit_compile(both.path_pattern, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD) != 0) {
+        ag_rule_clear(&both);
+        return;
+    }
+    static const ag_path_context context = {"/repo", "/home/u", NULL, NULL};
+    for (size_t i = 0; i < sizeof(fixed_paths) / sizeof(fixed_paths[0]) + subject_count; i++) {
+        bool fixed = i < sizeof(fixed_paths) / sizeof(fixed_paths[0]);
+        const char *path = fixed ? fixed_paths[i] : subjects[i - sizeof(fixed_paths)
+                                                                 / sizeof(fixed_paths[0])];
+        FUZZ_ASSERT(ag_rule_match_path_below(rule, path, &context, match_data)
+                    == ag_rule_match_path_below(&both, path, &context, match_data));
+    }
+    ag_rule_clear(&both);
+}
+
 static void check_rule(const ag_rule *rule, ag_decision decision, const char *text,
                        char **subjects, size_t *subject_lengths, size_t subject_count)
 {
@@ -184,13 +310,16 @@ static void check_rule(const ag_rule *rule, ag_decision decision, const char *te
     if (rule->kind == AG_RULE_COMMAND) {
         FUZZ_ASSERT(strcmp(rule->tool, "Bash") == 0);
         FUZZ_ASSERT(rule->specifier != NULL);
-        FUZZ_ASSERT(rule->pattern != NULL);
+        FUZZ_ASSERT((rule->pattern != NULL) == (rule->literal_form == AG_LITERAL_NONE));
         FUZZ_ASSERT(strchr(rule->specifier, AG_DYNAMIC_MARK) == NULL);
     }
     if (rule->kind == AG_RULE_SPECIFIER)
         FUZZ_ASSERT(rule->specifier != NULL);
 
     FUZZ_ASSERT(ag_rule_tool_matches(rule, rule->tool) || strchr(rule->tool, '*') != NULL);
+    check_plain_path(rule, decision, text, subjects, subject_count);
+    check_partial_path(rule, decision, text, subjects, subject_count);
+    check_literal_command(rule, decision, text, subjects, subject_lengths, subject_count);
 
     bool matches_bash = rule->kind == AG_RULE_COMMAND
                      || (rule->kind == AG_RULE_TOOL && ag_rule_tool_matches(rule, "Bash"));

@@ -284,6 +284,188 @@ static void test_path_rule_unknown_real_cwd(void **state)
     pcre2_match_data_free(data);
 }
 
+/* Parses a rule whose glob is plain, and the same rule with its JIT-compiled regex. */
+static void parse_plain_and_regex(const char *text, ag_decision decision, ag_rule *plain,
+                                  ag_rule *regex)
+{
+    parse_rule(text, decision, plain);
+    if (plain->path_plain.text == NULL || plain->path_pattern != NULL)
+        fail_msg("%s has no plain glob", text);
+    parse_rule(text, decision, regex);
+    ag_error *error = NULL;
+    if (ag_path_rule_compile_regex(regex, &error) != AG_OK)
+        fail_msg("cannot compile the regex of %s: %s", text, ag_error_message(error));
+    ag_rule_jit(regex);
+    assert_non_null(regex->path_pattern);
+    assert_null(regex->path_plain.text);
+}
+
+static void expect_same_match(const char *what, const char *rule, ag_decision decision,
+                              const char *path, ag_match plain, ag_match regex)
+{
+    if (plain != regex)
+        fail_msg("%s: %s (%s) on \"%s\": the plain glob gives %d, the regex %d", what, rule,
+                 decision == AG_ALLOW ? "allow" : "deny", path, (int)plain, (int)regex);
+}
+
+/*
+ * Globs without wildcards or escapes match without PCRE2. Every matcher that
+ * takes a rule must give what the JIT-compiled regex of the same glob gives:
+ * full and partial (hard) matches, any-depth names, case folding of deny
+ * rules, bytes above 0x7f, unknown bases and unknown path parts.
+ */
+static void test_plain_globs_match_regex(void **state)
+{
+    (void)state;
+    static const char *const rules[] = {
+        "Read(.env)", "Read(~/.ssh/**)", "Read(//etc/shadow)", "Edit(build/)",
+        "Edit(src/lib)", "Read(./secrets/**)", "Read(/gen/**)", "Read(secrets/)",
+        "Read(.git/hooks)", "Read(Ab.C)", "Read(//x\xc9y)", "Read(~/.aws)", "Read(~/.config/gh/)",
+        "Edit(//repo/a/b/c/**)", "Read(a b)",
+    };
+    static const char *const paths[] = {
+        "/repo/.env", "/repo/a/.ENV", "/repo/.env/x", "/repo/.envx", "/repo/x.env",
+        "/home/u/.ssh/id", "/home/u/.SSH", "/home/u/.ssh", "/home/u/.sshx/y", "/home/u",
+        "/etc/shadow", "/ETC/shadow", "/etc/shadow/x", "/etc/shadowx", "/etc", "/",
+        "/repo/build", "/repo/build/x", "/repo/BUILD/x", "/repo/x/build/y", "/repo/builds",
+        "/repo/src/lib", "/repo/src/lib/a", "/repo/src/li", "/repo/x/src/lib",
+        "/repo/secrets/a", "/repo/x/secrets", "/repo/SECRETS/a", "/repo/x/secrets/y",
+        "/repo/gen/a", "/repo/gen", "/repo/.git/hooks/pre-commit", "/repo/x/.git/hooks",
+        "/repo/ab.c", "/repo/x/AB.c", "/repo/Ab.C", "/x\xc9y", "/x\xe9y", "/X\xc9Y/z",
+        "/home/u/.aws/credentials", "/home/u/.AWS", "/home/u/.config/gh/hosts.yml",
+        "/home/u/.config", "/repo/a/b/c", "/repo/a/b", "/repo/a/b/c/d", "/repo/A/B/C/d",
+        "/repo", "/repo/a b", "/repo/x/a b/c", "/repox/.env", "~/.ssh/id", "~/.aws",
+        M "/x/.env", M "/.ssh/id", M "/secrets/a", "/repo/" M "/build/x", M "/a b",
+        "/repo/x/" M, "/repo/.git/" M "/hooks",
+    };
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    static const ag_path_context contexts[] = {
+        {"/repo", "/home/u", NULL, NULL},
+        {"/repo", NULL, NULL, NULL},
+        {NULL, "/home/u", NULL, NULL},
+        {"/repo/x", "/home/u", NULL, "/repo"},
+        {"/repo", "/home/u", NULL, unknown},
+        {"/", "/home/u", NULL, NULL},
+    };
+    static const ag_decision decisions[] = {AG_ALLOW, AG_ASK, AG_DENY};
+    pcre2_match_data *data = ag_rule_match_data_new();
+    size_t outcomes[3] = {0, 0, 0};
+
+    for (size_t r = 0; r < sizeof(rules) / sizeof(*rules); r++) {
+        for (size_t d = 0; d < sizeof(decisions) / sizeof(*decisions); d++) {
+            ag_rule plain, regex;
+            parse_plain_and_regex(rules[r], decisions[d], &plain, &regex);
+            for (size_t c = 0; c < sizeof(contexts) / sizeof(*contexts); c++) {
+                for (size_t p = 0; p < sizeof(paths) / sizeof(*paths); p++) {
+                    const ag_path_context *context = &contexts[c];
+                    ag_match got = ag_rule_match_path(&plain, paths[p], context, data);
+                    expect_same_match("path", rules[r], decisions[d], paths[p], got,
+                                      ag_rule_match_path(&regex, paths[p], context, data));
+                    outcomes[got]++;
+                    expect_same_match("below", rules[r], decisions[d], paths[p],
+                                      ag_rule_match_path_below(&plain, paths[p], context, data),
+                                      ag_rule_match_path_below(&regex, paths[p], context, data));
+                }
+            }
+            for (size_t p = 0; p < sizeof(paths) / sizeof(*paths); p++)
+                expect_same_match("tail", rules[r], decisions[d], paths[p],
+                                  ag_rule_path_tail_fits(&plain, paths[p], data),
+                                  ag_rule_path_tail_fits(&regex, paths[p], data));
+            ag_rule_clear(&plain);
+            ag_rule_clear(&regex);
+        }
+    }
+    pcre2_match_data_free(data);
+
+    /* The table reaches every outcome, so the comparison above is not vacuous. */
+    assert_true(outcomes[AG_MATCH_NO] > 0);
+    assert_true(outcomes[AG_MATCH_MAYBE] > 0);
+    assert_true(outcomes[AG_MATCH_YES] > 0);
+}
+
+/*
+ * Path rules are JIT-compiled for full matches only, so their partial
+ * matches (a tree below a directory) run in PCRE2's interpreter. They must
+ * agree with the partial matches of a regex JIT-compiled for both modes.
+ */
+static void test_partial_matches_agree_with_jit(void **state)
+{
+    (void)state;
+    uint32_t available = 0;
+    pcre2_config(PCRE2_CONFIG_JIT, &available);
+    if (!available)
+        skip();
+    static const char *const rules[] = {
+        "Read(*.pem)", "Read(src/**/*.c)", "Read(a\\*b)", "Read(src/?.c)", "Read(src/[ab].c)",
+        "Read(~/**)", "Read(//**)", "Read(./**)", "Read(./**/x)", "Read(**/.git/**)",
+        "Read(~/.ssh/id_*)", "Edit(//srv/app*/**/*.conf)", "Read(/x/[!a-c]*/y)", "Read(x*)",
+        "Read(.e?v)", "Read(src/*/)", "Read(//etc/**/shadow)", "Read(**)",
+    };
+    static const char *const directories[] = {
+        "/", "/repo", "/repo/src", "/repo/src/x", "/repo/src/a.c", "/repo/a", "/repo/x",
+        "/home/u", "/home/u/.ssh", "/home/u/.ssh/id_rsa", "/srv", "/srv/app1", "/srv/other",
+        "/etc", "/etc/a/b", "/repo/.git", "/repo/x/.git/hooks", "/x/d/y", "/x/a", "/etc/shadow",
+        M "/a", "/repo/" M, "~/x", "/ETC", "/repo/.ENV",
+    };
+    static const ag_path_context contexts[] = {
+        {"/repo", "/home/u", NULL, NULL},
+        {"/repo", NULL, NULL, NULL},
+        {"/repo/x", "/home/u", NULL, "/repo"},
+        {"/", "/home/u", NULL, NULL},
+    };
+    static const ag_decision decisions[] = {AG_ALLOW, AG_DENY};
+    pcre2_match_data *data = ag_rule_match_data_new();
+    size_t outcomes[3] = {0, 0, 0};
+
+    for (size_t r = 0; r < sizeof(rules) / sizeof(*rules); r++) {
+        for (size_t d = 0; d < sizeof(decisions) / sizeof(*decisions); d++) {
+            ag_rule rule, both;
+            parse_rule(rules[r], decisions[d], &rule);
+            parse_rule(rules[r], decisions[d], &both);
+            if (both.path_pattern == NULL)
+                fail_msg("%s has no regex", rules[r]);
+            assert_int_equal(pcre2_jit_compile(both.path_pattern, PCRE2_JIT_COMPLETE
+                                                                  | PCRE2_JIT_PARTIAL_HARD), 0);
+            for (size_t c = 0; c < sizeof(contexts) / sizeof(*contexts); c++) {
+                for (size_t p = 0; p < sizeof(directories) / sizeof(*directories); p++) {
+                    const char *directory = directories[p];
+                    ag_match got = ag_rule_match_path_below(&rule, directory, &contexts[c], data);
+                    expect_same_match("below", rules[r], decisions[d], directory, got,
+                                      ag_rule_match_path_below(&both, directory, &contexts[c],
+                                                               data));
+                    outcomes[got]++;
+                }
+            }
+            ag_rule_clear(&rule);
+            ag_rule_clear(&both);
+        }
+    }
+    pcre2_match_data_free(data);
+    assert_true(outcomes[AG_MATCH_NO] > 0);
+    assert_true(outcomes[AG_MATCH_MAYBE] > 0);
+    assert_true(outcomes[AG_MATCH_YES] > 0);
+}
+
+/* A glob with a wildcard, an escape or an empty body keeps its regex. */
+static void test_globs_with_wildcards_keep_regex(void **state)
+{
+    (void)state;
+    static const char *const rules[] = {
+        "Read(*.pem)", "Read(src/**/*.c)", "Read(a\\*b)", "Read(src/?.c)", "Read(src/[ab].c)",
+        "Read(~/**)", "Read(//**)", "Read(./**)",
+    };
+    for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
+        ag_rule rule;
+        parse_rule(rules[i], AG_DENY, &rule);
+        if (rule.path_pattern == NULL || rule.path_plain.text != NULL)
+            fail_msg("%s should keep its regex", rules[i]);
+        ag_error *error = NULL;
+        assert_int_equal(ag_path_rule_compile_regex(&rule, &error), AG_ERR_ARGUMENT);
+        ag_error_free(error);
+        ag_rule_clear(&rule);
+    }
+}
+
 static void expect_rule_error(const char *text, ag_status code)
 {
     ag_rule rule;
@@ -950,6 +1132,9 @@ int main(void)
         cmocka_unit_test(test_path_rule_below_directory),
         cmocka_unit_test(test_path_rule_real_cwd),
         cmocka_unit_test(test_path_rule_unknown_real_cwd),
+        cmocka_unit_test(test_plain_globs_match_regex),
+        cmocka_unit_test(test_globs_with_wildcards_keep_regex),
+        cmocka_unit_test(test_partial_matches_agree_with_jit),
         cmocka_unit_test(test_invalid_specifiers_rejected),
         cmocka_unit_test(test_domain_table),
         cmocka_unit_test_setup_teardown(test_symlink_into_denied_directory, make_fixture,

@@ -92,9 +92,15 @@ static void test_parse_command_rule(void **state)
     assert_string_equal(rule.tool, "Bash");
     assert_string_equal(rule.specifier, "npm run build");
     assert_string_equal(rule.literal_prefix, "npm run build");
-    assert_non_null(rule.pattern);
+    assert_int_equal(rule.literal_form, AG_LITERAL_EXACT);
+    assert_null(rule.pattern);    /* a literal form matches without PCRE2 */
     ag_rule_clear(&rule);
     assert_null(rule.text);
+
+    parse_ok("Bash(git * status)", AG_ALLOW, &rule);
+    assert_int_equal(rule.literal_form, AG_LITERAL_NONE);
+    assert_non_null(rule.pattern);
+    ag_rule_clear(&rule);
     assert_null(rule.pattern);
 }
 
@@ -210,14 +216,19 @@ static void test_parse_quotes_rule_in_message(void **state)
     parse_fails("Bash(say \"hi\")x", AG_ALLOW, AG_ERR_RULE, "\"Bash(say \\\"hi\\\")x\"");
 }
 
-static void test_parse_pattern_too_large(void **state)
+static void test_parse_pattern_size_limit(void **state)
 {
     (void)state;
-    /* PCRE2 limits the size of a compiled pattern (64 KiB with its default link size). */
+    /*
+     * PCRE2 limits the size of a compiled pattern (64 KiB with its default
+     * link size). The '*' in the middle keeps the rule from a literal form,
+     * which would match without PCRE2.
+     */
     size_t length = 200000;
     char *text = test_malloc(length + 8);
     memcpy(text, "Bash(", 5);
     memset(text + 5, 'a', length);
+    text[5 + length / 2] = '*';
     strcpy(text + 5 + length, ")");
 
     ag_rule rule;
@@ -228,6 +239,19 @@ static void test_parse_pattern_too_large(void **state)
     assert_non_null(strstr(ag_error_message(error), "too large"));
     assert_null(rule.pattern);
     ag_error_free(error);
+    error = NULL;
+
+    /* Without the '*', the same size is a literal form, which has no pattern to limit. */
+    text[5 + length / 2] = 'a';
+    assert_int_equal(ag_rule_parse(text, AG_ALLOW, test_location, &rule, &error), AG_OK);
+    assert_int_equal(rule.literal_form, AG_LITERAL_EXACT);
+    pcre2_match_data *match_data = ag_rule_match_data_new();
+    assert_int_equal(ag_rule_match_command(&rule, text + 5, length, false, match_data),
+                     AG_MATCH_YES);
+    assert_int_equal(ag_rule_match_command(&rule, text + 5, length - 1, false, match_data),
+                     AG_MATCH_NO);
+    pcre2_match_data_free(match_data);
+    ag_rule_clear(&rule);
     test_free(text);
 }
 
@@ -295,8 +319,16 @@ static void test_literal_forms_match_regex(void **state)
         ag_rule rule;
         parse_ok(rules[r].rule, AG_ALLOW, &rule);
         assert_int_equal(rule.literal_form, rules[r].form);
-        ag_rule jit = rule;
-        jit.literal_form = AG_LITERAL_NONE;
+        ag_rule jit;
+        parse_ok(rules[r].rule, AG_ALLOW, &jit);
+        if (rules[r].form != AG_LITERAL_NONE) {
+            assert_null(rule.pattern);
+            assert_int_equal(ag_rule_compile_command_regex(&jit, NULL), AG_OK);
+            ag_rule_jit(&jit);
+        } else {
+            assert_int_equal(ag_rule_compile_command_regex(&jit, NULL), AG_ERR_ARGUMENT);
+        }
+        assert_int_equal(jit.literal_form, AG_LITERAL_NONE);
         assert_int_equal(pcre2_jit_compile(jit.pattern, PCRE2_JIT_COMPLETE
                                                         | PCRE2_JIT_PARTIAL_HARD), 0);
         for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
@@ -310,6 +342,7 @@ static void test_literal_forms_match_regex(void **state)
                          (int)got, (int)expected);
         }
         ag_rule_clear(&rule);
+        ag_rule_clear(&jit);
     }
     pcre2_match_data_free(match_data);
 }
@@ -536,7 +569,7 @@ int main(void)
         cmocka_unit_test(test_parse_tool_globs),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_parse_quotes_rule_in_message),
-        cmocka_unit_test(test_parse_pattern_too_large),
+        cmocka_unit_test(test_parse_pattern_size_limit),
         cmocka_unit_test(test_parse_rejects_null),
         cmocka_unit_test(test_literal_forms_match_regex),
         cmocka_unit_test(test_tool_matching),

@@ -184,7 +184,8 @@ ag_match ag_rule_match_command(const ag_rule *rule, const char *subject,
         return ag_rule_tool_matches(rule, "Bash") ? AG_MATCH_YES : AG_MATCH_NO;
     if (rule->kind != AG_RULE_COMMAND)
         return AG_MATCH_NO;
-    if (rule->pattern == NULL || match_data == NULL || (subject == NULL && length > 0))
+    bool matchable = rule->pattern != NULL || rule->literal_form != AG_LITERAL_NONE;
+    if (!matchable || match_data == NULL || (subject == NULL && length > 0))
         return AG_MATCH_MAYBE;
     if (subject == NULL)
         subject = "";

@@ -62,10 +62,19 @@ typedef enum ag_path_anchor {
 
 /*
  * Compiles the specifier of a Read or Edit rule (gitignore-style glob) into
- * rule->path_anchor and rule->path_pattern. Returns AG_ERR_RULE or
+ * rule->path_anchor and either rule->path_pattern or, for a glob without
+ * wildcards or escapes, rule->path_plain. Returns AG_ERR_RULE or
  * AG_ERR_PATTERN with *error naming the rule and the fix.
  */
 ag_status ag_path_rule_compile(ag_rule *rule, ag_error **error);
+
+/*
+ * Compiles the regex of a path rule whose glob is plain (rule->path_plain),
+ * which the rule otherwise matches without PCRE2, and clears path_plain, so
+ * that tests can compare both matchers. The caller JIT-compiles it with
+ * ag_rule_jit(). Returns AG_ERR_ARGUMENT for any other rule.
+ */
+ag_status ag_path_rule_compile_regex(ag_rule *rule, ag_error **error);
 
 /* What ag_host_canonical_address() found in a host (host.c). */
 typedef enum ag_host_kind {

@@ -388,7 +388,20 @@ static ag_status parse_command_rule(const char *text, const ag_rule_parts *parts
     if (rule->literal_prefix == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     classify_literal(rule);
+    if (rule->literal_form != AG_LITERAL_NONE)
+        return AG_OK;
     return compile_pattern(text, rule, error);
+}
+
+ag_status ag_rule_compile_command_regex(ag_rule *rule, ag_error **error)
+{
+    if (rule == NULL || rule->kind != AG_RULE_COMMAND || rule->literal_form == AG_LITERAL_NONE)
+        return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                            "not a Bash rule in a literal form");
+    ag_status status = compile_pattern(rule->text, rule, error);
+    if (status == AG_OK)
+        rule->literal_form = AG_LITERAL_NONE;
+    return status;
 }
 
 /* ---------------------------------------------------------------- API */
@@ -476,19 +489,25 @@ void ag_rule_jit(ag_rule *rule)
      * Without JIT, pcre2_match() falls back to the interpreter: slower, and a
      * partial match (hard) of an empty subject gives no match where JIT gives
      * a partial match (PCRE2 10.42), so every rule of a policy is JIT-compiled.
-     * Literal Bash forms match without PCRE2 (match.c), exactly as their
-     * JIT-compiled regex does, so they skip JIT, which costs about 75,000
-     * instructions per rule: 5.0M of the 7.7M of one `agentguard hook claude`
-     * run with the default policy (callgrind).
+     * Literal Bash forms and plain path globs have no regex: they match by
+     * comparing bytes (match.c, paths.c), exactly as their JIT-compiled regex
+     * would. JIT costs about 75,000 instructions per Bash rule: 5.0M of the
+     * 7.7M of one `agentguard hook claude` run with the default policy
+     * (callgrind).
      */
     if (rule->pattern != NULL && rule->kind == AG_RULE_COMMAND) {
-        if (rule->literal_form == AG_LITERAL_NONE)
-            pcre2_jit_compile(rule->pattern, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+        pcre2_jit_compile(rule->pattern, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
     } else if (rule->pattern != NULL) {
         pcre2_jit_compile(rule->pattern, PCRE2_JIT_COMPLETE);    /* forms.c: full matches only */
     }
+    /*
+     * Path globs run partial matches only for tree effects (paths.c), so those
+     * take the interpreter: JIT for both modes costs about twice as much as
+     * for full matches, 90,000 more instructions per rule (callgrind, PCRE2
+     * 10.42). paths.c answers the empty subject itself.
+     */
     if (rule->path_pattern != NULL)
-        pcre2_jit_compile(rule->path_pattern, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+        pcre2_jit_compile(rule->path_pattern, PCRE2_JIT_COMPLETE);
 }
 
 ag_status ag_rule_parse_unjitted(const char *text, ag_decision decision,

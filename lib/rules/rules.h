@@ -28,7 +28,8 @@ typedef enum ag_rule_kind {
 /*
  * Bash patterns that match by comparing bytes, exactly as their regex would
  * (see build_regex() in rule.c), for a literal L: "L" (EXACT), "L*" (PREFIX)
- * and "L *" (WORD: L alone or followed by a space). Such rules skip JIT.
+ * and "L *" (WORD: L alone or followed by a space). Such rules have no PCRE2
+ * pattern, so loading them skips pcre2_compile() and JIT.
  */
 typedef enum ag_literal_form {
     AG_LITERAL_NONE = 0,
@@ -37,13 +38,27 @@ typedef enum ag_literal_form {
     AG_LITERAL_WORD
 } ag_literal_form;
 
+/*
+ * A path glob after its anchor without wildcards or escapes, such as `.env`,
+ * `src/lib/` or `src/lib/` followed by "**". paths.c matches it by comparing
+ * bytes, exactly as the regex of build_path_regex() would match. Such rules
+ * have no PCRE2 pattern, so loading them skips pcre2_compile() and JIT.
+ */
+typedef struct ag_plain_path_glob {
+    const char *text;    /* the glob's body in the rule's specifier, or NULL */
+    size_t length;       /* bytes of text, at least 1 */
+    bool below;          /* the glob also matches every path below a matched path */
+    bool any_depth;      /* the glob matches after any '/' of the path, as a bare name does */
+} ag_plain_path_glob;
+
 typedef struct ag_rule {
     ag_rule_kind kind;
     ag_decision decision;
     char *text;                  /* the rule as written */
     char *tool;                  /* tool name: "Bash", "WebFetch", "mcp__server__tool" */
     char *specifier;             /* text between the parentheses, or NULL */
-    pcre2_code *pattern;         /* AG_RULE_COMMAND: the compiled glob, anchored both ends */
+    pcre2_code *pattern;         /* AG_RULE_COMMAND: the compiled glob, anchored both ends,
+                                    or NULL for a literal form */
     char *literal_prefix;        /* AG_RULE_COMMAND: the specifier's text before its first wildcard */
     ag_literal_form literal_form; /* AG_RULE_COMMAND: a form matched without PCRE2, or NONE */
     size_t literal_length;       /* bytes of literal_prefix that literal_form compares */
@@ -53,7 +68,9 @@ typedef struct ag_rule {
 
     /* Read(...) and Edit(...) path rules, filled by ag_path_rule_compile() (paths.c). */
     int path_anchor;             /* an ag_path_anchor; AG_PATH_ANCHOR_NONE for other rules */
-    pcre2_code *path_pattern;    /* the glob after the anchor, anchored both ends */
+    pcre2_code *path_pattern;    /* the glob after the anchor, anchored both ends, or NULL
+                                    when path_plain matches it */
+    ag_plain_path_glob path_plain;
     const char *policy_directory; /* absolute directory of the policy file for `/path`, or
                                      NULL (a string policy); owned by the policy */
 
@@ -90,6 +107,14 @@ void ag_rule_quote(ag_buffer *out, const char *text, size_t length);
 
 /* JIT-compiles the regexes of a rule parsed by ag_rule_parse_unjitted(). */
 void ag_rule_jit(ag_rule *rule);
+
+/*
+ * Compiles the regex of a Bash rule in a literal form, which the rule
+ * otherwise matches without PCRE2, and sets literal_form to NONE, so that
+ * tests can compare both matchers. The caller JIT-compiles it with
+ * ag_rule_jit(). Returns AG_ERR_ARGUMENT for any other rule.
+ */
+ag_status ag_rule_compile_command_regex(ag_rule *rule, ag_error **error);
 
 /* Appends byte `c` to a regex, escaped so that PCRE2 reads it literally. */
 void ag_rule_append_literal(ag_buffer *regex, unsigned char c);
