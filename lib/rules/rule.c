@@ -504,7 +504,8 @@ void ag_rule_jit(ag_rule *rule)
      * Path globs run partial matches only for tree effects (paths.c), so those
      * take the interpreter: JIT for both modes costs about twice as much as
      * for full matches, 90,000 more instructions per rule (callgrind, PCRE2
-     * 10.42). paths.c answers the empty subject itself.
+     * 10.42). match_glob() in paths.c handles the empty subject, where the
+     * interpreter differs from JIT.
      */
     if (rule->path_pattern != NULL)
         pcre2_jit_compile(rule->path_pattern, PCRE2_JIT_COMPLETE);
