@@ -488,8 +488,8 @@ void ag_rule_jit(ag_rule *rule)
     /*
      * Without JIT, pcre2_match() falls back to the interpreter: slower, and a
      * partial match (hard) of an empty subject gives no match where JIT gives
-     * a partial match (PCRE2 10.42), so every rule of a policy is JIT-compiled.
-     * Literal Bash forms and plain path globs have no regex: they match by
+     * a partial match (PCRE2 10.42). So every regex of a policy is
+     * JIT-compiled, for full matches at least. Literal Bash forms and plain path globs have no regex: they match by
      * comparing bytes (match.c, paths.c), exactly as their JIT-compiled regex
      * would. JIT costs about 75,000 instructions per Bash rule: 5.0M of the
      * 7.7M of one `agentguard hook claude` run with the default policy
