@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,6 +475,87 @@ static void test_rule_invisible_character(void **state)
     policy = build_text("policy.yaml", "deny: [\"Read(./caf\xC3\xA9/**)\", \"Bash(echo \xE2\x82\xAC)\"]\n",
                         AG_LAYER_COMMAND_LINE);
     assert_int_equal(ag_policy_warning_count(policy), 0);
+    ag_policy_free(policy);
+}
+
+/* Writes `code_point` as UTF-8 with a NUL after it; `out` has room for 5 bytes. */
+static void encode_utf8(uint32_t code_point, char *out)
+{
+    unsigned char *bytes = (unsigned char *)out;
+    if (code_point < 0x800) {
+        bytes[0] = (unsigned char)(0xC0 | (code_point >> 6));
+        bytes[1] = (unsigned char)(0x80 | (code_point & 0x3F));
+        bytes[2] = 0;
+    } else if (code_point < 0x10000) {
+        bytes[0] = (unsigned char)(0xE0 | (code_point >> 12));
+        bytes[1] = (unsigned char)(0x80 | ((code_point >> 6) & 0x3F));
+        bytes[2] = (unsigned char)(0x80 | (code_point & 0x3F));
+        bytes[3] = 0;
+    } else {
+        bytes[0] = (unsigned char)(0xF0 | (code_point >> 18));
+        bytes[1] = (unsigned char)(0x80 | ((code_point >> 12) & 0x3F));
+        bytes[2] = (unsigned char)(0x80 | ((code_point >> 6) & 0x3F));
+        bytes[3] = (unsigned char)(0x80 | (code_point & 0x3F));
+        bytes[4] = 0;
+    }
+}
+
+/*
+ * The first and last code point of each range of format characters (general
+ * category Cf, Unicode 15.0) and of other characters that editors show as
+ * blank. U+13439 is the first Cf character that Unicode 15.0 added. Some
+ * format characters, such as the Arabic number signs, have a glyph in some
+ * fonts only, so a reviewer cannot count on seeing them either.
+ */
+static const uint32_t invisible_in_rules[] = {
+    0x00AD, 0x034F, 0x0600, 0x0603, 0x0605, 0x061C, 0x06DD, 0x070F, 0x0890,
+    0x0891, 0x08E2, 0x115F, 0x1160, 0x180E, 0x200B, 0x200F, 0x202A, 0x202E,
+    0x2060, 0x2064, 0x2066, 0x206F, 0x2800, 0x3164, 0xFE00, 0xFE0F, 0xFEFF,
+    0xFFA0, 0xFFF9, 0xFFFB, 0x110BD, 0x110CD, 0x13430, 0x13438, 0x13439,
+    0x1343F, 0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0xE0001, 0xE0020, 0xE007F,
+    0xE0100, 0xE01EF,
+};
+
+/* A deny rule with any of them is an error, in a YAML policy and in a settings file. */
+static void test_rule_format_characters(void **state)
+{
+    (void)state;
+    size_t count = sizeof(invisible_in_rules) / sizeof(*invisible_in_rules);
+    for (size_t i = 0; i < count; i++) {
+        char character[5];
+        char yaml[64];
+        char json[96];
+        char fragment[128];
+        encode_utf8(invisible_in_rules[i], character);
+        snprintf(yaml, sizeof(yaml), "deny: [\"Bash(rm%s *)\"]\n", character);
+        snprintf(json, sizeof(json), "{\"permissions\": {\"deny\": [\"Bash(rm%s *)\"]}}",
+                 character);
+        snprintf(fragment, sizeof(fragment), "the deny rule contains the invisible or "
+                 "space-like character U+%04X at byte 7", (unsigned)invisible_in_rules[i]);
+
+        ag_error *error = NULL;
+        if (add_text("policy.yaml", yaml, AG_LAYER_COMMAND_LINE, &error) != AG_ERR_RULE)
+            fail_msg("a deny rule with U+%04X loaded", (unsigned)invisible_in_rules[i]);
+        ag_error_free(error);
+        expect_error("policy.yaml", yaml, AG_LAYER_COMMAND_LINE, AG_ERR_RULE, 1, 8, fragment);
+        expect_error("settings.json", json, AG_LAYER_USER, AG_ERR_RULE, 1, 27, fragment);
+    }
+
+    /* An allow rule with one warns, and a key with one gets "did you mean". */
+    ag_policy *policy = build_text("policy.yaml", "allow: [\"Bash(ls\xD8\x80 *)\"]\n",
+                                   AG_LAYER_COMMAND_LINE);
+    expect_one_warning(policy, "the allow rule \"Bash(ls\\u0600 *)\" contains the invisible "
+                               "or space-like character U+0600 at byte 7");
+    ag_policy_free(policy);
+    expect_error("settings.json", "{\"permissions\\u06DD\": {}}", AG_LAYER_USER,
+                 AG_ERR_POLICY_KEY, 1, 2, "U+06DD at byte 11; remove it); did you mean");
+
+    /* Their visible neighbours (U+0606, U+06DE, U+110BE) load without a warning. */
+    policy = build_text("policy.yaml", "deny: [\"Bash(echo \xD8\x86)\", "
+                        "\"Bash(echo \xDB\x9E)\", \"Bash(echo \xF0\x91\x82\xBE)\"]\n",
+                        AG_LAYER_COMMAND_LINE);
+    assert_int_equal(ag_policy_warning_count(policy), 0);
+    assert_int_equal(ag_policy_rule_count(policy), 3);
     ag_policy_free(policy);
 }
 
@@ -1404,6 +1486,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_invisible_key),
         cmocka_unit_test(test_messages_escape_invisible),
         cmocka_unit_test(test_rule_invisible_character),
+        cmocka_unit_test(test_rule_format_characters),
         cmocka_unit_test(test_rule_typed_literal),
         cmocka_unit_test(test_managed_only_outside_managed),
         cmocka_unit_test(test_unknown_mode_name),

@@ -2,9 +2,15 @@
  * Invisible and space-like characters, which policy keys and rules are
  * checked for and error and warning messages escape. The list
  * has the characters outside ASCII that Unicode gives the White_Space or
- * Default_Ignorable_Code_Point property. It adds the C1 controls, the Braille
- * pattern blank and the interlinear annotation characters, which editors
- * also show as blank or not at all.
+ * Default_Ignorable_Code_Point property, and every format character (general
+ * category Cf). It adds the C1 controls and the Braille pattern blank, which
+ * editors also show as blank or not at all.
+ *
+ * Some format characters, such as the Arabic number signs U+0600..U+0605,
+ * have a glyph in some fonts, but what an editor shows for them depends on
+ * the font and the text around them, so a reviewer cannot rely on seeing
+ * them. The Cf set is that of Unicode 15.0 (ICU 72). A Cf character that a
+ * later Unicode version adds loads as a visible one until it is added here.
  */
 #include "core/invisible.h"
 
@@ -17,7 +23,12 @@ static const code_point_range invisible_ranges[] = {
     {0x0080, 0x00A0},      /* C1 controls, no-break space */
     {0x00AD, 0x00AD},      /* soft hyphen */
     {0x034F, 0x034F},      /* combining grapheme joiner */
+    {0x0600, 0x0605},      /* Arabic number signs and other prepended concatenation marks */
     {0x061C, 0x061C},      /* Arabic letter mark */
+    {0x06DD, 0x06DD},      /* Arabic end of ayah */
+    {0x070F, 0x070F},      /* Syriac abbreviation mark */
+    {0x0890, 0x0891},      /* Arabic pound and piastre marks above */
+    {0x08E2, 0x08E2},      /* Arabic disputed end of ayah */
     {0x115F, 0x1160},      /* Hangul fillers */
     {0x1680, 0x1680},      /* Ogham space mark */
     {0x17B4, 0x17B5},      /* Khmer inherent vowels */
@@ -32,16 +43,29 @@ static const code_point_range invisible_ranges[] = {
     {0xFEFF, 0xFEFF},      /* zero-width no-break space, the byte order mark */
     {0xFFA0, 0xFFA0},      /* halfwidth Hangul filler */
     {0xFFF0, 0xFFFB},      /* unassigned specials, interlinear annotation characters */
+    {0x110BD, 0x110BD},    /* Kaithi number sign */
+    {0x110CD, 0x110CD},    /* Kaithi number sign above */
+    {0x13430, 0x1343F},    /* Egyptian hieroglyph format controls */
     {0x1BCA0, 0x1BCA3},    /* shorthand format controls */
     {0x1D173, 0x1D17A},    /* musical symbol format characters */
     {0xE0000, 0xE0FFF},    /* tags and variation selectors supplement */
 };
 
+/*
+ * Binary search, which needs invisible_ranges sorted and without overlaps.
+ * It runs for every non-ASCII character of every rule and key at load.
+ */
 static bool is_invisible(uint32_t code_point)
 {
-    size_t count = sizeof(invisible_ranges) / sizeof(*invisible_ranges);
-    for (size_t i = 0; i < count; i++) {
-        if (code_point >= invisible_ranges[i].first && code_point <= invisible_ranges[i].last)
+    size_t low = 0;
+    size_t high = sizeof(invisible_ranges) / sizeof(*invisible_ranges);
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (code_point < invisible_ranges[middle].first)
+            high = middle;
+        else if (code_point > invisible_ranges[middle].last)
+            low = middle + 1;
+        else
             return true;
     }
     return false;
