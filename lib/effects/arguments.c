@@ -40,6 +40,7 @@ typedef struct parsed_arguments {
                                    destination */
     bool no_target_directory;   /* a no-target-directory flag (cp -T) */
     bool parents;               /* a parents flag (cp --parents) */
+    bool relative;              /* a relative flag (rsync -R) */
     bool dynamic_option;        /* a word known only at run time may expand to an option */
     /* A word may turn a reads-operands flag off: one known only at run time, or unzip --l. */
     bool reads_undone;
@@ -129,6 +130,10 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->no_target_directory = true;
     else if (option->kind == AG_OPTION_PARENTS)
         parsed->parents = true;
+    else if (option->kind == AG_OPTION_RELATIVE)
+        parsed->relative = true;
+    else if (option->kind == AG_OPTION_NO_RELATIVE)
+        parsed->relative = false;
 }
 
 /*
@@ -2647,6 +2652,7 @@ static ag_status apply_copy_names(ag_extractor *ex, const ag_effect_spec *spec,
                     .target_directory = parsed->target_directory,
                     .no_target_directory = parsed->no_target_directory,
                     .parents = parsed->parents,
+                    .relative = parsed->relative,
                     .dynamic_option = parsed->dynamic_option};
     for (size_t i = 0; i < parsed->count; i++) {
         const argument *arg = &parsed->items[i];

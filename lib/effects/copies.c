@@ -1,8 +1,8 @@
 /*
  * The names that cp, mv, install, ln, scp and rsync give what they copy,
- * move or link into a directory. `cp x/.mcp.json .` writes ./.mcp.json, and
- * `mv x/.bashrc ~` writes ~/.bashrc, while the table's roles name only the
- * directory. So when the destination may be a directory, each source's
+ * move or link into a directory. `cp x/.mcp.json .` writes ./.mcp.json,
+ * `mv x/.bashrc ~` writes ~/.bashrc and `rsync -R x/.mcp.json d` writes
+ * d/x/.mcp.json, while the table's roles name only the directory. So when the destination may be a directory, each source's
  * last component below it counts as written too. A name that is not known
  * here (a glob, a remote path that the remote side expands) counts as an
  * unknown name.
@@ -47,7 +47,7 @@ static bool is_remote(const ag_effect_spec *spec, const ag_copy_operand *operand
 
 /*
  * Returns whether the destination is a directory, or may be one when the
- * command runs. It is one with -t DIR, --parents or two or more sources,
+ * command runs. It is one with -t DIR, --parents, rsync -R or two or more sources,
  * and with a name that only a directory can have ("dir/", ".", "..", "~",
  * "~user"). It may be one when its path has a part known only at run time
  * or is a directory on disk now. Another command of the request may make
@@ -62,7 +62,7 @@ static bool may_be_directory(ag_extractor *ex, const ag_copy *copy)
     const char *text = destination->text;
     size_t length = destination->length;
     bool home = text[0] == '~' && memchr(text, '/', length) == NULL;
-    if (copy->target_directory || copy->parents || copy->source_count >= 2
+    if (copy->target_directory || copy->parents || copy->relative || copy->source_count >= 2
         || text[length - 1] == '/' || home)
         return true;
     size_t start = last_component(text, length);
@@ -188,6 +188,97 @@ static const char *parents_path(ag_extractor *ex, const ag_copy_operand *source,
                            (int)length, text);
 }
 
+/* Returns where the first "/./" of the `length` bytes at `text` starts, or NULL. */
+static const char *find_dot_slash(const char *text, size_t length)
+{
+    for (size_t i = 0; i + 3 <= length; i++) {
+        if (memcmp(text + i, "/./", 3) == 0)
+            return text + i;
+    }
+    return NULL;
+}
+
+/*
+ * Returns the path of a local source as Bash passes it to rsync: its "~"
+ * or "~user" prefix expanded and its glob characters marked, or NULL when
+ * out of memory. Unlike ag_extractor_normalize(), it keeps "." and "..",
+ * because rsync -R reads them.
+ */
+static const char *expand_source(ag_extractor *ex, const ag_copy_operand *source, size_t *length)
+{
+    const char *text = ag_extractor_mark_globs(ex, source->word, source->text, source->length);
+    *length = source->length;
+    if (text == NULL || *length == 0 || text[0] != '~')
+        return text;
+
+    const char *slash = memchr(text, '/', *length);
+    size_t prefix = slash != NULL ? (size_t)(slash - text) : *length;
+    const char *home = ag_extractor_normalize(ex, source->word, text, prefix);
+    if (home == NULL)
+        return NULL;
+    const char *expanded = ag_arena_printf(ex->arena, "%s%.*s", home, (int)(*length - prefix),
+                                           text + prefix);
+    if (expanded != NULL)
+        *length = strlen(expanded);
+    return expanded;
+}
+
+/*
+ * Finds the part of `source` that rsync -R (--relative) recreates below the
+ * destination: the path after its first "/./", or the whole path, without
+ * leading slashes. A ".." stays, as for cp --parents: rsync 3.5.0 rejects
+ * such a source, but another rsync or a remote sender may keep it. A glob
+ * or a part known only at run time before that "/./" (or anywhere, without
+ * one) may hold a "/./" of its own, so it makes the part unknown. Returns
+ * false when out of memory.
+ */
+static bool relative_part(ag_extractor *ex, const ag_effect_spec *spec,
+                          const ag_copy_operand *source, const char **part, size_t *part_length)
+{
+    const char *text = source->text;
+    size_t length = source->length;
+    if (is_remote(spec, source)) {
+        if (!remote_path(source, &text, &length))
+            length = 0;
+        if (remote_name_expands(text, length)) {
+            text = unknown_name;
+            length = 1;
+        }
+    } else {
+        text = expand_source(ex, source, &length);
+        if (text == NULL)
+            return false;
+    }
+
+    const char *dot_slash = find_dot_slash(text, length);
+    size_t prefix = dot_slash != NULL ? (size_t)(dot_slash - text) : length;
+    if (memchr(text, AG_DYNAMIC_MARK, prefix) != NULL) {
+        *part = unknown_name;
+        *part_length = 1;
+        return true;
+    }
+
+    size_t start = dot_slash != NULL ? prefix + 3 : 0;
+    while (start < length && text[start] == '/')
+        start++;
+    *part = text + start;
+    *part_length = length - start;
+    return true;
+}
+
+/* Returns the text of rsync -R's DEST/PATH (see relative_part()), or NULL when out of memory. */
+static const char *relative_path(ag_extractor *ex, const ag_effect_spec *spec,
+                                 const ag_copy_operand *source, const char *destination,
+                                 size_t destination_length)
+{
+    const char *part = NULL;
+    size_t part_length = 0;
+    if (!relative_part(ex, spec, source, &part, &part_length))
+        return NULL;
+    return ag_arena_printf(ex->arena, "%.*s/%.*s", (int)destination_length, destination,
+                           (int)part_length, part);
+}
+
 /* Adds the write of the path that `source` gets below the destination. */
 static ag_status add_copy_name(ag_extractor *ex, const ag_effect_spec *spec, const ag_copy *copy,
                                const ag_copy_operand *source)
@@ -201,6 +292,8 @@ static ag_status add_copy_name(ag_extractor *ex, const ag_effect_spec *spec, con
     const char *path = NULL;
     if (copy->parents) {
         path = parents_path(ex, source, directory, destination->length);
+    } else if (copy->relative) {
+        path = relative_path(ex, spec, source, directory, destination->length);
     } else {
         const char *name = NULL;
         size_t name_length = 0;

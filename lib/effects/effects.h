@@ -93,6 +93,9 @@ typedef enum ag_option_kind {
                                    into (cp -T) */
     AG_OPTION_PARENTS,          /* flag: each operand lands at its whole path below the
                                    destination directory (cp --parents) */
+    AG_OPTION_RELATIVE,         /* flag: each operand lands at its path from after its first
+                                   "/./" below the destination directory (rsync -R) */
+    AG_OPTION_NO_RELATIVE,      /* flag: undoes a relative flag before it (rsync --no-R) */
     AG_OPTION_OPTIONAL_VALUE    /* takes a value only when attached (--backup=numbered, -Oline),
                                    never the next word, as getopt_long()'s optional_argument */
 } ag_option_kind;

@@ -250,6 +250,8 @@ typedef struct ag_copy {
     bool target_directory;      /* the destination came from -t DIR */
     bool no_target_directory;   /* -T: the destination is never a directory to copy into */
     bool parents;               /* cp --parents: each source lands at DEST/SOURCE */
+    bool relative;              /* rsync -R: each source lands at DEST/PATH, PATH its part
+                                   after its first "/./" */
     bool dynamic_option;        /* a word known only at run time may be an option, -t DIR too */
 } ag_copy;
 

@@ -104,6 +104,8 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"target-directory", AG_OPTION_TARGET_DIRECTORY, AG_ROLE_WRITE},
         {"no-target-directory", AG_OPTION_NO_TARGET_DIRECTORY, AG_ROLE_NONE},
         {"parents", AG_OPTION_PARENTS, AG_ROLE_NONE},
+        {"relative", AG_OPTION_RELATIVE, AG_ROLE_NONE},
+        {"no-relative", AG_OPTION_NO_RELATIVE, AG_ROLE_NONE},
         {"optional-value", AG_OPTION_OPTIONAL_VALUE, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
