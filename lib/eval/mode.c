@@ -59,7 +59,8 @@ ag_mode ag_checker_mode(const ag_checker *checker)
 typedef enum protected_kind {
     PROTECT_COMPONENT,  /* any path with a component of this name, and everything below it */
     PROTECT_SUFFIX,     /* any path with a component that ends in this name (user.bazelrc) */
-    PROTECT_HOME        /* this path under the home directory, and everything below it */
+    PROTECT_HOME,       /* this path under the home directory, and everything below it */
+    PROTECT_SYSTEM      /* this absolute path, and everything below it */
 } protected_kind;
 
 typedef struct protected_path {
@@ -76,6 +77,8 @@ typedef struct protected_path {
  * servers (each starts a command), git's own settings, and the settings of
  * package managers, build tools and hook runners that make an ordinary
  * command (npm test, cargo run, git commit) run a program they name. The
+ * startup files of curl and wget are protected too, because they choose
+ * the files that either tool writes and the URLs it sends. The other
  * component names follow the protected paths of Claude Code's
  * permission-modes documentation. The policy's own files are protected too
  * (rule_file_name()). Names are in lower case (has_component()).
@@ -119,6 +122,9 @@ static const protected_path protected_paths[] = {
     {".devcontainer", PROTECT_COMPONENT},  /* commands that dev container tools run */
     {".devcontainer.json", PROTECT_COMPONENT},
     {".ripgreprc", PROTECT_COMPONENT},     /* rg options, --pre runs a program */
+    /* curl reads .curlrc from $CURL_HOME, $XDG_CONFIG_HOME or the home directory. */
+    {".curlrc", PROTECT_COMPONENT},
+    {".wgetrc", PROTECT_COMPONENT},        /* ~/.wgetrc, or where WGETRC points */
     {"pyrightconfig.json", PROTECT_COMPONENT},
     {".bashrc", PROTECT_HOME},
     {".bash_profile", PROTECT_HOME},
@@ -145,6 +151,12 @@ static const protected_path protected_paths[] = {
     {".config/autostart", PROTECT_HOME},       /* XDG autostart entries run at login */
     {".local/bin", PROTECT_HOME},          /* on the default PATH of Debian and Ubuntu */
     {".ssh", PROTECT_HOME},
+    /* curl 8.4 reads it when XDG_CONFIG_HOME is unset, as its issue tracker reports. */
+    {".config/curlrc", PROTECT_HOME},
+    /* Files that git and wget read for every user (git config --system, SYSTEM_WGETRC). */
+    {"/etc/gitconfig", PROTECT_SYSTEM},
+    {"/etc/wgetrc", PROTECT_SYSTEM},
+    {"/usr/local/etc/wgetrc", PROTECT_SYSTEM},   /* wget built with the default prefix */
 };
 
 /* Compares `length` bytes, ASCII letters in either case equal (no locale, unlike strncasecmp). */
@@ -367,6 +379,8 @@ static const char *protected_name(ag_checker *checker, const char *path)
         bool hit = false;
         if (entry->kind == PROTECT_HOME)
             hit = is_home_entry(rest, entry->name);
+        else if (entry->kind == PROTECT_SYSTEM)
+            hit = ag_path_is_within_caseless(path, entry->name);
         else if (entry->kind == PROTECT_SUFFIX || (firsts[first >> 5] & (1u << (first & 31))))
             hit = has_component(path, entry);
         if (hit)
@@ -462,6 +476,15 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
     if (holds_cwd || holds_home || is_claude_directory(directory))
         return ".claude/settings.json";
     *rule_file = false;
+
+    /* A tree write that contains a system entry (rm -r /etc) may replace it. */
+    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
+        const protected_path *entry = &protected_paths[i];
+        protection guard = {entry->name, AG_LAYER_MANAGED, true};
+        if (entry->kind == PROTECT_SYSTEM && ag_path_is_within_caseless(entry->name, directory)
+            && !rule_names_guarded(rule, &guard))
+            return entry->name;
+    }
 
     /*
      * A tree below the home may still contain a protected entry of the home:
