@@ -2247,6 +2247,105 @@ static ag_status apply_git_init(ag_extractor *ex, const parsed_arguments *parsed
 }
 
 /*
+ * Adds the git configuration that git lfs install and uninstall change, by
+ * the scope option of git-lfs 3 (commands/command_install.go). --system
+ * writes /etc/gitconfig and --local (-l) .git/config. --worktree (-w)
+ * writes .git/config.worktree, or .git/config when the repository has one
+ * work tree. With no scope they write the global file, as `git config
+ * --global` does. A word known only at run time may be any scope, so then
+ * every file counts. The entry's writes add .git/hooks.
+ */
+static ag_status apply_git_lfs_install(ag_extractor *ex, const parsed_arguments *parsed,
+                                       const ag_shell_word *words, size_t count)
+{
+    static const char *const system[] = {"--system", NULL};
+    static const char *const local[] = {"--local", NULL};
+    static const char *const worktree[] = {"--worktree", NULL};
+    bool any = parsed->dynamic_option;
+    bool to_system = any || has_flag_word(parsed, words, count, system);
+    bool to_local = any || has_flag(parsed, "l") || has_flag_word(parsed, words, count, local);
+    bool to_worktree = any || has_flag(parsed, "w")
+                       || has_flag_word(parsed, words, count, worktree);
+    bool to_global = any || (!to_system && !to_local && !to_worktree);
+
+    const char *targets[5];
+    size_t target_count = 0;
+    if (to_global) {
+        targets[target_count++] = "~/.gitconfig";
+        targets[target_count++] = "~/.config/git/config";
+    }
+    if (to_system)
+        targets[target_count++] = "/etc/gitconfig";
+    if (to_local || to_worktree)
+        targets[target_count++] = ".git/config";
+    if (to_worktree)
+        targets[target_count++] = ".git/config.worktree";
+
+    const ag_shell_word *name = &ex->command->words[0];
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < target_count && status == AG_OK; i++)
+        status = ag_extractor_add_path(ex, AG_EFFECT_WRITE, name, targets[i], strlen(targets[i]));
+    return status;
+}
+
+/* Returns the last `byte` of the `length` bytes at `text`, or NULL. */
+static const char *find_last_byte(const char *text, size_t length, char byte)
+{
+    for (size_t i = length; i > 0; i--) {
+        if (text[i - 1] == byte)
+            return text + i - 1;
+    }
+    return NULL;
+}
+
+/* Adds a write of NAME.html in the working directory, NAME being `length` bytes. */
+static ag_status add_html_page(ag_extractor *ex, const ag_shell_word *word, const char *name,
+                               size_t length)
+{
+    const char *page = ag_arena_printf(ex->arena, "%.*s.html", (int)length, name);
+    if (page == NULL)
+        return AG_ERR_NOMEM;
+    return ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, page, strlen(page));
+}
+
+/*
+ * Adds the page that `pydoc -w NAME` writes into the working directory
+ * (pydoc.cli() and writedoc() of Python 3.11). A NAME without "/" gives
+ * NAME.html. A NAME with "/" that is a file gives the module name that
+ * importfile() takes from its base name without the extension. One with
+ * no extension may be a directory, which gets a page for each module in
+ * it, so the name is unknown.
+ */
+static ag_status add_pydoc_page(ag_extractor *ex, const argument *operand)
+{
+    const char *slash = find_last_byte(operand->text, operand->length, '/');
+    if (slash == NULL)
+        return add_html_page(ex, operand->word, operand->text, operand->length);
+
+    const char *base = slash + 1;
+    size_t length = operand->length - (size_t)(base - operand->text);
+    const char *dot = find_last_byte(base, length, '.');
+    if (dot == NULL || dot == base) {
+        static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+        return add_html_page(ex, operand->word, unknown, 1);
+    }
+    return add_html_page(ex, operand->word, base, (size_t)(dot - base));
+}
+
+/* Adds the pages of pydoc -w NAME...: a word known only at run time may be the -w. */
+static ag_status apply_pydoc(ag_extractor *ex, const parsed_arguments *parsed)
+{
+    if (!has_flag(parsed, "w") && !parsed->dynamic_option)
+        return AG_OK;
+    ag_status status = AG_OK;
+    for (size_t i = 0; i < parsed->count && status == AG_OK; i++) {
+        if (parsed->items[i].option == NULL)
+            status = add_pydoc_page(ex, &parsed->items[i]);
+    }
+    return status;
+}
+
+/*
  * Returns whether git checkout moves to another commit, which rewrites the
  * whole work tree. An operand before "--" is a commit, and with no path
  * after the "--" (git checkout main --) the branch switches. Without "--",
@@ -2804,6 +2903,10 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         status = apply_wget_names(ex, spec, parsed, words, count);
     if (status == AG_OK && spec->handler == AG_HANDLER_GIT_INIT)
         status = apply_git_init(ex, parsed, words, count);
+    if (status == AG_OK && spec->handler == AG_HANDLER_GIT_LFS_INSTALL)
+        status = apply_git_lfs_install(ex, parsed, words, count);
+    if (status == AG_OK && spec->handler == AG_HANDLER_PYDOC)
+        status = apply_pydoc(ex, parsed);
     if (status == AG_OK && spec->handler == AG_HANDLER_PARALLEL)
         status = apply_parallel_files(ex, words, count);
     if (status == AG_OK

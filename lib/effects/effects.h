@@ -122,7 +122,9 @@ typedef enum ag_effect_handler {
     AG_HANDLER_PARALLEL,    /* GNU parallel: the operands after `::::` are files read */
     AG_HANDLER_GIT_CHECKOUT, /* git checkout: one operand without `--` may be a branch */
     AG_HANDLER_GIT_SWITCH,  /* git switch: rewrites the work tree unless it only creates a branch */
-    AG_HANDLER_WGET         /* wget: saves each URL under its file name */
+    AG_HANDLER_WGET,        /* wget: saves each URL under its file name */
+    AG_HANDLER_GIT_LFS_INSTALL, /* git lfs install: the scope option decides which config */
+    AG_HANDLER_PYDOC        /* pydoc -w NAME: writes a page NAME.html into the working directory */
 } ag_effect_handler;
 
 /*

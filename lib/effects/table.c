@@ -305,6 +305,8 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
         {"git-checkout", AG_HANDLER_GIT_CHECKOUT},
         {"git-switch", AG_HANDLER_GIT_SWITCH},
         {"wget", AG_HANDLER_WGET},
+        {"git-lfs-install", AG_HANDLER_GIT_LFS_INSTALL},
+        {"pydoc", AG_HANDLER_PYDOC},
     };
     const char *text = scalar(node);
     for (size_t i = 0; text != NULL && i < sizeof(handlers) / sizeof(handlers[0]); i++) {
@@ -314,7 +316,8 @@ static ag_status parse_handler(table_parser *parser, const yaml_node_t *node, ag
         }
     }
     return fail_at(parser, node, "unknown handler '%s'; the handlers are tar, git-config, "
-                   "git-init and curl", text ? text : "(not a word)");
+                   "git-init, curl, parallel, git-checkout, git-switch, wget, "
+                   "git-lfs-install and pydoc", text ? text : "(not a word)");
 }
 
 static ag_status parse_link_mode(table_parser *parser, const yaml_node_t *node,
