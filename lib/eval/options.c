@@ -114,6 +114,22 @@ static bool is_hidden_makefile(const ag_shell_word *value)
            || strncmp(value->text, "/dev/", 5) == 0 || strncmp(value->text, "/proc/", 6) == 0;
 }
 
+/*
+ * claude --permission-mode: default, plan and dontAsk let the nested agent
+ * run only what its rules allow, and any other mode allows more, so the
+ * agent runs tools that no rule checked. A mode known only at run time may
+ * be any of them.
+ */
+static void apply_permission_mode(const option_reader *reader, const ag_shell_word *value)
+{
+    if (value == NULL)
+        return;
+    bool checked = !value->dynamic
+                   && ag_list_contains("default plan dontAsk", value->text, value->length);
+    if (!checked)
+        reader_command(reader)->flags |= AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE;
+}
+
 /* Applies the action of `option` with its value (NULL when it has none). */
 static ag_status apply_option(const option_reader *reader, const ag_tool_option *option,
                               const ag_shell_word *value)
@@ -149,6 +165,9 @@ static ag_status apply_option(const option_reader *reader, const ag_tool_option 
         return AG_OK;
     case AG_TOOL_SSH_OPTION:
         return apply_ssh_option(reader, value);
+    case AG_TOOL_PERMISSION_MODE:
+        apply_permission_mode(reader, value);
+        return AG_OK;
     }
     return AG_OK;
 }

@@ -25,9 +25,11 @@ typedef enum ag_tool_action {
     AG_TOOL_TAR_ACTION,   /* tar --checkpoint-action: `exec=COMMAND` is a shell command */
     AG_TOOL_MAKEFILE,     /* make -f: a makefile from stdin, a pipe or a dynamic name is
                                code that cannot be read here: RUNS_CODE */
-    AG_TOOL_SSH_OPTION    /* scp and sftp -o KEY=VALUE: a key that runs a local command
+    AG_TOOL_SSH_OPTION,   /* scp and sftp -o KEY=VALUE: a key that runs a local command
                                gives RUNS_CODE, and the command of ProxyCommand,
                                LocalCommand and KnownHostsCommand is checked too */
+    AG_TOOL_PERMISSION_MODE /* claude --permission-mode MODE: a mode that allows more than
+                               the default (acceptEdits, bypassPermissions) is OPAQUE */
 } ag_tool_action;
 
 /* How an option takes its value. */

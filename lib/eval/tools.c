@@ -7,8 +7,8 @@
  *
  * Option names follow GNU tar 1.35, rsync 3.2, GNU make 4.4, npm 10,
  * Info-ZIP zip 3.0, GNU coreutils 9 sort, curl 8, GNU wget 1.21, OpenSSH 9
- * scp and sftp, less 643 and man-db 2.11. Options are read as getopt_long
- * reads them, with abbreviations (options.c).
+ * scp and sftp, less 643, man-db 2.11 and Claude Code 2. Options are read
+ * as getopt_long reads them, with abbreviations (options.c).
  */
 #include <ctype.h>
 #include <string.h>
@@ -96,6 +96,29 @@ static const ag_tool_option sort_options[] = {
     {'o', "output", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
     {'k', "key", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
     {'t', "field-separator", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OTHER},
+    END_OPTIONS,
+};
+
+/*
+ * Claude Code's CLI (claude 2): these options start a nested agent whose
+ * tools no rule of this policy checks, or one that loads other settings,
+ * MCP servers, plugins or directories, so the request asks. A plain
+ * `claude -p PROMPT` runs with the user's own settings and stays as the
+ * rules decide.
+ */
+static const ag_tool_option claude_options[] = {
+    {0, "dangerously-skip-permissions", AG_TOOL_VALUE_NONE, AG_TOOL_OPAQUE},
+    {0, "allow-dangerously-skip-permissions", AG_TOOL_VALUE_NONE, AG_TOOL_OPAQUE},
+    {0, "permission-mode", AG_TOOL_VALUE_REQUIRED, AG_TOOL_PERMISSION_MODE},
+    {0, "settings", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {0, "setting-sources", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {0, "mcp-config", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {0, "plugin-dir", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {0, "add-dir", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    /* Allow rules for the nested agent, and an MCP tool that answers its permission prompts. */
+    {0, "allowedTools", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {0, "allowed-tools", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
+    {0, "permission-prompt-tool", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
     END_OPTIONS,
 };
 
@@ -275,6 +298,7 @@ typedef struct tool {
 static const tool tools[] = {
     {"autossh", ssh_front_end_options},
     {"bsdtar", tar_options},
+    {"claude", claude_options},
     {"curl", curl_options},
     {"gmake", make_options},
     {"gtar", tar_options},
