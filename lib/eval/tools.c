@@ -640,6 +640,23 @@ static ag_status unwrap_npm(ag_checker *checker, ag_command_list *list, size_t i
     return AG_OK;
 }
 
+/*
+ * Marks `claude config set`, `add` and `remove` wherever the words stand.
+ * The effects table finds the config subcommand only when no option that
+ * it does not list comes first (claude --output-format json config set),
+ * and these change the settings that the next agent runs with.
+ */
+static void mark_claude_config(ag_shell_command *command)
+{
+    for (size_t i = 1; i + 1 < command->word_count; i++) {
+        const ag_shell_word *action = &command->words[i + 1];
+        if (word_is(&command->words[i], "config")
+            && (action->dynamic || word_is(action, "set") || word_is(action, "add")
+                || word_is(action, "remove")))
+            command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+    }
+}
+
 static ag_status unwrap_tar(ag_checker *checker, ag_command_list *list, size_t index)
 {
     size_t first = 1;
@@ -679,6 +696,8 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
         mark_make_variables(&list->items[index]);
     if (found->options == less_options)
         mark_less_commands(&list->items[index]);
+    if (found->options == claude_options)
+        mark_claude_config(&list->items[index]);
     if (found->options == scp_options) {
         ag_status status = unwrap_scp_remote_paths(checker, list, index);
         if (status != AG_OK)
