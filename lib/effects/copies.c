@@ -2,10 +2,10 @@
  * The names that cp, mv, install, ln, scp and rsync give what they copy,
  * move or link into a directory. `cp x/.mcp.json .` writes ./.mcp.json,
  * `mv x/.bashrc ~` writes ~/.bashrc and `rsync -R x/.mcp.json d` writes
- * d/x/.mcp.json, while the table's roles name only the directory. So when the destination may be a directory, each source's
- * last component below it counts as written too. A name that is not known
- * here (a glob, a remote path that the remote side expands) counts as an
- * unknown name.
+ * d/x/.mcp.json, while the table's roles name only the directory. So when
+ * the destination may be a directory, each source's last component below
+ * it counts as written too. A name that is not known here (a glob, a remote
+ * path that the remote side expands) counts as an unknown name.
  */
 #include <errno.h>
 #include <string.h>
@@ -47,8 +47,8 @@ static bool is_remote(const ag_effect_spec *spec, const ag_copy_operand *operand
 
 /*
  * Returns whether the destination is a directory, or may be one when the
- * command runs. It is one with -t DIR, --parents, rsync -R or two or more sources,
- * and with a name that only a directory can have ("dir/", ".", "..", "~",
+ * command runs. It is one with -t DIR, --parents, rsync -R or two or more
+ * sources, and with a name that only a directory can have ("dir/", ".", "..", "~",
  * "~user"). It may be one when its path has a part known only at run time
  * or is a directory on disk now. Another command of the request may make
  * the directory first (`mkdir d && cp x d`), so then any destination may
