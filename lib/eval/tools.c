@@ -641,19 +641,47 @@ static ag_status unwrap_npm(ag_checker *checker, ag_command_list *list, size_t i
 }
 
 /*
- * Marks `claude config set`, `add` and `remove` wherever the words stand.
- * The effects table finds the config subcommand only when no option that
- * it does not list comes first (claude --output-format json config set),
- * and these change the settings that the next agent runs with.
+ * A claude subcommand that changes what a later agent runs with, or that
+ * runs tools without a permission check, and the flags that it gives.
  */
-static void mark_claude_config(ag_shell_command *command)
+typedef struct claude_action {
+    const char *group;     /* the subcommand, such as "config" */
+    const char *actions;   /* its actions that count, separated by spaces */
+    unsigned flags;
+} claude_action;
+
+/*
+ * config set, add and remove, the plugin actions that install or switch a
+ * plugin, and the changes to plugin marketplaces change the settings, hooks
+ * and MCP servers of the next agent. `claude mcp serve` runs Claude Code's tools (Bash, Edit, ...) for
+ * the MCP client on its stdin and leaves the permission checks to that
+ * client, so whatever it runs is never checked here.
+ */
+static const claude_action claude_actions[] = {
+    {"config", "set add remove", AG_COMMAND_UNSAFE_ENVIRONMENT},
+    {"plugin", "install i uninstall remove enable disable update", AG_COMMAND_UNSAFE_ENVIRONMENT},
+    {"marketplace", "add remove rm update", AG_COMMAND_UNSAFE_ENVIRONMENT},
+    {"mcp", "serve", AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE},
+};
+
+/*
+ * Marks the claude_actions wherever their words stand. The effects table
+ * finds a subcommand only when no option that it does not list comes first
+ * (claude --output-format json config set). An action known only at run
+ * time may be any of them. A prompt that contains these words is one word.
+ */
+static void mark_claude_actions(ag_shell_command *command)
 {
+    size_t count = sizeof(claude_actions) / sizeof(claude_actions[0]);
     for (size_t i = 1; i + 1 < command->word_count; i++) {
         const ag_shell_word *action = &command->words[i + 1];
-        if (word_is(&command->words[i], "config")
-            && (action->dynamic || word_is(action, "set") || word_is(action, "add")
-                || word_is(action, "remove")))
-            command->flags |= AG_COMMAND_UNSAFE_ENVIRONMENT;
+        for (size_t j = 0; j < count; j++) {
+            const claude_action *known = &claude_actions[j];
+            if (!word_is(&command->words[i], known->group))
+                continue;
+            if (action->dynamic || ag_list_contains(known->actions, action->text, action->length))
+                command->flags |= known->flags;
+        }
     }
 }
 
@@ -697,7 +725,7 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
     if (found->options == less_options)
         mark_less_commands(&list->items[index]);
     if (found->options == claude_options)
-        mark_claude_config(&list->items[index]);
+        mark_claude_actions(&list->items[index]);
     if (found->options == scp_options) {
         ag_status status = unwrap_scp_remote_paths(checker, list, index);
         if (status != AG_OK)
