@@ -2121,10 +2121,11 @@ static ag_status apply_tar(ag_extractor *ex, const parsed_arguments *parsed,
 
 /*
  * Returns whether a word that is a flag, not an operand or an option's value,
- * is one of the long options `names` or an abbreviation of one.
+ * is one of the long options `names` or an abbreviation of one. With
+ * `with_value`, a flag given a value (`--system=true`) counts too.
  */
-static bool has_flag_word(const parsed_arguments *parsed, const ag_shell_word *words, size_t count,
-                          const char *const *names)
+static bool find_flag_word(const parsed_arguments *parsed, const ag_shell_word *words,
+                           size_t count, const char *const *names, bool with_value)
 {
     for (size_t i = 0; i < count; i++) {
         /* An operand, or an option's value taken from the next word, is the whole word. */
@@ -2134,11 +2135,28 @@ static bool has_flag_word(const parsed_arguments *parsed, const ag_shell_word *w
                             && parsed->items[j].text == words[i].text;
         const char *value = NULL;
         for (const char *const *name = names; !argument_word && *name != NULL; name++) {
-            if (gives_long_option(&words[i], *name, &value) && value == NULL)
+            if (gives_long_option(&words[i], *name, &value) && (with_value || value == NULL))
                 return true;
         }
     }
     return false;
+}
+
+static bool has_flag_word(const parsed_arguments *parsed, const ag_shell_word *words, size_t count,
+                          const char *const *names)
+{
+    return find_flag_word(parsed, words, count, names, false);
+}
+
+/*
+ * Returns whether a Go pflag boolean in `names` is given, also as
+ * `--NAME=VALUE`. pflag reads `--system=true` as --system, so any value
+ * counts, `false` included, which can only add files to the write.
+ */
+static bool has_pflag_bool(const parsed_arguments *parsed, const ag_shell_word *words,
+                           size_t count, const char *const *names)
+{
+    return find_flag_word(parsed, words, count, names, true);
 }
 
 static const argument *first_operand(const parsed_arguments *parsed, size_t *count)
@@ -2262,10 +2280,10 @@ static ag_status apply_git_lfs_install(ag_extractor *ex, const parsed_arguments 
     static const char *const local[] = {"--local", NULL};
     static const char *const worktree[] = {"--worktree", NULL};
     bool any = parsed->dynamic_option;
-    bool to_system = any || has_flag_word(parsed, words, count, system);
-    bool to_local = any || has_flag(parsed, "l") || has_flag_word(parsed, words, count, local);
+    bool to_system = any || has_pflag_bool(parsed, words, count, system);
+    bool to_local = any || has_flag(parsed, "l") || has_pflag_bool(parsed, words, count, local);
     bool to_worktree = any || has_flag(parsed, "w")
-                       || has_flag_word(parsed, words, count, worktree);
+                       || has_pflag_bool(parsed, words, count, worktree);
     bool to_global = any || (!to_system && !to_local && !to_worktree);
 
     const char *targets[5];
