@@ -120,10 +120,11 @@ static const ag_tool_option claude_options[] = {
     {0, "allowed-tools", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
     {0, "permission-prompt-tool", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
     /*
-     * TODO(claude-agents): --agents JSON defines subagents. If Claude Code
-     * reads a permissionMode key there, as it does in .claude/agents files,
-     * it should be opaque too (tests/cases/pending-bypasses21.json).
+     * Subagents defined in JSON, with their own prompts and tools. Subagent
+     * files in .claude/agents may also set permissionMode, and whether
+     * --agents reads that key was not confirmed, so it asks either way.
      */
+    {0, "agents", AG_TOOL_VALUE_REQUIRED, AG_TOOL_OPAQUE},
     END_OPTIONS,
 };
 
