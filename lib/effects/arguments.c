@@ -36,6 +36,7 @@ typedef struct parsed_arguments {
     bool hard_links;            /* a hard-links flag (cp -l): operands read are also written */
     bool symbolic;              /* a symbolic flag (ln -s): link-source operands have no effect */
     bool host_root;             /* a host-root flag (docker run --privileged) */
+    bool forwards_agent;        /* a forwards-agent flag (ssh -A) */
     bool target_directory;      /* a target-directory option (cp -t DIR): no operand is the
                                    destination */
     bool no_target_directory;   /* a no-target-directory flag (cp -T) */
@@ -89,7 +90,8 @@ const ag_effect_option *ag_effect_option_find(const ag_effect_spec *spec, const 
 bool ag_effect_option_takes_value(const ag_effect_option *option)
 {
     return option->kind == AG_OPTION_VALUE || option->kind == AG_OPTION_SCRIPT
-           || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_END
+           || option->kind == AG_OPTION_DATA || option->kind == AG_OPTION_FORM
+           || option->kind == AG_OPTION_END
            || option->kind == AG_OPTION_COOKIE || option->kind == AG_OPTION_ARCHIVE
            || option->kind == AG_OPTION_WRITE_OUT
            || option->kind == AG_OPTION_TARGET_DIRECTORY;
@@ -126,6 +128,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->symbolic = true;
     else if (option->kind == AG_OPTION_HOST_ROOT)
         parsed->host_root = true;
+    else if (option->kind == AG_OPTION_FORWARDS_AGENT)
+        parsed->forwards_agent = true;
     else if (option->kind == AG_OPTION_NO_TARGET_DIRECTORY)
         parsed->no_target_directory = true;
     else if (option->kind == AG_OPTION_PARENTS)
@@ -654,6 +658,35 @@ static ag_status add_ssh_files(ag_extractor *ex, const ag_shell_word *word, cons
 }
 
 /*
+ * Adds the agent socket of ssh -o ForwardAgent, which the remote host may
+ * then use to sign with every key the agent holds. `yes` and `true` forward
+ * the socket that SSH_AUTH_SOCK names, and `no` and `false` none (readconf.c
+ * of OpenSSH 9.2, in any case). Any other value is a socket path, expanded
+ * as an IdentityAgent path is; SSH_AUTH_SOCK and $NAME count as unknown
+ * sockets, as `yes` does.
+ */
+static ag_status add_ssh_agent_forward(ag_extractor *ex, const ag_shell_word *word,
+                                       const char *rest)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    const char *value;
+    size_t length;
+    ag_ssh_argument found;
+    ag_status status = next_ssh_argument(ex, &rest, &value, &length, &found);
+    if (status != AG_OK || found != AG_SSH_ARGUMENT_WORD)
+        return status;
+    if (strcasecmp(value, "no") == 0 || strcasecmp(value, "false") == 0)
+        return AG_OK;
+
+    bool from_environment = strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0
+                            || strcmp(value, "SSH_AUTH_SOCK") == 0
+                            || (value[0] == '$' && value[1] != '{');
+    if (from_environment)
+        return ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
+    return add_ssh_path(ex, AG_EFFECT_READ, word, value, length);
+}
+
+/*
  * Adds the hosts of ssh -o Hostname (which may contain %h tokens: unknown)
  * or ProxyJump (a list of hops). Both apply whatever host the operand
  * names, so the host operand stays contacted too.
@@ -833,6 +866,8 @@ static ag_status add_ssh_option(ag_extractor *ex, const ag_shell_word *word, con
     case AG_SSH_OPTION_READ_WRITE:
     case AG_SSH_OPTION_AGENT:
         return add_ssh_files(ex, word, rest, kind);
+    case AG_SSH_OPTION_FORWARD_AGENT:
+        return add_ssh_agent_forward(ex, word, rest);
     case AG_SSH_OPTION_PROGRAM:
         return add_ssh_program(ex, word, rest);
     case AG_SSH_OPTION_HOST:
@@ -1500,6 +1535,18 @@ static bool names_glob_match(const char *text, size_t length)
     return false;
 }
 
+/*
+ * Returns whether `text`, the value of curl's `option`, is an upload file
+ * name with a URL glob ({a,b} or [a-z]), which curl expands as it expands
+ * one in a URL (curl 7.88).
+ */
+static bool names_upload_glob(const ag_effect_option *option, const char *text, size_t length)
+{
+    if (strcmp(option->name, "-T") != 0 && strcmp(option->name, "--upload-file") != 0)
+        return false;
+    return memchr(text, '{', length) != NULL || memchr(text, '[', length) != NULL;
+}
+
 /* Adds the effect of one argument whose role is known. */
 static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, const argument *arg,
                               ag_effect_role role, bool *wrote, bool *contacted)
@@ -1556,6 +1603,13 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
         *wrote = true;
         return ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, unknown, 1);
+    }
+
+    /* curl -T '{a,.env}' and -T '.en[v-w]' upload each file that the glob names. */
+    if (role == AG_ROLE_READ && spec->handler == AG_HANDLER_CURL && ex->url_globbing
+        && arg->option != NULL && names_upload_glob(arg->option, arg->text, arg->length)) {
+        static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+        return ag_extractor_add_path(ex, AG_EFFECT_READ, word, unknown, 1);
     }
 
     switch (role) {
@@ -1653,12 +1707,133 @@ static ag_status add_data(ag_extractor *ex, const argument *arg)
     if (at == 0)
         return AG_OK;
 
-    /* curl -F name=@FILE;type=text/plain: the file name ends at ';'. */
-    const char *semicolon = memchr(text + at, ';', length - at);
-    size_t end = semicolon != NULL ? (size_t)(semicolon - text) : length;
-    if (end - at == 1 && text[at] == '-')
+    /* The file name is the whole rest: curl -d '@x;/../.env' reads "x;/../.env". */
+    if (length - at == 1 && text[at] == '-')
         return AG_OK;
-    return ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, text + at, end - at);
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, text + at, length - at);
+}
+
+static bool is_form_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/*
+ * Reads one word of a curl -F value at text[*position] as get_param_word()
+ * in tool_formparse.c of curl 7.88 reads it, and moves *position to the
+ * ';', `stop` or end after it. Blanks before the word are skipped. A word
+ * in double quotes ends at the closing quote, and inside it a backslash
+ * escapes a backslash or a quote. Any other word ends at ';' or `stop`,
+ * without its trailing blanks. Stores the word, unescaped, in `out`.
+ */
+static size_t read_form_word(const char *text, size_t length, size_t *position, char stop,
+                             char *out)
+{
+    size_t i = *position;
+    while (i < length && is_form_blank(text[i]))
+        i++;
+
+    size_t out_length = 0;
+    if (i < length && text[i] == '"') {
+        size_t j = i + 1;
+        for (; j < length && text[j] != '"'; j++) {
+            if (text[j] == '\\' && j + 1 < length && (text[j + 1] == '\\' || text[j + 1] == '"'))
+                j++;
+            out[out_length++] = text[j];
+        }
+        if (j < length) {
+            while (j < length && text[j] != ';' && text[j] != stop)
+                j++;
+            *position = j;
+            return out_length;
+        }
+        out_length = 0;     /* no closing quote: curl reads the word as unquoted */
+    }
+
+    while (i < length && text[i] != ';' && text[i] != stop)
+        out[out_length++] = text[i++];
+    *position = i;
+    while (out_length > 0 && is_form_blank(out[out_length - 1]))
+        out_length--;
+    return out_length;
+}
+
+/* Adds a read of the file a curl -F word names; "-" is standard input. */
+static ag_status add_form_file(ag_extractor *ex, const argument *arg, const char *name,
+                               size_t length)
+{
+    if (length == 0 || (length == 1 && name[0] == '-'))
+        return AG_OK;
+    return ag_extractor_add_path(ex, AG_EFFECT_READ, arg->word, name, length);
+}
+
+/*
+ * Adds the header files of the parameters in text[start, end): each
+ * ";headers=@FILE" or ";headers=<FILE", with "headers" in any case. Every
+ * ';' counts, also one inside a quoted parameter value, which can only add
+ * a read.
+ */
+static ag_status add_form_header_files(ag_extractor *ex, const argument *arg, size_t start,
+                                       size_t end, char stop, char *buffer)
+{
+    const char *text = arg->text;
+    ag_status status = AG_OK;
+    for (size_t i = start; i < end && status == AG_OK; i++) {
+        if (text[i] != ';')
+            continue;
+        size_t p = i + 1;
+        while (p < end && is_form_blank(text[p]))
+            p++;
+        if (end - p < 9 || strncasecmp(text + p, "headers=", 8) != 0
+            || (text[p + 8] != '@' && text[p + 8] != '<'))
+            continue;
+        p += 9;
+        size_t length = read_form_word(text, end, &p, stop, buffer);
+        status = add_form_file(ex, arg, buffer, length);
+    }
+    return status;
+}
+
+/*
+ * Adds the files that curl -F NAME=CONTENT reads, as tool_formparse.c of
+ * curl 7.88 parses CONTENT (checked with curl 7.88.1 against a local
+ * server). "@FILE,FILE;type=...,FILE" uploads each FILE of the
+ * comma-separated list, "<FILE" sends the text of FILE, and any part may
+ * read headers from ";headers=@FILE" or ";headers=<FILE". The file words
+ * are read as read_form_word() reads them. A ',' inside a quoted parameter
+ * value also starts a file here, which can only add a read.
+ */
+static ag_status add_form_files(ag_extractor *ex, const argument *arg)
+{
+    const char *text = arg->text;
+    size_t length = arg->length;
+    const char *equals = memchr(text, '=', length);
+    if (equals == NULL)
+        return AG_OK;     /* curl rejects a -F value without '=' */
+    char *buffer = ag_arena_alloc(ex->arena, length + 1);
+    if (buffer == NULL)
+        return AG_ERR_NOMEM;
+
+    size_t position = (size_t)(equals - text) + 1;
+    char marker = position < length ? text[position] : '\0';
+    char stop = marker == '@' ? ',' : '\0';
+    if (marker != '@' && marker != '<')
+        return add_form_header_files(ex, arg, position, length, stop, buffer);
+
+    ag_status status = AG_OK;
+    do {
+        position++;     /* past the '@', '<' or ',' */
+        size_t name_length = read_form_word(text, length, &position, stop, buffer);
+        status = add_form_file(ex, arg, buffer, name_length);
+
+        size_t part_end = position;
+        while (part_end < length && text[part_end] != stop)
+            part_end++;
+        if (status == AG_OK)
+            status = add_form_header_files(ex, arg, position, part_end, stop, buffer);
+        position = part_end;
+    } while (status == AG_OK && marker == '@' && position < length);
+    return status;
 }
 
 /*
@@ -2658,6 +2833,9 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
     static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
     if (status == AG_OK && parsed->reads_stdin_names)
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
+    /* The agent socket is the one SSH_AUTH_SOCK names when ssh runs. */
+    if (status == AG_OK && parsed->forwards_agent)
+        status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
     /* git stash $X may be stash pop: any subcommand may read and write any path. */
     if (status == AG_OK && parsed->unknown_subcommand)
         status = ag_extractor_add_path(ex, AG_EFFECT_READ, name, unknown, 1);
@@ -2737,6 +2915,12 @@ static bool restores_from_index(ag_extractor *ex, const ag_effect_spec *spec,
         return false;
 
     size_t operands = 0;
+    /*
+     * TODO(git): a named commit may hold a directory where the disk has the
+     * file, so `git checkout REV -- FILE` stays a tree write. Telling them
+     * apart needs REV's tree from the object database (zlib-compressed
+     * loose objects and delta-compressed packs).
+     */
     for (size_t i = 0; i < parsed->count; i++) {
         const argument *arg = &parsed->items[i];
         if (arg->option != NULL || arg->word->dynamic || names_revision(spec, parsed, i))
@@ -2847,6 +3031,10 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         argument arg = parsed->items[i];
         if (arg.option != NULL && arg.option->kind == AG_OPTION_DATA) {
             status = add_data(ex, &arg);
+            continue;
+        }
+        if (arg.option != NULL && arg.option->kind == AG_OPTION_FORM) {
+            status = add_form_files(ex, &arg);
             continue;
         }
         if (arg.option != NULL && arg.option->kind == AG_OPTION_COOKIE) {

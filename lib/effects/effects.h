@@ -96,8 +96,12 @@ typedef enum ag_option_kind {
     AG_OPTION_RELATIVE,         /* flag: each operand lands at its path from after its first
                                    "/./" below the destination directory (rsync -R) */
     AG_OPTION_NO_RELATIVE,      /* flag: undoes a relative flag before it (rsync --no-R) */
-    AG_OPTION_OPTIONAL_VALUE    /* takes a value only when attached (--backup=numbered, -Oline),
+    AG_OPTION_OPTIONAL_VALUE,   /* takes a value only when attached (--backup=numbered, -Oline),
                                    never the next word, as getopt_long()'s optional_argument */
+    AG_OPTION_FORM,             /* takes curl -F NAME=CONTENT: the files of @FILE,FILE, <FILE
+                                   and ;headers=@FILE are read */
+    AG_OPTION_FORWARDS_AGENT    /* flag: the remote host may use the agent socket that
+                                   SSH_AUTH_SOCK names, an unknown file read (ssh -A) */
 } ag_option_kind;
 
 typedef struct ag_effect_option {

@@ -1474,6 +1474,31 @@ static bool matches_caseless(ag_arena *arena, const char *glob, const char *text
 }
 
 /*
+ * Returns whether `rest`, a path below a runner's directory, matches the
+ * run-file glob `glob`, in which "*" stops at '/'. A glob that ends in
+ * "/" "**" matches the directory before it and every path below it (the
+ * table's "vendor/" "**"), so it counts each leading part of `rest`.
+ */
+static bool matches_run_glob(ag_arena *arena, const char *glob, const char *rest)
+{
+    size_t length = strlen(glob);
+    if (length < 3 || strcmp(glob + length - 3, "/**") != 0)
+        return matches_caseless(arena, glob, rest, FNM_PATHNAME);
+
+    char *directory = ag_arena_strndup(arena, glob, length - 3);
+    if (directory == NULL)
+        return true;
+    for (size_t end = 1; rest[end - 1] != '\0'; end++) {
+        if (rest[end] != '/' && rest[end] != '\0')
+            continue;
+        char *leading = ag_arena_strndup(arena, rest, end);
+        if (leading == NULL || matches_caseless(arena, directory, leading, FNM_PATHNAME))
+            return true;
+    }
+    return false;
+}
+
+/*
  * Returns whether `path` is one of the run files `files` below `directory`
  * (any directory when NULL, for a runner whose directory is unknown). A
  * glob without '/' matches the last name at any depth, because a build
@@ -1495,8 +1520,8 @@ static bool is_run_file(ag_arena *arena, const ag_word_list *files, const char *
         const char *glob = files->items[i];
         glob += strncmp(glob, "./", 2) == 0 ? 2 : 0;
         if (strchr(files->items[i], '/') == NULL ? matches_caseless(arena, glob, name, 0)
-                                      : rest != NULL
-                                            && matches_caseless(arena, glob, rest, FNM_PATHNAME))
+                                                 : rest != NULL
+                                                       && matches_run_glob(arena, glob, rest))
             return true;
     }
     return false;

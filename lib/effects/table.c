@@ -107,6 +107,8 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"relative", AG_OPTION_RELATIVE, AG_ROLE_NONE},
         {"no-relative", AG_OPTION_NO_RELATIVE, AG_ROLE_NONE},
         {"optional-value", AG_OPTION_OPTIONAL_VALUE, AG_ROLE_NONE},
+        {"form", AG_OPTION_FORM, AG_ROLE_VALUE},
+        {"forwards-agent", AG_OPTION_FORWARDS_AGENT, AG_ROLE_NONE},
     };
     const char *text = scalar(node);
     if (text == NULL)

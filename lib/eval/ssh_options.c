@@ -92,7 +92,6 @@ static bool has_high_byte(const ssh_word *word)
  * The keys that make ssh run something or reach a file or host, in
  * lowercase. DynamicForward, like -D, opens a SOCKS port that names no host,
  * or a Unix socket. The socket of RemoteForward is on the remote host.
- * TODO(ssh): a ForwardAgent socket path.
  */
 typedef struct ssh_key {
     const char *name;
@@ -120,6 +119,7 @@ static const ssh_key ssh_keys[] = {
     {"userknownhostsfile", AG_SSH_OPTION_READ_WRITE},
     {"controlpath", AG_SSH_OPTION_READ_WRITE},
     {"identityagent", AG_SSH_OPTION_AGENT},
+    {"forwardagent", AG_SSH_OPTION_FORWARD_AGENT},
     {"hostname", AG_SSH_OPTION_HOST},
     {"proxyjump", AG_SSH_OPTION_JUMP},
     {"localforward", AG_SSH_OPTION_LOCAL_FORWARD},

@@ -21,6 +21,8 @@ typedef enum ag_ssh_option_kind {
     AG_SSH_OPTION_READ_WRITE, /* UserKnownHostsFile (new host keys are added) and ControlPath
                                  (a socket that ssh creates as a master): read and written */
     AG_SSH_OPTION_AGENT,      /* IdentityAgent: an agent socket, `none`, SSH_AUTH_SOCK or $NAME */
+    AG_SSH_OPTION_FORWARD_AGENT, /* ForwardAgent: yes, no or an agent socket that the remote
+                                    host may use */
     AG_SSH_OPTION_HOST,       /* Hostname: the host that ssh connects to */
     AG_SSH_OPTION_JUMP,       /* ProxyJump: a comma-separated list of hops */
     AG_SSH_OPTION_FORWARD,    /* RemoteForward: [BIND:]PORT and HOST:HOSTPORT, the host that -R

@@ -192,6 +192,12 @@ static const ag_wrapper wrappers[] = {
      .operands = 1, .features = AG_WRAPPER_NUMERIC_OPERANDS},
     {.name = "command", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "p", .short_no_command = "vV"},
+    /*
+     * TODO(effects): conda run -p PREFIX puts PREFIX/bin first on PATH, so a
+     * write into it (env/bin/python) before `conda run -p ./env python`
+     * does not count as code written and run. Named environments (-n) live
+     * outside the working directory, so a write into one already gets ask.
+     */
     {.name = "conda run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "np", .short_flags = "v",
      .long_values = "name prefix cwd",
