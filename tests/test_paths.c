@@ -105,6 +105,60 @@ static void test_is_within_whole_components(void **state)
     assert_false(ag_path_is_within(M "/x", "/"));
 }
 
+/* ---------------------------------------------------------- ASCII folding */
+
+static void test_fold_ascii_table(void **state)
+{
+    (void)state;
+    /* Each character that ag_path_fold_ascii() folds, and paths that it leaves alone (NULL). */
+    static const struct {
+        const char *path, *expected;
+    } cases[] = {
+        {"/h/.\xC3\x9F", "/h/.ss"},             /* U+00DF sharp s */
+        {"/h/.g\xC4\xB1t", "/h/.git"},          /* U+0131 dotless i */
+        {"/h/.\xC5\xBFsh/id", "/h/.ssh/id"},    /* U+017F long s */
+        {"/h/a\xCD\xBE" "b", "/h/a;b"},         /* U+037E Greek question mark */
+        {"/h/.\xE1\xBA\x9E", "/h/.ss"},         /* U+1E9E capital sharp s */
+        {"/h/a\xE1\xBF\xAF" "b", "/h/a`b"},     /* U+1FEF Greek varia */
+        {"/h/\xE2\x84\xAA" "ey", "/h/key"},     /* U+212A Kelvin sign */
+        {"/h/\xEF\xAC\x80", "/h/ff"},           /* U+FB00..U+FB06 ligatures */
+        {"/h/.con\xEF\xAC\x81g", "/h/.config"},
+        {"/h/\xEF\xAC\x82", "/h/fl"},
+        {"/h/\xEF\xAC\x83", "/h/ffi"},
+        {"/h/\xEF\xAC\x84", "/h/ffl"},
+        {"/h/\xEF\xAC\x85", "/h/st"},
+        {"/h/\xEF\xAC\x86", "/h/st"},
+        {"/h/\xC5\xBF\xC5\xBF/\xC3\xA9", "/h/ss/\xC3\xA9"},    /* two, and an e-acute kept */
+        {"/h/.ssh/id_rsa", NULL},
+        {"/h/\xC3\xA9.txt", NULL},              /* U+00E9 folds to nothing in ASCII */
+        {"/h/\xC5", NULL},                      /* a cut sequence */
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ag_arena arena;
+        ag_arena_init(&arena);
+        const char *folded = "unset";
+        assert_int_equal(ag_path_fold_ascii(&arena, cases[i].path, &folded), AG_OK);
+        if (cases[i].expected == NULL && folded != NULL)
+            fail_msg("case %zu: fold(%s) = %s, expected NULL", i, cases[i].path, folded);
+        if (cases[i].expected != NULL && (folded == NULL || strcmp(folded, cases[i].expected) != 0))
+            fail_msg("case %zu: fold(%s) = %s, expected %s", i, cases[i].path,
+                     folded != NULL ? folded : "NULL", cases[i].expected);
+        ag_arena_release(&arena);
+    }
+}
+
+static void test_fold_ascii_null_path(void **state)
+{
+    (void)state;
+    ag_arena arena;
+    ag_arena_init(&arena);
+    const char *folded = "unset";
+    assert_int_equal(ag_path_fold_ascii(&arena, NULL, &folded), AG_OK);
+    assert_null(folded);
+    ag_arena_release(&arena);
+}
+
 /* ------------------------------------------------------------ path rules */
 
 static void parse_rule(const char *text, ag_decision decision, ag_rule *rule)
@@ -1128,6 +1182,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize_table),
         cmocka_unit_test(test_is_within_whole_components),
+        cmocka_unit_test(test_fold_ascii_table),
+        cmocka_unit_test(test_fold_ascii_null_path),
         cmocka_unit_test(test_path_rule_table),
         cmocka_unit_test(test_path_rule_below_directory),
         cmocka_unit_test(test_path_rule_real_cwd),

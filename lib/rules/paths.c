@@ -299,6 +299,93 @@ bool ag_path_is_within_caseless(const char *path, const char *directory)
     return path_is_within(path, directory, true);
 }
 
+/* --------------------------------------------------------- ASCII folding */
+
+/* A UTF-8 sequence and the ASCII text that a case-insensitive file system reads it as. */
+typedef struct ascii_folding {
+    const char *sequence;
+    const char *ascii;
+} ascii_folding;
+
+/*
+ * The characters outside ASCII that a case-insensitive file system may take
+ * for ASCII text, with the first byte of each sequence as the key. The list
+ * was made with Python 3.11's unicodedata (Unicode 14.0.0) by checking every
+ * code point above U+007F. str.casefold() (CaseFolding.txt, status C and F)
+ * folds U+00DF, U+017F, U+1E9E, U+212A and U+FB00..U+FB06 to ASCII letters,
+ * as APFS and ext4 casefold directories fold names. str.upper() maps U+0131
+ * to "I", as the upper-case table of NTFS does. Canonical normalization
+ * (NFD, which APFS and HFS+ ignore) maps U+037E to ";" and U+1FEF to "`".
+ */
+static const ascii_folding ascii_foldings[] = {
+    {"\xC3\x9F", "ss"},     /* U+00DF LATIN SMALL LETTER SHARP S */
+    {"\xC4\xB1", "i"},      /* U+0131 LATIN SMALL LETTER DOTLESS I */
+    {"\xC5\xBF", "s"},      /* U+017F LATIN SMALL LETTER LONG S */
+    {"\xCD\xBE", ";"},      /* U+037E GREEK QUESTION MARK */
+    {"\xE1\xBA\x9E", "ss"}, /* U+1E9E LATIN CAPITAL LETTER SHARP S */
+    {"\xE1\xBF\xAF", "`"},  /* U+1FEF GREEK VARIA */
+    {"\xE2\x84\xAA", "k"},  /* U+212A KELVIN SIGN */
+    {"\xEF\xAC\x80", "ff"}, /* U+FB00 LATIN SMALL LIGATURE FF */
+    {"\xEF\xAC\x81", "fi"}, /* U+FB01 LATIN SMALL LIGATURE FI */
+    {"\xEF\xAC\x82", "fl"}, /* U+FB02 LATIN SMALL LIGATURE FL */
+    {"\xEF\xAC\x83", "ffi"},    /* U+FB03 LATIN SMALL LIGATURE FFI */
+    {"\xEF\xAC\x84", "ffl"},    /* U+FB04 LATIN SMALL LIGATURE FFL */
+    {"\xEF\xAC\x85", "st"},     /* U+FB05 LATIN SMALL LIGATURE LONG S T */
+    {"\xEF\xAC\x86", "st"},     /* U+FB06 LATIN SMALL LIGATURE ST */
+};
+
+/* Returns the entry of ascii_foldings whose sequence starts `text`, or NULL. */
+static const ascii_folding *folding_at(const char *text)
+{
+    for (size_t i = 0; i < sizeof(ascii_foldings) / sizeof(*ascii_foldings); i++) {
+        const char *sequence = ascii_foldings[i].sequence;
+        size_t length = strlen(sequence);
+        if (strncmp(text, sequence, length) == 0)
+            return &ascii_foldings[i];
+    }
+    return NULL;
+}
+
+/* Returns the first byte of `path` that starts a sequence of ascii_foldings, or NULL. */
+static const char *first_folding(const char *path)
+{
+    for (const char *p = path; *p != '\0'; p++) {
+        if ((unsigned char)*p >= 0x80 && folding_at(p) != NULL)
+            return p;
+    }
+    return NULL;
+}
+
+ag_status ag_path_fold_ascii(ag_arena *arena, const char *path, const char **folded)
+{
+    *folded = NULL;
+    const char *first = path != NULL ? first_folding(path) : NULL;
+    if (first == NULL)
+        return AG_OK;
+
+    /* Every sequence is at least as long as its ASCII text, so the copy never grows. */
+    size_t length = strlen(path);
+    char *copy = ag_arena_alloc(arena, length + 1);
+    if (copy == NULL)
+        return AG_ERR_NOMEM;
+    size_t out = (size_t)(first - path);
+    memcpy(copy, path, out);
+    for (const char *p = first; *p != '\0';) {
+        const ascii_folding *folding = (unsigned char)*p >= 0x80 ? folding_at(p) : NULL;
+        if (folding == NULL) {
+            copy[out++] = *p++;
+            continue;
+        }
+        size_t ascii_length = strlen(folding->ascii);
+        memcpy(copy + out, folding->ascii, ascii_length);
+        out += ascii_length;
+        p += strlen(folding->sequence);
+    }
+    copy[out] = '\0';
+    *folded = copy;
+    return AG_OK;
+}
+
 /* Links followed in one lookup before ELOOP: MAXSYMLINKS in Linux and glibc 2.36's realpath(). */
 #define AG_MAX_LINKS 40
 
