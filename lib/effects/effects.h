@@ -340,6 +340,17 @@ typedef struct ag_effect {
     const char *variable_target;
     /* The cwd that rules are anchored at for variable_target, or NULL for the effect's own. */
     const char *variable_cwd;
+    /*
+     * The target, variable_target and link_target as a case-insensitive
+     * file system may read them (ag_path_fold_ascii(): there `.ssh` with
+     * U+017F in place of its s is `.ssh`), or NULL where a form has no such
+     * character. Set by ag_effects_decide(). Only deny and ask rules and the
+     * protected paths read them, because on a file system that keeps case
+     * they name other files.
+     */
+    const char *folded_target;
+    const char *folded_variable_target;
+    const char *folded_link_target;
 } ag_effect;
 
 typedef struct ag_effect_list {

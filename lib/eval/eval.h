@@ -146,6 +146,9 @@ struct ag_verdict {
     bool file_outside;        /* its path or link target lies outside the working directories */
     const char *file_path;    /* a file tool's normalized path, and its link target or NULL */
     const char *file_target;
+    /* The ASCII foldings of file_path and file_target (ag_path_fold_ascii()), or NULL. */
+    const char *file_folded_path;
+    const char *file_folded_target;
 };
 
 /* A path normalized by an earlier check, kept so the next check with the same path reuses it. */

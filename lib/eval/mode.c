@@ -594,17 +594,21 @@ static const char *protection_note(ag_checker *checker, const ag_rule *rule)
 }
 
 /*
- * Returns the reason for asking about a protected write, or NULL when the
- * write is exempt. `rule` is the rule that allowed the write, if any, and
+ * Returns the reason for asking about a protected write of `path`, or NULL
+ * when the write is exempt. The protected names are looked for in `names`,
+ * which is `path` or its ASCII folding (ag_path_fold_ascii()). Allow rules
+ * are matched with `path` alone, because an allow rule never covers more
+ * than it names. `rule` is the rule that allowed the write, if any, and
  * `any_allow` is passed to some_rule_exempts(). `context` contains the
  * normalized cwd and home that rules match with.
  */
-static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
-                           bool any_allow, const ag_path_context *context)
+static const char *protect_named(ag_checker *checker, const char *path, const char *names,
+                                 const ag_rule *rule, bool any_allow,
+                                 const ag_path_context *context)
 {
     protection guard = {NULL, AG_LAYER_MANAGED, false};
-    const char *file = path != NULL && strchr(path, AG_DYNAMIC_MARK) == NULL
-                           ? rule_file_name(checker, path, &guard.file_layer)
+    const char *file = names != NULL && strchr(names, AG_DYNAMIC_MARK) == NULL
+                           ? rule_file_name(checker, names, &guard.file_layer)
                            : NULL;
     if (file != NULL && some_rule_exempts(checker, path, &guard, rule, any_allow, context))
         return NULL;
@@ -619,9 +623,11 @@ static const char *protect(ag_checker *checker, const char *path, const ag_rule 
         return reason != NULL ? reason : "the write touches a protected path (out of memory)";
     }
 
-    const char *name = protected_name(checker, path);
+    const char *name = protected_name(checker, names);
     guard.name = name;
-    guard.outside_project = !in_project(checker, path, context);
+    /* in_project() has checked `path` for a protected home entry, but not its folding. */
+    guard.outside_project = !in_project(checker, path, context)
+                            || (names != path && in_home_entry(checker, names));
     if (name == NULL || some_rule_exempts(checker, path, &guard, rule, any_allow, context))
         return NULL;
     const char *quoted = ag_quote_text(&checker->arena, path, strlen(path));
@@ -637,6 +643,26 @@ static const char *protect(ag_checker *checker, const char *path, const ag_rule 
                                  "the write to %s touches the protected path %s, which only an "
                                  "Edit allow rule that names it allows%s", quoted, name, note);
     return reason != NULL ? reason : "the write touches a protected path (out of memory)";
+}
+
+static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
+                           bool any_allow, const ag_path_context *context)
+{
+    return protect_named(checker, path, path, rule, any_allow, context);
+}
+
+/*
+ * Returns the reason for asking about a write of `path` whose ASCII folding
+ * `folded` (or NULL) is protected. On a file system that ignores case,
+ * `.vscode` written with U+017F in place of its s names `.vscode`.
+ */
+static const char *protect_folded(ag_checker *checker, const char *path, const char *folded,
+                                  const ag_rule *rule, bool any_allow,
+                                  const ag_path_context *context)
+{
+    if (path == NULL || folded == NULL)
+        return NULL;
+    return protect_named(checker, path, folded, rule, any_allow, context);
 }
 
 /* -------------------------------------------------------- working directory */
@@ -944,15 +970,26 @@ static const char *protect_effect(ag_checker *checker, const ag_effect *effect,
     const char *reason = protect(checker, effect->target, rule, any_allow, where);
     if (reason == NULL && effect->link_target != NULL)
         reason = protect(checker, effect->link_target, rule, any_allow, where);
+    if (reason == NULL)
+        reason = protect_folded(checker, effect->target, effect->folded_target, rule, any_allow,
+                                where);
+    if (reason == NULL)
+        reason = protect_folded(checker, effect->link_target, effect->folded_link_target, rule,
+                                any_allow, where);
     if (reason != NULL || !effect->tree)
         return reason;
 
-    const char *directory = effect->target;
+    /* The tree below each form, shown in the reason as written. */
+    const char *const forms[] = {effect->target, effect->link_target, effect->folded_target,
+                                 effect->folded_link_target};
+    const char *const shown[] = {effect->target, effect->link_target, effect->target,
+                                 effect->link_target};
+    const char *directory = NULL;
+    const char *name = NULL;
     bool rule_file = false;
-    const char *name = protected_name_below(checker, directory, where, rule, &rule_file);
-    if (name == NULL && effect->link_target != NULL) {
-        directory = effect->link_target;
-        name = protected_name_below(checker, directory, where, rule, &rule_file);
+    for (size_t i = 0; name == NULL && i < sizeof(forms) / sizeof(*forms); i++) {
+        directory = shown[i];
+        name = protected_name_below(checker, forms[i], where, rule, &rule_file);
     }
     if (name == NULL)
         return NULL;
@@ -1226,6 +1263,12 @@ ag_status ag_mode_apply_tool(ag_checker *checker, const char *tool_name,
         const char *reason = protect(checker, verdict->file_path, verdict->rule, false, context);
         if (reason == NULL && verdict->file_target != NULL)
             reason = protect(checker, verdict->file_target, verdict->rule, false, context);
+        if (reason == NULL)
+            reason = protect_folded(checker, verdict->file_path, verdict->file_folded_path,
+                                    verdict->rule, false, context);
+        if (reason == NULL)
+            reason = protect_folded(checker, verdict->file_target, verdict->file_folded_target,
+                                    verdict->rule, false, context);
         if (reason != NULL) {
             verdict->decision = AG_ASK;
             verdict->rule = NULL;

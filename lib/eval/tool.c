@@ -63,6 +63,13 @@ typedef struct file_request {
     const ag_json_document *input;    /* the tool input, for param rules */
     /* A relative path in an unknown cwd read below AG_UNKNOWN_CWD, for deny and ask rules only. */
     const char *unknown_cwd_path;
+    /*
+     * The ASCII foldings of path, target and unknown_cwd_path
+     * (ag_path_fold_ascii()), or NULL, for deny and ask rules only.
+     */
+    const char *folded_path;
+    const char *folded_target;
+    const char *folded_unknown_cwd_path;
     bool unknown_cwd;         /* the path is relative and the request gives no cwd */
 } file_request;
 
@@ -146,20 +153,44 @@ static ag_status ask_for_unchecked_rules(ag_checker *checker, const char *tool_n
 
 /* ------------------------------------------------------------- file tools */
 
+typedef ag_match (*path_matcher)(const ag_rule *, const char *, const ag_path_context *,
+                                 pcre2_match_data *);
+
+/*
+ * Matches a deny or ask rule against the forms of the path that only such
+ * rules read: the path below an unknown cwd, and the ASCII foldings, which
+ * name the file only on a file system that ignores case.
+ */
+static ag_match match_strict_forms(ag_checker *checker, const ag_rule *rule,
+                                   const file_request *request, path_matcher match)
+{
+    ag_path_context unknown = {AG_UNKNOWN_CWD, request->context.home, NULL, NULL};
+    const char *const paths[] = {request->unknown_cwd_path, request->folded_unknown_cwd_path,
+                                 request->folded_path, request->folded_target};
+    const ag_path_context *const contexts[] = {&unknown, &unknown, &request->context,
+                                               &request->context};
+    ag_match strictest = AG_MATCH_NO;
+    for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+        if (paths[i] == NULL)
+            continue;
+        ag_match on_form = match(rule, paths[i], contexts[i], checker->match_data);
+        if (on_form > strictest)
+            strictest = on_form;
+    }
+    return strictest;
+}
+
 /* Matches one path rule against the path and, when it differs, its link target. */
 static ag_match match_file_rule(ag_checker *checker, const ag_rule *rule,
                                 const file_request *request)
 {
     bool below = request->family == FAMILY_SEARCH && rule->decision != AG_ALLOW;
-    ag_match (*match)(const ag_rule *, const char *, const ag_path_context *,
-                      pcre2_match_data *) = below ? ag_rule_match_path_below
-                                                  : ag_rule_match_path;
+    path_matcher match = below ? ag_rule_match_path_below : ag_rule_match_path;
     ag_match on_path = match(rule, request->path, &request->context, checker->match_data);
-    if (request->unknown_cwd_path != NULL && rule->decision != AG_ALLOW) {
-        ag_path_context unknown = {AG_UNKNOWN_CWD, request->context.home, NULL, NULL};
-        ag_match in_cwd = match(rule, request->unknown_cwd_path, &unknown, checker->match_data);
-        if (in_cwd > on_path)
-            on_path = in_cwd;
+    if (rule->decision != AG_ALLOW) {
+        ag_match on_strict = match_strict_forms(checker, rule, request, match);
+        if (on_strict > on_path)
+            on_path = on_strict;
     }
     if (request->target == NULL)
         return on_path;
@@ -207,6 +238,15 @@ static const char *describe_request(ag_checker *checker, const file_request *req
 {
     ag_arena *arena = &checker->arena;
     const char *path = ag_quote_text(arena, request->path, strlen(request->path));
+    if (path != NULL && request->folded_path != NULL) {
+        const char *folded = ag_quote_text(arena, request->folded_path,
+                                           strlen(request->folded_path));
+        path = folded == NULL ? NULL
+                              : ag_arena_printf(arena, "%s (read as %s on a file system that "
+                                                "ignores case)", path, folded);
+    }
+    if (path == NULL)
+        return NULL;
     if (request->target == NULL)
         return ag_arena_printf(arena, "%s %s", request->tool, path);
     if (ag_path_lookup_failed(request->target))
@@ -223,8 +263,15 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
     const char *tools[] = {request->tool, "Read", "Edit"};
     size_t tool_count = sizeof(tools) / sizeof(*tools);
     ag_rule_cursor cursor;
-    const char *paths[] = {request->path, request->target};
-    size_t path_count = request->target != NULL ? 2 : 1;
+    /* Deny and ask rules match the foldings too, so the cursor must find their rules. */
+    const char *paths[4] = {request->path};
+    size_t path_count = 1;
+    if (request->target != NULL)
+        paths[path_count++] = request->target;
+    if (request->folded_path != NULL)
+        paths[path_count++] = request->folded_path;
+    if (request->folded_target != NULL)
+        paths[path_count++] = request->folded_target;
     if (request->family == FAMILY_SEARCH)
         ag_rule_cursor_for_search(&cursor, policy, tools, tool_count, paths, path_count,
                                   &request->context);
@@ -269,6 +316,8 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
     checker->verdict.file_outside = outside;
     checker->verdict.file_path = request->path;
     checker->verdict.file_target = request->target;
+    checker->verdict.file_folded_path = request->folded_path;
+    checker->verdict.file_folded_target = request->folded_target;
     return finish(checker, &result);
 }
 
@@ -317,7 +366,7 @@ typedef struct path_outcome {
     const ag_rule *rule;
     const char *reason;
     bool bypassable, file_write, file_outside;
-    const char *file_path, *file_target;
+    const char *file_path, *file_target, *file_folded_path, *file_folded_target;
 } path_outcome;
 
 /*
@@ -364,15 +413,20 @@ static ag_status check_one_path(ag_checker *checker, file_request *request, cons
     request->target = target_matters(checker, request)
                           ? ag_path_link_target(arena, &checker->lookups, request->path)
                           : NULL;
+    if (ag_path_fold_ascii(arena, request->path, &request->folded_path) != AG_OK
+        || ag_path_fold_ascii(arena, request->target, &request->folded_target) != AG_OK)
+        return AG_ERR_NOMEM;
     ag_status status = decide_file_request(checker, request);
     if (status == AG_OK)
         status = ag_mode_apply_tool(checker, request->tool, &request->context);
     if (status != AG_OK)
         return status;
     const ag_verdict *verdict = &checker->verdict;
-    *outcome = (path_outcome){verdict->decision, verdict->rule, verdict->reason,
-                              verdict->bypassable, verdict->file_write, verdict->file_outside,
-                              verdict->file_path, verdict->file_target};
+    *outcome = (path_outcome){verdict->decision,       verdict->rule,
+                              verdict->reason,         verdict->bypassable,
+                              verdict->file_write,     verdict->file_outside,
+                              verdict->file_path,      verdict->file_target,
+                              verdict->file_folded_path, verdict->file_folded_target};
     return AG_OK;
 }
 
@@ -390,8 +444,7 @@ static ag_status start_file_request(ag_checker *checker, file_request *request,
                                     const ag_json_document *input, const char *cwd)
 {
     ag_arena *arena = &checker->arena;
-    *request = (file_request){family, tool_name, NULL, NULL, {NULL, NULL, NULL, NULL}, input, NULL,
-                              false};
+    *request = (file_request){.family = family, .tool = tool_name, .input = input};
     ag_path_context none = {NULL, NULL, NULL, NULL};
     if (cwd != NULL && cwd[0] == '/')
         request->context.cwd = ag_path_normalize(arena, &none, cwd, strlen(cwd));
@@ -503,6 +556,7 @@ static ag_status check_file_paths(ag_checker *checker, file_request *request,
         if (forms[0] == NULL || forms[1] == NULL)
             return AG_ERR_NOMEM;
         request->unknown_cwd_path = NULL;
+        request->folded_unknown_cwd_path = NULL;
         request->unknown_cwd = request->context.cwd == NULL && lengths[i] > 0
                                && raws[i][0] != '/' && raws[i][0] != '~'
                                && raws[i][0] != AG_DYNAMIC_MARK;
@@ -510,6 +564,10 @@ static ag_status check_file_paths(ag_checker *checker, file_request *request,
             ag_path_context unknown = {AG_UNKNOWN_CWD, request->context.home, NULL, NULL};
             request->unknown_cwd_path = ag_path_normalize_lexical(arena, &unknown, raws[i],
                                                                   lengths[i]);
+            if (request->unknown_cwd_path == NULL
+                || ag_path_fold_ascii(arena, request->unknown_cwd_path,
+                                      &request->folded_unknown_cwd_path) != AG_OK)
+                return AG_ERR_NOMEM;
         }
         size_t form_count = strcmp(forms[0], forms[1]) != 0 ? 2 : 1;
         for (size_t j = 0; j < form_count; j++) {
@@ -532,6 +590,8 @@ static ag_status check_file_paths(ag_checker *checker, file_request *request,
     verdict->file_outside = strictest.file_outside;
     verdict->file_path = strictest.file_path;
     verdict->file_target = strictest.file_target;
+    verdict->file_folded_path = strictest.file_folded_path;
+    verdict->file_folded_target = strictest.file_folded_target;
     return AG_OK;
 }
 

@@ -999,10 +999,8 @@ static const char *check_components(const char *glob, size_t length, ag_path_anc
  * system that ignores case (the macOS and Windows defaults) `.SSH/id_rsa`
  * names the file `.ssh/id_rsa` does. Allow rules stay exact, so this only
  * ever makes a request stricter.
- * TODO(case-folding): file systems that fold full Unicode case (ext4 casefold
- * directories) also fold a few code points outside ASCII to ASCII letters,
- * such as U+017F to "s" and U+00DF to "ss". Paths are not folded that way,
- * so `~/.ssh/id_rsa` spelt with U+00DF for "ss" meets no deny rule on ~/.ssh.
+ * The code points outside ASCII that such a file system reads as ASCII
+ * text (U+017F as "s") are matched through ag_path_fold_ascii().
  */
 static uint32_t path_case_option(const ag_rule *rule)
 {
