@@ -85,10 +85,12 @@ AG_EXPORT void ag_error_free(ag_error *error);
 AG_EXPORT ag_status ag_error_code(const ag_error *error);
 
 /*
- * Returns the full message, "FILE:LINE:COLUMN: error[CODE]: TEXT" when the
- * error has a location and "error[CODE]: TEXT" otherwise. TEXT shows
- * invisible and space-like characters outside ASCII as \uXXXX (\UXXXXXXXX
- * above U+FFFF) and control bytes as \xHH. Owned by the error.
+ * Returns the full message: "FILE:LINE:COLUMN: error[CODE]: TEXT" when the
+ * error has a location, "FILE: error[CODE]: TEXT" when it names a file but no
+ * line (a policy file that cannot be read), and "error[CODE]: TEXT"
+ * otherwise. TEXT shows invisible and space-like characters outside ASCII
+ * as \uXXXX (\UXXXXXXXX above U+FFFF) and control bytes as \xHH. Owned by
+ * the error.
  */
 AG_EXPORT const char *ag_error_message(const ag_error *error);
 

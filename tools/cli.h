@@ -100,6 +100,9 @@ void cli_usage_error(const char *subcommand, const char *format, ...)
 void cli_report_unknown_option(const char *subcommand, char **argv);
 ag_policy *cli_load_policy(const struct cli_options *options);
 
+/* Prints a policy load error, with `path` in front when the message names no file. */
+void cli_print_policy_error(const ag_error *error, const char *path);
+
 /*
  * Checks the fields of a request in Claude Code's hook field names that
  * ag_check() needs: "tool_name" a string, "tool_input" an object, and "cwd",

@@ -111,9 +111,7 @@ static enum file_result run_file(const char *path, size_t *passed, size_t *faile
     ag_error *error = NULL;
     ag_policy *policy = ag_policy_load_file(path, &error);
     if (policy == NULL) {
-        /* A load error has FILE:LINE:COLUMN, except when the file cannot be read. */
-        fprintf(stderr, "%s%s%s\n", ag_error_line(error) == 0 ? path : "",
-                ag_error_line(error) == 0 ? ": " : "", ag_error_message(error));
+        cli_print_policy_error(error, path);
         ag_error_free(error);
         return FILE_BROKEN;
     }

@@ -224,7 +224,7 @@ void cli_options_free(struct cli_options *options)
  * opened, for example) gets the path in front, so the user knows which
  * --policy failed.
  */
-static void print_policy_error(const ag_error *error, const char *path)
+void cli_print_policy_error(const ag_error *error, const char *path)
 {
     if (error == NULL) {
         fprintf(stderr, "agentguard: the policy could not be loaded and the library gave no error\n");
@@ -258,7 +258,7 @@ ag_policy *cli_load_policy(const struct cli_options *options)
         const char *path = options->policy_paths[i];
         if (ag_policy_builder_add_file_in_layer(builder, path, options->policy_layers[i],
                                                 &error) != AG_OK) {
-            print_policy_error(error, path);
+            cli_print_policy_error(error, path);
             ag_error_free(error);
             ag_policy_builder_free(builder);
             return NULL;
@@ -267,7 +267,7 @@ ag_policy *cli_load_policy(const struct cli_options *options)
 
     ag_policy *policy = ag_policy_builder_build(builder, &error);
     if (policy == NULL) {
-        print_policy_error(error, NULL);
+        cli_print_policy_error(error, NULL);
     }
     for (size_t i = 0; i < ag_policy_warning_count(policy); i++) {
         fprintf(stderr, "%s\n", ag_policy_warning(policy, i));

@@ -129,6 +129,18 @@ class TestCommand(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn("unknown option '--allow-empty'", result.stderr)
 
+    def test_unreadable_file_named_once(self):
+        with tempfile.TemporaryDirectory() as directory:
+            missing = os.path.join(directory, "missing.yaml")
+            result = run("test", missing, directory)
+        self.assertEqual(result.returncode, 1)
+        lines = result.stderr.splitlines()
+        self.assertEqual(lines[0], f"{missing}: error[AG_ERR_IO]: cannot open the policy file: "
+                                   "No such file or directory; check the path and its permissions")
+        self.assertTrue(lines[1].startswith(f"{directory}: error[AG_ERR_IO]: cannot read"),
+                        lines[1])
+        self.assertIn("2 policy files with errors", result.stdout)
+
     def test_missing_policy_is_usage_error(self):
         result = run("test")
         self.assertEqual(result.returncode, 1)
