@@ -103,7 +103,8 @@ int main(int argc, char **argv)
     }
 
     if (optind >= argc) {
-        fprintf(stderr, "agentguard: missing subcommand (check, eval or hook); run 'agentguard --help'\n");
+        fprintf(stderr, "agentguard: missing subcommand (check, eval, hook, test or explain); "
+                        "run 'agentguard --help'\n");
         return CLI_EXIT_USAGE;
     }
 

@@ -653,6 +653,8 @@ class TopLevelTest(unittest.TestCase):
         result = run([])
         self.assertEqual(result.returncode, EXIT_USAGE)
         self.assertIn("missing subcommand", result.stderr)
+        for name in ("check", "eval", "hook", "test", "explain"):
+            self.assertIn(name, result.stderr)
 
 
 EFFECTS_POLICY = """\
