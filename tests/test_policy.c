@@ -597,6 +597,8 @@ static void test_bad_files(void **state)
     load_fails("bad_root.yaml", AG_ERR_POLICY_VALUE, 1, 1, "a policy must be a mapping");
     load_fails("bad_two_documents.yaml", AG_ERR_YAML, 3, 1, "a second YAML document");
     load_fails("bad_yaml.yaml", AG_ERR_YAML, 3, 2, "invalid YAML");
+    load_fails("bad_tab_indent.yaml", AG_ERR_YAML, 3, 1,
+               "invalid YAML: a tab here; YAML indents with spaces only");
     load_fails("bad_invisible_rule.yaml", AG_ERR_RULE, 3, 8,
                "invalid rule \"Bash(rm\\u00A0*)\": the deny rule contains the invisible or "
                "space-like character U+00A0 at byte 7");

@@ -184,6 +184,17 @@ static void offset_location(const load_context *context, size_t offset, unsigned
 
 /* ------------------------------------------------------------- YAML errors */
 
+/*
+ * Returns whether the byte at `mark` is a tab. libyaml reports a tab that indents as
+ * "found character that cannot start any token", and editors show the tab as spaces,
+ * so the message alone would not show the cause.
+ */
+static bool is_tab_at(load_context *context, yaml_mark_t mark)
+{
+    size_t offset = ag_load_mark_offset(context, mark);
+    return offset < context->length && context->text[offset] == '\t';
+}
+
 static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
 {
     if (parser->error == YAML_MEMORY_ERROR)
@@ -202,6 +213,12 @@ static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
     const char *problem = parser->problem != NULL ? parser->problem : "unknown problem";
     /* Settings files are JSON, which libyaml parses as YAML's flow style. */
     const char *format = ag_load_is_settings_name(context->name) ? "JSON" : "YAML";
+
+    if (parser->error == YAML_SCANNER_ERROR && !ag_load_is_settings_name(context->name)
+        && is_tab_at(context, parser->problem_mark))
+        return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
+                            "invalid YAML: a tab here; YAML indents with spaces only, so "
+                            "replace the tab with spaces");
     if (parser->context != NULL)
         return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
                             "invalid %s %s: %s; fix the syntax here", format, parser->context,
