@@ -201,6 +201,24 @@ static void test_json_strings_read_exactly(void **state)
     assert_string_equal(source, "settings.json:1:55");
 }
 
+/* JSON allows a tab wherever it allows a space, also where YAML would read it as indentation. */
+static void test_json_tabs_as_whitespace(void **state)
+{
+    (void)state;
+    char source[256];
+    const char *texts[] = {
+        "\t{\"permissions\": {\"deny\": [\"Bash(rm *)\"]}}",
+        "{\"permissions\": {\"deny\": [\"Bash(rm *)\"]}}\n\t\n",
+        "{\n\t\"permissions\":\t{\n\t\t\"deny\":\t[\"Bash(rm *)\"]\n\t}\n}\n",
+    };
+    const char *sources[] = {"settings.json:1:28", "settings.json:1:27", "settings.json:3:12"};
+
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        assert_int_equal(settings_decision(texts[i], "rm x", source, sizeof(source)), AG_DENY);
+        assert_string_equal(source, sources[i]);
+    }
+}
+
 /* A lone surrogate is no character, and JSON parsers read it differently. */
 static void test_json_lone_surrogate(void **state)
 {
@@ -1474,6 +1492,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_only_strict_syntax),
         cmocka_unit_test(test_json_byte_order_mark),
         cmocka_unit_test(test_json_strings_read_exactly),
+        cmocka_unit_test(test_json_tabs_as_whitespace),
         cmocka_unit_test(test_json_lone_surrogate),
         cmocka_unit_test(test_unquoted_json_string),
         cmocka_unit_test(test_json_unknown_permission_key),

@@ -748,9 +748,12 @@ ag_status ag_settings_check_syntax(const char *text, size_t length, size_t *offs
  * libyaml 0.2.5 reads some JSON strings differently from a JSON parser. It
  * folds a raw NEL (U+0085), LINE SEPARATOR or PARAGRAPH SEPARATOR into a
  * line break or a space. It rejects a raw DEL, C1 control, U+FFFE or U+FFFF,
- * and an escaped surrogate pair. So libyaml reads a masked copy, in which
- * each such character or escape is replaced by one that libyaml accepts as
- * it is, with the same byte length, number of characters and decoded length.
+ * and an escaped surrogate pair. Outside strings, it rejects a tab that starts
+ * a line outside the top-level object, such as before its '{' or on a blank
+ * line after its '}', where JSON allows any whitespace. So libyaml reads a
+ * masked copy, in which each such character or escape is replaced by one
+ * that libyaml accepts as it is (a space for a tab), with the same byte
+ * length, number of characters and decoded length.
  * The copy keeps every line and column, and ag_settings_restore_strings()
  * then decodes the strings from the original.
  */
@@ -807,6 +810,9 @@ ag_status ag_settings_mask_strings(const char *text, size_t length, char **maske
         const char *replacement = NULL;
         if (!in_string) {
             in_string = p[0] == '"';
+            /* The JSON check rejects a raw tab inside a string, so every tab here is whitespace. */
+            if (p[0] == '\t')
+                replacement = " ";
         } else if (p[0] == '"') {
             in_string = false;
         } else if (p[0] == '\\') {
