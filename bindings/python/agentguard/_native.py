@@ -275,14 +275,18 @@ def encode_argument(value, description):
     """Encode a str or path-like `value` for a NUL-terminated C parameter.
 
     Raises ValueError for an embedded NUL byte, because C would silently
-    read only the text before it.
+    read only the text before it, and TypeError naming `description` for a
+    value of another type.
     """
     if isinstance(value, str):
         data = value.encode("utf-8", "surrogateescape")
     elif isinstance(value, bytes):
         data = value
-    else:
+    elif isinstance(value, os.PathLike):
         data = os.fsencode(value)
+    else:
+        raise TypeError(f"{description} must be str, bytes or a path-like object, "
+                        f"not {type(value).__name__}")
     if b"\0" in data:
         raise ValueError(f"{description} contains a NUL byte: {value!r}")
     return data

@@ -286,6 +286,14 @@ class CheckTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             self.checker.check("Bash", {"command": float("nan")})
 
+    def test_wrong_tool_name_type_named(self):
+        with self.assertRaisesRegex(TypeError, "^tool name must be str, bytes or a path-like "
+                                               "object, not NoneType$"):
+            self.checker.check(None, {"command": "ls"})
+        with self.assertRaisesRegex(TypeError, "^cwd must be str, bytes or a path-like object, "
+                                               "not int$"):
+            self.checker.check_command("ls", cwd=3)
+
     def test_verdict_is_immutable(self):
         verdict = self.checker.check_command("rm -rf /")
         with self.assertRaises(dataclasses.FrozenInstanceError):
