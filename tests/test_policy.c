@@ -599,6 +599,9 @@ static void test_bad_files(void **state)
     load_fails("bad_yaml.yaml", AG_ERR_YAML, 3, 2, "invalid YAML");
     load_fails("bad_tab_indent.yaml", AG_ERR_YAML, 3, 1,
                "invalid YAML: a tab here; YAML indents with spaces only");
+    load_fails("bad_alias_rule.yaml", AG_ERR_YAML, 3, 26,
+               "invalid YAML: YAML reads an unquoted value that starts with '*' as an alias; "
+               "quote the whole rule");
     load_fails("bad_invisible_rule.yaml", AG_ERR_RULE, 3, 8,
                "invalid rule \"Bash(rm\\u00A0*)\": the deny rule contains the invisible or "
                "space-like character U+00A0 at byte 7");

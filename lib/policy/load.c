@@ -195,6 +195,19 @@ static bool is_tab_at(load_context *context, yaml_mark_t mark)
     return offset < context->length && context->text[offset] == '\t';
 }
 
+/*
+ * Returns whether libyaml failed on an alias: an unquoted value that starts with '*',
+ * such as the rule `*` or the `*)` that YAML splits off `Bash(git commit -m: *)`.
+ */
+static bool is_alias_error(const yaml_parser_t *parser)
+{
+    bool scanning = parser->context != NULL
+        && strcmp(parser->context, "while scanning an alias") == 0;
+    bool undefined = parser->problem != NULL
+        && strcmp(parser->problem, "found undefined alias") == 0;
+    return scanning || undefined;
+}
+
 static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
 {
     if (parser->error == YAML_MEMORY_ERROR)
@@ -219,6 +232,11 @@ static ag_status yaml_error(load_context *context, const yaml_parser_t *parser)
         return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
                             "invalid YAML: a tab here; YAML indents with spaces only, so "
                             "replace the tab with spaces");
+    if (!ag_load_is_settings_name(context->name) && is_alias_error(parser))
+        return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
+                            "invalid YAML: YAML reads an unquoted value that starts with '*' "
+                            "as an alias; quote the whole rule, as in \"*\" or "
+                            "\"Bash(git commit -m: *)\"");
     if (parser->context != NULL)
         return ag_error_set(context->error, AG_ERR_YAML, context->name, line, column,
                             "invalid %s %s: %s; fix the syntax here", format, parser->context,
