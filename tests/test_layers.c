@@ -289,6 +289,15 @@ static void test_json_null_values(void **state)
                  AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 33, "give a value");
 }
 
+/* A settings file is JSON, so the example in its errors is JSON too. */
+static void test_json_rule_list_example(void **state)
+{
+    (void)state;
+    expect_error("settings.json", "{\"permissions\": {\"deny\": \"Bash(rm *)\"}}",
+                 AG_LAYER_PROJECT, AG_ERR_POLICY_VALUE, 1, 26,
+                 "'deny' must be a list of rules, such as \"deny\": [\"Bash(git status)\"]");
+}
+
 /* libyaml cannot read a key of more than 1024 bytes, so such a key gets a message of its own. */
 static void test_json_long_key(void **state)
 {
@@ -1499,6 +1508,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_json_duplicate_key),
         cmocka_unit_test(test_json_empty_file),
         cmocka_unit_test(test_json_null_values),
+        cmocka_unit_test(test_json_rule_list_example),
         cmocka_unit_test(test_json_long_key),
         cmocka_unit_test(test_json_nesting_limit),
         cmocka_unit_test(test_json_misspelt_top_key),

@@ -449,11 +449,15 @@ static ag_status read_rules(load_context *context, const yaml_node_t *key,
 {
     if (is_null(node))
         return AG_OK;
+    const char *name = (const char *)key->data.scalar.value;
+    if (node->type != YAML_SEQUENCE_NODE && ag_load_is_settings_name(context->name))
+        return node_error(context, AG_ERR_POLICY_VALUE, node,
+                          "'%s' must be a list of rules, such as \"%s\": [\"Bash(git status)\"]",
+                          name, name);
     if (node->type != YAML_SEQUENCE_NODE)
         return node_error(context, AG_ERR_POLICY_VALUE, node,
                           "'%s' must be a list of rules, such as %s: [\"Bash(git status)\"]",
-                          (const char *)key->data.scalar.value,
-                          (const char *)key->data.scalar.value);
+                          name, name);
 
     for (yaml_node_item_t *item = node->data.sequence.items.start;
          item < node->data.sequence.items.top; item++) {
