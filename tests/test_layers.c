@@ -1357,13 +1357,13 @@ static void test_project_directories_stay_in_root(void **state)
     for (size_t i = 0; i < 2; i++) {
         ag_policy *policy = load_in_layer(path, tree_layers[i]);
         assert_int_equal(accept_edits_write(policy, cwd, inside), AG_ALLOW);
-        assert_int_equal(accept_edits_write(policy, cwd, "/etc/profile.d/x.sh"), AG_ASK);
+        assert_int_equal(accept_edits_write(policy, cwd, "/opt/tool/x.sh"), AG_ASK);
         assert_int_equal(accept_edits_write(policy, cwd, "/tmp/elsewhere.c"), AG_ASK);
         ag_policy_free(policy);
     }
 
     ag_policy *policy = load_in_layer(path, AG_LAYER_USER);
-    assert_int_equal(accept_edits_write(policy, cwd, "/etc/profile.d/x.sh"), AG_ALLOW);
+    assert_int_equal(accept_edits_write(policy, cwd, "/opt/tool/x.sh"), AG_ALLOW);
     ag_policy_free(policy);
 
     /* A project source given as a string has no project root, so its directories never count. */

@@ -78,7 +78,9 @@ typedef struct protected_path {
  * package managers, build tools and hook runners that make an ordinary
  * command (npm test, cargo run, git commit) run a program they name. The
  * startup files of curl and wget are protected too, because they choose
- * the files that either tool writes and the URLs it sends. The other
+ * the files that either tool writes and the URLs it sends. So are the
+ * system files below /etc and /usr that every user, login shell or program
+ * of the machine reads (sudoers, cron tables, ld.so.preload). The other
  * component names follow the protected paths of Claude Code's
  * permission-modes documentation. The policy's own files are protected too
  * (rule_file_name()). Names are in lower case (has_component()).
@@ -153,11 +155,60 @@ static const protected_path protected_paths[] = {
     {".ssh", PROTECT_HOME},
     /* curl 8.4 reads it when XDG_CONFIG_HOME is unset, as its issue tracker reports. */
     {".config/curlrc", PROTECT_HOME},
-    /* Files that git and wget read for every user (git config --system, SYSTEM_WGETRC). */
+    /*
+     * System entries apply to every user and every project. Each starts with
+     * one of system_roots, so that protected_name() skips them all for other
+     * paths. git and wget read these for every user (git config --system,
+     * SYSTEM_WGETRC).
+     */
     {"/etc/gitconfig", PROTECT_SYSTEM},
     {"/etc/wgetrc", PROTECT_SYSTEM},
     {"/usr/local/etc/wgetrc", PROTECT_SYSTEM},   /* wget built with the default prefix */
+    /* Sourced by login shells (profile) and interactive bash and zsh, which run their commands. */
+    {"/etc/profile", PROTECT_SYSTEM},
+    {"/etc/profile.d", PROTECT_SYSTEM},
+    {"/etc/bash.bashrc", PROTECT_SYSTEM},       /* Debian and Ubuntu */
+    {"/etc/bashrc", PROTECT_SYSTEM},            /* Fedora and macOS */
+    {"/etc/bash.bash_logout", PROTECT_SYSTEM},
+    {"/etc/zshenv", PROTECT_SYSTEM},            /* every zsh, scripts included */
+    {"/etc/zprofile", PROTECT_SYSTEM},
+    {"/etc/zshrc", PROTECT_SYSTEM},
+    {"/etc/zlogin", PROTECT_SYSTEM},
+    {"/etc/zlogout", PROTECT_SYSTEM},
+    {"/etc/zsh", PROTECT_SYSTEM},               /* Debian's zshenv, zshrc and the others */
+    /* pam_env sets every login's environment from it (LD_PRELOAD, PATH). */
+    {"/etc/environment", PROTECT_SYSTEM},
+    /* The dynamic loader loads ld.so.preload's libraries into every dynamically linked program. */
+    {"/etc/ld.so.preload", PROTECT_SYSTEM},
+    {"/etc/ld.so.conf", PROTECT_SYSTEM},       /* ldconfig's search path for libraries */
+    {"/etc/ld.so.conf.d", PROTECT_SYSTEM},
+    /* sudo reads who may run what as root from them. */
+    {"/etc/sudoers", PROTECT_SYSTEM},
+    {"/etc/sudoers.d", PROTECT_SYSTEM},
+    /* cron and anacron run the commands in them, mostly as root. */
+    {"/etc/crontab", PROTECT_SYSTEM},
+    {"/etc/cron.d", PROTECT_SYSTEM},
+    {"/etc/cron.hourly", PROTECT_SYSTEM},
+    {"/etc/cron.daily", PROTECT_SYSTEM},
+    {"/etc/cron.weekly", PROTECT_SYSTEM},
+    {"/etc/cron.monthly", PROTECT_SYSTEM},
+    {"/etc/anacrontab", PROTECT_SYSTEM},
+    /* systemd starts the commands of the units in them. */
+    {"/etc/systemd/system", PROTECT_SYSTEM},
+    {"/etc/systemd/user", PROTECT_SYSTEM},
+    /* APT runs the commands of hooks such as DPkg::Pre-Invoke on each install. */
+    {"/etc/apt/apt.conf", PROTECT_SYSTEM},
+    {"/etc/apt/apt.conf.d", PROTECT_SYSTEM},
+    /* pip's index-url and npm's script-shell, read for every user, choose the code they run. */
+    {"/etc/pip.conf", PROTECT_SYSTEM},
+    {"/etc/xdg/pip", PROTECT_SYSTEM},
+    {"/etc/npmrc", PROTECT_SYSTEM},             /* npm's globalconfig with prefix / */
+    {"/usr/etc/npmrc", PROTECT_SYSTEM},         /* with prefix /usr */
+    {"/usr/local/etc/npmrc", PROTECT_SYSTEM},   /* with prefix /usr/local */
 };
+
+/* The directories that contain every PROTECT_SYSTEM entry, each with its trailing slash. */
+static const char *const system_roots[] = {"/etc/", "/usr/"};
 
 /* Compares `length` bytes, ASCII letters in either case equal (no locale, unlike strncasecmp). */
 static bool equal_caseless(const char *a, const char *b, size_t length)
@@ -354,6 +405,16 @@ static const char *exempting_layers(ag_layer file_layer)
     return "the managed layer";
 }
 
+/* Returns whether `path` lies below a directory of system_roots, ASCII letters in either case. */
+static bool is_in_system_root(const char *path)
+{
+    for (size_t i = 0; i < sizeof(system_roots) / sizeof(*system_roots); i++) {
+        if (equal_caseless(path, system_roots[i], strlen(system_roots[i])))
+            return true;
+    }
+    return false;
+}
+
 /*
  * Returns the protected name that `path` falls under, or NULL. A path with
  * an unknown part could be any path, so it is protected as "(unknown path)".
@@ -373,6 +434,7 @@ static const char *protected_name(ag_checker *checker, const char *path)
     }
 
     const char *rest = below_home(checker, path);
+    bool in_system_root = is_in_system_root(path);
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
         const protected_path *entry = &protected_paths[i];
         unsigned char first = (unsigned char)entry->name[0];
@@ -380,7 +442,7 @@ static const char *protected_name(ag_checker *checker, const char *path)
         if (entry->kind == PROTECT_HOME)
             hit = is_home_entry(rest, entry->name);
         else if (entry->kind == PROTECT_SYSTEM)
-            hit = ag_path_is_within_caseless(path, entry->name);
+            hit = in_system_root && ag_path_is_within_caseless(path, entry->name);
         else if (entry->kind == PROTECT_SUFFIX || (firsts[first >> 5] & (1u << (first & 31))))
             hit = has_component(path, entry);
         if (hit)
