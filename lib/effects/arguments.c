@@ -1465,9 +1465,10 @@ static bool names_local_package(const char *text, size_t length)
 }
 
 /*
- * Adds a local package directory as a read, and notes the tree below it as
- * code that the command runs: npx runs its bin, and npm and pip install run
- * its build and lifecycle scripts.
+ * Adds a local package directory, or the environment of conda run -p, as a
+ * read, and notes the tree below it as code that the command runs: npx runs
+ * its bin, npm and pip install run its build and lifecycle scripts, and
+ * conda run puts the environment's bin first on PATH.
  */
 static ag_status add_local_package(ag_extractor *ex, const ag_shell_word *word, const char *text,
                                    size_t length)
@@ -1478,6 +1479,16 @@ static ag_status add_local_package(ag_extractor *ex, const ag_shell_word *word, 
     if (status != AG_OK || path == NULL)
         return status;
     return ag_extractor_note_program_tree(ex, path) ? AG_OK : AG_ERR_NOMEM;
+}
+
+/*
+ * Notes a tree at a place known only at run time as code that the command
+ * runs, so every write by another command of the request counts (extract.c).
+ */
+static ag_status add_unknown_tree(ag_extractor *ex)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    return ag_extractor_note_program_tree(ex, unknown) ? AG_OK : AG_ERR_NOMEM;
 }
 
 /*
@@ -1625,6 +1636,10 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         if (!word->dynamic && names_local_package(arg->text, arg->length))
             return add_local_package(ex, word, arg->text, arg->length);
         break;
+    case AG_ROLE_RUN_TREE:
+        return add_local_package(ex, word, arg->text, arg->length);
+    case AG_ROLE_ENV_NAME:
+        return add_unknown_tree(ex);
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
         if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {

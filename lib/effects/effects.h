@@ -34,6 +34,12 @@ typedef enum ag_effect_role {
     AG_ROLE_PYTHON_SCRIPT, /* a Python script (python DIR/x.py): a file as for AG_ROLE_RUN,
                           and the *.py files directly in DIR, which Python imports from
                           first (sys.path[0]), are run files too */
+    AG_ROLE_RUN_TREE,  /* a directory whose whole tree the command may run (conda run -p
+                          PREFIX): read, and a write at or below it by another command of
+                          the request asks */
+    AG_ROLE_ENV_NAME,  /* the name of an environment in a directory the checker does not
+                          know (conda run -n NAME): every write by another command of the
+                          request may be code that the command runs */
     AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
                           the new name shows and changes the same file; nothing with -s */
     AG_ROLE_READ_WRITE, /* a file read and changed in place (sqlite3 DATABASE, rename FILE) */

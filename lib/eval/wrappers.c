@@ -193,10 +193,9 @@ static const ag_wrapper wrappers[] = {
     {.name = "command", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "p", .short_no_command = "vV"},
     /*
-     * TODO(effects): conda run -p PREFIX puts PREFIX/bin first on PATH, so a
-     * write into it (env/bin/python) before `conda run -p ./env python`
-     * does not count as code written and run. Named environments (-n) live
-     * outside the working directory, so a write into one already gets ask.
+     * conda run -p PREFIX puts PREFIX/bin first on PATH. The effects table's
+     * conda entry counts a write into the environment before the run as code
+     * written and run (env/bin/python before `conda run -p ./env python`).
      */
     {.name = "conda run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "np", .short_flags = "v",
