@@ -152,7 +152,7 @@ static ag_policy *load_policy(char **files, size_t count)
     ag_policy *policy = NULL;
     ag_policy_builder *builder = ag_policy_builder_new();
     if (builder == NULL) {
-        fputs("host: out of memory\n", stderr);
+        fputs("c-host: out of memory\n", stderr);
         return NULL;
     }
     for (size_t i = 0; i < count; i++) {
@@ -162,7 +162,7 @@ static ag_policy *load_policy(char **files, size_t count)
     policy = ag_policy_builder_build(builder, &error);
 done:
     if (error != NULL)
-        fprintf(stderr, "host: %s\n", ag_error_message(error));
+        fprintf(stderr, "c-host: %s\n", ag_error_message(error));
     ag_error_free(error);
     ag_policy_builder_free(builder);
     return policy;
@@ -170,7 +170,7 @@ done:
 
 static void usage(FILE *out)
 {
-    fputs("usage: host [--policy FILE]... [--cwd DIR] < calls.jsonl\n"
+    fputs("usage: c-host [--policy FILE]... [--cwd DIR] < calls.jsonl\n"
           "  --policy, -p FILE  YAML policy file; repeat to combine several\n"
           "                     (default: the built-in policy)\n"
           "  --cwd, -C DIR      working directory for calls without a \"cwd\" field\n",
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
     size_t policy_count = 0;
     const char *default_cwd = NULL;
     if (policy_files == NULL) {
-        fputs("host: out of memory\n", stderr);
+        fputs("c-host: out of memory\n", stderr);
         return 1;
     }
     for (int i = 1; i < argc; i++) {
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
     ag_error *error = NULL;
     ag_checker *checker = ag_checker_new(policy, &error);
     if (checker == NULL) {
-        fprintf(stderr, "host: %s\n", error != NULL ? ag_error_message(error) : "out of memory");
+        fprintf(stderr, "c-host: %s\n", error != NULL ? ag_error_message(error) : "out of memory");
         ag_error_free(error);
         ag_policy_free(policy);
         return 1;
@@ -243,7 +243,7 @@ int main(int argc, char **argv)
         fflush(stdout); /* Print each verdict as soon as it is known. */
     }
     if (ferror(stdin)) {
-        perror("host: reading standard input");
+        perror("c-host: reading standard input");
         status = 1;
     }
     free(line);
