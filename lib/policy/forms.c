@@ -579,6 +579,21 @@ static ag_status read_expect(struct load_context *context, const yaml_node_t *no
                          ag_load_describe_value(node, shown, sizeof(shown)));
 }
 
+/* Returns what a test's keys lack or have too many of, or NULL when they are complete. */
+static const char *test_fields_problem(const yaml_node_t *name, const yaml_node_t *command,
+                                       const yaml_node_t *request, const yaml_node_t *expect)
+{
+    if (name == NULL)
+        return "missing 'name'";
+    if (expect == NULL)
+        return "missing 'expect'";
+    if (command == NULL && request == NULL)
+        return "missing 'command' or 'request'";
+    if (command != NULL && request != NULL)
+        return "'command' and 'request' are both given";
+    return NULL;
+}
+
 static ag_status read_test_fields(struct load_context *context, const yaml_node_t *node,
                                   ag_policy_test *test)
 {
@@ -592,10 +607,11 @@ static ag_status read_test_fields(struct load_context *context, const yaml_node_
     const yaml_node_t *command = find_value(context, node, "command");
     const yaml_node_t *request = find_value(context, node, "request");
     const yaml_node_t *expect = find_value(context, node, "expect");
-    if (name == NULL || expect == NULL || (command == NULL) == (request == NULL))
+    const char *problem = test_fields_problem(name, command, request, expect);
+    if (problem != NULL)
         return ag_load_error(context, AG_ERR_POLICY_VALUE, node,
-                             "a test needs 'name', 'expect', and either 'command' or "
-                             "'request' (not both)");
+                             "%s; a test needs 'name', 'expect', and either 'command' or "
+                             "'request' (not both)", problem);
 
     status = copy_string(context, name, "'name'", &test->name);
     if (status == AG_OK)

@@ -75,6 +75,21 @@ class TestCommand(unittest.TestCase):
         self.assertEqual(result.stdout.strip().splitlines()[-1],
                          "0 passed, 0 failed, 1 policy file with errors (see standard error)")
 
+    def test_incomplete_test_names_missing_key(self):
+        cases = [
+            ("{name: x, expect: ask}", "missing 'command' or 'request'"),
+            ("{command: ls, expect: ask}", "missing 'name'"),
+            ("{name: x, command: ls}", "missing 'expect'"),
+            ("{name: x, command: ls, request: {tool_name: Read}, expect: ask}",
+             "'command' and 'request' are both given"),
+        ]
+        for entry, problem in cases:
+            with self.subTest(entry=entry), PolicyFile(f"tests:\n  - {entry}\n") as path:
+                result = run("test", path)
+                self.assertEqual(result.returncode, 1)
+                self.assertIn(f"{path}:2:5", result.stderr)
+                self.assertIn(problem, result.stderr)
+
     def test_warning_goes_to_stderr(self):
         with PolicyFile('deny: ["Bsh(rm *)"]\n') as path:
             result = run("check", "--policy", path, "--", "ls")
