@@ -137,8 +137,18 @@ static void test_unknown_tool_warns(void **state)
     const char *first = ag_policy_warning(policy, 0);
     assert_non_null(strstr(first, "forms.yaml:2:5: warning:"));
     assert_non_null(strstr(first, "'Bassh'"));
+    assert_non_null(strstr(first, "did you mean 'Bash'?"));
     assert_non_null(strstr(ag_policy_warning(policy, 1), "primary_fields"));
     assert_null(ag_policy_warning(policy, 2));
+    ag_policy_free(policy);
+
+    /* A name far from every built-in tool gets the general advice instead. */
+    policy = load("deny:\n  - Rd(~/.ssh/**)\n  - Zzzzzz(x)\n", NULL);
+    assert_non_null(policy);
+    assert_int_equal(ag_policy_warning_count(policy), 2);
+    assert_non_null(strstr(ag_policy_warning(policy, 0), "did you mean 'Read'?"));
+    assert_non_null(strstr(ag_policy_warning(policy, 1), "check the spelling"));
+    assert_null(strstr(ag_policy_warning(policy, 1), "did you mean"));
     ag_policy_free(policy);
 
     policy = load("primary_fields: {mcp__y__tool: q}\nallow:\n  - mcp__y__tool(abc)\n", NULL);

@@ -30,6 +30,13 @@ char *ag_strdup(const char *text);
 char *ag_strndup(const char *text, size_t length);
 
 /*
+ * Returns the edit distance (Levenshtein) between `a` and `b`, ignoring
+ * ASCII case, or `max` + 1 when it is larger than `max` or `b` is longer
+ * than 63 bytes.
+ */
+size_t ag_edit_distance(const char *a, const char *b, size_t max);
+
+/*
  * Test hook, not exported from the shared library: after `count` more
  * successful allocations through the functions above, the next one returns
  * NULL (once); -1 disables. Resets the count that

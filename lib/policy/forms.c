@@ -290,6 +290,12 @@ static ag_status warn_about_rule(ag_policy *policy, const ag_rule *rule)
                  || strchr(tool, '*') != NULL;
     for (size_t i = 0; !known && i < policy->primary_field_count; i++)
         known = strcmp(policy->primary_fields[i].tool, tool) == 0;
+    const char *near = known ? NULL : ag_tool_builtin_near(tool);
+    if (near != NULL && rule->decision != AG_ALLOW)
+        return add_warning(policy, rule,
+                           "the %s rule \"%s\" names the unknown tool '%s', so it may never "
+                           "match; did you mean '%s'?", ag_decision_name(rule->decision),
+                           rule->text, tool, near);
     if (!known && rule->decision != AG_ALLOW)
         return add_warning(policy, rule,
                            "the %s rule \"%s\" names the unknown tool '%s', so it may never "

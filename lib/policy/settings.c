@@ -238,39 +238,6 @@ static ag_status read_permissions(struct load_context *context, const yaml_node_
 }
 
 /*
- * Returns the edit distance (Levenshtein) between `a` and `b`, ignoring
- * ASCII case, or `max` + 1 when it is larger than `max` or `b` is longer
- * than 63 bytes.
- */
-static size_t edit_distance(const char *a, const char *b, size_t max)
-{
-    size_t a_length = strlen(a), b_length = strlen(b);
-    size_t row[64];
-    if (b_length >= sizeof(row) / sizeof(*row) || a_length > b_length + max
-        || b_length > a_length + max)
-        return max + 1;
-
-    for (size_t j = 0; j <= b_length; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= a_length; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b_length; j++) {
-            size_t above = row[j];
-            bool same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            size_t best = diagonal + (same ? 0 : 1);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[b_length];
-}
-
-/*
  * Returns the key that `key` is likely a misspelling of: a different case,
  * up to two letters added, dropped or changed ("permission",
  * "Permissions", "premissions"), or invisible and space-like characters
@@ -290,7 +257,7 @@ static const char *misspelt_key(const yaml_node_t *key)
 
     const char *meant = NULL;
     for (size_t i = 0; meant == NULL && i < sizeof(known) / sizeof(*known); i++) {
-        if (strcmp(text, known[i]) != 0 && edit_distance(compared, known[i], 2) <= 2)
+        if (strcmp(text, known[i]) != 0 && ag_edit_distance(compared, known[i], 2) <= 2)
             meant = known[i];
     }
     ag_buffer_release(&visible);

@@ -99,6 +99,18 @@ bool ag_tool_is_builtin(const char *tool)
     return tool != NULL && find_tool(tool) != NULL;
 }
 
+const char *ag_tool_builtin_near(const char *tool)
+{
+    if (tool == NULL || strchr(tool, '*') != NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof(builtin_tools) / sizeof(*builtin_tools); i++) {
+        const char *name = builtin_tools[i].tool;
+        if (strcmp(name, tool) != 0 && ag_edit_distance(tool, name, 2) <= 2)
+            return name;
+    }
+    return NULL;
+}
+
 const char *ag_tool_builtin_primary_field(const char *tool)
 {
     const tool_fields *entry = tool != NULL ? find_tool(tool) : NULL;

@@ -172,6 +172,13 @@ bool ag_rule_tool_matches(const ag_rule *rule, const char *tool);
 bool ag_tool_is_builtin(const char *tool);
 
 /*
+ * Returns the first built-in tool whose name is within two letters of
+ * `tool` (added, dropped or changed, ignoring ASCII case), such as "Read"
+ * for "Rd", or NULL. The name is static.
+ */
+const char *ag_tool_builtin_near(const char *tool);
+
+/*
  * Returns the built-in primary input field of `tool`: the field a Tool(GLOB)
  * rule matches ("command" for Bash, "subagent_type" for Agent and Task,
  * "skill" for Skill), or NULL when the tool has none.
