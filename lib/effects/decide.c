@@ -85,34 +85,78 @@ static ag_match match_effect_at(ag_checker *checker, const ag_rule *rule, const 
     return ag_rule_match_path(rule, path, context, checker->match_data);
 }
 
-/*
- * Returns how a deny or ask rule bears on the forms of the target that only
- * such rules read. The variable's value may differ at run time, and an ASCII
- * folding names the target only on a file system that ignores case.
- * TODO(case-folding): a folding is matched with the cwd and home as given.
- * When the cwd's own name has such a character (U+017F in /home/u/proj),
- * the folding of a path below it is not below it, so a rule anchored at the
- * cwd matches only the path as written.
- */
-static ag_match match_strict_forms(ag_checker *checker, const ag_rule *rule,
-                                   const ag_effect *effect, const ag_path_context *context)
-{
-    if (effect->variable_target == NULL && effect->folded_target == NULL
-        && effect->folded_link_target == NULL)
-        return AG_MATCH_NO;
+/* A form of an effect's target that only deny and ask rules match, with the cwd and home for it. */
+typedef struct strict_form {
+    const char *path;
+    ag_path_context context;
+} strict_form;
 
-    ag_path_context variable_context = *context;
+/* The strict forms of one effect: its variable target and the ASCII foldings. */
+typedef struct strict_forms {
+    strict_form items[4];
+    size_t count;
+    bool folded_base;    /* the cwd or home has an ASCII folding (/home/uſer) */
+} strict_forms;
+
+/*
+ * Adds the ASCII folding of `path` to `forms`, matched with the folded cwd
+ * and home. Where those have a folding, `path` is added even without one of
+ * its own. With the home /home/uſer, /home/user/.ssh is ~/.ssh on a file
+ * system that ignores case, but it lies below the folded home only.
+ */
+static void add_folded_form(strict_forms *forms, const char *path, const char *folded_path,
+                            const ag_path_context *folded_context, bool context_folds)
+{
+    if (path == NULL || (folded_path == NULL && !context_folds))
+        return;
+    const char *form = folded_path != NULL ? folded_path : path;
+    forms->items[forms->count++] = (strict_form){form, *folded_context};
+}
+
+/*
+ * Collects the forms of the effect's target that only deny and ask rules
+ * read. The variable's value may differ at run time, and an ASCII folding
+ * names the target only on a file system that ignores case. Foldings are
+ * compared with the folded cwd and home, so that the folding of a path
+ * below a cwd spelled with U+017F still lies below the cwd. Returns AG_OK
+ * or AG_ERR_NOMEM.
+ */
+static ag_status collect_strict_forms(ag_arena *arena, const ag_effect *effect,
+                                      const ag_path_context *context, strict_forms *forms)
+{
+    forms->count = 0;
+    forms->folded_base = false;
+    if (effect->kind == AG_EFFECT_NETWORK)
+        return AG_OK;
+
+    ag_path_context variable = *context;
     if (effect->variable_cwd != NULL)
-        variable_context.cwd = effect->variable_cwd;
-    const char *const paths[] = {effect->variable_target, effect->folded_variable_target,
-                                 effect->folded_target, effect->folded_link_target};
-    const ag_path_context *const contexts[] = {&variable_context, &variable_context, context,
-                                               context};
+        variable.cwd = effect->variable_cwd;
+    ag_path_context folded, folded_variable;
+    bool variable_folds = false;
+    if (ag_path_context_fold_ascii(arena, context, &folded, &forms->folded_base) != AG_OK
+        || ag_path_context_fold_ascii(arena, &variable, &folded_variable, &variable_folds)
+               != AG_OK)
+        return AG_ERR_NOMEM;
+
+    if (effect->variable_target != NULL)
+        forms->items[forms->count++] = (strict_form){effect->variable_target, variable};
+    add_folded_form(forms, effect->variable_target, effect->folded_variable_target,
+                    &folded_variable, variable_folds);
+    add_folded_form(forms, effect->target, effect->folded_target, &folded, forms->folded_base);
+    add_folded_form(forms, effect->link_target, effect->folded_link_target, &folded,
+                    forms->folded_base);
+    return AG_OK;
+}
+
+/* Returns how a deny or ask rule bears on the strict forms of an effect's target. */
+static ag_match match_strict_forms(ag_checker *checker, const ag_rule *rule,
+                                   const ag_effect *effect, const strict_forms *forms)
+{
     ag_match strictest = AG_MATCH_NO;
-    for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
-        if (paths[i] == NULL)
-            continue;
-        ag_match match = match_effect_at(checker, rule, effect, paths[i], contexts[i]);
+    for (size_t i = 0; i < forms->count; i++) {
+        const strict_form *form = &forms->items[i];
+        ag_match match = match_effect_at(checker, rule, effect, form->path, &form->context);
         if (match > strictest)
             strictest = match;
     }
@@ -125,14 +169,15 @@ static ag_match match_strict_forms(ag_checker *checker, const ag_rule *rule,
  * and an allow rule only if it matches both, as for the file tools.
  */
 static ag_match match_effect(ag_checker *checker, const ag_rule *rule, const ag_effect *effect,
-                             const char *link_target, const ag_path_context *context)
+                             const char *link_target, const ag_path_context *context,
+                             const strict_forms *forms)
 {
     ag_match on_path = match_effect_at(checker, rule, effect, effect->target, context);
     if (effect->kind == AG_EFFECT_NETWORK)
         return on_path;
 
     if (rule->decision != AG_ALLOW) {
-        ag_match on_strict = match_strict_forms(checker, rule, effect, context);
+        ag_match on_strict = match_strict_forms(checker, rule, effect, forms);
         if (on_strict > on_path)
             on_path = on_strict;
     }
@@ -297,7 +342,7 @@ static const char *effect_reason(ag_arena *arena, const char *before, const ag_t
  */
 static void start_cursor(ag_rule_cursor *cursor, const ag_policy *policy,
                          const ag_effect *effect, const char *link_target,
-                         const ag_path_context *context)
+                         const ag_path_context *context, const strict_forms *forms)
 {
     static const char *const read_tools[] = {"Read"};
     static const char *const write_tools[] = {"Edit", "Read"};
@@ -311,12 +356,18 @@ static void start_cursor(ag_rule_cursor *cursor, const ag_policy *policy,
         paths[path_count++] = effect->folded_target;
     if (effect->folded_link_target != NULL)
         paths[path_count++] = effect->folded_link_target;
-    /* Through a link, a walked tree may reach every file, so every rule of its tools may match. */
-    if (effect->follows_links && effect->kind == AG_EFFECT_READ) {
+    /*
+     * Through a link, a walked tree may reach every file, so every rule of its
+     * tools may match. The search cursor files rules by directories below the
+     * cwd and home as given, so with a folded cwd or home it would miss the
+     * rules that the folded forms meet.
+     */
+    bool every_rule = effect->follows_links || (effect->tree && forms->folded_base);
+    if (every_rule && effect->kind == AG_EFFECT_READ) {
         ag_rule_cursor_for_tools(cursor, policy, read_tools, 1);
         return;
     }
-    if (effect->follows_links && effect->kind == AG_EFFECT_WRITE) {
+    if (every_rule && effect->kind == AG_EFFECT_WRITE) {
         ag_rule_cursor_for_tools(cursor, policy, write_tools, 2);
         return;
     }
@@ -427,16 +478,18 @@ static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
     ag_rule_findings findings = {0};
     const char *link_target = link_target_of(checker, effect);
     effect->link_target = link_target;    /* for the protected paths and the modes (mode.c) */
-    if (fold_targets(&checker->arena, effect) != AG_OK)
+    strict_forms forms;
+    if (fold_targets(&checker->arena, effect) != AG_OK
+        || collect_strict_forms(&checker->arena, effect, context, &forms) != AG_OK)
         return AG_ERR_NOMEM;
     if (rules_may_apply(checker->policy, effect->kind, &checker->effect_tools)) {
         ag_rule_cursor cursor;
-        start_cursor(&cursor, checker->policy, effect, link_target, context);
+        start_cursor(&cursor, checker->policy, effect, link_target, context, &forms);
         const ag_rule *rule;
         bool write = effect->kind == AG_EFFECT_WRITE;
         while (!ag_findings_path_done(checker, &findings, write)
                && (rule = ag_rule_cursor_next(&cursor)) != NULL) {
-            ag_match match = match_effect(checker, rule, effect, link_target, context);
+            ag_match match = match_effect(checker, rule, effect, link_target, context, &forms);
             if (effect->possible && match == AG_MATCH_YES)
                 match = AG_MATCH_MAYBE;
             ag_findings_note_path(checker, &findings, rule, match, effect->target, write);

@@ -46,6 +46,7 @@ void ag_checker_free(ag_checker *checker)
         ag_buffer_release(&checker->subjects[i]);
     ag_arena_release(&checker->arena);
     ag_free(checker->home);
+    ag_free(checker->folded_home);
     ag_free(checker->cdpath);
     ag_free(checker->cwd_cache.path);
     ag_free(checker->cwd_cache.normalized);
@@ -203,8 +204,11 @@ ag_status ag_checker_set_home(ag_checker *checker, const char *home)
 {
     if (checker == NULL || (home != NULL && home[0] != '/'))
         return AG_ERR_ARGUMENT;
-    if (home == NULL)
+    if (home == NULL) {
+        ag_free(checker->folded_home);
+        checker->folded_home = NULL;
         return replace_copy(&checker->home, NULL);
+    }
 
     /*
      * The protected home paths and the rules anchored at "~" compare text,
@@ -220,7 +224,15 @@ ag_status ag_checker_set_home(ag_checker *checker, const char *home)
     if (normalized[0] != '/')
         return AG_ERR_ARGUMENT;    /* a ".." after /proc/self/cwd or a link that failed */
     const char *resolved = ag_path_resolve(&checker->arena, NULL, normalized);
-    return replace_copy(&checker->home, resolved != NULL ? resolved : normalized);
+    if (resolved == NULL)
+        resolved = normalized;
+
+    /* The protected home entries are also looked for below the folding (mode.c). */
+    const char *folded = NULL;
+    if (ag_path_fold_ascii(&checker->arena, resolved, &folded) != AG_OK
+        || replace_copy(&checker->folded_home, folded) != AG_OK)
+        return AG_ERR_NOMEM;
+    return replace_copy(&checker->home, resolved);
 }
 
 ag_status ag_checker_set_cdpath(ag_checker *checker, const char *cdpath)

@@ -183,6 +183,7 @@ struct ag_checker {
     size_t subject_count;
     ag_verdict verdict;
     char *home;                      /* absolute home directory for "~", or NULL */
+    char *folded_home;               /* its ASCII folding (ag_path_fold_ascii()), or NULL */
     char *cdpath;                    /* the shell's CDPATH, or NULL when unset */
     ag_shell_limits limits;          /* the policy's limits, tightened by ag_checker_set_limits() */
     ag_decision_callback callback;   /* called after each check that returns a verdict, or NULL */

@@ -258,20 +258,31 @@ static bool has_component(const char *path, const protected_path *entry)
 }
 
 /*
- * Returns the part of `path` after the home directory and a slash, or NULL
- * when `path` is not below home. Letters compare in either case, as
+ * Returns the part of `path` after `directory` and a slash, or NULL when
+ * `path` is not below it. Letters compare in either case, as
  * ag_path_is_within_caseless() does.
  */
+static const char *below_directory(const char *path, const char *directory)
+{
+    size_t length = strlen(directory);
+    if (!equal_caseless(path, directory, length))
+        return NULL;
+    if (length > 0 && directory[length - 1] == '/')
+        return path + length;
+    return path[length] == '/' ? path + length + 1 : NULL;
+}
+
+/* Returns the part of `path` below the home directory, as below_directory() does, or NULL. */
 static const char *below_home(const ag_checker *checker, const char *path)
 {
     /* With no home known, home paths keep their "~" (ag_path_normalize()). */
     const char *home = checker->home != NULL ? checker->home : "~";
-    size_t length = strlen(home);
-    if (!equal_caseless(path, home, length))
-        return NULL;
-    if (length > 0 && home[length - 1] == '/')
-        return path + length;
-    return path[length] == '/' ? path + length + 1 : NULL;
+    const char *rest = below_directory(path, home);
+
+    /* With the home /home/uſer, the folding /home/user/.bashrc lies below the home's folding. */
+    if (rest == NULL && checker->folded_home != NULL)
+        rest = below_directory(path, checker->folded_home);
+    return rest;
 }
 
 /* Returns whether `rest`, a path below home, is `name` or below it. */
@@ -526,7 +537,19 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
     bool holds_cwd = (where->cwd != NULL && ag_path_is_within_caseless(where->cwd, directory))
                      || (real_cwd != NULL && (ag_path_lookup_failed(real_cwd)
                                               || ag_path_is_within_caseless(real_cwd, directory)));
-    bool holds_home = ag_path_is_within_caseless(home, directory);
+    bool holds_home = ag_path_is_within_caseless(home, directory)
+                      || (checker->folded_home != NULL
+                          && ag_path_is_within_caseless(checker->folded_home, directory));
+
+    /* With the cwd /home/uſer/proj, the tree /home/user holds it on a file system that ignores case. */
+    ag_path_context folded;
+    bool cwd_folds = false;
+    if (!holds_cwd && ag_path_context_fold_ascii(&checker->arena, where, &folded, &cwd_folds) != AG_OK)
+        holds_cwd = true;    /* out of memory: assume the worst */
+    if (!holds_cwd && cwd_folds)
+        holds_cwd = (folded.cwd != NULL && ag_path_is_within_caseless(folded.cwd, directory))
+                    || (folded.real_cwd != NULL
+                        && ag_path_is_within_caseless(folded.real_cwd, directory));
 
     /* No rule names every file of a tree, so a rule file below it always asks. */
     const ag_policy *policy = checker->policy;

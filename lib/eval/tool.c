@@ -70,6 +70,12 @@ typedef struct file_request {
     const char *folded_path;
     const char *folded_target;
     const char *folded_unknown_cwd_path;
+    /*
+     * The context with the ASCII foldings of its cwd and home, which the
+     * foldings of the path are matched with, and whether it differs.
+     */
+    ag_path_context folded_context;
+    bool folded_base;
     bool unknown_cwd;         /* the path is relative and the request gives no cwd */
 } file_request;
 
@@ -157,18 +163,37 @@ typedef ag_match (*path_matcher)(const ag_rule *, const char *, const ag_path_co
                                  pcre2_match_data *);
 
 /*
+ * Returns the form of `path` that is matched with the folded cwd and home:
+ * its ASCII folding, or the path itself when only the cwd or home has one
+ * (/home/user/.ssh with the home /home/uſer). Returns NULL when there is
+ * no such form.
+ */
+static const char *folded_form(const file_request *request, const char *path,
+                               const char *folded_path)
+{
+    if (path == NULL)
+        return NULL;
+    if (folded_path != NULL)
+        return folded_path;
+    return request->folded_base ? path : NULL;
+}
+
+/*
  * Matches a deny or ask rule against the forms of the path that only such
  * rules read: the path below an unknown cwd, and the ASCII foldings, which
- * name the file only on a file system that ignores case.
+ * name the file only on a file system that ignores case. The foldings are
+ * compared with the folded cwd and home, so that the folding of a path
+ * below a cwd spelled with U+017F still lies below the cwd.
  */
 static ag_match match_strict_forms(ag_checker *checker, const ag_rule *rule,
                                    const file_request *request, path_matcher match)
 {
     ag_path_context unknown = {AG_UNKNOWN_CWD, request->context.home, NULL, NULL};
     const char *const paths[] = {request->unknown_cwd_path, request->folded_unknown_cwd_path,
-                                 request->folded_path, request->folded_target};
-    const ag_path_context *const contexts[] = {&unknown, &unknown, &request->context,
-                                               &request->context};
+                                 folded_form(request, request->path, request->folded_path),
+                                 folded_form(request, request->target, request->folded_target)};
+    const ag_path_context *const contexts[] = {&unknown, &unknown, &request->folded_context,
+                                               &request->folded_context};
     ag_match strictest = AG_MATCH_NO;
     for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
         if (paths[i] == NULL)
@@ -272,7 +297,14 @@ static ag_status decide_file_request(ag_checker *checker, const file_request *re
         paths[path_count++] = request->folded_path;
     if (request->folded_target != NULL)
         paths[path_count++] = request->folded_target;
-    if (request->family == FAMILY_SEARCH)
+    /*
+     * The search cursor files rules by directories below the cwd and home as
+     * given, so with a folded cwd or home it would miss the rules that the
+     * folded forms meet.
+     */
+    if (request->family == FAMILY_SEARCH && request->folded_base)
+        ag_rule_cursor_for_tools(&cursor, policy, tools, tool_count);
+    else if (request->family == FAMILY_SEARCH)
         ag_rule_cursor_for_search(&cursor, policy, tools, tool_count, paths, path_count,
                                   &request->context);
     else
@@ -454,7 +486,8 @@ static ag_status start_file_request(ag_checker *checker, file_request *request,
     if (request->context.cwd != NULL
         && ag_checker_set_real_cwd(checker, cwd, &request->context) != AG_OK)
         return AG_ERR_NOMEM;
-    return AG_OK;
+    return ag_path_context_fold_ascii(arena, &request->context, &request->folded_context,
+                                      &request->folded_base);
 }
 
 static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,

@@ -386,6 +386,24 @@ ag_status ag_path_fold_ascii(ag_arena *arena, const char *path, const char **fol
     return AG_OK;
 }
 
+ag_status ag_path_context_fold_ascii(ag_arena *arena, const ag_path_context *context,
+                                     ag_path_context *folded, bool *changed)
+{
+    *folded = *context;
+    *changed = false;
+    const char **const fields[] = {&folded->cwd, &folded->home, &folded->real_cwd};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+        const char *folding;
+        if (ag_path_fold_ascii(arena, *fields[i], &folding) != AG_OK)
+            return AG_ERR_NOMEM;
+        if (folding == NULL)
+            continue;
+        *fields[i] = folding;
+        *changed = true;
+    }
+    return AG_OK;
+}
+
 /* Links followed in one lookup before ELOOP: MAXSYMLINKS in Linux and glibc 2.36's realpath(). */
 #define AG_MAX_LINKS 40
 
@@ -1275,6 +1293,9 @@ bool ag_path_rule_at_cwd(const ag_rule *rule)
  * home when it is unknown, or NULL when the base is unknown.
  * TODO(paths): a `/path` rule from a string policy or the built-in default
  * has no file directory, so it is anchored at the request's cwd.
+ * TODO(case-folding): the cwd and home of an ASCII folding's context are
+ * folded (ag_path_context_fold_ascii()), but the policy directory is not,
+ * so a `/path` rule of a policy in /ſrv misses the folding /srv/x of /ſrv/x.
  */
 static const char *anchor_base(const ag_rule *rule, const ag_path_context *context)
 {

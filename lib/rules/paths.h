@@ -317,4 +317,14 @@ bool ag_path_is_within_caseless(const char *path, const char *directory);
  */
 ag_status ag_path_fold_ascii(ag_arena *arena, const char *path, const char **folded);
 
+/*
+ * Stores in *folded a copy of `context` whose cwd, home and real cwd are
+ * replaced by their ASCII foldings (ag_path_fold_ascii()) where they have
+ * one, and sets *changed when one of them has. The folding of a path below
+ * /home/uſer is /home/user/..., which only this folded home contains.
+ * The cdpath is copied as it is. Returns AG_OK or AG_ERR_NOMEM.
+ */
+ag_status ag_path_context_fold_ascii(ag_arena *arena, const ag_path_context *context,
+                                     ag_path_context *folded, bool *changed);
+
 #endif
