@@ -679,6 +679,36 @@ static const char *protection_note(ag_checker *checker, const ag_rule *rule)
 }
 
 /*
+ * Returns the reason for asking about a write of `path` that `what`
+ * describes ("touches the protected path .git"). `unlock` says which Edit
+ * allow rule would unlock the write. When the protection was found in the
+ * ASCII folding `names` of the path, no allow rule unlocks the write
+ * (protect_named() matches allow rules with `path` alone), so the reason
+ * names the ASCII spelling to write instead.
+ */
+static const char *protected_reason(ag_checker *checker, const char *path, const char *names,
+                                    const char *what, const char *unlock, const char *note)
+{
+    ag_arena *arena = &checker->arena;
+    const char *quoted = ag_quote_text(arena, path, strlen(path));
+    const char *reason = NULL;
+    if (what == NULL || unlock == NULL || quoted == NULL) {
+        reason = NULL;
+    } else if (names == path) {
+        reason = ag_arena_printf(arena, "the write to %s %s, which only an Edit allow rule %s "
+                                 "allows%s", quoted, what, unlock, note);
+    } else {
+        const char *folded = ag_quote_text(arena, names, strlen(names));
+        reason = ag_arena_printf(arena, "the write to %s %s, because a file system that ignores "
+                                 "case reads the path as %s. No allow rule unlocks a write "
+                                 "through that reading, so write to %s instead, which only an "
+                                 "Edit allow rule %s allows%s", quoted, what, folded, folded,
+                                 unlock, note);
+    }
+    return reason != NULL ? reason : "the write touches a protected path (out of memory)";
+}
+
+/*
  * Returns the reason for asking about a protected write of `path`, or NULL
  * when the write is exempt. The protected names are looked for in `names`,
  * which is `path` or its ASCII folding (ag_path_fold_ascii()). Allow rules
@@ -698,14 +728,13 @@ static const char *protect_named(ag_checker *checker, const char *path, const ch
     if (file != NULL && some_rule_exempts(checker, path, &guard, rule, any_allow, context))
         return NULL;
     const char *note = protection_note(checker, rule);
+    ag_arena *arena = &checker->arena;
     if (file != NULL) {
-        const char *reason = ag_arena_printf(
-            &checker->arena,
-            "the write to %s changes %s, a file that sets the permission rules, which only an "
-            "Edit allow rule of %s that names this file without wildcards allows%s",
-            ag_quote_text(&checker->arena, path, strlen(path)), file,
-            exempting_layers(guard.file_layer), note);
-        return reason != NULL ? reason : "the write touches a protected path (out of memory)";
+        const char *what = ag_arena_printf(arena, "changes %s, a file that sets the permission "
+                                           "rules", file);
+        const char *unlock = ag_arena_printf(arena, "of %s that names this file without "
+                                             "wildcards", exempting_layers(guard.file_layer));
+        return protected_reason(checker, path, names, what, unlock, note);
     }
 
     const char *name = protected_name(checker, names);
@@ -715,19 +744,14 @@ static const char *protect_named(ag_checker *checker, const char *path, const ch
                             || (names != path && in_home_entry(checker, names));
     if (name == NULL || some_rule_exempts(checker, path, &guard, rule, any_allow, context))
         return NULL;
-    const char *quoted = ag_quote_text(&checker->arena, path, strlen(path));
-    const char *reason = NULL;
     if (guard.outside_project)
-        reason = ag_arena_printf(&checker->arena,
-                                 "the write to %s touches the protected path %s outside the "
-                                 "project, which only an Edit allow rule of the managed, "
-                                 "command_line or user layer that names it allows%s",
-                                 quoted, name, note);
-    else
-        reason = ag_arena_printf(&checker->arena,
-                                 "the write to %s touches the protected path %s, which only an "
-                                 "Edit allow rule that names it allows%s", quoted, name, note);
-    return reason != NULL ? reason : "the write touches a protected path (out of memory)";
+        return protected_reason(
+            checker, path, names,
+            ag_arena_printf(arena, "touches the protected path %s outside the project", name),
+            "of the managed, command_line or user layer that names it", note);
+    return protected_reason(checker, path, names,
+                            ag_arena_printf(arena, "touches the protected path %s", name),
+                            "that names it", note);
 }
 
 static const char *protect(ag_checker *checker, const char *path, const ag_rule *rule,
@@ -1072,20 +1096,32 @@ static const char *protect_effect(ag_checker *checker, const ag_effect *effect,
     const char *directory = NULL;
     const char *name = NULL;
     bool rule_file = false;
-    for (size_t i = 0; name == NULL && i < sizeof(forms) / sizeof(*forms); i++) {
-        directory = shown[i];
-        name = protected_name_below(checker, forms[i], where, rule, &rule_file);
+    size_t found = 0;
+    for (; name == NULL && found < sizeof(forms) / sizeof(*forms); found++) {
+        directory = shown[found];
+        name = protected_name_below(checker, forms[found], where, rule, &rule_file);
     }
     if (name == NULL)
         return NULL;
     const char *quoted = ag_quote_text(&checker->arena, directory, strlen(directory));
     /* No rule unlocks a rule file in a tree, so only the mode is worth a note there. */
     const char *note = protection_note(checker, rule_file ? NULL : rule);
+    /* No allow rule unlocks a name found in a folding (.gıt read as .git), so name the ASCII tree. */
+    const char *form = forms[found - 1];
+    const char *folded = form != directory ? ag_quote_text(&checker->arena, form, strlen(form))
+                                           : NULL;
     if (rule_file)
         reason = ag_arena_printf(&checker->arena,
                                  "the tree written at %s may include %s, a file that sets the "
                                  "permission rules, which no rule allows a tree write to "
                                  "change%s", quoted, name, note);
+    else if (folded != NULL)
+        reason = ag_arena_printf(&checker->arena,
+                                 "the tree written at %s may include the protected path %s, "
+                                 "because a file system that ignores case reads the tree as "
+                                 "%s. No allow rule unlocks a write through that reading, so "
+                                 "write to %s instead, which only an Edit allow rule that "
+                                 "names it allows%s", quoted, name, folded, folded, note);
     else
         reason = ag_arena_printf(&checker->arena,
                                  "the tree written at %s may include the protected path %s, "
