@@ -25,6 +25,10 @@
  *   ROOT/other/                  a second project
  *   ROOT/repolink -> repo        working directories given through a link
  *   ROOT/otherlink -> other
+ *   ROOT/home/.ſsh/              with U+017F and U+0131, which a file system that
+ *   ROOT/repo/.gıt/hooks/        ignores case reads as .ssh and .git
+ *   ROOT/repo/fk -> ROOT/home/.ſsh
+ *   ROOT/repo/fg -> .gıt/hooks
  */
 #define _XOPEN_SOURCE 700
 
@@ -76,7 +80,8 @@ static int setup(void **state)
     snprintf(f->home, sizeof(f->home), "%s/home", f->root);
     const char *dirs[] = {"home", "home/.ssh", "repo", "repo/.git", "repo/.git/hooks",
                           "repo/protected", "repo/protected/sub", "repo/src", "repo/locked",
-                          "repo/locked/in", "other"};
+                          "repo/locked/in", "other", "home/.ſsh", "repo/.gıt",
+                          "repo/.gıt/hooks"};
     for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
         if (make_dir(f->root, dirs[i]) != 0)
             return -1;
@@ -111,6 +116,11 @@ static int setup(void **state)
         || make_link(f->root, "homelink", "home") != 0
         || make_link(f->root, "repolink", "repo") != 0
         || make_link(f->root, "otherlink", "other") != 0)
+        return -1;
+    char folded_ssh[256];
+    snprintf(folded_ssh, sizeof(folded_ssh), "%s/.ſsh", f->home);
+    if (make_link(f->root, "repo/fk", folded_ssh) != 0
+        || make_link(f->root, "repo/fg", ".gıt/hooks") != 0)
         return -1;
     char locked[256];
     snprintf(locked, sizeof(locked), "%s/locked", f->repo);
@@ -184,6 +194,28 @@ static void test_protected_write_through_link(void **state)
     assert_int_equal(check_tool(f, AG_MODE_BYPASS_PERMISSIONS, "Write",
                                 "{\"file_path\":\"%s/gl/pre-commit\",\"content\":\"x\"}"),
                      AG_ASK);
+}
+
+/*
+ * Deny rules and protected paths meet the ASCII folding of a link target:
+ * fk leads to ROOT/home/.ſsh and fg to .gıt/hooks, which a file system that
+ * ignores case reads as ~/.ssh and .git/hooks. Neither link's own path
+ * folds to a denied or protected one.
+ */
+static void test_folded_link_target(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat fk/id_rsa"), AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Read", "{\"file_path\":\"%s/fk/id_rsa\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Grep",
+                                "{\"pattern\":\"k\",\"path\":\"%s/fk\"}"),
+                     AG_DENY);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat a > fg/pre-commit"), AG_ASK);
+    assert_int_equal(check_tool(f, AG_MODE_BYPASS_PERMISSIONS, "Write",
+                                "{\"file_path\":\"%s/fg/pre-commit\",\"content\":\"x\"}"),
+                     AG_ASK);
+    assert_int_equal(check_command(f, AG_MODE_DEFAULT, "cat src/x"), AG_ALLOW);
 }
 
 /* A ".." after a link leaves where the link leads, as in the kernel. */
@@ -781,6 +813,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_protected_write_through_link),
+        cmocka_unit_test(test_folded_link_target),
         cmocka_unit_test(test_dotdot_after_link),
         cmocka_unit_test(test_cd_dotdot_after_link),
         cmocka_unit_test(test_dotdot_after_link_as_text),
