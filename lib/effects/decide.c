@@ -132,10 +132,13 @@ static ag_status collect_strict_forms(ag_arena *arena, const ag_effect *effect,
     ag_path_context variable = *context;
     if (effect->variable_cwd != NULL)
         variable.cwd = effect->variable_cwd;
-    ag_path_context folded, folded_variable;
+    ag_path_context folded, folded_variable = variable;
     bool variable_folds = false;
-    if (ag_path_context_fold_ascii(arena, context, &folded, &forms->folded_base) != AG_OK
-        || ag_path_context_fold_ascii(arena, &variable, &folded_variable, &variable_folds)
+    if (ag_path_context_fold_ascii(arena, context, &folded, &forms->folded_base) != AG_OK)
+        return AG_ERR_NOMEM;
+    /* Most effects have no variable target, and then its context is not used. */
+    if (effect->variable_target != NULL
+        && ag_path_context_fold_ascii(arena, &variable, &folded_variable, &variable_folds)
                != AG_OK)
         return AG_ERR_NOMEM;
 

@@ -16,8 +16,9 @@
  *   rules still apply, and so do the asks for an incomplete analysis and for
  *   code that cannot be analysed.
  *
- * In every mode, a write to a protected path (see protected_paths) that no
- * Edit allow rule naming that path allows gets at least ask. The files that
+ * In every mode, a write to a protected path (see protected_paths and
+ * protected_system_paths) that no Edit allow rule naming that path allows
+ * gets at least ask. The files that
  * set the rules (the policy's own files and Claude Code's settings files)
  * need an Edit allow rule that names the file itself, without wildcards, from
  * a layer that may unlock that file (layer_may_exempt()). A protected path
@@ -59,8 +60,7 @@ ag_mode ag_checker_mode(const ag_checker *checker)
 typedef enum protected_kind {
     PROTECT_COMPONENT,  /* any path with a component of this name, and everything below it */
     PROTECT_SUFFIX,     /* any path with a component that ends in this name (user.bazelrc) */
-    PROTECT_HOME,       /* this path under the home directory, and everything below it */
-    PROTECT_SYSTEM      /* this absolute path, and everything below it */
+    PROTECT_HOME        /* this path under the home directory, and everything below it */
 } protected_kind;
 
 typedef struct protected_path {
@@ -155,59 +155,62 @@ static const protected_path protected_paths[] = {
     {".ssh", PROTECT_HOME},
     /* curl 8.4 reads it when XDG_CONFIG_HOME is unset, as its issue tracker reports. */
     {".config/curlrc", PROTECT_HOME},
-    /*
-     * System entries apply to every user and every project. Each starts with
-     * one of system_roots, so that protected_name() skips them all for other
-     * paths. git and wget read these for every user (git config --system,
-     * SYSTEM_WGETRC).
-     */
-    {"/etc/gitconfig", PROTECT_SYSTEM},
-    {"/etc/wgetrc", PROTECT_SYSTEM},
-    {"/usr/local/etc/wgetrc", PROTECT_SYSTEM},   /* wget built with the default prefix */
-    /* Sourced by login shells (profile) and interactive bash and zsh, which run their commands. */
-    {"/etc/profile", PROTECT_SYSTEM},
-    {"/etc/profile.d", PROTECT_SYSTEM},
-    {"/etc/bash.bashrc", PROTECT_SYSTEM},       /* Debian and Ubuntu */
-    {"/etc/bashrc", PROTECT_SYSTEM},            /* Fedora and macOS */
-    {"/etc/bash.bash_logout", PROTECT_SYSTEM},
-    {"/etc/zshenv", PROTECT_SYSTEM},            /* every zsh, scripts included */
-    {"/etc/zprofile", PROTECT_SYSTEM},
-    {"/etc/zshrc", PROTECT_SYSTEM},
-    {"/etc/zlogin", PROTECT_SYSTEM},
-    {"/etc/zlogout", PROTECT_SYSTEM},
-    {"/etc/zsh", PROTECT_SYSTEM},               /* Debian's zshenv, zshrc and the others */
-    /* pam_env sets every login's environment from it (LD_PRELOAD, PATH). */
-    {"/etc/environment", PROTECT_SYSTEM},
-    /* The dynamic loader loads ld.so.preload's libraries into every dynamically linked program. */
-    {"/etc/ld.so.preload", PROTECT_SYSTEM},
-    {"/etc/ld.so.conf", PROTECT_SYSTEM},       /* ldconfig's search path for libraries */
-    {"/etc/ld.so.conf.d", PROTECT_SYSTEM},
-    /* sudo reads who may run what as root from them. */
-    {"/etc/sudoers", PROTECT_SYSTEM},
-    {"/etc/sudoers.d", PROTECT_SYSTEM},
-    /* cron and anacron run the commands in them, mostly as root. */
-    {"/etc/crontab", PROTECT_SYSTEM},
-    {"/etc/cron.d", PROTECT_SYSTEM},
-    {"/etc/cron.hourly", PROTECT_SYSTEM},
-    {"/etc/cron.daily", PROTECT_SYSTEM},
-    {"/etc/cron.weekly", PROTECT_SYSTEM},
-    {"/etc/cron.monthly", PROTECT_SYSTEM},
-    {"/etc/anacrontab", PROTECT_SYSTEM},
-    /* systemd starts the commands of the units in them. */
-    {"/etc/systemd/system", PROTECT_SYSTEM},
-    {"/etc/systemd/user", PROTECT_SYSTEM},
-    /* APT runs the commands of hooks such as DPkg::Pre-Invoke on each install. */
-    {"/etc/apt/apt.conf", PROTECT_SYSTEM},
-    {"/etc/apt/apt.conf.d", PROTECT_SYSTEM},
-    /* pip's index-url and npm's script-shell, read for every user, choose the code they run. */
-    {"/etc/pip.conf", PROTECT_SYSTEM},
-    {"/etc/xdg/pip", PROTECT_SYSTEM},
-    {"/etc/npmrc", PROTECT_SYSTEM},             /* npm's globalconfig with prefix / */
-    {"/usr/etc/npmrc", PROTECT_SYSTEM},         /* with prefix /usr */
-    {"/usr/local/etc/npmrc", PROTECT_SYSTEM},   /* with prefix /usr/local */
 };
 
-/* The directories that contain every PROTECT_SYSTEM entry, each with its trailing slash. */
+/*
+ * System entries: these paths, and everything below them, apply to every
+ * user and every project. Each starts with one of system_roots, so that
+ * protected_name() skips them all for other paths.
+ */
+static const char *const protected_system_paths[] = {
+    /* git and wget read these for every user (git config --system, SYSTEM_WGETRC). */
+    "/etc/gitconfig",
+    "/etc/wgetrc",
+    "/usr/local/etc/wgetrc",   /* wget built with the default prefix */
+    /* Sourced by login shells (profile) and interactive bash and zsh, which run their commands. */
+    "/etc/profile",
+    "/etc/profile.d",
+    "/etc/bash.bashrc",       /* Debian and Ubuntu */
+    "/etc/bashrc",            /* Fedora and macOS */
+    "/etc/bash.bash_logout",
+    "/etc/zshenv",            /* every zsh, scripts included */
+    "/etc/zprofile",
+    "/etc/zshrc",
+    "/etc/zlogin",
+    "/etc/zlogout",
+    "/etc/zsh",               /* Debian's zshenv, zshrc and the others */
+    /* pam_env sets every login's environment from it (LD_PRELOAD, PATH). */
+    "/etc/environment",
+    /* The dynamic loader loads ld.so.preload's libraries into every dynamically linked program. */
+    "/etc/ld.so.preload",
+    "/etc/ld.so.conf",       /* ldconfig's search path for libraries */
+    "/etc/ld.so.conf.d",
+    /* sudo reads who may run what as root from them. */
+    "/etc/sudoers",
+    "/etc/sudoers.d",
+    /* cron and anacron run the commands in them, mostly as root. */
+    "/etc/crontab",
+    "/etc/cron.d",
+    "/etc/cron.hourly",
+    "/etc/cron.daily",
+    "/etc/cron.weekly",
+    "/etc/cron.monthly",
+    "/etc/anacrontab",
+    /* systemd starts the commands of the units in them. */
+    "/etc/systemd/system",
+    "/etc/systemd/user",
+    /* APT runs the commands of hooks such as DPkg::Pre-Invoke on each install. */
+    "/etc/apt/apt.conf",
+    "/etc/apt/apt.conf.d",
+    /* pip's index-url and npm's script-shell, read for every user, choose the code they run. */
+    "/etc/pip.conf",
+    "/etc/xdg/pip",
+    "/etc/npmrc",             /* npm's globalconfig with prefix / */
+    "/usr/etc/npmrc",         /* with prefix /usr */
+    "/usr/local/etc/npmrc",   /* with prefix /usr/local */
+};
+
+/* The directories that contain every system entry, each with its trailing slash. */
 static const char *const system_roots[] = {"/etc/", "/usr/"};
 
 /* Compares `length` bytes, ASCII letters in either case equal (no locale, unlike strncasecmp). */
@@ -452,12 +455,15 @@ static const char *protected_name(ag_checker *checker, const char *path)
         bool hit = false;
         if (entry->kind == PROTECT_HOME)
             hit = is_home_entry(rest, entry->name);
-        else if (entry->kind == PROTECT_SYSTEM)
-            hit = in_system_root && ag_path_is_within_caseless(path, entry->name);
         else if (entry->kind == PROTECT_SUFFIX || (firsts[first >> 5] & (1u << (first & 31))))
             hit = has_component(path, entry);
         if (hit)
             return entry->name;
+    }
+    for (size_t i = 0; in_system_root && i < sizeof(protected_system_paths)
+                                                 / sizeof(*protected_system_paths); i++) {
+        if (ag_path_is_within_caseless(path, protected_system_paths[i]))
+            return protected_system_paths[i];
     }
     return NULL;
 }
@@ -563,12 +569,12 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
     *rule_file = false;
 
     /* A tree write that contains a system entry (rm -r /etc) may replace it. */
-    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
-        const protected_path *entry = &protected_paths[i];
-        protection guard = {entry->name, AG_LAYER_MANAGED, true};
-        if (entry->kind == PROTECT_SYSTEM && ag_path_is_within_caseless(entry->name, directory)
+    for (size_t i = 0; i < sizeof(protected_system_paths) / sizeof(*protected_system_paths);
+         i++) {
+        protection guard = {protected_system_paths[i], AG_LAYER_MANAGED, true};
+        if (ag_path_is_within_caseless(protected_system_paths[i], directory)
             && !rule_names_guarded(rule, &guard))
-            return entry->name;
+            return protected_system_paths[i];
     }
 
     /*

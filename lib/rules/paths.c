@@ -346,9 +346,32 @@ static const ascii_folding *folding_at(const char *text)
     return NULL;
 }
 
+/*
+ * Returns whether one of the `length` bytes at `text` is above 0x7F. It
+ * tests eight bytes at a time, because this runs for several paths of every
+ * effect and nearly all of them are ASCII.
+ */
+static bool has_high_byte(const char *text, size_t length)
+{
+    size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t word;
+        memcpy(&word, text + i, sizeof(word));
+        if ((word & UINT64_C(0x8080808080808080)) != 0)
+            return true;
+    }
+    for (; i < length; i++) {
+        if ((unsigned char)text[i] >= 0x80)
+            return true;
+    }
+    return false;
+}
+
 /* Returns the first byte of `path` that starts a sequence of ascii_foldings, or NULL. */
 static const char *first_folding(const char *path)
 {
+    if (!has_high_byte(path, strlen(path)))
+        return NULL;
     for (const char *p = path; *p != '\0'; p++) {
         if ((unsigned char)*p >= 0x80 && folding_at(p) != NULL)
             return p;
