@@ -18,6 +18,7 @@
 #include "eval/eval.h"
 #include "eval/mode.h"
 #include "eval/unwrap.h"
+#include "rules/paths.h"
 
 /* Maximum length of a piece of command quoted in a reason, in bytes. */
 enum { AG_REASON_QUOTE_MAX = 80 };
@@ -708,14 +709,15 @@ ag_status ag_command_list_append(ag_arena *arena, ag_command_list *list,
     return AG_OK;
 }
 
-/* Returns whether a known command name has an uppercase ASCII letter. */
-static bool name_has_uppercase(const ag_shell_command *command)
+/* Returns whether a known command name has an uppercase ASCII letter or a byte above 0x7F. */
+static bool name_may_fold(const ag_shell_command *command)
 {
     if (command->word_count == 0 || command->words[0].dynamic)
         return false;
     const ag_shell_word *name = &command->words[0];
     for (size_t i = 0; i < name->length; i++) {
-        if (name->text[i] >= 'A' && name->text[i] <= 'Z')
+        unsigned char c = (unsigned char)name->text[i];
+        if ((c >= 'A' && c <= 'Z') || c >= 0x80)
             return true;
     }
     return false;
@@ -723,26 +725,43 @@ static bool name_has_uppercase(const ag_shell_command *command)
 
 /*
  * On a case-insensitive file system (the default on macOS and Windows) `RM`
- * and `/BIN/RM` run rm. So a command whose name has uppercase letters also
- * gets a copy with the name in lowercase. The copy meets every rule, wrapper
- * and effect like any other command, and the strictest verdict wins.
+ * and `/BIN/RM` run rm, and `ſsh` (U+017F) runs ssh where the file system
+ * folds it as ag_path_fold_ascii() does. So a command whose name has
+ * uppercase letters or such characters also gets a copy with the name
+ * folded to ASCII and in lowercase. The copy meets every rule, wrapper and
+ * effect like any other command, and the strictest verdict wins.
  */
-static ag_status append_lowercase_copy(ag_checker *checker, ag_command_list *list, size_t index)
+static ag_status append_folded_copy(ag_checker *checker, ag_command_list *list, size_t index)
 {
     ag_shell_command copy = list->items[index];
+    char *name = ag_arena_strndup(&checker->arena, copy.words[0].text, copy.words[0].length);
+    if (name == NULL)
+        return AG_ERR_NOMEM;
+
+    const char *folding;
+    if (ag_path_fold_ascii(&checker->arena, name, &folding) != AG_OK)
+        return AG_ERR_NOMEM;
+    if (folding != NULL)
+        name = ag_arena_strndup(&checker->arena, folding, strlen(folding));
+    if (name == NULL)
+        return AG_ERR_NOMEM;
+
+    bool changed = folding != NULL;
+    for (char *c = name; *c != '\0'; c++) {
+        if (*c >= 'A' && *c <= 'Z') {
+            *c = (char)(*c - 'A' + 'a');
+            changed = true;
+        }
+    }
+    if (!changed)
+        return AG_OK;
+
     ag_shell_word *words = ag_arena_alloc(&checker->arena, copy.word_count * sizeof(*words));
     if (words == NULL)
         return AG_ERR_NOMEM;
     memcpy(words, copy.words, copy.word_count * sizeof(*words));
-
-    char *name = ag_arena_strndup(&checker->arena, words[0].text, words[0].length);
-    if (name == NULL)
-        return AG_ERR_NOMEM;
-    for (size_t i = 0; i < words[0].length; i++) {
-        if (name[i] >= 'A' && name[i] <= 'Z')
-            name[i] = (char)(name[i] - 'A' + 'a');
-    }
     words[0].text = name;
+    words[0].length = strlen(name);
     copy.words = words;
     copy.flags |= AG_COMMAND_WRAPPED;
     copy.wrapper = "a case-insensitive file system";
@@ -766,8 +785,8 @@ static ag_status unwrap_commands(ag_checker *checker, ag_command_list *list, siz
             break;
         }
         ag_status status = AG_OK;
-        if (name_has_uppercase(&list->items[i]))
-            status = append_lowercase_copy(checker, list, i);
+        if (name_may_fold(&list->items[i]))
+            status = append_folded_copy(checker, list, i);
         if (status == AG_OK)
             status = ag_unwrap(checker, list, i);
         if (status != AG_OK)
