@@ -208,10 +208,33 @@ static const char *const protected_system_paths[] = {
     "/etc/npmrc",             /* npm's globalconfig with prefix / */
     "/usr/etc/npmrc",         /* with prefix /usr */
     "/usr/local/etc/npmrc",   /* with prefix /usr/local */
+    /* PAM modules run for every login and sudo (pam_exec), and pam_env sets the environment. */
+    "/etc/pam.d",
+    "/etc/security",
+    /* Run at boot, at login or by the motd of every ssh login, as root. */
+    "/etc/rc.local",
+    "/etc/init.d",
+    "/etc/update-motd.d",
+    /* udev rules (RUN+=) and modprobe's install commands run as root. */
+    "/etc/udev/rules.d",
+    "/etc/modprobe.d",
+    /* Programs that every graphical session starts. */
+    "/etc/xdg/autostart",
+    "/etc/X11/Xsession.d",
+    /* sshd runs ForceCommand and AuthorizedKeysCommand as they set. */
+    "/etc/ssh/sshd_config",
+    "/etc/ssh/sshd_config.d",
+    /* Users' crontabs, which cron runs as those users. */
+    "/var/spool/cron",
+    /* The startup files and ssh keys of root, whose home is not the checker's home. */
+    "/root/.bashrc",
+    "/root/.bash_profile",
+    "/root/.profile",
+    "/root/.ssh",
 };
 
 /* The directories that contain every system entry, each with its trailing slash. */
-static const char *const system_roots[] = {"/etc/", "/usr/"};
+static const char *const system_roots[] = {"/etc/", "/usr/", "/var/", "/root/"};
 
 /* Compares `length` bytes, ASCII letters in either case equal (no locale, unlike strncasecmp). */
 static bool equal_caseless(const char *a, const char *b, size_t length)

@@ -324,6 +324,13 @@ static const ag_wrapper wrappers[] = {
      .long_values = "align demangle indent output library", .long_flags = "demangle",
      .long_no_command = "help version"},
     {.name = "lxc-attach", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    /*
+     * mamba run and micromamba run (mamba 2 and micromamba take other options
+     * than conda run, such as -a/--attach and --clean-env): opaque, so an
+     * allow rule for them allows nothing that they run.
+     */
+    {.name = "mamba run", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "micromamba run", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "mise exec", MISE_EXEC_ENTRY},
     {.name = "mise x", MISE_EXEC_ENTRY},
     {.name = "mksh", .kind = AG_WRAPPER_SHELL},
@@ -670,6 +677,7 @@ static const bool subcommand_tools[256] = {
     [AG_TOOL_HASH('d', 'o', 7)] = true,    /* doppler, dotenvx */
     [AG_TOOL_HASH('h', 'a', 5)] = true,    /* hatch */
     [AG_TOOL_HASH('k', 'u', 7)] = true,    /* kubectl */
+    [AG_TOOL_HASH('m', 'a', 5)] = true,    /* mamba */
     [AG_TOOL_HASH('m', 'i', 4)] = true,    /* mise */
     [AG_TOOL_HASH('n', 'i', 3)] = true,    /* nix */
     [AG_TOOL_HASH('n', 'p', 3)] = true,    /* npm */
@@ -683,7 +691,7 @@ static const bool subcommand_tools[256] = {
     [AG_TOOL_HASH('p', 'u', 5)] = true,    /* pueue */
     [AG_TOOL_HASH('p', 'y', 5)] = true,    /* pyenv */
     [AG_TOOL_HASH('r', 'b', 5)] = true,    /* rbenv */
-    [AG_TOOL_HASH('t', 'o', 7)] = true,    /* toolbox */
+    [AG_TOOL_HASH('t', 'o', 7)] = true,    /* toolbox, and micromamba (the same slot) */
     [AG_TOOL_HASH('u', 'v', 2)] = true,    /* uv */
     [AG_TOOL_HASH('v', 'a', 7)] = true,    /* vagrant */
     [AG_TOOL_HASH('y', 'a', 4)] = true,    /* yarn */
