@@ -945,6 +945,96 @@ static void check_comments(ag_walker *walker)
     }
 }
 
+/*
+ * Returns the start of the first line in [start, stop) that is `delimiter`,
+ * after its leading tabs when `strip_tabs` (`<<-`), or UINT32_MAX. A line
+ * starts at `start` only when a newline comes right before it.
+ */
+static uint32_t find_delimiter_line(const ag_walker *walker, uint32_t start, uint32_t stop,
+                                    const ag_shell_word *delimiter, bool strip_tabs)
+{
+    const char *source = walker->source;
+    uint32_t line = start;
+    if (line > 0 && source[line - 1] != '\n') {
+        const char *newline = memchr(source + line, '\n', stop - line);
+        line = newline == NULL ? stop : (uint32_t)(newline - source) + 1;
+    }
+
+    while (line < stop) {
+        const char *newline = memchr(source + line, '\n', walker->source_length - line);
+        uint32_t end = newline == NULL ? walker->source_length : (uint32_t)(newline - source);
+        uint32_t text = line;
+        while (strip_tabs && text < end && source[text] == '\t')
+            text++;
+        if (end - text == delimiter->length && memcmp(source + text, delimiter->text, end - text) == 0)
+            return line;
+        line = end + 1;
+    }
+    return UINT32_MAX;
+}
+
+/*
+ * Fails on a heredoc whose body, as tree-sitter-bash 0.25.1 reads it, contains
+ * a line that is its delimiter. Bash 5.2 ends the body at the first such
+ * line, even where the line sits inside a `$(...)` with a heredoc of its
+ * own, and runs the lines after it as commands. In `cat <<EOF`, `$(cat <<X`,
+ * `EOF`, `rm x`, `X`, `)`, `EOF` tree-sitter-bash reads `rm x` as heredoc
+ * text, but Bash runs it.
+ */
+static void check_heredoc_ends(ag_walker *walker)
+{
+    for (ag_node_id id = 0; id < walker->node_count; id++) {
+        if (ag_node_kind_at(walker, id) != AG_NODE_HEREDOC_REDIRECT)
+            continue;
+
+        ag_node_id start = AG_NO_NODE;
+        ag_node_id body = AG_NO_NODE;
+        ag_node_id end = AG_NO_NODE;
+        uint32_t count;
+        ag_node_id first = ag_node_children(walker, id, &count);
+        for (ag_node_id child = first; child < first + count; child++) {
+            ag_node_kind kind = ag_node_kind_at(walker, child);
+            if (kind == AG_NODE_HEREDOC_START && start == AG_NO_NODE)
+                start = child;
+            else if (kind == AG_NODE_HEREDOC_BODY && body == AG_NO_NODE)
+                body = child;
+            else if (kind == AG_NODE_HEREDOC_END && end == AG_NO_NODE)
+                end = child;
+        }
+        if (start == AG_NO_NODE || body == AG_NO_NODE)
+            continue;
+
+        ag_shell_word delimiter;
+        bool quoted;
+        ag_word_delimiter(walker, start, &delimiter, &quoted);
+        if (delimiter.text == NULL || delimiter.length == 0)
+            continue;
+
+        /* The operator is `<<-` when a `-` sits between `<<` and the delimiter. */
+        uint32_t operator_start = ag_node_at(walker, id)->start;
+        uint32_t delimiter_start = ag_node_at(walker, start)->start;
+        const char *dash = memchr(walker->source + operator_start, '-',
+                                  delimiter_start - operator_start);
+        uint32_t body_start = ag_node_at(walker, body)->start;
+        uint32_t stop = end != AG_NO_NODE ? ag_node_at(walker, end)->start
+                                          : ag_node_at(walker, body)->end;
+
+        /* tree-sitter-bash starts the end node of `<<-` after the tabs of its line. */
+        while (dash != NULL && stop > body_start && walker->source[stop - 1] == '\t')
+            stop--;
+        uint32_t line = find_delimiter_line(walker, body_start, stop,
+                                            &delimiter, dash != NULL);
+        if (line == UINT32_MAX)
+            continue;
+        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, line, line + delimiter.length,
+                             "The heredoc delimiter `%s` at byte %u ends the heredoc for Bash, "
+                             "but tree-sitter-bash reads the body on past it, so the lines after "
+                             "it may run as commands; move the nested heredoc out of the body.",
+                             delimiter.text, line);
+        return;
+    }
+}
+
 static int compare_commands(const void *left, const void *right)
 {
     const ag_shell_command *a = left;
@@ -1214,6 +1304,7 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
         check_carriage_returns(&walker, root);
         check_line_continuations(&walker, root);
         check_comments(&walker);
+        check_heredoc_ends(&walker);
         ag_walk_statement(&walker, 0, (ag_walk_state){0});
         if (ts_node_has_error(root))
             collect_error_pieces(&walker, pieces != NULL ? pieces : &own_pieces);
