@@ -1115,6 +1115,8 @@ static ag_status unwrap_jobs(ag_checker *checker, ag_command_list *list, size_t 
 }
 
 /*
+ * complete takes the options of compgen and stores them for a later
+ * completion, which runs them the same way, so both are checked alike.
  * compgen -C COMMAND runs `COMMAND WORD PREVIOUS`, -F FUNCTION runs a shell
  * function this check cannot see, and -W WORDLIST expands WORDLIST again, so
  * a `$(...)` or backtick in it runs. WORDLIST is checked as the operands of
@@ -1179,7 +1181,7 @@ static const struct {
     const char *name;
     const char *values;
 } code_builtins[] = {
-    {"compgen", "oAGWFCXPSV"}, {"fc", "e"}, {"history", "d"},
+    {"compgen", "oAGWFCXPSV"}, {"complete", "oAGWFCXPS"}, {"fc", "e"}, {"history", "d"},
     {"jobs", ""}, {"mapfile", "dnOsuCc"}, {"readarray", "dnOsuCc"},
 };
 
