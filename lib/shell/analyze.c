@@ -973,6 +973,18 @@ static uint32_t find_delimiter_line(const ag_walker *walker, uint32_t start, uin
     return UINT32_MAX;
 }
 
+/* Returns whether "<<" appears in the `length` bytes of `source`. */
+static bool has_heredoc_operator(const char *source, size_t length)
+{
+    const char *end = source + length;
+    for (const char *p = memchr(source, '<', length); p != NULL && p + 1 < end;
+         p = memchr(p + 1, '<', (size_t)(end - p - 1))) {
+        if (p[1] == '<')
+            return true;
+    }
+    return false;
+}
+
 /*
  * Fails on a heredoc whose body, as tree-sitter-bash 0.25.1 reads it, contains
  * a line that is its delimiter. Bash 5.2 ends the body at the first such
@@ -983,6 +995,8 @@ static uint32_t find_delimiter_line(const ag_walker *walker, uint32_t start, uin
  */
 static void check_heredoc_ends(ag_walker *walker)
 {
+    if (!has_heredoc_operator(walker->source, walker->source_length))
+        return;    /* most commands: no node scan */
     for (ag_node_id id = 0; id < walker->node_count; id++) {
         if (ag_node_kind_at(walker, id) != AG_NODE_HEREDOC_REDIRECT)
             continue;
