@@ -583,7 +583,11 @@ typedef enum ag_layer {
  */
 AG_EXPORT const char *ag_layer_name(ag_layer layer);
 
-/* Stores the layer named `name` (as ag_layer_name() spells it) in *layer and returns true, or returns false. */
+/*
+ * Stores the layer named `name` (as ag_layer_name() spells it) in *layer and
+ * returns true, or returns false: for another name, or when `name` or
+ * `layer` is NULL.
+ */
 AG_EXPORT bool ag_layer_from_name(const char *name, ag_layer *layer);
 
 /*
@@ -594,7 +598,8 @@ AG_EXPORT bool ag_layer_from_name(const char *name, ag_layer *layer);
  * In the project and local_project layers, `/path` rules of a settings file
  * in a `.claude` directory start at the project root, the parent of that
  * directory, as in Claude Code. Elsewhere they start at the file's directory.
- * Returns AG_ERR_ARGUMENT for a layer outside the enum.
+ * Returns AG_ERR_ARGUMENT for a layer outside the enum, before the file is
+ * read.
  */
 AG_EXPORT ag_status ag_policy_builder_add_file_in_layer(ag_policy_builder *builder,
                                                         const char *path,
@@ -640,7 +645,11 @@ typedef enum ag_mode {
  */
 AG_EXPORT const char *ag_mode_name(ag_mode mode);
 
-/* Stores the mode named `name` (as ag_mode_name() spells it) in *mode and returns true, or returns false. */
+/*
+ * Stores the mode named `name` (as ag_mode_name() spells it) in *mode and
+ * returns true, or returns false: for another name, or when `name` or `mode`
+ * is NULL.
+ */
 AG_EXPORT bool ag_mode_from_name(const char *name, ag_mode *mode);
 
 /*

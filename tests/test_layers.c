@@ -734,6 +734,29 @@ static void test_layer_out_of_range(void **state)
     ag_error_free(error);
 }
 
+/* The layer is checked first, so a source that would also fail cannot hide the bad layer. */
+static void test_layer_out_of_range_first(void **state)
+{
+    (void)state;
+    ag_error *error = NULL;
+    assert_int_equal(add_text("policy.yaml", "deny: [", (ag_layer)9, &error), AG_ERR_ARGUMENT);
+    assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
+    assert_string_equal(ag_error_message(error),
+                        "error[AG_ERR_ARGUMENT]: the layer 9 is not an ag_layer value");
+    ag_error_free(error);
+
+    error = NULL;
+    ag_policy_builder *builder = ag_policy_builder_new();
+    assert_non_null(builder);
+    assert_int_equal(ag_policy_builder_add_file_in_layer(builder, "/nonexistent/policy.yaml",
+                                                         (ag_layer)-1, &error),
+                     AG_ERR_ARGUMENT);
+    assert_int_equal(ag_error_code(error), AG_ERR_ARGUMENT);
+    assert_null(ag_error_file(error));
+    ag_error_free(error);
+    ag_policy_builder_free(builder);
+}
+
 /* ------------------------------------------------------------ names and API */
 
 static void test_mode_names_round_trip(void **state)
@@ -759,6 +782,20 @@ static void test_layer_names_round_trip(void **state)
     }
     ag_layer layer;
     assert_false(ag_layer_from_name("system", &layer));
+}
+
+/* A NULL name or output is a caller's mistake: false, not a crash. */
+static void test_names_null_arguments(void **state)
+{
+    (void)state;
+    ag_layer layer = AG_LAYER_USER;
+    ag_mode mode = AG_MODE_PLAN;
+    assert_false(ag_layer_from_name(NULL, &layer));
+    assert_false(ag_layer_from_name("managed", NULL));
+    assert_int_equal(layer, AG_LAYER_USER);
+    assert_false(ag_mode_from_name(NULL, &mode));
+    assert_false(ag_mode_from_name("default", NULL));
+    assert_int_equal(mode, AG_MODE_PLAN);
 }
 
 static void test_locked_mode_ignores_host(void **state)
@@ -1524,8 +1561,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_additional_directory_not_string),
         cmocka_unit_test(test_mode_locked_needs_mode),
         cmocka_unit_test(test_layer_out_of_range),
+        cmocka_unit_test(test_layer_out_of_range_first),
         cmocka_unit_test(test_mode_names_round_trip),
         cmocka_unit_test(test_layer_names_round_trip),
+        cmocka_unit_test(test_names_null_arguments),
         cmocka_unit_test(test_locked_mode_ignores_host),
         cmocka_unit_test(test_unlocked_mode_follows_host),
         cmocka_unit_test(test_disable_bypass_keeps_mode),

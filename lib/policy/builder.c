@@ -152,6 +152,19 @@ static ag_status add_source(ag_policy_builder *builder, const ag_policy_source *
     return AG_OK;
 }
 
+/*
+ * Rejects a layer outside ag_layer before any file is read or text parsed, so
+ * the caller gets AG_ERR_ARGUMENT, as the header promises, and not the error
+ * of a source that was never meant to load.
+ */
+static ag_status check_layer(ag_layer layer, ag_error **error)
+{
+    if ((unsigned)layer > AG_LAYER_USER)
+        return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
+                            "the layer %d is not an ag_layer value", (int)layer);
+    return AG_OK;
+}
+
 ag_status ag_policy_builder_add_string(ag_policy_builder *builder, const char *name,
                                        const char *text, size_t length, ag_error **error)
 {
@@ -166,6 +179,8 @@ ag_status ag_policy_builder_add_string_in_layer(ag_policy_builder *builder, cons
     if (builder == NULL || (text == NULL && length > 0))
         return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
                             "ag_policy_builder_add_string: builder or text is NULL");
+    if (check_layer(layer, error) != AG_OK)
+        return AG_ERR_ARGUMENT;
     if (name == NULL)
         name = "<string>";
 
@@ -318,6 +333,8 @@ ag_status ag_policy_builder_add_file_in_layer(ag_policy_builder *builder, const 
     if (builder == NULL || path == NULL)
         return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
                             "ag_policy_builder_add_file: builder or path is NULL");
+    if (check_layer(layer, error) != AG_OK)
+        return AG_ERR_ARGUMENT;
 
     ag_buffer content;
     ag_buffer_init(&content);

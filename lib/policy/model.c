@@ -34,6 +34,9 @@ const char *ag_layer_name(ag_layer layer)
 
 bool ag_layer_from_name(const char *name, ag_layer *layer)
 {
+    if (layer == NULL)
+        return false;
+
     for (size_t i = 0; name != NULL && i < sizeof(layer_names) / sizeof(*layer_names); i++) {
         if (strcmp(name, layer_names[i]) == 0) {
             *layer = (ag_layer)i;
@@ -52,6 +55,9 @@ const char *ag_mode_name(ag_mode mode)
 
 bool ag_mode_from_name(const char *name, ag_mode *mode)
 {
+    if (mode == NULL)
+        return false;
+
     for (size_t i = 0; name != NULL && i < sizeof(mode_names) / sizeof(*mode_names); i++) {
         if (strcmp(name, mode_names[i]) == 0) {
             *mode = (ag_mode)i;
