@@ -64,7 +64,8 @@ typedef enum ag_status {
     AG_ERR_NOMEM = 1,          /* an allocation failed */
     AG_ERR_ARGUMENT = 2,       /* a NULL or otherwise invalid argument */
     AG_ERR_IO = 3,             /* a file could not be opened or read */
-    AG_ERR_YAML = 4,           /* a policy is not well-formed YAML */
+    AG_ERR_YAML = 4,           /* a policy is not well-formed YAML, or a .json settings
+                                  file not well-formed JSON */
     AG_ERR_POLICY_KEY = 5,     /* an unknown key in a policy */
     AG_ERR_POLICY_VALUE = 6,   /* a policy value has the wrong type or value */
     AG_ERR_RULE = 7,           /* a rule is malformed */
@@ -146,7 +147,8 @@ AG_EXPORT ag_status ag_policy_builder_add_file(ag_policy_builder *builder,
 
 /*
  * Parses `length` bytes of YAML policy text and adds its rules to the builder.
- * `name` is used in error messages and rule sources in place of a file name.
+ * `name` is used in error messages and rule sources in place of a file name,
+ * and NULL means "<string>".
  * On failure the builder is left as it was before the call.
  *
  * After a failed add (of any kind), ag_policy_builder_build() still succeeds
@@ -230,7 +232,8 @@ typedef struct ag_checker ag_checker;
 
 /*
  * Creates a checker for `policy`, which must outlive the checker. Returns NULL
- * with *error set when out of memory. Free it with ag_checker_free().
+ * with *error set when out of memory (AG_ERR_NOMEM) or when `policy` is NULL
+ * (AG_ERR_ARGUMENT). Free it with ag_checker_free().
  */
 AG_EXPORT ag_checker *ag_checker_new(const ag_policy *policy, ag_error **error);
 

@@ -209,6 +209,17 @@ static void test_version_matches_header(void **state)
     assert_int_equal(ag_version_number(), AG_VERSION_NUMBER);
 }
 
+/* meson.build's version names the .so file and the pkg-config module, and must not drift. */
+static void test_version_matches_project(void **state)
+{
+    (void)state;
+    char parts[32];
+    snprintf(parts, sizeof(parts), "%d.%d.%d", AG_VERSION_MAJOR, AG_VERSION_MINOR,
+             AG_VERSION_PATCH);
+    assert_string_equal(AG_VERSION_STRING, parts);
+    assert_string_equal(ag_version(), AG_PROJECT_VERSION);
+}
+
 static void test_free_functions_accept_null(void **state)
 {
     (void)state;
@@ -500,6 +511,7 @@ static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_limit_named_beside_ask_rule),
     cmocka_unit_test(test_error_message_names_problem),
     cmocka_unit_test(test_version_matches_header),
+    cmocka_unit_test(test_version_matches_project),
     cmocka_unit_test(test_free_functions_accept_null),
     cmocka_unit_test(test_null_arguments_rejected),
     cmocka_unit_test(test_span_points_at_deciding_command),
