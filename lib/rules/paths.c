@@ -45,7 +45,19 @@ typedef struct path_builder {
     bool known_root;   /* the path starts at "/" */
     ag_arena *arena;   /* for following links before a ".." (follow_links()) */
     size_t reserve;    /* room kept for the rest of the input when the text is replaced */
+    size_t capacity;   /* the size of `text` */
+    unsigned lookups;  /* the ag_path_resolve() calls that follow_links() made */
 } path_builder;
+
+/*
+ * The most ".." components that follow_links() looks up on disk for one
+ * path. Each lookup walks the directory built so far and copies it, so
+ * without a bound the time and memory of one path grow with the square of
+ * its length. A Read of a 250 KB path of "a/" then "../" used 2.4 GB (GNU
+ * time, Linux 6.18 VM). Past the bound the directory is unknown, so deny
+ * and ask rules give MAYBE.
+ */
+#define MAX_LINK_LOOKUPS 64
 
 static void builder_set_unknown(path_builder *builder, const char *part, size_t length);
 
@@ -75,6 +87,18 @@ static void follow_links(path_builder *builder)
     builder->text[builder->length] = '\0';
 
     /*
+     * The kernel rejects a path of PATH_MAX bytes or more (ENAMETOOLONG), so
+     * only a host that shortens the text first could open such a path. There,
+     * and past MAX_LINK_LOOKUPS, where the ".." leads on disk is unknown.
+     */
+    if (builder->length >= PATH_MAX || builder->lookups >= MAX_LINK_LOOKUPS) {
+        char mark = AG_DYNAMIC_MARK;
+        builder_set_unknown(builder, &mark, 1);
+        return;
+    }
+    builder->lookups++;
+
+    /*
      * /proc/self/cwd, /dev/stdin and the like lead somewhere else for the
      * agent's process than for the checker's, so where the ".." goes is
      * unknown (`/proc/self/cwd/../x` is the parent of the agent's cwd).
@@ -88,9 +112,14 @@ static void follow_links(path_builder *builder)
     if (resolved != NULL && strcmp(resolved, builder->text) == 0)
         return;
     size_t length = resolved != NULL ? strlen(resolved) : 0;
-    char *text = resolved != NULL ? ag_arena_alloc(builder->arena, length + builder->reserve)
-                                  : NULL;
-    if (text == NULL) {
+    char *text = builder->text;
+    /* A new buffer only when the resolved text and the rest of the input do not fit. */
+    if (resolved != NULL && length + builder->reserve > builder->capacity) {
+        size_t capacity = (length > PATH_MAX ? length : PATH_MAX) + builder->reserve;
+        text = ag_arena_alloc(builder->arena, capacity);
+        builder->capacity = text != NULL ? capacity : builder->capacity;
+    }
+    if (resolved == NULL || text == NULL) {
         char mark = AG_DYNAMIC_MARK;
         builder_set_unknown(builder, &mark, 1);
         return;
@@ -206,7 +235,7 @@ static const char *normalize(ag_arena *arena, const ag_path_context *context, co
     size_t capacity = length + (cwd != NULL ? strlen(cwd) : 0)
                       + (home != NULL ? strlen(home) : 0) + 4;
     path_builder builder = {ag_arena_alloc(arena, capacity), 0, 0, false,
-                            lexical ? NULL : arena, capacity};
+                            lexical ? NULL : arena, capacity, capacity, 0};
     if (builder.text == NULL)
         return NULL;
 
