@@ -536,9 +536,12 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
 
     /* The pattern, not the path, decides what Glob reads. */
     char unknown[] = {AG_DYNAMIC_MARK, '\0'};
-    const char *pattern = strcmp(tool_name, "Glob") == 0
-                              ? ag_json_get_string(input, "pattern", NULL)
-                              : NULL;
+    bool glob = strcmp(tool_name, "Glob") == 0;
+    const ag_json_member *pattern_value = glob ? ag_json_get(input, "pattern") : NULL;
+    if (pattern_value != NULL && pattern_value->type != AG_JSON_STRING)
+        return ag_eval_reject(checker, AG_ERR_REQUEST,
+                              "the Glob tool input's \"pattern\" is not a string");
+    const char *pattern = pattern_value != NULL ? pattern_value->string : NULL;
     if (pattern != NULL && glob_leaves_directory(pattern)) {
         raws[count] = unknown;
         lengths[count++] = 1;
