@@ -771,7 +771,7 @@ static void test_wrapper_lookup_edges(void **state)
         assert_ptr_equal(ag_wrapper_find(wrappers[i].name, strlen(wrappers[i].name)),
                          &wrappers[i]);
 
-    static const char *const found[] = {".", "zsh", "ssh", "ssh-agent", "ksh", "ksh93",
+    static const char *const found[] = {"!", ".", "{", "zsh", "ssh", "ssh-agent", "ksh", "ksh93",
                                         "proxychains", "proxychains4", "sudo", "su"};
     for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
         const ag_wrapper *wrapper = ag_wrapper_find(found[i], strlen(found[i]));
@@ -779,7 +779,7 @@ static void test_wrapper_lookup_edges(void **state)
         assert_string_equal(wrapper->name, found[i]);
     }
     static const char *const missing[] = {"", "..", "zs", "zshh", "sud", "sudoo", "SUDO",
-                                          "Sudo", "ssh-", "proxychains5", "-", "{"};
+                                          "Sudo", "ssh-", "proxychains5", "-", "|"};
     for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
         assert_null(ag_wrapper_find(missing[i], strlen(missing[i])));
     assert_null(ag_wrapper_find("sh\0x", 4));

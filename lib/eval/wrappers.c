@@ -138,6 +138,8 @@
  * prepare code.
  */
 static const ag_wrapper wrappers[] = {
+    /* A reserved word as a command name: see the entry of do. */
+    {.name = "!", .kind = AG_WRAPPER_PLAIN},
     {.name = ".", .kind = AG_WRAPPER_SOURCE},
     {.name = "alias", .kind = AG_WRAPPER_ALIAS},
     /*
@@ -224,7 +226,11 @@ static const ag_wrapper wrappers[] = {
      * Reserved words reach the check as command names only when
      * tree-sitter-bash misreads a compound command (`coproc if true; then
      * rm -rf ~; fi` gives a command `then rm -rf ~`), so the command after
-     * them is checked as well.
+     * them is checked as well. After `time` or `!` it misreads compound
+     * commands, so `if`, `while` and `until` are here too: `time until rm x;
+     * do break; done` gives a command `until rm x`, and Bash runs `rm x`.
+     * `!` and `{` follow these words there (`time if true; then { rm x; };
+     * fi` gives `then { rm x`), so they are entries as well.
      */
     {.name = "do", .kind = AG_WRAPPER_PLAIN},
     {.name = "doas", .kind = AG_WRAPPER_PLAIN,
@@ -306,6 +312,8 @@ static const ag_wrapper wrappers[] = {
                     "command-name time-unit style sort",
      .long_flags = "ignore-failure show-output", .long_no_command = "help version",
      .scripts_short = "pcs", .scripts_long = "prepare conclude cleanup setup"},
+    /* A reserved word as a command name: see the entry of do. */
+    {.name = "if", .kind = AG_WRAPPER_PLAIN},
     {.name = "ifne", .kind = AG_WRAPPER_PLAIN, .short_flags = "n"},
     {.name = "ionice", .kind = AG_WRAPPER_PLAIN,
      .short_values = "cn", .short_flags = "t", .short_no_command = "pPuhV",
@@ -521,6 +529,7 @@ static const ag_wrapper wrappers[] = {
      * uv 0.5: --env-file, -m (a module), --script and --gui-script (a
      * file) are left out. --directory runs the command elsewhere.
      */
+    {.name = "until", .kind = AG_WRAPPER_PLAIN},
     {.name = "uv run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "p", .short_flags = "qv",
      .long_values = "with with-editable with-requirements python package directory project "
@@ -548,6 +557,7 @@ static const ag_wrapper wrappers[] = {
      .long_no_command = "help version"},
     /* watchexec runs its words with a shell; its options are left out. */
     {.name = "watchexec", .kind = AG_WRAPPER_PLAIN, .features = AG_WRAPPER_JOINED_SCRIPT},
+    {.name = "while", .kind = AG_WRAPPER_PLAIN},
     {.name = "xargs", XARGS_ENTRY},
     {.name = "xcrun", .kind = AG_WRAPPER_PLAIN},
     {.name = "xonsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
@@ -566,6 +576,8 @@ static const ag_wrapper wrappers[] = {
     {.name = "yash", .kind = AG_WRAPPER_SHELL},
     {.name = "ysh", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "zsh", .kind = AG_WRAPPER_SHELL},
+    /* A reserved word as a command name: see the entry of do. */
+    {.name = "{", .kind = AG_WRAPPER_PLAIN},
 };
 
 bool ag_list_contains(const char *list, const char *name, size_t length)

@@ -946,6 +946,53 @@ static void check_comments(ag_walker *walker)
 }
 
 /*
+ * Returns whether the raw string `id` sits in a parameter expansion inside
+ * double quotes, with no command substitution between them.
+ */
+static bool in_quoted_expansion(const ag_walker *walker, ag_node_id id)
+{
+    bool expansion = false;
+    for (ag_node_id up = ag_node_at(walker, id)->parent; up != AG_NO_NODE;
+         up = ag_node_at(walker, up)->parent) {
+        ag_node_kind kind = (ag_node_kind)ag_node_at(walker, up)->kind;
+        if (kind == AG_NODE_COMMAND_SUBSTITUTION || kind == AG_NODE_PROCESS_SUBSTITUTION)
+            return false;
+        if (kind == AG_NODE_EXPANSION)
+            expansion = true;
+        else if (kind == AG_NODE_STRING && expansion)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Fails on single quotes in a parameter expansion inside double quotes that
+ * hold `$` or a backquote. Bash 5.2 keeps such quotes as text there, so in
+ * `echo "${x:-'$(rm x)'}"` it runs `rm x`, while tree-sitter-bash 0.25.1
+ * reads a raw string whose text is not expanded.
+ */
+static void check_quoted_raw_strings(ag_walker *walker)
+{
+    for (uint32_t id = 0; id < walker->node_count; id++) {
+        const ag_node *node = ag_node_at(walker, id);
+        if ((ag_node_kind)node->kind != AG_NODE_RAW_STRING || node->end > walker->source_length)
+            continue;
+        const char *text = walker->source + node->start;
+        size_t length = node->end - node->start;
+        if (memchr(text, '$', length) == NULL && memchr(text, '`', length) == NULL)
+            continue;
+        if (!in_quoted_expansion(walker, id))
+            continue;
+        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, node->start, node->end,
+                             "The single quotes at byte %u are inside a parameter expansion in "
+                             "double quotes, where Bash keeps them as text and expands the `$` "
+                             "or backquote between them; tree-sitter-bash reads them as quoting.",
+                             node->start);
+        return;
+    }
+}
+
+/*
  * Returns the start of the first line in [start, stop) that is `delimiter`,
  * after its leading tabs when `strip_tabs` (`<<-`), or UINT32_MAX. A line
  * starts at `start` only when a newline comes right before it.
@@ -1318,6 +1365,7 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
         check_carriage_returns(&walker, root);
         check_line_continuations(&walker, root);
         check_comments(&walker);
+        check_quoted_raw_strings(&walker);
         check_heredoc_ends(&walker);
         ag_walk_statement(&walker, 0, (ag_walk_state){0});
         if (ts_node_has_error(root))

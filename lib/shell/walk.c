@@ -238,6 +238,39 @@ static void drop_misread_words(ag_walker *walker, ag_shell_command *command)
     }
 }
 
+/*
+ * Flags a command whose name is a misread compound command that the words
+ * cannot describe. tree-sitter-bash 0.25.1 reads `time { { rm x; }; }` and
+ * `! { { rm x; }; }` as a command named `{ {`, and `time { function f {
+ * rm x; }; f; }` as a command named `function`, while Bash runs `rm x` in
+ * both. The wrappers table covers `if`, `while` and `until` instead,
+ * because the words after them are the command Bash runs.
+ */
+static void flag_misread_compound(ag_walker *walker, const ag_shell_command *command)
+{
+    size_t name = 0;
+    if (command->word_count > 1 && is_plain_word(walker, &command->words[0], "time")) {
+        name = 1;
+        while (name < command->word_count
+               && (is_plain_word(walker, &command->words[name], "-p")
+                   || is_plain_word(walker, &command->words[name], "--")))
+            name++;
+    }
+    if (name >= command->word_count)
+        return;
+
+    const ag_shell_word *word = &command->words[name];
+    bool open_brace = !word->dynamic && word->text[0] == '{'
+                      && (word->text[1] == ' ' || word->text[1] == '\t' || word->text[1] == '\n');
+    if (!open_brace && !is_plain_word(walker, word, "function"))
+        return;
+
+    ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, word->start, word->end,
+                         "tree-sitter-bash reads the compound command at byte %u as a "
+                         "command named `%s`, so the commands in it are not known.",
+                         word->start, word->text);
+}
+
 /* Emits the command and returns its index in walker->commands, or SIZE_MAX. */
 static size_t emit_parts(ag_walker *walker, ag_command_parts *parts, ag_node_id span,
                          ag_walk_state state)
@@ -256,6 +289,7 @@ static size_t emit_parts(ag_walker *walker, ag_command_parts *parts, ag_node_id 
     command->redirect_count = parts->redirects.count;
     command->keyword = parts->keyword;
     drop_misread_words(walker, command);
+    flag_misread_compound(walker, command);
 
     uint32_t pipeline = command->pipeline;
     uint32_t position = command->pipeline_position;

@@ -617,9 +617,17 @@ static void add_by_kind(ag_walker *walker, ag_word_builder *builder, ag_node_id 
     case AG_NODE_ARRAY:
         add_array(walker, builder, node, state);
         break;
+    case AG_NODE_REGEX:
+        /*
+         * tree-sitter-bash 0.25.1 also reads `[[ x =~ $(rm x) ]]` after a
+         * command name (`echo [[ ...`) as a test with a regex leaf, while
+         * Bash reads plain words and runs the substitution.
+         */
+        ag_check_unparsed(walker, text, length);
+        ag_word_add_literal(builder, text, length, false);
+        break;
     case AG_NODE_VARIABLE_NAME:
     case AG_NODE_SPECIAL_VARIABLE_NAME:
-    case AG_NODE_REGEX:
     case AG_NODE_TEST_OPERATOR:
     case AG_NODE_FILE_DESCRIPTOR:
         ag_word_add_literal(builder, text, length, false);
