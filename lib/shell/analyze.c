@@ -973,6 +973,8 @@ static bool in_quoted_expansion(const ag_walker *walker, ag_node_id id)
  */
 static void check_quoted_raw_strings(ag_walker *walker)
 {
+    if (memchr(walker->source, '\'', walker->source_length) == NULL)
+        return;    /* no single quote: no raw string, and no node scan */
     for (uint32_t id = 0; id < walker->node_count; id++) {
         const ag_node *node = ag_node_at(walker, id);
         if ((ag_node_kind)node->kind != AG_NODE_RAW_STRING || node->end > walker->source_length)
