@@ -1466,8 +1466,8 @@ static bool names_local_package(const char *text, size_t length)
 
 /*
  * Adds a local package directory, or the environment of conda run -p, as a
- * read, and notes the tree below it as code that the command runs: npx runs
- * its bin, npm and pip install run its build and lifecycle scripts, and
+ * read, and notes the tree below it as code that the command runs. npx runs
+ * its bin, and npm and pip install run its build and lifecycle scripts.
  * conda run puts the environment's bin first on PATH.
  */
 static ag_status add_local_package(ag_extractor *ex, const ag_shell_word *word, const char *text,

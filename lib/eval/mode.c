@@ -570,10 +570,11 @@ static const char *protected_name_below(ag_checker *checker, const char *directo
                       || (checker->folded_home != NULL
                           && ag_path_is_within_caseless(checker->folded_home, directory));
 
-    /* With the cwd /home/uſer/proj, the tree /home/user holds it on a file system that ignores case. */
+    /* With the cwd /home/uſer/proj, the tree /home/user contains it where case is ignored. */
     ag_path_context folded;
     bool cwd_folds = false;
-    if (!holds_cwd && ag_path_context_fold_ascii(&checker->arena, where, &folded, &cwd_folds) != AG_OK)
+    if (!holds_cwd
+        && ag_path_context_fold_ascii(&checker->arena, where, &folded, &cwd_folds) != AG_OK)
         holds_cwd = true;    /* out of memory: assume the worst */
     if (!holds_cwd && cwd_folds)
         holds_cwd = (folded.cwd != NULL && ag_path_is_within_caseless(folded.cwd, directory))
@@ -708,30 +709,30 @@ static const char *protection_note(ag_checker *checker, const ag_rule *rule)
 }
 
 /*
- * Returns the reason for asking about a write of `path` that `what`
- * describes ("touches the protected path .git"). `unlock` says which Edit
- * allow rule would unlock the write. When the protection was found in the
- * ASCII folding `names` of the path, no allow rule unlocks the write
+ * Returns the reason for asking about a write of `path` that `action`
+ * describes ("touches the protected path .git"). `unlock` names the Edit
+ * allow rule that would unlock the write. When the protection was found in
+ * the ASCII folding `names` of the path, no allow rule unlocks the write
  * (protect_named() matches allow rules with `path` alone), so the reason
  * names the ASCII spelling to write instead.
  */
 static const char *protected_reason(ag_checker *checker, const char *path, const char *names,
-                                    const char *what, const char *unlock, const char *note)
+                                    const char *action, const char *unlock, const char *note)
 {
     ag_arena *arena = &checker->arena;
     const char *quoted = ag_quote_text(arena, path, strlen(path));
     const char *reason = NULL;
-    if (what == NULL || unlock == NULL || quoted == NULL) {
+    if (action == NULL || unlock == NULL || quoted == NULL) {
         reason = NULL;
     } else if (names == path) {
         reason = ag_arena_printf(arena, "the write to %s %s, which only an Edit allow rule %s "
-                                 "allows%s", quoted, what, unlock, note);
+                                 "allows%s", quoted, action, unlock, note);
     } else {
         const char *folded = ag_quote_text(arena, names, strlen(names));
         reason = ag_arena_printf(arena, "the write to %s %s, because a file system that ignores "
                                  "case reads the path as %s. No allow rule unlocks a write "
                                  "through that reading, so write to %s instead, which only an "
-                                 "Edit allow rule %s allows%s", quoted, what, folded, folded,
+                                 "Edit allow rule %s allows%s", quoted, action, folded, folded,
                                  unlock, note);
     }
     return reason != NULL ? reason : "the write touches a protected path (out of memory)";
@@ -759,11 +760,11 @@ static const char *protect_named(ag_checker *checker, const char *path, const ch
     const char *note = protection_note(checker, rule);
     ag_arena *arena = &checker->arena;
     if (file != NULL) {
-        const char *what = ag_arena_printf(arena, "changes %s, a file that sets the permission "
-                                           "rules", file);
+        const char *action = ag_arena_printf(arena, "changes %s, a file that sets the "
+                                             "permission rules", file);
         const char *unlock = ag_arena_printf(arena, "of %s that names this file without "
                                              "wildcards", exempting_layers(guard.file_layer));
-        return protected_reason(checker, path, names, what, unlock, note);
+        return protected_reason(checker, path, names, action, unlock, note);
     }
 
     const char *name = protected_name(checker, names);

@@ -307,10 +307,10 @@ bool ag_path_is_within(const char *path, const char *directory);
 bool ag_path_is_within_caseless(const char *path, const char *directory);
 
 /*
- * Stores in *folded a copy of `path`, in `arena`, in which each character
- * that a case-insensitive file system may read as ASCII text is replaced by
- * that text: U+017F long s by "s", U+212A Kelvin sign by "k", U+FB01 by "fi"
- * (the list is in paths.c). Stores NULL when `path` (or NULL) has none. Only
+ * Stores in *folded an arena copy of `path` in which each character that a
+ * case-insensitive file system may read as ASCII text is replaced by that
+ * text. U+017F long s becomes "s", U+212A Kelvin sign "k" and U+FB01 "fi"
+ * (the list is in paths.c). Stores NULL when `path` is NULL or has none. Only
  * deny and ask rules and the protected paths may read the copy, because on
  * a file system that keeps case, `.ssh` spelled with U+017F is another name.
  * Returns AG_OK or AG_ERR_NOMEM.
