@@ -113,6 +113,12 @@ static void add_folded_form(strict_forms *forms, const char *path, const char *f
     forms->items[forms->count++] = (strict_form){form, *folded_context};
 }
 
+/* The request's cwd and home as ag_path_context_fold_ascii() folds them, once for all effects. */
+typedef struct folded_context {
+    ag_path_context context;
+    bool folds;    /* the cwd or home has an ASCII folding */
+} folded_context;
+
 /*
  * Collects the forms of the effect's target that only deny and ask rules
  * read. The variable's value may differ at run time, and an ASCII folding
@@ -122,7 +128,8 @@ static void add_folded_form(strict_forms *forms, const char *path, const char *f
  * or AG_ERR_NOMEM.
  */
 static ag_status collect_strict_forms(ag_arena *arena, const ag_effect *effect,
-                                      const ag_path_context *context, strict_forms *forms)
+                                      const ag_path_context *context,
+                                      const folded_context *base, strict_forms *forms)
 {
     forms->count = 0;
     forms->folded_base = false;
@@ -132,10 +139,9 @@ static ag_status collect_strict_forms(ag_arena *arena, const ag_effect *effect,
     ag_path_context variable = *context;
     if (effect->variable_cwd != NULL)
         variable.cwd = effect->variable_cwd;
-    ag_path_context folded, folded_variable = variable;
+    ag_path_context folded_variable = variable;
     bool variable_folds = false;
-    if (ag_path_context_fold_ascii(arena, context, &folded, &forms->folded_base) != AG_OK)
-        return AG_ERR_NOMEM;
+    forms->folded_base = base->folds;
     /* Most effects have no variable target, and then its context is not used. */
     if (effect->variable_target != NULL
         && ag_path_context_fold_ascii(arena, &variable, &folded_variable, &variable_folds)
@@ -146,9 +152,9 @@ static ag_status collect_strict_forms(ag_arena *arena, const ag_effect *effect,
         forms->items[forms->count++] = (strict_form){effect->variable_target, variable};
     add_folded_form(forms, effect->variable_target, effect->folded_variable_target,
                     &folded_variable, variable_folds);
-    add_folded_form(forms, effect->target, effect->folded_target, &folded, forms->folded_base);
-    add_folded_form(forms, effect->link_target, effect->folded_link_target, &folded,
-                    forms->folded_base);
+    add_folded_form(forms, effect->target, effect->folded_target, &base->context, base->folds);
+    add_folded_form(forms, effect->link_target, effect->folded_link_target, &base->context,
+                    base->folds);
     return AG_OK;
 }
 
@@ -476,14 +482,14 @@ static void note_tree_cause(ag_rule_findings *findings, const ag_effect *effect)
 }
 
 static ag_status decide_effect(ag_checker *checker, ag_effect *effect,
-                               const ag_path_context *context)
+                               const ag_path_context *context, const folded_context *base)
 {
     ag_rule_findings findings = {0};
     const char *link_target = link_target_of(checker, effect);
     effect->link_target = link_target;    /* for the protected paths and the modes (mode.c) */
     strict_forms forms;
     if (fold_targets(&checker->arena, effect) != AG_OK
-        || collect_strict_forms(&checker->arena, effect, context, &forms) != AG_OK)
+        || collect_strict_forms(&checker->arena, effect, context, base, &forms) != AG_OK)
         return AG_ERR_NOMEM;
     if (rules_may_apply(checker->policy, effect->kind, &checker->effect_tools)) {
         ag_rule_cursor cursor;
@@ -543,9 +549,12 @@ ag_status ag_effects_decide(ag_checker *checker, ag_effect_list *effects,
             return AG_ERR_NOMEM;
     }
     checker->verdict.effect_matches = matches;
+    folded_context base;
+    if (ag_path_context_fold_ascii(&checker->arena, context, &base.context, &base.folds) != AG_OK)
+        return AG_ERR_NOMEM;
     for (size_t i = 0; i < effects->count; i++) {
         checker->explain_sink = matches != NULL ? &matches[i] : NULL;
-        ag_status status = decide_effect(checker, &effects->items[i], context);
+        ag_status status = decide_effect(checker, &effects->items[i], context, &base);
         checker->explain_sink = NULL;
         if (status != AG_OK)
             return status;
