@@ -1,10 +1,13 @@
 /*
  * Fuzzes the shell analysis with arbitrary bytes as a Bash command, then the
- * public ag_check_command() with the built-in default policy.
+ * public ag_check_command() with the built-in default policy. The analyzer's
+ * copy of each syntax tree is compared with tree-sitter's own navigation.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "shell/internal.h"
 #include "shell/shell.h"
 
 /* Every AG_CONTEXT_* and AG_SHELL_* bit that shell.h defines. */
@@ -91,6 +94,37 @@ static void check_analysis(const ag_shell_analysis *analysis, size_t input_lengt
     }
 }
 
+/*
+ * Checks the copy of the tree (copy_tree() in lib/shell/analyze.c, which lists
+ * children with the runtime's internal layout) against ts_node_child(): the
+ * span, symbol and child count of every node. A parent's number is below its
+ * children's, so one pass in number order reaches each node after its parent.
+ * tests/test_tree_copy.c also compares flags and fields on fixed inputs.
+ */
+static void compare_tree_copy(void *data, TSNode root, const ag_node *nodes, uint32_t count)
+{
+    FUZZ_ASSERT(count == ts_node_descendant_count(root));
+    TSNode *handles = malloc((size_t)count * sizeof(*handles));
+    FUZZ_ASSERT(handles != NULL);
+    handles[0] = root;
+
+    for (uint32_t id = 0; id < count; id++) {
+        const ag_node *node = &nodes[id];
+        TSNode expected = handles[id];
+        FUZZ_ASSERT(node->start == ts_node_start_byte(expected));
+        FUZZ_ASSERT(node->end == ts_node_end_byte(expected));
+        FUZZ_ASSERT(node->symbol == ts_node_symbol(expected));
+        FUZZ_ASSERT(node->child_count == ts_node_child_count(expected));
+        FUZZ_ASSERT(node->child_count == 0 || node->first_child > id);
+        for (uint32_t i = 0; i < node->child_count; i++) {
+            FUZZ_ASSERT(node->first_child + i < count);
+            FUZZ_ASSERT(nodes[node->first_child + i].parent == id);
+            handles[node->first_child + i] = ts_node_child(expected, i);
+        }
+    }
+    free(handles);
+}
+
 static void analyze(ag_shell_analyzer *analyzer, ag_arena *arena, const char *input,
                     size_t length, const ag_shell_limits *limits, ag_shell_analysis *out)
 {
@@ -133,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (analyzer == NULL) {
         analyzer = ag_shell_analyzer_new();
         FUZZ_ASSERT(analyzer != NULL);
+        ag_shell_analyzer_observe_tree(analyzer, compare_tree_copy, NULL);
         ag_arena_init(&arena);
     }
 

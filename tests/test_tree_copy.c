@@ -1,8 +1,9 @@
 /*
  * The analyzer's copy of the syntax tree against tree-sitter's own
  * navigation. The walk reads only the copy (ag_node, made by copy_tree() in
- * lib/shell/analyze.c). That copy reads narrow nodes with ts_node_child(),
- * and wide ones and those whose fields the walk reads with the tree cursor.
+ * lib/shell/analyze.c). That copy lists a node's children in one pass over
+ * the runtime's internal layout (lib/shell/ts_children.c), and reads the
+ * children of the nodes whose fields the walk reads with the tree cursor.
  * Each copied node must equal what ts_node_child() and its siblings return:
  * span, symbol, flags, children in order, and the field of every child
  * whose parent's kind the walk reads fields of.

@@ -538,14 +538,6 @@ static void find_field_ids(const TSLanguage *language, ag_field_ids *fields)
     fields->index = ts_language_field_id_for_name(language, "index", 5);
 }
 
-/*
- * Children of a node with more children than this are read with the tree
- * cursor. ts_node_child() starts from the first child on every call, so it is
- * quadratic on a wide node such as a large ERROR node. On a narrow node it
- * costs less than the cursor's steps.
- */
-enum { AG_CHILD_LOOKUP_MAX = 8 };
-
 /* Only these kinds' children get a field, because only the cursor can tell it cheaply. */
 bool ag_node_kind_has_child_fields(ag_node_kind kind)
 {
@@ -642,17 +634,26 @@ static void copy_children_with_cursor(ag_walker *walker, ag_tree_copy *copy, ag_
     }
 }
 
-static void copy_children_by_index(ag_walker *walker, ag_tree_copy *copy, ag_node_id id)
+/*
+ * Copies the children of `id` listed in one pass (lib/shell/ts_children.c),
+ * or with ts_node_child() when that list is not available.
+ */
+static void copy_children_listed(ag_walker *walker, ag_tree_copy *copy, ag_node_id id)
 {
     ag_node *node = &copy->nodes[id];
-    for (uint32_t i = 0; i < node->child_count; i++) {
-        TSNode child = ts_node_child(copy->handles[id], i);
-        if (ts_node_is_null(child)) {
-            node->child_count = i;
-            return;
+    TSNode *children = &copy->handles[node->first_child];
+    if (!ag_ts_visible_children(copy->handles[id], children, node->child_count)) {
+        for (uint32_t i = 0; i < node->child_count; i++) {
+            children[i] = ts_node_child(copy->handles[id], i);
+            if (ts_node_is_null(children[i])) {
+                node->child_count = i;
+                break;
+            }
         }
-        copy_node(walker, copy, node->first_child + i, child, id, 0);
     }
+
+    for (uint32_t i = 0; i < node->child_count; i++)
+        copy_node(walker, copy, node->first_child + i, children[i], id, 0);
 }
 
 /*
@@ -682,10 +683,10 @@ static bool copy_tree(ag_walker *walker, TSNode root)
         const ag_node *node = &copy.nodes[id];
         if (node->child_count == 0)
             continue;
-        if (node->child_count > AG_CHILD_LOOKUP_MAX || ag_node_kind_has_child_fields((ag_node_kind)node->kind))
+        if (ag_node_kind_has_child_fields((ag_node_kind)node->kind))
             copy_children_with_cursor(walker, &copy, id);
         else
-            copy_children_by_index(walker, &copy, id);
+            copy_children_listed(walker, &copy, id);
     }
 
     walker->nodes = copy.nodes;

@@ -325,6 +325,14 @@ void ag_redirect_add(ag_walker *walker, ag_node_id node, ag_walk_state state, ag
 bool ag_node_kind_has_child_fields(ag_node_kind kind);
 
 /*
+ * Stores the `count` visible children of `node` in `out`, the ones
+ * ts_node_child() returns for 0 to count - 1, in one pass. Returns false
+ * when it cannot (a runtime other than the unpacked one, hidden nodes
+ * nested too deep, or a count that differs); `out` is then unspecified.
+ */
+bool ag_ts_visible_children(TSNode node, TSNode *out, uint32_t count);
+
+/*
  * Receives the syntax tree of each analysis right after copy_tree(): the
  * tree-sitter root and the copy of its `count` node slots. The tree and the
  * copy live only for the call.
