@@ -298,7 +298,10 @@ static bool note_venv_packages(ag_extractor *ex, const char *venv)
     static const char *const below_venv[] = {"lib/*/site-packages", "lib64/*/site-packages"};
     const char *separator = strcmp(venv, "/") == 0 ? "" : "/";
     for (size_t i = 0; i < sizeof(below_venv) / sizeof(below_venv[0]); i++) {
-        const char *tree = ag_arena_printf(ex->arena, "%s%s%s", venv, separator, below_venv[i]);
+        /* Joined, because ag_arena_printf() took four times as many instructions. */
+        ag_text_part parts[] = {ag_text_part_of(venv), ag_text_part_of(separator),
+                                ag_text_part_of(below_venv[i])};
+        const char *tree = ag_arena_join(ex->arena, parts, sizeof(parts) / sizeof(parts[0]));
         if (tree == NULL || !ag_extractor_note_program_tree(ex, tree))
             return false;
     }
@@ -318,7 +321,9 @@ bool ag_extractor_note_site_packages(ag_extractor *ex, const char *directory)
 
     const char *separator = strcmp(directory, "/") == 0 ? "" : "/";
     for (size_t i = 0; i < sizeof(venv_names) / sizeof(venv_names[0]); i++) {
-        const char *venv = ag_arena_printf(ex->arena, "%s%s%s", directory, separator, venv_names[i]);
+        ag_text_part parts[] = {ag_text_part_of(directory), ag_text_part_of(separator),
+                                ag_text_part_of(venv_names[i])};
+        const char *venv = ag_arena_join(ex->arena, parts, sizeof(parts) / sizeof(parts[0]));
         if (venv == NULL || !note_venv_packages(ex, venv))
             return false;
     }
