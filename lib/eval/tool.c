@@ -14,6 +14,8 @@
  *   (Tool(param:value)) one input field, and a Tool(GLOB) rule the tool's
  *   primary field (lib/eval/forms.c). A specifier that cannot be evaluated
  *   counts as "could match", so such a call asks rather than being allowed.
+ *   An MCP tool name with a byte that MCP tool names do not contain asks
+ *   unless a deny rule denies it.
  *
  * When a file path exists on disk, symbolic links are resolved: a deny or ask
  * rule applies when the path or its target matches, an allow rule needs both.
@@ -154,6 +156,50 @@ static ag_status ask_for_unchecked_rules(ag_checker *checker, const char *tool_n
                                       "the %s tool input has no %s, so the %s deny and ask "
                                       "rules, which apply to %s, cannot be checked",
                                       tool_name, fields, tool, tool_name);
+    return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
+/* ---------------------------------------------------------- MCP tool names */
+
+/*
+ * Returns whether the MCP specification (2025-11-25) allows byte `c` in a
+ * tool name. The test spells out the ASCII ranges, because isalnum() may
+ * accept bytes above 0x7f in a single-byte locale.
+ */
+static bool is_mcp_name_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || c == '_' || c == '-' || c == '.';
+}
+
+/*
+ * Raises an allow to ask when the name of an MCP tool (`mcp__SERVER__TOOL`)
+ * has a byte that no MCP tool name contains. A name glob of an allow rule
+ * would match such a name (`mcp__s__get_*` matches `mcp__s__get_x delete`),
+ * and a host may read it as another tool. A deny stays, and an ask keeps the
+ * rule that decided it. The ask survives bypassPermissions, because the name
+ * is malformed rather than undecided.
+ */
+static ag_status ask_for_invalid_mcp_name(ag_checker *checker, const char *tool_name)
+{
+    size_t offset = 0;
+    while (is_mcp_name_byte(tool_name[offset]))
+        offset++;
+    ag_verdict *verdict = &checker->verdict;
+    bool decided_by_rule = verdict->decision == AG_ASK && verdict->rule != NULL;
+    if (tool_name[offset] == '\0' || verdict->decision == AG_DENY || decided_by_rule)
+        return AG_OK;
+
+    verdict->decision = AG_ASK;
+    verdict->rule = NULL;
+    verdict->bypassable = false;
+    const char *quoted = ag_quote_text(&checker->arena, tool_name, strlen(tool_name));
+    verdict->reason = ag_arena_printf(&checker->arena,
+                                      "the MCP tool name `%s` has the byte 0x%02x at offset "
+                                      "%zu, but MCP tool names contain only letters, digits, "
+                                      "'_', '-' and '.', so neither a rule nor the policy "
+                                      "default allows it",
+                                      quoted, (unsigned char)tool_name[offset], offset);
     return verdict->reason != NULL ? AG_OK : AG_ERR_NOMEM;
 }
 
@@ -928,6 +974,8 @@ ag_status ag_eval_tool(ag_checker *checker, const char *tool_name,
         break;
     default:
         status = eval_other_tool(checker, tool_name, input);
+        if (status == AG_OK && strncmp(tool_name, "mcp__", 5) == 0)
+            status = ask_for_invalid_mcp_name(checker, tool_name);
         break;
     }
 
