@@ -10,6 +10,7 @@
  *   outside the working directories (the cwd and the policy's
  *   additional_directories) asks unless an Edit allow rule covers it.
  * - WebFetch: the URL's host is checked against WebFetch(domain:...) rules.
+ *   A URL whose scheme is not http or https asks unless a deny rule denies it.
  * - Any other tool: a bare tool rule matches every call, a param rule
  *   (Tool(param:value)) one input field, and a Tool(GLOB) rule the tool's
  *   primary field (lib/eval/forms.c). A specifier that cannot be evaluated
@@ -25,6 +26,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "eval/eval.h"
 #include "eval/mode.h"
@@ -857,6 +859,40 @@ static const char *parse_url_host(ag_arena *arena, const char *url, size_t lengt
     return copy;
 }
 
+/* Returns whether `url`, which starts with scheme://, is an http or https URL. */
+static bool has_web_scheme(const char *url)
+{
+    size_t length = strcspn(url, ":");
+    return (length == 4 && strncasecmp(url, "http", 4) == 0)
+           || (length == 5 && strncasecmp(url, "https", 5) == 0);
+}
+
+/*
+ * Raises an allow to ask for a URL whose scheme is not http or https. A
+ * domain rule names a web host, while ftp:// and other schemes reach other
+ * services, and file://HOST/PATH may read a local file. Deny and ask rules
+ * have matched the host already, so their verdicts stay. The ask survives
+ * bypassPermissions, as for a malformed MCP tool name.
+ */
+static ag_status ask_for_other_scheme(ag_checker *checker, ag_command_verdict *result,
+                                      const char *url, size_t length)
+{
+    if (result->decision != AG_ALLOW || has_web_scheme(url))
+        return AG_OK;
+
+    result->decision = AG_ASK;
+    result->rule = NULL;
+    result->bypassable = false;
+    const char *quoted = ag_quote_text(&checker->arena, url, length);
+    int scheme_length = (int)strcspn(url, ":");
+    result->reason = ag_arena_printf(&checker->arena,
+                                     "the URL `%s` has the scheme `%.*s`, but only http and "
+                                     "https URLs may be allowed, so neither a rule nor the "
+                                     "policy default allows it",
+                                     quoted, scheme_length, url);
+    return result->reason != NULL ? AG_OK : AG_ERR_NOMEM;
+}
+
 static ag_status eval_fetch(ag_checker *checker, const char *tool_name,
                             const ag_json_document *input)
 {
@@ -903,6 +939,9 @@ static ag_status eval_fetch(ag_checker *checker, const char *tool_name,
     if (described == NULL)
         return AG_ERR_NOMEM;
     ag_findings_decide(checker, &result, &findings, described);
+    ag_status status = ask_for_other_scheme(checker, &result, text, length);
+    if (status != AG_OK)
+        return status;
     return finish(checker, &result);
 }
 
