@@ -1492,6 +1492,26 @@ static ag_status add_unknown_tree(ag_extractor *ex)
 }
 
 /*
+ * Adds the environment whose activation scripts (ENV/etc/conda/activate.d)
+ * conda activate ENV runs. conda's activate.py reads a word with '/' or
+ * '\\' as a prefix, whose tree counts as for conda run -p. Any other word
+ * names an environment in one of conda's envs_dirs ("base" and "root" the
+ * base environment), whose place the checker does not know, so every write
+ * counts. A word known only at run time may be either.
+ */
+static ag_status add_environment(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                 size_t length)
+{
+    bool prefix = memchr(text, '/', length) != NULL || memchr(text, '\\', length) != NULL;
+    if (word->dynamic || prefix) {
+        ag_status status = add_local_package(ex, word, text, length);
+        if (status != AG_OK || !word->dynamic)
+            return status;
+    }
+    return add_unknown_tree(ex);
+}
+
+/*
  * Adds the script of `python DIR/x.py` as a run file, and notes the *.py
  * files beside it, which shadow standard modules (lookup.c).
  */
@@ -1640,6 +1660,8 @@ static ag_status add_argument(ag_extractor *ex, const ag_effect_spec *spec, cons
         return add_local_package(ex, word, arg->text, arg->length);
     case AG_ROLE_ENV_NAME:
         return add_unknown_tree(ex);
+    case AG_ROLE_ENVIRONMENT:
+        return add_environment(ex, word, arg->text, arg->length);
     case AG_ROLE_READ:
     case AG_ROLE_WRITE:
         if (spec->remote_operands && whole_word && has_scheme(word->text, word->length)) {
@@ -1922,6 +1944,27 @@ static bool makes_hard_link(const parsed_arguments *parsed, ag_effect_role role)
     if (role == AG_ROLE_LINK_SOURCE)
         return !parsed->symbolic;
     return role == AG_ROLE_READ && parsed->hard_links;
+}
+
+/*
+ * Returns whether the first operand names conda's activate script, which
+ * `source activate ENV` and `. /opt/conda/bin/activate ENV` run: its last
+ * component is "activate", or it is known only at run time.
+ */
+static bool sources_conda_activate(const parsed_arguments *parsed)
+{
+    for (size_t i = 0; i < parsed->count; i++) {
+        const argument *arg = &parsed->items[i];
+        if (arg->option != NULL)
+            continue;
+        if (memchr(arg->text, AG_DYNAMIC_MARK, arg->length) != NULL)
+            return true;
+        size_t start = arg->length;
+        while (start > 0 && arg->text[start - 1] != '/')
+            start--;
+        return arg->length - start == 8 && memcmp(arg->text + start, "activate", 8) == 0;
+    }
+    return false;
 }
 
 /* Returns the role of operand `position` of `count`, per the entry. */
@@ -3069,6 +3112,8 @@ static ag_status add_effects(ag_extractor *ex, const ag_effect_spec *spec,
         }
         if (arg.option == NULL && !assignment_role(spec, &arg))
             arg.role = adjust_role(parsed, operand_role(spec, parsed, position, operand_count));
+        if (arg.role == AG_ROLE_ACTIVATE_ENV)
+            arg.role = sources_conda_activate(parsed) ? AG_ROLE_ENVIRONMENT : AG_ROLE_NONE;
         if (names_revision(spec, parsed, i))
             arg.role = AG_ROLE_NONE;
         if (arg.option == NULL && arg.role == AG_ROLE_READ)

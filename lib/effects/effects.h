@@ -40,6 +40,12 @@ typedef enum ag_effect_role {
     AG_ROLE_ENV_NAME,  /* the name of an environment in a directory the checker does not
                           know (conda run -n NAME): every write by another command of the
                           request may be code that the command runs */
+    AG_ROLE_ENVIRONMENT, /* an environment name or prefix (conda activate ENV): a word with
+                          '/' or '\\' as for AG_ROLE_RUN_TREE, any other as for
+                          AG_ROLE_ENV_NAME */
+    AG_ROLE_ACTIVATE_ENV, /* the operand after the file that source runs: as for
+                          AG_ROLE_ENVIRONMENT when that file is conda's activate script
+                          (source activate ENV), else no effect */
     AG_ROLE_LINK_SOURCE, /* a file that ln gives a new hard link: read and written, because
                           the new name shows and changes the same file; nothing with -s */
     AG_ROLE_READ_WRITE, /* a file read and changed in place (sqlite3 DATABASE, rename FILE) */

@@ -62,7 +62,8 @@ static const struct {
     {"names-file", AG_ROLE_NAMES_FILE}, {"require", AG_ROLE_REQUIRE},
     {"rev-path", AG_ROLE_REV_PATH}, {"module", AG_ROLE_MODULE},
     {"python-script", AG_ROLE_PYTHON_SCRIPT}, {"run-tree", AG_ROLE_RUN_TREE},
-    {"env-name", AG_ROLE_ENV_NAME},
+    {"env-name", AG_ROLE_ENV_NAME}, {"environment", AG_ROLE_ENVIRONMENT},
+    {"activate-env", AG_ROLE_ACTIVATE_ENV},
 };
 
 static bool parse_role(const char *text, size_t length, ag_effect_role *role)
