@@ -287,6 +287,31 @@ static void test_glob_through_link(void **state)
 }
 
 /*
+ * A wildcard directory component lists names through a link that it
+ * matches: the pattern `*` `/id_rsa` reads lnk/id_rsa, which is
+ * ~/.ssh/id_rsa.
+ */
+static void test_glob_wildcard_through_link(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"*/id_rsa\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"ln?/id_rsa\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"**/id_rsa\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob",
+                                "{\"pattern\":\"*/id_rsa\",\"path\":\"%s\"}"),
+                     AG_DENY);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"x*/id_rsa\"}"),
+                     AG_ALLOW);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"src/*/a.c\"}"),
+                     AG_ALLOW);
+    assert_int_equal(check_tool(f, AG_MODE_DEFAULT, "Glob", "{\"pattern\":\"*\"}"),
+                     AG_ALLOW);
+}
+
+/*
  * A path whose lookup fails leads to an unknown place: a loop of links, or
  * a directory the checker may not search (root searches every directory,
  * so that part runs only for other users). A deny rule that could match it
@@ -818,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_cd_dotdot_after_link),
         cmocka_unit_test(test_dotdot_after_link_as_text),
         cmocka_unit_test(test_glob_through_link),
+        cmocka_unit_test(test_glob_wildcard_through_link),
         cmocka_unit_test(test_failed_lookup_asks),
         cmocka_unit_test(test_tree_walk_through_link),
         cmocka_unit_test(test_search_without_path),

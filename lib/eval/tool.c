@@ -25,8 +25,13 @@
  * opens it (Node.js path.resolve() does). The stricter outcome wins.
  */
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "eval/eval.h"
 #include "eval/mode.h"
@@ -440,6 +445,78 @@ static size_t glob_literal_prefix(const char *pattern)
     }
 }
 
+/* Limits of the scan of one Glob directory for symbolic links (add_glob_links()). */
+enum { GLOB_LINKS_MAX = 32, GLOB_ENTRIES_MAX = 4096 };
+
+/* Returns whether a Glob pattern has a wildcard in a directory component (`*` `/id_rsa`). */
+static bool glob_wildcard_directory(const char *pattern)
+{
+    const char *wildcard = strpbrk(pattern, "*?[");
+    return wildcard != NULL && strchr(wildcard, '/') != NULL;
+}
+
+/*
+ * Returns whether an entry of the directory `stream` reads is a symbolic
+ * link. The build's _POSIX_C_SOURCE hides d_type, so each entry costs one
+ * fstatat().
+ */
+static bool entry_is_link(DIR *stream, const struct dirent *entry)
+{
+    struct stat status;
+    return fstatat(dirfd(stream), entry->d_name, &status, AT_SYMLINK_NOFOLLOW) == 0
+           && S_ISLNK(status.st_mode);
+}
+
+/*
+ * Appends to `links` each symbolic link directly in `directory` whose name
+ * matches `component`. The directory is the literal start of a Glob
+ * pattern, and the component its first wildcard component, which is a
+ * directory. Glob lists names through such a link (the pattern `*` `/id_rsa`
+ * through keys -> ~/.ssh), so each link is checked as a searched directory,
+ * whose target deny and ask rules see. A directory that cannot be read,
+ * more than GLOB_ENTRIES_MAX entries or more than GLOB_LINKS_MAX links add
+ * an unknown path instead, which such rules count as "could match".
+ */
+static ag_status add_glob_links(ag_checker *checker, const file_request *request,
+                                const char *directory, const char *component,
+                                const char **links, size_t *count)
+{
+    static const char unknown[] = {AG_DYNAMIC_MARK, '\0'};
+    ag_arena *arena = &checker->arena;
+    const char *path = ag_path_normalize(arena, &request->context, directory, strlen(directory));
+    if (path == NULL)
+        return AG_ERR_NOMEM;
+    DIR *stream = path[0] == '/' ? opendir(path) : NULL;
+    if (stream == NULL) {
+        /* Glob finds nothing in a directory that does not exist. */
+        if (path[0] != '/' || (errno != ENOENT && errno != ENOTDIR))
+            links[(*count)++] = unknown;
+        return AG_OK;
+    }
+
+    size_t entries = 0;
+    size_t limit = *count + GLOB_LINKS_MAX;
+    const struct dirent *entry;
+    while ((entry = readdir(stream)) != NULL) {
+        if (++entries > GLOB_ENTRIES_MAX || *count == limit) {
+            links[(*count)++] = unknown;
+            break;
+        }
+        /* Dot files count too, because a Glob tool may list them. */
+        bool matches = strcmp(component, "**") == 0 || fnmatch(component, entry->d_name, 0) == 0;
+        if (!matches || !entry_is_link(stream, entry))
+            continue;
+        links[*count] = ag_arena_printf(arena, "%s/%s", strcmp(path, "/") == 0 ? "" : path,
+                                        entry->d_name);
+        if (links[(*count)++] == NULL) {
+            closedir(stream);
+            return AG_ERR_NOMEM;
+        }
+    }
+    closedir(stream);
+    return AG_OK;
+}
+
 /* The outcome of one path of a file tool call, after the mode (mode.c). */
 typedef struct path_outcome {
     ag_decision decision;
@@ -547,9 +624,12 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
     if (start_file_request(checker, &request, tool_name, family, input, cwd) != AG_OK)
         return AG_ERR_NOMEM;
 
-    /* Up to the three fields, the search directory and the Glob pattern's directory. */
-    const char *raws[5];
-    size_t lengths[5];
+    /*
+     * Up to the three fields, the search directory, the Glob pattern's
+     * directory, and the links in it with an unknown path after them.
+     */
+    const char *raws[5 + GLOB_LINKS_MAX + 1];
+    size_t lengths[5 + GLOB_LINKS_MAX + 1];
     size_t count = 0;
     const char *search = ".";    /* a searcher's directory: its "path", else the cwd */
     for (size_t i = 0; i < sizeof(path_fields) / sizeof(*path_fields); i++) {
@@ -601,6 +681,33 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
             return AG_ERR_NOMEM;
         raws[count] = joined;
         lengths[count++] = strlen(joined);
+    }
+
+    /*
+     * A wildcard directory component may be a link to anywhere. Only the
+     * links directly in the literal directory are found, and only when a
+     * Read or Glob deny or ask rule could be met through one.
+     * TODO(glob-links): a link deeper down is not found: one that a second
+     * wildcard component or `**` reaches below the first level.
+     */
+    if (pattern != NULL && count < 5 && glob_wildcard_directory(pattern)
+        && (has_deny_or_ask_rule(checker->policy, "Read")
+            || has_deny_or_ask_rule(checker->policy, "Glob"))) {
+        size_t prefix = glob_literal_prefix(pattern);
+        const char *directory = prefix == 0 ? search
+                                            : ag_arena_printf(arena, "%s/%.*s", search,
+                                                              (int)prefix, pattern);
+        const char *start = pattern + prefix + (prefix > 0);
+        const char *component = ag_arena_strndup(arena, start, strcspn(start, "/"));
+        if (directory == NULL || component == NULL)
+            return AG_ERR_NOMEM;
+        size_t before = count;
+        ag_status status = add_glob_links(checker, &request, directory, component, raws,
+                                          &count);
+        if (status != AG_OK)
+            return status;
+        for (size_t i = before; i < count; i++)
+            lengths[i] = strlen(raws[i]);
     }
 
     return check_file_paths(checker, &request, raws, lengths, count);
