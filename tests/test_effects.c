@@ -654,6 +654,7 @@ static void assert_same_spec(const ag_effect_spec *built, const ag_effect_spec *
     assert_int_equal(built->default_read_options.count, parsed->default_read_options.count);
     assert_int_equal(built->handler, parsed->handler);
     assert_int_equal(built->subcommand_count, parsed->subcommand_count);
+    assert_int_equal(built->subcommands_anywhere, parsed->subcommands_anywhere);
     for (size_t i = 0; i < built->subcommand_count; i++)
         assert_same_spec(&built->subcommands[i], &parsed->subcommands[i]);
 }

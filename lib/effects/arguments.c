@@ -54,6 +54,11 @@ typedef struct parsed_arguments {
     const ag_shell_word *subcommand_words;
     size_t subcommand_count;
     const ag_effect_spec *subcommand;
+    /*
+     * The subcommand came after operands (ag_effect_subcommand_search_passes()),
+     * so the entry's own reading of every word counts too.
+     */
+    bool subcommand_after_operands;
 } parsed_arguments;
 
 /* Returns whether the NUL-terminated `option` is the `length` bytes at `name`. */
@@ -446,18 +451,65 @@ static bool negates_options(const ag_effect_spec *spec, const ag_shell_word *wor
     return memchr(word->text + 1, '-', word->length - 1) != NULL;
 }
 
-/*
- * Returns the subcommand entry that `word` names, or NULL. A word that names
- * none stays an operand of the command's own entry, whose options and
- * operands still count (7z X, which 7-Zip reads as x).
- */
-static const ag_effect_spec *find_subcommand(const ag_effect_spec *spec, const ag_shell_word *word)
+const ag_effect_spec *ag_effect_subcommand_find(const ag_effect_spec *spec,
+                                                const ag_shell_word *word)
 {
     for (size_t s = 0; s < spec->subcommand_count; s++) {
         if (strcmp(spec->subcommands[s].name, word->text) == 0)
             return &spec->subcommands[s];
     }
     return NULL;
+}
+
+bool ag_effect_option_may_take_next(const ag_effect_spec *spec, const ag_shell_word *word)
+{
+    if (memchr(word->text, '=', word->length) != NULL)
+        return false;
+    if (word->text[1] == '-' || spec->single_dash_long) {
+        const ag_effect_option *option = find_long(spec, word->text, word->length);
+        return option == NULL || option->kind == AG_OPTION_OPTIONAL_VALUE;
+    }
+
+    /* As parse_short() reads a cluster: the first letter with a value ends it. */
+    const ag_effect_option *option = NULL;
+    for (size_t j = 1; j < word->length; j++) {
+        char name[3] = {'-', word->text[j], '\0'};
+        option = ag_effect_option_find(spec, name, 2);
+        if (option != NULL && ag_effect_option_takes_value(option))
+            return false;
+        if (option != NULL && option->kind == AG_OPTION_OPTIONAL_VALUE)
+            return j + 1 == word->length;
+    }
+    return option == NULL;
+}
+
+bool ag_effect_subcommand_search_passes(const ag_effect_spec *spec, size_t operands,
+                                        size_t possible_values)
+{
+    return spec->subcommand_count > 0
+           && (operands == possible_values || spec->subcommands_anywhere);
+}
+
+/*
+ * Reads `word`, an operand after `operands` others, as the subcommand it
+ * names when the search for one passes the operands before it. The word
+ * stays an operand of the entry too. A word known only at run time may
+ * name any subcommand.
+ */
+static void note_later_subcommand(parsed_arguments *parsed, const ag_effect_spec *spec,
+                                  const ag_shell_word *word, size_t rest, size_t operands,
+                                  size_t possible_values)
+{
+    if (parsed->subcommand != NULL
+        || !ag_effect_subcommand_search_passes(spec, operands, possible_values))
+        return;
+
+    parsed->unknown_subcommand |= word->dynamic;
+    if (operands == 0 || (parsed->subcommand = ag_effect_subcommand_find(spec, word)) == NULL)
+        return;
+    parsed->subcommand_words = word + 1;
+    parsed->subcommand_count = rest;
+    parsed->subcommand_after_operands = true;
 }
 
 /*
@@ -480,8 +532,12 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
     bool saw_option = false;
     bool end = false;
     size_t operands = 0;
+    size_t possible_values = 0;     /* operands that may be the value of the option before */
+    bool value_may_follow = false;
     for (size_t i = 0; i < count && !end; i++) {
         const ag_shell_word *word = &words[i];
+        bool may_be_value = value_may_follow;
+        value_may_follow = false;
         /* tar's first word may be its options without the dash: tar xzf a.tgz. */
         bool tar_key = i == 0 && spec->handler == AG_HANDLER_TAR && !is_option_word(word)
                        && !word->dynamic;
@@ -498,6 +554,8 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
             parsed->items_before_dash_dash = parsed->count;
         } else if (!options_done && (is_option_word(word) || tar_key || dashless_key)) {
             saw_option = true;
+            value_may_follow = spec->subcommand_count > 0 && !tar_key && !dashless_key
+                             && ag_effect_option_may_take_next(spec, word);
             bool long_form = !tar_key && !dashless_key
                              && (word->text[1] == '-' || spec->single_dash_long);
             if (tar_key)
@@ -512,15 +570,16 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
         } else if (spec->stop_at_option && saw_option && operands > 0) {
             /* find -L DIR: options before the first operand (-H, -L, -P, -D) keep the operands. */
             continue;
-        } else if (operands == 0 && (parsed->subcommand = find_subcommand(spec, word)) != NULL) {
+        } else if (operands == 0
+                   && (parsed->subcommand = ag_effect_subcommand_find(spec, word)) != NULL) {
             parsed->subcommand_words = words + i + 1;
             parsed->subcommand_count = count - i - 1;
             return AG_OK;
         } else {
-            parsed->unknown_subcommand |= operands == 0 && spec->subcommand_count > 0
-                                          && word->dynamic;
+            note_later_subcommand(parsed, spec, word, count - i - 1, operands, possible_values);
             push(parsed, word, word->text, word->length, AG_ROLE_NONE, NULL);
             operands++;
+            possible_values += may_be_value;
             /* ssh reads options again after its host, up to the remote command. */
             bool host_first = spec->operand_count > 0 && spec->operands[0] == AG_ROLE_HOST;
             if (spec->options_first && (operands > 1 || !host_first))
@@ -2906,7 +2965,7 @@ static ag_status apply_defaults(ag_extractor *ex, const ag_effect_spec *spec,
      * reads the rest of the words (git stash list).
      */
     bool writes_default = !wrote && (!parsed->reads_operands || parsed->reads_undone)
-                          && parsed->subcommand == NULL;
+                          && (parsed->subcommand == NULL || parsed->subcommand_after_operands);
     bool wrote_cwd = parsed->writes_cwd && spec->default_write != NULL
                      && strcmp(spec->default_write, ".") == 0;
     if (status == AG_OK && writes_default && !wrote_cwd && spec->default_write != NULL)

@@ -175,8 +175,9 @@ static void write_spec(FILE *out, const ag_effect_spec *spec, const char *id)
     write_string(out, spec->default_network);
     fprintf(out, ", .handler = (ag_effect_handler)%d, .subcommands = ", (int)spec->handler);
     write_pointer(out, spec->subcommand_count > 0, id, "sub");
-    fprintf(out, ", .subcommand_count = %zu, .makes_links = (ag_link_mode)%d, .link_options = ",
-            spec->subcommand_count, (int)spec->makes_links);
+    fprintf(out, ", .subcommand_count = %zu, .subcommands_anywhere = %d",
+            spec->subcommand_count, spec->subcommands_anywhere);
+    fprintf(out, ", .makes_links = (ag_link_mode)%d, .link_options = ", (int)spec->makes_links);
     write_pointer(out, spec->link_option_count > 0, id, "link_options");
     fprintf(out, ", .link_option_count = %zu, .modules = ", spec->link_option_count);
     write_pointer(out, spec->module_count > 0, id, "modules");

@@ -210,6 +210,11 @@ typedef struct ag_effect_spec {
     ag_effect_handler handler;  /* handler: tar, git-config, git-init */
     struct ag_effect_spec *subcommands;
     size_t subcommand_count;
+    /*
+     * A word that names a subcommand is read as one after any operands, and
+     * they still count for this entry (claude PROMPT config set).
+     */
+    bool subcommands_anywhere;
     ag_link_mode makes_links;
     char **link_options;        /* makes_links applies only when one of these is given */
     size_t link_option_count;
@@ -281,6 +286,17 @@ bool ag_effects_table_index_names(ag_effects_table *table);
 
 /* Returns the entry for a command name (without directory, case-sensitive), or NULL. */
 const ag_effect_spec *ag_effects_table_find(const ag_effects_table *table, const char *name);
+
+/*
+ * Returns the subcommand entry of `spec` that `words` (the words after the
+ * command or subcommand name) give, as effect extraction reads them, and
+ * stores in *index the word that names it. Without one, returns NULL and
+ * stores the first operand, when the search for a subcommand ends there,
+ * or else `count`.
+ */
+const ag_effect_spec *ag_effect_find_subcommand(const ag_effect_spec *spec,
+                                                const ag_shell_word *words, size_t count,
+                                                size_t *index);
 
 /* One effect of one command. */
 typedef struct ag_effect {

@@ -835,6 +835,9 @@ typedef struct operand_scan {
     bool script_given;          /* an option gave the program text (grep -e), so no operand is it */
     size_t end;                 /* the index of an `end` option (fd -x), or the word count */
     size_t subcommand;          /* the index of the word naming a subcommand, or the word count */
+    size_t possible_values;     /* operands that may be the value of the option before */
+    /* The subcommand came after operands, so the entry's own reading counts too. */
+    bool subcommand_after_operands;
 } operand_scan;
 
 /*
@@ -891,9 +894,37 @@ static bool option_takes_next(const ag_effect_spec *spec, const ag_shell_word *w
 }
 
 /*
+ * Notes in `scan` the subcommand that the operand `word` at `index` names,
+ * as parse_arguments() in arguments.c finds it. Returns whether the scan
+ * ends there: at a subcommand that the first operand names, or at a first
+ * operand that names none when the search for one stops at it.
+ */
+static bool ends_subcommand_search(const ag_effect_spec *spec, const ag_shell_word *word,
+                                   bool may_be_value, operand_scan *scan, size_t index)
+{
+    if (scan->subcommand_after_operands
+        || !ag_effect_subcommand_search_passes(spec, scan->operands, scan->possible_values))
+        return false;
+
+    bool named = ag_effect_subcommand_find(spec, word) != NULL;
+    if (scan->operands == 0) {
+        bool searches_on = ag_effect_subcommand_search_passes(spec, 1, may_be_value ? 1 : 0);
+        if (named || !searches_on)
+            scan->subcommand = index;
+        return named || !searches_on;
+    }
+    if (named) {
+        scan->subcommand = index;
+        scan->subcommand_after_operands = true;
+    }
+    return false;
+}
+
+/*
  * Counts the operands of `words` as parse_arguments() in arguments.c reads
  * them with the table entry `spec`, up to an `end` option or the word that
- * names a subcommand.
+ * names a subcommand. A subcommand named after operands does not end the
+ * count, because the entry's own reading of the words counts too.
  */
 static void scan_operands(const ag_effect_spec *spec, const ag_shell_word *words, size_t count,
                           operand_scan *scan)
@@ -902,26 +933,42 @@ static void scan_operands(const ag_effect_spec *spec, const ag_shell_word *words
     bool options_done = false;
     bool saw_option = false;
     bool expression = false;
+    bool value_may_follow = false;
     for (size_t i = 0; i < count && scan->end == count; i++) {
         const ag_shell_word *word = &words[i];
+        bool may_be_value = value_may_follow;
+        value_may_follow = false;
         if (!options_done && !word->dynamic && strcmp(word->text, "--") == 0) {
             options_done = true;
         } else if (!options_done && word->length > 1 && word->text[0] == '-') {
             saw_option = true;
             /* find's expression (-name, -exec) ends its paths; -H, -L, -P, -D and -O do not. */
             expression = expression || (spec->stop_at_option && word->length > 2);
+            value_may_follow = spec->subcommand_count > 0
+                               && ag_effect_option_may_take_next(spec, word);
             i += option_takes_next(spec, word, scan, i);
         } else if (spec->stop_at_option && saw_option && (scan->operands > 0 || expression)) {
             continue;
-        } else if (spec->subcommand_count > 0 && scan->operands == 0) {
-            scan->subcommand = i;
+        } else if (ends_subcommand_search(spec, word, may_be_value, scan, i)) {
             return;
         } else {
             scan->operands++;
+            scan->possible_values += may_be_value;
             scan->vanishes = scan->vanishes || may_vanish(word);
             options_done = options_done || spec->options_first;
         }
     }
+}
+
+const ag_effect_spec *ag_effect_find_subcommand(const ag_effect_spec *spec,
+                                                const ag_shell_word *words, size_t count,
+                                                size_t *index)
+{
+    operand_scan scan;
+    scan_operands(spec, words, count, &scan);
+    *index = scan.subcommand;
+    return scan.subcommand < count ? ag_effect_subcommand_find(spec, &words[scan.subcommand])
+                                   : NULL;
 }
 
 /*
@@ -1017,12 +1064,13 @@ static ag_status read_default_tree(ag_extractor *ex, const ag_effect_spec *spec,
     operand_scan scan;
     scan_operands(spec, words, count, &scan);
     if (scan.subcommand < count) {
-        for (size_t s = 0; s < spec->subcommand_count; s++) {
-            if (strcmp(spec->subcommands[s].name, words[scan.subcommand].text) == 0)
-                return read_default_tree(ex, &spec->subcommands[s], words + scan.subcommand + 1,
-                                         count - scan.subcommand - 1);
-        }
-        return AG_OK;
+        const ag_effect_spec *subcommand = ag_effect_subcommand_find(spec, &words[scan.subcommand]);
+        size_t next = scan.subcommand + 1;
+        ag_status status = subcommand != NULL
+                               ? read_default_tree(ex, subcommand, words + next, count - next)
+                               : AG_OK;
+        if (status != AG_OK || !scan.subcommand_after_operands)
+            return status;
     }
     if (!searches_cwd_by_default(spec))
         return AG_OK;

@@ -108,6 +108,33 @@ const ag_effect_option *ag_effect_option_find(const ag_effect_spec *spec, const 
 
 /* Returns whether `option` takes a value: the next word, or the rest of its own word. */
 bool ag_effect_option_takes_value(const ag_effect_option *option);
+
+/*
+ * Returns the subcommand entry that `word` names, or NULL. A word that names
+ * none stays an operand of the command's own entry, whose options and
+ * operands still count (7z X, which 7-Zip reads as x).
+ */
+const ag_effect_spec *ag_effect_subcommand_find(const ag_effect_spec *spec,
+                                                const ag_shell_word *word);
+
+/*
+ * Returns whether the next word may be the value of the last option that
+ * the option word `word` gives, though `spec` does not say that it takes
+ * one. That option is one `spec` does not list (claude --output-format
+ * json config set), or one with an optional value, which parsers such as
+ * Commander.js take from the next word too (claude --debug [filter]). A
+ * value in `word` itself rules that out.
+ */
+bool ag_effect_option_may_take_next(const ag_effect_spec *spec, const ag_shell_word *word);
+
+/*
+ * Returns whether the search for a subcommand of `spec` goes on past
+ * `operands` operands, `possible_values` of which may be the value of the
+ * option before them (ag_effect_option_may_take_next()). With subcommands_anywhere, it
+ * goes on past any operand.
+ */
+bool ag_effect_subcommand_search_passes(const ag_effect_spec *spec, size_t operands,
+                                        size_t possible_values);
 /*
  * Notes that the command being looked at runs the code of the file at the
  * normalized `path`. Returns false when out of memory.

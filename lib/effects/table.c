@@ -570,6 +570,8 @@ static ag_status parse_key(table_parser *parser, const char *key, const yaml_nod
         return parse_handler(parser, value, spec);
     if (strcmp(key, "subcommands") == 0)
         return parse_subcommands(parser, value, spec);
+    if (strcmp(key, "subcommands_anywhere") == 0)
+        return parse_flag(parser, value, &spec->subcommands_anywhere);
     if (strcmp(key, "makes_links") == 0 || strcmp(key, "makes_links_with") == 0)
         return parse_link_key(parser, key, value, key_node, spec);
     if (strcmp(key, "copies_into") == 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "effects/effects.h"
 #include "eval/options.h"
 
 #define END_OPTIONS {0, NULL, AG_TOOL_VALUE_NONE, AG_TOOL_OTHER}
@@ -670,24 +671,41 @@ static const claude_action claude_actions[] = {
     {"mcp", "serve", AG_COMMAND_RUNS_CODE | AG_COMMAND_OPAQUE},
 };
 
-/*
- * Marks the claude_actions wherever their words stand. The effects table
- * finds a subcommand only when no option that it does not list comes first
- * (claude --output-format json config set). An action known only at run
- * time may be any of them. A prompt that contains these words is one word.
- */
-static void mark_claude_actions(ag_shell_command *command)
+/* Marks the claude_actions of the subcommand `group` that `action` may be. */
+static void mark_claude_action(ag_shell_command *command, const char *group,
+                               const ag_shell_word *action)
 {
-    size_t count = sizeof(claude_actions) / sizeof(claude_actions[0]);
-    for (size_t i = 1; i + 1 < command->word_count; i++) {
-        const ag_shell_word *action = &command->words[i + 1];
-        for (size_t j = 0; j < count; j++) {
-            const claude_action *known = &claude_actions[j];
-            if (!word_is(&command->words[i], known->group))
-                continue;
-            if (action->dynamic || ag_list_contains(known->actions, action->text, action->length))
-                command->flags |= known->flags;
-        }
+    for (size_t i = 0; i < sizeof(claude_actions) / sizeof(claude_actions[0]); i++) {
+        const claude_action *known = &claude_actions[i];
+        if (strcmp(group, known->group) != 0)
+            continue;
+        if (action->dynamic || ag_list_contains(known->actions, action->text, action->length))
+            command->flags |= known->flags;
+    }
+}
+
+/*
+ * Marks the claude_actions where the effects table reads the words as
+ * subcommands, after any prompt or options (claude --output-format json
+ * config set). At each level, the action is the word that names a
+ * subcommand of the table, or else the first operand (mcp serve). An
+ * action known only at run time may be any of them. A prompt that
+ * contains these words is one word.
+ */
+static void mark_claude_actions(const ag_checker *checker, ag_shell_command *command)
+{
+    const ag_effect_spec *level = ag_effects_table_find(checker->policy->effects, "claude");
+    const ag_shell_word *words = command->words + 1;
+    size_t count = command->word_count - 1;
+    while (level != NULL) {
+        size_t index = 0;
+        const ag_effect_spec *subcommand = ag_effect_find_subcommand(level, words, count, &index);
+        if (index >= count)
+            return;
+        mark_claude_action(command, level->name, &words[index]);
+        words += index + 1;
+        count -= index + 1;
+        level = subcommand;
     }
 }
 
@@ -731,7 +749,7 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
     if (found->options == less_options)
         mark_less_commands(&list->items[index]);
     if (found->options == claude_options)
-        mark_claude_actions(&list->items[index]);
+        mark_claude_actions(checker, &list->items[index]);
     if (found->options == scp_options) {
         ag_status status = unwrap_scp_remote_paths(checker, list, index);
         if (status != AG_OK)
