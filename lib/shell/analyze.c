@@ -1051,50 +1051,34 @@ static void check_heredoc_ends(ag_walker *walker)
         if (ag_node_kind_at(walker, id) != AG_NODE_HEREDOC_REDIRECT)
             continue;
 
-        ag_node_id start = AG_NO_NODE;
-        ag_node_id body = AG_NO_NODE;
-        ag_node_id end = AG_NO_NODE;
-        uint32_t count;
-        ag_node_id first = ag_node_children(walker, id, &count);
-        for (ag_node_id child = first; child < first + count; child++) {
-            ag_node_kind kind = ag_node_kind_at(walker, child);
-            if (kind == AG_NODE_HEREDOC_START && start == AG_NO_NODE)
-                start = child;
-            else if (kind == AG_NODE_HEREDOC_BODY && body == AG_NO_NODE)
-                body = child;
-            else if (kind == AG_NODE_HEREDOC_END && end == AG_NO_NODE)
-                end = child;
-        }
-        if (start == AG_NO_NODE || body == AG_NO_NODE)
-            continue;
-
-        ag_shell_word delimiter;
-        bool quoted;
-        ag_word_delimiter(walker, start, &delimiter, &quoted);
-        if (delimiter.text == NULL || delimiter.length == 0)
+        /* Without a body no line is hidden, and an empty delimiter would match any empty line. */
+        ag_heredoc_parts parts;
+        ag_heredoc_parts_find(walker, id, &parts);
+        const ag_shell_word *delimiter = &parts.delimiter;
+        if (parts.body == AG_NO_NODE || delimiter->text == NULL || delimiter->length == 0)
             continue;
 
         /* The operator is `<<-` when a `-` sits between `<<` and the delimiter. */
         uint32_t operator_start = ag_node_at(walker, id)->start;
-        uint32_t delimiter_start = ag_node_at(walker, start)->start;
+        uint32_t delimiter_start = ag_node_at(walker, parts.start)->start;
         const char *dash = memchr(walker->source + operator_start, '-',
                                   delimiter_start - operator_start);
-        uint32_t body_start = ag_node_at(walker, body)->start;
-        uint32_t stop = end != AG_NO_NODE ? ag_node_at(walker, end)->start
-                                          : ag_node_at(walker, body)->end;
+        uint32_t body_start = ag_node_at(walker, parts.body)->start;
+        uint32_t stop = parts.end != AG_NO_NODE ? ag_node_at(walker, parts.end)->start
+                                                : ag_node_at(walker, parts.body)->end;
 
         /* tree-sitter-bash starts the end node of `<<-` after the tabs of its line. */
         while (dash != NULL && stop > body_start && walker->source[stop - 1] == '\t')
             stop--;
         uint32_t line = find_delimiter_line(walker, body_start, stop,
-                                            &delimiter, dash != NULL);
+                                            delimiter, dash != NULL);
         if (line == UINT32_MAX)
             continue;
-        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, line, line + delimiter.length,
+        ag_walker_problem_at(walker, AG_SHELL_UNKNOWN_NODE, line, line + delimiter->length,
                              "The heredoc delimiter `%s` at byte %u ends the heredoc for Bash, "
                              "but tree-sitter-bash reads the body on past it, so the lines after "
                              "it may run as commands; move the nested heredoc out of the body.",
-                             delimiter.text, line);
+                             delimiter->text, line);
         return;
     }
 }

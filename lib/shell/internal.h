@@ -315,6 +315,21 @@ void ag_check_evaluated_words(ag_walker *walker);
 void ag_redirect_add(ag_walker *walker, ag_node_id node, ag_walk_state state, ag_vec *redirects,
                      ag_word_list *extra_words, ag_vec *trailing);
 
+/* The children of a heredoc_redirect node that make the heredoc, or AG_NO_NODE where missing. */
+typedef struct ag_heredoc_parts {
+    ag_node_id start;           /* heredoc_start: the delimiter as written */
+    ag_node_id body;            /* heredoc_body */
+    ag_node_id end;             /* heredoc_end: the line that ends the body */
+    ag_shell_word delimiter;    /* the delimiter without quotes; its text is NULL without a start */
+    bool quoted;                /* a quote in the delimiter turns expansion of the body off */
+} ag_heredoc_parts;
+
+/*
+ * Finds the parts of the heredoc_redirect `node`. tree-sitter-bash 0.25.1
+ * gives it one of each, and of any more the first counts.
+ */
+void ag_heredoc_parts_find(ag_walker *walker, ag_node_id node, ag_heredoc_parts *parts);
+
 /* analyze.c */
 
 /*

@@ -128,27 +128,52 @@ static void settle_duplicate(ag_shell_redirect *redirect)
         redirect->kind = redirect->op[0] == '>' ? AG_REDIRECT_WRITE : AG_REDIRECT_READ;
 }
 
+void ag_heredoc_parts_find(ag_walker *walker, ag_node_id node, ag_heredoc_parts *parts)
+{
+    *parts = (ag_heredoc_parts){.start = AG_NO_NODE, .body = AG_NO_NODE, .end = AG_NO_NODE};
+    uint32_t count;
+    ag_node_id first = ag_node_children(walker, node, &count);
+    for (ag_node_id child = first; child < first + count; child++) {
+        ag_node_kind kind = ag_node_kind_at(walker, child);
+        if (kind == AG_NODE_HEREDOC_START && parts->start == AG_NO_NODE)
+            parts->start = child;
+        else if (kind == AG_NODE_HEREDOC_BODY && parts->body == AG_NO_NODE)
+            parts->body = child;
+        else if (kind == AG_NODE_HEREDOC_END && parts->end == AG_NO_NODE)
+            parts->end = child;
+    }
+
+    if (parts->start != AG_NO_NODE)
+        ag_word_delimiter(walker, parts->start, &parts->delimiter, &parts->quoted);
+}
+
+static bool is_heredoc_part(ag_node_kind kind)
+{
+    return kind == AG_NODE_HEREDOC_START || kind == AG_NODE_HEREDOC_BODY
+           || kind == AG_NODE_HEREDOC_END;
+}
+
+/*
+ * Sets the delimiter and body of a heredoc redirect, and walks what follows
+ * the delimiter on its line: a variable that names the descriptor, nested
+ * redirects and the rest of the statement.
+ */
 static void add_heredoc_parts(ag_walker *walker, ag_node_id node, ag_walk_state state,
                               ag_shell_redirect *redirect, ag_vec *redirects,
                               ag_word_list *extra_words, ag_vec *trailing)
 {
-    ag_node_id body = AG_NO_NODE;
-    ag_node_id end = AG_NO_NODE;
-    bool quoted = false;
+    ag_heredoc_parts parts;
+    ag_heredoc_parts_find(walker, node, &parts);
+    if (parts.start != AG_NO_NODE)
+        redirect->target = parts.delimiter;
+
     uint32_t count;
     ag_node_id first = ag_node_children(walker, node, &count);
-
     for (ag_node_id child = first; child < first + count; child++) {
         ag_node_kind kind = ag_node_kind_at(walker, child);
 
-        if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_FILE_DESCRIPTOR) {
+        if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_FILE_DESCRIPTOR || is_heredoc_part(kind)) {
             continue;
-        } else if (kind == AG_NODE_HEREDOC_START) {
-            ag_word_delimiter(walker, child, &redirect->target, &quoted);
-        } else if (kind == AG_NODE_HEREDOC_BODY) {
-            body = child;
-        } else if (kind == AG_NODE_HEREDOC_END) {
-            end = child;
         } else if (ag_field_is(ag_node_at(walker, child)->field, walker->fields->argument)) {
             ag_walk_descriptor_variable(walker, child, state);
             ag_word_list_add(walker, extra_words, child, state);
@@ -162,14 +187,14 @@ static void add_heredoc_parts(ag_walker *walker, ag_node_id node, ag_walk_state 
         }
     }
 
-    redirect->body_expands = !quoted;
-    if (body == AG_NO_NODE) {
+    redirect->body_expands = !parts.quoted;
+    if (parts.body == AG_NO_NODE) {
         redirect->body = (ag_shell_word){.text = "", .start = redirect->target.end,
                                          .end = redirect->target.end};
         return;
     }
-    ag_word_heredoc_body(walker, node, body, end, !quoted, strcmp(redirect->op, "<<-") == 0,
-                         state, &redirect->body);
+    ag_word_heredoc_body(walker, node, parts.body, parts.end, !parts.quoted,
+                         strcmp(redirect->op, "<<-") == 0, state, &redirect->body);
 }
 
 static void add_target_parts(ag_walker *walker, ag_node_id node, ag_walk_state state,
