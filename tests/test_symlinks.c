@@ -312,6 +312,35 @@ static void test_glob_wildcard_through_link(void **state)
 }
 
 /*
+ * An allow rule allows a Glob only where it covers both a link and the
+ * place it leads. Under a policy whose only rule allows reads below the
+ * repo, the pattern `*` `/id_rsa` lists ~/.ssh/id_rsa through lnk, which
+ * the rule does not cover, so it asks as a pattern that names lnk does.
+ */
+static void test_glob_wildcard_link_allow_only(void **state)
+{
+    fixture *f = *state;
+    static const char text[] = "default: ask\nallow: [\"Read(./**)\"]\n";
+    ag_error *error = NULL;
+    ag_policy *policy = ag_policy_load_string("allow.yaml", text, strlen(text), &error);
+    assert_non_null(policy);
+    ag_checker *checker = ag_checker_new(policy, &error);
+    assert_non_null(checker);
+    assert_int_equal(ag_checker_set_home(checker, f->home), AG_OK);
+
+    const char *patterns[] = {"{\"pattern\":\"*/id_rsa\"}", "{\"pattern\":\"ln[k]/id_rsa\"}",
+                              "{\"pattern\":\"lnk/*\"}", "{\"pattern\":\"src/*/a.c\"}"};
+    const ag_decision expected[] = {AG_ASK, AG_ASK, AG_ASK, AG_ALLOW};
+    for (size_t i = 0; i < sizeof(patterns) / sizeof(*patterns); i++) {
+        const ag_verdict *verdict = ag_check(checker, "Glob", patterns[i], f->repo, NULL);
+        assert_non_null(verdict);
+        assert_int_equal(ag_verdict_decision(verdict), expected[i]);
+    }
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
+/*
  * A path whose lookup fails leads to an unknown place: a loop of links, or
  * a directory the checker may not search (root searches every directory,
  * so that part runs only for other users). A deny rule that could match it
@@ -844,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_dotdot_after_link_as_text),
         cmocka_unit_test(test_glob_through_link),
         cmocka_unit_test(test_glob_wildcard_through_link),
+        cmocka_unit_test(test_glob_wildcard_link_allow_only),
         cmocka_unit_test(test_failed_lookup_asks),
         cmocka_unit_test(test_tree_walk_through_link),
         cmocka_unit_test(test_search_without_path),

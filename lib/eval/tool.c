@@ -142,6 +142,17 @@ static bool has_deny_or_ask_rule(const ag_policy *policy, const char *tool)
     return false;
 }
 
+/* Returns whether the policy has a rule of any decision for `tool`. */
+static bool has_rule(const ag_policy *policy, const char *tool)
+{
+    for (size_t i = 0; i < policy->rule_count; i++) {
+        const ag_rule *rule = &policy->rules[i];
+        if (rule->tool != NULL && strcmp(rule->tool, tool) == 0)
+            return true;
+    }
+    return false;
+}
+
 /*
  * Raises the verdict to at least ask when a tool call carries no field that
  * `tool`'s rules could be checked on, while a deny or ask rule of `tool`
@@ -686,13 +697,15 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
     /*
      * A wildcard directory component may be a link to anywhere. Only the
      * links directly in the literal directory are found, and only when a
-     * Read or Glob deny or ask rule could be met through one.
+     * rule could see one: a Read or Glob deny or ask rule could match where
+     * it leads, and a Read or Edit allow rule allows only when it covers
+     * that place too.
      * TODO(glob-links): a link deeper down is not found: one that a second
      * wildcard component or `**` reaches below the first level.
      */
     if (pattern != NULL && count < 5 && glob_wildcard_directory(pattern)
-        && (has_deny_or_ask_rule(checker->policy, "Read")
-            || has_deny_or_ask_rule(checker->policy, "Glob"))) {
+        && (has_rule(checker->policy, "Read") || has_rule(checker->policy, "Glob")
+            || has_rule(checker->policy, "Edit"))) {
         size_t prefix = glob_literal_prefix(pattern);
         const char *directory = prefix == 0 ? search
                                             : ag_arena_printf(arena, "%s/%.*s", search,
