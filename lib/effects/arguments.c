@@ -580,9 +580,14 @@ static ag_status parse_arguments(ag_arena *arena, const ag_effect_spec *spec,
             push(parsed, word, word->text, word->length, AG_ROLE_NONE, NULL);
             operands++;
             possible_values += may_be_value;
-            /* ssh reads options again after its host, up to the remote command. */
+            /*
+             * ssh reads options again after its host, up to the remote command.
+             * An operand that may be the value of the option before it leaves
+             * the options open too, because the command may read more options
+             * after that value (pip --use-feature x -q install).
+             */
             bool host_first = spec->operand_count > 0 && spec->operands[0] == AG_ROLE_HOST;
-            if (spec->options_first && (operands > 1 || !host_first))
+            if (spec->options_first && (operands > 1 || !host_first) && !may_be_value)
                 options_done = true;
         }
     }
