@@ -1575,6 +1575,46 @@ static ag_status add_environment(ag_extractor *ex, const ag_shell_word *word, co
     return add_unknown_tree(ex);
 }
 
+/* Returns whether `word` names a listed option, with a value only where the option takes one. */
+static bool names_listed_option(const ag_effect_spec *spec, const ag_shell_word *word)
+{
+    const char *equals = memchr(word->text, '=', word->length);
+    size_t name_length = equals != NULL ? (size_t)(equals - word->text) : word->length;
+    const ag_effect_option *option = ag_effect_option_find(spec, word->text, name_length);
+    if (option != NULL)
+        return equals == NULL || ag_effect_option_takes_value(option);
+
+    /* A short option with its value attached (-p./env). */
+    option = word->length > 2 && word->text[1] != '-' ? ag_effect_option_find(spec, word->text, 2)
+                                                      : NULL;
+    return option != NULL && ag_effect_option_takes_value(option);
+}
+
+/*
+ * Adds the environment that an option word of conda activate names. conda's
+ * activate.py takes only --stack, --no-stack, --dev and the help flags and
+ * reads any other word as the environment, so `conda activate -e` names
+ * the environment "-e" and `conda activate --stack=./env` the prefix
+ * "--stack=./env". A word that names an option the entry lists (micromamba's
+ * -p and -n) keeps its meaning.
+ */
+static ag_status add_option_environments(ag_extractor *ex, const ag_effect_spec *spec,
+                                         const ag_shell_word *words, size_t count)
+{
+    if (spec->operand_count == 0 || spec->operands[0] != AG_ROLE_ENVIRONMENT)
+        return AG_OK;
+
+    for (size_t i = 0; i < count; i++) {
+        const ag_shell_word *word = &words[i];
+        if (word->text[0] != '-' || names_listed_option(spec, word))
+            continue;
+        ag_status status = add_environment(ex, word, word->text, word->length);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
 /*
  * Adds the script of `python DIR/x.py` as a run file, and notes the *.py
  * files beside it, which shadow standard modules (lookup.c).
@@ -3486,6 +3526,8 @@ ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
         status = add_effects(ex, spec, &parsed, words, count);
     if (status == AG_OK)
         status = add_implied_effects(ex, spec, &parsed, words, count);
+    if (status == AG_OK)
+        status = add_option_environments(ex, spec, words, count);
     if (status != AG_OK)
         return status;
 
