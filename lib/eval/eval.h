@@ -205,6 +205,12 @@ struct ag_checker {
      * in command.c). Cleared at each check.
      */
     ag_command_list line_commands;
+    /*
+     * Microseconds spent parsing wrapped scripts in the current check. All
+     * scripts of one request share one budget of limits.timeout_micros
+     * (script_limits() in unwrap.c). Cleared at each check.
+     */
+    uint64_t script_parse_micros;
 };
 
 /*
