@@ -506,6 +506,36 @@ static void test_cwd_change_between_checks(void **state)
     ag_policy_free(policy);
 }
 
+/*
+ * Bash runs the heredoc of `bash<<N` as a script, so each of 20 nested
+ * levels is a wrapped script whose lines are parsed alone, and the line
+ * commands of all levels grow with the square of the depth. The lines of
+ * all scripts share the policy's max_commands (40). The request's own
+ * commands and its own lines stop near that limit too, so the whole list
+ * stays below three times it. Before, this request listed 420 commands.
+ */
+static void test_script_lines_share_command_limit(void **state)
+{
+    (void)state;
+    ag_policy *policy = load_named_policy("limits25-commands");
+    ag_checker *checker = ag_checker_new(policy, NULL);
+    char command[1024];
+    size_t length = 0;
+    for (int level = 0; level < 20; level++)
+        length += (size_t)snprintf(command + length, sizeof(command) - length, "bash<<%d\n", level);
+    length += (size_t)snprintf(command + length, sizeof(command) - length, "rm x\n");
+    for (int level = 19; level >= 0; level--)
+        length += (size_t)snprintf(command + length, sizeof(command) - length, "%d\n", level);
+
+    const ag_verdict *verdict = ag_check_command(checker, command, length, NULL, NULL);
+
+    assert_int_equal(ag_verdict_decision(verdict), AG_DENY);
+    assert_int_equal(ag_verdict_error(verdict), AG_ERR_LIMIT);
+    assert_true(ag_verdict_command_count(verdict) < 3 * 40);
+    ag_checker_free(checker);
+    ag_policy_free(policy);
+}
+
 static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_checker_limits_only_tighten),
     cmocka_unit_test(test_limit_named_beside_ask_rule),
@@ -522,6 +552,7 @@ static const struct CMUnitTest api_tests[] = {
     cmocka_unit_test(test_protected_home_paths),
     cmocka_unit_test(test_tree_read_reason_names_tree),
     cmocka_unit_test(test_cwd_change_between_checks),
+    cmocka_unit_test(test_script_lines_share_command_limit),
 };
 
 static void name_case(table_case *item, size_t index)

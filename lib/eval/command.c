@@ -1044,6 +1044,7 @@ ag_status ag_eval_command(ag_checker *checker, const char *command, size_t lengt
     ag_verdict *verdict = &checker->verdict;
     checker->line_commands = (ag_command_list){0};
     checker->script_parse_micros = 0;
+    checker->script_line_commands = 0;
     ag_shell_analysis analysis;
     ag_status status = ag_shell_analyze(checker->analyzer, command, length,
                                         &checker->limits, &checker->arena, &analysis);

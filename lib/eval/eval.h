@@ -211,6 +211,12 @@ struct ag_checker {
      * (script_limits() in unwrap.c). Cleared at each check.
      */
     uint64_t script_parse_micros;
+    /*
+     * Commands found so far by parsing the lines of wrapped scripts alone in
+     * the current check. All scripts together get limits.max_commands of
+     * them (script_line_limits() in unwrap.c). Cleared at each check.
+     */
+    size_t script_line_commands;
 };
 
 /*
