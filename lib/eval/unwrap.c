@@ -121,7 +121,8 @@ static bool long_option_is_listed(const ag_wrapper *wrapper, const char *name, s
 {
     return ag_list_contains(wrapper->long_no_command, name, length)
            || ag_list_contains(wrapper->long_values, name, length)
-           || ag_list_contains(wrapper->long_flags, name, length);
+           || ag_list_contains(wrapper->long_flags, name, length)
+           || ag_list_contains(wrapper->long_pairs, name, length);
 }
 
 /*
@@ -187,6 +188,12 @@ static size_t scan_long_option(const ag_wrapper *wrapper, const ag_shell_word *w
     if (ag_list_contains(wrapper->long_flags, name, length)) {
         record_option(wrapper, scan, 0, name, length, NULL);
         return 1;
+    }
+    if (ag_list_contains(wrapper->long_pairs, name, length)) {
+        const char *first = separate_value(words, count, index, scan);
+        if (first != NULL && separate_value(words, count, index + 1, scan) != NULL)
+            record_option(wrapper, scan, 0, name, length, first);
+        return 3;
     }
     const char *value = separate_value(words, count, index, scan);
     if (value != NULL)
@@ -765,7 +772,10 @@ static bool scan_or_mark_opaque(const ag_wrapper *wrapper, ag_command_list *list
                                 wrapper_scan *scan)
 {
     const ag_shell_command *outer = &list->items[index];
-    size_t start = strchr(wrapper->name, ' ') != NULL ? 2 : 1;  /* after `uv run` */
+    size_t start = 1;    /* after the name, `uv run` or `docker container run` */
+    for (const char *space = strchr(wrapper->name, ' '); space != NULL;
+         space = strchr(space + 1, ' '))
+        start++;
     scan_wrapper(wrapper, outer->words, outer->word_count, start, scan);
     if (!scan->opaque)
         return true;
@@ -888,6 +898,62 @@ static void skip_options_anywhere(const ag_wrapper *wrapper, ag_command_list *li
     }
 }
 
+/* Returns the entrypoint_long option seen by the scan (docker run --entrypoint), or NULL. */
+static const option_seen *find_entrypoint(const ag_wrapper *wrapper, const wrapper_scan *scan)
+{
+    if (wrapper->entrypoint_long == NULL)
+        return NULL;
+    const option_seen *option = find_option(scan, 0, wrapper->entrypoint_long);
+    return option != NULL && option->value != NULL ? option : NULL;
+}
+
+/*
+ * Appends PROGRAM ARGS for docker run --entrypoint PROGRAM IMAGE ARGS, where
+ * ARGS are the words from `first` on. Docker passes PROGRAM as one argv
+ * word, and an empty PROGRAM clears the image's entrypoint, so ARGS alone
+ * are the command then. Podman also reads a JSON array there, so a PROGRAM
+ * with a `[` or a blank makes the wrapper opaque.
+ */
+static ag_status append_entrypoint(ag_checker *checker, ag_command_list *list, size_t index,
+                                   const char *name, const option_seen *entrypoint,
+                                   size_t first)
+{
+    const ag_shell_command outer = list->items[index];
+    size_t count = outer.word_count - first;
+    if (entrypoint->value_length == 0)
+        return count == 0 ? AG_OK
+                          : append_words(checker, list, index, name, outer.words + first, count,
+                                         0, NULL);
+    if (strpbrk(entrypoint->value, "[ \t\n") != NULL) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+
+    /* The program word is a copy of the option's word, cut down to its value. */
+    const ag_shell_word *holder = NULL;
+    for (size_t i = 1; i < first && holder == NULL; i++) {
+        const ag_shell_word *word = &outer.words[i];
+        if (entrypoint->value >= word->text && entrypoint->value <= word->text + word->length)
+            holder = word;
+    }
+    if (holder == NULL) {
+        list->items[index].flags |= AG_COMMAND_OPAQUE;
+        return AG_OK;
+    }
+    ag_shell_word *words = copy_words(&checker->arena, holder, 1, count);
+    if (words == NULL)
+        return AG_ERR_NOMEM;
+    words[0].text = entrypoint->value;
+    words[0].length = entrypoint->value_length;
+
+    /* `--entrypoint=rm` written without quotes: the span starts at `rm`. */
+    size_t offset = (size_t)(entrypoint->value - holder->text);
+    if (holder->end - holder->start == holder->length)
+        words[0].start = holder->start + (uint32_t)offset;
+    memcpy(words + 1, outer.words + first, count * sizeof(*words));
+    return append_words(checker, list, index, name, words, count + 1, 0, NULL);
+}
+
 static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t index,
                               const ag_wrapper *wrapper, const char *name)
 {
@@ -907,6 +973,9 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
     ag_status scripts = append_option_scripts(checker, list, index, wrapper, name, &scan);
     if (scripts != AG_OK)
         return scripts;
+    const option_seen *entrypoint = find_entrypoint(wrapper, &scan);
+    if (entrypoint != NULL)
+        return append_entrypoint(checker, list, index, name, entrypoint, scan.command);
     if (scan.command >= outer.word_count) {
         if (starts_shell(&scan) || (wrapper->features & AG_WRAPPER_DEFAULT_SHELL))
             list->items[index].flags |= AG_COMMAND_RUNS_CODE;
@@ -916,6 +985,8 @@ static ag_status unwrap_plain(ag_checker *checker, ag_command_list *list, size_t
         list->items[index].flags |= AG_COMMAND_OPAQUE;
         return AG_OK;
     }
+    if (wrapper->features & AG_WRAPPER_SHELL_STRING)
+        list->items[index].flags |= AG_COMMAND_RUNS_CODE;
     if (wrapper->features & AG_WRAPPER_JOINED_SCRIPT)
         return append_joined_script(checker, list, index, name, scan.command, AG_SCRIPT_PLAIN,
                                     outer.word_count);
@@ -1934,6 +2005,8 @@ static const ag_wrapper *find_subcommand_runner(ag_shell_command *command, const
         return NULL;
     const ag_shell_word *first = &command->words[1];
     const ag_wrapper *wrapper = ag_wrapper_find_subcommand(name, length, first);
+    if (wrapper == NULL && command->word_count >= 3)
+        wrapper = ag_wrapper_find_group_subcommand(name, length, first, &command->words[2]);
     if (wrapper != NULL || (!first->dynamic && first->text[0] != '-')
         || !ag_wrapper_has_subcommands(name, length))
         return wrapper;

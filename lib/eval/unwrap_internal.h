@@ -69,11 +69,14 @@ enum {
                                             (uv run) */
     AG_WRAPPER_INFINITE_DURATION = 1u << 11, /* a numeric operand may also be `inf` or
                                             `infinity` (coreutils 9.1 timeout) */
-    AG_WRAPPER_OPTIONS_ANYWHERE = 1u << 12 /* the tool reads options among the command
+    AG_WRAPPER_OPTIONS_ANYWHERE = 1u << 12, /* the tool reads options among the command
                                             words too, up to a `--` that may follow the
                                             operands (npm's nopt), so without that `--`
                                             a command word starting with `-` makes the
                                             wrapper opaque */
+    AG_WRAPPER_SHELL_STRING = 1u << 13   /* with AG_WRAPPER_JOINED_SCRIPT: a shell runs the
+                                            joined words as `sh -c` or a remote shell does
+                                            (sops exec-env, mosh), so the wrapper runs code */
 };
 
 /*
@@ -84,7 +87,9 @@ enum {
  *
  * A name of two words, such as `uv run`, is a subcommand runner: the entry
  * applies when the command's first argument is that subcommand, and its
- * options are read from the word after it.
+ * options are read from the word after it. A name of three words, such as
+ * `docker container run`, applies when the first two arguments are the
+ * group and the subcommand.
  */
 typedef struct ag_wrapper {
     const char *name;
@@ -96,6 +101,7 @@ typedef struct ag_wrapper {
     const char *long_values;
     const char *long_flags;
     const char *long_no_command;
+    const char *long_pairs;       /* take two separate values: bwrap --bind SRC DEST */
     unsigned operands;            /* operands between the options and the command */
     unsigned features;            /* AG_WRAPPER_* bits */
     /*
@@ -118,6 +124,12 @@ typedef struct ag_wrapper {
      * as `--` does (nix develop -c COMMAND), separated by spaces.
      */
     const char *command_options;
+    /*
+     * A long option whose value is the program that runs, with the words
+     * after the operands as its arguments (docker run --entrypoint PROGRAM
+     * IMAGE ARGS).
+     */
+    const char *entrypoint_long;
 } ag_wrapper;
 
 /* Returns the wrapper named `name` (a base name, `length` bytes), or NULL. */
@@ -129,6 +141,15 @@ const ag_wrapper *ag_wrapper_find(const char *name, size_t length);
  */
 const ag_wrapper *ag_wrapper_find_subcommand(const char *name, size_t length,
                                              const ag_shell_word *subcommand);
+
+/*
+ * Returns the runner `NAME GROUP SUBCOMMAND` (`docker container run`) for
+ * the base name `name` (`length` bytes) and the words `group` and
+ * `subcommand`, or NULL.
+ */
+const ag_wrapper *ag_wrapper_find_group_subcommand(const char *name, size_t length,
+                                                   const ag_shell_word *group,
+                                                   const ag_shell_word *subcommand);
 
 /*
  * A hash of a tool's base name from its first two bytes and its length.

@@ -118,6 +118,47 @@
     .long_values = "env user workdir detach-keys",                                            \
     .long_flags = "interactive tty detach privileged", .operands = 1
 
+/* Boolean options of docker run, which pflag also reads as `--rm=false`. */
+#define CONTAINER_RUN_BOOLEANS                                                                \
+    "detach init interactive tty privileged publish-all quiet read-only rm sig-proxy "        \
+    "no-healthcheck oom-kill-disable disable-content-trust"
+
+/*
+ * docker run (docker 27) and podman and nerdctl run: [options] IMAGE
+ * [COMMAND [ARG...]]. The command runs in a new container, and its paths
+ * are checked as the host's, as for docker exec. The host paths bound
+ * with -v and --mount count as read and linked (docs/effects.md).
+ * --entrypoint PROGRAM makes PROGRAM the command name. --health-cmd is run
+ * by a shell in the container. --env-file, podman's --rootfs and other
+ * options not listed make it opaque. `create` takes the same words, and
+ * `start` runs the command later.
+ */
+#define CONTAINER_RUN_ENTRY                                                                   \
+    .kind = AG_WRAPPER_PLAIN, .short_values = "acehlmpuvw", .short_flags = "dtiPq",           \
+    .long_values = "add-host annotation attach blkio-weight blkio-weight-device cap-add "     \
+                   "cap-drop cgroup-parent cgroupns cidfile cpu-period cpu-quota "             \
+                   "cpu-rt-period cpu-rt-runtime cpu-shares cpus cpuset-cpus cpuset-mems "     \
+                   "detach-keys device device-cgroup-rule device-read-bps device-read-iops "   \
+                   "device-write-bps device-write-iops dns dns-option dns-search domainname "  \
+                   "entrypoint env expose gpus group-add health-cmd health-interval "          \
+                   "health-retries health-start-interval health-start-period health-timeout "  \
+                   "hostname ip ip6 ipc isolation label label-file link link-local-ip "        \
+                   "log-driver log-opt mac-address memory memory-reservation memory-swap "    \
+                   "memory-swappiness mount name network net network-alias oom-score-adj "    \
+                   "pid pids-limit platform publish pull restart runtime security-opt "       \
+                   "shm-size stop-signal stop-timeout storage-opt sysctl tmpfs ulimit user "  \
+                   "userns uts volume volume-driver volumes-from workdir "                    \
+                   CONTAINER_RUN_BOOLEANS,                                                    \
+    .long_flags = CONTAINER_RUN_BOOLEANS, .long_no_command = "help", .operands = 1,           \
+    .scripts_long = "health-cmd", .entrypoint_long = "entrypoint"
+
+/* lxc exec and incus exec; see their entries. */
+#define INSTANCE_EXEC_ENTRY                                                                   \
+    .kind = AG_WRAPPER_PLAIN, .short_flags = "tT",                                            \
+    .long_values = "cwd env user group mode project",                                         \
+    .long_flags = "force-interactive force-noninteractive", .operands = 1,                    \
+    .features = AG_WRAPPER_OPTIONS_ANYWHERE
+
 /*
  * pnpm dlx and pnpm exec, also under pnpm 11's short name pn. -c
  * (--shell-mode) runs the words with a shell and is left out of both.
@@ -177,9 +218,38 @@ static const ag_wrapper wrappers[] = {
     /* BusyBox 1.36: `busybox APPLET ARGS` runs the applet, so the applet is the command. */
     {.name = "busybox", .kind = AG_WRAPPER_PLAIN,
      .long_no_command = "help list list-full list-path install"},
+    /*
+     * bubblewrap 0.9: bwrap [OPTIONS] [--] COMMAND. Its binds build a new
+     * root, so the command's paths may name any host file: bwrap is opaque,
+     * and its command is still checked. bwrap reads no attached values and no
+     * prefixes. --args FD (options read from a descriptor), --overlay (three
+     * values) and options not listed make it opaque.
+     */
+    {.name = "bwrap", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "chdir unsetenv tmpfs proc dev dir remount-ro uid gid hostname lock-file "
+                    "sync-fd info-fd json-status-fd block-fd userns-block-fd userns userns2 "
+                    "pidns seccomp add-seccomp-fd exec-label file-label cap-add cap-drop "
+                    "perms size argv0 tmp-overlay ro-overlay overlay-src mqueue",
+     .long_flags = "unshare-all share-net unshare-user unshare-user-try unshare-ipc "
+                   "unshare-pid unshare-net unshare-uts unshare-cgroup unshare-cgroup-try "
+                   "clearenv new-session die-with-parent as-pid-1 disable-userns "
+                   "assert-userns-disabled level-prefix",
+     .long_no_command = "help version",
+     .long_pairs = "bind bind-try dev-bind dev-bind-try ro-bind ro-bind-try symlink setenv "
+                   "file bind-data ro-bind-data chmod",
+     .features = AG_WRAPPER_NEW_ROOT},
     /* macOS caffeinate [-dimsu] [-t SECONDS] [-w PID] [COMMAND]. */
     {.name = "caffeinate", .kind = AG_WRAPPER_PLAIN, .short_values = "tw", .short_flags = "dimsu"},
     {.name = "catchsegv", .kind = AG_WRAPPER_PLAIN},
+    /* libcgroup 3: cgexec [-b] [-g CONTROLLERS:PATH]... [--sticky] COMMAND. */
+    {.name = "cgexec", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "g", .short_flags = "b", .short_no_command = "h", .long_flags = "sticky"},
+    /*
+     * chokidar-cli 3: chokidar PATTERN... -c COMMAND runs COMMAND with a shell
+     * on each change. Its options may stand anywhere, so every word is read.
+     */
+    {.name = "chokidar", .kind = AG_WRAPPER_CODE_OPTIONS, .scripts_short = "c",
+     .scripts_long = "command"},
     /* runit chpst: -e DIR sets variables from files, so it is left out. */
     {.name = "chpst", .kind = AG_WRAPPER_PLAIN,
      .short_values = "uUb/CnlLmdopfcrt", .short_flags = "P012v"},
@@ -219,6 +289,14 @@ static const ag_wrapper wrappers[] = {
     /* --dbus-daemon=BINARY runs another program, so it is left out. */
     {.name = "dbus-run-session", .kind = AG_WRAPPER_PLAIN,
      .long_values = "config-file", .long_no_command = "help version"},
+    /*
+     * devbox 0.13: devbox run [flags] NAME ARGS runs a devbox.json script, or
+     * the joined words with its shell. cobra reads flags among the words too.
+     * -c/--config, -e/--env and --env-file are left out.
+     */
+    {.name = "devbox run", .kind = AG_WRAPPER_PLAIN,
+     .short_flags = "q", .long_flags = "pure quiet",
+     .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_OPTIONS_ANYWHERE},
     /* direnv exec DIR COMMAND: the command gets the variables of DIR's .envrc. */
     {.name = "direnv exec", .kind = AG_WRAPPER_PLAIN, .operands = 1},
     {.name = "distrobox-enter", .kind = AG_WRAPPER_FOREIGN_SHELL},
@@ -235,7 +313,11 @@ static const ag_wrapper wrappers[] = {
     {.name = "do", .kind = AG_WRAPPER_PLAIN},
     {.name = "doas", .kind = AG_WRAPPER_PLAIN,
      .short_values = "au", .short_flags = "ns", .short_no_command = "CL"},
+    {.name = "docker container exec", CONTAINER_EXEC_ENTRY},
+    {.name = "docker container run", CONTAINER_RUN_ENTRY},
+    {.name = "docker create", CONTAINER_RUN_ENTRY},
     {.name = "docker exec", CONTAINER_EXEC_ENTRY},
+    {.name = "docker run", CONTAINER_RUN_ENTRY},
     /* doppler run [options] -- COMMAND, or --command CODE run by a shell. */
     {.name = "doppler run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "pc", .long_values = "project config command",
@@ -249,6 +331,11 @@ static const ag_wrapper wrappers[] = {
      .short_values = "f", .short_flags = "o", .long_values = "env-file",
      .long_flags = "overload quiet verbose debug strict",
      .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
+    /* dumb-init 1.2: -r/--rewrite S:R maps one signal to another. */
+    {.name = "dumb-init", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "r", .short_flags = "cv", .short_no_command = "hV",
+     .long_values = "rewrite", .long_flags = "single-child verbose",
+     .long_no_command = "help version"},
     {.name = "eatmydata", .kind = AG_WRAPPER_PLAIN},
     {.name = "elif", .kind = AG_WRAPPER_PLAIN},
     {.name = "else", .kind = AG_WRAPPER_PLAIN},
@@ -256,8 +343,19 @@ static const ag_wrapper wrappers[] = {
     /* entr [-acdnprz] COMMAND; -s runs a shell string and is left out. */
     {.name = "entr", .kind = AG_WRAPPER_PLAIN, .short_flags = "acdnprz"},
     {.name = "env", ENV_ENTRY},
+    /* daemontools: envuidgid ACCOUNT COMMAND and setuidgid ACCOUNT COMMAND. */
+    {.name = "envuidgid", .kind = AG_WRAPPER_PLAIN, .operands = 1},
     {.name = "eval", .kind = AG_WRAPPER_EVAL},
     {.name = "exec", .kind = AG_WRAPPER_PLAIN, .short_values = "a", .short_flags = "cl"},
+    /*
+     * fakechroot 2.20 only fakes the chroot calls of its command, whose paths
+     * stay the host's. -l LIBRARY, -d LOADER, -e ENVIRONMENT (a file of
+     * settings that it sources), -c DIR and -b DIR load other code, so they
+     * are left out.
+     */
+    {.name = "fakechroot", .kind = AG_WRAPPER_PLAIN,
+     .short_flags = "s", .short_no_command = "hv", .long_flags = "use-system-libs",
+     .long_no_command = "help version", .features = AG_WRAPPER_DEFAULT_SHELL},
     /* fakeroot -l LIBRARY and --faked BINARY load other code, so they are left out. */
     {.name = "fakeroot", .kind = AG_WRAPPER_PLAIN,
      .short_values = "sib", .short_flags = "u", .short_no_command = "hv",
@@ -289,12 +387,21 @@ static const ag_wrapper wrappers[] = {
      .long_values = "wait timeout conflict-exit-code",
      .long_flags = "shared exclusive unlock nonblock nb close no-fork verbose",
      .long_no_command = "help version", .operands = 1},
+    /*
+     * flox 1.3: flox activate [-d DIR] [-r ENV] [-m MODE] [-- COMMAND]; without
+     * a command an interactive shell runs. The environment's hooks run too.
+     */
+    {.name = "flox activate", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "drm", .long_values = "dir remote mode", .long_flags = "trust",
+     .long_no_command = "print-script",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH | AG_WRAPPER_DEFAULT_SHELL},
     {.name = "gchroot", CHROOT_ENTRY},
     {.name = "gdb", .kind = AG_WRAPPER_GDB},
     {.name = "genv", ENV_ENTRY},
     {.name = "gfind", .kind = AG_WRAPPER_FIND},
     {.name = "gnice", NICE_ENTRY},
     {.name = "gnohup", NOHUP_ENTRY},
+    {.name = "goenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "gstdbuf", STDBUF_ENTRY},
     {.name = "gtime", TIME_ENTRY},
     {.name = "gtimeout", TIMEOUT_ENTRY},
@@ -315,10 +422,17 @@ static const ag_wrapper wrappers[] = {
     /* A reserved word as a command name: see the entry of do. */
     {.name = "if", .kind = AG_WRAPPER_PLAIN},
     {.name = "ifne", .kind = AG_WRAPPER_PLAIN, .short_flags = "n"},
+    /*
+     * LXD 5 and Incus 6: lxc exec INSTANCE [--] COMMAND runs COMMAND in the
+     * instance, checked as docker exec's is. Options may follow INSTANCE, so a
+     * word starting with `-` after it, without a `--` first, makes it opaque.
+     */
+    {.name = "incus exec", INSTANCE_EXEC_ENTRY},
     {.name = "ionice", .kind = AG_WRAPPER_PLAIN,
      .short_values = "cn", .short_flags = "t", .short_no_command = "pPuhV",
      .long_values = "class classdata", .long_flags = "ignore",
      .long_no_command = "pid pgid uid help version"},
+    {.name = "jenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "ksh", .kind = AG_WRAPPER_SHELL},
     {.name = "ksh93", .kind = AG_WRAPPER_SHELL},
     /* kubectl exec POD [options] -- COMMAND runs COMMAND in the pod, as docker exec does. */
@@ -331,6 +445,7 @@ static const ag_wrapper wrappers[] = {
      .short_values = "aADeFlnopsuwx", .short_flags = "bcCfirSLtT", .short_no_command = "hV",
      .long_values = "align demangle indent output library", .long_flags = "demangle",
      .long_no_command = "help version"},
+    {.name = "lxc exec", INSTANCE_EXEC_ENTRY},
     {.name = "lxc-attach", .kind = AG_WRAPPER_FOREIGN_SHELL},
     /*
      * mamba run and micromamba run (mamba 2 and micromamba take other options
@@ -342,7 +457,22 @@ static const ag_wrapper wrappers[] = {
     {.name = "mise exec", MISE_EXEC_ENTRY},
     {.name = "mise x", MISE_EXEC_ENTRY},
     {.name = "mksh", .kind = AG_WRAPPER_SHELL},
+    /*
+     * mosh 1.4: mosh [options] [USER@]HOST [COMMAND...]. The remote shell
+     * runs the joined words, as for ssh. --client, --server and --ssh name
+     * programs and are left out. Getopt::Long reads options among the words.
+     */
+    {.name = "mosh", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "p", .short_flags = "46an",
+     .long_values = "port predict family bind-server experimental-remote-ip",
+     .long_flags = "no-init no-ssh-pty local predict-overwrite",
+     .long_no_command = "help version", .operands = 1,
+     .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_SHELL_STRING | AG_WRAPPER_OPTIONS_ANYWHERE},
     {.name = "mpirun", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "nerdctl container exec", CONTAINER_EXEC_ENTRY},
+    {.name = "nerdctl container run", CONTAINER_RUN_ENTRY},
+    {.name = "nerdctl exec", CONTAINER_EXEC_ENTRY},
+    {.name = "nerdctl run", CONTAINER_RUN_ENTRY},
     {.name = "nice", NICE_ENTRY},
     /* nix-shell always runs code: shell.nix's shellHook, then --run CODE or a shell. */
     {.name = "nix develop", NIX_SHELL_ENTRY},
@@ -352,6 +482,7 @@ static const ag_wrapper wrappers[] = {
     /* nodemon runs a script, or -x/--exec CODE with a shell. */
     {.name = "nodemon", .kind = AG_WRAPPER_CODE_OPTIONS, .scripts_short = "x",
      .scripts_long = "exec"},
+    {.name = "nodenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "nohup", NOHUP_ENTRY},
     /*
      * npm explore PKG [--] COMMAND... joins the words and runs them with the
@@ -379,6 +510,15 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "all localalloc balancing touch",
      .long_no_command = "show hardware version"},
     {.name = "oksh", .kind = AG_WRAPPER_SHELL},
+    /*
+     * onchange 7: onchange [options] GLOB... -- COMMAND. --outpipe (a shell
+     * command), --poll and --await-write-finish (optional values) are left out.
+     */
+    {.name = "onchange", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "edjf", .short_flags = "ikva",
+     .long_values = "exclude delay jobs filter cwd",
+     .long_flags = "initial kill verbose add no-exclude",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH, .moves_long = "cwd"},
     /* 1Password CLI 2: op run [--env-file FILE] [--no-masking] -- COMMAND. */
     {.name = "op run", .kind = AG_WRAPPER_PLAIN,
      .long_values = "env-file", .long_flags = "no-masking",
@@ -395,6 +535,7 @@ static const ag_wrapper wrappers[] = {
     /* pdm, pipenv and hatch run also run a script named in the project file. */
     {.name = "pdm run", .kind = AG_WRAPPER_PLAIN},
     {.name = "perf", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    {.name = "phpenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "pipenv run", .kind = AG_WRAPPER_PLAIN},
     /* pixi run joins its words and runs them with its own sh-like task shell. */
     {.name = "pixi run", .kind = AG_WRAPPER_PLAIN, .features = AG_WRAPPER_JOINED_SCRIPT},
@@ -402,6 +543,7 @@ static const ag_wrapper wrappers[] = {
      .long_values = "user", .long_flags = "disable-internal-agent keep-cwd",
      .long_no_command = "help version",
      .features = AG_WRAPPER_DEFAULT_SHELL},
+    {.name = "plenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "pn dlx", PNPM_DLX_ENTRY},
     {.name = "pn exec", PNPM_EXEC_ENTRY},
     {.name = "pnpm dlx", PNPM_DLX_ENTRY},
@@ -409,7 +551,11 @@ static const ag_wrapper wrappers[] = {
     /* pnpx and pnx (pnpm 11) are pnpm dlx. */
     {.name = "pnpx", PNPM_DLX_ENTRY},
     {.name = "pnx", PNPM_DLX_ENTRY},
+    {.name = "podman container exec", CONTAINER_EXEC_ENTRY},
+    {.name = "podman container run", CONTAINER_RUN_ENTRY},
+    {.name = "podman create", CONTAINER_RUN_ENTRY},
     {.name = "podman exec", CONTAINER_EXEC_ENTRY},
+    {.name = "podman run", CONTAINER_RUN_ENTRY},
     {.name = "poetry run", .kind = AG_WRAPPER_PLAIN},
     {.name = "posh", .kind = AG_WRAPPER_SHELL},
     {.name = "powershell", .kind = AG_WRAPPER_FOREIGN_SHELL},
@@ -418,6 +564,16 @@ static const ag_wrapper wrappers[] = {
      .long_values = "pid output " PRLIMIT_RESOURCES,
      .long_flags = "noheadings raw verbose " PRLIMIT_RESOURCES,
      .long_no_command = "help version"},
+    /*
+     * PRoot 5: -r/-R set a new root and -b/-m bind host paths into it, so the
+     * command's paths may name any host file: proot is opaque, and its command
+     * is still checked. -q runs the command with an emulator and is left out.
+     */
+    {.name = "proot", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "rRSbmwvik", .short_flags = "0L", .short_no_command = "hV",
+     .long_values = "rootfs bind mount pwd cwd verbose change-id kernel-release",
+     .long_flags = "root-id link2symlink kill-on-exit", .long_no_command = "help version usage",
+     .features = AG_WRAPPER_NEW_ROOT | AG_WRAPPER_DEFAULT_SHELL},
     {.name = "proxychains", .kind = AG_WRAPPER_PLAIN, .short_values = "f", .short_flags = "q"},
     {.name = "proxychains4", .kind = AG_WRAPPER_PLAIN, .short_values = "f", .short_flags = "q"},
     /* pueue add joins its words and runs them with sh -c later. */
@@ -427,12 +583,31 @@ static const ag_wrapper wrappers[] = {
     {.name = "rbash", .kind = AG_WRAPPER_SHELL},
     {.name = "rbenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "rc", .kind = AG_WRAPPER_FOREIGN_SHELL},
+    /* reflex 0.3: reflex [options] -- COMMAND; -c FILE reads commands from a file and is left out. */
+    {.name = "reflex", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "rRgGd", .short_flags = "aesv",
+     .long_values = "regex inverse-regex glob inverse-glob decoration substitute",
+     .long_flags = "all sequential start-service only-files only-dirs verbose",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
     {.name = "rlwrap", .kind = AG_WRAPPER_PLAIN},
+    /* rtx is the former name of mise. */
+    {.name = "rtx exec", MISE_EXEC_ENTRY},
+    {.name = "rtx x", MISE_EXEC_ENTRY},
     {.name = "runcon", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "runuser", .kind = AG_WRAPPER_RUNUSER,
      .short_values = "ugGw", .short_flags = "mp", .short_no_command = "hV",
      .long_values = "user group supp-group whitelist-environment",
      .long_flags = "preserve-environment", .long_no_command = "help version"},
+    /* rye 0.44: rye run [--pyproject FILE] NAME ARGS runs a pyproject.toml script or a program. */
+    {.name = "rye run", .kind = AG_WRAPPER_PLAIN,
+     .short_flags = "vq", .short_no_command = "l", .long_values = "pyproject",
+     .long_flags = "verbose quiet", .long_no_command = "list"},
+    /* s6: s6-applyuidgid [-u UID] [-g GID] [-G GIDS] [-U] [-z] COMMAND, s6-setuidgid ACCOUNT COMMAND. */
+    {.name = "s6-applyuidgid", .kind = AG_WRAPPER_PLAIN, .short_values = "ugG",
+     .short_flags = "Uz"},
+    {.name = "s6-setuidgid", .kind = AG_WRAPPER_PLAIN, .operands = 1},
+    /* macOS sandbox-exec [-f FILE] [-n NAME] [-p PROFILE] [-D KEY=VALUE] COMMAND. */
+    {.name = "sandbox-exec", .kind = AG_WRAPPER_PLAIN, .short_values = "fnpD"},
     {.name = "screen", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "script", .kind = AG_WRAPPER_SCRIPT,
      .short_values = "cEBIOTmo", .short_optional = "t", .short_flags = "aefq",
@@ -441,6 +616,12 @@ static const ag_wrapper wrappers[] = {
                     "output-limit timing",
      .long_flags = "append return flush force quiet timing",
      .long_no_command = "help version"},
+    /*
+     * NOTE: SDKMAN 5 documents `sdk env` with init, install and clear only;
+     * the words after `sdk env exec` are checked as a command all the same,
+     * which can only deny or ask more.
+     */
+    {.name = "sdk env exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "sem", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "setpriv", .kind = AG_WRAPPER_PLAIN,
      .short_no_command = "dhV",
@@ -453,8 +634,19 @@ static const ag_wrapper wrappers[] = {
      .short_flags = "cfw", .short_no_command = "hV",
      .long_flags = "ctty fork wait", .long_no_command = "help version",
      .features = AG_WRAPPER_LONG_PREFIXES},
+    {.name = "setuidgid", .kind = AG_WRAPPER_PLAIN, .operands = 1},
     {.name = "sg", .kind = AG_WRAPPER_SG},
     {.name = "sh", .kind = AG_WRAPPER_SHELL},
+    /*
+     * sops 3.9: sops exec-env FILE COMMAND and sops exec-file FILE COMMAND run
+     * COMMAND with sh -c ({} in it is the decrypted file's path).
+     */
+    {.name = "sops exec-env", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "user", .long_flags = "background pristine same-process", .operands = 1,
+     .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_SHELL_STRING},
+    {.name = "sops exec-file", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "user filename output-type", .long_flags = "background no-fifo",
+     .operands = 1, .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_SHELL_STRING},
     {.name = "source", .kind = AG_WRAPPER_SOURCE},
     {.name = "srun", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "ssh", .kind = AG_WRAPPER_SSH,
@@ -494,6 +686,7 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "remain-after-exit send-sighup same-dir pty pipe quiet wait collect user "
                    "system scope no-block no-ask-password slice-inherit",
      .long_no_command = "help version"},
+    {.name = "task-spooler", .kind = AG_WRAPPER_PLAIN},
     {.name = "taskset", .kind = AG_WRAPPER_PLAIN,
      .short_flags = "ac", .short_no_command = "phV",
      .long_flags = "cpu-list all-tasks", .long_no_command = "pid help version",
@@ -502,11 +695,25 @@ static const ag_wrapper wrappers[] = {
     {.name = "then", .kind = AG_WRAPPER_PLAIN},
     {.name = "time", TIME_ENTRY},
     {.name = "timeout", TIMEOUT_ENTRY},
+    /* tini 0.19: tini [-s] [-p SIGNAL] [-v] [-w] [-g] [-e CODE] [--] COMMAND; -l prints the license. */
+    {.name = "tini", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "pe", .short_flags = "svwg", .short_no_command = "hl",
+     .long_no_command = "version"},
     {.name = "tmux", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "toolbox run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "cdr", .long_values = "container distro release"},
+    /* torify COMMAND runs COMMAND through torsocks; any option makes it opaque. */
+    {.name = "torify", .kind = AG_WRAPPER_PLAIN},
     {.name = "torsocks", .kind = AG_WRAPPER_PLAIN,
      .short_values = "upaP", .short_flags = "idq", .long_no_command = "help version"},
+    /*
+     * tox 4: tox exec [options] -- COMMAND runs COMMAND in an environment that
+     * tox.ini sets up. --root, --workdir and other options are left out.
+     */
+    {.name = "tox exec", .kind = AG_WRAPPER_PLAIN,
+     .short_values = "ecx", .short_flags = "rqvn", .long_values = "conf override",
+     .long_flags = "recreate quiet verbose notest no-recreate-pkg skip-pkg-install",
+     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
     /* toybox 0.8: `toybox APPLET ARGS` runs the applet, as busybox does. */
     {.name = "toybox", .kind = AG_WRAPPER_PLAIN, .long_no_command = "help version long"},
     {.name = "trap", .kind = AG_WRAPPER_TRAP, .short_no_command = "lpP"},
@@ -548,6 +755,9 @@ static const ag_wrapper wrappers[] = {
      .short_flags = "qvd", .short_no_command = "h",
      .long_values = VALGRIND_OPTIONS, .long_flags = VALGRIND_OPTIONS,
      .long_no_command = "help help-debug help-dyn-options version"},
+    /* volta 1: volta run [--node V] [--npm V] [--pnpm V] [--yarn V] COMMAND; --env is left out. */
+    {.name = "volta run", .kind = AG_WRAPPER_PLAIN,
+     .long_values = "node npm pnpm yarn", .long_flags = "bundled-npm no-yarn verbose quiet"},
     {.name = "watch", .kind = AG_WRAPPER_WATCH,
      .short_values = "nq", .short_optional = "d", .short_flags = "tbegcpwrx",
      .short_no_command = "hv",
@@ -558,6 +768,11 @@ static const ag_wrapper wrappers[] = {
     /* watchexec runs its words with a shell; its options are left out. */
     {.name = "watchexec", .kind = AG_WRAPPER_PLAIN, .features = AG_WRAPPER_JOINED_SCRIPT},
     {.name = "while", .kind = AG_WRAPPER_PLAIN},
+    /* winpty 0.4: winpty [--mouse] [--] PROGRAM; the -X debugging options are left out. */
+    {.name = "winpty", .kind = AG_WRAPPER_PLAIN, .short_no_command = "h", .long_flags = "mouse",
+     .long_no_command = "help version showkey"},
+    /* s6-overlay's with-contenv COMMAND runs COMMAND with the container's saved variables. */
+    {.name = "with-contenv", .kind = AG_WRAPPER_PLAIN},
     {.name = "xargs", XARGS_ENTRY},
     {.name = "xcrun", .kind = AG_WRAPPER_PLAIN},
     {.name = "xonsh", .kind = AG_WRAPPER_FOREIGN_SHELL},
@@ -673,6 +888,25 @@ const ag_wrapper *ag_wrapper_find_subcommand(const char *name, size_t length,
     return key_length == 0 ? NULL : ag_wrapper_find(key, key_length);
 }
 
+const ag_wrapper *ag_wrapper_find_group_subcommand(const char *name, size_t length,
+                                                   const ag_shell_word *group,
+                                                   const ag_shell_word *subcommand)
+{
+    char prefix[64];
+    char key[64];
+    if (group->dynamic || memchr(group->text, ' ', group->length) != NULL
+        || subcommand->dynamic || memchr(subcommand->text, ' ', subcommand->length) != NULL)
+        return NULL;
+
+    size_t prefix_length = subcommand_key(prefix, sizeof(prefix), name, length, group->text,
+                                          group->length);
+    if (prefix_length == 0)
+        return NULL;
+    size_t key_length = subcommand_key(key, sizeof(key), prefix, prefix_length,
+                                       subcommand->text, subcommand->length);
+    return key_length == 0 ? NULL : ag_wrapper_find(key, key_length);
+}
+
 /*
  * The filter of the tools that have subcommand runners (the "uv" of
  * "uv run"); see AG_TOOL_HASH. test_effects.c checks that every such tool
@@ -684,34 +918,53 @@ static const bool subcommand_tools[256] = {
     [AG_TOOL_HASH('b', 'u', 3)] = true,    /* bun */
     [AG_TOOL_HASH('b', 'u', 6)] = true,    /* bundle */
     [AG_TOOL_HASH('c', 'o', 5)] = true,    /* conda */
+    [AG_TOOL_HASH('d', 'e', 6)] = true,    /* devbox */
     [AG_TOOL_HASH('d', 'i', 6)] = true,    /* direnv */
     [AG_TOOL_HASH('d', 'o', 6)] = true,    /* docker */
     [AG_TOOL_HASH('d', 'o', 7)] = true,    /* doppler, dotenvx */
+    [AG_TOOL_HASH('g', 'o', 5)] = true,    /* goenv */
     [AG_TOOL_HASH('h', 'a', 5)] = true,    /* hatch */
+    [AG_TOOL_HASH('i', 'n', 5)] = true,    /* incus */
+    [AG_TOOL_HASH('j', 'e', 4)] = true,    /* jenv */
     [AG_TOOL_HASH('k', 'u', 7)] = true,    /* kubectl */
+    [AG_TOOL_HASH('l', 'x', 3)] = true,    /* lxc */
     [AG_TOOL_HASH('m', 'a', 5)] = true,    /* mamba */
     [AG_TOOL_HASH('m', 'i', 4)] = true,    /* mise */
     [AG_TOOL_HASH('n', 'i', 3)] = true,    /* nix */
+    [AG_TOOL_HASH('n', 'o', 6)] = true,    /* nodenv */
     [AG_TOOL_HASH('n', 'p', 3)] = true,    /* npm */
     [AG_TOOL_HASH('o', 'p', 2)] = true,    /* op */
     [AG_TOOL_HASH('p', 'd', 3)] = true,    /* pdm */
+    [AG_TOOL_HASH('p', 'h', 6)] = true,    /* phpenv */
     [AG_TOOL_HASH('p', 'i', 6)] = true,    /* pipenv */
     [AG_TOOL_HASH('p', 'i', 4)] = true,    /* pixi */
+    [AG_TOOL_HASH('p', 'l', 5)] = true,    /* plenv */
     [AG_TOOL_HASH('p', 'n', 2)] = true,    /* pn */
     [AG_TOOL_HASH('p', 'n', 4)] = true,    /* pnpm */
     [AG_TOOL_HASH('p', 'o', 6)] = true,    /* podman, poetry */
     [AG_TOOL_HASH('p', 'u', 5)] = true,    /* pueue */
     [AG_TOOL_HASH('p', 'y', 5)] = true,    /* pyenv */
     [AG_TOOL_HASH('r', 'b', 5)] = true,    /* rbenv */
-    [AG_TOOL_HASH('t', 'o', 7)] = true,    /* toolbox, and micromamba (the same slot) */
+    [AG_TOOL_HASH('r', 't', 3)] = true,    /* rtx */
+    [AG_TOOL_HASH('r', 'y', 3)] = true,    /* rye */
+    [AG_TOOL_HASH('s', 'd', 3)] = true,    /* sdk */
+    [AG_TOOL_HASH('s', 'o', 4)] = true,    /* sops */
+    [AG_TOOL_HASH('t', 'o', 3)] = true,    /* tox */
+    [AG_TOOL_HASH('t', 'o', 7)] = true,    /* toolbox; micromamba and nerdctl share the slot */
     [AG_TOOL_HASH('u', 'v', 2)] = true,    /* uv */
     [AG_TOOL_HASH('v', 'a', 7)] = true,    /* vagrant */
-    [AG_TOOL_HASH('y', 'a', 4)] = true,    /* yarn */
+    [AG_TOOL_HASH('v', 'o', 5)] = true,    /* volta */
+    [AG_TOOL_HASH('y', 'a', 4)] = true,    /* yarn, and flox (the same slot) */
 };
 
+/*
+ * A hit of the filter is confirmed in the table, because common commands
+ * share slots with these tools (python with devbox, bash with plenv).
+ */
 bool ag_wrapper_may_have_subcommands(const char *name, size_t length)
 {
-    return length >= 2 && subcommand_tools[AG_TOOL_HASH(name[0], name[1], length)];
+    return length >= 2 && subcommand_tools[AG_TOOL_HASH(name[0], name[1], length)]
+           && ag_wrapper_has_subcommands(name, length);
 }
 
 bool ag_wrapper_has_subcommands(const char *name, size_t length)
