@@ -97,7 +97,11 @@ static void test_parse_command_rule(void **state)
     ag_rule_clear(&rule);
     assert_null(rule.text);
 
+    /* A glob matches without PCRE2 too; tests compile its regex on request. */
     parse_ok("Bash(git * status)", AG_ALLOW, &rule);
+    assert_int_equal(rule.literal_form, AG_LITERAL_GLOB);
+    assert_null(rule.pattern);
+    assert_int_equal(ag_rule_compile_command_regex(&rule, NULL), AG_OK);
     assert_int_equal(rule.literal_form, AG_LITERAL_NONE);
     assert_non_null(rule.pattern);
     ag_rule_clear(&rule);
@@ -216,13 +220,13 @@ static void test_parse_quotes_rule_in_message(void **state)
     parse_fails("Bash(say \"hi\")x", AG_ALLOW, AG_ERR_RULE, "\"Bash(say \\\"hi\\\")x\"");
 }
 
-static void test_parse_pattern_size_limit(void **state)
+static void test_parse_long_glob_rule(void **state)
 {
     (void)state;
     /*
-     * PCRE2 limits the size of a compiled pattern (64 KiB with its default
-     * link size). The '*' in the middle keeps the rule from a literal form,
-     * which would match without PCRE2.
+     * A 200 KB rule with a '*' in the middle is a GLOB, matched without
+     * PCRE2, so the size limit of a compiled pattern (64 KiB with PCRE2's
+     * default link size) does not apply to it.
      */
     size_t length = 200000;
     char *text = test_malloc(length + 8);
@@ -233,26 +237,55 @@ static void test_parse_pattern_size_limit(void **state)
 
     ag_rule rule;
     ag_error *error = NULL;
-    ag_status status = ag_rule_parse(text, AG_ALLOW, test_location, &rule, &error);
-    assert_int_equal(status, AG_ERR_PATTERN);
-    assert_non_null(strstr(ag_error_message(error), "PCRE2 failed to compile its pattern at offset"));
-    assert_non_null(strstr(ag_error_message(error), "too large"));
-    assert_null(rule.pattern);
-    ag_error_free(error);
-    error = NULL;
-
-    /* Without the '*', the same size is a literal form, which has no pattern to limit. */
-    text[5 + length / 2] = 'a';
     assert_int_equal(ag_rule_parse(text, AG_ALLOW, test_location, &rule, &error), AG_OK);
-    assert_int_equal(rule.literal_form, AG_LITERAL_EXACT);
+    assert_int_equal(rule.literal_form, AG_LITERAL_GLOB);
+    assert_null(rule.pattern);
     pcre2_match_data *match_data = ag_rule_match_data_new();
-    assert_int_equal(ag_rule_match_command(&rule, text + 5, length, false, match_data),
+    char *subject = test_malloc(length + 2);
+    memset(subject, 'a', length + 1);
+    assert_int_equal(ag_rule_match_command(&rule, subject, length + 1, false, match_data),
                      AG_MATCH_YES);
-    assert_int_equal(ag_rule_match_command(&rule, text + 5, length - 1, false, match_data),
+    assert_int_equal(ag_rule_match_command(&rule, subject, length - 2, false, match_data),
                      AG_MATCH_NO);
+
+    /* Its regex is over PCRE2's size limit. */
+    assert_int_equal(ag_rule_compile_command_regex(&rule, &error), AG_ERR_PATTERN);
+    assert_non_null(strstr(ag_error_message(error), "too large"));
+    ag_error_free(error);
     pcre2_match_data_free(match_data);
     ag_rule_clear(&rule);
+    test_free(subject);
     test_free(text);
+}
+
+/*
+ * A rule with many stars against a subject that almost matches: the regex
+ * backtracks until PCRE2's match limit stops it, while the GLOB matcher
+ * decides in one pass per literal run. The match limit's MAYBE would ask
+ * even where no value could match.
+ */
+static void test_glob_rule_many_stars(void **state)
+{
+    (void)state;
+    char text[256] = "Bash(echo ";
+    for (int i = 0; i < 40; i++)
+        strcat(text, "*a");
+    strcat(text, "*b)");
+    ag_rule rule;
+    parse_ok(text, AG_DENY, &rule);
+    assert_int_equal(rule.literal_form, AG_LITERAL_GLOB);
+
+    char subject[512] = "echo ";
+    memset(subject + 5, 'a', 400);
+    subject[405] = '\0';
+    pcre2_match_data *match_data = ag_rule_match_data_new();
+    assert_int_equal(ag_rule_match_command(&rule, subject, strlen(subject), false, match_data),
+                     AG_MATCH_NO);
+    subject[404] = 'b';
+    assert_int_equal(ag_rule_match_command(&rule, subject, strlen(subject), false, match_data),
+                     AG_MATCH_YES);
+    pcre2_match_data_free(match_data);
+    ag_rule_clear(&rule);
 }
 
 static void test_parse_rejects_null(void **state)
@@ -300,9 +333,15 @@ static void test_literal_forms_match_regex(void **state)
         {"Bash(git status)", AG_LITERAL_EXACT},   {"Bash(git status *)", AG_LITERAL_WORD},
         {"Bash(git status:*)", AG_LITERAL_WORD},  {"Bash(git status*)", AG_LITERAL_PREFIX},
         {"Bash(ls  -la  *)", AG_LITERAL_WORD},    {"Bash(a.b[c] $x *)", AG_LITERAL_WORD},
-        {"Bash(git * status)", AG_LITERAL_NONE},  {"Bash(* status)", AG_LITERAL_NONE},
+        {"Bash(git * status)", AG_LITERAL_GLOB},  {"Bash(* status)", AG_LITERAL_GLOB},
         {"Bash(git**)", AG_LITERAL_PREFIX},       {"Bash(rm -rf /*)", AG_LITERAL_PREFIX},
         {"Bash(ls *)", AG_LITERAL_WORD},          {"Bash(x)", AG_LITERAL_EXACT},
+        {"Bash(git * status *)", AG_LITERAL_GLOB},
+        {"Bash(* * *)", AG_LITERAL_GLOB},         {"Bash(*s*)", AG_LITERAL_GLOB},
+        {"Bash(g*t*s *)", AG_LITERAL_GLOB},       {"Bash(**status)", AG_LITERAL_GLOB},
+        {"Bash(git *s*t*)", AG_LITERAL_GLOB},     {"Bash(rm * -rf *)", AG_LITERAL_GLOB},
+        {"Bash(a.b[c] * $x)", AG_LITERAL_GLOB},   {"Bash(ls * -la)", AG_LITERAL_GLOB},
+        {"Bash(git status ** *)", AG_LITERAL_GLOB}, {"Bash(*status *)", AG_LITERAL_GLOB},
     };
     static const char *subjects[] = {
         "", "g", "git", "git status", "git status ", "git status -s", "git statuses",
@@ -312,6 +351,10 @@ static void test_literal_forms_match_regex(void **state)
         "git status \x01", "git status -s\x01", "gitx\x01", "ls\x01", "ls \x01 -la",
         "ls -\x01", "lsof \x01", "x\x01", "x \x01", "rm -rf /\x01", "rm -rf \x01",
         "a.b[c] \x01", "a.b[c] $x \x01", "xyz\x01",
+        "git x status y", "git x status", "git status status", "git x statusy", "git a s b t",
+        "rm x -rf y", "rm -rf", "rm x -rf", "ls a -la", "ls -la -la", "status", "s", "x y z",
+        "a.b[c] q $x", "git status status x", "git \x01 status", "git x \x01tatus",
+        "rm \x01 -rf", "\x01 status", "ls \x01", "git status x \x01",
     };
     pcre2_match_data *match_data = ag_rule_match_data_new();
     assert_non_null(match_data);
@@ -569,7 +612,8 @@ int main(void)
         cmocka_unit_test(test_parse_tool_globs),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_parse_quotes_rule_in_message),
-        cmocka_unit_test(test_parse_pattern_size_limit),
+        cmocka_unit_test(test_parse_long_glob_rule),
+        cmocka_unit_test(test_glob_rule_many_stars),
         cmocka_unit_test(test_parse_rejects_null),
         cmocka_unit_test(test_literal_forms_match_regex),
         cmocka_unit_test(test_tool_matching),

@@ -1,6 +1,7 @@
 /*
  * Matching rules against tool names and Bash commands.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "rules/rules.h"
@@ -116,9 +117,79 @@ bool ag_rule_tool_matches(const ag_rule *rule, const char *tool)
 /* Characters after which a dynamic command name is unknown. */
 #define AG_EXPANDING_CHARACTERS "\x01*?[]~{}!@+()"
 
-/* Matches a rule in a literal form as its regex would, byte for byte. */
+/* Returns the offset of `needle` in `text` at or after `from`, or SIZE_MAX. */
+static size_t find_bytes(const char *text, size_t length, size_t from, const char *needle,
+                         size_t needle_length)
+{
+    while (from + needle_length <= length) {
+        const char *first = memchr(text + from, needle[0], length - needle_length - from + 1);
+        if (first == NULL)
+            return SIZE_MAX;
+        from = (size_t)(first - text);
+        if (memcmp(first, needle, needle_length) == 0)
+            return from;
+        from++;
+    }
+    return SIZE_MAX;
+}
+
+/* Returns whether the text before `end` ends with `suffix`, after `start` (no overlap). */
+static bool ends_with_at(const char *text, size_t end, size_t start, const char *suffix,
+                         size_t suffix_length)
+{
+    return end >= start + suffix_length
+           && memcmp(text + end - suffix_length, suffix, suffix_length) == 0;
+}
+
+/*
+ * Matches a GLOB rule as its regex `\A S0 [\s\S]* S1 ... Sk (?: [\s\S]*)? \z`
+ * would, where S0..Sk are the literal runs between the stars and the group
+ * comes from a final " *". S0 must start the subject. Each middle run is
+ * taken at its leftmost place after the one before, which is enough when
+ * the only wildcard is `*`: a match that places a run later can place it
+ * there too. Sk must then end the subject, or, with a final " *", end the
+ * text before some space. The cost is linear in the subject for each run,
+ * with no backtracking.
+ */
+static bool glob_rule_matches(const ag_rule *rule, const char *subject, size_t length)
+{
+    const char *specifier = rule->specifier;
+    size_t first_run = rule->literal_length;
+    if (length < first_run || memcmp(subject, specifier, first_run) != 0)
+        return false;
+
+    size_t last_star = rule->glob_last_run - 1;
+    size_t at = first_run;
+    for (size_t run = first_run + 1; run < last_star;) {
+        size_t run_length = strcspn(specifier + run, "*");
+        if (run_length > 0) {
+            at = find_bytes(subject, length, at, specifier + run, run_length);
+            if (at == SIZE_MAX)
+                return false;
+            at += run_length;
+        }
+        run += run_length + 1;
+    }
+
+    const char *last_run = specifier + rule->glob_last_run;
+    size_t last_length = rule->glob_body_length - rule->glob_last_run;
+    if (ends_with_at(subject, length, at, last_run, last_length))
+        return true;
+    if (!rule->glob_word_suffix)
+        return false;
+    for (size_t end = at + last_length; end < length; end++) {
+        if (subject[end] == ' ' && ends_with_at(subject, end, at, last_run, last_length))
+            return true;
+    }
+    return false;
+}
+
+/* Matches a rule in a form without PCRE2 as its regex would, byte for byte. */
 static bool literal_matches(const ag_rule *rule, const char *subject, size_t length)
 {
+    if (rule->literal_form == AG_LITERAL_GLOB)
+        return glob_rule_matches(rule, subject, length);
+
     size_t literal = rule->literal_length;
     if (length < literal || memcmp(subject, rule->literal_prefix, literal) != 0)
         return false;
@@ -136,15 +207,18 @@ static bool literal_matches(const ag_rule *rule, const char *subject, size_t len
 
 /*
  * Returns whether some text appended to the `length` bytes of `subject` would
- * match a rule in a literal form. This is what a partial match (hard) of its
- * regex with JIT returns, an empty subject included; the PCRE2 interpreter
- * instead returns no match for an empty subject.
+ * match a rule in a form without PCRE2. This is what a partial match (hard)
+ * of its regex with JIT returns, an empty subject included. The PCRE2
+ * interpreter instead returns no match for an empty subject. A GLOB has a
+ * star right after its first run, so any text may follow that run.
  */
 static bool literal_extends(const ag_rule *rule, const char *subject, size_t length)
 {
     size_t literal = rule->literal_length;
     if (length <= literal)
         return memcmp(subject, rule->literal_prefix, length) == 0;
+    if (rule->literal_form == AG_LITERAL_GLOB)
+        return memcmp(subject, rule->literal_prefix, literal) == 0;
     return rule->literal_form != AG_LITERAL_EXACT && literal_matches(rule, subject, length);
 }
 
@@ -199,10 +273,6 @@ ag_match ag_rule_match_command(const ag_rule *rule, const char *subject,
         return match_prefix(rule, subject, cut, match_data);
     }
 
-    /* TODO(rule-cost): a match that backtracks up to PCRE2's default match
-     * limit fails closed (MAYBE) but takes about 20 ms, and nothing bounds
-     * their sum: 900 `echo baaa…` commands (200 bytes each) against a rule
-     * with 40 stars took 20 s. timeout_ms covers only the parse. */
     int rc = rule->literal_form != AG_LITERAL_NONE
                  ? (literal_matches(rule, subject, length) ? 0 : PCRE2_ERROR_NOMATCH)
                  : pcre2_match(rule->pattern, (PCRE2_SPTR)subject, length, 0, 0, match_data,

@@ -351,7 +351,7 @@ static ag_status compile_pattern(const char *text, ag_rule *rule, ag_error **err
     return AG_OK;
 }
 
-/* Sets literal_form when the specifier's regex is a literal in one of the forms. */
+/* Sets literal_form: one of the literal forms, else GLOB. */
 static void classify_literal(ag_rule *rule)
 {
     const char *specifier = rule->specifier;
@@ -366,6 +366,16 @@ static void classify_literal(ag_rule *rule)
     } else if (prefix == length - 1) {
         rule->literal_form = AG_LITERAL_PREFIX;
         rule->literal_length = prefix;
+    } else {
+        rule->literal_form = AG_LITERAL_GLOB;
+        rule->literal_length = prefix;
+        rule->glob_word_suffix = length >= 2 && strcmp(specifier + length - 2, " *") == 0;
+        rule->glob_body_length = rule->glob_word_suffix ? length - 2 : length;
+        /* The body has a `*` after the literal prefix, or the rule would have a literal form. */
+        size_t last_run = rule->glob_body_length;
+        while (specifier[last_run - 1] != '*')
+            last_run--;
+        rule->glob_last_run = last_run;
     }
 }
 
@@ -388,16 +398,14 @@ static ag_status parse_command_rule(const char *text, const ag_rule_parts *parts
     if (rule->literal_prefix == NULL)
         return ag_error_set(error, AG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     classify_literal(rule);
-    if (rule->literal_form != AG_LITERAL_NONE)
-        return AG_OK;
-    return compile_pattern(text, rule, error);
+    return AG_OK;
 }
 
 ag_status ag_rule_compile_command_regex(ag_rule *rule, ag_error **error)
 {
     if (rule == NULL || rule->kind != AG_RULE_COMMAND || rule->literal_form == AG_LITERAL_NONE)
         return ag_error_set(error, AG_ERR_ARGUMENT, NULL, 0, 0,
-                            "not a Bash rule in a literal form");
+                            "not a Bash rule matched without PCRE2");
     ag_status status = compile_pattern(rule->text, rule, error);
     if (status == AG_OK)
         rule->literal_form = AG_LITERAL_NONE;

@@ -26,16 +26,20 @@ typedef enum ag_rule_kind {
 } ag_rule_kind;
 
 /*
- * Bash patterns that match by comparing bytes, exactly as their regex would
- * (see build_regex() in rule.c), for a literal L: "L" (EXACT), "L*" (PREFIX)
- * and "L *" (WORD: L alone or followed by a space). Such rules have no PCRE2
- * pattern, so loading them skips pcre2_compile() and JIT.
+ * How a Bash rule matches, exactly as its regex would (see build_regex() in
+ * rule.c). For a literal L: "L" (EXACT), "L*" (PREFIX) and "L *" (WORD: L
+ * alone or followed by a space). Any other specifier is a GLOB of literal
+ * runs between `*`, which match.c matches in time linear in the subject for
+ * each run, where the regex backtracks up to PCRE2's match limit. Bash rules
+ * have no PCRE2 pattern, so loading them skips pcre2_compile() and JIT. NONE
+ * is left for tests that match with the regex (ag_rule_compile_command_regex()).
  */
 typedef enum ag_literal_form {
     AG_LITERAL_NONE = 0,
     AG_LITERAL_EXACT,
     AG_LITERAL_PREFIX,
-    AG_LITERAL_WORD
+    AG_LITERAL_WORD,
+    AG_LITERAL_GLOB
 } ag_literal_form;
 
 /*
@@ -58,10 +62,13 @@ typedef struct ag_rule {
     char *tool;                  /* tool name: "Bash", "WebFetch", "mcp__server__tool" */
     char *specifier;             /* text between the parentheses, or NULL */
     pcre2_code *pattern;         /* AG_RULE_COMMAND: the compiled glob, anchored both ends,
-                                    or NULL for a literal form */
+                                    only after ag_rule_compile_command_regex() */
     char *literal_prefix;        /* AG_RULE_COMMAND: the specifier's text before its first wildcard */
-    ag_literal_form literal_form; /* AG_RULE_COMMAND: a form matched without PCRE2, or NONE */
+    ag_literal_form literal_form; /* AG_RULE_COMMAND: how it matches without PCRE2, or NONE */
     size_t literal_length;       /* bytes of literal_prefix that literal_form compares */
+    size_t glob_body_length;     /* AG_LITERAL_GLOB: the specifier's bytes before a final " *" */
+    size_t glob_last_run;        /* AG_LITERAL_GLOB: where the text after the body's last `*` starts */
+    bool glob_word_suffix;       /* AG_LITERAL_GLOB: the specifier ends with " *" */
     char *source;                /* "FILE:LINE:COLUMN" */
     ag_source_location location;
     ag_layer layer;              /* the layer of the source it was written in (policy/model.c) */
@@ -109,10 +116,10 @@ void ag_rule_quote(ag_buffer *out, const char *text, size_t length);
 void ag_rule_jit(ag_rule *rule);
 
 /*
- * Compiles the regex of a Bash rule in a literal form, which the rule
- * otherwise matches without PCRE2, and sets literal_form to NONE, so that
- * tests can compare both matchers. The caller JIT-compiles it with
- * ag_rule_jit(). Returns AG_ERR_ARGUMENT for any other rule.
+ * Compiles the regex of a Bash rule, which the rule otherwise matches
+ * without PCRE2, and sets literal_form to NONE, so that tests can compare
+ * both matchers. The caller JIT-compiles it with ag_rule_jit(). Returns
+ * AG_ERR_ARGUMENT for any other rule.
  */
 ag_status ag_rule_compile_command_regex(ag_rule *rule, ag_error **error);
 
