@@ -311,6 +311,10 @@ void ag_check_subscript(ag_walker *walker, ag_node_id subscript);
 void ag_check_expansion(ag_walker *walker, ag_node_id node);
 void ag_check_evaluated_words(ag_walker *walker);
 
+/* misread.c */
+void ag_drop_misread_words(ag_walker *walker, ag_shell_command *command);
+void ag_flag_misread_compound(ag_walker *walker, const ag_shell_command *command);
+
 /* redirect.c */
 void ag_redirect_add(ag_walker *walker, ag_node_id node, ag_walk_state state, ag_vec *redirects,
                      ag_word_list *extra_words, ag_vec *trailing);
