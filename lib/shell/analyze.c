@@ -946,6 +946,48 @@ static void check_comments(ag_walker *walker)
     }
 }
 
+/* Returns the offset of the first newline in `text` that no backslash escapes, or `length`. */
+static size_t unescaped_newline(const char *text, size_t length)
+{
+    size_t backslashes = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] == '\n' && backslashes % 2 == 0)
+            return i;
+        backslashes = text[i] == '\\' ? backslashes + 1 : 0;
+    }
+    return length;
+}
+
+/*
+ * Fails on a word that contains a newline no backslash escapes. Bash ends
+ * the command there, but tree-sitter-bash 0.25.1 reads `true` NEWLINE `\rm
+ * x` as one command `true` with the arguments `<newline>\rm` and `x`, so
+ * the `rm x` that Bash runs was never checked.
+ */
+static void check_word_newlines(ag_walker *walker)
+{
+    /* Most commands are one line, and they need no walk over the nodes. */
+    if (memchr(walker->source, '\n', walker->source_length) == NULL)
+        return;
+
+    for (uint32_t id = 0; id < walker->node_count; id++) {
+        const ag_node *node = ag_node_at(walker, id);
+        if ((ag_node_kind)node->kind != AG_NODE_WORD || node->child_count > 0
+            || node->end > walker->source_length)
+            continue;
+        const char *text = walker->source + node->start;
+        size_t length = node->end - node->start;
+        size_t newline = unescaped_newline(text, length);
+        if (newline == length)
+            continue;
+        ag_walker_problem_at(walker, AG_SHELL_PARSE_ERROR, node->start, node->end,
+                             "tree-sitter-bash reads the newline at byte %u as part of a word, "
+                             "where Bash ends the command; the command after it is not "
+                             "analysed.", node->start + (uint32_t)newline);
+        return;
+    }
+}
+
 /*
  * Returns whether the raw string `id` sits in a parameter expansion inside
  * double quotes, with no command substitution between them.
@@ -1352,6 +1394,7 @@ ag_status ag_shell_analyze_split(ag_shell_analyzer *analyzer, const char *input,
         check_carriage_returns(&walker, root);
         check_line_continuations(&walker, root);
         check_comments(&walker);
+        check_word_newlines(&walker);
         check_quoted_raw_strings(&walker);
         check_heredoc_ends(&walker);
         ag_walk_statement(&walker, 0, (ag_walk_state){0});
