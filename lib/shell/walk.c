@@ -696,6 +696,19 @@ static bool runs_in_background(const ag_walker *walker, ag_node_id child, ag_nod
            && strcmp(ag_node_type(walker, next), "&") == 0;
 }
 
+/*
+ * Returns whether a child of kind `kind` of `parent` is an assignment
+ * statement without a command, as in `if true; then PATH=/x; fi` and `case
+ * a in a) PS4='$(rm x)';; esac`. It sets a shell variable, so it is checked
+ * as a command. The initializer of `for ((i=0; ...))` is arithmetic, which
+ * ag_check_arithmetic() checks.
+ */
+static bool is_assignment_statement(const ag_walker *walker, ag_node_id parent, ag_node_kind kind)
+{
+    return kind == AG_NODE_VARIABLE_ASSIGNMENT
+           && ag_node_kind_at(walker, parent) != AG_NODE_C_STYLE_FOR_STATEMENT;
+}
+
 /* Walks the children of `node`, giving `bits` to those before the first `until` token. */
 static void walk_children(ag_walker *walker, ag_node_id node, ag_walk_state state,
                           TSFieldId field, unsigned field_bits, const char *until,
@@ -722,7 +735,8 @@ static void walk_children(ag_walker *walker, ag_node_id node, ag_walk_state stat
             child_state.context |= until_bits;
         if (runs_in_background(walker, child, first, count))
             child_state.context |= AG_CONTEXT_BACKGROUND;
-        if (is_statement_kind(kind) || kind == AG_NODE_ERROR)
+        if (is_statement_kind(kind) || kind == AG_NODE_ERROR
+            || is_assignment_statement(walker, node, kind))
             ag_walk_statement(walker, child, child_state);
         else
             ag_walk_scan(walker, child, child_state);
@@ -759,7 +773,8 @@ static void walk_expanded_children(ag_walker *walker, ag_node_id node, ag_walk_s
         ag_node_kind kind = ag_node_kind_at(walker, child);
         if (kind == AG_NODE_ANONYMOUS || kind == AG_NODE_COMMENT)
             continue;
-        if (is_statement_kind(kind) || kind == AG_NODE_ERROR) {
+        if (is_statement_kind(kind) || kind == AG_NODE_ERROR
+            || is_assignment_statement(walker, node, kind)) {
             ag_walk_state child_state = state;
             if (runs_in_background(walker, child, first, count))
                 child_state.context |= AG_CONTEXT_BACKGROUND;
