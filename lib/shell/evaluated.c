@@ -710,14 +710,53 @@ ag_prefix ag_shell_read_prefix(const ag_shell_word *words, size_t count, size_t 
 }
 
 /*
+ * Returns the number of words that a reserved word at words[i] takes when
+ * tree-sitter-bash 0.25.1 reads it as a command word, or 0. After `time`,
+ * `!` or `coproc` it reads a compound command as plain commands, so `time
+ * for i in 1; do read 'a[$(rm x)]'; done` gives a command `do read ...`,
+ * and `coproc printf -v 'a[$(rm x)]' z` keeps `coproc` as the name.
+ */
+static size_t misread_reserved_words(const ag_shell_word *words, size_t count, size_t i)
+{
+    static const char reserved[] = "! { then do else elif if while until";
+    const char *name = words[i].text;
+    /* Every command goes through here, and the first letter rules out most names. */
+    if (words[i].dynamic || name[0] == '\0' || strchr("!{tdeiwuc", name[0]) == NULL)
+        return 0;
+    if (is_one_of(name, reserved))
+        return 1;
+    /* ag_shell_read_prefix() reads `time` only as the first word. */
+    if (i > 0 && strcmp(name, "time") == 0) {
+        size_t used = 1;
+        while (i + used < count
+               && (strcmp(words[i + used].text, "-p") == 0 || strcmp(words[i + used].text, "--") == 0))
+            used++;
+        return used;
+    }
+    if (strcmp(name, "coproc") != 0)
+        return 0;
+    /* Bash reads a NAME only before a compound command. */
+    bool named = i + 2 < count && !words[i + 2].dynamic
+                 && is_one_of(words[i + 2].text, "{ if while until for case select [[ ((");
+    return named ? 2 : 1;
+}
+
+/*
  * Returns the index of the word that names the builtin that runs, after the
- * prefixes of ag_shell_read_prefix(), or `count` when none does. After a prefix with
+ * prefixes of ag_shell_read_prefix() and the misread reserved words of
+ * misread_reserved_words(), or `count` when none does. After a prefix with
  * an unknown option the operand is checked as if it ran.
  */
 static size_t builtin_word(const ag_shell_word *words, size_t count)
 {
     size_t i = 0;
     while (i < count) {
+        size_t reserved = misread_reserved_words(words, count, i);
+        if (reserved > 0) {
+            i += reserved;
+            continue;
+        }
+
         size_t next = i;
         ag_prefix prefix = ag_shell_read_prefix(words, count, &next);
         if (prefix == AG_PREFIX_NONE)
