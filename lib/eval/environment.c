@@ -224,7 +224,7 @@ typedef struct ag_builtin {
     ag_builtin_group group;
 } ag_builtin;
 
-/* Sorted by name in strcmp() order for ag_sorted_find(). */
+/* Sorted by name in strcmp() order, as ag_sorted_is_strict() checks. */
 static const ag_builtin builtins[] = {
     {"alias", AG_BUILTIN_LOOKUP},      {"declare", AG_BUILTIN_DECLARATION},
     {"enable", AG_BUILTIN_LOOKUP},     {"export", AG_BUILTIN_DECLARATION},
@@ -242,6 +242,8 @@ bool ag_builtin_table_is_sorted(void)
                                sizeof(builtins[0]));
 }
 
+AG_NAME_INDEX_DEFINE(find_builtin_name, builtins)
+
 /* Returns the command's builtin entry, or NULL; a path such as /usr/bin/export is no builtin. */
 static const ag_builtin *find_builtin(const ag_shell_command *command)
 {
@@ -249,8 +251,7 @@ static const ag_builtin *find_builtin(const ag_shell_command *command)
     const char *name = ag_command_base_name(command, &length);
     if (name == NULL || command->words[0].length != length)
         return NULL;
-    return ag_sorted_find(builtins, sizeof(builtins) / sizeof(builtins[0]), sizeof(builtins[0]),
-                          name, length);
+    return find_builtin_name(name, length);
 }
 
 /* Returns whether an option word such as `-rn` contains `letter`; a dynamic word may. */

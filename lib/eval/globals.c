@@ -38,7 +38,7 @@ typedef struct global_options {
     "--color --no-color --use-stderr --ignore-workspace --include-workspace-root "           \
     "--fail-if-no-match --no-bail --sort --no-sort --reverse"
 
-/* Sorted by name in strcmp() order for ag_sorted_find(). */
+/* Sorted by name in strcmp() order, as ag_sorted_is_strict() checks. */
 static const global_options tools[] = {
     {"docker", DOCKER_VALUES, DOCKER_FLAGS},
     {"gh", "-R --repo", ""},

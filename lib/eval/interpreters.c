@@ -879,11 +879,12 @@ static bool equal_caseless(const char *entry, const char *name, size_t length)
  * `rscript` and `RSCRIPT` run Rscript, and command.c only adds a lowercase
  * copy of a name.
  */
+AG_NAME_INDEX_DEFINE(find_code_name_exact, code_names)
+
 static const ag_code_name *find_code_name(const char *name, size_t length)
 {
     size_t count = sizeof(code_names) / sizeof(code_names[0]);
-    const ag_code_name *found = ag_sorted_find(code_names, count, sizeof(code_names[0]), name,
-                                               length);
+    const ag_code_name *found = find_code_name_exact(name, length);
     for (size_t i = 0; found == NULL && i < count && code_names[i].name[0] < 'a'; i++) {
         if (equal_caseless(code_names[i].name, name, length))
             found = &code_names[i];

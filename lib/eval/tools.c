@@ -301,7 +301,7 @@ typedef struct tool {
     const ag_tool_option *options;
 } tool;
 
-/* Sorted by name in strcmp() order for ag_sorted_find(). */
+/* Sorted by name in strcmp() order, as ag_sorted_is_strict() checks. */
 static const tool tools[] = {
     {"autossh", ssh_front_end_options},
     {"bsdtar", tar_options},
@@ -327,6 +327,8 @@ static const tool tools[] = {
     {"wget", wget_options},
     {"zip", zip_options},
 };
+
+AG_NAME_INDEX_DEFINE(find_tool_name, tools)
 
 bool ag_tool_table_is_sorted(void)
 {
@@ -730,8 +732,7 @@ ag_status ag_unwrap_tool(ag_checker *checker, ag_command_list *list, size_t inde
     if (name == NULL)
         return AG_OK;
 
-    const tool *found = ag_sorted_find(tools, sizeof(tools) / sizeof(tools[0]), sizeof(tools[0]),
-                                       name, length);
+    const tool *found = find_tool_name(name, length);
     if (found == NULL)
         return AG_OK;
     if (list->items[index].depth >= AG_UNWRAP_MAX_DEPTH) {

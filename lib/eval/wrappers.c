@@ -8,6 +8,7 @@
  * Option letters and names follow GNU coreutils 9, util-linux 2.39, sudo
  * 1.9, OpenBSD doas, GNU findutils 4.9 and GNU parallel.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "eval/unwrap_internal.h"
@@ -858,10 +859,55 @@ bool ag_sorted_is_strict(const void *base, size_t count, size_t stride)
     return true;
 }
 
+/* FNV-1a over the name's bytes. */
+static uint32_t name_hash(const char *name, size_t length)
+{
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < length; i++)
+        hash = (hash ^ (unsigned char)name[i]) * 16777619u;
+    return hash;
+}
+
+static const char *element_name(const ag_name_index *index, size_t element)
+{
+    return *(const char *const *)((const char *)index->base + element * index->stride);
+}
+
+void ag_name_index_build(ag_name_index *index, const void *base, size_t count, size_t stride)
+{
+    *index = (ag_name_index){.base = base, .count = count, .stride = stride};
+    if (count > AG_NAME_INDEX_SLOTS / 2)
+        return;
+
+    for (size_t element = 0; element < count; element++) {
+        const char *name = element_name(index, element);
+        uint32_t slot = name_hash(name, strlen(name)) & (AG_NAME_INDEX_SLOTS - 1);
+        while (index->slots[slot] != 0)
+            slot = (slot + 1) & (AG_NAME_INDEX_SLOTS - 1);
+        index->slots[slot] = (uint16_t)(element + 1);
+    }
+    index->hashed = true;
+}
+
+const void *ag_name_index_find(const ag_name_index *index, const char *name, size_t length)
+{
+    if (!index->hashed)
+        return ag_sorted_find(index->base, index->count, index->stride, name, length);
+
+    uint32_t slot = name_hash(name, length) & (AG_NAME_INDEX_SLOTS - 1);
+    for (; index->slots[slot] != 0; slot = (slot + 1) & (AG_NAME_INDEX_SLOTS - 1)) {
+        size_t element = index->slots[slot] - 1u;
+        if (ag_name_compare(element_name(index, element), name, length) == 0)
+            return (const char *)index->base + element * index->stride;
+    }
+    return NULL;
+}
+
+AG_NAME_INDEX_DEFINE(find_wrapper, wrappers)
+
 const ag_wrapper *ag_wrapper_find(const char *name, size_t length)
 {
-    return ag_sorted_find(wrappers, sizeof(wrappers) / sizeof(wrappers[0]), sizeof(wrappers[0]),
-                          name, length);
+    return find_wrapper(name, length);
 }
 
 /* Writes `NAME WORD` into key (`size` bytes); returns its length, or 0 when it does not fit. */
