@@ -38,11 +38,17 @@ typedef struct ag_rule_bucket {
     uint64_t digit;       /* key_digit() of the key's first 8 bytes, compared before the key */
 } ag_rule_bucket;
 
-/* A sorted array of buckets. */
+/*
+ * A sorted array of buckets, with a hash index for exact lookups. Each step
+ * of a search by halves is a branch on the data, which the processor often
+ * mispredicts, and each check looks up a few keys.
+ */
 typedef struct ag_bucket_table {
     ag_rule_bucket *buckets;
     size_t count;
     uint32_t *storage;    /* every bucket's `rules` points into this one array */
+    uint32_t *slots;      /* a bucket's number plus 1 by key_hash(), or 0; NULL when empty */
+    size_t slot_mask;     /* the slot count (a power of two) less 1 */
 } ag_bucket_table;
 
 /* A sorted array of rule indices. */
@@ -338,11 +344,44 @@ static ag_status fill_sorted_table(ag_bucket_table *table, const ag_key_entry *e
     return AG_OK;
 }
 
+/* FNV-1a over the key's bytes, folded as compare_keys() folds them. */
+static uint32_t key_hash(const char *key, size_t length)
+{
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < length; i++)
+        hash = (hash ^ fold_case((unsigned char)key[i])) * 16777619u;
+    return hash;
+}
+
+/* Builds the hash index of a filled table, with at least twice as many slots as buckets. */
+static ag_status hash_table(ag_bucket_table *table)
+{
+    if (table->count == 0)
+        return AG_OK;
+    size_t slots = 8;
+    while (slots < 2 * table->count)
+        slots *= 2;
+    table->slots = ag_calloc(slots, sizeof(*table->slots));
+    if (table->slots == NULL)
+        return AG_ERR_NOMEM;
+    table->slot_mask = slots - 1;
+
+    for (size_t i = 0; i < table->count; i++) {
+        const ag_rule_bucket *bucket = &table->buckets[i];
+        size_t slot = key_hash(bucket->key, bucket->key_length) & table->slot_mask;
+        while (table->slots[slot] != 0)
+            slot = (slot + 1) & table->slot_mask;
+        table->slots[slot] = (uint32_t)(i + 1);
+    }
+    return AG_OK;
+}
+
 /* Sorts entries, given in ascending rule order, and groups them into buckets. */
 static ag_status fill_table(ag_bucket_table *table, ag_key_entry *entries, size_t count)
 {
     sort_entries(entries, count);
-    return fill_sorted_table(table, entries, count);
+    ag_status status = fill_sorted_table(table, entries, count);
+    return status == AG_OK ? hash_table(table) : status;
 }
 
 static ag_status list_append(ag_rule_list *list, size_t capacity, size_t rule)
@@ -427,7 +466,8 @@ static ag_status fill_tool_subset(ag_bucket_table *table, const ag_policy *polic
     for (size_t k = 0; k < tools->count; k++)
         if (!skip(&policy->rules[tools->items[k].rule]))
             buffer[count++] = tools->items[k];
-    return fill_sorted_table(table, buffer, count);
+    ag_status status = fill_sorted_table(table, buffer, count);
+    return status == AG_OK ? hash_table(table) : status;
 }
 
 static ag_status build_tables(ag_policy_index *index, const ag_policy *policy)
@@ -713,6 +753,7 @@ static void free_table(ag_bucket_table *table)
 {
     ag_free(table->buckets);
     ag_free(table->storage);
+    ag_free(table->slots);
 }
 
 void ag_policy_index_free(ag_policy_index *index)
@@ -791,13 +832,33 @@ static void add_list(ag_rule_cursor *cursor, const uint32_t *rules, size_t count
     cursor->list_count++;
 }
 
+/* Returns the bucket whose key equals `key` as compare_keys() compares them, or NULL. */
+static const ag_rule_bucket *find_bucket(const ag_bucket_table *table, const char *key,
+                                         size_t length)
+{
+    if (table->slots == NULL) {
+        size_t i = lower_bound(table, key, length);
+        bool found = i < table->count
+                     && compare_keys(table->buckets[i].key, table->buckets[i].key_length, key,
+                                     length) == 0;
+        return found ? &table->buckets[i] : NULL;
+    }
+
+    size_t slot = key_hash(key, length) & table->slot_mask;
+    for (; table->slots[slot] != 0; slot = (slot + 1) & table->slot_mask) {
+        const ag_rule_bucket *bucket = &table->buckets[table->slots[slot] - 1];
+        if (compare_keys(bucket->key, bucket->key_length, key, length) == 0)
+            return bucket;
+    }
+    return NULL;
+}
+
 static void add_bucket(ag_rule_cursor *cursor, const ag_bucket_table *table, const char *key,
                        size_t length)
 {
-    size_t i = lower_bound(table, key, length);
-    if (i < table->count
-        && compare_keys(table->buckets[i].key, table->buckets[i].key_length, key, length) == 0)
-        add_list(cursor, table->buckets[i].rules, table->buckets[i].count);
+    const ag_rule_bucket *bucket = find_bucket(table, key, length);
+    if (bucket != NULL)
+        add_list(cursor, bucket->rules, bucket->count);
 }
 
 /*
