@@ -83,7 +83,8 @@ typedef struct protected_path {
  * of the machine reads (sudoers, cron tables, ld.so.preload). The other
  * component names follow the protected paths of Claude Code's
  * permission-modes documentation. The policy's own files are protected too
- * (rule_file_name()). Names are in lower case (has_component()).
+ * (rule_file_name()). The first two characters of each name are in lower
+ * case (has_component(), may_contain()), and the rest matches in either case.
  */
 static const protected_path protected_paths[] = {
     {".git", PROTECT_COMPONENT},
@@ -453,6 +454,53 @@ static bool is_in_system_root(const char *path)
 }
 
 /*
+ * The letters that start the components of a path, as bitmaps of bytes in
+ * lower case: the first letter of each component, and the letter after the
+ * dot of each component that starts with a dot. Most protected names start
+ * with a dot, so the second bitmap lets protected_name() skip them too.
+ */
+typedef struct component_letters {
+    uint32_t firsts[8];
+    uint32_t after_dot[8];
+} component_letters;
+
+static void add_letter(uint32_t *bitmap, unsigned char letter)
+{
+    bitmap[letter >> 5] |= 1u << (letter & 31);
+}
+
+static bool has_letter(const uint32_t *bitmap, unsigned char letter)
+{
+    return (bitmap[letter >> 5] & (1u << (letter & 31))) != 0;
+}
+
+static void collect_letters(const char *path, component_letters *letters)
+{
+    memset(letters, 0, sizeof(*letters));
+    for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+        unsigned char first = lower_ascii((unsigned char)slash[1]);
+        add_letter(letters->firsts, first);
+        if (first == '.' && slash[2] != '\0')
+            add_letter(letters->after_dot, lower_ascii((unsigned char)slash[2]));
+    }
+}
+
+/*
+ * Returns whether a path with `letters` may have a component that starts
+ * with `name` (a PROTECT_COMPONENT or PROTECT_HOME name, whose first two
+ * characters are in lower case). False means it has none.
+ */
+static bool may_contain(const component_letters *letters, const char *name)
+{
+    unsigned char first = (unsigned char)name[0];
+    if (!has_letter(letters->firsts, first))
+        return false;
+    if (first != '.' || name[1] == '\0')
+        return true;
+    return has_letter(letters->after_dot, (unsigned char)name[1]);
+}
+
+/*
  * Returns the protected name that `path` falls under, or NULL. A path with
  * an unknown part could be any path, so it is protected as "(unknown path)".
  */
@@ -463,22 +511,21 @@ static const char *protected_name(ag_checker *checker, const char *path)
     if (strchr(path, AG_DYNAMIC_MARK) != NULL)
         return "(unknown path)";
 
-    /* The first letters of the path's components, so most entries are skipped at once. */
-    uint32_t firsts[8] = {0};
-    for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
-        unsigned char first = lower_ascii((unsigned char)slash[1]);
-        firsts[first >> 5] |= 1u << (first & 31);
-    }
+    component_letters letters;
+    collect_letters(path, &letters);
 
     const char *rest = below_home(checker, path);
     bool in_system_root = is_in_system_root(path);
     for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
         const protected_path *entry = &protected_paths[i];
-        unsigned char first = (unsigned char)entry->name[0];
         bool hit = false;
-        if (entry->kind == PROTECT_HOME)
+        if (entry->kind == PROTECT_SUFFIX)
+            hit = has_component(path, entry);
+        else if (!may_contain(&letters, entry->name))
+            hit = false;
+        else if (entry->kind == PROTECT_HOME)
             hit = is_home_entry(rest, entry->name);
-        else if (entry->kind == PROTECT_SUFFIX || (firsts[first >> 5] & (1u << (first & 31))))
+        else
             hit = has_component(path, entry);
         if (hit)
             return entry->name;
