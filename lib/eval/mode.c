@@ -76,7 +76,12 @@ typedef struct protected_path {
  * the agent's and the editors' project settings, the files that define MCP
  * servers (each starts a command), git's own settings, and the settings of
  * package managers, build tools and hook runners that make an ordinary
- * command (npm test, cargo run, git commit) run a program they name. The
+ * command (npm test, cargo run, git commit) run a program they name. So are
+ * other coding agents' and editors' settings, which define MCP servers,
+ * hooks and tasks, and the config files whose credential helpers run a
+ * program (aws, kubectl, docker, gh). So are the init and startup files of
+ * gradle, IPython, vim, Emacs, tmux and direnv, and the user files that
+ * choose pip's, conda's and Maven's package index. The
  * startup files of curl and wget are protected too, because they choose
  * the files that either tool writes and the URLs it sends. So are the
  * system files below /etc and /usr that every user, login shell or program
@@ -129,6 +134,21 @@ static const protected_path protected_paths[] = {
     {".curlrc", PROTECT_COMPONENT},
     {".wgetrc", PROTECT_COMPONENT},        /* ~/.wgetrc, or where WGETRC points */
     {"pyrightconfig.json", PROTECT_COMPONENT},
+    /*
+     * Other coding agents' and editors' settings, in the home directory and
+     * in any project: each can define an MCP server, a hook or a task, whose
+     * command the tool runs when it starts or when the user picks it.
+     */
+    {".cursor", PROTECT_COMPONENT},        /* mcp.json: MCP servers */
+    {".gemini", PROTECT_COMPONENT},        /* settings.json: mcpServers */
+    {".codex", PROTECT_COMPONENT},         /* config.toml: mcp_servers */
+    {".windsurf", PROTECT_COMPONENT},      /* hooks.json: Cascade hooks */
+    {".continue", PROTECT_COMPONENT},      /* config.yaml and mcpServers/: MCP servers */
+    {".zed", PROTECT_COMPONENT},           /* settings.json context_servers, tasks.json */
+    {".kiro", PROTECT_COMPONENT},          /* hooks/ and settings/mcp.json */
+    {".roo", PROTECT_COMPONENT},           /* mcp.json: MCP servers */
+    {".amazonq", PROTECT_COMPONENT},       /* mcp.json and default.json: MCP servers */
+    {".aider.conf.yml", PROTECT_COMPONENT},    /* lint-cmd and test-cmd run commands */
     {".bashrc", PROTECT_HOME},
     {".bash_profile", PROTECT_HOME},
     {".bash_login", PROTECT_HOME},
@@ -156,6 +176,40 @@ static const protected_path protected_paths[] = {
     {".ssh", PROTECT_HOME},
     /* curl 8.4 reads it when XDG_CONFIG_HOME is unset, as its issue tracker reports. */
     {".config/curlrc", PROTECT_HOME},
+    /* Agents' and editors' user settings that define MCP servers, hooks or tasks. */
+    {".codeium/windsurf", PROTECT_HOME},   /* mcp_config.json and hooks.json */
+    {".config/opencode", PROTECT_HOME},    /* opencode.json: local MCP server commands */
+    {".config/zed", PROTECT_HOME},         /* settings.json context_servers, tasks.json */
+    {".config/Code/User", PROTECT_HOME},   /* VS Code's settings.json and tasks.json */
+    {".config/Code - Insiders/User", PROTECT_HOME},
+    {".config/VSCodium/User", PROTECT_HOME},
+    /* Config files that make the client run a program: credential helpers, gh's shell aliases. */
+    {".aws/config", PROTECT_HOME},         /* credential_process */
+    {".kube/config", PROTECT_HOME},        /* users[].user.exec */
+    {".docker/config.json", PROTECT_HOME}, /* credsStore and credHelpers name docker-credential-* */
+    {".config/gh/config.yml", PROTECT_HOME},   /* aliases that start with ! run in sh */
+    /* Scripts run before each build, or when an interpreter, editor, tmux or direnv starts. */
+    {".gradle/init.gradle", PROTECT_HOME},
+    {".gradle/init.gradle.kts", PROTECT_HOME},
+    {".gradle/init.d", PROTECT_HOME},
+    {".ipython", PROTECT_HOME},            /* profile_default/startup/ and ipython_config.py */
+    {".config/ipython", PROTECT_HOME},     /* older IPython's directory, moved to ~/.ipython */
+    {".config/nvim", PROTECT_HOME},        /* init.lua, init.vim and plugin/ */
+    {".vimrc", PROTECT_HOME},
+    {".vim", PROTECT_HOME},                /* vimrc, plugin/ and the rest of the runtimepath */
+    {".emacs", PROTECT_HOME},
+    {".emacs.el", PROTECT_HOME},
+    {".emacs.d", PROTECT_HOME},            /* init.el and early-init.el */
+    {".config/emacs", PROTECT_HOME},
+    {".tmux.conf", PROTECT_HOME},          /* run-shell and if-shell run commands */
+    {".config/tmux", PROTECT_HOME},
+    {".direnvrc", PROTECT_HOME},           /* direnv sources it before every .envrc */
+    {".config/direnv", PROTECT_HOME},      /* direnvrc, and the scripts in lib/ */
+    /* The package index that pip, conda and Maven install code from. */
+    {".pip/pip.conf", PROTECT_HOME},
+    {".config/pip", PROTECT_HOME},
+    {".condarc", PROTECT_HOME},            /* channels */
+    {".m2/settings.xml", PROTECT_HOME},    /* mirrors, repositories and pluginRepositories */
 };
 
 /*
