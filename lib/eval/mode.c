@@ -26,6 +26,7 @@
  * from a layer that may unlock the user's settings file. dontAsk then turns
  * that ask into deny.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -89,7 +90,7 @@ typedef struct protected_path {
  * component names follow the protected paths of Claude Code's
  * permission-modes documentation. The policy's own files are protected too
  * (rule_file_name()). The first two characters of each name are in lower
- * case (has_component(), may_contain()), and the rest matches in either case.
+ * case (has_component(), find_candidates()), and the rest matches in either case.
  */
 static const protected_path protected_paths[] = {
     {".git", PROTECT_COMPONENT},
@@ -508,50 +509,77 @@ static bool is_in_system_root(const char *path)
 }
 
 /*
- * The letters that start the components of a path, as bitmaps of bytes in
- * lower case: the first letter of each component, and the letter after the
- * dot of each component that starts with a dot. Most protected names start
- * with a dot, so the second bitmap lets protected_name() skip them too.
+ * The protected_paths entries indexed by the letter that a path component
+ * must start with to match them: the first letter of the name, or the
+ * letter after the dot of a name that starts with a dot, as most do. A
+ * write then visits only the entries its components' letters select, where
+ * a loop over the whole table cost about 2,500 instructions (callgrind).
  */
-typedef struct component_letters {
-    uint32_t firsts[8];
-    uint32_t after_dot[8];
-} component_letters;
+enum {
+    PROTECTED_COUNT = sizeof(protected_paths) / sizeof(*protected_paths),
+    PROTECTED_WORDS = (PROTECTED_COUNT + 63) / 64
+};
 
-static void add_letter(uint32_t *bitmap, unsigned char letter)
+typedef struct entry_set {
+    uint64_t bits[PROTECTED_WORDS];    /* bit i: protected_paths[i] */
+} entry_set;
+
+static entry_set entries_by_first[256];      /* names without a leading dot */
+static entry_set entries_after_dot[256];     /* names that start with a dot and a letter */
+static entry_set suffix_entries;             /* PROTECT_SUFFIX names match any component */
+static pthread_once_t protected_index_once = PTHREAD_ONCE_INIT;
+
+static void add_entry(entry_set *set, size_t entry)
 {
-    bitmap[letter >> 5] |= 1u << (letter & 31);
+    set->bits[entry / 64] |= (uint64_t)1 << (entry % 64);
 }
 
-static bool has_letter(const uint32_t *bitmap, unsigned char letter)
+static void merge_entries(entry_set *into, const entry_set *set)
 {
-    return (bitmap[letter >> 5] & (1u << (letter & 31))) != 0;
+    for (size_t i = 0; i < PROTECTED_WORDS; i++)
+        into->bits[i] |= set->bits[i];
 }
 
-static void collect_letters(const char *path, component_letters *letters)
+static void build_protected_index(void)
 {
-    memset(letters, 0, sizeof(*letters));
-    for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
-        unsigned char first = lower_ascii((unsigned char)slash[1]);
-        add_letter(letters->firsts, first);
-        if (first == '.' && slash[2] != '\0')
-            add_letter(letters->after_dot, lower_ascii((unsigned char)slash[2]));
+    for (size_t i = 0; i < PROTECTED_COUNT; i++) {
+        const char *name = protected_paths[i].name;
+        if (protected_paths[i].kind == PROTECT_SUFFIX)
+            add_entry(&suffix_entries, i);
+        else if (name[0] == '.' && name[1] != '\0')
+            add_entry(&entries_after_dot[(unsigned char)name[1]], i);
+        else
+            add_entry(&entries_by_first[(unsigned char)name[0]], i);
     }
 }
 
 /*
- * Returns whether a path with `letters` may have a component that starts
- * with `name` (a PROTECT_COMPONENT or PROTECT_HOME name, whose first two
- * characters are in lower case). False means it has none.
+ * Stores in `candidates` the entries that some component of `path` may
+ * match. Names are in lower case, and components are read that way.
  */
-static bool may_contain(const component_letters *letters, const char *name)
+static void find_candidates(const char *path, entry_set *candidates)
 {
-    unsigned char first = (unsigned char)name[0];
-    if (!has_letter(letters->firsts, first))
-        return false;
-    if (first != '.' || name[1] == '\0')
-        return true;
-    return has_letter(letters->after_dot, (unsigned char)name[1]);
+    pthread_once(&protected_index_once, build_protected_index);
+    *candidates = suffix_entries;
+    for (const char *slash = strchr(path, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+        unsigned char first = lower_ascii((unsigned char)slash[1]);
+        merge_entries(candidates, &entries_by_first[first]);
+        if (first == '.' && slash[2] != '\0')
+            merge_entries(candidates, &entries_after_dot[lower_ascii((unsigned char)slash[2])]);
+    }
+}
+
+/* Returns the first entry of `candidates` at or after `from`, or PROTECTED_COUNT. */
+static size_t next_candidate(const entry_set *candidates, size_t from)
+{
+    for (size_t word = from / 64; word < PROTECTED_WORDS; word++) {
+        uint64_t bits = candidates->bits[word];
+        if (word == from / 64)
+            bits &= ~(uint64_t)0 << (from % 64);
+        if (bits != 0)
+            return word * 64 + (size_t)__builtin_ctzll(bits);
+    }
+    return PROTECTED_COUNT;
 }
 
 /*
@@ -565,22 +593,17 @@ static const char *protected_name(ag_checker *checker, const char *path)
     if (strchr(path, AG_DYNAMIC_MARK) != NULL)
         return "(unknown path)";
 
-    component_letters letters;
-    collect_letters(path, &letters);
+    entry_set candidates;
+    find_candidates(path, &candidates);
 
+    /* The first entry in table order wins, as a loop over the table would find it. */
     const char *rest = below_home(checker, path);
     bool in_system_root = is_in_system_root(path);
-    for (size_t i = 0; i < sizeof(protected_paths) / sizeof(*protected_paths); i++) {
+    for (size_t i = next_candidate(&candidates, 0); i < PROTECTED_COUNT;
+         i = next_candidate(&candidates, i + 1)) {
         const protected_path *entry = &protected_paths[i];
-        bool hit = false;
-        if (entry->kind == PROTECT_SUFFIX)
-            hit = has_component(path, entry);
-        else if (!may_contain(&letters, entry->name))
-            hit = false;
-        else if (entry->kind == PROTECT_HOME)
-            hit = is_home_entry(rest, entry->name);
-        else
-            hit = has_component(path, entry);
+        bool hit = entry->kind == PROTECT_HOME ? is_home_entry(rest, entry->name)
+                                               : has_component(path, entry);
         if (hit)
             return entry->name;
     }
