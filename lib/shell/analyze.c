@@ -579,7 +579,9 @@ static inline void copy_node(const ag_walker *walker, ag_tree_copy *copy, ag_nod
                              TSNode current, ag_node_id parent, TSFieldId field)
 {
     ag_node *node = &copy->nodes[id];
-    TSSymbol symbol = ts_node_symbol(current);
+    ag_ts_node_facts facts;
+    ag_ts_node_facts_read(current, &facts);
+    TSSymbol symbol = facts.symbol;
     /*
      * The kind table marks every symbol not of type TSSymbolTypeRegular as
      * anonymous. tree-sitter maps each symbol to a public symbol with the same
@@ -594,7 +596,7 @@ static inline void copy_node(const ag_walker *walker, ag_tree_copy *copy, ag_nod
 
     copy->handles[id] = current;
     node->start = ts_node_start_byte(current);
-    node->end = ts_node_end_byte(current);
+    node->end = facts.end;
     node->parent = parent;
     node->symbol = symbol;
     node->field = field;
@@ -603,11 +605,11 @@ static inline void copy_node(const ag_walker *walker, ag_tree_copy *copy, ag_nod
         | (symbol == (TSSymbol)-1 ? AG_NODE_IS_ERROR : 0)
         | (copy->errors && ts_node_has_error(current) ? AG_NODE_HAS_ERROR : 0));
 
-    uint32_t count = ts_node_child_count(current);
+    uint32_t count = facts.child_count;
     if (count > copy->capacity - copy->used)
         count = copy->capacity - copy->used;
     node->child_count = count;
-    node->named_child_count = count == 0 ? 0 : ts_node_named_child_count(current);
+    node->named_child_count = count == 0 ? 0 : facts.named_child_count;
     node->first_child = copy->used;
     copy->used += count;
 }

@@ -351,6 +351,17 @@ bool ag_node_kind_has_child_fields(ag_node_kind kind);
  */
 bool ag_ts_visible_children(TSNode node, TSNode *out, uint32_t count);
 
+/* What the tree copy reads of a node, each as the named ts_node_*() function returns it. */
+typedef struct ag_ts_node_facts {
+    TSSymbol symbol;                /* ts_node_symbol() */
+    uint32_t end;                   /* ts_node_end_byte() */
+    uint32_t child_count;           /* ts_node_child_count() */
+    uint32_t named_child_count;     /* ts_node_named_child_count() */
+} ag_ts_node_facts;
+
+/* Reads the facts of a node in one call, from the runtime's internal layout when it can. */
+void ag_ts_node_facts_read(TSNode node, ag_ts_node_facts *facts);
+
 /*
  * Receives the syntax tree of each analysis right after copy_tree(): the
  * tree-sitter root and the copy of its `count` node slots. The tree and the

@@ -76,11 +76,35 @@ bool ag_ts_visible_children(TSNode node, TSNode *out, uint32_t count)
     return !list.too_deep && list.count == count;
 }
 
+/* As node.c of tree-sitter 0.25 computes them, without a call per fact. */
+void ag_ts_node_facts_read(TSNode node, ag_ts_node_facts *facts)
+{
+    Subtree subtree = *(const Subtree *)node.id;
+    TSSymbol alias = (TSSymbol)node.context[3];
+    TSSymbol symbol = alias != 0 ? alias : ts_subtree_symbol(subtree);
+    bool parent = ts_subtree_child_count(subtree) > 0;
+
+    /* ts_language_public_symbol(), inline. */
+    facts->symbol = symbol == ts_builtin_sym_error ? symbol
+                                                   : node.tree->language->public_symbol_map[symbol];
+    facts->end = ts_node_start_byte(node) + ts_subtree_size(subtree).bytes;
+    facts->child_count = parent ? subtree.ptr->visible_child_count : 0;
+    facts->named_child_count = parent ? subtree.ptr->named_child_count : 0;
+}
+
 #else
 
 bool ag_ts_visible_children(TSNode node, TSNode *out, uint32_t count)
 {
     return false;
+}
+
+void ag_ts_node_facts_read(TSNode node, ag_ts_node_facts *facts)
+{
+    facts->symbol = ts_node_symbol(node);
+    facts->end = ts_node_end_byte(node);
+    facts->child_count = ts_node_child_count(node);
+    facts->named_child_count = ts_node_named_child_count(node);
 }
 
 #endif
