@@ -330,14 +330,14 @@ static void wrapper_set(const ag_directory_tracker *tracker, const ag_shell_comm
         *set = (ag_directory_set){.cwd = {NULL}, .count = 1};
 }
 
-void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_directory_set *set)
+void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_directory_set *set,
+                               ag_directory_set *shell_set)
 {
     const ag_shell_command *command = &tracker->commands[index];
+    bool moved = (command->flags & AG_COMMAND_UNKNOWN_DIRECTORY) != 0;
     bool unknown = false;
-    if (command->flags & AG_COMMAND_UNKNOWN_DIRECTORY) {
-        unknown = true;
-    } else if (is_wrapped(command)) {
-        unknown = tracker->wrapped_unknown;
+    if (is_wrapped(command)) {
+        unknown = moved || tracker->wrapped_unknown;
         if (!unknown)
             wrapper_set(tracker, command, set);
     } else if (tracker->loop_moves && (command->context & AG_CONTEXT_LOOP)) {
@@ -354,6 +354,15 @@ void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_d
         *set = (ag_directory_set){.cwd = {NULL}, .count = 1};
     else if (!is_wrapped(command))
         world_set(tracker, command, set);
+
+    /*
+     * A wrapper that moves its command (chroot NEWROOT, bwrap, pnpm -C) runs
+     * it elsewhere, but the shell opens the wrapper's redirections first, in
+     * the shell's own directory.
+     */
+    *shell_set = *set;
+    if (moved)
+        *set = (ag_directory_set){.cwd = {NULL}, .count = 1};
     if (tracker->set_at != NULL)
         tracker->set_at[index] = *set;
 }

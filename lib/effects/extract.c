@@ -1157,7 +1157,7 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
 {
     const ag_shell_command *command = ex->command;
     *links = NULL;
-    for (size_t i = 0; i < command->redirect_count; i++) {
+    for (size_t i = 0; i < command->redirect_count && !ex->redirects_apart; i++) {
         ag_status status = add_redirect(ex, &command->redirects[i]);
         if (status != AG_OK)
             return status;
@@ -1758,6 +1758,36 @@ static ag_status extract_in(ag_extractor *ex, const char *cwd)
     return status == AG_OK ? note_links(ex, links, first) : status;
 }
 
+/* Adds the effects of the command's redirections, which the shell opens in `cwd`. */
+static ag_status extract_redirects_in(ag_extractor *ex, const char *cwd)
+{
+    ex->context.cwd = cwd;
+    const ag_shell_command *command = ex->command;
+    for (size_t i = 0; i < command->redirect_count; i++) {
+        ag_status status = add_redirect(ex, &command->redirects[i]);
+        if (status != AG_OK)
+            return status;
+    }
+    return AG_OK;
+}
+
+/*
+ * Returns whether the redirections of a command open files somewhere other
+ * than its words do: those of an unwrapped command that runs in another
+ * directory. A wrapped command's redirections are its wrapper's, which were
+ * added with the wrapper, so they stay with the command.
+ * TODO(wrapper-redirects): a moving wrapper inside a script (`bash -c 'bwrap
+ * ... cat < .env'`) has redirections of its own, which the script's shell
+ * opens, but they stay unknown, so a deny rule on the file gives ask, not
+ * deny. The flag does not tell a moving wrapper's own bit from one it
+ * inherited.
+ */
+static bool has_redirects_apart(const ag_shell_command *command)
+{
+    return command->redirect_count > 0 && (command->flags & AG_COMMAND_WRAPPED) == 0
+           && (command->flags & AG_COMMAND_UNKNOWN_DIRECTORY) != 0;
+}
+
 static bool same_effect(const ag_effect *a, const ag_effect *b)
 {
     return a->kind == b->kind && a->start == b->start && a->end == b->end
@@ -1806,8 +1836,12 @@ ag_status ag_effects_extract(ag_arena *arena, const ag_effects_table *table,
         ex.context.home = context->home;
         ex.context.cdpath = context->cdpath;
         ag_directory_set set;
-        ag_directory_tracker_cwds(&tracker, i, &set);
+        ag_directory_set shell_set;
+        ag_directory_tracker_cwds(&tracker, i, &set, &shell_set);
         size_t first = out->count;
+        ex.redirects_apart = has_redirects_apart(ex.command);
+        for (size_t d = 0; d < shell_set.count && status == AG_OK && ex.redirects_apart; d++)
+            status = extract_redirects_in(&ex, shell_set.cwd[d]);
         for (size_t d = 0; d < set.count && status == AG_OK; d++)
             status = extract_in(&ex, set.cwd[d]);
         if (status == AG_OK)

@@ -63,6 +63,8 @@ typedef struct ag_extractor {
     const char *plain_cwd;     /* a cwd found to be in normal form, so copied as it is */
     bool unknown_request_cwd;  /* the request's cwd is unknown and no command of it may
                                   change directory */
+    bool redirects_apart;      /* the command's redirections are added in the shell's
+                                  directories, not with its other effects */
 } ag_extractor;
 
 ag_status ag_extractor_add(ag_extractor *ex, ag_effect_kind kind, const char *target,
@@ -343,8 +345,14 @@ typedef struct ag_directory_tracker {
 ag_status ag_directory_tracker_init(ag_directory_tracker *tracker, ag_arena *arena,
                                     const ag_shell_command *commands, size_t count,
                                     const ag_path_context *context);
-/* Sets `set` to the directories commands[index] may run in. Call once per command, in order. */
-void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_directory_set *set);
+/*
+ * Sets `set` to the directories commands[index] may run in, and `shell_set`
+ * to those of the shell that starts it, which opens its redirections. The
+ * two differ only for a command with AG_COMMAND_UNKNOWN_DIRECTORY. Call once
+ * per command, in order.
+ */
+void ag_directory_tracker_cwds(ag_directory_tracker *tracker, size_t index, ag_directory_set *set,
+                               ag_directory_set *shell_set);
 /* Follows a cd in commands[index], which runs in `set`; adds its chdir effects. */
 ag_status ag_directory_tracker_follow(ag_directory_tracker *tracker, ag_extractor *ex,
                                       size_t index, const ag_directory_set *set);
