@@ -76,7 +76,7 @@ bool ag_ts_visible_children(TSNode node, TSNode *out, uint32_t count)
     return !list.too_deep && list.count == count;
 }
 
-/* As node.c of tree-sitter 0.25 computes them, without a call per fact. */
+/* Computes the facts as node.c of tree-sitter 0.25 does, without a call per fact. */
 void ag_ts_node_facts_read(TSNode node, ag_ts_node_facts *facts)
 {
     Subtree subtree = *(const Subtree *)node.id;
