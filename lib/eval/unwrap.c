@@ -206,6 +206,11 @@ static size_t scan_short_options(const ag_wrapper *wrapper, const ag_shell_word 
                                  size_t count, size_t index, wrapper_scan *scan)
 {
     const char *text = words[index].text;
+    if ((wrapper->features & AG_WRAPPER_SINGLE_DASH_LONG) && text[1] != '\0' && text[2] != '\0') {
+        scan->opaque = true;
+        return 1;
+    }
+
     for (size_t j = 1; text[j] != '\0'; j++) {
         char letter = text[j];
         if (contains_char(wrapper->short_no_command, letter)) {

@@ -76,9 +76,13 @@ enum {
                                             operands (npm's nopt), so without that `--`
                                             a command word starting with `-` makes the
                                             wrapper opaque */
-    AG_WRAPPER_SHELL_STRING = 1u << 13   /* with AG_WRAPPER_JOINED_SCRIPT: a shell runs the
+    AG_WRAPPER_SHELL_STRING = 1u << 13,  /* with AG_WRAPPER_JOINED_SCRIPT: a shell runs the
                                             joined words as `sh -c` or a remote shell does
                                             (sops exec-env, mosh), so the wrapper runs code */
+    AG_WRAPPER_SINGLE_DASH_LONG = 1u << 14 /* Perl's Getopt::Long without bundling (mosh)
+                                            reads `-port 1` as `--port 1` and `-p1` as an
+                                            unknown option, so a word of `-` and more than
+                                            one letter makes the wrapper opaque */
 };
 
 /*

@@ -461,14 +461,17 @@ static const ag_wrapper wrappers[] = {
     /*
      * mosh 1.4: mosh [options] [USER@]HOST [COMMAND...]. The remote shell
      * runs the joined words, as for ssh. --client, --server and --ssh name
-     * programs and are left out. Getopt::Long reads options among the words.
+     * programs and are left out. scripts/mosh.pl calls GetOptions with the
+     * default configuration (checked with Getopt::Long 2.52): options may
+     * follow HOST, `-port 1` is `--port 1`, and `-p1` and `-an` are errors.
      */
     {.name = "mosh", .kind = AG_WRAPPER_PLAIN,
      .short_values = "p", .short_flags = "46an",
      .long_values = "port predict family bind-server experimental-remote-ip",
      .long_flags = "no-init no-ssh-pty local predict-overwrite",
      .long_no_command = "help version", .operands = 1,
-     .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_SHELL_STRING | AG_WRAPPER_OPTIONS_ANYWHERE},
+     .features = AG_WRAPPER_JOINED_SCRIPT | AG_WRAPPER_SHELL_STRING | AG_WRAPPER_OPTIONS_ANYWHERE
+                 | AG_WRAPPER_SINGLE_DASH_LONG},
     {.name = "mpirun", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "nerdctl container exec", CONTAINER_EXEC_ENTRY},
     {.name = "nerdctl container run", CONTAINER_RUN_ENTRY},
