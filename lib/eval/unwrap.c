@@ -37,6 +37,7 @@ typedef struct wrapper_scan {
     bool no_command;            /* an option means nothing runs: command -v, sudo -l */
     bool opaque;                /* an unknown option or a dynamic word: the start is unknown */
     bool split;                 /* env -S: `split_text` is split into words, then `command` on */
+    bool options_ended;         /* a `--` ended the options before the command */
     const char *split_text;
     size_t assignment_first;    /* NAME=value words before the command (env, sudo) */
     size_t assignment_count;
@@ -316,9 +317,10 @@ static void scan_wrapper(const ag_wrapper *wrapper, const ag_shell_word *words, 
         }
         if (options && text[0] == '-' && text[1] != '\0') {
             size_t used = 1;
-            if (strcmp(text, "--") == 0)
+            if (strcmp(text, "--") == 0) {
                 options = false;
-            else if ((wrapper->features & AG_WRAPPER_NUMERIC_OPTION) && is_number_option(text))
+                scan->options_ended = true;
+            } else if ((wrapper->features & AG_WRAPPER_NUMERIC_OPTION) && is_number_option(text))
                 used = 1;
             else if (text[1] == '-')
                 used = scan_long_option(wrapper, words, count, i, scan);
@@ -883,14 +885,15 @@ static ag_status append_python_script(ag_checker *checker, ag_command_list *list
 
 /*
  * Moves scan->command past the `--` that ends the options of a tool with
- * AG_WRAPPER_OPTIONS_ANYWHERE. Without it, the tool takes a later word that
- * starts with `-` as its own option, so the command is not known exactly.
+ * AG_WRAPPER_OPTIONS_ANYWHERE. Without a `--` before or at the command, the
+ * tool takes a later word that starts with `-` as its own option, so the
+ * command is not known exactly.
  */
 static void skip_options_anywhere(const ag_wrapper *wrapper, ag_command_list *list, size_t index,
                                   wrapper_scan *scan)
 {
     const ag_shell_command *outer = &list->items[index];
-    if ((wrapper->features & AG_WRAPPER_OPTIONS_ANYWHERE) == 0
+    if ((wrapper->features & AG_WRAPPER_OPTIONS_ANYWHERE) == 0 || scan->options_ended
         || scan->command >= outer->word_count)
         return;
     if (text_equals(&outer->words[scan->command], "--")) {

@@ -72,10 +72,10 @@ enum {
     AG_WRAPPER_INFINITE_DURATION = 1u << 11, /* a numeric operand may also be `inf` or
                                             `infinity` (coreutils 9.1 timeout) */
     AG_WRAPPER_OPTIONS_ANYWHERE = 1u << 12, /* the tool reads options among the command
-                                            words too, up to a `--` that may follow the
-                                            operands (npm's nopt), so without that `--`
-                                            a command word starting with `-` makes the
-                                            wrapper opaque */
+                                            words too, up to a `--` before or after the
+                                            operands (npm's nopt, glibc getopt), so
+                                            without that `--` a command word starting
+                                            with `-` makes the wrapper opaque */
     AG_WRAPPER_SHELL_STRING = 1u << 13,  /* with AG_WRAPPER_JOINED_SCRIPT: a shell runs the
                                             joined words as `sh -c` or a remote shell does
                                             (sops exec-env, mosh), so the wrapper runs code */

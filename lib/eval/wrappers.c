@@ -391,11 +391,14 @@ static const ag_wrapper wrappers[] = {
     /*
      * flox 1.3: flox activate [-d DIR] [-r ENV] [-m MODE] [-- COMMAND]; without
      * a command an interactive shell runs. The environment's hooks run too.
+     * NOTE: flox's own parser (bpaf) was not checked, so the first word that
+     * is not an option is taken for the command even before a `--`, and a
+     * later word starting with `-` makes it opaque.
      */
     {.name = "flox activate", .kind = AG_WRAPPER_PLAIN,
      .short_values = "drm", .long_values = "dir remote mode", .long_flags = "trust",
      .long_no_command = "print-script",
-     .features = AG_WRAPPER_AFTER_DOUBLE_DASH | AG_WRAPPER_DEFAULT_SHELL},
+     .features = AG_WRAPPER_OPTIONS_ANYWHERE | AG_WRAPPER_DEFAULT_SHELL},
     {.name = "gchroot", CHROOT_ENTRY},
     {.name = "gdb", .kind = AG_WRAPPER_GDB},
     {.name = "genv", ENV_ENTRY},
@@ -587,12 +590,17 @@ static const ag_wrapper wrappers[] = {
     {.name = "rbash", .kind = AG_WRAPPER_SHELL},
     {.name = "rbenv exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "rc", .kind = AG_WRAPPER_FOREIGN_SHELL},
-    /* reflex 0.3: reflex [options] -- COMMAND; -c FILE reads commands from a file and is left out. */
+    /*
+     * reflex 0.3 (reflex.go, ogier/pflag): reflex [options] [--] COMMAND. pflag
+     * reads options among the words, and every word that is not an option is
+     * part of COMMAND, also before a `--`. --all has no short form, and
+     * -c FILE reads commands from a file and is left out.
+     */
     {.name = "reflex", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "rRgGd", .short_flags = "aesv",
+     .short_values = "rRgGd", .short_flags = "esv",
      .long_values = "regex inverse-regex glob inverse-glob decoration substitute",
      .long_flags = "all sequential start-service only-files only-dirs verbose",
-     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
+     .features = AG_WRAPPER_OPTIONS_ANYWHERE},
     {.name = "rlwrap", .kind = AG_WRAPPER_PLAIN},
     /* rtx is the former name of mise. */
     {.name = "rtx exec", MISE_EXEC_ENTRY},
@@ -699,10 +707,15 @@ static const ag_wrapper wrappers[] = {
     {.name = "then", .kind = AG_WRAPPER_PLAIN},
     {.name = "time", TIME_ENTRY},
     {.name = "timeout", TIMEOUT_ENTRY},
-    /* tini 0.19: tini [-s] [-p SIGNAL] [-v] [-w] [-g] [-e CODE] [--] COMMAND; -l prints the license. */
+    /*
+     * tini 0.19 src/tini.c: getopt "p:hvwgle:s", so tini [-s] [-p SIGNAL] [-v]
+     * [-w] [-g] [-e CODE] [--] COMMAND, and -l prints the license. The string
+     * has no leading `+`, so glibc's getopt also takes those options from
+     * among COMMAND's words unless a `--` comes first.
+     */
     {.name = "tini", .kind = AG_WRAPPER_PLAIN,
      .short_values = "pe", .short_flags = "svwg", .short_no_command = "hl",
-     .long_no_command = "version"},
+     .long_no_command = "version", .features = AG_WRAPPER_OPTIONS_ANYWHERE},
     {.name = "tmux", .kind = AG_WRAPPER_FOREIGN_SHELL},
     {.name = "toolbox run", .kind = AG_WRAPPER_PLAIN,
      .short_values = "cdr", .long_values = "container distro release"},
@@ -712,12 +725,16 @@ static const ag_wrapper wrappers[] = {
      .short_values = "upaP", .short_flags = "idq", .long_no_command = "help version"},
     /*
      * tox 4: tox exec [options] -- COMMAND runs COMMAND in an environment that
-     * tox.ini sets up. --root, --workdir and other options are left out.
+     * tox.ini sets up (src/tox/session/cmd/exec_.py and run/common.py, where
+     * -r, -n and the long flags are store_true). --root, --workdir, -s (an
+     * optional value) and other options are left out. NOTE: what tox does
+     * with words before the `--` was not checked, so the first word that is
+     * not an option is taken for the command.
      */
     {.name = "tox exec", .kind = AG_WRAPPER_PLAIN,
      .short_values = "ecx", .short_flags = "rqvn", .long_values = "conf override",
      .long_flags = "recreate quiet verbose notest no-recreate-pkg skip-pkg-install",
-     .features = AG_WRAPPER_AFTER_DOUBLE_DASH},
+     .features = AG_WRAPPER_OPTIONS_ANYWHERE},
     /* toybox 0.8: `toybox APPLET ARGS` runs the applet, as busybox does. */
     {.name = "toybox", .kind = AG_WRAPPER_PLAIN, .long_no_command = "help version long"},
     {.name = "trap", .kind = AG_WRAPPER_TRAP, .short_no_command = "lpP"},
