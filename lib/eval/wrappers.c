@@ -242,9 +242,13 @@ static const ag_wrapper wrappers[] = {
     /* macOS caffeinate [-dimsu] [-t SECONDS] [-w PID] [COMMAND]. */
     {.name = "caffeinate", .kind = AG_WRAPPER_PLAIN, .short_values = "tw", .short_flags = "dimsu"},
     {.name = "catchsegv", .kind = AG_WRAPPER_PLAIN},
-    /* libcgroup 3: cgexec [-b] [-g CONTROLLERS:PATH]... [--sticky] COMMAND. */
+    /*
+     * libcgroup 3 src/tools/cgexec.c: getopt_long "+g:sh", where -s is
+     * --sticky: cgexec [-g CONTROLLERS:PATH]... [-s] COMMAND.
+     */
     {.name = "cgexec", .kind = AG_WRAPPER_PLAIN,
-     .short_values = "g", .short_flags = "b", .short_no_command = "h", .long_flags = "sticky"},
+     .short_values = "g", .short_flags = "s", .short_no_command = "h", .long_flags = "sticky",
+     .long_no_command = "help"},
     /*
      * chokidar-cli 3: chokidar PATTERN... -c COMMAND runs COMMAND with a shell
      * on each change. Its options may stand anywhere, so every word is read.
