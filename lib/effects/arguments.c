@@ -971,6 +971,39 @@ static ag_status add_git_config(ag_extractor *ex, const ag_shell_word *word, con
  * streams do not. An address type not known to be local counts as
  * contacting its second field.
  */
+/*
+ * Adds the file that a socat address names, as a read and a write: an
+ * address works in both directions unless -u or -U picks one, and CREATE
+ * and OPEN write. These are FILE, OPEN, CREATE, GOPEN, PIPE and the UNIX
+ * and LOCAL socket types with a path after the colon, and an address with
+ * no keyword that contains a `/`, which socat opens as GOPEN. Returns
+ * AG_OK with *handled false for any other address.
+ */
+static ag_status add_socat_file(ag_extractor *ex, const ag_shell_word *word, const char *text,
+                                size_t length, bool *handled)
+{
+    static const char *const file_types[] = {"FILE:", "OPEN:", "CREATE:", "GOPEN:", "PIPE:",
+                                             "UNIX-", "UNIX:", "LOCAL:", NULL};
+    const char *path = NULL;
+    size_t path_length = 0;
+    for (const char *const *type = file_types; *type != NULL && path == NULL; type++) {
+        if (!starts_with_caseless(text, length, *type))
+            continue;
+        const char *colon = memchr(text, ':', length);
+        path = colon != NULL ? colon + 1 : NULL;
+    }
+    if (path == NULL && memchr(text, ':', length) == NULL && memchr(text, '/', length) != NULL)
+        path = text;
+    *handled = path != NULL;
+    if (path == NULL)
+        return AG_OK;
+
+    path_length = length - (size_t)(path - text);
+    ag_status status = ag_extractor_add_path(ex, AG_EFFECT_READ, word, path, path_length);
+    return status == AG_OK ? ag_extractor_add_path(ex, AG_EFFECT_WRITE, word, path, path_length)
+                           : status;
+}
+
 static ag_status add_socat(ag_extractor *ex, const ag_shell_word *word, const char *text,
                            size_t length)
 {
@@ -981,6 +1014,11 @@ static ag_status add_socat(ag_extractor *ex, const ag_shell_word *word, const ch
     const char *comma = memchr(text, ',', length);
     if (comma != NULL)
         length = (size_t)(comma - text);
+    bool handled = false;
+    ag_status file_status = add_socat_file(ex, word, text, length, &handled);
+    if (file_status != AG_OK || handled)
+        return file_status;
+
     const char *fields[4];
     size_t lengths[4];
     size_t count = split_colons(text, length, fields, lengths, 4);

@@ -121,6 +121,12 @@ static const ag_code_tool code_tools[] = {
     {.names = "sftp ftp", .stdin_code = true},
     /* Their single-dash options (-cp PATH) are not read, so -e counts anywhere. */
     {.names = "groovy jrunscript", .code_words = "-e"},
+    /*
+     * socat's EXEC:COMMAND address runs COMMAND, and SYSTEM:COMMAND runs it
+     * with /bin/sh. Address keywords are case-insensitive, so any argument
+     * that contains one counts.
+     */
+    {.names = "socat", .code_text = "exec: system:"},
 };
 
 static bool contains_char(const char *set, char c)
@@ -856,6 +862,7 @@ static const ag_code_name code_names[] = {
     {"scala", CODE_INTERPRETER, &interpreters[13], NULL},
     {"sed", CODE_SED, NULL, NULL},
     {"sftp", CODE_TOOL, NULL, &code_tools[7]},
+    {"socat", CODE_TOOL, NULL, &code_tools[9]},
     {"sqlite3", CODE_SQLITE, NULL, NULL},
     {"tclsh", CODE_INTERPRETER, &interpreters[6], NULL},
     {"ts-node", CODE_INTERPRETER, &interpreters[15], NULL},
