@@ -315,6 +315,12 @@ static size_t describe_effect(ag_arena *arena, const ag_effect *effect, const ch
  */
 static const char *unknown_cause(const ag_effect *effect)
 {
+    if (effect->unlisted && effect->kind == AG_EFFECT_READ)
+        return ", because the program is not in the effects table, so it may read any file "
+               "its arguments name";
+    if (effect->unlisted)
+        return ", because the program is not in the effects table, so it may write any file "
+               "its arguments name";
     if (effect->possible && effect->kind == AG_EFFECT_READ)
         return ", because which program runs is only known when the command runs, and that "
                "program may read any file";

@@ -243,7 +243,7 @@ typedef struct ag_effect_spec {
 } ag_effect_spec;
 
 /* Slots of the name hash table: a power of two, at least twice the number of specs. */
-enum { AG_EFFECTS_NAME_SLOTS = 1024 };
+enum { AG_EFFECTS_NAME_SLOTS = 2048 };
 
 /* The parsed table: one spec per command name (aliases share a copy). */
 typedef struct ag_effects_table {
@@ -316,6 +316,12 @@ typedef struct ag_effect {
      * runs.
      */
     bool possible;
+    /*
+     * The effect is possible because the table does not list the program
+     * and one of its arguments looks like a path (unlisted.c), not because
+     * the program is known only when it runs. Reasons name that cause.
+     */
+    bool unlisted;
     /*
      * The path is relative, and the request gives no working directory, so
      * the target is unknown up to the path. Reasons say so, because the

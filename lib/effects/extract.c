@@ -1176,7 +1176,7 @@ static ag_status extract_command(ag_extractor *ex, const ag_effect_spec **links)
         return AG_ERR_NOMEM;
     const ag_effect_spec *spec = ag_effects_table_find(ex->table, name);
     if (spec == NULL)
-        return AG_OK;
+        return ag_extractor_add_unlisted(ex, command);
     status = ag_extract_arguments(ex, spec, command->words + 1, command->word_count - 1);
     if (status == AG_OK)
         status = read_default_tree(ex, spec, command->words + 1, command->word_count - 1);
@@ -1791,7 +1791,7 @@ static bool has_redirects_apart(const ag_shell_command *command)
 static bool same_effect(const ag_effect *a, const ag_effect *b)
 {
     return a->kind == b->kind && a->start == b->start && a->end == b->end
-           && a->possible == b->possible && a->tree == b->tree
+           && a->possible == b->possible && a->unlisted == b->unlisted && a->tree == b->tree
            && a->follows_links == b->follows_links && strcmp(a->target, b->target) == 0;
 }
 

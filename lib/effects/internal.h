@@ -292,6 +292,12 @@ typedef struct ag_copy {
 ag_status ag_extractor_add_copy_names(ag_extractor *ex, const ag_effect_spec *spec,
                                       const ag_copy *copy);
 
+/*
+ * Adds the effects of a command whose program the table does not list: a
+ * possible read and write of each argument that looks like a path (unlisted.c).
+ */
+ag_status ag_extractor_add_unlisted(ag_extractor *ex, const ag_shell_command *command);
+
 /* Reads the arguments `words` of a command whose table entry is `spec` (arguments.c). */
 ag_status ag_extract_arguments(ag_extractor *ex, const ag_effect_spec *spec,
                                const ag_shell_word *words, size_t count);
