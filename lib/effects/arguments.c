@@ -119,6 +119,8 @@ static void note_flag(parsed_arguments *parsed, const ag_effect_option *option, 
         parsed->writes_operands = true;
     else if (option->kind == AG_OPTION_READS_OPERANDS)
         parsed->reads_operands = true;
+    else if (option->kind == AG_OPTION_NO_SCRIPT)
+        parsed->script_given = true;
     else if (option->kind == AG_OPTION_INDEX_ONLY)
         parsed->index_only = true;
     else if (option->kind == AG_OPTION_WRITES_CWD)

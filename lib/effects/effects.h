@@ -112,8 +112,9 @@ typedef enum ag_option_kind {
                                    never the next word, as getopt_long()'s optional_argument */
     AG_OPTION_FORM,             /* takes curl -F NAME=CONTENT: the files of @FILE,FILE, <FILE
                                    and ;headers=@FILE are read */
-    AG_OPTION_FORWARDS_AGENT    /* flag: the remote host may use the agent socket that
+    AG_OPTION_FORWARDS_AGENT,   /* flag: the remote host may use the agent socket that
                                    SSH_AUTH_SOCK names, an unknown file read (ssh -A) */
+    AG_OPTION_NO_SCRIPT         /* flag: no operand is the program text (rg --files) */
 } ag_option_kind;
 
 typedef struct ag_effect_option {

@@ -885,6 +885,8 @@ static bool option_takes_next(const ag_effect_spec *spec, const ag_shell_word *w
             }
         }
     }
+    if (option != NULL && option->kind == AG_OPTION_NO_SCRIPT)
+        scan->script_given = true;
     if (option == NULL || !ag_effect_option_takes_value(option))
         return false;
     scan->script_given = scan->script_given || option->kind == AG_OPTION_SCRIPT;

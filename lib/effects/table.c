@@ -91,6 +91,7 @@ static ag_status parse_option_kind(table_parser *parser, const yaml_node_t *node
         {"end", AG_OPTION_END, AG_ROLE_VALUE},
         {"writes-operands", AG_OPTION_WRITES_OPERANDS, AG_ROLE_NONE},
         {"reads-operands", AG_OPTION_READS_OPERANDS, AG_ROLE_NONE},
+        {"no-script", AG_OPTION_NO_SCRIPT, AG_ROLE_NONE},
         {"index-only", AG_OPTION_INDEX_ONLY, AG_ROLE_NONE},
         {"writes-cwd", AG_OPTION_WRITES_CWD, AG_ROLE_NONE},
         {"reads-stdin-names", AG_OPTION_READS_STDIN_NAMES, AG_ROLE_NONE},
