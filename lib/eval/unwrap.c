@@ -595,6 +595,17 @@ static uint64_t now_micros(void)
     return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
+/* Lowers `limit` (0 for none) by `used`. Returns false when nothing of it is left. */
+static bool lower_limit(uint64_t *limit, uint64_t used)
+{
+    if (*limit == 0)
+        return true;
+    if (used >= *limit)
+        return false;
+    *limit -= used;
+    return true;
+}
+
 /*
  * Fills `limits` for the parse of one wrapped script: the checker's limits
  * with the time left of the budget that all scripts of the request share.
@@ -605,12 +616,7 @@ static uint64_t now_micros(void)
 static bool script_limits(const ag_checker *checker, ag_shell_limits *limits)
 {
     *limits = checker->limits;
-    if (limits->timeout_micros == 0)
-        return true;
-    if (checker->script_parse_micros >= limits->timeout_micros)
-        return false;
-    limits->timeout_micros -= checker->script_parse_micros;
-    return true;
+    return lower_limit(&limits->timeout_micros, checker->script_parse_micros);
 }
 
 /*
@@ -624,12 +630,10 @@ static bool script_line_limits(const ag_checker *checker, ag_shell_limits *limit
 {
     if (!script_limits(checker, limits))
         return false;
-    if (limits->max_commands == 0)
-        return true;
-    if (checker->script_line_commands >= limits->max_commands)
-        return false;
-    limits->max_commands -= checker->script_line_commands;
-    return true;
+    uint64_t commands = limits->max_commands;
+    bool left = lower_limit(&commands, checker->script_line_commands);
+    limits->max_commands = (size_t)commands;
+    return left;
 }
 
 /* Marks a wrapper whose script, or the lines of it, a limit left unread. */
