@@ -315,7 +315,7 @@ static void test_glob_wildcard_through_link(void **state)
  * An allow rule allows a Glob only where it covers both a link and the
  * place it leads. Under a policy whose only rule allows reads below the
  * repo, the pattern `*` `/id_rsa` lists ~/.ssh/id_rsa through lnk, which
- * the rule does not cover, so it asks as a pattern that names lnk does.
+ * the rule does not cover, so it gets ask, as a pattern that names lnk does.
  */
 static void test_glob_wildcard_link_allow_only(void **state)
 {

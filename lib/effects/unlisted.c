@@ -2,8 +2,8 @@
  * Effects of a program that effects.yaml does not list (`yq . ~/.ssh/config`,
  * `./tool ~/.ssh/id_rsa`). Which of its arguments are files is unknown, so
  * every argument that looks like a path is a possible read and a possible
- * write (ag_effect.possible). A deny rule that matches one asks, and a
- * possible write outside the working directories does not ask on its own.
+ * write (ag_effect.possible). A deny rule that matches one gives ask, and
+ * a possible write outside the working directories gives no ask on its own.
  * Programs without file effects (echo, kill, sleep) have an empty entry in
  * the table, so they get no effects here.
  */

@@ -10,7 +10,7 @@
  *   outside the working directories (the cwd and the policy's
  *   additional_directories) asks unless an Edit allow rule covers it.
  * - WebFetch: the URL's host is checked against WebFetch(domain:...) rules.
- *   A URL whose scheme is not http or https asks unless a deny rule denies it.
+ *   A URL whose scheme is not http or https gets ask unless a deny rule denies it.
  * - Any other tool: a bare tool rule matches every call, a param rule
  *   (Tool(param:value)) one input field, and a Tool(GLOB) rule the tool's
  *   primary field (lib/eval/forms.c). A specifier that cannot be evaluated
@@ -697,9 +697,9 @@ static ag_status eval_file_tool(ag_checker *checker, const char *tool_name,
     /*
      * A wildcard directory component may be a link to anywhere. Only the
      * links directly in the literal directory are found, and only when a
-     * rule could see one: a Read or Glob deny or ask rule could match where
-     * it leads, and a Read or Edit allow rule allows only when it covers
-     * that place too.
+     * rule could see one. A Read or Glob deny or ask rule could match where
+     * such a link leads, and a Read or Edit allow rule allows only when it
+     * covers that place too.
      * TODO(glob-links): a link deeper down is not found: one that a second
      * wildcard component or `**` reaches below the first level.
      */

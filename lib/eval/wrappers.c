@@ -633,9 +633,9 @@ static const ag_wrapper wrappers[] = {
      .long_flags = "append return flush force quiet timing",
      .long_no_command = "help version"},
     /*
-     * NOTE: SDKMAN 5 documents `sdk env` with init, install and clear only;
-     * the words after `sdk env exec` are checked as a command all the same,
-     * which can only deny or ask more.
+     * NOTE: SDKMAN 5 documents `sdk env` with init, install and clear only.
+     * The words after `sdk env exec` are checked as a command all the same,
+     * because that can only deny or ask more.
      */
     {.name = "sdk env exec", .kind = AG_WRAPPER_PLAIN},
     {.name = "sem", .kind = AG_WRAPPER_FOREIGN_SHELL},

@@ -346,8 +346,8 @@ bool ag_node_kind_has_child_fields(ag_node_kind kind);
 /*
  * Stores the `count` visible children of `node` in `out`, the ones
  * ts_node_child() returns for 0 to count - 1, in one pass. Returns false
- * when it cannot (a runtime other than the unpacked one, hidden nodes
- * nested too deep, or a count that differs); `out` is then unspecified.
+ * with `out` unspecified when it cannot: with a runtime other than the
+ * unpacked one, hidden nodes nested too deep, or a count that differs.
  */
 bool ag_ts_visible_children(TSNode node, TSNode *out, uint32_t count);
 
